@@ -1,0 +1,191 @@
+//! A demo municipality to try the product with: fictional schools and people, one account per
+//! role. Loaded on first start by `nastavnik serve --demo` and by `nastavnik demo`.
+
+use model::{Locality, NewSchool, NewUser, Role};
+
+use crate::auth::hash_password;
+use crate::storage::Db;
+
+/// The password of every demo account (printed at start; for trials only).
+pub const DEMO_PASSWORD: &str = "nastavnik2026";
+pub const DEMO_MUNICIPALITY: &str = "Светлоречный муниципальный округ";
+
+/// One demo account, for printing.
+pub struct DemoLogin {
+    pub login: &'static str,
+    pub role: Role,
+    pub full_name: &'static str,
+}
+
+struct DemoSchool {
+    name: &'static str,
+    locality: Locality,
+    low_results: bool,
+    hard_conditions: bool,
+    mentor_school: bool,
+}
+
+const SCHOOLS: [DemoSchool; 5] = [
+    DemoSchool {
+        name: "МБОУ СОШ № 4 х. Ольховый",
+        locality: Locality::Rural,
+        low_results: true,
+        hard_conditions: false,
+        mentor_school: false,
+    },
+    DemoSchool {
+        name: "МБОУ ООШ № 12 с. Заречное",
+        locality: Locality::Rural,
+        low_results: true,
+        hard_conditions: true,
+        mentor_school: false,
+    },
+    DemoSchool {
+        name: "МБОУ СОШ № 7 пос. Каменный Брод",
+        locality: Locality::Rural,
+        low_results: false,
+        hard_conditions: true,
+        mentor_school: false,
+    },
+    DemoSchool {
+        name: "МАОУ гимназия № 2 г. Светлоречье",
+        locality: Locality::Urban,
+        low_results: false,
+        hard_conditions: false,
+        mentor_school: true,
+    },
+    DemoSchool {
+        name: "МБОУ лицей № 1 г. Светлоречье",
+        locality: Locality::Urban,
+        low_results: false,
+        hard_conditions: false,
+        mentor_school: true,
+    },
+];
+
+/// (login, full name, role, index of the own school, indexes of assigned schools)
+type DemoUser = (
+    &'static str,
+    &'static str,
+    Role,
+    Option<usize>,
+    &'static [usize],
+);
+
+const USERS: [DemoUser; 6] = [
+    (
+        "rukovoditel",
+        "Соколова Марина Петровна",
+        Role::Head,
+        None,
+        &[],
+    ),
+    (
+        "moderator",
+        "Ким Артём Сергеевич",
+        Role::Moderator,
+        None,
+        &[],
+    ),
+    (
+        "nastavnik",
+        "Белова Ирина Васильевна",
+        Role::Mentor,
+        None,
+        &[0, 1],
+    ),
+    (
+        "kurator",
+        "Гаврилов Олег Игоревич",
+        Role::Curator,
+        None,
+        &[1, 2],
+    ),
+    (
+        "shkola",
+        "Лебедева Татьяна Андреевна",
+        Role::SchoolTeam,
+        Some(0),
+        &[],
+    ),
+    (
+        "pedagog",
+        "Орлов Денис Николаевич",
+        Role::Teacher,
+        Some(0),
+        &[],
+    ),
+];
+
+/// Loads the demo municipality into an empty database. Returns `None` (and changes nothing)
+/// when the database already has users.
+pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
+    if db.user_count().await? > 0 {
+        return Ok(None);
+    }
+    let mut school_ids = Vec::new();
+    for s in &SCHOOLS {
+        let school = db
+            .insert_school(
+                &NewSchool {
+                    name: s.name.into(),
+                    municipality: DEMO_MUNICIPALITY.into(),
+                    locality: s.locality,
+                    low_results: s.low_results,
+                    hard_conditions: s.hard_conditions,
+                    mentor_school: s.mentor_school,
+                }
+                .validated()?,
+            )
+            .await?;
+        school_ids.push(school.id);
+    }
+    let hash = hash_password(DEMO_PASSWORD)?;
+    let mut logins = Vec::new();
+    for (login, full_name, role, school, assigned) in USERS {
+        let user = NewUser {
+            login: login.into(),
+            full_name: full_name.into(),
+            role,
+            school_id: school.map(|i| school_ids[i]),
+            password: DEMO_PASSWORD.into(),
+        }
+        .validated()?;
+        let profile = db
+            .insert_user(&user, &hash)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo login {login} already taken"))?;
+        for &i in assigned {
+            db.assign(profile.id, school_ids[i]).await?;
+        }
+        logins.push(DemoLogin {
+            login,
+            role,
+            full_name,
+        });
+    }
+    db.audit(
+        None,
+        "demo.load",
+        &serde_json::json!({ "municipality": DEMO_MUNICIPALITY }),
+    )
+    .await?;
+    Ok(Some(logins))
+}
+
+/// The text printed after loading: every login with its role and the common password.
+pub fn describe(logins: &[DemoLogin]) -> String {
+    let mut out = format!(
+        "Загружен демонстрационный муниципалитет «{DEMO_MUNICIPALITY}».\n\
+         Учётные записи (пароль у всех: {DEMO_PASSWORD}):\n"
+    );
+    for l in logins {
+        out.push_str(&format!(
+            "  {:<12} {} — {}\n",
+            l.login,
+            l.role.label(),
+            l.full_name
+        ));
+    }
+    out
+}

@@ -1,0 +1,103 @@
+//! The one place where failures become HTTP responses: an [`ApiError`] is sent as JSON with the
+//! status of its code; an internal error is logged with its cause and the user gets a plain
+//! "internal error" message.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use model::{ApiError, ErrorCode};
+use serde::de::DeserializeOwned;
+
+/// The body limit of REST requests.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let api = match self {
+            AppError::Api(api) => api,
+            AppError::Internal(cause) => {
+                tracing::error!(error = ?cause, "internal error");
+                ApiError::internal()
+            }
+        };
+        api_error_response(api)
+    }
+}
+
+pub fn api_error_response(api: ApiError) -> Response {
+    let status =
+        StatusCode::from_u16(api.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let retry_after = api.retry_after_secs;
+    let mut response = (status, axum::Json(api)).into_response();
+    if let Some(secs) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
+}
+
+/// `axum::Json` whose rejections are [`ApiError`]s (a too large body is 413, bad JSON is 400).
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(rejection).into()),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::payload_too_large(BODY_LIMIT);
+    }
+    tracing::debug!(%rejection, "unreadable request body");
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => {
+            ApiError::bad_request("Запрос должен содержать данные в формате JSON.")
+        }
+        JsonRejection::JsonDataError(e) => ApiError::bad_request(format!(
+            "В запросе не хватает данных или они неверного вида ({}).",
+            e.body_text()
+        )),
+        _ => ApiError::bad_request("Данные запроса повреждены и не могут быть прочитаны."),
+    }
+}
+
+/// The answer for an API path that does not exist.
+pub async fn api_not_found() -> AppError {
+    ApiError::new(ErrorCode::NotFound, "Такого адреса в API нет.").into()
+}
+
+pub async fn api_method_not_allowed() -> AppError {
+    ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        "Этот адрес API не поддерживает такой метод запроса.",
+    )
+    .into()
+}

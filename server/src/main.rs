@@ -1,0 +1,156 @@
+//! The `nastavnik` command line: `serve`, `user add`, `demo`.
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+
+use clap::{Parser, Subcommand};
+use model::{NewUser, Role};
+use server::{AppState, Db, auth, demo};
+
+const DEFAULT_DB: &str = "sqlite://data/nastavnik.db";
+
+#[derive(Parser)]
+#[command(
+    name = "nastavnik",
+    version,
+    about = "Наставник: сервер муниципального наставнического центра"
+)]
+struct Cli {
+    /// Database address: sqlite://path/to/file.db
+    #[arg(long, global = true, env = "DATABASE_URL", default_value = DEFAULT_DB)]
+    db: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the app.
+    Serve {
+        #[arg(long, env = "NASTAVNIK_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Load the demo municipality if the database has no users yet.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Load the demo municipality into an empty database.
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from NASTAVNIK_PASSWORD or from standard input.
+    Add {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// school_team, teacher, mentor, curator, head or moderator
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The school id, for school_team and teacher.
+        #[arg(long)]
+        school: Option<uuid::Uuid>,
+        #[arg(long, env = "NASTAVNIK_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| {
+        let all: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("неизвестная роль «{s}»; допустимые: {}", all.join(", "))
+    })
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = run(Cli::parse()).await {
+        eprintln!("Ошибка: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let db = Db::connect(&cli.db).await?;
+    match cli.command {
+        Command::Serve { addr, demo } => {
+            if demo && let Some(logins) = demo::load(&db).await? {
+                println!("{}", demo::describe(&logins));
+            }
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| anyhow::anyhow!("не удалось занять адрес {addr}: {e}"))?;
+            println!("Наставник работает: http://{}", listener.local_addr()?);
+            server::serve(listener, AppState { db }).await?;
+        }
+        Command::Demo => match demo::load(&db).await? {
+            Some(logins) => println!("{}", demo::describe(&logins)),
+            None => println!("В базе уже есть пользователи: демонстрационные данные не загружены."),
+        },
+        Command::User {
+            command:
+                UserCommand::Add {
+                    login,
+                    name,
+                    role,
+                    school,
+                    password,
+                },
+        } => {
+            let password = match password {
+                Some(p) => p,
+                None => {
+                    eprintln!("Введите пароль новой учётной записи и нажмите Enter:");
+                    let mut line = String::new();
+                    std::io::stdin().lock().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let user = NewUser {
+                login,
+                full_name: name,
+                role,
+                school_id: school,
+                password,
+            }
+            .validated()
+            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            if let Some(school) = user.school_id
+                && !db.school_exists(school).await?
+            {
+                anyhow::bail!("школа {school} не найдена");
+            }
+            let hash = auth::hash_password(&user.password)?;
+            let profile = db
+                .insert_user(&user, &hash)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("логин «{}» уже занят", user.login))?;
+            db.audit(
+                None,
+                "user.create",
+                &serde_json::json!({ "id": profile.id, "login": profile.login, "via": "cli" }),
+            )
+            .await?;
+            println!(
+                "Создан пользователь {} ({}), id {}",
+                profile.login,
+                profile.role.label(),
+                profile.id
+            );
+        }
+    }
+    Ok(())
+}

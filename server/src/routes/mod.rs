@@ -1,0 +1,58 @@
+//! The REST API, mounted under `/api`. Each file is one area; handlers take [`CurrentUser`]
+//! (authentication) and check roles with [`CurrentUser::require`].
+//!
+//! [`CurrentUser`]: crate::auth::CurrentUser
+//! [`CurrentUser::require`]: crate::auth::CurrentUser::require
+
+mod account;
+mod schools;
+mod users;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post, put};
+use model::ApiError;
+use model::api::Health;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::{BODY_LIMIT, api_method_not_allowed, api_not_found};
+
+pub fn api(state: AppState) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/auth/login", post(account::login))
+        .route("/auth/logout", post(account::logout))
+        .route("/me", get(account::me))
+        .route("/schools", get(schools::list).post(schools::create))
+        .route("/users", get(users::list).post(users::create))
+        .route(
+            "/users/{user_id}/schools/{school_id}",
+            put(users::assign).delete(users::unassign),
+        )
+        .fallback(api_not_found)
+        .method_not_allowed_fallback(api_method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .with_state(state)
+}
+
+async fn health() -> axum::Json<Health> {
+    axum::Json(Health {
+        ok: true,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    })
+}
+
+/// Parses an id from the URL path, with a clear error.
+fn parse_id(raw: &str, what: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw)
+        .map_err(|_| ApiError::bad_request(format!("Неверный идентификатор {what}.")))
+}

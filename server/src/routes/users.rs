@@ -1,0 +1,125 @@
+//! Accounts and assignments of mentors and curators to schools. The centre head and the
+//! moderator manage accounts; only the centre head assigns.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use model::api::UserSummary;
+use model::{ApiError, NewUser, Role};
+
+use super::parse_id;
+use crate::AppState;
+use crate::auth::{CurrentUser, hash_password_blocking};
+use crate::error::{ApiJson, AppResult};
+
+const ACCOUNT_MANAGERS: &[Role] = &[Role::Head, Role::Moderator];
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Vec<UserSummary>>> {
+    user.require(ACCOUNT_MANAGERS)?;
+    Ok(Json(state.db.list_users().await?))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(new): ApiJson<NewUser>,
+) -> AppResult<(StatusCode, Json<UserSummary>)> {
+    user.require(ACCOUNT_MANAGERS)?;
+    let new = new.validated()?;
+    if let Some(school_id) = new.school_id
+        && !state.db.school_exists(school_id).await?
+    {
+        return Err(ApiError::validation("school_id", "Выбранная школа не найдена.").into());
+    }
+    let hash = hash_password_blocking(new.password.clone()).await?;
+    let profile = state
+        .db
+        .insert_user(&new, &hash)
+        .await?
+        .ok_or_else(|| ApiError {
+            field: Some("login".into()),
+            ..ApiError::conflict(format!("Логин «{}» уже занят. Выберите другой.", new.login))
+        })?;
+    state
+        .db
+        .audit(
+            Some(user.profile.id),
+            "user.create",
+            &serde_json::json!({ "id": profile.id, "login": profile.login, "role": profile.role }),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(UserSummary {
+            profile,
+            assigned_school_ids: Vec::new(),
+        }),
+    ))
+}
+
+/// Checks that `user_id` is a mentor or curator and `school_id` exists.
+async fn check_assignment(
+    state: &AppState,
+    user_id: &str,
+    school_id: &str,
+) -> AppResult<(uuid::Uuid, uuid::Uuid)> {
+    let user_id = parse_id(user_id, "пользователя")?;
+    let school_id = parse_id(school_id, "школы")?;
+    let target = state
+        .db
+        .user_by_id(user_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if !target.role.is_assignable() {
+        return Err(ApiError::validation(
+            "user_id",
+            "Закрепить школу можно только за наставником или куратором.",
+        )
+        .into());
+    }
+    if !state.db.school_exists(school_id).await? {
+        return Err(ApiError::not_found().into());
+    }
+    Ok((user_id, school_id))
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((user_id, school_id)): Path<(String, String)>,
+) -> AppResult<StatusCode> {
+    user.require(&[Role::Head])?;
+    let (user_id, school_id) = check_assignment(&state, &user_id, &school_id).await?;
+    state.db.assign(user_id, school_id).await?;
+    state
+        .db
+        .audit(
+            Some(user.profile.id),
+            "assignment.add",
+            &serde_json::json!({ "user_id": user_id, "school_id": school_id }),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn unassign(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((user_id, school_id)): Path<(String, String)>,
+) -> AppResult<StatusCode> {
+    user.require(&[Role::Head])?;
+    let (user_id, school_id) = check_assignment(&state, &user_id, &school_id).await?;
+    state.db.unassign(user_id, school_id).await?;
+    state
+        .db
+        .audit(
+            Some(user.profile.id),
+            "assignment.remove",
+            &serde_json::json!({ "user_id": user_id, "school_id": school_id }),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,414 @@
+//! All database access of the server. Today the backend is SQLite (an embedded file, WAL mode);
+//! every query lives here so a PostgreSQL backend is one more implementation of the same methods.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use model::api::UserSummary;
+use model::{Locality, NewSchool, NewUser, Role, School, UserProfile};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use uuid::Uuid;
+
+/// Unix time in milliseconds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+#[derive(Clone)]
+pub struct Db {
+    pool: SqlitePool,
+}
+
+/// A stored user with the password hash, for checking a login.
+pub struct Credentials {
+    pub profile: UserProfile,
+    pub password_hash: String,
+}
+
+/// A session found by its token hash.
+pub struct SessionRow {
+    pub profile: UserProfile,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+const USER_COLUMNS: &str = "u.id, u.login, u.full_name, u.role, u.school_id, s.name AS school_name";
+
+impl Db {
+    /// Opens (creating if missing) the database at `url` and applies the migrations.
+    /// `sqlite://data/nastavnik.db` and `sqlite::memory:` are understood.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        if !url.starts_with("sqlite:") {
+            anyhow::bail!(
+                "Неподдерживаемый адрес базы данных «{url}»: ожидается sqlite://путь/к/файлу.db"
+            );
+        }
+        let options = SqliteConnectOptions::from_str(url)
+            .with_context(|| format!("Неверный адрес базы данных «{url}»"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let file = options.get_filename();
+        if file != Path::new(":memory:")
+            && let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).with_context(|| {
+                format!("Не удалось создать папку для базы данных {}", dir.display())
+            })?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .with_context(|| format!("Не удалось открыть базу данных «{url}»"))?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&pool)
+            .await
+            .context("Не удалось применить миграции базы данных")?;
+        Ok(Db { pool })
+    }
+
+    // ---- schools ----
+
+    pub async fn insert_school(&self, school: &NewSchool) -> Result<School, sqlx::Error> {
+        let id = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO schools (id, name, municipality, locality, low_results, hard_conditions, \
+             mentor_school, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id.to_string())
+        .bind(&school.name)
+        .bind(&school.municipality)
+        .bind(school.locality.as_str())
+        .bind(school.low_results)
+        .bind(school.hard_conditions)
+        .bind(school.mentor_school)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(School {
+            id,
+            name: school.name.clone(),
+            municipality: school.municipality.clone(),
+            locality: school.locality,
+            low_results: school.low_results,
+            hard_conditions: school.hard_conditions,
+            mentor_school: school.mentor_school,
+        })
+    }
+
+    pub async fn school_exists(&self, id: Uuid) -> Result<bool, sqlx::Error> {
+        let row = sqlx::query("SELECT 1 FROM schools WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// The schools a user may see: all for the centre, the assigned ones for mentors and
+    /// curators, the own school for school staff.
+    pub async fn schools_visible_to(&self, user: &UserProfile) -> Result<Vec<School>, sqlx::Error> {
+        let base = "SELECT id, name, municipality, locality, low_results, hard_conditions, \
+                    mentor_school FROM schools";
+        let rows = match user.role {
+            Role::Head | Role::Moderator => {
+                sqlx::query(&format!("{base} ORDER BY name"))
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            Role::Mentor | Role::Curator => {
+                sqlx::query(&format!(
+                    "{base} WHERE id IN (SELECT school_id FROM assignments WHERE user_id = ?) \
+                     ORDER BY name"
+                ))
+                .bind(user.id.to_string())
+                .fetch_all(&self.pool)
+                .await?
+            }
+            Role::SchoolTeam | Role::Teacher => {
+                sqlx::query(&format!("{base} WHERE id = ?"))
+                    .bind(user.school_id.map(|id| id.to_string()))
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
+        rows.iter().map(school_from_row).collect()
+    }
+
+    // ---- users ----
+
+    /// Inserts a validated user; `Ok(None)` when the login is taken.
+    pub async fn insert_user(
+        &self,
+        user: &NewUser,
+        password_hash: &str,
+    ) -> Result<Option<UserProfile>, sqlx::Error> {
+        let id = Uuid::now_v7();
+        let result = sqlx::query(
+            "INSERT INTO users (id, login, full_name, role, school_id, password_hash, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (login) DO NOTHING",
+        )
+        .bind(id.to_string())
+        .bind(&user.login)
+        .bind(&user.full_name)
+        .bind(user.role.as_str())
+        .bind(user.school_id.map(|s| s.to_string()))
+        .bind(password_hash)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        if result.rows_affected() == 0 {
+            return Ok(None);
+        }
+        self.user_by_id(id).await
+    }
+
+    pub async fn user_by_id(&self, id: Uuid) -> Result<Option<UserProfile>, sqlx::Error> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users u LEFT JOIN schools s ON s.id = u.school_id \
+             WHERE u.id = ?"
+        ))
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(profile_from_row).transpose()
+    }
+
+    pub async fn credentials(&self, login: &str) -> Result<Option<Credentials>, sqlx::Error> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, u.password_hash FROM users u \
+             LEFT JOIN schools s ON s.id = u.school_id WHERE u.login = ?"
+        ))
+        .bind(login)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(Credentials {
+                profile: profile_from_row(&row)?,
+                password_hash: row.try_get("password_hash")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn user_count(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<UserSummary>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, \
+             (SELECT group_concat(a.school_id) FROM assignments a WHERE a.user_id = u.id) AS assigned \
+             FROM users u LEFT JOIN schools s ON s.id = u.school_id ORDER BY u.full_name"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let assigned: Option<String> = row.try_get("assigned")?;
+                Ok(UserSummary {
+                    profile: profile_from_row(row)?,
+                    assigned_school_ids: assigned
+                        .unwrap_or_default()
+                        .split(',')
+                        .filter_map(|s| Uuid::parse_str(s).ok())
+                        .collect(),
+                })
+            })
+            .collect()
+    }
+
+    // ---- assignments ----
+
+    pub async fn assign(&self, user_id: Uuid, school_id: Uuid) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO assignments (user_id, school_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(user_id.to_string())
+        .bind(school_id.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn unassign(&self, user_id: Uuid, school_id: Uuid) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM assignments WHERE user_id = ? AND school_id = ?")
+            .bind(user_id.to_string())
+            .bind(school_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    // ---- sessions ----
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: Uuid,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(token_hash)
+        .bind(user_id.to_string())
+        .bind(now)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, x.last_seen_at, x.expires_at FROM sessions x \
+             JOIN users u ON u.id = x.user_id LEFT JOIN schools s ON s.id = u.school_id \
+             WHERE x.token_hash = ?"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(SessionRow {
+                profile: profile_from_row(&row)?,
+                last_seen_at: row.try_get("last_seen_at")?,
+                expires_at: row.try_get("expires_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Slides the expiry of a session forward.
+    pub async fn touch_session(
+        &self,
+        token_hash: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?")
+            .bind(now)
+            .bind(expires_at)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    // ---- failed logins ----
+
+    /// `(failures, locked_until)` for a login name.
+    pub async fn login_failures(&self, login: &str) -> Result<(i64, i64), sqlx::Error> {
+        let row = sqlx::query("SELECT failures, locked_until FROM login_failures WHERE login = ?")
+            .bind(login)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(row) => (row.try_get("failures")?, row.try_get("locked_until")?),
+            None => (0, 0),
+        })
+    }
+
+    pub async fn set_login_failures(
+        &self,
+        login: &str,
+        failures: i64,
+        locked_until: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO login_failures (login, failures, locked_until) VALUES (?, ?, ?) \
+             ON CONFLICT (login) DO UPDATE SET failures = excluded.failures, \
+             locked_until = excluded.locked_until",
+        )
+        .bind(login)
+        .bind(failures)
+        .bind(locked_until)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn clear_login_failures(&self, login: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM login_failures WHERE login = ?")
+            .bind(login)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    // ---- audit ----
+
+    pub async fn audit(
+        &self,
+        user_id: Option<Uuid>,
+        action: &str,
+        detail: &serde_json::Value,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("INSERT INTO audit (at, user_id, action, detail) VALUES (?, ?, ?, ?)")
+            .bind(now_ms())
+            .bind(user_id.map(|u| u.to_string()))
+            .bind(action)
+            .bind(detail.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+fn decode_err(column: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("bad value {value:?} in column {column}").into())
+}
+
+fn uuid_column(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<Uuid, sqlx::Error> {
+    let raw: String = row.try_get(column)?;
+    Uuid::parse_str(&raw).map_err(|_| decode_err(column, &raw))
+}
+
+fn school_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<School, sqlx::Error> {
+    let locality: String = row.try_get("locality")?;
+    Ok(School {
+        id: uuid_column(row, "id")?,
+        name: row.try_get("name")?,
+        municipality: row.try_get("municipality")?,
+        locality: Locality::parse(&locality).ok_or_else(|| decode_err("locality", &locality))?,
+        low_results: row.try_get("low_results")?,
+        hard_conditions: row.try_get("hard_conditions")?,
+        mentor_school: row.try_get("mentor_school")?,
+    })
+}
+
+fn profile_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<UserProfile, sqlx::Error> {
+    let role: String = row.try_get("role")?;
+    let school_id: Option<String> = row.try_get("school_id")?;
+    Ok(UserProfile {
+        id: uuid_column(row, "id")?,
+        login: row.try_get("login")?,
+        full_name: row.try_get("full_name")?,
+        role: Role::parse(&role).ok_or_else(|| decode_err("role", &role))?,
+        school_id: school_id
+            .map(|s| Uuid::parse_str(&s).map_err(|_| decode_err("school_id", &s)))
+            .transpose()?,
+        school_name: row.try_get("school_name")?,
+    })
+}
