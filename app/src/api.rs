@@ -1,0 +1,154 @@
+//! Every call to the server goes through this module. A failure is either "no connection"
+//! (the request never got an answer) or an [`ApiError`] from the server, so pages can tell
+//! offline from unauthorised from invalid.
+
+use model::api::{Assignment, Health, LoginRequest, LoginResponse, SchoolList, UserSummary};
+use model::{ApiError, ErrorCode, NewSchool, NewUser, School, UserProfile};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::connectivity;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// No answer from the server: no network, or the server is down.
+    Offline,
+    Api(ApiError),
+}
+
+impl Failure {
+    /// What to tell the user, in plain Russian.
+    pub fn message(&self) -> String {
+        match self {
+            Failure::Offline => "Нет связи с сервером. Проверьте подключение к интернету и \
+                                 повторите попытку чуть позже."
+                .to_owned(),
+            Failure::Api(e) => e.message.clone(),
+        }
+    }
+
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, Failure::Api(e) if e.code == ErrorCode::Unauthorized)
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Failure::Api(e) => e.field.as_deref(),
+            Failure::Offline => None,
+        }
+    }
+}
+
+fn url(path: &str) -> String {
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    format!("{origin}{}{path}", model::api::API_PREFIX)
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+/// Sends a request; an answer of any kind means the server is reachable.
+async fn send(req: reqwest::RequestBuilder) -> Result<reqwest::Response, Failure> {
+    let res = match req.send().await {
+        Ok(res) => res,
+        Err(_) => {
+            connectivity::report(false);
+            return Err(Failure::Offline);
+        }
+    };
+    let status = res.status().as_u16();
+    // A proxy in front of a stopped server answers 502-504 without our JSON.
+    let from_us = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if matches!(status, 502..=504) && !from_us {
+        connectivity::report(false);
+        return Err(Failure::Offline);
+    }
+    connectivity::report(true);
+    if res.status().is_success() {
+        return Ok(res);
+    }
+    let error = res.json::<ApiError>().await.unwrap_or_else(|_| {
+        ApiError::new(
+            ErrorCode::Internal,
+            format!(
+                "Сервер ответил неожиданно (код {status}). Данные не потеряны; повторите попытку позже."
+            ),
+        )
+    });
+    Err(Failure::Api(error))
+}
+
+async fn json<T: DeserializeOwned>(req: reqwest::RequestBuilder) -> Result<T, Failure> {
+    send(req).await?.json::<T>().await.map_err(|_| {
+        Failure::Api(ApiError::new(
+            ErrorCode::Internal,
+            "Ответ сервера не удалось прочитать. Возможно, приложение устарело: обновите страницу.",
+        ))
+    })
+}
+
+fn get(path: &str, token: &str) -> reqwest::RequestBuilder {
+    client().get(url(path)).bearer_auth(token)
+}
+
+fn post<B: Serialize>(path: &str, token: &str, body: &B) -> reqwest::RequestBuilder {
+    client().post(url(path)).bearer_auth(token).json(body)
+}
+
+pub async fn health() -> Result<Health, Failure> {
+    json(client().get(url("/health"))).await
+}
+
+pub async fn login(login: &str, password: &str) -> Result<LoginResponse, Failure> {
+    let body = LoginRequest {
+        login: login.to_owned(),
+        password: password.to_owned(),
+    };
+    json(client().post(url("/auth/login")).json(&body)).await
+}
+
+pub async fn logout(token: &str) -> Result<(), Failure> {
+    send(client().post(url("/auth/logout")).bearer_auth(token))
+        .await
+        .map(|_| ())
+}
+
+pub async fn me(token: &str) -> Result<UserProfile, Failure> {
+    json(get("/me", token)).await
+}
+
+pub async fn schools(token: &str) -> Result<Vec<School>, Failure> {
+    json::<SchoolList>(get("/schools", token))
+        .await
+        .map(|l| l.schools)
+}
+
+pub async fn create_school(token: &str, school: &NewSchool) -> Result<School, Failure> {
+    json(post("/schools", token, school)).await
+}
+
+pub async fn users(token: &str) -> Result<Vec<UserSummary>, Failure> {
+    json(get("/users", token)).await
+}
+
+pub async fn create_user(token: &str, user: &NewUser) -> Result<UserSummary, Failure> {
+    json(post("/users", token, user)).await
+}
+
+/// Assigns (`on`) or unassigns a school to a mentor or curator.
+pub async fn set_assignment(token: &str, a: &Assignment, on: bool) -> Result<(), Failure> {
+    let path = url(&format!("/users/{}/schools/{}", a.user_id, a.school_id));
+    let req = if on {
+        client().put(path)
+    } else {
+        client().delete(path)
+    };
+    send(req.bearer_auth(token)).await.map(|_| ())
+}

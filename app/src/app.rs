@@ -1,0 +1,89 @@
+//! The root component: contexts, start-up work and the routes.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+use model::Role;
+use uuid::Uuid;
+
+use crate::components::header::AppHeader;
+use crate::components::protected::Protected;
+use crate::connectivity::{self, Net};
+use crate::pages::about::AboutPage;
+use crate::pages::centre::{CentreHome, CentreSchools, CentreUsers};
+use crate::pages::homes::{HomeRedirect, MentorHome, ModeratorHome, SchoolHome, TeacherHome};
+use crate::pages::login::LoginPage;
+use crate::pages::not_found::NotFound;
+use crate::{local_db, session, storage_info};
+
+const MANAGERS: &[Role] = &[Role::Head, Role::Moderator];
+
+#[component]
+pub fn App() -> impl IntoView {
+    let session = session::provide_session();
+    connectivity::start();
+
+    // The signed-in user's local database opens at start and at every sign-in.
+    Effect::new(move |previous: Option<Option<Uuid>>| {
+        let user = session.current.with(|s| s.as_ref().map(|s| s.profile.id));
+        if user != previous.flatten()
+            && let Some(id) = user
+        {
+            spawn_local(local_db::open(id));
+            spawn_local(async {
+                storage_info::request_persistence().await;
+            });
+        }
+        user
+    });
+
+    // Back online: refresh the profile and revoke sessions ended while offline.
+    Effect::new(move |_| {
+        if connectivity::status().get() == Net::Online {
+            spawn_local(session.refresh());
+            spawn_local(session::revoke_pending());
+        }
+    });
+
+    view! {
+        <Router>
+            <AppHeader/>
+            <main id="main">
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/") view=|| view! { <Protected><HomeRedirect/></Protected> }/>
+                    <Route
+                        path=path!("/school")
+                        view=|| view! { <Protected roles=&[Role::SchoolTeam]><SchoolHome/></Protected> }
+                    />
+                    <Route
+                        path=path!("/teacher")
+                        view=|| view! { <Protected roles=&[Role::Teacher]><TeacherHome/></Protected> }
+                    />
+                    <Route
+                        path=path!("/mentor")
+                        view=|| view! { <Protected roles=&[Role::Mentor, Role::Curator]><MentorHome/></Protected> }
+                    />
+                    <Route
+                        path=path!("/centre")
+                        view=|| view! { <Protected roles=&[Role::Head]><CentreHome/></Protected> }
+                    />
+                    <Route
+                        path=path!("/centre/schools")
+                        view=|| view! { <Protected roles=&[Role::Head]><CentreSchools/></Protected> }
+                    />
+                    <Route
+                        path=path!("/centre/users")
+                        view=|| view! { <Protected roles=MANAGERS><CentreUsers/></Protected> }
+                    />
+                    <Route
+                        path=path!("/moderator")
+                        view=|| view! { <Protected roles=&[Role::Moderator]><ModeratorHome/></Protected> }
+                    />
+                    <Route path=path!("/about") view=|| view! { <Protected><AboutPage/></Protected> }/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

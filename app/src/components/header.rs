@@ -1,0 +1,83 @@
+//! The header on every page: the product name, the role's navigation, the connection status and
+//! the signed-in user with "Выйти".
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use model::Role;
+
+use crate::connectivity::{self, Net};
+use crate::session::use_session;
+
+fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
+    let mut links = vec![(role.home_path(), "Главная")];
+    match role {
+        Role::Head => {
+            links.push(("/centre/schools", "Школы"));
+            links.push(("/centre/users", "Пользователи"));
+        }
+        Role::Moderator => links.push(("/centre/users", "Пользователи")),
+        _ => {}
+    }
+    links.push(("/about", "О приложении"));
+    links
+}
+
+#[component]
+pub fn AppHeader() -> impl IntoView {
+    let session = use_session();
+    let status = connectivity::status();
+    // The server is told now if it answers; otherwise at the next connection.
+    let sign_out = move |_| session.sign_out(None);
+    view! {
+        <header class="app-header">
+            <div class="brand">"Наставник"</div>
+            {move || {
+                session
+                    .profile()
+                    .map(|p| {
+                        view! {
+                            <nav aria-label="Основная навигация">
+                                <ul>
+                                    {nav_links(p.role)
+                                        .into_iter()
+                                        .map(|(href, label)| view! { <li><A href=href>{label}</A></li> })
+                                        .collect_view()}
+                                </ul>
+                            </nav>
+                        }
+                    })
+            }}
+            <span
+                id="net-status"
+                class="net-status"
+                role="status"
+                data-state=move || match status.get() {
+                    Net::Online => "online",
+                    Net::Offline => "offline",
+                    Net::Checking => "checking",
+                }
+            >
+                {move || match status.get() {
+                    Net::Online => "В сети",
+                    Net::Offline => "Нет связи",
+                    Net::Checking => "Проверка связи…",
+                }}
+            </span>
+            {move || {
+                session
+                    .profile()
+                    .map(|p| {
+                        view! {
+                            <div class="user">
+                                <span id="user-name" class="user-name">{p.full_name.clone()}</span>
+                                <span class="user-role">{p.role.label()}</span>
+                                <button type="button" class="button-secondary" on:click=sign_out>
+                                    "Выйти"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
+        </header>
+    }
+}

@@ -1,0 +1,43 @@
+//! Pages of the centre head (and the moderator, for accounts). They change data on the server
+//! and so need a connection; without one they say so and keep what was typed.
+
+mod schools;
+mod users;
+
+use leptos::prelude::*;
+
+pub use schools::CentreSchools;
+pub use users::CentreUsers;
+
+use crate::connectivity::{self, Net};
+
+#[component]
+pub fn CentreHome() -> impl IntoView {
+    super::set_title("Наставнический центр");
+    view! {
+        <section class="page" id="home-centre">
+            <h1>"Наставнический центр"</h1>
+            <p class="lead">"Управление муниципальной системой наставничества."</p>
+            <ul class="cards">
+                <li><a href="/centre/schools">"Школы муниципалитета"</a></li>
+                <li><a href="/centre/users">"Пользователи и закрепление наставников"</a></li>
+            </ul>
+        </section>
+    }
+}
+
+/// A notice shown on pages that need the server while it is unreachable.
+#[component]
+fn NeedsConnection() -> impl IntoView {
+    let status = connectivity::status();
+    move || {
+        (status.get() == Net::Offline).then(|| {
+            view! {
+                <p class="alert alert-info" role="status">
+                    "Нет связи с сервером. Изменения на этой странице сохраняются только на сервере — "
+                    "дождитесь связи. Введённое в формы не пропадёт."
+                </p>
+            }
+        })
+    }
+}

@@ -1,0 +1,262 @@
+//! Accounts: the list with each mentor's schools, a form to add an account, and assigning
+//! schools to mentors and curators.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use model::api::{Assignment, UserSummary};
+use model::{NewUser, Role, School};
+use uuid::Uuid;
+
+use super::NeedsConnection;
+use crate::api::{self, Failure};
+use crate::components::field::{FormStatus, TextField, field_error};
+use crate::session::use_session;
+
+#[component]
+pub fn CentreUsers() -> impl IntoView {
+    crate::pages::set_title("Пользователи");
+    let session = use_session();
+    let users = RwSignal::new(Vec::<UserSummary>::new());
+    let schools = RwSignal::new(Vec::<School>::new());
+    let load_error = RwSignal::new(None::<String>);
+    let action_error = RwSignal::new(None::<String>);
+    let can_assign = move || session.profile().is_some_and(|p| p.role == Role::Head);
+
+    let load = move || {
+        let Some(token) = session.token() else { return };
+        spawn_local(async move {
+            let result = async {
+                let u = api::users(&token).await?;
+                let s = api::schools(&token).await?;
+                Ok::<_, Failure>((u, s))
+            }
+            .await;
+            match result {
+                Ok((u, s)) => {
+                    users.set(u);
+                    schools.set(s);
+                    load_error.set(None);
+                }
+                Err(f) => {
+                    session.handle(&f);
+                    load_error.set(Some(f.message()));
+                }
+            }
+        });
+    };
+    load();
+
+    let school_name = move |id: Uuid| {
+        schools.with(|list| {
+            list.iter()
+                .find(|s| s.id == id)
+                .map(|s| s.name.clone())
+                .unwrap_or_else(|| "школа не найдена".into())
+        })
+    };
+
+    let set_assignment = move |user_id: Uuid, school_id: Uuid, on: bool| {
+        let Some(token) = session.token() else { return };
+        action_error.set(None);
+        spawn_local(async move {
+            match api::set_assignment(&token, &Assignment { user_id, school_id }, on).await {
+                Ok(()) => users.update(|list| {
+                    if let Some(u) = list.iter_mut().find(|u| u.profile.id == user_id) {
+                        u.assigned_school_ids.retain(|s| *s != school_id);
+                        if on {
+                            u.assigned_school_ids.push(school_id);
+                        }
+                    }
+                }),
+                Err(f) => {
+                    session.handle(&f);
+                    action_error.set(Some(f.message()));
+                }
+            }
+        });
+    };
+
+    view! {
+        <section class="page" id="centre-users">
+            <h1>"Пользователи"</h1>
+            <NeedsConnection/>
+            {move || load_error.get().map(|e| view! {
+                <p class="alert alert-error" role="alert">
+                    {e} " "
+                    <button type="button" class="button-secondary" on:click=move |_| load()>"Повторить"</button>
+                </p>
+            })}
+            {move || action_error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+            <table class="table">
+                <caption>"Всего учётных записей: " {move || users.with(Vec::len)}</caption>
+                <thead>
+                    <tr><th scope="col">"ФИО"</th><th scope="col">"Логин"</th><th scope="col">"Роль"</th><th scope="col">"Школа / закреплённые школы"</th></tr>
+                </thead>
+                <tbody>
+                    {move || users.get().into_iter().map(|u| {
+                        let p = u.profile.clone();
+                        let user_id = p.id;
+                        let schools_cell = if p.role.is_assignable() {
+                            let assigned = u.assigned_school_ids.clone();
+                            let select_id = format!("assign-{user_id}");
+                            let choice = RwSignal::new(String::new());
+                            view! {
+                                <ul class="plain">
+                                    {assigned.iter().map(|&sid| view! {
+                                        <li>
+                                            {school_name(sid)} " "
+                                            <Show when=can_assign>
+                                                <button type="button" class="button-link"
+                                                    on:click=move |_| set_assignment(user_id, sid, false)>
+                                                    "открепить"
+                                                </button>
+                                            </Show>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                                <Show when=can_assign>
+                                    <div class="inline-form">
+                                        <label class="visually-hidden" for=select_id.clone()>"Закрепить школу"</label>
+                                        <select id=select_id.clone() on:change=move |ev| choice.set(event_target_value(&ev))>
+                                            <option value="">"— выберите школу —"</option>
+                                            {schools.get().into_iter()
+                                                .filter(|s| !assigned.contains(&s.id))
+                                                .map(|s| view! { <option value=s.id.to_string()>{s.name}</option> })
+                                                .collect_view()}
+                                        </select>
+                                        <button type="button" class="button-secondary" on:click=move |_| {
+                                            if let Ok(sid) = Uuid::parse_str(&choice.get_untracked()) {
+                                                set_assignment(user_id, sid, true);
+                                            } else {
+                                                action_error.set(Some("Выберите школу, которую нужно закрепить.".into()));
+                                            }
+                                        }>"Закрепить"</button>
+                                    </div>
+                                </Show>
+                            }.into_any()
+                        } else {
+                            p.school_name.clone().unwrap_or_default().into_any()
+                        };
+                        view! {
+                            <tr>
+                                <td>{p.full_name.clone()}</td>
+                                <td>{p.login.clone()}</td>
+                                <td>{p.role.label()}</td>
+                                <td>{schools_cell}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <NewUserForm users=users schools=schools/>
+        </section>
+    }
+}
+
+#[component]
+fn NewUserForm(users: RwSignal<Vec<UserSummary>>, schools: RwSignal<Vec<School>>) -> impl IntoView {
+    let session = use_session();
+    let login = RwSignal::new(String::new());
+    let full_name = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::SchoolTeam);
+    let school = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let errors = RwSignal::new(None::<(String, String)>);
+    let failure = RwSignal::new(None::<String>);
+    let success = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        errors.set(None);
+        failure.set(None);
+        success.set(None);
+        let new = NewUser {
+            login: login.get_untracked(),
+            full_name: full_name.get_untracked(),
+            role: role.get_untracked(),
+            school_id: Uuid::parse_str(&school.get_untracked()).ok(),
+            password: password.get_untracked(),
+        };
+        let new = match new.validated() {
+            Ok(n) => n,
+            Err(e) => {
+                errors.set(Some((e.field.clone().unwrap_or_default(), e.message)));
+                return;
+            }
+        };
+        let Some(token) = session.token() else { return };
+        busy.set(true);
+        spawn_local(async move {
+            match api::create_user(&token, &new).await {
+                Ok(user) => {
+                    success.set(Some(format!(
+                        "Учётная запись «{}» создана. Сообщите пользователю логин и пароль.",
+                        user.profile.login
+                    )));
+                    login.set(String::new());
+                    full_name.set(String::new());
+                    password.set(String::new());
+                    users.update(|list| list.push(user));
+                }
+                Err(f @ Failure::Api(_)) if f.field().is_some() => {
+                    errors.set(Some((
+                        f.field().unwrap_or_default().to_owned(),
+                        f.message(),
+                    )));
+                }
+                Err(f) => {
+                    session.handle(&f);
+                    failure.set(Some(f.message()));
+                }
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <h2>"Новая учётная запись"</h2>
+        <form class="form" on:submit=submit novalidate=true>
+            <TextField id="user-full-name" label="ФИО" value=full_name error=field_error(errors, "full_name") required=true/>
+            <TextField id="user-login" label="Логин (латиницей)" value=login error=field_error(errors, "login") required=true/>
+            <div class="field">
+                <label for="user-role">"Роль"</label>
+                <select id="user-role" on:change=move |ev| {
+                    if let Some(r) = Role::parse(&event_target_value(&ev)) {
+                        role.set(r);
+                    }
+                }>
+                    {Role::ALL.into_iter().map(|r| view! {
+                        <option value=r.as_str() selected=move || role.get() == r>{r.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <Show when=move || role.get().belongs_to_school()>
+                <div class="field">
+                    <label for="user-school">"Школа *"</label>
+                    <select
+                        id="user-school"
+                        on:change=move |ev| school.set(event_target_value(&ev))
+                        aria-invalid=move || if field_error(errors, "school_id").with(Option::is_some) { "true" } else { "false" }
+                    >
+                        <option value="">"— выберите школу —"</option>
+                        {move || schools.get().into_iter().map(|s| {
+                            let id = s.id.to_string();
+                            let selected = id == school.get_untracked();
+                            view! { <option value=id selected=selected>{s.name}</option> }
+                        }).collect_view()}
+                    </select>
+                    {move || field_error(errors, "school_id").get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                </div>
+            </Show>
+            <TextField id="user-password" label="Пароль (не короче 8 символов)" kind="password" autocomplete="new-password" value=password error=field_error(errors, "password") required=true/>
+            <FormStatus error=failure success=success/>
+            <button type="submit" disabled=move || busy.get()>
+                {move || if busy.get() { "Сохранение…" } else { "Создать учётную запись" }}
+            </button>
+        </form>
+    }
+}

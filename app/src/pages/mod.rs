@@ -1,0 +1,14 @@
+//! One module per page (or group of pages of one role).
+
+pub mod about;
+pub mod centre;
+pub mod homes;
+pub mod login;
+pub mod not_found;
+
+/// Sets the browser tab title: "<page> — Наставник".
+pub fn set_title(page: &str) {
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        doc.set_title(&format!("{page} — Наставник"));
+    }
+}
