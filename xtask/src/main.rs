@@ -1,1 +1,60 @@
-fn main() {}
+//! `cargo xtask <command>`: the whole build with no hand steps.
+//!
+//! - `run`  — build the bundle and the release server, then serve on http://127.0.0.1:8080
+//!   with `./data/nastavnik.db` (demo municipality loaded on first start);
+//! - `test` — every test, the browser ones included (installs Chromium when missing);
+//! - `dist` — the bundle into `target/dist/` and the release binary.
+
+mod dist;
+mod tools;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("test") => test(&args[1..]),
+        Some("dist") => dist::dist().map(|_| ()),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n\
+                 commands:\n  \
+                 run    build everything and serve http://127.0.0.1:8080 with demo data\n  \
+                 test   run every test of the project, browser tests included\n  \
+                 dist   build the app bundle (target/dist) and the release server"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Builds and serves. Extra arguments go to `nastavnik serve` (e.g. `--addr 0.0.0.0:8080`).
+fn run(extra: &[String]) -> anyhow::Result<()> {
+    let built = dist::dist()?;
+    let root = tools::workspace_root();
+    std::fs::create_dir_all(root.join("data"))?;
+    let mut cmd = std::process::Command::new(&built.server);
+    cmd.current_dir(&root)
+        .args(["serve", "--demo", "--db", "sqlite://data/nastavnik.db"])
+        .args(extra);
+    tools::run_cmd(&mut cmd)
+}
+
+fn test(extra: &[String]) -> anyhow::Result<()> {
+    tools::ensure_browser()?;
+    let built = dist::dist()?;
+    let mut cmd = tools::cargo();
+    cmd.args(["test", "--release", "--workspace"])
+        .args(extra)
+        .env("NASTAVNIK_BIN", &built.server)
+        .env("NASTAVNIK_DIST", &built.dist_dir);
+    tools::run_cmd(&mut cmd)
+}
