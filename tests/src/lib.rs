@@ -1,1 +1,260 @@
+//! Helpers for the end-to-end tests: the real `nastavnik` binary on a free port with its own
+//! database, and a real headless Chromium driven through ChromeDriver (each browser with its own
+//! profile, like a separate computer).
 
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+pub const DEMO_PASSWORD: &str = "nastavnik2026";
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// The server binary: `NASTAVNIK_BIN` (set by `cargo xtask test`) or the release build.
+pub fn server_binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("NASTAVNIK_BIN") {
+        return PathBuf::from(bin);
+    }
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/nastavnik");
+    assert!(
+        bin.exists(),
+        "the server binary is missing: run the end-to-end tests with `cargo xtask test`"
+    );
+    bin
+}
+
+/// A `nastavnik serve` process with the demo municipality in its own database.
+pub struct Server {
+    pub port: u16,
+    db_dir: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+impl Server {
+    pub async fn start() -> anyhow::Result<Server> {
+        let mut server = Server {
+            port: free_port(),
+            db_dir: tempfile::tempdir()?,
+            child: None,
+        };
+        server.resume().await?;
+        Ok(server)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Starts the process again on the same port and database.
+    pub async fn resume(&mut self) -> anyhow::Result<()> {
+        let db = format!(
+            "sqlite://{}",
+            self.db_dir.path().join("nastavnik.db").display()
+        );
+        let child = Command::new(server_binary())
+            .args([
+                "serve",
+                "--demo",
+                "--addr",
+                &format!("127.0.0.1:{}", self.port),
+                "--db",
+                &db,
+            ])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .context("starting nastavnik")?;
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let http = reqwest::Client::new();
+        while Instant::now() < deadline {
+            if let Ok(res) = http.get(self.url("/api/health")).send().await
+                && res.status().is_success()
+            {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("the server did not answer within 30 s")
+    }
+
+    /// Kills the process (no graceful shutdown), as a power cut or a lost link would.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A headless Chromium with a fresh profile, driven by its own ChromeDriver.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> anyhow::Result<Browser> {
+        let port = free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context(
+                "starting chromedriver (install chromium-driver, or use `cargo xtask test`)",
+            )?;
+        let profile = tempfile::tempdir()?;
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+            .unwrap_or("/usr/bin/chromium");
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if Instant::now() > deadline => bail!("chromedriver did not start: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        Ok(Browser {
+            client,
+            driver,
+            _profile: profile,
+        })
+    }
+
+    /// Runs a JS expression and returns its value.
+    pub async fn eval(&self, expression: &str) -> anyhow::Result<Value> {
+        Ok(self
+            .client
+            .execute(&format!("return ({expression});"), vec![])
+            .await?)
+    }
+
+    /// Waits until a JS expression is truthy.
+    pub async fn wait_js(&self, expression: &str, timeout: Duration) -> anyhow::Result<()> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let value = self.eval(expression).await.unwrap_or(Value::Null);
+            if value.as_bool() == Some(true) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                let body = self
+                    .eval("document.body ? document.body.innerText : ''")
+                    .await
+                    .unwrap_or_default();
+                bail!("timed out after {timeout:?} waiting for `{expression}`; page text:\n{body}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The text of the first element matching a CSS selector ("" when absent).
+    pub async fn text(&self, css: &str) -> anyhow::Result<String> {
+        let v = self
+            .eval(&format!(
+                "(document.querySelector({css:?}) || {{innerText: ''}}).innerText"
+            ))
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
+    pub async fn wait_for(&self, css: &str) -> anyhow::Result<()> {
+        self.wait_js(
+            &format!("!!document.querySelector({css:?})"),
+            Duration::from_secs(20),
+        )
+        .await
+    }
+
+    /// Types into an input (replacing its value) the way a user does, so the app's input
+    /// handlers run.
+    pub async fn fill(&self, css: &str, value: &str) -> anyhow::Result<()> {
+        let field = self.client.find(Locator::Css(css)).await?;
+        field.clear().await?;
+        field.send_keys(value).await?;
+        Ok(())
+    }
+
+    pub async fn click(&self, css: &str) -> anyhow::Result<()> {
+        self.client.find(Locator::Css(css)).await?.click().await?;
+        Ok(())
+    }
+
+    /// Signs in through the login page.
+    pub async fn sign_in(
+        &self,
+        server: &Server,
+        login: &str,
+        password: &str,
+    ) -> anyhow::Result<()> {
+        self.client.goto(&server.url("/login")).await?;
+        self.wait_for("#login").await?;
+        self.fill("#login", login).await?;
+        self.fill("#password", password).await?;
+        self.click("#login-submit").await?;
+        Ok(())
+    }
+
+    /// Waits for the header's connection status ("online", "offline").
+    pub async fn wait_net(&self, state: &str, timeout: Duration) -> anyhow::Result<()> {
+        self.wait_js(
+            &format!(
+                "(document.getElementById('net-status') || {{dataset: {{}}}}).dataset.state === {state:?}"
+            ),
+            timeout,
+        )
+        .await
+    }
+
+    pub async fn close(mut self) -> anyhow::Result<()> {
+        let client = self.client.clone();
+        client.close().await?;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        Ok(())
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}
