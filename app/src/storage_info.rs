@@ -61,16 +61,15 @@ pub async fn read() -> StorageInfo {
     }
 }
 
-/// "12,3 МБ"
+/// "12,3 МБ" (integer arithmetic: keeps float formatting out of the bundle).
 pub fn format_bytes(bytes: f64) -> String {
-    let (value, unit) = if bytes >= 1024.0 * 1024.0 * 1024.0 {
-        (bytes / (1024.0 * 1024.0 * 1024.0), "ГБ")
-    } else if bytes >= 1024.0 * 1024.0 {
-        (bytes / (1024.0 * 1024.0), "МБ")
-    } else if bytes >= 1024.0 {
-        (bytes / 1024.0, "КБ")
-    } else {
-        (bytes, "байт")
+    let bytes = bytes.max(0.0) as u64;
+    let (unit_size, unit) = match bytes {
+        b if b >= 1 << 30 => (1u64 << 30, "ГБ"),
+        b if b >= 1 << 20 => (1 << 20, "МБ"),
+        b if b >= 1 << 10 => (1 << 10, "КБ"),
+        _ => return format!("{bytes} байт"),
     };
-    format!("{value:.1} {unit}").replace('.', ",")
+    let tenths = (bytes * 10 + unit_size / 2) / unit_size;
+    format!("{},{} {unit}", tenths / 10, tenths % 10)
 }

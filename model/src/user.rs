@@ -67,7 +67,7 @@ impl NewUser {
 
 /// Logins are short Latin names: letters, digits, dot, dash and underscore; case-insensitive.
 pub fn validate_login(raw: &str) -> Result<String, ApiError> {
-    let login = raw.trim().to_lowercase();
+    let login = raw.trim().to_ascii_lowercase();
     let len = login.chars().count();
     if !(LOGIN_MIN..=LOGIN_MAX).contains(&len) {
         return Err(ApiError::validation(

@@ -81,7 +81,7 @@ pub fn lock_secs(failures: i64) -> i64 {
 
 /// Checks a login and password; on success opens a session and returns its token.
 pub async fn login(db: &Db, login: &str, password: &str) -> AppResult<(String, UserProfile)> {
-    let login = login.trim().to_lowercase();
+    let login = login.trim().to_ascii_lowercase();
     let now = now_ms();
     let (failures, locked_until) = db.login_failures(&login).await?;
     if locked_until > now {

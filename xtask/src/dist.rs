@@ -25,7 +25,35 @@ const FIRST_LOAD: [&str; 5] = [
     "style.css",
 ];
 
+/// The bundle and the release server that embeds it.
 pub fn dist() -> anyhow::Result<Built> {
+    let dist_dir = bundle()?;
+    eprintln!("xtask: building the server (release, bundle embedded)");
+    tools::run_cmd(
+        tools::cargo()
+            .args([
+                "build",
+                "--release",
+                "--package",
+                "server",
+                "--bin",
+                "nastavnik",
+            ])
+            .env("NASTAVNIK_DIST", &dist_dir),
+    )?;
+    Ok(Built {
+        server: server_binary()?,
+        dist_dir,
+    })
+}
+
+/// Where `cargo build --release` puts the server.
+pub fn server_binary() -> anyhow::Result<PathBuf> {
+    Ok(tools::target_dir()?.join("release/nastavnik"))
+}
+
+/// Builds the app bundle into `target/dist` and returns that folder.
+pub fn bundle() -> anyhow::Result<PathBuf> {
     let root = tools::workspace_root();
     let target = tools::target_dir()?;
     tools::ensure_wasm_target()?;
@@ -102,23 +130,7 @@ pub fn dist() -> anyhow::Result<Built> {
     let _ = std::fs::remove_dir_all(&staging);
     report(&dist_dir, &build)?;
 
-    eprintln!("xtask: building the server (release, bundle embedded)");
-    tools::run_cmd(
-        tools::cargo()
-            .args([
-                "build",
-                "--release",
-                "--package",
-                "server",
-                "--bin",
-                "nastavnik",
-            ])
-            .env("NASTAVNIK_DIST", &dist_dir),
-    )?;
-    Ok(Built {
-        dist_dir,
-        server: target.join("release/nastavnik"),
-    })
+    Ok(dist_dir)
 }
 
 fn collect(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> anyhow::Result<()> {

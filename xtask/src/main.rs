@@ -50,11 +50,13 @@ fn run(extra: &[String]) -> anyhow::Result<()> {
 
 fn test(extra: &[String]) -> anyhow::Result<()> {
     tools::ensure_browser()?;
-    let built = dist::dist()?;
+    let dist_dir = dist::bundle()?;
+    // The workspace test build also builds the `nastavnik` binary (the server package has
+    // integration tests), with the same features, so the server is compiled once.
     let mut cmd = tools::cargo();
     cmd.args(["test", "--release", "--workspace"])
         .args(extra)
-        .env("NASTAVNIK_BIN", &built.server)
-        .env("NASTAVNIK_DIST", &built.dist_dir);
+        .env("NASTAVNIK_BIN", dist::server_binary()?)
+        .env("NASTAVNIK_DIST", &dist_dir);
     tools::run_cmd(&mut cmd)
 }
