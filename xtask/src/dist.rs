@@ -11,11 +11,6 @@ use sha2::{Digest, Sha256};
 
 use crate::tools;
 
-pub struct Built {
-    pub dist_dir: PathBuf,
-    pub server: PathBuf,
-}
-
 /// What the browser fetches on a first visit, for the size report.
 const FIRST_LOAD: [&str; 5] = [
     "index.html",
@@ -25,8 +20,8 @@ const FIRST_LOAD: [&str; 5] = [
     "style.css",
 ];
 
-/// The bundle and the release server that embeds it.
-pub fn dist() -> anyhow::Result<Built> {
+/// The bundle and the release server that embeds it; returns the server binary.
+pub fn dist() -> anyhow::Result<PathBuf> {
     let dist_dir = bundle()?;
     eprintln!("xtask: building the server (release, bundle embedded)");
     tools::run_cmd(
@@ -41,10 +36,7 @@ pub fn dist() -> anyhow::Result<Built> {
             ])
             .env("NASTAVNIK_DIST", &dist_dir),
     )?;
-    Ok(Built {
-        server: server_binary()?,
-        dist_dir,
-    })
+    server_binary()
 }
 
 /// Where `cargo build --release` puts the server.

@@ -38,10 +38,10 @@ fn main() -> ExitCode {
 
 /// Builds and serves. Extra arguments go to `nastavnik serve` (e.g. `--addr 0.0.0.0:8080`).
 fn run(extra: &[String]) -> anyhow::Result<()> {
-    let built = dist::dist()?;
+    let server = dist::dist()?;
     let root = tools::workspace_root();
     std::fs::create_dir_all(root.join("data"))?;
-    let mut cmd = std::process::Command::new(&built.server);
+    let mut cmd = std::process::Command::new(&server);
     cmd.current_dir(&root)
         .args(["serve", "--demo", "--db", "sqlite://data/nastavnik.db"])
         .args(extra);
