@@ -1,11 +1,17 @@
 //! Pure domain types shared by the app (wasm32) and the server: roles, schools, users, the API
 //! error vocabulary and the request/response shapes. No I/O lives here, so everything compiles to
-//! both targets and is tested on the host.
+//! both targets and is tested on the host. Records, the hybrid logical clock, field merge and
+//! the sync logic live here too, so the app, the server and the simulation run the same code.
 
+pub mod access;
 pub mod api;
 pub mod error;
+pub mod hlc;
+pub mod kinds;
+pub mod record;
 pub mod role;
 pub mod school;
+pub mod sync;
 pub mod user;
 
 pub use error::{ApiError, ErrorCode};

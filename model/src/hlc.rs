@@ -1,0 +1,279 @@
+//! The hybrid logical clock. Every field write carries an [`Hlc`]: wall milliseconds, a counter
+//! for writes within one millisecond, and the writing device, so any two writes are ordered the
+//! same way on every device and on the server. The clock never goes backwards even when the
+//! device's clock does, and a device whose clock is days off is corrected by the server's time
+//! (see [`Clock::set_offset`]).
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A device (one browser profile of one user), also the tie-breaker of the clock:
+/// 16 lowercase hex digits.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DeviceId(String);
+
+impl DeviceId {
+    /// A device id from 8 random bytes.
+    pub fn from_random(bytes: [u8; 8]) -> DeviceId {
+        DeviceId(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// The id the server uses for its own writes (scores, reviews).
+    pub fn server() -> DeviceId {
+        DeviceId("0000000000000000".into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for DeviceId {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if s.len() == 16
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            Ok(DeviceId(s))
+        } else {
+            Err(format!("bad device id {s:?}"))
+        }
+    }
+}
+
+impl From<DeviceId> for String {
+    fn from(d: DeviceId) -> String {
+        d.0
+    }
+}
+
+/// A timestamp of the hybrid logical clock. Ordered by wall time, then counter, then device.
+/// On the wire and in databases it is a fixed-width string whose byte order is the clock order:
+/// `wwwwwwwwwwww.cccc.dddddddddddddddd` (hex).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Hlc {
+    pub wall_ms: u64,
+    pub counter: u16,
+    pub device: DeviceId,
+}
+
+impl Ord for Hlc {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.wall_ms, self.counter, &self.device).cmp(&(
+            other.wall_ms,
+            other.counter,
+            &other.device,
+        ))
+    }
+}
+
+impl PartialOrd for Hlc {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The largest wall time the string form can hold (year 10889).
+const MAX_WALL: u64 = 0xffff_ffff_ffff;
+
+impl fmt::Display for Hlc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:012x}.{:04x}.{}",
+            self.wall_ms,
+            self.counter,
+            self.device.as_str()
+        )
+    }
+}
+
+impl FromStr for Hlc {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("bad clock value {s:?}");
+        let mut parts = s.split('.');
+        let (Some(w), Some(c), Some(d), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        if w.len() != 12 || c.len() != 4 {
+            return Err(bad());
+        }
+        Ok(Hlc {
+            wall_ms: u64::from_str_radix(w, 16).map_err(|_| bad())?,
+            counter: u16::from_str_radix(c, 16).map_err(|_| bad())?,
+            device: DeviceId::try_from(d.to_owned())?,
+        })
+    }
+}
+
+impl Serialize for Hlc {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Hlc {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A device's clock. `now_ms` always comes from the caller (the browser, the server, or the
+/// simulation), so this stays pure and testable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Clock {
+    pub device: DeviceId,
+    /// The last timestamp handed out or observed.
+    pub last_wall_ms: u64,
+    pub last_counter: u16,
+    /// Added to the local time: the server's time minus the device's, learnt at each sync, so a
+    /// device whose clock is days off still writes sensible times.
+    #[serde(default)]
+    pub offset_ms: i64,
+}
+
+impl Clock {
+    pub fn new(device: DeviceId) -> Clock {
+        Clock {
+            device,
+            last_wall_ms: 0,
+            last_counter: 0,
+            offset_ms: 0,
+        }
+    }
+
+    fn corrected(&self, now_ms: u64) -> u64 {
+        (now_ms as i64)
+            .saturating_add(self.offset_ms)
+            .clamp(0, MAX_WALL as i64) as u64
+    }
+
+    /// Learns the server's time (`server_ms` as seen at local time `local_ms`).
+    pub fn set_offset(&mut self, server_ms: u64, local_ms: u64) {
+        self.offset_ms = server_ms as i64 - local_ms as i64;
+    }
+
+    fn advance(&mut self, wall: u64) -> Hlc {
+        if wall > self.last_wall_ms {
+            self.last_wall_ms = wall;
+            self.last_counter = 0;
+        } else if self.last_counter == u16::MAX {
+            // 65 536 writes in one millisecond: borrow the next millisecond.
+            self.last_wall_ms += 1;
+            self.last_counter = 0;
+        } else {
+            self.last_counter += 1;
+        }
+        Hlc {
+            wall_ms: self.last_wall_ms,
+            counter: self.last_counter,
+            device: self.device.clone(),
+        }
+    }
+
+    /// A new timestamp for a local write: later than everything this clock has handed out or
+    /// observed, whatever the device's clock says.
+    pub fn tick(&mut self, now_ms: u64) -> Hlc {
+        let wall = self.corrected(now_ms);
+        self.advance(wall)
+    }
+
+    /// Takes note of a timestamp from elsewhere, so later local writes order after it.
+    pub fn observe(&mut self, seen: &Hlc) {
+        if (seen.wall_ms, seen.counter) > (self.last_wall_ms, self.last_counter) {
+            self.last_wall_ms = seen.wall_ms.min(MAX_WALL);
+            self.last_counter = seen.counter;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn dev(n: u8) -> DeviceId {
+        DeviceId::from_random([n; 8])
+    }
+
+    #[test]
+    fn string_form_round_trips_and_sorts() {
+        let a = Hlc {
+            wall_ms: 1_700_000_000_000,
+            counter: 2,
+            device: dev(1),
+        };
+        let s = a.to_string();
+        assert_eq!(s, "018bcfe56800.0002.0101010101010101");
+        assert_eq!(s.parse::<Hlc>().unwrap(), a);
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(serde_json::from_str::<Hlc>(&json).unwrap(), a);
+        assert!("x".parse::<Hlc>().is_err());
+        assert!("018bcfe56800.0002.01010101010101zz".parse::<Hlc>().is_err());
+    }
+
+    #[test]
+    fn monotonic_when_the_device_clock_jumps_back() {
+        let mut c = Clock::new(dev(1));
+        let a = c.tick(10_000);
+        let b = c.tick(5_000); // the clock was set back
+        let d = c.tick(5_000);
+        assert!(a < b && b < d);
+    }
+
+    #[test]
+    fn offset_corrects_a_clock_days_off() {
+        let mut c = Clock::new(dev(1));
+        let day = 86_400_000;
+        // The device thinks it is three days earlier than the server.
+        c.set_offset(10 * day, 7 * day);
+        let t = c.tick(7 * day + 5);
+        assert_eq!(t.wall_ms, 10 * day + 5);
+    }
+
+    #[test]
+    fn counter_overflow_borrows_a_millisecond() {
+        let mut c = Clock::new(dev(1));
+        let mut last = c.tick(1);
+        for _ in 0..70_000 {
+            let t = c.tick(1);
+            assert!(t > last);
+            last = t;
+        }
+    }
+
+    proptest! {
+        /// Whatever the local clock readings and whatever is observed, timestamps only grow and
+        /// always follow what was observed.
+        #[test]
+        fn ticks_always_increase(
+            steps in proptest::collection::vec((0u64..1_000_000, proptest::option::of((0u64..2_000_000, 0u16..5))), 1..200)
+        ) {
+            let mut c = Clock::new(dev(1));
+            let mut last: Option<Hlc> = None;
+            for (now, seen) in steps {
+                if let Some((w, n)) = seen {
+                    let s = Hlc { wall_ms: w, counter: n, device: dev(2) };
+                    c.observe(&s);
+                    let t = c.tick(now);
+                    prop_assert!(t > s);
+                    if let Some(l) = &last { prop_assert!(&t > l); }
+                    last = Some(t);
+                } else {
+                    let t = c.tick(now);
+                    if let Some(l) = &last { prop_assert!(&t > l); }
+                    last = Some(t);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! The record kinds the system knows, with who may write them and how their fields are checked.
+//! Adding a kind here is all it takes for it to sync; the server refuses kinds it does not know.
+
+use serde_json::Value;
+
+use crate::role::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeRule {
+    /// Records of one school.
+    School,
+    /// Records of the centre.
+    Centre,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    Text { max_chars: usize },
+    Integer { min: i64, max: i64 },
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub ty: FieldType,
+}
+
+#[derive(Debug)]
+pub struct KindSpec {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub scope: ScopeRule,
+    /// The roles that may create and edit records of this kind (within their scopes).
+    pub writers: &'static [Role],
+    /// Written only by the server (scores, keys); devices may read, never write.
+    pub server_only: bool,
+    pub fields: &'static [FieldSpec],
+}
+
+/// The largest value of any field, in bytes of JSON.
+pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+
+/// Basic facts about a school, kept by its team (the passport of the school).
+pub const SCHOOL_PROFILE: KindSpec = KindSpec {
+    name: "school_profile",
+    label: "Сведения о школе",
+    scope: ScopeRule::School,
+    writers: &[Role::SchoolTeam, Role::Head],
+    server_only: false,
+    fields: &[
+        FieldSpec {
+            name: "director",
+            label: "Директор (ФИО)",
+            ty: FieldType::Text { max_chars: 200 },
+        },
+        FieldSpec {
+            name: "phone",
+            label: "Телефон",
+            ty: FieldType::Text { max_chars: 50 },
+        },
+        FieldSpec {
+            name: "email",
+            label: "Электронная почта",
+            ty: FieldType::Text { max_chars: 100 },
+        },
+        FieldSpec {
+            name: "address",
+            label: "Адрес",
+            ty: FieldType::Text { max_chars: 300 },
+        },
+        FieldSpec {
+            name: "students",
+            label: "Число обучающихся",
+            ty: FieldType::Integer {
+                min: 0,
+                max: 10_000,
+            },
+        },
+        FieldSpec {
+            name: "teachers",
+            label: "Число педагогов",
+            ty: FieldType::Integer { min: 0, max: 1_000 },
+        },
+        FieldSpec {
+            name: "internet",
+            label: "Скорость интернета",
+            ty: FieldType::Text { max_chars: 100 },
+        },
+        FieldSpec {
+            name: "note",
+            label: "Примечание",
+            ty: FieldType::Text { max_chars: 2_000 },
+        },
+    ],
+};
+
+pub const KINDS: &[&KindSpec] = &[&SCHOOL_PROFILE];
+
+pub fn spec(kind: &str) -> Option<&'static KindSpec> {
+    KINDS.iter().copied().find(|k| k.name == kind)
+}
+
+impl KindSpec {
+    pub fn field(&self, name: &str) -> Option<&'static FieldSpec> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+impl FieldSpec {
+    /// Checks one value; `null` always clears a field. The message names the field and the rule.
+    pub fn check(&self, value: &Value) -> Result<(), String> {
+        if value.is_null() {
+            return Ok(());
+        }
+        match self.ty {
+            FieldType::Text { max_chars } => match value.as_str() {
+                Some(s) if s.chars().count() <= max_chars => Ok(()),
+                Some(_) => Err(format!(
+                    "Поле «{}»: не более {max_chars} символов.",
+                    self.label
+                )),
+                None => Err(format!("Поле «{}» должно быть текстом.", self.label)),
+            },
+            FieldType::Integer { min, max } => match value.as_i64() {
+                Some(n) if (min..=max).contains(&n) => Ok(()),
+                Some(_) => Err(format!(
+                    "Поле «{}»: целое число от {min} до {max}.",
+                    self.label
+                )),
+                None => Err(format!("Поле «{}» должно быть целым числом.", self.label)),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn field_rules() {
+        let students = SCHOOL_PROFILE.field("students").unwrap();
+        assert!(students.check(&json!(120)).is_ok());
+        assert!(students.check(&Value::Null).is_ok());
+        assert!(
+            students
+                .check(&json!(-1))
+                .unwrap_err()
+                .contains("от 0 до 10000")
+        );
+        assert!(
+            students
+                .check(&json!("много"))
+                .unwrap_err()
+                .contains("целым числом")
+        );
+        let phone = SCHOOL_PROFILE.field("phone").unwrap();
+        assert!(
+            phone
+                .check(&json!("x".repeat(51)))
+                .unwrap_err()
+                .contains("«Телефон»")
+        );
+        assert!(spec("nope").is_none());
+    }
+}

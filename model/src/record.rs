@@ -1,0 +1,499 @@
+//! Records: everything a user creates is a record `{id, kind, scope, parent, fields}`. Each
+//! field keeps its winning write (the one with the latest clock) and the losing writes in its
+//! history, so merging is a union of writes: commutative, associative and idempotent, and no
+//! value is ever dropped without a trace.
+//!
+//! Deletion is the field [`DELETED`]. A deletion remembers which writes its device had seen;
+//! a write the deleting device had not seen makes the record a *deletion conflict* that a
+//! person resolves (restore or delete for good) — never a silent resurrection or a silent loss.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::hlc::{DeviceId, Hlc};
+
+/// The field that marks a record deleted: `{"deleted": bool, "seen": {device: hlc}}`.
+pub const DELETED: &str = "_deleted";
+
+/// Where a record belongs; access is decided per scope.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    /// The whole municipality (the centre's own records).
+    Centre,
+    School(Uuid),
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scope::Centre => f.write_str("centre"),
+            Scope::School(id) => write!(f, "school:{id}"),
+        }
+    }
+}
+
+impl FromStr for Scope {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "centre" {
+            return Ok(Scope::Centre);
+        }
+        s.strip_prefix("school:")
+            .and_then(|id| Uuid::parse_str(id).ok())
+            .map(Scope::School)
+            .ok_or_else(|| format!("bad scope {s:?}"))
+    }
+}
+
+impl Serialize for Scope {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Scope {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// One write of one field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Write {
+    pub hlc: Hlc,
+    pub value: Value,
+}
+
+/// A field: the winning write, and every other write ever seen, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldState {
+    pub value: Value,
+    pub hlc: Hlc,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<Write>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub id: Uuid,
+    pub kind: String,
+    pub scope: Scope,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Uuid>,
+    #[serde(default)]
+    pub fields: BTreeMap<String, FieldState>,
+}
+
+impl Record {
+    pub fn new(id: Uuid, kind: &str, scope: Scope, parent: Option<Uuid>) -> Record {
+        Record {
+            id,
+            kind: kind.to_owned(),
+            scope,
+            parent,
+            fields: BTreeMap::new(),
+        }
+    }
+
+    /// Merges one write of `field`; returns whether the record changed.
+    pub fn apply(&mut self, field: &str, write: Write) -> bool {
+        let Some(state) = self.fields.get_mut(field) else {
+            self.fields.insert(
+                field.to_owned(),
+                FieldState {
+                    value: write.value,
+                    hlc: write.hlc,
+                    history: Vec::new(),
+                },
+            );
+            return true;
+        };
+        if write.hlc == state.hlc || state.history.iter().any(|w| w.hlc == write.hlc) {
+            return false;
+        }
+        if write.hlc > state.hlc {
+            let old = Write {
+                hlc: std::mem::replace(&mut state.hlc, write.hlc),
+                value: std::mem::replace(&mut state.value, write.value),
+            };
+            insert_sorted(&mut state.history, old);
+        } else {
+            insert_sorted(&mut state.history, write);
+        }
+        true
+    }
+
+    /// Merges every write of `other` (same id) into this record.
+    pub fn merge(&mut self, other: &Record) -> bool {
+        let mut changed = false;
+        for (name, state) in &other.fields {
+            for w in state.writes() {
+                changed |= self.apply(name, w.clone());
+            }
+        }
+        changed
+    }
+
+    /// Takes a write back out (the server refused it): the field falls back to the latest
+    /// remaining write, or disappears if there is none.
+    pub fn retract(&mut self, field: &str, hlc: &Hlc) {
+        let Some(state) = self.fields.get_mut(field) else {
+            return;
+        };
+        if &state.hlc == hlc {
+            match state.history.pop() {
+                Some(prev) => {
+                    state.hlc = prev.hlc;
+                    state.value = prev.value;
+                }
+                None => {
+                    self.fields.remove(field);
+                }
+            }
+        } else {
+            state.history.retain(|w| &w.hlc != hlc);
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&Value> {
+        self.fields.get(field).map(|s| &s.value)
+    }
+
+    pub fn text(&self, field: &str) -> String {
+        match self.get(field) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        }
+    }
+
+    pub fn is_deleted(&self) -> bool {
+        self.get(DELETED)
+            .and_then(|v| v.get("deleted"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+
+    /// For each device, the latest of its writes this record holds (all fields, history too):
+    /// what a deletion made now has "seen".
+    pub fn seen(&self) -> BTreeMap<String, Hlc> {
+        let mut seen: BTreeMap<String, Hlc> = BTreeMap::new();
+        for (name, state) in &self.fields {
+            if name == DELETED {
+                continue;
+            }
+            for w in state.writes() {
+                let entry = seen.entry(w.hlc.device.as_str().to_owned());
+                match entry {
+                    std::collections::btree_map::Entry::Vacant(v) => {
+                        v.insert(w.hlc.clone());
+                    }
+                    std::collections::btree_map::Entry::Occupied(mut o) => {
+                        if &w.hlc > o.get() {
+                            o.insert(w.hlc.clone());
+                        }
+                    }
+                }
+            }
+        }
+        seen
+    }
+
+    /// The value of a deletion write made now.
+    pub fn deletion_value(&self) -> Value {
+        serde_json::json!({ "deleted": true, "seen": self.seen() })
+    }
+
+    /// Deleted, but holding a write the deleting device had not seen: a person must decide.
+    pub fn deletion_conflict(&self) -> bool {
+        if !self.is_deleted() {
+            return false;
+        }
+        let seen: BTreeMap<String, Hlc> = self
+            .get(DELETED)
+            .and_then(|v| v.get("seen"))
+            .and_then(|s| serde_json::from_value(s.clone()).ok())
+            .unwrap_or_default();
+        self.fields
+            .iter()
+            .filter(|(name, _)| name.as_str() != DELETED)
+            .flat_map(|(_, state)| state.writes())
+            .any(|w| seen.get(w.hlc.device.as_str()).is_none_or(|s| &w.hlc > s))
+    }
+
+    /// The latest clock of any write in the record.
+    pub fn latest(&self) -> Option<&Hlc> {
+        self.fields.values().map(|s| &s.hlc).max()
+    }
+
+    /// Who wrote the winning value of a field.
+    pub fn writer(&self, field: &str) -> Option<&DeviceId> {
+        self.fields.get(field).map(|s| &s.hlc.device)
+    }
+}
+
+impl FieldState {
+    /// Every write of the field: the history, then the winner.
+    pub fn writes(&self) -> impl Iterator<Item = Write> + '_ {
+        self.history.iter().cloned().chain(std::iter::once(Write {
+            hlc: self.hlc.clone(),
+            value: self.value.clone(),
+        }))
+    }
+}
+
+fn insert_sorted(history: &mut Vec<Write>, w: Write) {
+    let at = history.partition_point(|x| x.hlc < w.hlc);
+    history.insert(at, w);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn dev(n: u8) -> DeviceId {
+        DeviceId::from_random([n; 8])
+    }
+
+    fn hlc(wall: u64, n: u8) -> Hlc {
+        Hlc {
+            wall_ms: wall,
+            counter: 0,
+            device: dev(n),
+        }
+    }
+
+    fn rec() -> Record {
+        Record::new(Uuid::nil(), "school_profile", Scope::Centre, None)
+    }
+
+    #[test]
+    fn later_write_wins_and_the_loser_is_kept() {
+        let mut r = rec();
+        r.apply(
+            "phone",
+            Write {
+                hlc: hlc(2, 1),
+                value: json!("222"),
+            },
+        );
+        r.apply(
+            "phone",
+            Write {
+                hlc: hlc(1, 2),
+                value: json!("111"),
+            },
+        );
+        assert_eq!(r.text("phone"), "222");
+        assert_eq!(
+            r.fields["phone"].history,
+            vec![Write {
+                hlc: hlc(1, 2),
+                value: json!("111")
+            }]
+        );
+        assert!(
+            !r.apply(
+                "phone",
+                Write {
+                    hlc: hlc(1, 2),
+                    value: json!("111")
+                }
+            ),
+            "idempotent"
+        );
+    }
+
+    #[test]
+    fn retract_falls_back() {
+        let mut r = rec();
+        r.apply(
+            "a",
+            Write {
+                hlc: hlc(1, 1),
+                value: json!(1),
+            },
+        );
+        r.apply(
+            "a",
+            Write {
+                hlc: hlc(2, 1),
+                value: json!(2),
+            },
+        );
+        r.retract("a", &hlc(2, 1));
+        assert_eq!(r.get("a"), Some(&json!(1)));
+        r.retract("a", &hlc(1, 1));
+        assert_eq!(r.get("a"), None);
+    }
+
+    #[test]
+    fn deletion_conflict_only_for_unseen_writes() {
+        let mut r = rec();
+        r.apply(
+            "a",
+            Write {
+                hlc: hlc(1, 1),
+                value: json!("x"),
+            },
+        );
+        // Device 2 deletes having seen device 1's write.
+        let del = r.deletion_value();
+        r.apply(
+            DELETED,
+            Write {
+                hlc: hlc(5, 2),
+                value: del,
+            },
+        );
+        assert!(r.is_deleted());
+        assert!(!r.deletion_conflict());
+        // Device 1, offline, edits again: a conflict, and the edit is kept.
+        r.apply(
+            "a",
+            Write {
+                hlc: hlc(3, 1),
+                value: json!("y"),
+            },
+        );
+        assert!(r.deletion_conflict());
+        assert_eq!(r.text("a"), "y");
+        // Deleting for good (having seen everything) resolves it; so does restoring.
+        let mut gone = r.clone();
+        let del = gone.deletion_value();
+        gone.apply(
+            DELETED,
+            Write {
+                hlc: hlc(6, 2),
+                value: del,
+            },
+        );
+        assert!(gone.is_deleted() && !gone.deletion_conflict());
+        r.apply(
+            DELETED,
+            Write {
+                hlc: hlc(6, 2),
+                value: json!({ "deleted": false }),
+            },
+        );
+        assert!(!r.is_deleted() && !r.deletion_conflict());
+    }
+
+    #[test]
+    fn json_shape() {
+        let mut r = rec();
+        r.apply(
+            "a",
+            Write {
+                hlc: hlc(1, 1),
+                value: json!("x"),
+            },
+        );
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["scope"], "centre");
+        assert_eq!(
+            v["fields"]["a"]["hlc"],
+            "000000000001.0000.0101010101010101"
+        );
+        assert!(v["fields"]["a"].get("history").is_none());
+        assert_eq!(serde_json::from_value::<Record>(v).unwrap(), r);
+        let s: Scope = "school:00000000-0000-0000-0000-000000000000"
+            .parse()
+            .unwrap();
+        assert_eq!(s, Scope::School(Uuid::nil()));
+        assert!("school:x".parse::<Scope>().is_err());
+    }
+
+    fn arb_writes() -> impl Strategy<Value = Vec<(String, Write)>> {
+        proptest::collection::vec(
+            (0u8..3, 0u64..20, 0u8..3, 0i64..5).prop_map(|(f, wall, d, v)| {
+                (
+                    format!("f{f}"),
+                    Write {
+                        hlc: hlc(wall, d),
+                        value: json!(v),
+                    },
+                )
+            }),
+            0..25,
+        )
+    }
+
+    fn build(writes: &[(String, Write)]) -> Record {
+        let mut r = rec();
+        for (f, w) in writes {
+            // Two writes with one clock are one write: keep the values consistent.
+            let w = Write {
+                value: json!(format!("{}", w.hlc)),
+                ..w.clone()
+            };
+            r.apply(f, w);
+        }
+        r
+    }
+
+    proptest! {
+        #[test]
+        fn merge_is_commutative(a in arb_writes(), b in arb_writes()) {
+            let (ra, rb) = (build(&a), build(&b));
+            let mut ab = ra.clone();
+            ab.merge(&rb);
+            let mut ba = rb.clone();
+            ba.merge(&ra);
+            prop_assert_eq!(ab, ba);
+        }
+
+        #[test]
+        fn merge_is_associative(a in arb_writes(), b in arb_writes(), c in arb_writes()) {
+            let (ra, rb, rc) = (build(&a), build(&b), build(&c));
+            let mut left = ra.clone();
+            left.merge(&rb);
+            left.merge(&rc);
+            let mut bc = rb.clone();
+            bc.merge(&rc);
+            let mut right = ra.clone();
+            right.merge(&bc);
+            prop_assert_eq!(left, right);
+        }
+
+        #[test]
+        fn merge_is_idempotent(a in arb_writes()) {
+            let ra = build(&a);
+            let mut twice = ra.clone();
+            prop_assert!(!twice.merge(&ra));
+            prop_assert_eq!(twice, ra);
+        }
+
+        /// Any delivery order (with repeats) of the same writes gives the same record.
+        #[test]
+        fn any_order_converges(a in arb_writes(), seed in any::<u64>()) {
+            let reference = build(&a);
+            let mut shuffled = a.clone();
+            shuffled.extend(a.iter().take(seed as usize % (a.len() + 1)).cloned());
+            let mut s = seed;
+            for i in (1..shuffled.len()).rev() {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                shuffled.swap(i, (s >> 33) as usize % (i + 1));
+            }
+            prop_assert_eq!(build(&shuffled), reference);
+        }
+
+        /// Every write ever applied is somewhere in the record.
+        #[test]
+        fn nothing_is_lost(a in arb_writes()) {
+            let r = build(&a);
+            for (f, w) in &a {
+                prop_assert!(r.fields[f].writes().any(|x| x.hlc == w.hlc));
+            }
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! The device's half of a sync, without I/O: making an edit (record + outbox entry, with
+//! coalescing of repeated edits), building a request, and taking an answer in. The app runs
+//! these inside IndexedDB transactions; the simulation runs them in memory.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::protocol::{
+    Change, MAX_PUSH, MAX_PUSH_BYTES, Mutation, Outcome, PROTOCOL_VERSION, SyncRequest,
+    SyncResponse,
+};
+use crate::error::ErrorCode;
+use crate::hlc::{Clock, DeviceId};
+use crate::record::Record;
+
+/// What a device keeps about its syncing (one per user database).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceState {
+    pub device: DeviceId,
+    pub clock: Clock,
+    /// The seq of the next new mutation.
+    pub next_seq: u64,
+    /// The highest seq ever put in a request: those mutations are frozen (never coalesced).
+    pub sent_upto: u64,
+    pub cursor: u64,
+    pub scopes_key: String,
+    /// Unix ms of the last sync that completed.
+    #[serde(default)]
+    pub last_sync_ms: Option<u64>,
+}
+
+impl DeviceState {
+    pub fn new(device: DeviceId) -> DeviceState {
+        DeviceState {
+            clock: Clock::new(device.clone()),
+            device,
+            next_seq: 1,
+            sent_upto: 0,
+            cursor: 0,
+            scopes_key: String::new(),
+            last_sync_ms: None,
+        }
+    }
+}
+
+/// A mutation the server refused, kept on the device until a person dismisses it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Refused {
+    pub mutation: Mutation,
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// What an edit does to the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutboxOp {
+    Append(Mutation),
+    /// The pending (unsent) mutation with this seq is replaced by the new content.
+    Replace(Mutation),
+}
+
+/// Makes an edit: writes `fields` into `record` at a new clock time and returns the outbox
+/// operation. `pending` is the newest outbox entry of the same record, if any; when it has not
+/// been sent and the new edit overwrites all its fields, it is replaced (its writes taken back
+/// out of the record), so typing in a field does not queue one mutation per keystroke.
+pub fn edit(
+    state: &mut DeviceState,
+    now_ms: u64,
+    record: &mut Record,
+    fields: BTreeMap<String, Value>,
+    pending: Option<&Mutation>,
+) -> OutboxOp {
+    let hlc = state.clock.tick(now_ms);
+    let change = Change {
+        record: record.id,
+        kind: record.kind.clone(),
+        scope: record.scope.clone(),
+        parent: record.parent,
+        hlc,
+        fields,
+    };
+    let replace = pending.filter(|p| {
+        p.seq > state.sent_upto
+            && p.change.record == record.id
+            && p.change
+                .fields
+                .keys()
+                .all(|k| change.fields.contains_key(k))
+    });
+    let op = match replace {
+        Some(p) => {
+            for name in p.change.fields.keys() {
+                record.retract(name, &p.change.hlc);
+            }
+            OutboxOp::Replace(Mutation { seq: p.seq, change })
+        }
+        None => {
+            let seq = state.next_seq;
+            state.next_seq += 1;
+            OutboxOp::Append(Mutation { seq, change })
+        }
+    };
+    let m = match &op {
+        OutboxOp::Append(m) | OutboxOp::Replace(m) => m,
+    };
+    m.change.apply_to(record);
+    op
+}
+
+/// The next request: the oldest pending mutations, bounded in count and size. Marks them sent
+/// (the caller must store `state` before sending).
+pub fn request(state: &mut DeviceState, outbox: &[Mutation]) -> SyncRequest {
+    let mut size = 0;
+    let mut mutations = Vec::new();
+    for m in outbox.iter().take(MAX_PUSH) {
+        let len = serde_json::to_vec(m).map_or(0, |v| v.len());
+        if !mutations.is_empty() && size + len > MAX_PUSH_BYTES {
+            break;
+        }
+        size += len;
+        mutations.push(m.clone());
+    }
+    if let Some(last) = mutations.last() {
+        state.sent_upto = state.sent_upto.max(last.seq);
+    }
+    SyncRequest {
+        protocol: PROTOCOL_VERSION,
+        device: state.device.clone(),
+        cursor: state.cursor,
+        scopes_key: state.scopes_key.clone(),
+        mutations,
+    }
+}
+
+/// What taking an answer in changed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Taken {
+    /// Seqs to remove from the outbox.
+    pub acked: Vec<u64>,
+    pub refused: Vec<Refused>,
+    /// Records changed (to save and to announce).
+    pub changed: Vec<Uuid>,
+}
+
+/// Takes a response in: merges the changes into `records` (which must hold every record the
+/// changes and the refused mutations name, absent ones are created), moves the cursor, learns
+/// the server's time, and lists acknowledged and refused mutations.
+pub fn take_response(
+    state: &mut DeviceState,
+    now_ms: u64,
+    outbox: &[Mutation],
+    records: &mut HashMap<Uuid, Record>,
+    response: &SyncResponse,
+) -> Taken {
+    let mut taken = Taken::default();
+    let mut changed = std::collections::BTreeSet::new();
+    for ack in &response.acks {
+        taken.acked.push(ack.seq);
+        if let Outcome::Rejected { code, message } = &ack.outcome
+            && let Some(m) = outbox.iter().find(|m| m.seq == ack.seq)
+        {
+            if let Some(r) = records.get_mut(&m.change.record) {
+                for name in m.change.fields.keys() {
+                    r.retract(name, &m.change.hlc);
+                }
+                changed.insert(r.id);
+            }
+            taken.refused.push(Refused {
+                mutation: m.clone(),
+                code: *code,
+                message: message.clone(),
+            });
+        }
+    }
+    for c in &response.changes {
+        state.clock.observe(&c.hlc);
+        let record = records.entry(c.record).or_insert_with(|| c.new_record());
+        if c.apply_to(record) {
+            changed.insert(c.record);
+        }
+    }
+    state.cursor = response.cursor;
+    state.scopes_key = response.scopes_key.clone();
+    state.clock.set_offset(response.server_time_ms, now_ms);
+    if !response.more {
+        state.last_sync_ms = Some(now_ms);
+    }
+    taken.changed = changed.into_iter().collect();
+    taken
+}
+
+/// The record ids a response needs loaded before [`take_response`].
+pub fn records_needed(outbox: &[Mutation], response: &SyncResponse) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = response.changes.iter().map(|c| c.record).collect();
+    for ack in &response.acks {
+        if matches!(ack.outcome, Outcome::Rejected { .. })
+            && let Some(m) = outbox.iter().find(|m| m.seq == ack.seq)
+        {
+            ids.push(m.change.record);
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    ids
+}

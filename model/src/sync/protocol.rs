@@ -1,0 +1,116 @@
+//! The versioned wire types of `POST /api/sync`: one round trip pushes a batch of the device's
+//! mutations and pulls the changes after its cursor.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::ErrorCode;
+use crate::hlc::{DeviceId, Hlc};
+use crate::record::{Record, Scope, Write};
+
+pub const PROTOCOL_VERSION: u32 = 1;
+/// The most mutations a device sends in one request.
+pub const MAX_PUSH: usize = 500;
+/// A request's JSON is kept under this size by the device (the server accepts up to twice).
+pub const MAX_PUSH_BYTES: usize = 1024 * 1024;
+
+/// One edit of one record on one device: some fields written at one clock time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mutation {
+    /// The device's own number for it, increasing; with the device id it makes retries safe.
+    pub seq: u64,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+/// A set of field writes to one record, as devices send them and receive them back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub record: Uuid,
+    pub kind: String,
+    pub scope: Scope,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Uuid>,
+    pub hlc: Hlc,
+    pub fields: BTreeMap<String, Value>,
+}
+
+impl Change {
+    /// Merges the writes into `record` (which must be the same record).
+    pub fn apply_to(&self, record: &mut Record) -> bool {
+        let mut changed = false;
+        for (name, value) in &self.fields {
+            changed |= record.apply(
+                name,
+                Write {
+                    hlc: self.hlc.clone(),
+                    value: value.clone(),
+                },
+            );
+        }
+        changed
+    }
+
+    /// A new, empty record this change belongs to.
+    pub fn new_record(&self) -> Record {
+        Record::new(self.record, &self.kind, self.scope.clone(), self.parent)
+    }
+}
+
+impl Mutation {
+    /// A stable fingerprint of the content: a retried mutation must be byte-for-byte the same.
+    pub fn fingerprint(&self) -> u64 {
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        crate::access::fnv1a(&json)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncRequest {
+    pub protocol: u32,
+    pub device: DeviceId,
+    /// The server sequence number up to which this device has everything.
+    pub cursor: u64,
+    /// The fingerprint of the scopes the cursor was reached with ("" at first).
+    #[serde(default)]
+    pub scopes_key: String,
+    #[serde(default)]
+    pub mutations: Vec<Mutation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    Applied,
+    /// Not accepted: kept on the device and shown as "не принято: <message>".
+    Rejected {
+        code: ErrorCode,
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ack {
+    pub seq: u64,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    pub protocol: u32,
+    pub acks: Vec<Ack>,
+    pub changes: Vec<Change>,
+    /// The new cursor: store it together with the changes.
+    pub cursor: u64,
+    /// More changes are waiting: sync again at once.
+    pub more: bool,
+    /// Every change up to the new cursor that this page holds, across pages: for progress.
+    #[serde(default)]
+    pub remaining: u64,
+    pub scopes_key: String,
+    pub server_time_ms: u64,
+}

@@ -1,0 +1,161 @@
+//! The server's half of a sync, without I/O: given what the database holds for this device and
+//! for the records a batch touches, decide every acknowledgement and every change. The server
+//! then writes the plan in one transaction.
+
+use std::collections::{BTreeSet, HashMap};
+
+use uuid::Uuid;
+
+use super::protocol::{Ack, Change, Mutation, Outcome};
+use crate::access::Actor;
+use crate::error::ErrorCode;
+use crate::hlc::DeviceId;
+use crate::kinds::{self, MAX_VALUE_BYTES};
+use crate::record::{DELETED, Record};
+
+/// A mutation the server took in for the first time (applied or refused), to remember.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Taken {
+    pub seq: u64,
+    pub fingerprint: u64,
+    pub outcome: Outcome,
+    /// The writes to log and send to other devices (applied mutations only).
+    pub change: Option<Change>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    pub acks: Vec<Ack>,
+    pub taken: Vec<Taken>,
+    /// Records whose merged state changed and must be saved.
+    pub touched: BTreeSet<Uuid>,
+    pub last_seq: u64,
+}
+
+/// What the server remembers of one mutation it took earlier.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Remembered {
+    pub fingerprint: u64,
+    pub outcome: Outcome,
+}
+
+/// Plans a batch. `records` holds the current state of every record the batch names (absent:
+/// new); it is updated in place. `remembered` holds, for mutations of this device with
+/// `seq <= last_seq` that the batch repeats, what was decided then.
+pub fn plan(
+    actor: &Actor,
+    device: &DeviceId,
+    last_seq: u64,
+    remembered: &HashMap<u64, Remembered>,
+    records: &mut HashMap<Uuid, Record>,
+    mutations: &[Mutation],
+) -> Plan {
+    let mut plan = Plan {
+        last_seq,
+        ..Plan::default()
+    };
+    for m in mutations {
+        if m.seq <= plan.last_seq {
+            // A retry: answer as the first time, unless the content differs.
+            let outcome = match remembered.get(&m.seq) {
+                Some(r) if r.fingerprint == m.fingerprint() => r.outcome.clone(),
+                Some(_) => Outcome::Rejected {
+                    code: ErrorCode::Conflict,
+                    message: "Изменение с этим номером уже было принято с другим содержимым; \
+                              повторная отправка отклонена."
+                        .into(),
+                },
+                None => Outcome::Applied,
+            };
+            plan.acks.push(Ack {
+                seq: m.seq,
+                outcome,
+            });
+            continue;
+        }
+        plan.last_seq = m.seq;
+        let outcome = match check(actor, device, records.get(&m.change.record), m) {
+            Err((code, message)) => Outcome::Rejected { code, message },
+            Ok(()) => {
+                let record = records
+                    .entry(m.change.record)
+                    .or_insert_with(|| m.change.new_record());
+                if m.change.apply_to(record) {
+                    plan.touched.insert(m.change.record);
+                }
+                Outcome::Applied
+            }
+        };
+        plan.taken.push(Taken {
+            seq: m.seq,
+            fingerprint: m.fingerprint(),
+            change: (outcome == Outcome::Applied).then(|| m.change.clone()),
+            outcome: outcome.clone(),
+        });
+        plan.acks.push(Ack {
+            seq: m.seq,
+            outcome,
+        });
+    }
+    plan
+}
+
+/// Every rule a mutation must pass; the error says which, in plain Russian.
+fn check(
+    actor: &Actor,
+    device: &DeviceId,
+    existing: Option<&Record>,
+    m: &Mutation,
+) -> Result<(), (ErrorCode, String)> {
+    let c = &m.change;
+    let validation = |msg: String| Err((ErrorCode::Validation, msg));
+    let Some(spec) = kinds::spec(&c.kind) else {
+        return validation(format!(
+            "Неизвестный вид данных «{}»: обновите приложение.",
+            c.kind
+        ));
+    };
+    if &c.hlc.device != device {
+        return validation("Изменение подписано другим устройством.".into());
+    }
+    if !actor.can_write(spec, &c.scope) {
+        return Err((
+            ErrorCode::Forbidden,
+            format!(
+                "Нет права изменять «{}» в этой области: изменение не принято.",
+                spec.label
+            ),
+        ));
+    }
+    if let Some(r) = existing
+        && (r.kind != c.kind || r.scope != c.scope || r.parent != c.parent)
+    {
+        return validation("Запись не может сменить вид, школу или родительскую запись.".into());
+    }
+    if c.fields.is_empty() {
+        return validation("Изменение не содержит ни одного поля.".into());
+    }
+    for (name, value) in &c.fields {
+        if serde_json::to_vec(value).map_or(usize::MAX, |v| v.len()) > MAX_VALUE_BYTES {
+            return validation(format!(
+                "Значение поля «{name}» больше {} КБ.",
+                MAX_VALUE_BYTES / 1024
+            ));
+        }
+        if name == DELETED {
+            if value.get("deleted").and_then(|d| d.as_bool()).is_none() {
+                return validation("Неверная отметка удаления.".into());
+            }
+            continue;
+        }
+        if !spec.fields.is_empty() {
+            let Some(field) = spec.field(name) else {
+                return validation(format!("У «{}» нет поля «{name}».", spec.label));
+            };
+            field.check(value).or_else(validation)?;
+        } else if name.is_empty() || name.len() > 64 || name.starts_with('_') {
+            return validation(format!("Недопустимое имя поля «{name}»."));
+        }
+    }
+    Ok(())
+}
