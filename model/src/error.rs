@@ -125,13 +125,10 @@ impl ApiError {
         ApiError::new(ErrorCode::Conflict, message)
     }
 
-    pub fn payload_too_large(limit_bytes: usize) -> Self {
+    pub fn payload_too_large() -> Self {
         ApiError::new(
             ErrorCode::PayloadTooLarge,
-            format!(
-                "Слишком большой объём данных в одном запросе (больше {} КБ). Данные не приняты; разделите их на части.",
-                limit_bytes / 1024
-            ),
+            "Слишком большой объём данных в одном запросе. Данные не приняты; разделите их на части.",
         )
     }
 

@@ -74,7 +74,7 @@ where
 
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return ApiError::payload_too_large(BODY_LIMIT);
+        return ApiError::payload_too_large();
     }
     tracing::debug!(%rejection, "unreadable request body");
     match rejection {

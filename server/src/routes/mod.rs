@@ -5,7 +5,9 @@
 //! [`CurrentUser::require`]: crate::auth::CurrentUser::require
 
 mod account;
+mod records;
 mod schools;
+mod sync;
 mod users;
 
 use axum::Router;
@@ -15,6 +17,7 @@ use axum::routing::{get, post, put};
 use model::ApiError;
 use model::api::Health;
 use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use uuid::Uuid;
 
@@ -22,8 +25,15 @@ use crate::AppState;
 use crate::error::{BODY_LIMIT, api_method_not_allowed, api_not_found};
 
 pub fn api(state: AppState) -> Router {
+    // Sync bodies are larger and may come gzip-compressed; the limit applies after decompression.
+    let sync = Router::new()
+        .route("/sync", post(sync::sync))
+        .layer(DefaultBodyLimit::max(sync::SYNC_BODY_LIMIT))
+        .layer(RequestDecompressionLayer::new());
     Router::new()
+        .merge(sync)
         .route("/health", get(health))
+        .route("/records/{id}", get(records::get))
         .route("/auth/login", post(account::login))
         .route("/auth/logout", post(account::logout))
         .route("/me", get(account::me))

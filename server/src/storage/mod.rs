@@ -1,5 +1,10 @@
 //! All database access of the server. Today the backend is SQLite (an embedded file, WAL mode);
 //! every query lives here so a PostgreSQL backend is one more implementation of the same methods.
+//! Accounts are in this file, sync in `sync.rs`.
+
+mod sync;
+
+pub use sync::LoggedChange;
 
 use std::path::Path;
 use std::str::FromStr;

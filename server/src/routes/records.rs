@@ -1,0 +1,20 @@
+//! Reading one record as the server holds it (merged fields with their histories).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use model::record::Record;
+
+use super::parse_id;
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+
+pub async fn get(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<Record>> {
+    let id = parse_id(&id, "записи")?;
+    let actor = state.db.actor(&user.profile).await?;
+    Ok(Json(state.db.record_for(&actor, id).await?))
+}

@@ -1,0 +1,154 @@
+//! `POST /api/sync`: push and pull in one round trip. The request may come gzip-compressed
+//! (the browser's CompressionStream); the answer is gzip-compressed here while it is built, so a
+//! page of changes is bounded by its compressed size.
+
+use std::io::Write as _;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use model::ApiError;
+use model::sync::{MAX_PUSH, PROTOCOL_VERSION, SyncRequest};
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{ApiJson, AppError, AppResult};
+use crate::storage::now_ms;
+
+/// Decompressed size limit of a sync request.
+pub const SYNC_BODY_LIMIT: usize = 4 * 1024 * 1024;
+/// A page of changes stops growing past this many compressed bytes: on a 2G link it takes a few
+/// seconds, so a dropped connection costs little.
+pub const PAGE_BUDGET: usize = 128 * 1024;
+/// The most log rows one page looks at.
+const PAGE_ROWS: usize = 5_000;
+
+pub async fn sync(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<SyncRequest>,
+) -> AppResult<Response> {
+    if req.protocol != PROTOCOL_VERSION {
+        return Err(ApiError::bad_request(
+            "Версия приложения устарела для обмена с сервером: обновите страницу (данные на компьютере сохранятся).",
+        )
+        .into());
+    }
+    if req.mutations.len() > 2 * MAX_PUSH {
+        return Err(ApiError::payload_too_large().into());
+    }
+    let actor = state.db.actor(&user.profile).await?;
+    let acks = state
+        .db
+        .sync_push(&actor, &req.device, &req.mutations)
+        .await?;
+
+    let scopes_key = actor.scopes_key();
+    let from = if req.scopes_key == scopes_key {
+        req.cursor
+    } else {
+        0
+    };
+    let rows = state.db.changes_after(&actor, from, PAGE_ROWS).await?;
+
+    let gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("gzip"));
+    let mut out = Output::new(gzip);
+    let acks_json = serde_json::to_string(&acks).map_err(|e| AppError::Internal(e.into()))?;
+    out.write(
+        format!(r#"{{"protocol":{PROTOCOL_VERSION},"acks":{acks_json},"changes":["#).as_bytes(),
+    )?;
+    let mut cursor = from;
+    let mut first = true;
+    let mut complete = rows.len() < PAGE_ROWS;
+    for row in &rows {
+        if out.size() >= PAGE_BUDGET {
+            complete = false;
+            break;
+        }
+        cursor = row.seq;
+        // A device already has its own changes.
+        if row.device_id == req.device.as_str() {
+            continue;
+        }
+        if !first {
+            out.write(b",")?;
+        }
+        first = false;
+        out.write(row.body.as_bytes())?;
+    }
+    let remaining = if complete {
+        0
+    } else {
+        state
+            .db
+            .changes_remaining(&actor, &req.device, cursor)
+            .await?
+    };
+    let more = !complete && remaining > 0;
+    out.write(
+        format!(
+            r#"],"cursor":{cursor},"more":{more},"remaining":{remaining},"scopes_key":{},"server_time_ms":{}}}"#,
+            serde_json::Value::String(scopes_key),
+            now_ms()
+        )
+        .as_bytes(),
+    )?;
+    Ok(out.into_response())
+}
+
+/// The answer body, gzip-compressed as it is written when the client accepts it.
+enum Output {
+    Gzip(GzEncoder<Vec<u8>>),
+    Plain(Vec<u8>),
+}
+
+impl Output {
+    fn new(gzip: bool) -> Output {
+        if gzip {
+            Output::Gzip(GzEncoder::new(Vec::new(), Compression::new(6)))
+        } else {
+            Output::Plain(Vec::new())
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> AppResult<()> {
+        match self {
+            Output::Gzip(e) => e.write_all(bytes),
+            Output::Plain(v) => v.write_all(bytes),
+        }
+        .map_err(|e| AppError::Internal(e.into()))
+    }
+
+    /// Bytes on the wire so far (compressed output lags its input by the encoder's window).
+    fn size(&self) -> usize {
+        match self {
+            Output::Gzip(e) => e.get_ref().len(),
+            Output::Plain(v) => v.len() / 4,
+        }
+    }
+
+    fn into_response(self) -> Response {
+        let (body, gzip) = match self {
+            Output::Gzip(e) => (e.finish().unwrap_or_default(), true),
+            Output::Plain(v) => (v, false),
+        };
+        let mut res = Body::from(body).into_response();
+        let h = res.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        if gzip {
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        res
+    }
+}

@@ -1,0 +1,273 @@
+//! Sync storage: the merged records, the change log (also the audit history), devices and what
+//! was decided for each of their mutations. A push is planned by `model::sync::server::plan` and
+//! written here in one `BEGIN IMMEDIATE` transaction.
+
+use std::collections::{BTreeSet, HashMap};
+
+use model::access::{Actor, Scopes};
+use model::hlc::DeviceId;
+use model::record::Record;
+use model::sync::server::{self, Remembered};
+use model::sync::{Ack, Mutation, Outcome};
+use model::{ApiError, Role, UserProfile};
+use sqlx::{QueryBuilder, Row, Sqlite};
+use uuid::Uuid;
+
+use super::{Db, now_ms};
+use crate::error::{AppError, AppResult};
+
+/// Rows per multi-row INSERT (well under SQLite's limit of bound variables).
+const INSERT_CHUNK: usize = 200;
+
+/// One entry of the change log, as sent to devices.
+pub struct LoggedChange {
+    pub seq: u64,
+    pub device_id: String,
+    /// The change's JSON.
+    pub body: String,
+}
+
+impl Db {
+    /// The actor behind a profile: with the schools assigned to a mentor or curator.
+    pub async fn actor(&self, profile: &UserProfile) -> Result<Actor, sqlx::Error> {
+        let assigned = if matches!(profile.role, Role::Mentor | Role::Curator) {
+            let rows: Vec<String> =
+                sqlx::query_scalar("SELECT school_id FROM assignments WHERE user_id = ?")
+                    .bind(profile.id.to_string())
+                    .fetch_all(&self.pool)
+                    .await?;
+            rows.iter()
+                .filter_map(|s| Uuid::parse_str(s).ok())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Actor {
+            user_id: profile.id,
+            role: profile.role,
+            school: profile.school_id,
+            assigned,
+        })
+    }
+
+    /// Applies a batch of a device's mutations, idempotently, in one transaction.
+    pub async fn sync_push(
+        &self,
+        actor: &Actor,
+        device: &DeviceId,
+        mutations: &[Mutation],
+    ) -> AppResult<Vec<Ack>> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let now = now_ms();
+        let row = sqlx::query("SELECT user_id, last_seq FROM devices WHERE device_id = ?")
+            .bind(device.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let last_seq = match row {
+            Some(row) => {
+                let owner: String = row.try_get("user_id")?;
+                if owner != actor.user_id.to_string() {
+                    return Err(ApiError::forbidden().into());
+                }
+                row.try_get::<i64, _>("last_seq")? as u64
+            }
+            None => 0,
+        };
+
+        let retried: Vec<u64> = mutations
+            .iter()
+            .map(|m| m.seq)
+            .filter(|s| *s <= last_seq)
+            .collect();
+        let mut remembered = HashMap::new();
+        if let (Some(lo), Some(hi)) = (retried.iter().min(), retried.iter().max()) {
+            let rows = sqlx::query(
+                "SELECT seq, fingerprint, outcome FROM device_mutations \
+                 WHERE device_id = ? AND seq BETWEEN ? AND ?",
+            )
+            .bind(device.as_str())
+            .bind(*lo as i64)
+            .bind(*hi as i64)
+            .fetch_all(&mut *tx)
+            .await?;
+            for row in rows {
+                let outcome: String = row.try_get("outcome")?;
+                remembered.insert(
+                    row.try_get::<i64, _>("seq")? as u64,
+                    Remembered {
+                        fingerprint: row.try_get::<i64, _>("fingerprint")? as u64,
+                        outcome: serde_json::from_str(&outcome).map_err(anyhow::Error::from)?,
+                    },
+                );
+            }
+        }
+
+        let ids: BTreeSet<Uuid> = mutations.iter().map(|m| m.change.record).collect();
+        let ids: Vec<Uuid> = ids.into_iter().collect();
+        let mut records: HashMap<Uuid, Record> = HashMap::new();
+        for chunk in ids.chunks(INSERT_CHUNK) {
+            let mut q = QueryBuilder::<Sqlite>::new("SELECT state FROM records WHERE id IN (");
+            let mut sep = q.separated(", ");
+            for id in chunk {
+                sep.push_bind(id.to_string());
+            }
+            q.push(")");
+            for row in q.build().fetch_all(&mut *tx).await? {
+                let state: String = row.try_get("state")?;
+                let record: Record = serde_json::from_str(&state).map_err(anyhow::Error::from)?;
+                records.insert(record.id, record);
+            }
+        }
+
+        let plan = server::plan(
+            actor,
+            device,
+            last_seq,
+            &remembered,
+            &mut records,
+            mutations,
+        );
+
+        let touched: Vec<&Record> = plan
+            .touched
+            .iter()
+            .filter_map(|id| records.get(id))
+            .collect();
+        for chunk in touched.chunks(INSERT_CHUNK) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO records (id, kind, scope, parent, state, updated_at) ",
+            );
+            q.push_values(chunk, |mut b, r| {
+                b.push_bind(r.id.to_string())
+                    .push_bind(&r.kind)
+                    .push_bind(r.scope.to_string())
+                    .push_bind(r.parent.map(|p| p.to_string()))
+                    .push_bind(serde_json::to_string(r).unwrap_or_default())
+                    .push_bind(now);
+            });
+            q.push(" ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at");
+            q.build().execute(&mut *tx).await?;
+        }
+
+        let applied: Vec<_> = plan
+            .taken
+            .iter()
+            .filter_map(|t| t.change.as_ref().map(|c| (t.seq, c)))
+            .collect();
+        let user = actor.user_id.to_string();
+        for chunk in applied.chunks(INSERT_CHUNK) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO changes (record_id, scope, body, device_id, device_seq, user_id, at) ",
+            );
+            q.push_values(chunk, |mut b, (seq, c)| {
+                b.push_bind(c.record.to_string())
+                    .push_bind(c.scope.to_string())
+                    .push_bind(serde_json::to_string(c).unwrap_or_default())
+                    .push_bind(device.as_str())
+                    .push_bind(*seq as i64)
+                    .push_bind(&user)
+                    .push_bind(now);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        for chunk in plan.taken.chunks(INSERT_CHUNK) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO device_mutations (device_id, seq, fingerprint, outcome) ",
+            );
+            q.push_values(chunk, |mut b, t| {
+                b.push_bind(device.as_str())
+                    .push_bind(t.seq as i64)
+                    .push_bind(t.fingerprint as i64)
+                    .push_bind(serde_json::to_string(&t.outcome).unwrap_or_default());
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        for t in &plan.taken {
+            if let Outcome::Rejected { message, .. } = &t.outcome {
+                tracing::info!(device = device.as_str(), seq = t.seq, %message, "mutation refused");
+            }
+        }
+        sqlx::query(
+            "INSERT INTO devices (device_id, user_id, last_seq, first_seen, last_seen) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET \
+             last_seq = excluded.last_seq, last_seen = excluded.last_seen",
+        )
+        .bind(device.as_str())
+        .bind(&user)
+        .bind(plan.last_seq as i64)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(plan.acks)
+    }
+
+    /// Up to `limit` changes after `cursor` in the actor's scopes, oldest first.
+    pub async fn changes_after(
+        &self,
+        actor: &Actor,
+        cursor: u64,
+        limit: usize,
+    ) -> Result<Vec<LoggedChange>, sqlx::Error> {
+        let mut q =
+            QueryBuilder::<Sqlite>::new("SELECT seq, device_id, body FROM changes WHERE seq > ");
+        q.push_bind(cursor as i64);
+        push_scope_filter(&mut q, actor);
+        q.push(" ORDER BY seq LIMIT ").push_bind(limit as i64);
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(LoggedChange {
+                    seq: row.try_get::<i64, _>("seq")? as u64,
+                    device_id: row.try_get("device_id")?,
+                    body: row.try_get("body")?,
+                })
+            })
+            .collect()
+    }
+
+    /// How many changes after `cursor` the actor has still to receive (not counting the
+    /// device's own).
+    pub async fn changes_remaining(
+        &self,
+        actor: &Actor,
+        device: &DeviceId,
+        cursor: u64,
+    ) -> Result<u64, sqlx::Error> {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM changes WHERE seq > ");
+        q.push_bind(cursor as i64);
+        q.push(" AND device_id != ").push_bind(device.as_str());
+        push_scope_filter(&mut q, actor);
+        let n: i64 = q.build_query_scalar().fetch_one(&self.pool).await?;
+        Ok(n as u64)
+    }
+
+    /// A record, if the actor may read it.
+    pub async fn record_for(&self, actor: &Actor, id: Uuid) -> AppResult<Record> {
+        let state: Option<String> = sqlx::query_scalar("SELECT state FROM records WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        let record: Record = match state {
+            Some(s) => serde_json::from_str(&s).map_err(|e| AppError::Internal(e.into()))?,
+            None => return Err(ApiError::not_found().into()),
+        };
+        if !actor.can_read(&record.scope) {
+            // Not "forbidden": a record of another school does not exist for this user.
+            return Err(ApiError::not_found().into());
+        }
+        Ok(record)
+    }
+}
+
+fn push_scope_filter(q: &mut QueryBuilder<'_, Sqlite>, actor: &Actor) {
+    if let Scopes::Only(scopes) = actor.scopes() {
+        q.push(" AND scope IN (");
+        let mut sep = q.separated(", ");
+        for s in scopes {
+            sep.push_bind(s.to_string());
+        }
+        q.push(")");
+    }
+}

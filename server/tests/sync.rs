@@ -1,0 +1,486 @@
+//! `POST /api/sync` over real HTTP against SQLite: idempotent pushes, refusals that never block
+//! the queue, pulls limited to the caller's schools, pages, compression, deletion conflicts.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{Read, Write};
+
+use model::api::{LoginResponse, SchoolList};
+use model::hlc::DeviceId;
+use model::record::{DELETED, Record, Scope};
+use model::sync::client::{self, DeviceState, OutboxOp};
+use model::sync::{Mutation, Outcome, SyncRequest, SyncResponse};
+use model::{ErrorCode, Role};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use server::{AppState, Db, demo};
+use uuid::Uuid;
+
+struct TestApp {
+    base: String,
+    http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    async fn start() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .await
+            .unwrap();
+        demo::load(&db).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(server::serve(listener, AppState { db }));
+        TestApp {
+            base,
+            http: reqwest::Client::new(),
+            _dir: dir,
+        }
+    }
+
+    async fn login(&self, login: &str) -> LoginResponse {
+        self.http
+            .post(format!("{}/api/auth/login", self.base))
+            .json(&json!({ "login": login, "password": demo::DEMO_PASSWORD }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    async fn post_sync(&self, token: &str, req: &SyncRequest) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/sync", self.base))
+            .bearer_auth(token)
+            .json(req)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn record(&self, token: &str, id: Uuid) -> reqwest::Response {
+        self.http
+            .get(format!("{}/api/records/{id}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// A device in memory, running the same client logic as the app.
+struct Device {
+    token: String,
+    state: DeviceState,
+    records: HashMap<Uuid, Record>,
+    outbox: Vec<Mutation>,
+    refused: Vec<client::Refused>,
+}
+
+impl Device {
+    fn new(token: &str, n: u8) -> Device {
+        Device {
+            token: token.to_owned(),
+            state: DeviceState::new(DeviceId::from_random([n; 8])),
+            records: HashMap::new(),
+            outbox: Vec::new(),
+            refused: Vec::new(),
+        }
+    }
+
+    fn edit(&mut self, id: Uuid, kind: &str, scope: &Scope, fields: Value) {
+        let fields: BTreeMap<String, Value> = serde_json::from_value(fields).unwrap();
+        let mut record = self
+            .records
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| Record::new(id, kind, scope.clone(), None));
+        let pending = self.outbox.iter().rev().find(|m| m.change.record == id);
+        match client::edit(&mut self.state, now(), &mut record, fields, pending) {
+            OutboxOp::Append(m) => self.outbox.push(m),
+            OutboxOp::Replace(m) => {
+                let seq = m.seq;
+                *self.outbox.iter_mut().find(|x| x.seq == seq).unwrap() = m;
+            }
+        }
+        self.records.insert(id, record);
+    }
+
+    fn take(&mut self, resp: &SyncResponse) {
+        let taken = client::take_response(
+            &mut self.state,
+            now(),
+            &self.outbox,
+            &mut self.records,
+            resp,
+        );
+        self.outbox.retain(|m| !taken.acked.contains(&m.seq));
+        self.refused.extend(taken.refused);
+    }
+
+    /// One round trip; returns the answer.
+    async fn sync_once(&mut self, app: &TestApp) -> SyncResponse {
+        let req = client::request(&mut self.state, &self.outbox);
+        let res = app.post_sync(&self.token, &req).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "{}",
+            res.text().await.unwrap()
+        );
+        let resp: SyncResponse = res.json().await.unwrap();
+        self.take(&resp);
+        resp
+    }
+
+    /// Syncs until everything is sent and received; returns the number of requests.
+    async fn sync(&mut self, app: &TestApp) -> usize {
+        let mut requests = 0;
+        loop {
+            requests += 1;
+            let resp = self.sync_once(app).await;
+            if self.outbox.is_empty() && !resp.more {
+                return requests;
+            }
+            assert!(requests < 1_000);
+        }
+    }
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+async fn school_scope(app: &TestApp, session: &LoginResponse) -> Scope {
+    let _ = app;
+    Scope::School(session.profile.school_id.unwrap())
+}
+
+#[tokio::test]
+async fn a_push_reaches_other_devices_in_scope_only() {
+    let app = TestApp::start().await;
+    let school = app.login("shkola").await;
+    let scope = school_scope(&app, &school).await;
+    let mut a = Device::new(&school.token, 1);
+    let id = Uuid::now_v7();
+    a.edit(
+        id,
+        "school_profile",
+        &scope,
+        json!({ "director": "Лебедева Т. А.", "students": 212 }),
+    );
+    assert_eq!(a.sync(&app).await, 1, "push and pull in one request");
+    assert!(a.outbox.is_empty() && a.refused.is_empty());
+
+    // On the server, with the merged fields.
+    let res = app.record(&school.token, id).await;
+    let record: Record = res.json().await.unwrap();
+    assert_eq!(record.text("director"), "Лебедева Т. А.");
+    assert_eq!(record.get("students"), Some(&json!(212)));
+
+    // The head (all schools) and the assigned mentor receive it; the other curator does not.
+    for (login, n, sees) in [
+        ("rukovoditel", 2, true),
+        ("nastavnik", 3, true),
+        ("kurator", 4, false),
+    ] {
+        let s = app.login(login).await;
+        let mut d = Device::new(&s.token, n);
+        d.sync(&app).await;
+        assert_eq!(d.records.contains_key(&id), sees, "{login}");
+        if sees {
+            assert_eq!(d.records[&id], record, "{login} has the server's copy");
+        }
+        let res = app.record(&s.token, id).await;
+        assert_eq!(
+            res.status() == StatusCode::OK,
+            sees,
+            "{login}: GET /api/records"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_retried_batch_is_acknowledged_not_applied_twice() {
+    let app = TestApp::start().await;
+    let school = app.login("shkola").await;
+    let scope = school_scope(&app, &school).await;
+    let mut a = Device::new(&school.token, 1);
+    let id = Uuid::now_v7();
+    a.edit(
+        id,
+        "school_profile",
+        &scope,
+        json!({ "phone": "8 (800) 000-00-00" }),
+    );
+    let req = client::request(&mut a.state, &a.outbox);
+    let first: SyncResponse = app.post_sync(&a.token, &req).await.json().await.unwrap();
+    // The answer was lost; the device sends the same batch again.
+    let second: SyncResponse = app.post_sync(&a.token, &req).await.json().await.unwrap();
+    assert_eq!(first.acks, second.acks);
+    assert_eq!(first.acks[0].outcome, Outcome::Applied);
+
+    let head = app.login("rukovoditel").await;
+    let mut h = Device::new(&head.token, 2);
+    let resp = h.sync_once(&app).await;
+    assert_eq!(resp.changes.len(), 1, "one change, not two");
+
+    // The same number with different content is a conflict, never an overwrite.
+    let mut forged = req.clone();
+    forged.mutations[0]
+        .change
+        .fields
+        .insert("phone".into(), json!("другой"));
+    let third: SyncResponse = app.post_sync(&a.token, &forged).await.json().await.unwrap();
+    assert!(matches!(
+        &third.acks[0].outcome,
+        Outcome::Rejected {
+            code: ErrorCode::Conflict,
+            ..
+        }
+    ));
+    let record: Record = app.record(&school.token, id).await.json().await.unwrap();
+    assert_eq!(record.text("phone"), "8 (800) 000-00-00");
+}
+
+#[tokio::test]
+async fn refused_mutations_are_explained_and_never_block_the_queue() {
+    let app = TestApp::start().await;
+    let school = app.login("shkola").await;
+    let mentor = app.login("nastavnik").await;
+    let scope = school_scope(&app, &school).await;
+
+    // A mentor may read the school but not write its profile.
+    let mut m = Device::new(&mentor.token, 9);
+    m.edit(
+        Uuid::now_v7(),
+        "school_profile",
+        &scope,
+        json!({ "note": "чужая правка" }),
+    );
+    m.sync(&app).await;
+    assert_eq!(m.refused.len(), 1);
+    assert_eq!(m.refused[0].code, ErrorCode::Forbidden);
+    assert!(
+        m.refused[0].message.contains("Нет права"),
+        "{}",
+        m.refused[0].message
+    );
+    assert!(
+        m.records.values().all(|r| r.fields.is_empty()),
+        "the refused write is taken back"
+    );
+
+    // Bad values and unknown kinds are refused with the rule; the good edit after them passes.
+    let mut a = Device::new(&school.token, 1);
+    let good = Uuid::now_v7();
+    a.edit(
+        Uuid::now_v7(),
+        "school_profile",
+        &scope,
+        json!({ "students": -5 }),
+    );
+    a.edit(Uuid::now_v7(), "no_such_kind", &scope, json!({ "x": 1 }));
+    a.edit(good, "school_profile", &scope, json!({ "students": 5 }));
+    a.sync(&app).await;
+    assert_eq!(a.refused.len(), 2);
+    assert!(
+        a.refused[0].message.contains("от 0 до 10000"),
+        "{}",
+        a.refused[0].message
+    );
+    assert!(
+        a.refused[1].message.contains("Неизвестный вид"),
+        "{}",
+        a.refused[1].message
+    );
+    assert!(a.outbox.is_empty());
+    let record: Record = app.record(&school.token, good).await.json().await.unwrap();
+    assert_eq!(record.get("students"), Some(&json!(5)));
+
+    // A school cannot write into another school.
+    let other = app.login("rukovoditel").await;
+    let schools: SchoolList = app
+        .http
+        .get(format!("{}/api/schools", app.base))
+        .bearer_auth(&other.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let foreign = schools
+        .schools
+        .iter()
+        .find(|s| Scope::School(s.id) != scope)
+        .unwrap();
+    let mut b = Device::new(&school.token, 5);
+    b.edit(
+        Uuid::now_v7(),
+        "school_profile",
+        &Scope::School(foreign.id),
+        json!({ "note": "x" }),
+    );
+    b.sync(&app).await;
+    assert_eq!(b.refused[0].code, ErrorCode::Forbidden);
+}
+
+#[tokio::test]
+async fn a_device_belongs_to_one_user() {
+    let app = TestApp::start().await;
+    let school = app.login("shkola").await;
+    let head = app.login("rukovoditel").await;
+    let mut a = Device::new(&school.token, 1);
+    a.sync(&app).await;
+    let mut stolen = Device::new(&head.token, 1);
+    let req = client::request(&mut stolen.state, &stolen.outbox);
+    let res = app.post_sync(&head.token, &req).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(Role::Head, head.profile.role);
+}
+
+#[tokio::test]
+async fn large_pulls_come_in_pages_bounded_by_compressed_size() {
+    let app = TestApp::start().await;
+    let head = app.login("rukovoditel").await;
+    let school = app.login("shkola").await;
+    let scope = school_scope(&app, &school).await;
+    let mut a = Device::new(&school.token, 1);
+    // About 1 MB of hard-to-compress notes.
+    let mut seed = 7u64;
+    for _ in 0..600 {
+        let note: String = (0..1_500)
+            .map(|_| {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+                char::from(b'a' + (seed >> 59) as u8 % 26)
+            })
+            .collect();
+        a.edit(
+            Uuid::now_v7(),
+            "school_profile",
+            &scope,
+            json!({ "note": note }),
+        );
+    }
+    let pushes = a.sync(&app).await;
+    assert_eq!(pushes, 2, "600 mutations go in two batches of at most 500");
+
+    let mut h = Device::new(&head.token, 2);
+    let mut pages = Vec::new();
+    loop {
+        let resp = h.sync_once(&app).await;
+        pages.push((resp.changes.len(), resp.remaining));
+        if !resp.more {
+            break;
+        }
+    }
+    assert!(pages.len() >= 3, "several pages: {pages:?}");
+    assert_eq!(h.records.len(), 600);
+    assert_eq!(pages.last().unwrap().1, 0);
+    assert!(pages[0].1 > pages[1].1, "remaining shrinks: {pages:?}");
+}
+
+#[tokio::test]
+async fn requests_and_answers_travel_gzip_compressed() {
+    let app = TestApp::start().await;
+    let school = app.login("shkola").await;
+    let scope = school_scope(&app, &school).await;
+    let mut a = Device::new(&school.token, 1);
+    a.edit(
+        Uuid::now_v7(),
+        "school_profile",
+        &scope,
+        json!({ "address": "х. Ольховый, ул. Школьная, 1" }),
+    );
+    let req = client::request(&mut a.state, &a.outbox);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&serde_json::to_vec(&req).unwrap()).unwrap();
+    // A client that leaves the answer compressed, to see it as it travels.
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let res = raw
+        .post(format!("{}/api/sync", app.base))
+        .bearer_auth(&school.token)
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .header("accept-encoding", "gzip")
+        .body(gz.finish().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let mut json = String::new();
+    flate2::read::GzDecoder::new(&res.bytes().await.unwrap()[..])
+        .read_to_string(&mut json)
+        .unwrap();
+    let resp: SyncResponse = serde_json::from_str(&json).unwrap();
+    assert_eq!(resp.acks[0].outcome, Outcome::Applied);
+
+    // A compressed bomb is stopped by the limit on the decompressed size.
+    let mut bomb = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    bomb.write_all(b"{\"protocol\":1,\"device\":\"0101010101010101\",\"cursor\":0,\"mutations\":[")
+        .unwrap();
+    bomb.write_all(&vec![b' '; 8 * 1024 * 1024]).unwrap();
+    let res = app
+        .http
+        .post(format!("{}/api/sync", app.base))
+        .bearer_auth(&school.token)
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(bomb.finish().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn an_edit_of_a_record_deleted_elsewhere_is_a_conflict_not_a_loss() {
+    let app = TestApp::start().await;
+    let school = app.login("shkola").await;
+    let scope = school_scope(&app, &school).await;
+    let mut a = Device::new(&school.token, 1);
+    let mut b = Device::new(&school.token, 2);
+    let id = Uuid::now_v7();
+    a.edit(
+        id,
+        "school_profile",
+        &scope,
+        json!({ "note": "первая версия" }),
+    );
+    a.sync(&app).await;
+    b.sync(&app).await;
+    // B, offline, edits; A deletes.
+    b.edit(id, "school_profile", &scope, json!({ "note": "правка B" }));
+    let deletion = a.records[&id].deletion_value();
+    a.edit(id, "school_profile", &scope, json!({ DELETED: deletion }));
+    a.sync(&app).await;
+    b.sync(&app).await;
+    a.sync(&app).await;
+    let record: Record = app.record(&school.token, id).await.json().await.unwrap();
+    assert!(record.is_deleted());
+    assert!(record.deletion_conflict(), "flagged for a person to decide");
+    assert_eq!(record.text("note"), "правка B", "the edit is kept");
+    assert_eq!(a.records[&id], record);
+    assert_eq!(b.records[&id], record);
+}
+
+#[tokio::test]
+async fn nothing_new_is_one_small_round_trip() {
+    let app = TestApp::start().await;
+    let school = app.login("shkola").await;
+    let mut a = Device::new(&school.token, 1);
+    a.sync(&app).await;
+    let req = client::request(&mut a.state, &a.outbox);
+    let body = serde_json::to_vec(&req).unwrap();
+    let res = app.post_sync(&a.token, &req).await;
+    let answer = res.bytes().await.unwrap();
+    assert!(body.len() < 200, "request {} bytes", body.len());
+    assert!(answer.len() < 250, "answer {} bytes", answer.len());
+}
