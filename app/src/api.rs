@@ -152,3 +152,20 @@ pub async fn set_assignment(token: &str, a: &Assignment, on: bool) -> Result<(),
     };
     send(req.bearer_auth(token)).await.map(|_| ())
 }
+
+/// One sync round trip. The body goes gzip-compressed where the browser can compress.
+pub async fn sync(
+    token: &str,
+    request: &model::sync::SyncRequest,
+) -> Result<model::sync::SyncResponse, Failure> {
+    let body = serde_json::to_vec(request).unwrap_or_default();
+    let mut req = client()
+        .post(url("/sync"))
+        .bearer_auth(token)
+        .header("content-type", "application/json");
+    req = match crate::browser::gzip(&body).await {
+        Some(compressed) => req.header("content-encoding", "gzip").body(compressed),
+        None => req.body(body),
+    };
+    json(req).await
+}

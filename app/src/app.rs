@@ -15,7 +15,9 @@ use crate::pages::centre::{CentreHome, CentreSchools, CentreUsers};
 use crate::pages::homes::{HomeRedirect, MentorHome, ModeratorHome, SchoolHome, TeacherHome};
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
-use crate::{local_db, session, storage_info};
+use crate::pages::refused::RefusedPage;
+use crate::pages::school_profile::SchoolProfilePage;
+use crate::{local_db, session, storage_info, store, sync};
 
 const MANAGERS: &[Role] = &[Role::Head, Role::Moderator];
 
@@ -23,6 +25,7 @@ const MANAGERS: &[Role] = &[Role::Head, Role::Moderator];
 pub fn App() -> impl IntoView {
     let session = session::provide_session();
     connectivity::start();
+    sync::start(session);
 
     // The signed-in user's local database opens at start and at every sign-in.
     Effect::new(move |previous: Option<Option<Uuid>>| {
@@ -30,7 +33,11 @@ pub fn App() -> impl IntoView {
         if user != previous.flatten()
             && let Some(id) = user
         {
-            spawn_local(local_db::open(id));
+            spawn_local(async move {
+                local_db::open(id).await;
+                store::listen_to_other_tabs(id);
+                sync::sync_now();
+            });
             spawn_local(async {
                 storage_info::request_persistence().await;
             });
@@ -57,6 +64,11 @@ pub fn App() -> impl IntoView {
                         path=path!("/school")
                         view=|| view! { <Protected roles=&[Role::SchoolTeam]><SchoolHome/></Protected> }
                     />
+                    <Route
+                        path=path!("/school/profile")
+                        view=|| view! { <Protected roles=&[Role::SchoolTeam]><SchoolProfilePage/></Protected> }
+                    />
+                    <Route path=path!("/refused") view=|| view! { <Protected><RefusedPage/></Protected> }/>
                     <Route
                         path=path!("/teacher")
                         view=|| view! { <Protected roles=&[Role::Teacher]><TeacherHome/></Protected> }

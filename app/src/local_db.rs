@@ -1,22 +1,26 @@
 //! The user's database on this device (IndexedDB, one per user, so people sharing a school
-//! computer never see each other's data). Later parts keep records and the outbox here.
+//! computer never see each other's data): records, the outbox of edits not yet acknowledged by
+//! the server, refused edits, and the device's sync state.
 
 use std::cell::RefCell;
 
+use indexed_db_futures::KeyPath;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
 use leptos::prelude::*;
 use uuid::Uuid;
 
-const VERSION: u32 = 1;
-const META: &str = "meta";
+const VERSION: u32 = 2;
+pub const META: &str = "meta";
+pub const RECORDS: &str = "records";
+pub const OUTBOX: &str = "outbox";
+pub const REFUSED: &str = "refused";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum DbState {
     Closed,
     Opening,
-    Ready { name: String },
+    Ready { name: String, user: Uuid },
     Failed { message: String },
 }
 
@@ -32,11 +36,16 @@ pub fn state() -> RwSignal<DbState> {
     })
 }
 
+/// The open database, if any.
+pub fn db() -> Option<Database> {
+    DB.with(|d| d.borrow().clone())
+}
+
 pub fn db_name(user_id: Uuid) -> String {
     format!("nastavnik-{user_id}")
 }
 
-/// Opens (creating or upgrading) the user's database and records when it was last opened.
+/// Opens (creating or upgrading) the user's database.
 pub async fn open(user_id: Uuid) {
     let state = state();
     state.set(DbState::Opening);
@@ -44,7 +53,10 @@ pub async fn open(user_id: Uuid) {
     match open_inner(&name).await {
         Ok(db) => {
             DB.with(|d| *d.borrow_mut() = Some(db));
-            state.set(DbState::Ready { name });
+            state.set(DbState::Ready {
+                name,
+                user: user_id,
+            });
         }
         Err(e) => state.set(DbState::Failed {
             message: format!(
@@ -56,29 +68,40 @@ pub async fn open(user_id: Uuid) {
 }
 
 async fn open_inner(name: &str) -> Result<Database, String> {
-    let db = Database::open(name)
+    Database::open(name)
         .with_version(VERSION)
         .with_on_upgrade_needed(|event, db| {
-            if event.old_version() < 1.0 {
+            let old = event.old_version() as u32;
+            if old < 1 {
                 db.create_object_store(META).build()?;
+            }
+            if old < 2 {
+                let records = db
+                    .create_object_store(RECORDS)
+                    .with_key_path(KeyPath::One("id"))
+                    .build()?;
+                records.create_index("kind", KeyPath::One("kind")).build()?;
+                records
+                    .create_index("scope", KeyPath::One("scope"))
+                    .build()?;
+                records
+                    .create_index("parent", KeyPath::One("parent"))
+                    .build()?;
+                let outbox = db
+                    .create_object_store(OUTBOX)
+                    .with_key_path(KeyPath::One("seq"))
+                    .build()?;
+                outbox
+                    .create_index("record", KeyPath::One("record"))
+                    .build()?;
+                db.create_object_store(REFUSED)
+                    .with_key_path(KeyPath::One("mutation.seq"))
+                    .build()?;
             }
             Ok(())
         })
         .await
-        .map_err(|e| e.to_string())?;
-    let tx = db
-        .transaction(META)
-        .with_mode(TransactionMode::Readwrite)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let store = tx.object_store(META).map_err(|e| e.to_string())?;
-    store
-        .put(js_sys::Date::now())
-        .with_key("opened_at")
-        .await
-        .map_err(|e| e.to_string())?;
-    tx.commit().await.map_err(|e| e.to_string())?;
-    Ok(db)
+        .map_err(|e| e.to_string())
 }
 
 pub fn close() {

@@ -3,12 +3,16 @@
 
 mod api;
 mod app;
+mod browser;
 mod components;
 mod connectivity;
+mod format;
 mod local_db;
 mod pages;
 mod session;
 mod storage_info;
+mod store;
+mod sync;
 
 fn main() {
     // The static "Загрузка…" placeholder of index.html makes way for the app.

@@ -64,6 +64,19 @@ impl<'de> Deserialize<'de> for Scope {
     }
 }
 
+/// The id of the one record of `kind` a scope has (e.g. the profile of a school): the same on
+/// every device, so two devices filling it offline fill one record.
+pub fn singleton_id(kind: &str, scope: &Scope) -> Uuid {
+    let key = format!("{kind}/{scope}");
+    let hi = crate::access::fnv1a(key.as_bytes());
+    let lo = crate::access::fnv1a(format!("{key}/2").as_bytes());
+    // Version 8 ("custom") and the RFC 4122 variant.
+    let bytes = ((u128::from(hi) << 64 | u128::from(lo)) & !(0xf << 76) & !(0x3 << 62))
+        | (0x8 << 76)
+        | (0x2 << 62);
+    Uuid::from_u128(bytes)
+}
+
 /// One write of one field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Write {
@@ -386,6 +399,21 @@ mod tests {
             },
         );
         assert!(!r.is_deleted() && !r.deletion_conflict());
+    }
+
+    #[test]
+    fn singleton_ids_are_stable_and_distinct() {
+        let a = Scope::School(Uuid::from_u128(1));
+        let b = Scope::School(Uuid::from_u128(2));
+        assert_eq!(
+            singleton_id("school_profile", &a),
+            singleton_id("school_profile", &a)
+        );
+        assert_ne!(
+            singleton_id("school_profile", &a),
+            singleton_id("school_profile", &b)
+        );
+        assert_eq!(singleton_id("school_profile", &a).get_version_num(), 8);
     }
 
     #[test]

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use model::Role;
 
+use crate::components::sync_status::SyncStatus;
 use crate::connectivity::{self, Net};
 use crate::session::use_session;
 
@@ -26,8 +27,24 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
 pub fn AppHeader() -> impl IntoView {
     let session = use_session();
     let status = connectivity::status();
-    // The server is told now if it answers; otherwise at the next connection.
-    let sign_out = move |_| session.sign_out(None);
+    // The server is told now if it answers; otherwise at the next connection. Unsent edits
+    // stay in this user's database on this computer and go out at the next sign-in.
+    let sign_out = move |_| {
+        let pending = crate::sync::view().pending.get_untracked();
+        if pending > 0 {
+            let question = format!(
+                "Есть неотправленные изменения: {pending}. Они сохранены на этом компьютере и \
+                 будут отправлены, когда вы снова войдёте. Выйти?"
+            );
+            let confirmed = web_sys::window()
+                .and_then(|w| w.confirm_with_message(&question).ok())
+                .unwrap_or(false);
+            if !confirmed {
+                return;
+            }
+        }
+        session.sign_out(None);
+    };
     view! {
         <header class="app-header">
             <div class="brand">"Наставник"</div>
@@ -63,6 +80,7 @@ pub fn AppHeader() -> impl IntoView {
                     Net::Checking => "Проверка связи…",
                 }}
             </span>
+            {move || session.profile().map(|_| view! { <SyncStatus/> })}
             {move || {
                 session
                     .profile()

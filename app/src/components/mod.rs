@@ -3,3 +3,5 @@
 pub mod field;
 pub mod header;
 pub mod protected;
+pub mod refused;
+pub mod sync_status;

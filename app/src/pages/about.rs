@@ -58,7 +58,7 @@ pub fn AboutPage() -> impl IntoView {
                 <dt>"Хранилище на этом компьютере"</dt>
                 <dd id="db-state">
                     {move || match db.get() {
-                        DbState::Ready { name } => format!("открыто ({name})"),
+                        DbState::Ready { name, .. } => format!("открыто ({name})"),
                         DbState::Opening => "открывается…".into(),
                         DbState::Closed => "закрыто".into(),
                         DbState::Failed { message } => message,

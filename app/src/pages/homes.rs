@@ -1,9 +1,17 @@
 //! The home page of each role. They grow as forms, review and centre work arrive.
 
+use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
+use model::School;
+use model::kinds::SCHOOL_PROFILE;
+use model::record::{Scope, singleton_id};
 
+use crate::api;
+use crate::components::refused::RefusedList;
 use crate::session::use_session;
+use crate::store;
 
 /// `/` sends each role to its own home page.
 #[component]
@@ -38,6 +46,10 @@ pub fn SchoolHome() -> impl IntoView {
         <section class="page" id="home-school">
             <h1>"Моя школа"</h1>
             <Greeting/>
+            <RefusedList/>
+            <ul class="cards">
+                <li><a href="/school/profile" id="link-profile">"Сведения о школе"</a></li>
+            </ul>
             <h2>"Задания"</h2>
             <p class="empty">
                 "Заданий пока нет. Когда наставнический центр направит карточку самоанализа, "
@@ -62,16 +74,55 @@ pub fn TeacherHome() -> impl IntoView {
 #[component]
 pub fn MentorHome() -> impl IntoView {
     super::set_title("Наставник");
+    let session = use_session();
+    let schools = RwSignal::new(cached_schools());
+    if let Some(token) = session.token() {
+        spawn_local(async move {
+            if let Ok(list) = api::schools(&token).await {
+                let _ = LocalStorage::set(SCHOOLS_KEY, &list);
+                schools.set(list);
+            }
+        });
+    }
+    let profiles = store::watch_kind(SCHOOL_PROFILE.name);
     view! {
         <section class="page" id="home-mentor">
             <h1>"Мои школы"</h1>
             <Greeting/>
-            <p class="empty">
-                "Здесь появятся материалы закреплённых за вами школ: карточки самоанализа, "
-                "результаты тестирования и анкеты — для просмотра и рекомендаций, в том числе без связи."
-            </p>
+            <p class="lead">"Сведения закреплённых за вами школ доступны и без связи, с последней синхронизации."</p>
+            <div class="school-cards">
+                {move || schools.get().into_iter().map(|school| {
+                    let scope = Scope::School(school.id);
+                    let id = singleton_id(SCHOOL_PROFILE.name, &scope);
+                    let profile = move || profiles.with(|p| p.iter().find(|r| r.id == id).cloned());
+                    view! {
+                        <article class="school-card">
+                            <h2>{school.name.clone()}</h2>
+                            <p class="muted">{school.locality.label()} {(!school.flags_label().is_empty()).then(|| format!(", {}", school.flags_label()))}</p>
+                            {move || match profile() {
+                                None => view! { <p class="empty">"Школа ещё не заполнила сведения."</p> }.into_any(),
+                                Some(r) => view! {
+                                    <dl class="facts">
+                                        {SCHOOL_PROFILE.fields.iter().filter(|f| r.get(f.name).is_some_and(|v| !v.is_null())).map(|f| view! {
+                                            <dt>{f.label}</dt>
+                                            <dd>{r.text(f.name)}</dd>
+                                        }).collect_view()}
+                                    </dl>
+                                }.into_any(),
+                            }}
+                        </article>
+                    }
+                }).collect_view()}
+            </div>
         </section>
     }
+}
+
+const SCHOOLS_KEY: &str = "nastavnik.schools";
+
+/// The schools list from the last time the server was reached.
+fn cached_schools() -> Vec<School> {
+    LocalStorage::get(SCHOOLS_KEY).unwrap_or_default()
 }
 
 #[component]

@@ -5,6 +5,8 @@ pub mod centre;
 pub mod homes;
 pub mod login;
 pub mod not_found;
+pub mod refused;
+pub mod school_profile;
 
 /// Sets the browser tab title: "<page> — Наставник".
 pub fn set_title(page: &str) {

@@ -1,0 +1,51 @@
+//! Two browser features reached through a few lines of JavaScript (shipped as a module next
+//! to the app, allowed by the CSP): gzip via CompressionStream, and Web Locks so that only one
+//! tab of a user syncs at a time.
+
+use js_sys::{Promise, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen(inline_js = r#"
+export async function gzip(bytes) {
+  if (typeof CompressionStream === 'undefined') return null;
+  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+export function withLock(name, task) {
+  if (!navigator.locks || !navigator.locks.request) return task();
+  return navigator.locks.request(name, { ifAvailable: true }, (lock) => (lock ? task() : 'busy'));
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = gzip)]
+    fn gzip_js(bytes: &[u8]) -> Promise;
+    #[wasm_bindgen(js_name = withLock)]
+    fn with_lock_js(name: &str, task: &JsValue) -> Promise;
+}
+
+/// The bytes gzip-compressed, or `None` where the browser cannot compress.
+pub async fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
+    let value = JsFuture::from(gzip_js(bytes)).await.ok()?;
+    value
+        .dyn_into::<Uint8Array>()
+        .ok()
+        .map(|array| array.to_vec())
+}
+
+/// Runs `task` holding the lock `name` if no other tab holds it; `false` when it was busy.
+pub async fn with_lock<F>(name: &str, task: F) -> bool
+where
+    F: std::future::Future<Output = ()> + 'static,
+{
+    let promise_fn = Closure::once_into_js(move || {
+        wasm_bindgen_futures::future_to_promise(async move {
+            task.await;
+            Ok(JsValue::TRUE)
+        })
+    });
+    match JsFuture::from(with_lock_js(name, &promise_fn)).await {
+        Ok(v) => v.as_string().as_deref() != Some("busy"),
+        Err(_) => false,
+    }
+}

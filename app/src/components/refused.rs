@@ -1,0 +1,55 @@
+//! Edits the server did not accept: shown with the reason ("не принято: …") until a person
+//! has read them. They are never dropped silently.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use model::kinds;
+use model::sync::client::Refused;
+
+use crate::format;
+use crate::store;
+
+#[component]
+pub fn RefusedList() -> impl IntoView {
+    let list = RwSignal::new(Vec::<Refused>::new());
+    Effect::new(move |_| {
+        store::revision().track();
+        crate::local_db::state().track();
+        spawn_local(async move {
+            if let Ok(r) = store::refused().await {
+                list.set(r);
+            }
+        });
+    });
+    move || {
+        let items = list.get();
+        (!items.is_empty()).then(|| {
+            view! {
+                <section class="refused" aria-labelledby="refused-title">
+                    <h2 id="refused-title">"Не принято сервером"</h2>
+                    <ul>
+                        {items.into_iter().map(|r| {
+                            let seq = r.mutation.seq;
+                            let spec = kinds::spec(&r.mutation.change.kind);
+                            let what = spec.map_or(r.mutation.change.kind.clone(), |s| s.label.to_owned());
+                            let values: Vec<String> = r.mutation.change.fields.iter().map(|(name, value)| {
+                                let label = spec.and_then(|s| s.field(name)).map_or(name.as_str(), |f| f.label);
+                                format!("{label}: {}", value.as_str().map_or(value.to_string(), str::to_owned))
+                            }).collect();
+                            view! {
+                                <li class="refused-item">
+                                    <p><strong>"Не принято: "</strong>{r.message.clone()}</p>
+                                    <p class="muted">{what} ", изменение от " {format::date_time(r.mutation.change.hlc.wall_ms)}</p>
+                                    <p class="refused-values">{values.join("; ")}</p>
+                                    <button type="button" class="button-secondary" on:click=move |_| {
+                                        spawn_local(async move { let _ = store::dismiss_refused(seq).await; });
+                                    }>"Прочитано, скрыть"</button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </section>
+            }
+        })
+    }
+}

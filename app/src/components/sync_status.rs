@@ -1,0 +1,44 @@
+//! The sync part of the header: unsent changes, the last successful sync, the progress of a
+//! long sync, any error in words, and the "Синхронизировать" button.
+
+use leptos::prelude::*;
+
+use crate::format;
+use crate::sync;
+
+#[component]
+pub fn SyncStatus() -> impl IntoView {
+    let v = sync::view();
+    view! {
+        <div class="sync-status" role="status" aria-live="polite">
+            <span id="sync-pending" data-pending=move || v.pending.get().to_string()>
+                {move || match v.pending.get() {
+                    0 => "Все изменения отправлены".to_owned(),
+                    n => format!("Не отправлено: {n}"),
+                }}
+            </span>
+            <span id="sync-last" class="muted">
+                {move || match v.last_sync_ms.get() {
+                    Some(ms) => format!("Синхронизировано: {}", format::when(ms)),
+                    None => "Ещё не синхронизировано".to_owned(),
+                }}
+            </span>
+            {move || v.progress.get().map(|(got, left)| view! {
+                <span id="sync-progress">"Получено " {got} ", осталось " {left}</span>
+            })}
+            {move || (v.refused.get() > 0).then(|| view! {
+                <a id="sync-refused" class="badge-bad" href="/refused">"Не принято: " {v.refused.get()}</a>
+            })}
+            <button
+                type="button"
+                id="sync-now"
+                class="button-secondary"
+                disabled=move || v.running.get()
+                on:click=move |_| sync::sync_now()
+            >
+                {move || if v.running.get() { "Синхронизация…" } else { "Синхронизировать" }}
+            </button>
+            {move || v.error.get().map(|e| view! { <span id="sync-error" class="sync-error">{e}</span> })}
+        </div>
+    }
+}

@@ -1,0 +1,240 @@
+//! "Сведения о школе": the school's passport, filled by its team. Every field is saved to this
+//! computer as it is typed (no save button) and synced when there is a connection; earlier values
+//! stay visible in each field's history.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use model::hlc::DeviceId;
+use model::kinds::{FieldSpec, FieldType, SCHOOL_PROFILE};
+use model::record::{Record, Scope, singleton_id};
+use serde_json::Value;
+
+use crate::components::refused::RefusedList;
+use crate::format;
+use crate::session::use_session;
+use crate::store::{self, Target};
+use crate::sync;
+
+/// The text shown in an input for a stored value.
+fn shown(value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+    }
+}
+
+/// What the input's text means as a value of the field, or the rule it breaks.
+fn parse(spec: &FieldSpec, text: &str) -> Result<Value, String> {
+    let value = match spec.ty {
+        FieldType::Text { .. } => {
+            if text.trim().is_empty() {
+                Value::Null
+            } else {
+                Value::String(text.to_owned())
+            }
+        }
+        FieldType::Integer { min, max } => {
+            let t = text.trim();
+            if t.is_empty() {
+                Value::Null
+            } else {
+                match t.parse::<i64>() {
+                    Ok(n) => Value::from(n),
+                    Err(_) => {
+                        return Err(format!(
+                            "Поле «{}»: введите целое число от {min} до {max}, без пробелов и букв.",
+                            spec.label
+                        ));
+                    }
+                }
+            }
+        }
+    };
+    spec.check(&value).map(|()| value)
+}
+
+#[component]
+pub fn SchoolProfilePage() -> impl IntoView {
+    super::set_title("Сведения о школе");
+    let session = use_session();
+    let Some(school) = session.profile().and_then(|p| p.school_id) else {
+        return view! { <p class="alert alert-error">"Учётная запись не привязана к школе."</p> }
+            .into_any();
+    };
+    let scope = Scope::School(school);
+    let target = Target {
+        id: singleton_id(SCHOOL_PROFILE.name, &scope),
+        kind: SCHOOL_PROFILE.name,
+        scope,
+        parent: None,
+    };
+    let record = store::watch_record(target.id);
+    let me = RwSignal::new(None::<DeviceId>);
+    spawn_local(async move {
+        if let Ok(s) = store::load_device_state().await {
+            me.set(Some(s.device));
+        }
+    });
+    let filled = move || {
+        record.with(|r| {
+            r.as_ref().map_or(0, |r| {
+                SCHOOL_PROFILE
+                    .fields
+                    .iter()
+                    .filter(|f| r.get(f.name).is_some_and(|v| !v.is_null()))
+                    .count()
+            })
+        })
+    };
+
+    view! {
+        <section class="page" id="school-profile">
+            <h1>"Сведения о школе"</h1>
+            <p class="lead">
+                {session.profile().and_then(|p| p.school_name)} ". "
+                "Всё, что вы вводите, сразу сохраняется на этом компьютере и отправляется на сервер, когда есть связь."
+            </p>
+            <p id="profile-progress" class="progress">
+                "Заполнено " {filled} " из " {SCHOOL_PROFILE.fields.len()}
+            </p>
+            <RefusedList/>
+            <form class="form" on:submit=|ev| ev.prevent_default() novalidate=true>
+                {SCHOOL_PROFILE
+                    .fields
+                    .iter()
+                    .map(|spec| view! { <ProfileField spec=spec target=target.clone() record=record me=me/> })
+                    .collect_view()}
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn ProfileField(
+    spec: &'static FieldSpec,
+    target: Target,
+    record: ReadSignal<Option<Record>>,
+    me: RwSignal<Option<DeviceId>>,
+) -> impl IntoView {
+    let id = format!("field-{}", spec.name);
+    let error_id = format!("{id}-error");
+    let draft = RwSignal::new(String::new());
+    let editing = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(false);
+
+    // What others (or other tabs) wrote shows up, except while the person is typing here.
+    Effect::new(move |_| {
+        let value = record.with(|r| shown(r.as_ref().and_then(|r| r.get(spec.name))));
+        if !editing.get_untracked() {
+            draft.set(value);
+        }
+    });
+
+    let on_input = move |text: String| {
+        draft.set(text.clone());
+        saved.set(false);
+        match parse(spec, &text) {
+            Err(rule) => error.set(Some(rule)),
+            Ok(value) => {
+                error.set(None);
+                let target = target.clone();
+                spawn_local(async move {
+                    let fields = BTreeMap::from([(spec.name.to_owned(), value)]);
+                    match store::edit(&target, fields).await {
+                        Ok(()) => {
+                            saved.set(true);
+                            sync::edited();
+                        }
+                        Err(e) => error.set(Some(e.0)),
+                    }
+                });
+            }
+        }
+    };
+    let on_blur = move |_| {
+        editing.set(false);
+        if error.get_untracked().is_none() {
+            draft.set(record.with_untracked(|r| shown(r.as_ref().and_then(|r| r.get(spec.name)))));
+        }
+    };
+    let history = move || {
+        record.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.fields.get(spec.name))
+                .map(|f| f.history.clone())
+                .unwrap_or_default()
+        })
+    };
+    let multiline = matches!(spec.ty, FieldType::Text { max_chars } if max_chars > 300);
+    let numeric = matches!(spec.ty, FieldType::Integer { .. });
+    let described = error_id.clone();
+    let input = if multiline {
+        view! {
+            <textarea
+                id=id.clone()
+                rows="4"
+                prop:value=move || draft.get()
+                on:focus=move |_| editing.set(true)
+                on:blur=on_blur
+                on:input=move |ev| on_input(event_target_value(&ev))
+                aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
+                aria-describedby=move || error.with(Option::is_some).then(|| described.clone())
+            ></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input
+                id=id.clone()
+                type="text"
+                inputmode=if numeric { "numeric" } else { "text" }
+                prop:value=move || draft.get()
+                on:focus=move |_| editing.set(true)
+                on:blur=on_blur
+                on:input=move |ev| on_input(event_target_value(&ev))
+                aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
+                aria-describedby=move || error.with(Option::is_some).then(|| described.clone())
+            />
+        }
+        .into_any()
+    };
+
+    view! {
+        <div class="field" data-field=spec.name>
+            <label for=id.clone()>{spec.label}</label>
+            {input}
+            <p class="field-note" aria-live="polite">
+                {move || saved.get().then_some("Сохранено на этом компьютере")}
+            </p>
+            {move || error.get().map(|e| view! { <p id=error_id.clone() class="field-error" role="alert">{e}</p> })}
+            {move || {
+                let h = history();
+                (!h.is_empty()).then(|| {
+                    let mine = me.get();
+                    view! {
+                        <details class="history">
+                            <summary>"Предыдущие значения (" {h.len()} ")"</summary>
+                            <ul>
+                                {h.into_iter().rev().map(|w| {
+                                    let who = if mine.as_ref() == Some(&w.hlc.device) { "это устройство" } else { "другое устройство" };
+                                    let value = shown(Some(&w.value));
+                                    view! {
+                                        <li>
+                                            <span class="history-value">{if value.is_empty() { "(пусто)".to_owned() } else { value }}</span>
+                                            " — " {format::date_time(w.hlc.wall_ms)} ", " {who}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        </details>
+                    }
+                })
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,182 @@
+//! The sync client. It runs at start, when the connection comes back, shortly after edits, on a
+//! timer and on the "Синхронизировать" button; failures back off exponentially with jitter.
+//! Only one tab of a user syncs at a time (Web Locks). Every answer is stored (changes, cursor,
+//! acknowledgements) in one transaction before the next request, so a dropped connection costs
+//! at most one page again.
+
+use std::cell::Cell;
+
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{self, Failure};
+use crate::connectivity::{self, Net};
+use crate::local_db::{self, DbState};
+use crate::session::SessionCtx;
+use crate::store;
+
+/// What the header shows.
+#[derive(Clone, Copy)]
+pub struct SyncView {
+    pub pending: RwSignal<u32>,
+    pub refused: RwSignal<usize>,
+    pub last_sync_ms: RwSignal<Option<u64>>,
+    pub running: RwSignal<bool>,
+    /// (received in this sync, still to receive) while a multi-page sync runs.
+    pub progress: RwSignal<Option<(usize, u64)>>,
+    pub error: RwSignal<Option<String>>,
+}
+
+thread_local! {
+    static VIEW: SyncView = SyncView {
+        pending: RwSignal::new(0),
+        refused: RwSignal::new(0),
+        last_sync_ms: RwSignal::new(None),
+        running: RwSignal::new(false),
+        progress: RwSignal::new(None),
+        error: RwSignal::new(None),
+    };
+    static NOW: Cell<bool> = const { Cell::new(false) };
+    static EDITED_AT: Cell<Option<f64>> = const { Cell::new(None) };
+}
+
+pub fn view() -> SyncView {
+    VIEW.with(|v| *v)
+}
+
+/// Sync as soon as possible (the button, the connection coming back).
+pub fn sync_now() {
+    NOW.with(|n| n.set(true));
+}
+
+/// An edit was saved: sync shortly, once typing pauses.
+pub fn edited() {
+    EDITED_AT.with(|e| e.set(Some(js_sys::Date::now())));
+}
+
+const AFTER_EDIT_MS: f64 = 1_500.0;
+const EVERY_MS: f64 = 60_000.0;
+const MAX_BACKOFF_MS: f64 = 5.0 * 60_000.0;
+
+/// Refreshes the counters from the store.
+pub async fn refresh_counts() {
+    let v = view();
+    if let Ok(n) = store::pending_count().await {
+        v.pending.set(n);
+    }
+    if let Ok(r) = store::refused().await {
+        v.refused.set(r.len());
+    }
+    if let Ok(s) = store::load_device_state().await {
+        v.last_sync_ms.set(s.last_sync_ms);
+    }
+}
+
+/// Starts the sync loop (once, at app start).
+pub fn start(session: SessionCtx) {
+    // Counters follow every change of the store, from any tab.
+    Effect::new(move |_| {
+        store::revision().track();
+        if matches!(local_db::state().get(), DbState::Ready { .. }) {
+            spawn_local(refresh_counts());
+        }
+    });
+    // The connection came back: sync at once.
+    Effect::new(move |was: Option<Net>| {
+        let now = connectivity::status().get();
+        if now == Net::Online && was != Some(Net::Online) {
+            sync_now();
+        }
+        now
+    });
+    spawn_local(async move {
+        // The periodic sync, and the pause after a failure (edits wait for it too).
+        let mut timer_at = 0.0;
+        let mut backoff_until = 0.0;
+        let mut failures: i32 = 0;
+        loop {
+            TimeoutFuture::new(250).await;
+            let DbState::Ready { user, .. } = local_db::state().get_untracked() else {
+                continue;
+            };
+            let Some(token) = session.token() else {
+                continue;
+            };
+            let now = js_sys::Date::now();
+            let edited_due = EDITED_AT
+                .with(|e| e.get())
+                .is_some_and(|t| now - t >= AFTER_EDIT_MS);
+            let asked = NOW.with(|n| n.replace(false));
+            let due = asked || (now >= backoff_until && (edited_due || now >= timer_at));
+            if !due {
+                continue;
+            }
+            EDITED_AT.with(|e| e.set(None));
+            let result = std::rc::Rc::new(std::cell::RefCell::new(None));
+            let out = result.clone();
+            let ran = crate::browser::with_lock(&format!("nastavnik-sync-{user}"), async move {
+                *out.borrow_mut() = Some(run(&token).await);
+            })
+            .await;
+            let outcome = result.borrow_mut().take();
+            match (ran, outcome) {
+                (true, Some(Ok(()))) | (false, _) => {
+                    failures = 0;
+                    backoff_until = 0.0;
+                    timer_at = js_sys::Date::now() + EVERY_MS;
+                }
+                (true, Some(Err(failure))) => {
+                    session.handle(&failure);
+                    failures += 1;
+                    let base = (2_000.0 * 2f64.powi(failures.min(10))).min(MAX_BACKOFF_MS);
+                    let jitter = 0.5 + js_sys::Math::random();
+                    backoff_until = js_sys::Date::now() + base * jitter;
+                    timer_at = backoff_until;
+                }
+                (true, None) => {}
+            }
+        }
+    });
+}
+
+/// Syncs until nothing is left to send or receive.
+async fn run(token: &str) -> Result<(), Failure> {
+    let v = view();
+    v.running.set(true);
+    v.error.set(None);
+    let mut received = 0usize;
+    let result = async {
+        loop {
+            let request = store::prepare_request()
+                .await
+                .map_err(|e| Failure::Api(model::ApiError::new(model::ErrorCode::Internal, e.0)))?;
+            let sent = request.mutations.len();
+            let response = api::sync(token, &request).await?;
+            let got = store::take_response(&response)
+                .await
+                .map_err(|e| Failure::Api(model::ApiError::new(model::ErrorCode::Internal, e.0)))?;
+            received += got;
+            if response.more {
+                v.progress.set(Some((received, response.remaining)));
+            }
+            let pending = store::pending_count().await.unwrap_or(0);
+            if !response.more && (pending == 0 || sent == 0) {
+                return Ok(());
+            }
+        }
+    }
+    .await;
+    v.running.set(false);
+    v.progress.set(None);
+    refresh_counts().await;
+    if let Err(f) = &result {
+        v.error.set(Some(match f {
+            Failure::Offline => "Нет связи с сервером: изменения сохранены на компьютере и будут \
+                                 отправлены, когда связь появится."
+                .into(),
+            other => format!("Синхронизация не удалась: {}", other.message()),
+        }));
+    }
+    result
+}
