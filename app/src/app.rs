@@ -26,6 +26,13 @@ pub fn App() -> impl IntoView {
     let session = session::provide_session();
     connectivity::start();
     sync::start(session);
+    // Closing the page while an edit is being written asks first, so no keystroke is lost.
+    let _ = window_event_listener(leptos::ev::beforeunload, |ev| {
+        if store::saving() > 0 {
+            ev.prevent_default();
+            ev.set_return_value("Изменения ещё сохраняются. Подождите секунду.");
+        }
+    });
 
     // The signed-in user's local database opens at start and at every sign-in.
     Effect::new(move |previous: Option<Option<Uuid>>| {

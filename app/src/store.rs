@@ -208,9 +208,34 @@ pub struct Target {
     pub parent: Option<Uuid>,
 }
 
+thread_local! {
+    static SAVING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Edits being written right now: closing the page must wait for them.
+pub fn saving() -> u32 {
+    SAVING.with(|s| s.get())
+}
+
+struct SavingGuard;
+
+impl SavingGuard {
+    fn new() -> SavingGuard {
+        SAVING.with(|s| s.set(s.get() + 1));
+        SavingGuard
+    }
+}
+
+impl Drop for SavingGuard {
+    fn drop(&mut self) {
+        SAVING.with(|s| s.set(s.get().saturating_sub(1)));
+    }
+}
+
 /// Writes fields of a record: one transaction over the record, the outbox and the device
 /// state. When it returns Ok, the edit is durable on this computer.
 pub async fn edit(target: &Target, fields: BTreeMap<String, Value>) -> Result<()> {
+    let _saving = SavingGuard::new();
     let db = open_db()?;
     let tx = db
         .transaction([META, RECORDS, OUTBOX])

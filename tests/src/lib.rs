@@ -2,6 +2,8 @@
 //! database, and a real headless Chromium driven through ChromeDriver (each browser with its own
 //! profile, like a separate computer).
 
+pub mod proxy;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -204,13 +206,26 @@ impl Browser {
         .await
     }
 
-    /// Types into an input (replacing its value) the way a user does, so the app's input
-    /// handlers run.
+    /// Types into an input, replacing its value, the way a person does (select all, delete,
+    /// type), so the app sees every keystroke.
     pub async fn fill(&self, css: &str, value: &str) -> anyhow::Result<()> {
         let field = self.client.find(Locator::Css(css)).await?;
-        field.clear().await?;
+        field.click().await?;
+        // Ctrl+A (the second Control releases the key), Backspace, then the text.
+        field.send_keys("\u{E009}a\u{E009}\u{E003}").await?;
         field.send_keys(value).await?;
         Ok(())
+    }
+
+    /// Waits until `n` fields say their value is saved on this computer.
+    pub async fn wait_saved(&self, n: usize) -> anyhow::Result<()> {
+        self.wait_js(
+            &format!(
+                "[...document.querySelectorAll('.field-note')].filter(e => e.innerText.includes('Сохранено')).length >= {n}"
+            ),
+            Duration::from_secs(20),
+        )
+        .await
     }
 
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
@@ -218,19 +233,55 @@ impl Browser {
         Ok(())
     }
 
-    /// Signs in through the login page.
-    pub async fn sign_in(
-        &self,
-        server: &Server,
-        login: &str,
-        password: &str,
-    ) -> anyhow::Result<()> {
-        self.client.goto(&server.url("/login")).await?;
+    /// Signs in through the login page of the app at `base` (the server or a proxy).
+    pub async fn sign_in(&self, base: &str, login: &str, password: &str) -> anyhow::Result<()> {
+        self.client.goto(&format!("{base}/login")).await?;
         self.wait_for("#login").await?;
         self.fill("#login", login).await?;
         self.fill("#password", password).await?;
         self.click("#login-submit").await?;
         Ok(())
+    }
+
+    /// The value of an input.
+    pub async fn value(&self, css: &str) -> anyhow::Result<String> {
+        let v = self
+            .eval(&format!(
+                "(document.querySelector({css:?}) || {{value: ''}}).value"
+            ))
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Waits until an input holds `expected`.
+    pub async fn wait_value(
+        &self,
+        css: &str,
+        expected: &str,
+        timeout: Duration,
+    ) -> anyhow::Result<()> {
+        self.wait_js(
+            &format!("(document.querySelector({css:?}) || {{value: null}}).value === {expected:?}"),
+            timeout,
+        )
+        .await
+    }
+
+    /// Waits until the header says nothing is left to send.
+    pub async fn wait_all_sent(&self, timeout: Duration) -> anyhow::Result<()> {
+        self.wait_js(
+            "(document.getElementById('sync-pending') || {dataset: {}}).dataset.pending === '0'",
+            timeout,
+        )
+        .await
+    }
+
+    /// Number of edits waiting to be sent, as the header shows it.
+    pub async fn pending(&self) -> anyhow::Result<u64> {
+        let v = self
+            .eval("(document.getElementById('sync-pending') || {dataset: {pending: '0'}}).dataset.pending")
+            .await?;
+        Ok(v.as_str().and_then(|s| s.parse().ok()).unwrap_or(0))
     }
 
     /// Waits for the header's connection status ("online", "offline").
@@ -256,5 +307,85 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
+    }
+}
+
+/// A direct client of the server's API, to check what reached it.
+pub struct Api {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+    pub profile: model::UserProfile,
+}
+
+impl Api {
+    pub async fn login(base: &str, login: &str) -> anyhow::Result<Api> {
+        let http = reqwest::Client::new();
+        let res: Value = http
+            .post(format!("{base}/api/auth/login"))
+            .json(&json!({ "login": login, "password": DEMO_PASSWORD }))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        Ok(Api {
+            base: base.to_owned(),
+            token: res["token"].as_str().unwrap_or_default().to_owned(),
+            http,
+            profile: serde_json::from_value(res["profile"].clone())?,
+        })
+    }
+
+    /// The id of the profile record of the user's school.
+    pub fn school_profile_id(&self) -> uuid::Uuid {
+        let school = self.profile.school_id.expect("a school user");
+        model::record::singleton_id("school_profile", &model::record::Scope::School(school))
+    }
+
+    /// A record as the server holds it.
+    pub async fn record(&self, id: uuid::Uuid) -> anyhow::Result<model::record::Record> {
+        Ok(self
+            .http
+            .get(format!("{}/api/records/{id}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
+    /// Every change in the caller's scopes, pulled from the start as a fresh device would.
+    pub async fn all_changes(&self) -> anyhow::Result<Vec<model::sync::Change>> {
+        let device = model::hlc::DeviceId::from_random(*b"e2eaudit");
+        let mut cursor = 0;
+        let mut scopes_key = String::new();
+        let mut all = Vec::new();
+        loop {
+            let req = model::sync::SyncRequest {
+                protocol: model::sync::PROTOCOL_VERSION,
+                device: device.clone(),
+                cursor,
+                scopes_key: scopes_key.clone(),
+                mutations: vec![],
+            };
+            let resp: model::sync::SyncResponse = self
+                .http
+                .post(format!("{}/api/sync", self.base))
+                .bearer_auth(&self.token)
+                .json(&req)
+                .send()
+                .await?
+                .error_for_status()?
+                .json()
+                .await?;
+            all.extend(resp.changes);
+            cursor = resp.cursor;
+            scopes_key = resp.scopes_key;
+            if !resp.more {
+                return Ok(all);
+            }
+        }
     }
 }

@@ -10,7 +10,9 @@ async fn app_opens_signed_in_without_the_server_and_notices_its_return() -> anyh
     let browser = Browser::start().await?;
 
     // A wrong password is a clear error in the page.
-    browser.sign_in(&server, "shkola", "wrong-password").await?;
+    browser
+        .sign_in(&server.url(""), "shkola", "wrong-password")
+        .await?;
     browser
         .wait_js(
             "document.body.innerText.includes('Неверный логин или пароль')",
@@ -19,7 +21,9 @@ async fn app_opens_signed_in_without_the_server_and_notices_its_return() -> anyh
         .await?;
 
     // The right one lands the school user on the school's home page.
-    browser.sign_in(&server, "shkola", DEMO_PASSWORD).await?;
+    browser
+        .sign_in(&server.url(""), "shkola", DEMO_PASSWORD)
+        .await?;
     browser.wait_for("#home-school").await?;
     assert!(browser.text("#user-name").await?.contains("Лебедева"));
     assert!(

@@ -127,14 +127,24 @@ fn ProfileField(
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
 
-    // What others (or other tabs) wrote shows up, except while the person is typing here.
+    // What another computer wrote shows up at once (it won, so it is newer than anything saved
+    // here); this computer's own saves never overwrite what is being typed, and a value that
+    // does not pass its rule yet is kept on screen until it is corrected.
     Effect::new(move |_| {
-        let value = record.with(|r| shown(r.as_ref().and_then(|r| r.get(spec.name))));
-        if !editing.get_untracked() {
+        let (value, writer) = record.with(|r| {
+            let r = r.as_ref();
+            (
+                shown(r.and_then(|r| r.get(spec.name))),
+                r.and_then(|r| r.writer(spec.name)).cloned(),
+            )
+        });
+        let from_elsewhere = writer.is_some() && writer != me.get_untracked();
+        if error.get_untracked().is_none() && (from_elsewhere || !editing.get_untracked()) {
             draft.set(value);
         }
     });
 
+    let target = StoredValue::new(target);
     let on_input = move |text: String| {
         draft.set(text.clone());
         saved.set(false);
@@ -142,7 +152,7 @@ fn ProfileField(
             Err(rule) => error.set(Some(rule)),
             Ok(value) => {
                 error.set(None);
-                let target = target.clone();
+                let target = target.get_value();
                 spawn_local(async move {
                     let fields = BTreeMap::from([(spec.name.to_owned(), value)]);
                     match store::edit(&target, fields).await {
@@ -182,6 +192,12 @@ fn ProfileField(
                 on:focus=move |_| editing.set(true)
                 on:blur=on_blur
                 on:input=move |ev| on_input(event_target_value(&ev))
+                on:change=move |ev| {
+                    let text = event_target_value(&ev);
+                    if text != draft.get_untracked() {
+                        on_input(text);
+                    }
+                }
                 aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
                 aria-describedby=move || error.with(Option::is_some).then(|| described.clone())
             ></textarea>
@@ -197,6 +213,13 @@ fn ProfileField(
                 on:focus=move |_| editing.set(true)
                 on:blur=on_blur
                 on:input=move |ev| on_input(event_target_value(&ev))
+                on:change=move |ev| {
+                    // Autofill and some input methods report only a change.
+                    let text = event_target_value(&ev);
+                    if text != draft.get_untracked() {
+                        on_input(text);
+                    }
+                }
                 aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
                 aria-describedby=move || error.with(Option::is_some).then(|| described.clone())
             />
