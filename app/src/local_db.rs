@@ -50,7 +50,23 @@ pub async fn open(user_id: Uuid) {
     let state = state();
     state.set(DbState::Opening);
     let name = db_name(user_id);
-    match open_inner(&name).await {
+    // A busy browser can fail an open now and then: try a few times before giving up.
+    let mut result = open_inner(&name).await;
+    for attempt in 1..=4 {
+        if result.is_ok() {
+            break;
+        }
+        web_sys::console::warn_1(
+            &format!(
+                "IndexedDB open failed (attempt {attempt}): {:?}",
+                result.as_ref().err()
+            )
+            .into(),
+        );
+        gloo_timers::future::TimeoutFuture::new(500 * attempt).await;
+        result = open_inner(&name).await;
+    }
+    match result {
         Ok(db) => {
             DB.with(|d| *d.borrow_mut() = Some(db));
             state.set(DbState::Ready {
@@ -70,6 +86,10 @@ pub async fn open(user_id: Uuid) {
 async fn open_inner(name: &str) -> Result<Database, String> {
     Database::open(name)
         .with_version(VERSION)
+        .with_on_blocked(|_| {
+            web_sys::console::warn_1(&"IndexedDB upgrade waits for another tab to close".into());
+            Ok(())
+        })
         .with_on_upgrade_needed(|event, db| {
             let old = event.old_version() as u32;
             if old < 1 {

@@ -129,6 +129,7 @@ impl Browser {
             .find(|p| Path::new(p).exists())
             .unwrap_or("/usr/bin/chromium");
         let mut caps = serde_json::Map::new();
+        caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
         caps.insert(
             "goog:chromeOptions".into(),
             json!({
@@ -182,9 +183,31 @@ impl Browser {
                     .eval("document.body ? document.body.innerText : ''")
                     .await
                     .unwrap_or_default();
-                bail!("timed out after {timeout:?} waiting for `{expression}`; page text:\n{body}");
+                let console = self.console().await.join("\n");
+                bail!(
+                    "timed out after {timeout:?} waiting for `{expression}`; page text:\n{body}\n\
+                     browser console:\n{console}"
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// What the page wrote to the browser console since the last call.
+    pub async fn console(&self) -> Vec<String> {
+        match self.client.issue_cmd(GetLog).await {
+            Ok(Value::Array(entries)) => entries
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} {}",
+                        e["level"].as_str().unwrap_or(""),
+                        e["message"].as_str().unwrap_or("")
+                    )
+                })
+                .collect(),
+            Ok(other) => vec![other.to_string()],
+            Err(e) => vec![format!("(console not available: {e})")],
         }
     }
 
@@ -387,5 +410,23 @@ impl Api {
                 return Ok(all);
             }
         }
+    }
+}
+
+/// ChromeDriver's command for the browser console log.
+#[derive(Debug)]
+struct GetLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for GetLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
     }
 }

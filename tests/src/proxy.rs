@@ -20,9 +20,10 @@ pub struct Proxy {
 /// 250 kbit/s in bytes per second.
 const RATE: u64 = 250_000 / 8;
 const LATENCY: Duration = Duration::from_millis(300);
-/// While the link is bad, each chunk of up to 1 KB cuts its connection with this probability
-/// (percent): requests and answers are torn at random points.
-const CUT_PERCENT: u64 = 15;
+/// While the link is bad, one chunk (of up to 1 KB) in this many cuts its connection, plus a
+/// random share: requests and answers are torn at varying points.
+const CUT_EVERY: u64 = 5;
+const CUT_PERCENT: u64 = 5;
 
 impl Proxy {
     pub async fn start(upstream_port: u16) -> anyhow::Result<Proxy> {
@@ -35,6 +36,7 @@ impl Proxy {
             bad: bad.clone(),
             cuts: cuts.clone(),
             rng: AtomicU64::new(0x2a2a),
+            chunks: AtomicU64::new(0),
         });
         tokio::spawn(async move {
             while let Ok((inbound, _)) = listener.accept().await {
@@ -64,9 +66,15 @@ struct Link {
     bad: Arc<AtomicBool>,
     cuts: Arc<AtomicU64>,
     rng: AtomicU64,
+    chunks: AtomicU64,
 }
 
 impl Link {
+    fn cut_now(&self) -> bool {
+        self.chunks.fetch_add(1, Ordering::SeqCst) % CUT_EVERY == CUT_EVERY - 1
+            || self.roll(CUT_PERCENT)
+    }
+
     fn roll(&self, percent: u64) -> bool {
         let s = self
             .rng
@@ -108,7 +116,7 @@ where
             let transfer = Duration::from_millis(n as u64 * 1000 / RATE);
             tokio::time::sleep(if idle { LATENCY + transfer } else { transfer }).await;
             last = tokio::time::Instant::now();
-            if link.roll(CUT_PERCENT) {
+            if link.cut_now() {
                 // Part of the chunk gets through, then the connection is gone.
                 let _ = to.write_all(&buf[..n / 2]).await;
                 return true;
