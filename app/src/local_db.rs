@@ -112,7 +112,7 @@ async fn open_inner(name: &str) -> Result<Database, String> {
                     .with_key_path(KeyPath::One("seq"))
                     .build()?;
                 outbox
-                    .create_index("record", KeyPath::One("record"))
+                    .create_index("record", KeyPath::One("change.record"))
                     .build()?;
                 db.create_object_store(REFUSED)
                     .with_key_path(KeyPath::One("mutation.seq"))

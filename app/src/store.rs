@@ -16,8 +16,8 @@ use model::sync::client::{self, DeviceState, OutboxOp, Refused};
 use model::sync::{Mutation, SyncRequest, SyncResponse};
 use serde_json::Value;
 use uuid::Uuid;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::local_db::{self, META, OUTBOX, RECORDS, REFUSED};
 
@@ -46,6 +46,29 @@ impl<E: std::fmt::Display> From<E> for StoreError {
 }
 
 type Result<T> = std::result::Result<T, StoreError>;
+
+/// A value as IndexedDB keeps it: a plain object made from the value's JSON, so the same serde
+/// code serves the wire and the store.
+fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue> {
+    let json = serde_json::to_string(value)?;
+    js_sys::JSON::parse(&json).map_err(js_error)
+}
+
+fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T> {
+    let json: String = js_sys::JSON::stringify(&value).map_err(js_error)?.into();
+    Ok(serde_json::from_str(&json)?)
+}
+
+fn js_error(e: JsValue) -> StoreError {
+    StoreError::from(e.as_string().unwrap_or_else(|| format!("{e:?}")))
+}
+
+/// Every value of an iterator of stored objects.
+fn all<T: serde::de::DeserializeOwned, E: std::fmt::Display>(
+    iter: impl Iterator<Item = std::result::Result<JsValue, E>>,
+) -> Result<Vec<T>> {
+    iter.map(|v| from_js(v?)).collect()
+}
 
 fn open_db() -> Result<Database> {
     local_db::db().ok_or_else(|| {
@@ -145,7 +168,8 @@ pub async fn get(id: Uuid) -> Result<Option<Record>> {
     let db = open_db()?;
     let tx = db.transaction(RECORDS).build()?;
     let store = tx.object_store(RECORDS)?;
-    Ok(store.get(id.to_string()).serde()?.await?)
+    let value: Option<JsValue> = store.get(id.to_string()).primitive()?.await?;
+    value.map(from_js).transpose()
 }
 
 pub async fn by_kind(kind: &str) -> Result<Vec<Record>> {
@@ -153,8 +177,11 @@ pub async fn by_kind(kind: &str) -> Result<Vec<Record>> {
     let tx = db.transaction(RECORDS).build()?;
     let store = tx.object_store(RECORDS)?;
     let index = store.index("kind")?;
-    let iter = index.get_all().with_query(kind.to_owned()).serde()?.await?;
-    Ok(iter.collect::<std::result::Result<Vec<Record>, _>>()?)
+    all(index
+        .get_all()
+        .with_query(kind.to_owned())
+        .primitive()?
+        .await?)
 }
 
 /// Edits not yet acknowledged by the server.
@@ -167,8 +194,7 @@ pub async fn pending_count() -> Result<u32> {
 pub async fn refused() -> Result<Vec<Refused>> {
     let db = open_db()?;
     let tx = db.transaction(REFUSED).build()?;
-    let iter = tx.object_store(REFUSED)?.get_all().serde()?.await?;
-    Ok(iter.collect::<std::result::Result<Vec<Refused>, _>>()?)
+    all(tx.object_store(REFUSED)?.get_all().primitive()?.await?)
 }
 
 /// Removes a refused edit from view once a person has read it.
@@ -187,8 +213,11 @@ pub async fn dismiss_refused(seq: u64) -> Result<()> {
 async fn device_state(
     meta: &indexed_db_futures::object_store::ObjectStore<'_>,
 ) -> Result<DeviceState> {
-    let state: Option<DeviceState> = meta.get(DEVICE_KEY).serde()?.await?;
-    Ok(state.unwrap_or_else(|| DeviceState::new(DeviceId::from_random(random_bytes::<8>()))))
+    let state: Option<JsValue> = meta.get(DEVICE_KEY).primitive()?.await?;
+    match state {
+        Some(v) => from_js(v),
+        None => Ok(DeviceState::new(DeviceId::from_random(random_bytes::<8>()))),
+    }
 }
 
 pub async fn load_device_state() -> Result<DeviceState> {
@@ -245,30 +274,30 @@ pub async fn edit(target: &Target, fields: BTreeMap<String, Value>) -> Result<()
     let records = tx.object_store(RECORDS)?;
     let outbox = tx.object_store(OUTBOX)?;
     let mut state = device_state(&meta).await?;
-    let mut record: Record = records
-        .get(target.id.to_string())
-        .serde()?
-        .await?
-        .unwrap_or_else(|| {
-            Record::new(target.id, target.kind, target.scope.clone(), target.parent)
-        });
-    let pending: Option<Mutation> = outbox
-        .index("record")?
-        .get_all()
-        .with_query(target.id.to_string())
-        .serde()?
-        .await?
-        .filter_map(|m: std::result::Result<Mutation, _>| m.ok())
-        .max_by_key(|m| m.seq);
+    let stored: Option<JsValue> = records.get(target.id.to_string()).primitive()?.await?;
+    let mut record: Record = match stored {
+        Some(v) => from_js(v)?,
+        None => Record::new(target.id, target.kind, target.scope.clone(), target.parent),
+    };
+    let pending: Option<Mutation> = all::<Mutation, _>(
+        outbox
+            .index("record")?
+            .get_all()
+            .with_query(target.id.to_string())
+            .primitive()?
+            .await?,
+    )?
+    .into_iter()
+    .max_by_key(|m| m.seq);
     let op = client::edit(&mut state, now_ms(), &mut record, fields, pending.as_ref());
     let m = match op {
         OutboxOp::Append(m) | OutboxOp::Replace(m) => m,
     };
-    outbox.put(&m).serde()?.await?;
-    records.put(&record).serde()?.await?;
-    meta.put(&state)
+    outbox.put(to_js(&m)?).primitive()?.await?;
+    records.put(to_js(&record)?).primitive()?.await?;
+    meta.put(to_js(&state)?)
         .with_key(DEVICE_KEY.to_owned())
-        .serde()?
+        .primitive()?
         .await?;
     tx.commit().await?;
     announce();
@@ -285,17 +314,16 @@ pub async fn prepare_request() -> Result<SyncRequest> {
         .build()?;
     let meta = tx.object_store(META)?;
     let mut state = device_state(&meta).await?;
-    let outbox: Vec<Mutation> = tx
+    let outbox: Vec<Mutation> = all(tx
         .object_store(OUTBOX)?
         .get_all()
         .with_limit(model::sync::MAX_PUSH as u32)
-        .serde()?
-        .await?
-        .collect::<std::result::Result<_, _>>()?;
+        .primitive()?
+        .await?)?;
     let request = client::request(&mut state, &outbox);
-    meta.put(&state)
+    meta.put(to_js(&state)?)
         .with_key(DEVICE_KEY.to_owned())
-        .serde()?
+        .primitive()?
         .await?;
     tx.commit().await?;
     Ok(request)
@@ -318,31 +346,33 @@ pub async fn take_response(response: &SyncResponse) -> Result<usize> {
 
     let mut outbox = Vec::new();
     for ack in &response.acks {
-        if let Some(m) = outbox_store.get(ack.seq as f64).serde()?.await? {
-            outbox.push(m);
+        let stored: Option<JsValue> = outbox_store.get(ack.seq as f64).primitive()?.await?;
+        if let Some(m) = stored {
+            outbox.push(from_js(m)?);
         }
     }
     let mut records: HashMap<Uuid, Record> = HashMap::new();
     for id in client::records_needed(&outbox, response) {
-        if let Some(r) = records_store.get(id.to_string()).serde()?.await? {
-            records.insert(id, r);
+        let stored: Option<JsValue> = records_store.get(id.to_string()).primitive()?.await?;
+        if let Some(r) = stored {
+            records.insert(id, from_js(r)?);
         }
     }
     let taken = client::take_response(&mut state, now_ms(), &outbox, &mut records, response);
     for id in &taken.changed {
         if let Some(r) = records.get(id) {
-            records_store.put(r).serde()?.await?;
+            records_store.put(to_js(r)?).primitive()?.await?;
         }
     }
     for r in &taken.refused {
-        refused_store.put(r).serde()?.await?;
+        refused_store.put(to_js(r)?).primitive()?.await?;
     }
     for seq in &taken.acked {
         outbox_store.delete(*seq as f64).await?;
     }
-    meta.put(&state)
+    meta.put(to_js(&state)?)
         .with_key(DEVICE_KEY.to_owned())
-        .serde()?
+        .primitive()?
         .await?;
     tx.commit().await?;
     if !taken.changed.is_empty() || !taken.acked.is_empty() {

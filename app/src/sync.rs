@@ -108,7 +108,12 @@ pub fn start(session: SessionCtx) {
                 .with(|e| e.get())
                 .is_some_and(|t| now - t >= AFTER_EDIT_MS);
             let asked = NOW.with(|n| n.replace(false));
-            let due = asked || (now >= backoff_until && (edited_due || now >= timer_at));
+            // While the server is known to be unreachable nothing is attempted (the connection
+            // check notices its return): an attempt marks the outbox as sent, and edits made
+            // after it can no longer be merged into it.
+            let offline = connectivity::status().get_untracked() == Net::Offline;
+            let due =
+                asked || (!offline && now >= backoff_until && (edited_due || now >= timer_at));
             if !due {
                 continue;
             }

@@ -22,7 +22,6 @@ pub const MAX_PUSH_BYTES: usize = 1024 * 1024;
 pub struct Mutation {
     /// The device's own number for it, increasing; with the device id it makes retries safe.
     pub seq: u64,
-    #[serde(flatten)]
     pub change: Change,
 }
 
