@@ -344,13 +344,12 @@ pub async fn take_response(response: &SyncResponse) -> Result<usize> {
     let refused_store = tx.object_store(REFUSED)?;
     let mut state = device_state(&meta).await?;
 
-    let mut outbox = Vec::new();
-    for ack in &response.acks {
-        let stored: Option<JsValue> = outbox_store.get(ack.seq as f64).primitive()?.await?;
-        if let Some(m) = stored {
-            outbox.push(from_js(m)?);
-        }
-    }
+    // The settled part of the outbox (a request always takes its oldest entries).
+    let outbox: Vec<Mutation> = all(outbox_store
+        .get_all()
+        .with_query(..=response.acked_upto as f64)
+        .primitive()?
+        .await?)?;
     let mut records: HashMap<Uuid, Record> = HashMap::new();
     for id in client::records_needed(&outbox, response) {
         let stored: Option<JsValue> = records_store.get(id.to_string()).primitive()?.await?;

@@ -156,7 +156,7 @@ async fn run(token: &str) -> Result<(), Failure> {
             let request = store::prepare_request()
                 .await
                 .map_err(|e| Failure::Api(model::ApiError::new(model::ErrorCode::Internal, e.0)))?;
-            let sent = request.mutations.len();
+            let sent = request.changes.len();
             let response = api::sync(token, &request).await?;
             let got = store::take_response(&response)
                 .await

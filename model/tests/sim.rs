@@ -59,7 +59,7 @@ impl Server {
             *last_seq,
             remembered,
             &mut records,
-            &req.mutations,
+            &req.mutations(),
         );
         self.records = records;
         *last_seq = plan.last_seq;
@@ -93,7 +93,8 @@ impl Server {
         let last = self.log.last().map_or(0, |e| e.0);
         SyncResponse {
             protocol: PROTOCOL_VERSION,
-            acks: plan.acks,
+            acked_upto: plan.acked_upto,
+            refused: plan.refused,
             changes,
             more: cursor < last,
             remaining: last - cursor,

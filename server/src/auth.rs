@@ -3,7 +3,7 @@
 //! takes.
 
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -33,21 +33,97 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("password hashing failed: {e}"))
 }
 
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+thread_local! {
+    /// The working memory of argon2 (19 MB with the default parameters), kept by each of the
+    /// few hashing threads and reused for every login: allocating it per hash left glibc holding
+    /// hundreds of MB after a burst of logins.
+    static BLOCKS: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Argon2 is slow on purpose; keep it off the async workers.
-pub async fn hash_password_blocking(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
+fn verify_password(password: &str, hash: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params), Some(expected), Some(salt)) = (
+        argon2::Algorithm::try_from(parsed.algorithm),
+        argon2::Params::try_from(&parsed),
+        parsed.hash,
+        parsed.salt,
+    ) else {
+        return false;
+    };
+    let version = parsed
+        .version
+        .and_then(|v| argon2::Version::try_from(v).ok())
+        .unwrap_or_default();
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len()];
+    let computed = BLOCKS.with(|blocks| {
+        let mut blocks = blocks.borrow_mut();
+        let n = params.block_count();
+        if blocks.len() < n {
+            blocks.resize(n, argon2::Block::default());
+        }
+        Argon2::new(algorithm, version, params)
+            .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut blocks[..n])
+            .is_ok()
+    });
+    // `Output` compares in constant time.
+    computed && argon2::password_hash::Output::new(&out).is_ok_and(|o| o == expected)
+}
+
+/// Argon2 takes about 19 MB and tens of milliseconds per hash on purpose. It runs on a few
+/// dedicated threads (one per core), not on the async workers and not on an open-ended pool:
+/// a burst of logins waits its turn instead of starving the server, and the memory the hashes
+/// use stays with those few threads instead of piling up in one allocator arena per thread.
+async fn argon2_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> AppResult<T> {
+    type Job = Box<dyn FnOnce() + Send>;
+    static QUEUE: std::sync::OnceLock<std::sync::Mutex<std::sync::mpsc::Sender<Job>>> =
+        std::sync::OnceLock::new();
+    let queue = QUEUE.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        for i in 0..std::thread::available_parallelism().map_or(2, |n| n.get()) {
+            let rx = rx.clone();
+            let _ = std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = match rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+        }
+        std::sync::Mutex::new(tx)
+    });
+    let (done, result) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
+        let _ = done.send(work());
+    });
+    queue
+        .lock()
+        .map_err(|_| anyhow::anyhow!("password hashing queue poisoned"))?
+        .send(job)
+        .map_err(|_| anyhow::anyhow!("password hashing threads stopped"))?;
+    result
         .await
-        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("password hashing failed")))
+}
+
+pub async fn hash_password_blocking(password: String) -> AppResult<String> {
+    argon2_blocking(move || hash_password(&password))
+        .await?
         .map_err(AppError::Internal)
 }
 
@@ -94,9 +170,7 @@ pub async fn login(db: &Db, login: &str, password: &str) -> AppResult<(String, U
         .as_ref()
         .map(|c| c.password_hash.clone())
         .unwrap_or_else(|| dummy_hash().to_owned());
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let ok = argon2_blocking(move || verify_password(&password, &hash)).await?;
     match credentials {
         Some(c) if ok => {
             if failures > 0 {

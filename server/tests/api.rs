@@ -232,7 +232,8 @@ async fn malformed_requests_get_json_errors() {
 #[tokio::test]
 async fn responses_carry_security_headers() {
     let app = TestApp::start().await;
-    for path in ["/api/health", "/", "/school"] {
+    // The app's pages: only its own scripts and wasm.
+    for path in ["/", "/school"] {
         let res = app.http.get(app.url(path)).send().await.unwrap();
         let csp = res.headers()["content-security-policy"].to_str().unwrap();
         assert!(
@@ -240,6 +241,15 @@ async fn responses_carry_security_headers() {
             "{path}: {csp}"
         );
         assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    }
+    // API answers: nothing at all may load or run from them.
+    for path in ["/api/health", "/api/nope"] {
+        let res = app.http.get(app.url(path)).send().await.unwrap();
+        assert_eq!(
+            res.headers()["content-security-policy"],
+            "default-src 'none'; frame-ancestors 'none'"
+        );
         assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     }
 }

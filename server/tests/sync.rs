@@ -8,7 +8,7 @@ use model::api::{LoginResponse, SchoolList};
 use model::hlc::DeviceId;
 use model::record::{DELETED, Record, Scope};
 use model::sync::client::{self, DeviceState, OutboxOp};
-use model::sync::{Mutation, Outcome, SyncRequest, SyncResponse};
+use model::sync::{Mutation, SyncRequest, SyncResponse};
 use model::{ErrorCode, Role};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -222,8 +222,9 @@ async fn a_retried_batch_is_acknowledged_not_applied_twice() {
     let first: SyncResponse = app.post_sync(&a.token, &req).await.json().await.unwrap();
     // The answer was lost; the device sends the same batch again.
     let second: SyncResponse = app.post_sync(&a.token, &req).await.json().await.unwrap();
-    assert_eq!(first.acks, second.acks);
-    assert_eq!(first.acks[0].outcome, Outcome::Applied);
+    assert_eq!(first.acked_upto, second.acked_upto);
+    assert_eq!(first.refused, second.refused);
+    assert_eq!((first.acked_upto, first.refused.len()), (1, 0), "applied");
 
     let head = app.login("rukovoditel").await;
     let mut h = Device::new(&head.token, 2);
@@ -232,18 +233,11 @@ async fn a_retried_batch_is_acknowledged_not_applied_twice() {
 
     // The same number with different content is a conflict, never an overwrite.
     let mut forged = req.clone();
-    forged.mutations[0]
-        .change
+    forged.changes[0]
         .fields
         .insert("phone".into(), json!("другой"));
     let third: SyncResponse = app.post_sync(&a.token, &forged).await.json().await.unwrap();
-    assert!(matches!(
-        &third.acks[0].outcome,
-        Outcome::Rejected {
-            code: ErrorCode::Conflict,
-            ..
-        }
-    ));
+    assert_eq!(third.refused[0].code, ErrorCode::Conflict);
     let record: Record = app.record(&school.token, id).await.json().await.unwrap();
     assert_eq!(record.text("phone"), "8 (800) 000-00-00");
 }
@@ -420,11 +414,11 @@ async fn requests_and_answers_travel_gzip_compressed() {
         .read_to_string(&mut json)
         .unwrap();
     let resp: SyncResponse = serde_json::from_str(&json).unwrap();
-    assert_eq!(resp.acks[0].outcome, Outcome::Applied);
+    assert_eq!((resp.acked_upto, resp.refused.len()), (1, 0));
 
     // A compressed bomb is stopped by the limit on the decompressed size.
     let mut bomb = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    bomb.write_all(b"{\"protocol\":1,\"device\":\"0101010101010101\",\"cursor\":0,\"mutations\":[")
+    bomb.write_all(b"{\"protocol\":1,\"device\":\"0101010101010101\",\"cursor\":0,\"changes\":[")
         .unwrap();
     bomb.write_all(&vec![b' '; 8 * 1024 * 1024]).unwrap();
     let res = app

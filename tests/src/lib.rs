@@ -391,7 +391,8 @@ impl Api {
                 device: device.clone(),
                 cursor,
                 scopes_key: scopes_key.clone(),
-                mutations: vec![],
+                first_seq: 0,
+                changes: vec![],
             };
             let resp: model::sync::SyncResponse = self
                 .http

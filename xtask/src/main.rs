@@ -3,7 +3,8 @@
 //! - `run`  — build the bundle and the release server, then serve on http://127.0.0.1:8080
 //!   with `./data/nastavnik.db` (demo municipality loaded on first start);
 //! - `test` — every test, the browser ones included (installs Chromium when missing);
-//! - `dist` — the bundle into `target/dist/` and the release binary.
+//! - `dist` — the bundle into `target/dist/` and the release binary;
+//! - `bench` — bundle sizes and sync figures (requests, bytes, time, throughput, memory).
 
 mod dist;
 mod tools;
@@ -16,13 +17,15 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(&args[1..]),
         Some("dist") => dist::dist().map(|_| ()),
+        Some("bench") => bench(),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
                  commands:\n  \
                  run    build everything and serve http://127.0.0.1:8080 with demo data\n  \
                  test   run every test of the project, browser tests included\n  \
-                 dist   build the app bundle (target/dist) and the release server"
+                 dist   build the app bundle (target/dist) and the release server\n  \
+                 bench  bundle sizes and sync figures against the release server"
             );
             return ExitCode::from(2);
         }
@@ -45,6 +48,15 @@ fn run(extra: &[String]) -> anyhow::Result<()> {
     cmd.current_dir(&root)
         .args(["serve", "--demo", "--db", "sqlite://data/nastavnik.db"])
         .args(extra);
+    tools::run_cmd(&mut cmd)
+}
+
+/// Bundle sizes (printed by the build) and the sync figures.
+fn bench() -> anyhow::Result<()> {
+    let server = dist::dist()?;
+    let mut cmd = tools::cargo();
+    cmd.args(["run", "--release", "--quiet", "--package", "bench", "--"])
+        .arg(&server);
     tools::run_cmd(&mut cmd)
 }
 

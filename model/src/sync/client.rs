@@ -9,8 +9,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::protocol::{
-    Change, MAX_PUSH, MAX_PUSH_BYTES, Mutation, Outcome, PROTOCOL_VERSION, SyncRequest,
-    SyncResponse,
+    Change, MAX_PUSH, MAX_PUSH_BYTES, Mutation, PROTOCOL_VERSION, SyncRequest, SyncResponse,
 };
 use crate::error::ErrorCode;
 use crate::hlc::{Clock, DeviceId};
@@ -114,24 +113,27 @@ pub fn edit(
 /// (the caller must store `state` before sending).
 pub fn request(state: &mut DeviceState, outbox: &[Mutation]) -> SyncRequest {
     let mut size = 0;
-    let mut mutations = Vec::new();
-    for m in outbox.iter().take(MAX_PUSH) {
-        let len = serde_json::to_vec(m).map_or(0, |v| v.len());
-        if !mutations.is_empty() && size + len > MAX_PUSH_BYTES {
+    let mut changes = Vec::new();
+    let first_seq = outbox.first().map_or(0, |m| m.seq);
+    for (i, m) in outbox.iter().take(MAX_PUSH).enumerate() {
+        let len = serde_json::to_vec(&m.change).map_or(0, |v| v.len());
+        // Only a run of consecutive seqs can travel without its numbers.
+        if m.seq != first_seq + i as u64 || (!changes.is_empty() && size + len > MAX_PUSH_BYTES) {
             break;
         }
         size += len;
-        mutations.push(m.clone());
+        changes.push(m.change.clone());
     }
-    if let Some(last) = mutations.last() {
-        state.sent_upto = state.sent_upto.max(last.seq);
+    if !changes.is_empty() {
+        state.sent_upto = state.sent_upto.max(first_seq + changes.len() as u64 - 1);
     }
     SyncRequest {
         protocol: PROTOCOL_VERSION,
         device: state.device.clone(),
         cursor: state.cursor,
         scopes_key: state.scopes_key.clone(),
-        mutations,
+        first_seq,
+        changes,
     }
 }
 
@@ -147,7 +149,8 @@ pub struct Taken {
 
 /// Takes a response in: merges the changes into `records` (which must hold every record the
 /// changes and the refused mutations name, absent ones are created), moves the cursor, learns
-/// the server's time, and lists acknowledged and refused mutations.
+/// the server's time, and lists acknowledged and refused mutations. `outbox` must hold at
+/// least the outbox entries up to `response.acked_upto`.
 pub fn take_response(
     state: &mut DeviceState,
     now_ms: u64,
@@ -157,11 +160,13 @@ pub fn take_response(
 ) -> Taken {
     let mut taken = Taken::default();
     let mut changed = std::collections::BTreeSet::new();
-    for ack in &response.acks {
-        taken.acked.push(ack.seq);
-        if let Outcome::Rejected { code, message } = &ack.outcome
-            && let Some(m) = outbox.iter().find(|m| m.seq == ack.seq)
-        {
+    taken.acked = outbox
+        .iter()
+        .map(|m| m.seq)
+        .filter(|seq| *seq <= response.acked_upto)
+        .collect();
+    for refusal in &response.refused {
+        if let Some(m) = outbox.iter().find(|m| m.seq == refusal.seq) {
             if let Some(r) = records.get_mut(&m.change.record) {
                 for name in m.change.fields.keys() {
                     r.retract(name, &m.change.hlc);
@@ -170,8 +175,8 @@ pub fn take_response(
             }
             taken.refused.push(Refused {
                 mutation: m.clone(),
-                code: *code,
-                message: message.clone(),
+                code: refusal.code,
+                message: refusal.message.clone(),
             });
         }
     }
@@ -195,10 +200,8 @@ pub fn take_response(
 /// The record ids a response needs loaded before [`take_response`].
 pub fn records_needed(outbox: &[Mutation], response: &SyncResponse) -> Vec<Uuid> {
     let mut ids: Vec<Uuid> = response.changes.iter().map(|c| c.record).collect();
-    for ack in &response.acks {
-        if matches!(ack.outcome, Outcome::Rejected { .. })
-            && let Some(m) = outbox.iter().find(|m| m.seq == ack.seq)
-        {
+    for refusal in &response.refused {
+        if let Some(m) = outbox.iter().find(|m| m.seq == refusal.seq) {
             ids.push(m.change.record);
         }
     }

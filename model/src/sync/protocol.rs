@@ -76,8 +76,26 @@ pub struct SyncRequest {
     /// The fingerprint of the scopes the cursor was reached with ("" at first).
     #[serde(default)]
     pub scopes_key: String,
+    /// The seq of the first change; the others follow one by one (the outbox is contiguous),
+    /// so the numbers need not travel.
     #[serde(default)]
-    pub mutations: Vec<Mutation>,
+    pub first_seq: u64,
+    #[serde(default)]
+    pub changes: Vec<Change>,
+}
+
+impl SyncRequest {
+    /// The pushed changes with their seqs.
+    pub fn mutations(&self) -> Vec<Mutation> {
+        self.changes
+            .iter()
+            .enumerate()
+            .map(|(i, change)| Mutation {
+                seq: self.first_seq + i as u64,
+                change: change.clone(),
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,17 +109,22 @@ pub enum Outcome {
     },
 }
 
+/// A mutation of the request that was not accepted, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Ack {
+pub struct Refusal {
     pub seq: u64,
-    #[serde(flatten)]
-    pub outcome: Outcome,
+    pub code: ErrorCode,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncResponse {
     pub protocol: u32,
-    pub acks: Vec<Ack>,
+    /// Every mutation of the request up to this seq is settled: applied, or listed in
+    /// `refused`. The device may drop them from its outbox.
+    pub acked_upto: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<Refusal>,
     pub changes: Vec<Change>,
     /// The new cursor: store it together with the changes.
     pub cursor: u64,

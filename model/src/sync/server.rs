@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use uuid::Uuid;
 
-use super::protocol::{Ack, Change, Mutation, Outcome};
+use super::protocol::{Change, Mutation, Outcome, Refusal};
 use crate::access::Actor;
 use crate::error::ErrorCode;
 use crate::hlc::DeviceId;
@@ -25,7 +25,9 @@ pub struct Taken {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plan {
-    pub acks: Vec<Ack>,
+    /// The highest seq of the batch: everything up to it is settled.
+    pub acked_upto: u64,
+    pub refused: Vec<Refusal>,
     pub taken: Vec<Taken>,
     /// Records whose merged state changed and must be saved.
     pub touched: BTreeSet<Uuid>,
@@ -67,10 +69,7 @@ pub fn plan(
                 },
                 None => Outcome::Applied,
             };
-            plan.acks.push(Ack {
-                seq: m.seq,
-                outcome,
-            });
+            plan.settle(m.seq, outcome);
             continue;
         }
         plan.last_seq = m.seq;
@@ -92,12 +91,18 @@ pub fn plan(
             change: (outcome == Outcome::Applied).then(|| m.change.clone()),
             outcome: outcome.clone(),
         });
-        plan.acks.push(Ack {
-            seq: m.seq,
-            outcome,
-        });
+        plan.settle(m.seq, outcome);
     }
     plan
+}
+
+impl Plan {
+    fn settle(&mut self, seq: u64, outcome: Outcome) {
+        self.acked_upto = self.acked_upto.max(seq);
+        if let Outcome::Rejected { code, message } = outcome {
+            self.refused.push(Refusal { seq, code, message });
+        }
+    }
 }
 
 /// Every rule a mutation must pass; the error says which, in plain Russian.

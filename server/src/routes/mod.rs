@@ -24,6 +24,8 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::error::{BODY_LIMIT, api_method_not_allowed, api_not_found};
 
+pub const API_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
+
 pub fn api(state: AppState) -> Router {
     // Sync bodies are larger and may come gzip-compressed; the limit applies after decompression.
     let sync = Router::new()
@@ -50,6 +52,11 @@ pub fn api(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
+        ))
+        // API answers are data, never documents: nothing in them may load or run.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(API_CONTENT_SECURITY_POLICY),
         ))
         .with_state(state)
 }

@@ -23,8 +23,9 @@ pub const SYNC_BODY_LIMIT: usize = 4 * 1024 * 1024;
 /// A page of changes stops growing past this many compressed bytes: on a 2G link it takes a few
 /// seconds, so a dropped connection costs little.
 pub const PAGE_BUDGET: usize = 128 * 1024;
-/// The most log rows one page looks at.
-const PAGE_ROWS: usize = 5_000;
+/// The most log rows one page looks at, and how many are read at a time.
+const PAGE_ROWS: usize = 20_000;
+const PAGE_CHUNK: usize = 500;
 
 pub async fn sync(
     State(state): State<AppState>,
@@ -38,13 +39,13 @@ pub async fn sync(
         )
         .into());
     }
-    if req.mutations.len() > 2 * MAX_PUSH {
+    if req.changes.len() > 2 * MAX_PUSH {
         return Err(ApiError::payload_too_large().into());
     }
     let actor = state.db.actor(&user.profile).await?;
-    let acks = state
+    let plan = state
         .db
-        .sync_push(&actor, &req.device, &req.mutations)
+        .sync_push(&actor, &req.device, &req.mutations())
         .await?;
 
     let scopes_key = actor.scopes_key();
@@ -53,35 +54,46 @@ pub async fn sync(
     } else {
         0
     };
-    let rows = state.db.changes_after(&actor, from, PAGE_ROWS).await?;
-
     let gzip = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("gzip"));
     let mut out = Output::new(gzip);
-    let acks_json = serde_json::to_string(&acks).map_err(|e| AppError::Internal(e.into()))?;
+    let refused_json =
+        serde_json::to_string(&plan.refused).map_err(|e| AppError::Internal(e.into()))?;
     out.write(
-        format!(r#"{{"protocol":{PROTOCOL_VERSION},"acks":{acks_json},"changes":["#).as_bytes(),
+        format!(
+            r#"{{"protocol":{PROTOCOL_VERSION},"acked_upto":{},"refused":{refused_json},"changes":["#,
+            plan.acked_upto
+        )
+        .as_bytes(),
     )?;
+    // The page is filled a few hundred log rows at a time until its compressed size reaches
+    // the budget, so memory per request stays small however far behind the device is.
     let mut cursor = from;
     let mut first = true;
-    let mut complete = rows.len() < PAGE_ROWS;
-    for row in &rows {
-        if out.size() >= PAGE_BUDGET {
-            complete = false;
-            break;
+    let mut complete = false;
+    let mut scanned = 0;
+    'page: while !complete {
+        let rows = state.db.changes_after(&actor, cursor, PAGE_CHUNK).await?;
+        complete = rows.len() < PAGE_CHUNK;
+        for row in &rows {
+            if out.size() >= PAGE_BUDGET || scanned >= PAGE_ROWS {
+                complete = false;
+                break 'page;
+            }
+            scanned += 1;
+            cursor = row.seq;
+            // A device already has its own changes.
+            if row.device_id == req.device.as_str() {
+                continue;
+            }
+            if !first {
+                out.write(b",")?;
+            }
+            first = false;
+            out.write(row.body.as_bytes())?;
         }
-        cursor = row.seq;
-        // A device already has its own changes.
-        if row.device_id == req.device.as_str() {
-            continue;
-        }
-        if !first {
-            out.write(b",")?;
-        }
-        first = false;
-        out.write(row.body.as_bytes())?;
     }
     let remaining = if complete {
         0

@@ -7,8 +7,9 @@ use std::collections::{BTreeSet, HashMap};
 use model::access::{Actor, Scopes};
 use model::hlc::DeviceId;
 use model::record::Record;
+use model::sync::server::Plan;
 use model::sync::server::{self, Remembered};
-use model::sync::{Ack, Mutation, Outcome};
+use model::sync::{Mutation, Outcome};
 use model::{ApiError, Role, UserProfile};
 use sqlx::{QueryBuilder, Row, Sqlite};
 use uuid::Uuid;
@@ -56,7 +57,7 @@ impl Db {
         actor: &Actor,
         device: &DeviceId,
         mutations: &[Mutation],
-    ) -> AppResult<Vec<Ack>> {
+    ) -> AppResult<Plan> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let now = now_ms();
         let row = sqlx::query("SELECT user_id, last_seq FROM devices WHERE device_id = ?")
@@ -200,31 +201,49 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(plan.acks)
+        Ok(plan)
     }
 
-    /// Up to `limit` changes after `cursor` in the actor's scopes, oldest first.
+    /// Up to `limit` changes after `cursor` in the actor's scopes, oldest first. Each scope is
+    /// read along its own index range and the results merged, so a device of one school never
+    /// makes the database sort other schools' changes.
     pub async fn changes_after(
         &self,
         actor: &Actor,
         cursor: u64,
         limit: usize,
     ) -> Result<Vec<LoggedChange>, sqlx::Error> {
-        let mut q =
-            QueryBuilder::<Sqlite>::new("SELECT seq, device_id, body FROM changes WHERE seq > ");
-        q.push_bind(cursor as i64);
-        push_scope_filter(&mut q, actor);
-        q.push(" ORDER BY seq LIMIT ").push_bind(limit as i64);
-        let rows = q.build().fetch_all(&self.pool).await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(LoggedChange {
-                    seq: row.try_get::<i64, _>("seq")? as u64,
-                    device_id: row.try_get("device_id")?,
-                    body: row.try_get("body")?,
-                })
-            })
-            .collect()
+        let scopes = match actor.scopes() {
+            Scopes::All => {
+                let rows = sqlx::query(
+                    "SELECT seq, device_id, body FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
+                )
+                .bind(cursor as i64)
+                .bind(limit as i64)
+                .fetch_all(&self.pool)
+                .await?;
+                return rows.iter().map(logged_change).collect();
+            }
+            Scopes::Only(scopes) => scopes,
+        };
+        let mut all = Vec::new();
+        for scope in scopes {
+            let rows = sqlx::query(
+                "SELECT seq, device_id, body FROM changes WHERE scope = ? AND seq > ? \
+                 ORDER BY seq LIMIT ?",
+            )
+            .bind(scope.to_string())
+            .bind(cursor as i64)
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await?;
+            for row in &rows {
+                all.push(logged_change(row)?);
+            }
+        }
+        all.sort_by_key(|c| c.seq);
+        all.truncate(limit);
+        Ok(all)
     }
 
     /// How many changes after `cursor` the actor has still to receive (not counting the
@@ -259,6 +278,14 @@ impl Db {
         }
         Ok(record)
     }
+}
+
+fn logged_change(row: &sqlx::sqlite::SqliteRow) -> Result<LoggedChange, sqlx::Error> {
+    Ok(LoggedChange {
+        seq: row.try_get::<i64, _>("seq")? as u64,
+        device_id: row.try_get("device_id")?,
+        body: row.try_get("body")?,
+    })
 }
 
 fn push_scope_filter(q: &mut QueryBuilder<'_, Sqlite>, actor: &Actor) {

@@ -1,0 +1,399 @@
+//! `cargo xtask bench`: the figures we steer sync by, measured against the real `nastavnik`
+//! binary on loopback with devices that speak exactly like the app (same client logic, gzip
+//! request bodies, gzip answers).
+//!
+//! Usage: `bench <path to nastavnik>`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use model::hlc::DeviceId;
+use model::record::{Record, Scope};
+use model::sync::client::{self, DeviceState, OutboxOp};
+use model::sync::{Mutation, SyncResponse};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const PASSWORD: &str = "nastavnik2026";
+
+/// Traffic of one device, as it would cross the network.
+#[derive(Default, Clone, Copy)]
+struct Traffic {
+    requests: u64,
+    up: u64,
+    down: u64,
+}
+
+struct Device {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    state: DeviceState,
+    records: HashMap<Uuid, Record>,
+    outbox: Vec<Mutation>,
+    traffic: Traffic,
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = e.write_all(bytes);
+    e.finish().unwrap_or_default()
+}
+
+impl Device {
+    async fn new(base: &str, login: &str, n: u64) -> anyhow::Result<Device> {
+        let http = reqwest::Client::builder().no_gzip().build()?;
+        let res: Value = http
+            .post(format!("{base}/api/auth/login"))
+            .json(&json!({ "login": login, "password": PASSWORD }))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let token = res["token"].as_str().context("token")?.to_owned();
+        Ok(Device {
+            http,
+            base: base.to_owned(),
+            token,
+            state: DeviceState::new(DeviceId::from_random(n.to_le_bytes())),
+            records: HashMap::new(),
+            outbox: Vec::new(),
+            traffic: Traffic::default(),
+        })
+    }
+
+    fn edit(&mut self, id: Uuid, scope: &Scope, fields: BTreeMap<String, Value>) {
+        let mut record = self
+            .records
+            .remove(&id)
+            .unwrap_or_else(|| Record::new(id, "school_profile", scope.clone(), None));
+        let pending = self.outbox.iter().rev().find(|m| m.change.record == id);
+        match client::edit(&mut self.state, now_ms(), &mut record, fields, pending) {
+            OutboxOp::Append(m) => self.outbox.push(m),
+            OutboxOp::Replace(m) => {
+                if let Some(slot) = self.outbox.iter_mut().find(|x| x.seq == m.seq) {
+                    *slot = m;
+                }
+            }
+        }
+        self.records.insert(id, record);
+    }
+
+    /// One round trip, counted as it crosses the wire (bodies compressed, headers included).
+    async fn round_trip(&mut self) -> anyhow::Result<SyncResponse> {
+        let req = client::request(&mut self.state, &self.outbox);
+        let body = gzip(&serde_json::to_vec(&req)?);
+        let res = self
+            .http
+            .post(format!("{}/api/sync", self.base))
+            .bearer_auth(&self.token)
+            .header("content-type", "application/json")
+            .header("content-encoding", "gzip")
+            .header("accept-encoding", "gzip")
+            .body(body.clone())
+            .send()
+            .await?;
+        if !res.status().is_success() {
+            bail!("sync failed: {} {}", res.status(), res.text().await?);
+        }
+        // Request line and headers as a browser sends them, roughly.
+        let up_headers = 330;
+        let down_headers: usize = 17
+            + res
+                .headers()
+                .iter()
+                .map(|(k, v)| k.as_str().len() + v.len() + 4)
+                .sum::<usize>();
+        let gz = res.headers().get("content-encoding").is_some();
+        let raw = res.bytes().await?;
+        let mut json = Vec::new();
+        if gz {
+            flate2::read::GzDecoder::new(&raw[..]).read_to_end(&mut json)?;
+        } else {
+            json = raw.to_vec();
+        }
+        self.traffic.requests += 1;
+        self.traffic.up += (body.len() + up_headers) as u64;
+        self.traffic.down += (raw.len() + down_headers) as u64;
+        let resp: SyncResponse = serde_json::from_slice(&json)?;
+        let taken = client::take_response(
+            &mut self.state,
+            now_ms(),
+            &self.outbox,
+            &mut self.records,
+            &resp,
+        );
+        self.outbox.retain(|m| !taken.acked.contains(&m.seq));
+        if !taken.refused.is_empty() {
+            bail!("refused: {}", taken.refused[0].message);
+        }
+        Ok(resp)
+    }
+
+    async fn sync(&mut self) -> anyhow::Result<()> {
+        loop {
+            let resp = self.round_trip().await?;
+            if self.outbox.is_empty() && !resp.more {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// A form-like record of about 290 bytes of JSON.
+fn record_fields(i: u64) -> BTreeMap<String, Value> {
+    let names = [
+        "Иванова Анна Петровна",
+        "Смирнов Олег Игоревич",
+        "Кузнецова Мария Андреевна",
+    ];
+    BTreeMap::from([
+        ("director".into(), json!(names[(i % 3) as usize])),
+        (
+            "phone".into(),
+            json!(format!("8 (86137) {}-{:02}-{:02}", i % 10, i % 97, i % 61)),
+        ),
+        ("email".into(), json!(format!("school{i}@example.ru"))),
+        (
+            "address".into(),
+            json!(format!("ст. Северная, ул. Школьная, {}", i % 200)),
+        ),
+        ("students".into(), json!(100 + i % 900)),
+        ("teachers".into(), json!(10 + i % 90)),
+        ("internet".into(), json!(format!("{} Мбит/с", 1 + i % 20))),
+        ("note".into(), json!("Связь неустойчивая в непогоду.")),
+    ])
+}
+
+struct ServerProcess {
+    child: Child,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl ServerProcess {
+    async fn start(bin: &str) -> anyhow::Result<ServerProcess> {
+        let dir = tempfile::tempdir()?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let child = Command::new(bin)
+            .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
+            .arg("--db")
+            .arg(format!(
+                "sqlite://{}",
+                dir.path().join("bench.db").display()
+            ))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()?;
+        let base = format!("http://127.0.0.1:{port}");
+        for _ in 0..300 {
+            if reqwest::get(format!("{base}/api/health")).await.is_ok() {
+                return Ok(ServerProcess {
+                    child,
+                    base,
+                    _dir: dir,
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("the server did not start")
+    }
+
+    /// Peak resident memory (VmHWM) of the server process, in MB.
+    fn peak_memory_mb(&self) -> Option<f64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb / 1024.0)
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn kb(bytes: u64) -> String {
+    format!("{:.1} KB", bytes as f64 / 1024.0)
+}
+
+/// Time on a slow link: every request pays the round trip, every byte the bandwidth.
+fn on_link(t: Traffic, kbit: f64, rtt_ms: f64) -> f64 {
+    t.requests as f64 * rtt_ms / 1000.0 + (t.up + t.down) as f64 * 8.0 / (kbit * 1000.0)
+}
+
+async fn school_scope(base: &str) -> anyhow::Result<Scope> {
+    let res: Value = reqwest::Client::new()
+        .post(format!("{base}/api/auth/login"))
+        .json(&json!({ "login": "shkola", "password": PASSWORD }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let id: Uuid = serde_json::from_value(res["profile"]["school_id"].clone())?;
+    Ok(Scope::School(id))
+}
+
+async fn transfer(bin: &str, n: u64) -> anyhow::Result<()> {
+    let server = ServerProcess::start(bin).await?;
+    let scope = school_scope(&server.base).await?;
+    let mut a = Device::new(&server.base, "shkola", 1).await?;
+    a.sync().await?;
+    a.traffic = Traffic::default();
+    let mut plain = Vec::new();
+    for i in 0..n {
+        let id = Uuid::now_v7();
+        let fields = record_fields(i);
+        plain.push(json!({ "id": id, "kind": "school_profile", "scope": scope, "fields": fields }));
+        a.edit(id, &scope, fields);
+    }
+    let records_json = serde_json::to_vec(&plain)?;
+    let baseline = gzip(&records_json).len() as u64;
+
+    let t = Instant::now();
+    a.sync().await?;
+    let push_time = t.elapsed();
+    let push = a.traffic;
+
+    let mut b = Device::new(&server.base, "rukovoditel", 2).await?;
+    let t = Instant::now();
+    b.sync().await?;
+    let pull_time = t.elapsed();
+    let pull = b.traffic;
+    assert_eq!(
+        b.records.len() as u64,
+        n,
+        "the second device received every record"
+    );
+
+    b.traffic = Traffic::default();
+    b.sync().await?;
+    let idle = b.traffic;
+
+    println!(
+        "{n:>6} records ({} of JSON, {} gzip)",
+        kb(records_json.len() as u64),
+        kb(baseline)
+    );
+    for (what, t, time) in [("push", push, push_time), ("pull", pull, pull_time)] {
+        let wire = t.up + t.down;
+        println!(
+            "       {what}: {:>3} requests, up {:>9}, down {:>9}, {:>5.2}× gzip JSON, {:>7.0} ms on loopback, {:>6.1} s at 128 kbit/s + 800 ms RTT",
+            t.requests,
+            kb(t.up),
+            kb(t.down),
+            wire as f64 / baseline as f64,
+            time.as_secs_f64() * 1000.0,
+            on_link(t, 128.0, 800.0)
+        );
+    }
+    println!(
+        "       nothing new: {} request, {} bytes up, {} bytes down, {:.1} s at 128 kbit/s + 800 ms RTT",
+        idle.requests,
+        idle.up,
+        idle.down,
+        on_link(idle, 128.0, 800.0)
+    );
+    Ok(())
+}
+
+async fn throughput(bin: &str) -> anyhow::Result<()> {
+    let server = ServerProcess::start(bin).await?;
+    let scope = school_scope(&server.base).await?;
+    let mut a = Device::new(&server.base, "shkola", 1).await?;
+    for i in 0..20_000 {
+        a.edit(Uuid::now_v7(), &scope, record_fields(i));
+    }
+    let t = Instant::now();
+    a.sync().await?;
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "server: 20000 mutations in {} requests of up to {}: {:.0} mutations/s applied (SQLite, one transaction per request, gzip both ways)",
+        a.traffic.requests,
+        model::sync::MAX_PUSH,
+        20_000.0 / secs
+    );
+    if let Some(mb) = server.peak_memory_mb() {
+        println!("server: peak memory so far {mb:.1} MB (VmHWM)");
+    }
+
+    // 50 devices of one school syncing at once, each a few edits per round.
+    let devices = 50;
+    let rounds = 20;
+    let latencies = Arc::new(tokio::sync::Mutex::new(Vec::new()));
+    let ready = Arc::new(tokio::sync::Barrier::new(devices as usize + 1));
+    let mut tasks = Vec::new();
+    for d in 0..devices {
+        let base = server.base.clone();
+        let scope = scope.clone();
+        let latencies = latencies.clone();
+        let ready = ready.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut dev = Device::new(&base, "shkola", 100 + d).await?;
+            // A device that has been in use: it already has what is on the server.
+            dev.sync().await?;
+            ready.wait().await;
+            for r in 0..rounds {
+                for k in 0..5 {
+                    dev.edit(Uuid::now_v7(), &scope, record_fields(d * 1000 + r * 10 + k));
+                }
+                let t = Instant::now();
+                dev.sync().await?;
+                latencies.lock().await.push(t.elapsed());
+            }
+            anyhow::Ok(())
+        }));
+    }
+    ready.wait().await;
+    if let Some(mb) = server.peak_memory_mb() {
+        println!("server: peak memory after {devices} logins and first syncs {mb:.1} MB (VmHWM)");
+    }
+    let t = Instant::now();
+    for task in tasks {
+        task.await??;
+    }
+    let wall = t.elapsed().as_secs_f64();
+    let mut l = latencies.lock().await.clone();
+    l.sort();
+    let pct = |p: f64| l[((l.len() as f64 * p) as usize).min(l.len() - 1)].as_secs_f64() * 1000.0;
+    println!(
+        "server: {devices} devices at once × {rounds} syncs each (5 new records up, the others' down): p50 {:.0} ms, p99 {:.0} ms, {:.0} syncs/s",
+        pct(0.50),
+        pct(0.99),
+        l.len() as f64 / wall
+    );
+    if let Some(mb) = server.peak_memory_mb() {
+        println!("server: peak memory {mb:.1} MB (VmHWM)");
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let bin = std::env::args()
+        .nth(1)
+        .context("usage: bench <path to nastavnik>")?;
+    println!("Sync over loopback with the real server (bytes include HTTP headers):");
+    for n in [100, 1_000, 10_000] {
+        transfer(&bin, n).await?;
+    }
+    println!();
+    throughput(&bin).await?;
+    Ok(())
+}
