@@ -86,7 +86,12 @@ async fn send(req: reqwest::RequestBuilder) -> Result<reqwest::Response, Failure
 }
 
 async fn json<T: DeserializeOwned>(req: reqwest::RequestBuilder) -> Result<T, Failure> {
-    send(req).await?.json::<T>().await.map_err(|_| {
+    // An answer cut off on the way is a connection problem, not a server error.
+    let body = send(req).await?.bytes().await.map_err(|_| {
+        connectivity::report(false);
+        Failure::Offline
+    })?;
+    serde_json::from_slice(&body).map_err(|_| {
         Failure::Api(ApiError::new(
             ErrorCode::Internal,
             "Ответ сервера не удалось прочитать. Возможно, приложение устарело: обновите страницу.",

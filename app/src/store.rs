@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use indexed_db_futures::KeyRange;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
@@ -347,7 +348,8 @@ pub async fn take_response(response: &SyncResponse) -> Result<usize> {
     // The settled part of the outbox (a request always takes its oldest entries).
     let outbox: Vec<Mutation> = all(outbox_store
         .get_all()
-        .with_query(..=response.acked_upto as f64)
+        // Spelled out: `..=x` turns into an *open* upper bound in indexed_db_futures 0.6.
+        .with_query::<f64, KeyRange<f64>>(KeyRange::UpperBound(response.acked_upto as f64, false))
         .primitive()?
         .await?)?;
     let mut records: HashMap<Uuid, Record> = HashMap::new();

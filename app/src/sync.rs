@@ -57,7 +57,7 @@ pub fn edited() {
 
 const AFTER_EDIT_MS: f64 = 1_500.0;
 const EVERY_MS: f64 = 60_000.0;
-const MAX_BACKOFF_MS: f64 = 5.0 * 60_000.0;
+const MAX_BACKOFF_MS: f64 = 2.0 * 60_000.0;
 
 /// Refreshes the counters from the store.
 pub async fn refresh_counts() {
@@ -157,6 +157,7 @@ async fn run(token: &str) -> Result<(), Failure> {
                 .await
                 .map_err(|e| Failure::Api(model::ApiError::new(model::ErrorCode::Internal, e.0)))?;
             let sent = request.changes.len();
+            let before = store::pending_count().await.unwrap_or(0);
             let response = api::sync(token, &request).await?;
             let got = store::take_response(&response)
                 .await
@@ -168,6 +169,13 @@ async fn run(token: &str) -> Result<(), Failure> {
             let pending = store::pending_count().await.unwrap_or(0);
             if !response.more && (pending == 0 || sent == 0) {
                 return Ok(());
+            }
+            if sent > 0 && pending >= before && !response.more {
+                // Nothing was settled: stop rather than send the same again and again.
+                return Err(Failure::Api(model::ApiError::new(
+                    model::ErrorCode::Internal,
+                    "обмен с сервером не продвигается; повторная попытка будет позже.",
+                )));
             }
         }
     }

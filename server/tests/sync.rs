@@ -478,3 +478,33 @@ async fn nothing_new_is_one_small_round_trip() {
     assert!(body.len() < 200, "request {} bytes", body.len());
     assert!(answer.len() < 250, "answer {} bytes", answer.len());
 }
+
+#[tokio::test]
+async fn five_hundred_up_and_five_hundred_down_is_one_request() {
+    let app = TestApp::start().await;
+    let school = app.login("shkola").await;
+    let scope = school_scope(&app, &school).await;
+    let mut a = Device::new(&school.token, 1);
+    let mut b = Device::new(&school.token, 2);
+    a.sync(&app).await;
+    for i in 0..500 {
+        b.edit(
+            Uuid::now_v7(),
+            "school_profile",
+            &scope,
+            json!({ "note": format!("с компьютера Б, {i}") }),
+        );
+        a.edit(
+            Uuid::now_v7(),
+            "school_profile",
+            &scope,
+            json!({ "note": format!("с компьютера А, {i}") }),
+        );
+    }
+    b.sync(&app).await;
+    let resp = a.sync_once(&app).await;
+    assert_eq!(resp.acked_upto, 500, "all 500 pushed");
+    assert_eq!(resp.changes.len(), 500, "all 500 pulled");
+    assert!(!resp.more && a.outbox.is_empty(), "in one round trip");
+    assert_eq!(a.records.len(), 1_000);
+}

@@ -225,3 +225,28 @@ async fn over_a_2g_link_that_cuts_connections_everything_arrives_once() -> anyho
     a.close().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn another_tab_of_the_same_browser_sees_edits_at_once() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let base = server.url("");
+    let a = Browser::start().await?;
+    open_profile(&a, &base).await?;
+    let first = a.client.window().await?;
+    let second = a.client.new_window(true).await?;
+    a.client.switch_to_window(second.handle.clone()).await?;
+    a.client.goto(&format!("{base}/school/profile")).await?;
+    a.wait_for("#field-director").await?;
+
+    a.client.switch_to_window(first).await?;
+    a.fill("#field-director", "Соловьёва Елена Викторовна")
+        .await?;
+    a.wait_saved(1).await?;
+
+    // The other tab re-reads the store when told, with no server involved.
+    a.client.switch_to_window(second.handle).await?;
+    a.wait_value("#field-director", "Соловьёва Елена Викторовна", LONG)
+        .await?;
+    a.close().await?;
+    Ok(())
+}
