@@ -54,13 +54,17 @@ pub fn start() {
     spawn_local(async move {
         loop {
             let _ = api::health().await;
-            let every = match status.get_untracked() {
-                Net::Online => ONLINE_EVERY_SECS,
-                _ => OFFLINE_EVERY_SECS,
-            };
-            for _ in 0..every {
+            // The pause is re-read every second: when a request fails meanwhile, the next
+            // check comes within seconds, not at the end of the long online pause.
+            let mut waited = 0;
+            loop {
                 TimeoutFuture::new(1_000).await;
-                if CHECK_NOW.with(|c| c.replace(false)) {
+                waited += 1;
+                let every = match status.get_untracked() {
+                    Net::Online => ONLINE_EVERY_SECS,
+                    _ => OFFLINE_EVERY_SECS,
+                };
+                if waited >= every || CHECK_NOW.with(|c| c.replace(false)) {
                     break;
                 }
             }

@@ -221,10 +221,29 @@ async fn device_state(
     }
 }
 
+/// This device's sync state; made (with a new device id) and stored on first use, so the id
+/// is the same for every reader from then on.
 pub async fn load_device_state() -> Result<DeviceState> {
     let db = open_db()?;
-    let tx = db.transaction(META).build()?;
-    device_state(&tx.object_store(META)?).await
+    let tx = db
+        .transaction(META)
+        .with_mode(TransactionMode::Readwrite)
+        .build()?;
+    let meta = tx.object_store(META)?;
+    let stored: Option<JsValue> = meta.get(DEVICE_KEY).primitive()?.await?;
+    let state = match stored {
+        Some(v) => from_js(v)?,
+        None => {
+            let state = DeviceState::new(DeviceId::from_random(random_bytes::<8>()));
+            meta.put(to_js(&state)?)
+                .with_key(DEVICE_KEY.to_owned())
+                .primitive()?
+                .await?;
+            state
+        }
+    };
+    tx.commit().await?;
+    Ok(state)
 }
 
 // ---- writes ----

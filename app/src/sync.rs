@@ -57,6 +57,7 @@ pub fn edited() {
 
 const AFTER_EDIT_MS: f64 = 1_500.0;
 const EVERY_MS: f64 = 60_000.0;
+const BUSY_RETRY_MS: f64 = 3_000.0;
 const MAX_BACKOFF_MS: f64 = 2.0 * 60_000.0;
 
 /// Refreshes the counters from the store.
@@ -126,10 +127,15 @@ pub fn start(session: SessionCtx) {
             .await;
             let outcome = result.borrow_mut().take();
             match (ran, outcome) {
-                (true, Some(Ok(()))) | (false, _) => {
+                (true, Some(Ok(()))) => {
                     failures = 0;
                     backoff_until = 0.0;
                     timer_at = js_sys::Date::now() + EVERY_MS;
+                }
+                (false, _) => {
+                    // Another tab (or a page the browser keeps in its back-forward cache) holds
+                    // the lock: look again shortly rather than at the next periodic sync.
+                    timer_at = js_sys::Date::now() + BUSY_RETRY_MS;
                 }
                 (true, Some(Err(failure))) => {
                     session.handle(&failure);

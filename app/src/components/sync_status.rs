@@ -33,7 +33,8 @@ pub fn SyncStatus() -> impl IntoView {
                 type="button"
                 id="sync-now"
                 class="button-secondary"
-                disabled=move || v.running.get()
+                aria-busy=move || if v.running.get() { "true" } else { "false" }
+                // Pressed during a sync, it asks for one more right after.
                 on:click=move |_| sync::sync_now()
             >
                 {move || if v.running.get() { "Синхронизация…" } else { "Синхронизировать" }}

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::components::refused::RefusedList;
 use crate::format;
+use crate::local_db::{self, DbState};
 use crate::session::use_session;
 use crate::store::{self, Target};
 use crate::sync;
@@ -72,10 +73,15 @@ pub fn SchoolProfilePage() -> impl IntoView {
         parent: None,
     };
     let record = store::watch_record(target.id);
+    // This computer's device id, once its database is open: it tells own writes from others'.
     let me = RwSignal::new(None::<DeviceId>);
-    spawn_local(async move {
-        if let Ok(s) = store::load_device_state().await {
-            me.set(Some(s.device));
+    Effect::new(move |_| {
+        if matches!(local_db::state().get(), DbState::Ready { .. }) {
+            spawn_local(async move {
+                if let Ok(s) = store::load_device_state().await {
+                    me.set(Some(s.device));
+                }
+            });
         }
     });
     let filled = move || {
@@ -138,7 +144,7 @@ fn ProfileField(
                 r.and_then(|r| r.writer(spec.name)).cloned(),
             )
         });
-        let from_elsewhere = writer.is_some() && writer != me.get_untracked();
+        let from_elsewhere = matches!((writer, me.get_untracked()), (Some(w), Some(m)) if w != m);
         if error.get_untracked().is_none() && (from_elsewhere || !editing.get_untracked()) {
             draft.set(value);
         }
