@@ -34,6 +34,19 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    // A page the browser puts aside (back-forward cache) lets go of its database, so it can
+    // never hold up the page that replaces it; it opens the database again if brought back.
+    let _ = window_event_listener(leptos::ev::pagehide, |_| local_db::close());
+    let _ = window_event_listener(leptos::ev::pageshow, move |ev| {
+        if ev.persisted()
+            && let Some(id) = session
+                .current
+                .with_untracked(|s| s.as_ref().map(|s| s.profile.id))
+        {
+            spawn_local(local_db::open(id));
+        }
+    });
+
     // The signed-in user's local database opens at start and at every sign-in.
     Effect::new(move |previous: Option<Option<Uuid>>| {
         let user = session.current.with(|s| s.as_ref().map(|s| s.profile.id));

@@ -131,7 +131,9 @@ fn ProfileField(
     let draft = RwSignal::new(String::new());
     let editing = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    // "Сохранено" only once the last keystroke is stored: saves in flight are counted.
     let saved = RwSignal::new(false);
+    let in_flight = RwSignal::new(0u32);
 
     // What another computer wrote shows up at once (it won, so it is newer than anything saved
     // here); this computer's own saves never overwrite what is being typed, and a value that
@@ -159,11 +161,16 @@ fn ProfileField(
             Ok(value) => {
                 error.set(None);
                 let target = target.get_value();
+                in_flight.update(|n| *n += 1);
                 spawn_local(async move {
                     let fields = BTreeMap::from([(spec.name.to_owned(), value)]);
-                    match store::edit(&target, fields).await {
+                    let result = store::edit(&target, fields).await;
+                    in_flight.update(|n| *n -= 1);
+                    match result {
                         Ok(()) => {
-                            saved.set(true);
+                            if in_flight.get_untracked() == 0 {
+                                saved.set(true);
+                            }
                             sync::edited();
                         }
                         Err(e) => error.set(Some(e.0)),
