@@ -28,16 +28,17 @@ impl Actor {
     pub fn scopes(&self) -> Scopes {
         match self.role {
             Role::Head => Scopes::All,
-            Role::Moderator => Scopes::Only(vec![Scope::Centre]),
+            Role::Moderator => Scopes::Only(vec![Scope::Centre, Scope::Person(self.user_id)]),
             Role::Mentor | Role::Curator => {
                 let mut s: Vec<Scope> = self.assigned.iter().map(|id| Scope::School(*id)).collect();
                 s.push(Scope::Centre);
+                s.push(Scope::Person(self.user_id));
                 s.sort();
                 s.dedup();
                 Scopes::Only(s)
             }
             Role::SchoolTeam | Role::Teacher => {
-                let mut s = vec![Scope::Centre];
+                let mut s = vec![Scope::Centre, Scope::Person(self.user_id)];
                 s.extend(self.school.map(Scope::School));
                 s.sort();
                 Scopes::Only(s)
@@ -56,11 +57,16 @@ impl Actor {
     pub fn can_write(&self, kind: &KindSpec, scope: &Scope) -> bool {
         let scope_fits = matches!(
             (kind.scope, scope),
-            (ScopeRule::School, Scope::School(_)) | (ScopeRule::Centre, Scope::Centre)
+            (ScopeRule::School, Scope::School(_))
+                | (ScopeRule::Centre, Scope::Centre)
+                | (ScopeRule::Respondent, Scope::School(_) | Scope::Person(_))
         );
         let own = match scope {
             Scope::Centre => self.role == Role::Head,
+            // Answers to a school's forms come from its own staff only.
+            Scope::School(id) if kind.scope == ScopeRule::Respondent => self.school == Some(*id),
             Scope::School(_) => self.can_read(scope),
+            Scope::Person(id) => *id == self.user_id,
         };
         scope_fits && own && !kind.server_only && kind.writers.contains(&self.role)
     }

@@ -48,3 +48,29 @@ pub struct Assignment {
 pub struct SchoolList {
     pub schools: Vec<School>,
 }
+
+/// The answer to a template upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateInstalled {
+    pub code: String,
+    pub version: u32,
+    pub title: String,
+    /// False when the very same template was already there.
+    pub created: bool,
+}
+
+/// `POST /api/tests/start`: the person opens a timed test while online.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestStart {
+    pub campaign: Uuid,
+    pub template: String,
+    pub version: u32,
+}
+
+/// When the test started and when it stops taking answers (server time, ms).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestStarted {
+    pub started_at_ms: i64,
+    pub closes_at_ms: i64,
+    pub server_time_ms: i64,
+}

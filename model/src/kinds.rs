@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::forms;
 use crate::role::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,12 +12,21 @@ pub enum ScopeRule {
     School,
     /// Records of the centre.
     Centre,
+    /// Answers: in the school of the person answering, or in the person's own scope.
+    Respondent,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub enum FieldType {
-    Text { max_chars: usize },
-    Integer { min: i64, max: i64 },
+    Text {
+        max_chars: usize,
+    },
+    Integer {
+        min: i64,
+        max: i64,
+    },
+    /// A rule of its own; the message says what is expected.
+    Check(fn(&Value) -> Result<(), String>),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -95,7 +105,127 @@ pub const SCHOOL_PROFILE: KindSpec = KindSpec {
     ],
 };
 
-pub const KINDS: &[&KindSpec] = &[&SCHOOL_PROFILE];
+/// A form template, one record per code and version; written by the server only (the answer
+/// key of a test stays in a server table and never enters the record).
+pub const FORM_TEMPLATE: KindSpec = KindSpec {
+    name: forms::TEMPLATE_KIND,
+    label: "Шаблон формы",
+    scope: ScopeRule::Centre,
+    writers: &[],
+    server_only: true,
+    fields: &[],
+};
+
+/// A template sent by the centre head to schools and roles, with a deadline.
+pub const CAMPAIGN: KindSpec = KindSpec {
+    name: forms::CAMPAIGN_KIND,
+    label: "Рассылка формы",
+    scope: ScopeRule::Centre,
+    writers: &[Role::Head],
+    server_only: false,
+    fields: &[
+        FieldSpec {
+            name: "title",
+            label: "Название",
+            ty: FieldType::Text { max_chars: 200 },
+        },
+        FieldSpec {
+            name: "template",
+            label: "Форма",
+            ty: FieldType::Text { max_chars: 40 },
+        },
+        FieldSpec {
+            name: "version",
+            label: "Версия формы",
+            ty: FieldType::Integer {
+                min: 1,
+                max: 1_000_000,
+            },
+        },
+        FieldSpec {
+            name: "deadline",
+            label: "Срок",
+            ty: FieldType::Check(check_date),
+        },
+        FieldSpec {
+            name: "schools",
+            label: "Школы",
+            ty: FieldType::Check(check_uuid_list),
+        },
+        FieldSpec {
+            name: "roles",
+            label: "Кто заполняет",
+            ty: FieldType::Check(check_role_list),
+        },
+        FieldSpec {
+            name: "note",
+            label: "Пояснение",
+            ty: FieldType::Text { max_chars: 2_000 },
+        },
+    ],
+};
+
+/// Answers to a campaign's form; each change is checked against the template it pins
+/// (`forms::check_response_change`).
+pub const RESPONSE: KindSpec = KindSpec {
+    name: forms::RESPONSE_KIND,
+    label: "Ответ на форму",
+    scope: ScopeRule::Respondent,
+    writers: &[Role::SchoolTeam, Role::Teacher, Role::Mentor, Role::Curator],
+    server_only: false,
+    fields: &[],
+};
+
+/// The per-area scores of a test, written by the server when the test is submitted.
+pub const TEST_RESULT: KindSpec = KindSpec {
+    name: forms::RESULT_KIND,
+    label: "Результат теста",
+    scope: ScopeRule::Respondent,
+    writers: &[],
+    server_only: true,
+    fields: &[],
+};
+
+pub const KINDS: &[&KindSpec] = &[
+    &SCHOOL_PROFILE,
+    &FORM_TEMPLATE,
+    &CAMPAIGN,
+    &RESPONSE,
+    &TEST_RESULT,
+];
+
+fn check_date(v: &Value) -> Result<(), String> {
+    match v.as_str() {
+        Some(s) if forms::answer::is_date(s) => Ok(()),
+        _ => Err("дата в виде ГГГГ-ММ-ДД".into()),
+    }
+}
+
+fn check_uuid_list(v: &Value) -> Result<(), String> {
+    let ok = v.as_array().is_some_and(|list| {
+        list.len() <= 1_000
+            && list
+                .iter()
+                .all(|x| x.as_str().is_some_and(|s| uuid::Uuid::parse_str(s).is_ok()))
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err("список идентификаторов школ".into())
+    }
+}
+
+fn check_role_list(v: &Value) -> Result<(), String> {
+    let ok = v.as_array().is_some_and(|list| {
+        list.iter()
+            .all(|x| x.as_str().and_then(Role::parse).is_some())
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err("список ролей".into())
+    }
+}
 
 pub fn spec(kind: &str) -> Option<&'static KindSpec> {
     KINDS.iter().copied().find(|k| k.name == kind)
@@ -130,6 +260,9 @@ impl FieldSpec {
                 )),
                 None => Err(format!("Поле «{}» должно быть целым числом.", self.label)),
             },
+            FieldType::Check(rule) => {
+                rule(value).map_err(|r| format!("Поле «{}»: {r}.", self.label))
+            }
         }
     }
 }

@@ -26,6 +26,8 @@ pub enum Scope {
     /// The whole municipality (the centre's own records).
     Centre,
     School(Uuid),
+    /// One person's own records (e.g. the surveys of a mentor, who has no school).
+    Person(Uuid),
 }
 
 impl fmt::Display for Scope {
@@ -33,6 +35,7 @@ impl fmt::Display for Scope {
         match self {
             Scope::Centre => f.write_str("centre"),
             Scope::School(id) => write!(f, "school:{id}"),
+            Scope::Person(id) => write!(f, "person:{id}"),
         }
     }
 }
@@ -43,9 +46,13 @@ impl FromStr for Scope {
         if s == "centre" {
             return Ok(Scope::Centre);
         }
-        s.strip_prefix("school:")
-            .and_then(|id| Uuid::parse_str(id).ok())
+        let id = |prefix: &str| {
+            s.strip_prefix(prefix)
+                .and_then(|id| Uuid::parse_str(id).ok())
+        };
+        id("school:")
             .map(Scope::School)
+            .or_else(|| id("person:").map(Scope::Person))
             .ok_or_else(|| format!("bad scope {s:?}"))
     }
 }
@@ -67,7 +74,11 @@ impl<'de> Deserialize<'de> for Scope {
 /// The id of the one record of `kind` a scope has (e.g. the profile of a school): the same on
 /// every device, so two devices filling it offline fill one record.
 pub fn singleton_id(kind: &str, scope: &Scope) -> Uuid {
-    let key = format!("{kind}/{scope}");
+    stable_id(&format!("{kind}/{scope}"))
+}
+
+/// A record id derived from a key: the same on every device and on the server.
+pub fn stable_id(key: &str) -> Uuid {
     let hi = crate::access::fnv1a(key.as_bytes());
     let lo = crate::access::fnv1a(format!("{key}/2").as_bytes());
     // Version 8 ("custom") and the RFC 4122 variant.

@@ -55,6 +55,7 @@ impl Server {
         let mut records = self.records.clone();
         let plan = server::plan(
             &self.actor,
+            &server::NoForms,
             &req.device,
             *last_seq,
             remembered,

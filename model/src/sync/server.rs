@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::protocol::{Change, Mutation, Outcome, Refusal};
 use crate::access::Actor;
 use crate::error::ErrorCode;
+use crate::forms::{self, Template};
 use crate::hlc::DeviceId;
 use crate::kinds::{self, MAX_VALUE_BYTES};
 use crate::record::{DELETED, Record};
@@ -32,6 +33,30 @@ pub struct Plan {
     /// Records whose merged state changed and must be saved.
     pub touched: BTreeSet<Uuid>,
     pub last_seq: u64,
+    /// Responses submitted by this batch (tests among them are scored next).
+    pub submitted: Vec<Uuid>,
+}
+
+/// The form templates the server knows, for checking responses.
+pub trait Forms {
+    fn template(&self, code: &str, version: u32) -> Option<std::sync::Arc<Template>>;
+    /// When a timed test started online stops taking answers (server time, ms), if it does.
+    fn answers_close_at(&self, _response: Uuid) -> Option<u64> {
+        None
+    }
+    /// The server's time now (ms).
+    fn now_ms(&self) -> u64 {
+        0
+    }
+}
+
+/// No templates at all (every response is refused).
+pub struct NoForms;
+
+impl Forms for NoForms {
+    fn template(&self, _: &str, _: u32) -> Option<std::sync::Arc<Template>> {
+        None
+    }
 }
 
 /// What the server remembers of one mutation it took earlier.
@@ -46,6 +71,7 @@ pub struct Remembered {
 /// `seq <= last_seq` that the batch repeats, what was decided then.
 pub fn plan(
     actor: &Actor,
+    forms: &dyn Forms,
     device: &DeviceId,
     last_seq: u64,
     remembered: &HashMap<u64, Remembered>,
@@ -73,9 +99,17 @@ pub fn plan(
             continue;
         }
         plan.last_seq = m.seq;
-        let outcome = match check(actor, device, records.get(&m.change.record), m) {
+        let checked = check(actor, device, records.get(&m.change.record), m)
+            .and_then(|()| check_form(actor, forms, records.get(&m.change.record), m));
+        let outcome = match checked {
             Err((code, message)) => Outcome::Rejected { code, message },
             Ok(()) => {
+                if m.change.kind == forms::RESPONSE_KIND
+                    && m.change.fields.get(forms::F_STATUS)
+                        == Some(&serde_json::json!(forms::Status::Submitted.as_str()))
+                {
+                    plan.submitted.push(m.change.record);
+                }
                 let record = records
                     .entry(m.change.record)
                     .or_insert_with(|| m.change.new_record());
@@ -103,6 +137,49 @@ impl Plan {
             self.refused.push(Refusal { seq, code, message });
         }
     }
+}
+
+/// A response must fit the template it pins (the same check the device makes as it is typed).
+fn check_form(
+    actor: &Actor,
+    forms: &dyn Forms,
+    existing: Option<&Record>,
+    m: &Mutation,
+) -> Result<(), (ErrorCode, String)> {
+    if m.change.kind != forms::RESPONSE_KIND {
+        return Ok(());
+    }
+    let mut after = existing.cloned().unwrap_or_else(|| m.change.new_record());
+    m.change.apply_to(&mut after);
+    let refuse = |message: String| Err((ErrorCode::Validation, message));
+    let Some((code, version)) = forms::template_of(&after) else {
+        return refuse("В ответе не указана форма.".into());
+    };
+    let Some(template) = forms.template(&code, version) else {
+        return refuse(format!(
+            "Форма «{code}» версии {version} на сервере не найдена."
+        ));
+    };
+    let touches_answers = m
+        .change
+        .fields
+        .keys()
+        .any(|k| k.starts_with(forms::ANSWER_PREFIX));
+    if touches_answers
+        && let Some(close) = forms.answers_close_at(m.change.record)
+        && forms.now_ms() > close
+    {
+        let minutes = template
+            .test
+            .as_ref()
+            .and_then(|t| t.time_limit_min)
+            .unwrap_or(0);
+        return refuse(format!(
+            "Время теста ({minutes} мин) истекло: ответ, данный после окончания времени, не засчитан."
+        ));
+    }
+    forms::check_response_change(&template, actor.role, existing, &m.change.fields, &after)
+        .or_else(refuse)
 }
 
 /// Every rule a mutation must pass; the error says which, in plain Russian.

@@ -1,0 +1,242 @@
+//! Forms: templates (data, not code), answers with their rules, and the scoring of tests.
+//! Templates, campaigns and responses are records, so they sync like everything else:
+//!
+//! - `form_template` (centre scope, written by the server): one per code and version;
+//! - `campaign` (centre scope, written by the centre head): a template sent to schools and roles
+//!   with a deadline;
+//! - `response` (the school's scope, or the person's for people without a school): the answers,
+//!   one field per question (`a.<id>`), so two people filling one card merge answer by answer;
+//! - `test_result` (the response's scope, written by the server): per-area scores of a test.
+
+pub mod answer;
+pub mod campaign;
+pub mod scoring;
+pub mod template;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+pub use answer::{Answers, Problem, check_kind, compute, is_empty, progress, validate, visible};
+pub use campaign::Campaign;
+pub use scoring::{AreaScore, Level, score};
+pub use template::{Key, Kind, Question, Respondent, Template, TemplateError};
+
+use crate::record::{Record, Scope, stable_id};
+use crate::role::Role;
+
+pub const TEMPLATE_KIND: &str = "form_template";
+pub const CAMPAIGN_KIND: &str = "campaign";
+pub const RESPONSE_KIND: &str = "response";
+pub const RESULT_KIND: &str = "test_result";
+
+/// Fields of a response record.
+pub const F_CAMPAIGN: &str = "campaign";
+pub const F_TEMPLATE: &str = "template";
+pub const F_VERSION: &str = "version";
+pub const F_STATUS: &str = "status";
+/// The name of who answered (absent on anonymous forms).
+pub const F_RESPONDENT: &str = "respondent";
+/// An answer's field is this prefix and the question id.
+pub const ANSWER_PREFIX: &str = "a.";
+
+/// Where a response stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    Submitted,
+    Returned,
+    Accepted,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Submitted => "submitted",
+            Status::Returned => "returned",
+            Status::Accepted => "accepted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        [
+            Status::Draft,
+            Status::Submitted,
+            Status::Returned,
+            Status::Accepted,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Draft => "черновик",
+            Status::Submitted => "отправлено",
+            Status::Returned => "возвращено на доработку",
+            Status::Accepted => "принято",
+        }
+    }
+
+    /// May the respondent change answers?
+    pub fn editable(self) -> bool {
+        matches!(self, Status::Draft | Status::Returned)
+    }
+}
+
+pub fn answer_field(question: &str) -> String {
+    format!("{ANSWER_PREFIX}{question}")
+}
+
+/// The id of the template record of one code and version (the same everywhere).
+pub fn template_id(code: &str, version: u32) -> Uuid {
+    stable_id(&format!("{TEMPLATE_KIND}/{code}/{version}"))
+}
+
+/// The id of the response to a campaign by one school or one person: the same on every device,
+/// so two computers of one school fill one card.
+pub fn response_id(campaign: Uuid, respondent: &Scope) -> Uuid {
+    stable_id(&format!("{RESPONSE_KIND}/{campaign}/{respondent}"))
+}
+
+/// The response a person fills for a campaign: its id (per school or per person, as the
+/// template says) and its scope (the person's school, or the person's own scope).
+pub fn response_target(
+    respondent: Respondent,
+    campaign: Uuid,
+    school: Option<Uuid>,
+    user: Uuid,
+) -> Option<(Uuid, Scope)> {
+    let scope = respondent_scope(respondent, school, user)?;
+    let who = match respondent {
+        Respondent::School => scope.clone(),
+        Respondent::Person => Scope::Person(user),
+    };
+    Some((response_id(campaign, &who), scope))
+}
+
+/// The id of the result of a scored response.
+pub fn result_id(response: Uuid) -> Uuid {
+    stable_id(&format!("{RESULT_KIND}/{response}"))
+}
+
+/// Where a person's responses live: their school, or their own scope.
+pub fn respondent_scope(respondent: Respondent, school: Option<Uuid>, user: Uuid) -> Option<Scope> {
+    match (respondent, school) {
+        (_, Some(s)) => Some(Scope::School(s)),
+        (Respondent::Person, None) => Some(Scope::Person(user)),
+        (Respondent::School, None) => None,
+    }
+}
+
+/// The answers a response record holds.
+pub fn answers_of(record: &Record) -> Answers {
+    record
+        .fields
+        .iter()
+        .filter_map(|(name, state)| {
+            name.strip_prefix(ANSWER_PREFIX)
+                .map(|q| (q.to_owned(), state.value.clone()))
+        })
+        .collect()
+}
+
+pub fn status_of(record: &Record) -> Status {
+    record
+        .get(F_STATUS)
+        .and_then(Value::as_str)
+        .and_then(Status::parse)
+        .unwrap_or(Status::Draft)
+}
+
+/// The template (code, version) a response pins.
+pub fn template_of(record: &Record) -> Option<(String, u32)> {
+    let code = record.get(F_TEMPLATE)?.as_str()?.to_owned();
+    let version = u32::try_from(record.get(F_VERSION)?.as_u64()?).ok()?;
+    Some((code, version))
+}
+
+/// The checks of one change to a response, on the device before it is sent and on the server
+/// before it is applied: `before` is the record as it was, `after` with the change merged.
+pub fn check_response_change(
+    t: &Template,
+    role: Role,
+    before: Option<&Record>,
+    fields: &BTreeMap<String, Value>,
+    after: &Record,
+) -> Result<(), String> {
+    if !t.audience.contains(&role) {
+        return Err(format!("Форму «{}» заполняет не ваша роль.", t.title));
+    }
+    if let Some(before) = before {
+        for pinned in [F_CAMPAIGN, F_TEMPLATE, F_VERSION] {
+            if fields.contains_key(pinned)
+                && before.get(pinned).is_some()
+                && before.get(pinned) != fields.get(pinned)
+            {
+                return Err("Ответ не может сменить кампанию или версию формы.".into());
+            }
+        }
+    }
+    let was = before.map_or(Status::Draft, status_of);
+    let mut touches_answers = false;
+    for (name, value) in fields {
+        if let Some(id) = name.strip_prefix(ANSWER_PREFIX) {
+            touches_answers = true;
+            let Some(q) = t.question(id) else {
+                return Err(format!("В форме «{}» нет вопроса «{id}».", t.title));
+            };
+            check_kind(&q.kind, value).map_err(|rule| format!("«{}»: {rule}.", q.text))?;
+            continue;
+        }
+        match name.as_str() {
+            F_CAMPAIGN | F_TEMPLATE | F_VERSION => {}
+            F_RESPONDENT => {
+                if t.anonymous && !value.is_null() {
+                    return Err("Анкета анонимная: имя с ответами не сохраняется.".into());
+                }
+                if !value.is_null() && value.as_str().is_none_or(|s| s.chars().count() > 200) {
+                    return Err("Имя отвечающего — текст до 200 символов.".into());
+                }
+            }
+            F_STATUS => {
+                let to = value
+                    .as_str()
+                    .and_then(Status::parse)
+                    .ok_or("Неизвестное состояние ответа.")?;
+                match to {
+                    Status::Submitted => {
+                        let problems = validate(t, &answers_of(after));
+                        if let Some(first) = problems.first() {
+                            let more = problems.len() - 1;
+                            let tail = if more > 0 {
+                                format!(" (и ещё замечаний: {more})")
+                            } else {
+                                String::new()
+                            };
+                            return Err(format!("Форма не отправлена: {}{tail}", first.message));
+                        }
+                    }
+                    Status::Draft if was == Status::Draft => {}
+                    _ => {
+                        return Err(
+                            "Вернуть или принять ответ может только наставник или куратор.".into(),
+                        );
+                    }
+                }
+            }
+            other => return Err(format!("У ответа нет поля «{other}».")),
+        }
+    }
+    if touches_answers && !was.editable() {
+        return Err(format!(
+            "Состояние формы — «{}»: изменение ответа не принято. Изменить ответы можно, когда наставник вернёт форму.",
+            was.label()
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,639 @@
+//! Validation and scoring of forms: every question kind, every rule, edge values; and malformed
+//! templates refused with the place and the rule.
+
+use std::collections::BTreeMap;
+
+use model::forms::{self, Answers, Level, Status, Template, answer};
+use model::hlc::{DeviceId, Hlc};
+use model::record::{Record, Scope, Write};
+use model::role::Role;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// A template with one question of every kind.
+fn every_kind() -> Template {
+    let json = json!({
+        "code": "all_kinds", "version": 1, "title": "Все виды вопросов",
+        "respondent": "school", "audience": ["school_team"],
+        "sections": [{
+            "id": "main", "title": "Раздел",
+            "questions": [
+                {"id": "single", "text": "Один", "type": "single", "required": true,
+                 "options": [{"id": "a", "text": "А"}, {"id": "b", "text": "Б"}]},
+                {"id": "multi", "text": "Несколько", "type": "multiple", "max_choices": 2,
+                 "options": [{"id": "x", "text": "X"}, {"id": "y", "text": "Y"}, {"id": "z", "text": "Z"}]},
+                {"id": "scale", "text": "Шкала", "type": "scale", "min": 1, "max": 10,
+                 "min_label": "плохо", "max_label": "отлично"},
+                {"id": "students", "text": "Учеников", "type": "number", "min": 0, "max": 3000,
+                 "integer": true, "unit": "чел.", "required": true},
+                {"id": "teachers", "text": "Учителей", "type": "number", "min": 0, "max": 300,
+                 "integer": true, "unit": "чел."},
+                {"id": "ratio", "text": "Учеников на учителя", "type": "computed", "op": "ratio",
+                 "of": ["students", "teachers"], "digits": 1},
+                {"id": "speed", "text": "Скорость", "type": "number", "min": 0.5, "unit": "Мбит/с"},
+                {"id": "share", "text": "Доля", "type": "percent"},
+                {"id": "short", "text": "Кратко", "type": "text", "max_len": 5},
+                {"id": "long", "text": "Подробно", "type": "long_text", "max_len": 20},
+                {"id": "when", "text": "Дата", "type": "date"},
+                {"id": "vsoko", "text": "Есть ВСОКО?", "type": "yes_no", "required": true},
+                {"id": "vsoko_how", "text": "Как устроена?", "type": "text", "required": true,
+                 "show_if": {"question": "vsoko", "equals": true}},
+                {"id": "results", "text": "Результаты", "type": "table", "required": true,
+                 "rows": [{"id": "rus", "text": "Русский язык"}, {"id": "math", "text": "Математика"}],
+                 "columns": [
+                    {"id": "y2024", "text": "2024", "type": "percent"},
+                    {"id": "mark", "text": "Оценка", "type": "single", "options": [{"id": "ok", "text": "норма"}]}
+                 ]},
+                {"id": "measures", "text": "Меры", "type": "group", "min_items": 1, "max_items": 2,
+                 "item_label": "мера",
+                 "questions": [
+                    {"id": "measure", "text": "Мера", "type": "text", "required": true},
+                    {"id": "done", "text": "Выполнена?", "type": "yes_no"},
+                    {"id": "done_on", "text": "Когда", "type": "date", "required": true,
+                     "show_if": {"question": "done", "equals": true}}
+                 ]}
+            ]
+        }]
+    });
+    Template::parse(&json.to_string()).unwrap().0
+}
+
+fn check(t: &Template, id: &str, v: Value) -> Result<(), String> {
+    answer::check_kind(&t.question(id).unwrap().kind, &v)
+}
+
+#[test]
+fn each_kind_takes_its_values_and_refuses_others_with_the_rule() {
+    let t = every_kind();
+    let ok = [
+        ("single", json!("a")),
+        ("multi", json!(["x", "z"])),
+        ("multi", json!([])),
+        ("scale", json!(1)),
+        ("scale", json!(10)),
+        ("students", json!(0)),
+        ("students", json!(3000)),
+        ("speed", json!(0.5)),
+        ("speed", json!(1000.25)),
+        ("share", json!(0)),
+        ("share", json!(100)),
+        ("share", json!(33.3)),
+        ("short", json!("пять!")),
+        ("long", json!("")),
+        ("when", json!("2024-02-29")),
+        ("vsoko", json!(false)),
+        ("results", json!({"rus": {"y2024": 12.5, "mark": "ok"}})),
+        (
+            "measures",
+            json!([{"measure": "курсы", "done": true, "done_on": "2025-01-31"}]),
+        ),
+        ("single", Value::Null),
+    ];
+    for (id, v) in ok {
+        assert_eq!(check(&t, id, v.clone()), Ok(()), "{id} = {v}");
+    }
+    let bad = [
+        ("single", json!("c"), "нет в списке"),
+        ("single", json!(1), "один вариант"),
+        ("multi", json!(["x", "x"]), "дважды"),
+        ("multi", json!(["x", "y", "z"]), "не больше 2"),
+        ("multi", json!("x"), "список"),
+        ("scale", json!(0), "от 1 до 10"),
+        ("scale", json!(11), "от 1 до 10"),
+        ("scale", json!(5.5), "от 1 до 10"),
+        ("students", json!(-1), "от 0 до 3000 чел."),
+        ("students", json!(3001), "от 0 до 3000"),
+        ("students", json!(10.5), "целое"),
+        ("students", json!("сто"), "число"),
+        ("speed", json!(0.4), "не меньше 0,5"),
+        ("share", json!(100.01), "от 0 до 100"),
+        ("share", json!(-0.1), "от 0 до 100"),
+        ("short", json!("шесть!"), "не более 5"),
+        ("long", json!("x".repeat(21)), "не более 20"),
+        ("when", json!("2023-02-29"), "ГГГГ-ММ-ДД"),
+        ("when", json!("2024-13-01"), "ГГГГ-ММ-ДД"),
+        ("when", json!("01.02.2024"), "ГГГГ-ММ-ДД"),
+        ("vsoko", json!("да"), "«да» или «нет»"),
+        ("results", json!({"bio": {}}), "строки «bio» нет"),
+        (
+            "results",
+            json!({"rus": {"y1999": 1}}),
+            "столбца «y1999» нет",
+        ),
+        (
+            "results",
+            json!({"rus": {"y2024": 101}}),
+            "«Русский язык», столбец «2024»: процент",
+        ),
+        ("results", json!({"math": {"mark": "bad"}}), "из списка"),
+        ("measures", json!([{}, {}, {}]), "не больше 2"),
+        ("measures", json!([{"what": 1}]), "нет вопроса «what»"),
+        (
+            "measures",
+            json!([{"done_on": "вчера"}]),
+            "запись 1, «Когда»",
+        ),
+        ("ratio", json!(5), "вычисляется автоматически"),
+    ];
+    for (id, v, rule) in bad {
+        let e = check(&t, id, v.clone()).expect_err(&format!("{id} = {v} must be refused"));
+        assert!(e.contains(rule), "{id} = {v}: {e:?} should say {rule:?}");
+    }
+}
+
+fn answers(pairs: &[(&str, Value)]) -> Answers {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
+}
+
+fn full() -> Answers {
+    answers(&[
+        ("single", json!("b")),
+        ("students", json!(240)),
+        ("teachers", json!(18)),
+        ("vsoko", json!(false)),
+        (
+            "results",
+            json!({"rus": {"y2024": 10, "mark": "ok"}, "math": {"y2024": 20, "mark": "ok"}}),
+        ),
+        ("measures", json!([{"measure": "курсы"}])),
+    ])
+}
+
+#[test]
+fn a_full_response_is_valid_and_each_missing_required_answer_is_named() {
+    let t = every_kind();
+    assert_eq!(answer::validate(&t, &full()), vec![]);
+    for (id, rule) in [
+        ("single", "обязательный вопрос"),
+        ("students", "обязательный вопрос"),
+        ("vsoko", "обязательный вопрос"),
+        ("results", "все ячейки"),
+        ("measures", "не меньше 1"),
+    ] {
+        let mut a = full();
+        a.remove(id);
+        let problems = answer::validate(&t, &a);
+        assert_eq!(problems.len(), 1, "{id}: {problems:?}");
+        assert_eq!(problems[0].question, id);
+        assert!(problems[0].message.contains(rule), "{problems:?}");
+    }
+    // A half-filled table is not filled.
+    let mut a = full();
+    a.insert(
+        "results".into(),
+        json!({"rus": {"y2024": 10, "mark": "ok"}, "math": {"y2024": 20}}),
+    );
+    assert!(answer::validate(&t, &a)[0].message.contains("ячейки"));
+    // An unknown question and a wrong value are named too.
+    let mut a = full();
+    a.insert("ghost".into(), json!(1));
+    a.insert("students".into(), json!(-5));
+    let problems = answer::validate(&t, &a);
+    let named: Vec<_> = problems.iter().map(|p| p.question.as_str()).collect();
+    assert_eq!(named, vec!["ghost", "students"]);
+}
+
+#[test]
+fn show_if_hides_questions_and_their_requirements() {
+    let t = every_kind();
+    let how = t.question("vsoko_how").unwrap();
+    let mut a = full();
+    assert!(!answer::visible(&t, how, &a, None));
+    a.insert("vsoko".into(), json!(true));
+    assert!(answer::visible(&t, how, &a, None));
+    let problems = answer::validate(&t, &a);
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].question, "vsoko_how");
+    // Inside a group item the condition reads the item.
+    a.insert("vsoko_how".into(), json!("по положению"));
+    a.insert(
+        "measures".into(),
+        json!([{"measure": "a", "done": true}, {"measure": "b"}]),
+    );
+    let problems = answer::validate(&t, &a);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].question, "measures[0].done_on");
+    // Progress counts only shown questions that take an answer.
+    let (done, total) = answer::progress(&t, &a);
+    assert_eq!((done, total), (7, 14));
+    a.insert("vsoko".into(), json!(false));
+    assert_eq!(answer::progress(&t, &a).1, 13);
+}
+
+#[test]
+fn show_if_on_a_multiple_choice_reads_one_option() {
+    let mut t = base();
+    t["sections"][0]["questions"] = json!([
+        {"id": "help", "text": "Какая помощь нужна?", "type": "multiple",
+         "options": [{"id": "courses", "text": "Курсы"}, {"id": "other", "text": "Другое"}]},
+        {"id": "other_text", "text": "Какая именно?", "type": "text", "required": true,
+         "show_if": {"question": "help", "equals": "other"}}
+    ]);
+    let (t, _) = Template::parse(&t.to_string()).unwrap();
+    let q = t.question("other_text").unwrap();
+    assert!(!answer::visible(
+        &t,
+        q,
+        &answers(&[("help", json!(["courses"]))]),
+        None
+    ));
+    assert!(answer::visible(
+        &t,
+        q,
+        &answers(&[("help", json!(["courses", "other"]))]),
+        None
+    ));
+    let mut bad = base();
+    bad["sections"][0]["questions"] = json!([
+        {"id": "help", "text": "Какая помощь нужна?", "type": "multiple",
+         "options": [{"id": "courses", "text": "Курсы"}]},
+        {"id": "x", "text": "Х", "type": "text", "show_if": {"question": "help", "equals": "none"}}
+    ]);
+    assert!(parse_err(bad).contains("варианта «none» нет"));
+}
+
+#[test]
+fn test_questions_stay_out_of_groups() {
+    let mut t = test_template();
+    t["sections"][0]["questions"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({
+            "id": "g", "text": "Группа", "type": "group", "questions": [
+                {"id": "gi", "text": "В", "type": "single", "area": "law", "correct": ["a"],
+                 "options": [{"id": "a", "text": "А"}]}]
+        }));
+    assert!(parse_err(t).contains("не может быть внутри группы"));
+}
+
+#[test]
+fn computed_values() {
+    let t = every_kind();
+    let Some(forms::Kind::Computed(f)) = t.question("ratio").map(|q| &q.kind) else {
+        panic!()
+    };
+    assert_eq!(answer::compute(f, &full()), Some(13.3));
+    let mut a = full();
+    a.insert("teachers".into(), json!(0));
+    assert_eq!(answer::compute(f, &a), None);
+    a.remove("teachers");
+    assert_eq!(answer::compute(f, &a), None);
+}
+
+/// A change that breaks a template.
+type Edit = Box<dyn Fn(&mut Value)>;
+
+fn parse_err(template: Value) -> String {
+    Template::parse(&template.to_string())
+        .unwrap_err()
+        .to_string()
+}
+
+fn base() -> Value {
+    json!({
+        "code": "t", "version": 1, "title": "Т", "respondent": "person", "audience": ["teacher"],
+        "sections": [{"id": "s", "title": "Раздел", "questions": [
+            {"id": "q1", "text": "Вопрос", "type": "yes_no"}
+        ]}]
+    })
+}
+
+#[test]
+fn malformed_templates_are_refused_naming_the_place_and_the_rule() {
+    assert!(Template::parse(&base().to_string()).is_ok());
+    let e = Template::parse("{\"code\": \"t\",\n \"version\": }")
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("строка 2, позиция"), "{e}");
+    assert!(e.contains("синтаксическая ошибка"), "{e}");
+    let cases: Vec<(Edit, &str)> = vec![
+        (
+            Box::new(|t| t["code"] = json!("Bad Code")),
+            "code: идентификатор",
+        ),
+        (
+            Box::new(|t| t["version"] = json!(0)),
+            "version: номер версии",
+        ),
+        (Box::new(|t| t["audience"] = json!([])), "audience"),
+        (
+            Box::new(|t| t["sections"][0]["questions"][0]["type"] = json!("slider")),
+            "поле не по формату",
+        ),
+        (
+            Box::new(|t| t["sections"][0]["questions"][0]["colour"] = json!("red")),
+            "неизвестное поле «colour»",
+        ),
+        (
+            Box::new(|t| {
+                t["sections"][0]["questions"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"id": "q1", "text": "Ещё", "type": "date"}))
+            }),
+            "раздел 1 «Раздел», вопрос «q1»: такой id уже есть",
+        ),
+        (
+            Box::new(|t| t["sections"][0]["questions"][0]["show_if"] = json!({"question": "q9"})),
+            "вопрос «q1»: show_if ссылается на «q9»",
+        ),
+        (
+            Box::new(|t| {
+                t["sections"][0]["questions"].as_array_mut().unwrap().push(json!({"id": "q2", "text": "Ещё", "type": "date", "show_if": {"question": "q1", "equals": "да"}}))
+            }),
+            "show_if: значение \"да\" не подходит",
+        ),
+        (
+            Box::new(|t| {
+                t["sections"][0]["questions"][0] =
+                    json!({"id": "q1", "text": "В", "type": "single", "options": []})
+            }),
+            "options: список пуст",
+        ),
+        (
+            Box::new(|t| {
+                t["sections"][0]["questions"][0] =
+                    json!({"id": "q1", "text": "В", "type": "scale", "min": 5, "max": 5})
+            }),
+            "шкала: min < max",
+        ),
+        (
+            Box::new(|t| {
+                t["sections"][0]["questions"][0] =
+                    json!({"id": "q1", "text": "В", "type": "number", "min": 5, "max": 1})
+            }),
+            "min не больше max",
+        ),
+        (
+            Box::new(
+                |t| t["sections"][0]["questions"][0] = json!({"id": "q1", "text": "В", "type": "computed", "op": "ratio", "of": ["q0", "q1"]}),
+            ),
+            "более ранним числовым вопросом",
+        ),
+        (
+            Box::new(|t| t["sections"][0]["questions"][0]["area"] = json!("law")),
+            "шаблон не тест",
+        ),
+        (
+            Box::new(|t| t["sections"][0]["questions"][0]["correct"] = json!(["a"])),
+            "correct без area",
+        ),
+        (
+            Box::new(|t| t["sections"][0]["questions"] = json!([])),
+            "в разделе нет вопросов",
+        ),
+    ];
+    for (edit, expected) in cases {
+        let mut t = base();
+        edit(&mut t);
+        let e = parse_err(t.clone());
+        assert!(
+            e.contains(expected),
+            "{t}\n→ {e}\nshould contain {expected:?}"
+        );
+    }
+}
+
+fn test_template() -> Value {
+    json!({
+        "code": "lt", "version": 3, "title": "Тест", "respondent": "person", "audience": ["school_team"],
+        "test": {"areas": [{"id": "law", "title": "Право"}, {"id": "fin", "title": "Финансы"}],
+                 "deficit_below": 50, "partial_below": 75, "time_limit_min": 30},
+        "sections": [{"id": "s", "title": "Раздел", "questions": [
+            {"id": "l1", "text": "1", "type": "single", "area": "law", "correct": ["b"],
+             "options": [{"id": "a", "text": "А"}, {"id": "b", "text": "Б"}]},
+            {"id": "l2", "text": "2", "type": "multiple", "area": "law", "correct": ["a", "c"],
+             "case": "Ситуация.",
+             "options": [{"id": "a", "text": "А"}, {"id": "b", "text": "Б"}, {"id": "c", "text": "В"}]},
+            {"id": "f1", "text": "3", "type": "single", "area": "fin", "correct": ["a"],
+             "options": [{"id": "a", "text": "А"}, {"id": "b", "text": "Б"}]},
+            {"id": "f2", "text": "4", "type": "single", "area": "fin", "correct": ["a"],
+             "options": [{"id": "a", "text": "А"}, {"id": "b", "text": "Б"}]},
+            {"id": "f3", "text": "5", "type": "single", "area": "fin", "correct": ["b"],
+             "options": [{"id": "a", "text": "А"}, {"id": "b", "text": "Б"}]},
+            {"id": "f4", "text": "6", "type": "single", "area": "fin", "correct": ["b"],
+             "options": [{"id": "a", "text": "А"}, {"id": "b", "text": "Б"}]}
+        ]}]
+    })
+}
+
+#[test]
+fn the_key_is_taken_out_of_the_template() {
+    let (t, key) = Template::parse(&test_template().to_string()).unwrap();
+    assert_eq!(key.0.len(), 6);
+    assert!(t.questions().all(|q| q.correct.is_none()));
+    let public = serde_json::to_string(&t).unwrap();
+    assert!(!public.contains("correct"));
+    let key_json = serde_json::to_string(&key).unwrap();
+    assert!(!public.contains(&key_json));
+    // The public form reads back (as devices read it) into the same template.
+    let again: Template = serde_json::from_str(&public).unwrap();
+    assert_eq!(again, t);
+}
+
+#[test]
+fn tests_are_test_templates_with_keys_or_refused() {
+    let mut t = test_template();
+    t["sections"][0]["questions"][0]["correct"] = json!(["z"]);
+    assert!(parse_err(t).contains("варианта «z» нет"));
+    let mut t = test_template();
+    t["sections"][0]["questions"][0]["correct"] = json!(["a", "b"]);
+    assert!(parse_err(t).contains("один вариант"));
+    let mut t = test_template();
+    t["test"]["areas"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"id": "hr", "title": "Кадры"}));
+    assert!(parse_err(t).contains("в области нет ни одного вопроса"));
+    let mut t = test_template();
+    t["sections"][0]["questions"][0]["area"] = json!("art");
+    assert!(parse_err(t).contains("области «art» нет"));
+}
+
+#[test]
+fn scoring_per_area_with_levels_at_the_thresholds() {
+    let (t, key) = Template::parse(&test_template().to_string()).unwrap();
+    let scores = |a: Answers| forms::score(&t, &key, &a).unwrap();
+    // Nothing answered: every area is a deficit.
+    let s = scores(Answers::new());
+    assert_eq!(s.len(), 2);
+    assert!(s.iter().all(|a| a.points == 0 && a.level == Level::Deficit));
+    // law: 1 of 2 = 50 % → partial (not below 50); fin: 3 of 4 = 75 % → no deficit.
+    let s = scores(answers(&[
+        ("l1", json!("b")),
+        ("l2", json!(["a"])), // not the exact set: no point
+        ("f1", json!("a")),
+        ("f2", json!("a")),
+        ("f3", json!("b")),
+        ("f4", json!("a")),
+    ]));
+    assert_eq!(
+        (s[0].points, s[0].max, s[0].percent, s[0].level),
+        (1, 2, 50, Level::Partial)
+    );
+    assert_eq!(
+        (s[1].points, s[1].max, s[1].percent, s[1].level),
+        (3, 4, 75, Level::NoDeficit)
+    );
+    // fin 2 of 4 = 50 % partial; law 0 of 2 (wrong set) deficit; order of a multiple answer does not matter.
+    let s = scores(answers(&[
+        ("l2", json!(["c", "a", "b"])),
+        ("f1", json!("a")),
+        ("f2", json!("a")),
+    ]));
+    assert_eq!(s[0].level, Level::Deficit);
+    assert_eq!((s[1].percent, s[1].level), (50, Level::Partial));
+    let s = scores(answers(&[("l1", json!("b")), ("l2", json!(["c", "a"]))]));
+    assert_eq!((s[0].percent, s[0].level), (100, Level::NoDeficit));
+    assert!(forms::score(&every_kind(), &key, &Answers::new()).is_none());
+}
+
+fn hlc(n: u64) -> Hlc {
+    Hlc {
+        wall_ms: n,
+        counter: 0,
+        device: DeviceId::from_random([1; 8]),
+    }
+}
+
+fn response(t: &Template, status: Option<&str>, a: &Answers) -> Record {
+    let mut r = Record::new(
+        Uuid::nil(),
+        forms::RESPONSE_KIND,
+        Scope::School(Uuid::nil()),
+        None,
+    );
+    let mut put = |name: String, v: Value, n| {
+        r.apply(
+            &name,
+            Write {
+                hlc: hlc(n),
+                value: v,
+            },
+        );
+    };
+    put(forms::F_TEMPLATE.into(), json!(t.code), 1);
+    put(forms::F_VERSION.into(), json!(t.version), 1);
+    for (q, v) in a {
+        put(forms::answer_field(q), v.clone(), 2);
+    }
+    if let Some(s) = status {
+        put(forms::F_STATUS.into(), json!(s), 3);
+    }
+    r
+}
+
+#[test]
+fn changes_to_a_response_follow_the_template_and_its_status() {
+    let t = every_kind();
+    let change = |pairs: &[(&str, Value)]| -> BTreeMap<String, Value> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect()
+    };
+    let draft = response(&t, None, &full());
+    let ok = |fields: &BTreeMap<String, Value>, before: &Record| {
+        let mut after = before.clone();
+        for (k, v) in fields {
+            after.apply(
+                k,
+                Write {
+                    hlc: hlc(10),
+                    value: v.clone(),
+                },
+            );
+        }
+        forms::check_response_change(&t, Role::SchoolTeam, Some(before), fields, &after)
+    };
+    assert_eq!(ok(&change(&[("a.students", json!(10))]), &draft), Ok(()));
+    assert!(
+        ok(&change(&[("a.students", json!(-1))]), &draft)
+            .unwrap_err()
+            .contains("«Учеников»: число от 0")
+    );
+    assert!(
+        ok(&change(&[("a.nope", json!(1))]), &draft)
+            .unwrap_err()
+            .contains("нет вопроса «nope»")
+    );
+    assert!(
+        ok(&change(&[("colour", json!(1))]), &draft)
+            .unwrap_err()
+            .contains("нет поля")
+    );
+    assert!(
+        ok(&change(&[("version", json!(2))]), &draft)
+            .unwrap_err()
+            .contains("сменить")
+    );
+    // Submitting checks the whole response.
+    assert_eq!(
+        ok(&change(&[("status", json!("submitted"))]), &draft),
+        Ok(())
+    );
+    let empty = response(&t, None, &Answers::new());
+    let e = ok(&change(&[("status", json!("submitted"))]), &empty).unwrap_err();
+    assert!(
+        e.starts_with("Форма не отправлена: «Один»: обязательный вопрос."),
+        "{e}"
+    );
+    assert!(e.contains("и ещё замечаний: 4"), "{e}");
+    // A submitted response is locked for the school; only a mentor returns or accepts.
+    let sent = response(&t, Some("submitted"), &full());
+    assert_eq!(Status::Submitted, forms::status_of(&sent));
+    assert!(
+        ok(&change(&[("a.students", json!(10))]), &sent)
+            .unwrap_err()
+            .contains("«отправлено»: изменение ответа не принято")
+    );
+    assert!(
+        ok(&change(&[("status", json!("accepted"))]), &draft)
+            .unwrap_err()
+            .contains("только наставник")
+    );
+    assert!(ok(&change(&[("status", json!("returned"))]), &sent).is_err());
+    let returned = response(&t, Some("returned"), &full());
+    assert_eq!(ok(&change(&[("a.students", json!(11))]), &returned), Ok(()));
+    // The audience of the form decides who answers.
+    let after = draft.clone();
+    let e = forms::check_response_change(
+        &t,
+        Role::Teacher,
+        Some(&draft),
+        &change(&[("a.students", json!(1))]),
+        &after,
+    )
+    .unwrap_err();
+    assert!(e.contains("не ваша роль"));
+}
+
+#[test]
+fn anonymous_forms_take_no_name_and_ids_are_stable() {
+    let mut json = base();
+    json["anonymous"] = json!(true);
+    let (t, _) = Template::parse(&json.to_string()).unwrap();
+    let r = Record::new(
+        Uuid::nil(),
+        forms::RESPONSE_KIND,
+        Scope::Person(Uuid::nil()),
+        None,
+    );
+    let fields: BTreeMap<String, Value> = [("respondent".to_owned(), json!("Иванова"))].into();
+    let e = forms::check_response_change(&t, Role::Teacher, None, &fields, &r).unwrap_err();
+    assert!(e.contains("анонимная"));
+    let c = Uuid::from_u128(7);
+    let school = Scope::School(Uuid::from_u128(1));
+    assert_eq!(
+        forms::response_id(c, &school),
+        forms::response_id(c, &school)
+    );
+    assert_ne!(
+        forms::response_id(c, &school),
+        forms::response_id(c, &Scope::Person(Uuid::from_u128(1)))
+    );
+    assert_ne!(forms::template_id("a", 1), forms::template_id("a", 2));
+}

@@ -1,0 +1,217 @@
+//! The built-in templates in `templates/` parse, follow every rule of the format, and hold what
+//! each form must hold.
+
+use model::forms::template::{Kind, Respondent};
+use model::forms::{Template, answer};
+use model::role::Role;
+
+fn load(name: &str) -> (Template, model::forms::Key) {
+    let path = format!("{}/../templates/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let json = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    Template::parse(&json).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn kinds(t: &Template) -> Vec<&'static str> {
+    let mut all = Vec::new();
+    for q in t.questions() {
+        let inner: Vec<&model::forms::Question> = match &q.kind {
+            Kind::Group { questions, .. } => questions.iter().collect(),
+            _ => Vec::new(),
+        };
+        for q in std::iter::once(q).chain(inner) {
+            all.push(match q.kind {
+                Kind::Single { .. } => "single",
+                Kind::Multiple { .. } => "multiple",
+                Kind::Scale { .. } => "scale",
+                Kind::Number(_) => "number",
+                Kind::Percent => "percent",
+                Kind::Text { .. } => "text",
+                Kind::LongText { .. } => "long_text",
+                Kind::Date => "date",
+                Kind::YesNo => "yes_no",
+                Kind::Table { .. } => "table",
+                Kind::Group { .. } => "group",
+                Kind::Computed(_) => "computed",
+            });
+        }
+    }
+    all
+}
+
+#[test]
+fn every_file_in_templates_parses_and_the_codes_match_the_names() {
+    let dir = format!("{}/../templates", env!("CARGO_MANIFEST_DIR"));
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let stem = path.file_stem().unwrap().to_str().unwrap().to_owned();
+        let (t, _) = load(&stem);
+        assert_eq!(t.code, stem, "{path:?}: code must be the file name");
+        // An empty response is never invalid by type, only by what is required.
+        for p in answer::validate(&t, &Default::default()) {
+            assert!(
+                p.message.contains("обязательный")
+                    || p.message.contains("не меньше")
+                    || p.message.contains("ячейки"),
+                "{stem}: {p:?}"
+            );
+        }
+        n += 1;
+    }
+    assert!(n >= 7, "expected at least 7 built-in templates, found {n}");
+}
+
+#[test]
+fn self_analysis_card_covers_results_risks_causes_management_staff_conditions_conclusions() {
+    let (t, key) = load("self_analysis");
+    assert!(key.0.is_empty());
+    assert_eq!(t.respondent, Respondent::School);
+    assert!(t.audience.contains(&Role::SchoolTeam));
+    assert!(t.sections.len() >= 6, "{} sections", t.sections.len());
+    let text = serde_json::to_string(&t).unwrap();
+    for needle in [
+        "ВПР",
+        "ОГЭ",
+        "ЕГЭ",
+        "Русский язык",
+        "Математика",
+        "не освоивших",
+        "Низкий уровень оснащения школы",
+        "Дефицит педагогических кадров",
+        "Низкий уровень вовлечённости родителей",
+        "высокий",
+        "средний",
+        "низкий",
+        "неэффективных",
+        "слабоуспевающ",
+        "Завышение оценок",
+        "контроль администрации",
+        "кадрового состава",
+        "профориентационн",
+        "ВСОКО",
+        "вакансий",
+        "Выводы",
+    ] {
+        assert!(text.contains(needle), "self_analysis lacks «{needle}»");
+    }
+    let kinds = kinds(&t);
+    for k in [
+        "table",
+        "single",
+        "long_text",
+        "number",
+        "percent",
+        "yes_no",
+        "group",
+        "multiple",
+    ] {
+        assert!(kinds.contains(&k), "self_analysis has no {k} question");
+    }
+}
+
+#[test]
+fn context_profile_has_exactly_the_twelve_indicators_with_units_and_bounds() {
+    let (t, _) = load("context_profile");
+    let answerable: Vec<_> = t
+        .questions()
+        .filter(|q| !matches!(q.kind, Kind::Computed(_)))
+        .collect();
+    assert_eq!(
+        answerable.len(),
+        12,
+        "context profile must have exactly 12 indicators"
+    );
+    // The indicators of 004 stage 1, in its order.
+    let stems = [
+        "учащихся на одного учителя",
+        "высшей квалификационной",
+        "тьютор",
+        "на один компьютер",
+        "Сотрудничество",
+        "поддержки от других",
+        "внутришкольным",
+        "внешкольным",
+        "вторую смену",
+        "углублённым",
+        "профильных классах",
+        "интернет",
+    ];
+    for (q, stem) in answerable.iter().zip(stems) {
+        assert!(
+            q.text.contains(stem),
+            "{:?} should be about {stem:?}",
+            q.text
+        );
+    }
+    for q in answerable {
+        match &q.kind {
+            Kind::Number(rule) => {
+                assert!(rule.min.is_some() && rule.max.is_some(), "{}: bounds", q.id);
+                assert!(!rule.unit.is_empty(), "{}: unit", q.id);
+            }
+            Kind::Percent => {}
+            other => panic!(
+                "{}: indicator must be a number or percent, is {other:?}",
+                q.id
+            ),
+        }
+        assert!(q.required, "{}: indicators are required", q.id);
+    }
+}
+
+#[test]
+fn leader_test_has_eight_areas_of_five_questions_with_a_key() {
+    let (t, key) = load("leader_test");
+    let test = t.test.as_ref().expect("leader_test is a test");
+    assert!(test.areas.len() >= 8);
+    for a in &test.areas {
+        let qs: Vec<_> = t
+            .questions()
+            .filter(|q| q.area.as_ref() == Some(&a.id))
+            .collect();
+        assert!(qs.len() >= 5, "area {} has {} questions", a.id, qs.len());
+        assert!(qs.iter().all(|q| key.0.contains_key(&q.id)));
+    }
+    let kinds = kinds(&t);
+    assert!(kinds.contains(&"single") && kinds.contains(&"multiple"));
+    assert!(
+        t.questions().any(|q| !q.case.is_empty()),
+        "leader test has no management cases"
+    );
+    // The parsed template carries no key.
+    let public = serde_json::to_string(&t).unwrap();
+    assert!(!public.contains("\"correct\""));
+    assert_eq!(t.respondent, Respondent::Person);
+    assert!(t.audience.contains(&Role::SchoolTeam));
+}
+
+#[test]
+fn surveys_exist_with_scales_and_anonymity_where_it_is_the_norm() {
+    for (name, anonymous) in [
+        ("survey_potential_mentor", false),
+        ("survey_mentor_satisfaction", true),
+        ("survey_teacher_needs", true),
+        ("survey_admin_readiness", false),
+    ] {
+        let (t, _) = load(name);
+        assert_eq!(t.anonymous, anonymous, "{name}: anonymous");
+        assert_eq!(t.respondent, Respondent::Person, "{name}");
+    }
+    let (t, _) = load("survey_mentor_satisfaction");
+    assert!(kinds(&t).iter().filter(|k| **k == "scale").count() >= 5);
+    assert!(
+        load("survey_mentor_satisfaction")
+            .0
+            .audience
+            .contains(&Role::Mentor)
+    );
+    assert!(
+        load("survey_teacher_needs")
+            .0
+            .audience
+            .contains(&Role::Teacher)
+    );
+}
