@@ -5,6 +5,7 @@ pub mod assets;
 pub mod auth;
 pub mod demo;
 pub mod error;
+pub mod forms;
 pub mod routes;
 pub mod storage;
 

@@ -8,6 +8,8 @@ mod account;
 mod records;
 mod schools;
 mod sync;
+mod templates;
+mod tests;
 mod users;
 
 use axum::Router;
@@ -40,6 +42,13 @@ pub fn api(state: AppState) -> Router {
         .route("/auth/logout", post(account::logout))
         .route("/me", get(account::me))
         .route("/schools", get(schools::list).post(schools::create))
+        .route("/tests/start", post(tests::start))
+        .route(
+            "/templates",
+            post(templates::upload).layer(DefaultBodyLimit::max(
+                model::forms::template::MAX_TEMPLATE_BYTES,
+            )),
+        )
         .route("/users", get(users::list).post(users::create))
         .route(
             "/users/{user_id}/schools/{school_id}",

@@ -2,8 +2,10 @@
 //! every query lives here so a PostgreSQL backend is one more implementation of the same methods.
 //! Accounts are in this file, sync in `sync.rs`.
 
+mod forms;
 mod sync;
 
+pub use forms::{InstallError, Installed, write_server_changes};
 pub use sync::LoggedChange;
 
 use std::path::Path;
@@ -28,6 +30,8 @@ pub fn now_ms() -> i64 {
 #[derive(Clone)]
 pub struct Db {
     pool: SqlitePool,
+    /// Templates read so far (immutable once stored) and the clock of the server's writes.
+    forms: std::sync::Arc<crate::forms::FormsState>,
 }
 
 /// A stored user with the password hash, for checking a login.
@@ -78,7 +82,12 @@ impl Db {
             .run(&pool)
             .await
             .context("Не удалось применить миграции базы данных")?;
-        Ok(Db { pool })
+        let db = Db {
+            pool,
+            forms: Default::default(),
+        };
+        db.install_builtin_templates().await?;
+        Ok(db)
     }
 
     // ---- schools ----

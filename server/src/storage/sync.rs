@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use model::access::{Actor, Scopes};
+use model::forms;
 use model::hlc::DeviceId;
 use model::record::Record;
 use model::sync::server::Plan;
@@ -16,6 +17,7 @@ use uuid::Uuid;
 
 use super::{Db, now_ms};
 use crate::error::{AppError, AppResult};
+use crate::forms::Loaded;
 
 /// Rows per multi-row INSERT (well under SQLite's limit of bound variables).
 const INSERT_CHUNK: usize = 200;
@@ -120,8 +122,50 @@ impl Db {
             }
         }
 
+        // The templates the batch's responses pin, for checking them (and scoring tests).
+        let mut loaded = Loaded {
+            now_ms: now as u64,
+            ..Loaded::default()
+        };
+        for m in mutations
+            .iter()
+            .filter(|m| m.change.kind == forms::RESPONSE_KIND)
+        {
+            let pinned = records
+                .get(&m.change.record)
+                .and_then(forms::template_of)
+                .or_else(|| {
+                    let mut r = m.change.new_record();
+                    m.change.apply_to(&mut r);
+                    forms::template_of(&r)
+                });
+            let Some((code, version)) = pinned else {
+                continue;
+            };
+            if !loaded.templates.contains_key(&(code.clone(), version))
+                && let Some(entry) = self.template(&mut tx, &code, version).await?
+            {
+                loaded.templates.insert((code.clone(), version), entry);
+            }
+            let limit = loaded
+                .templates
+                .get(&(code, version))
+                .and_then(|e| e.template.test.as_ref())
+                .and_then(|t| t.time_limit_min);
+            if let Some(minutes) = limit
+                && !loaded.closes.contains_key(&m.change.record)
+                && let Some(started) = self.test_started(&mut tx, m.change.record).await?
+            {
+                let close = started as u64
+                    + u64::from(minutes) * 60_000
+                    + crate::forms::TIME_LIMIT_GRACE_MS;
+                loaded.closes.insert(m.change.record, close);
+            }
+        }
+
         let plan = server::plan(
             actor,
+            &loaded,
             device,
             last_seq,
             &remembered,
@@ -188,6 +232,23 @@ impl Db {
                 tracing::info!(device = device.as_str(), seq = t.seq, %message, "mutation refused");
             }
         }
+        // Submitted tests are scored now, in the same transaction.
+        let mut results = Vec::new();
+        for id in &plan.submitted {
+            let Some(record) = records.get(id) else {
+                continue;
+            };
+            let Some(entry) = forms::template_of(record).and_then(|k| loaded.templates.get(&k))
+            else {
+                continue;
+            };
+            if entry.template.test.is_some()
+                && let Some(c) = crate::forms::result_change(entry, record, self.forms.tick())
+            {
+                results.push(c);
+            }
+        }
+        super::write_server_changes(&mut tx, &results).await?;
         sqlx::query(
             "INSERT INTO devices (device_id, user_id, last_seq, first_seen, last_seen) \
              VALUES (?, ?, ?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET \

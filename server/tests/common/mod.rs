@@ -1,0 +1,156 @@
+//! What the server tests share: the real server on a temporary SQLite database with the demo
+//! municipality, and a device in memory running the same client logic as the app.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashMap};
+
+use model::api::LoginResponse;
+use model::hlc::DeviceId;
+use model::record::{Record, Scope};
+use model::sync::client::{self, DeviceState, OutboxOp};
+use model::sync::{Mutation, SyncRequest, SyncResponse};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use server::{AppState, Db, demo};
+use uuid::Uuid;
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn start() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .await
+            .unwrap();
+        demo::load(&db).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(server::serve(listener, AppState { db }));
+        TestApp {
+            base,
+            http: reqwest::Client::new(),
+            _dir: dir,
+        }
+    }
+
+    pub async fn login(&self, login: &str) -> LoginResponse {
+        self.http
+            .post(format!("{}/api/auth/login", self.base))
+            .json(&json!({ "login": login, "password": demo::DEMO_PASSWORD }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_sync(&self, token: &str, req: &SyncRequest) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/sync", self.base))
+            .bearer_auth(token)
+            .json(req)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn record(&self, token: &str, id: Uuid) -> reqwest::Response {
+        self.http
+            .get(format!("{}/api/records/{id}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// A device in memory, running the same client logic as the app.
+pub struct Device {
+    pub token: String,
+    pub state: DeviceState,
+    pub records: HashMap<Uuid, Record>,
+    pub outbox: Vec<Mutation>,
+    pub refused: Vec<client::Refused>,
+}
+
+impl Device {
+    pub fn new(token: &str, n: u8) -> Device {
+        Device {
+            token: token.to_owned(),
+            state: DeviceState::new(DeviceId::from_random([n; 8])),
+            records: HashMap::new(),
+            outbox: Vec::new(),
+            refused: Vec::new(),
+        }
+    }
+
+    pub fn edit(&mut self, id: Uuid, kind: &str, scope: &Scope, fields: Value) {
+        let fields: BTreeMap<String, Value> = serde_json::from_value(fields).unwrap();
+        let mut record = self
+            .records
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| Record::new(id, kind, scope.clone(), None));
+        let pending = self.outbox.iter().rev().find(|m| m.change.record == id);
+        match client::edit(&mut self.state, now(), &mut record, fields, pending) {
+            OutboxOp::Append(m) => self.outbox.push(m),
+            OutboxOp::Replace(m) => {
+                let seq = m.seq;
+                *self.outbox.iter_mut().find(|x| x.seq == seq).unwrap() = m;
+            }
+        }
+        self.records.insert(id, record);
+    }
+
+    pub fn take(&mut self, resp: &SyncResponse) {
+        let taken = client::take_response(
+            &mut self.state,
+            now(),
+            &self.outbox,
+            &mut self.records,
+            resp,
+        );
+        self.outbox.retain(|m| !taken.acked.contains(&m.seq));
+        self.refused.extend(taken.refused);
+    }
+
+    /// One round trip; returns the answer.
+    pub async fn sync_once(&mut self, app: &TestApp) -> SyncResponse {
+        let req = client::request(&mut self.state, &self.outbox);
+        let res = app.post_sync(&self.token, &req).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "{}",
+            res.text().await.unwrap()
+        );
+        let resp: SyncResponse = res.json().await.unwrap();
+        self.take(&resp);
+        resp
+    }
+
+    /// Syncs until everything is sent and received; returns the number of requests.
+    pub async fn sync(&mut self, app: &TestApp) -> usize {
+        let mut requests = 0;
+        loop {
+            requests += 1;
+            let resp = self.sync_once(app).await;
+            if self.outbox.is_empty() && !resp.more {
+                return requests;
+            }
+            assert!(requests < 1_000);
+        }
+    }
+}
+
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}

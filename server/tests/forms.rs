@@ -1,0 +1,453 @@
+//! Forms over real HTTP against SQLite: templates reach devices without the answer key,
+//! responses are checked against their template on every change and on submit, a submitted
+//! test is scored per competency area, and templates are uploaded by the centre head only.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{Device, TestApp};
+use model::forms::template::{Cell, Kind};
+use model::forms::{self, Answers, Key, Template};
+use model::record::Scope;
+use model::sync::SyncRequest;
+use model::sync::client;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+fn builtin(name: &str) -> (Template, Key) {
+    let path = format!("{}/../templates/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    Template::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A valid answer to every question (hidden ones too: they only have to fit their kind).
+pub fn full_answers(t: &Template) -> Answers {
+    fn one(kind: &Kind) -> Option<Value> {
+        Some(match kind {
+            Kind::Single { options } => json!(options[0].id),
+            Kind::Multiple { options, .. } => json!([options[0].id]),
+            Kind::Scale { min, .. } => json!(min),
+            Kind::Number(r) => json!(r.min.unwrap_or(0.0).max(0.0).ceil() as i64),
+            Kind::Percent => json!(50),
+            Kind::Text { .. } => json!("ответ"),
+            Kind::LongText { .. } => json!("подробный ответ"),
+            Kind::Date => json!("2025-01-15"),
+            Kind::YesNo => json!(true),
+            Kind::Table { rows, columns } => {
+                let row: serde_json::Map<String, Value> = columns
+                    .iter()
+                    .map(|c| {
+                        let v = match &c.cell {
+                            Cell::Number(r) => json!(r.min.unwrap_or(0.0).max(0.0).ceil() as i64),
+                            Cell::Percent => json!(10),
+                            Cell::Text { .. } => json!("т"),
+                            Cell::Single { options } => json!(options[0].id),
+                            Cell::YesNo => json!(false),
+                        };
+                        (c.id.clone(), v)
+                    })
+                    .collect();
+                Value::Object(
+                    rows.iter()
+                        .map(|r| (r.id.clone(), Value::Object(row.clone())))
+                        .collect(),
+                )
+            }
+            Kind::Group {
+                questions,
+                min_items,
+                ..
+            } => {
+                let item: serde_json::Map<String, Value> = questions
+                    .iter()
+                    .filter_map(|q| one(&q.kind).map(|v| (q.id.clone(), v)))
+                    .collect();
+                json!(vec![Value::Object(item); (*min_items).max(1) as usize])
+            }
+            Kind::Computed(_) => return None,
+        })
+    }
+    t.questions()
+        .filter_map(|q| one(&q.kind).map(|v| (q.id.clone(), v)))
+        .collect()
+}
+
+fn pins(campaign: Uuid, t: &Template) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("campaign".into(), json!(campaign));
+    m.insert("template".into(), json!(t.code));
+    m.insert("version".into(), json!(t.version));
+    m
+}
+
+fn answers_json(a: &Answers) -> Value {
+    Value::Object(
+        a.iter()
+            .map(|(k, v)| (forms::answer_field(k), v.clone()))
+            .collect(),
+    )
+}
+
+/// The head sends a template to every school; returns the campaign id.
+async fn send_campaign(app: &TestApp, code: &str, version: u32, roles: &[&str]) -> Uuid {
+    let head = app.login("rukovoditel").await;
+    let schools: model::api::SchoolList = app
+        .http
+        .get(format!("{}/api/schools", app.base))
+        .bearer_auth(&head.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<Uuid> = schools.schools.iter().map(|s| s.id).collect();
+    let mut d = Device::new(&head.token, 90);
+    let id = Uuid::now_v7();
+    d.edit(
+        id,
+        forms::CAMPAIGN_KIND,
+        &Scope::Centre,
+        json!({"title": "Тестовая рассылка", "template": code, "version": version,
+               "deadline": "2027-01-31", "schools": ids, "roles": roles}),
+    );
+    d.sync(app).await;
+    assert!(d.refused.is_empty(), "{:?}", d.refused);
+    id
+}
+
+#[tokio::test]
+async fn templates_reach_devices_without_the_key() {
+    let app = TestApp::start().await;
+    let leader = app.login("shkola").await;
+    // The raw answer to a first sync holds every built-in template.
+    let req = client::request(
+        &mut model::sync::client::DeviceState::new(model::hlc::DeviceId::from_random([7; 8])),
+        &[],
+    );
+    let raw = app
+        .http
+        .post(format!("{}/api/sync", app.base))
+        .bearer_auth(&leader.token)
+        .json(&req)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let (public, key) = builtin("leader_test");
+    assert!(key.0.len() >= 40);
+    assert!(
+        raw.contains(&public.title),
+        "the leader test did not arrive"
+    );
+    assert!(
+        !raw.contains("\"correct\""),
+        "a sync payload holds correct answers"
+    );
+    assert!(!raw.contains(&serde_json::to_string(&key).unwrap()));
+    let resp: model::sync::SyncResponse = serde_json::from_str(&raw).unwrap();
+    let body = resp
+        .changes
+        .iter()
+        .find(|c| c.record == forms::template_id("leader_test", public.version))
+        .and_then(|c| c.fields.get("body"))
+        .unwrap();
+    let got: Template = serde_json::from_value(body.clone()).unwrap();
+    assert_eq!(got, public);
+    let _: SyncRequest = req;
+}
+
+#[tokio::test]
+async fn responses_are_checked_on_every_change_and_locked_once_submitted() {
+    let app = TestApp::start().await;
+    let (t, _) = builtin("self_analysis");
+    let campaign = send_campaign(&app, "self_analysis", t.version, &["school_team"]).await;
+    let school = app.login("shkola").await;
+    let scope = Scope::School(school.profile.school_id.unwrap());
+    let (rid, rscope) = forms::response_target(
+        t.respondent,
+        campaign,
+        school.profile.school_id,
+        school.profile.id,
+    )
+    .unwrap();
+    assert_eq!(rscope, scope);
+    let mut d = Device::new(&school.token, 1);
+    d.sync(&app).await;
+    assert!(
+        d.records.contains_key(&campaign),
+        "the campaign reached the school"
+    );
+
+    // A value that breaks its rule is refused with the rule; the others are kept.
+    let number_q = t
+        .questions()
+        .find_map(|q| match &q.kind {
+            Kind::Number(r) if r.max.is_some() => Some((q.clone(), r.max.unwrap())),
+            _ => None,
+        })
+        .unwrap();
+    let mut first = pins(campaign, &t);
+    first.insert(forms::answer_field(&number_q.0.id), json!(number_q.1 + 1.0));
+    d.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(first));
+    d.sync(&app).await;
+    assert_eq!(d.refused.len(), 1);
+    assert!(
+        d.refused[0].message.contains(&number_q.0.text),
+        "{}",
+        d.refused[0].message
+    );
+    d.refused.clear();
+
+    // Submitting half a card is refused, naming a missing answer.
+    let all = full_answers(&t);
+    let half: Answers = all
+        .iter()
+        .take(3)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let mut fields = pins(campaign, &t);
+    fields.extend(answers_json(&half).as_object().unwrap().clone());
+    d.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
+    d.edit(
+        rid,
+        forms::RESPONSE_KIND,
+        &scope,
+        json!({"status": "submitted"}),
+    );
+    d.sync(&app).await;
+    assert_eq!(d.refused.len(), 1, "{:?}", d.refused);
+    assert!(
+        d.refused[0].message.starts_with("Форма не отправлена: «"),
+        "{}",
+        d.refused[0].message
+    );
+    assert!(d.refused[0].message.contains("обязательный вопрос"));
+    d.refused.clear();
+
+    // The whole card goes through, and then it is locked.
+    d.edit(rid, forms::RESPONSE_KIND, &scope, answers_json(&all));
+    d.edit(
+        rid,
+        forms::RESPONSE_KIND,
+        &scope,
+        json!({"status": "submitted"}),
+    );
+    d.sync(&app).await;
+    assert!(d.refused.is_empty(), "{:?}", d.refused);
+    let stored: model::record::Record = app.record(&school.token, rid).await.json().await.unwrap();
+    assert_eq!(forms::status_of(&stored), forms::Status::Submitted);
+    assert_eq!(forms::answers_of(&stored), all);
+    let (qid, _) = all.iter().next().unwrap();
+    d.edit(
+        rid,
+        forms::RESPONSE_KIND,
+        &scope,
+        json!({ forms::answer_field(qid): Value::Null }),
+    );
+    d.sync(&app).await;
+    assert_eq!(d.refused.len(), 1);
+    assert!(
+        d.refused[0].message.contains("«отправлено»"),
+        "{}",
+        d.refused[0].message
+    );
+
+    // A mentor cannot answer for the school, nor accept for now.
+    let mentor = app.login("nastavnik").await;
+    let mut m = Device::new(&mentor.token, 2);
+    m.edit(
+        rid,
+        forms::RESPONSE_KIND,
+        &scope,
+        json!({"status": "accepted"}),
+    );
+    m.sync(&app).await;
+    assert_eq!(m.refused.len(), 1);
+    assert_eq!(m.refused[0].code, model::ErrorCode::Forbidden);
+}
+
+#[tokio::test]
+async fn a_submitted_test_is_scored_per_area_and_the_leader_receives_the_result() {
+    let app = TestApp::start().await;
+    let (t, key) = builtin("leader_test");
+    let campaign = send_campaign(&app, "leader_test", t.version, &["school_team"]).await;
+    let leader = app.login("shkola").await;
+    let (rid, scope) = forms::response_target(
+        t.respondent,
+        campaign,
+        leader.profile.school_id,
+        leader.profile.id,
+    )
+    .unwrap();
+    let test = t.test.as_ref().unwrap();
+    let good_area = &test.areas[0].id;
+    // Right answers in the first area, wrong ones elsewhere.
+    let mut a = Answers::new();
+    for q in t.questions() {
+        let correct: Vec<String> = key.0[&q.id].iter().cloned().collect();
+        let opts: Vec<String> = match &q.kind {
+            Kind::Single { options } | Kind::Multiple { options, .. } => {
+                options.iter().map(|o| o.id.clone()).collect()
+            }
+            _ => unreachable!(),
+        };
+        let wrong = opts.iter().find(|o| !correct.contains(o)).unwrap().clone();
+        let v = match (&q.kind, q.area.as_ref() == Some(good_area)) {
+            (Kind::Single { .. }, true) => json!(correct[0]),
+            (Kind::Single { .. }, false) => json!(wrong),
+            (_, true) => json!(correct),
+            (_, false) => json!([wrong]),
+        };
+        a.insert(q.id.clone(), v);
+    }
+    let mut d = Device::new(&leader.token, 3);
+    let mut fields = pins(campaign, &t);
+    fields.insert("respondent".into(), json!(leader.profile.full_name));
+    fields.extend(answers_json(&a).as_object().unwrap().clone());
+    d.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
+    d.sync(&app).await;
+    assert!(
+        !d.records.contains_key(&forms::result_id(rid)),
+        "scored before submit"
+    );
+    d.edit(
+        rid,
+        forms::RESPONSE_KIND,
+        &scope,
+        json!({"status": "submitted"}),
+    );
+    d.sync(&app).await;
+    assert!(d.refused.is_empty(), "{:?}", d.refused);
+    // The result came back in the same sync (the server wrote it in the same transaction).
+    d.sync(&app).await;
+    let result = d
+        .records
+        .get(&forms::result_id(rid))
+        .expect("the result reached the leader");
+    assert_eq!(result.scope, scope);
+    let areas: Vec<forms::AreaScore> =
+        serde_json::from_value(result.get("areas").unwrap().clone()).unwrap();
+    assert_eq!(areas.len(), test.areas.len());
+    assert_eq!(areas[0].percent, 100);
+    assert_eq!(areas[0].level, forms::Level::NoDeficit);
+    assert!(
+        areas[1..]
+            .iter()
+            .all(|s| s.points == 0 && s.level == forms::Level::Deficit)
+    );
+    let deficits = result.get("deficits").unwrap().as_array().unwrap();
+    assert_eq!(deficits.len(), test.areas.len() - 1);
+    // Nobody writes a result but the server.
+    let mut forged = Device::new(&leader.token, 4);
+    forged.edit(
+        forms::result_id(rid),
+        forms::RESULT_KIND,
+        &scope,
+        json!({"areas": []}),
+    );
+    forged.sync(&app).await;
+    assert_eq!(forged.refused.len(), 1);
+}
+
+#[tokio::test]
+async fn anonymous_surveys_take_no_name_and_people_without_a_school_answer_in_their_own_scope() {
+    let app = TestApp::start().await;
+    let (t, _) = builtin("survey_mentor_satisfaction");
+    assert!(t.anonymous);
+    let campaign = send_campaign(&app, &t.code, t.version, &["mentor"]).await;
+    let mentor = app.login("nastavnik").await;
+    let (rid, scope) =
+        forms::response_target(t.respondent, campaign, None, mentor.profile.id).unwrap();
+    assert_eq!(scope, Scope::Person(mentor.profile.id));
+    let mut d = Device::new(&mentor.token, 5);
+    let mut fields = pins(campaign, &t);
+    fields.insert("respondent".into(), json!(mentor.profile.full_name));
+    d.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
+    d.sync(&app).await;
+    assert_eq!(d.refused.len(), 1);
+    assert!(d.refused[0].message.contains("анонимная"));
+    d.refused.clear();
+    let mut fields = pins(campaign, &t);
+    fields.extend(answers_json(&full_answers(&t)).as_object().unwrap().clone());
+    fields.insert("status".into(), json!("submitted"));
+    d.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
+    d.sync(&app).await;
+    assert!(d.refused.is_empty(), "{:?}", d.refused);
+    // Another person does not see it; the head does.
+    let school = app.login("shkola").await;
+    assert_eq!(
+        app.record(&school.token, rid).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let head = app.login("rukovoditel").await;
+    assert_eq!(app.record(&head.token, rid).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn templates_are_uploaded_by_the_head_and_refused_with_the_place_and_the_rule() {
+    let app = TestApp::start().await;
+    let head = app.login("rukovoditel").await;
+    let school = app.login("shkola").await;
+    let upload = |token: String, body: String| {
+        let http = app.http.clone();
+        let url = format!("{}/api/templates", app.base);
+        async move {
+            let r = http
+                .post(url)
+                .bearer_auth(token)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            (status, r.json::<Value>().await.unwrap())
+        }
+    };
+    let good = json!({
+        "code": "quick_poll", "version": 1, "title": "Короткий опрос", "respondent": "person",
+        "audience": ["teacher"], "sections": [{"id": "s", "title": "Раздел", "questions": [
+            {"id": "q1", "text": "Удобно ли?", "type": "yes_no", "required": true}]}]
+    });
+    let (s, body) = upload(school.token.clone(), good.to_string()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    let (s, body) = upload(head.token.clone(), good.to_string()).await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let (s, _) = upload(head.token.clone(), good.to_string()).await;
+    assert_eq!(s, StatusCode::OK);
+    let mut changed = good.clone();
+    changed["title"] = json!("Другой опрос");
+    let (s, body) = upload(head.token.clone(), changed.to_string()).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("увеличьте номер версии")
+    );
+    let mut bad = good.clone();
+    bad["sections"][0]["questions"][0]["show_if"] = json!({"question": "q0"});
+    let (s, body) = upload(head.token.clone(), bad.to_string()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    let msg = body["message"].as_str().unwrap();
+    assert!(
+        msg.starts_with("Шаблон не принят: раздел 1 «Раздел», вопрос «q1»: show_if"),
+        "{msg}"
+    );
+    let (s, body) = upload(head.token.clone(), "{\"code\": ".into()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        body["message"].as_str().unwrap().contains("строка 1"),
+        "{body}"
+    );
+    // The uploaded template syncs to a teacher.
+    let teacher = app.login("pedagog").await;
+    let mut d = Device::new(&teacher.token, 6);
+    d.sync(&app).await;
+    assert!(d.records.contains_key(&forms::template_id("quick_poll", 1)));
+    let _ = BTreeMap::<String, Value>::new();
+}
