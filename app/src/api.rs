@@ -174,3 +174,11 @@ pub async fn sync(
     };
     json(req).await
 }
+
+/// Starts the clock of a timed test on the server (the first start counts).
+pub async fn start_test(
+    token: &str,
+    start: &model::api::TestStart,
+) -> Result<model::api::TestStarted, Failure> {
+    json(post("/tests/start", token, start)).await
+}

@@ -11,7 +11,8 @@ use crate::components::header::AppHeader;
 use crate::components::protected::Protected;
 use crate::connectivity::{self, Net};
 use crate::pages::about::AboutPage;
-use crate::pages::centre::{CentreHome, CentreSchools, CentreUsers};
+use crate::pages::centre::{CentreCampaigns, CentreHome, CentreSchools, CentreUsers};
+use crate::pages::forms::{FormPage, PrintPage};
 use crate::pages::homes::{HomeRedirect, MentorHome, ModeratorHome, SchoolHome, TeacherHome};
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
@@ -87,6 +88,12 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/school/profile")
                         view=|| view! { <Protected roles=&[Role::SchoolTeam]><SchoolProfilePage/></Protected> }
+                    />
+                    <Route path=path!("/forms/:id") view=|| view! { <Protected><FormPage/></Protected> }/>
+                    <Route path=path!("/forms/:id/print") view=|| view! { <Protected><PrintPage/></Protected> }/>
+                    <Route
+                        path=path!("/centre/campaigns")
+                        view=|| view! { <Protected roles=&[Role::Head]><CentreCampaigns/></Protected> }
                     />
                     <Route path=path!("/refused") view=|| view! { <Protected><RefusedPage/></Protected> }/>
                     <Route

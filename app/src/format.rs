@@ -24,3 +24,22 @@ pub fn when(ms: u64) -> String {
         full
     }
 }
+
+/// "31.01.2027" for "2027-01-31"; anything else as it is.
+pub fn date(iso: &str) -> String {
+    match (iso.get(0..4), iso.get(5..7), iso.get(8..10)) {
+        (Some(y), Some(m), Some(d)) if iso.len() == 10 => format!("{d}.{m}.{y}"),
+        _ => iso.to_owned(),
+    }
+}
+
+/// Today on this computer, as "YYYY-MM-DD".
+pub fn today() -> String {
+    let d = js_sys::Date::new_0();
+    format!(
+        "{}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
+}

@@ -83,6 +83,11 @@ fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
+/// A new record id: UUIDv7 (time-ordered), made on this device.
+pub fn new_id() -> Uuid {
+    uuid::Builder::from_unix_timestamp_millis(now_ms(), &random_bytes::<10>()).into_uuid()
+}
+
 fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
@@ -140,7 +145,10 @@ pub fn watch_record(id: Uuid) -> ReadSignal<Option<Record>> {
         revision().track();
         local_db::state().track();
         spawn_local(async move {
-            if let Ok(r) = get(id).await {
+            // Unchanged records do not wake the page (most changes are to other records).
+            if let Ok(r) = get(id).await
+                && value.with_untracked(|v| v != &r)
+            {
                 set.set(r);
             }
         });
@@ -155,7 +163,9 @@ pub fn watch_kind(kind: &'static str) -> ReadSignal<Vec<Record>> {
         revision().track();
         local_db::state().track();
         spawn_local(async move {
-            if let Ok(r) = by_kind(kind).await {
+            if let Ok(r) = by_kind(kind).await
+                && value.with_untracked(|v| v != &r)
+            {
                 set.set(r);
             }
         });

@@ -251,9 +251,24 @@ impl Browser {
         .await
     }
 
+    /// Clicks an element; if the page draws it anew between finding and clicking (a list
+    /// refreshed by a sync), finds it again.
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
-        self.client.find(Locator::Css(css)).await?.click().await?;
-        Ok(())
+        let mut attempt = 0;
+        loop {
+            let result = match self.client.find(Locator::Css(css)).await {
+                Ok(el) => el.click().await.map(|_| ()),
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => return Ok(()),
+                Err(e) if attempt < 5 && e.to_string().contains("stale") => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// Signs in through the login page of the app at `base` (the server or a proxy).
@@ -377,6 +392,45 @@ impl Api {
             .error_for_status()?
             .json()
             .await?)
+    }
+
+    /// Writes one record as a device of this user would (one mutation, one sync); fails if the
+    /// server refuses it.
+    pub async fn write(
+        &self,
+        id: uuid::Uuid,
+        kind: &str,
+        scope: model::record::Scope,
+        fields: Value,
+    ) -> anyhow::Result<()> {
+        use model::sync::client;
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&uuid::Uuid::now_v7().as_bytes()[8..]);
+        let mut state = client::DeviceState::new(model::hlc::DeviceId::from_random(bytes));
+        let mut record = model::record::Record::new(id, kind, scope, None);
+        let fields = serde_json::from_value(fields)?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_millis() as u64;
+        let client::OutboxOp::Append(m) = client::edit(&mut state, now, &mut record, fields, None)
+        else {
+            bail!("a first edit appends");
+        };
+        let req = client::request(&mut state, &[m]);
+        let resp: model::sync::SyncResponse = self
+            .http
+            .post(format!("{}/api/sync", self.base))
+            .bearer_auth(&self.token)
+            .json(&req)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        if let Some(r) = resp.refused.first() {
+            bail!("refused: {}", r.message);
+        }
+        Ok(())
     }
 
     /// Every change in the caller's scopes, pulled from the start as a fresh device would.

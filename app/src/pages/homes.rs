@@ -10,6 +10,7 @@ use model::record::{Scope, singleton_id};
 
 use crate::api;
 use crate::components::refused::RefusedList;
+use crate::pages::forms::TaskList;
 use crate::session::use_session;
 use crate::store;
 
@@ -51,10 +52,7 @@ pub fn SchoolHome() -> impl IntoView {
                 <li><a href="/school/profile" id="link-profile">"Сведения о школе"</a></li>
             </ul>
             <h2>"Задания"</h2>
-            <p class="empty">
-                "Заданий пока нет. Когда наставнический центр направит карточку самоанализа, "
-                "контекстные характеристики или анкету, они появятся здесь и будут доступны без интернета."
-            </p>
+            <TaskList/>
         </section>
     }
 }
@@ -66,7 +64,8 @@ pub fn TeacherHome() -> impl IntoView {
         <section class="page" id="home-teacher">
             <h1>"Анкеты для педагогов"</h1>
             <Greeting/>
-            <p class="empty">"Анкет для заполнения пока нет."</p>
+            <RefusedList/>
+            <TaskList/>
         </section>
     }
 }
@@ -75,21 +74,15 @@ pub fn TeacherHome() -> impl IntoView {
 pub fn MentorHome() -> impl IntoView {
     super::set_title("Наставник");
     let session = use_session();
-    let schools = RwSignal::new(cached_schools());
-    if let Some(token) = session.token() {
-        spawn_local(async move {
-            if let Ok(list) = api::schools(&token).await {
-                let _ = LocalStorage::set(SCHOOLS_KEY, &list);
-                schools.set(list);
-            }
-        });
-    }
+    let schools = known_schools(session);
     let profiles = store::watch_kind(SCHOOL_PROFILE.name);
     view! {
         <section class="page" id="home-mentor">
             <h1>"Мои школы"</h1>
             <Greeting/>
             <p class="lead">"Сведения закреплённых за вами школ доступны и без связи, с последней синхронизации."</p>
+            <h2>"Мои анкеты"</h2>
+            <TaskList/>
             <div class="school-cards">
                 {move || schools.get().into_iter().map(|school| {
                     let scope = Scope::School(school.id);
@@ -120,9 +113,19 @@ pub fn MentorHome() -> impl IntoView {
 
 const SCHOOLS_KEY: &str = "nastavnik.schools";
 
-/// The schools list from the last time the server was reached.
-fn cached_schools() -> Vec<School> {
-    LocalStorage::get(SCHOOLS_KEY).unwrap_or_default()
+/// The schools the user may see: from the last time the server was reached, refreshed now if
+/// it can be.
+pub fn known_schools(session: crate::session::SessionCtx) -> RwSignal<Vec<School>> {
+    let schools = RwSignal::new(LocalStorage::get(SCHOOLS_KEY).unwrap_or_default());
+    if let Some(token) = session.token() {
+        spawn_local(async move {
+            if let Ok(list) = api::schools(&token).await {
+                let _ = LocalStorage::set(SCHOOLS_KEY, &list);
+                schools.set(list);
+            }
+        });
+    }
+    schools
 }
 
 #[component]

@@ -2,6 +2,7 @@
 
 pub mod about;
 pub mod centre;
+pub mod forms;
 pub mod homes;
 pub mod login;
 pub mod not_found;

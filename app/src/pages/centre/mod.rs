@@ -1,11 +1,13 @@
 //! Pages of the centre head (and the moderator, for accounts). They change data on the server
 //! and so need a connection; without one they say so and keep what was typed.
 
+mod campaigns;
 mod schools;
 mod users;
 
 use leptos::prelude::*;
 
+pub use campaigns::CentreCampaigns;
 pub use schools::CentreSchools;
 pub use users::CentreUsers;
 
@@ -19,6 +21,7 @@ pub fn CentreHome() -> impl IntoView {
             <h1>"Наставнический центр"</h1>
             <p class="lead">"Управление муниципальной системой наставничества."</p>
             <ul class="cards">
+                <li><a href="/centre/campaigns" id="link-campaigns">"Рассылка форм и сроки"</a></li>
                 <li><a href="/centre/schools">"Школы муниципалитета"</a></li>
                 <li><a href="/centre/users">"Пользователи и закрепление наставников"</a></li>
             </ul>

@@ -1,0 +1,224 @@
+//! "Рассылка форм": the centre head sends a template to chosen schools (and roles) with a
+//! deadline, and sees how far each school has got. A campaign is a record, so it is made
+//! offline too and reaches schools with the next sync.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use model::forms::{self, Campaign, Status, Template};
+use model::record::Scope;
+use model::{Role, School};
+use serde_json::json;
+
+use crate::components::refused::RefusedList;
+use crate::format;
+use crate::pages::forms::template_of;
+use crate::pages::homes::known_schools;
+use crate::session::use_session;
+use crate::store::{self, Target};
+use crate::sync;
+
+const ROLES: [Role; 4] = [Role::SchoolTeam, Role::Teacher, Role::Mentor, Role::Curator];
+
+#[component]
+pub fn CentreCampaigns() -> impl IntoView {
+    crate::pages::set_title("Рассылка форм");
+    let session = use_session();
+    let schools = known_schools(session);
+    let template_records = store::watch_kind(forms::TEMPLATE_KIND);
+    let campaign_records = store::watch_kind(forms::CAMPAIGN_KIND);
+    let responses = store::watch_kind(forms::RESPONSE_KIND);
+    let templates = Memo::new(move |_| {
+        let mut list: Vec<Arc<Template>> =
+            template_records.with(|l| l.iter().filter_map(template_of).map(Arc::new).collect());
+        list.sort_by(|a, b| a.title.cmp(&b.title).then(b.version.cmp(&a.version)));
+        list
+    });
+
+    let chosen = RwSignal::new(String::new());
+    let title = RwSignal::new(String::new());
+    let deadline = RwSignal::new(String::new());
+    let note = RwSignal::new(String::new());
+    let picked_schools = RwSignal::new(Vec::<uuid::Uuid>::new());
+    let picked_roles = RwSignal::new(Vec::<Role>::new());
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+
+    let selected = move || {
+        chosen.with(|c| {
+            templates.with(|l| {
+                l.iter()
+                    .find(|t| format!("{}@{}", t.code, t.version) == *c)
+                    .cloned()
+            })
+        })
+    };
+    // Choosing a template proposes its title and audience.
+    Effect::new(move |_| {
+        if let Some(t) = selected() {
+            title.set(t.title.clone());
+            picked_roles.set(t.audience.clone());
+        }
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        done.set(None);
+        let Some(t) = selected() else {
+            error.set(Some("Выберите форму.".into()));
+            return;
+        };
+        let d = deadline.get_untracked();
+        if !forms::answer::is_date(&d) {
+            error.set(Some(
+                "Укажите срок — дату, до которой форму нужно заполнить.".into(),
+            ));
+            return;
+        }
+        let schools_list = picked_schools.get_untracked();
+        let roles = picked_roles.get_untracked();
+        if roles.is_empty() {
+            error.set(Some("Отметьте, кто заполняет форму.".into()));
+            return;
+        }
+        let needs_schools = roles.iter().any(|r| r.belongs_to_school());
+        if needs_schools && schools_list.is_empty() {
+            error.set(Some("Отметьте хотя бы одну школу.".into()));
+            return;
+        }
+        error.set(None);
+        let fields = BTreeMap::from([
+            ("title".to_owned(), json!(title.get_untracked().trim())),
+            ("template".to_owned(), json!(t.code)),
+            ("version".to_owned(), json!(t.version)),
+            ("deadline".to_owned(), json!(d)),
+            ("schools".to_owned(), json!(schools_list)),
+            (
+                "roles".to_owned(),
+                json!(roles.iter().map(|r| r.as_str()).collect::<Vec<_>>()),
+            ),
+            ("note".to_owned(), json!(note.get_untracked())),
+        ]);
+        let target = Target {
+            id: store::new_id(),
+            kind: forms::CAMPAIGN_KIND,
+            scope: Scope::Centre,
+            parent: None,
+        };
+        spawn_local(async move {
+            match store::edit(&target, fields).await {
+                Ok(()) => {
+                    done.set(Some(
+                        "Форма направлена. Школы получат её при следующей синхронизации.".into(),
+                    ));
+                    picked_schools.set(Vec::new());
+                    sync::edited();
+                }
+                Err(e) => error.set(Some(format!("Рассылка не сохранена: {}", e.0))),
+            }
+        });
+    };
+
+    view! {
+        <section class="page" id="centre-campaigns">
+            <h1>"Рассылка форм"</h1>
+            <p class="lead">"Направьте школам карточку самоанализа, контекстные характеристики, тест руководителей или анкету и укажите срок."</p>
+            <RefusedList/>
+            <form class="form" id="campaign-form" on:submit=submit novalidate=true>
+                <div class="field">
+                    <label for="campaign-template">"Форма *"</label>
+                    <select id="campaign-template" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                        <option value="">"— выберите —"</option>
+                        {move || templates.get().into_iter().map(|t| view! {
+                            <option value=format!("{}@{}", t.code, t.version)>{format!("{} (версия {})", t.title, t.version)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="campaign-title">"Название"</label>
+                    <input id="campaign-title" type="text" maxlength="200" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev))/>
+                </div>
+                <div class="field">
+                    <label for="campaign-deadline">"Срок *"</label>
+                    <input id="campaign-deadline" type="date" prop:value=move || deadline.get() on:change=move |ev| deadline.set(event_target_value(&ev))/>
+                </div>
+                <fieldset class="field">
+                    <legend>"Кто заполняет *"</legend>
+                    {ROLES.into_iter().map(|r| view! {
+                        <label class="choice">
+                            <input type="checkbox" value=r.as_str()
+                                prop:checked=move || picked_roles.with(|l| l.contains(&r))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    picked_roles.update(|l| { l.retain(|x| *x != r); if on { l.push(r); } });
+                                }/>
+                            <span>{r.label()}</span>
+                        </label>
+                    }).collect_view()}
+                </fieldset>
+                <fieldset class="field" id="campaign-schools">
+                    <legend>"Школы"</legend>
+                    {move || schools.get().into_iter().map(|s: School| {
+                        let id = s.id;
+                        view! {
+                            <label class="choice">
+                                <input type="checkbox" value=id.to_string()
+                                    prop:checked=move || picked_schools.with(|l| l.contains(&id))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        picked_schools.update(|l| { l.retain(|x| *x != id); if on { l.push(id); } });
+                                    }/>
+                                <span>{s.name.clone()} <span class="muted">{format!(" {}", s.flags_label())}</span></span>
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <div class="field">
+                    <label for="campaign-note">"Пояснение для школ"</label>
+                    <textarea id="campaign-note" rows="3" maxlength="2000" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                </div>
+                {move || error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+                {move || done.get().map(|m| view! { <p class="alert alert-ok" role="status">{m}</p> })}
+                <button type="submit" class="button-primary" id="campaign-send">"Направить"</button>
+            </form>
+
+            <h2>"Направленные формы"</h2>
+            {move || {
+                let mut list: Vec<Campaign> = campaign_records.with(|l| l.iter().filter_map(Campaign::from_record).collect());
+                list.sort_by(|a, b| b.deadline.cmp(&a.deadline));
+                if list.is_empty() {
+                    return view! { <p class="empty">"Пока ничего не направлено."</p> }.into_any();
+                }
+                let all_schools = schools.get();
+                let today = format::today();
+                view! {
+                    <table class="results" id="campaign-list">
+                        <thead><tr><th scope="col">"Форма"</th><th scope="col">"Срок"</th><th scope="col">"Школы: черновик / отправлено / принято"</th></tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|c| {
+                                let (mut drafts, mut sent, mut accepted) = (0, 0, 0);
+                                responses.with(|rs| for r in rs.iter().filter(|r| r.get(forms::F_CAMPAIGN).and_then(|v| v.as_str()) == Some(c.id.to_string().as_str())) {
+                                    match forms::status_of(r) {
+                                        Status::Draft | Status::Returned => drafts += 1,
+                                        Status::Submitted => sent += 1,
+                                        Status::Accepted => accepted += 1,
+                                    }
+                                });
+                                let names: Vec<String> = c.schools.iter().filter_map(|id| all_schools.iter().find(|s| s.id == *id).map(|s| s.name.clone())).collect();
+                                view! {
+                                    <tr class:overdue=c.overdue(&today)>
+                                        <td>{c.title.clone()}<br/><span class="muted">{names.join(", ")}</span></td>
+                                        <td>{format::date(&c.deadline)}</td>
+                                        <td>{format!("{drafts} / {sent} / {accepted}")}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,485 @@
+//! Forms: the list of tasks (campaigns addressed to the user), the filler that renders any
+//! template, and its print view. Everything works from the local database, with no connection:
+//! each answer is stored on this computer as it is typed and synced later.
+
+mod print;
+mod question;
+mod result;
+mod tasks;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+use model::forms::{
+    self, Answers, Campaign, Kind, Question, Status, Template, answer, template_id,
+};
+use model::record::Record;
+use model::sync::client::Refused;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub use print::PrintPage;
+pub use tasks::TaskList;
+
+use crate::components::refused::RefusedList;
+use crate::session::use_session;
+use crate::store::{self, Target};
+use crate::{format, sync};
+use question::{Ctx, QuestionInput, label};
+use result::TestResult;
+
+/// The campaign named in the URL, read from the local database.
+fn use_campaign() -> (Option<Uuid>, Signal<Option<Campaign>>) {
+    let params = use_params_map();
+    let id = params.with_untracked(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
+    let record = store::watch_record(id.unwrap_or_default());
+    // A memo: the page is drawn again only when the campaign itself changes, not on every
+    // edit stored elsewhere.
+    let campaign = Memo::new(move |_| record.with(|r| r.as_ref().and_then(Campaign::from_record)));
+    (id, campaign.into())
+}
+
+/// A template, read once it is on this computer (templates never change once published).
+pub fn load_template(code: String, version: u32) -> RwSignal<Option<Arc<Template>>> {
+    let t = RwSignal::new(None::<Arc<Template>>);
+    let id = template_id(&code, version);
+    Effect::new(move |_| {
+        store::revision().track();
+        crate::local_db::state().track();
+        if t.with_untracked(Option::is_some) {
+            return;
+        }
+        spawn_local(async move {
+            if let Ok(Some(r)) = store::get(id).await
+                && let Some(parsed) = template_of(&r)
+            {
+                t.set(Some(Arc::new(parsed)));
+            }
+        });
+    });
+    t
+}
+
+pub fn template_of(r: &Record) -> Option<Template> {
+    serde_json::from_value(r.get("body")?.clone()).ok()
+}
+
+/// `/forms/:id`: fill the form of a campaign.
+#[component]
+pub fn FormPage() -> impl IntoView {
+    super::set_title("Форма");
+    let (id, campaign) = use_campaign();
+    move || {
+        match (id, campaign.get()) {
+        (None, _) => view! { <p class="alert alert-error">"Неверная ссылка на форму."</p> }.into_any(),
+        (Some(_), None) => view! {
+            <p class="empty" role="status">
+                "Форма ещё не получена на этот компьютер. Она появится после синхронизации с сервером."
+            </p>
+        }
+        .into_any(),
+        (Some(_), Some(c)) => {
+            let template = load_template(c.template.clone(), c.version);
+            let c = Arc::new(c);
+            view! {
+                {move || match template.get() {
+                    None => view! { <p class="empty" role="status">"Шаблон формы ещё не получен: дождитесь синхронизации."</p> }.into_any(),
+                    Some(t) => view! { <Filler campaign=c.clone() template=t/> }.into_any(),
+                }}
+            }
+            .into_any()
+        }
+    }
+    }
+}
+
+/// Where this person's response to a campaign lives.
+pub fn response_target(t: &Template, campaign: Uuid) -> Option<Target> {
+    let session = use_session();
+    let p = session.profile()?;
+    let (id, scope) = forms::response_target(t.respondent, campaign, p.school_id, p.id)?;
+    Some(Target {
+        id,
+        kind: forms::RESPONSE_KIND,
+        scope,
+        parent: None,
+    })
+}
+
+#[component]
+fn Filler(campaign: Arc<Campaign>, template: Arc<Template>) -> impl IntoView {
+    super::set_title(&template.title);
+    let session = use_session();
+    let Some(target) = response_target(&template, campaign.id) else {
+        return view! { <p class="alert alert-error">"Эту форму заполняет школа, а учётная запись не привязана к школе."</p> }.into_any();
+    };
+    let record = store::watch_record(target.id);
+    let stored =
+        Memo::new(move |_| record.with(|r| r.as_ref().map(forms::answers_of).unwrap_or_default()));
+    // Answers typed here but not yet read back from the database: a table cell or a group
+    // item changed right after another one builds on the latest value, never on a stale one.
+    let overlay = RwSignal::new(BTreeMap::<String, (Value, u32)>::new());
+    let answers = Memo::new(move |_| {
+        let mut a = stored.get();
+        overlay.with(|o| {
+            for (k, (v, _)) in o {
+                a.insert(k.clone(), v.clone());
+            }
+        });
+        a
+    });
+    let settle = move || {
+        overlay.update(|o| {
+            o.retain(|k, (v, n)| *n > 0 || stored.with_untracked(|s| s.get(k) != Some(&*v)))
+        });
+    };
+    Effect::new(move |_| {
+        stored.track();
+        settle();
+    });
+    let status =
+        Memo::new(move |_| record.with(|r| r.as_ref().map_or(Status::Draft, forms::status_of)));
+    let locked = Signal::derive(move || !status.get().editable());
+    // Rules broken by what is stored (checked as typed) and, after "Отправить", missing answers.
+    let tried_submit = RwSignal::new(false);
+    let save_error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(false);
+    let in_flight = RwSignal::new(0u32);
+    let t = template.clone();
+    let problems = Memo::new(move |_| answers.with(|a| answer::validate(&t, a)));
+    // Edits the server refused, read once per change for the whole page.
+    let refusals = RwSignal::new(Vec::<Refused>::new());
+    Effect::new(move |_| {
+        store::revision().track();
+        spawn_local(async move {
+            if let Ok(list) = store::refused().await {
+                refusals.set(list);
+            }
+        });
+    });
+
+    let respondent_name = (!template.anonymous && template.respondent == forms::Respondent::Person)
+        .then(|| session.profile().map(|p| p.full_name))
+        .flatten();
+    let pins = {
+        let (c, t) = (campaign.clone(), template.clone());
+        move || {
+            let mut f = BTreeMap::from([
+                (forms::F_CAMPAIGN.to_owned(), json!(c.id)),
+                (forms::F_TEMPLATE.to_owned(), json!(t.code)),
+                (forms::F_VERSION.to_owned(), json!(t.version)),
+            ]);
+            if let Some(name) = &respondent_name {
+                f.insert(forms::F_RESPONDENT.to_owned(), json!(name));
+            }
+            f
+        }
+    };
+    let target = StoredValue::new(target);
+    let pins = StoredValue::new(pins);
+    let write = move |mut fields: BTreeMap<String, Value>, answered: Option<String>| {
+        let pinned = record.with_untracked(|r| {
+            r.as_ref()
+                .is_some_and(|r| r.get(forms::F_TEMPLATE).is_some())
+        });
+        if !pinned {
+            fields.extend(pins.with_value(|p| p()));
+        }
+        saved.set(false);
+        in_flight.update(|n| *n += 1);
+        let target = target.get_value();
+        spawn_local(async move {
+            let result = store::edit(&target, fields).await;
+            in_flight.update(|n| *n -= 1);
+            if let Some(q) = &answered {
+                overlay.update(|o| {
+                    if let Some(e) = o.get_mut(q) {
+                        e.1 = e.1.saturating_sub(1);
+                    }
+                    if result.is_err() {
+                        o.remove(q);
+                    }
+                });
+                settle();
+            }
+            match result {
+                Ok(()) => {
+                    save_error.set(None);
+                    if in_flight.get_untracked() == 0 {
+                        saved.set(true);
+                    }
+                    sync::edited();
+                }
+                Err(e) => save_error.set(Some(format!("Ответ не сохранён: {}", e.0))),
+            }
+        });
+    };
+    let set_answer = move |qid: String, value: Value| {
+        overlay.update(|o| {
+            let e = o.entry(qid.clone()).or_insert((Value::Null, 0));
+            e.0 = value.clone();
+            e.1 += 1;
+        });
+        write(
+            BTreeMap::from([(forms::answer_field(&qid), value)]),
+            Some(qid),
+        );
+    };
+
+    let tp = template.clone();
+    let counts = Memo::new(move |_| answers.with(|a| answer::progress(&tp, a)));
+
+    let submit = {
+        move |_| {
+            tried_submit.set(true);
+            let first = problems.with_untracked(|p| p.first().map(|p| p.question.clone()));
+            match first {
+                Some(q) => focus(&format!("q-{}", top_id(&q))),
+                None => write(
+                    BTreeMap::from([(
+                        forms::F_STATUS.to_owned(),
+                        json!(Status::Submitted.as_str()),
+                    )]),
+                    None,
+                ),
+            }
+        }
+    };
+
+    let time_limit = template.test.as_ref().and_then(|x| x.time_limit_min);
+    let sections = template.sections.clone();
+    let tq = template.clone();
+    let result_id = forms::result_id(target.with_value(|t| t.id));
+    let is_test = template.test.is_some();
+    let deadline = campaign.deadline.clone();
+    let campaign_id = campaign.id;
+    view! {
+        <section class="page form-page" id="form">
+            <h1>{template.title.clone()}</h1>
+            <p class="lead">{template.description.clone()}</p>
+            <p class="muted">
+                "Срок: " {format::date(&deadline)} ". "
+                {template.anonymous.then_some("Анкета анонимная: ваше имя с ответами не сохраняется. ")}
+                "Ответы сохраняются на этом компьютере при вводе и отправляются на сервер, когда есть связь."
+            </p>
+            <div class="form-status" role="status" aria-live="polite">
+                <p id="form-progress" class="progress">
+                    {move || { let (done, total) = counts.get(); format!("Заполнено {done} из {total}") }}
+                    <progress max=move || counts.get().1.max(1) value=move || counts.get().0></progress>
+                </p>
+                <p id="form-state" class=move || format!("state state-{}", status.get().as_str())>
+                    "Состояние: " {move || status.get().label()}
+                </p>
+                <p class="field-note">{move || (saved.get() && in_flight.get() == 0).then_some("Сохранено на этом компьютере")}</p>
+            </div>
+            {move || save_error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+            <RefusedList/>
+            {time_limit.map(|minutes| view! { <TimeLimit minutes=minutes campaign=campaign.clone() template=template.clone() locked=locked/> })}
+            {is_test.then(|| view! { <TestResult id=result_id/> })}
+            {move || (tried_submit.get() && !problems.with(Vec::is_empty) && !locked.get()).then(|| view! {
+                <div class="alert alert-error" role="alert" id="form-problems">
+                    <p>"Форма не отправлена. Исправьте, пожалуйста:"</p>
+                    <ul>
+                        {problems.get().into_iter().map(|p| view! {
+                            <li><a href=format!("#q-{}", top_id(&p.question))>{p.message}</a></li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+            })}
+            <form class="form" on:submit=|ev| ev.prevent_default() novalidate=true>
+                {sections.into_iter().map(|s| {
+                    let tq = tq.clone();
+                    view! {
+                        <fieldset class="form-section" id=format!("s-{}", s.id)>
+                            <legend><h2>{s.title.clone()}</h2></legend>
+                            {(!s.help.is_empty()).then(|| view! { <p class="help">{s.help.clone()}</p> })}
+                            {s.questions.into_iter().map(|q| {
+                                let q = Arc::new(q);
+                                view! { <QuestionBlock q=q template=tq.clone() answers=answers locked=locked tried=tried_submit problems=problems set=Callback::new(move |(id, v): (String, Value)| set_answer(id, v)) record=record refusals=refusals/> }
+                            }).collect_view()}
+                        </fieldset>
+                    }
+                }).collect_view()}
+                <div class="form-actions">
+                    {move || (!locked.get()).then(|| view! {
+                        <button type="button" id="form-submit" class="button-primary" on:click=submit>"Отправить на проверку"</button>
+                    })}
+                    <a class="button-secondary" id="form-print" href=format!("/forms/{campaign_id}/print")>"Версия для печати"</a>
+                </div>
+                {move || locked.get().then(|| view! {
+                    <p class="alert alert-info" id="form-locked">
+                        {match status.get() {
+                            Status::Accepted => "Форма принята наставником.",
+                            _ => "Форма отправлена. Изменить ответы можно, когда наставник вернёт её на доработку.",
+                        }}
+                    </p>
+                })}
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+/// A timed test: its clock starts on the server when it is opened online; the time left is
+/// shown, and answers after it are not counted.
+#[component]
+fn TimeLimit(
+    minutes: u32,
+    campaign: Arc<Campaign>,
+    template: Arc<Template>,
+    locked: Signal<bool>,
+) -> impl IntoView {
+    let session = use_session();
+    let closes = RwSignal::new(None::<f64>);
+    let now = RwSignal::new(js_sys::Date::now());
+    let start = model::api::TestStart {
+        campaign: campaign.id,
+        template: template.code.clone(),
+        version: template.version,
+    };
+    Effect::new(move |_| {
+        if locked.get() || closes.with_untracked(Option::is_some) {
+            return;
+        }
+        let Some(token) = session.token() else { return };
+        let start = start.clone();
+        spawn_local(async move {
+            if let Ok(s) = crate::api::start_test(&token, &start).await {
+                // The server's clock, moved to this computer's.
+                let offset = js_sys::Date::now() - s.server_time_ms as f64;
+                closes.set(Some(s.closes_at_ms as f64 + offset));
+            }
+        });
+    });
+    let tick = leptos::prelude::set_interval_with_handle(
+        move || now.set(js_sys::Date::now()),
+        std::time::Duration::from_secs(15),
+    );
+    on_cleanup(move || {
+        if let Ok(h) = tick {
+            h.clear();
+        }
+    });
+    view! {
+        <p class="alert alert-info" id="time-limit" role="status">
+            {move || match closes.get() {
+                _ if locked.get() => format!("Время на тест: {minutes} мин."),
+                None => format!("Время на тест: {minutes} мин. Отсчёт идёт на сервере с момента, когда тест открыт при подключении к сети."),
+                Some(c) => {
+                    let left = ((c - now.get()) / 60_000.0).ceil();
+                    if left > 0.0 {
+                        format!("Время на тест: {minutes} мин. Осталось примерно {left} мин.")
+                    } else {
+                        "Время теста истекло: новые ответы не будут засчитаны. Отправьте тест.".to_owned()
+                    }
+                }
+            }}
+        </p>
+    }
+}
+
+/// `group[2].inner` → `group`.
+fn top_id(path: &str) -> &str {
+    path.split(['[', '.']).next().unwrap_or(path)
+}
+
+fn focus(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    {
+        el.scroll_into_view();
+        let target = el
+            .query_selector("input, textarea, select, [tabindex]")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(t) = target {
+            let _ = t.focus();
+        }
+    }
+}
+
+/// One question with its label, input, help and the problems found with its answer.
+#[component]
+fn QuestionBlock(
+    q: Arc<Question>,
+    template: Arc<Template>,
+    answers: Memo<Answers>,
+    locked: Signal<bool>,
+    tried: RwSignal<bool>,
+    problems: Memo<Vec<answer::Problem>>,
+    set: Callback<(String, Value)>,
+    record: ReadSignal<Option<Record>>,
+    refusals: RwSignal<Vec<Refused>>,
+) -> impl IntoView {
+    let qid = q.id.clone();
+    let dom_id = format!("q-{}-input", q.id);
+    let tv = template.clone();
+    let qv = q.clone();
+    let visible = move || answers.with(|a| answer::visible(&tv, &qv, a, None));
+    let qid2 = qid.clone();
+    let value =
+        Signal::derive(move || answers.with(|a| a.get(&qid2).cloned().unwrap_or(Value::Null)));
+    let qid3 = qid.clone();
+    // A broken rule shows at once; a missing answer once "Отправить" was pressed.
+    let qid4 = qid.clone();
+    let error = Signal::derive(move || {
+        problems.with(|ps| {
+            ps.iter()
+                .find(|p| top_id(&p.question) == qid4 && (tried.get() || !p.missing))
+                .map(|p| p.message.clone())
+        })
+    });
+    let field = forms::answer_field(&qid);
+    let refused = Signal::derive(move || {
+        let rid = record.with(|r| r.as_ref().map(|r| r.id))?;
+        refusals.with(|list| {
+            list.iter()
+                .rev()
+                .find(|r| {
+                    r.mutation.change.record == rid && r.mutation.change.fields.contains_key(&field)
+                })
+                .map(|r| r.message.clone())
+        })
+    });
+    let ctx = Ctx {
+        value,
+        answers: answers.into(),
+        set: Callback::new(move |v: Value| set.run((qid3.clone(), v))),
+        disabled: locked,
+    };
+    let computed = matches!(q.kind, Kind::Computed(_));
+    let error_id = format!("q-{qid}-error");
+    view! {
+        <Show when=visible.clone()>
+            <div class="question" class:computed=computed id=format!("q-{}", qid) data-q=qid.clone() data-kind=kind_name(&q.kind)>
+                {label(&q, &dom_id)}
+                <QuestionInput q=q.clone() dom_id=dom_id.clone() ctx=ctx.clone()/>
+                {let error_id = error_id.clone(); move || error.get().map(|e| view! { <p class="field-error" id=error_id.clone() role="alert">{e}</p> })}
+                {move || refused.get().map(|m| view! { <p class="field-error refused-note" role="alert">"Не принято сервером: " {m}</p> })}
+            </div>
+        </Show>
+    }
+}
+
+pub fn kind_name(k: &Kind) -> &'static str {
+    match k {
+        Kind::Single { .. } => "single",
+        Kind::Multiple { .. } => "multiple",
+        Kind::Scale { .. } => "scale",
+        Kind::Number(_) => "number",
+        Kind::Percent => "percent",
+        Kind::Text { .. } => "text",
+        Kind::LongText { .. } => "long_text",
+        Kind::Date => "date",
+        Kind::YesNo => "yes_no",
+        Kind::Table { .. } => "table",
+        Kind::Group { .. } => "group",
+        Kind::Computed(_) => "computed",
+    }
+}

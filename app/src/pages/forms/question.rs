@@ -1,0 +1,651 @@
+//! One question of a form, of any kind, as accessible inputs: a label tied to each input,
+//! radio and check boxes grouped under a legend, errors announced and tied to the input.
+//! Every widget reports a whole new value of its question; the page checks and stores it.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use model::forms::answer::{self, Answers, fmt_num};
+use model::forms::template::{Cell, Choice, Column, Kind, NumberRule, Question};
+use serde_json::{Map, Value};
+
+/// What a question widget needs from the page.
+#[derive(Clone)]
+pub struct Ctx {
+    /// The current answer of this question.
+    pub value: Signal<Value>,
+    /// Every answer (for show-if inside groups and computed values).
+    pub answers: Signal<Answers>,
+    pub set: Callback<Value>,
+    pub disabled: Signal<bool>,
+}
+
+/// Reads what was typed into a value, or says which rule it breaks.
+type Parser = Arc<dyn Fn(&str) -> Result<Value, String> + Send + Sync>;
+
+/// The text an input shows for a stored number or text.
+pub fn shown(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), fmt_num),
+        other => other.to_string(),
+    }
+}
+
+/// Reads a number typed the Russian way ("12,5") or the other way ("12.5").
+fn parse_number(text: &str, integer: bool) -> Result<Value, String> {
+    let t: String = text.trim().chars().filter(|c| !c.is_whitespace()).collect();
+    if t.is_empty() {
+        return Ok(Value::Null);
+    }
+    let t = t.replace(',', ".");
+    match t.parse::<f64>() {
+        Ok(n) if n.is_finite() => {
+            if integer {
+                if n.fract() != 0.0 {
+                    return Err("введите целое число".into());
+                }
+                Ok(Value::from(n as i64))
+            } else {
+                Ok(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number))
+            }
+        }
+        _ => Err("введите число цифрами, например 12 или 12,5".into()),
+    }
+}
+
+fn parse_text(text: &str) -> Value {
+    if text.trim().is_empty() {
+        Value::Null
+    } else {
+        Value::String(text.to_owned())
+    }
+}
+
+/// A text input that keeps what is typed while it has focus (a save never moves the cursor) and
+/// shows the rule the text breaks; it reports only values that parse.
+#[component]
+fn TextInput(
+    id: String,
+    value: Signal<Value>,
+    parse: Parser,
+    set: Callback<Value>,
+    disabled: Signal<bool>,
+    #[prop(optional)] multiline: bool,
+    #[prop(optional)] numeric: bool,
+    #[prop(optional, into)] label: Option<String>,
+    #[prop(optional)] max_len: Option<u32>,
+) -> impl IntoView {
+    let draft = RwSignal::new(String::new());
+    let editing = RwSignal::new(false);
+    let local_error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let v = value.get();
+        if !editing.get_untracked() && local_error.get_untracked().is_none() {
+            draft.set(shown(&v));
+        }
+    });
+    let on_text = Callback::new(move |text: String| {
+        draft.set(text.clone());
+        match parse(&text) {
+            Err(rule) => local_error.set(Some(rule)),
+            Ok(v) => {
+                local_error.set(None);
+                set.run(v);
+            }
+        }
+    });
+    let on_blur = move |_| {
+        editing.set(false);
+        if local_error.get_untracked().is_none() {
+            draft.set(shown(&value.get_untracked()));
+        }
+    };
+    let error_id = format!("{id}-rule");
+    let described = error_id.clone();
+    let input = if multiline {
+        view! {
+            <textarea
+                id=id.clone()
+                rows="4"
+                maxlength=max_len.map(|m| m.to_string())
+                aria-label=label.clone()
+                prop:value=move || draft.get()
+                disabled=move || disabled.get()
+                on:focus=move |_| editing.set(true)
+                on:blur=on_blur
+                on:input=move |ev| on_text.run(event_target_value(&ev))
+                aria-invalid=move || if local_error.with(Option::is_some) { "true" } else { "false" }
+                aria-describedby=move || local_error.with(Option::is_some).then(|| described.clone())
+            ></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input
+                id=id.clone()
+                type="text"
+                inputmode=if numeric { "decimal" } else { "text" }
+                maxlength=max_len.map(|m| m.to_string())
+                aria-label=label
+                prop:value=move || draft.get()
+                disabled=move || disabled.get()
+                on:focus=move |_| editing.set(true)
+                on:blur=on_blur
+                on:input=move |ev| on_text.run(event_target_value(&ev))
+                on:change=move |ev| {
+                    let text = event_target_value(&ev);
+                    if text != draft.get_untracked() {
+                        on_text.run(text);
+                    }
+                }
+                aria-invalid=move || if local_error.with(Option::is_some) { "true" } else { "false" }
+                aria-describedby=move || local_error.with(Option::is_some).then(|| described.clone())
+            />
+        }
+        .into_any()
+    };
+    view! {
+        {input}
+        {move || local_error.get().map(|e| view! { <p id=error_id.clone() class="field-error" role="alert">{e}</p> })}
+    }
+}
+
+fn number_parser(rule: NumberRule) -> Parser {
+    Arc::new(move |text: &str| {
+        let v = parse_number(text, rule.integer)?;
+        answer::check_kind(&Kind::Number(rule.clone()), &v).map(|()| v)
+    })
+}
+
+fn percent_parser() -> Parser {
+    Arc::new(|text: &str| {
+        let v = parse_number(text, false)?;
+        answer::check_kind(&Kind::Percent, &v).map(|()| v)
+    })
+}
+
+fn text_parser(max_len: u32) -> Parser {
+    Arc::new(move |text: &str| {
+        let v = parse_text(text);
+        answer::check_kind(&Kind::Text { max_len }, &v).map(|()| v)
+    })
+}
+
+/// The input(s) of one question: `dom_id` is the id of its first input (the label's target).
+#[component]
+pub fn QuestionInput(q: Arc<Question>, dom_id: String, ctx: Ctx) -> impl IntoView {
+    let Ctx {
+        value,
+        answers,
+        set,
+        disabled,
+        ..
+    } = ctx;
+    match q.kind.clone() {
+        Kind::Single { options } => {
+            choice_list(&dom_id, options, false, value, set, disabled).into_any()
+        }
+        Kind::Multiple { options, .. } => {
+            choice_list(&dom_id, options, true, value, set, disabled).into_any()
+        }
+        Kind::YesNo => {
+            let options = vec![
+                Choice {
+                    id: "true".into(),
+                    text: "Да".into(),
+                },
+                Choice {
+                    id: "false".into(),
+                    text: "Нет".into(),
+                },
+            ];
+            let as_choice = Signal::derive(move || match value.get() {
+                Value::Bool(b) => Value::String(b.to_string()),
+                _ => Value::Null,
+            });
+            let set_bool = Callback::new(move |v: Value| {
+                set.run(v.as_str().map_or(Value::Null, |s| Value::Bool(s == "true")));
+            });
+            choice_list(&dom_id, options, false, as_choice, set_bool, disabled).into_any()
+        }
+        Kind::Scale {
+            min,
+            max,
+            min_label,
+            max_label,
+        } => {
+            let options: Vec<Choice> = (min..=max)
+                .map(|n| Choice {
+                    id: n.to_string(),
+                    text: n.to_string(),
+                })
+                .collect();
+            let as_choice = Signal::derive(move || match value.get() {
+                Value::Number(n) => Value::String(n.to_string()),
+                _ => Value::Null,
+            });
+            let set_num = Callback::new(move |v: Value| {
+                set.run(
+                    v.as_str()
+                        .and_then(|s| s.parse::<i64>().ok())
+                        .map_or(Value::Null, Value::from),
+                );
+            });
+            view! {
+                <div class="scale">
+                    <span class="scale-end" aria-hidden="true">{min_label.clone()}</span>
+                    {choice_list(&dom_id, options, false, as_choice, set_num, disabled)}
+                    <span class="scale-end" aria-hidden="true">{max_label.clone()}</span>
+                </div>
+                {(!min_label.is_empty() || !max_label.is_empty()).then(|| view! {
+                    <p class="muted">{format!("{min} — {min_label}; {max} — {max_label}")}</p>
+                })}
+            }
+            .into_any()
+        }
+        Kind::Number(rule) => {
+            let unit = rule.unit.clone();
+            view! {
+                <span class="with-unit">
+                    <TextInput id=dom_id value=value parse=number_parser(rule) set=set disabled=disabled numeric=true/>
+                    {(!unit.is_empty()).then(|| view! { <span class="unit">{unit}</span> })}
+                </span>
+            }
+            .into_any()
+        }
+        Kind::Percent => view! {
+            <span class="with-unit">
+                <TextInput id=dom_id value=value parse=percent_parser() set=set disabled=disabled numeric=true/>
+                <span class="unit">"%"</span>
+            </span>
+        }
+        .into_any(),
+        Kind::Text { max_len } => view! {
+            <TextInput id=dom_id value=value parse=text_parser(max_len) set=set disabled=disabled max_len=max_len/>
+        }
+        .into_any(),
+        Kind::LongText { max_len } => view! {
+            <TextInput id=dom_id value=value parse=text_parser(max_len) set=set disabled=disabled multiline=true max_len=max_len/>
+        }
+        .into_any(),
+        Kind::Date => view! {
+            <input
+                id=dom_id
+                type="date"
+                min="1900-01-01"
+                max="2100-12-31"
+                prop:value=move || value.get().as_str().unwrap_or_default().to_owned()
+                disabled=move || disabled.get()
+                on:change=move |ev| {
+                    let text = event_target_value(&ev);
+                    set.run(if text.is_empty() { Value::Null } else { Value::String(text) });
+                }
+            />
+        }
+        .into_any(),
+        Kind::Table { rows, columns } => {
+            table(&dom_id, rows, columns, value, set, disabled).into_any()
+        }
+        Kind::Group {
+            questions,
+            max_items,
+            item_label,
+            ..
+        } => group(
+            &dom_id,
+            q.text.clone(),
+            questions,
+            max_items,
+            item_label,
+            GroupCtx {
+                value,
+                answers,
+                set,
+                disabled,
+            },
+        )
+        .into_any(),
+        Kind::Computed(f) => {
+            let unit = f.unit.clone();
+            view! {
+                <output id=dom_id class="computed" aria-live="polite">
+                    {move || answers.with(|a| answer::compute(&f, a)).map_or_else(
+                        || "— (появится, когда будут введены исходные данные)".to_owned(),
+                        |n| format!("{}{}", fmt_num(n), if unit.is_empty() { String::new() } else { format!(" {unit}") }),
+                    )}
+                </output>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// Radio buttons (one answer) or check boxes (several), each with its own label.
+fn choice_list(
+    dom_id: &str,
+    options: Vec<Choice>,
+    multiple: bool,
+    value: Signal<Value>,
+    set: Callback<Value>,
+    disabled: Signal<bool>,
+) -> impl IntoView + use<> {
+    let name = dom_id.to_owned();
+    view! {
+        <div class="choices" id=dom_id.to_owned() role=if multiple { "group" } else { "radiogroup" } aria-labelledby=format!("{dom_id}-label")>
+            {options.into_iter().enumerate().map(|(i, o)| {
+                let input_id = format!("{name}-{i}");
+                let for_id = input_id.clone();
+                let oid = o.id.clone();
+                let oid2 = o.id.clone();
+                let checked = move || value.with(|v| match v {
+                    Value::Array(list) => list.iter().any(|x| x.as_str() == Some(oid.as_str())),
+                    Value::String(s) => *s == oid,
+                    _ => false,
+                });
+                let on_change = move |ev: leptos::ev::Event| {
+                    let on = event_target_checked(&ev);
+                    if multiple {
+                        let mut list: Vec<Value> = value.get_untracked().as_array().cloned().unwrap_or_default();
+                        list.retain(|x| x.as_str() != Some(oid2.as_str()));
+                        if on {
+                            list.push(Value::String(oid2.clone()));
+                        }
+                        set.run(Value::Array(list));
+                    } else if on {
+                        set.run(Value::String(oid2.clone()));
+                    }
+                };
+                view! {
+                    <label class="choice" for=for_id>
+                        <input
+                            id=input_id
+                            type=if multiple { "checkbox" } else { "radio" }
+                            name=name.clone()
+                            value=o.id.clone()
+                            prop:checked=checked
+                            disabled=move || disabled.get()
+                            on:change=on_change
+                        />
+                        <span>{o.text.clone()}</span>
+                    </label>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+/// Sets one cell of a table value.
+fn with_cell(table: &Value, row: &str, col: &str, cell: Value) -> Value {
+    let mut t: Map<String, Value> = table.as_object().cloned().unwrap_or_default();
+    let mut r: Map<String, Value> = t
+        .get(row)
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    if cell.is_null() {
+        r.remove(col);
+    } else {
+        r.insert(col.to_owned(), cell);
+    }
+    if r.is_empty() {
+        t.remove(row);
+    } else {
+        t.insert(row.to_owned(), Value::Object(r));
+    }
+    Value::Object(t)
+}
+
+fn cell_input(
+    id: String,
+    label: String,
+    column: &Column,
+    value: Signal<Value>,
+    set: Callback<Value>,
+    disabled: Signal<bool>,
+) -> AnyView {
+    match column.cell.clone() {
+        Cell::Number(rule) => view! {
+            <TextInput id=id label=label value=value parse=number_parser(rule) set=set disabled=disabled numeric=true/>
+        }
+        .into_any(),
+        Cell::Percent => view! {
+            <TextInput id=id label=label value=value parse=percent_parser() set=set disabled=disabled numeric=true/>
+        }
+        .into_any(),
+        Cell::Text { max_len } => view! {
+            <TextInput id=id label=label value=value parse=text_parser(max_len) set=set disabled=disabled max_len=max_len/>
+        }
+        .into_any(),
+        Cell::YesNo => select(id, label, vec![("true".into(), "да".into()), ("false".into(), "нет".into())], Signal::derive(move || match value.get() {
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }), Callback::new(move |s: Option<String>| set.run(s.map_or(Value::Null, |s| Value::Bool(s == "true")))), disabled),
+        Cell::Single { options } => select(id, label, options.into_iter().map(|o| (o.id, o.text)).collect(), Signal::derive(move || value.get().as_str().map(str::to_owned)), Callback::new(move |s: Option<String>| set.run(s.map_or(Value::Null, Value::String))), disabled),
+    }
+}
+
+fn select(
+    id: String,
+    label: String,
+    options: Vec<(String, String)>,
+    value: Signal<Option<String>>,
+    set: Callback<Option<String>>,
+    disabled: Signal<bool>,
+) -> AnyView {
+    view! {
+        <select
+            id=id
+            aria-label=label
+            disabled=move || disabled.get()
+            on:change=move |ev| {
+                let v = event_target_value(&ev);
+                set.run((!v.is_empty()).then_some(v));
+            }
+        >
+            <option value="" selected=move || value.with(Option::is_none)>"—"</option>
+            {options.into_iter().map(|(v, text)| {
+                let v2 = v.clone();
+                view! { <option value=v selected=move || value.with(|x| x.as_deref() == Some(v2.as_str()))>{text}</option> }
+            }).collect_view()}
+        </select>
+    }
+    .into_any()
+}
+
+/// Rows × columns of inputs; each cell has an accessible name "row, column".
+fn table(
+    dom_id: &str,
+    rows: Vec<Choice>,
+    columns: Vec<Column>,
+    value: Signal<Value>,
+    set: Callback<Value>,
+    disabled: Signal<bool>,
+) -> impl IntoView + use<> {
+    let head = columns.clone();
+    let base = dom_id.to_owned();
+    view! {
+        <div class="table-wrap" id=dom_id.to_owned() tabindex="-1" role="group" aria-labelledby=format!("{dom_id}-label")>
+            <table class="answer-table">
+                <thead>
+                    <tr>
+                        <th scope="col"></th>
+                        {head.into_iter().map(|c| view! { <th scope="col">{c.text}</th> }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|r| {
+                        let cells = columns.clone().into_iter().map(|c| {
+                            let (rid, cid) = (r.id.clone(), c.id.clone());
+                            let (rid2, cid2) = (r.id.clone(), c.id.clone());
+                            let cell_value = Signal::derive(move || value.with(|t| t.get(&rid).and_then(|row| row.get(&cid)).cloned().unwrap_or(Value::Null)));
+                            let set_cell = Callback::new(move |v: Value| {
+                                set.run(with_cell(&value.get_untracked(), &rid2, &cid2, v));
+                            });
+                            let id = format!("{base}-{}-{}", r.id, c.id);
+                            let label = format!("{}, {}", r.text, c.text);
+                            view! { <td>{cell_input(id, label, &c, cell_value, set_cell, disabled)}</td> }
+                        }).collect_view();
+                        view! {
+                            <tr>
+                                <th scope="row">{r.text.clone()}</th>
+                                {cells}
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct GroupCtx {
+    value: Signal<Value>,
+    answers: Signal<Answers>,
+    set: Callback<Value>,
+    disabled: Signal<bool>,
+}
+
+/// A list of items, each answering the group's questions; items are added and removed with
+/// buttons.
+fn group(
+    dom_id: &str,
+    title: String,
+    questions: Vec<Question>,
+    max_items: u32,
+    item_label: String,
+    g: GroupCtx,
+) -> impl IntoView + use<> {
+    let GroupCtx {
+        value,
+        answers,
+        set,
+        disabled,
+    } = g;
+    // Items are drawn again only when their number changes, so typing never loses focus.
+    let count = Memo::new(move |_| value.with(|v| v.as_array().map_or(0, Vec::len)));
+    let item_name = if item_label.is_empty() {
+        "запись".to_owned()
+    } else {
+        item_label
+    };
+    let base = dom_id.to_owned();
+    let questions = Arc::new(questions);
+    let add_label = format!("Добавить: {item_name}");
+    let item_name2 = item_name.clone();
+    view! {
+        <div class="group" id=dom_id.to_owned() tabindex="-1" role="group" aria-labelledby=format!("{dom_id}-label")>
+            {move || {
+                let n = count.get();
+                (0..n).map(|i| {
+                    let questions = questions.clone();
+                    let item = Signal::derive(move || value.with(|v| v.get(i).and_then(Value::as_object).map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<Answers>()).unwrap_or_default()));
+                    let legend = format!("{} {}: {}", capitalised(&item_name2), i + 1, title);
+                    let base = base.clone();
+                    view! {
+                        <fieldset class="group-item">
+                            <legend>{legend}</legend>
+                            {questions.iter().cloned().map(|iq| {
+                                let iq = Arc::new(iq);
+                                let iq2 = iq.clone();
+                                let iq3 = iq.clone();
+                                let shown_now = move || answers.with(|a| item.with(|it| {
+                                    iq2.show_if.is_none() || answer::visible(&template_stub(), &iq2, a, Some(it))
+                                }));
+                                let qid = iq.id.clone();
+                                let qid2 = iq.id.clone();
+                                let inner_value = Signal::derive(move || item.with(|it| it.get(&qid).cloned().unwrap_or(Value::Null)));
+                                let inner_set = Callback::new(move |v: Value| {
+                                    let mut list = value.get_untracked().as_array().cloned().unwrap_or_default();
+                                    if let Some(Value::Object(o)) = list.get_mut(i) {
+                                        if v.is_null() { o.remove(&qid2); } else { o.insert(qid2.clone(), v); }
+                                    }
+                                    set.run(Value::Array(list));
+                                });
+                                let id = format!("{base}-{i}-{}", iq.id);
+                                let label_for = id.clone();
+                                let ctx = Ctx { value: inner_value, answers, set: inner_set, disabled };
+                                view! {
+                                    <Show when=shown_now.clone()>
+                                        <div class="question inner" data-q=iq3.id.clone()>
+                                            {label(&iq3, &label_for)}
+                                            <QuestionInput q=iq3.clone() dom_id=id.clone() ctx=ctx.clone()/>
+                                        </div>
+                                    </Show>
+                                }
+                            }).collect_view()}
+                            <button type="button" class="button-secondary" disabled=move || disabled.get()
+                                on:click=move |_| {
+                                    let mut list = value.get_untracked().as_array().cloned().unwrap_or_default();
+                                    if i < list.len() { list.remove(i); }
+                                    set.run(Value::Array(list));
+                                }>
+                                {format!("Удалить: {} {}", item_name2, i + 1)}
+                            </button>
+                        </fieldset>
+                    }
+                }).collect_view()
+            }}
+            <button type="button" class="button-secondary add-item"
+                disabled=move || { let full = count.get() >= max_items as usize; disabled.get() || full }
+                on:click=move |_| {
+                    let mut list = value.get_untracked().as_array().cloned().unwrap_or_default();
+                    list.push(Value::Object(Map::new()));
+                    set.run(Value::Array(list));
+                }>
+                {add_label}
+            </button>
+        </div>
+    }
+}
+
+/// Show-if inside a group item reads the item only, so any template does for the lookup.
+fn template_stub() -> model::forms::Template {
+    model::forms::Template {
+        code: String::new(),
+        version: 1,
+        title: String::new(),
+        description: String::new(),
+        respondent: model::forms::Respondent::School,
+        audience: Vec::new(),
+        anonymous: false,
+        test: None,
+        sections: Vec::new(),
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// The label of a question: tied to its input, or a legend-like heading for groups of inputs.
+pub fn label(q: &Question, for_id: &str) -> impl IntoView + use<> {
+    let grouped = matches!(
+        q.kind,
+        Kind::Single { .. }
+            | Kind::Multiple { .. }
+            | Kind::YesNo
+            | Kind::Scale { .. }
+            | Kind::Table { .. }
+            | Kind::Group { .. }
+    );
+    let text = q.text.clone();
+    let required = q.required;
+    let mark = required.then(|| {
+        view! { <span class="required" aria-hidden="true">" *"</span><span class="visually-hidden">" (обязательный вопрос)"</span> }
+    });
+    let help = (!q.help.is_empty())
+        .then(|| view! { <p class="help" id=format!("{for_id}-help")>{q.help.clone()}</p> });
+    let case = (!q.case.is_empty()).then(|| view! { <p class="case">{q.case.clone()}</p> });
+    let head = if grouped {
+        view! { <p class="question-text" id=format!("{for_id}-label")>{text}{mark}</p> }.into_any()
+    } else {
+        view! { <label class="question-text" for=for_id.to_owned()>{text}{mark}</label> }.into_any()
+    };
+    view! { {case}{head}{help} }
+}

@@ -1,0 +1,377 @@
+//! Forms end to end in real Chromium: the whole self-analysis card filled with the server away,
+//! submitted, and found on the server with every answer; the leader test up to its per-area
+//! results; and no answer key anywhere in the app bundle.
+
+use std::time::Duration;
+
+use e2e::{Api, Browser, DEMO_PASSWORD, Server};
+use model::forms::template::{Cell, Kind, Question};
+use model::forms::{self, Answers, Key, Template};
+use model::record::Scope;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const LONG: Duration = Duration::from_secs(60);
+
+fn builtin(name: &str) -> (Template, Key) {
+    let path = format!("{}/../templates/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    Template::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The centre head sends a template to the school of `school_user`.
+async fn campaign(base: &str, t: &Template, school_user: &Api) -> anyhow::Result<Uuid> {
+    let head = Api::login(base, "rukovoditel").await?;
+    let id = Uuid::now_v7();
+    head.write(
+        id,
+        forms::CAMPAIGN_KIND,
+        Scope::Centre,
+        json!({"title": t.title, "template": t.code, "version": t.version,
+               "deadline": "2027-01-31", "schools": [school_user.profile.school_id.unwrap()],
+               "roles": ["school_team"]}),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Signs in and opens the form of a campaign from the task list, with the app cached offline.
+async fn open_task(b: &Browser, base: &str, campaign: Uuid) -> anyhow::Result<()> {
+    b.sign_in(base, "shkola", DEMO_PASSWORD).await?;
+    b.wait_for("#home-school").await?;
+    b.wait_js(
+        "!!navigator.serviceWorker.controller",
+        Duration::from_secs(30),
+    )
+    .await?;
+    let link = format!("#tasks [data-campaign='{campaign}'] a");
+    b.wait_js(&format!("!!document.querySelector({link:?})"), LONG)
+        .await?;
+    b.click(&link).await?;
+    b.wait_for("#form-progress").await?;
+    b.wait_for(".question").await?;
+    Ok(())
+}
+
+/// Show-if inside a group item reads the item only, so any template does for the lookup.
+fn template_stub() -> Template {
+    serde_json::from_value(json!({
+        "code": "x", "version": 1, "title": "x", "respondent": "school", "audience": [],
+        "sections": []
+    }))
+    .unwrap()
+}
+
+/// Sets an input the browser draws itself (date, select) and tells the app, as a pick does.
+async fn pick(b: &Browser, id: &str, value: &str) -> anyhow::Result<()> {
+    b.eval(&format!(
+        "(() => {{ const e = document.getElementById({id:?}); e.value = {value:?}; \
+         e.dispatchEvent(new Event('change', {{bubbles: true}})); return true; }})()"
+    ))
+    .await?;
+    Ok(())
+}
+
+async fn shown(b: &Browser, id: &str) -> anyhow::Result<bool> {
+    Ok(b.eval(&format!("!!document.getElementById({id:?})"))
+        .await?
+        == Value::Bool(true))
+}
+
+/// Answers one question through the page the way a person would; returns the stored value
+/// expected, or None when it takes no answer.
+async fn answer(b: &Browser, q: &Question, dom: &str) -> anyhow::Result<Option<Value>> {
+    Ok(Some(match &q.kind {
+        Kind::Single { options } => {
+            b.click(&format!("#{dom}-0")).await?;
+            json!(options[0].id)
+        }
+        Kind::Multiple { options, .. } => {
+            b.click(&format!("#{dom}-0")).await?;
+            json!([options[0].id])
+        }
+        Kind::Scale { max, .. } => {
+            // The last point of the scale.
+            let n = b
+                .eval(&format!("document.querySelectorAll('#{dom} input').length"))
+                .await?
+                .as_u64()
+                .unwrap_or(1);
+            b.click(&format!("#{dom}-{}", n - 1)).await?;
+            json!(max)
+        }
+        Kind::YesNo => {
+            b.click(&format!("#{dom}-0")).await?;
+            json!(true)
+        }
+        Kind::Number(rule) => {
+            let n = rule.min.unwrap_or(0.0).max(0.0).ceil() as i64 + 1;
+            let n = rule.max.map_or(n, |m| n.min(m as i64));
+            b.fill(&format!("#{dom}"), &n.to_string()).await?;
+            json!(n)
+        }
+        Kind::Percent => {
+            b.fill(&format!("#{dom}"), "12,5").await?;
+            json!(12.5)
+        }
+        Kind::Text { .. } => {
+            b.fill(&format!("#{dom}"), "Ответ школы").await?;
+            json!("Ответ школы")
+        }
+        Kind::LongText { .. } => {
+            b.fill(&format!("#{dom}"), "Подробный ответ школы.").await?;
+            json!("Подробный ответ школы.")
+        }
+        Kind::Date => {
+            pick(b, dom, "2025-03-14").await?;
+            json!("2025-03-14")
+        }
+        Kind::Table { rows, columns } => {
+            let mut table = serde_json::Map::new();
+            for r in rows {
+                let mut row = serde_json::Map::new();
+                for c in columns {
+                    let id = format!("{dom}-{}-{}", r.id, c.id);
+                    let v = match &c.cell {
+                        Cell::Number(rule) => {
+                            let n = rule.min.unwrap_or(0.0).max(0.0).ceil() as i64 + 2;
+                            let n = rule.max.map_or(n, |m| n.min(m as i64));
+                            b.fill(&format!("#{id}"), &n.to_string()).await?;
+                            json!(n)
+                        }
+                        Cell::Percent => {
+                            b.fill(&format!("#{id}"), "7").await?;
+                            json!(7)
+                        }
+                        Cell::Text { .. } => {
+                            b.fill(&format!("#{id}"), "т").await?;
+                            json!("т")
+                        }
+                        Cell::Single { options } => {
+                            pick(b, &id, &options[0].id).await?;
+                            json!(options[0].id)
+                        }
+                        Cell::YesNo => {
+                            pick(b, &id, "true").await?;
+                            json!(true)
+                        }
+                    };
+                    row.insert(c.id.clone(), v);
+                }
+                table.insert(r.id.clone(), Value::Object(row));
+            }
+            Value::Object(table)
+        }
+        Kind::Group { questions, .. } => {
+            b.click(&format!("#{dom} .add-item")).await?;
+            b.wait_js(
+                &format!("!!document.querySelector('#{dom} .group-item')"),
+                Duration::from_secs(10),
+            )
+            .await?;
+            let mut item = Answers::new();
+            for iq in questions {
+                let id = format!("{dom}-0-{}", iq.id);
+                let wrapper = template_stub();
+                if !forms::visible(&wrapper, iq, &Answers::new(), Some(&item)) {
+                    continue;
+                }
+                b.wait_js(
+                    &format!("!!document.getElementById({id:?})"),
+                    Duration::from_secs(10),
+                )
+                .await?;
+                if let Some(v) = Box::pin(answer(b, iq, &id)).await? {
+                    item.insert(iq.id.clone(), v);
+                }
+            }
+            json!([item])
+        }
+        Kind::Computed(_) => return Ok(None),
+    }))
+}
+
+#[tokio::test]
+async fn the_whole_self_analysis_card_filled_offline_reaches_the_server() -> anyhow::Result<()> {
+    let mut server = Server::start().await?;
+    let base = server.url("");
+    let (t, _) = builtin("self_analysis");
+    let school = Api::login(&base, "shkola").await?;
+    let cid = campaign(&base, &t, &school).await?;
+    let b = Browser::start().await?;
+    open_task(&b, &base, cid).await?;
+    b.wait_net("online", LONG).await?;
+
+    server.kill();
+    let mut expected = Answers::new();
+    for q in t.questions() {
+        let dom = format!("q-{}-input", q.id);
+        // Questions shown only for some answers appear as the answers are given, exactly
+        // when the rules of the template say.
+        let block = format!("q-{}", q.id);
+        if !forms::visible(&t, q, &expected, None) {
+            assert!(
+                !shown(&b, &block).await?,
+                "{block} is shown against its show-if"
+            );
+            continue;
+        }
+        b.wait_js(
+            &format!("!!document.getElementById({block:?})"),
+            Duration::from_secs(10),
+        )
+        .await?;
+        if let Some(v) = answer(&b, q, &dom).await? {
+            expected.insert(q.id.clone(), v);
+        }
+    }
+    let (done, total) = forms::progress(&t, &expected);
+    assert_eq!(done, total, "every shown question was answered");
+    b.wait_js(
+        &format!("document.getElementById('form-progress').innerText.includes('Заполнено {total} из {total}')"),
+        LONG,
+    )
+    .await?;
+    b.click("#form-submit").await?;
+    b.wait_js(
+        "document.getElementById('form-state').innerText.includes('отправлено')",
+        LONG,
+    )
+    .await?;
+    assert!(b.pending().await? >= 1, "the card waits in the outbox");
+
+    server.resume().await?;
+    b.wait_net("online", LONG).await?;
+    b.wait_all_sent(LONG).await?;
+    let (rid, _) = forms::response_target(
+        t.respondent,
+        cid,
+        school.profile.school_id,
+        school.profile.id,
+    )
+    .unwrap();
+    let head = Api::login(&base, "rukovoditel").await?;
+    let stored = head.record(rid).await?;
+    assert_eq!(forms::status_of(&stored), forms::Status::Submitted);
+    let got = forms::answers_of(&stored);
+    for (q, v) in &expected {
+        assert_eq!(got.get(q), Some(v), "answer to {q}");
+    }
+    assert_eq!(got.len(), expected.len());
+    assert!(forms::validate(&t, &got).is_empty());
+    assert!(b.eval("!!document.getElementById('form-locked')").await? == Value::Bool(true));
+    b.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficits()
+-> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let base = server.url("");
+    let (t, key) = builtin("leader_test");
+    let leader = Api::login(&base, "shkola").await?;
+    let cid = campaign(&base, &t, &leader).await?;
+    let b = Browser::start().await?;
+    open_task(&b, &base, cid).await?;
+    // The first half of the areas answered right, the rest wrong.
+    let test = t.test.as_ref().unwrap();
+    let good: Vec<&str> = test.areas[..test.areas.len() / 2]
+        .iter()
+        .map(|a| a.id.as_str())
+        .collect();
+    let mut given = Answers::new();
+    for q in t.questions() {
+        let options = match &q.kind {
+            Kind::Single { options } | Kind::Multiple { options, .. } => options,
+            _ => unreachable!(),
+        };
+        let right = &key.0[&q.id];
+        let pick_right = good.contains(&q.area.as_deref().unwrap());
+        let chosen: Vec<usize> = if pick_right {
+            options
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| right.contains(&o.id))
+                .map(|(i, _)| i)
+                .collect()
+        } else {
+            vec![options.iter().position(|o| !right.contains(&o.id)).unwrap()]
+        };
+        for i in &chosen {
+            b.click(&format!("#q-{}-input-{i}", q.id)).await?;
+        }
+        let ids: Vec<Value> = chosen.iter().map(|i| json!(options[*i].id)).collect();
+        given.insert(
+            q.id.clone(),
+            if matches!(q.kind, Kind::Single { .. }) {
+                ids[0].clone()
+            } else {
+                Value::Array(ids)
+            },
+        );
+    }
+    b.click("#form-submit").await?;
+    b.wait_js("!!document.getElementById('test-result')", LONG)
+        .await?;
+    let scores = forms::score(&t, &key, &given).unwrap();
+    for s in &scores {
+        let row = b
+            .text(&format!("#test-result tr[data-area='{}']", s.area))
+            .await?;
+        assert!(row.contains(&format!("{} %", s.percent)), "{row}");
+        assert!(row.contains(s.level.label()), "{row}");
+    }
+    assert!(scores.iter().any(|s| s.level == forms::Level::Deficit));
+    let deficits = b.text("#deficits").await?;
+    for s in scores.iter().filter(|s| s.level == forms::Level::Deficit) {
+        assert!(deficits.contains(&s.title), "{deficits}");
+    }
+    b.close().await?;
+    Ok(())
+}
+
+#[test]
+fn no_byte_of_the_bundle_holds_the_key_or_the_test() {
+    let Some(dir) = std::env::var_os("NASTAVNIK_DIST") else {
+        panic!("NASTAVNIK_DIST is not set: run the tests with `cargo xtask test`");
+    };
+    let (t, key) = builtin("leader_test");
+    let key_json = serde_json::to_string(&key).unwrap();
+    let mut needles: Vec<String> = vec![key_json, "\"correct\"".into()];
+    needles.extend(t.questions().map(|q| q.text.clone()));
+    let mut files = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from(dir)];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    let mut checked = Vec::new();
+    for path in files {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default();
+        if !matches!(ext, "wasm" | "js" | "html" | "css" | "json" | "webmanifest") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        for n in &needles {
+            assert!(
+                !bytes.windows(n.len()).any(|w| w == n.as_bytes()),
+                "{} holds {n:?}",
+                path.display()
+            );
+        }
+        checked.push(ext.to_owned());
+    }
+    assert!(
+        checked.iter().any(|e| e == "wasm") && checked.iter().any(|e| e == "js"),
+        "the bundle was not found: {checked:?}"
+    );
+}
