@@ -182,3 +182,18 @@ pub async fn start_test(
 ) -> Result<model::api::TestStarted, Failure> {
     json(post("/tests/start", token, start)).await
 }
+
+/// Uploads a form template (the text of a template file); the centre head only.
+pub async fn upload_template(
+    token: &str,
+    text: String,
+) -> Result<model::api::TemplateInstalled, Failure> {
+    json(
+        client()
+            .post(url("/templates"))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(text),
+    )
+    .await
+}

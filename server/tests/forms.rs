@@ -451,3 +451,106 @@ async fn templates_are_uploaded_by_the_head_and_refused_with_the_place_and_the_r
     assert!(d.records.contains_key(&forms::template_id("quick_poll", 1)));
     let _ = BTreeMap::<String, Value>::new();
 }
+
+#[tokio::test]
+async fn a_timed_test_takes_no_answers_after_its_time() {
+    let app = TestApp::start().await;
+    let (t, _) = builtin("leader_test");
+    let minutes = t
+        .test
+        .as_ref()
+        .unwrap()
+        .time_limit_min
+        .expect("the leader test is timed");
+    let campaign = send_campaign(&app, "leader_test", t.version, &["school_team"]).await;
+    let leader = app.login("shkola").await;
+    let (rid, scope) = forms::response_target(
+        t.respondent,
+        campaign,
+        leader.profile.school_id,
+        leader.profile.id,
+    )
+    .unwrap();
+    let start = |token: String| {
+        let http = app.http.clone();
+        let url = format!("{}/api/tests/start", app.base);
+        let body = json!({"campaign": campaign, "template": t.code, "version": t.version});
+        async move {
+            http.post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let started: model::api::TestStarted = start(leader.token.clone()).await.json().await.unwrap();
+    assert_eq!(
+        started.closes_at_ms - started.started_at_ms,
+        i64::from(minutes) * 60_000
+    );
+    // Opening it again does not restart the clock.
+    let again: model::api::TestStarted = start(leader.token.clone()).await.json().await.unwrap();
+    assert_eq!(again.started_at_ms, started.started_at_ms);
+    // A teacher is not the audience of the leader test.
+    let teacher = app.login("pedagog").await;
+    assert_eq!(
+        start(teacher.token.clone()).await.status(),
+        StatusCode::FORBIDDEN
+    );
+
+    let q = t.questions().next().unwrap();
+    let first = match &q.kind {
+        Kind::Single { options } => json!(options[0].id),
+        _ => json!([]),
+    };
+    let mut d = Device::new(&leader.token, 8);
+    let mut fields = pins(campaign, &t);
+    fields.insert(forms::answer_field(&q.id), first.clone());
+    d.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
+    d.sync(&app).await;
+    assert!(d.refused.is_empty(), "in time: {:?}", d.refused);
+
+    // The time (and its grace) is over: move the start back rather than wait.
+    let pool = sqlx::SqlitePool::connect(&app.db_url()).await.unwrap();
+    let back = (i64::from(minutes) + 2) * 60_000;
+    sqlx::query("UPDATE test_starts SET started_at = started_at - ?")
+        .bind(back)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let q2 = t.questions().nth(1).unwrap();
+    let v2 = match &q2.kind {
+        Kind::Single { options } => json!(options[0].id),
+        Kind::Multiple { options, .. } => json!([options[0].id]),
+        _ => unreachable!(),
+    };
+    d.edit(
+        rid,
+        forms::RESPONSE_KIND,
+        &scope,
+        json!({ forms::answer_field(&q2.id): v2 }),
+    );
+    d.sync(&app).await;
+    assert_eq!(d.refused.len(), 1);
+    assert!(
+        d.refused[0].message.contains("истекло"),
+        "{}",
+        d.refused[0].message
+    );
+    // Submitting is still possible; the late answer is not in what was scored.
+    d.refused.clear();
+    d.edit(
+        rid,
+        forms::RESPONSE_KIND,
+        &scope,
+        json!({"status": "submitted"}),
+    );
+    d.sync(&app).await;
+    assert!(d.refused.is_empty(), "{:?}", d.refused);
+    let stored: model::record::Record = app.record(&leader.token, rid).await.json().await.unwrap();
+    let answers = forms::answers_of(&stored);
+    assert_eq!(answers.get(&q.id), Some(&first));
+    assert!(!answers.contains_key(&q2.id));
+    assert!(d.records.contains_key(&forms::result_id(rid)));
+}

@@ -375,3 +375,85 @@ fn no_byte_of_the_bundle_holds_the_key_or_the_test() {
         "the bundle was not found: {checked:?}"
     );
 }
+
+#[tokio::test]
+async fn the_head_sends_forms_and_the_school_sees_its_tasks_by_deadline() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let base = server.url("");
+    let school = Api::login(&base, "shkola").await?;
+    let school_id = school.profile.school_id.unwrap();
+    let head = Browser::start().await?;
+    head.sign_in(&base, "rukovoditel", DEMO_PASSWORD).await?;
+    head.wait_for("#home-centre").await?;
+    head.client
+        .goto(&format!("{base}/centre/campaigns"))
+        .await?;
+    let (profile, _) = builtin("context_profile");
+    let (card, _) = builtin("self_analysis");
+    // Two forms for this school: one overdue already, one due later.
+    for (t, deadline) in [(&card, "2030-01-31"), (&profile, "2020-09-30")] {
+        let option = format!("{}@{}", t.code, t.version);
+        head.wait_js(
+            &format!("!!document.querySelector('#campaign-template option[value=\"{option}\"]')"),
+            LONG,
+        )
+        .await?;
+        pick(&head, "campaign-template", &option).await?;
+        head.wait_value("#campaign-title", &t.title, LONG).await?;
+        pick(&head, "campaign-deadline", deadline).await?;
+        let tick = format!("#campaign-schools input[value='{school_id}']");
+        head.wait_for(&tick).await?;
+        head.click(&tick).await?;
+        head.click("#campaign-send").await?;
+        head.wait_js(
+            "!!document.querySelector('#centre-campaigns .alert-ok')",
+            LONG,
+        )
+        .await?;
+    }
+    head.wait_all_sent(LONG).await?;
+    head.close().await?;
+
+    let b = Browser::start().await?;
+    b.sign_in(&base, "shkola", DEMO_PASSWORD).await?;
+    b.wait_for("#home-school").await?;
+    b.wait_js(
+        "document.querySelectorAll('#tasks .task').length === 2",
+        LONG,
+    )
+    .await?;
+    let first = b.text("#tasks .task:nth-child(1)").await?;
+    let second = b.text("#tasks .task:nth-child(2)").await?;
+    assert!(
+        first.contains(&profile.title) && first.contains("срок прошёл"),
+        "{first}"
+    );
+    assert!(first.contains("заполнено 0 из 12"), "{first}");
+    assert!(
+        second.contains(&card.title) && !second.contains("срок прошёл"),
+        "{second}"
+    );
+    assert_eq!(
+        b.eval("document.querySelector('#tasks .task:nth-child(1)').classList.contains('overdue')")
+            .await?,
+        Value::Bool(true)
+    );
+    // One answer, and the home page counts it.
+    b.click("#tasks .task:nth-child(1) a").await?;
+    b.wait_for(".question").await?;
+    let q = profile.questions().next().unwrap();
+    b.fill(&format!("#q-{}-input", q.id), "12").await?;
+    b.wait_js(
+        "document.getElementById('form-progress').innerText.includes('Заполнено 1 из 12')",
+        LONG,
+    )
+    .await?;
+    b.client.goto(&format!("{base}/school")).await?;
+    b.wait_js(
+        "(document.querySelector('#tasks .task') || {innerText: ''}).innerText.includes('заполнено 1 из 12')",
+        LONG,
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}

@@ -17,7 +17,7 @@ use uuid::Uuid;
 pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
-    _dir: tempfile::TempDir,
+    pub dir: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -33,8 +33,13 @@ impl TestApp {
         TestApp {
             base,
             http: reqwest::Client::new(),
-            _dir: dir,
+            dir,
         }
+    }
+
+    /// The database file, for tests that must move time (a test's start) back.
+    pub fn db_url(&self) -> String {
+        format!("sqlite://{}", self.dir.path().join("t.db").display())
     }
 
     pub async fn login(&self, login: &str) -> LoginResponse {

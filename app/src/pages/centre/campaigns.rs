@@ -184,6 +184,8 @@ pub fn CentreCampaigns() -> impl IntoView {
                 <button type="submit" class="button-primary" id="campaign-send">"Направить"</button>
             </form>
 
+            <TemplateUpload/>
+
             <h2>"Направленные формы"</h2>
             {move || {
                 let mut list: Vec<Campaign> = campaign_records.with(|l| l.iter().filter_map(Campaign::from_record).collect());
@@ -219,6 +221,75 @@ pub fn CentreCampaigns() -> impl IntoView {
                     </table>
                 }.into_any()
             }}
+        </section>
+    }
+}
+
+/// Publishing a new form (or a new version of one) from a template file; needs a connection.
+#[component]
+fn TemplateUpload() -> impl IntoView {
+    let session = use_session();
+    let message = RwSignal::new(None::<(bool, String)>);
+    let busy = RwSignal::new(false);
+    let on_file = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let Some(file) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|i| i.files())
+            .and_then(|f| f.get(0))
+        else {
+            return;
+        };
+        let Some(token) = session.token() else { return };
+        busy.set(true);
+        message.set(None);
+        spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|v| v.as_string());
+            let result = match text {
+                None => Err("Файл не удалось прочитать.".to_owned()),
+                Some(text) => crate::api::upload_template(&token, text)
+                    .await
+                    .map_err(|f| {
+                        session.handle(&f);
+                        f.message()
+                    }),
+            };
+            busy.set(false);
+            message.set(Some(match result {
+                Ok(t) if t.created => (
+                    true,
+                    format!(
+                        "Форма «{}» (версия {}) опубликована и придёт всем при синхронизации.",
+                        t.title, t.version
+                    ),
+                ),
+                Ok(t) => (
+                    true,
+                    format!(
+                        "Форма «{}» версии {} уже была опубликована.",
+                        t.title, t.version
+                    ),
+                ),
+                Err(m) => (false, m),
+            }));
+            sync::sync_now();
+        });
+    };
+    view! {
+        <section class="upload" aria-labelledby="upload-title">
+            <h2 id="upload-title">"Новая форма из файла"</h2>
+            <p class="muted">"Шаблон формы — файл JSON в формате шаблонов Наставника (образцы — в папке templates). Нужна связь с сервером."</p>
+            <div class="field">
+                <label for="template-file">"Файл шаблона"</label>
+                <input id="template-file" type="file" accept=".json,application/json" disabled=move || busy.get() on:change=on_file/>
+            </div>
+            {move || message.get().map(|(ok, m)| view! {
+                <p class=if ok { "alert alert-ok" } else { "alert alert-error" } role="alert">{m}</p>
+            })}
         </section>
     }
 }
