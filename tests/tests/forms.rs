@@ -259,6 +259,15 @@ async fn the_whole_self_analysis_card_filled_offline_reaches_the_server() -> any
     assert_eq!(got.len(), expected.len());
     assert!(forms::validate(&t, &got).is_empty());
     assert!(b.eval("!!document.getElementById('form-locked')").await? == Value::Bool(true));
+    // The print view shows the answers as a document.
+    b.click("#form-print").await?;
+    b.wait_js(
+        "(document.getElementById('print-view') || {innerText: ''}).innerText.includes('Подробный ответ школы.')",
+        LONG,
+    )
+    .await?;
+    let printed = b.text("#print-view").await?;
+    assert!(printed.contains(&t.title) && printed.contains("отправлено"), "{printed}");
     b.close().await?;
     Ok(())
 }
