@@ -96,7 +96,7 @@ fn each_kind_takes_its_values_and_refuses_others_with_the_rule() {
         ("single", json!("c"), "нет в списке"),
         ("single", json!(1), "один вариант"),
         ("multi", json!(["x", "x"]), "дважды"),
-        ("multi", json!(["x", "y", "z"]), "не больше 2"),
+        ("multi", json!(["x", "y", "z"]), "не больше 2 вариантов"),
         ("multi", json!("x"), "список"),
         ("scale", json!(0), "от 1 до 10"),
         ("scale", json!(11), "от 1 до 10"),
@@ -126,7 +126,7 @@ fn each_kind_takes_its_values_and_refuses_others_with_the_rule() {
             "«Русский язык», столбец «2024»: процент",
         ),
         ("results", json!({"math": {"mark": "bad"}}), "из списка"),
-        ("measures", json!([{}, {}, {}]), "не больше 2"),
+        ("measures", json!([{}, {}, {}]), "не больше 2 записей"),
         ("measures", json!([{"what": 1}]), "нет вопроса «what»"),
         (
             "measures",
@@ -171,7 +171,7 @@ fn a_full_response_is_valid_and_each_missing_required_answer_is_named() {
         ("students", "обязательный вопрос"),
         ("vsoko", "обязательный вопрос"),
         ("results", "все ячейки"),
-        ("measures", "не меньше 1"),
+        ("measures", "хотя бы одна запись"),
     ] {
         let mut a = full();
         a.remove(id);

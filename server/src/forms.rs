@@ -97,6 +97,7 @@ pub const TIME_LIMIT_GRACE_MS: u64 = 60_000;
 #[derive(Default)]
 pub struct Loaded {
     pub templates: HashMap<(String, u32), Arc<Entry>>,
+    pub campaigns: HashMap<uuid::Uuid, forms::Campaign>,
     pub closes: HashMap<uuid::Uuid, u64>,
     pub now_ms: u64,
 }
@@ -114,6 +115,10 @@ impl Forms for Loaded {
 
     fn now_ms(&self) -> u64 {
         self.now_ms
+    }
+
+    fn campaign(&self, id: uuid::Uuid) -> Option<forms::Campaign> {
+        self.campaigns.get(&id).cloned()
     }
 }
 

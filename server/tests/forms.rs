@@ -554,3 +554,97 @@ async fn a_timed_test_takes_no_answers_after_its_time() {
     assert!(!answers.contains_key(&q2.id));
     assert!(d.records.contains_key(&forms::result_id(rid)));
 }
+
+#[tokio::test]
+async fn a_response_is_ones_own_answer_to_a_campaign_sent_to_one() {
+    let app = TestApp::start().await;
+    let (t, _) = builtin("leader_test");
+    let campaign = send_campaign(&app, "leader_test", t.version, &["school_team"]).await;
+    let leader = app.login("shkola").await;
+    let school = leader.profile.school_id;
+    let (rid, scope) =
+        forms::response_target(t.respondent, campaign, school, leader.profile.id).unwrap();
+    let q = t.questions().next().unwrap();
+    let answer = |fields: &mut serde_json::Map<String, Value>| {
+        if let Kind::Single { options } = &q.kind {
+            fields.insert(forms::answer_field(&q.id), json!(options[0].id));
+        }
+    };
+    let try_write =
+        |token: String, id: Uuid, scope: Scope, fields: serde_json::Map<String, Value>, n: u8| {
+            let app = &app;
+            async move {
+                let mut d = Device::new(&token, n);
+                d.edit(id, forms::RESPONSE_KIND, &scope, Value::Object(fields));
+                d.sync(app).await;
+                d.refused.first().map(|r| (r.code, r.message.clone()))
+            }
+        };
+    let mut fields = pins(campaign, &t);
+    answer(&mut fields);
+    // Under another id, or for a colleague: refused.
+    let other = forms::response_target(t.respondent, campaign, school, Uuid::now_v7())
+        .unwrap()
+        .0;
+    for (n, id) in [(10, Uuid::now_v7()), (20, other)] {
+        let (code, msg) = try_write(leader.token.clone(), id, scope.clone(), fields.clone(), n)
+            .await
+            .expect("refused");
+        assert_eq!(code, model::ErrorCode::Forbidden, "{msg}");
+        assert!(msg.contains("от своего имени"), "{msg}");
+    }
+    // To a campaign that does not exist, or with another form than the campaign's: refused.
+    let mut ghost = pins(Uuid::now_v7(), &t);
+    answer(&mut ghost);
+    let (_, msg) = try_write(leader.token.clone(), rid, scope.clone(), ghost, 11)
+        .await
+        .expect("refused");
+    assert!(msg.contains("ни к одной рассылке"), "{msg}");
+    let (card, _) = builtin("self_analysis");
+    let wrong = pins(campaign, &card);
+    let (_, msg) = try_write(leader.token.clone(), rid, scope.clone(), wrong, 12)
+        .await
+        .expect("refused");
+    assert!(msg.contains("не по той форме"), "{msg}");
+    // A teacher was not sent the leader test.
+    let teacher = app.login("pedagog").await;
+    let (tid, tscope) = forms::response_target(
+        t.respondent,
+        campaign,
+        teacher.profile.school_id,
+        teacher.profile.id,
+    )
+    .unwrap();
+    let (code, _) = try_write(teacher.token.clone(), tid, tscope, fields.clone(), 13)
+        .await
+        .expect("refused");
+    assert_eq!(code, model::ErrorCode::Forbidden);
+    // The own answer goes through; submitting twice is scored once.
+    fields.insert("status".into(), json!("submitted"));
+    assert_eq!(
+        try_write(leader.token.clone(), rid, scope.clone(), fields, 14).await,
+        None
+    );
+    let again: serde_json::Map<String, Value> = [("status".to_owned(), json!("submitted"))]
+        .into_iter()
+        .collect();
+    assert_eq!(
+        try_write(leader.token.clone(), rid, scope.clone(), again, 15).await,
+        None
+    );
+    let head = app.login("rukovoditel").await;
+    let mut h = Device::new(&head.token, 16);
+    let mut results = 0;
+    loop {
+        let resp = h.sync_once(&app).await;
+        results += resp
+            .changes
+            .iter()
+            .filter(|c| c.record == forms::result_id(rid))
+            .count();
+        if !resp.more {
+            break;
+        }
+    }
+    assert_eq!(results, 1, "scored once");
+}

@@ -267,7 +267,10 @@ async fn the_whole_self_analysis_card_filled_offline_reaches_the_server() -> any
     )
     .await?;
     let printed = b.text("#print-view").await?;
-    assert!(printed.contains(&t.title) && printed.contains("отправлено"), "{printed}");
+    assert!(
+        printed.contains(&t.title) && printed.contains("отправлено"),
+        "{printed}"
+    );
     b.close().await?;
     Ok(())
 }

@@ -63,7 +63,10 @@ pub fn check_kind(kind: &Kind, value: &Value) -> Result<(), String> {
                 seen.push(id);
             }
             match max_choices {
-                Some(m) if list.len() > *m as usize => Err(format!("не больше {m} вариантов")),
+                Some(m) if list.len() > *m as usize => Err(format!(
+                    "не больше {}",
+                    count_ru(*m, "варианта", "вариантов", "вариантов")
+                )),
                 _ => Ok(()),
             }
         }
@@ -114,7 +117,10 @@ pub fn check_kind(kind: &Kind, value: &Value) -> Result<(), String> {
         } => {
             let items = value.as_array().ok_or("ожидается список")?;
             if items.len() > *max_items as usize {
-                return Err(format!("не больше {max_items} записей"));
+                return Err(format!(
+                    "не больше {}",
+                    count_ru(*max_items, "записи", "записей", "записей")
+                ));
             }
             for (i, item) in items.iter().enumerate() {
                 let item = item.as_object().ok_or("ожидается список записей")?;
@@ -190,6 +196,17 @@ fn check_text(max_len: u32, value: &Value) -> Result<(), String> {
     } else {
         Ok(())
     }
+}
+
+/// "2 варианта", "5 вариантов", "21 варианта": the number with the word in the genitive after
+/// "не больше" (`one` for 1, 21, 31…, `few` for 2–4, `many` otherwise).
+pub fn count_ru(n: u32, one: &str, few: &str, many: &str) -> String {
+    let word = match (n % 10, n % 100) {
+        (1, r) if r != 11 => one,
+        (2..=4, r) if !(12..=14).contains(&r) => few,
+        _ => many,
+    };
+    format!("{n} {word}")
 }
 
 /// `YYYY-MM-DD`, a day that exists.
@@ -327,7 +344,11 @@ fn check_required(
                 problems.push(problem(
                     path,
                     q,
-                    format!("нужно не меньше {need} записей"),
+                    if need == 1 {
+                        "нужна хотя бы одна запись".to_owned()
+                    } else {
+                        format!("нужно не меньше {need} записей")
+                    },
                     true,
                 ));
             }

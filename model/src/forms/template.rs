@@ -289,6 +289,14 @@ impl Template {
         self.questions().find(|q| q.id == id)
     }
 
+    /// Is `id` a question inside a group?
+    fn is_inner(&self, id: &str) -> bool {
+        self.questions().any(|q| match &q.kind {
+            Kind::Group { questions, .. } => questions.iter().any(|iq| iq.id == id),
+            _ => false,
+        })
+    }
+
     fn take_key(&mut self) -> Key {
         let mut key = Key::default();
         for s in &mut self.sections {
@@ -376,6 +384,15 @@ impl Template {
             return Err(err(place, "такой id уже есть в шаблоне"));
         }
         if let Some(c) = &q.show_if {
+            if top && self.is_inner(&c.question) {
+                return Err(err(
+                    &place,
+                    format!(
+                        "show_if ссылается на «{}» внутри группы: так вопрос не появится никогда",
+                        c.question
+                    ),
+                ));
+            }
             let Some(target) = seen.get(c.question.as_str()) else {
                 return Err(err(
                     &place,

@@ -48,6 +48,10 @@ pub trait Forms {
     fn now_ms(&self) -> u64 {
         0
     }
+    /// A campaign, as the server holds it.
+    fn campaign(&self, _id: Uuid) -> Option<forms::Campaign> {
+        None
+    }
 }
 
 /// No templates at all (every response is refused).
@@ -104,17 +108,19 @@ pub fn plan(
         let outcome = match checked {
             Err((code, message)) => Outcome::Rejected { code, message },
             Ok(()) => {
-                if m.change.kind == forms::RESPONSE_KIND
-                    && m.change.fields.get(forms::F_STATUS)
-                        == Some(&serde_json::json!(forms::Status::Submitted.as_str()))
-                {
-                    plan.submitted.push(m.change.record);
-                }
                 let record = records
                     .entry(m.change.record)
                     .or_insert_with(|| m.change.new_record());
+                let was = forms::status_of(record);
                 if m.change.apply_to(record) {
                     plan.touched.insert(m.change.record);
+                }
+                // Scored once per submission: when the merged state becomes "submitted".
+                if m.change.kind == forms::RESPONSE_KIND
+                    && was != forms::Status::Submitted
+                    && forms::status_of(record) == forms::Status::Submitted
+                {
+                    plan.submitted.push(m.change.record);
                 }
                 Outcome::Applied
             }
@@ -160,6 +166,37 @@ fn check_form(
             "Форма «{code}» версии {version} на сервере не найдена."
         ));
     };
+    // A response answers a campaign sent to this person, in the one record and scope that
+    // campaign has for them (so nobody fills in for someone else or outside a campaign).
+    let campaign = after
+        .get(forms::F_CAMPAIGN)
+        .and_then(|v| v.as_str())
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .and_then(|id| forms.campaign(id));
+    let Some(campaign) = campaign else {
+        return refuse("Ответ не относится ни к одной рассылке центра.".into());
+    };
+    if campaign.template != code || campaign.version != version {
+        return refuse("Ответ заполнен не по той форме, что указана в рассылке.".into());
+    }
+    if !campaign.addressed_to(actor.role, actor.school, &template.audience) {
+        return Err((
+            ErrorCode::Forbidden,
+            format!("Форма «{}» не направлялась вам.", template.title),
+        ));
+    }
+    let own = forms::response_target(
+        template.respondent,
+        campaign.id,
+        actor.school,
+        actor.user_id,
+    );
+    if own.as_ref() != Some(&(m.change.record, m.change.scope.clone())) {
+        return Err((
+            ErrorCode::Forbidden,
+            "Ответ можно давать только от своего имени (или от своей школы).".into(),
+        ));
+    }
     let touches_answers = m
         .change
         .fields

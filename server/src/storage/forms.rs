@@ -42,6 +42,9 @@ impl Db {
                     "built-in template {name} differs from the stored one of the same version; \
                      the stored one is kept (raise the version to publish a change)"
                 ),
+                Err(InstallError::Db(e)) => {
+                    tracing::error!("built-in template {name} not installed: {e}")
+                }
                 Err(e) => anyhow::bail!("built-in template {name}: {e}"),
             }
         }
@@ -120,6 +123,24 @@ impl Db {
         self.template(&mut conn, code, version).await
     }
 
+    /// A campaign record, read as a campaign.
+    pub async fn campaign(
+        &self,
+        conn: &mut SqliteConnection,
+        id: uuid::Uuid,
+    ) -> Result<Option<forms::Campaign>, sqlx::Error> {
+        let state: Option<String> =
+            sqlx::query_scalar("SELECT state FROM records WHERE id = ? AND kind = ?")
+                .bind(id.to_string())
+                .bind(forms::CAMPAIGN_KIND)
+                .fetch_optional(&mut *conn)
+                .await?;
+        let Some(state) = state else { return Ok(None) };
+        let record: Record =
+            serde_json::from_str(&state).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        Ok(forms::Campaign::from_record(&record))
+    }
+
     /// A stored template with its key.
     pub async fn template(
         &self,
@@ -144,13 +165,19 @@ async fn load_entry(
     code: &str,
     version: u32,
 ) -> Result<Option<Entry>, sqlx::Error> {
-    let state: Option<String> = sqlx::query_scalar("SELECT state FROM records WHERE id = ?")
-        .bind(forms::template_id(code, version).to_string())
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some(state) = state else {
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT kind, state FROM records WHERE id = ?")
+            .bind(forms::template_id(code, version).to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((kind, state)) = row else {
         return Ok(None);
     };
+    if kind != forms::TEMPLATE_KIND {
+        return Err(sqlx::Error::Protocol(format!(
+            "the id of template {code} v{version} is taken by a record of kind {kind}"
+        )));
+    }
     let bad = |e: serde_json::Error| sqlx::Error::Decode(Box::new(e));
     let record: Record = serde_json::from_str(&state).map_err(bad)?;
     let body = record.get("body").cloned().unwrap_or_default();
@@ -183,10 +210,15 @@ pub async fn write_server_changes(
             .bind(c.record.to_string())
             .fetch_optional(&mut *conn)
             .await?;
-        let mut record = match state {
+        let mut record: Record = match state {
             Some(s) => serde_json::from_str(&s).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
             None => c.new_record(),
         };
+        if record.kind != c.kind || record.scope != c.scope {
+            // Never merge the server's writes into a record of another kind or place.
+            tracing::error!(id = %c.record, kind = %record.kind, "server write skipped: id taken");
+            continue;
+        }
         c.apply_to(&mut record);
         sqlx::query(
             "INSERT INTO records (id, kind, scope, parent, state, updated_at) VALUES (?, ?, ?, ?, ?, ?) \

@@ -139,6 +139,17 @@ impl Db {
                     m.change.apply_to(&mut r);
                     forms::template_of(&r)
                 });
+            let campaign = records
+                .get(&m.change.record)
+                .and_then(|r| r.get(forms::F_CAMPAIGN).cloned())
+                .or_else(|| m.change.fields.get(forms::F_CAMPAIGN).cloned())
+                .and_then(|v| v.as_str().and_then(|s| Uuid::parse_str(s).ok()));
+            if let Some(id) = campaign
+                && !loaded.campaigns.contains_key(&id)
+                && let Some(c) = self.campaign(&mut tx, id).await?
+            {
+                loaded.campaigns.insert(id, c);
+            }
             let Some((code, version)) = pinned else {
                 continue;
             };

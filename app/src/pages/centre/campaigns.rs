@@ -55,13 +55,20 @@ pub fn CentreCampaigns() -> impl IntoView {
             })
         })
     };
-    // Choosing a template proposes its title and audience.
-    Effect::new(move |_| {
-        if let Some(t) = selected() {
+    // Choosing a template proposes its title and audience (only when the choice changes, so
+    // a sync never overwrites what the head typed).
+    Effect::new(move |previous: Option<String>| {
+        let now = chosen.get();
+        if previous.as_ref() != Some(&now)
+            && let Some(t) = untrack(selected)
+        {
             title.set(t.title.clone());
             picked_roles.set(t.audience.clone());
         }
+        now
     });
+    // Only the roles the form is made for can be asked to fill it.
+    let audience = move || selected().map_or_else(|| ROLES.to_vec(), |t| t.audience.clone());
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -146,7 +153,7 @@ pub fn CentreCampaigns() -> impl IntoView {
                 </div>
                 <fieldset class="field">
                     <legend>"Кто заполняет *"</legend>
-                    {ROLES.into_iter().map(|r| view! {
+                    {move || audience().into_iter().map(|r| view! {
                         <label class="choice">
                             <input type="checkbox" value=r.as_str()
                                 prop:checked=move || picked_roles.with(|l| l.contains(&r))

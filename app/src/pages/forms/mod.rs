@@ -155,7 +155,9 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>) -> impl IntoView {
     Effect::new(move |_| {
         store::revision().track();
         spawn_local(async move {
-            if let Ok(list) = store::refused().await {
+            if let Ok(list) = store::refused().await
+                && refusals.with_untracked(|r| r != &list)
+            {
                 refusals.set(list);
             }
         });
@@ -340,8 +342,11 @@ fn TimeLimit(
         template: template.code.clone(),
         version: template.version,
     };
+    // Started as soon as the test is open while the server answers (also when the
+    // connection comes back).
     Effect::new(move |_| {
-        if locked.get() || closes.with_untracked(Option::is_some) {
+        let online = crate::connectivity::status().get() == crate::connectivity::Net::Online;
+        if !online || locked.get() || closes.with_untracked(Option::is_some) {
             return;
         }
         let Some(token) = session.token() else { return };
@@ -423,18 +428,20 @@ fn QuestionBlock(
     let qv = q.clone();
     let visible = move || answers.with(|a| answer::visible(&tv, &qv, a, None));
     let qid2 = qid.clone();
-    let value =
-        Signal::derive(move || answers.with(|a| a.get(&qid2).cloned().unwrap_or(Value::Null)));
+    // A memo: a question's inputs wake only when its own answer changes.
+    let value: Signal<Value> =
+        Memo::new(move |_| answers.with(|a| a.get(&qid2).cloned().unwrap_or(Value::Null))).into();
     let qid3 = qid.clone();
     // A broken rule shows at once; a missing answer once "Отправить" was pressed.
     let qid4 = qid.clone();
-    let error = Signal::derive(move || {
+    let error: Signal<Option<String>> = Memo::new(move |_| {
         problems.with(|ps| {
             ps.iter()
                 .find(|p| top_id(&p.question) == qid4 && (tried.get() || !p.missing))
                 .map(|p| p.message.clone())
         })
-    });
+    })
+    .into();
     let field = forms::answer_field(&qid);
     let refused = Signal::derive(move || {
         let rid = record.with(|r| r.as_ref().map(|r| r.id))?;
@@ -460,7 +467,7 @@ fn QuestionBlock(
             <div class="question" class:computed=computed id=format!("q-{}", qid) data-q=qid.clone() data-kind=kind_name(&q.kind)>
                 {label(&q, &dom_id)}
                 <QuestionInput q=q.clone() dom_id=dom_id.clone() ctx=ctx.clone()/>
-                {let error_id = error_id.clone(); move || error.get().map(|e| view! { <p class="field-error" id=error_id.clone() role="alert">{e}</p> })}
+                {let error_id = error_id.clone(); move || error.get().map(|e| view! { <p class="field-error" id=error_id.clone() aria-live="polite">{e}</p> })}
                 {move || refused.get().map(|m| view! { <p class="field-error refused-note" role="alert">"Не принято сервером: " {m}</p> })}
             </div>
         </Show>
