@@ -637,3 +637,68 @@ fn anonymous_forms_take_no_name_and_ids_are_stable() {
     );
     assert_ne!(forms::template_id("a", 1), forms::template_id("a", 2));
 }
+
+#[test]
+fn table_cells_are_fields_of_their_own_so_two_computers_merge_cell_by_cell() {
+    let t = every_kind();
+    let mut a = Record::new(
+        Uuid::nil(),
+        forms::RESPONSE_KIND,
+        Scope::School(Uuid::nil()),
+        None,
+    );
+    let mut b = a.clone();
+    a.apply(
+        &forms::cell_field("results", "rus", "y2024"),
+        Write {
+            hlc: hlc(5),
+            value: json!(10),
+        },
+    );
+    b.apply(
+        &forms::cell_field("results", "math", "y2024"),
+        Write {
+            hlc: Hlc {
+                wall_ms: 6,
+                counter: 0,
+                device: DeviceId::from_random([2; 8]),
+            },
+            value: json!(20),
+        },
+    );
+    a.merge(&b);
+    let answers = forms::answers_of(&a);
+    assert_eq!(
+        answers["results"],
+        json!({"rus": {"y2024": 10}, "math": {"y2024": 20}})
+    );
+    // answer_fields writes a table back cell by cell, and the checks read each cell.
+    let fields = forms::answer_fields(&t, &full());
+    assert!(fields.contains_key("a.results.rus.mark") && !fields.contains_key("a.results"));
+    let after = a.clone();
+    let check = |name: &str, v: Value| {
+        let f: BTreeMap<String, Value> = [(name.to_owned(), v)].into();
+        forms::check_response_change(&t, Role::SchoolTeam, Some(&a), &f, &after)
+    };
+    assert_eq!(check("a.results.math.mark", json!("ok")), Ok(()));
+    assert!(
+        check("a.results.math.y2024", json!(101))
+            .unwrap_err()
+            .contains("«Результаты», строка «Математика», столбец «2024»: процент")
+    );
+    assert!(
+        check("a.results.bio.y2024", json!(1))
+            .unwrap_err()
+            .contains("нет ячейки bio.y2024")
+    );
+    assert!(
+        check("a.results", json!({}))
+            .unwrap_err()
+            .contains("по ячейкам")
+    );
+    assert!(
+        check("a.students.x.y", json!(1))
+            .unwrap_err()
+            .contains("нет поля")
+    );
+}

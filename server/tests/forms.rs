@@ -81,12 +81,8 @@ fn pins(campaign: Uuid, t: &Template) -> serde_json::Map<String, Value> {
     m
 }
 
-fn answers_json(a: &Answers) -> Value {
-    Value::Object(
-        a.iter()
-            .map(|(k, v)| (forms::answer_field(k), v.clone()))
-            .collect(),
-    )
+fn answers_json(t: &Template, a: &Answers) -> Value {
+    Value::Object(forms::answer_fields(t, a).into_iter().collect())
 }
 
 /// The head sends a template to every school; returns the campaign id.
@@ -210,7 +206,7 @@ async fn responses_are_checked_on_every_change_and_locked_once_submitted() {
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     let mut fields = pins(campaign, &t);
-    fields.extend(answers_json(&half).as_object().unwrap().clone());
+    fields.extend(answers_json(&t, &half).as_object().unwrap().clone());
     d.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
     d.edit(
         rid,
@@ -229,7 +225,7 @@ async fn responses_are_checked_on_every_change_and_locked_once_submitted() {
     d.refused.clear();
 
     // The whole card goes through, and then it is locked.
-    d.edit(rid, forms::RESPONSE_KIND, &scope, answers_json(&all));
+    d.edit(rid, forms::RESPONSE_KIND, &scope, answers_json(&t, &all));
     d.edit(
         rid,
         forms::RESPONSE_KIND,
@@ -307,7 +303,7 @@ async fn a_submitted_test_is_scored_per_area_and_the_leader_receives_the_result(
     let mut d = Device::new(&leader.token, 3);
     let mut fields = pins(campaign, &t);
     fields.insert("respondent".into(), json!(leader.profile.full_name));
-    fields.extend(answers_json(&a).as_object().unwrap().clone());
+    fields.extend(answers_json(&t, &a).as_object().unwrap().clone());
     d.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
     d.sync(&app).await;
     assert!(
@@ -372,7 +368,12 @@ async fn anonymous_surveys_take_no_name_and_people_without_a_school_answer_in_th
     assert!(d.refused[0].message.contains("анонимная"));
     d.refused.clear();
     let mut fields = pins(campaign, &t);
-    fields.extend(answers_json(&full_answers(&t)).as_object().unwrap().clone());
+    fields.extend(
+        answers_json(&t, &full_answers(&t))
+            .as_object()
+            .unwrap()
+            .clone(),
+    );
     fields.insert("status".into(), json!("submitted"));
     d.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
     d.sync(&app).await;

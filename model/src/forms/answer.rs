@@ -138,7 +138,7 @@ pub fn check_kind(kind: &Kind, value: &Value) -> Result<(), String> {
     }
 }
 
-fn check_cell(cell: &Cell, value: &Value) -> Result<(), String> {
+pub fn check_cell(cell: &Cell, value: &Value) -> Result<(), String> {
     if value.is_null() {
         return Ok(());
     }

@@ -133,16 +133,75 @@ pub fn respondent_scope(respondent: Respondent, school: Option<Uuid>, user: Uuid
     }
 }
 
+/// The field of one cell of a table question: each cell is its own field, so two people
+/// filling one table on two computers merge cell by cell.
+pub fn cell_field(question: &str, row: &str, column: &str) -> String {
+    format!("{ANSWER_PREFIX}{question}.{row}.{column}")
+}
+
 /// The answers a response record holds.
 pub fn answers_of(record: &Record) -> Answers {
-    record
-        .fields
-        .iter()
-        .filter_map(|(name, state)| {
-            name.strip_prefix(ANSWER_PREFIX)
-                .map(|q| (q.to_owned(), state.value.clone()))
-        })
-        .collect()
+    answers_from_fields(
+        record
+            .fields
+            .iter()
+            .map(|(name, state)| (name.as_str(), &state.value)),
+    )
+}
+
+/// The fields that store `answers` (tables cell by cell).
+pub fn answer_fields(t: &Template, answers: &Answers) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    for (q, v) in answers {
+        match (t.question(q).map(|q| &q.kind), v) {
+            (Some(Kind::Table { .. }), Value::Object(rows)) => {
+                for (r, cells) in rows {
+                    for (c, cell) in cells.as_object().into_iter().flatten() {
+                        out.insert(cell_field(q, r, c), cell.clone());
+                    }
+                }
+            }
+            _ => {
+                out.insert(answer_field(q), v.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Answers from answer fields: `a.<q>` is a whole answer, `a.<q>.<row>.<col>` one table cell
+/// (empty cells are left out).
+pub fn answers_from_fields<'a>(fields: impl IntoIterator<Item = (&'a str, &'a Value)>) -> Answers {
+    let mut answers = Answers::new();
+    for (name, value) in fields {
+        let Some(path) = name.strip_prefix(ANSWER_PREFIX) else {
+            continue;
+        };
+        let mut parts = path.splitn(3, '.');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(q), None, None) => {
+                answers.insert(q.to_owned(), value.clone());
+            }
+            (Some(q), Some(row), Some(col)) => {
+                if value.is_null() {
+                    continue;
+                }
+                let table = answers
+                    .entry(q.to_owned())
+                    .or_insert_with(|| Value::Object(Default::default()));
+                if let Value::Object(t) = table {
+                    let r = t
+                        .entry(row.to_owned())
+                        .or_insert_with(|| Value::Object(Default::default()));
+                    if let Value::Object(r) = r {
+                        r.insert(col.to_owned(), value.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    answers
 }
 
 pub fn status_of(record: &Record) -> Status {
@@ -185,12 +244,36 @@ pub fn check_response_change(
     let was = before.map_or(Status::Draft, status_of);
     let mut touches_answers = false;
     for (name, value) in fields {
-        if let Some(id) = name.strip_prefix(ANSWER_PREFIX) {
+        if let Some(path) = name.strip_prefix(ANSWER_PREFIX) {
             touches_answers = true;
+            let mut parts = path.splitn(3, '.');
+            let id = parts.next().unwrap_or_default();
             let Some(q) = t.question(id) else {
                 return Err(format!("В форме «{}» нет вопроса «{id}».", t.title));
             };
-            check_kind(&q.kind, value).map_err(|rule| format!("«{}»: {rule}.", q.text))?;
+            match (&q.kind, parts.next(), parts.next()) {
+                (Kind::Table { rows, columns }, Some(row), Some(col)) => {
+                    let (Some(r), Some(c)) = (
+                        rows.iter().find(|r| r.id == row),
+                        columns.iter().find(|c| c.id == col),
+                    ) else {
+                        return Err(format!("«{}»: в таблице нет ячейки {row}.{col}.", q.text));
+                    };
+                    answer::check_cell(&c.cell, value).map_err(|rule| {
+                        format!(
+                            "«{}», строка «{}», столбец «{}»: {rule}.",
+                            q.text, r.text, c.text
+                        )
+                    })?;
+                }
+                (Kind::Table { .. }, None, None) => {
+                    return Err(format!("«{}»: таблица заполняется по ячейкам.", q.text));
+                }
+                (_, None, None) => {
+                    check_kind(&q.kind, value).map_err(|rule| format!("«{}»: {rule}.", q.text))?;
+                }
+                _ => return Err(format!("В форме «{}» нет поля «{name}».", t.title)),
+            }
             continue;
         }
         match name.as_str() {

@@ -272,7 +272,7 @@ fn check(
                 return validation(format!("У «{}» нет поля «{name}».", spec.label));
             };
             field.check(value).or_else(validation)?;
-        } else if name.is_empty() || name.len() > 64 || name.starts_with('_') {
+        } else if name.is_empty() || name.len() > 128 || name.starts_with('_') {
             return validation(format!("Недопустимое имя поля «{name}»."));
         }
     }

@@ -117,19 +117,34 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>) -> impl IntoView {
         return view! { <p class="alert alert-error">"Эту форму заполняет школа, а учётная запись не привязана к школе."</p> }.into_any();
     };
     let record = store::watch_record(target.id);
-    let stored =
-        Memo::new(move |_| record.with(|r| r.as_ref().map(forms::answers_of).unwrap_or_default()));
-    // Answers typed here but not yet read back from the database: a table cell or a group
-    // item changed right after another one builds on the latest value, never on a stale one.
+    // The answer fields as stored (a table cell is a field of its own).
+    let stored = Memo::new(move |_| {
+        record.with(|r| {
+            r.as_ref()
+                .map(|r| {
+                    r.fields
+                        .iter()
+                        .filter(|(k, _)| k.starts_with(forms::ANSWER_PREFIX))
+                        .map(|(k, f)| (k.clone(), f.value.clone()))
+                        .collect::<BTreeMap<String, Value>>()
+                })
+                .unwrap_or_default()
+        })
+    });
+    // Fields typed here but not yet read back from the database: a group item changed right
+    // after another one builds on the latest value, never on a stale one.
     let overlay = RwSignal::new(BTreeMap::<String, (Value, u32)>::new());
     let answers = Memo::new(move |_| {
-        let mut a = stored.get();
-        overlay.with(|o| {
-            for (k, (v, _)) in o {
-                a.insert(k.clone(), v.clone());
-            }
-        });
-        a
+        stored.with(|s| {
+            overlay.with(|o| {
+                let mut fields: BTreeMap<&str, &Value> =
+                    s.iter().map(|(k, v)| (k.as_str(), v)).collect();
+                for (k, (v, _)) in o {
+                    fields.insert(k.as_str(), v);
+                }
+                forms::answers_from_fields(fields)
+            })
+        })
     });
     let settle = move || {
         overlay.update(|o| {
@@ -219,16 +234,13 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>) -> impl IntoView {
             }
         });
     };
-    let set_answer = move |qid: String, value: Value| {
+    let set_answer = move |field: String, value: Value| {
         overlay.update(|o| {
-            let e = o.entry(qid.clone()).or_insert((Value::Null, 0));
+            let e = o.entry(field.clone()).or_insert((Value::Null, 0));
             e.0 = value.clone();
             e.1 += 1;
         });
-        write(
-            BTreeMap::from([(forms::answer_field(&qid), value)]),
-            Some(qid),
-        );
+        write(BTreeMap::from([(field.clone(), value)]), Some(field));
     };
 
     let tp = template.clone();
@@ -449,7 +461,12 @@ fn QuestionBlock(
             list.iter()
                 .rev()
                 .find(|r| {
-                    r.mutation.change.record == rid && r.mutation.change.fields.contains_key(&field)
+                    // The answer's own field, or one of its cells.
+                    r.mutation.change.record == rid
+                        && r.mutation.change.fields.keys().any(|k| {
+                            k.strip_prefix(field.as_str())
+                                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+                        })
                 })
                 .map(|r| r.message.clone())
         })
@@ -457,7 +474,8 @@ fn QuestionBlock(
     let ctx = Ctx {
         value,
         answers: answers.into(),
-        set: Callback::new(move |v: Value| set.run((qid3.clone(), v))),
+        set: Callback::new(move |v: Value| set.run((forms::answer_field(&qid3), v))),
+        set_field: set,
         disabled: locked,
     };
     let computed = matches!(q.kind, Kind::Computed(_));

@@ -17,6 +17,8 @@ pub struct Ctx {
     /// Every answer (for show-if inside groups and computed values).
     pub answers: Signal<Answers>,
     pub set: Callback<Value>,
+    /// Writes one field of the answer (a table cell).
+    pub set_field: Callback<(String, Value)>,
     pub disabled: Signal<bool>,
 }
 
@@ -180,8 +182,8 @@ pub fn QuestionInput(q: Arc<Question>, dom_id: String, ctx: Ctx) -> impl IntoVie
         value,
         answers,
         set,
+        set_field,
         disabled,
-        ..
     } = ctx;
     match q.kind.clone() {
         Kind::Single { options } => {
@@ -286,7 +288,7 @@ pub fn QuestionInput(q: Arc<Question>, dom_id: String, ctx: Ctx) -> impl IntoVie
         }
         .into_any(),
         Kind::Table { rows, columns } => {
-            table(&dom_id, rows, columns, value, set, disabled).into_any()
+            table(&dom_id, &q.id, rows, columns, value, set_field, disabled).into_any()
         }
         Kind::Group {
             questions,
@@ -376,27 +378,6 @@ fn choice_list(
     }
 }
 
-/// Sets one cell of a table value.
-fn with_cell(table: &Value, row: &str, col: &str, cell: Value) -> Value {
-    let mut t: Map<String, Value> = table.as_object().cloned().unwrap_or_default();
-    let mut r: Map<String, Value> = t
-        .get(row)
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    if cell.is_null() {
-        r.remove(col);
-    } else {
-        r.insert(col.to_owned(), cell);
-    }
-    if r.is_empty() {
-        t.remove(row);
-    } else {
-        t.insert(row.to_owned(), Value::Object(r));
-    }
-    Value::Object(t)
-}
-
 fn cell_input(
     id: String,
     label: String,
@@ -457,12 +438,14 @@ fn select(
 /// Rows × columns of inputs; each cell has an accessible name "row, column".
 fn table(
     dom_id: &str,
+    question: &str,
     rows: Vec<Choice>,
     columns: Vec<Column>,
     value: Signal<Value>,
-    set: Callback<Value>,
+    set_field: Callback<(String, Value)>,
     disabled: Signal<bool>,
 ) -> impl IntoView + use<> {
+    let question = question.to_owned();
     let head = columns.clone();
     let base = dom_id.to_owned();
     view! {
@@ -478,11 +461,10 @@ fn table(
                     {rows.into_iter().map(|r| {
                         let cells = columns.clone().into_iter().map(|c| {
                             let (rid, cid) = (r.id.clone(), c.id.clone());
-                            let (rid2, cid2) = (r.id.clone(), c.id.clone());
-                            let cell_value = Signal::derive(move || value.with(|t| t.get(&rid).and_then(|row| row.get(&cid)).cloned().unwrap_or(Value::Null)));
-                            let set_cell = Callback::new(move |v: Value| {
-                                set.run(with_cell(&value.get_untracked(), &rid2, &cid2, v));
-                            });
+                            let field = model::forms::cell_field(&question, &r.id, &c.id);
+                            let cell_value: Signal<Value> = Memo::new(move |_| value.with(|t| t.get(&rid).and_then(|row| row.get(&cid)).cloned().unwrap_or(Value::Null))).into();
+                            // Each cell is its own field: two computers merge cell by cell.
+                            let set_cell = Callback::new(move |v: Value| set_field.run((field.clone(), v)));
                             let id = format!("{base}-{}-{}", r.id, c.id);
                             let label = format!("{}, {}", r.text, c.text);
                             view! { <td>{cell_input(id, label, &c, cell_value, set_cell, disabled)}</td> }
@@ -566,7 +548,7 @@ fn group(
                                 });
                                 let id = format!("{base}-{i}-{}", iq.id);
                                 let label_for = id.clone();
-                                let ctx = Ctx { value: inner_value, answers, set: inner_set, disabled };
+                                let ctx = Ctx { value: inner_value, answers, set: inner_set, set_field: Callback::new(|_| {}), disabled };
                                 view! {
                                     <Show when=shown_now.clone()>
                                         <div class="question inner" data-q=iq3.id.clone()>
