@@ -202,6 +202,33 @@ async fn the_whole_self_analysis_card_filled_offline_reaches_the_server() -> any
     b.wait_net("online", LONG).await?;
 
     server.kill();
+    // Every input has a name a screen reader reads; every group of choices its question.
+    let unnamed = b
+        .eval(
+            "[...document.querySelectorAll('#form input, #form textarea, #form select')]\
+             .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))\
+             .map(e => e.id)",
+        )
+        .await?;
+    assert_eq!(unnamed, json!([]), "inputs without a label");
+    let unlabelled = b
+        .eval(
+            "[...document.querySelectorAll('#form [role=radiogroup], #form [role=group]')]\
+             .filter(g => !document.getElementById(g.getAttribute('aria-labelledby') || '-'))\
+             .map(g => g.id)",
+        )
+        .await?;
+    assert_eq!(unlabelled, json!([]), "groups without a label");
+    // Sending an empty card lists what is missing and moves to the first question.
+    b.click("#form-submit").await?;
+    b.wait_for("#form-problems[role=alert]").await?;
+    let first = t.questions().find(|q| q.required).unwrap();
+    let focused = b.eval("document.activeElement && document.activeElement.closest('.question') && document.activeElement.closest('.question').dataset.q").await?;
+    assert_eq!(
+        focused,
+        json!(first.id),
+        "focus goes to the first missing answer"
+    );
     let mut expected = Answers::new();
     for q in t.questions() {
         let dom = format!("q-{}-input", q.id);

@@ -204,7 +204,7 @@ pub fn CentreCampaigns() -> impl IntoView {
                 let today = format::today();
                 view! {
                     <table class="results" id="campaign-list">
-                        <thead><tr><th scope="col">"Форма"</th><th scope="col">"Срок"</th><th scope="col">"Школы: черновик / отправлено / принято"</th></tr></thead>
+                        <thead><tr><th scope="col">"Форма"</th><th scope="col">"Срок"</th><th scope="col">"Ответы: черновик / отправлено / принято"</th></tr></thead>
                         <tbody>
                             {list.into_iter().map(|c| {
                                 let (mut drafts, mut sent, mut accepted) = (0, 0, 0);

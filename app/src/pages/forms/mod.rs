@@ -28,7 +28,7 @@ use crate::components::refused::RefusedList;
 use crate::session::use_session;
 use crate::store::{self, Target};
 use crate::{format, sync};
-use question::{Ctx, QuestionInput, label};
+use question::{Ctx, Note, QuestionInput, label};
 use result::TestResult;
 
 /// The campaign named in the URL, read from the local database.
@@ -471,7 +471,26 @@ fn QuestionBlock(
                 .map(|r| r.message.clone())
         })
     });
+    // Help and problems read with the inputs (ids that exist only).
+    let help_id = (!q.help.is_empty()).then(|| format!("{dom_id}-help"));
+    let error_id = format!("q-{qid}-error");
+    let note = {
+        let error_id = error_id.clone();
+        Signal::derive(move || {
+            let shown = error.with(Option::is_some) || refused.with(Option::is_some);
+            let ids: Vec<String> = help_id
+                .iter()
+                .cloned()
+                .chain(shown.then(|| error_id.clone()))
+                .collect();
+            Note {
+                ids: (!ids.is_empty()).then(|| ids.join(" ")),
+                invalid: shown,
+            }
+        })
+    };
     let ctx = Ctx {
+        note,
         value,
         answers: answers.into(),
         set: Callback::new(move |v: Value| set.run((forms::answer_field(&qid3), v))),
@@ -479,14 +498,15 @@ fn QuestionBlock(
         disabled: locked,
     };
     let computed = matches!(q.kind, Kind::Computed(_));
-    let error_id = format!("q-{qid}-error");
     view! {
         <Show when=visible.clone()>
             <div class="question" class:computed=computed id=format!("q-{}", qid) data-q=qid.clone() data-kind=kind_name(&q.kind)>
                 {label(&q, &dom_id)}
                 <QuestionInput q=q.clone() dom_id=dom_id.clone() ctx=ctx.clone()/>
-                {let error_id = error_id.clone(); move || error.get().map(|e| view! { <p class="field-error" id=error_id.clone() aria-live="polite">{e}</p> })}
-                {move || refused.get().map(|m| view! { <p class="field-error refused-note" role="alert">"Не принято сервером: " {m}</p> })}
+                <div id=error_id.clone() aria-live="polite">
+                    {move || error.get().map(|e| view! { <p class="field-error">{e}</p> })}
+                    {move || refused.get().map(|m| view! { <p class="field-error refused-note">"Не принято сервером: " {m}</p> })}
+                </div>
             </div>
         </Show>
     }

@@ -20,6 +20,16 @@ pub struct Ctx {
     /// Writes one field of the answer (a table cell).
     pub set_field: Callback<(String, Value)>,
     pub disabled: Signal<bool>,
+    /// The ids of the question's help and problem texts, for `aria-describedby`; `invalid`
+    /// when a problem is shown.
+    pub note: Signal<Note>,
+}
+
+/// What describes a question's inputs to a screen reader.
+#[derive(Clone, Default, PartialEq)]
+pub struct Note {
+    pub ids: Option<String>,
+    pub invalid: bool,
 }
 
 /// Reads what was typed into a value, or says which rule it breaks.
@@ -78,6 +88,7 @@ fn TextInput(
     #[prop(optional)] numeric: bool,
     #[prop(optional, into)] label: Option<String>,
     #[prop(optional)] max_len: Option<u32>,
+    #[prop(optional, into)] note: Option<Signal<Note>>,
 ) -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let editing = RwSignal::new(false);
@@ -105,7 +116,26 @@ fn TextInput(
         }
     };
     let error_id = format!("{id}-rule");
-    let described = error_id.clone();
+    let note = note.unwrap_or_else(|| Signal::derive(Note::default));
+    // Its own rule (what was typed) and the question's help and problems.
+    let described = {
+        let own = error_id.clone();
+        move || {
+            let mut ids: Vec<String> = note.with(|n| n.ids.clone()).into_iter().collect();
+            if local_error.with(Option::is_some) {
+                ids.push(own.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    let invalid = move || {
+        if local_error.with(Option::is_some) || note.with(|n| n.invalid) {
+            "true"
+        } else {
+            "false"
+        }
+    };
+    let described2 = described.clone();
     let input = if multiline {
         view! {
             <textarea
@@ -118,8 +148,8 @@ fn TextInput(
                 on:focus=move |_| editing.set(true)
                 on:blur=on_blur
                 on:input=move |ev| on_text.run(event_target_value(&ev))
-                aria-invalid=move || if local_error.with(Option::is_some) { "true" } else { "false" }
-                aria-describedby=move || local_error.with(Option::is_some).then(|| described.clone())
+                aria-invalid=invalid
+                aria-describedby=described
             ></textarea>
         }
         .into_any()
@@ -142,8 +172,8 @@ fn TextInput(
                         on_text.run(text);
                     }
                 }
-                aria-invalid=move || if local_error.with(Option::is_some) { "true" } else { "false" }
-                aria-describedby=move || local_error.with(Option::is_some).then(|| described.clone())
+                aria-invalid=invalid
+                aria-describedby=described2
             />
         }
         .into_any()
@@ -184,11 +214,15 @@ pub fn QuestionInput(q: Arc<Question>, dom_id: String, ctx: Ctx) -> impl IntoVie
         set,
         set_field,
         disabled,
+        note,
     } = ctx;
+    let described = move || note.with(|n| n.ids.clone());
     match q.kind.clone() {
-        Kind::Single { options } => {
-            choice_list(&dom_id, options, false, value, set, disabled).into_any()
+        Kind::Single { options } => view! {
+            {choice_list(&dom_id, options, false, value, set, disabled)}
+            {clear_button(value, set, disabled)}
         }
+        .into_any(),
         Kind::Multiple { options, .. } => {
             choice_list(&dom_id, options, true, value, set, disabled).into_any()
         }
@@ -210,7 +244,11 @@ pub fn QuestionInput(q: Arc<Question>, dom_id: String, ctx: Ctx) -> impl IntoVie
             let set_bool = Callback::new(move |v: Value| {
                 set.run(v.as_str().map_or(Value::Null, |s| Value::Bool(s == "true")));
             });
-            choice_list(&dom_id, options, false, as_choice, set_bool, disabled).into_any()
+            view! {
+                {choice_list(&dom_id, options, false, as_choice, set_bool, disabled)}
+                {clear_button(value, set, disabled)}
+            }
+            .into_any()
         }
         Kind::Scale {
             min,
@@ -241,6 +279,7 @@ pub fn QuestionInput(q: Arc<Question>, dom_id: String, ctx: Ctx) -> impl IntoVie
                     {choice_list(&dom_id, options, false, as_choice, set_num, disabled)}
                     <span class="scale-end" aria-hidden="true">{max_label.clone()}</span>
                 </div>
+                {clear_button(value, set, disabled)}
                 {(!min_label.is_empty() || !max_label.is_empty()).then(|| view! {
                     <p class="muted">{format!("{min} — {min_label}; {max} — {max_label}")}</p>
                 })}
@@ -251,7 +290,7 @@ pub fn QuestionInput(q: Arc<Question>, dom_id: String, ctx: Ctx) -> impl IntoVie
             let unit = rule.unit.clone();
             view! {
                 <span class="with-unit">
-                    <TextInput id=dom_id value=value parse=number_parser(rule) set=set disabled=disabled numeric=true/>
+                    <TextInput id=dom_id value=value parse=number_parser(rule) set=set disabled=disabled numeric=true note=note/>
                     {(!unit.is_empty()).then(|| view! { <span class="unit">{unit}</span> })}
                 </span>
             }
@@ -259,17 +298,17 @@ pub fn QuestionInput(q: Arc<Question>, dom_id: String, ctx: Ctx) -> impl IntoVie
         }
         Kind::Percent => view! {
             <span class="with-unit">
-                <TextInput id=dom_id value=value parse=percent_parser() set=set disabled=disabled numeric=true/>
+                <TextInput id=dom_id value=value parse=percent_parser() set=set disabled=disabled numeric=true note=note/>
                 <span class="unit">"%"</span>
             </span>
         }
         .into_any(),
         Kind::Text { max_len } => view! {
-            <TextInput id=dom_id value=value parse=text_parser(max_len) set=set disabled=disabled max_len=max_len/>
+            <TextInput id=dom_id value=value parse=text_parser(max_len) set=set disabled=disabled max_len=max_len note=note/>
         }
         .into_any(),
         Kind::LongText { max_len } => view! {
-            <TextInput id=dom_id value=value parse=text_parser(max_len) set=set disabled=disabled multiline=true max_len=max_len/>
+            <TextInput id=dom_id value=value parse=text_parser(max_len) set=set disabled=disabled multiline=true max_len=max_len note=note/>
         }
         .into_any(),
         Kind::Date => view! {
@@ -279,6 +318,8 @@ pub fn QuestionInput(q: Arc<Question>, dom_id: String, ctx: Ctx) -> impl IntoVie
                 min="1900-01-01"
                 max="2100-12-31"
                 prop:value=move || value.get().as_str().unwrap_or_default().to_owned()
+                aria-describedby=described
+                aria-invalid=move || if note.with(|n| n.invalid) { "true" } else { "false" }
                 disabled=move || disabled.get()
                 on:change=move |ev| {
                     let text = event_target_value(&ev);
@@ -324,6 +365,23 @@ pub fn QuestionInput(q: Arc<Question>, dom_id: String, ctx: Ctx) -> impl IntoVie
     }
 }
 
+/// Radio buttons cannot be unchecked: this takes a chosen answer back.
+fn clear_button(
+    value: Signal<Value>,
+    set: Callback<Value>,
+    disabled: Signal<bool>,
+) -> impl IntoView {
+    move || {
+        (!value.with(Value::is_null) && !disabled.get()).then(|| {
+            view! {
+                <button type="button" class="button-link clear-answer" on:click=move |_| set.run(Value::Null)>
+                    "Сбросить ответ"
+                </button>
+            }
+        })
+    }
+}
+
 /// Radio buttons (one answer) or check boxes (several), each with its own label.
 fn choice_list(
     dom_id: &str,
@@ -335,7 +393,7 @@ fn choice_list(
 ) -> impl IntoView + use<> {
     let name = dom_id.to_owned();
     view! {
-        <div class="choices" id=dom_id.to_owned() role=if multiple { "group" } else { "radiogroup" } aria-labelledby=format!("{dom_id}-label")>
+        <div class="choices" id=dom_id.to_owned() role=if multiple { "group" } else { "radiogroup" } aria-labelledby=format!("{dom_id}-label") aria-describedby=format!("{dom_id}-help {}", dom_id.replace("-input", "-error"))>
             {options.into_iter().enumerate().map(|(i, o)| {
                 let input_id = format!("{name}-{i}");
                 let for_id = input_id.clone();
@@ -449,7 +507,7 @@ fn table(
     let head = columns.clone();
     let base = dom_id.to_owned();
     view! {
-        <div class="table-wrap" id=dom_id.to_owned() tabindex="-1" role="group" aria-labelledby=format!("{dom_id}-label")>
+        <div class="table-wrap" id=dom_id.to_owned() tabindex="-1" role="group" aria-labelledby=format!("{dom_id}-label") aria-describedby=format!("{dom_id}-help {}", dom_id.replace("-input", "-error"))>
             <table class="answer-table">
                 <thead>
                     <tr>
@@ -518,7 +576,7 @@ fn group(
     let add_label = format!("Добавить: {item_name}");
     let item_name2 = item_name.clone();
     view! {
-        <div class="group" id=dom_id.to_owned() tabindex="-1" role="group" aria-labelledby=format!("{dom_id}-label")>
+        <div class="group" id=dom_id.to_owned() tabindex="-1" role="group" aria-labelledby=format!("{dom_id}-label") aria-describedby=format!("{dom_id}-help {}", dom_id.replace("-input", "-error"))>
             {move || {
                 let n = count.get();
                 (0..n).map(|i| {
@@ -548,7 +606,7 @@ fn group(
                                 });
                                 let id = format!("{base}-{i}-{}", iq.id);
                                 let label_for = id.clone();
-                                let ctx = Ctx { value: inner_value, answers, set: inner_set, set_field: Callback::new(|_| {}), disabled };
+                                let ctx = Ctx { value: inner_value, answers, set: inner_set, set_field: Callback::new(|_| {}), disabled, note: Signal::derive(Note::default) };
                                 view! {
                                     <Show when=shown_now.clone()>
                                         <div class="question inner" data-q=iq3.id.clone()>
