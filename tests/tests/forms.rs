@@ -251,6 +251,22 @@ async fn the_whole_self_analysis_card_filled_offline_reaches_the_server() -> any
             expected.insert(q.id.clone(), v);
         }
     }
+    // Computed values show what the model computes from the answers given.
+    for q in t.questions() {
+        if let Kind::Computed(f) = &q.kind {
+            let want = forms::compute(f, &expected)
+                .map(model::forms::answer::fmt_num)
+                .unwrap();
+            b.wait_js(
+                &format!(
+                    "document.getElementById('q-{}-input').innerText.startsWith({want:?})",
+                    q.id
+                ),
+                Duration::from_secs(10),
+            )
+            .await?;
+        }
+    }
     let (done, total) = forms::progress(&t, &expected);
     assert_eq!(done, total, "every shown question was answered");
     b.wait_js(
