@@ -186,12 +186,24 @@ pub const TEST_RESULT: KindSpec = KindSpec {
     fields: &[],
 };
 
+/// A mentor's review of one round of a response: comments beside answers and a verdict
+/// (`forms::review::check_review_change`).
+pub const REVIEW: KindSpec = KindSpec {
+    name: forms::review::REVIEW_KIND,
+    label: "Отзыв наставника",
+    scope: ScopeRule::School,
+    writers: &[Role::Mentor, Role::Curator, Role::Head],
+    server_only: false,
+    fields: &[],
+};
+
 pub const KINDS: &[&KindSpec] = &[
     &SCHOOL_PROFILE,
     &FORM_TEMPLATE,
     &CAMPAIGN,
     &RESPONSE,
     &TEST_RESULT,
+    &REVIEW,
 ];
 
 fn check_date(v: &Value) -> Result<(), String> {

@@ -166,3 +166,19 @@ pub fn result_change(entry: &Entry, response: &Record, hlc: Hlc) -> Option<Chang
         .into(),
     })
 }
+
+/// A write by the server to an existing record (a response's round or status).
+pub fn server_change<const N: usize>(
+    record: &Record,
+    fields: [(&str, serde_json::Value); N],
+    hlc: Hlc,
+) -> Change {
+    Change {
+        record: record.id,
+        kind: record.kind.clone(),
+        scope: record.scope.clone(),
+        parent: record.parent,
+        hlc,
+        fields: fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+    }
+}

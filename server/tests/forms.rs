@@ -649,3 +649,128 @@ async fn a_response_is_ones_own_answer_to_a_campaign_sent_to_one() {
     }
     assert_eq!(results, 1, "scored once");
 }
+
+#[tokio::test]
+async fn a_mentor_returns_with_comments_then_accepts_and_every_round_is_kept() {
+    use model::forms::review;
+    let app = TestApp::start().await;
+    let (t, _) = builtin("context_profile");
+    let campaign = send_campaign(&app, &t.code, t.version, &["school_team"]).await;
+    let school = app.login("shkola").await;
+    let (rid, scope) = forms::response_target(
+        t.respondent,
+        campaign,
+        school.profile.school_id,
+        school.profile.id,
+    )
+    .unwrap();
+    let mut s = Device::new(&school.token, 30);
+    let all = full_answers(&t);
+    let mut fields = pins(campaign, &t);
+    fields.extend(answers_json(&t, &all).as_object().unwrap().clone());
+    fields.insert("status".into(), json!("submitted"));
+    s.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
+    s.sync(&app).await;
+    assert!(s.refused.is_empty(), "{:?}", s.refused);
+    assert_eq!(
+        review::round_of(&s.records[&rid]),
+        1,
+        "the server numbered the round"
+    );
+
+    let mentor = app.login("nastavnik").await;
+    let mut m = Device::new(&mentor.token, 31);
+    m.sync(&app).await;
+    assert!(
+        m.records.contains_key(&rid),
+        "the mentor of the school received the response"
+    );
+    let q = t.questions().next().unwrap();
+    let first = review::review_id(rid, 1);
+    let review_write = |d: &mut Device, id: Uuid, fields: Value| {
+        let fields: std::collections::BTreeMap<String, Value> =
+            serde_json::from_value(fields).unwrap();
+        let mut record = d.records.get(&id).cloned().unwrap_or_else(|| {
+            model::record::Record::new(id, review::REVIEW_KIND, scope.clone(), Some(rid))
+        });
+        let pending = d.outbox.iter().rev().find(|x| x.change.record == id);
+        match model::sync::client::edit(&mut d.state, common::now(), &mut record, fields, pending) {
+            model::sync::client::OutboxOp::Append(x) => d.outbox.push(x),
+            model::sync::client::OutboxOp::Replace(x) => {
+                let seq = x.seq;
+                *d.outbox.iter_mut().find(|y| y.seq == seq).unwrap() = x;
+            }
+        }
+        d.records.insert(id, record);
+    };
+    review_write(
+        &mut m,
+        first,
+        json!({ "round": 1, review::comment_field(&q.id): "Проверьте, пожалуйста, это число.", "verdict": "returned" }),
+    );
+    m.sync(&app).await;
+    assert!(m.refused.is_empty(), "{:?}", m.refused);
+
+    // The school sees the comment and the returned status, edits and sends again.
+    s.sync(&app).await;
+    assert_eq!(forms::status_of(&s.records[&rid]), forms::Status::Returned);
+    assert_eq!(
+        s.records[&first].text(&review::comment_field(&q.id)),
+        "Проверьте, пожалуйста, это число."
+    );
+    s.edit(
+        rid,
+        forms::RESPONSE_KIND,
+        &scope,
+        json!({ forms::answer_field(&q.id): 3, "status": "submitted" }),
+    );
+    s.sync(&app).await;
+    assert!(s.refused.is_empty(), "{:?}", s.refused);
+    assert_eq!(review::round_of(&s.records[&rid]), 2);
+
+    // A verdict on the old round is refused; another curator's is refused; the new one counts.
+    m.sync(&app).await;
+    review_write(&mut m, first, json!({ "overall": "ещё раз" }));
+    let second = review::review_id(rid, 2);
+    review_write(
+        &mut m,
+        second,
+        json!({ "round": 2, "verdict": "accepted", "overall": "Принято, спасибо." }),
+    );
+    m.sync(&app).await;
+    assert_eq!(m.refused.len(), 1, "{:?}", m.refused);
+    assert!(
+        m.refused[0].message.contains("последней отправленной"),
+        "{}",
+        m.refused[0].message
+    );
+    let curator = app.login("kurator").await;
+    let mut c = Device::new(&curator.token, 32);
+    review_write(
+        &mut c,
+        review::review_id(rid, 2),
+        json!({ "overall": "чужая школа" }),
+    );
+    c.sync(&app).await;
+    assert_eq!(c.refused.len(), 1);
+    assert_eq!(c.refused[0].code, model::ErrorCode::Forbidden);
+
+    s.sync(&app).await;
+    assert_eq!(forms::status_of(&s.records[&rid]), forms::Status::Accepted);
+    assert_eq!(
+        review::verdict_of(&s.records[&first]),
+        Some(forms::Status::Returned)
+    );
+    assert_eq!(
+        review::verdict_of(&s.records[&second]),
+        Some(forms::Status::Accepted)
+    );
+    s.edit(
+        rid,
+        forms::RESPONSE_KIND,
+        &scope,
+        json!({ forms::answer_field(&q.id): 4 }),
+    );
+    s.sync(&app).await;
+    assert!(s.refused.last().unwrap().message.contains("принята"));
+}

@@ -10,6 +10,7 @@
 
 pub mod answer;
 pub mod campaign;
+pub mod review;
 pub mod scoring;
 pub mod template;
 
@@ -242,6 +243,9 @@ pub fn check_response_change(
         }
     }
     let was = before.map_or(Status::Draft, status_of);
+    if was == Status::Accepted {
+        return Err("Форма принята наставником: изменения больше не принимаются.".into());
+    }
     let mut touches_answers = false;
     for (name, value) in fields {
         if let Some(path) = name.strip_prefix(ANSWER_PREFIX) {

@@ -35,6 +35,8 @@ pub struct Plan {
     pub last_seq: u64,
     /// Responses submitted by this batch (tests among them are scored next).
     pub submitted: Vec<Uuid>,
+    /// Verdicts given by this batch: the response and its new status.
+    pub verdicts: Vec<(Uuid, forms::Status)>,
 }
 
 /// The form templates the server knows, for checking responses.
@@ -103,8 +105,13 @@ pub fn plan(
             continue;
         }
         plan.last_seq = m.seq;
+        let mut verdict = None;
         let checked = check(actor, device, records.get(&m.change.record), m)
-            .and_then(|()| check_form(actor, forms, records.get(&m.change.record), m));
+            .and_then(|()| check_form(actor, forms, records.get(&m.change.record), m))
+            .and_then(|()| {
+                verdict = check_review(records, m)?;
+                Ok(())
+            });
         let outcome = match checked {
             Err((code, message)) => Outcome::Rejected { code, message },
             Ok(()) => {
@@ -114,6 +121,9 @@ pub fn plan(
                 let was = forms::status_of(record);
                 if m.change.apply_to(record) {
                     plan.touched.insert(m.change.record);
+                }
+                if let Some(v) = verdict {
+                    plan.verdicts.push(v);
                 }
                 // Scored once per submission: when the merged state becomes "submitted".
                 if m.change.kind == forms::RESPONSE_KIND
@@ -143,6 +153,29 @@ impl Plan {
             self.refused.push(Refusal { seq, code, message });
         }
     }
+}
+
+/// A review must be of the latest round of a response in the same scope.
+fn check_review(
+    records: &HashMap<Uuid, Record>,
+    m: &Mutation,
+) -> Result<Option<(Uuid, forms::Status)>, (ErrorCode, String)> {
+    if m.change.kind != forms::review::REVIEW_KIND {
+        return Ok(None);
+    }
+    let response = m
+        .change
+        .parent
+        .and_then(|p| records.get(&p))
+        .filter(|r| r.scope == m.change.scope);
+    forms::review::check_review_change(
+        response,
+        m.change.record,
+        records.get(&m.change.record),
+        &m.change.fields,
+    )
+    .map(|v| v.zip(m.change.parent).map(|(v, p)| (p, v)))
+    .map_err(|e| (ErrorCode::Validation, e))
 }
 
 /// A response must fit the template it pins (the same check the device makes as it is typed).

@@ -105,7 +105,16 @@ impl Db {
             }
         }
 
-        let ids: BTreeSet<Uuid> = mutations.iter().map(|m| m.change.record).collect();
+        // The records the batch names, and the responses its reviews are about.
+        let ids: BTreeSet<Uuid> = mutations
+            .iter()
+            .flat_map(|m| {
+                let parent = (m.change.kind == forms::review::REVIEW_KIND)
+                    .then_some(m.change.parent)
+                    .flatten();
+                std::iter::once(m.change.record).chain(parent)
+            })
+            .collect();
         let ids: Vec<Uuid> = ids.into_iter().collect();
         let mut records: HashMap<Uuid, Record> = HashMap::new();
         for chunk in ids.chunks(INSERT_CHUNK) {
@@ -243,12 +252,28 @@ impl Db {
                 tracing::info!(device = device.as_str(), seq = t.seq, %message, "mutation refused");
             }
         }
-        // Submitted tests are scored now, in the same transaction.
+        // Each submission starts a new round of review; submitted tests are scored; a verdict
+        // sets the response's status. All in the same transaction.
         let mut results = Vec::new();
+        for (id, status) in &plan.verdicts {
+            if let Some(r) = records.get(id) {
+                results.push(crate::forms::server_change(
+                    r,
+                    [(forms::F_STATUS, serde_json::json!(status.as_str()))],
+                    self.forms.tick(),
+                ));
+            }
+        }
         for id in &plan.submitted {
             let Some(record) = records.get(id) else {
                 continue;
             };
+            let round = forms::review::round_of(record) + 1;
+            results.push(crate::forms::server_change(
+                record,
+                [(forms::review::F_ROUND, serde_json::json!(round))],
+                self.forms.tick(),
+            ));
             let Some(entry) = forms::template_of(record).and_then(|k| loaded.templates.get(&k))
             else {
                 continue;
