@@ -17,10 +17,12 @@ use crate::pages::homes::{HomeRedirect, MentorHome, ModeratorHome, SchoolHome, T
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::refused::RefusedPage;
+use crate::pages::review::{InboxPage, ReviewPage};
 use crate::pages::school_profile::SchoolProfilePage;
 use crate::{local_db, session, storage_info, store, sync};
 
 const MANAGERS: &[Role] = &[Role::Head, Role::Moderator];
+const REVIEWERS: &[Role] = &[Role::Mentor, Role::Curator, Role::Head];
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -94,6 +96,14 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/centre/campaigns")
                         view=|| view! { <Protected roles=&[Role::Head]><CentreCampaigns/></Protected> }
+                    />
+                    <Route
+                        path=path!("/inbox")
+                        view=|| view! { <Protected roles=REVIEWERS><InboxPage/></Protected> }
+                    />
+                    <Route
+                        path=path!("/review/:id")
+                        view=|| view! { <Protected roles=REVIEWERS><ReviewPage/></Protected> }
                     />
                     <Route path=path!("/refused") view=|| view! { <Protected><RefusedPage/></Protected> }/>
                     <Route

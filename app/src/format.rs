@@ -43,3 +43,14 @@ pub fn today() -> String {
         d.get_date()
     )
 }
+
+/// "2026-11-23" for a Unix time in milliseconds (local time zone).
+pub fn iso_date(ms: u64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!(
+        "{}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
+}

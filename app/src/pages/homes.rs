@@ -81,6 +81,9 @@ pub fn MentorHome() -> impl IntoView {
             <h1>"Мои школы"</h1>
             <Greeting/>
             <p class="lead">"Сведения закреплённых за вами школ доступны и без связи, с последней синхронизации."</p>
+            <ul class="cards">
+                <li><a href="/inbox" id="link-inbox">"Входящие: отправленные школами формы"</a></li>
+            </ul>
             <h2>"Мои анкеты"</h2>
             <TaskList/>
             <div class="school-cards">

@@ -7,6 +7,7 @@ pub mod homes;
 pub mod login;
 pub mod not_found;
 pub mod refused;
+pub mod review;
 pub mod school_profile;
 
 /// Sets the browser tab title: "<page> — Наставник".

@@ -22,6 +22,7 @@ pub fn CentreHome() -> impl IntoView {
             <p class="lead">"Управление муниципальной системой наставничества."</p>
             <ul class="cards">
                 <li><a href="/centre/campaigns" id="link-campaigns">"Рассылка форм и сроки"</a></li>
+                <li><a href="/inbox">"Входящие: отправленные школами формы"</a></li>
                 <li><a href="/centre/schools">"Школы муниципалитета"</a></li>
                 <li><a href="/centre/users">"Пользователи и закрепление наставников"</a></li>
             </ul>

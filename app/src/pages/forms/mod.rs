@@ -2,7 +2,7 @@
 //! template, and its print view. Everything works from the local database, with no connection:
 //! each answer is stored on this computer as it is typed and synced later.
 
-mod print;
+pub mod print;
 mod question;
 mod result;
 mod tasks;
@@ -25,6 +25,7 @@ pub use print::PrintPage;
 pub use tasks::TaskList;
 
 use crate::components::refused::RefusedList;
+use crate::pages::review::History;
 use crate::session::use_session;
 use crate::store::{self, Target};
 use crate::{format, sync};
@@ -157,6 +158,15 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>) -> impl IntoView {
     });
     let status =
         Memo::new(move |_| record.with(|r| r.as_ref().map_or(Status::Draft, forms::status_of)));
+    // The mentor's comments of every round, beside the answers.
+    let all_reviews = store::watch_kind(forms::review::REVIEW_KIND);
+    let response_id = target.id;
+    let reviews: Signal<Vec<Record>> = Memo::new(move |_| {
+        all_reviews.with(|all| crate::pages::review::reviews_of(all, response_id))
+    })
+    .into();
+    let round: Signal<u64> =
+        Memo::new(move |_| record.with(|r| r.as_ref().map_or(0, forms::review::round_of))).into();
     let locked = Signal::derive(move || !status.get().editable());
     // Rules broken by what is stored (checked as typed) and, after "Отправить", missing answers.
     let tried_submit = RwSignal::new(false);
@@ -291,6 +301,12 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>) -> impl IntoView {
             </div>
             {move || save_error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
             <RefusedList/>
+            {move || (status.get() == Status::Returned).then(|| view! {
+                <p class="alert alert-info" id="form-returned" role="status">
+                    "Наставник вернул форму на доработку. Его комментарии — рядом с ответами. Исправьте и отправьте снова."
+                </p>
+            })}
+            <History reviews=reviews round=round question=None/>
             {time_limit.map(|minutes| view! { <TimeLimit minutes=minutes campaign=campaign.clone() template=template.clone() locked=locked/> })}
             {is_test.then(|| view! { <TestResult id=result_id/> })}
             {move || (tried_submit.get() && !problems.with(Vec::is_empty) && !locked.get()).then(|| view! {
@@ -312,7 +328,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>) -> impl IntoView {
                             {(!s.help.is_empty()).then(|| view! { <p class="help">{s.help.clone()}</p> })}
                             {s.questions.into_iter().map(|q| {
                                 let q = Arc::new(q);
-                                view! { <QuestionBlock q=q template=tq.clone() answers=answers locked=locked tried=tried_submit problems=problems set=Callback::new(move |(id, v): (String, Value)| set_answer(id, v)) record=record refusals=refusals/> }
+                                view! { <QuestionBlock q=q template=tq.clone() answers=answers locked=locked tried=tried_submit problems=problems set=Callback::new(move |(id, v): (String, Value)| set_answer(id, v)) record=record refusals=refusals reviews=reviews round=round/> }
                             }).collect_view()}
                         </fieldset>
                     }
@@ -433,6 +449,8 @@ fn QuestionBlock(
     set: Callback<(String, Value)>,
     record: ReadSignal<Option<Record>>,
     refusals: RwSignal<Vec<Refused>>,
+    reviews: Signal<Vec<Record>>,
+    round: Signal<u64>,
 ) -> impl IntoView {
     let qid = q.id.clone();
     let dom_id = format!("q-{}-input", q.id);
@@ -503,6 +521,7 @@ fn QuestionBlock(
             <div class="question" class:computed=computed id=format!("q-{}", qid) data-q=qid.clone() data-kind=kind_name(&q.kind)>
                 {label(&q, &dom_id)}
                 <QuestionInput q=q.clone() dom_id=dom_id.clone() ctx=ctx.clone()/>
+                <History reviews=reviews round=round question=Some(q.id.clone())/>
                 <div id=error_id.clone() aria-live="polite">
                     {move || error.get().map(|e| view! { <p class="field-error">{e}</p> })}
                     {move || refused.get().map(|m| view! { <p class="field-error refused-note">"Не принято сервером: " {m}</p> })}

@@ -67,7 +67,7 @@ pub fn PrintPage() -> impl IntoView {
 }
 
 /// An answer as text (tables as tables).
-fn render(t: &Template, q: &Question, a: &Answers) -> AnyView {
+pub fn render(t: &Template, q: &Question, a: &Answers) -> AnyView {
     let v = a.get(&q.id).cloned().unwrap_or(Value::Null);
     match &q.kind {
         Kind::Table { rows, columns } => view! {
