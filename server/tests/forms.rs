@@ -774,3 +774,67 @@ async fn a_mentor_returns_with_comments_then_accepts_and_every_round_is_kept() {
     s.sync(&app).await;
     assert!(s.refused.last().unwrap().message.contains("принята"));
 }
+
+#[tokio::test]
+async fn a_mentor_never_receives_forms_of_a_school_not_assigned() {
+    use model::forms::review;
+    let app = TestApp::start().await;
+    let (t, _) = builtin("leader_test");
+    let campaign = send_campaign(&app, "leader_test", t.version, &["school_team"]).await;
+    let school = app.login("shkola").await;
+    let (rid, scope) = forms::response_target(
+        t.respondent,
+        campaign,
+        school.profile.school_id,
+        school.profile.id,
+    )
+    .unwrap();
+    let mut s = Device::new(&school.token, 40);
+    let mut fields = pins(campaign, &t);
+    fields.insert("status".into(), json!("submitted"));
+    s.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
+    s.sync(&app).await;
+    assert!(s.refused.is_empty(), "{:?}", s.refused);
+    let mentor = app.login("nastavnik").await;
+    let mut m = Device::new(&mentor.token, 41);
+    m.sync(&app).await;
+    m.edit(
+        review::review_id(rid, 1),
+        review::REVIEW_KIND,
+        &scope,
+        json!({"round": 1, "overall": "Хорошо"}),
+    );
+    // (the review needs its parent)
+    if let Some(r) = m.records.get_mut(&review::review_id(rid, 1)) {
+        r.parent = Some(rid);
+    }
+    for o in &mut m.outbox {
+        o.change.parent = Some(rid);
+    }
+    m.sync(&app).await;
+    assert!(m.refused.is_empty(), "{:?}", m.refused);
+
+    // The curator of other schools: not in any payload, not by id.
+    let curator = app.login("kurator").await;
+    let mut c = Device::new(&curator.token, 42);
+    c.sync(&app).await;
+    let school_scope = scope.to_string();
+    let leaked: Vec<_> = c
+        .records
+        .values()
+        .filter(|r| r.scope.to_string() == school_scope)
+        .map(|r| r.kind.clone())
+        .collect();
+    assert!(leaked.is_empty(), "the curator received {leaked:?}");
+    for id in [rid, forms::result_id(rid), review::review_id(rid, 1)] {
+        assert_eq!(
+            app.record(&curator.token, id).await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+    // The assigned mentor has all three.
+    m.sync(&app).await;
+    for id in [rid, forms::result_id(rid), review::review_id(rid, 1)] {
+        assert!(m.records.contains_key(&id), "{id}");
+    }
+}
