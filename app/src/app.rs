@@ -11,7 +11,9 @@ use crate::components::header::AppHeader;
 use crate::components::protected::Protected;
 use crate::connectivity::{self, Net};
 use crate::pages::about::AboutPage;
-use crate::pages::centre::{CentreCampaigns, CentreHome, CentreSchools, CentreUsers};
+use crate::pages::centre::{
+    CentreCampaigns, CentreHome, CentreResults, CentreSchools, CentreUsers,
+};
 use crate::pages::forms::{FormPage, PrintPage};
 use crate::pages::homes::{HomeRedirect, MentorHome, ModeratorHome, SchoolHome, TeacherHome};
 use crate::pages::login::LoginPage;
@@ -93,6 +95,10 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("/forms/:id") view=|| view! { <Protected><FormPage/></Protected> }/>
                     <Route path=path!("/forms/:id/print") view=|| view! { <Protected><PrintPage/></Protected> }/>
+                    <Route
+                        path=path!("/centre/results")
+                        view=|| view! { <Protected roles=&[Role::Head]><CentreResults/></Protected> }
+                    />
                     <Route
                         path=path!("/centre/campaigns")
                         view=|| view! { <Protected roles=&[Role::Head]><CentreCampaigns/></Protected> }

@@ -381,7 +381,34 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
     for s in scores.iter().filter(|s| s.level == forms::Level::Deficit) {
         assert!(deficits.contains(&s.title), "{deficits}");
     }
+    // The chart draws one bar per area.
+    let bars = b
+        .eval("document.querySelectorAll('#test-chart rect').length")
+        .await?;
+    assert_eq!(bars, json!(scores.len()));
     b.close().await?;
+
+    // The centre head sees the deficits counted by area and school.
+    let h = Browser::start().await?;
+    h.sign_in(&base, "rukovoditel", DEMO_PASSWORD).await?;
+    h.wait_for("#home-centre").await?;
+    h.click("#link-results").await?;
+    for s in &scores {
+        let want = if s.level == forms::Level::Deficit {
+            "1 из 1"
+        } else {
+            "0 из 1"
+        };
+        h.wait_js(
+            &format!(
+                "(document.querySelector(\"#deficit-table tr[data-area='{}']\") || {{innerText: ''}}).innerText.includes('{want}')",
+                s.area
+            ),
+            LONG,
+        )
+        .await?;
+    }
+    h.close().await?;
     Ok(())
 }
 

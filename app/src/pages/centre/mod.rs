@@ -2,12 +2,14 @@
 //! and so need a connection; without one they say so and keep what was typed.
 
 mod campaigns;
+mod results;
 mod schools;
 mod users;
 
 use leptos::prelude::*;
 
 pub use campaigns::CentreCampaigns;
+pub use results::CentreResults;
 pub use schools::CentreSchools;
 pub use users::CentreUsers;
 
@@ -23,6 +25,7 @@ pub fn CentreHome() -> impl IntoView {
             <ul class="cards">
                 <li><a href="/centre/campaigns" id="link-campaigns">"Рассылка форм и сроки"</a></li>
                 <li><a href="/inbox">"Входящие: отправленные школами формы"</a></li>
+                <li><a href="/centre/results" id="link-results">"Итоги: формы по школам и дефициты руководителей"</a></li>
                 <li><a href="/centre/schools">"Школы муниципалитета"</a></li>
                 <li><a href="/centre/users">"Пользователи и закрепление наставников"</a></li>
             </ul>

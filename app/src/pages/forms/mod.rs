@@ -277,7 +277,10 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>) -> impl IntoView {
     let sections = template.sections.clone();
     let tq = template.clone();
     let result_id = forms::result_id(target.with_value(|t| t.id));
-    let is_test = template.test.is_some();
+    let thresholds = template
+        .test
+        .as_ref()
+        .map(|x| (x.deficit_below, x.partial_below));
     let deadline = campaign.deadline.clone();
     let campaign_id = campaign.id;
     view! {
@@ -308,7 +311,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>) -> impl IntoView {
             })}
             <History reviews=reviews round=round question=None/>
             {time_limit.map(|minutes| view! { <TimeLimit minutes=minutes campaign=campaign.clone() template=template.clone() locked=locked/> })}
-            {is_test.then(|| view! { <TestResult id=result_id/> })}
+            {thresholds.map(|(d, p)| view! { <TestResult id=result_id deficit_below=d partial_below=p/> })}
             {move || (tried_submit.get() && !problems.with(Vec::is_empty) && !locked.get()).then(|| view! {
                 <div class="alert alert-error" role="alert" id="form-problems">
                     <p>"Форма не отправлена. Исправьте, пожалуйста:"</p>

@@ -7,7 +7,12 @@ use uuid::Uuid;
 use crate::store;
 
 #[component]
-pub fn TestResult(id: Uuid) -> impl IntoView {
+pub fn TestResult(
+    id: Uuid,
+    /// Below this share an area is a deficit; below `partial_below` a partial one.
+    deficit_below: u8,
+    partial_below: u8,
+) -> impl IntoView {
     let record = store::watch_record(id);
     move || {
         record.get().map(|r| {
@@ -24,6 +29,7 @@ pub fn TestResult(id: Uuid) -> impl IntoView {
             view! {
                 <section class="test-result" id="test-result" aria-labelledby="test-result-title">
                     <h2 id="test-result-title">"Результаты теста"</h2>
+                    {chart(&areas, deficit_below, partial_below)}
                     <table class="results">
                         <thead><tr><th scope="col">"Область"</th><th scope="col">"Баллы"</th><th scope="col">"Доля"</th><th scope="col">"Вывод"</th></tr></thead>
                         <tbody>
@@ -47,5 +53,49 @@ pub fn TestResult(id: Uuid) -> impl IntoView {
                 </section>
             }
         })
+    }
+}
+
+/// Per-area scores as horizontal bars, with the thresholds drawn: the table below says the same
+/// in words for screen readers and print.
+pub fn chart(areas: &[AreaScore], deficit_below: u8, partial_below: u8) -> impl IntoView + use<> {
+    const LABEL: f64 = 260.0;
+    const BAR: f64 = 300.0;
+    const ROW: f64 = 26.0;
+    let height = ROW * areas.len() as f64 + 24.0;
+    let x = |percent: f64| LABEL + BAR * percent / 100.0;
+    let rows = areas
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let y = 4.0 + ROW * i as f64;
+            let class = match a.level {
+                Level::Deficit => "bar bar-deficit",
+                Level::Partial => "bar bar-partial",
+                Level::NoDeficit => "bar bar-ok",
+            };
+            let title: String = a.title.chars().take(38).collect();
+            view! {
+                <g>
+                    <text x=LABEL - 8.0 y=y + 15.0 text-anchor="end" class="chart-label">{title}</text>
+                    <rect x=LABEL y=y width=(BAR * f64::from(a.percent) / 100.0).max(1.0) height=ROW - 8.0 class=class></rect>
+                    <text x=x(f64::from(a.percent)) + 6.0 y=y + 15.0 class="chart-value">{format!("{} %", a.percent)}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let marks = [deficit_below, partial_below].map(|p| {
+        let px = x(f64::from(p));
+        view! {
+            <line x1=px x2=px y1="0" y2=height - 18.0 class="chart-threshold"></line>
+            <text x=px y=height - 4.0 text-anchor="middle" class="chart-value">{format!("{p} %")}</text>
+        }
+    });
+    view! {
+        <svg class="chart" id="test-chart" role="img" aria-label="Баллы по областям, в процентах; подробно — в таблице ниже"
+            viewBox=format!("0 0 {} {height}", LABEL + BAR + 60.0) width="100%">
+            {rows}
+            {marks.into_iter().collect_view()}
+        </svg>
     }
 }

@@ -1,0 +1,144 @@
+//! "Итоги": for the municipality, each school's status on each campaign, and how many leaders
+//! have each deficit, by competency area and school (from the test results the server wrote).
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use model::forms::{self, AreaScore, Campaign, Level, Respondent, Status};
+use model::record::Scope;
+
+use crate::format;
+use crate::pages::forms::template_of;
+use crate::pages::homes::known_schools;
+use crate::session::use_session;
+use crate::store;
+
+#[component]
+pub fn CentreResults() -> impl IntoView {
+    crate::pages::set_title("Итоги");
+    let session = use_session();
+    let schools = known_schools(session);
+    let campaigns = store::watch_kind(forms::CAMPAIGN_KIND);
+    let templates = store::watch_kind(forms::TEMPLATE_KIND);
+    let responses = store::watch_kind(forms::RESPONSE_KIND);
+    let results = store::watch_kind(forms::RESULT_KIND);
+    let today = format::today();
+
+    let status_table = move || {
+        let schools = schools.get();
+        let templates: Vec<_> = templates.with(|l| l.iter().filter_map(template_of).collect());
+        let mut list: Vec<Campaign> =
+            campaigns.with(|l| l.iter().filter_map(Campaign::from_record).collect());
+        list.sort_by(|a, b| a.deadline.cmp(&b.deadline));
+        if list.is_empty() {
+            return view! { <p class="empty">"Формы ещё не направлялись."</p> }.into_any();
+        }
+        let today = today.clone();
+        view! {
+            <div class="table-wrap">
+                <table class="results" id="status-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Школа"</th>
+                            {list.iter().map(|c| view! { <th scope="col">{c.title.clone()}<br/><span class="muted">{format!("до {}", format::date(&c.deadline))}</span></th> }).collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {schools.into_iter().map(|s| {
+                            let cells = list.iter().map(|c| {
+                                if !c.schools.contains(&s.id) {
+                                    return view! { <td class="muted">"—"</td> }.into_any();
+                                }
+                                let per_person = templates.iter().find(|t| t.code == c.template && t.version == c.version).is_some_and(|t| t.respondent == Respondent::Person);
+                                let statuses: Vec<Status> = responses.with(|rs| rs.iter()
+                                    .filter(|r| r.scope == Scope::School(s.id) && r.get(forms::F_CAMPAIGN).and_then(|v| v.as_str()) == Some(c.id.to_string().as_str()))
+                                    .map(forms::status_of).collect());
+                                let text = if per_person {
+                                    let sent = statuses.iter().filter(|x| matches!(x, Status::Submitted | Status::Accepted)).count();
+                                    format!("отправили: {sent}")
+                                } else {
+                                    statuses.first().map_or("не начато", |x| x.label()).to_owned()
+                                };
+                                let done = statuses.iter().any(|x| matches!(x, Status::Submitted | Status::Accepted));
+                                let late = !done && c.overdue(&today);
+                                view! { <td class:overdue=late>{text}{late.then_some(" (срок прошёл)")}</td> }.into_any()
+                            }).collect_view();
+                            view! { <tr><th scope="row">{s.name.clone()}</th>{cells}</tr> }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        }.into_any()
+    };
+
+    let deficit_table = move || {
+        let schools = schools.get();
+        // (area id → title), and per area and school: leaders with a deficit / tested.
+        let mut titles: BTreeMap<String, String> = BTreeMap::new();
+        let mut counts: BTreeMap<(String, Scope), (usize, usize)> = BTreeMap::new();
+        results.with(|rs| {
+            for r in rs {
+                let areas: Vec<AreaScore> = r
+                    .get("areas")
+                    .cloned()
+                    .and_then(|v| serde_json::from_value(v).ok())
+                    .unwrap_or_default();
+                for a in areas {
+                    titles.entry(a.area.clone()).or_insert(a.title.clone());
+                    let e = counts.entry((a.area.clone(), r.scope.clone())).or_default();
+                    e.1 += 1;
+                    if a.level == Level::Deficit {
+                        e.0 += 1;
+                    }
+                }
+            }
+        });
+        if titles.is_empty() {
+            return view! { <p class="empty">"Результатов тестирования руководителей пока нет."</p> }.into_any();
+        }
+        view! {
+            <div class="table-wrap">
+                <table class="results" id="deficit-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Область"</th>
+                            {schools.iter().map(|s| view! { <th scope="col">{s.name.clone()}</th> }).collect_view()}
+                            <th scope="col">"Всего с дефицитом"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {titles.into_iter().map(|(area, title)| {
+                            let mut total = (0, 0);
+                            let cells = schools.iter().map(|s| {
+                                let (d, n) = counts.get(&(area.clone(), Scope::School(s.id))).copied().unwrap_or_default();
+                                total.0 += d;
+                                total.1 += n;
+                                let has = d > 0;
+                                view! { <td class:level-deficit=has>{if n == 0 { "—".to_owned() } else { format!("{d} из {n}") }}</td> }
+                            }).collect_view();
+                            view! {
+                                <tr data-area=area>
+                                    <th scope="row">{title}</th>
+                                    {cells}
+                                    <td>{format!("{} из {}", total.0, total.1)}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        }.into_any()
+    };
+
+    view! {
+        <section class="page" id="centre-results">
+            <h1>"Итоги по муниципалитету"</h1>
+            <p class="lead">"Данные с последней синхронизации этого компьютера."</p>
+            <h2>"Состояние форм по школам"</h2>
+            {status_table}
+            <h2>"Дефициты руководителей по областям"</h2>
+            <p class="muted">"В ячейке — сколько руководителей школы показали дефицит в области, из числа прошедших тест."</p>
+            {deficit_table}
+        </section>
+    }
+}
