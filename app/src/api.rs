@@ -197,3 +197,34 @@ pub async fn upload_template(
     )
     .await
 }
+
+/// Downloads a file the API makes (an XLSX export) and hands it to the browser to save.
+pub async fn download(token: &str, path: &str, file_name: &str) -> Result<(), Failure> {
+    use wasm_bindgen::JsCast;
+    let res = send(get(path, token)).await?;
+    let bytes = res.bytes().await.map_err(|_| {
+        connectivity::report(false);
+        Failure::Offline
+    })?;
+    let array = js_sys::Uint8Array::from(bytes.as_ref());
+    let parts = js_sys::Array::of1(&array);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let saved = (|| {
+        let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+        let doc = web_sys::window()?.document()?;
+        let a: web_sys::HtmlAnchorElement = doc.create_element("a").ok()?.dyn_into().ok()?;
+        a.set_href(&url);
+        a.set_download(file_name);
+        a.click();
+        let _ = web_sys::Url::revoke_object_url(&url);
+        Some(())
+    })();
+    saved.ok_or_else(|| {
+        Failure::Api(model::ApiError::new(
+            model::ErrorCode::Internal,
+            "Браузер не смог сохранить файл.",
+        ))
+    })
+}

@@ -337,6 +337,24 @@ async fn a_submitted_test_is_scored_per_area_and_the_leader_receives_the_result(
     );
     let deficits = result.get("deficits").unwrap().as_array().unwrap();
     assert_eq!(deficits.len(), test.areas.len() - 1);
+    // The export of the test holds each area's score and level.
+    let head = app.login("rukovoditel").await;
+    let bytes = app
+        .http
+        .get(format!("{}/api/campaigns/{campaign}/export.xlsx", app.base))
+        .bearer_auth(&head.token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let text = xlsx_text(&bytes);
+    assert!(
+        text.contains(&format!("{}: баллы, %", test.areas[0].title)),
+        "no area columns"
+    );
+    assert!(text.contains("дефицит") && text.contains(&leader.profile.full_name));
     // Nobody writes a result but the server.
     let mut forged = Device::new(&leader.token, 4);
     forged.edit(
@@ -837,4 +855,79 @@ async fn a_mentor_never_receives_forms_of_a_school_not_assigned() {
     for id in [rid, forms::result_id(rid), review::review_id(rid, 1)] {
         assert!(m.records.contains_key(&id), "{id}");
     }
+}
+
+/// The text of an XLSX file's shared strings and first sheet.
+fn xlsx_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an xlsx is a zip");
+    let mut out = String::new();
+    for name in ["xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"] {
+        if let Ok(mut f) = zip.by_name(name) {
+            f.read_to_string(&mut out).unwrap();
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_campaign_exports_to_xlsx_with_a_row_per_respondent_and_only_what_the_caller_reads() {
+    let app = TestApp::start().await;
+    let (t, _) = builtin("context_profile");
+    let campaign = send_campaign(&app, &t.code, t.version, &["school_team"]).await;
+    let school = app.login("shkola").await;
+    let (rid, scope) = forms::response_target(
+        t.respondent,
+        campaign,
+        school.profile.school_id,
+        school.profile.id,
+    )
+    .unwrap();
+    let mut s = Device::new(&school.token, 50);
+    let mut fields = pins(campaign, &t);
+    fields.extend(
+        answers_json(&t, &full_answers(&t))
+            .as_object()
+            .unwrap()
+            .clone(),
+    );
+    fields.insert("status".into(), json!("submitted"));
+    s.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
+    s.sync(&app).await;
+    assert!(s.refused.is_empty(), "{:?}", s.refused);
+    let export = |token: String| {
+        let http = app.http.clone();
+        let url = format!("{}/api/campaigns/{campaign}/export.xlsx", app.base);
+        async move { http.get(url).bearer_auth(token).send().await.unwrap() }
+    };
+    let head = app.login("rukovoditel").await;
+    let res = export(head.token.clone()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    let text = xlsx_text(&res.bytes().await.unwrap());
+    let school_name = school.profile.school_name.clone().unwrap();
+    for needle in [
+        "Школа",
+        "Состояние",
+        "отправлено",
+        &t.questions().next().unwrap().text,
+        &school_name,
+    ] {
+        assert!(text.contains(needle), "the export lacks «{needle}»");
+    }
+    // A curator of other schools gets the sheet without this school's row; a school gets 403.
+    let curator = app.login("kurator").await;
+    let res = export(curator.token.clone()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = xlsx_text(&res.bytes().await.unwrap());
+    assert!(text.contains("Школа") && !text.contains(&school_name));
+    assert_eq!(
+        export(school.token.clone()).await.status(),
+        StatusCode::FORBIDDEN
+    );
 }

@@ -10,6 +10,7 @@
 
 pub mod answer;
 pub mod campaign;
+pub mod export;
 pub mod review;
 pub mod scoring;
 pub mod template;

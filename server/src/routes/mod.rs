@@ -5,6 +5,7 @@
 //! [`CurrentUser::require`]: crate::auth::CurrentUser::require
 
 mod account;
+mod exports;
 mod records;
 mod schools;
 mod sync;
@@ -43,6 +44,7 @@ pub fn api(state: AppState) -> Router {
         .route("/me", get(account::me))
         .route("/schools", get(schools::list).post(schools::create))
         .route("/tests/start", post(tests::start))
+        .route("/campaigns/{id}/export.xlsx", get(exports::campaign))
         .route(
             "/templates",
             post(templates::upload).layer(DefaultBodyLimit::max(

@@ -141,6 +141,22 @@ impl Db {
         Ok(forms::Campaign::from_record(&record))
     }
 
+    /// The records of `kind` the actor may read (responses, results), for exports.
+    pub async fn readable_records(
+        &self,
+        actor: &model::access::Actor,
+        kind: &str,
+    ) -> Result<Vec<Record>, sqlx::Error> {
+        let mut q =
+            sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT state FROM records WHERE kind = ");
+        q.push_bind(kind.to_owned());
+        super::sync::push_scope_filter(&mut q, actor);
+        let rows: Vec<String> = q.build_query_scalar().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|s| serde_json::from_str(s).map_err(|e| sqlx::Error::Decode(Box::new(e))))
+            .collect()
+    }
+
     /// A stored template with its key.
     pub async fn template(
         &self,

@@ -385,7 +385,7 @@ fn logged_change(row: &sqlx::sqlite::SqliteRow) -> Result<LoggedChange, sqlx::Er
     })
 }
 
-fn push_scope_filter(q: &mut QueryBuilder<'_, Sqlite>, actor: &Actor) {
+pub(super) fn push_scope_filter(q: &mut QueryBuilder<'_, Sqlite>, actor: &Actor) {
     if let Scopes::Only(scopes) = actor.scopes() {
         q.push(" AND scope IN (");
         let mut sep = q.separated(", ");

@@ -1,0 +1,143 @@
+//! `GET /api/campaigns/{id}/export.xlsx`: a campaign's responses as a spreadsheet — a row per
+//! school or respondent, a column per question with Russian headers, and for a test the score
+//! and level of each competency area. Only what the caller may read is in it.
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use model::forms::export::{self, CellValue};
+use model::forms::{self, AreaScore, Campaign};
+use model::record::Scope;
+use model::{ApiError, Role};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+use super::parse_id;
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+
+pub async fn campaign(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    user.require(&[Role::Head, Role::Mentor, Role::Curator])?;
+    let id = parse_id(&id, "рассылки")?;
+    let actor = state.db.actor(&user.profile).await?;
+    let record = state.db.record_for(&actor, id).await?;
+    let campaign = Campaign::from_record(&record).ok_or_else(ApiError::not_found)?;
+    let entry = state
+        .db
+        .template_entry(&campaign.template, campaign.version)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let t = &entry.template;
+    let mut responses: Vec<_> = state
+        .db
+        .readable_records(&actor, forms::RESPONSE_KIND)
+        .await?
+        .into_iter()
+        .filter(|r| r.get(forms::F_CAMPAIGN).and_then(|v| v.as_str()) == Some(&id.to_string()))
+        .collect();
+    let results = state
+        .db
+        .readable_records(&actor, forms::RESULT_KIND)
+        .await?;
+    let schools = state.db.schools_visible_to(&user.profile).await?;
+    let school_name = |scope: &Scope| match scope {
+        Scope::School(sid) => schools
+            .iter()
+            .find(|s| s.id == *sid)
+            .map_or_else(String::new, |s| s.name.clone()),
+        _ => String::new(),
+    };
+    responses.sort_by_key(|r| (school_name(&r.scope), r.text(forms::F_RESPONDENT)));
+
+    let build = || -> Result<Vec<u8>, XlsxError> {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("Ответы")?;
+        let bold = Format::new().set_bold().set_text_wrap();
+        let wrap = Format::new().set_text_wrap();
+        let mut headers = vec!["Школа".to_owned()];
+        if !t.anonymous {
+            headers.push("Отвечающий".into());
+        }
+        headers.extend(["Состояние".to_owned(), "Версия ответа".to_owned()]);
+        let areas: Vec<&forms::template::Area> =
+            t.test.iter().flat_map(|x| x.areas.iter()).collect();
+        for a in &areas {
+            headers.push(format!("{}: баллы, %", a.title));
+            headers.push(format!("{}: вывод", a.title));
+        }
+        let columns = export::columns(t);
+        headers.extend(columns.iter().map(|c| c.header.clone()));
+        for (c, h) in headers.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, h, &bold)?;
+            sheet.set_column_width(c as u16, if c < 2 { 28 } else { 22 })?;
+        }
+        sheet.set_freeze_panes(1, 1)?;
+        for (i, r) in responses.iter().enumerate() {
+            let row = i as u32 + 1;
+            let mut col: u16 = 0;
+            let mut text = |col: &mut u16, s: &str| -> Result<(), XlsxError> {
+                sheet.write_string_with_format(row, *col, s, &wrap)?;
+                *col += 1;
+                Ok(())
+            };
+            text(&mut col, &school_name(&r.scope))?;
+            if !t.anonymous {
+                text(&mut col, &r.text(forms::F_RESPONDENT))?;
+            }
+            text(&mut col, forms::status_of(r).label())?;
+            sheet.write_number(row, col, forms::review::round_of(r) as f64)?;
+            col += 1;
+            let scores: Vec<AreaScore> = results
+                .iter()
+                .find(|x| x.parent == Some(r.id))
+                .and_then(|x| x.get("areas").cloned())
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_default();
+            for a in &areas {
+                match scores.iter().find(|s| s.area == a.id) {
+                    Some(s) => {
+                        sheet.write_number(row, col, f64::from(s.percent))?;
+                        sheet.write_string(row, col + 1, s.level.label())?;
+                    }
+                    None => {}
+                }
+                col += 2;
+            }
+            let answers = forms::answers_of(r);
+            for c in &columns {
+                match export::value(t, c, &answers) {
+                    CellValue::Empty => {}
+                    CellValue::Number(n) => {
+                        sheet.write_number(row, col, n)?;
+                    }
+                    CellValue::Text(s) => {
+                        sheet.write_string_with_format(row, col, &s, &wrap)?;
+                    }
+                }
+                col += 1;
+            }
+        }
+        book.save_to_buffer()
+    };
+    let bytes = build().map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
+    let file = format!("{}.xlsx", t.code);
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
