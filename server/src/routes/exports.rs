@@ -99,12 +99,9 @@ pub async fn campaign(
                 .and_then(|v| serde_json::from_value(v).ok())
                 .unwrap_or_default();
             for a in &areas {
-                match scores.iter().find(|s| s.area == a.id) {
-                    Some(s) => {
-                        sheet.write_number(row, col, f64::from(s.percent))?;
-                        sheet.write_string(row, col + 1, s.level.label())?;
-                    }
-                    None => {}
+                if let Some(s) = scores.iter().find(|s| s.area == a.id) {
+                    sheet.write_number(row, col, f64::from(s.percent))?;
+                    sheet.write_string(row, col + 1, s.level.label())?;
                 }
                 col += 2;
             }
