@@ -117,14 +117,14 @@ pub async fn sync(
 
 /// The answer body, gzip-compressed as it is written when the client accepts it.
 enum Output {
-    Gzip(GzEncoder<Vec<u8>>),
+    Gzip(Box<GzEncoder<Vec<u8>>>),
     Plain(Vec<u8>),
 }
 
 impl Output {
     fn new(gzip: bool) -> Output {
         if gzip {
-            Output::Gzip(GzEncoder::new(Vec::new(), Compression::new(6)))
+            Output::Gzip(Box::new(GzEncoder::new(Vec::new(), Compression::new(6))))
         } else {
             Output::Plain(Vec::new())
         }
