@@ -19,7 +19,7 @@ use crate::pages::homes::{HomeRedirect, MentorHome, ModeratorHome, SchoolHome, T
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::refused::RefusedPage;
-use crate::pages::review::{InboxPage, ReviewPage};
+use crate::pages::review::{InboxPage, RecommendationPage, ReviewPage};
 use crate::pages::school_profile::SchoolProfilePage;
 use crate::{local_db, session, storage_info, store, sync};
 
@@ -110,6 +110,10 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/review/:id")
                         view=|| view! { <Protected roles=REVIEWERS><ReviewPage/></Protected> }
+                    />
+                    <Route
+                        path=path!("/recommendations/:id")
+                        view=|| view! { <Protected roles=REVIEWERS><RecommendationPage/></Protected> }
                     />
                     <Route path=path!("/refused") view=|| view! { <Protected><RefusedPage/></Protected> }/>
                     <Route

@@ -197,6 +197,62 @@ pub const REVIEW: KindSpec = KindSpec {
     fields: &[],
 };
 
+/// A mentor's targeted recommendations to a school (`forms::recommendation`).
+pub const RECOMMENDATION: KindSpec = KindSpec {
+    name: forms::recommendation::RECOMMENDATION_KIND,
+    label: "Адресные рекомендации",
+    scope: ScopeRule::School,
+    writers: &[Role::Mentor, Role::Curator, Role::Head],
+    server_only: false,
+    fields: &[
+        FieldSpec {
+            name: forms::recommendation::F_TITLE,
+            label: "Заголовок",
+            ty: FieldType::Text { max_chars: 200 },
+        },
+        FieldSpec {
+            name: forms::recommendation::F_TEXT,
+            label: "Текст рекомендаций",
+            ty: FieldType::Text { max_chars: 20_000 },
+        },
+        FieldSpec {
+            name: forms::recommendation::F_AREAS,
+            label: "Области",
+            ty: FieldType::Check(check_id_list),
+        },
+        FieldSpec {
+            name: forms::recommendation::F_STATE,
+            label: "Состояние",
+            ty: FieldType::Check(check_recommendation_state),
+        },
+        FieldSpec {
+            name: forms::recommendation::F_AUTHOR,
+            label: "Автор",
+            ty: FieldType::Text { max_chars: 200 },
+        },
+    ],
+};
+
+fn check_id_list(v: &Value) -> Result<(), String> {
+    let ok = v.as_array().is_some_and(|l| {
+        l.len() <= 50
+            && l.iter()
+                .all(|x| x.as_str().is_some_and(|s| !s.is_empty() && s.len() <= 40))
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err("список областей".into())
+    }
+}
+
+fn check_recommendation_state(v: &Value) -> Result<(), String> {
+    match v.as_str() {
+        Some("draft" | "sent") => Ok(()),
+        _ => Err("«черновик» или «отправлено»".into()),
+    }
+}
+
 pub const KINDS: &[&KindSpec] = &[
     &SCHOOL_PROFILE,
     &FORM_TEMPLATE,
@@ -204,6 +260,7 @@ pub const KINDS: &[&KindSpec] = &[
     &RESPONSE,
     &TEST_RESULT,
     &REVIEW,
+    &RECOMMENDATION,
 ];
 
 fn check_date(v: &Value) -> Result<(), String> {

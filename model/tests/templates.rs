@@ -215,3 +215,29 @@ fn surveys_exist_with_scales_and_anonymity_where_it_is_the_norm() {
             .contains(&Role::Teacher)
     );
 }
+
+#[test]
+fn the_recommendation_library_covers_every_area_of_the_leader_test() {
+    use model::forms::recommendation::{draft_from_scores, library};
+    let lib = library();
+    let (t, key) = load("leader_test");
+    let areas = &t.test.as_ref().unwrap().areas;
+    for a in areas {
+        let items = lib
+            .areas
+            .get(&a.id)
+            .unwrap_or_else(|| panic!("no texts for {}", a.id));
+        assert!(
+            items.len() >= 2
+                && items
+                    .iter()
+                    .all(|i| !i.title.is_empty() && i.text.len() > 80)
+        );
+    }
+    // A draft from scores holds the texts of the deficit areas only (and partial ones).
+    let scores = model::forms::score(&t, &key, &Default::default()).unwrap();
+    let (_, text, chosen) = draft_from_scores(&lib, &scores[..2]);
+    assert_eq!(chosen, vec![areas[0].id.clone(), areas[1].id.clone()]);
+    assert!(text.contains(&lib.areas[&areas[0].id][0].title));
+    assert!(!text.contains(&lib.areas[&areas[2].id][0].title));
+}

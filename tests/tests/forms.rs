@@ -386,7 +386,6 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
         .eval("document.querySelectorAll('#test-chart rect').length")
         .await?;
     assert_eq!(bars, json!(scores.len()));
-    b.close().await?;
 
     // The centre head sees the deficits counted by area and school.
     let h = Browser::start().await?;
@@ -409,6 +408,48 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
         .await?;
     }
     h.close().await?;
+
+    // The mentor drafts targeted recommendations from the deficits with the library, sends
+    // them, and the school finds them on its home page.
+    let (rid, _) = forms::response_target(
+        t.respondent,
+        cid,
+        leader.profile.school_id,
+        leader.profile.id,
+    )
+    .unwrap();
+    let lib = model::forms::recommendation::library();
+    let deficit = scores
+        .iter()
+        .find(|s| s.level == forms::Level::Deficit)
+        .unwrap();
+    let expected = &lib.areas[&deficit.area][0].title;
+    let m = Browser::start().await?;
+    m.sign_in(&base, "nastavnik", DEMO_PASSWORD).await?;
+    m.wait_for("#home-mentor").await?;
+    m.wait_js(
+        "(document.getElementById('sync-last') || {innerText: ''}).innerText.startsWith('Синхронизировано')",
+        LONG,
+    )
+    .await?;
+    m.client.goto(&format!("{base}/review/{rid}")).await?;
+    m.wait_js("!!document.getElementById('recommend')", LONG)
+        .await?;
+    m.click("#recommend").await?;
+    m.wait_for("#rec-text").await?;
+    let text = m.value("#rec-text").await?;
+    assert!(text.contains(expected.as_str()), "{text}");
+    m.click("#rec-send").await?;
+    m.wait_for("#rec-sent").await?;
+    m.wait_all_sent(LONG).await?;
+    m.close().await?;
+    b.client.goto(&format!("{base}/school")).await?;
+    b.wait_js(
+        &format!("(document.getElementById('recommendations') || {{innerText: ''}}).innerText.includes({expected:?})"),
+        LONG,
+    )
+    .await?;
+    b.close().await?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ use model::record::{Scope, singleton_id};
 use crate::api;
 use crate::components::refused::RefusedList;
 use crate::pages::forms::TaskList;
+use crate::pages::review::{ReceivedRecommendations, WrittenRecommendations};
 use crate::session::use_session;
 use crate::store;
 
@@ -51,6 +52,7 @@ pub fn SchoolHome() -> impl IntoView {
             <ul class="cards">
                 <li><a href="/school/profile" id="link-profile">"Сведения о школе"</a></li>
             </ul>
+            <ReceivedRecommendations/>
             <h2>"Задания"</h2>
             <TaskList/>
         </section>
@@ -84,6 +86,7 @@ pub fn MentorHome() -> impl IntoView {
             <ul class="cards">
                 <li><a href="/inbox" id="link-inbox">"Входящие: отправленные школами формы"</a></li>
             </ul>
+            <WrittenRecommendations/>
             <h2>"Мои анкеты"</h2>
             <TaskList/>
             <div class="school-cards">

@@ -11,6 +11,7 @@
 pub mod answer;
 pub mod campaign;
 pub mod export;
+pub mod recommendation;
 pub mod review;
 pub mod scoring;
 pub mod template;

@@ -3,6 +3,7 @@
 //! Works offline from synced data; comments and verdicts sync like every edit.
 
 mod inbox;
+mod recommendations;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 pub use inbox::InboxPage;
+pub use recommendations::{ReceivedRecommendations, RecommendationPage, WrittenRecommendations};
 
 use crate::components::refused::RefusedList;
 use crate::pages::forms::{load_template, print::render};
@@ -113,6 +115,7 @@ fn Review(template: Arc<Template>, record: ReadSignal<Option<Record>>) -> impl I
     };
 
     let t = template.clone();
+    let template_is_test = template.test.is_some();
     view! {
         <section class="page review-page" id="review">
             <h1>{template.title.clone()}</h1>
@@ -124,6 +127,7 @@ fn Review(template: Arc<Template>, record: ReadSignal<Option<Record>>) -> impl I
             <RefusedList/>
             {move || error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
             <History reviews=reviews.into() round=round.into() question=None/>
+            {move || response.get().filter(|_| template_is_test).map(|r| view! { <recommendations::DraftFromResult response=r.id scope=r.scope.clone()/> })}
             {t.sections.iter().map(|s| {
                 let s = s.clone();
                 let t = t.clone();

@@ -1,0 +1,71 @@
+//! Targeted recommendations (адресные рекомендации) from a mentor to a school, optionally tied
+//! to competency areas; a draft can be made from a leader's test deficits with the built-in
+//! library of texts (`templates/library/recommendations.json`, written for this product).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::scoring::{AreaScore, Level};
+
+pub const RECOMMENDATION_KIND: &str = "recommendation";
+pub const F_TITLE: &str = "title";
+pub const F_TEXT: &str = "text";
+/// The competency areas it is about (ids of the leader test's areas).
+pub const F_AREAS: &str = "areas";
+/// `draft` while the mentor writes it, `sent` once the school is to see it.
+pub const F_STATE: &str = "state";
+pub const F_AUTHOR: &str = "author";
+
+/// One text of the library.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Item {
+    pub title: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Library {
+    pub version: u32,
+    /// Competency area id → its recommendations.
+    pub areas: BTreeMap<String, Vec<Item>>,
+}
+
+/// The built-in library.
+pub fn library() -> Library {
+    serde_json::from_str(include_str!(
+        "../../../templates/library/recommendations.json"
+    ))
+    .expect("templates/library/recommendations.json is checked by the model's tests")
+}
+
+/// A draft from a leader's scores: the texts for every area with a deficit, then for partial
+/// ones. Returns the title, the text and the areas.
+pub fn draft_from_scores(lib: &Library, scores: &[AreaScore]) -> (String, String, Vec<String>) {
+    let mut areas = Vec::new();
+    let mut text = String::new();
+    for level in [Level::Deficit, Level::Partial] {
+        for s in scores.iter().filter(|s| s.level == level) {
+            let Some(items) = lib.areas.get(&s.area) else {
+                continue;
+            };
+            areas.push(s.area.clone());
+            text.push_str(&format!(
+                "{} ({}, {} %)\n",
+                s.title,
+                s.level.label(),
+                s.percent
+            ));
+            for item in items {
+                text.push_str(&format!("— {}. {}\n", item.title, item.text));
+            }
+            text.push('\n');
+        }
+    }
+    let title = if areas.is_empty() {
+        "Рекомендации по итогам тестирования".to_owned()
+    } else {
+        "Адресные рекомендации по итогам тестирования руководителя".to_owned()
+    };
+    (title, text.trim_end().to_owned(), areas)
+}
