@@ -253,6 +253,47 @@ fn check_recommendation_state(v: &Value) -> Result<(), String> {
     }
 }
 
+/// One item of a leader's personal deficit plan (`forms::plan`).
+pub const PLAN_ITEM: KindSpec = KindSpec {
+    name: forms::plan::PLAN_ITEM_KIND,
+    label: "Пункт плана восполнения дефицитов",
+    scope: ScopeRule::School,
+    writers: &[Role::SchoolTeam, Role::Mentor, Role::Curator, Role::Head],
+    server_only: false,
+    fields: &[
+        FieldSpec {
+            name: forms::plan::F_AREA,
+            label: "Дефицит",
+            ty: FieldType::Text { max_chars: 40 },
+        },
+        FieldSpec {
+            name: forms::plan::F_MEASURE_KIND,
+            label: "Вид меры",
+            ty: FieldType::Check(forms::plan::check_measure_kind),
+        },
+        FieldSpec {
+            name: forms::plan::F_MEASURE,
+            label: "Мероприятие",
+            ty: FieldType::Text { max_chars: 1_000 },
+        },
+        FieldSpec {
+            name: forms::plan::F_DEADLINE,
+            label: "Срок",
+            ty: FieldType::Check(check_date),
+        },
+        FieldSpec {
+            name: forms::plan::F_RESPONSIBLE,
+            label: "Ответственный",
+            ty: FieldType::Text { max_chars: 200 },
+        },
+        FieldSpec {
+            name: forms::plan::F_STATUS,
+            label: "Состояние",
+            ty: FieldType::Check(forms::plan::check_status),
+        },
+    ],
+};
+
 pub const KINDS: &[&KindSpec] = &[
     &SCHOOL_PROFILE,
     &FORM_TEMPLATE,
@@ -261,6 +302,7 @@ pub const KINDS: &[&KindSpec] = &[
     &TEST_RESULT,
     &REVIEW,
     &RECOMMENDATION,
+    &PLAN_ITEM,
 ];
 
 fn check_date(v: &Value) -> Result<(), String> {

@@ -435,6 +435,27 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
     m.client.goto(&format!("{base}/review/{rid}")).await?;
     m.wait_js("!!document.getElementById('recommend')", LONG)
         .await?;
+    // A plan item with a deadline already past stands out.
+    m.click("#plan-add").await?;
+    m.wait_js(
+        "!!document.querySelector('#deficit-plan tr[data-item]')",
+        LONG,
+    )
+    .await?;
+    let item: Uuid = serde_json::from_value(
+        m.eval("document.querySelector('#deficit-plan tr[data-item]').dataset.item")
+            .await?,
+    )?;
+    let n = item.simple().to_string();
+    pick(&m, &format!("plan-deadline-{n}"), "2020-01-31").await?;
+    m.wait_js(
+        &format!(
+            "document.querySelector(\"tr[data-item='{item}']\").classList.contains('overdue')"
+        ),
+        LONG,
+    )
+    .await?;
+    m.wait_all_sent(LONG).await?;
     m.click("#recommend").await?;
     m.wait_for("#rec-text").await?;
     let text = m.value("#rec-text").await?;
@@ -443,6 +464,25 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
     m.wait_for("#rec-sent").await?;
     m.wait_all_sent(LONG).await?;
     m.close().await?;
+    // The leader sees the plan item, overdue, and marks it done.
+    b.client.goto(&format!("{base}/forms/{cid}")).await?;
+    b.wait_js(
+        &format!("!!document.querySelector(\"tr[data-item='{item}'].overdue\")"),
+        LONG,
+    )
+    .await?;
+    pick(&b, &format!("plan-status-{n}"), "done").await?;
+    b.wait_js(
+        &format!(
+            "!document.querySelector(\"tr[data-item='{item}']\").classList.contains('overdue')"
+        ),
+        LONG,
+    )
+    .await?;
+    b.wait_all_sent(LONG).await?;
+    let stored = Api::login(&base, "rukovoditel").await?.record(item).await?;
+    assert_eq!(stored.text("status"), "done");
+    assert_eq!(stored.text("deadline"), "2020-01-31");
     b.client.goto(&format!("{base}/school")).await?;
     b.wait_js(
         &format!("(document.getElementById('recommendations') || {{innerText: ''}}).innerText.includes({expected:?})"),

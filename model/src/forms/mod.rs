@@ -11,6 +11,7 @@
 pub mod answer;
 pub mod campaign;
 pub mod export;
+pub mod plan;
 pub mod recommendation;
 pub mod review;
 pub mod scoring;

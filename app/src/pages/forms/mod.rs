@@ -25,7 +25,7 @@ pub use print::PrintPage;
 pub use tasks::TaskList;
 
 use crate::components::refused::RefusedList;
-use crate::pages::review::History;
+use crate::pages::review::{DeficitPlan, History};
 use crate::session::use_session;
 use crate::store::{self, Target};
 use crate::{format, sync};
@@ -161,6 +161,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>) -> impl IntoView {
     // The mentor's comments of every round, beside the answers.
     let all_reviews = store::watch_kind(forms::review::REVIEW_KIND);
     let response_id = target.id;
+    let plan_scope = target.scope.clone();
     let reviews: Signal<Vec<Record>> = Memo::new(move |_| {
         all_reviews.with(|all| crate::pages::review::reviews_of(all, response_id))
     })
@@ -312,6 +313,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>) -> impl IntoView {
             <History reviews=reviews round=round question=None/>
             {time_limit.map(|minutes| view! { <TimeLimit minutes=minutes campaign=campaign.clone() template=template.clone() locked=locked/> })}
             {thresholds.map(|(d, p)| view! { <TestResult id=result_id deficit_below=d partial_below=p/> })}
+            {thresholds.map(|_| view! { <DeficitPlan response=response_id scope=plan_scope.clone()/> })}
             {move || (tried_submit.get() && !problems.with(Vec::is_empty) && !locked.get()).then(|| view! {
                 <div class="alert alert-error" role="alert" id="form-problems">
                     <p>"Форма не отправлена. Исправьте, пожалуйста:"</p>

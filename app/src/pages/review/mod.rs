@@ -3,6 +3,7 @@
 //! Works offline from synced data; comments and verdicts sync like every edit.
 
 mod inbox;
+mod plan;
 mod recommendations;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 pub use inbox::InboxPage;
+pub use plan::DeficitPlan;
 pub use recommendations::{ReceivedRecommendations, RecommendationPage, WrittenRecommendations};
 
 use crate::components::refused::RefusedList;
@@ -128,6 +130,7 @@ fn Review(template: Arc<Template>, record: ReadSignal<Option<Record>>) -> impl I
             {move || error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
             <History reviews=reviews.into() round=round.into() question=None/>
             {move || response.get().filter(|_| template_is_test).map(|r| view! { <recommendations::DraftFromResult response=r.id scope=r.scope.clone()/> })}
+            {move || response.get().filter(|_| template_is_test).map(|r| view! { <DeficitPlan response=r.id scope=r.scope.clone()/> })}
             {t.sections.iter().map(|s| {
                 let s = s.clone();
                 let t = t.clone();

@@ -1,0 +1,172 @@
+//! The personal deficit plan of a tested leader, edited by the leader and the mentor alike:
+//! a row per item, each change stored at once and synced; overdue items stand out.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use model::forms::plan::{
+    self, F_AREA, F_DEADLINE, F_MEASURE, F_MEASURE_KIND, F_RESPONSIBLE, F_STATUS, MEASURE_KINDS,
+    PLAN_ITEM_KIND, STATUSES,
+};
+use model::forms::{AreaScore, Level, RESULT_KIND};
+use model::record::{Record, Scope};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::format;
+use crate::store::{self, Target};
+use crate::sync;
+
+fn save(id: Uuid, scope: Scope, parent: Uuid, fields: BTreeMap<String, Value>) {
+    let target = Target {
+        id,
+        kind: PLAN_ITEM_KIND,
+        scope,
+        parent: Some(parent),
+    };
+    spawn_local(async move {
+        if store::edit(&target, fields).await.is_ok() {
+            sync::edited();
+        }
+    });
+}
+
+#[component]
+pub fn DeficitPlan(response: Uuid, scope: Scope) -> impl IntoView {
+    let results = store::watch_kind(RESULT_KIND);
+    let areas = Memo::new(move |_| {
+        results.with(|l| {
+            l.iter()
+                .find(|r| r.parent == Some(response))
+                .and_then(|r| r.get("areas").cloned())
+                .and_then(|v| serde_json::from_value::<Vec<AreaScore>>(v).ok())
+                .unwrap_or_default()
+        })
+    });
+    let all = store::watch_kind(PLAN_ITEM_KIND);
+    let ids = Memo::new(move |_| {
+        let mut ids: Vec<Uuid> = all.with(|l| {
+            l.iter()
+                .filter(|r| r.parent == Some(response))
+                .map(|r| r.id)
+                .collect()
+        });
+        ids.sort();
+        ids
+    });
+    let scope = StoredValue::new(scope);
+    let add = move |_| {
+        let first = areas.with(|a| {
+            a.iter()
+                .find(|s| s.level == Level::Deficit)
+                .or(a.first())
+                .map(|s| s.area.clone())
+        });
+        save(
+            store::new_id(),
+            scope.get_value(),
+            response,
+            BTreeMap::from([
+                (F_AREA.to_owned(), json!(first.unwrap_or_default())),
+                (F_MEASURE_KIND.to_owned(), json!(MEASURE_KINDS[0].0)),
+                (F_STATUS.to_owned(), json!("planned")),
+            ]),
+        );
+    };
+    move || {
+        (!areas.with(Vec::is_empty)).then(|| {
+            view! {
+                <section class="deficit-plan" id="deficit-plan" aria-labelledby="plan-title">
+                    <h2 id="plan-title">"План восполнения профессиональных дефицитов"</h2>
+                    <div class="table-wrap">
+                        <table class="results plan-table">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Дефицит"</th>
+                                    <th scope="col">"Вид меры"</th>
+                                    <th scope="col">"Мероприятие"</th>
+                                    <th scope="col">"Срок"</th>
+                                    <th scope="col">"Ответственный"</th>
+                                    <th scope="col">"Состояние"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                <For each=move || ids.get() key=|id| *id let:id>
+                                    <PlanRow id=id response=response scope=scope.get_value() all=all areas=areas/>
+                                </For>
+                            </tbody>
+                        </table>
+                    </div>
+                    <button type="button" class="button-secondary" id="plan-add" on:click=add>"Добавить пункт плана"</button>
+                </section>
+            }
+        })
+    }
+}
+
+#[component]
+fn PlanRow(
+    id: Uuid,
+    response: Uuid,
+    scope: Scope,
+    all: ReadSignal<Vec<Record>>,
+    areas: Memo<Vec<AreaScore>>,
+) -> impl IntoView {
+    let item = Memo::new(move |_| all.with(|l| l.iter().find(|r| r.id == id).cloned()));
+    let text = move |name: &'static str| {
+        Signal::derive(move || item.with(|r| r.as_ref().map(|r| r.text(name)).unwrap_or_default()))
+    };
+    let scope = StoredValue::new(scope);
+    let set = move |name: &'static str| {
+        move |ev: leptos::ev::Event| {
+            let v = event_target_value(&ev);
+            let v = if v.trim().is_empty() && name != F_MEASURE && name != F_RESPONSIBLE {
+                Value::Null
+            } else {
+                json!(v)
+            };
+            save(
+                id,
+                scope.get_value(),
+                response,
+                BTreeMap::from([(name.to_owned(), v)]),
+            );
+        }
+    };
+    let initial = item.get_untracked();
+    let start = |name: &str| initial.as_ref().map(|r| r.text(name)).unwrap_or_default();
+    let today = format::today();
+    let overdue =
+        Memo::new(move |_| item.with(|r| r.as_ref().is_some_and(|r| plan::overdue(r, &today))));
+    let (area, kind, status) = (text(F_AREA), text(F_MEASURE_KIND), text(F_STATUS));
+    let n = id.simple().to_string();
+    view! {
+        <tr class:overdue=overdue data-item=id.to_string()>
+            <td>
+                <select aria-label="Дефицит" on:change=set(F_AREA)>
+                    {move || areas.get().into_iter().map(|a| {
+                        let sel = area.get() == a.area;
+                        view! { <option value=a.area.clone() selected=sel>{format!("{} ({})", a.title, a.level.label())}</option> }
+                    }).collect_view()}
+                </select>
+            </td>
+            <td>
+                <select aria-label="Вид меры" on:change=set(F_MEASURE_KIND)>
+                    {MEASURE_KINDS.iter().map(|(k, label)| view! { <option value=*k selected=move || kind.get() == *k>{*label}</option> }).collect_view()}
+                </select>
+            </td>
+            <td><textarea aria-label="Мероприятие" rows="2" maxlength="1000" on:input=set(F_MEASURE)>{start(F_MEASURE)}</textarea></td>
+            <td>
+                <input type="date" aria-label="Срок" id=format!("plan-deadline-{n}") value=start(F_DEADLINE) on:change=set(F_DEADLINE)/>
+                {move || overdue.get().then(|| view! { <strong class="overdue-mark">" срок прошёл"</strong> })}
+            </td>
+            <td><input type="text" aria-label="Ответственный" maxlength="200" value=start(F_RESPONSIBLE) on:input=set(F_RESPONSIBLE)/></td>
+            <td>
+                <select aria-label="Состояние" id=format!("plan-status-{n}") on:change=set(F_STATUS)>
+                    {STATUSES.iter().map(|(k, label)| view! { <option value=*k selected=move || status.get() == *k>{*label}</option> }).collect_view()}
+                </select>
+            </td>
+        </tr>
+    }
+}
