@@ -157,6 +157,13 @@ async fn return_with_a_comment_then_accept() -> anyhow::Result<()> {
     let stored = head.record(rid).await?;
     assert_eq!(forms::status_of(&stored), forms::Status::Accepted);
     assert_eq!(forms::answers_of(&stored)[&q.id], json!(7));
+    // The school's home lists all it sent, with the status and the mentor's remarks.
+    s.client.goto(&format!("{base}/school")).await?;
+    s.wait_js(
+        "(document.getElementById('school-responses') || {innerText: ''}).innerText.includes('принято, версия 2')",
+        LONG,
+    )
+    .await?;
     s.close().await?;
     m.close().await?;
     Ok(())

@@ -11,7 +11,7 @@ use model::record::{Scope, singleton_id};
 use crate::api;
 use crate::components::refused::RefusedList;
 use crate::pages::forms::TaskList;
-use crate::pages::review::{ReceivedRecommendations, WrittenRecommendations};
+use crate::pages::review::{ReceivedRecommendations, SchoolResponses, WrittenRecommendations};
 use crate::session::use_session;
 use crate::store;
 
@@ -55,6 +55,7 @@ pub fn SchoolHome() -> impl IntoView {
             <ReceivedRecommendations/>
             <h2>"Задания"</h2>
             <TaskList/>
+            <SchoolResponses/>
         </section>
     }
 }

@@ -5,6 +5,7 @@
 mod inbox;
 mod plan;
 mod recommendations;
+mod school_responses;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use uuid::Uuid;
 pub use inbox::InboxPage;
 pub use plan::DeficitPlan;
 pub use recommendations::{ReceivedRecommendations, RecommendationPage, WrittenRecommendations};
+pub use school_responses::SchoolResponses;
 
 use crate::components::refused::RefusedList;
 use crate::pages::forms::{load_template, print::render};
