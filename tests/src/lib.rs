@@ -468,6 +468,56 @@ impl Api {
     }
 }
 
+/// A Chrome DevTools command through ChromeDriver (e.g. print media emulation).
+#[derive(Debug)]
+struct Cdp(Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
+    }
+}
+
+impl Browser {
+    /// Lays the page out as for printing (`true`) or for the screen again.
+    pub async fn emulate_print(&self, on: bool) -> anyhow::Result<()> {
+        let media = if on { "print" } else { "" };
+        self.client
+            .issue_cmd(Cdp(
+                json!({"cmd": "Emulation.setEmulatedMedia", "params": {"media": media}}),
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// What spoils a printed page: the app's header, buttons, or content wider than the page.
+    pub async fn print_problems(&self) -> anyhow::Result<Vec<String>> {
+        self.emulate_print(true).await?;
+        let v = self
+            .eval(
+                "(() => { const out = []; \
+                 const shown = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden'; \
+                 document.querySelectorAll('header, nav, button, .sync-status').forEach(e => { if (shown(e)) out.push(e.tagName + ' ' + (e.id || e.className || e.innerText.slice(0, 30))); }); \
+                 if (document.documentElement.scrollWidth > window.innerWidth + 2) out.push('wider than the page: ' + document.documentElement.scrollWidth); \
+                 return out; })()",
+            )
+            .await?;
+        self.emulate_print(false).await?;
+        Ok(serde_json::from_value(v)?)
+    }
+}
+
 /// ChromeDriver's command for the browser console log.
 #[derive(Debug)]
 struct GetLog;
