@@ -931,3 +931,66 @@ async fn a_campaign_exports_to_xlsx_with_a_row_per_respondent_and_only_what_the_
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn plan_items_belong_to_a_response_of_the_same_school() {
+    use model::forms::plan;
+    let app = TestApp::start().await;
+    let (t, _) = builtin("leader_test");
+    let campaign = send_campaign(&app, "leader_test", t.version, &["school_team"]).await;
+    let leader = app.login("shkola").await;
+    let (rid, scope) = forms::response_target(
+        t.respondent,
+        campaign,
+        leader.profile.school_id,
+        leader.profile.id,
+    )
+    .unwrap();
+    let mut d = Device::new(&leader.token, 60);
+    let mut fields = pins(campaign, &t);
+    fields.insert("status".into(), json!("submitted"));
+    d.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
+    d.sync(&app).await;
+    let item = |parent: Uuid| {
+        let id = Uuid::now_v7();
+        let record =
+            model::record::Record::new(id, plan::PLAN_ITEM_KIND, scope.clone(), Some(parent));
+        let f: std::collections::BTreeMap<String, Value> = serde_json::from_value(json!({
+            "area": t.test.as_ref().unwrap().areas[0].id, "measure_kind": "methodical",
+            "measure": "Посещение уроков с разбором", "deadline": "2027-03-01",
+            "responsible": "Заместитель директора", "status": "planned"
+        }))
+        .unwrap();
+        (id, record, f)
+    };
+    for (parent, ok) in [(rid, true), (Uuid::now_v7(), false)] {
+        let (id, mut record, f) = item(parent);
+        let op = model::sync::client::edit(&mut d.state, common::now(), &mut record, f, None);
+        let model::sync::client::OutboxOp::Append(m) = op else {
+            panic!()
+        };
+        d.outbox.push(m);
+        d.records.insert(id, record);
+        d.sync(&app).await;
+        assert_eq!(
+            d.refused.is_empty(),
+            ok,
+            "parent ok = {ok}: {:?}",
+            d.refused
+        );
+        d.refused.clear();
+    }
+    // A bad measure kind is refused with the rule.
+    let (id, mut record, _) = item(rid);
+    let f: std::collections::BTreeMap<String, Value> =
+        [("measure_kind".to_owned(), json!("other"))].into();
+    let model::sync::client::OutboxOp::Append(m) =
+        model::sync::client::edit(&mut d.state, common::now(), &mut record, f, None)
+    else {
+        panic!()
+    };
+    d.outbox.push(m);
+    d.records.insert(id, record);
+    d.sync(&app).await;
+    assert!(d.refused[0].message.contains("пяти мер"), "{:?}", d.refused);
+}

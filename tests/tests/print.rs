@@ -71,7 +71,10 @@ async fn every_page_prints_cleanly() -> anyhow::Result<()> {
         .await?;
     let deadline = std::time::Instant::now() + LONG;
     while head.record(rid).await.is_err() {
-        assert!(std::time::Instant::now() < deadline, "the answer never reached the server");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the answer never reached the server"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     check(&s, &base, &format!("/forms/{cid}/print"), "#print-view").await?;

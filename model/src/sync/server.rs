@@ -108,6 +108,7 @@ pub fn plan(
         let mut verdict = None;
         let checked = check(actor, device, records.get(&m.change.record), m)
             .and_then(|()| check_form(actor, forms, records.get(&m.change.record), m))
+            .and_then(|()| check_plan_item(records, m))
             .and_then(|()| {
                 verdict = check_review(records, m)?;
                 Ok(())
@@ -152,6 +153,24 @@ impl Plan {
         if let Outcome::Rejected { code, message } = outcome {
             self.refused.push(Refusal { seq, code, message });
         }
+    }
+}
+
+/// A plan item belongs to a response of the same school.
+fn check_plan_item(
+    records: &HashMap<Uuid, Record>,
+    m: &Mutation,
+) -> Result<(), (ErrorCode, String)> {
+    if m.change.kind != forms::plan::PLAN_ITEM_KIND {
+        return Ok(());
+    }
+    let parent = m.change.parent.and_then(|p| records.get(&p));
+    match parent {
+        Some(r) if r.kind == forms::RESPONSE_KIND && r.scope == m.change.scope => Ok(()),
+        _ => Err((
+            ErrorCode::Validation,
+            "Пункт плана относится к результату теста, которого нет.".into(),
+        )),
     }
 }
 

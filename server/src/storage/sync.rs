@@ -105,11 +105,13 @@ impl Db {
             }
         }
 
-        // The records the batch names, and the responses its reviews are about.
+        // The records the batch names, and the responses its reviews and plan items are about.
         let ids: BTreeSet<Uuid> = mutations
             .iter()
             .flat_map(|m| {
-                let parent = (m.change.kind == forms::review::REVIEW_KIND)
+                let with_parent = [forms::review::REVIEW_KIND, forms::plan::PLAN_ITEM_KIND];
+                let parent = with_parent
+                    .contains(&m.change.kind.as_str())
                     .then_some(m.change.parent)
                     .flatten();
                 std::iter::once(m.change.record).chain(parent)
