@@ -80,6 +80,16 @@ impl FormsState {
         map.insert(key, entry);
     }
 
+    /// A clock time for a server write to `record`: later than every write it holds, so the
+    /// server's status or round always wins over what the record had.
+    pub fn tick_after(&self, record: &Record) -> Hlc {
+        let mut clock = self.clock.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(latest) = record.latest() {
+            clock.observe(latest);
+        }
+        clock.tick(crate::storage::now_ms() as u64)
+    }
+
     /// A clock time for a write made by the server now.
     pub fn tick(&self) -> Hlc {
         let now = crate::storage::now_ms() as u64;

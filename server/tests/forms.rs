@@ -791,6 +791,20 @@ async fn a_mentor_returns_with_comments_then_accepts_and_every_round_is_kept() {
     );
     s.sync(&app).await;
     assert!(s.refused.last().unwrap().message.contains("принята"));
+    // A decided review is final.
+    m.refused.clear();
+    m.sync(&app).await;
+    review_write(&mut m, second, json!({ "overall": "передумал" }));
+    m.sync(&app).await;
+    assert!(
+        m.refused
+            .last()
+            .unwrap()
+            .message
+            .contains("больше не меняется"),
+        "{:?}",
+        m.refused
+    );
 }
 
 #[tokio::test]

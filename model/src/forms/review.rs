@@ -58,6 +58,9 @@ pub fn check_review_change(
     if round == 0 || review_id_given != review_id(response.id, round) {
         return Err("Отзыв можно написать только к последней отправленной версии ответа.".into());
     }
+    if before.and_then(verdict_of).is_some() {
+        return Err("Решение по этой версии ответа уже принято: отзыв больше не меняется.".into());
+    }
     let mut verdict = None;
     for (name, value) in fields {
         match name.as_str() {

@@ -109,6 +109,7 @@ pub fn plan(
         let checked = check(actor, device, records.get(&m.change.record), m)
             .and_then(|()| check_form(actor, forms, records.get(&m.change.record), m))
             .and_then(|()| check_plan_item(records, m))
+            .and_then(|()| check_recommendation(records, m))
             .and_then(|()| {
                 verdict = check_review(records, m)?;
                 Ok(())
@@ -154,6 +155,23 @@ impl Plan {
             self.refused.push(Refusal { seq, code, message });
         }
     }
+}
+
+/// Recommendations sent to a school are final.
+fn check_recommendation(
+    records: &HashMap<Uuid, Record>,
+    m: &Mutation,
+) -> Result<(), (ErrorCode, String)> {
+    let sent = records
+        .get(&m.change.record)
+        .is_some_and(|r| r.text(forms::recommendation::F_STATE) == "sent");
+    if m.change.kind == forms::recommendation::RECOMMENDATION_KIND && sent {
+        return Err((
+            ErrorCode::Validation,
+            "Рекомендации уже отправлены школе и больше не меняются.".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// A plan item belongs to a response of the same school.

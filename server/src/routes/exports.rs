@@ -113,6 +113,8 @@ pub async fn campaign(
                         sheet.write_number(row, col, n)?;
                     }
                     CellValue::Text(s) => {
+                        // Excel's limit for one cell.
+                        let s: String = s.chars().take(32_767).collect();
                         sheet.write_string_with_format(row, col, &s, &wrap)?;
                     }
                 }

@@ -262,7 +262,7 @@ impl Db {
                 results.push(crate::forms::server_change(
                     r,
                     [(forms::F_STATUS, serde_json::json!(status.as_str()))],
-                    self.forms.tick(),
+                    self.forms.tick_after(r),
                 ));
             }
         }
@@ -274,7 +274,7 @@ impl Db {
             results.push(crate::forms::server_change(
                 record,
                 [(forms::review::F_ROUND, serde_json::json!(round))],
-                self.forms.tick(),
+                self.forms.tick_after(record),
             ));
             let Some(entry) = forms::template_of(record).and_then(|k| loaded.templates.get(&k))
             else {

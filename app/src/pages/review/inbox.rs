@@ -13,6 +13,14 @@ use crate::pages::homes::known_schools;
 use crate::session::use_session;
 use crate::store;
 
+/// When the latest version was submitted: the server numbers the round at that moment.
+fn submitted_at(r: &Record) -> u64 {
+    r.fields
+        .get(model::forms::review::F_ROUND)
+        .or_else(|| r.fields.get(forms::F_STATUS))
+        .map_or(0, |f| f.hlc.wall_ms)
+}
+
 fn last_visit_key(user: uuid::Uuid) -> String {
     format!("nastavnik.inbox.seen.{user}")
 }
@@ -46,7 +54,10 @@ pub fn InboxPage() -> impl IntoView {
     let rows = Memo::new(move |_| {
         let mut list: Vec<Record> = responses.with(|l| {
             l.iter()
-                .filter(|r| forms::status_of(r) != Status::Draft)
+                // Reviews are of schools' responses (a person's own surveys are not reviewed).
+                .filter(|r| {
+                    matches!(r.scope, Scope::School(_)) && forms::status_of(r) != Status::Draft
+                })
                 .cloned()
                 .collect()
         });
@@ -100,7 +111,7 @@ pub fn InboxPage() -> impl IntoView {
                     let school_ok = school.is_empty() || r.scope.to_string() == format!("school:{school}");
                     let form_ok = form.is_empty() || forms::template_of(r).is_some_and(|(c, _)| c == form);
                     let status_ok = status.is_empty() || forms::status_of(r).as_str() == status;
-                    let when = r.fields.get(forms::F_STATUS).map_or(0, |f| f.hlc.wall_ms);
+                    let when = submitted_at(r);
                     let from_ok = from.is_empty() || format::iso_date(when) >= from;
                     school_ok && form_ok && status_ok && from_ok
                 }).collect();
@@ -120,7 +131,7 @@ pub fn InboxPage() -> impl IntoView {
                                     _ => "лично".to_owned(),
                                 };
                                 let who = r.text(forms::F_RESPONDENT);
-                                let when = r.fields.get(forms::F_STATUS).map_or(0, |f| f.hlc.wall_ms);
+                                let when = submitted_at(&r);
                                 let new = changed_after(&r, since);
                                 view! {
                                     <tr class:new=new data-response=r.id.to_string()>

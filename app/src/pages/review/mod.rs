@@ -167,7 +167,7 @@ fn Review(template: Arc<Template>, record: ReadSignal<Option<Record>>) -> impl I
                                                     view! {
                                                         <label for=input_id.clone()>"Комментарий наставника"</label>
                                                         <textarea id=input_id.clone() rows="2" maxlength="2000"
-                                                            prop:value=move || comment.get()
+                                                            prop:value=comment.get_untracked()
                                                             on:input=move |ev| {
                                                                 let text = event_target_value(&ev);
                                                                 let v = if text.trim().is_empty() { Value::Null } else { Value::String(text) };
@@ -189,7 +189,7 @@ fn Review(template: Arc<Template>, record: ReadSignal<Option<Record>>) -> impl I
                 view! {
                     <div class="field">
                         <label for="review-overall">"Общий комментарий"</label>
-                        <textarea id="review-overall" rows="3" maxlength="5000" prop:value=move || overall.get()
+                        <textarea id="review-overall" rows="3" maxlength="5000" prop:value=overall.get_untracked()
                             on:input=move |ev| {
                                 let text = event_target_value(&ev);
                                 let v = if text.trim().is_empty() { Value::Null } else { Value::String(text) };

@@ -41,7 +41,7 @@ pub fn SchoolResponses() -> impl IntoView {
                                 let anonymous = t.is_some_and(|t| t.2);
                                 let per_school = t.is_some_and(|t| t.3 == forms::Respondent::School);
                                 let who = if per_school { "школа".to_owned() } else if anonymous { "анонимно".to_owned() } else { r.text(forms::F_RESPONDENT) };
-                                let comments: usize = reviews.with(|l| l.iter().filter(|x| x.parent == Some(r.id)).map(|x| x.fields.keys().filter(|k| k.starts_with(review::COMMENT_PREFIX)).count()).sum());
+                                let comments: usize = reviews.with(|l| l.iter().filter(|x| x.parent == Some(r.id)).map(|x| x.fields.iter().filter(|(k, f)| k.starts_with(review::COMMENT_PREFIX) && f.value.as_str().is_some_and(|s| !s.trim().is_empty())).count()).sum());
                                 let campaign = r.text(forms::F_CAMPAIGN);
                                 // One's own response (or the school's card) opens in the form.
                                 let own = per_school || forms::response_id(uuid::Uuid::parse_str(&campaign).unwrap_or_default(), &model::record::Scope::Person(me)) == r.id;
