@@ -471,6 +471,13 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
         LONG,
     )
     .await?;
+    b.wait_value(&format!("#plan-deadline-{n}"), "2020-01-31", LONG)
+        .await?;
+    b.fill(
+        &format!("#plan-responsible-{n}"),
+        "Заместитель директора по УВР",
+    )
+    .await?;
     pick(&b, &format!("plan-status-{n}"), "done").await?;
     b.wait_js(
         &format!(
@@ -483,6 +490,7 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
     let stored = Api::login(&base, "rukovoditel").await?.record(item).await?;
     assert_eq!(stored.text("status"), "done");
     assert_eq!(stored.text("deadline"), "2020-01-31");
+    assert_eq!(stored.text("responsible"), "Заместитель директора по УВР");
     b.client.goto(&format!("{base}/school")).await?;
     b.wait_js(
         &format!("(document.getElementById('recommendations') || {{innerText: ''}}).innerText.includes({expected:?})"),

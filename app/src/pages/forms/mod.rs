@@ -3,7 +3,7 @@
 //! each answer is stored on this computer as it is typed and synced later.
 
 pub mod print;
-mod question;
+pub(crate) mod question;
 mod result;
 mod tasks;
 

@@ -33,7 +33,7 @@ pub struct Note {
 }
 
 /// Reads what was typed into a value, or says which rule it breaks.
-type Parser = Arc<dyn Fn(&str) -> Result<Value, String> + Send + Sync>;
+pub(crate) type Parser = Arc<dyn Fn(&str) -> Result<Value, String> + Send + Sync>;
 
 /// The text an input shows for a stored number or text.
 pub fn shown(v: &Value) -> String {
@@ -78,7 +78,7 @@ fn parse_text(text: &str) -> Value {
 /// A text input that keeps what is typed while it has focus (a save never moves the cursor) and
 /// shows the rule the text breaks; it reports only values that parse.
 #[component]
-fn TextInput(
+pub(crate) fn TextInput(
     id: String,
     value: Signal<Value>,
     parse: Parser,
@@ -198,7 +198,7 @@ fn percent_parser() -> Parser {
     })
 }
 
-fn text_parser(max_len: u32) -> Parser {
+pub(crate) fn text_parser(max_len: u32) -> Parser {
     Arc::new(move |text: &str| {
         let v = parse_text(text);
         answer::check_kind(&Kind::Text { max_len }, &v).map(|()| v)

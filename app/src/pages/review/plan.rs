@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::format;
+use crate::pages::forms::question::{TextInput, text_parser};
 use crate::store::{self, Target};
 use crate::sync;
 
@@ -134,8 +135,27 @@ fn PlanRow(
             );
         }
     };
-    let initial = item.get_untracked();
-    let start = |name: &str| initial.as_ref().map(|r| r.text(name)).unwrap_or_default();
+    // Texts keep what is typed while focused and follow the other person's edits otherwise.
+    let value = move |name: &'static str| -> Signal<Value> {
+        Memo::new(move |_| {
+            item.with(|r| {
+                r.as_ref()
+                    .and_then(|r| r.get(name).cloned())
+                    .unwrap_or(Value::Null)
+            })
+        })
+        .into()
+    };
+    let setter = move |name: &'static str| {
+        Callback::new(move |v: Value| {
+            save(
+                id,
+                scope.get_value(),
+                response,
+                BTreeMap::from([(name.to_owned(), v)]),
+            );
+        })
+    };
     let today = format::today();
     let overdue =
         Memo::new(move |_| item.with(|r| r.as_ref().is_some_and(|r| plan::overdue(r, &today))));
@@ -156,12 +176,16 @@ fn PlanRow(
                     {MEASURE_KINDS.iter().map(|(k, label)| view! { <option value=*k selected=move || kind.get() == *k>{*label}</option> }).collect_view()}
                 </select>
             </td>
-            <td><textarea aria-label="Мероприятие" rows="2" maxlength="1000" on:input=set(F_MEASURE)>{start(F_MEASURE)}</textarea></td>
             <td>
-                <input type="date" aria-label="Срок" id=format!("plan-deadline-{n}") value=start(F_DEADLINE) on:change=set(F_DEADLINE)/>
+                <TextInput id=format!("plan-measure-{n}") label="Мероприятие" value=value(F_MEASURE) parse=text_parser(1_000) set=setter(F_MEASURE) disabled=Signal::derive(|| false) multiline=true max_len=1_000u32/>
+            </td>
+            <td>
+                <input type="date" aria-label="Срок" id=format!("plan-deadline-{n}") prop:value=move || text(F_DEADLINE).get() on:change=set(F_DEADLINE)/>
                 {move || overdue.get().then(|| view! { <strong class="overdue-mark">" срок прошёл"</strong> })}
             </td>
-            <td><input type="text" aria-label="Ответственный" maxlength="200" value=start(F_RESPONSIBLE) on:input=set(F_RESPONSIBLE)/></td>
+            <td>
+                <TextInput id=format!("plan-responsible-{n}") label="Ответственный" value=value(F_RESPONSIBLE) parse=text_parser(200) set=setter(F_RESPONSIBLE) disabled=Signal::derive(|| false) max_len=200u32/>
+            </td>
             <td>
                 <select aria-label="Состояние" id=format!("plan-status-{n}") on:change=set(F_STATUS)>
                     {STATUSES.iter().map(|(k, label)| view! { <option value=*k selected=move || status.get() == *k>{*label}</option> }).collect_view()}
