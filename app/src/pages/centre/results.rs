@@ -71,13 +71,53 @@ pub fn CentreResults() -> impl IntoView {
         }.into_any()
     };
 
+    // The test campaigns, newest first; the table counts one campaign, so nobody counts twice.
+    let test_campaigns = Memo::new(move |_| {
+        let tests: Vec<(String, u32)> = templates.with(|l| {
+            l.iter()
+                .filter_map(template_of)
+                .filter(|t| t.test.is_some())
+                .map(|t| (t.code, t.version))
+                .collect()
+        });
+        let mut list: Vec<Campaign> = campaigns.with(|l| {
+            l.iter()
+                .filter_map(Campaign::from_record)
+                .filter(|c| tests.contains(&(c.template.clone(), c.version)))
+                .collect()
+        });
+        list.sort_by(|a, b| b.deadline.cmp(&a.deadline));
+        list
+    });
+    let chosen = RwSignal::new(None::<uuid::Uuid>);
+    let selected = move || {
+        chosen
+            .get()
+            .or_else(|| test_campaigns.with(|l| l.first().map(|c| c.id)))
+    };
     let deficit_table = move || {
         let schools = schools.get();
+        let Some(campaign) = selected() else {
+            return view! { <p class="empty">"Тест руководителей ещё не направлялся."</p> }
+                .into_any();
+        };
+        let of_campaign: Vec<uuid::Uuid> = responses.with(|rs| {
+            rs.iter()
+                .filter(|r| {
+                    r.get(forms::F_CAMPAIGN).and_then(|v| v.as_str())
+                        == Some(campaign.to_string().as_str())
+                })
+                .map(|r| r.id)
+                .collect()
+        });
         // (area id → title), and per area and school: leaders with a deficit / tested.
         let mut titles: BTreeMap<String, String> = BTreeMap::new();
         let mut counts: BTreeMap<(String, Scope), (usize, usize)> = BTreeMap::new();
         results.with(|rs| {
-            for r in rs {
+            for r in rs
+                .iter()
+                .filter(|r| r.parent.is_some_and(|p| of_campaign.contains(&p)))
+            {
                 let areas: Vec<AreaScore> = r
                     .get("areas")
                     .cloned()
@@ -137,6 +177,14 @@ pub fn CentreResults() -> impl IntoView {
             <h2>"Состояние форм по школам"</h2>
             {status_table}
             <h2>"Дефициты руководителей по областям"</h2>
+            {move || (test_campaigns.with(Vec::len) > 1).then(|| view! {
+                <div class="field">
+                    <label for="results-campaign">"Тестирование"</label>
+                    <select id="results-campaign" on:change=move |ev| chosen.set(uuid::Uuid::parse_str(&event_target_value(&ev)).ok())>
+                        {test_campaigns.get().into_iter().map(|c| view! { <option value=c.id.to_string()>{format!("{} (до {})", c.title, format::date(&c.deadline))}</option> }).collect_view()}
+                    </select>
+                </div>
+            })}
             <p class="muted">"В ячейке — сколько руководителей школы показали дефицит в области, из числа прошедших тест."</p>
             {deficit_table}
         </section>
