@@ -201,9 +201,9 @@ fn show_if_hides_questions_and_their_requirements() {
     let t = every_kind();
     let how = t.question("vsoko_how").unwrap();
     let mut a = full();
-    assert!(!answer::visible(&t, how, &a, None));
+    assert!(!answer::visible(&t, how, &a));
     a.insert("vsoko".into(), json!(true));
-    assert!(answer::visible(&t, how, &a, None));
+    assert!(answer::visible(&t, how, &a));
     let problems = answer::validate(&t, &a);
     assert_eq!(problems.len(), 1);
     assert_eq!(problems[0].question, "vsoko_how");
@@ -238,13 +238,11 @@ fn show_if_on_a_multiple_choice_reads_one_option() {
         &t,
         q,
         &answers(&[("help", json!(["courses"]))]),
-        None
     ));
     assert!(answer::visible(
         &t,
         q,
         &answers(&[("help", json!(["courses", "other"]))]),
-        None
     ));
     let mut bad = base();
     bad["sections"][0]["questions"] = json!([

@@ -19,20 +19,7 @@ fn kinds(t: &Template) -> Vec<&'static str> {
             _ => Vec::new(),
         };
         for q in std::iter::once(q).chain(inner) {
-            all.push(match q.kind {
-                Kind::Single { .. } => "single",
-                Kind::Multiple { .. } => "multiple",
-                Kind::Scale { .. } => "scale",
-                Kind::Number(_) => "number",
-                Kind::Percent => "percent",
-                Kind::Text { .. } => "text",
-                Kind::LongText { .. } => "long_text",
-                Kind::Date => "date",
-                Kind::YesNo => "yes_no",
-                Kind::Table { .. } => "table",
-                Kind::Group { .. } => "group",
-                Kind::Computed(_) => "computed",
-            });
+            all.push(q.kind.name());
         }
     }
     all

@@ -52,15 +52,6 @@ async fn open_task(b: &Browser, base: &str, campaign: Uuid) -> anyhow::Result<()
     Ok(())
 }
 
-/// Show-if inside a group item reads the item only, so any template does for the lookup.
-fn template_stub() -> Template {
-    serde_json::from_value(json!({
-        "code": "x", "version": 1, "title": "x", "respondent": "school", "audience": [],
-        "sections": []
-    }))
-    .unwrap()
-}
-
 /// Sets an input the browser draws itself (date, select) and tells the app, as a pick does.
 async fn pick(b: &Browser, id: &str, value: &str) -> anyhow::Result<()> {
     b.eval(&format!(
@@ -171,8 +162,7 @@ async fn answer(b: &Browser, q: &Question, dom: &str) -> anyhow::Result<Option<V
             let mut item = Answers::new();
             for iq in questions {
                 let id = format!("{dom}-0-{}", iq.id);
-                let wrapper = template_stub();
-                if !forms::visible(&wrapper, iq, &Answers::new(), Some(&item)) {
+                if !forms::answer::visible_in_item(iq, &Answers::new(), &item) {
                     continue;
                 }
                 b.wait_js(
@@ -235,7 +225,7 @@ async fn the_whole_self_analysis_card_filled_offline_reaches_the_server() -> any
         // Questions shown only for some answers appear as the answers are given, exactly
         // when the rules of the template say.
         let block = format!("q-{}", q.id);
-        if !forms::visible(&t, q, &expected, None) {
+        if !forms::visible(&t, q, &expected) {
             assert!(
                 !shown(&b, &block).await?,
                 "{block} is shown against its show-if"

@@ -236,30 +236,28 @@ pub fn fmt_num(n: f64) -> String {
     s.replace('.', ",")
 }
 
-/// Is the question shown, given the answers so far? `item` holds the answers of the group item
-/// the question belongs to, if any.
-pub fn visible(t: &Template, q: &Question, answers: &Answers, item: Option<&Answers>) -> bool {
+/// Is a top-level question shown, given the answers so far? (A question shown only after a
+/// hidden one is hidden too.)
+pub fn visible(t: &Template, q: &Question, answers: &Answers) -> bool {
     let Some(c) = &q.show_if else {
         return true;
     };
-    let (target, value) = match item.and_then(|i| i.get(&c.question).map(|v| (i, v))) {
-        Some((_, v)) => (find_inner(t, &c.question), Some(v)),
-        None => (t.question(&c.question), answers.get(&c.question)),
-    };
-    if let Some(target) = target
-        && item.is_none()
-        && !visible(t, target, answers, None)
+    if let Some(target) = t.question(&c.question)
+        && !visible(t, target, answers)
     {
         return false;
     }
-    matches_condition(c, value.unwrap_or(&Value::Null))
+    matches_condition(c, answers.get(&c.question).unwrap_or(&Value::Null))
 }
 
-fn find_inner<'a>(t: &'a Template, id: &str) -> Option<&'a Question> {
-    t.questions().find_map(|q| match &q.kind {
-        Kind::Group { questions, .. } => questions.iter().find(|iq| iq.id == id),
-        _ => None,
-    })
+/// Is a question of a group item shown? Its condition reads the item first, then the
+/// top-level answers.
+pub fn visible_in_item(q: &Question, answers: &Answers, item: &Answers) -> bool {
+    let Some(c) = &q.show_if else {
+        return true;
+    };
+    let value = item.get(&c.question).or_else(|| answers.get(&c.question));
+    matches_condition(c, value.unwrap_or(&Value::Null))
 }
 
 fn matches_condition(c: &Condition, value: &Value) -> bool {
@@ -316,16 +314,15 @@ pub fn validate(t: &Template, answers: &Answers) -> Vec<Problem> {
             problems.push(problem(&q.id, q, rule, false));
             continue;
         }
-        if !visible(t, q, answers, None) {
+        if !visible(t, q, answers) {
             continue;
         }
-        check_required(t, q, &q.id, value, answers, &mut problems);
+        check_required(q, &q.id, value, answers, &mut problems);
     }
     problems
 }
 
 fn check_required(
-    t: &Template,
     q: &Question,
     path: &str,
     value: &Value,
@@ -358,12 +355,12 @@ fn check_required(
                     .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
                     .unwrap_or_default();
                 for iq in questions {
-                    if !visible(t, iq, answers, Some(&item)) {
+                    if !visible_in_item(iq, answers, &item) {
                         continue;
                     }
                     let v = item.get(&iq.id).unwrap_or(&Value::Null);
                     let p = format!("{path}[{i}].{}", iq.id);
-                    check_required(t, iq, &p, v, answers, problems);
+                    check_required(iq, &p, v, answers, problems);
                 }
             }
         }
@@ -407,7 +404,7 @@ pub fn progress(t: &Template, answers: &Answers) -> (usize, usize) {
     let mut done = 0;
     let mut total = 0;
     for q in t.questions() {
-        if matches!(q.kind, Kind::Computed(_)) || !visible(t, q, answers, None) {
+        if matches!(q.kind, Kind::Computed(_)) || !visible(t, q, answers) {
             continue;
         }
         total += 1;

@@ -574,6 +574,26 @@ impl Template {
     }
 }
 
+impl Kind {
+    /// The kind's name, as templates spell it (`"type"`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Kind::Single { .. } => "single",
+            Kind::Multiple { .. } => "multiple",
+            Kind::Scale { .. } => "scale",
+            Kind::Number(_) => "number",
+            Kind::Percent => "percent",
+            Kind::Text { .. } => "text",
+            Kind::LongText { .. } => "long_text",
+            Kind::Date => "date",
+            Kind::YesNo => "yes_no",
+            Kind::Table { .. } => "table",
+            Kind::Group { .. } => "group",
+            Kind::Computed(_) => "computed",
+        }
+    }
+}
+
 pub(crate) fn options_of(kind: &Kind) -> &[Choice] {
     match kind {
         Kind::Single { options } | Kind::Multiple { options, .. } => options,

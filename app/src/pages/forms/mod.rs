@@ -461,7 +461,7 @@ fn QuestionBlock(
     let dom_id = format!("q-{}-input", q.id);
     let tv = template.clone();
     let qv = q.clone();
-    let visible = move || answers.with(|a| answer::visible(&tv, &qv, a, None));
+    let visible = move || answers.with(|a| answer::visible(&tv, &qv, a));
     let qid2 = qid.clone();
     // A memo: a question's inputs wake only when its own answer changes.
     let value: Signal<Value> =
@@ -523,7 +523,7 @@ fn QuestionBlock(
     let computed = matches!(q.kind, Kind::Computed(_));
     view! {
         <Show when=visible.clone()>
-            <div class="question" class:computed=computed id=format!("q-{}", qid) data-q=qid.clone() data-kind=kind_name(&q.kind)>
+            <div class="question" class:computed=computed id=format!("q-{}", qid) data-q=qid.clone() data-kind=q.kind.name()>
                 {label(&q, &dom_id)}
                 <QuestionInput q=q.clone() dom_id=dom_id.clone() ctx=ctx.clone()/>
                 <History reviews=reviews round=round question=Some(q.id.clone())/>
@@ -533,22 +533,5 @@ fn QuestionBlock(
                 </div>
             </div>
         </Show>
-    }
-}
-
-pub fn kind_name(k: &Kind) -> &'static str {
-    match k {
-        Kind::Single { .. } => "single",
-        Kind::Multiple { .. } => "multiple",
-        Kind::Scale { .. } => "scale",
-        Kind::Number(_) => "number",
-        Kind::Percent => "percent",
-        Kind::Text { .. } => "text",
-        Kind::LongText { .. } => "long_text",
-        Kind::Date => "date",
-        Kind::YesNo => "yes_no",
-        Kind::Table { .. } => "table",
-        Kind::Group { .. } => "group",
-        Kind::Computed(_) => "computed",
     }
 }

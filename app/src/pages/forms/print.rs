@@ -51,7 +51,7 @@ pub fn PrintPage() -> impl IntoView {
                                 <section class="print-section">
                                     <h2>{s.title.clone()}</h2>
                                     <dl>
-                                        {s.questions.iter().filter(|q| answer::visible(&t2, q, &a, None)).map(|q| view! {
+                                        {s.questions.iter().filter(|q| answer::visible(&t2, q, &a)).map(|q| view! {
                                             <dt>{q.text.clone()}</dt>
                                             <dd>{render(&t2, q, &a)}</dd>
                                         }).collect_view()}

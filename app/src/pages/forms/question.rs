@@ -592,7 +592,7 @@ fn group(
                                 let iq2 = iq.clone();
                                 let iq3 = iq.clone();
                                 let shown_now = move || answers.with(|a| item.with(|it| {
-                                    iq2.show_if.is_none() || answer::visible(&template_stub(), &iq2, a, Some(it))
+                                    answer::visible_in_item(&iq2, a, it)
                                 }));
                                 let qid = iq.id.clone();
                                 let qid2 = iq.id.clone();
@@ -638,21 +638,6 @@ fn group(
                 {add_label}
             </button>
         </div>
-    }
-}
-
-/// Show-if inside a group item reads the item only, so any template does for the lookup.
-fn template_stub() -> model::forms::Template {
-    model::forms::Template {
-        code: String::new(),
-        version: 1,
-        title: String::new(),
-        description: String::new(),
-        respondent: model::forms::Respondent::School,
-        audience: Vec::new(),
-        anonymous: false,
-        test: None,
-        sections: Vec::new(),
     }
 }
 

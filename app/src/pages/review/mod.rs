@@ -144,7 +144,7 @@ fn Review(template: Arc<Template>, record: ReadSignal<Option<Record>>) -> impl I
                             let q = Arc::new(q);
                             let q2 = q.clone();
                             let q3 = q.clone();
-                            let shown = move || answers.with(|a| answer::visible(&t, &q2, a, None));
+                            let shown = move || answers.with(|a| answer::visible(&t, &q2, a));
                             let t2 = template.clone();
                             let field = review::comment_field(&q.id);
                             let field2 = field.clone();
