@@ -706,20 +706,7 @@ async fn a_mentor_returns_with_comments_then_accepts_and_every_round_is_kept() {
     let q = t.questions().next().unwrap();
     let first = review::review_id(rid, 1);
     let review_write = |d: &mut Device, id: Uuid, fields: Value| {
-        let fields: std::collections::BTreeMap<String, Value> =
-            serde_json::from_value(fields).unwrap();
-        let mut record = d.records.get(&id).cloned().unwrap_or_else(|| {
-            model::record::Record::new(id, review::REVIEW_KIND, scope.clone(), Some(rid))
-        });
-        let pending = d.outbox.iter().rev().find(|x| x.change.record == id);
-        match model::sync::client::edit(&mut d.state, common::now(), &mut record, fields, pending) {
-            model::sync::client::OutboxOp::Append(x) => d.outbox.push(x),
-            model::sync::client::OutboxOp::Replace(x) => {
-                let seq = x.seq;
-                *d.outbox.iter_mut().find(|y| y.seq == seq).unwrap() = x;
-            }
-        }
-        d.records.insert(id, record);
+        d.edit_child(id, review::REVIEW_KIND, &scope, Some(rid), fields);
     };
     review_write(
         &mut m,
@@ -830,19 +817,13 @@ async fn a_mentor_never_receives_forms_of_a_school_not_assigned() {
     let mentor = app.login("nastavnik").await;
     let mut m = Device::new(&mentor.token, 41);
     m.sync(&app).await;
-    m.edit(
+    m.edit_child(
         review::review_id(rid, 1),
         review::REVIEW_KIND,
         &scope,
+        Some(rid),
         json!({"round": 1, "overall": "Хорошо"}),
     );
-    // (the review needs its parent)
-    if let Some(r) = m.records.get_mut(&review::review_id(rid, 1)) {
-        r.parent = Some(rid);
-    }
-    for o in &mut m.outbox {
-        o.change.parent = Some(rid);
-    }
     m.sync(&app).await;
     assert!(m.refused.is_empty(), "{:?}", m.refused);
 
@@ -965,26 +946,19 @@ async fn plan_items_belong_to_a_response_of_the_same_school() {
     fields.insert("status".into(), json!("submitted"));
     d.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
     d.sync(&app).await;
-    let item = |parent: Uuid| {
-        let id = Uuid::now_v7();
-        let record =
-            model::record::Record::new(id, plan::PLAN_ITEM_KIND, scope.clone(), Some(parent));
-        let f: std::collections::BTreeMap<String, Value> = serde_json::from_value(json!({
-            "area": t.test.as_ref().unwrap().areas[0].id, "measure_kind": "methodical",
-            "measure": "Посещение уроков с разбором", "deadline": "2027-03-01",
-            "responsible": "Заместитель директора", "status": "planned"
-        }))
-        .unwrap();
-        (id, record, f)
-    };
+    let item = json!({
+        "area": t.test.as_ref().unwrap().areas[0].id, "measure_kind": "methodical",
+        "measure": "Посещение уроков с разбором", "deadline": "2027-03-01",
+        "responsible": "Заместитель директора", "status": "planned"
+    });
     for (parent, ok) in [(rid, true), (Uuid::now_v7(), false)] {
-        let (id, mut record, f) = item(parent);
-        let op = model::sync::client::edit(&mut d.state, common::now(), &mut record, f, None);
-        let model::sync::client::OutboxOp::Append(m) = op else {
-            panic!()
-        };
-        d.outbox.push(m);
-        d.records.insert(id, record);
+        d.edit_child(
+            Uuid::now_v7(),
+            plan::PLAN_ITEM_KIND,
+            &scope,
+            Some(parent),
+            item.clone(),
+        );
         d.sync(&app).await;
         assert_eq!(
             d.refused.is_empty(),
@@ -995,16 +969,13 @@ async fn plan_items_belong_to_a_response_of_the_same_school() {
         d.refused.clear();
     }
     // A bad measure kind is refused with the rule.
-    let (id, mut record, _) = item(rid);
-    let f: std::collections::BTreeMap<String, Value> =
-        [("measure_kind".to_owned(), json!("other"))].into();
-    let model::sync::client::OutboxOp::Append(m) =
-        model::sync::client::edit(&mut d.state, common::now(), &mut record, f, None)
-    else {
-        panic!()
-    };
-    d.outbox.push(m);
-    d.records.insert(id, record);
+    d.edit_child(
+        Uuid::now_v7(),
+        plan::PLAN_ITEM_KIND,
+        &scope,
+        Some(rid),
+        json!({"measure_kind": "other"}),
+    );
     d.sync(&app).await;
     assert!(d.refused[0].message.contains("пяти мер"), "{:?}", d.refused);
 }

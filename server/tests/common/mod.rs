@@ -95,12 +95,24 @@ impl Device {
     }
 
     pub fn edit(&mut self, id: Uuid, kind: &str, scope: &Scope, fields: Value) {
+        self.edit_child(id, kind, scope, None, fields);
+    }
+
+    /// Edits a record that belongs to another one (a review, a plan item).
+    pub fn edit_child(
+        &mut self,
+        id: Uuid,
+        kind: &str,
+        scope: &Scope,
+        parent: Option<Uuid>,
+        fields: Value,
+    ) {
         let fields: BTreeMap<String, Value> = serde_json::from_value(fields).unwrap();
         let mut record = self
             .records
             .get(&id)
             .cloned()
-            .unwrap_or_else(|| Record::new(id, kind, scope.clone(), None));
+            .unwrap_or_else(|| Record::new(id, kind, scope.clone(), parent));
         let pending = self.outbox.iter().rev().find(|m| m.change.record == id);
         match client::edit(&mut self.state, now(), &mut record, fields, pending) {
             OutboxOp::Append(m) => self.outbox.push(m),
