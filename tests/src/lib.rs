@@ -35,6 +35,13 @@ pub fn server_binary() -> PathBuf {
     bin
 }
 
+/// A built-in template from `templates/`, with its answer key.
+pub fn builtin_template(name: &str) -> (model::forms::Template, model::forms::Key) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../templates/{name}.json"));
+    let json = std::fs::read_to_string(&path).expect("a built-in template");
+    model::forms::Template::parse(&json).expect("built-in templates are valid")
+}
+
 /// A `nastavnik serve` process with the demo municipality in its own database.
 pub struct Server {
     pub port: u16,
@@ -305,6 +312,44 @@ impl Browser {
         .await
     }
 
+    /// Waits until the first sync of this browser has completed (its local database is set up
+    /// and holds what the server had).
+    pub async fn wait_first_sync(&self) -> anyhow::Result<()> {
+        self.wait_js(
+            "(document.getElementById('sync-last') || {innerText: ''}).innerText.startsWith('Синхронизировано')",
+            Duration::from_secs(60),
+        )
+        .await
+    }
+
+    /// Signs in, waits for the role's home page (`home`, a CSS selector) and the first sync.
+    pub async fn sign_in_synced(&self, base: &str, login: &str, home: &str) -> anyhow::Result<()> {
+        self.sign_in(base, login, DEMO_PASSWORD).await?;
+        self.wait_for(home).await?;
+        self.wait_first_sync().await
+    }
+
+    /// As the school user, opens the form of a campaign from the task list, with the app
+    /// cached for offline use.
+    pub async fn open_task(&self, base: &str, campaign: uuid::Uuid) -> anyhow::Result<()> {
+        self.sign_in(base, "shkola", DEMO_PASSWORD).await?;
+        self.wait_for("#home-school").await?;
+        self.wait_js(
+            "!!navigator.serviceWorker.controller",
+            Duration::from_secs(30),
+        )
+        .await?;
+        let link = format!("#tasks [data-campaign='{campaign}'] a");
+        self.wait_js(
+            &format!("!!document.querySelector({link:?})"),
+            Duration::from_secs(60),
+        )
+        .await?;
+        self.click(&link).await?;
+        self.wait_for("#form-progress").await?;
+        self.wait_for(".question").await
+    }
+
     /// Waits until the header says nothing is left to send.
     pub async fn wait_all_sent(&self, timeout: Duration) -> anyhow::Result<()> {
         self.wait_js(
@@ -431,6 +476,26 @@ impl Api {
             bail!("refused: {}", r.message);
         }
         Ok(())
+    }
+
+    /// As the centre head, sends a template to one school's management team; returns the
+    /// campaign's id.
+    pub async fn send_campaign(
+        &self,
+        t: &model::forms::Template,
+        school: uuid::Uuid,
+        deadline: &str,
+    ) -> anyhow::Result<uuid::Uuid> {
+        let id = uuid::Uuid::now_v7();
+        self.write(
+            id,
+            model::forms::CAMPAIGN_KIND,
+            model::record::Scope::Centre,
+            json!({"title": t.title, "template": t.code, "version": t.version,
+                   "deadline": deadline, "schools": [school], "roles": ["school_team"]}),
+        )
+        .await?;
+        Ok(id)
     }
 
     /// Every change in the caller's scopes, pulled from the start as a fresh device would.

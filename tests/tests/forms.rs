@@ -4,53 +4,13 @@
 
 use std::time::Duration;
 
-use e2e::{Api, Browser, DEMO_PASSWORD, Server};
+use e2e::{Api, Browser, DEMO_PASSWORD, Server, builtin_template};
 use model::forms::template::{Cell, Kind, Question};
-use model::forms::{self, Answers, Key, Template};
-use model::record::Scope;
+use model::forms::{self, Answers};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 const LONG: Duration = Duration::from_secs(60);
-
-fn builtin(name: &str) -> (Template, Key) {
-    let path = format!("{}/../templates/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    Template::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// The centre head sends a template to the school of `school_user`.
-async fn campaign(base: &str, t: &Template, school_user: &Api) -> anyhow::Result<Uuid> {
-    let head = Api::login(base, "rukovoditel").await?;
-    let id = Uuid::now_v7();
-    head.write(
-        id,
-        forms::CAMPAIGN_KIND,
-        Scope::Centre,
-        json!({"title": t.title, "template": t.code, "version": t.version,
-               "deadline": "2027-01-31", "schools": [school_user.profile.school_id.unwrap()],
-               "roles": ["school_team"]}),
-    )
-    .await?;
-    Ok(id)
-}
-
-/// Signs in and opens the form of a campaign from the task list, with the app cached offline.
-async fn open_task(b: &Browser, base: &str, campaign: Uuid) -> anyhow::Result<()> {
-    b.sign_in(base, "shkola", DEMO_PASSWORD).await?;
-    b.wait_for("#home-school").await?;
-    b.wait_js(
-        "!!navigator.serviceWorker.controller",
-        Duration::from_secs(30),
-    )
-    .await?;
-    let link = format!("#tasks [data-campaign='{campaign}'] a");
-    b.wait_js(&format!("!!document.querySelector({link:?})"), LONG)
-        .await?;
-    b.click(&link).await?;
-    b.wait_for("#form-progress").await?;
-    b.wait_for(".question").await?;
-    Ok(())
-}
 
 /// Sets an input the browser draws itself (date, select) and tells the app, as a pick does.
 async fn pick(b: &Browser, id: &str, value: &str) -> anyhow::Result<()> {
@@ -184,11 +144,14 @@ async fn answer(b: &Browser, q: &Question, dom: &str) -> anyhow::Result<Option<V
 async fn the_whole_self_analysis_card_filled_offline_reaches_the_server() -> anyhow::Result<()> {
     let mut server = Server::start().await?;
     let base = server.url("");
-    let (t, _) = builtin("self_analysis");
+    let (t, _) = builtin_template("self_analysis");
     let school = Api::login(&base, "shkola").await?;
-    let cid = campaign(&base, &t, &school).await?;
+    let cid = Api::login(&base, "rukovoditel")
+        .await?
+        .send_campaign(&t, school.profile.school_id.unwrap(), "2027-01-31")
+        .await?;
     let b = Browser::start().await?;
-    open_task(&b, &base, cid).await?;
+    b.open_task(&base, cid).await?;
     b.wait_net("online", LONG).await?;
 
     server.kill();
@@ -313,11 +276,14 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
 -> anyhow::Result<()> {
     let server = Server::start().await?;
     let base = server.url("");
-    let (t, key) = builtin("leader_test");
+    let (t, key) = builtin_template("leader_test");
     let leader = Api::login(&base, "shkola").await?;
-    let cid = campaign(&base, &t, &leader).await?;
+    let cid = Api::login(&base, "rukovoditel")
+        .await?
+        .send_campaign(&t, leader.profile.school_id.unwrap(), "2027-01-31")
+        .await?;
     let b = Browser::start().await?;
-    open_task(&b, &base, cid).await?;
+    b.open_task(&base, cid).await?;
     // The first half of the areas answered right, the rest wrong.
     let test = t.test.as_ref().unwrap();
     let good: Vec<&str> = test.areas[..test.areas.len() / 2]
@@ -415,13 +381,7 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
         .unwrap();
     let expected = &lib.areas[&deficit.area][0].title;
     let m = Browser::start().await?;
-    m.sign_in(&base, "nastavnik", DEMO_PASSWORD).await?;
-    m.wait_for("#home-mentor").await?;
-    m.wait_js(
-        "(document.getElementById('sync-last') || {innerText: ''}).innerText.startsWith('Синхронизировано')",
-        LONG,
-    )
-    .await?;
+    m.sign_in_synced(&base, "nastavnik", "#home-mentor").await?;
     m.client.goto(&format!("{base}/review/{rid}")).await?;
     m.wait_js("!!document.getElementById('recommend')", LONG)
         .await?;
@@ -496,7 +456,7 @@ fn no_byte_of_the_bundle_holds_the_key_or_the_test() {
     let Some(dir) = std::env::var_os("NASTAVNIK_DIST") else {
         panic!("NASTAVNIK_DIST is not set: run the tests with `cargo xtask test`");
     };
-    let (t, key) = builtin("leader_test");
+    let (t, key) = builtin_template("leader_test");
     let key_json = serde_json::to_string(&key).unwrap();
     let mut needles: Vec<String> = vec![key_json, "\"correct\"".into()];
     needles.extend(t.questions().map(|q| q.text.clone()));
@@ -549,8 +509,8 @@ async fn the_head_sends_forms_and_the_school_sees_its_tasks_by_deadline() -> any
     head.client
         .goto(&format!("{base}/centre/campaigns"))
         .await?;
-    let (profile, _) = builtin("context_profile");
-    let (card, _) = builtin("self_analysis");
+    let (profile, _) = builtin_template("context_profile");
+    let (card, _) = builtin_template("self_analysis");
     // Two forms for this school: one overdue already, one due later.
     for (t, deadline) in [(&card, "2030-01-31"), (&profile, "2020-09-30")] {
         let option = format!("{}@{}", t.code, t.version);

@@ -3,23 +3,14 @@
 
 use std::time::Duration;
 
-use e2e::{Api, Browser, DEMO_PASSWORD, Server};
-use model::forms::{self, Template};
-use model::record::Scope;
-use serde_json::json;
-use uuid::Uuid;
+use e2e::{Api, Browser, Server, builtin_template};
+use model::forms;
 
 const LONG: Duration = Duration::from_secs(60);
 
 async fn signed_in(base: &str, login: &str, home: &str) -> anyhow::Result<Browser> {
     let b = Browser::start().await?;
-    b.sign_in(base, login, DEMO_PASSWORD).await?;
-    b.wait_for(home).await?;
-    b.wait_js(
-        "(document.getElementById('sync-last') || {innerText: ''}).innerText.startsWith('Синхронизировано')",
-        LONG,
-    )
-    .await?;
+    b.sign_in_synced(base, login, home).await?;
     Ok(b)
 }
 
@@ -39,22 +30,12 @@ async fn check(b: &Browser, base: &str, path: &str, ready: &str) -> anyhow::Resu
 async fn every_page_prints_cleanly() -> anyhow::Result<()> {
     let server = Server::start().await?;
     let base = server.url("");
-    let path = format!(
-        "{}/../templates/self_analysis.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let (t, _) = Template::parse(&std::fs::read_to_string(path)?).unwrap();
+    let (t, _) = builtin_template("self_analysis");
     let school = Api::login(&base, "shkola").await?;
     let head = Api::login(&base, "rukovoditel").await?;
-    let cid = Uuid::now_v7();
-    head.write(
-        cid,
-        forms::CAMPAIGN_KIND,
-        Scope::Centre,
-        json!({"title": t.title, "template": t.code, "version": t.version, "deadline": "2030-01-31",
-               "schools": [school.profile.school_id.unwrap()], "roles": ["school_team"]}),
-    )
-    .await?;
+    let cid = head
+        .send_campaign(&t, school.profile.school_id.unwrap(), "2030-01-31")
+        .await?;
     let (rid, _) = forms::response_target(
         t.respondent,
         cid,

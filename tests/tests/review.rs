@@ -4,12 +4,10 @@
 
 use std::time::Duration;
 
-use e2e::{Api, Browser, DEMO_PASSWORD, Server};
+use e2e::{Api, Browser, Server, builtin_template};
+use model::forms;
 use model::forms::template::Kind;
-use model::forms::{self, Template};
-use model::record::Scope;
 use serde_json::json;
-use uuid::Uuid;
 
 const LONG: Duration = Duration::from_secs(60);
 
@@ -17,22 +15,12 @@ const LONG: Duration = Duration::from_secs(60);
 async fn return_with_a_comment_then_accept() -> anyhow::Result<()> {
     let mut server = Server::start().await?;
     let base = server.url("");
-    let path = format!(
-        "{}/../templates/context_profile.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let (t, _) = Template::parse(&std::fs::read_to_string(path)?).unwrap();
+    let (t, _) = builtin_template("context_profile");
     let school = Api::login(&base, "shkola").await?;
     let head = Api::login(&base, "rukovoditel").await?;
-    let cid = Uuid::now_v7();
-    head.write(
-        cid,
-        forms::CAMPAIGN_KIND,
-        Scope::Centre,
-        json!({"title": t.title, "template": t.code, "version": t.version, "deadline": "2030-01-31",
-               "schools": [school.profile.school_id.unwrap()], "roles": ["school_team"]}),
-    )
-    .await?;
+    let cid = head
+        .send_campaign(&t, school.profile.school_id.unwrap(), "2030-01-31")
+        .await?;
     let (rid, _) = forms::response_target(
         t.respondent,
         cid,
@@ -43,18 +31,7 @@ async fn return_with_a_comment_then_accept() -> anyhow::Result<()> {
 
     // The school fills the form and sends it.
     let s = Browser::start().await?;
-    s.sign_in(&base, "shkola", DEMO_PASSWORD).await?;
-    s.wait_for("#home-school").await?;
-    s.wait_js(
-        "!!navigator.serviceWorker.controller",
-        Duration::from_secs(30),
-    )
-    .await?;
-    s.wait_for(&format!("#tasks [data-campaign='{cid}'] a"))
-        .await?;
-    s.click(&format!("#tasks [data-campaign='{cid}'] a"))
-        .await?;
-    s.wait_for(".question").await?;
+    s.open_task(&base, cid).await?;
     for q in t.questions() {
         let v = match &q.kind {
             Kind::Number(r) => (r.min.unwrap_or(0.0).max(0.0) as i64 + 1).to_string(),
@@ -77,16 +54,10 @@ async fn return_with_a_comment_then_accept() -> anyhow::Result<()> {
 
     // The mentor finds it in the inbox, marked new, comments on one answer and returns it.
     let m = Browser::start().await?;
-    m.sign_in(&base, "nastavnik", DEMO_PASSWORD).await?;
-    m.wait_for("#home-mentor").await?;
+    m.sign_in_synced(&base, "nastavnik", "#home-mentor").await?;
     m.wait_js(
         "!!navigator.serviceWorker.controller",
         Duration::from_secs(30),
-    )
-    .await?;
-    m.wait_js(
-        "(document.getElementById('sync-last') || {innerText: ''}).innerText.startsWith('Синхронизировано')",
-        LONG,
     )
     .await?;
     m.click("#link-inbox").await?;

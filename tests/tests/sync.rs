@@ -19,13 +19,7 @@ async fn open_profile(browser: &Browser, base: &str) -> anyhow::Result<()> {
             Duration::from_secs(30),
         )
         .await?;
-    // The first sync has completed (the local database is set up).
-    browser
-        .wait_js(
-            "(document.getElementById('sync-last') || {innerText: ''}).innerText.startsWith('Синхронизировано')",
-            LONG,
-        )
-        .await?;
+    browser.wait_first_sync().await?;
     browser
         .client
         .goto(&format!("{base}/school/profile"))
