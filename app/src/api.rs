@@ -125,6 +125,25 @@ pub async fn logout(token: &str) -> Result<(), Failure> {
         .map(|_| ())
 }
 
+/// The id of this person's anonymous response to a campaign (only the server can make it).
+pub async fn anonymous_ticket(token: &str, campaign: uuid::Uuid) -> Result<uuid::Uuid, Failure> {
+    let ticket: model::api::AnonymousTicket = json(
+        client()
+            .post(url(&format!("/campaigns/{campaign}/anonymous")))
+            .bearer_auth(token),
+    )
+    .await?;
+    Ok(ticket.response)
+}
+
+/// The results of a campaign in aggregate (anonymous forms are shown only so).
+pub async fn campaign_summary(
+    token: &str,
+    campaign: uuid::Uuid,
+) -> Result<model::api::CampaignSummary, Failure> {
+    json(get(&format!("/campaigns/{campaign}/summary"), token)).await
+}
+
 pub async fn me(token: &str) -> Result<UserProfile, Failure> {
     json(get("/me", token)).await
 }

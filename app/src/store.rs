@@ -400,13 +400,48 @@ pub async fn take_response(response: &SyncResponse) -> Result<usize> {
     for seq in &taken.acked {
         outbox_store.delete(*seq as f64).await?;
     }
+    // A pass that received everything again ended (the person's access changed): what it did
+    // not bring leaves this computer, except records with edits still waiting or refused.
+    if let Some(pass) = taken.sweep {
+        let mut pending: std::collections::BTreeSet<Uuid> = std::collections::BTreeSet::new();
+        let waiting: Vec<Mutation> = all(outbox_store.get_all().primitive()?.await?)?;
+        pending.extend(waiting.iter().map(|m| m.change.record));
+        let refused: Vec<Refused> = all(refused_store.get_all().primitive()?.await?)?;
+        pending.extend(refused.iter().map(|r| r.mutation.change.record));
+        let held: Vec<Record> = all(records_store.get_all().primitive()?.await?)?;
+        let mut dropped = 0;
+        for r in held.iter().filter(|r| !client::keep(r, pass, &pending)) {
+            records_store.delete(r.id.to_string()).await?;
+            dropped += 1;
+        }
+        state.dropped += dropped;
+    }
     meta.put(to_js(&state)?)
         .with_key(DEVICE_KEY.to_owned())
         .primitive()?
         .await?;
     tx.commit().await?;
-    if !taken.changed.is_empty() || !taken.acked.is_empty() {
+    if !taken.changed.is_empty() || !taken.acked.is_empty() || taken.sweep.is_some() {
         announce();
     }
     Ok(response.changes.len())
+}
+
+/// The person has read the notice about records taken off this computer.
+pub async fn dismiss_dropped() -> Result<()> {
+    let db = open_db()?;
+    let tx = db
+        .transaction(META)
+        .with_mode(TransactionMode::Readwrite)
+        .build()?;
+    let meta = tx.object_store(META)?;
+    let mut state = device_state(&meta).await?;
+    state.dropped = 0;
+    meta.put(to_js(&state)?)
+        .with_key(DEVICE_KEY.to_owned())
+        .primitive()?
+        .await?;
+    tx.commit().await?;
+    announce();
+    Ok(())
 }

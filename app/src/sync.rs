@@ -26,6 +26,8 @@ pub struct SyncView {
     /// (received in this sync, still to receive) while a multi-page sync runs.
     pub progress: RwSignal<Option<(usize, u64)>>,
     pub error: RwSignal<Option<String>>,
+    /// Records the last full pass took off this computer (access taken away), until read.
+    pub dropped: RwSignal<u64>,
 }
 
 thread_local! {
@@ -36,6 +38,7 @@ thread_local! {
         running: RwSignal::new(false),
         progress: RwSignal::new(None),
         error: RwSignal::new(None),
+        dropped: RwSignal::new(0),
     };
     static NOW: Cell<bool> = const { Cell::new(false) };
     static EDITED_AT: Cell<Option<f64>> = const { Cell::new(None) };
@@ -71,6 +74,7 @@ pub async fn refresh_counts() {
     }
     if let Ok(s) = store::load_device_state().await {
         v.last_sync_ms.set(s.last_sync_ms);
+        v.dropped.set(s.dropped);
     }
 }
 

@@ -78,7 +78,7 @@ impl Device {
         let mut record = self
             .records
             .remove(&id)
-            .unwrap_or_else(|| Record::new(id, "school_profile", scope.clone(), None));
+            .unwrap_or_else(|| Record::new(id, KIND, scope.clone(), None));
         let pending = self.outbox.iter().rev().find(|m| m.change.record == id);
         match client::edit(&mut self.state, now_ms(), &mut record, fields, pending) {
             OutboxOp::Append(m) => self.outbox.push(m),
@@ -152,28 +152,31 @@ impl Device {
     }
 }
 
+/// The kind the figures are measured with: a mentor's recommendations to a school (a fresh
+/// record each time; the server stamps the author on each).
+const KIND: &str = "recommendation";
+/// Who writes them: a mentor of the demo school.
+const WRITER: &str = "nastavnik";
+
 /// A form-like record of about 290 bytes of JSON.
 fn record_fields(i: u64) -> BTreeMap<String, Value> {
-    let names = [
-        "Иванова Анна Петровна",
-        "Смирнов Олег Игоревич",
-        "Кузнецова Мария Андреевна",
-    ];
+    let areas = ["law", "strategy", "process", "vsoko", "personnel"];
     BTreeMap::from([
-        ("director".into(), json!(names[(i % 3) as usize])),
         (
-            "phone".into(),
-            json!(format!("8 (86137) {}-{:02}-{:02}", i % 10, i % 97, i % 61)),
+            "title".into(),
+            json!(format!("Рекомендации по итогам посещения № {}", i % 500)),
         ),
-        ("email".into(), json!(format!("school{i}@example.ru"))),
         (
-            "address".into(),
-            json!(format!("ст. Северная, ул. Школьная, {}", i % 200)),
+            "text".into(),
+            json!(format!(
+                "Провести разбор {} уроков с учителями математики; составить план ВСОКО до {:02}.{:02}.",
+                2 + i % 7,
+                1 + i % 28,
+                1 + i % 12
+            )),
         ),
-        ("students".into(), json!(100 + i % 900)),
-        ("teachers".into(), json!(10 + i % 90)),
-        ("internet".into(), json!(format!("{} Мбит/с", 1 + i % 20))),
-        ("note".into(), json!("Связь неустойчивая в непогоду.")),
+        ("areas".into(), json!([areas[(i % 5) as usize]])),
+        ("state".into(), json!("draft")),
     ])
 }
 
@@ -255,7 +258,7 @@ async fn transfer(bin: &str, n: u64) -> anyhow::Result<()> {
     let scope = school_scope(&server.base).await?;
     // Both devices are in use already (they hold the form templates every device receives on
     // its first sync, ~25 KB gzip), so what is measured is the records alone.
-    let mut a = Device::new(&server.base, "shkola", 1).await?;
+    let mut a = Device::new(&server.base, WRITER, 1).await?;
     a.sync().await?;
     a.traffic = Traffic::default();
     let mut b = Device::new(&server.base, "rukovoditel", 2).await?;
@@ -275,7 +278,7 @@ async fn transfer(bin: &str, n: u64) -> anyhow::Result<()> {
     for i in 0..n {
         let id = Uuid::now_v7();
         let fields = record_fields(i);
-        plain.push(json!({ "id": id, "kind": "school_profile", "scope": scope, "fields": fields }));
+        plain.push(json!({ "id": id, "kind": KIND, "scope": scope, "fields": fields }));
         a.edit(id, &scope, fields);
     }
     let records_json = serde_json::to_vec(&plain)?;
@@ -294,6 +297,13 @@ async fn transfer(bin: &str, n: u64) -> anyhow::Result<()> {
         b.records.len() as u64 - before,
         n,
         "the second device received every record"
+    );
+    assert!(
+        b.records
+            .values()
+            .filter(|r| r.kind == KIND)
+            .all(|r| r.text("author").len() > 1),
+        "with the author the server stamped"
     );
 
     b.traffic = Traffic::default();
@@ -330,7 +340,7 @@ async fn transfer(bin: &str, n: u64) -> anyhow::Result<()> {
 async fn throughput(bin: &str) -> anyhow::Result<()> {
     let server = ServerProcess::start(bin).await?;
     let scope = school_scope(&server.base).await?;
-    let mut a = Device::new(&server.base, "shkola", 1).await?;
+    let mut a = Device::new(&server.base, WRITER, 1).await?;
     for i in 0..20_000 {
         a.edit(Uuid::now_v7(), &scope, record_fields(i));
     }
@@ -347,7 +357,7 @@ async fn throughput(bin: &str) -> anyhow::Result<()> {
         println!("server: peak memory so far {mb:.1} MB (VmHWM)");
     }
 
-    // 50 devices of one school syncing at once, each a few edits per round.
+    // 50 devices working with one school syncing at once, each a few edits per round.
     let devices = 50;
     let rounds = 20;
     let latencies = Arc::new(tokio::sync::Mutex::new(Vec::new()));
@@ -359,7 +369,7 @@ async fn throughput(bin: &str) -> anyhow::Result<()> {
         let latencies = latencies.clone();
         let ready = ready.clone();
         tasks.push(tokio::spawn(async move {
-            let mut dev = Device::new(&base, "shkola", 100 + d).await?;
+            let mut dev = Device::new(&base, WRITER, 100 + d).await?;
             // A device that has been in use: it already has what is on the server.
             dev.sync().await?;
             ready.wait().await;

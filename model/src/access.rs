@@ -1,86 +1,138 @@
-//! Who may read and write what: scopes per role (DOMAIN.md, "zones of responsibility"). A school
-//! sees only itself, a mentor or curator the assigned schools, the centre head everything.
+//! Who may read what, need-to-know (DOMAIN.md, "zones of responsibility"; 002 §6.2).
+//!
+//! Two functions decide what a device holds. A record has **read keys** (its audience),
+//! computed by its kind from the record itself (`kinds::KindSpec::audience`); a person has
+//! **grants**, computed here from the role, the school and the assignments the server reads at
+//! every request. A person reads a record when the two share a key. The server stores the keys
+//! beside every record and every change it logs, so a pull is a lookup by key, and a REST read
+//! or an export checks the same keys.
+//!
+//! The keys are few per person (one per school, not per record):
+//! - `centre` — the centre head;
+//! - `role:<role>` — everybody of one role (form templates and campaigns addressed to it);
+//! - `team:<school>` — the school's management team;
+//! - `staff:<school>` — every member of the school's staff (team and teachers);
+//! - `advisers:<school>` — the mentors and curators assigned to the school;
+//! - `person:<user>` — one person.
+
+use std::fmt;
+use std::str::FromStr;
 
 use uuid::Uuid;
 
-use crate::kinds::{KindSpec, ScopeRule};
 use crate::record::Scope;
 use crate::role::Role;
 
-/// The person behind a request, with what the server knows of their schools.
+/// One read key: a circle of people a record is shown to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ReadKey {
+    Centre,
+    Role(Role),
+    Team(Uuid),
+    Staff(Uuid),
+    Advisers(Uuid),
+    Person(Uuid),
+}
+
+impl fmt::Display for ReadKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadKey::Centre => f.write_str("centre"),
+            ReadKey::Role(r) => write!(f, "role:{}", r.as_str()),
+            ReadKey::Team(id) => write!(f, "team:{id}"),
+            ReadKey::Staff(id) => write!(f, "staff:{id}"),
+            ReadKey::Advisers(id) => write!(f, "advisers:{id}"),
+            ReadKey::Person(id) => write!(f, "person:{id}"),
+        }
+    }
+}
+
+impl FromStr for ReadKey {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("bad read key {s:?}");
+        if s == "centre" {
+            return Ok(ReadKey::Centre);
+        }
+        let (prefix, rest) = s.split_once(':').ok_or_else(bad)?;
+        if prefix == "role" {
+            return Role::parse(rest).map(ReadKey::Role).ok_or_else(bad);
+        }
+        let id = Uuid::parse_str(rest).map_err(|_| bad())?;
+        match prefix {
+            "team" => Ok(ReadKey::Team(id)),
+            "staff" => Ok(ReadKey::Staff(id)),
+            "advisers" => Ok(ReadKey::Advisers(id)),
+            "person" => Ok(ReadKey::Person(id)),
+            _ => Err(bad()),
+        }
+    }
+}
+
+/// The keys of the people who work with one school: its team, its advisers and the centre.
+pub fn school_circle(school: Uuid) -> Vec<ReadKey> {
+    vec![
+        ReadKey::Team(school),
+        ReadKey::Advisers(school),
+        ReadKey::Centre,
+    ]
+}
+
+/// The person behind a request, with what the server knows of them now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub user_id: Uuid,
+    /// The full name, stamped by the server as the author of what this person writes.
+    pub name: String,
     pub role: Role,
     pub school: Option<Uuid>,
     /// Schools assigned to a mentor or curator.
     pub assigned: Vec<Uuid>,
 }
 
-/// The scopes an actor reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scopes {
-    All,
-    Only(Vec<Scope>),
-}
-
 impl Actor {
-    pub fn scopes(&self) -> Scopes {
+    /// Every key this person reads, sorted.
+    pub fn grants(&self) -> Vec<ReadKey> {
+        let mut keys = vec![ReadKey::Role(self.role), ReadKey::Person(self.user_id)];
         match self.role {
-            Role::Head => Scopes::All,
-            Role::Moderator => Scopes::Only(vec![Scope::Centre, Scope::Person(self.user_id)]),
+            Role::Head => keys.push(ReadKey::Centre),
+            Role::Moderator => {}
             Role::Mentor | Role::Curator => {
-                let mut s: Vec<Scope> = self.assigned.iter().map(|id| Scope::School(*id)).collect();
-                s.push(Scope::Centre);
-                s.push(Scope::Person(self.user_id));
-                s.sort();
-                s.dedup();
-                Scopes::Only(s)
+                keys.extend(self.assigned.iter().map(|s| ReadKey::Advisers(*s)));
             }
-            Role::SchoolTeam | Role::Teacher => {
-                let mut s = vec![Scope::Centre, Scope::Person(self.user_id)];
-                s.extend(self.school.map(Scope::School));
-                s.sort();
-                Scopes::Only(s)
+            Role::SchoolTeam => {
+                keys.extend(self.school.map(ReadKey::Team));
+                keys.extend(self.school.map(ReadKey::Staff));
             }
+            Role::Teacher => keys.extend(self.school.map(ReadKey::Staff)),
         }
+        keys.sort();
+        keys.dedup();
+        keys
     }
 
-    pub fn can_read(&self, scope: &Scope) -> bool {
-        match self.scopes() {
-            Scopes::All => true,
-            Scopes::Only(list) => list.contains(scope),
-        }
+    /// May this person read a record with these read keys?
+    pub fn may_read(&self, audience: &[ReadKey]) -> bool {
+        let grants = self.grants();
+        audience.iter().any(|k| grants.contains(k))
     }
 
-    /// May this actor write a record of `kind` in `scope`?
-    pub fn can_write(&self, kind: &KindSpec, scope: &Scope) -> bool {
-        let scope_fits = matches!(
-            (kind.scope, scope),
-            (ScopeRule::School, Scope::School(_))
-                | (ScopeRule::Centre, Scope::Centre)
-                | (ScopeRule::Respondent, Scope::School(_) | Scope::Person(_))
-        );
-        let own = match scope {
-            Scope::Centre => self.role == Role::Head,
-            // Answers to a school's forms come from its own staff only.
-            Scope::School(id) if kind.scope == ScopeRule::Respondent => self.school == Some(*id),
-            Scope::School(_) => self.can_read(scope),
-            Scope::Person(id) => *id == self.user_id,
-        };
-        scope_fits && own && !kind.server_only && kind.writers.contains(&self.role)
+    /// A short fingerprint of the grants: when it changes (a school assigned or taken away),
+    /// the device receives everything again from the start and drops what it may no longer hold.
+    pub fn grants_key(&self) -> String {
+        let joined: Vec<String> = self.grants().iter().map(ToString::to_string).collect();
+        format!("{:016x}", fnv1a(joined.join(",").as_bytes()))
     }
 
-    /// A short fingerprint of the readable scopes: when it changes (a school is assigned), the
-    /// device must receive everything again from the start.
-    pub fn scopes_key(&self) -> String {
-        match self.scopes() {
-            Scopes::All => "all".into(),
-            Scopes::Only(list) => {
-                let joined: Vec<String> = list.iter().map(ToString::to_string).collect();
-                format!("{:016x}", fnv1a(joined.join(",").as_bytes()))
-            }
-        }
+    /// Is this person a member of the management team of the school `scope` is?
+    pub fn in_team_of(&self, scope: &Scope) -> bool {
+        self.role == Role::SchoolTeam
+            && matches!(scope, Scope::School(s) if self.school == Some(*s))
+    }
+
+    /// Is this person a mentor or curator assigned to the school `scope` is?
+    pub fn advises(&self, scope: &Scope) -> bool {
+        self.role.is_assignable() && matches!(scope, Scope::School(s) if self.assigned.contains(s))
     }
 }
 
@@ -97,11 +149,11 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kinds::SCHOOL_PROFILE;
 
     fn actor(role: Role, school: Option<Uuid>, assigned: Vec<Uuid>) -> Actor {
         Actor {
             user_id: Uuid::nil(),
+            name: String::new(),
             role,
             school,
             assigned,
@@ -109,32 +161,52 @@ mod tests {
     }
 
     #[test]
-    fn each_role_writes_only_its_own() {
+    fn grants_follow_role_school_and_assignments() {
         let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
         let team = actor(Role::SchoolTeam, Some(a), vec![]);
-        assert!(team.can_write(&SCHOOL_PROFILE, &Scope::School(a)));
-        assert!(!team.can_write(&SCHOOL_PROFILE, &Scope::School(b)));
-        assert!(!team.can_write(&SCHOOL_PROFILE, &Scope::Centre));
-        let mentor = actor(Role::Mentor, None, vec![a]);
-        assert!(mentor.can_read(&Scope::School(a)));
-        assert!(!mentor.can_read(&Scope::School(b)));
-        assert!(!mentor.can_write(&SCHOOL_PROFILE, &Scope::School(a)));
-        let head = actor(Role::Head, None, vec![]);
-        assert!(head.can_write(&SCHOOL_PROFILE, &Scope::School(b)));
+        assert!(team.may_read(&school_circle(a)));
+        assert!(!team.may_read(&school_circle(b)));
         let teacher = actor(Role::Teacher, Some(a), vec![]);
-        assert!(teacher.can_read(&Scope::School(a)));
-        assert!(!teacher.can_write(&SCHOOL_PROFILE, &Scope::School(a)));
+        assert!(
+            !teacher.may_read(&school_circle(a)),
+            "teachers are not the team"
+        );
+        assert!(teacher.may_read(&[ReadKey::Staff(a)]));
+        let mentor = actor(Role::Mentor, None, vec![a]);
+        assert!(mentor.may_read(&school_circle(a)));
+        assert!(!mentor.may_read(&school_circle(b)));
+        let head = actor(Role::Head, None, vec![]);
+        assert!(head.may_read(&school_circle(b)));
+        let moderator = actor(Role::Moderator, None, vec![]);
+        assert!(!moderator.may_read(&school_circle(a)));
     }
 
     #[test]
-    fn scopes_key_changes_with_assignments() {
+    fn keys_round_trip() {
+        let id = Uuid::from_u128(7);
+        for k in [
+            ReadKey::Centre,
+            ReadKey::Role(Role::Teacher),
+            ReadKey::Team(id),
+            ReadKey::Staff(id),
+            ReadKey::Advisers(id),
+            ReadKey::Person(id),
+        ] {
+            assert_eq!(k.to_string().parse::<ReadKey>().unwrap(), k);
+        }
+        assert!("role:admin".parse::<ReadKey>().is_err());
+        assert!("team:x".parse::<ReadKey>().is_err());
+    }
+
+    #[test]
+    fn grants_key_changes_with_assignments() {
         let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
         let one = actor(Role::Mentor, None, vec![a]);
         let two = actor(Role::Mentor, None, vec![a, b]);
-        assert_ne!(one.scopes_key(), two.scopes_key());
+        assert_ne!(one.grants_key(), two.grants_key());
         assert_eq!(
-            one.scopes_key(),
-            actor(Role::Mentor, None, vec![a, a]).scopes_key()
+            one.grants_key(),
+            actor(Role::Mentor, None, vec![a, a]).grants_key()
         );
     }
 }

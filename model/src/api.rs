@@ -74,3 +74,20 @@ pub struct TestStarted {
     pub closes_at_ms: i64,
     pub server_time_ms: i64,
 }
+
+/// `POST /api/campaigns/{id}/anonymous`: the id of the caller's anonymous response to a
+/// campaign (only the server can make it; it leads nobody back to the person).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnonymousTicket {
+    pub response: Uuid,
+}
+
+/// `GET /api/campaigns/{id}/summary`: the results of a form in aggregate, or how many answered
+/// so far when that is too few to show anything.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CampaignSummary {
+    pub answered: usize,
+    /// The least number of answers for results to be shown.
+    pub min_answers: usize,
+    pub summary: Option<crate::forms::summary::Summary>,
+}

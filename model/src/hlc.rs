@@ -78,15 +78,26 @@ impl PartialOrd for Hlc {
     }
 }
 
-/// The largest wall time the string form can hold (year 10889).
-const MAX_WALL: u64 = 0xffff_ffff_ffff;
+/// The largest wall time the string form can hold (year 10889). No clock ever goes past it:
+/// ticking saturates, observing clamps, and the text form has exactly 12 hex digits.
+pub const MAX_WALL: u64 = 0xffff_ffff_ffff;
+
+/// How far ahead of the server's clock a write may be stamped. A write stamped later is
+/// re-stamped to the server's time when it arrives (the edit is kept), so no clock value
+/// beyond this ever reaches another device.
+pub const MAX_AHEAD_MS: u64 = 5 * 60 * 1000;
+
+/// Is this clock value further ahead of `server_now_ms` than a write may be?
+pub fn too_far_ahead(hlc: &Hlc, server_now_ms: u64) -> bool {
+    hlc.wall_ms > server_now_ms.saturating_add(MAX_AHEAD_MS)
+}
 
 impl fmt::Display for Hlc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "{:012x}.{:04x}.{}",
-            self.wall_ms,
+            self.wall_ms.min(MAX_WALL),
             self.counter,
             self.device.as_str()
         )
@@ -167,9 +178,12 @@ impl Clock {
             self.last_wall_ms = wall;
             self.last_counter = 0;
         } else if self.last_counter == u16::MAX {
-            // 65 536 writes in one millisecond: borrow the next millisecond.
-            self.last_wall_ms += 1;
-            self.last_counter = 0;
+            // 65 536 writes in one millisecond: borrow the next millisecond (never past the
+            // largest value the text form holds).
+            if self.last_wall_ms < MAX_WALL {
+                self.last_wall_ms += 1;
+                self.last_counter = 0;
+            }
         } else {
             self.last_counter += 1;
         }
@@ -192,6 +206,25 @@ impl Clock {
         if (seen.wall_ms, seen.counter) > (self.last_wall_ms, self.last_counter) {
             self.last_wall_ms = seen.wall_ms.min(MAX_WALL);
             self.last_counter = seen.counter;
+        }
+    }
+
+    /// Takes note of a timestamp unless it is further ahead of `now_ms` (this clock's corrected
+    /// time) than a write may be: the server's own clock is never pulled into the future by a
+    /// stored value.
+    pub fn observe_bounded(&mut self, seen: &Hlc, now_ms: u64) {
+        if !too_far_ahead(seen, self.corrected(now_ms)) {
+            self.observe(seen);
+        }
+    }
+
+    /// The server said its time: if this clock ran ahead of it by more than a write may be
+    /// (the device's clock was set far in the future), it is brought back. The writes it made
+    /// meanwhile were re-stamped by the server, so going back orders nothing wrongly.
+    pub fn rewind_if_ahead(&mut self, server_ms: u64) {
+        if self.last_wall_ms > server_ms.saturating_add(MAX_AHEAD_MS) {
+            self.last_wall_ms = server_ms.min(MAX_WALL);
+            self.last_counter = 0;
         }
     }
 }
@@ -251,7 +284,61 @@ mod tests {
         }
     }
 
+    #[test]
+    fn saturates_at_the_largest_value() {
+        let mut c = Clock::new(dev(1));
+        c.observe(&Hlc {
+            wall_ms: u64::MAX,
+            counter: u16::MAX,
+            device: dev(2),
+        });
+        assert_eq!(c.last_wall_ms, MAX_WALL);
+        for _ in 0..3 {
+            let t = c.tick(u64::MAX);
+            assert!(t.wall_ms <= MAX_WALL);
+            assert_eq!(t.to_string().parse::<Hlc>().unwrap(), t);
+        }
+    }
+
+    #[test]
+    fn rewinds_after_running_ahead() {
+        let mut c = Clock::new(dev(1));
+        let year = 365 * 86_400_000;
+        c.tick(10 * year);
+        c.rewind_if_ahead(year);
+        c.set_offset(year, year);
+        assert!(c.tick(year).wall_ms < year + MAX_AHEAD_MS);
+        // A clock only a little ahead keeps going forward.
+        let mut d = Clock::new(dev(1));
+        d.tick(year + 1_000);
+        d.rewind_if_ahead(year);
+        assert!(d.tick(year).wall_ms >= year + 1_000);
+    }
+
     proptest! {
+        /// Any clock value, however absurd, has a text form that parses back to the same value,
+        /// and a clock fed with it never hands out a value past the largest one.
+        #[test]
+        fn any_value_round_trips_and_never_overflows(
+            wall in any::<u64>(), counter in any::<u16>(), now in any::<u64>(), offset in any::<i64>()
+        ) {
+            let seen = Hlc { wall_ms: wall.min(MAX_WALL), counter, device: dev(3) };
+            prop_assert_eq!(seen.to_string().parse::<Hlc>().unwrap(), seen.clone());
+            let mut c = Clock::new(dev(1));
+            c.offset_ms = offset;
+            c.observe(&Hlc { wall_ms: wall, counter, device: dev(3) });
+            for _ in 0..3 {
+                let t = c.tick(now);
+                prop_assert!(t.wall_ms <= MAX_WALL);
+                let text = t.to_string();
+                prop_assert_eq!(text.len(), 12 + 1 + 4 + 1 + 16);
+                prop_assert_eq!(text.parse::<Hlc>().unwrap(), t);
+            }
+            let mut server = Clock::new(DeviceId::server());
+            server.observe_bounded(&Hlc { wall_ms: wall, counter, device: dev(3) }, now.min(MAX_WALL));
+            prop_assert!(server.last_wall_ms <= now.min(MAX_WALL).saturating_add(MAX_AHEAD_MS));
+        }
+
         /// Whatever the local clock readings and whatever is observed, timestamps only grow and
         /// always follow what was observed.
         #[test]

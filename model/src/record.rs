@@ -104,15 +104,45 @@ pub struct FieldState {
     pub history: Vec<Write>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Record {
     pub id: Uuid,
     pub kind: String,
     pub scope: Scope,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<Uuid>,
+    /// The person the record belongs to (a personal response), stamped by the server when the
+    /// record is created; never taken from a device, never sent in a change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Uuid>,
     #[serde(default)]
     pub fields: BTreeMap<String, FieldState>,
+    /// On a device only: the sync pass that last delivered this record whole, after the
+    /// person's access changed (see `sync::client::keep`). The server never sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass: Option<u64>,
+}
+
+/// Two copies of a record are equal when they hold the same writes (a device's pass mark is
+/// bookkeeping, not content).
+impl PartialEq for Record {
+    fn eq(&self, other: &Record) -> bool {
+        (
+            &self.id,
+            &self.kind,
+            &self.scope,
+            &self.parent,
+            &self.owner,
+            &self.fields,
+        ) == (
+            &other.id,
+            &other.kind,
+            &other.scope,
+            &other.parent,
+            &other.owner,
+            &other.fields,
+        )
+    }
 }
 
 impl Record {
@@ -122,7 +152,9 @@ impl Record {
             kind: kind.to_owned(),
             scope,
             parent,
+            owner: None,
             fields: BTreeMap::new(),
+            pass: None,
         }
     }
 
@@ -250,6 +282,21 @@ impl Record {
             .filter(|(name, _)| name.as_str() != DELETED)
             .flat_map(|(_, state)| state.writes())
             .any(|w| seen.get(w.hlc.device.as_str()).is_none_or(|s| &w.hlc > s))
+    }
+
+    /// Every write as the changes that made it, one per clock value, oldest first: how a record
+    /// is handed whole to a reader who could not read it before.
+    pub fn as_writes(&self) -> Vec<(Hlc, BTreeMap<String, Value>)> {
+        let mut by_hlc: BTreeMap<Hlc, BTreeMap<String, Value>> = BTreeMap::new();
+        for (name, state) in &self.fields {
+            for w in state.writes() {
+                by_hlc
+                    .entry(w.hlc)
+                    .or_default()
+                    .insert(name.clone(), w.value);
+            }
+        }
+        by_hlc.into_iter().collect()
     }
 
     /// The latest clock of any write in the record.

@@ -8,7 +8,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use model::access::Actor;
-use model::hlc::{DeviceId, Hlc};
+use model::hlc::{Clock, DeviceId, Hlc};
+use model::kinds::NoLookup;
 use model::record::{Record, Scope};
 use model::role::Role;
 use model::sync::client::{self, DeviceState, OutboxOp, Refused};
@@ -36,14 +37,16 @@ impl Rng {
     }
 }
 
-const FIELDS: [&str; 4] = ["director", "phone", "address", "note"];
+const FIELDS: [&str; 3] = ["title", "text", "state"];
+const KIND: &str = "recommendation";
 
 struct Server {
     actor: Actor,
     records: HashMap<Uuid, Record>,
-    /// The change log: (server seq, device, device seq, change).
+    /// The change log: (server seq, device, device seq (0: the server's own), change).
     log: Vec<(u64, DeviceId, u64, Change)>,
     devices: HashMap<DeviceId, (u64, HashMap<u64, Remembered>)>,
+    clock: Clock,
     page: usize,
 }
 
@@ -53,15 +56,16 @@ impl Server {
         let (last_seq, remembered) = self.devices.entry(req.device.clone()).or_default();
         // The same planning code as the real server, on a copy: the commit is all or nothing.
         let mut records = self.records.clone();
-        let plan = server::plan(
-            &self.actor,
-            &server::NoForms,
-            &req.device,
-            *last_seq,
+        let batch = server::Batch {
+            actor: &self.actor,
+            device: &req.device,
+            now_ms: now,
+            last_seq: *last_seq,
             remembered,
-            &mut records,
-            &req.mutations(),
-        );
+            lookup: &NoLookup,
+        };
+        let plan = server::plan(&batch, &mut self.clock, &mut records, &req.mutations())
+            .expect("no server write fails");
         self.records = records;
         *last_seq = plan.last_seq;
         for t in &plan.taken {
@@ -72,13 +76,16 @@ impl Server {
                     outcome: t.outcome.clone(),
                 },
             );
-            if let Some(change) = &t.change {
-                let seq = self.log.len() as u64 + 1;
-                self.log
-                    .push((seq, req.device.clone(), t.seq, change.clone()));
-            }
         }
-        let key = self.actor.scopes_key();
+        for l in &plan.log {
+            let seq = self.log.len() as u64 + 1;
+            let (device, dseq) = match l.device_seq {
+                Some(n) => (req.device.clone(), n),
+                None => (DeviceId::server(), 0),
+            };
+            self.log.push((seq, device, dseq, l.change.clone()));
+        }
+        let key = self.actor.grants_key();
         let from = if req.scopes_key == key { req.cursor } else { 0 };
         let mut changes = Vec::new();
         let mut cursor = from;
@@ -96,6 +103,8 @@ impl Server {
             protocol: PROTOCOL_VERSION,
             acked_upto: plan.acked_upto,
             refused: plan.refused,
+            restamped: plan.restamped,
+            reset: false,
             changes,
             more: cursor < last,
             remaining: last - cursor,
@@ -139,7 +148,7 @@ impl Device {
             .records
             .get(&record_id)
             .cloned()
-            .unwrap_or_else(|| Record::new(record_id, "school_profile", scope.clone(), None));
+            .unwrap_or_else(|| Record::new(record_id, KIND, scope.clone(), None));
         let pending = d.outbox.iter().rev().find(|m| m.change.record == record_id);
         let op = client::edit(&mut d.state, now, &mut record, fields, pending);
         match &op {
@@ -241,20 +250,25 @@ impl World {
             })
             .collect();
         let record_ids = (0..1 + rng.below(4))
-            .map(|i| Uuid::from_u128(0x1000 + i as u128))
+            .map(|i| {
+                uuid::Builder::from_unix_timestamp_millis(1_600_000_000_000 + i, &[7; 10])
+                    .into_uuid()
+            })
             .collect();
         let page = 1 + rng.below(6) as usize;
         World {
             server: Server {
                 actor: Actor {
                     user_id: Uuid::nil(),
-                    role: Role::SchoolTeam,
-                    school: Some(school),
-                    assigned: vec![],
+                    name: "Наставник".into(),
+                    role: Role::Mentor,
+                    school: None,
+                    assigned: vec![school],
                 },
                 records: HashMap::new(),
                 log: Vec::new(),
                 devices: HashMap::new(),
+                clock: Clock::new(DeviceId::server()),
                 page,
             },
             rng,
@@ -274,7 +288,12 @@ impl World {
         let mut fields = BTreeMap::new();
         for _ in 0..1 + self.rng.below(2) {
             let f = FIELDS[self.rng.below(FIELDS.len() as u64) as usize];
-            fields.insert(f.to_owned(), json!(format!("v{}", self.rng.below(1000))));
+            let v = if f == "state" {
+                json!("draft")
+            } else {
+                json!(format!("v{}", self.rng.below(1000)))
+            };
+            fields.insert(f.to_owned(), v);
         }
         let scope = self.scope.clone();
         let before: Option<Mutation> = self.devices[d]
@@ -335,6 +354,14 @@ impl World {
                 // Only the answer to the request in flight counts (a late duplicate of an old
                 // answer is what a closed connection would have dropped).
                 if dev.in_flight.map(|(f, _)| f) == Some(id) {
+                    // Writes stamped too far ahead were re-stamped by the server: the edit is
+                    // now known by its new clock value.
+                    for r in &resp.restamped {
+                        if let Some(m) = dev.durable.outbox.iter().find(|m| m.seq == r.seq) {
+                            self.expected.remove(&m.change.hlc);
+                            self.expected.insert(r.hlc.clone());
+                        }
+                    }
                     dev.take(self.time, &resp);
                 }
                 if dup {
@@ -407,7 +434,7 @@ impl World {
     fn check(&self) -> Result<(), String> {
         // Nothing applied twice.
         let mut seen = BTreeSet::new();
-        for (_, device, seq, _) in &self.server.log {
+        for (_, device, seq, _) in self.server.log.iter().filter(|e| e.2 > 0) {
             if !seen.insert((device.clone(), *seq)) {
                 return Err(format!(
                     "mutation {seq} of device {} applied twice",
@@ -441,7 +468,28 @@ impl World {
                 }
             }
             if d.durable.records != self.server.records {
-                return Err(format!("device {i} differs from the server"));
+                for (id, r) in &self.server.records {
+                    if d.durable.records.get(id) != Some(r) {
+                        let mine = d.durable.records.get(id);
+                        let writes = |r: Option<&Record>| -> BTreeSet<String> {
+                            r.into_iter()
+                                .flat_map(|r| {
+                                    r.fields.iter().flat_map(|(n, f)| {
+                                        f.writes()
+                                            .map(move |w| format!("{n} {} {}", w.hlc, w.value))
+                                    })
+                                })
+                                .collect()
+                        };
+                        let (a, b) = (writes(mine), writes(Some(r)));
+                        return Err(format!(
+                            "device {i} differs from the server on {id}: only on the device {:?}, only on the server {:?}",
+                            a.difference(&b).collect::<Vec<_>>(),
+                            b.difference(&a).collect::<Vec<_>>()
+                        ));
+                    }
+                }
+                return Err(format!("device {i} holds records the server does not"));
             }
         }
         Ok(())

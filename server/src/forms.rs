@@ -7,10 +7,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
 use model::forms::{self, Key, Template};
-use model::hlc::{Clock, DeviceId, Hlc};
-use model::record::Record;
-use model::sync::Change;
-use model::sync::server::Forms;
+use model::hlc::{Clock, DeviceId};
+use model::kinds::{Lookup, ServerWrite};
 use serde_json::json;
 
 /// The templates shipped with the server, installed on first start.
@@ -49,7 +47,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
 #[derive(Debug)]
 pub struct Entry {
     pub template: Arc<Template>,
-    pub key: Key,
+    pub key: Arc<Key>,
 }
 
 /// Templates read so far, and the clock of the server's own writes.
@@ -80,67 +78,55 @@ impl FormsState {
         map.insert(key, entry);
     }
 
-    /// A clock time for a server write to `record`: later than every write it holds, so the
-    /// server's status or round always wins over what the record had.
-    pub fn tick_after(&self, record: &Record) -> Hlc {
-        let mut clock = self.clock.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(latest) = record.latest() {
-            clock.observe(latest);
-        }
-        clock.tick(crate::storage::now_ms() as u64)
+    /// The clock of the server's own writes (scores, round numbers, stamped names).
+    pub fn clock(&self) -> std::sync::MutexGuard<'_, Clock> {
+        self.clock.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// A clock time for a write made by the server now.
-    pub fn tick(&self) -> Hlc {
-        let now = crate::storage::now_ms() as u64;
-        self.clock
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .tick(now)
+    pub fn clock_mutex(&self) -> &Mutex<Clock> {
+        &self.clock
     }
 }
 
-/// Answers to a timed test are still taken this long after its time is up (a slow link).
-pub const TIME_LIMIT_GRACE_MS: u64 = 60_000;
-
-/// The templates one batch needs, and when its timed tests close, loaded before it is planned.
+/// What one batch needs besides records, loaded before it is planned: the templates (with
+/// their keys), when its timed tests started, and the key of anonymous ids.
 #[derive(Default)]
 pub struct Loaded {
     pub templates: HashMap<(String, u32), Arc<Entry>>,
-    pub campaigns: HashMap<uuid::Uuid, forms::Campaign>,
-    pub closes: HashMap<uuid::Uuid, u64>,
-    pub now_ms: u64,
+    pub starts: HashMap<uuid::Uuid, u64>,
+    pub anonymity: Option<Arc<crate::storage::Anonymity>>,
 }
 
-impl Forms for Loaded {
+impl Lookup for Loaded {
     fn template(&self, code: &str, version: u32) -> Option<Arc<Template>> {
         self.templates
             .get(&(code.to_owned(), version))
             .map(|e| e.template.clone())
     }
 
-    fn answers_close_at(&self, response: uuid::Uuid) -> Option<u64> {
-        self.closes.get(&response).copied()
+    fn answer_key(&self, code: &str, version: u32) -> Option<Arc<Key>> {
+        self.templates
+            .get(&(code.to_owned(), version))
+            .map(|e| e.key.clone())
     }
 
-    fn now_ms(&self) -> u64 {
-        self.now_ms
+    fn test_started_at(&self, response: uuid::Uuid) -> Option<u64> {
+        self.starts.get(&response).copied()
     }
 
-    fn campaign(&self, id: uuid::Uuid) -> Option<forms::Campaign> {
-        self.campaigns.get(&id).cloned()
+    fn anonymous_id(&self, campaign: uuid::Uuid, user: uuid::Uuid) -> Option<uuid::Uuid> {
+        self.anonymity.as_ref().map(|a| a.id(campaign, user))
     }
 }
 
-/// The change that stores a template as a record.
-pub fn template_change(template: &Template, hlc: Hlc) -> Change {
+/// The server's write that stores a template as a record.
+pub fn template_write(template: &Template) -> ServerWrite {
     let body = serde_json::to_value(template).unwrap_or_default();
-    Change {
+    ServerWrite {
         record: forms::template_id(&template.code, template.version),
-        kind: forms::TEMPLATE_KIND.into(),
+        kind: forms::TEMPLATE_KIND,
         scope: model::record::Scope::Centre,
         parent: None,
-        hlc,
         fields: [
             ("code".to_owned(), json!(template.code)),
             ("version".to_owned(), json!(template.version)),
@@ -148,47 +134,5 @@ pub fn template_change(template: &Template, hlc: Hlc) -> Change {
             ("body".to_owned(), body),
         ]
         .into(),
-    }
-}
-
-/// The result of a submitted test: per-area scores, written by the server next to the response.
-pub fn result_change(entry: &Entry, response: &Record, hlc: Hlc) -> Option<Change> {
-    let areas = forms::score(&entry.template, &entry.key, &forms::answers_of(response))?;
-    let deficits: Vec<&str> = areas
-        .iter()
-        .filter(|a| a.level == forms::Level::Deficit)
-        .map(|a| a.area.as_str())
-        .collect();
-    Some(Change {
-        record: forms::result_id(response.id),
-        kind: forms::RESULT_KIND.into(),
-        scope: response.scope.clone(),
-        parent: Some(response.id),
-        hlc,
-        fields: [
-            ("response".to_owned(), json!(response.id)),
-            ("template".to_owned(), json!(entry.template.code)),
-            ("version".to_owned(), json!(entry.template.version)),
-            ("areas".to_owned(), json!(areas)),
-            ("deficits".to_owned(), json!(deficits)),
-            ("scored_at".to_owned(), json!(crate::storage::now_ms())),
-        ]
-        .into(),
-    })
-}
-
-/// A write by the server to an existing record (a response's round or status).
-pub fn server_change<const N: usize>(
-    record: &Record,
-    fields: [(&str, serde_json::Value); N],
-    hlc: Hlc,
-) -> Change {
-    Change {
-        record: record.id,
-        kind: record.kind.clone(),
-        scope: record.scope.clone(),
-        parent: record.parent,
-        hlc,
-        fields: fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
     }
 }

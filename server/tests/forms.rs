@@ -7,6 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{Device, TestApp};
+use model::Role;
 use model::forms::template::{Cell, Kind};
 use model::forms::{self, Answers, Key, Template};
 use model::record::Scope;
@@ -302,7 +303,6 @@ async fn a_submitted_test_is_scored_per_area_and_the_leader_receives_the_result(
     }
     let mut d = Device::new(&leader.token, 3);
     let mut fields = pins(campaign, &t);
-    fields.insert("respondent".into(), json!(leader.profile.full_name));
     fields.extend(answers_json(&t, &a).as_object().unwrap().clone());
     d.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
     d.sync(&app).await;
@@ -318,6 +318,11 @@ async fn a_submitted_test_is_scored_per_area_and_the_leader_receives_the_result(
     );
     d.sync(&app).await;
     assert!(d.refused.is_empty(), "{:?}", d.refused);
+    assert_eq!(
+        d.records[&rid].text("respondent"),
+        leader.profile.full_name,
+        "the server stamps who answered"
+    );
     // The result came back in the same sync (the server wrote it in the same transaction).
     d.sync(&app).await;
     let result = d
@@ -368,23 +373,54 @@ async fn a_submitted_test_is_scored_per_area_and_the_leader_receives_the_result(
 }
 
 #[tokio::test]
-async fn anonymous_surveys_take_no_name_and_people_without_a_school_answer_in_their_own_scope() {
+async fn anonymous_surveys_take_no_name_and_are_shown_only_in_aggregate() {
+    use model::kinds::anonymous_response::{KIND, MIN_ANSWERS};
     let app = TestApp::start().await;
     let (t, _) = builtin("survey_mentor_satisfaction");
     assert!(t.anonymous);
-    let campaign = send_campaign(&app, &t.code, t.version, &["mentor"]).await;
+    let campaign = send_campaign(&app, &t.code, t.version, &["mentor", "curator"]).await;
     let mentor = app.login("nastavnik").await;
-    let (rid, scope) =
+    let ticket = |token: String| {
+        let app = &app;
+        async move {
+            let res = app
+                .http
+                .post(format!("{}/api/campaigns/{campaign}/anonymous", app.base))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            res.json::<model::api::AnonymousTicket>()
+                .await
+                .unwrap()
+                .response
+        }
+    };
+    let rid = ticket(mentor.token.clone()).await;
+    assert_eq!(
+        rid,
+        ticket(mentor.token.clone()).await,
+        "the same every time"
+    );
+    // A named response to an anonymous form is refused, whatever its id.
+    let (named, scope) =
         forms::response_target(t.respondent, campaign, None, mentor.profile.id).unwrap();
-    assert_eq!(scope, Scope::Person(mentor.profile.id));
     let mut d = Device::new(&mentor.token, 5);
-    let mut fields = pins(campaign, &t);
-    fields.insert("respondent".into(), json!(mentor.profile.full_name));
-    d.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
+    d.edit(
+        named,
+        forms::RESPONSE_KIND,
+        &scope,
+        Value::Object(pins(campaign, &t)),
+    );
     d.sync(&app).await;
     assert_eq!(d.refused.len(), 1);
-    assert!(d.refused[0].message.contains("анонимная"));
-    d.refused.clear();
+    assert!(
+        d.refused[0].message.contains("анонимная"),
+        "{}",
+        d.refused[0].message
+    );
+    // The anonymous one takes no name, and only under the server's id.
     let mut fields = pins(campaign, &t);
     fields.extend(
         answers_json(&t, &full_answers(&t))
@@ -393,17 +429,109 @@ async fn anonymous_surveys_take_no_name_and_people_without_a_school_answer_in_th
             .clone(),
     );
     fields.insert("status".into(), json!("submitted"));
-    d.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
-    d.sync(&app).await;
-    assert!(d.refused.is_empty(), "{:?}", d.refused);
-    // Another person does not see it; the head does.
-    let school = app.login("shkola").await;
+    let mut named_fields = fields.clone();
+    named_fields.insert("respondent".into(), json!(mentor.profile.full_name));
+    let mut e = Device::new(&mentor.token, 6);
+    e.edit(rid, KIND, &Scope::Centre, Value::Object(named_fields));
+    e.edit(
+        Uuid::now_v7(),
+        KIND,
+        &Scope::Centre,
+        Value::Object(fields.clone()),
+    );
+    e.sync(&app).await;
+    assert_eq!(e.refused.len(), 2, "{:?}", e.refused);
+    let mut f = Device::new(&mentor.token, 7);
+    f.edit(rid, KIND, &Scope::Centre, Value::Object(fields.clone()));
+    f.sync(&app).await;
+    assert!(f.refused.is_empty(), "{:?}", f.refused);
+    // Nobody receives it or reads it, the head neither.
+    let head = app.login("rukovoditel").await;
+    let mut h = Device::new(&head.token, 8);
+    h.sync(&app).await;
+    assert!(h.records.values().all(|r| r.kind != KIND));
     assert_eq!(
-        app.record(&school.token, rid).await.status(),
+        app.record(&head.token, rid).await.status(),
         StatusCode::NOT_FOUND
     );
-    let head = app.login("rukovoditel").await;
-    assert_eq!(app.record(&head.token, rid).await.status(), StatusCode::OK);
+    // Results only in aggregate, and only once enough people answered.
+    let summary = |app: &TestApp| {
+        let http = app.http.clone();
+        let url = format!("{}/api/campaigns/{campaign}/summary", app.base);
+        let token = head.token.clone();
+        async move {
+            http.get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json::<model::api::CampaignSummary>()
+                .await
+                .unwrap()
+        }
+    };
+    let s = summary(&app).await;
+    assert_eq!((s.answered, s.summary.is_none()), (1, true));
+    let export = app
+        .http
+        .get(format!("{}/api/campaigns/{campaign}/export.xlsx", app.base))
+        .bearer_auth(&head.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), StatusCode::CONFLICT);
+    let curator = app.login("kurator").await;
+    let mut c = Device::new(&curator.token, 9);
+    let cid = ticket(curator.token.clone()).await;
+    assert_ne!(cid, rid);
+    c.edit(cid, KIND, &Scope::Centre, Value::Object(fields.clone()));
+    c.sync(&app).await;
+    assert!(c.refused.is_empty(), "{:?}", c.refused);
+    assert_eq!(summary(&app).await.answered, 2);
+    // A third person (a mentor account made for the test) makes the results visible.
+    let third = app.add_user("nastavnik3", Role::Mentor, None).await;
+    let mut t3 = Device::new(&third.token, 10);
+    let tid = ticket(third.token.clone()).await;
+    t3.edit(tid, KIND, &Scope::Centre, Value::Object(fields));
+    t3.sync(&app).await;
+    assert!(t3.refused.is_empty(), "{:?}", t3.refused);
+    let s = summary(&app).await;
+    assert_eq!(s.answered, MIN_ANSWERS);
+    let whole = s.summary.expect("shown in aggregate");
+    let comfort = whole.questions.iter().find(|q| q.id == "comfort").unwrap();
+    assert_eq!(comfort.answered, 3);
+    let export = app
+        .http
+        .get(format!("{}/api/campaigns/{campaign}/export.xlsx", app.base))
+        .bearer_auth(&head.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), StatusCode::OK);
+    let text = xlsx_text(&export.bytes().await.unwrap());
+    assert!(text.contains("без имён"), "{text}");
+    for name in [&mentor.profile.full_name, &curator.profile.full_name] {
+        assert!(!text.contains(name.as_str()));
+    }
+    // A mentor may not see the results, and a teacher gets no ticket for a form not sent to
+    // teachers' schools... (the campaign was sent to mentors and curators only).
+    let res = app
+        .http
+        .get(format!("{}/api/campaigns/{campaign}/summary", app.base))
+        .bearer_auth(&mentor.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let teacher = app.login("pedagog").await;
+    let res = app
+        .http
+        .post(format!("{}/api/campaigns/{campaign}/anonymous", app.base))
+        .bearer_auth(&teacher.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "not sent to teachers");
 }
 
 #[tokio::test]
@@ -609,19 +737,25 @@ async fn a_response_is_ones_own_answer_to_a_campaign_sent_to_one() {
         let (code, msg) = try_write(leader.token.clone(), id, scope.clone(), fields.clone(), n)
             .await
             .expect("refused");
-        assert_eq!(code, model::ErrorCode::Forbidden, "{msg}");
-        assert!(msg.contains("от своего имени"), "{msg}");
+        assert_eq!(code, model::ErrorCode::Validation, "{msg}");
+        assert!(msg.contains("Запись с таким идентификатором"), "{msg}");
     }
     // To a campaign that does not exist, or with another form than the campaign's: refused.
-    let mut ghost = pins(Uuid::now_v7(), &t);
+    let ghost_id = Uuid::now_v7();
+    let mut ghost = pins(ghost_id, &t);
     answer(&mut ghost);
-    let (_, msg) = try_write(leader.token.clone(), rid, scope.clone(), ghost, 11)
+    let gid = forms::response_target(t.respondent, ghost_id, school, leader.profile.id)
+        .unwrap()
+        .0;
+    let (_, msg) = try_write(leader.token.clone(), gid, scope.clone(), ghost, 11)
         .await
         .expect("refused");
     assert!(msg.contains("ни к одной рассылке"), "{msg}");
     let (card, _) = builtin("self_analysis");
     let wrong = pins(campaign, &card);
-    let (_, msg) = try_write(leader.token.clone(), rid, scope.clone(), wrong, 12)
+    let (wid, wscope) =
+        forms::response_target(card.respondent, campaign, school, leader.profile.id).unwrap();
+    let (_, msg) = try_write(leader.token.clone(), wid, wscope, wrong, 12)
         .await
         .expect("refused");
     assert!(msg.contains("не по той форме"), "{msg}");
@@ -634,10 +768,10 @@ async fn a_response_is_ones_own_answer_to_a_campaign_sent_to_one() {
         teacher.profile.id,
     )
     .unwrap();
-    let (code, _) = try_write(teacher.token.clone(), tid, tscope, fields.clone(), 13)
+    let (_, msg) = try_write(teacher.token.clone(), tid, tscope, fields.clone(), 13)
         .await
         .expect("refused");
-    assert_eq!(code, model::ErrorCode::Forbidden);
+    assert!(msg.contains("не направлялась вам"), "{msg}");
     // The own answer goes through; submitting twice is scored once.
     fields.insert("status".into(), json!("submitted"));
     assert_eq!(

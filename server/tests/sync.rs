@@ -16,12 +16,19 @@ mod common;
 
 use common::{Device, TestApp};
 
-/// The school profiles a device holds (besides the built-in form templates every device gets).
-fn profiles(d: &Device) -> usize {
-    d.records
-        .values()
-        .filter(|r| r.kind == "school_profile")
-        .count()
+/// The records of a kind a device holds.
+fn count(d: &Device, kind: &str) -> usize {
+    d.records.values().filter(|r| r.kind == kind).count()
+}
+
+const REC: &str = "recommendation";
+
+/// The one profile record of a school.
+fn profile_id(scope: &Scope) -> Uuid {
+    match scope {
+        Scope::School(s) => model::kinds::school_profile::id(*s),
+        _ => unreachable!(),
+    }
 }
 
 async fn school_scope(app: &TestApp, session: &LoginResponse) -> Scope {
@@ -35,7 +42,7 @@ async fn a_push_reaches_other_devices_in_scope_only() {
     let school = app.login("shkola").await;
     let scope = school_scope(&app, &school).await;
     let mut a = Device::new(&school.token, 1);
-    let id = Uuid::now_v7();
+    let id = profile_id(&scope);
     a.edit(
         id,
         "school_profile",
@@ -79,7 +86,7 @@ async fn a_retried_batch_is_acknowledged_not_applied_twice() {
     let school = app.login("shkola").await;
     let scope = school_scope(&app, &school).await;
     let mut a = Device::new(&school.token, 1);
-    let id = Uuid::now_v7();
+    let id = profile_id(&scope);
     a.edit(
         id,
         "school_profile",
@@ -121,7 +128,7 @@ async fn refused_mutations_are_explained_and_never_block_the_queue() {
     // A mentor may read the school but not write its profile.
     let mut m = Device::new(&mentor.token, 9);
     m.edit(
-        Uuid::now_v7(),
+        profile_id(&scope),
         "school_profile",
         &scope,
         json!({ "note": "чужая правка" }),
@@ -144,19 +151,14 @@ async fn refused_mutations_are_explained_and_never_block_the_queue() {
 
     // Bad values and unknown kinds are refused with the rule; the good edit after them passes.
     let mut a = Device::new(&school.token, 1);
-    let good = Uuid::now_v7();
-    a.edit(
-        Uuid::now_v7(),
-        "school_profile",
-        &scope,
-        json!({ "students": -5 }),
-    );
+    let good = profile_id(&scope);
+    a.edit(good, "school_profile", &scope, json!({ "teachers": -5 }));
     a.edit(Uuid::now_v7(), "no_such_kind", &scope, json!({ "x": 1 }));
     a.edit(good, "school_profile", &scope, json!({ "students": 5 }));
     a.sync(&app).await;
     assert_eq!(a.refused.len(), 2);
     assert!(
-        a.refused[0].message.contains("от 0 до 10000"),
+        a.refused[0].message.contains("от 0 до 1000"),
         "{}",
         a.refused[0].message
     );
@@ -187,10 +189,11 @@ async fn refused_mutations_are_explained_and_never_block_the_queue() {
         .find(|s| Scope::School(s.id) != scope)
         .unwrap();
     let mut b = Device::new(&school.token, 5);
+    let foreign = Scope::School(foreign.id);
     b.edit(
-        Uuid::now_v7(),
+        profile_id(&foreign),
         "school_profile",
-        &Scope::School(foreign.id),
+        &foreign,
         json!({ "note": "x" }),
     );
     b.sync(&app).await;
@@ -216,9 +219,10 @@ async fn large_pulls_come_in_pages_bounded_by_compressed_size() {
     let app = TestApp::start().await;
     let head = app.login("rukovoditel").await;
     let school = app.login("shkola").await;
+    let mentor = app.login("nastavnik").await;
     let scope = school_scope(&app, &school).await;
-    let mut a = Device::new(&school.token, 1);
-    // About 1 MB of hard-to-compress notes.
+    let mut a = Device::new(&mentor.token, 1);
+    // About 1 MB of hard-to-compress recommendations.
     let mut seed = 7u64;
     for _ in 0..600 {
         let note: String = (0..1_500)
@@ -227,12 +231,7 @@ async fn large_pulls_come_in_pages_bounded_by_compressed_size() {
                 char::from(b'a' + (seed >> 59) as u8 % 26)
             })
             .collect();
-        a.edit(
-            Uuid::now_v7(),
-            "school_profile",
-            &scope,
-            json!({ "note": note }),
-        );
+        a.edit(Uuid::now_v7(), REC, &scope, json!({ "text": note }));
     }
     let pushes = a.sync(&app).await;
     assert_eq!(pushes, 2, "600 mutations go in two batches of at most 500");
@@ -247,7 +246,7 @@ async fn large_pulls_come_in_pages_bounded_by_compressed_size() {
         }
     }
     assert!(pages.len() >= 3, "several pages: {pages:?}");
-    assert_eq!(profiles(&h), 600);
+    assert_eq!(count(&h, REC), 600);
     assert_eq!(pages.last().unwrap().1, 0);
     assert!(pages[0].1 > pages[1].1, "remaining shrinks: {pages:?}");
 }
@@ -259,7 +258,7 @@ async fn requests_and_answers_travel_gzip_compressed() {
     let scope = school_scope(&app, &school).await;
     let mut a = Device::new(&school.token, 1);
     a.edit(
-        Uuid::now_v7(),
+        profile_id(&scope),
         "school_profile",
         &scope,
         json!({ "address": "х. Ольховый, ул. Школьная, 1" }),
@@ -290,7 +289,7 @@ async fn requests_and_answers_travel_gzip_compressed() {
 
     // A compressed bomb is stopped by the limit on the decompressed size.
     let mut bomb = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    bomb.write_all(b"{\"protocol\":1,\"device\":\"0101010101010101\",\"cursor\":0,\"changes\":[")
+    bomb.write_all(b"{\"protocol\":2,\"device\":\"0101010101010101\",\"cursor\":0,\"changes\":[")
         .unwrap();
     bomb.write_all(&vec![b' '; 8 * 1024 * 1024]).unwrap();
     let res = app
@@ -310,29 +309,25 @@ async fn requests_and_answers_travel_gzip_compressed() {
 async fn an_edit_of_a_record_deleted_elsewhere_is_a_conflict_not_a_loss() {
     let app = TestApp::start().await;
     let school = app.login("shkola").await;
+    let mentor = app.login("nastavnik").await;
     let scope = school_scope(&app, &school).await;
-    let mut a = Device::new(&school.token, 1);
-    let mut b = Device::new(&school.token, 2);
+    let mut a = Device::new(&mentor.token, 1);
+    let mut b = Device::new(&mentor.token, 2);
     let id = Uuid::now_v7();
-    a.edit(
-        id,
-        "school_profile",
-        &scope,
-        json!({ "note": "первая версия" }),
-    );
+    a.edit(id, REC, &scope, json!({ "text": "первая версия" }));
     a.sync(&app).await;
     b.sync(&app).await;
     // B, offline, edits; A deletes.
-    b.edit(id, "school_profile", &scope, json!({ "note": "правка B" }));
+    b.edit(id, REC, &scope, json!({ "text": "правка B" }));
     let deletion = a.records[&id].deletion_value();
-    a.edit(id, "school_profile", &scope, json!({ DELETED: deletion }));
+    a.edit(id, REC, &scope, json!({ DELETED: deletion }));
     a.sync(&app).await;
     b.sync(&app).await;
     a.sync(&app).await;
-    let record: Record = app.record(&school.token, id).await.json().await.unwrap();
+    let record: Record = app.record(&mentor.token, id).await.json().await.unwrap();
     assert!(record.is_deleted());
     assert!(record.deletion_conflict(), "flagged for a person to decide");
-    assert_eq!(record.text("note"), "правка B", "the edit is kept");
+    assert_eq!(record.text("text"), "правка B", "the edit is kept");
     assert_eq!(a.records[&id], record);
     assert_eq!(b.records[&id], record);
 }
@@ -355,28 +350,37 @@ async fn nothing_new_is_one_small_round_trip() {
 async fn five_hundred_up_and_five_hundred_down_is_one_request() {
     let app = TestApp::start().await;
     let school = app.login("shkola").await;
+    let mentor = app.login("nastavnik").await;
     let scope = school_scope(&app, &school).await;
-    let mut a = Device::new(&school.token, 1);
-    let mut b = Device::new(&school.token, 2);
+    let mut a = Device::new(&mentor.token, 1);
+    let mut b = Device::new(&mentor.token, 2);
     a.sync(&app).await;
     for i in 0..500 {
         b.edit(
             Uuid::now_v7(),
-            "school_profile",
+            REC,
             &scope,
-            json!({ "note": format!("с компьютера Б, {i}") }),
+            json!({ "text": format!("с компьютера Б, {i}") }),
         );
         a.edit(
             Uuid::now_v7(),
-            "school_profile",
+            REC,
             &scope,
-            json!({ "note": format!("с компьютера А, {i}") }),
+            json!({ "text": format!("с компьютера А, {i}") }),
         );
     }
     b.sync(&app).await;
     let resp = a.sync_once(&app).await;
     assert_eq!(resp.acked_upto, 500, "all 500 pushed");
-    assert_eq!(resp.changes.len(), 500, "all 500 pulled");
+    // B's 500 and the author's name the server stamps on each of the 1,000.
+    assert_eq!(resp.changes.len(), 1_500, "all 500 pulled");
     assert!(!resp.more && a.outbox.is_empty(), "in one round trip");
-    assert_eq!(profiles(&a), 1_000);
+    assert_eq!(count(&a, REC), 1_000);
+    assert!(
+        a.records
+            .values()
+            .filter(|r| r.kind == REC)
+            .all(|r| r.text("author") == mentor.profile.full_name),
+        "the server stamps the author"
+    );
 }

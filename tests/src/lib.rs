@@ -510,6 +510,7 @@ impl Api {
                 device: device.clone(),
                 cursor,
                 scopes_key: scopes_key.clone(),
+                full: false,
                 first_seq: 0,
                 changes: vec![],
             };

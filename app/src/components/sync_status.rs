@@ -40,6 +40,20 @@ pub fn SyncStatus() -> impl IntoView {
                 {move || if v.running.get() { "Синхронизация…" } else { "Синхронизировать" }}
             </button>
             {move || v.error.get().map(|e| view! { <span id="sync-error" class="sync-error">{e}</span> })}
+            {move || (v.dropped.get() > 0).then(|| view! {
+                <span id="sync-dropped" class="sync-error" role="alert">
+                    {format!(
+                        "Доступ изменился: с этого компьютера удалены записи, которые вам больше не положено видеть ({}). Например, школа больше не закреплена за вами. ",
+                        v.dropped.get()
+                    )}
+                    <button type="button" class="button-secondary" on:click=move |_| {
+                        leptos::task::spawn_local(async {
+                            let _ = crate::store::dismiss_dropped().await;
+                            sync::refresh_counts().await;
+                        });
+                    }>"Понятно"</button>
+                </span>
+            })}
         </div>
     }
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
 use model::School;
-use model::kinds::SCHOOL_PROFILE;
+use model::kinds::school_profile::SPEC as SCHOOL_PROFILE;
 use model::record::{Scope, singleton_id};
 
 use crate::api;

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use model::hlc::DeviceId;
-use model::kinds::{FieldSpec, FieldType, SCHOOL_PROFILE};
+use model::kinds::school_profile::SPEC as SCHOOL_PROFILE;
+use model::kinds::{FieldSpec, FieldType};
 use model::record::{Record, Scope, singleton_id};
 use serde_json::Value;
 

@@ -15,6 +15,7 @@ pub mod plan;
 pub mod recommendation;
 pub mod review;
 pub mod scoring;
+pub mod summary;
 pub mod template;
 
 use std::collections::BTreeMap;
@@ -45,6 +46,9 @@ pub const F_STATUS: &str = "status";
 pub const F_RESPONDENT: &str = "respondent";
 /// An answer's field is this prefix and the question id.
 pub const ANSWER_PREFIX: &str = "a.";
+
+/// Answers to a timed test are still taken this long after its time is up (a slow link).
+pub const TIME_LIMIT_GRACE_MS: u64 = 60_000;
 
 /// Where a response stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

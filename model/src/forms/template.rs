@@ -318,6 +318,22 @@ impl Template {
         if self.audience.is_empty() {
             return Err(err("audience", "укажите хотя бы одну роль"));
         }
+        // A form for the whole school is the management team's (they read it back together);
+        // an anonymous one is each person's own.
+        if self.respondent == Respondent::School
+            && self.audience.iter().any(|r| *r != Role::SchoolTeam)
+        {
+            return Err(err(
+                "audience",
+                "форму за всю школу (respondent: school) заполняет управленческая команда: school_team",
+            ));
+        }
+        if self.anonymous && self.respondent != Respondent::Person {
+            return Err(err(
+                "anonymous",
+                "анонимной может быть только анкета, которую каждый заполняет сам (respondent: person)",
+            ));
+        }
         if self.sections.is_empty() {
             return Err(err("sections", "в шаблоне нет ни одного раздела"));
         }

@@ -29,6 +29,17 @@ pub struct DeviceState {
     /// Unix ms of the last sync that completed.
     #[serde(default)]
     pub last_sync_ms: Option<u64>,
+    /// The number of the pass that receives everything again after the person's access changed,
+    /// while it runs; each record it delivers is marked with it ([`Record::pass`]).
+    #[serde(default)]
+    pub pass: Option<u64>,
+    /// The number of the last such pass.
+    #[serde(default)]
+    pub passes: u64,
+    /// How many records the last pass took off this device (access taken away), to tell the
+    /// person; cleared when they have read it.
+    #[serde(default)]
+    pub dropped: u64,
 }
 
 impl DeviceState {
@@ -41,6 +52,9 @@ impl DeviceState {
             cursor: 0,
             scopes_key: String::new(),
             last_sync_ms: None,
+            pass: None,
+            passes: 0,
+            dropped: 0,
         }
     }
 }
@@ -132,6 +146,7 @@ pub fn request(state: &mut DeviceState, outbox: &[Mutation]) -> SyncRequest {
         device: state.device.clone(),
         cursor: state.cursor,
         scopes_key: state.scopes_key.clone(),
+        full: state.pass.is_some(),
         first_seq,
         changes,
     }
@@ -145,6 +160,15 @@ pub struct Taken {
     pub refused: Vec<Refused>,
     /// Records changed (to save and to announce).
     pub changed: Vec<Uuid>,
+    /// A pass that received everything again has ended: drop every record [`keep`] refuses.
+    pub sweep: Option<u64>,
+}
+
+/// After the pass `pass` ended, may the device keep this record? Only if the pass delivered
+/// it, or an edit of it is still waiting or was refused (`pending`): what the person may no
+/// longer read leaves the device; nothing typed is dropped unseen.
+pub fn keep(record: &Record, pass: u64, pending: &std::collections::BTreeSet<Uuid>) -> bool {
+    record.pass == Some(pass) || pending.contains(&record.id)
 }
 
 /// Takes a response in: merges the changes into `records` (which must hold every record the
@@ -180,10 +204,43 @@ pub fn take_response(
             });
         }
     }
+    // The server replaced clock values that were too far ahead: so does the device, so that
+    // every copy holds the same writes; its clock comes back to the server's time, past the
+    // values the server gave (so no later write of this device can take one of them again).
+    state.clock.rewind_if_ahead(response.server_time_ms);
+    for r in &response.restamped {
+        state.clock.observe(&r.hlc);
+        let Some(m) = outbox.iter().find(|m| m.seq == r.seq) else {
+            continue;
+        };
+        if let Some(record) = records.get_mut(&m.change.record) {
+            for (name, value) in &m.change.fields {
+                record.retract(name, &m.change.hlc);
+                record.apply(
+                    name,
+                    crate::record::Write {
+                        hlc: r.hlc.clone(),
+                        value: value.clone(),
+                    },
+                );
+            }
+            changed.insert(record.id);
+        }
+    }
+    if response.reset {
+        state.passes += 1;
+        state.pass = Some(state.passes);
+    }
     for c in &response.changes {
         state.clock.observe(&c.hlc);
         let record = records.entry(c.record).or_insert_with(|| c.new_record());
         if c.apply_to(record) {
+            changed.insert(c.record);
+        }
+        if let Some(pass) = state.pass
+            && record.pass != Some(pass)
+        {
+            record.pass = Some(pass);
             changed.insert(c.record);
         }
     }
@@ -192,6 +249,7 @@ pub fn take_response(
     state.clock.set_offset(response.server_time_ms, now_ms);
     if !response.more {
         state.last_sync_ms = Some(now_ms);
+        taken.sweep = state.pass.take();
     }
     taken.changed = changed.into_iter().collect();
     taken
@@ -200,8 +258,13 @@ pub fn take_response(
 /// The record ids a response needs loaded before [`take_response`].
 pub fn records_needed(outbox: &[Mutation], response: &SyncResponse) -> Vec<Uuid> {
     let mut ids: Vec<Uuid> = response.changes.iter().map(|c| c.record).collect();
-    for refusal in &response.refused {
-        if let Some(m) = outbox.iter().find(|m| m.seq == refusal.seq) {
+    for seq in response
+        .refused
+        .iter()
+        .map(|r| r.seq)
+        .chain(response.restamped.iter().map(|r| r.seq))
+    {
+        if let Some(m) = outbox.iter().find(|m| m.seq == seq) {
             ids.push(m.change.record);
         }
     }

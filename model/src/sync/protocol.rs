@@ -11,7 +11,7 @@ use crate::error::ErrorCode;
 use crate::hlc::{DeviceId, Hlc};
 use crate::record::{Record, Scope, Write};
 
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 /// The most mutations a device sends in one request.
 pub const MAX_PUSH: usize = 500;
 /// A request's JSON is kept under this size by the device (the server accepts up to twice).
@@ -73,9 +73,13 @@ pub struct SyncRequest {
     pub device: DeviceId,
     /// The server sequence number up to which this device has everything.
     pub cursor: u64,
-    /// The fingerprint of the scopes the cursor was reached with ("" at first).
+    /// The fingerprint of the grants the cursor was reached with ("" at first).
     #[serde(default)]
     pub scopes_key: String,
+    /// The device is receiving everything again (its grants changed) and wants its own changes
+    /// too, to know which records it may keep.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub full: bool,
     /// The seq of the first change; the others follow one by one (the outbox is contiguous),
     /// so the numbers need not travel.
     #[serde(default)]
@@ -102,11 +106,28 @@ impl SyncRequest {
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     Applied,
+    /// Applied with the server's clock value instead of the device's (which was too far ahead).
+    Restamped {
+        hlc: Hlc,
+    },
     /// Not accepted: kept on the device and shown as "не принято: <message>".
     Rejected {
         code: ErrorCode,
         message: String,
     },
+}
+
+impl Outcome {
+    pub fn applied(&self) -> bool {
+        !matches!(self, Outcome::Rejected { .. })
+    }
+}
+
+/// An applied mutation whose clock value the server replaced: the device replaces it too.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Restamp {
+    pub seq: u64,
+    pub hlc: Hlc,
 }
 
 /// A mutation of the request that was not accepted, and why.
@@ -125,6 +146,12 @@ pub struct SyncResponse {
     pub acked_upto: u64,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refused: Vec<Refusal>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restamped: Vec<Restamp>,
+    /// The changes start again from the beginning (the grants changed): once this pass ends
+    /// (`more: false`), the device drops every record it did not receive in it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reset: bool,
     pub changes: Vec<Change>,
     /// The new cursor: store it together with the changes.
     pub cursor: u64,

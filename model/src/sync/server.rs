@@ -1,27 +1,44 @@
 //! The server's half of a sync, without I/O: given what the database holds for this device and
-//! for the records a batch touches, decide every acknowledgement and every change. The server
-//! then writes the plan in one transaction.
+//! for the records a batch touches, decide every acknowledgement, every change, the server's own
+//! writes that follow, and who may read each. The server then writes the plan in one
+//! transaction. Nothing here names a kind: each change is checked against its kind's
+//! declaration (`crate::kinds`).
+//!
+//! What a device says is not trusted: the kind must know it; the id must be the kind's derived
+//! id or a fresh UUIDv7; the person must stand in a relation the kind grants for creating the
+//! record and for every field written; the server's own fields (stamped names, rounds) are
+//! refused; a clock value more than [`crate::hlc::MAX_AHEAD_MS`] ahead of the server is re-stamped to the
+//! server's time (the edit is kept); an anonymous record is re-stamped so that no device id or
+//! time of day stays with it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use serde_json::Value;
 use uuid::Uuid;
 
-use super::protocol::{Change, Mutation, Outcome, Refusal};
-use crate::access::Actor;
+use super::protocol::{Change, Mutation, Outcome, Refusal, Restamp};
+use crate::access::{Actor, ReadKey};
 use crate::error::ErrorCode;
-use crate::forms::{self, Template};
-use crate::hlc::DeviceId;
-use crate::kinds::{self, MAX_VALUE_BYTES};
+use crate::hlc::{Clock, DeviceId, Hlc, too_far_ahead};
+use crate::kinds::{self, Ctx, IdRule, KindSpec, Lookup, MAX_VALUE_BYTES, Need, ServerWrite};
 use crate::record::{DELETED, Record};
 
 /// A mutation the server took in for the first time (applied or refused), to remember.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Taken {
     pub seq: u64,
+    /// Of the mutation as sent (0 for anonymous records: nothing that could match them).
     pub fingerprint: u64,
     pub outcome: Outcome,
-    /// The writes to log and send to other devices (applied mutations only).
-    pub change: Option<Change>,
+}
+
+/// A change to put in the log, with the keys of the people who receive it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logged {
+    pub change: Change,
+    pub keys: Vec<ReadKey>,
+    /// The device's number for it, if the requesting device made it (else the server did).
+    pub device_seq: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -29,41 +46,27 @@ pub struct Plan {
     /// The highest seq of the batch: everything up to it is settled.
     pub acked_upto: u64,
     pub refused: Vec<Refusal>,
+    /// Applied mutations whose clock value the server replaced.
+    pub restamped: Vec<Restamp>,
     pub taken: Vec<Taken>,
-    /// Records whose merged state changed and must be saved.
-    pub touched: BTreeSet<Uuid>,
+    /// Records whose merged state changed and must be saved, with their read keys.
+    pub touched: BTreeMap<Uuid, Vec<ReadKey>>,
+    /// The changes to log, in order.
+    pub log: Vec<Logged>,
     pub last_seq: u64,
-    /// Responses submitted by this batch (tests among them are scored next).
-    pub submitted: Vec<Uuid>,
-    /// Verdicts given by this batch: the response and its new status.
-    pub verdicts: Vec<(Uuid, forms::Status)>,
 }
 
-/// The form templates the server knows, for checking responses.
-pub trait Forms {
-    fn template(&self, code: &str, version: u32) -> Option<std::sync::Arc<Template>>;
-    /// When a timed test started online stops taking answers (server time, ms), if it does.
-    fn answers_close_at(&self, _response: Uuid) -> Option<u64> {
-        None
-    }
-    /// The server's time now (ms).
-    fn now_ms(&self) -> u64 {
-        0
-    }
-    /// A campaign, as the server holds it.
-    fn campaign(&self, _id: Uuid) -> Option<forms::Campaign> {
-        None
+/// A server write that cannot land: the whole batch fails (and is logged), nothing is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanError(pub String);
+
+impl std::fmt::Display for PlanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
-/// No templates at all (every response is refused).
-pub struct NoForms;
-
-impl Forms for NoForms {
-    fn template(&self, _: &str, _: u32) -> Option<std::sync::Arc<Template>> {
-        None
-    }
-}
+impl std::error::Error for PlanError {}
 
 /// What the server remembers of one mutation it took earlier.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,27 +75,89 @@ pub struct Remembered {
     pub outcome: Outcome,
 }
 
-/// Plans a batch. `records` holds the current state of every record the batch names (absent:
-/// new); it is updated in place. `remembered` holds, for mutations of this device with
-/// `seq <= last_seq` that the batch repeats, what was decided then.
+/// One batch of one device, with what the server knows.
+pub struct Batch<'a> {
+    pub actor: &'a Actor,
+    pub device: &'a DeviceId,
+    /// The server's time (ms).
+    pub now_ms: u64,
+    /// The highest seq of this device the server took in before.
+    pub last_seq: u64,
+    /// For mutations of this device with `seq <= last_seq` that the batch repeats: what was
+    /// decided then.
+    pub remembered: &'a HashMap<u64, Remembered>,
+    pub lookup: &'a dyn Lookup,
+}
+
+/// The same message whether the id is malformed, derived for someone else, or taken by a record
+/// elsewhere: a refusal never tells whether a record exists.
+const NOT_HERE: &str = "Запись с таким идентификатором здесь создать нельзя: изменение не принято. \
+                        Обновите страницу; если ошибка повторяется, сообщите в центр.";
+
+type Refuse = (ErrorCode, String);
+
+fn validation<T>(message: impl Into<String>) -> Result<T, Refuse> {
+    Err((ErrorCode::Validation, message.into()))
+}
+
+fn forbidden<T>(spec: &KindSpec) -> Result<T, Refuse> {
+    Err((
+        ErrorCode::Forbidden,
+        format!(
+            "Нет права изменять «{}» здесь: изменение не принято.",
+            spec.label
+        ),
+    ))
+}
+
+/// The records (besides the batch's own and their parents) and the server data a batch needs,
+/// given the batch's records as loaded so far.
+pub fn needs(records: &HashMap<Uuid, Record>, mutations: &[Mutation]) -> BTreeSet<Need> {
+    let mut out = BTreeSet::new();
+    for m in mutations {
+        let Some(spec) = kinds::spec(&m.change.kind) else {
+            continue;
+        };
+        let mut after = records
+            .get(&m.change.record)
+            .cloned()
+            .unwrap_or_else(|| m.change.new_record());
+        m.change.apply_to(&mut after);
+        out.extend((spec.needs)(&after));
+    }
+    out
+}
+
+/// The ids a batch names: its records and their parents (load these first).
+pub fn named_ids(mutations: &[Mutation]) -> BTreeSet<Uuid> {
+    mutations
+        .iter()
+        .flat_map(|m| std::iter::once(m.change.record).chain(m.change.parent))
+        .collect()
+}
+
+/// Plans a batch. `records` holds the current state of every record the batch names, their
+/// parents and what [`needs`] asked for (absent: new); it is updated in place. `clock` is the
+/// server's own clock, for its writes.
 pub fn plan(
-    actor: &Actor,
-    forms: &dyn Forms,
-    device: &DeviceId,
-    last_seq: u64,
-    remembered: &HashMap<u64, Remembered>,
+    batch: &Batch,
+    clock: &mut Clock,
     records: &mut HashMap<Uuid, Record>,
     mutations: &[Mutation],
-) -> Plan {
+) -> Result<Plan, PlanError> {
     let mut plan = Plan {
-        last_seq,
+        last_seq: batch.last_seq,
         ..Plan::default()
     };
+    // Re-stamps of this device's writes in this batch: one clock, so they stay ordered.
+    let mut restamp_clock = Clock::new(batch.device.clone());
     for m in mutations {
         if m.seq <= plan.last_seq {
             // A retry: answer as the first time, unless the content differs.
-            let outcome = match remembered.get(&m.seq) {
-                Some(r) if r.fingerprint == m.fingerprint() => r.outcome.clone(),
+            let outcome = match batch.remembered.get(&m.seq) {
+                Some(r) if r.fingerprint == m.fingerprint() || r.fingerprint == 0 => {
+                    r.outcome.clone()
+                }
                 Some(_) => Outcome::Rejected {
                     code: ErrorCode::Conflict,
                     message: "Изменение с этим номером уже было принято с другим содержимым; \
@@ -105,224 +170,349 @@ pub fn plan(
             continue;
         }
         plan.last_seq = m.seq;
-        let mut verdict = None;
-        let checked = check(actor, device, records.get(&m.change.record), m)
-            .and_then(|()| check_form(actor, forms, records.get(&m.change.record), m))
-            .and_then(|()| check_plan_item(records, m))
-            .and_then(|()| check_recommendation(records, m))
-            .and_then(|()| {
-                verdict = check_review(records, m)?;
-                Ok(())
-            });
-        let outcome = match checked {
+        let anonymous = kinds::spec(&m.change.kind).is_some_and(|s| s.anonymous);
+        let outcome = match decide(batch, &mut restamp_clock, records, m) {
             Err((code, message)) => Outcome::Rejected { code, message },
-            Ok(()) => {
-                let record = records
-                    .entry(m.change.record)
-                    .or_insert_with(|| m.change.new_record());
-                let was = forms::status_of(record);
-                if m.change.apply_to(record) {
-                    plan.touched.insert(m.change.record);
-                }
-                if let Some(v) = verdict {
-                    plan.verdicts.push(v);
-                }
-                // Scored once per submission: when the merged state becomes "submitted".
-                if m.change.kind == forms::RESPONSE_KIND
-                    && was != forms::Status::Submitted
-                    && forms::status_of(record) == forms::Status::Submitted
-                {
-                    plan.submitted.push(m.change.record);
-                }
-                Outcome::Applied
-            }
+            Ok(accepted) => plan.commit(batch.now_ms, clock, records, m.seq, accepted)?,
         };
         plan.taken.push(Taken {
             seq: m.seq,
-            fingerprint: m.fingerprint(),
-            change: (outcome == Outcome::Applied).then(|| m.change.clone()),
+            fingerprint: if anonymous { 0 } else { m.fingerprint() },
             outcome: outcome.clone(),
         });
         plan.settle(m.seq, outcome);
     }
-    plan
+    Ok(plan)
+}
+
+/// A change that passed every rule, ready to be merged.
+struct Accepted {
+    spec: &'static KindSpec,
+    change: Change,
+    after: Record,
+    follow: Vec<ServerWrite>,
+    restamped: Option<Hlc>,
+    existed: bool,
 }
 
 impl Plan {
     fn settle(&mut self, seq: u64, outcome: Outcome) {
         self.acked_upto = self.acked_upto.max(seq);
-        if let Outcome::Rejected { code, message } = outcome {
-            self.refused.push(Refusal { seq, code, message });
+        match outcome {
+            Outcome::Rejected { code, message } => {
+                self.refused.push(Refusal { seq, code, message })
+            }
+            Outcome::Restamped { hlc } => self.restamped.push(Restamp { seq, hlc }),
+            Outcome::Applied => {}
         }
     }
+
+    /// Merges an accepted change and the server's writes that follow it, with their read keys.
+    fn commit(
+        &mut self,
+        now_ms: u64,
+        clock: &mut Clock,
+        records: &mut HashMap<Uuid, Record>,
+        seq: u64,
+        a: Accepted,
+    ) -> Result<Outcome, PlanError> {
+        let before_keys = if a.existed {
+            let before = &records[&a.change.record];
+            kinds::audience(before, before.parent.and_then(|p| records.get(&p)))
+        } else {
+            Vec::new()
+        };
+        let after_keys = kinds::audience(&a.after, a.after.parent.and_then(|p| records.get(&p)));
+        records.insert(a.after.id, a.after);
+        self.touched.insert(a.change.record, after_keys.clone());
+        if !a.spec.anonymous {
+            self.log_change(
+                a.change.clone(),
+                &before_keys,
+                &after_keys,
+                Some(seq),
+                records,
+            );
+        }
+        for w in a.follow {
+            self.server_write(now_ms, clock, records, w)?;
+        }
+        Ok(match a.restamped {
+            Some(hlc) if !a.spec.anonymous => Outcome::Restamped { hlc },
+            _ => Outcome::Applied,
+        })
+    }
+
+    /// Logs a change for the readers before and after it; readers who could not read the
+    /// record before receive it whole.
+    fn log_change(
+        &mut self,
+        change: Change,
+        before: &[ReadKey],
+        after: &[ReadKey],
+        device_seq: Option<u64>,
+        records: &HashMap<Uuid, Record>,
+    ) {
+        let id = change.record;
+        let mut keys: Vec<ReadKey> = before.iter().chain(after).cloned().collect();
+        keys.sort();
+        keys.dedup();
+        self.log.push(Logged {
+            change,
+            keys,
+            device_seq,
+        });
+        let new: Vec<ReadKey> = after
+            .iter()
+            .filter(|k| !before.contains(k))
+            .cloned()
+            .collect();
+        if before.is_empty() || new.is_empty() {
+            return;
+        }
+        let r = &records[&id];
+        for (hlc, fields) in r.as_writes() {
+            self.log.push(Logged {
+                change: Change {
+                    record: r.id,
+                    kind: r.kind.clone(),
+                    scope: r.scope.clone(),
+                    parent: r.parent,
+                    hlc,
+                    fields,
+                },
+                keys: new.clone(),
+                device_seq: None,
+            });
+        }
+    }
+
+    /// A write by the server itself: it lands in a record of its declared kind and place, or the
+    /// whole batch fails — never a silent skip.
+    fn server_write(
+        &mut self,
+        now_ms: u64,
+        clock: &mut Clock,
+        records: &mut HashMap<Uuid, Record>,
+        w: ServerWrite,
+    ) -> Result<(), PlanError> {
+        let existing = records.get(&w.record);
+        if let Some(r) = existing
+            && (r.kind != w.kind || r.scope != w.scope || r.parent != w.parent)
+        {
+            return Err(PlanError(format!(
+                "server write to {} ({}) refused: the id holds a {} record in {}",
+                w.record, w.kind, r.kind, r.scope
+            )));
+        }
+        let parent = w.parent.and_then(|p| records.get(&p));
+        let before_keys = existing.map_or_else(Vec::new, |r| kinds::audience(r, parent));
+        let mut record = existing.cloned().unwrap_or_else(|| {
+            crate::record::Record::new(w.record, w.kind, w.scope.clone(), w.parent)
+        });
+        if let Some(latest) = record.latest() {
+            clock.observe_bounded(latest, now_ms);
+        }
+        let change = Change {
+            record: w.record,
+            kind: w.kind.to_owned(),
+            scope: w.scope,
+            parent: w.parent,
+            hlc: clock.tick(now_ms),
+            fields: w.fields,
+        };
+        change.apply_to(&mut record);
+        let after_keys = kinds::audience(&record, parent);
+        let existed = existing.is_some();
+        records.insert(record.id, record);
+        self.touched.insert(change.record, after_keys.clone());
+        let before = if existed { before_keys } else { Vec::new() };
+        self.log_change(change, &before, &after_keys, None, records);
+        Ok(())
+    }
 }
 
-/// Recommendations sent to a school are final.
-fn check_recommendation(
+/// Plans writes the server makes on its own (a template installed at start): merged into
+/// `records` (which must hold their targets, if they exist) and logged for their readers.
+pub fn server_writes(
+    now_ms: u64,
+    clock: &mut Clock,
+    records: &mut HashMap<Uuid, Record>,
+    writes: Vec<ServerWrite>,
+) -> Result<Plan, PlanError> {
+    let mut plan = Plan::default();
+    for w in writes {
+        plan.server_write(now_ms, clock, records, w)?;
+    }
+    Ok(plan)
+}
+
+/// Every rule one mutation must pass; the error says which, in plain Russian.
+fn decide(
+    batch: &Batch,
+    restamp_clock: &mut Clock,
     records: &HashMap<Uuid, Record>,
     m: &Mutation,
-) -> Result<(), (ErrorCode, String)> {
-    let sent = records
-        .get(&m.change.record)
-        .is_some_and(|r| r.text(forms::recommendation::F_STATE) == "sent");
-    if m.change.kind == forms::recommendation::RECOMMENDATION_KIND && sent {
-        return Err((
-            ErrorCode::Validation,
-            "Рекомендации уже отправлены школе и больше не меняются.".into(),
-        ));
-    }
-    Ok(())
-}
-
-/// A plan item belongs to a response of the same school.
-fn check_plan_item(
-    records: &HashMap<Uuid, Record>,
-    m: &Mutation,
-) -> Result<(), (ErrorCode, String)> {
-    if m.change.kind != forms::plan::PLAN_ITEM_KIND {
-        return Ok(());
-    }
-    let parent = m.change.parent.and_then(|p| records.get(&p));
-    match parent {
-        Some(r) if r.kind == forms::RESPONSE_KIND && r.scope == m.change.scope => Ok(()),
-        _ => Err((
-            ErrorCode::Validation,
-            "Пункт плана относится к результату теста, которого нет.".into(),
-        )),
-    }
-}
-
-/// A review must be of the latest round of a response in the same scope.
-fn check_review(
-    records: &HashMap<Uuid, Record>,
-    m: &Mutation,
-) -> Result<Option<(Uuid, forms::Status)>, (ErrorCode, String)> {
-    if m.change.kind != forms::review::REVIEW_KIND {
-        return Ok(None);
-    }
-    let response = m
-        .change
-        .parent
-        .and_then(|p| records.get(&p))
-        .filter(|r| r.scope == m.change.scope);
-    forms::review::check_review_change(
-        response,
-        m.change.record,
-        records.get(&m.change.record),
-        &m.change.fields,
-    )
-    .map(|v| v.zip(m.change.parent).map(|(v, p)| (p, v)))
-    .map_err(|e| (ErrorCode::Validation, e))
-}
-
-/// A response must fit the template it pins (the same check the device makes as it is typed).
-fn check_form(
-    actor: &Actor,
-    forms: &dyn Forms,
-    existing: Option<&Record>,
-    m: &Mutation,
-) -> Result<(), (ErrorCode, String)> {
-    if m.change.kind != forms::RESPONSE_KIND {
-        return Ok(());
-    }
-    let mut after = existing.cloned().unwrap_or_else(|| m.change.new_record());
-    m.change.apply_to(&mut after);
-    let refuse = |message: String| Err((ErrorCode::Validation, message));
-    let Some((code, version)) = forms::template_of(&after) else {
-        return refuse("В ответе не указана форма.".into());
-    };
-    let Some(template) = forms.template(&code, version) else {
-        return refuse(format!(
-            "Форма «{code}» версии {version} на сервере не найдена."
-        ));
-    };
-    // A response answers a campaign sent to this person, in the one record and scope that
-    // campaign has for them (so nobody fills in for someone else or outside a campaign).
-    let campaign = after
-        .get(forms::F_CAMPAIGN)
-        .and_then(|v| v.as_str())
-        .and_then(|s| Uuid::parse_str(s).ok())
-        .and_then(|id| forms.campaign(id));
-    let Some(campaign) = campaign else {
-        return refuse("Ответ не относится ни к одной рассылке центра.".into());
-    };
-    if campaign.template != code || campaign.version != version {
-        return refuse("Ответ заполнен не по той форме, что указана в рассылке.".into());
-    }
-    if !campaign.addressed_to(actor.role, actor.school, &template.audience) {
-        return Err((
-            ErrorCode::Forbidden,
-            format!("Форма «{}» не направлялась вам.", template.title),
-        ));
-    }
-    let own = forms::response_target(
-        template.respondent,
-        campaign.id,
-        actor.school,
-        actor.user_id,
-    );
-    if own.as_ref() != Some(&(m.change.record, m.change.scope.clone())) {
-        return Err((
-            ErrorCode::Forbidden,
-            "Ответ можно давать только от своего имени (или от своей школы).".into(),
-        ));
-    }
-    let touches_answers = m
-        .change
-        .fields
-        .keys()
-        .any(|k| k.starts_with(forms::ANSWER_PREFIX));
-    if touches_answers
-        && let Some(close) = forms.answers_close_at(m.change.record)
-        && forms.now_ms() > close
-    {
-        let minutes = template
-            .test
-            .as_ref()
-            .and_then(|t| t.time_limit_min)
-            .unwrap_or(0);
-        return refuse(format!(
-            "Время теста ({minutes} мин) истекло: ответ, данный после окончания времени, не засчитан."
-        ));
-    }
-    forms::check_response_change(&template, actor.role, existing, &m.change.fields, &after)
-        .or_else(refuse)
-}
-
-/// Every rule a mutation must pass; the error says which, in plain Russian.
-fn check(
-    actor: &Actor,
-    device: &DeviceId,
-    existing: Option<&Record>,
-    m: &Mutation,
-) -> Result<(), (ErrorCode, String)> {
+) -> Result<Accepted, Refuse> {
     let c = &m.change;
-    let validation = |msg: String| Err((ErrorCode::Validation, msg));
     let Some(spec) = kinds::spec(&c.kind) else {
         return validation(format!(
             "Неизвестный вид данных «{}»: обновите приложение.",
             c.kind
         ));
     };
-    if &c.hlc.device != device {
-        return validation("Изменение подписано другим устройством.".into());
+    if &c.hlc.device != batch.device {
+        return validation("Изменение подписано другим устройством.");
     }
-    if !actor.can_write(spec, &c.scope) {
-        return Err((
-            ErrorCode::Forbidden,
-            format!(
-                "Нет права изменять «{}» в этой области: изменение не принято.",
-                spec.label
-            ),
-        ));
-    }
-    if let Some(r) = existing
+    check_shape(spec, c)?;
+    let before = records.get(&c.record);
+    if let Some(r) = before
         && (r.kind != c.kind || r.scope != c.scope || r.parent != c.parent)
     {
-        return validation("Запись не может сменить вид, школу или родительскую запись.".into());
+        return validation(NOT_HERE);
     }
+    if !spec.scope.fits(&c.scope) {
+        return validation(NOT_HERE);
+    }
+    let parent = match (spec.parents.is_empty(), c.parent) {
+        (true, None) => None,
+        (false, Some(p)) => Some(
+            records
+                .get(&p)
+                .filter(|r| spec.parents.contains(&r.kind.as_str()) && r.scope == c.scope)
+                .ok_or((
+                    ErrorCode::Validation,
+                    "Запись относится к записи, которой нет: изменение не принято.".to_owned(),
+                ))?,
+        ),
+        _ => return validation(NOT_HERE),
+    };
+
+    // The clock: far ahead → the server's time; anonymous → a clock of the record's own.
+    let mut change = c.clone();
+    let mut restamped = None;
+    if spec.anonymous {
+        let mut own = Clock::new(anonymous_device(c.record));
+        if let Some(latest) = before.and_then(Record::latest) {
+            own.observe(latest);
+        }
+        change.hlc = own.tick(batch.now_ms - batch.now_ms % DAY_MS);
+    } else if too_far_ahead(&c.hlc, batch.now_ms) {
+        if let Some(latest) = before.and_then(|r| latest_of(r, batch.device)) {
+            restamp_clock.observe_bounded(&latest, batch.now_ms);
+        }
+        change.hlc = restamp_clock.tick(batch.now_ms);
+        restamped = Some(change.hlc.clone());
+    }
+    if let Some(v) = change.fields.get_mut(DELETED) {
+        bound_deletion(v, &change.hlc);
+    }
+
+    let mut after = before.cloned().unwrap_or_else(|| change.new_record());
+    change.apply_to(&mut after);
+    fn ctx<'a>(
+        batch: &'a Batch,
+        before: Option<&'a Record>,
+        after: &'a Record,
+        fields: &'a BTreeMap<String, Value>,
+        parent: Option<&'a Record>,
+        records: &'a HashMap<Uuid, Record>,
+    ) -> Ctx<'a> {
+        Ctx {
+            actor: batch.actor,
+            now_ms: batch.now_ms,
+            before,
+            after,
+            fields,
+            parent,
+            records,
+            lookup: batch.lookup,
+        }
+    }
+    let fields = change.fields.clone();
+
+    if before.is_none() {
+        let owner = (spec.owner)(&ctx(batch, before, &after, &fields, parent, records));
+        after.owner = owner;
+        let id_ok = match spec.id {
+            IdRule::Fresh => kinds::fresh_id(c.record, batch.now_ms),
+            IdRule::Derived(derive) => {
+                derive(&ctx(batch, before, &after, &fields, parent, records))
+                    == Some((c.record, c.scope.clone()))
+            }
+            IdRule::Server => false,
+        };
+        if !id_ok {
+            return validation(NOT_HERE);
+        }
+        if !spec.may_create(&ctx(batch, before, &after, &fields, parent, records)) {
+            return forbidden(spec);
+        }
+    }
+    let cx = ctx(batch, before, &after, &fields, parent, records);
+    for name in change.fields.keys() {
+        if spec.server_fields.contains(&name.as_str()) {
+            return Err((
+                ErrorCode::Forbidden,
+                format!("Поле «{name}» заполняет сервер: изменение не принято."),
+            ));
+        }
+        if !spec.may_write(name, &cx) {
+            return forbidden(spec);
+        }
+    }
+    (spec.check)(&cx).or_else(validation)?;
+    let follow = (spec.follow)(&cx);
+    Ok(Accepted {
+        spec,
+        existed: before.is_some(),
+        change: change.clone(),
+        after,
+        follow,
+        restamped,
+    })
+}
+
+const DAY_MS: u64 = 86_400_000;
+
+/// The device id an anonymous record's writes carry: one of its own, unrelated to any device.
+fn anonymous_device(record: Uuid) -> DeviceId {
+    let h = crate::access::fnv1a(format!("anonymous/{record}").as_bytes());
+    DeviceId::from_random(h.to_be_bytes())
+}
+
+/// The latest write of `device` in a record.
+fn latest_of(r: &Record, device: &DeviceId) -> Option<Hlc> {
+    r.fields
+        .values()
+        .flat_map(|s| s.writes())
+        .map(|w| w.hlc)
+        .filter(|h| &h.device == device)
+        .max()
+}
+
+/// A deletion cannot have seen a write later than itself: its "seen" clock values are bounded
+/// by its own.
+fn bound_deletion(value: &mut Value, hlc: &Hlc) {
+    let Some(seen) = value.get_mut("seen").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for v in seen.values_mut() {
+        let later = v
+            .as_str()
+            .and_then(|s| s.parse::<Hlc>().ok())
+            .is_none_or(|h| &h > hlc);
+        if later {
+            *v = Value::String(hlc.to_string());
+        }
+    }
+}
+
+/// The shape of a change: fields present, names and sizes within bounds, declared fields of
+/// their types, a well-formed deletion mark.
+fn check_shape(spec: &KindSpec, c: &Change) -> Result<(), Refuse> {
     if c.fields.is_empty() {
-        return validation("Изменение не содержит ни одного поля.".into());
+        return validation("Изменение не содержит ни одного поля.");
     }
     for (name, value) in &c.fields {
         if serde_json::to_vec(value).map_or(usize::MAX, |v| v.len()) > MAX_VALUE_BYTES {
@@ -332,18 +522,25 @@ fn check(
             ));
         }
         if name == DELETED {
-            if value.get("deleted").and_then(|d| d.as_bool()).is_none() {
-                return validation("Неверная отметка удаления.".into());
+            let well_formed = value.get("deleted").and_then(Value::as_bool).is_some()
+                && value.get("seen").is_none_or(|s| {
+                    s.as_object().is_some_and(|o| {
+                        o.len() <= 10_000 && o.values().all(|h| h.as_str().is_some())
+                    })
+                });
+            if !well_formed {
+                return validation("Неверная отметка удаления.");
             }
             continue;
+        }
+        if name.is_empty() || name.len() > 128 || name.starts_with('_') {
+            return validation(format!("Недопустимое имя поля «{name}»."));
         }
         if !spec.fields.is_empty() {
             let Some(field) = spec.field(name) else {
                 return validation(format!("У «{}» нет поля «{name}».", spec.label));
             };
             field.check(value).or_else(validation)?;
-        } else if name.is_empty() || name.len() > 128 || name.starts_with('_') {
-            return validation(format!("Недопустимое имя поля «{name}»."));
         }
     }
     Ok(())

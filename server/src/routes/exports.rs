@@ -32,6 +32,9 @@ pub async fn campaign(
         .await?
         .ok_or_else(ApiError::not_found)?;
     let t = &entry.template;
+    if t.anonymous {
+        return anonymous(&state, &user, &campaign, &entry).await;
+    }
     let mut responses: Vec<_> = state
         .db
         .readable_records(&actor, forms::RESPONSE_KIND)
@@ -124,8 +127,12 @@ pub async fn campaign(
         book.save_to_buffer()
     };
     let bytes = build().map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
-    let file = format!("{}.xlsx", t.code);
-    Ok((
+    Ok(xlsx(&t.code, bytes))
+}
+
+fn xlsx(code: &str, bytes: Vec<u8>) -> Response {
+    let file = format!("{code}.xlsx");
+    (
         [
             (
                 header::CONTENT_TYPE,
@@ -138,5 +145,79 @@ pub async fn campaign(
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
+}
+
+/// An anonymous form exports only its results in aggregate, for the head, when enough people
+/// answered: a row per question with how many answered and what they chose.
+async fn anonymous(
+    state: &AppState,
+    user: &CurrentUser,
+    campaign: &Campaign,
+    entry: &crate::forms::Entry,
+) -> AppResult<Response> {
+    use model::forms::summary::{Detail, summarize};
+    use model::kinds::anonymous_response::MIN_ANSWERS;
+    user.require(&[Role::Head])?;
+    let t = &entry.template;
+    let answers = super::anonymous::submitted_answers(state, campaign, true).await?;
+    let Some(summary) = summarize(t, &answers, MIN_ANSWERS) else {
+        return Err(ApiError::conflict(format!(
+            "Анкета анонимная: итоги показываются, когда ответят не менее {MIN_ANSWERS} человек \
+             (сейчас ответов: {}).",
+            answers.len()
+        ))
+        .into());
+    };
+    let build = || -> Result<Vec<u8>, XlsxError> {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("Итоги")?;
+        let bold = Format::new().set_bold().set_text_wrap();
+        let wrap = Format::new().set_text_wrap();
+        sheet.write_string_with_format(0, 0, &t.title, &bold)?;
+        sheet.write_string(
+            1,
+            0,
+            format!(
+                "Анонимная анкета: итоги по {} ответам, без имён.",
+                summary.answered
+            ),
+        )?;
+        for (c, h) in ["Вопрос", "Ответили", "Итог"].iter().enumerate() {
+            sheet.write_string_with_format(3, c as u16, *h, &bold)?;
+        }
+        sheet.set_column_width(0, 50)?;
+        sheet.set_column_width(2, 80)?;
+        for (i, q) in summary.questions.iter().enumerate() {
+            let row = 4 + i as u32;
+            sheet.write_string_with_format(row, 0, &q.text, &wrap)?;
+            sheet.write_number(row, 1, q.answered as f64)?;
+            let text = match &q.detail {
+                Detail::Counts { counts, mean } => {
+                    let mut s: Vec<String> = counts
+                        .iter()
+                        .map(|(label, n)| format!("{label} — {n}"))
+                        .collect();
+                    if let Some(m) = mean {
+                        s.push(format!("среднее — {}", model::forms::answer::fmt_num(*m)));
+                    }
+                    s.join("; ")
+                }
+                Detail::Numbers { mean, min, max } => format!(
+                    "среднее — {}, наименьшее — {}, наибольшее — {}",
+                    model::forms::answer::fmt_num(*mean),
+                    model::forms::answer::fmt_num(*min),
+                    model::forms::answer::fmt_num(*max)
+                ),
+                Detail::Texts { texts } => texts.join("\n"),
+                Detail::None => String::new(),
+            };
+            let text: String = text.chars().take(32_767).collect();
+            sheet.write_string_with_format(row, 2, &text, &wrap)?;
+        }
+        book.save_to_buffer()
+    };
+    let bytes = build().map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
+    Ok(xlsx(&t.code, bytes))
 }

@@ -5,6 +5,7 @@
 //! [`CurrentUser::require`]: crate::auth::CurrentUser::require
 
 mod account;
+mod anonymous;
 mod exports;
 mod records;
 mod schools;
@@ -45,6 +46,8 @@ pub fn api(state: AppState) -> Router {
         .route("/schools", get(schools::list).post(schools::create))
         .route("/tests/start", post(tests::start))
         .route("/campaigns/{id}/export.xlsx", get(exports::campaign))
+        .route("/campaigns/{id}/anonymous", post(anonymous::ticket))
+        .route("/campaigns/{id}/summary", get(anonymous::summary))
         .route(
             "/templates",
             post(templates::upload).layer(DefaultBodyLimit::max(

@@ -48,23 +48,29 @@ pub async fn sync(
         .sync_push(&actor, &req.device, &req.mutations())
         .await?;
 
-    let scopes_key = actor.scopes_key();
+    // The grants changed (a school assigned or taken away): everything again from the start,
+    // the device's own changes too, so that it can drop what it may no longer hold.
+    // (A device's first sync starts from the beginning too, with nothing to drop.)
+    let scopes_key = actor.grants_key();
+    let reset = !req.scopes_key.is_empty() && req.scopes_key != scopes_key;
     let from = if req.scopes_key == scopes_key {
         req.cursor
     } else {
         0
     };
+    let with_own = reset || req.full;
     let gzip = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("gzip"));
     let mut out = Output::new(gzip);
-    let refused_json =
-        serde_json::to_string(&plan.refused).map_err(|e| AppError::Internal(e.into()))?;
+    let to_json = |e: serde_json::Error| AppError::Internal(e.into());
+    let refused = serde_json::to_string(&plan.refused).map_err(to_json)?;
+    let restamped = serde_json::to_string(&plan.restamped).map_err(to_json)?;
     out.write(
         format!(
-            r#"{{"protocol":{PROTOCOL_VERSION},"acked_upto":{},"refused":{refused_json},"changes":["#,
-            plan.acked_upto
+            r#"{{"protocol":{PROTOCOL_VERSION},"acked_upto":{},"refused":{refused},"restamped":{restamped},"reset":{reset},"changes":["#,
+            plan.acked_upto,
         )
         .as_bytes(),
     )?;
@@ -84,8 +90,8 @@ pub async fn sync(
             }
             scanned += 1;
             cursor = row.seq;
-            // A device already has its own changes.
-            if row.device_id == req.device.as_str() {
+            // A device already has its own changes (unless it is receiving everything again).
+            if !with_own && row.device_id == req.device.as_str() {
                 continue;
             }
             if !first {

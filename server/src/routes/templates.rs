@@ -25,6 +25,7 @@ pub async fn upload(
         InstallError::Malformed(_) => ApiError::validation("template", e.to_string()).into(),
         InstallError::VersionTaken(..) => ApiError::conflict(e.to_string()).into(),
         InstallError::Db(e) => crate::error::AppError::from(e),
+        InstallError::Write(e) => crate::error::AppError::Internal(e),
     })?;
     let t = &entry.template;
     let created = installed == Installed::New;

@@ -4,12 +4,11 @@ use std::sync::Arc;
 
 use model::forms::{self, Key, Template, TemplateError};
 use model::record::Record;
-use model::sync::Change;
 use sqlx::SqliteConnection;
 
 use super::{Db, now_ms};
 use crate::error::AppResult;
-use crate::forms::{BUILTIN, Entry, template_change};
+use crate::forms::{BUILTIN, Entry, template_write};
 
 /// How an upload went.
 #[derive(Debug, PartialEq, Eq)]
@@ -29,6 +28,8 @@ pub enum InstallError {
     VersionTaken(String, u32),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
+    #[error("the template could not be stored: {0}")]
+    Write(anyhow::Error),
 }
 
 impl Db {
@@ -59,15 +60,20 @@ impl Db {
         let (template, key) = Template::parse(json)?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         if let Some(stored) = load_entry(&mut tx, &template.code, template.version).await? {
-            if *stored.template != template || stored.key != key {
+            if *stored.template != template || *stored.key != key {
                 return Err(InstallError::VersionTaken(template.code, template.version));
             }
             let entry = Arc::new(stored);
             self.forms.remember(entry.clone());
             return Ok((entry, Installed::Same));
         }
-        let change = template_change(&template, self.forms.tick());
-        write_server_changes(&mut tx, &[change]).await?;
+        write_server_changes(
+            &mut tx,
+            self.forms.clock_mutex(),
+            vec![template_write(&template)],
+        )
+        .await
+        .map_err(InstallError::Write)?;
         sqlx::query("INSERT INTO template_keys (code, version, key) VALUES (?, ?, ?)")
             .bind(&template.code)
             .bind(i64::from(template.version))
@@ -77,7 +83,7 @@ impl Db {
         tx.commit().await?;
         let entry = Arc::new(Entry {
             template: Arc::new(template),
-            key,
+            key: Arc::new(key),
         });
         self.forms.remember(entry.clone());
         Ok((entry, Installed::New))
@@ -121,40 +127,6 @@ impl Db {
     pub async fn template_entry(&self, code: &str, version: u32) -> AppResult<Option<Arc<Entry>>> {
         let mut conn = self.pool.acquire().await?;
         self.template(&mut conn, code, version).await
-    }
-
-    /// A campaign record, read as a campaign.
-    pub async fn campaign(
-        &self,
-        conn: &mut SqliteConnection,
-        id: uuid::Uuid,
-    ) -> Result<Option<forms::Campaign>, sqlx::Error> {
-        let state: Option<String> =
-            sqlx::query_scalar("SELECT state FROM records WHERE id = ? AND kind = ?")
-                .bind(id.to_string())
-                .bind(forms::CAMPAIGN_KIND)
-                .fetch_optional(&mut *conn)
-                .await?;
-        let Some(state) = state else { return Ok(None) };
-        let record: Record =
-            serde_json::from_str(&state).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        Ok(forms::Campaign::from_record(&record))
-    }
-
-    /// The records of `kind` the actor may read (responses, results), for exports.
-    pub async fn readable_records(
-        &self,
-        actor: &model::access::Actor,
-        kind: &str,
-    ) -> Result<Vec<Record>, sqlx::Error> {
-        let mut q =
-            sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT state FROM records WHERE kind = ");
-        q.push_bind(kind.to_owned());
-        super::sync::push_scope_filter(&mut q, actor);
-        let rows: Vec<String> = q.build_query_scalar().fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|s| serde_json::from_str(s).map_err(|e| sqlx::Error::Decode(Box::new(e))))
-            .collect()
     }
 
     /// A stored template with its key.
@@ -210,55 +182,31 @@ async fn load_entry(
     };
     Ok(Some(Entry {
         template: Arc::new(template),
-        key,
+        key: Arc::new(key),
     }))
 }
 
-/// Merges changes made by the server itself into their records and logs them, so that devices
-/// receive them like any other change.
+/// Writes changes the server makes on its own (a template installed at start) into their
+/// records and the log, so devices receive them like any other change. A write that cannot land
+/// (its id holds a record of another kind or place) is an error: nothing is skipped silently.
 pub async fn write_server_changes(
     conn: &mut SqliteConnection,
-    changes: &[Change],
-) -> Result<(), sqlx::Error> {
-    let now = now_ms();
-    for c in changes {
-        let state: Option<String> = sqlx::query_scalar("SELECT state FROM records WHERE id = ?")
-            .bind(c.record.to_string())
-            .fetch_optional(&mut *conn)
-            .await?;
-        let mut record: Record = match state {
-            Some(s) => serde_json::from_str(&s).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
-            None => c.new_record(),
-        };
-        if record.kind != c.kind || record.scope != c.scope {
-            // Never merge the server's writes into a record of another kind or place.
-            tracing::error!(id = %c.record, kind = %record.kind, "server write skipped: id taken");
-            continue;
-        }
-        c.apply_to(&mut record);
-        sqlx::query(
-            "INSERT INTO records (id, kind, scope, parent, state, updated_at) VALUES (?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-        )
-        .bind(record.id.to_string())
-        .bind(&record.kind)
-        .bind(record.scope.to_string())
-        .bind(record.parent.map(|p| p.to_string()))
-        .bind(serde_json::to_string(&record).unwrap_or_default())
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(
-            "INSERT INTO changes (record_id, scope, body, device_id, device_seq, user_id, at) \
-             VALUES (?, ?, ?, ?, 0, 'server', ?)",
-        )
-        .bind(c.record.to_string())
-        .bind(c.scope.to_string())
-        .bind(serde_json::to_string(c).unwrap_or_default())
-        .bind(c.hlc.device.as_str())
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    }
+    clock: &std::sync::Mutex<model::hlc::Clock>,
+    writes: Vec<model::kinds::ServerWrite>,
+) -> anyhow::Result<()> {
+    let mut records = std::collections::HashMap::new();
+    super::sync::load_records(
+        &mut *conn,
+        writes
+            .iter()
+            .flat_map(|w| std::iter::once(w.record).chain(w.parent)),
+        &mut records,
+    )
+    .await?;
+    let plan = {
+        let mut clock = clock.lock().unwrap_or_else(|e| e.into_inner());
+        model::sync::server::server_writes(now_ms() as u64, &mut clock, &mut records, writes)?
+    };
+    super::sync::write_plan(conn, &plan, &records, None).await?;
     Ok(())
 }

@@ -8,6 +8,8 @@ mod sync;
 pub use forms::{InstallError, Installed, write_server_changes};
 pub use sync::LoggedChange;
 
+use hmac::{Hmac, Mac};
+
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -32,6 +34,27 @@ pub struct Db {
     pool: SqlitePool,
     /// Templates read so far (immutable once stored) and the clock of the server's writes.
     forms: std::sync::Arc<crate::forms::FormsState>,
+    anonymity: std::sync::Arc<Anonymity>,
+}
+
+/// The key of anonymous response ids: made once, on first start, kept in the database (so every
+/// server of one database makes the same ids). An id is HMAC-SHA-256(key, campaign, person):
+/// the same for a person's retries and second computer, and nothing leads from the id back to
+/// the person without the key — nothing else stores who answered.
+pub struct Anonymity {
+    key: Vec<u8>,
+}
+
+impl Anonymity {
+    pub fn id(&self, campaign: Uuid, user: Uuid) -> Uuid {
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&self.key)
+            .expect("HMAC takes a key of any length");
+        mac.update(format!("anonymous_response/{campaign}/{user}").as_bytes());
+        let bytes: [u8; 16] = mac.finalize().into_bytes()[..16]
+            .try_into()
+            .expect("16 of 32 bytes");
+        uuid::Builder::from_custom_bytes(bytes).into_uuid()
+    }
 }
 
 /// A stored user with the password hash, for checking a login.
@@ -82,12 +105,22 @@ impl Db {
             .run(&pool)
             .await
             .context("Не удалось применить миграции базы данных")?;
+        let anonymity = std::sync::Arc::new(Anonymity {
+            key: secret(&pool, "anonymous_ids").await?,
+        });
         let db = Db {
             pool,
             forms: Default::default(),
+            anonymity,
         };
+        db.file_missing_read_keys().await?;
         db.install_builtin_templates().await?;
         Ok(db)
+    }
+
+    /// The id of a person's anonymous response to a campaign.
+    pub fn anonymous_id(&self, campaign: Uuid, user: Uuid) -> Uuid {
+        self.anonymity.id(campaign, user)
     }
 
     // ---- schools ----
@@ -388,6 +421,28 @@ impl Db {
             .await?;
         Ok(())
     }
+}
+
+/// A secret of the server's own, made on first use (32 random bytes).
+async fn secret(pool: &SqlitePool, name: &str) -> anyhow::Result<Vec<u8>> {
+    use rand::RngCore;
+    let mut fresh = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut fresh);
+    let hex: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
+    sqlx::query("INSERT INTO server_secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING")
+        .bind(name)
+        .bind(&hex)
+        .execute(pool)
+        .await?;
+    let stored: String = sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = ?")
+        .bind(name)
+        .fetch_one(pool)
+        .await?;
+    (0..stored.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&stored[i..i + 2], 16))
+        .collect::<Result<Vec<u8>, _>>()
+        .context("a stored secret is not hex")
 }
 
 fn decode_err(column: &str, value: &str) -> sqlx::Error {

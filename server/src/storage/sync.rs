@@ -1,18 +1,19 @@
-//! Sync storage: the merged records, the change log (also the audit history), devices and what
-//! was decided for each of their mutations. A push is planned by `model::sync::server::plan` and
-//! written here in one `BEGIN IMMEDIATE` transaction.
+//! Sync storage: the merged records with their read keys, the change log (also the audit
+//! history) filed under the keys of its readers, devices and what was decided for each of their
+//! mutations. A push is load → `model::sync::server::plan` → write, in one `BEGIN IMMEDIATE`
+//! transaction; nothing here knows one kind from another (a kind's declaration says whether its
+//! records are anonymous, and what they need loaded).
 
 use std::collections::{BTreeSet, HashMap};
 
-use model::access::{Actor, Scopes};
-use model::forms;
+use model::access::{Actor, ReadKey};
 use model::hlc::DeviceId;
+use model::kinds::{self, Need};
 use model::record::Record;
-use model::sync::server::Plan;
-use model::sync::server::{self, Remembered};
-use model::sync::{Mutation, Outcome};
-use model::{ApiError, Role, UserProfile};
-use sqlx::{QueryBuilder, Row, Sqlite};
+use model::sync::Mutation;
+use model::sync::server::{self, Batch, Plan, Remembered};
+use model::{ApiError, UserProfile};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
 use super::{Db, now_ms};
@@ -30,10 +31,148 @@ pub struct LoggedChange {
     pub body: String,
 }
 
+fn keys_text(keys: &[ReadKey]) -> String {
+    keys.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn keys_of(text: &str) -> Vec<ReadKey> {
+    text.split(' ').filter_map(|k| k.parse().ok()).collect()
+}
+
+fn decode(state: &str) -> Result<Record, sqlx::Error> {
+    serde_json::from_str(state).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+/// Loads the records with these ids (from either table) into `into`.
+pub(super) async fn load_records(
+    conn: &mut SqliteConnection,
+    ids: impl IntoIterator<Item = Uuid>,
+    into: &mut HashMap<Uuid, Record>,
+) -> Result<(), sqlx::Error> {
+    let ids: Vec<Uuid> = ids
+        .into_iter()
+        .filter(|id| !into.contains_key(id))
+        .collect();
+    for chunk in ids.chunks(INSERT_CHUNK / 2) {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT state FROM records WHERE id IN (");
+        let mut sep = q.separated(", ");
+        for id in chunk {
+            sep.push_bind(id.to_string());
+        }
+        q.push(") UNION ALL SELECT state FROM anonymous_records WHERE id IN (");
+        let mut sep = q.separated(", ");
+        for id in chunk {
+            sep.push_bind(id.to_string());
+        }
+        q.push(")");
+        for row in q.build().fetch_all(&mut *conn).await? {
+            let record = decode(row.try_get("state")?)?;
+            into.insert(record.id, record);
+        }
+    }
+    Ok(())
+}
+
+/// Writes a plan's records and log: records with their read keys (anonymous ones in their own
+/// table), each logged change under the keys of its readers.
+pub(super) async fn write_plan(
+    conn: &mut SqliteConnection,
+    plan: &Plan,
+    records: &HashMap<Uuid, Record>,
+    device: Option<(&DeviceId, Uuid)>,
+) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    let (named, anonymous): (Vec<_>, Vec<_>) = plan
+        .touched
+        .iter()
+        .filter_map(|(id, keys)| records.get(id).map(|r| (r, keys)))
+        .partition(|(r, _)| !kinds::spec(&r.kind).is_some_and(|s| s.anonymous));
+    for chunk in named.chunks(INSERT_CHUNK / 2) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO records (id, kind, scope, parent, owner, audience, state, updated_at) ",
+        );
+        q.push_values(chunk, |mut b, (r, keys)| {
+            b.push_bind(r.id.to_string())
+                .push_bind(&r.kind)
+                .push_bind(r.scope.to_string())
+                .push_bind(r.parent.map(|p| p.to_string()))
+                .push_bind(r.owner.map(|p| p.to_string()))
+                .push_bind(keys_text(keys))
+                .push_bind(serde_json::to_string(r).unwrap_or_default())
+                .push_bind(now);
+        });
+        q.push(
+            " ON CONFLICT (id) DO UPDATE SET state = excluded.state, \
+             audience = excluded.audience, updated_at = excluded.updated_at",
+        );
+        q.build().execute(&mut *conn).await?;
+    }
+    for (r, _) in anonymous {
+        sqlx::query(
+            "INSERT INTO anonymous_records (id, kind, scope, state) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (id) DO UPDATE SET state = excluded.state",
+        )
+        .bind(r.id.to_string())
+        .bind(&r.kind)
+        .bind(r.scope.to_string())
+        .bind(serde_json::to_string(r).unwrap_or_default())
+        .execute(&mut *conn)
+        .await?;
+    }
+    if plan.log.is_empty() {
+        return Ok(());
+    }
+    // The transaction holds the write lock: the next numbers of the log are ours.
+    let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM changes")
+        .fetch_one(&mut *conn)
+        .await?;
+    let numbered: Vec<(i64, &server::Logged)> = plan
+        .log
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (last + 1 + i as i64, l))
+        .collect();
+    for chunk in numbered.chunks(INSERT_CHUNK / 2) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO changes (seq, record_id, scope, body, device_id, device_seq, user_id, at) ",
+        );
+        q.push_values(chunk, |mut b, (seq, l)| {
+            let (device_id, user) = match (l.device_seq, device) {
+                (Some(_), Some((d, u))) => (d.as_str().to_owned(), u.to_string()),
+                _ => (DeviceId::server().as_str().to_owned(), "server".to_owned()),
+            };
+            b.push_bind(*seq)
+                .push_bind(l.change.record.to_string())
+                .push_bind(l.change.scope.to_string())
+                .push_bind(serde_json::to_string(&l.change).unwrap_or_default())
+                .push_bind(device_id)
+                .push_bind(l.device_seq.unwrap_or(0) as i64)
+                .push_bind(user)
+                .push_bind(now);
+        });
+        q.build().execute(&mut *conn).await?;
+    }
+    let keyed: Vec<(String, i64)> = numbered
+        .iter()
+        .flat_map(|(seq, l)| l.keys.iter().map(move |k| (k.to_string(), *seq)))
+        .collect();
+    for chunk in keyed.chunks(INSERT_CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO change_keys (key, seq) ");
+        q.push_values(chunk, |mut b, (k, seq)| {
+            b.push_bind(k).push_bind(*seq);
+        });
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 impl Db {
     /// The actor behind a profile: with the schools assigned to a mentor or curator.
     pub async fn actor(&self, profile: &UserProfile) -> Result<Actor, sqlx::Error> {
-        let assigned = if matches!(profile.role, Role::Mentor | Role::Curator) {
+        let assigned = if profile.role.is_assignable() {
             let rows: Vec<String> =
                 sqlx::query_scalar("SELECT school_id FROM assignments WHERE user_id = ?")
                     .bind(profile.id.to_string())
@@ -47,13 +186,15 @@ impl Db {
         };
         Ok(Actor {
             user_id: profile.id,
+            name: profile.full_name.clone(),
             role: profile.role,
             school: profile.school_id,
             assigned,
         })
     }
 
-    /// Applies a batch of a device's mutations, idempotently, in one transaction.
+    /// Loads what the batch needs, plans it with the kinds' declarations, and writes the plan,
+    /// idempotently, in one transaction. A server write that cannot land fails the whole batch.
     pub async fn sync_push(
         &self,
         actor: &Actor,
@@ -105,138 +246,53 @@ impl Db {
             }
         }
 
-        // The records the batch names, and the responses its reviews and plan items are about.
-        let ids: BTreeSet<Uuid> = mutations
-            .iter()
-            .flat_map(|m| {
-                let with_parent = [forms::review::REVIEW_KIND, forms::plan::PLAN_ITEM_KIND];
-                let parent = with_parent
-                    .contains(&m.change.kind.as_str())
-                    .then_some(m.change.parent)
-                    .flatten();
-                std::iter::once(m.change.record).chain(parent)
-            })
-            .collect();
-        let ids: Vec<Uuid> = ids.into_iter().collect();
+        // Load: the records the batch names and their parents, then what their kinds need.
         let mut records: HashMap<Uuid, Record> = HashMap::new();
-        for chunk in ids.chunks(INSERT_CHUNK) {
-            let mut q = QueryBuilder::<Sqlite>::new("SELECT state FROM records WHERE id IN (");
-            let mut sep = q.separated(", ");
-            for id in chunk {
-                sep.push_bind(id.to_string());
-            }
-            q.push(")");
-            for row in q.build().fetch_all(&mut *tx).await? {
-                let state: String = row.try_get("state")?;
-                let record: Record = serde_json::from_str(&state).map_err(anyhow::Error::from)?;
-                records.insert(record.id, record);
-            }
-        }
-
-        // The templates the batch's responses pin, for checking them (and scoring tests).
+        load_records(&mut tx, server::named_ids(mutations), &mut records).await?;
         let mut loaded = Loaded {
-            now_ms: now as u64,
+            anonymity: Some(self.anonymity.clone()),
             ..Loaded::default()
         };
-        for m in mutations
-            .iter()
-            .filter(|m| m.change.kind == forms::RESPONSE_KIND)
-        {
-            let pinned = records
-                .get(&m.change.record)
-                .and_then(forms::template_of)
-                .or_else(|| {
-                    let mut r = m.change.new_record();
-                    m.change.apply_to(&mut r);
-                    forms::template_of(&r)
-                });
-            let campaign = records
-                .get(&m.change.record)
-                .and_then(|r| r.get(forms::F_CAMPAIGN).cloned())
-                .or_else(|| m.change.fields.get(forms::F_CAMPAIGN).cloned())
-                .and_then(|v| v.as_str().and_then(|s| Uuid::parse_str(s).ok()));
-            if let Some(id) = campaign
-                && !loaded.campaigns.contains_key(&id)
-                && let Some(c) = self.campaign(&mut tx, id).await?
-            {
-                loaded.campaigns.insert(id, c);
+        let mut ids = BTreeSet::new();
+        for need in server::needs(&records, mutations) {
+            match need {
+                Need::Record(id) => {
+                    ids.insert(id);
+                }
+                Need::Template(code, version) => {
+                    if let Some(entry) = self.template(&mut tx, &code, version).await? {
+                        loaded.templates.insert((code, version), entry);
+                    }
+                }
+                Need::TestStart(id) => {
+                    if let Some(started) = self.test_started(&mut tx, id).await? {
+                        loaded.starts.insert(id, started as u64);
+                    }
+                }
             }
-            let Some((code, version)) = pinned else {
-                continue;
+        }
+        load_records(&mut tx, ids, &mut records).await?;
+
+        // Plan (pure) …
+        let plan = {
+            let batch = Batch {
+                actor,
+                device,
+                now_ms: now as u64,
+                last_seq,
+                remembered: &remembered,
+                lookup: &loaded,
             };
-            if !loaded.templates.contains_key(&(code.clone(), version))
-                && let Some(entry) = self.template(&mut tx, &code, version).await?
-            {
-                loaded.templates.insert((code.clone(), version), entry);
-            }
-            let limit = loaded
-                .templates
-                .get(&(code, version))
-                .and_then(|e| e.template.test.as_ref())
-                .and_then(|t| t.time_limit_min);
-            if let Some(minutes) = limit
-                && !loaded.closes.contains_key(&m.change.record)
-                && let Some(started) = self.test_started(&mut tx, m.change.record).await?
-            {
-                let close = started as u64
-                    + u64::from(minutes) * 60_000
-                    + crate::forms::TIME_LIMIT_GRACE_MS;
-                loaded.closes.insert(m.change.record, close);
-            }
-        }
+            let mut clock = self.forms.clock();
+            server::plan(&batch, &mut clock, &mut records, mutations)
+        };
+        let plan = plan.map_err(|e| {
+            tracing::error!(device = device.as_str(), "sync batch failed: {e}");
+            AppError::Internal(e.into())
+        })?;
 
-        let plan = server::plan(
-            actor,
-            &loaded,
-            device,
-            last_seq,
-            &remembered,
-            &mut records,
-            mutations,
-        );
-
-        let touched: Vec<&Record> = plan
-            .touched
-            .iter()
-            .filter_map(|id| records.get(id))
-            .collect();
-        for chunk in touched.chunks(INSERT_CHUNK) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO records (id, kind, scope, parent, state, updated_at) ",
-            );
-            q.push_values(chunk, |mut b, r| {
-                b.push_bind(r.id.to_string())
-                    .push_bind(&r.kind)
-                    .push_bind(r.scope.to_string())
-                    .push_bind(r.parent.map(|p| p.to_string()))
-                    .push_bind(serde_json::to_string(r).unwrap_or_default())
-                    .push_bind(now);
-            });
-            q.push(" ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at");
-            q.build().execute(&mut *tx).await?;
-        }
-
-        let applied: Vec<_> = plan
-            .taken
-            .iter()
-            .filter_map(|t| t.change.as_ref().map(|c| (t.seq, c)))
-            .collect();
-        let user = actor.user_id.to_string();
-        for chunk in applied.chunks(INSERT_CHUNK) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO changes (record_id, scope, body, device_id, device_seq, user_id, at) ",
-            );
-            q.push_values(chunk, |mut b, (seq, c)| {
-                b.push_bind(c.record.to_string())
-                    .push_bind(c.scope.to_string())
-                    .push_bind(serde_json::to_string(c).unwrap_or_default())
-                    .push_bind(device.as_str())
-                    .push_bind(*seq as i64)
-                    .push_bind(&user)
-                    .push_bind(now);
-            });
-            q.build().execute(&mut *tx).await?;
-        }
+        // … and write.
+        write_plan(&mut tx, &plan, &records, Some((device, actor.user_id))).await?;
         for chunk in plan.taken.chunks(INSERT_CHUNK) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO device_mutations (device_id, seq, fingerprint, outcome) ",
@@ -249,51 +305,16 @@ impl Db {
             });
             q.build().execute(&mut *tx).await?;
         }
-        for t in &plan.taken {
-            if let Outcome::Rejected { message, .. } = &t.outcome {
-                tracing::info!(device = device.as_str(), seq = t.seq, %message, "mutation refused");
-            }
+        for r in &plan.refused {
+            tracing::info!(device = device.as_str(), seq = r.seq, message = %r.message, "mutation refused");
         }
-        // Each submission starts a new round of review; submitted tests are scored; a verdict
-        // sets the response's status. All in the same transaction.
-        let mut results = Vec::new();
-        for (id, status) in &plan.verdicts {
-            if let Some(r) = records.get(id) {
-                results.push(crate::forms::server_change(
-                    r,
-                    [(forms::F_STATUS, serde_json::json!(status.as_str()))],
-                    self.forms.tick_after(r),
-                ));
-            }
-        }
-        for id in &plan.submitted {
-            let Some(record) = records.get(id) else {
-                continue;
-            };
-            let round = forms::review::round_of(record) + 1;
-            results.push(crate::forms::server_change(
-                record,
-                [(forms::review::F_ROUND, serde_json::json!(round))],
-                self.forms.tick_after(record),
-            ));
-            let Some(entry) = forms::template_of(record).and_then(|k| loaded.templates.get(&k))
-            else {
-                continue;
-            };
-            if entry.template.test.is_some()
-                && let Some(c) = crate::forms::result_change(entry, record, self.forms.tick())
-            {
-                results.push(c);
-            }
-        }
-        super::write_server_changes(&mut tx, &results).await?;
         sqlx::query(
             "INSERT INTO devices (device_id, user_id, last_seq, first_seen, last_seen) \
              VALUES (?, ?, ?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET \
              last_seq = excluded.last_seq, last_seen = excluded.last_seen",
         )
         .bind(device.as_str())
-        .bind(&user)
+        .bind(actor.user_id.to_string())
         .bind(plan.last_seq as i64)
         .bind(now)
         .bind(now)
@@ -303,35 +324,23 @@ impl Db {
         Ok(plan)
     }
 
-    /// Up to `limit` changes after `cursor` in the actor's scopes, oldest first. Each scope is
-    /// read along its own index range and the results merged, so a device of one school never
-    /// makes the database sort other schools' changes.
+    /// Up to `limit` changes after `cursor` filed under the actor's grants, oldest first. Each
+    /// key is read along its own index range and the results merged, so a device of one school
+    /// never makes the database sort other schools' changes.
     pub async fn changes_after(
         &self,
         actor: &Actor,
         cursor: u64,
         limit: usize,
     ) -> Result<Vec<LoggedChange>, sqlx::Error> {
-        let scopes = match actor.scopes() {
-            Scopes::All => {
-                let rows = sqlx::query(
-                    "SELECT seq, device_id, body FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
-                )
-                .bind(cursor as i64)
-                .bind(limit as i64)
-                .fetch_all(&self.pool)
-                .await?;
-                return rows.iter().map(logged_change).collect();
-            }
-            Scopes::Only(scopes) => scopes,
-        };
-        let mut all = Vec::new();
-        for scope in scopes {
+        let mut all: Vec<LoggedChange> = Vec::new();
+        for key in actor.grants() {
             let rows = sqlx::query(
-                "SELECT seq, device_id, body FROM changes WHERE scope = ? AND seq > ? \
-                 ORDER BY seq LIMIT ?",
+                "SELECT c.seq, c.device_id, c.body FROM change_keys k \
+                 JOIN changes c ON c.seq = k.seq \
+                 WHERE k.key = ? AND k.seq > ? ORDER BY k.seq LIMIT ?",
             )
-            .bind(scope.to_string())
+            .bind(key.to_string())
             .bind(cursor as i64)
             .bind(limit as i64)
             .fetch_all(&self.pool)
@@ -341,6 +350,7 @@ impl Db {
             }
         }
         all.sort_by_key(|c| c.seq);
+        all.dedup_by_key(|c| c.seq);
         all.truncate(limit);
         Ok(all)
     }
@@ -353,29 +363,111 @@ impl Db {
         device: &DeviceId,
         cursor: u64,
     ) -> Result<u64, sqlx::Error> {
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM changes WHERE seq > ");
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT COUNT(DISTINCT k.seq) FROM change_keys k JOIN changes c ON c.seq = k.seq \
+             WHERE k.seq > ",
+        );
         q.push_bind(cursor as i64);
-        q.push(" AND device_id != ").push_bind(device.as_str());
-        push_scope_filter(&mut q, actor);
+        q.push(" AND c.device_id != ").push_bind(device.as_str());
+        q.push(" AND k.key IN (");
+        let mut sep = q.separated(", ");
+        for k in actor.grants() {
+            sep.push_bind(k.to_string());
+        }
+        q.push(")");
         let n: i64 = q.build_query_scalar().fetch_one(&self.pool).await?;
         Ok(n as u64)
     }
 
     /// A record, if the actor may read it.
     pub async fn record_for(&self, actor: &Actor, id: Uuid) -> AppResult<Record> {
-        let state: Option<String> = sqlx::query_scalar("SELECT state FROM records WHERE id = ?")
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        let record: Record = match state {
-            Some(s) => serde_json::from_str(&s).map_err(|e| AppError::Internal(e.into()))?,
-            None => return Err(ApiError::not_found().into()),
-        };
-        if !actor.can_read(&record.scope) {
-            // Not "forbidden": a record of another school does not exist for this user.
-            return Err(ApiError::not_found().into());
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT state, audience FROM records WHERE id = ?")
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        match row {
+            Some((state, audience)) if actor.may_read(&keys_of(&audience)) => {
+                decode(&state).map_err(|e| AppError::Internal(e.into()))
+            }
+            // Not "forbidden": what a person may not read does not exist for them.
+            _ => Err(ApiError::not_found().into()),
         }
-        Ok(record)
+    }
+
+    /// The records of `kind` the actor may read (responses, results), for exports.
+    pub async fn readable_records(
+        &self,
+        actor: &Actor,
+        kind: &str,
+    ) -> Result<Vec<Record>, sqlx::Error> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT state, audience FROM records WHERE kind = ?")
+                .bind(kind)
+                .fetch_all(&self.pool)
+                .await?;
+        let grants = actor.grants();
+        rows.iter()
+            .filter(|(_, audience)| keys_of(audience).iter().any(|k| grants.contains(k)))
+            .map(|(state, _)| decode(state))
+            .collect()
+    }
+
+    /// Every anonymous record of `kind` (for results in aggregate only).
+    pub async fn anonymous_records(&self, kind: &str) -> Result<Vec<Record>, sqlx::Error> {
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT state FROM anonymous_records WHERE kind = ?")
+                .bind(kind)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(|s| decode(s)).collect()
+    }
+
+    /// Files the records and changes stored before read keys existed under their keys (once,
+    /// at start; does nothing when every record has its keys).
+    pub async fn file_missing_read_keys(&self) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let missing: Vec<String> =
+            sqlx::query_scalar("SELECT state FROM records WHERE audience = ''")
+                .fetch_all(&mut *tx)
+                .await?;
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let mut records: HashMap<Uuid, Record> = HashMap::new();
+        for s in &missing {
+            let r = decode(s)?;
+            records.insert(r.id, r);
+        }
+        let parents: Vec<Uuid> = records.values().filter_map(|r| r.parent).collect();
+        load_records(&mut tx, parents, &mut records).await?;
+        let mut filed = 0;
+        for s in &missing {
+            let r = decode(s)?;
+            let keys = kinds::audience(&r, r.parent.and_then(|p| records.get(&p)));
+            sqlx::query("UPDATE records SET audience = ? WHERE id = ?")
+                .bind(keys_text(&keys))
+                .bind(r.id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            for k in &keys {
+                sqlx::query(
+                    "INSERT OR IGNORE INTO change_keys (key, seq) \
+                     SELECT ?, seq FROM changes WHERE record_id = ?",
+                )
+                .bind(k.to_string())
+                .bind(r.id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            filed += 1;
+        }
+        tx.commit().await?;
+        tracing::info!(
+            records = filed,
+            "read keys filed for records stored before them"
+        );
+        Ok(())
     }
 }
 
@@ -385,15 +477,4 @@ fn logged_change(row: &sqlx::sqlite::SqliteRow) -> Result<LoggedChange, sqlx::Er
         device_id: row.try_get("device_id")?,
         body: row.try_get("body")?,
     })
-}
-
-pub(super) fn push_scope_filter(q: &mut QueryBuilder<'_, Sqlite>, actor: &Actor) {
-    if let Scopes::Only(scopes) = actor.scopes() {
-        q.push(" AND scope IN (");
-        let mut sep = q.separated(", ");
-        for s in scopes {
-            sep.push_bind(s.to_string());
-        }
-        q.push(")");
-    }
 }

@@ -37,6 +37,28 @@ impl TestApp {
         }
     }
 
+    /// A new account made straight in the database (password [`demo::DEMO_PASSWORD`]), signed in.
+    pub async fn add_user(
+        &self,
+        login: &str,
+        role: model::Role,
+        school: Option<Uuid>,
+    ) -> LoginResponse {
+        let db = Db::connect(&self.db_url()).await.unwrap();
+        let user = model::NewUser {
+            login: login.into(),
+            full_name: format!("Тестовый пользователь {login}"),
+            role,
+            school_id: school,
+            password: demo::DEMO_PASSWORD.into(),
+        }
+        .validated()
+        .unwrap();
+        let hash = server::auth::hash_password(&user.password).unwrap();
+        db.insert_user(&user, &hash).await.unwrap().unwrap();
+        self.login(login).await
+    }
+
     /// The database file, for tests that must move time (a test's start) back.
     pub fn db_url(&self) -> String {
         format!("sqlite://{}", self.dir.path().join("t.db").display())

@@ -1,6 +1,7 @@
 //! Pages of the centre head (and the moderator, for accounts). They change data on the server
 //! and so need a connection; without one they say so and keep what was typed.
 
+mod anonymous;
 mod campaigns;
 mod results;
 mod schools;

@@ -187,6 +187,9 @@ pub fn CentreResults() -> impl IntoView {
             })}
             <p class="muted">"В ячейке — сколько руководителей школы показали дефицит в области, из числа прошедших тест."</p>
             {deficit_table}
+            <h2>"Анонимные анкеты"</h2>
+            <p class="muted">"Ответы анонимных анкет хранятся только на сервере, без имён; итоги показываются в целом по анкете."</p>
+            <super::anonymous::AnonymousSummaries/>
         </section>
     }
 }

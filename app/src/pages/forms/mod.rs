@@ -16,6 +16,7 @@ use leptos_router::hooks::use_params_map;
 use model::forms::{
     self, Answers, Campaign, Kind, Question, Status, Template, answer, template_id,
 };
+use model::kinds::anonymous_response;
 use model::record::Record;
 use model::sync::client::Refused;
 use serde_json::{Value, json};
@@ -24,6 +25,7 @@ use uuid::Uuid;
 pub use print::PrintPage;
 pub use tasks::TaskList;
 
+use crate::api;
 use crate::components::refused::RefusedList;
 use crate::pages::review::{DeficitPlan, History};
 use crate::session::use_session;
@@ -88,7 +90,11 @@ pub fn FormPage() -> impl IntoView {
             view! {
                 {move || match template.get() {
                     None => view! { <p class="empty" role="status">"Шаблон формы ещё не получен: дождитесь синхронизации."</p> }.into_any(),
-                    Some(t) => view! { <Filler campaign=c.clone() template=t/> }.into_any(),
+                    Some(t) if t.anonymous => view! { <AnonymousFiller campaign=c.clone() template=t/> }.into_any(),
+                    Some(t) => match response_target(&t, c.id) {
+                        Some(target) => view! { <Filler campaign=c.clone() template=t target=target/> }.into_any(),
+                        None => view! { <p class="alert alert-error">"Эту форму заполняет школа, а учётная запись не привязана к школе."</p> }.into_any(),
+                    },
                 }}
             }
             .into_any()
@@ -97,7 +103,7 @@ pub fn FormPage() -> impl IntoView {
     }
 }
 
-/// Where this person's response to a campaign lives.
+/// Where this person's response to a campaign lives (named forms).
 pub fn response_target(t: &Template, campaign: Uuid) -> Option<Target> {
     let session = use_session();
     let p = session.profile()?;
@@ -110,13 +116,62 @@ pub fn response_target(t: &Template, campaign: Uuid) -> Option<Target> {
     })
 }
 
+/// The anonymous response to a campaign started on this computer, if any.
+pub async fn local_anonymous(campaign: Uuid) -> Option<Target> {
+    let list = store::by_kind(anonymous_response::KIND).await.ok()?;
+    let id = campaign.to_string();
+    list.iter()
+        .find(|r| r.get(forms::F_CAMPAIGN).and_then(Value::as_str) == Some(id.as_str()))
+        .map(|r| anonymous_target(r.id))
+}
+
+fn anonymous_target(id: Uuid) -> Target {
+    Target {
+        id,
+        kind: anonymous_response::KIND,
+        scope: model::record::Scope::Centre,
+        parent: None,
+    }
+}
+
+/// An anonymous form: its response id comes from the server once (it is a keyed hash only the
+/// server can make, so the answers do not lead back to the person); after that it is filled
+/// offline like any other form.
 #[component]
-fn Filler(campaign: Arc<Campaign>, template: Arc<Template>) -> impl IntoView {
-    super::set_title(&template.title);
+fn AnonymousFiller(campaign: Arc<Campaign>, template: Arc<Template>) -> impl IntoView {
     let session = use_session();
-    let Some(target) = response_target(&template, campaign.id) else {
-        return view! { <p class="alert alert-error">"Эту форму заполняет школа, а учётная запись не привязана к школе."</p> }.into_any();
-    };
+    let id = campaign.id;
+    let target = LocalResource::new(move || async move {
+        if let Some(t) = local_anonymous(id).await {
+            return Ok(t);
+        }
+        let token = session.token().ok_or_else(|| "Войдите снова.".to_owned())?;
+        match api::anonymous_ticket(&token, id).await {
+            Ok(response) => Ok(anonymous_target(response)),
+            Err(api::Failure::Offline) => Err(
+                "Анонимную анкету можно начать, только когда есть связь с сервером: он выдаёт \
+                 номер ответа, по которому нельзя узнать, кто отвечал. Подключитесь к интернету \
+                 и откройте анкету снова — дальше её можно заполнять и без связи."
+                    .to_owned(),
+            ),
+            Err(e) => Err(e.message()),
+        }
+    });
+    move || match target.get() {
+        None => {
+            view! { <p class="empty" role="status">"Подготовка анонимной анкеты…"</p> }.into_any()
+        }
+        Some(Err(msg)) => view! { <p class="alert alert-error" role="alert">{msg}</p> }.into_any(),
+        Some(Ok(t)) => {
+            view! { <Filler campaign=campaign.clone() template=template.clone() target=t/> }
+                .into_any()
+        }
+    }
+}
+
+#[component]
+fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> impl IntoView {
+    super::set_title(&template.title);
     let record = store::watch_record(target.id);
     // The answer fields as stored (a table cell is a field of its own).
     let stored = Memo::new(move |_| {
@@ -189,21 +244,14 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>) -> impl IntoView {
         });
     });
 
-    let respondent_name = (!template.anonymous && template.respondent == forms::Respondent::Person)
-        .then(|| session.profile().map(|p| p.full_name))
-        .flatten();
     let pins = {
         let (c, t) = (campaign.clone(), template.clone());
         move || {
-            let mut f = BTreeMap::from([
+            BTreeMap::from([
                 (forms::F_CAMPAIGN.to_owned(), json!(c.id)),
                 (forms::F_TEMPLATE.to_owned(), json!(t.code)),
                 (forms::F_VERSION.to_owned(), json!(t.version)),
-            ]);
-            if let Some(name) = &respondent_name {
-                f.insert(forms::F_RESPONDENT.to_owned(), json!(name));
-            }
-            f
+            ])
         }
     };
     let target = StoredValue::new(target);

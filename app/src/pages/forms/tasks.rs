@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use model::forms::{self, Campaign, Status, Template, answer};
+use model::kinds::anonymous_response;
 use model::record::Record;
 
 use super::template_of;
@@ -25,6 +26,7 @@ pub fn TaskList() -> impl IntoView {
     let campaigns = store::watch_kind(forms::CAMPAIGN_KIND);
     let templates = store::watch_kind(forms::TEMPLATE_KIND);
     let responses = store::watch_kind(forms::RESPONSE_KIND);
+    let anonymous = store::watch_kind(anonymous_response::KIND);
     let tasks = Signal::derive(move || {
         let Some(p) = session.profile() else {
             return Vec::new();
@@ -44,6 +46,18 @@ pub fn TaskList() -> impl IntoView {
                         return None;
                     }
                     let response: Option<Record> = t.as_ref().and_then(|t| {
+                        if t.anonymous {
+                            // Only this person's own anonymous answers are on this computer.
+                            let id = c.id.to_string();
+                            return anonymous.with(|r| {
+                                r.iter()
+                                    .find(|r| {
+                                        r.get(forms::F_CAMPAIGN).and_then(|v| v.as_str())
+                                            == Some(id.as_str())
+                                    })
+                                    .cloned()
+                            });
+                        }
                         let (id, _) =
                             forms::response_target(t.respondent, c.id, p.school_id, p.id)?;
                         responses.with(|r| r.iter().find(|r| r.id == id).cloned())

@@ -26,7 +26,6 @@ pub use school_responses::SchoolResponses;
 
 use crate::components::refused::RefusedList;
 use crate::pages::forms::{load_template, print::render};
-use crate::session::use_session;
 use crate::store::{self, Target};
 use crate::sync;
 
@@ -63,7 +62,6 @@ pub fn ReviewPage() -> impl IntoView {
 
 #[component]
 fn Review(template: Arc<Template>, record: ReadSignal<Option<Record>>) -> impl IntoView {
-    let session = use_session();
     let all_reviews = store::watch_kind(review::REVIEW_KIND);
     let response = Memo::new(move |_| record.get());
     let rid = response
@@ -87,7 +85,6 @@ fn Review(template: Arc<Template>, record: ReadSignal<Option<Record>>) -> impl I
     let answers = Memo::new(move |_| {
         response.with(|r| r.as_ref().map(forms::answers_of).unwrap_or_default())
     });
-    let reviewer = session.profile().map(|p| p.full_name).unwrap_or_default();
     let error = RwSignal::new(None::<String>);
 
     let write = Callback::new(move |fields: BTreeMap<String, Value>| {
@@ -97,7 +94,6 @@ fn Review(template: Arc<Template>, record: ReadSignal<Option<Record>>) -> impl I
         let n = review::round_of(&r);
         let mut fields = fields;
         fields.insert(review::F_ROUND.to_owned(), json!(n));
-        fields.insert(review::F_REVIEWER.to_owned(), json!(reviewer.clone()));
         let target = Target {
             id: review::review_id(r.id, n),
             kind: review::REVIEW_KIND,

@@ -32,7 +32,6 @@ fn target(id: Uuid, scope: Scope) -> Target {
 /// "Подготовить рекомендации": a draft from the deficits of a scored test response.
 #[component]
 pub fn DraftFromResult(response: Uuid, scope: Scope) -> impl IntoView {
-    let session = use_session();
     let results = store::watch_kind(RESULT_KIND);
     let scores = Memo::new(move |_| {
         results.with(|l| {
@@ -47,7 +46,6 @@ pub fn DraftFromResult(response: Uuid, scope: Scope) -> impl IntoView {
     move || {
         let navigate = navigate.clone();
         scores.get().map(|scores| {
-            let author = session.profile().map(|p| p.full_name).unwrap_or_default();
             view! {
                 <button type="button" id="recommend" class="button-secondary" on:click=move |_| {
                     let (title, text, areas) = rec::draft_from_scores(&rec::library(), &scores);
@@ -57,7 +55,6 @@ pub fn DraftFromResult(response: Uuid, scope: Scope) -> impl IntoView {
                         (F_TEXT.to_owned(), json!(text)),
                         (F_AREAS.to_owned(), json!(areas)),
                         (F_STATE.to_owned(), json!("draft")),
-                        (F_AUTHOR.to_owned(), json!(author.clone())),
                     ]);
                     let t = target(id, scope.get_value());
                     let navigate = navigate.clone();

@@ -1,0 +1,508 @@
+//! The record kinds the system knows. Each kind declares, once, in its own module:
+//! its scope; how its id is made (derived from a key, or a fresh UUIDv7, or by the server only);
+//! which kinds its parent may be; who may create it and edit which fields; which fields only the
+//! server writes; who may read it (its read keys, see [`crate::access`]); the checks on each
+//! change; and the server's own writes that follow a change, as pure functions.
+//!
+//! The server's batch step (`sync::server::plan`) and the device run only this declaration; the
+//! server's storage never names a kind, and the access-matrix test and the simulation enumerate
+//! [`KINDS`]. Adding a kind is one module here (listed in [`KINDS`]) and its pages.
+
+pub mod anonymous_response;
+pub mod campaign;
+pub mod form_template;
+pub mod plan_item;
+pub mod recommendation;
+pub mod response;
+pub mod review;
+pub mod school_profile;
+pub mod test_result;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::access::{Actor, ReadKey};
+use crate::forms::{self, Template};
+use crate::hlc::MAX_AHEAD_MS;
+use crate::record::{DELETED, Record, Scope};
+use crate::role::Role;
+
+/// Every kind, in one list: the server refuses kinds that are not here.
+pub const KINDS: &[&KindSpec] = &[
+    &school_profile::SPEC,
+    &form_template::SPEC,
+    &campaign::SPEC,
+    &response::SPEC,
+    &anonymous_response::SPEC,
+    &test_result::SPEC,
+    &review::SPEC,
+    &recommendation::SPEC,
+    &plan_item::SPEC,
+];
+
+pub fn spec(kind: &str) -> Option<&'static KindSpec> {
+    KINDS.iter().copied().find(|k| k.name == kind)
+}
+
+/// The largest value of any field, in bytes of JSON.
+pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeRule {
+    /// Records of one school.
+    School,
+    /// Records of the centre.
+    Centre,
+    /// Answers: in the school of the person answering, or in the person's own scope.
+    Respondent,
+}
+
+impl ScopeRule {
+    pub fn fits(self, scope: &Scope) -> bool {
+        matches!(
+            (self, scope),
+            (ScopeRule::School, Scope::School(_))
+                | (ScopeRule::Centre, Scope::Centre)
+                | (ScopeRule::Respondent, Scope::School(_) | Scope::Person(_))
+        )
+    }
+}
+
+/// How a record's id is made.
+#[derive(Clone, Copy)]
+pub enum IdRule {
+    /// A fresh UUIDv7 made on the device (not dated in the future).
+    Fresh,
+    /// Derived from a key: the one id (and scope) this person's record must have, the same on
+    /// every device. A record of such a kind is accepted only under exactly that id.
+    Derived(fn(&Ctx) -> Option<(Uuid, Scope)>),
+    /// Only the server creates it (templates, scores).
+    Server,
+}
+
+/// A person's relation to a record, in a create or edit rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// The centre head.
+    Centre,
+    /// A member of the management team of the record's school.
+    Team,
+    /// A mentor or curator assigned to the record's school.
+    Adviser,
+    /// The person who owns the record (stamped by the server when it was created).
+    Owner,
+    /// The person who owns the record's parent (a leader's own deficit plan).
+    ParentOwner,
+    /// The person whose record this is by the kind's derived id (a response to a campaign
+    /// addressed to them).
+    Respondent,
+}
+
+impl Who {
+    pub const ALL: [Who; 6] = [
+        Who::Centre,
+        Who::Team,
+        Who::Adviser,
+        Who::Owner,
+        Who::ParentOwner,
+        Who::Respondent,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Who::Centre => "руководитель центра",
+            Who::Team => "управленческая команда школы",
+            Who::Adviser => "закреплённый наставник или куратор",
+            Who::Owner => "владелец записи",
+            Who::ParentOwner => "владелец основной записи",
+            Who::Respondent => "тот, кому адресована форма",
+        }
+    }
+}
+
+/// One grant: people in the relation `who` may create records (if `create`) and write the
+/// fields that match `fields` (`name`, `prefix.*`, or `*` for every declared field).
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub who: Who,
+    pub create: bool,
+    pub fields: &'static [&'static str],
+}
+
+/// What the server loads before planning a change (besides the record and its parent).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Need {
+    Record(Uuid),
+    Template(String, u32),
+    /// When a timed test started online (for its time limit).
+    TestStart(Uuid),
+}
+
+/// What the server knows besides records, for the checks and the server's writes.
+pub trait Lookup {
+    fn template(&self, code: &str, version: u32) -> Option<Arc<Template>>;
+    /// The answer key of a test (server only).
+    fn answer_key(&self, _code: &str, _version: u32) -> Option<Arc<forms::Key>> {
+        None
+    }
+    /// When a timed test was opened online (server ms), if it was.
+    fn test_started_at(&self, _response: Uuid) -> Option<u64> {
+        None
+    }
+    /// The id of a person's anonymous response to a campaign: a keyed hash only the server can
+    /// make, so the id does not lead back to the person.
+    fn anonymous_id(&self, _campaign: Uuid, _user: Uuid) -> Option<Uuid> {
+        None
+    }
+}
+
+/// Knows no templates and no keys.
+pub struct NoLookup;
+
+impl Lookup for NoLookup {
+    fn template(&self, _: &str, _: u32) -> Option<Arc<Template>> {
+        None
+    }
+}
+
+/// Everything a kind's functions see about one change.
+pub struct Ctx<'a> {
+    pub actor: &'a Actor,
+    /// The server's time (ms).
+    pub now_ms: u64,
+    /// The record before the change (`None`: the change creates it).
+    pub before: Option<&'a Record>,
+    /// The record with the change merged.
+    pub after: &'a Record,
+    /// The fields the change writes.
+    pub fields: &'a BTreeMap<String, Value>,
+    pub parent: Option<&'a Record>,
+    /// Every record loaded for the batch (campaigns, parents …).
+    pub records: &'a HashMap<Uuid, Record>,
+    pub lookup: &'a dyn Lookup,
+}
+
+impl Ctx<'_> {
+    pub fn record(&self, id: Uuid) -> Option<&Record> {
+        self.records.get(&id)
+    }
+
+    /// Did this change make the text field `name` become `value`?
+    pub fn became(&self, name: &str, value: &str) -> bool {
+        self.after.get(name).and_then(Value::as_str) == Some(value)
+            && self
+                .before
+                .and_then(|b| b.get(name))
+                .and_then(Value::as_str)
+                != Some(value)
+    }
+}
+
+/// A write the server makes itself after a change (a round number, a score, a stamped name).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerWrite {
+    pub record: Uuid,
+    pub kind: &'static str,
+    pub scope: Scope,
+    pub parent: Option<Uuid>,
+    pub fields: BTreeMap<String, Value>,
+}
+
+impl ServerWrite {
+    /// A write to the record `r` itself.
+    pub fn to(r: &Record, kind: &'static str, fields: &[(&str, Value)]) -> ServerWrite {
+        ServerWrite {
+            record: r.id,
+            kind,
+            scope: r.scope.clone(),
+            parent: r.parent,
+            fields: fields
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// The declaration of one record kind.
+pub struct KindSpec {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub scope: ScopeRule,
+    pub id: IdRule,
+    /// The kinds its parent may be (in the same scope); empty: it has no parent.
+    pub parents: &'static [&'static str],
+    pub rules: &'static [Rule],
+    /// Fields only the server writes (stamped names, round numbers).
+    pub server_fields: &'static [&'static str],
+    /// The declared fields; empty: any field name, and `check` decides (answers, comments).
+    pub fields: &'static [FieldSpec],
+    /// No person, device or time of day is stored with it, it is not logged, and it reaches
+    /// nobody by sync; it is read only in aggregate.
+    pub anonymous: bool,
+    /// The owner of a new record (`None`: nobody in particular).
+    pub owner: fn(&Ctx) -> Option<Uuid>,
+    /// Its read keys, from the record and its parent.
+    pub audience: fn(&Record, Option<&Record>) -> Vec<ReadKey>,
+    /// What the server must load to plan a change, from the record with the change merged.
+    pub needs: fn(&Record) -> Vec<Need>,
+    /// The kind's own rules for one change; the message is for the person.
+    pub check: fn(&Ctx) -> Result<(), String>,
+    /// The server's own writes that follow an accepted change.
+    pub follow: fn(&Ctx) -> Vec<ServerWrite>,
+}
+
+/// For kinds without an owner.
+pub fn no_owner(_: &Ctx) -> Option<Uuid> {
+    None
+}
+
+/// For kinds that need nothing more than the record and its parent.
+pub fn no_needs(_: &Record) -> Vec<Need> {
+    Vec::new()
+}
+
+/// For kinds without rules of their own.
+pub fn no_check(_: &Ctx) -> Result<(), String> {
+    Ok(())
+}
+
+/// For kinds the server writes nothing after.
+pub fn no_follow(_: &Ctx) -> Vec<ServerWrite> {
+    Vec::new()
+}
+
+/// The read keys of a record's parent: children (scores, reviews, plans) are read by exactly
+/// the people who read what they are about.
+pub fn inherit(_: &Record, parent: Option<&Record>) -> Vec<ReadKey> {
+    parent.map_or_else(Vec::new, |p| audience(p, None))
+}
+
+/// A record's read keys, by its kind (none for an unknown kind).
+pub fn audience(record: &Record, parent: Option<&Record>) -> Vec<ReadKey> {
+    let mut keys = spec(&record.kind).map_or_else(Vec::new, |s| (s.audience)(record, parent));
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// Does `pattern` (`name`, `prefix.*` or `*`) cover the field `name`?
+pub fn covers(pattern: &str, name: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix) && name != DELETED || pattern == name,
+        None => pattern == name,
+    }
+}
+
+impl KindSpec {
+    pub fn field(&self, name: &str) -> Option<&'static FieldSpec> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// Does the person stand in the relation `who` to the record in `ctx`?
+    pub fn holds(&self, who: Who, ctx: &Ctx) -> bool {
+        let (actor, scope) = (ctx.actor, &ctx.after.scope);
+        match who {
+            Who::Centre => actor.role == Role::Head,
+            Who::Team => actor.in_team_of(scope),
+            Who::Adviser => actor.advises(scope),
+            Who::Owner => ctx.after.owner == Some(actor.user_id),
+            Who::ParentOwner => ctx.parent.is_some_and(|p| p.owner == Some(actor.user_id)),
+            Who::Respondent => match self.id {
+                IdRule::Derived(derive) => {
+                    derive(ctx) == Some((ctx.after.id, ctx.after.scope.clone()))
+                }
+                _ => false,
+            },
+        }
+    }
+
+    /// The relations in which a person may create records of this kind.
+    pub fn creators(&self) -> impl Iterator<Item = Who> + '_ {
+        self.rules.iter().filter(|r| r.create).map(|r| r.who)
+    }
+
+    /// May the person write the field `name` (by some rule whose relation holds)?
+    pub fn may_write(&self, name: &str, ctx: &Ctx) -> bool {
+        !self.server_fields.contains(&name)
+            && self.rules.iter().any(|r| {
+                (ctx.before.is_some() || r.create)
+                    && r.fields.iter().any(|p| covers(p, name))
+                    && self.holds(r.who, ctx)
+            })
+    }
+
+    /// May the person create a record of this kind here?
+    pub fn may_create(&self, ctx: &Ctx) -> bool {
+        self.rules
+            .iter()
+            .any(|r| r.create && self.holds(r.who, ctx))
+    }
+
+    /// May the person change anything in this record?
+    pub fn may_edit(&self, ctx: &Ctx) -> bool {
+        self.rules.iter().any(|r| self.holds(r.who, ctx))
+    }
+}
+
+/// Is `id` a fresh UUIDv7 made at most a few minutes after `now_ms`?
+pub fn fresh_id(id: Uuid, now_ms: u64) -> bool {
+    let bytes = id.as_bytes();
+    let ms = bytes[..6]
+        .iter()
+        .fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+    id.get_version_num() == 7 && ms <= now_ms.saturating_add(MAX_AHEAD_MS)
+}
+
+// ---- declared fields ----
+
+#[derive(Debug, Clone, Copy)]
+pub enum FieldType {
+    Text {
+        max_chars: usize,
+    },
+    Integer {
+        min: i64,
+        max: i64,
+    },
+    /// A rule of its own; the message says what is expected.
+    Check(fn(&Value) -> Result<(), String>),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub ty: FieldType,
+}
+
+impl FieldSpec {
+    /// Checks one value; `null` always clears a field. The message names the field and the rule.
+    pub fn check(&self, value: &Value) -> Result<(), String> {
+        if value.is_null() {
+            return Ok(());
+        }
+        match self.ty {
+            FieldType::Text { max_chars } => match value.as_str() {
+                Some(s) if s.chars().count() <= max_chars => Ok(()),
+                Some(_) => Err(format!(
+                    "Поле «{}»: не более {max_chars} символов.",
+                    self.label
+                )),
+                None => Err(format!("Поле «{}» должно быть текстом.", self.label)),
+            },
+            FieldType::Integer { min, max } => match value.as_i64() {
+                Some(n) if (min..=max).contains(&n) => Ok(()),
+                Some(_) => Err(format!(
+                    "Поле «{}»: целое число от {min} до {max}.",
+                    self.label
+                )),
+                None => Err(format!("Поле «{}» должно быть целым числом.", self.label)),
+            },
+            FieldType::Check(rule) => {
+                rule(value).map_err(|r| format!("Поле «{}»: {r}.", self.label))
+            }
+        }
+    }
+}
+
+/// A text field of at most `max_chars` characters.
+pub const fn text(name: &'static str, label: &'static str, max_chars: usize) -> FieldSpec {
+    FieldSpec {
+        name,
+        label,
+        ty: FieldType::Text { max_chars },
+    }
+}
+
+pub fn check_date(v: &Value) -> Result<(), String> {
+    match v.as_str() {
+        Some(s) if forms::answer::is_date(s) => Ok(()),
+        _ => Err("дата в виде ГГГГ-ММ-ДД".into()),
+    }
+}
+
+/// A string value of a field, if it is one.
+pub fn str_of<'a>(fields: &'a BTreeMap<String, Value>, name: &str) -> Option<&'a str> {
+    fields.get(name).and_then(Value::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn field_rules() {
+        let students = school_profile::SPEC.field("students").unwrap();
+        assert!(students.check(&json!(120)).is_ok());
+        assert!(students.check(&Value::Null).is_ok());
+        assert!(
+            students
+                .check(&json!(-1))
+                .unwrap_err()
+                .contains("от 0 до 10000")
+        );
+        assert!(
+            students
+                .check(&json!("много"))
+                .unwrap_err()
+                .contains("целым числом")
+        );
+        let phone = school_profile::SPEC.field("phone").unwrap();
+        assert!(
+            phone
+                .check(&json!("x".repeat(51)))
+                .unwrap_err()
+                .contains("«Телефон»")
+        );
+        assert!(spec("nope").is_none());
+    }
+
+    #[test]
+    fn patterns() {
+        assert!(covers("*", "title"));
+        assert!(!covers("*", DELETED));
+        assert!(covers(DELETED, DELETED));
+        assert!(covers("a.*", "a.q1"));
+        assert!(!covers("a.*", "c.q1"));
+        assert!(covers("title", "title"));
+        assert!(!covers("title", "titles"));
+    }
+
+    #[test]
+    fn fresh_ids() {
+        let now = 1_800_000_000_000u64;
+        let v7 = uuid::Builder::from_unix_timestamp_millis(now, &[7; 10]).into_uuid();
+        assert!(fresh_id(v7, now));
+        let later =
+            uuid::Builder::from_unix_timestamp_millis(now + MAX_AHEAD_MS + 1, &[7; 10]).into_uuid();
+        assert!(!fresh_id(later, now));
+        assert!(!fresh_id(Uuid::from_u128(5), now));
+        assert!(!fresh_id(crate::record::stable_id("x"), now));
+    }
+
+    /// Every kind lists at least one reader or says it is anonymous, names its parents among
+    /// the kinds, and has a unique name (default deny is only safe if nothing is forgotten).
+    #[test]
+    fn declarations_are_whole() {
+        let mut names: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), KINDS.len());
+        for k in KINDS {
+            for p in k.parents {
+                assert!(spec(p).is_some(), "{}: parent kind {p}", k.name);
+            }
+            for r in k.rules {
+                assert!(!r.fields.is_empty(), "{}: a rule without fields", k.name);
+            }
+            if matches!(k.id, IdRule::Server) {
+                assert!(k.rules.iter().all(|r| !r.create), "{}", k.name);
+            }
+        }
+    }
+}

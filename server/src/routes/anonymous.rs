@@ -1,0 +1,97 @@
+//! Anonymous forms: the id of one's own anonymous response (`POST /api/campaigns/{id}/anonymous`)
+//! and the results of a form in aggregate (`GET /api/campaigns/{id}/summary`), the only way the
+//! answers to an anonymous form are ever shown — and only when enough people answered.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use model::api::{AnonymousTicket, CampaignSummary};
+use model::forms::{self, Campaign, summary};
+use model::kinds::anonymous_response::{self, MIN_ANSWERS};
+use model::{ApiError, Role};
+
+use super::parse_id;
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::forms::Entry;
+
+/// A campaign the caller may read, with its template.
+async fn campaign(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> AppResult<(Campaign, std::sync::Arc<Entry>, model::access::Actor)> {
+    let id = parse_id(id, "рассылки")?;
+    let actor = state.db.actor(&user.profile).await?;
+    let record = state.db.record_for(&actor, id).await?;
+    let campaign = Campaign::from_record(&record).ok_or_else(ApiError::not_found)?;
+    let entry = state
+        .db
+        .template_entry(&campaign.template, campaign.version)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok((campaign, entry, actor))
+}
+
+pub async fn ticket(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<AnonymousTicket>> {
+    let (campaign, entry, actor) = campaign(&state, &user, &id).await?;
+    let t = &entry.template;
+    if !t.anonymous {
+        return Err(ApiError::bad_request("Эта форма не анонимная.").into());
+    }
+    if !campaign.addressed_to(actor.role, actor.school, &t.audience) {
+        return Err(ApiError::forbidden().into());
+    }
+    Ok(Json(AnonymousTicket {
+        response: state.db.anonymous_id(campaign.id, actor.user_id),
+    }))
+}
+
+pub async fn summary(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<CampaignSummary>> {
+    user.require(&[Role::Head])?;
+    let (campaign, entry, _) = campaign(&state, &user, &id).await?;
+    let answers = submitted_answers(&state, &campaign, entry.template.anonymous).await?;
+    Ok(Json(CampaignSummary {
+        answered: answers.len(),
+        min_answers: MIN_ANSWERS,
+        summary: summary::summarize(&entry.template, &answers, MIN_ANSWERS),
+    }))
+}
+
+/// The answers of every submitted response to a campaign (the head reads them all).
+pub async fn submitted_answers(
+    state: &AppState,
+    campaign: &Campaign,
+    anonymous: bool,
+) -> AppResult<Vec<forms::Answers>> {
+    let records = if anonymous {
+        state.db.anonymous_records(anonymous_response::KIND).await?
+    } else {
+        let head = model::access::Actor {
+            user_id: uuid::Uuid::nil(),
+            name: String::new(),
+            role: Role::Head,
+            school: None,
+            assigned: Vec::new(),
+        };
+        state
+            .db
+            .readable_records(&head, forms::RESPONSE_KIND)
+            .await?
+    };
+    let id = campaign.id.to_string();
+    Ok(records
+        .iter()
+        .filter(|r| r.get(forms::F_CAMPAIGN).and_then(|v| v.as_str()) == Some(id.as_str()))
+        .filter(|r| forms::status_of(r) != forms::Status::Draft)
+        .map(forms::answers_of)
+        .collect())
+}
