@@ -21,12 +21,19 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// The server on a fresh database with the demo municipality.
     pub async fn start() -> TestApp {
+        let app = TestApp::start_empty().await;
+        demo::load(&app.db().await).await.unwrap();
+        app
+    }
+
+    /// The server on a fresh database with nothing but the built-in templates.
+    pub async fn start_empty() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
             .await
             .unwrap();
-        demo::load(&db).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(server::serve(listener, AppState { db }));
@@ -35,6 +42,11 @@ impl TestApp {
             http: reqwest::Client::new(),
             dir,
         }
+    }
+
+    /// Another connection to the test's database (for setting up what the API does not do).
+    pub async fn db(&self) -> Db {
+        Db::connect(&self.db_url()).await.unwrap()
     }
 
     /// A new account made straight in the database (password [`demo::DEMO_PASSWORD`]), signed in.
@@ -156,6 +168,17 @@ impl Device {
         );
         self.outbox.retain(|m| !taken.acked.contains(&m.seq));
         self.refused.extend(taken.refused);
+        // A pass after the person's access changed has ended: as the app does, drop what it
+        // did not bring (edits still waiting or refused keep their records).
+        if let Some(pass) = taken.sweep {
+            let pending: std::collections::BTreeSet<Uuid> = self
+                .outbox
+                .iter()
+                .map(|m| m.change.record)
+                .chain(self.refused.iter().map(|r| r.mutation.change.record))
+                .collect();
+            self.records.retain(|_, r| client::keep(r, pass, &pending));
+        }
     }
 
     /// One round trip; returns the answer.

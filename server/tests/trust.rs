@@ -1,0 +1,362 @@
+//! What a device says is not trusted, over real HTTP: clock values far in the future are
+//! re-stamped (the edit is kept), ids cannot be squatted, names are stamped by the server, and a
+//! person who loses access has the records dropped from their devices at the next sync.
+
+mod common;
+
+use common::{Device, TestApp, now};
+use model::ErrorCode;
+use model::hlc::{Hlc, MAX_AHEAD_MS, MAX_WALL};
+use model::kinds::school_profile;
+use model::record::{Record, Scope};
+use model::sync::Mutation;
+use reqwest::StatusCode;
+use serde_json::json;
+use uuid::Uuid;
+
+fn profile(scope: &Scope) -> Uuid {
+    match scope {
+        Scope::School(s) => school_profile::id(*s),
+        _ => unreachable!(),
+    }
+}
+
+/// Puts a write stamped with `wall` into a device's outbox, as a hostile or broken device would.
+fn forge(d: &mut Device, id: Uuid, scope: &Scope, wall: u64, fields: serde_json::Value) {
+    d.edit(id, school_profile::KIND, scope, fields);
+    let m: &mut Mutation = d.outbox.last_mut().unwrap();
+    let forged = Hlc {
+        wall_ms: wall,
+        ..m.change.hlc.clone()
+    };
+    let record = d.records.get_mut(&id).unwrap();
+    for (name, value) in &m.change.fields {
+        record.retract(name, &m.change.hlc);
+        record.apply(
+            name,
+            model::record::Write {
+                hlc: forged.clone(),
+                value: value.clone(),
+            },
+        );
+    }
+    m.change.hlc = forged;
+}
+
+fn clock_values(r: &Record) -> Vec<Hlc> {
+    r.fields
+        .values()
+        .flat_map(|f| f.writes())
+        .map(|w| w.hlc)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_far_future_write_is_kept_at_the_servers_time_and_stops_nobody() {
+    let app = TestApp::start().await;
+    let school = app.login("shkola").await;
+    let scope = Scope::School(school.profile.school_id.unwrap());
+    let id = profile(&scope);
+    let mut hostile = Device::new(&school.token, 1);
+    let mut other = Device::new(&school.token, 2);
+    hostile.sync(&app).await;
+    other.sync(&app).await;
+    // The largest clock value there is, and a clock a year ahead.
+    forge(
+        &mut hostile,
+        id,
+        &scope,
+        MAX_WALL,
+        json!({"phone": "8 800 000-00-00"}),
+    );
+    let year = 365 * 86_400_000;
+    forge(
+        &mut hostile,
+        id,
+        &scope,
+        now() + year,
+        json!({"note": "из будущего"}),
+    );
+    let resp = hostile.sync_once(&app).await;
+    assert_eq!(resp.restamped.len(), 2, "both kept, at the server's time");
+    assert!(hostile.refused.is_empty(), "{:?}", hostile.refused);
+    let limit = now() + MAX_AHEAD_MS;
+    let stored: Record = app.record(&school.token, id).await.json().await.unwrap();
+    assert_eq!(stored.text("phone"), "8 800 000-00-00");
+    assert_eq!(stored.text("note"), "из будущего");
+    assert!(clock_values(&stored).iter().all(|h| h.wall_ms <= limit));
+    assert_eq!(
+        hostile.records[&id], stored,
+        "the device re-stamped its copy too"
+    );
+    assert!(
+        hostile.state.clock.last_wall_ms <= limit,
+        "its clock came back"
+    );
+    // The other computer of the school receives it, edits after it and wins, and so does
+    // the hostile device when it edits again.
+    other.sync(&app).await;
+    assert!(
+        clock_values(&other.records[&id])
+            .iter()
+            .all(|h| h.wall_ms <= limit)
+    );
+    other.edit(
+        id,
+        school_profile::KIND,
+        &scope,
+        json!({"note": "правка с другого компьютера"}),
+    );
+    other.sync(&app).await;
+    assert!(other.refused.is_empty(), "{:?}", other.refused);
+    hostile.sync(&app).await;
+    let stored: Record = app.record(&school.token, id).await.json().await.unwrap();
+    assert_eq!(stored.text("note"), "правка с другого компьютера");
+    assert_eq!(hostile.records[&id], stored);
+    hostile.edit(
+        id,
+        school_profile::KIND,
+        &scope,
+        json!({"note": "снова с первого"}),
+    );
+    hostile.sync(&app).await;
+    other.sync(&app).await;
+    assert_eq!(other.records[&id].text("note"), "снова с первого");
+    assert_eq!(hostile.records[&id], other.records[&id]);
+    // Every clock value anyone received is bounded.
+    let head = app.login("rukovoditel").await;
+    let mut h = Device::new(&head.token, 3);
+    h.sync(&app).await;
+    for r in h.records.values() {
+        assert!(
+            clock_values(r)
+                .iter()
+                .all(|v| v.wall_ms <= now() + MAX_AHEAD_MS)
+        );
+    }
+}
+
+#[tokio::test]
+async fn ids_cannot_be_squatted_and_refusals_do_not_tell_what_exists() {
+    let app = TestApp::start().await;
+    let head = app.login("rukovoditel").await;
+    let school = app.login("shkola").await;
+    let a = school.profile.school_id.unwrap();
+    let schools: model::api::SchoolList = app
+        .http
+        .get(format!("{}/api/schools", app.base))
+        .bearer_auth(&head.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let b = schools.schools.iter().find(|s| s.id != a).unwrap().id;
+    let other = app
+        .add_user("chuzhaya.shkola", model::Role::SchoolTeam, Some(b))
+        .await;
+    let (scope_a, scope_b) = (Scope::School(a), Scope::School(b));
+    // School B takes A's profile id: in A's scope it has no right, in its own the id is wrong.
+    let mut d = Device::new(&other.token, 1);
+    d.edit(
+        profile(&scope_a),
+        school_profile::KIND,
+        &scope_a,
+        json!({"note": "x"}),
+    );
+    d.sync(&app).await;
+    // (A fresh device, so that the record is not the one the first attempt made.)
+    let mut d2 = Device::new(&other.token, 5);
+    d2.edit(
+        profile(&scope_a),
+        school_profile::KIND,
+        &scope_b,
+        json!({"note": "x"}),
+    );
+    d2.sync(&app).await;
+    d.refused.append(&mut d2.refused);
+    // A fresh-looking id that is not a UUIDv7, and a v7 id a record of another kind holds.
+    let mentor = app.login("nastavnik").await;
+    let mut m = Device::new(&mentor.token, 2);
+    let taken = Uuid::now_v7();
+    m.edit(
+        taken,
+        "recommendation",
+        &scope_a,
+        json!({"title": "настоящая"}),
+    );
+    m.sync(&app).await;
+    assert!(m.refused.is_empty(), "{:?}", m.refused);
+    d.edit(
+        Uuid::from_u128(0x1234_5678_9abc_4def_8123_4567_89ab_cdef),
+        "recommendation",
+        &scope_b,
+        json!({"title": "x"}),
+    );
+    d.edit(taken, school_profile::KIND, &scope_b, json!({"note": "x"}));
+    // A never-used v7 id for a profile (whose id is derived).
+    d.edit(
+        Uuid::now_v7(),
+        school_profile::KIND,
+        &scope_b,
+        json!({"note": "x"}),
+    );
+    d.sync(&app).await;
+    let codes: Vec<(ErrorCode, &str)> = d
+        .refused
+        .iter()
+        .map(|r| (r.code, r.message.as_str()))
+        .collect();
+    let refused: Vec<(u64, Uuid, &str)> = d
+        .refused
+        .iter()
+        .map(|r| {
+            (
+                r.mutation.seq,
+                r.mutation.change.record,
+                r.mutation.change.kind.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(codes.len(), 5, "{codes:?} {refused:?} {:?}", d.outbox);
+    assert_eq!(codes[0].0, ErrorCode::Forbidden);
+    // Someone else's derived id, a non-v7 id, an id a record of another kind holds, a fresh id
+    // for a kind whose id is derived: one and the same answer, which tells nothing of what
+    // exists.
+    let not_here = codes[1].1;
+    assert!(not_here.contains("с таким идентификатором"), "{not_here}");
+    assert!(codes[1..].iter().all(|c| *c == codes[1]), "{codes:?}");
+    // Nothing was taken: A writes its profile, B its own.
+    let mut s = Device::new(&school.token, 3);
+    s.edit(
+        profile(&scope_a),
+        school_profile::KIND,
+        &scope_a,
+        json!({"note": "наш"}),
+    );
+    s.sync(&app).await;
+    assert!(s.refused.is_empty(), "{:?}", s.refused);
+    let mut d2 = Device::new(&other.token, 4);
+    d2.edit(
+        profile(&scope_b),
+        school_profile::KIND,
+        &scope_b,
+        json!({"note": "свой"}),
+    );
+    d2.sync(&app).await;
+    assert!(d2.refused.is_empty(), "{:?}", d2.refused);
+    let rec: Record = app.record(&mentor.token, taken).await.json().await.unwrap();
+    assert_eq!(rec.kind, "recommendation");
+}
+
+#[tokio::test]
+async fn names_are_stamped_by_the_server_not_taken_from_the_device() {
+    let app = TestApp::start().await;
+    let school = app.login("shkola").await;
+    let mentor = app.login("nastavnik").await;
+    let scope = Scope::School(school.profile.school_id.unwrap());
+    let mut m = Device::new(&mentor.token, 1);
+    let id = Uuid::now_v7();
+    m.edit(
+        id,
+        "recommendation",
+        &scope,
+        json!({"title": "Рекомендации", "author": "Директор департамента"}),
+    );
+    m.sync(&app).await;
+    assert_eq!(m.refused.len(), 1);
+    assert_eq!(m.refused[0].code, ErrorCode::Forbidden);
+    assert!(
+        m.refused[0].message.contains("заполняет сервер"),
+        "{}",
+        m.refused[0].message
+    );
+    m.refused.clear();
+    m.edit(
+        id,
+        "recommendation",
+        &scope,
+        json!({"title": "Рекомендации"}),
+    );
+    m.sync(&app).await;
+    assert!(m.refused.is_empty());
+    assert_eq!(m.records[&id].text("author"), mentor.profile.full_name);
+    let stored: Record = app.record(&mentor.token, id).await.json().await.unwrap();
+    assert_eq!(stored.text("author"), mentor.profile.full_name);
+}
+
+#[tokio::test]
+async fn a_person_who_loses_access_has_the_records_dropped_from_their_devices() {
+    let app = TestApp::start().await;
+    let head = app.login("rukovoditel").await;
+    let school = app.login("shkola").await;
+    let mentor = app.login("nastavnik").await;
+    let a = school.profile.school_id.unwrap();
+    let scope = Scope::School(a);
+    let mut s = Device::new(&school.token, 1);
+    s.edit(
+        profile(&scope),
+        school_profile::KIND,
+        &scope,
+        json!({"note": "паспорт"}),
+    );
+    s.sync(&app).await;
+    let mut m = Device::new(&mentor.token, 2);
+    let draft = Uuid::now_v7();
+    m.edit(
+        draft,
+        "recommendation",
+        &scope,
+        json!({"title": "Черновик"}),
+    );
+    m.sync(&app).await;
+    assert!(m.records.contains_key(&profile(&scope)));
+    assert!(m.records.contains_key(&draft));
+    let other_school: Vec<Uuid> = m
+        .records
+        .values()
+        .filter(|r| matches!(r.scope, Scope::School(x) if x != a))
+        .map(|r| r.id)
+        .collect();
+    // The mentor types, offline, then the head takes the school away.
+    m.edit(
+        draft,
+        "recommendation",
+        &scope,
+        json!({"text": "набрано до отмены"}),
+    );
+    let url = format!("{}/api/users/{}/schools/{a}", app.base, mentor.profile.id);
+    let res = app
+        .http
+        .delete(url)
+        .bearer_auth(&head.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let first = m.sync_once(&app).await;
+    assert!(first.reset, "the grants changed: everything again");
+    m.sync(&app).await;
+    assert!(
+        !m.records.contains_key(&profile(&scope)),
+        "the school's data left"
+    );
+    assert_eq!(
+        m.refused.len(),
+        1,
+        "the edit typed before is refused and shown"
+    );
+    assert!(
+        m.records.contains_key(&draft),
+        "kept while its refused edit is shown"
+    );
+    for id in other_school {
+        assert!(m.records.contains_key(&id), "what stays readable stays");
+    }
+    assert_eq!(m.state.pass, None);
+    assert_eq!(
+        app.record(&mentor.token, profile(&scope)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
