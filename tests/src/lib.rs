@@ -200,6 +200,32 @@ impl Browser {
         }
     }
 
+    /// The records the signed-in person's IndexedDB holds: `(id, kind, scope, parent)`.
+    pub async fn local_records(
+        &self,
+        user: uuid::Uuid,
+    ) -> anyhow::Result<Vec<(String, String, String, Option<String>)>> {
+        let script = r#"
+            const done = arguments[arguments.length - 1];
+            const req = indexedDB.open(arguments[0]);
+            req.onerror = () => done(null);
+            req.onsuccess = () => {
+                const db = req.result;
+                const all = db.transaction('records').objectStore('records').getAll();
+                all.onerror = () => { db.close(); done(null); };
+                all.onsuccess = () => {
+                    db.close();
+                    done(all.result.map(r => [r.id, r.kind, r.scope, r.parent || null]));
+                };
+            };
+        "#;
+        let value = self
+            .client
+            .execute_async(script, vec![json!(format!("nastavnik-{user}"))])
+            .await?;
+        Ok(serde_json::from_value(value)?)
+    }
+
     /// What the page wrote to the browser console since the last call.
     pub async fn console(&self) -> Vec<String> {
         match self.client.issue_cmd(GetLog).await {
@@ -448,19 +474,38 @@ impl Api {
         scope: model::record::Scope,
         fields: Value,
     ) -> anyhow::Result<()> {
+        self.write_as(id, kind, scope, None, fields, None).await
+    }
+
+    /// Writes one record with a parent, and, when `wall` is given, stamped with that clock
+    /// value whatever the time is (as a device with a broken or hostile clock would). Returns
+    /// the answer.
+    pub async fn write_as(
+        &self,
+        id: uuid::Uuid,
+        kind: &str,
+        scope: model::record::Scope,
+        parent: Option<uuid::Uuid>,
+        fields: Value,
+        wall: Option<u64>,
+    ) -> anyhow::Result<()> {
         use model::sync::client;
         let mut bytes = [0u8; 8];
         bytes.copy_from_slice(&uuid::Uuid::now_v7().as_bytes()[8..]);
         let mut state = client::DeviceState::new(model::hlc::DeviceId::from_random(bytes));
-        let mut record = model::record::Record::new(id, kind, scope, None);
+        let mut record = model::record::Record::new(id, kind, scope, parent);
         let fields = serde_json::from_value(fields)?;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)?
             .as_millis() as u64;
-        let client::OutboxOp::Append(m) = client::edit(&mut state, now, &mut record, fields, None)
+        let client::OutboxOp::Append(mut m) =
+            client::edit(&mut state, now, &mut record, fields, None)
         else {
             bail!("a first edit appends");
         };
+        if let Some(wall) = wall {
+            m.change.hlc.wall_ms = wall;
+        }
         let req = client::request(&mut state, &[m]);
         let resp: model::sync::SyncResponse = self
             .http

@@ -338,7 +338,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
             <p class="lead">{template.description.clone()}</p>
             <p class="muted">
                 "Срок: " {format::date(&deadline)} ". "
-                {template.anonymous.then_some("Анкета анонимная: ваше имя с ответами не сохраняется. ")}
+                {template.anonymous.then_some("Анкета анонимная: ни имя, ни компьютер, ни время ответа с ответами не сохраняются; ответы видны только в общих итогах, когда ответят не менее трёх человек. ")}
                 "Ответы сохраняются на этом компьютере при вводе и отправляются на сервер, когда есть связь."
             </p>
             <div class="form-status" role="status" aria-live="polite">

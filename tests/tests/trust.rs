@@ -1,0 +1,203 @@
+//! Trust end to end, in Chromium against the real server: a device stamping writes far in the
+//! future does not stop another computer of the school from syncing and editing, and a
+//! teacher's browser never holds the leaders' tests, results, plans, reviews or
+//! recommendations.
+
+use std::time::Duration;
+
+use e2e::{Api, Browser, DEMO_PASSWORD, Server, builtin_template};
+use model::forms::{self, Kind};
+use model::hlc::MAX_WALL;
+use model::record::Scope;
+use serde_json::{Value, json};
+
+const LONG: Duration = Duration::from_secs(60);
+
+#[tokio::test]
+async fn a_far_future_write_does_not_stop_another_computer_of_the_school() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let base = server.url("");
+    let b = Browser::start().await?;
+    b.sign_in_synced(&base, "shkola", "#home-school").await?;
+    b.client.goto(&format!("{base}/school/profile")).await?;
+    b.wait_for("#field-note").await?;
+
+    // Another device of the school writes with the largest clock value there is.
+    let hostile = Api::login(&base, "shkola").await?;
+    let scope = Scope::School(hostile.profile.school_id.unwrap());
+    let id = hostile.school_profile_id();
+    hostile
+        .write_as(
+            id,
+            "school_profile",
+            scope.clone(),
+            None,
+            json!({"phone": "8 (86137) 9-99-99", "note": "с неверными часами"}),
+            Some(MAX_WALL),
+        )
+        .await?;
+    // This computer receives it, shows it, and goes on working: its own edit is saved, sent
+    // and wins.
+    b.click("#sync-now").await?;
+    b.wait_value("#field-phone", "8 (86137) 9-99-99", LONG)
+        .await?;
+    b.fill("#field-note", "Правка после чужих часов").await?;
+    b.wait_saved(1).await?;
+    b.click("#sync-now").await?;
+    b.wait_all_sent(LONG).await?;
+    let error = b
+        .eval("document.querySelector('#sync-error') ? document.querySelector('#sync-error').innerText : ''")
+        .await?;
+    assert_eq!(error, Value::String(String::new()), "no sync error");
+    let record = hostile.record(id).await?;
+    assert_eq!(record.text("note"), "Правка после чужих часов");
+    assert_eq!(record.text("phone"), "8 (86137) 9-99-99");
+    let limit = e2e_now() + model::hlc::MAX_AHEAD_MS;
+    assert!(
+        record
+            .fields
+            .values()
+            .flat_map(|f| f.writes())
+            .all(|w| w.hlc.wall_ms <= limit),
+        "no clock value past the server's time"
+    );
+    // After a reload the value is still there (it was stored, not only shown).
+    b.client.goto(&format!("{base}/school/profile")).await?;
+    b.wait_value("#field-note", "Правка после чужих часов", LONG)
+        .await?;
+    b.close().await?;
+    Ok(())
+}
+
+fn e2e_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+#[tokio::test]
+async fn a_teachers_browser_holds_nothing_of_the_leaders() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let base = server.url("");
+    let head = Api::login(&base, "rukovoditel").await?;
+    let leader = Api::login(&base, "shkola").await?;
+    let mentor = Api::login(&base, "nastavnik").await?;
+    let school = leader.profile.school_id.unwrap();
+    let scope = Scope::School(school);
+    // The school's passport (teachers read it), the leader's submitted test (scored by the
+    // server), the mentor's review of it, a plan item, recommendations sent and drafted.
+    leader
+        .write(
+            leader.school_profile_id(),
+            "school_profile",
+            scope.clone(),
+            json!({"director": "Лебедева Т. А."}),
+        )
+        .await?;
+    let (t, _) = builtin_template("leader_test");
+    let campaign = head.send_campaign(&t, school, "2030-02-28").await?;
+    let (response, rscope) =
+        forms::response_target(t.respondent, campaign, Some(school), leader.profile.id).unwrap();
+    let mut fields = serde_json::Map::new();
+    fields.insert("campaign".into(), json!(campaign));
+    fields.insert("template".into(), json!(t.code));
+    fields.insert("version".into(), json!(t.version));
+    for q in t.questions() {
+        match &q.kind {
+            Kind::Single { options } => {
+                fields.insert(forms::answer_field(&q.id), json!(options[0].id));
+            }
+            Kind::Multiple { options, .. } => {
+                fields.insert(forms::answer_field(&q.id), json!([options[0].id]));
+            }
+            _ => {}
+        }
+    }
+    fields.insert("status".into(), json!("submitted"));
+    leader
+        .write(
+            response,
+            forms::RESPONSE_KIND,
+            rscope.clone(),
+            Value::Object(fields),
+        )
+        .await?;
+    mentor
+        .write_as(
+            forms::review::review_id(response, 1),
+            forms::review::REVIEW_KIND,
+            rscope.clone(),
+            Some(response),
+            json!({"round": 1, "overall": "Обсудим на встрече"}),
+            None,
+        )
+        .await?;
+    mentor
+        .write_as(
+            uuid::Uuid::now_v7(),
+            forms::plan::PLAN_ITEM_KIND,
+            rscope.clone(),
+            Some(response),
+            json!({"area": "law", "measure_kind": "methodical", "measure": "Семинар"}),
+            None,
+        )
+        .await?;
+    for state in ["sent", "draft"] {
+        mentor
+            .write(
+                uuid::Uuid::now_v7(),
+                "recommendation",
+                scope.clone(),
+                json!({"title": "Рекомендации", "text": "Текст", "state": state}),
+            )
+            .await?;
+    }
+    // The leader's own browser holds them (the control); the teacher's does not.
+    let lb = Browser::start().await?;
+    lb.sign_in_synced(&base, "shkola", "#home-school").await?;
+    let held = lb.local_records(leader.profile.id).await?;
+    let kinds: Vec<&str> = held.iter().map(|r| r.1.as_str()).collect();
+    for kind in [
+        "review",
+        "test_result",
+        "plan_item",
+        "recommendation",
+        "school_profile",
+    ] {
+        assert!(
+            kinds.contains(&kind),
+            "the leader holds a {kind}: {kinds:?}"
+        );
+    }
+    lb.close().await?;
+
+    let tb = Browser::start().await?;
+    tb.sign_in(&base, "pedagog", DEMO_PASSWORD).await?;
+    tb.wait_for("#home-teacher").await?;
+    tb.wait_first_sync().await?;
+    let teacher = Api::login(&base, "pedagog").await?;
+    let held = tb.local_records(teacher.profile.id).await?;
+    let kinds: Vec<&str> = held.iter().map(|r| r.1.as_str()).collect();
+    assert!(kinds.contains(&"school_profile"), "{kinds:?}");
+    for kind in [
+        "review",
+        "test_result",
+        "plan_item",
+        "recommendation",
+        "response",
+    ] {
+        assert!(
+            !kinds.contains(&kind),
+            "a teacher's browser holds a {kind}: {held:?}"
+        );
+    }
+    assert!(
+        held.iter().all(|r| r.0 != response.to_string()),
+        "not the leader's test"
+    );
+    // Nor can it be had by asking: the leader's test is "not found" for the teacher.
+    assert!(teacher.record(response).await.is_err());
+    tb.close().await?;
+    Ok(())
+}
