@@ -504,8 +504,8 @@ async fn the_head_sends_forms_and_the_school_sees_its_tasks_by_deadline() -> any
     let school = Api::login(&base, "shkola").await?;
     let school_id = school.profile.school_id.unwrap();
     let head = Browser::start().await?;
-    head.sign_in(&base, "rukovoditel", DEMO_PASSWORD).await?;
-    head.wait_for("#home-centre").await?;
+    head.sign_in_synced(&base, "rukovoditel", "#home-centre")
+        .await?;
     head.client
         .goto(&format!("{base}/centre/campaigns"))
         .await?;
