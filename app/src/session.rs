@@ -82,8 +82,13 @@ pub struct SessionCtx {
 }
 
 pub fn provide_session() -> SessionCtx {
+    let stored = LocalStorage::get::<Session>(SESSION_KEY).ok();
+    if let Some(session) = &stored {
+        // Sessions opened before accounts were remembered.
+        remember_account(&session.profile);
+    }
     let ctx = SessionCtx {
-        current: RwSignal::new(LocalStorage::get::<Session>(SESSION_KEY).ok()),
+        current: RwSignal::new(stored),
         notice: RwSignal::new(None),
     };
     provide_context(ctx);
