@@ -2,7 +2,9 @@
 //! (the request never got an answer) or an [`ApiError`] from the server, so pages can tell
 //! offline from unauthorised from invalid.
 
-use model::api::{Assignment, Health, LoginRequest, LoginResponse, SchoolList, UserSummary};
+use model::api::{
+    Assignment, Health, LoginRequest, LoginResponse, PasswordChange, SchoolList, UserSummary,
+};
 use model::{ApiError, ErrorCode, NewSchool, NewUser, School, UserProfile};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -29,6 +31,11 @@ impl Failure {
 
     pub fn is_unauthorized(&self) -> bool {
         matches!(self, Failure::Api(e) if e.code == ErrorCode::Unauthorized)
+    }
+
+    /// The centre disabled the account: sign out and forget its data on this computer.
+    pub fn is_account_disabled(&self) -> bool {
+        matches!(self, Failure::Api(e) if e.code == ErrorCode::AccountDisabled)
     }
 
     pub fn field(&self) -> Option<&str> {
@@ -148,6 +155,11 @@ pub async fn me(token: &str) -> Result<UserProfile, Failure> {
     json(get("/me", token)).await
 }
 
+/// Changes the signed-in person's password; the person's other sessions end.
+pub async fn change_password(token: &str, change: &PasswordChange) -> Result<(), Failure> {
+    send(post("/me/password", token, change)).await.map(|_| ())
+}
+
 pub async fn schools(token: &str) -> Result<Vec<School>, Failure> {
     json::<SchoolList>(get("/schools", token))
         .await
@@ -164,6 +176,18 @@ pub async fn users(token: &str) -> Result<Vec<UserSummary>, Failure> {
 
 pub async fn create_user(token: &str, user: &NewUser) -> Result<UserSummary, Failure> {
     json(post("/users", token, user)).await
+}
+
+/// Disables or enables an account.
+pub async fn set_disabled(token: &str, user: uuid::Uuid, disabled: bool) -> Result<(), Failure> {
+    let action = if disabled { "disable" } else { "enable" };
+    send(
+        client()
+            .post(url(&format!("/users/{user}/{action}")))
+            .bearer_auth(token),
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Assigns (`on`) or unassigns a school to a mentor or curator.

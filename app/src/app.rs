@@ -11,6 +11,7 @@ use crate::components::header::AppHeader;
 use crate::components::protected::Protected;
 use crate::connectivity::{self, Net};
 use crate::pages::about::AboutPage;
+use crate::pages::account::AccountPage;
 use crate::pages::centre::{
     CentreCampaigns, CentreHome, CentreResults, CentreSchools, CentreUsers,
 };
@@ -141,6 +142,7 @@ pub fn App() -> impl IntoView {
                         view=|| view! { <Protected roles=&[Role::Moderator]><ModeratorHome/></Protected> }
                     />
                     <Route path=path!("/about") view=|| view! { <Protected><AboutPage/></Protected> }/>
+                    <Route path=path!("/account") view=|| view! { <Protected><AccountPage/></Protected> }/>
                 </Routes>
             </main>
         </Router>

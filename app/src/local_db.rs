@@ -124,6 +124,19 @@ async fn open_inner(name: &str) -> Result<Database, String> {
         .map_err(|e| e.to_string())
 }
 
+/// Deletes a user's database from this computer (the centre disabled the account), closing it
+/// first when it is the open one. The browser finishes the deletion once no other tab holds the
+/// database open.
+pub async fn delete(user_id: Uuid) -> Result<(), String> {
+    if matches!(state().get_untracked(), DbState::Ready { user, .. } if user == user_id) {
+        close();
+    }
+    Database::delete_by_name(&db_name(user_id))
+        .map_err(|e| e.to_string())?
+        .await
+        .map_err(|e| e.to_string())
+}
+
 pub fn close() {
     DB.with(|d| {
         if let Some(db) = d.borrow_mut().take() {

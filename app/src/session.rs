@@ -1,11 +1,14 @@
 //! Who is signed in. The session (token and profile) lives in localStorage, so the app opens
 //! signed in with no network at all; it ends only by signing out or when the server says the
-//! token is no longer valid.
+//! token is no longer valid. When the server says the centre disabled the account, the app also
+//! deletes that account's database from this computer: nothing in it can be sent any more, and a
+//! shared school computer should not keep it.
 
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use model::UserProfile;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::api::{self, Failure};
 use crate::local_db;
@@ -13,6 +16,57 @@ use crate::local_db;
 const SESSION_KEY: &str = "nastavnik.session";
 /// Tokens of sessions ended while offline: revoked on the server once it is reachable.
 const REVOKE_KEY: &str = "nastavnik.revoke";
+/// The accounts that signed in on this computer (login and id), so that a sign-in refused
+/// because the account is disabled can find that account's database.
+const ACCOUNTS_KEY: &str = "nastavnik.accounts";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct KnownAccount {
+    login: String,
+    id: Uuid,
+}
+
+fn known_accounts() -> Vec<KnownAccount> {
+    LocalStorage::get(ACCOUNTS_KEY).unwrap_or_default()
+}
+
+fn remember_account(profile: &UserProfile) {
+    let mut known = known_accounts();
+    known.retain(|a| a.id != profile.id && a.login != profile.login);
+    known.push(KnownAccount {
+        login: profile.login.clone(),
+        id: profile.id,
+    });
+    let _ = LocalStorage::set(ACCOUNTS_KEY, &known);
+}
+
+/// Deletes what this computer keeps of a disabled account: its database and its entry among
+/// the known accounts.
+fn forget_account(id: Uuid) {
+    let mut known = known_accounts();
+    known.retain(|a| a.id != id);
+    let _ = LocalStorage::set(ACCOUNTS_KEY, &known);
+    leptos::task::spawn_local(async move {
+        if let Err(e) = local_db::delete(id).await {
+            web_sys::console::warn_1(&format!("deleting the local database failed: {e}").into());
+        }
+    });
+}
+
+const DATA_DELETED: &str = "Данные этой учётной записи удалены с этого компьютера.";
+
+/// A sign-in was refused because the account is disabled: the account's data on this computer
+/// (if it ever signed in here) is deleted. Returns what to tell the person.
+pub fn disabled_at_sign_in(login: &str, failure: &Failure) -> String {
+    let login = model::user::validate_login(login).unwrap_or_default();
+    match known_accounts().into_iter().find(|a| a.login == login) {
+        Some(account) => {
+            forget_account(account.id);
+            format!("{} {DATA_DELETED}", failure.message())
+        }
+        None => failure.message(),
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
@@ -28,8 +82,13 @@ pub struct SessionCtx {
 }
 
 pub fn provide_session() -> SessionCtx {
+    let stored = LocalStorage::get::<Session>(SESSION_KEY).ok();
+    if let Some(session) = &stored {
+        // Sessions opened before accounts were remembered.
+        remember_account(&session.profile);
+    }
     let ctx = SessionCtx {
-        current: RwSignal::new(LocalStorage::get::<Session>(SESSION_KEY).ok()),
+        current: RwSignal::new(stored),
         notice: RwSignal::new(None),
     };
     provide_context(ctx);
@@ -59,6 +118,7 @@ impl SessionCtx {
             ));
         }
         self.notice.set(None);
+        remember_account(&session.profile);
         self.current.set(Some(session));
     }
 
@@ -76,9 +136,18 @@ impl SessionCtx {
         leptos::task::spawn_local(revoke_pending());
     }
 
-    /// Reacts to a failed call: an ended session signs the user out with an explanation.
+    /// Reacts to a failed call: an ended session signs the user out with an explanation; a
+    /// disabled account is signed out and its data deleted from this computer.
     pub fn handle(&self, failure: &Failure) {
-        if failure.is_unauthorized() {
+        if failure.is_account_disabled() {
+            let id = self
+                .current
+                .with_untracked(|s| s.as_ref().map(|s| s.profile.id));
+            self.sign_out(Some(format!("{} {DATA_DELETED}", failure.message())));
+            if let Some(id) = id {
+                forget_account(id);
+            }
+        } else if failure.is_unauthorized() {
             self.sign_out(Some(failure.message()));
         }
     }

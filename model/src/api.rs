@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::error::ApiError;
 use crate::school::School;
-use crate::user::UserProfile;
+use crate::user::{UserProfile, validate_password};
 
 /// The path prefix of every API endpoint; the service worker never caches under it.
 pub const API_PREFIX: &str = "/api";
@@ -35,6 +36,40 @@ pub struct UserSummary {
     pub profile: UserProfile,
     /// Schools assigned to a mentor or curator.
     pub assigned_school_ids: Vec<Uuid>,
+    /// The account is disabled: it cannot sign in and has no sessions.
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+/// `POST /api/me/password`: the signed-in person changes the own password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+}
+
+impl std::fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordChange { .. }")
+    }
+}
+
+impl PasswordChange {
+    /// The rules the app checks before sending and the server checks again: the current
+    /// password given, the new one as long as for a new account and not the same as the current.
+    pub fn validated(self) -> Result<PasswordChange, ApiError> {
+        if self.current.is_empty() {
+            return Err(ApiError::validation("current", "Введите текущий пароль."));
+        }
+        validate_password("new", &self.new)?;
+        if self.new == self.current {
+            return Err(ApiError::validation(
+                "new",
+                "Новый пароль должен отличаться от текущего.",
+            ));
+        }
+        Ok(self)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,4 +125,33 @@ pub struct CampaignSummary {
     /// The least number of answers for results to be shown.
     pub min_answers: usize,
     pub summary: Option<crate::forms::summary::Summary>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(current: &str, new: &str) -> Result<PasswordChange, ApiError> {
+        PasswordChange {
+            current: current.into(),
+            new: new.into(),
+        }
+        .validated()
+    }
+
+    #[test]
+    fn password_change_rules() {
+        assert!(change("старый пароль", "новый пароль").is_ok());
+        let field = |r: Result<PasswordChange, ApiError>| r.unwrap_err().field.unwrap();
+        assert_eq!(field(change("", "новый пароль")), "current");
+        assert_eq!(field(change("старый пароль", "1234567")), "new");
+        assert_eq!(field(change("старый пароль", &"я".repeat(201))), "new");
+        assert_eq!(field(change("одинаковый", "одинаковый")), "new");
+    }
+
+    #[test]
+    fn passwords_stay_out_of_logs() {
+        let text = format!("{:?}", change("старый пароль", "новый пароль").unwrap());
+        assert!(!text.contains("пароль"), "{text}");
+    }
 }

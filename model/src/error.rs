@@ -14,12 +14,15 @@ pub enum ErrorCode {
     Validation,
     /// Wrong login or password.
     BadCredentials,
-    /// Too many failed logins; `retry_after_secs` says how long to wait.
+    /// Too many failed logins, or too many logins at once for the server; `retry_after_secs`
+    /// says how long to wait.
     TooManyAttempts,
     /// No session, or the session ended (expired or signed out).
     Unauthorized,
     /// Signed in, but the role may not do this.
     Forbidden,
+    /// The account was disabled by the centre: no sign-in, and the device should forget its data.
+    AccountDisabled,
     NotFound,
     MethodNotAllowed,
     /// The change collides with existing data (e.g. a login already taken).
@@ -34,7 +37,7 @@ impl ErrorCode {
         match self {
             ErrorCode::BadRequest | ErrorCode::Validation => 400,
             ErrorCode::BadCredentials | ErrorCode::Unauthorized => 401,
-            ErrorCode::Forbidden => 403,
+            ErrorCode::Forbidden | ErrorCode::AccountDisabled => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Conflict => 409,
@@ -98,6 +101,27 @@ impl ApiError {
                 ),
             )
         }
+    }
+
+    /// The server has too many passwords to check at this moment (nothing was counted).
+    pub fn server_busy(retry_after_secs: u64) -> Self {
+        ApiError {
+            retry_after_secs: Some(retry_after_secs),
+            ..ApiError::new(
+                ErrorCode::TooManyAttempts,
+                format!(
+                    "Сервер сейчас проверяет слишком много паролей сразу. Подождите {} и попробуйте снова.",
+                    seconds_ru(retry_after_secs)
+                ),
+            )
+        }
+    }
+
+    pub fn account_disabled() -> Self {
+        ApiError::new(
+            ErrorCode::AccountDisabled,
+            "Учётная запись отключена. Обратитесь в наставнический центр.",
+        )
     }
 
     pub fn unauthorized() -> Self {
@@ -180,5 +204,12 @@ mod tests {
         assert_eq!(ErrorCode::PayloadTooLarge.http_status(), 413);
         assert_eq!(ErrorCode::Forbidden.http_status(), 403);
         assert_eq!(ErrorCode::TooManyAttempts.http_status(), 429);
+        assert_eq!(ErrorCode::AccountDisabled.http_status(), 403);
+    }
+
+    #[test]
+    fn account_disabled_has_its_own_code() {
+        let json = serde_json::to_string(&ApiError::account_disabled()).unwrap();
+        assert!(json.contains(r#""code":"account_disabled""#), "{json}");
     }
 }

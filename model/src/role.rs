@@ -72,6 +72,26 @@ impl Role {
         matches!(self, Role::Head)
     }
 
+    /// Whether a person of this role may create, disable and enable accounts of role `other`.
+    /// The centre head manages every role; the moderator only school staff and teachers, so an
+    /// account that runs the information resource can never make itself a head, another
+    /// moderator or a reviewer of schools. Everybody else manages no accounts.
+    pub fn may_manage(self, other: Role) -> bool {
+        match self {
+            Role::Head => true,
+            Role::Moderator => matches!(other, Role::SchoolTeam | Role::Teacher),
+            Role::SchoolTeam | Role::Teacher | Role::Mentor | Role::Curator => false,
+        }
+    }
+
+    /// The roles this role may create, in [`Role::ALL`] order.
+    pub fn manageable(self) -> Vec<Role> {
+        Role::ALL
+            .into_iter()
+            .filter(|r| self.may_manage(*r))
+            .collect()
+    }
+
     /// The page each role lands on after signing in.
     pub fn home_path(self) -> &'static str {
         match self {
@@ -96,5 +116,19 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", role.as_str()));
         }
         assert_eq!(Role::parse("admin"), None);
+    }
+
+    #[test]
+    fn who_manages_whom() {
+        assert_eq!(Role::Head.manageable(), Role::ALL.to_vec());
+        assert_eq!(
+            Role::Moderator.manageable(),
+            vec![Role::SchoolTeam, Role::Teacher]
+        );
+        for role in [Role::SchoolTeam, Role::Teacher, Role::Mentor, Role::Curator] {
+            assert!(role.manageable().is_empty(), "{role:?}");
+        }
+        assert!(!Role::Moderator.may_manage(Role::Head));
+        assert!(!Role::Moderator.may_manage(Role::Moderator));
     }
 }

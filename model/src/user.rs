@@ -38,19 +38,7 @@ impl NewUser {
     pub fn validated(mut self) -> Result<NewUser, ApiError> {
         self.login = validate_login(&self.login)?;
         self.full_name = required_text("full_name", "ФИО", &self.full_name, 200)?;
-        let chars = self.password.chars().count();
-        if chars < PASSWORD_MIN {
-            return Err(ApiError::validation(
-                "password",
-                format!("Пароль должен содержать не менее {PASSWORD_MIN} символов."),
-            ));
-        }
-        if chars > PASSWORD_MAX {
-            return Err(ApiError::validation(
-                "password",
-                format!("Пароль должен содержать не более {PASSWORD_MAX} символов."),
-            ));
-        }
+        validate_password("password", &self.password)?;
         match (self.role.belongs_to_school(), self.school_id) {
             (true, None) => {
                 return Err(ApiError::validation(
@@ -63,6 +51,25 @@ impl NewUser {
         }
         Ok(self)
     }
+}
+
+/// A new password: from [`PASSWORD_MIN`] to [`PASSWORD_MAX`] characters. The error names
+/// `field`.
+pub fn validate_password(field: &str, password: &str) -> Result<(), ApiError> {
+    let chars = password.chars().count();
+    if chars < PASSWORD_MIN {
+        return Err(ApiError::validation(
+            field,
+            format!("Пароль должен содержать не менее {PASSWORD_MIN} символов."),
+        ));
+    }
+    if chars > PASSWORD_MAX {
+        return Err(ApiError::validation(
+            field,
+            format!("Пароль должен содержать не более {PASSWORD_MAX} символов."),
+        ));
+    }
+    Ok(())
 }
 
 /// Logins are short Latin names: letters, digits, dot, dash and underscore; case-insensitive.

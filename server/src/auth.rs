@@ -1,10 +1,26 @@
-//! Passwords (argon2id), session tokens (random, stored as SHA-256, sliding expiry), the slowing
-//! down of password guessing, and the [`CurrentUser`] extractor that every protected handler
-//! takes.
+//! Passwords (argon2id), session tokens (random, stored as SHA-256, a sliding idle expiry within
+//! an absolute lifetime), the slowing down of password guessing, and the [`CurrentUser`]
+//! extractor that every protected handler takes.
+//!
+//! Password guessing is slowed down, never made permanent: every attempt is counted for its
+//! login and for its client address *before* the password is hashed (one SQL statement, see
+//! [`Db::count_login_attempt`]), so requests sent at once cannot all slip in before the first
+//! failure is written. After the free attempts each further attempt waits 5 s, 10 s, … at most
+//! 5 minutes; an attempt made while waiting is refused without being counted, so the right
+//! password always works once the wait is over, and a day without attempts forgets the count.
+//! A right password clears the counts of its login and address. Behind a reverse proxy every
+//! client has the proxy's address; the per-address count then covers everybody, which still
+//! only delays.
+//!
+//! Hashing is the expensive part and runs on a few dedicated threads with a bounded queue: when
+//! too many hashes are waiting the request is refused at once (429) instead of piling up.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
-use axum::extract::FromRequestParts;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use base64::Engine;
@@ -14,16 +30,32 @@ use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use crate::storage::{Db, now_ms};
+use crate::storage::{AttemptCount, Credentials, Db, ThrottleRules, now_ms};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// A session lives this long after its last use: rural users may stay offline for weeks.
-pub const SESSION_IDLE_MS: i64 = 180 * DAY_MS;
+pub const SESSION_IDLE_MS: i64 = 60 * DAY_MS;
+/// However active, a session ends this long after the sign-in that opened it.
+pub const SESSION_MAX_MS: i64 = 180 * DAY_MS;
 /// How often the expiry is slid forward (avoids a write on every request).
 const TOUCH_EVERY_MS: i64 = 60 * 60 * 1000;
-/// Failed logins allowed before each further attempt has to wait.
+/// Password attempts per login before each further one has to wait.
 pub const FREE_FAILURES: i64 = 5;
-const MAX_LOCK_SECS: i64 = 15 * 60;
+/// Password attempts per client address (a whole school may share one) before each further one
+/// has to wait.
+pub const ADDRESS_FREE_FAILURES: i64 = 20;
+/// How password attempts are counted (see the module documentation).
+pub const THROTTLE: ThrottleRules = ThrottleRules {
+    login_free: FREE_FAILURES,
+    address_free: ADDRESS_FREE_FAILURES,
+    first_lock_ms: 5_000,
+    max_lock_ms: 5 * 60_000,
+    quiet_ms: DAY_MS,
+};
+/// Hashes allowed to wait for a hashing thread; more are refused with 429.
+pub const MAX_WAITING_HASHES: usize = 64;
+/// What a refused request is told to wait when the hashing queue is full.
+const BUSY_RETRY_SECS: u64 = 2;
 
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
@@ -75,20 +107,38 @@ fn verify_password(password: &str, hash: &str) -> bool {
     computed && argon2::password_hash::Output::new(&out).is_ok_and(|o| o == expected)
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
 /// Argon2 takes about 19 MB and tens of milliseconds per hash on purpose. It runs on a few
 /// dedicated threads (one per core), not on the async workers and not on an open-ended pool:
 /// a burst of logins waits its turn instead of starving the server, and the memory the hashes
 /// use stays with those few threads instead of piling up in one allocator arena per thread.
-async fn argon2_blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> AppResult<T> {
-    type Job = Box<dyn FnOnce() + Send>;
-    static QUEUE: std::sync::OnceLock<std::sync::Mutex<std::sync::mpsc::Sender<Job>>> =
-        std::sync::OnceLock::new();
-    let queue = QUEUE.get_or_init(|| {
+/// At most `limit` hashes wait or run at once; a request beyond that is refused before anything
+/// is counted or queued.
+pub struct Hasher {
+    queue: std::sync::Mutex<std::sync::mpsc::Sender<Job>>,
+    waiting: AtomicUsize,
+    limit: usize,
+}
+
+/// A place in the hashing queue, taken before any work is done for the request. Given back
+/// when the hash is done, or when the request ends without hashing.
+pub struct HashPermit {
+    hasher: &'static Hasher,
+}
+
+impl Drop for HashPermit {
+    fn drop(&mut self) {
+        self.hasher.waiting.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl Hasher {
+    /// Starts `threads` hashing threads.
+    pub fn new(threads: usize, limit: usize) -> Hasher {
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
         let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
-        for i in 0..std::thread::available_parallelism().map_or(2, |n| n.get()) {
+        for i in 0..threads {
             let rx = rx.clone();
             let _ = std::thread::Builder::new()
                 .name(format!("argon2-{i}"))
@@ -105,24 +155,69 @@ async fn argon2_blocking<T: Send + 'static>(
                     }
                 });
         }
-        std::sync::Mutex::new(tx)
-    });
-    let (done, result) = tokio::sync::oneshot::channel();
-    let job: Job = Box::new(move || {
-        let _ = done.send(work());
-    });
-    queue
-        .lock()
-        .map_err(|_| anyhow::anyhow!("password hashing queue poisoned"))?
-        .send(job)
-        .map_err(|_| anyhow::anyhow!("password hashing threads stopped"))?;
-    result
-        .await
-        .map_err(|_| AppError::Internal(anyhow::anyhow!("password hashing failed")))
+        Hasher {
+            queue: std::sync::Mutex::new(tx),
+            waiting: AtomicUsize::new(0),
+            limit,
+        }
+    }
+
+    /// A place in the queue, or 429 when `limit` hashes are already waiting.
+    pub fn reserve(&'static self) -> Result<HashPermit, ApiError> {
+        let taken = self
+            .waiting
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.limit).then_some(n + 1)
+            });
+        match taken {
+            Ok(_) => Ok(HashPermit { hasher: self }),
+            Err(_) => {
+                tracing::warn!(limit = self.limit, "password hashing queue full");
+                Err(ApiError::server_busy(BUSY_RETRY_SECS))
+            }
+        }
+    }
 }
 
+impl HashPermit {
+    /// Runs `work` on a hashing thread; the place is given back when it is done.
+    pub async fn run<T: Send + 'static>(
+        self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> AppResult<T> {
+        let hasher = self.hasher;
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let out = work();
+            drop(self);
+            let _ = done.send(out);
+        });
+        hasher
+            .queue
+            .lock()
+            .map_err(|_| anyhow::anyhow!("password hashing queue poisoned"))?
+            .send(job)
+            .map_err(|_| anyhow::anyhow!("password hashing threads stopped"))?;
+        result
+            .await
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("password hashing failed")))
+    }
+}
+
+/// The server's hashing threads.
+pub fn hasher() -> &'static Hasher {
+    static HASHER: std::sync::OnceLock<Hasher> = std::sync::OnceLock::new();
+    HASHER.get_or_init(|| {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Hasher::new(threads, MAX_WAITING_HASHES)
+    })
+}
+
+/// Hashes a new password on the hashing threads (429 when they are too busy).
 pub async fn hash_password_blocking(password: String) -> AppResult<String> {
-    argon2_blocking(move || hash_password(&password))
+    hasher()
+        .reserve()?
+        .run(move || hash_password(&password))
         .await?
         .map_err(AppError::Internal)
 }
@@ -145,58 +240,116 @@ pub fn token_hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Seconds a login has to wait after `failures` failed attempts (0 while under the free limit).
-pub fn lock_secs(failures: i64) -> i64 {
-    if failures < FREE_FAILURES {
-        0
-    } else {
-        let exp = (failures - FREE_FAILURES).min(20) as u32;
-        (5 * 2i64.pow(exp)).min(MAX_LOCK_SECS)
+/// Where a request comes from, for counting password attempts per address. Taken from the
+/// TCP connection (never from a header a client could write); unknown when the router runs
+/// without connection info.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl ClientAddr {
+    /// The key the address is counted under: an IPv4 address, or the /64 network of an IPv6
+    /// one (a single home or phone usually holds a whole /64).
+    pub fn key(&self) -> String {
+        match self.0.map(|ip| ip.to_canonical()) {
+            Some(IpAddr::V4(v4)) => v4.to_string(),
+            Some(IpAddr::V6(v6)) => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+            None => "unknown".to_owned(),
+        }
     }
 }
 
-/// Checks a login and password; on success opens a session and returns its token.
-pub async fn login(db: &Db, login: &str, password: &str) -> AppResult<(String, UserProfile)> {
-    let login = login.trim().to_ascii_lowercase();
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip()),
+        ))
+    }
+}
+
+/// Checks the password of `login` with the attempt counts: `Ok(Some)` with the account when it
+/// is right, `Ok(None)` when it is wrong or there is no such login, 429 while the login or the
+/// address has to wait (nothing counted, nothing hashed) or when the hashing queue is full.
+/// `login` must already be valid ([`model::user::validate_login`]).
+pub async fn check_password(
+    db: &Db,
+    login: &str,
+    addr: ClientAddr,
+    password: &str,
+) -> AppResult<Option<Credentials>> {
+    let permit = hasher().reserve()?;
     let now = now_ms();
-    let (failures, locked_until) = db.login_failures(&login).await?;
-    if locked_until > now {
-        let wait = ((locked_until - now) + 999) / 1000;
+    let address = addr.key();
+    if let AttemptCount::Locked { until } = db
+        .count_login_attempt(login, &address, now, &THROTTLE)
+        .await?
+    {
+        let wait = ((until - now).max(1) + 999) / 1000;
+        tracing::info!(%login, %address, wait, "password attempt while waiting");
         return Err(ApiError::too_many_attempts(wait as u64).into());
     }
-    let credentials = db.credentials(&login).await?;
+    let credentials = db.credentials(login).await?;
+    let hash = credentials.as_ref().map(|c| c.password_hash.clone());
     let password = password.to_owned();
-    let hash = credentials
-        .as_ref()
-        .map(|c| c.password_hash.clone())
-        .unwrap_or_else(|| dummy_hash().to_owned());
-    let ok = argon2_blocking(move || verify_password(&password, &hash)).await?;
+    let ok = permit
+        .run(move || match hash {
+            Some(hash) => verify_password(&password, &hash),
+            None => verify_password(&password, dummy_hash()),
+        })
+        .await?;
     match credentials {
         Some(c) if ok => {
-            if failures > 0 {
-                db.clear_login_failures(&login).await?;
-            }
-            let token = new_token();
-            db.create_session(
-                &token_hash(&token),
-                c.profile.id,
-                now,
-                now + SESSION_IDLE_MS,
-            )
-            .await?;
-            db.audit(Some(c.profile.id), "login", &serde_json::json!({}))
+            db.clear_login_attempts(login, &address, now, THROTTLE.quiet_ms)
                 .await?;
-            Ok((token, c.profile))
+            Ok(Some(c))
         }
         _ => {
-            let failures = failures + 1;
-            let lock = lock_secs(failures);
-            db.set_login_failures(&login, failures, now + lock * 1000)
-                .await?;
-            tracing::info!(%login, failures, "failed login");
-            Err(ApiError::bad_credentials().into())
+            tracing::info!(%login, %address, "wrong password");
+            Ok(None)
         }
     }
+}
+
+/// Checks a login and password; on success opens a session and returns its token. A login that
+/// cannot exist gets the same answer as a wrong password and is not counted or stored.
+pub async fn login(
+    db: &Db,
+    login: &str,
+    password: &str,
+    addr: ClientAddr,
+) -> AppResult<(String, UserProfile)> {
+    let Ok(login) = model::user::validate_login(login) else {
+        return Err(ApiError::bad_credentials().into());
+    };
+    let credentials = check_password(db, &login, addr, password)
+        .await?
+        .ok_or_else(ApiError::bad_credentials)?;
+    let profile = credentials.profile;
+    if credentials.disabled {
+        db.audit(Some(profile.id), "login.disabled", &serde_json::json!({}))
+            .await?;
+        return Err(ApiError::account_disabled().into());
+    }
+    let token = new_token();
+    let now = now_ms();
+    db.create_session(&token_hash(&token), profile.id, now, now + SESSION_IDLE_MS)
+        .await?;
+    db.audit(Some(profile.id), "login", &serde_json::json!({}))
+        .await?;
+    Ok((token, profile))
+}
+
+/// When a session opened at `created_at` and used at `now` expires: after the idle time, but
+/// never after the absolute lifetime.
+pub fn session_expiry(created_at: i64, now: i64) -> i64 {
+    (now + SESSION_IDLE_MS).min(created_at + SESSION_MAX_MS)
 }
 
 /// The signed-in user of a request (from `Authorization: Bearer <token>`).
@@ -235,14 +388,19 @@ impl FromRequestParts<AppState> for CurrentUser {
             .session(&hash)
             .await?
             .ok_or_else(ApiError::unauthorized)?;
-        if session.expires_at <= now {
+        if session.expires_at <= now || session.created_at + SESSION_MAX_MS <= now {
             state.db.delete_session(&hash).await?;
             return Err(ApiError::unauthorized().into());
+        }
+        if session.disabled {
+            // Disabling deletes the sessions; this is the second line.
+            state.db.delete_user_sessions(session.profile.id).await?;
+            return Err(ApiError::account_disabled().into());
         }
         if now - session.last_seen_at > TOUCH_EVERY_MS {
             state
                 .db
-                .touch_session(&hash, now, now + SESSION_IDLE_MS)
+                .touch_session(&hash, now, session_expiry(session.created_at, now))
                 .await?;
         }
         Ok(CurrentUser {
@@ -276,9 +434,54 @@ mod tests {
 
     #[test]
     fn lock_grows_then_caps() {
-        assert_eq!(lock_secs(FREE_FAILURES - 1), 0);
-        assert_eq!(lock_secs(FREE_FAILURES), 5);
-        assert_eq!(lock_secs(FREE_FAILURES + 3), 40);
-        assert_eq!(lock_secs(FREE_FAILURES + 40), MAX_LOCK_SECS);
+        let lock = |n| THROTTLE.lock_ms(n, FREE_FAILURES);
+        assert_eq!(lock(FREE_FAILURES - 1), 0);
+        assert_eq!(lock(FREE_FAILURES), 5_000);
+        assert_eq!(lock(FREE_FAILURES + 1), 10_000);
+        assert_eq!(lock(FREE_FAILURES + 3), 40_000);
+        assert_eq!(lock(FREE_FAILURES + 40), 5 * 60_000);
+        assert_eq!(lock(i64::MAX / 2), 5 * 60_000);
+    }
+
+    #[test]
+    fn sessions_end_at_the_absolute_lifetime() {
+        assert_eq!(session_expiry(0, 1_000), 1_000 + SESSION_IDLE_MS);
+        let late = SESSION_MAX_MS - DAY_MS;
+        assert_eq!(session_expiry(0, late), SESSION_MAX_MS);
+    }
+
+    #[test]
+    fn addresses_are_counted_per_host_or_ipv6_network() {
+        let key = |s: &str| ClientAddr(Some(s.parse().unwrap())).key();
+        assert_eq!(key("192.0.2.7"), "192.0.2.7");
+        assert_eq!(key("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(key("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+        assert_eq!(key("2001:db8:1:2::9"), key("2001:db8:1:2:ffff::1"));
+        assert_eq!(ClientAddr(None).key(), "unknown");
+    }
+
+    #[tokio::test]
+    async fn a_full_hashing_queue_refuses_at_once() {
+        let hasher: &'static Hasher = Box::leak(Box::new(Hasher::new(1, 3)));
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let first = hasher.reserve().unwrap();
+        let busy = tokio::spawn(first.run(move || wait.recv().is_ok()));
+        let second = hasher.reserve().unwrap();
+        let third = hasher.reserve().unwrap();
+        let refused = hasher.reserve().err().unwrap();
+        assert_eq!(refused.code, model::ErrorCode::TooManyAttempts);
+        assert!(refused.retry_after_secs.is_some());
+        // A place is given back when its hash is done, or when it was never used.
+        drop(second);
+        let again = hasher.reserve().unwrap();
+        release.send(()).unwrap();
+        assert!(busy.await.unwrap().unwrap());
+        let after = hasher.reserve().unwrap();
+        assert_eq!(
+            again.run(|| 1).await.unwrap() + after.run(|| 1).await.unwrap(),
+            2
+        );
+        drop(third);
+        assert_eq!(hasher.waiting.load(Ordering::Acquire), 0);
     }
 }

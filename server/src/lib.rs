@@ -55,9 +55,11 @@ pub fn app(state: AppState) -> Router {
     router
 }
 
-/// Serves until Ctrl-C (or SIGTERM).
+/// Serves until Ctrl-C (or SIGTERM). Handlers learn the client's address from the connection
+/// (password attempts are counted per address).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

@@ -10,7 +10,7 @@ use server::{AppState, Db, demo};
 struct TestApp {
     base: String,
     http: reqwest::Client,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -25,12 +25,53 @@ impl TestApp {
         TestApp {
             base,
             http: reqwest::Client::new(),
-            _dir: dir,
+            dir,
         }
     }
 
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// The server's database file, for tests that move time or read what was stored.
+    async fn pool(&self) -> sqlx::SqlitePool {
+        let url = format!("sqlite://{}", self.dir.path().join("test.db").display());
+        sqlx::SqlitePool::connect(&url).await.unwrap()
+    }
+
+    async fn post(&self, token: &str, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn get(&self, token: &str, path: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn users(&self, token: &str) -> Vec<UserSummary> {
+        let res = self.get(token, "/api/users").await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+
+    async fn user_id(&self, token: &str, login: &str) -> uuid::Uuid {
+        self.users(token)
+            .await
+            .into_iter()
+            .find(|u| u.profile.login == login)
+            .unwrap()
+            .profile
+            .id
     }
 
     async fn login_raw(&self, login: &str, password: &str) -> reqwest::Response {
@@ -395,4 +436,597 @@ async fn school_staff_see_only_their_school() {
         .unwrap();
     assert_eq!(visible.schools.len(), 1);
     assert_eq!(Some(visible.schools[0].id), session.profile.school_id);
+}
+
+// ---- accounts hardening ----
+
+/// `(failures, locked_until)` stored for a login name or a client address.
+async fn attempts(pool: &sqlx::SqlitePool, kind: &str, subject: &str) -> Option<(i64, i64)> {
+    sqlx::query_as(
+        "SELECT failures, locked_until FROM login_attempts WHERE kind = ? AND subject = ?",
+    )
+    .bind(kind)
+    .bind(subject)
+    .fetch_optional(pool)
+    .await
+    .unwrap()
+}
+
+fn new_user(login: &str, role: &str, school: Option<uuid::Uuid>) -> serde_json::Value {
+    json!({
+        "login": login,
+        "full_name": "Новый Пользователь",
+        "role": role,
+        "school_id": school,
+        "password": "очень-секретно"
+    })
+}
+
+#[tokio::test]
+async fn a_moderator_creates_only_school_staff_and_teachers() {
+    let app = TestApp::start().await;
+    let moderator = app.login("moderator").await;
+    let school = app.login("shkola").await.profile.school_id;
+
+    for role in ["head", "moderator", "mentor", "curator"] {
+        let res = app
+            .post(
+                &moderator.token,
+                "/api/users",
+                new_user(&format!("x-{role}"), role, None),
+            )
+            .await;
+        let err = api_error(res, StatusCode::FORBIDDEN).await;
+        assert_eq!(err.code, ErrorCode::Forbidden, "{role}");
+        assert!(
+            err.message.contains("Роль «Модератор» не может создавать"),
+            "{role}: {}",
+            err.message
+        );
+    }
+    for (login, role) in [("new-team", "school_team"), ("new-teacher", "teacher")] {
+        let res = app
+            .post(
+                &moderator.token,
+                "/api/users",
+                new_user(login, role, school),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{role}");
+    }
+    let logins: Vec<String> = app
+        .users(&moderator.token)
+        .await
+        .into_iter()
+        .map(|u| u.profile.login)
+        .collect();
+    assert!(!logins.iter().any(|l| l.starts_with("x-")), "{logins:?}");
+
+    // The centre head creates any role, another head included.
+    let head = app.login("rukovoditel").await;
+    for role in ["head", "moderator", "mentor", "curator"] {
+        let res = app
+            .post(
+                &head.token,
+                "/api/users",
+                new_user(&format!("h-{role}"), role, None),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{role}");
+    }
+    // Nobody else creates accounts at all.
+    let mentor = app.login("nastavnik").await;
+    let res = app
+        .post(
+            &mentor.token,
+            "/api/users",
+            new_user("m-teacher", "teacher", school),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn forty_parallel_wrong_passwords_check_only_the_free_ones() {
+    let app = TestApp::start().await;
+    // Every request on a task of its own, all sent before any answer is read.
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let request = app
+                .http
+                .post(app.url("/api/auth/login"))
+                .json(&json!({ "login": "nastavnik", "password": format!("guess-{i:02}") }));
+            tokio::spawn(async move { request.send().await.unwrap() })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    let mut checked = 0;
+    let mut refused = 0;
+    for res in answers {
+        match res.status() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => {
+                let err: ApiError = res.json().await.unwrap();
+                assert_eq!(err.code, ErrorCode::TooManyAttempts);
+                assert!(err.retry_after_secs.is_some_and(|s| s >= 1));
+                refused += 1;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    let free = server::auth::FREE_FAILURES as usize;
+    assert_eq!((checked, refused), (free, 40 - free));
+    // Only the checked attempts were counted, for the login and for the address.
+    let pool = app.pool().await;
+    let (login_failures, _) = attempts(&pool, "login", "nastavnik").await.unwrap();
+    let (address_failures, _) = attempts(&pool, "address", "127.0.0.1").await.unwrap();
+    assert_eq!(
+        (login_failures, address_failures),
+        (free as i64, free as i64)
+    );
+}
+
+#[tokio::test]
+async fn logins_that_cannot_exist_are_refused_and_not_stored() {
+    let app = TestApp::start().await;
+    let long = "a".repeat(41);
+    for login in ["иванова", "ab", long.as_str(), "drop table;", ""] {
+        let err = api_error(
+            app.login_raw(login, "whatever1").await,
+            StatusCode::UNAUTHORIZED,
+        )
+        .await;
+        assert_eq!(err.code, ErrorCode::BadCredentials, "{login:?}");
+    }
+    let pool = app.pool().await;
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_attempts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
+}
+
+#[tokio::test]
+async fn the_right_password_works_once_the_wait_is_over() {
+    let app = TestApp::start().await;
+    let pool = app.pool().await;
+    for _ in 0..server::auth::FREE_FAILURES {
+        let res = app.login_raw("kurator", "guess-guess").await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    let locked = attempts(&pool, "login", "kurator").await.unwrap();
+    assert!(locked.1 > 0, "{locked:?}");
+
+    // While the wait lasts even the right password is refused, and nothing is counted or made
+    // longer: neither by the right password nor by more guesses.
+    for password in [demo::DEMO_PASSWORD, "guess-again"] {
+        let res = app.login_raw("kurator", password).await;
+        let err = api_error(res, StatusCode::TOO_MANY_REQUESTS).await;
+        assert!(err.retry_after_secs.unwrap() <= 5, "{err:?}");
+        assert_eq!(attempts(&pool, "login", "kurator").await.unwrap(), locked);
+    }
+
+    // The wait is over (moved back rather than waited for): the right password works and the
+    // counts of the login and the address are cleared.
+    sqlx::query("UPDATE login_attempts SET locked_until = locked_until - 60000")
+        .execute(&pool)
+        .await
+        .unwrap();
+    app.login("kurator").await;
+    assert_eq!(attempts(&pool, "login", "kurator").await, None);
+    assert_eq!(attempts(&pool, "address", "127.0.0.1").await, None);
+}
+
+#[tokio::test]
+async fn waits_are_bounded_and_a_quiet_day_forgets() {
+    let app = TestApp::start().await;
+    let pool = app.pool().await;
+    let now = server::storage::now_ms();
+    // A thousand failures already, the last wait over.
+    sqlx::query(
+        "INSERT INTO login_attempts (kind, subject, failures, locked_until, last_at) \
+         VALUES ('login', 'kurator', 1000, ?, ?)",
+    )
+    .bind(now - 1)
+    .bind(now - 60_000)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let res = app.login_raw("kurator", "guess-guess").await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let err = api_error(
+        app.login_raw("kurator", demo::DEMO_PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+    )
+    .await;
+    let wait = err.retry_after_secs.unwrap();
+    assert!((290..=300).contains(&wait), "at most 5 minutes: {wait}");
+
+    // A day and more without attempts: the count starts again from one.
+    sqlx::query(
+        "UPDATE login_attempts SET locked_until = 0, last_at = last_at - 25 * 3600 * 1000 \
+         WHERE kind = 'login'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let res = app.login_raw("kurator", "guess-guess").await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        attempts(&pool, "login", "kurator").await.unwrap(),
+        (1, 0),
+        "forgotten, no wait"
+    );
+    app.login("kurator").await;
+}
+
+#[tokio::test]
+async fn one_address_waits_after_many_failures_over_many_logins() {
+    let app = TestApp::start().await;
+    let pool = app.pool().await;
+    let free = server::auth::ADDRESS_FREE_FAILURES;
+    // Failures for other logins from this address, one short of the address's free attempts.
+    sqlx::query(
+        "INSERT INTO login_attempts (kind, subject, failures, locked_until, last_at) \
+         VALUES ('address', '127.0.0.1', ?, 0, ?)",
+    )
+    .bind(free - 1)
+    .bind(server::storage::now_ms())
+    .execute(&pool)
+    .await
+    .unwrap();
+    let res = app.login_raw("no.such.person", "guess-guess").await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // Any login from this address now waits, and the login itself is not counted.
+    let err = api_error(
+        app.login_raw("shkola", demo::DEMO_PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+    )
+    .await;
+    assert_eq!(err.code, ErrorCode::TooManyAttempts);
+    assert_eq!(attempts(&pool, "login", "shkola").await, None);
+}
+
+#[tokio::test]
+async fn a_session_ends_at_its_absolute_lifetime_however_active() {
+    let app = TestApp::start().await;
+    let pool = app.pool().await;
+    let day: i64 = 24 * 3600 * 1000;
+    let session = app.login("pedagog").await;
+    assert_eq!(
+        app.get(&session.token, "/api/me").await.status(),
+        StatusCode::OK
+    );
+
+    // Opened 179 days ago and used an hour and more ago: the expiry slides, but never past
+    // the 180th day.
+    sqlx::query(
+        "UPDATE sessions SET created_at = created_at - 179 * ?1, \
+         last_seen_at = last_seen_at - 2 * 3600 * 1000",
+    )
+    .bind(day)
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        app.get(&session.token, "/api/me").await.status(),
+        StatusCode::OK
+    );
+    let (created, expires): (i64, i64) =
+        sqlx::query_as("SELECT created_at, expires_at FROM sessions")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(expires, created + server::auth::SESSION_MAX_MS);
+
+    // Used every day, but opened 180 days ago: over.
+    sqlx::query("UPDATE sessions SET created_at = created_at - ?1, expires_at = expires_at + ?1")
+        .bind(day)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let err = api_error(
+        app.get(&session.token, "/api/me").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(err.code, ErrorCode::Unauthorized);
+
+    // Unused for the idle time: over too.
+    let session = app.login("pedagog").await;
+    sqlx::query("UPDATE sessions SET expires_at = ?")
+        .bind(server::storage::now_ms() - 1)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get(&session.token, "/api/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(server::auth::SESSION_IDLE_MS, 60 * day);
+}
+
+#[tokio::test]
+async fn a_password_change_keeps_this_session_and_ends_the_others() {
+    let app = TestApp::start().await;
+    let here = app.login("nastavnik").await;
+    let elsewhere = app.login("nastavnik").await;
+    let other_person = app.login("kurator").await;
+    let change = |current: &str, new: &str| json!({ "current": current, "new": new });
+
+    let refusals = [
+        (change("wrong-password", "новый-пароль-1"), "current"),
+        (change(demo::DEMO_PASSWORD, "1234567"), "new"),
+        (change(demo::DEMO_PASSWORD, &"я".repeat(201)), "new"),
+        (change(demo::DEMO_PASSWORD, demo::DEMO_PASSWORD), "new"),
+        (change("", "новый-пароль-1"), "current"),
+    ];
+    for (body, field) in refusals {
+        let res = app
+            .post(&here.token, "/api/me/password", body.clone())
+            .await;
+        let err = api_error(res, StatusCode::BAD_REQUEST).await;
+        assert_eq!(
+            (err.code, err.field.as_deref()),
+            (ErrorCode::Validation, Some(field)),
+            "{body}: {}",
+            err.message
+        );
+    }
+    // Without a session nothing is checked.
+    let res = app
+        .http
+        .post(app.url("/api/me/password"))
+        .json(&change(demo::DEMO_PASSWORD, "новый-пароль-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    let res = app
+        .post(
+            &here.token,
+            "/api/me/password",
+            change(demo::DEMO_PASSWORD, "новый-пароль-1"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get(&here.token, "/api/me").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get(&elsewhere.token, "/api/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.get(&other_person.token, "/api/me").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.login_raw("nastavnik", demo::DEMO_PASSWORD)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let res = app.login_raw("nastavnik", "новый-пароль-1").await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // The change is audited, without any password.
+    let pool = app.pool().await;
+    let details: Vec<String> =
+        sqlx::query_scalar("SELECT detail FROM audit WHERE action = 'password.change'")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(details, vec![r#"{"other_sessions_ended":1}"#.to_owned()]);
+    let everything: Vec<String> = sqlx::query_scalar("SELECT detail FROM audit")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert!(
+        !everything
+            .iter()
+            .any(|d| d.contains("новый-пароль") || d.contains(demo::DEMO_PASSWORD)),
+        "{everything:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_current_password_is_counted_like_a_login() {
+    let app = TestApp::start().await;
+    let session = app.login("shkola").await;
+    let change = json!({ "current": "wrong-password", "new": "новый-пароль-1" });
+    for _ in 0..server::auth::FREE_FAILURES {
+        let res = app
+            .post(&session.token, "/api/me/password", change.clone())
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    }
+    let right = json!({ "current": demo::DEMO_PASSWORD, "new": "новый-пароль-1" });
+    let res = app.post(&session.token, "/api/me/password", right).await;
+    let err = api_error(res, StatusCode::TOO_MANY_REQUESTS).await;
+    assert_eq!(err.code, ErrorCode::TooManyAttempts);
+    // The same count holds up signing in to that account.
+    assert_eq!(
+        app.login_raw("shkola", demo::DEMO_PASSWORD).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn a_disabled_account_cannot_sign_in_and_loses_its_sessions() {
+    let app = TestApp::start().await;
+    let head = app.login("rukovoditel").await;
+    let teacher = app.login("pedagog").await;
+    let teacher_id = app.user_id(&head.token, "pedagog").await;
+    assert!(!app.users(&head.token).await.iter().any(|u| u.disabled));
+
+    let disable = format!("/api/users/{teacher_id}/disable");
+    let res = app.post(&head.token, &disable, json!({})).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    // Twice is not an error.
+    let res = app.post(&head.token, &disable, json!({})).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+
+    // The old token is dead, everywhere.
+    let err = api_error(
+        app.get(&teacher.token, "/api/me").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(err.code, ErrorCode::Unauthorized);
+    let res = app
+        .post(
+            &teacher.token,
+            "/api/sync",
+            json!({ "device": "AAAAAAAAAAA", "cursor": 0, "first_seq": 1, "changes": [] }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    // The right password is told the account is disabled; a wrong one learns nothing.
+    let err = api_error(
+        app.login_raw("pedagog", demo::DEMO_PASSWORD).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert_eq!(err.code, ErrorCode::AccountDisabled);
+    assert_eq!(
+        err.message,
+        "Учётная запись отключена. Обратитесь в наставнический центр."
+    );
+    let raw = app.login_raw("pedagog", demo::DEMO_PASSWORD).await;
+    assert!(
+        raw.text()
+            .await
+            .unwrap()
+            .contains(r#""code":"account_disabled""#)
+    );
+    let err = api_error(
+        app.login_raw("pedagog", "guess-guess").await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(err.code, ErrorCode::BadCredentials);
+
+    let listed = app.users(&head.token).await;
+    let row = listed.iter().find(|u| u.profile.id == teacher_id).unwrap();
+    assert!(row.disabled);
+
+    let res = app
+        .post(
+            &head.token,
+            &format!("/api/users/{teacher_id}/enable"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let again = app.login("pedagog").await;
+    assert_eq!(
+        app.get(&again.token, "/api/me").await.status(),
+        StatusCode::OK
+    );
+    assert!(!app.users(&head.token).await.iter().any(|u| u.disabled));
+
+    // Who did what, in the audit.
+    let pool = app.pool().await;
+    let actions: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, user_id FROM audit WHERE action LIKE 'user.%able' ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let by = head.profile.id.to_string();
+    assert_eq!(
+        actions,
+        vec![
+            ("user.disable".to_owned(), by.clone()),
+            ("user.enable".to_owned(), by)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn who_may_disable_whom() {
+    let app = TestApp::start().await;
+    let head = app.login("rukovoditel").await;
+    let moderator = app.login("moderator").await;
+    let mentor = app.login("nastavnik").await;
+    let id = |login: &'static str| {
+        let app = &app;
+        let token = head.token.clone();
+        async move { app.user_id(&token, login).await }
+    };
+    let (teacher, mentor_id, moderator_id, head_id) = (
+        id("pedagog").await,
+        id("nastavnik").await,
+        id("moderator").await,
+        id("rukovoditel").await,
+    );
+
+    // The moderator: school staff and teachers only.
+    let res = app
+        .post(
+            &moderator.token,
+            &format!("/api/users/{teacher}/disable"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    for target in [mentor_id, head_id, moderator_id] {
+        for action in ["disable", "enable"] {
+            let res = app
+                .post(
+                    &moderator.token,
+                    &format!("/api/users/{target}/{action}"),
+                    json!({}),
+                )
+                .await;
+            let err = api_error(res, StatusCode::FORBIDDEN).await;
+            assert_eq!(err.code, ErrorCode::Forbidden, "{action} {target}");
+        }
+    }
+    // Nobody switches off themselves, not even the head.
+    let res = app
+        .post(
+            &head.token,
+            &format!("/api/users/{head_id}/disable"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // The head: any other account, a moderator included.
+    let res = app
+        .post(
+            &head.token,
+            &format!("/api/users/{moderator_id}/disable"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get(&moderator.token, "/api/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // Other roles manage no accounts; an unknown id is 404.
+    let res = app
+        .post(
+            &mentor.token,
+            &format!("/api/users/{teacher}/enable"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = app
+        .post(
+            &head.token,
+            &format!("/api/users/{}/disable", uuid::Uuid::nil()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }

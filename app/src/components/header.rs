@@ -1,5 +1,5 @@
-//! The header on every page: the product name, the role's navigation, the connection status and
-//! the signed-in user with "Выйти".
+//! The header on every page: the product name, the role's navigation with the own account page,
+//! the connection status and the signed-in user with "Выйти".
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -19,6 +19,7 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::Moderator => links.push(("/centre/users", "Пользователи")),
         _ => {}
     }
+    links.push(("/account", "Учётная запись"));
     links.push(("/about", "О приложении"));
     links
 }

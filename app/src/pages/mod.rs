@@ -1,6 +1,7 @@
 //! One module per page (or group of pages of one role).
 
 pub mod about;
+pub mod account;
 pub mod centre;
 pub mod forms;
 pub mod homes;

@@ -1,20 +1,21 @@
-//! Signing in and out, and who I am.
+//! Signing in and out, who I am, and changing the own password.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use model::UserProfile;
-use model::api::{LoginRequest, LoginResponse};
+use model::api::{LoginRequest, LoginResponse, PasswordChange};
+use model::{ApiError, UserProfile};
 
 use crate::AppState;
-use crate::auth::{self, CurrentUser};
+use crate::auth::{self, ClientAddr, CurrentUser};
 use crate::error::{ApiJson, AppResult};
 
 pub async fn login(
     State(state): State<AppState>,
+    addr: ClientAddr,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> AppResult<Json<LoginResponse>> {
-    let (token, profile) = auth::login(&state.db, &req.login, &req.password).await?;
+    let (token, profile) = auth::login(&state.db, &req.login, &req.password, addr).await?;
     Ok(Json(LoginResponse { token, profile }))
 }
 
@@ -30,4 +31,39 @@ pub async fn logout(State(state): State<AppState>, user: CurrentUser) -> AppResu
 
 pub async fn me(user: CurrentUser) -> Json<UserProfile> {
     Json(user.profile)
+}
+
+/// `POST /api/me/password`: the current password is checked like a sign-in (counted and slowed
+/// down the same way), the new one must follow the rules of a new account. Every other session
+/// of the person ends (a device that may have seen the old password is signed out); the one
+/// that made the change stays.
+pub async fn change_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    addr: ClientAddr,
+    ApiJson(req): ApiJson<PasswordChange>,
+) -> AppResult<StatusCode> {
+    let req = req.validated()?;
+    let checked = auth::check_password(&state.db, &user.profile.login, addr, &req.current).await?;
+    if checked.is_none_or(|c| c.profile.id != user.profile.id) {
+        return Err(ApiError::validation(
+            "current",
+            "Текущий пароль указан неверно. Проверьте раскладку клавиатуры и Caps Lock.",
+        )
+        .into());
+    }
+    let hash = auth::hash_password_blocking(req.new).await?;
+    let ended = state
+        .db
+        .set_password(user.profile.id, &hash, &user.token_hash)
+        .await?;
+    state
+        .db
+        .audit(
+            Some(user.profile.id),
+            "password.change",
+            &serde_json::json!({ "other_sessions_ended": ended }),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

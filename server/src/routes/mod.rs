@@ -43,6 +43,7 @@ pub fn api(state: AppState) -> Router {
         .route("/auth/login", post(account::login))
         .route("/auth/logout", post(account::logout))
         .route("/me", get(account::me))
+        .route("/me/password", post(account::change_password))
         .route("/schools", get(schools::list).post(schools::create))
         .route("/tests/start", post(tests::start))
         .route("/campaigns/{id}/export.xlsx", get(exports::campaign))
@@ -55,6 +56,8 @@ pub fn api(state: AppState) -> Router {
             )),
         )
         .route("/users", get(users::list).post(users::create))
+        .route("/users/{user_id}/disable", post(users::disable))
+        .route("/users/{user_id}/enable", post(users::enable))
         .route(
             "/users/{user_id}/schools/{school_id}",
             put(users::assign).delete(users::unassign),

@@ -1,11 +1,13 @@
 //! Accounts and assignments of mentors and curators to schools. The centre head and the
-//! moderator manage accounts; only the centre head assigns.
+//! moderator manage accounts, each only the roles [`Role::may_manage`] gives it (the moderator:
+//! school staff and teachers); only the centre head assigns. Disabling an account ends its
+//! sessions at once and keeps everything it wrote.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use model::api::UserSummary;
-use model::{ApiError, NewUser, Role};
+use model::{ApiError, ErrorCode, NewUser, Role, UserProfile};
 
 use super::parse_id;
 use crate::AppState;
@@ -28,6 +30,7 @@ pub async fn create(
     ApiJson(new): ApiJson<NewUser>,
 ) -> AppResult<(StatusCode, Json<UserSummary>)> {
     user.require(ACCOUNT_MANAGERS)?;
+    may_manage(&user.profile, new.role, "создавать")?;
     let new = new.validated()?;
     if let Some(school_id) = new.school_id
         && !state.db.school_exists(school_id).await?
@@ -56,8 +59,102 @@ pub async fn create(
         Json(UserSummary {
             profile,
             assigned_school_ids: Vec::new(),
+            disabled: false,
         }),
     ))
+}
+
+/// Refuses (403, in words) when `actor` may not manage accounts of `role`; `verb` is what it
+/// tried («создавать», «отключать», …).
+fn may_manage(actor: &UserProfile, role: Role, verb: &str) -> Result<(), ApiError> {
+    if actor.role.may_manage(role) {
+        return Ok(());
+    }
+    let allowed: Vec<&str> = actor
+        .role
+        .manageable()
+        .into_iter()
+        .map(|r| r.label())
+        .collect();
+    let mut message = format!(
+        "Роль «{}» не может {verb} учётные записи с ролью «{}».",
+        actor.role.label(),
+        role.label()
+    );
+    if !allowed.is_empty() {
+        message.push_str(&format!(" Доступные роли: {}.", allowed.join(", ")));
+    }
+    message.push_str(" Обратитесь к руководителю МНЦ.");
+    Err(ApiError::new(ErrorCode::Forbidden, message))
+}
+
+pub async fn disable(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(user_id): Path<String>,
+) -> AppResult<StatusCode> {
+    set_disabled(&state, &user, &user_id, true).await
+}
+
+pub async fn enable(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(user_id): Path<String>,
+) -> AppResult<StatusCode> {
+    set_disabled(&state, &user, &user_id, false).await
+}
+
+/// Disables or enables an account the caller may manage, never the caller's own. Doing it twice
+/// changes nothing and is not an error.
+async fn set_disabled(
+    state: &AppState,
+    user: &CurrentUser,
+    user_id: &str,
+    disabled: bool,
+) -> AppResult<StatusCode> {
+    user.require(ACCOUNT_MANAGERS)?;
+    let user_id = parse_id(user_id, "пользователя")?;
+    let target = state
+        .db
+        .user_by_id(user_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if target.id == user.profile.id {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "Нельзя отключить или включить собственную учётную запись. Обратитесь к другому \
+             руководителю МНЦ.",
+        )
+        .into());
+    }
+    may_manage(
+        &user.profile,
+        target.role,
+        if disabled {
+            "отключать"
+        } else {
+            "включать"
+        },
+    )?;
+    let changed = state
+        .db
+        .set_disabled(user_id, disabled, crate::storage::now_ms())
+        .await?;
+    if changed {
+        state
+            .db
+            .audit(
+                Some(user.profile.id),
+                if disabled {
+                    "user.disable"
+                } else {
+                    "user.enable"
+                },
+                &serde_json::json!({ "id": target.id, "login": target.login, "role": target.role }),
+            )
+            .await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Checks that `user_id` is a mentor or curator and `school_id` exists.

@@ -61,13 +61,51 @@ impl Anonymity {
 pub struct Credentials {
     pub profile: UserProfile,
     pub password_hash: String,
+    pub disabled: bool,
 }
 
 /// A session found by its token hash.
 pub struct SessionRow {
     pub profile: UserProfile,
+    pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
+    /// The account was disabled (its sessions are deleted then; this is the second line).
+    pub disabled: bool,
+}
+
+/// What counting a password attempt decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptCount {
+    /// Counted for the login and the address; the password may be checked.
+    Counted,
+    /// The login or the address must wait until then (ms); nothing was counted.
+    Locked { until: i64 },
+}
+
+/// How password attempts are counted: the attempts free of any wait, per login and per client
+/// address, the first and the longest wait, and how long without attempts makes a count start
+/// again.
+#[derive(Debug, Clone, Copy)]
+pub struct ThrottleRules {
+    pub login_free: i64,
+    pub address_free: i64,
+    pub first_lock_ms: i64,
+    pub max_lock_ms: i64,
+    pub quiet_ms: i64,
+}
+
+impl ThrottleRules {
+    /// The wait after the attempt that made the count `failures`, with `free` attempts free:
+    /// none below `free`, then the first wait doubling with each attempt up to the longest.
+    /// The database computes the same in [`Db::count_login_attempt`].
+    pub fn lock_ms(&self, failures: i64, free: i64) -> i64 {
+        if failures < free {
+            0
+        } else {
+            (self.first_lock_ms << (failures - free).min(20)).min(self.max_lock_ms)
+        }
+    }
 }
 
 const USER_COLUMNS: &str = "u.id, u.login, u.full_name, u.role, u.school_id, s.name AS school_name";
@@ -231,7 +269,7 @@ impl Db {
 
     pub async fn credentials(&self, login: &str) -> Result<Option<Credentials>, sqlx::Error> {
         let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, u.password_hash FROM users u \
+            "SELECT {USER_COLUMNS}, u.password_hash, u.disabled_at FROM users u \
              LEFT JOIN schools s ON s.id = u.school_id WHERE u.login = ?"
         ))
         .bind(login)
@@ -241,6 +279,7 @@ impl Db {
             Ok(Credentials {
                 profile: profile_from_row(&row)?,
                 password_hash: row.try_get("password_hash")?,
+                disabled: row.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
             })
         })
         .transpose()
@@ -254,7 +293,7 @@ impl Db {
 
     pub async fn list_users(&self) -> Result<Vec<UserSummary>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, \
+            "SELECT {USER_COLUMNS}, u.disabled_at, \
              (SELECT group_concat(a.school_id) FROM assignments a WHERE a.user_id = u.id) AS assigned \
              FROM users u LEFT JOIN schools s ON s.id = u.school_id ORDER BY u.full_name"
         ))
@@ -270,9 +309,69 @@ impl Db {
                         .split(',')
                         .filter_map(|s| Uuid::parse_str(s).ok())
                         .collect(),
+                    disabled: row.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
                 })
             })
             .collect()
+    }
+
+    /// Disables (at `now`) or enables an account. Disabling deletes every session of the
+    /// account in the same transaction. Returns false when the account was already so.
+    pub async fn set_disabled(
+        &self,
+        user_id: Uuid,
+        disabled: bool,
+        now: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let changed = if disabled {
+            sqlx::query("UPDATE users SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL")
+                .bind(now)
+                .bind(user_id.to_string())
+                .execute(&mut *tx)
+                .await?
+        } else {
+            sqlx::query(
+                "UPDATE users SET disabled_at = NULL WHERE id = ? AND disabled_at IS NOT NULL",
+            )
+            .bind(user_id.to_string())
+            .execute(&mut *tx)
+            .await?
+        }
+        .rows_affected()
+            > 0;
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+                .bind(user_id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// Stores a new password hash and ends every session of the user except `keep` (the token
+    /// hash of the session that changed it). Returns the number of sessions ended.
+    pub async fn set_password(
+        &self,
+        user_id: Uuid,
+        password_hash: &str,
+        keep: &str,
+    ) -> Result<u64, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+            .bind(password_hash)
+            .bind(user_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?")
+            .bind(user_id.to_string())
+            .bind(keep)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(ended)
     }
 
     // ---- assignments ----
@@ -322,7 +421,8 @@ impl Db {
 
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {
         let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, x.last_seen_at, x.expires_at FROM sessions x \
+            "SELECT {USER_COLUMNS}, u.disabled_at, x.created_at, x.last_seen_at, x.expires_at \
+             FROM sessions x \
              JOIN users u ON u.id = x.user_id LEFT JOIN schools s ON s.id = u.school_id \
              WHERE x.token_hash = ?"
         ))
@@ -332,8 +432,10 @@ impl Db {
         row.map(|row| {
             Ok(SessionRow {
                 profile: profile_from_row(&row)?,
+                created_at: row.try_get("created_at")?,
                 last_seen_at: row.try_get("last_seen_at")?,
                 expires_at: row.try_get("expires_at")?,
+                disabled: row.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
             })
         })
         .transpose()
@@ -363,44 +465,92 @@ impl Db {
         Ok(())
     }
 
-    // ---- failed logins ----
+    pub async fn delete_user_sessions(&self, user_id: Uuid) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            .bind(user_id.to_string())
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
 
-    /// `(failures, locked_until)` for a login name.
-    pub async fn login_failures(&self, login: &str) -> Result<(i64, i64), sqlx::Error> {
-        let row = sqlx::query("SELECT failures, locked_until FROM login_failures WHERE login = ?")
-            .bind(login)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(match row {
-            Some(row) => (row.try_get("failures")?, row.try_get("locked_until")?),
-            None => (0, 0),
+    // ---- password attempts ----
+
+    /// Counts one password attempt for `login` and for the client `address` at `now`, in one
+    /// statement, before the password is checked: either both counts go up (and, at the free
+    /// limit, the wait for the next attempt is set) or, when either must still wait, nothing
+    /// changes. Attempts racing each other therefore take numbers one by one, and no more of
+    /// them reach the password check than the rules allow. A count older than the quiet period
+    /// starts again from one. The wait doubles as in [`ThrottleRules::lock_ms`].
+    pub async fn count_login_attempt(
+        &self,
+        login: &str,
+        address: &str,
+        now: i64,
+        rules: &ThrottleRules,
+    ) -> Result<AttemptCount, sqlx::Error> {
+        // The SELECT reads the table it inserts into, so SQLite runs it to the end before the
+        // first row is written: `blocked` is the state before this attempt.
+        let counted = sqlx::query(
+            "WITH blocked AS (SELECT EXISTS (SELECT 1 FROM login_attempts \
+                 WHERE ((kind = 'login' AND subject = ?2) OR (kind = 'address' AND subject = ?3)) \
+                 AND locked_until > ?1) AS yes) \
+             INSERT INTO login_attempts (kind, subject, failures, locked_until, last_at) \
+             SELECT v.column1, v.column2, 1, 0, ?1 \
+             FROM (VALUES ('login', ?2), ('address', ?3)) AS v, blocked WHERE NOT blocked.yes \
+             ON CONFLICT (kind, subject) DO UPDATE SET \
+                 failures = CASE WHEN last_at <= ?1 - ?4 THEN 1 ELSE failures + 1 END, \
+                 locked_until = CASE \
+                     WHEN (CASE WHEN last_at <= ?1 - ?4 THEN 1 ELSE failures + 1 END) \
+                         < (CASE kind WHEN 'login' THEN ?5 ELSE ?6 END) THEN 0 \
+                     ELSE ?1 + min(?7 << min((CASE WHEN last_at <= ?1 - ?4 THEN 1 ELSE failures + 1 END) \
+                         - (CASE kind WHEN 'login' THEN ?5 ELSE ?6 END), 20), ?8) END, \
+                 last_at = ?1 \
+             RETURNING kind",
+        )
+        .bind(now)
+        .bind(login)
+        .bind(address)
+        .bind(rules.quiet_ms)
+        .bind(rules.login_free)
+        .bind(rules.address_free)
+        .bind(rules.first_lock_ms)
+        .bind(rules.max_lock_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        if !counted.is_empty() {
+            return Ok(AttemptCount::Counted);
+        }
+        let until: Option<i64> = sqlx::query_scalar(
+            "SELECT max(locked_until) FROM login_attempts \
+             WHERE (kind = 'login' AND subject = ?) OR (kind = 'address' AND subject = ?)",
+        )
+        .bind(login)
+        .bind(address)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(AttemptCount::Locked {
+            until: until.unwrap_or(now),
         })
     }
 
-    pub async fn set_login_failures(
+    /// A right password: the counts of the login and of the address start again. Counts quiet
+    /// for longer than `quiet_ms` are forgotten too.
+    pub async fn clear_login_attempts(
         &self,
         login: &str,
-        failures: i64,
-        locked_until: i64,
+        address: &str,
+        now: i64,
+        quiet_ms: i64,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO login_failures (login, failures, locked_until) VALUES (?, ?, ?) \
-             ON CONFLICT (login) DO UPDATE SET failures = excluded.failures, \
-             locked_until = excluded.locked_until",
+            "DELETE FROM login_attempts WHERE (kind = 'login' AND subject = ?) \
+             OR (kind = 'address' AND subject = ?) OR last_at <= ?",
         )
         .bind(login)
-        .bind(failures)
-        .bind(locked_until)
+        .bind(address)
+        .bind(now - quiet_ms)
         .execute(&self.pool)
         .await?;
-        Ok(())
-    }
-
-    pub async fn clear_login_failures(&self, login: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM login_failures WHERE login = ?")
-            .bind(login)
-            .execute(&self.pool)
-            .await?;
         Ok(())
     }
 
@@ -480,4 +630,90 @@ fn profile_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<UserProfile, sqlx::
             .transpose()?,
         school_name: row.try_get("school_name")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::THROTTLE;
+
+    async fn db() -> (Db, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        (Db::connect(&url).await.unwrap(), dir)
+    }
+
+    /// The waits the database sets are the ones [`ThrottleRules::lock_ms`] describes, an
+    /// attempt while waiting changes nothing, and a quiet day starts the count again.
+    #[tokio::test]
+    async fn the_database_counts_attempts_like_the_rules() {
+        let (db, _dir) = db().await;
+        let rules = THROTTLE;
+        let start = 1_700_000_000_000;
+        let mut now = start;
+        for n in 1..=12 {
+            let counted = db.count_login_attempt("anna", "192.0.2.1", now, &rules);
+            assert_eq!(counted.await.unwrap(), AttemptCount::Counted, "attempt {n}");
+            let lock = rules.lock_ms(n, rules.login_free);
+            if lock == 0 {
+                now += 1;
+                continue;
+            }
+            for _ in 0..2 {
+                let early = db.count_login_attempt("anna", "192.0.2.1", now + lock - 1, &rules);
+                assert_eq!(
+                    early.await.unwrap(),
+                    AttemptCount::Locked { until: now + lock },
+                    "attempt {n}: refused, and the wait is not made longer"
+                );
+            }
+            now += lock;
+        }
+        assert_eq!(rules.lock_ms(12, rules.login_free), rules.max_lock_ms);
+
+        // A day without attempts: counted from one again, free attempts included.
+        now += rules.quiet_ms;
+        for n in 1..rules.login_free {
+            let counted = db.count_login_attempt("anna", "192.0.2.1", now, &rules);
+            assert_eq!(counted.await.unwrap(), AttemptCount::Counted, "attempt {n}");
+        }
+
+        // A right password clears the login and the address.
+        db.clear_login_attempts("anna", "192.0.2.1", now, rules.quiet_ms)
+            .await
+            .unwrap();
+        for _ in 1..rules.login_free {
+            let counted = db.count_login_attempt("anna", "192.0.2.1", now, &rules);
+            assert_eq!(counted.await.unwrap(), AttemptCount::Counted);
+        }
+    }
+
+    #[tokio::test]
+    async fn an_address_waits_after_its_own_free_attempts() {
+        let (db, _dir) = db().await;
+        let rules = THROTTLE;
+        let now = 1_700_000_000_000;
+        for n in 1..=rules.address_free {
+            let login = format!("login{n}");
+            let counted = db.count_login_attempt(&login, "198.51.100.7", now, &rules);
+            assert_eq!(counted.await.unwrap(), AttemptCount::Counted, "login{n}");
+        }
+        let other_login = db.count_login_attempt("fresh", "198.51.100.7", now, &rules);
+        assert_eq!(
+            other_login.await.unwrap(),
+            AttemptCount::Locked {
+                until: now + rules.first_lock_ms
+            }
+        );
+        // Refused by the address: the login was not counted either.
+        let count: Option<i64> =
+            sqlx::query_scalar("SELECT failures FROM login_attempts WHERE subject = 'fresh'")
+                .fetch_optional(&db.pool)
+                .await
+                .unwrap();
+        assert_eq!(count, None);
+        // Another address is not held up.
+        let elsewhere = db.count_login_attempt("fresh", "203.0.113.9", now, &rules);
+        assert_eq!(elsewhere.await.unwrap(), AttemptCount::Counted);
+    }
 }

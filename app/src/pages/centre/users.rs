@@ -1,5 +1,7 @@
-//! Accounts: the list with each mentor's schools, a form to add an account, and assigning
-//! schools to mentors and curators.
+//! Accounts: the list with each mentor's schools and whether the account is disabled, a form to
+//! add an account, disabling and enabling accounts, and assigning schools to mentors and
+//! curators. The page offers only what the signed-in role may do ([`Role::may_manage`]: the
+//! moderator manages school staff and teachers only); the server checks the same rule.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -20,7 +22,14 @@ pub fn CentreUsers() -> impl IntoView {
     let schools = RwSignal::new(Vec::<School>::new());
     let load_error = RwSignal::new(None::<String>);
     let action_error = RwSignal::new(None::<String>);
+    let action_done = RwSignal::new(None::<String>);
     let can_assign = move || session.profile().is_some_and(|p| p.role == Role::Head);
+    // Whom the signed-in person may disable or enable: roles it manages, never itself.
+    let may_switch = move |target: &model::UserProfile| {
+        session
+            .profile()
+            .is_some_and(|me| me.id != target.id && me.role.may_manage(target.role))
+    };
 
     let load = move || {
         let Some(token) = session.token() else { return };
@@ -76,6 +85,54 @@ pub fn CentreUsers() -> impl IntoView {
         });
     };
 
+    let set_disabled = move |target: model::UserProfile, disabled: bool| {
+        let question = if disabled {
+            format!(
+                "Отключить учётную запись «{}» ({})? Пользователь сразу выйдет на всех устройствах \
+                 и не сможет войти, пока запись не включат снова. Внесённые им данные сохранятся.",
+                target.full_name, target.login
+            )
+        } else {
+            format!(
+                "Включить учётную запись «{}» ({})? Пользователь снова сможет входить со своим паролем.",
+                target.full_name, target.login
+            )
+        };
+        let confirmed = web_sys::window()
+            .and_then(|w| w.confirm_with_message(&question).ok())
+            .unwrap_or(false);
+        if !confirmed {
+            return;
+        }
+        let Some(token) = session.token() else { return };
+        action_error.set(None);
+        action_done.set(None);
+        spawn_local(async move {
+            match api::set_disabled(&token, target.id, disabled).await {
+                Ok(()) => {
+                    users.update(|list| {
+                        if let Some(u) = list.iter_mut().find(|u| u.profile.id == target.id) {
+                            u.disabled = disabled;
+                        }
+                    });
+                    action_done.set(Some(format!(
+                        "Учётная запись «{}» {}.",
+                        target.full_name,
+                        if disabled {
+                            "отключена"
+                        } else {
+                            "включена"
+                        }
+                    )));
+                }
+                Err(f) => {
+                    session.handle(&f);
+                    action_error.set(Some(f.message()));
+                }
+            }
+        });
+    };
+
     view! {
         <section class="page" id="centre-users">
             <h1>"Пользователи"</h1>
@@ -87,10 +144,13 @@ pub fn CentreUsers() -> impl IntoView {
                 </p>
             })}
             {move || action_error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+            <div aria-live="polite">
+                {move || action_done.get().map(|m| view! { <p class="alert alert-ok">{m}</p> })}
+            </div>
             <table class="table">
                 <caption>"Всего учётных записей: " {move || users.with(Vec::len)}</caption>
                 <thead>
-                    <tr><th scope="col">"ФИО"</th><th scope="col">"Логин"</th><th scope="col">"Роль"</th><th scope="col">"Школа / закреплённые школы"</th></tr>
+                    <tr><th scope="col">"ФИО"</th><th scope="col">"Логин"</th><th scope="col">"Роль"</th><th scope="col">"Школа / закреплённые школы"</th><th scope="col">"Состояние"</th></tr>
                 </thead>
                 <tbody>
                     {move || users.get().into_iter().map(|u| {
@@ -137,12 +197,29 @@ pub fn CentreUsers() -> impl IntoView {
                         } else {
                             p.school_name.clone().unwrap_or_default().into_any()
                         };
+                        let disabled = u.disabled;
+                        let switch = may_switch(&p).then(|| {
+                            let target = p.clone();
+                            let label = if disabled { "Включить" } else { "Отключить" };
+                            let described = format!("{label} учётную запись: {}", p.full_name);
+                            view! {
+                                " "
+                                <button type="button" class="button-secondary" aria-label=described
+                                    on:click=move |_| set_disabled(target.clone(), !disabled)>
+                                    {label}
+                                </button>
+                            }
+                        });
                         view! {
-                            <tr>
+                            <tr class:muted=disabled>
                                 <td>{p.full_name.clone()}</td>
                                 <td>{p.login.clone()}</td>
                                 <td>{p.role.label()}</td>
                                 <td>{schools_cell}</td>
+                                <td>
+                                    {if disabled { "отключена" } else { "активна" }}
+                                    {switch}
+                                </td>
                             </tr>
                         }
                     }).collect_view()}
@@ -165,6 +242,22 @@ fn NewUserForm(users: RwSignal<Vec<UserSummary>>, schools: RwSignal<Vec<School>>
     let failure = RwSignal::new(None::<String>);
     let success = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+
+    // Only the roles the signed-in person may create are offered.
+    let creatable = move || {
+        session
+            .profile()
+            .map(|p| p.role.manageable())
+            .unwrap_or_default()
+    };
+    Effect::new(move |_| {
+        let roles = creatable();
+        if !roles.contains(&role.get())
+            && let Some(first) = roles.first()
+        {
+            role.set(*first);
+        }
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -229,7 +322,7 @@ fn NewUserForm(users: RwSignal<Vec<UserSummary>>, schools: RwSignal<Vec<School>>
                         role.set(r);
                     }
                 }>
-                    {Role::ALL.into_iter().map(|r| view! {
+                    {move || creatable().into_iter().map(|r| view! {
                         <option value=r.as_str() selected=move || role.get() == r>{r.label()}</option>
                     }).collect_view()}
                 </select>
