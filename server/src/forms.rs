@@ -94,7 +94,7 @@ impl FormsState {
 pub struct Loaded {
     pub templates: HashMap<(String, u32), Arc<Entry>>,
     pub starts: HashMap<uuid::Uuid, u64>,
-    pub anonymity: Option<Arc<crate::storage::Anonymity>>,
+    pub anonymity: Option<Arc<crate::anonymity::Anonymity>>,
 }
 
 impl Lookup for Loaded {

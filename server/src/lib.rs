@@ -1,6 +1,7 @@
 //! The Nastavnik server: the REST API under `/api`, the app bundle embedded in the binary, and
 //! the storage behind them. `main.rs` is only the command line; tests build the same router.
 
+pub mod anonymity;
 pub mod assets;
 pub mod auth;
 pub mod demo;

@@ -25,6 +25,15 @@ pub const SPEC: KindSpec = KindSpec {
     follow: super::no_follow,
 };
 
+/// The template a template record holds.
+pub fn template_of(r: &Record) -> Result<forms::Template, String> {
+    if r.kind != SPEC.name {
+        return Err(format!("the record is a {}, not a template", r.kind));
+    }
+    let body = r.get("body").cloned().unwrap_or_default();
+    serde_json::from_value(body).map_err(|e| e.to_string())
+}
+
 fn audience(r: &Record, _: Option<&Record>) -> Vec<ReadKey> {
     let fill: Vec<Role> = r
         .get("body")

@@ -153,23 +153,17 @@ async fn load_entry(
     code: &str,
     version: u32,
 ) -> Result<Option<Entry>, sqlx::Error> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT kind, state FROM records WHERE id = ?")
-            .bind(forms::template_id(code, version).to_string())
-            .fetch_optional(&mut *conn)
-            .await?;
-    let Some((kind, state)) = row else {
+    let state: Option<String> = sqlx::query_scalar("SELECT state FROM records WHERE id = ?")
+        .bind(forms::template_id(code, version).to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(state) = state else {
         return Ok(None);
     };
-    if kind != forms::TEMPLATE_KIND {
-        return Err(sqlx::Error::Protocol(format!(
-            "the id of template {code} v{version} is taken by a record of kind {kind}"
-        )));
-    }
     let bad = |e: serde_json::Error| sqlx::Error::Decode(Box::new(e));
     let record: Record = serde_json::from_str(&state).map_err(bad)?;
-    let body = record.get("body").cloned().unwrap_or_default();
-    let template: Template = serde_json::from_value(body).map_err(bad)?;
+    let template = model::kinds::form_template::template_of(&record)
+        .map_err(|e| sqlx::Error::Protocol(format!("template {code} v{version}: {e}")))?;
     let key: Option<String> =
         sqlx::query_scalar("SELECT key FROM template_keys WHERE code = ? AND version = ?")
             .bind(code)

@@ -8,8 +8,6 @@ mod sync;
 pub use forms::{InstallError, Installed, write_server_changes};
 pub use sync::LoggedChange;
 
-use hmac::{Hmac, Mac};
-
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -34,27 +32,7 @@ pub struct Db {
     pool: SqlitePool,
     /// Templates read so far (immutable once stored) and the clock of the server's writes.
     forms: std::sync::Arc<crate::forms::FormsState>,
-    anonymity: std::sync::Arc<Anonymity>,
-}
-
-/// The key of anonymous response ids: made once, on first start, kept in the database (so every
-/// server of one database makes the same ids). An id is HMAC-SHA-256(key, campaign, person):
-/// the same for a person's retries and second computer, and nothing leads from the id back to
-/// the person without the key — nothing else stores who answered.
-pub struct Anonymity {
-    key: Vec<u8>,
-}
-
-impl Anonymity {
-    pub fn id(&self, campaign: Uuid, user: Uuid) -> Uuid {
-        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&self.key)
-            .expect("HMAC takes a key of any length");
-        mac.update(format!("anonymous_response/{campaign}/{user}").as_bytes());
-        let bytes: [u8; 16] = mac.finalize().into_bytes()[..16]
-            .try_into()
-            .expect("16 of 32 bytes");
-        uuid::Builder::from_custom_bytes(bytes).into_uuid()
-    }
+    anonymity: std::sync::Arc<crate::anonymity::Anonymity>,
 }
 
 /// A stored user with the password hash, for checking a login.
@@ -143,9 +121,9 @@ impl Db {
             .run(&pool)
             .await
             .context("Не удалось применить миграции базы данных")?;
-        let anonymity = std::sync::Arc::new(Anonymity {
-            key: secret(&pool, "anonymous_ids").await?,
-        });
+        let anonymity = std::sync::Arc::new(crate::anonymity::Anonymity::new(
+            secret(&pool, "anonymous_ids").await?,
+        ));
         let db = Db {
             pool,
             forms: Default::default(),

@@ -67,7 +67,7 @@ pub fn load_template(code: String, version: u32) -> RwSignal<Option<Arc<Template
 }
 
 pub fn template_of(r: &Record) -> Option<Template> {
-    serde_json::from_value(r.get("body")?.clone()).ok()
+    model::kinds::form_template::template_of(r).ok()
 }
 
 /// `/forms/:id`: fill the form of a campaign.
