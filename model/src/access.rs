@@ -121,7 +121,10 @@ impl Actor {
     /// the device receives everything again from the start and drops what it may no longer hold.
     pub fn grants_key(&self) -> String {
         let joined: Vec<String> = self.grants().iter().map(ToString::to_string).collect();
-        format!("{:016x}", fnv1a(joined.join(",").as_bytes()))
+        format!(
+            "{:016x}",
+            crate::fingerprint::fnv1a(joined.join(",").as_bytes())
+        )
     }
 
     /// Is this person a member of the management team of the school `scope` is?
@@ -134,16 +137,6 @@ impl Actor {
     pub fn advises(&self, scope: &Scope) -> bool {
         self.role.is_assignable() && matches!(scope, Scope::School(s) if self.assigned.contains(s))
     }
-}
-
-/// FNV-1a, 64 bits: a small stable hash for fingerprints (not for security).
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
 }
 
 #[cfg(test)]

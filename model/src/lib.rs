@@ -6,6 +6,7 @@
 pub mod access;
 pub mod api;
 pub mod error;
+pub mod fingerprint;
 pub mod forms;
 pub mod hlc;
 pub mod kinds;

@@ -79,8 +79,8 @@ pub fn singleton_id(kind: &str, scope: &Scope) -> Uuid {
 
 /// A record id derived from a key: the same on every device and on the server.
 pub fn stable_id(key: &str) -> Uuid {
-    let hi = crate::access::fnv1a(key.as_bytes());
-    let lo = crate::access::fnv1a(format!("{key}/2").as_bytes());
+    let hi = crate::fingerprint::fnv1a(key.as_bytes());
+    let lo = crate::fingerprint::fnv1a(format!("{key}/2").as_bytes());
     // Version 8 ("custom") and the RFC 4122 variant.
     let bytes = ((u128::from(hi) << 64 | u128::from(lo)) & !(0xf << 76) & !(0x3 << 62))
         | (0x8 << 76)

@@ -63,7 +63,7 @@ impl Mutation {
     /// A stable fingerprint of the content: a retried mutation must be byte-for-byte the same.
     pub fn fingerprint(&self) -> u64 {
         let json = serde_json::to_vec(self).unwrap_or_default();
-        crate::access::fnv1a(&json)
+        crate::fingerprint::fnv1a(&json)
     }
 }
 

@@ -477,7 +477,7 @@ const DAY_MS: u64 = 86_400_000;
 
 /// The device id an anonymous record's writes carry: one of its own, unrelated to any device.
 fn anonymous_device(record: Uuid) -> DeviceId {
-    let h = crate::access::fnv1a(format!("anonymous/{record}").as_bytes());
+    let h = crate::fingerprint::fnv1a(format!("anonymous/{record}").as_bytes());
     DeviceId::from_random(h.to_be_bytes())
 }
 
