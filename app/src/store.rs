@@ -400,19 +400,26 @@ pub async fn take_response(response: &SyncResponse) -> Result<usize> {
     for seq in &taken.acked {
         outbox_store.delete(*seq as f64).await?;
     }
-    // A pass that received everything again ended (the person's access changed): what it did
-    // not bring leaves this computer, except records with edits still waiting or refused.
-    if let Some(pass) = taken.sweep {
+    // What the person may no longer read leaves this computer: after a pass that received
+    // everything again (their access changed), what it did not bring; and what this device
+    // wrote but may not read now. Records with edits still waiting or refused stay, shown.
+    if taken.sweep.is_some() || !taken.unreadable.is_empty() {
         let mut pending: std::collections::BTreeSet<Uuid> = std::collections::BTreeSet::new();
         let waiting: Vec<Mutation> = all(outbox_store.get_all().primitive()?.await?)?;
         pending.extend(waiting.iter().map(|m| m.change.record));
         let refused: Vec<Refused> = all(refused_store.get_all().primitive()?.await?)?;
         pending.extend(refused.iter().map(|r| r.mutation.change.record));
-        let held: Vec<Record> = all(records_store.get_all().primitive()?.await?)?;
         let mut dropped = 0;
-        for r in held.iter().filter(|r| !client::keep(r, pass, &pending)) {
-            records_store.delete(r.id.to_string()).await?;
+        for id in taken.unreadable.iter().filter(|id| !pending.contains(id)) {
+            records_store.delete(id.to_string()).await?;
             dropped += 1;
+        }
+        if let Some(pass) = taken.sweep {
+            let held: Vec<Record> = all(records_store.get_all().primitive()?.await?)?;
+            for r in held.iter().filter(|r| !client::keep(r, pass, &pending)) {
+                records_store.delete(r.id.to_string()).await?;
+                dropped += 1;
+            }
         }
         state.dropped += dropped;
     }
@@ -421,7 +428,11 @@ pub async fn take_response(response: &SyncResponse) -> Result<usize> {
         .primitive()?
         .await?;
     tx.commit().await?;
-    if !taken.changed.is_empty() || !taken.acked.is_empty() || taken.sweep.is_some() {
+    if !taken.changed.is_empty()
+        || !taken.acked.is_empty()
+        || taken.sweep.is_some()
+        || !taken.unreadable.is_empty()
+    {
         announce();
     }
     Ok(response.changes.len())

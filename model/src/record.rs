@@ -88,6 +88,26 @@ pub fn stable_id(key: &str) -> Uuid {
     Uuid::from_u128(bytes)
 }
 
+/// A deletion cannot have seen a write later than itself: every "seen" clock value of a
+/// deletion mark later than `hlc` (or unreadable) becomes `hlc`. Returns whether it changed.
+pub fn bound_deletion(value: &mut Value, hlc: &Hlc) -> bool {
+    let Some(seen) = value.get_mut("seen").and_then(Value::as_object_mut) else {
+        return false;
+    };
+    let mut changed = false;
+    for v in seen.values_mut() {
+        let later = v
+            .as_str()
+            .and_then(|s| s.parse::<Hlc>().ok())
+            .is_none_or(|h| &h > hlc);
+        if later {
+            *v = Value::String(hlc.to_string());
+            changed = true;
+        }
+    }
+    changed
+}
+
 /// One write of one field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Write {

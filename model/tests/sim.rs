@@ -104,6 +104,7 @@ impl Server {
             acked_upto: plan.acked_upto,
             refused: plan.refused,
             restamped: plan.restamped,
+            unreadable: plan.unreadable,
             reset: false,
             changes,
             more: cursor < last,

@@ -360,3 +360,43 @@ async fn a_person_who_loses_access_has_the_records_dropped_from_their_devices() 
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_write_whose_answer_was_lost_while_access_went_away_is_taken_off_the_device() {
+    let app = TestApp::start().await;
+    let head = app.login("rukovoditel").await;
+    let school = app.login("shkola").await;
+    let mentor = app.login("nastavnik").await;
+    let a = school.profile.school_id.unwrap();
+    let scope = Scope::School(a);
+    let mut m = Device::new(&mentor.token, 1);
+    m.sync(&app).await;
+    let id = Uuid::now_v7();
+    m.edit(id, "recommendation", &scope, json!({"title": "Черновик"}));
+    // The write arrives; its answer is lost on the way back.
+    let req = model::sync::client::request(&mut m.state, &m.outbox);
+    assert_eq!(
+        app.post_sync(&mentor.token, &req).await.status(),
+        StatusCode::OK
+    );
+    // The head takes the school away and gives it back before the device hears anything,
+    // then takes it away again: the device's grants look unchanged to it at the retry.
+    let url = format!("{}/api/users/{}/schools/{a}", app.base, mentor.profile.id);
+    for delete in [true, false, true] {
+        let req = if delete {
+            app.http.delete(&url)
+        } else {
+            app.http.put(&url)
+        };
+        let res = req.bearer_auth(&head.token).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    }
+    let resp = m.sync_once(&app).await;
+    assert!(resp.unreadable.contains(&id), "{resp:?}");
+    assert!(
+        !m.records.contains_key(&id),
+        "what it may not read left the device"
+    );
+    m.sync(&app).await;
+    assert!(m.records.values().all(|r| r.scope != scope));
+}

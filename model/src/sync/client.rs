@@ -162,6 +162,9 @@ pub struct Taken {
     pub changed: Vec<Uuid>,
     /// A pass that received everything again has ended: drop every record [`keep`] refuses.
     pub sweep: Option<u64>,
+    /// Records this device wrote but may no longer read: drop them unless an edit of them
+    /// waits or was refused.
+    pub unreadable: Vec<Uuid>,
 }
 
 /// After the pass `pass` ended, may the device keep this record? Only if the pass delivered
@@ -215,18 +218,23 @@ pub fn take_response(
         };
         if let Some(record) = records.get_mut(&m.change.record) {
             for (name, value) in &m.change.fields {
+                let mut value = value.clone();
+                if name == crate::record::DELETED {
+                    crate::record::bound_deletion(&mut value, &r.hlc);
+                }
                 record.retract(name, &m.change.hlc);
                 record.apply(
                     name,
                     crate::record::Write {
                         hlc: r.hlc.clone(),
-                        value: value.clone(),
+                        value,
                     },
                 );
             }
             changed.insert(record.id);
         }
     }
+    taken.unreadable = response.unreadable.clone();
     if response.reset {
         state.passes += 1;
         state.pass = Some(state.passes);

@@ -148,6 +148,10 @@ pub struct SyncResponse {
     pub refused: Vec<Refusal>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub restamped: Vec<Restamp>,
+    /// Records the request wrote that the person may not read (their grants changed
+    /// meanwhile): the device takes them off.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<Uuid>,
     /// The changes start again from the beginning (the grants changed): once this pass ends
     /// (`more: false`), the device drops every record it did not receive in it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

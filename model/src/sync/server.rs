@@ -21,7 +21,7 @@ use crate::access::{Actor, ReadKey};
 use crate::error::ErrorCode;
 use crate::hlc::{Clock, DeviceId, Hlc, too_far_ahead};
 use crate::kinds::{self, Ctx, IdRule, KindSpec, Lookup, MAX_VALUE_BYTES, Need, ServerWrite};
-use crate::record::{DELETED, Record};
+use crate::record::{DELETED, Record, bound_deletion};
 
 /// A mutation the server took in for the first time (applied or refused), to remember.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,6 +54,8 @@ pub struct Plan {
     /// The changes to log, in order.
     pub log: Vec<Logged>,
     pub last_seq: u64,
+    /// Records the batch wrote that the person may not read (their grants changed meanwhile).
+    pub unreadable: Vec<Uuid>,
 }
 
 /// A server write that cannot land: the whole batch fails (and is logged), nothing is written.
@@ -149,8 +151,6 @@ pub fn plan(
         last_seq: batch.last_seq,
         ..Plan::default()
     };
-    // Re-stamps of this device's writes in this batch: one clock, so they stay ordered.
-    let mut restamp_clock = Clock::new(batch.device.clone());
     for m in mutations {
         if m.seq <= plan.last_seq {
             // A retry: answer as the first time, unless the content differs.
@@ -171,7 +171,7 @@ pub fn plan(
         }
         plan.last_seq = m.seq;
         let anonymous = kinds::spec(&m.change.kind).is_some_and(|s| s.anonymous);
-        let outcome = match decide(batch, &mut restamp_clock, records, m) {
+        let outcome = match decide(batch, clock, records, m) {
             Err((code, message)) => Outcome::Rejected { code, message },
             Ok(accepted) => plan.commit(batch.now_ms, clock, records, m.seq, accepted)?,
         };
@@ -181,6 +181,23 @@ pub fn plan(
             outcome: outcome.clone(),
         });
         plan.settle(m.seq, outcome);
+    }
+    // What the device wrote but may not read now (its grants changed meanwhile, perhaps
+    // unseen by it): it takes those records off.
+    for m in mutations {
+        let applied = plan.refused.iter().all(|r| r.seq != m.seq);
+        let Some(r) = records.get(&m.change.record) else {
+            continue;
+        };
+        let anonymous = kinds::spec(&r.kind).is_none_or(|s| s.anonymous);
+        let parent = r.parent.and_then(|p| records.get(&p));
+        if applied
+            && !anonymous
+            && !batch.actor.may_read(&kinds::audience(r, parent))
+            && !plan.unreadable.contains(&r.id)
+        {
+            plan.unreadable.push(r.id);
+        }
     }
     Ok(plan)
 }
@@ -350,7 +367,7 @@ pub fn server_writes(
 /// Every rule one mutation must pass; the error says which, in plain Russian.
 fn decide(
     batch: &Batch,
-    restamp_clock: &mut Clock,
+    clock: &mut Clock,
     records: &HashMap<Uuid, Record>,
     m: &Mutation,
 ) -> Result<Accepted, Refuse> {
@@ -398,14 +415,20 @@ fn decide(
         }
         change.hlc = own.tick(batch.now_ms - batch.now_ms % DAY_MS);
     } else if too_far_ahead(&c.hlc, batch.now_ms) {
-        if let Some(latest) = before.and_then(|r| latest_of(r, batch.device)) {
-            restamp_clock.observe_bounded(&latest, batch.now_ms);
+        // The server's own clock: its values are unique (no write of any device can take one)
+        // and, after the record's latest write, keep the order of this device's writes.
+        if let Some(latest) = before.and_then(Record::latest) {
+            clock.observe_bounded(latest, batch.now_ms);
         }
-        change.hlc = restamp_clock.tick(batch.now_ms);
+        change.hlc = clock.tick(batch.now_ms);
         restamped = Some(change.hlc.clone());
     }
     if let Some(v) = change.fields.get_mut(DELETED) {
-        bound_deletion(v, &change.hlc);
+        // A deletion cannot have seen a write later than itself; a re-stamped one is bounded
+        // by its new clock value (the device does the same when it hears of it).
+        if bound_deletion(v, &change.hlc) && restamped.is_none() {
+            return validation("Неверная отметка удаления.");
+        }
     }
 
     let mut after = before.cloned().unwrap_or_else(|| change.new_record());
@@ -479,33 +502,6 @@ const DAY_MS: u64 = 86_400_000;
 fn anonymous_device(record: Uuid) -> DeviceId {
     let h = crate::fingerprint::fnv1a(format!("anonymous/{record}").as_bytes());
     DeviceId::from_random(h.to_be_bytes())
-}
-
-/// The latest write of `device` in a record.
-fn latest_of(r: &Record, device: &DeviceId) -> Option<Hlc> {
-    r.fields
-        .values()
-        .flat_map(|s| s.writes())
-        .map(|w| w.hlc)
-        .filter(|h| &h.device == device)
-        .max()
-}
-
-/// A deletion cannot have seen a write later than itself: its "seen" clock values are bounded
-/// by its own.
-fn bound_deletion(value: &mut Value, hlc: &Hlc) {
-    let Some(seen) = value.get_mut("seen").and_then(Value::as_object_mut) else {
-        return;
-    };
-    for v in seen.values_mut() {
-        let later = v
-            .as_str()
-            .and_then(|s| s.parse::<Hlc>().ok())
-            .is_none_or(|h| &h > hlc);
-        if later {
-            *v = Value::String(hlc.to_string());
-        }
-    }
 }
 
 /// The shape of a change: fields present, names and sizes within bounds, declared fields of

@@ -67,9 +67,10 @@ pub async fn sync(
     let to_json = |e: serde_json::Error| AppError::Internal(e.into());
     let refused = serde_json::to_string(&plan.refused).map_err(to_json)?;
     let restamped = serde_json::to_string(&plan.restamped).map_err(to_json)?;
+    let unreadable = serde_json::to_string(&plan.unreadable).map_err(to_json)?;
     out.write(
         format!(
-            r#"{{"protocol":{PROTOCOL_VERSION},"acked_upto":{},"refused":{refused},"restamped":{restamped},"reset":{reset},"changes":["#,
+            r#"{{"protocol":{PROTOCOL_VERSION},"acked_upto":{},"refused":{refused},"restamped":{restamped},"unreadable":{unreadable},"reset":{reset},"changes":["#,
             plan.acked_upto,
         )
         .as_bytes(),
@@ -104,9 +105,12 @@ pub async fn sync(
     let remaining = if complete {
         0
     } else {
+        // (The device's own changes count too while it receives everything again, or the pass
+        // would end before them.)
+        let other_than = (!with_own).then_some(&req.device);
         state
             .db
-            .changes_remaining(&actor, &req.device, cursor)
+            .changes_remaining(&actor, other_than, cursor)
             .await?
     };
     let more = !complete && remaining > 0;

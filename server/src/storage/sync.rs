@@ -355,12 +355,12 @@ impl Db {
         Ok(all)
     }
 
-    /// How many changes after `cursor` the actor has still to receive (not counting the
-    /// device's own).
+    /// How many changes after `cursor` the actor has still to receive (not counting those of
+    /// `other_than`, the device asking, unless it receives everything again).
     pub async fn changes_remaining(
         &self,
         actor: &Actor,
-        device: &DeviceId,
+        other_than: Option<&DeviceId>,
         cursor: u64,
     ) -> Result<u64, sqlx::Error> {
         let mut q = QueryBuilder::<Sqlite>::new(
@@ -368,7 +368,9 @@ impl Db {
              WHERE k.seq > ",
         );
         q.push_bind(cursor as i64);
-        q.push(" AND c.device_id != ").push_bind(device.as_str());
+        if let Some(device) = other_than {
+            q.push(" AND c.device_id != ").push_bind(device.as_str());
+        }
         q.push(" AND k.key IN (");
         let mut sep = q.separated(", ");
         for k in actor.grants() {

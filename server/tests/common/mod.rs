@@ -170,13 +170,16 @@ impl Device {
         self.refused.extend(taken.refused);
         // A pass after the person's access changed has ended: as the app does, drop what it
         // did not bring (edits still waiting or refused keep their records).
+        let pending: std::collections::BTreeSet<Uuid> = self
+            .outbox
+            .iter()
+            .map(|m| m.change.record)
+            .chain(self.refused.iter().map(|r| r.mutation.change.record))
+            .collect();
+        for id in taken.unreadable.iter().filter(|id| !pending.contains(id)) {
+            self.records.remove(id);
+        }
         if let Some(pass) = taken.sweep {
-            let pending: std::collections::BTreeSet<Uuid> = self
-                .outbox
-                .iter()
-                .map(|m| m.change.record)
-                .chain(self.refused.iter().map(|r| r.mutation.change.record))
-                .collect();
             self.records.retain(|_, r| client::keep(r, pass, &pending));
         }
     }
