@@ -83,9 +83,23 @@ fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
-/// A new record id: UUIDv7 (time-ordered), made on this device.
+thread_local! {
+    /// The server's time minus this computer's, as last learnt (for dating new ids).
+    static OFFSET_MS: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
+}
+
+fn remember_offset(state: &DeviceState) {
+    OFFSET_MS.with(|o| o.set(state.clock.offset_ms));
+}
+
+/// A new record id: UUIDv7 (time-ordered), made on this device and dated by its clock
+/// corrected by the server's time (a computer whose clock runs fast still makes ids the server
+/// takes).
 pub fn new_id() -> Uuid {
-    uuid::Builder::from_unix_timestamp_millis(now_ms(), &random_bytes::<10>()).into_uuid()
+    let now = (now_ms() as i64)
+        .saturating_add(OFFSET_MS.with(|o| o.get()))
+        .max(0) as u64;
+    uuid::Builder::from_unix_timestamp_millis(now, &random_bytes::<10>()).into_uuid()
 }
 
 fn random_bytes<const N: usize>() -> [u8; N] {
@@ -253,6 +267,7 @@ pub async fn load_device_state() -> Result<DeviceState> {
         }
     };
     tx.commit().await?;
+    remember_offset(&state);
     Ok(state)
 }
 
@@ -428,6 +443,7 @@ pub async fn take_response(response: &SyncResponse) -> Result<usize> {
         .primitive()?
         .await?;
     tx.commit().await?;
+    remember_offset(&state);
     if !taken.changed.is_empty()
         || !taken.acked.is_empty()
         || taken.sweep.is_some()

@@ -737,8 +737,8 @@ async fn a_response_is_ones_own_answer_to_a_campaign_sent_to_one() {
         let (code, msg) = try_write(leader.token.clone(), id, scope.clone(), fields.clone(), n)
             .await
             .expect("refused");
-        assert_eq!(code, model::ErrorCode::Validation, "{msg}");
-        assert!(msg.contains("Запись с таким идентификатором"), "{msg}");
+        assert_eq!(code, model::ErrorCode::Forbidden, "{msg}");
+        assert!(msg.contains("Нет права изменять «Ответ на форму»"), "{msg}");
     }
     // To a campaign that does not exist, or with another form than the campaign's: refused.
     let ghost_id = Uuid::now_v7();

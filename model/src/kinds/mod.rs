@@ -26,7 +26,6 @@ use uuid::Uuid;
 
 use crate::access::{Actor, ReadKey};
 use crate::forms::{self, Template};
-use crate::hlc::MAX_AHEAD_MS;
 use crate::record::{DELETED, Record, Scope};
 use crate::role::Role;
 
@@ -348,13 +347,19 @@ impl KindSpec {
     }
 }
 
-/// Is `id` a fresh UUIDv7 made at most a few minutes after `now_ms`?
+/// How far in the future a new record's UUIDv7 may be dated: devices date ids by their own
+/// clock, corrected by the server's time once they have synced, but a computer whose clock runs
+/// a year fast may create a record before its first sync.
+pub const MAX_ID_AHEAD_MS: u64 = 400 * 86_400_000;
+
+/// Is `id` a UUIDv7 (the kind of id a device makes for a new record), not dated absurdly far in
+/// the future?
 pub fn fresh_id(id: Uuid, now_ms: u64) -> bool {
     let bytes = id.as_bytes();
     let ms = bytes[..6]
         .iter()
         .fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
-    id.get_version_num() == 7 && ms <= now_ms.saturating_add(MAX_AHEAD_MS)
+    id.get_version_num() == 7 && ms <= now_ms.saturating_add(MAX_ID_AHEAD_MS)
 }
 
 // ---- declared fields ----
@@ -478,8 +483,11 @@ mod tests {
         let now = 1_800_000_000_000u64;
         let v7 = uuid::Builder::from_unix_timestamp_millis(now, &[7; 10]).into_uuid();
         assert!(fresh_id(v7, now));
-        let later =
-            uuid::Builder::from_unix_timestamp_millis(now + MAX_AHEAD_MS + 1, &[7; 10]).into_uuid();
+        let year =
+            uuid::Builder::from_unix_timestamp_millis(now + 365 * 86_400_000, &[7; 10]).into_uuid();
+        assert!(fresh_id(year, now), "a computer a year fast");
+        let later = uuid::Builder::from_unix_timestamp_millis(now + MAX_ID_AHEAD_MS + 1, &[7; 10])
+            .into_uuid();
         assert!(!fresh_id(later, now));
         assert!(!fresh_id(Uuid::from_u128(5), now));
         assert!(!fresh_id(crate::record::stable_id("x"), now));

@@ -91,22 +91,21 @@ pub struct Batch<'a> {
     pub lookup: &'a dyn Lookup,
 }
 
-/// The same message whether the id is malformed, derived for someone else, or taken by a record
-/// elsewhere: a refusal never tells whether a record exists.
-const NOT_HERE: &str = "Запись с таким идентификатором здесь создать нельзя: изменение не принято. \
-                        Обновите страницу; если ошибка повторяется, сообщите в центр.";
-
 type Refuse = (ErrorCode, String);
 
 fn validation<T>(message: impl Into<String>) -> Result<T, Refuse> {
     Err((ErrorCode::Validation, message.into()))
 }
 
+/// One and the same answer whether the person has no right here, the id is malformed or
+/// derived for someone else, or a record elsewhere holds it: a refusal never tells whether a
+/// record exists. (The kind named is the one the change says.)
 fn forbidden<T>(spec: &KindSpec) -> Result<T, Refuse> {
     Err((
         ErrorCode::Forbidden,
         format!(
-            "Нет права изменять «{}» здесь: изменение не принято.",
+            "Нет права изменять «{}» здесь или создавать такую запись: изменение не принято. \
+             Если это нужно для работы, обратитесь в наставнический центр.",
             spec.label
         ),
     ))
@@ -386,10 +385,10 @@ fn decide(
     if let Some(r) = before
         && (r.kind != c.kind || r.scope != c.scope || r.parent != c.parent)
     {
-        return validation(NOT_HERE);
+        return forbidden(spec);
     }
     if !spec.scope.fits(&c.scope) {
-        return validation(NOT_HERE);
+        return forbidden(spec);
     }
     let parent = match (spec.parents.is_empty(), c.parent) {
         (true, None) => None,
@@ -402,7 +401,7 @@ fn decide(
                     "Запись относится к записи, которой нет: изменение не принято.".to_owned(),
                 ))?,
         ),
-        _ => return validation(NOT_HERE),
+        _ => return forbidden(spec),
     };
 
     // The clock: far ahead → the server's time; anonymous → a clock of the record's own.
@@ -466,7 +465,7 @@ fn decide(
             IdRule::Server => false,
         };
         if !id_ok {
-            return validation(NOT_HERE);
+            return forbidden(spec);
         }
         if !spec.may_create(&ctx(batch, before, &after, &fields, parent, records)) {
             return forbidden(spec);
