@@ -81,7 +81,8 @@ fn audience(r: &Record, _: Option<&Record>) -> Vec<ReadKey> {
 }
 
 pub fn needs(r: &Record) -> Vec<Need> {
-    let mut n = vec![Need::TestStart(r.id)];
+    // The result a submit scores into: a resubmitted test merges its new score into it.
+    let mut n = vec![Need::TestStart(r.id), Need::Record(forms::result_id(r.id))];
     n.extend(campaign_id(r).map(Need::Record));
     n.extend(forms::template_of(r).map(|(c, v)| Need::Template(c, v)));
     n
