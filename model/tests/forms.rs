@@ -837,3 +837,23 @@ fn a_resubmitted_test_merges_its_score_into_the_stored_result() {
         "the first score stays in the history"
     );
 }
+
+/// A template is stored as a record field and read back (`from_value` of the record's JSON) to be
+/// compared with the file at the next install, and devices read the same JSON; answers are
+/// stored the same way. A number must read back exactly, however it was written.
+#[test]
+fn numbers_read_back_exactly_from_stored_templates_and_records() {
+    // An integer too large for u64 is read as the nearest f64; its shortest text must give
+    // that same f64 back.
+    let text = base().to_string().replace(
+        r#"{"id":"q1","text":"Вопрос","type":"yes_no"}"#,
+        r#"{"id":"q1","text":"Доля","type":"number","min":0,"max":109002011107970261187607}"#,
+    );
+    let (t, _) = Template::parse(&text).unwrap();
+    let stored = serde_json::to_string(&serde_json::to_value(&t).unwrap()).unwrap();
+    let body: Value = serde_json::from_str(&stored).unwrap();
+    assert_eq!(serde_json::from_value::<Template>(body).unwrap(), t);
+    let r = response(&t, None, &answers(&[("q1", json!(2.291712365432881e-9))]));
+    let read: Record = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+    assert_eq!(read, r);
+}
