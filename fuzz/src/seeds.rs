@@ -386,6 +386,14 @@ pub fn seeds() -> Vec<(String, Vec<u8>)> {
     req.changes[0].hlc.device = other;
     out.push(("team_a_new_device".into(), TEAM_A, req));
 
+    // Numbers at the very end: the first seq of a device that claims to have counted to the
+    // largest number.
+    let (_, _, delete) = &out[1];
+    let mut last = delete.clone();
+    last.device = device_of(HEAD);
+    last.first_seq = u64::MAX;
+    out.push(("head_last_seq".into(), HEAD, last));
+
     let mut seeds: Vec<(String, Vec<u8>)> = out
         .into_iter()
         .enumerate()

@@ -157,6 +157,7 @@ pub struct Edit {
     pub fields: BTreeMap<String, Value>,
 }
 
+/// A change's fields from name and value pairs.
 pub fn fields(pairs: &[(&str, Value)]) -> BTreeMap<String, Value> {
     pairs
         .iter()
