@@ -102,9 +102,10 @@ fn fuzz(args: &[String]) -> anyhow::Result<()> {
     let corpus = root.join("fuzz/corpus").join(target);
     std::fs::create_dir_all(&corpus)?;
     let mut cmd = tools::cargo();
-    // No sanitizer: the code is safe Rust (`unsafe_code = "forbid"`), so AddressSanitizer finds
-    // nothing more, while it halves the speed and needs a nightly `-Zsanitizer` flag. Without
-    // it cargo-fuzz passes only stable `-C` flags, so the stable toolchain builds the targets.
+    // No sanitizer: the code is safe Rust (`unsafe_code = "forbid"`), so AddressSanitizer would
+    // find nothing more while slowing every run, and it needs `-Zsanitizer`, which stable takes
+    // only with RUSTC_BOOTSTRAP=1. Without it cargo-fuzz passes only stable `-C` flags (coverage
+    // passes, debug assertions, overflow checks), so the stable toolchain builds the targets.
     cmd.args([
         "fuzz",
         "run",
