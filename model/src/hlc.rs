@@ -114,7 +114,10 @@ impl FromStr for Hlc {
         else {
             return Err(bad());
         };
-        if w.len() != 12 || c.len() != 4 {
+        // Only the form `Display` writes: lowercase hex digits, no sign (`from_str_radix` alone
+        // takes `+` and uppercase), so one clock value has one text.
+        let hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+        if w.len() != 12 || c.len() != 4 || !w.bytes().chain(c.bytes()).all(hex) {
             return Err(bad());
         }
         Ok(Hlc {
@@ -252,6 +255,22 @@ mod tests {
         assert_eq!(serde_json::from_str::<Hlc>(&json).unwrap(), a);
         assert!("x".parse::<Hlc>().is_err());
         assert!("018bcfe56800.0002.01010101010101zz".parse::<Hlc>().is_err());
+    }
+
+    /// A clock value has one text form: uppercase digits or a sign are refused, so a value kept
+    /// as text (the writes a deletion had seen) is always the text `Display` writes.
+    #[test]
+    fn only_the_canonical_text_parses() {
+        let a: Hlc = "018bcfe56800.00a1.0101010101010101".parse().unwrap();
+        assert_eq!(a.to_string(), "018bcfe56800.00a1.0101010101010101");
+        for text in [
+            "018BCFE56800.0002.0101010101010101",
+            "018bcfe56800.00A1.0101010101010101",
+            "+18bcfe56800.0002.0101010101010101",
+            "018bcfe56800.+002.0101010101010101",
+        ] {
+            assert!(text.parse::<Hlc>().is_err(), "{text}");
+        }
     }
 
     #[test]

@@ -700,3 +700,160 @@ fn table_cells_are_fields_of_their_own_so_two_computers_merge_cell_by_cell() {
             .contains("нет поля")
     );
 }
+
+/// The templates and keys a server knows, for planning batches here.
+struct Known(Template, forms::Key);
+
+impl model::kinds::Lookup for Known {
+    fn template(&self, code: &str, version: u32) -> Option<std::sync::Arc<Template>> {
+        (code == self.0.code && version == self.0.version).then(|| self.0.clone().into())
+    }
+    fn answer_key(&self, code: &str, version: u32) -> Option<std::sync::Arc<forms::Key>> {
+        (code == self.0.code && version == self.0.version).then(|| self.1.clone().into())
+    }
+}
+
+/// A resubmitted test is scored into the result of the first submission: the server loads that
+/// result with the response (only what a batch names and its kinds need is loaded), so the new
+/// score merges into it and the first one stays in the history instead of being overwritten.
+#[test]
+fn a_resubmitted_test_merges_its_score_into_the_stored_result() {
+    use std::collections::{HashMap, HashSet};
+
+    use model::access::Actor;
+    use model::hlc::Clock;
+    use model::kinds::Need;
+    use model::sync::server::{self, Batch};
+    use model::sync::{Change, Mutation};
+
+    let (t, key) = Template::parse(&test_template().to_string()).unwrap();
+    let known = Known(t, key);
+    let school = Uuid::from_u128(1);
+    let leader = Actor {
+        user_id: Uuid::from_u128(2),
+        name: "Директор".into(),
+        role: Role::SchoolTeam,
+        school: Some(school),
+        assigned: vec![],
+    };
+    let campaign_id = Uuid::from_u128(3);
+    let mut campaign = Record::new(campaign_id, forms::CAMPAIGN_KIND, Scope::Centre, None);
+    for (name, v) in [
+        ("template", json!("lt")),
+        ("version", json!(3)),
+        ("deadline", json!("2026-02-28")),
+        ("schools", json!([school])),
+        ("roles", json!(["school_team"])),
+    ] {
+        campaign.apply(
+            name,
+            Write {
+                hlc: hlc(1),
+                value: v,
+            },
+        );
+    }
+    let mut store: HashMap<Uuid, Record> = [(campaign_id, campaign)].into();
+    let response = forms::response_id(campaign_id, &Scope::Person(leader.user_id));
+    let result = forms::result_id(response);
+    let device = DeviceId::from_random([1; 8]);
+    let mut device_clock = Clock::new(device.clone());
+    let mut server_clock = Clock::new(DeviceId::server());
+    let mut seq = 0;
+    let mut submit = |store: &mut HashMap<Uuid, Record>, now: u64, answer: &str| {
+        seq += 1;
+        let change = Change {
+            record: response,
+            kind: forms::RESPONSE_KIND.into(),
+            scope: Scope::School(school),
+            parent: None,
+            hlc: device_clock.tick(now),
+            fields: [
+                (forms::F_CAMPAIGN.to_owned(), json!(campaign_id)),
+                (forms::F_TEMPLATE.to_owned(), json!("lt")),
+                (forms::F_VERSION.to_owned(), json!(3)),
+                ("a.l1".to_owned(), json!(answer)),
+                (forms::F_STATUS.to_owned(), json!("submitted")),
+            ]
+            .into(),
+        };
+        let mutations = [Mutation { seq, change }];
+        // Loaded as the server loads: the named records, then what their kinds need.
+        let mut ids: HashSet<Uuid> = server::named_ids(&mutations).into_iter().collect();
+        let named: HashMap<Uuid, Record> = ids
+            .iter()
+            .filter_map(|id| store.get(id).map(|r| (*id, r.clone())))
+            .collect();
+        ids.extend(
+            server::needs(&named, &mutations)
+                .into_iter()
+                .filter_map(|n| match n {
+                    Need::Record(id) => Some(id),
+                    _ => None,
+                }),
+        );
+        let mut records: HashMap<Uuid, Record> = ids
+            .iter()
+            .filter_map(|id| store.get(id).map(|r| (*id, r.clone())))
+            .collect();
+        let remembered = HashMap::new();
+        let batch = Batch {
+            actor: &leader,
+            device: &device,
+            now_ms: now,
+            last_seq: seq - 1,
+            remembered: &remembered,
+            lookup: &known,
+        };
+        let plan = server::plan(&batch, &mut server_clock, &mut records, &mutations).unwrap();
+        assert!(plan.refused.is_empty(), "{:?}", plan.refused);
+        for id in plan.touched.keys() {
+            store.insert(*id, records[id].clone());
+        }
+    };
+    submit(&mut store, 1_000, "a");
+    let first = store[&result].fields["areas"].clone();
+    // The mentor returns it; the leader answers again and resubmits.
+    store.get_mut(&response).unwrap().apply(
+        forms::F_STATUS,
+        Write {
+            hlc: Hlc {
+                wall_ms: 2_000,
+                counter: 0,
+                device: DeviceId::server(),
+            },
+            value: json!("returned"),
+        },
+    );
+    submit(&mut store, 3_000, "b");
+    let areas = &store[&result].fields["areas"];
+    assert_eq!(areas.value[0]["points"], json!(1), "the new score wins");
+    assert_eq!(
+        areas.history,
+        vec![Write {
+            hlc: first.hlc,
+            value: first.value
+        }],
+        "the first score stays in the history"
+    );
+}
+
+/// A template is stored as a record field and read back (`from_value` of the record's JSON) to be
+/// compared with the file at the next install, and devices read the same JSON; answers are
+/// stored the same way. A number must read back exactly, however it was written.
+#[test]
+fn numbers_read_back_exactly_from_stored_templates_and_records() {
+    // An integer too large for u64 is read as the nearest f64; its shortest text must give
+    // that same f64 back.
+    let text = base().to_string().replace(
+        r#"{"id":"q1","text":"Вопрос","type":"yes_no"}"#,
+        r#"{"id":"q1","text":"Доля","type":"number","min":0,"max":109002011107970261187607}"#,
+    );
+    let (t, _) = Template::parse(&text).unwrap();
+    let stored = serde_json::to_string(&serde_json::to_value(&t).unwrap()).unwrap();
+    let body: Value = serde_json::from_str(&stored).unwrap();
+    assert_eq!(serde_json::from_value::<Template>(body).unwrap(), t);
+    let r = response(&t, None, &answers(&[("q1", json!(2.291712365432881e-9))]));
+    let read: Record = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+    assert_eq!(read, r);
+}

@@ -4,7 +4,8 @@
 //!   with `./data/nastavnik.db` (demo municipality loaded on first start);
 //! - `test` — every test, the browser ones included (installs Chromium when missing);
 //! - `dist` — the bundle into `target/dist/` and the release binary;
-//! - `bench` — bundle sizes and sync figures (requests, bytes, time, throughput, memory).
+//! - `bench` — bundle sizes and sync figures (requests, bytes, time, throughput, memory);
+//! - `fuzz <target> [seconds]` — a coverage-guided fuzz target of `fuzz/` (cargo-fuzz).
 
 mod dist;
 mod tools;
@@ -18,6 +19,7 @@ fn main() -> ExitCode {
         Some("test") => test(&args[1..]),
         Some("dist") => dist::dist().map(|_| ()),
         Some("bench") => bench(),
+        Some("fuzz") => fuzz(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
@@ -25,7 +27,8 @@ fn main() -> ExitCode {
                  run    build everything and serve http://127.0.0.1:8080 with demo data\n  \
                  test   run every test of the project, browser tests included\n  \
                  dist   build the app bundle (target/dist) and the release server\n  \
-                 bench  bundle sizes and sync figures against the release server"
+                 bench  bundle sizes and sync figures against the release server\n  \
+                 fuzz   fuzz <target> [seconds]: sync_plan or template_parse, 600 s by default"
             );
             return ExitCode::from(2);
         }
@@ -70,5 +73,56 @@ fn test(extra: &[String]) -> anyhow::Result<()> {
         .args(extra)
         .env("NASTAVNIK_BIN", dist::server_binary()?)
         .env("NASTAVNIK_DIST", &dist_dir);
+    tools::run_cmd(&mut cmd)
+}
+
+/// The fuzz targets of `fuzz/` and the folders of seeds each starts from besides its own
+/// corpus (which the run grows).
+const FUZZ_TARGETS: &[(&str, &[&str])] = &[("sync_plan", &[]), ("template_parse", &["templates"])];
+
+/// Runs one fuzz target for a while (`cargo xtask fuzz <target> [seconds]`, 600 by default),
+/// installing cargo-fuzz when it is missing. A crash stops the run with an error; its input is
+/// left in `fuzz/artifacts/<target>/`.
+fn fuzz(args: &[String]) -> anyhow::Result<()> {
+    let names: Vec<&str> = FUZZ_TARGETS.iter().map(|(n, _)| *n).collect();
+    let Some((target, seeds)) = args
+        .first()
+        .and_then(|t| FUZZ_TARGETS.iter().find(|(n, _)| n == t))
+    else {
+        anyhow::bail!("usage: cargo xtask fuzz <{}> [seconds]", names.join("|"));
+    };
+    let seconds: u64 = match args.get(1) {
+        Some(s) => s
+            .parse()
+            .map_err(|_| anyhow::anyhow!("seconds must be a number, not {s:?}"))?,
+        None => 600,
+    };
+    tools::ensure_cargo_fuzz()?;
+    let root = tools::workspace_root();
+    let corpus = root.join("fuzz/corpus").join(target);
+    std::fs::create_dir_all(&corpus)?;
+    let mut cmd = tools::cargo();
+    // No sanitizer: the code is safe Rust (`unsafe_code = "forbid"`), so AddressSanitizer would
+    // find nothing more while slowing every run, and it needs `-Zsanitizer`, which stable takes
+    // only with RUSTC_BOOTSTRAP=1. Without it cargo-fuzz passes only stable `-C` flags (coverage
+    // passes, debug assertions, overflow checks), so the stable toolchain builds the targets.
+    cmd.args([
+        "fuzz",
+        "run",
+        "--fuzz-dir",
+        "fuzz",
+        "--sanitizer",
+        "none",
+        target,
+    ])
+    .arg(&corpus)
+    .args(seeds.iter().map(|s| root.join(s)))
+    .arg("--")
+    .arg(format!("-max_total_time={seconds}"))
+    .arg("-print_final_stats=1");
+    let dict = root.join("fuzz/dict").join(format!("{target}.dict"));
+    if dict.exists() {
+        cmd.arg(format!("-dict={}", dict.display()));
+    }
     tools::run_cmd(&mut cmd)
 }

@@ -80,6 +80,19 @@ pub fn ensure_wasm_target() -> anyhow::Result<()> {
     }
 }
 
+/// cargo-fuzz (from crates.io) for `cargo xtask fuzz`.
+pub fn ensure_cargo_fuzz() -> anyhow::Result<()> {
+    let installed = cargo()
+        .args(["fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if installed {
+        return Ok(());
+    }
+    eprintln!("xtask: installing cargo-fuzz");
+    run_cmd(cargo().args(["install", "--locked", "cargo-fuzz"]))
+}
+
 /// Debian's Chromium and ChromeDriver for the browser tests.
 pub fn ensure_browser() -> anyhow::Result<()> {
     if have("chromium") && have("chromedriver") {

@@ -89,13 +89,14 @@ pub struct SyncRequest {
 }
 
 impl SyncRequest {
-    /// The pushed changes with their seqs.
+    /// The pushed changes with their seqs. Changes whose number would pass `u64::MAX` are left
+    /// out (no device counts that far; a request that claims to is not taken further).
     pub fn mutations(&self) -> Vec<Mutation> {
         self.changes
             .iter()
-            .enumerate()
-            .map(|(i, change)| Mutation {
-                seq: self.first_seq + i as u64,
+            .zip(self.first_seq..=u64::MAX)
+            .map(|(change, seq)| Mutation {
+                seq,
                 change: change.clone(),
             })
             .collect()
@@ -166,4 +167,39 @@ pub struct SyncResponse {
     pub remaining: u64,
     pub scopes_key: String,
     pub server_time_ms: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Numbering a request never overflows: a first seq at the very end numbers what fits.
+    #[test]
+    fn seqs_stop_at_the_largest_number() {
+        let change = Change {
+            record: Uuid::nil(),
+            kind: "school_profile".into(),
+            scope: Scope::Centre,
+            parent: None,
+            hlc: Hlc {
+                wall_ms: 1,
+                counter: 0,
+                device: DeviceId::server(),
+            },
+            fields: BTreeMap::new(),
+        };
+        let mut req = SyncRequest {
+            protocol: PROTOCOL_VERSION,
+            device: DeviceId::server(),
+            cursor: 0,
+            scopes_key: String::new(),
+            full: false,
+            first_seq: 7,
+            changes: vec![change.clone(), change],
+        };
+        let seqs = |r: &SyncRequest| r.mutations().iter().map(|m| m.seq).collect::<Vec<_>>();
+        assert_eq!(seqs(&req), [7, 8]);
+        req.first_seq = u64::MAX;
+        assert_eq!(seqs(&req), [u64::MAX]);
+    }
 }
