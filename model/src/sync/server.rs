@@ -124,6 +124,9 @@ pub fn needs(records: &HashMap<Uuid, Record>, mutations: &[Mutation]) -> BTreeSe
             .cloned()
             .unwrap_or_else(|| m.change.new_record());
         m.change.apply_to(&mut after);
+        // A stored record's own parent (a change may name another): its readers are derived
+        // from it.
+        out.extend(after.parent.map(Need::Record));
         out.extend((spec.needs)(&after));
     }
     out
