@@ -116,6 +116,14 @@ fn forbidden<T>(spec: &KindSpec) -> Result<T, Refuse> {
 pub fn needs(records: &HashMap<Uuid, Record>, mutations: &[Mutation]) -> BTreeSet<Need> {
     let mut out = BTreeSet::new();
     for m in mutations {
+        // A stored record's own parent (a change may name another, or be refused): its readers
+        // are derived from it.
+        out.extend(
+            records
+                .get(&m.change.record)
+                .and_then(|r| r.parent)
+                .map(Need::Record),
+        );
         let Some(spec) = kinds::spec(&m.change.kind) else {
             continue;
         };
@@ -124,9 +132,6 @@ pub fn needs(records: &HashMap<Uuid, Record>, mutations: &[Mutation]) -> BTreeSe
             .cloned()
             .unwrap_or_else(|| m.change.new_record());
         m.change.apply_to(&mut after);
-        // A stored record's own parent (a change may name another): its readers are derived
-        // from it.
-        out.extend(after.parent.map(Need::Record));
         out.extend((spec.needs)(&after));
     }
     out
@@ -154,6 +159,17 @@ pub fn plan(
         ..Plan::default()
     };
     for m in mutations {
+        if m.seq == 0 {
+            // Devices number their changes from 1.
+            plan.settle(
+                0,
+                Outcome::Rejected {
+                    code: ErrorCode::Validation,
+                    message: "Неверный номер изменения: обновите страницу.".into(),
+                },
+            );
+            continue;
+        }
         if m.seq <= plan.last_seq {
             // A retry: answer as the first time, unless the content differs.
             let outcome = match batch.remembered.get(&m.seq) {
@@ -194,6 +210,7 @@ pub fn plan(
         let anonymous = kinds::spec(&r.kind).is_none_or(|s| s.anonymous);
         let parent = r.parent.and_then(|p| records.get(&p));
         if applied
+            && r.kind == m.change.kind
             && !anonymous
             && !batch.actor.may_read(&kinds::audience(r, parent))
             && !plan.unreadable.contains(&r.id)
