@@ -393,8 +393,8 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Err(ApiError::unauthorized().into());
         }
         if session.disabled {
-            // Disabling deletes the sessions; this is the second line.
-            state.db.delete_user_sessions(session.profile.id).await?;
+            // The device learns it (and deletes the account's data); the session ends.
+            state.db.delete_session(&hash).await?;
             return Err(ApiError::account_disabled().into());
         }
         if now - session.last_seen_at > TOUCH_EVERY_MS {

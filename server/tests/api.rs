@@ -872,21 +872,29 @@ async fn a_disabled_account_cannot_sign_in_and_loses_its_sessions() {
     let res = app.post(&head.token, &disable, json!({})).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
 
-    // The old token is dead, everywhere.
+    // Each device of the account is told at its next request (and deletes the account's data
+    // then); after that the token is dead.
+    let second = app.login_raw("pedagog", demo::DEMO_PASSWORD).await;
+    assert_eq!(
+        second.status(),
+        StatusCode::FORBIDDEN,
+        "no new session either"
+    );
+    let res = app
+        .post(
+            &teacher.token,
+            "/api/sync",
+            json!({ "protocol": 2, "device": "0a0a0a0a0a0a0a0a", "cursor": 0, "first_seq": 1, "changes": [] }),
+        )
+        .await;
+    let err = api_error(res, StatusCode::FORBIDDEN).await;
+    assert_eq!(err.code, ErrorCode::AccountDisabled);
     let err = api_error(
         app.get(&teacher.token, "/api/me").await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
     assert_eq!(err.code, ErrorCode::Unauthorized);
-    let res = app
-        .post(
-            &teacher.token,
-            "/api/sync",
-            json!({ "device": "AAAAAAAAAAA", "cursor": 0, "first_seq": 1, "changes": [] }),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
     // The right password is told the account is disabled; a wrong one learns nothing.
     let err = api_error(
@@ -1008,6 +1016,11 @@ async fn who_may_disable_whom() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get(&moderator.token, "/api/me").await.status(),
+        StatusCode::FORBIDDEN,
+        "told once that the account is disabled"
+    );
     assert_eq!(
         app.get(&moderator.token, "/api/me").await.status(),
         StatusCode::UNAUTHORIZED

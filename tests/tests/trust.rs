@@ -201,3 +201,37 @@ async fn a_teachers_browser_holds_nothing_of_the_leaders() -> anyhow::Result<()>
     tb.close().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_disabled_account_leaves_the_computer_at_its_next_sync() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let base = server.url("");
+    let head = Api::login(&base, "rukovoditel").await?;
+    let teacher = Api::login(&base, "pedagog").await?;
+    let b = Browser::start().await?;
+    b.sign_in(&base, "pedagog", DEMO_PASSWORD).await?;
+    b.wait_for("#home-teacher").await?;
+    b.wait_first_sync().await?;
+    let name = format!("nastavnik-{}", teacher.profile.id);
+    let has_db = "(window.__dbs = null, indexedDB.databases().then(l => window.__dbs = l.map(d => d.name)), true)";
+    b.eval(has_db).await?;
+    b.wait_js(
+        &format!("Array.isArray(window.__dbs) && window.__dbs.includes('{name}')"),
+        LONG,
+    )
+    .await?;
+    head.disable(teacher.profile.id).await?;
+    b.click("#sync-now").await?;
+    // Signed out with the reason, and the account's data is gone from this computer.
+    b.wait_js(
+        "document.body.innerText.includes('Учётная запись отключена') && document.body.innerText.includes('удалены с этого компьютера')",
+        LONG,
+    )
+    .await?;
+    let gone = format!(
+        "(indexedDB.databases().then(l => window.__gone = !l.some(d => d.name === '{name}')), window.__gone === true)"
+    );
+    b.wait_js(&gone, LONG).await?;
+    b.close().await?;
+    Ok(())
+}

@@ -48,7 +48,7 @@ pub struct SessionRow {
     pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
-    /// The account was disabled (its sessions are deleted then; this is the second line).
+    /// The account was disabled: the session only says so (once) and is deleted.
     pub disabled: bool,
 }
 
@@ -293,8 +293,11 @@ impl Db {
             .collect()
     }
 
-    /// Disables (at `now`) or enables an account. Disabling deletes every session of the
-    /// account in the same transaction. Returns false when the account was already so.
+    /// Disables (at `now`) or enables an account. A disabled account's sessions stay only to
+    /// tell each of its devices, at its next request, that the account is disabled (the device
+    /// then deletes the account's data and the session is deleted); enabling deletes whatever
+    /// sessions are left, so nobody is signed in again without the password. Returns false
+    /// when the account was already so.
     pub async fn set_disabled(
         &self,
         user_id: Uuid,
@@ -318,7 +321,7 @@ impl Db {
         }
         .rows_affected()
             > 0;
-        if disabled {
+        if !disabled && changed {
             sqlx::query("DELETE FROM sessions WHERE user_id = ?")
                 .bind(user_id.to_string())
                 .execute(&mut *tx)
@@ -441,14 +444,6 @@ impl Db {
             .execute(&self.pool)
             .await?;
         Ok(())
-    }
-
-    pub async fn delete_user_sessions(&self, user_id: Uuid) -> Result<u64, sqlx::Error> {
-        Ok(sqlx::query("DELETE FROM sessions WHERE user_id = ?")
-            .bind(user_id.to_string())
-            .execute(&self.pool)
-            .await?
-            .rows_affected())
     }
 
     // ---- password attempts ----
