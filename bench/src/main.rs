@@ -363,16 +363,21 @@ async fn throughput(bin: &str) -> anyhow::Result<()> {
     let latencies = Arc::new(tokio::sync::Mutex::new(Vec::new()));
     let ready = Arc::new(tokio::sync::Barrier::new(devices as usize + 1));
     let mut tasks = Vec::new();
+    // The people sign in first, one after another (as a school does over its first minutes).
+    let mut signed_in = Vec::new();
     for d in 0..devices {
-        let base = server.base.clone();
+        signed_in.push(Device::new(&server.base, WRITER, 100 + d).await?);
+    }
+    for (d, mut dev) in (0..devices).zip(signed_in) {
         let scope = scope.clone();
         let latencies = latencies.clone();
         let ready = ready.clone();
         tasks.push(tokio::spawn(async move {
-            let mut dev = Device::new(&base, WRITER, 100 + d).await?;
-            // A device that has been in use: it already has what is on the server.
-            dev.sync().await?;
+            // A device that has been in use: it already has what is on the server. (Every task
+            // reaches the barrier, even one that failed, so that a failure is reported.)
+            let first = dev.sync().await;
             ready.wait().await;
+            first?;
             for r in 0..rounds {
                 for k in 0..5 {
                     dev.edit(Uuid::now_v7(), &scope, record_fields(d * 1000 + r * 10 + k));

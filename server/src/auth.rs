@@ -41,9 +41,10 @@ pub const SESSION_MAX_MS: i64 = 180 * DAY_MS;
 const TOUCH_EVERY_MS: i64 = 60 * 60 * 1000;
 /// Password attempts per login before each further one has to wait.
 pub const FREE_FAILURES: i64 = 5;
-/// Password attempts per client address (a whole school may share one) before each further one
-/// has to wait.
-pub const ADDRESS_FREE_FAILURES: i64 = 20;
+/// Password attempts per client address before each further one has to wait. A whole school
+/// shares one address, and its computers sign in together at the start of the day (attempts in
+/// flight count too), so this is far above the limit of one login.
+pub const ADDRESS_FREE_FAILURES: i64 = 100;
 /// How password attempts are counted (see the module documentation).
 pub const THROTTLE: ThrottleRules = ThrottleRules {
     login_free: FREE_FAILURES,

@@ -15,8 +15,8 @@ use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::forms::Entry;
 
-/// A campaign the caller may read, with its template.
-async fn campaign(
+/// A campaign the caller may read, with its template (also for the export).
+pub(super) async fn campaign(
     state: &AppState,
     user: &CurrentUser,
     id: &str,

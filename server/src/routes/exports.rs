@@ -11,7 +11,6 @@ use model::record::Scope;
 use model::{ApiError, Role};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-use super::parse_id;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
@@ -22,15 +21,8 @@ pub async fn campaign(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     user.require(&[Role::Head, Role::Mentor, Role::Curator])?;
-    let id = parse_id(&id, "рассылки")?;
-    let actor = state.db.actor(&user.profile).await?;
-    let record = state.db.record_for(&actor, id).await?;
-    let campaign = Campaign::from_record(&record).ok_or_else(ApiError::not_found)?;
-    let entry = state
-        .db
-        .template_entry(&campaign.template, campaign.version)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let (campaign, entry, actor) = super::anonymous::campaign(&state, &user, &id).await?;
+    let id = campaign.id;
     let t = &entry.template;
     if t.anonymous {
         return anonymous(&state, &user, &campaign, &entry).await;
