@@ -166,6 +166,13 @@ pub async fn schools(token: &str) -> Result<Vec<School>, Failure> {
         .map(|l| l.schools)
 }
 
+/// The centre's specialists a school may ask for a consultation.
+pub async fn specialists(token: &str) -> Result<Vec<model::api::Specialist>, Failure> {
+    json::<model::api::SpecialistList>(get("/specialists", token))
+        .await
+        .map(|l| l.specialists)
+}
+
 pub async fn create_school(token: &str, school: &NewSchool) -> Result<School, Failure> {
     json(post("/schools", token, school)).await
 }

@@ -22,10 +22,16 @@ use crate::pages::not_found::NotFound;
 use crate::pages::refused::RefusedPage;
 use crate::pages::review::{InboxPage, RecommendationPage, ReviewPage};
 use crate::pages::school_profile::SchoolProfilePage;
+use crate::pages::support::{
+    CentreProgrammes, ConsultationPage, ConsultationsPage, ConsultationsPrint, ProgrammePage,
+    ProgrammePrint, VisitPage,
+};
 use crate::{local_db, session, storage_info, store, sync};
 
 const MANAGERS: &[Role] = &[Role::Head, Role::Moderator];
 const REVIEWERS: &[Role] = &[Role::Mentor, Role::Curator, Role::Head];
+/// The people of school support: the school's team, its mentors and curators, the head.
+const SUPPORT: &[Role] = &[Role::SchoolTeam, Role::Mentor, Role::Curator, Role::Head];
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -115,6 +121,34 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/recommendations/:id")
                         view=|| view! { <Protected roles=REVIEWERS><RecommendationPage/></Protected> }
+                    />
+                    <Route
+                        path=path!("/programme/:school")
+                        view=|| view! { <Protected roles=SUPPORT><ProgrammePage/></Protected> }
+                    />
+                    <Route
+                        path=path!("/programme/:school/print")
+                        view=|| view! { <Protected roles=SUPPORT><ProgrammePrint/></Protected> }
+                    />
+                    <Route
+                        path=path!("/consultations")
+                        view=|| view! { <Protected roles=SUPPORT><ConsultationsPage/></Protected> }
+                    />
+                    <Route
+                        path=path!("/consultations/print")
+                        view=|| view! { <Protected roles=SUPPORT><ConsultationsPrint/></Protected> }
+                    />
+                    <Route
+                        path=path!("/consultations/:id")
+                        view=|| view! { <Protected roles=SUPPORT><ConsultationPage/></Protected> }
+                    />
+                    <Route
+                        path=path!("/visits/:id")
+                        view=|| view! { <Protected roles=SUPPORT><VisitPage/></Protected> }
+                    />
+                    <Route
+                        path=path!("/centre/programmes")
+                        view=|| view! { <Protected roles=&[Role::Head]><CentreProgrammes/></Protected> }
                     />
                     <Route path=path!("/refused") view=|| view! { <Protected><RefusedPage/></Protected> }/>
                     <Route

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::role::Role;
 use crate::school::School;
 use crate::user::{UserProfile, validate_password};
 
@@ -154,4 +155,19 @@ mod tests {
         let text = format!("{:?}", change("старый пароль", "новый пароль").unwrap());
         assert!(!text.contains("пароль"), "{text}");
     }
+}
+
+/// A specialist of the centre a school may ask for a consultation (`GET /api/specialists`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Specialist {
+    pub id: Uuid,
+    pub full_name: String,
+    pub role: Role,
+    /// Assigned to the caller's school (the school's mentors and curators are asked first).
+    pub assigned: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecialistList {
+    pub specialists: Vec<Specialist>,
 }

@@ -13,6 +13,7 @@ pub mod kinds;
 pub mod record;
 pub mod role;
 pub mod school;
+pub mod support;
 pub mod sync;
 pub mod user;
 

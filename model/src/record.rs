@@ -320,6 +320,16 @@ impl Record {
     }
 
     /// The latest clock of any write in the record.
+    /// When the record was first written (ms): its earliest write that is kept.
+    pub fn created_ms(&self) -> Option<u64> {
+        self.fields
+            .values()
+            .flat_map(|s| {
+                std::iter::once(s.hlc.wall_ms).chain(s.history.iter().map(|w| w.hlc.wall_ms))
+            })
+            .min()
+    }
+
     pub fn latest(&self) -> Option<&Hlc> {
         self.fields.values().map(|s| &s.hlc).max()
     }

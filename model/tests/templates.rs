@@ -229,3 +229,26 @@ fn the_recommendation_library_covers_every_area_of_the_leader_test() {
     assert!(text.contains(&lib.areas[&areas[0].id][0].title));
     assert!(!text.contains(&lib.areas[&areas[2].id][0].title));
 }
+
+/// The anti-risk programme is pre-filled from the card: its risk factors are the card's, with
+/// the same ids and names, and each has a level question `risk_<factor>`.
+#[test]
+fn the_programme_knows_the_risk_factors_of_the_card() {
+    use model::support::RISK_FACTORS;
+    let (card, _) = load("self_analysis");
+    let q = card.question("risk_priority").expect("risk_priority");
+    let Kind::Multiple { options, .. } = &q.kind else {
+        panic!("risk_priority is a multiple choice");
+    };
+    let card_factors: Vec<(&str, &str)> = options
+        .iter()
+        .map(|o| (o.id.as_str(), o.text.as_str()))
+        .collect();
+    assert_eq!(card_factors, RISK_FACTORS.to_vec());
+    for (f, _) in RISK_FACTORS {
+        let level = card
+            .question(&format!("risk_{f}"))
+            .unwrap_or_else(|| panic!("risk_{f}"));
+        assert!(matches!(level.kind, Kind::Single { .. }), "risk_{f}");
+    }
+}

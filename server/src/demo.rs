@@ -1,5 +1,8 @@
 //! A demo municipality to try the product with: fictional schools and people, one account per
-//! role. Loaded on first start by `nastavnik serve --demo` and by `nastavnik demo`.
+//! role, and their school support (`demo/support.rs`). Loaded on first start by
+//! `nastavnik serve --demo` and by `nastavnik demo`. All of it is fictional.
+
+mod support;
 
 use model::{Locality, NewSchool, NewUser, Role};
 
@@ -142,6 +145,7 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
     }
     let hash = hash_password(DEMO_PASSWORD)?;
     let mut logins = Vec::new();
+    let mut profiles = Vec::new();
     for (login, full_name, role, school, assigned) in USERS {
         let user = NewUser {
             login: login.into(),
@@ -163,7 +167,25 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
             role,
             full_name,
         });
+        profiles.push(profile);
     }
+    let by_login = |login: &str| {
+        profiles
+            .iter()
+            .find(|p| p.login == login)
+            .ok_or_else(|| anyhow::anyhow!("demo user {login}"))
+    };
+    support::load(
+        db,
+        support::People {
+            head: by_login("rukovoditel")?,
+            mentor: by_login("nastavnik")?,
+            curator: by_login("kurator")?,
+            team: by_login("shkola")?,
+        },
+        &school_ids,
+    )
+    .await?;
     db.audit(
         None,
         "demo.load",

@@ -1,5 +1,6 @@
 //! Pieces shared by several pages.
 
+pub mod download;
 pub mod field;
 pub mod header;
 pub mod protected;

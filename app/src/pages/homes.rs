@@ -11,7 +11,10 @@ use model::record::{Scope, singleton_id};
 use crate::api;
 use crate::components::refused::RefusedList;
 use crate::pages::forms::TaskList;
-use crate::pages::review::{ReceivedRecommendations, SchoolResponses, WrittenRecommendations};
+use crate::pages::review::{
+    NewRecommendationButton, ReceivedRecommendations, SchoolResponses, WrittenRecommendations,
+};
+use crate::pages::support::{NewVisitButton, OpenRequests, ProgrammeStatus, VisitList};
 use crate::session::use_session;
 use crate::store;
 
@@ -44,6 +47,7 @@ fn Greeting() -> impl IntoView {
 #[component]
 pub fn SchoolHome() -> impl IntoView {
     super::set_title("Моя школа");
+    let school = use_session().profile().and_then(|p| p.school_id);
     view! {
         <section class="page" id="home-school">
             <h1>"Моя школа"</h1>
@@ -51,11 +55,16 @@ pub fn SchoolHome() -> impl IntoView {
             <RefusedList/>
             <ul class="cards">
                 <li><a href="/school/profile" id="link-profile">"Сведения о школе"</a></li>
+                <li><a href="/consultations" id="link-consultations">"Консультации: запросить помощь наставника"</a></li>
             </ul>
+            {school.map(|s| view! { <ProgrammeStatus school=s/> })}
             <ReceivedRecommendations/>
+            <OpenRequests/>
             <h2>"Задания"</h2>
             <TaskList/>
             <SchoolResponses/>
+            <h2>"Посещения и мероприятия наставника"</h2>
+            {school.map(|s| view! { <VisitList school=s limit=10/> })}
         </section>
     }
 }
@@ -86,7 +95,9 @@ pub fn MentorHome() -> impl IntoView {
             <p class="lead">"Сведения закреплённых за вами школ доступны и без связи, с последней синхронизации."</p>
             <ul class="cards">
                 <li><a href="/inbox" id="link-inbox">"Входящие: отправленные школами формы"</a></li>
+                <li><a href="/consultations">"Консультации по запросам школ"</a></li>
             </ul>
+            <OpenRequests/>
             <WrittenRecommendations/>
             <h2>"Мои анкеты"</h2>
             <TaskList/>
@@ -99,6 +110,11 @@ pub fn MentorHome() -> impl IntoView {
                         <article class="school-card">
                             <h2>{school.name.clone()}</h2>
                             <p class="muted">{school.locality.label()} {(!school.flags_label().is_empty()).then(|| format!(", {}", school.flags_label()))}</p>
+                            <ProgrammeStatus school=school.id/>
+                            <h3>"Последнее посещение"</h3>
+                            <VisitList school=school.id limit=1/>
+                            <NewVisitButton school=school.id/>
+                            <NewRecommendationButton school=school.id/>
                             {move || match profile() {
                                 None => view! { <p class="empty">"Школа ещё не заполнила сведения."</p> }.into_any(),
                                 Some(r) => view! {

@@ -10,6 +10,7 @@ pub mod not_found;
 pub mod refused;
 pub mod review;
 pub mod school_profile;
+pub mod support;
 
 /// Sets the browser tab title: "<page> — Наставник".
 pub fn set_title(page: &str) {

@@ -230,6 +230,32 @@ pub fn is_date(s: &str) -> bool {
     (1900..=2100).contains(&y) && (1..=days).contains(&d)
 }
 
+/// "31.01.2027" for "2027-01-31"; anything else as it is.
+pub fn ru_date(iso: &str) -> String {
+    if is_date(iso) {
+        format!("{}.{}.{}", &iso[8..10], &iso[5..7], &iso[0..4])
+    } else {
+        iso.to_owned()
+    }
+}
+
+/// The day (`YYYY-MM-DD`) of a Unix time in milliseconds, in Moscow time (UTC+3, the time of
+/// the region's schools): the date the server stamps on what people do.
+pub fn iso_day(ms: u64) -> String {
+    let days = ((ms + 3 * 3_600_000) / 86_400_000) as i64;
+    // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// A number as people write it in Russian: no needless zeros, a decimal comma.
 pub fn fmt_num(n: f64) -> String {
     let s = format!("{n}");

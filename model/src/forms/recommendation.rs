@@ -16,6 +16,38 @@ pub const F_AREAS: &str = "areas";
 /// `draft` while the mentor writes it, `sent` once the school is to see it.
 pub const F_STATE: &str = "state";
 pub const F_AUTHOR: &str = "author";
+/// What it follows: one of [`SOURCES`].
+pub const F_SOURCE: &str = "source";
+/// The record it follows (a visit, a consultation, a test response), if any.
+pub const F_SOURCE_ID: &str = "source_id";
+/// The person it is addressed to within the school, if one (free text).
+pub const F_PERSON: &str = "person";
+/// The risk factor it is about (`crate::support::RISK_FACTORS`), if one.
+pub const F_FACTOR: &str = "factor";
+pub const F_DEADLINE: &str = "deadline";
+/// `true` once the school has acknowledged it (the school's team writes it).
+pub const F_ACK: &str = "acknowledged";
+/// Stamped by the server when the school acknowledges: who and on which day.
+pub const F_ACK_BY: &str = "acknowledged_by";
+pub const F_ACK_ON: &str = "acknowledged_on";
+/// The programme measure the school made of it.
+pub const F_MEASURE: &str = "measure";
+
+/// What a recommendation may follow (002 §4.6: after monitoring, visits and consultations).
+pub const SOURCES: [(&str, &str); 5] = [
+    ("test", "по итогам тестирования руководителя"),
+    ("visit", "по итогам посещения"),
+    ("consultation", "по итогам консультации"),
+    ("card", "по карте самоанализа"),
+    ("other", "по итогам мониторинга"),
+];
+
+pub fn source_label(id: &str) -> &'static str {
+    SOURCES
+        .iter()
+        .find(|(k, _)| *k == id)
+        .map_or("", |(_, l)| l)
+}
 
 /// One text of the library.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -10,13 +10,19 @@
 
 pub mod anonymous_response;
 pub mod campaign;
+pub mod consultation;
 pub mod form_template;
 pub mod plan_item;
+pub mod programme;
+pub mod programme_indicator;
+pub mod programme_measure;
+pub mod programme_section;
 pub mod recommendation;
 pub mod response;
 pub mod review;
 pub mod school_profile;
 pub mod test_result;
+pub mod visit;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -40,6 +46,12 @@ pub const KINDS: &[&KindSpec] = &[
     &review::SPEC,
     &recommendation::SPEC,
     &plan_item::SPEC,
+    &programme::SPEC,
+    &programme_section::SPEC,
+    &programme_indicator::SPEC,
+    &programme_measure::SPEC,
+    &consultation::SPEC,
+    &visit::SPEC,
 ];
 
 pub fn spec(kind: &str) -> Option<&'static KindSpec> {
@@ -98,16 +110,23 @@ pub enum Who {
     /// The person whose record this is by the kind's derived id (a response to a campaign
     /// addressed to them).
     Respondent,
+    /// The specialist of the centre (mentor, curator or the head) named in the record's
+    /// [`ADDRESSEE`] field (a consultation asked of them).
+    Addressee,
 }
 
+/// The field naming the one specialist a record is addressed to (a user id).
+pub const ADDRESSEE: &str = "addressee";
+
 impl Who {
-    pub const ALL: [Who; 6] = [
+    pub const ALL: [Who; 7] = [
         Who::Centre,
         Who::Team,
         Who::Adviser,
         Who::Owner,
         Who::ParentOwner,
         Who::Respondent,
+        Who::Addressee,
     ];
 
     pub fn label(self) -> &'static str {
@@ -118,6 +137,7 @@ impl Who {
             Who::Owner => "владелец записи",
             Who::ParentOwner => "владелец основной записи",
             Who::Respondent => "тот, кому адресована форма",
+            Who::Addressee => "специалист центра, к которому обратилась школа",
         }
     }
 }
@@ -280,6 +300,22 @@ pub fn inherit(_: &Record, parent: Option<&Record>) -> Vec<ReadKey> {
     parent.map_or_else(Vec::new, |p| audience(p, None))
 }
 
+/// The specialist a record is addressed to, if it names one.
+pub fn addressee(r: &Record) -> Option<Uuid> {
+    r.get(ADDRESSEE)
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+}
+
+/// The school's management team, its assigned mentors and curators and the centre: the circle
+/// of the school support records (programmes, visits, consultations).
+pub fn school_circle(r: &Record, _: Option<&Record>) -> Vec<ReadKey> {
+    match r.scope {
+        Scope::School(s) => vec![ReadKey::Team(s), ReadKey::Advisers(s), ReadKey::Centre],
+        _ => vec![ReadKey::Centre],
+    }
+}
+
 /// A record's read keys, by its kind (none for an unknown kind).
 pub fn audience(record: &Record, parent: Option<&Record>) -> Vec<ReadKey> {
     let mut keys = spec(&record.kind).map_or_else(Vec::new, |s| (s.audience)(record, parent));
@@ -316,6 +352,10 @@ impl KindSpec {
                 }
                 _ => false,
             },
+            Who::Addressee => {
+                matches!(actor.role, Role::Mentor | Role::Curator | Role::Head)
+                    && addressee(ctx.after) == Some(actor.user_id)
+            }
         }
     }
 
@@ -428,6 +468,39 @@ pub fn check_date(v: &Value) -> Result<(), String> {
         Some(s) if forms::answer::is_date(s) => Ok(()),
         _ => Err("дата в виде ГГГГ-ММ-ДД".into()),
     }
+}
+
+/// A finite number of at most a billion either way (an indicator's value).
+pub fn check_number(v: &Value) -> Result<(), String> {
+    match v.as_f64() {
+        Some(n) if n.is_finite() && n.abs() <= 1e9 => Ok(()),
+        _ => Err("число".into()),
+    }
+}
+
+/// The id of another record or of a person.
+pub fn check_uuid(v: &Value) -> Result<(), String> {
+    match v.as_str().map(Uuid::parse_str) {
+        Some(Ok(_)) => Ok(()),
+        _ => Err("ссылка на запись".into()),
+    }
+}
+
+/// A field that may be written when the record is created and never changed after (the key
+/// of a derived id; two computers creating the same record write the same value); the message
+/// names it.
+pub fn fixed(ctx: &Ctx, name: &str, label: &str) -> Result<(), String> {
+    let Some(before) = ctx.before else {
+        return Ok(());
+    };
+    if ctx
+        .fields
+        .get(name)
+        .is_some_and(|v| before.get(name) != Some(v))
+    {
+        return Err(format!("Поле «{label}» не меняется после создания."));
+    }
+    Ok(())
 }
 
 /// A string value of a field, if it is one.

@@ -122,7 +122,7 @@ pub async fn campaign(
     Ok(xlsx(&t.code, bytes))
 }
 
-fn xlsx(code: &str, bytes: Vec<u8>) -> Response {
+pub(super) fn xlsx(code: &str, bytes: Vec<u8>) -> Response {
     let file = format!("{code}.xlsx");
     (
         [

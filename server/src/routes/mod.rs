@@ -9,6 +9,7 @@ mod anonymous;
 mod exports;
 mod records;
 mod schools;
+mod support;
 mod sync;
 mod templates;
 mod tests;
@@ -45,6 +46,9 @@ pub fn api(state: AppState) -> Router {
         .route("/me", get(account::me))
         .route("/me/password", post(account::change_password))
         .route("/schools", get(schools::list).post(schools::create))
+        .route("/schools/{id}/programme.xlsx", get(support::programme))
+        .route("/specialists", get(support::specialists))
+        .route("/consultations.xlsx", get(support::consultations))
         .route("/tests/start", post(tests::start))
         .route("/campaigns/{id}/export.xlsx", get(exports::campaign))
         .route("/campaigns/{id}/anonymous", post(anonymous::ticket))

@@ -13,7 +13,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
-use model::api::UserSummary;
+use model::api::{Specialist, UserSummary};
 use model::{Locality, NewSchool, NewUser, Role, School, UserProfile};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
@@ -288,6 +288,31 @@ impl Db {
                         .filter_map(|s| Uuid::parse_str(s).ok())
                         .collect(),
                     disabled: row.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
+                })
+            })
+            .collect()
+    }
+
+    /// The enabled mentors, curators and the centre head, those assigned to `school` first.
+    pub async fn specialists(&self, school: Option<Uuid>) -> Result<Vec<Specialist>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.full_name, u.role, \
+             EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id AND a.school_id = ?) \
+             AS assigned FROM users u \
+             WHERE u.role IN ('mentor', 'curator', 'head') AND u.disabled_at IS NULL \
+             ORDER BY assigned DESC, u.full_name",
+        )
+        .bind(school.map(|s| s.to_string()))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let role: String = row.try_get("role")?;
+                Ok(Specialist {
+                    id: uuid_column(row, "id")?,
+                    full_name: row.try_get("full_name")?,
+                    role: Role::parse(&role).ok_or_else(|| decode_err("role", &role))?,
+                    assigned: row.try_get::<i64, _>("assigned")? != 0,
                 })
             })
             .collect()

@@ -12,6 +12,7 @@ use model::record::Scope;
 use model::{Role, School};
 use serde_json::json;
 
+use crate::components::download::DownloadButton;
 use crate::components::refused::RefusedList;
 use crate::format;
 use crate::pages::forms::template_of;
@@ -221,7 +222,7 @@ pub fn CentreCampaigns() -> impl IntoView {
                                         <td>{c.title.clone()}<br/><span class="muted">{names.join(", ")}</span></td>
                                         <td>{format::date(&c.deadline)}</td>
                                         <td>{format!("{drafts} / {sent} / {accepted}")}</td>
-                                        <td><ExportButton campaign=c.id file=format!("{}.xlsx", c.title)/></td>
+                                        <td><DownloadButton path=format!("/campaigns/{}/export.xlsx", c.id) file=format!("{}.xlsx", c.title)/></td>
                                     </tr>
                                 }
                             }).collect_view()}
@@ -299,30 +300,5 @@ fn TemplateUpload() -> impl IntoView {
                 <p class=if ok { "alert alert-ok" } else { "alert alert-error" } role="alert">{m}</p>
             })}
         </section>
-    }
-}
-
-/// "Excel": the campaign's responses as an XLSX file from the server (needs a connection).
-#[component]
-fn ExportButton(campaign: uuid::Uuid, file: String) -> impl IntoView {
-    let session = use_session();
-    let busy = RwSignal::new(false);
-    let failure = RwSignal::new(None::<String>);
-    let file = StoredValue::new(file);
-    view! {
-        <button type="button" class="button-secondary" disabled=move || busy.get() on:click=move |_| {
-            let Some(token) = session.token() else { return };
-            busy.set(true);
-            failure.set(None);
-            spawn_local(async move {
-                let path = format!("/campaigns/{campaign}/export.xlsx");
-                if let Err(f) = crate::api::download(&token, &path, &file.get_value()).await {
-                    session.handle(&f);
-                    failure.set(Some(f.message()));
-                }
-                busy.set(false);
-            });
-        }>{move || if busy.get() { "Готовится…" } else { "Excel" }}</button>
-        {move || failure.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
     }
 }

@@ -198,6 +198,16 @@ fn percent_parser() -> Parser {
     })
 }
 
+/// Any number (a decimal comma or point), or nothing.
+pub(crate) fn any_number_parser() -> Parser {
+    Arc::new(|text: &str| {
+        if text.trim().is_empty() {
+            return Ok(Value::Null);
+        }
+        parse_number(text, false)
+    })
+}
+
 pub(crate) fn text_parser(max_len: u32) -> Parser {
     Arc::new(move |text: &str| {
         let v = parse_text(text);

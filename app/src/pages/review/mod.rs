@@ -21,7 +21,9 @@ use uuid::Uuid;
 
 pub use inbox::InboxPage;
 pub use plan::DeficitPlan;
-pub use recommendations::{ReceivedRecommendations, RecommendationPage, WrittenRecommendations};
+pub use recommendations::{
+    NewRecommendationButton, ReceivedRecommendations, RecommendationPage, WrittenRecommendations,
+};
 pub use school_responses::SchoolResponses;
 
 use crate::components::refused::RefusedList;

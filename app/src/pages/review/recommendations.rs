@@ -7,15 +7,19 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use model::forms::recommendation::{
-    self as rec, F_AREAS, F_AUTHOR, F_STATE, F_TEXT, F_TITLE, RECOMMENDATION_KIND,
+    self as rec, F_ACK, F_ACK_BY, F_ACK_ON, F_AREAS, F_AUTHOR, F_DEADLINE, F_FACTOR, F_MEASURE,
+    F_PERSON, F_SOURCE, F_STATE, F_TEXT, F_TITLE, RECOMMENDATION_KIND, SOURCES,
 };
 use model::forms::{AreaScore, RESULT_KIND};
 use model::record::{Record, Scope};
+use model::support::{RISK_FACTORS, factor_label};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::format;
 use crate::pages::homes::known_schools;
+use crate::pages::support::fields::{Field, Input};
+use crate::pages::support::measure_from_recommendation;
 use crate::session::use_session;
 use crate::store::{self, Target};
 use crate::sync;
@@ -55,6 +59,8 @@ pub fn DraftFromResult(response: Uuid, scope: Scope) -> impl IntoView {
                         (F_TEXT.to_owned(), json!(text)),
                         (F_AREAS.to_owned(), json!(areas)),
                         (F_STATE.to_owned(), json!("draft")),
+                        (F_SOURCE.to_owned(), json!("test")),
+                        (rec::F_SOURCE_ID.to_owned(), json!(response.to_string())),
                     ]);
                     let t = target(id, scope.get_value());
                     let navigate = navigate.clone();
@@ -67,6 +73,36 @@ pub fn DraftFromResult(response: Uuid, scope: Scope) -> impl IntoView {
                 }>"Подготовить адресные рекомендации по дефицитам"</button>
             }
         })
+    }
+}
+
+/// "Написать рекомендации": an empty draft for a school (after monitoring, the card or any
+/// other ground the mentor then chooses).
+#[component]
+pub fn NewRecommendationButton(school: Uuid) -> impl IntoView {
+    let navigate = use_navigate();
+    let error = RwSignal::new(None::<String>);
+    view! {
+        <button type="button" class="button-secondary recommend-new" on:click=move |_| {
+            let id = store::new_id();
+            let t = target(id, Scope::School(school));
+            let fields = BTreeMap::from([
+                (F_TITLE.to_owned(), json!("Адресные рекомендации")),
+                (F_STATE.to_owned(), json!("draft")),
+                (F_SOURCE.to_owned(), json!("other")),
+            ]);
+            let navigate = navigate.clone();
+            spawn_local(async move {
+                match store::edit(&t, fields).await {
+                    Ok(()) => {
+                        sync::edited();
+                        navigate(&format!("/recommendations/{id}"), Default::default());
+                    }
+                    Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
+                }
+            });
+        }>"Написать рекомендации"</button>
+        {move || error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
     }
 }
 
@@ -93,6 +129,10 @@ pub fn RecommendationPage() -> impl IntoView {
     });
     let sent =
         Memo::new(move |_| record.with(|r| r.as_ref().is_some_and(|r| r.text(F_STATE) == "sent")));
+    let record_s: Signal<Option<Record>> = record.into();
+    let t =
+        Signal::derive(move || record.with(|r| r.as_ref().map(|r| target(r.id, r.scope.clone()))));
+    let editable = Signal::derive(move || !sent.get());
     move || {
         if !loaded.get() {
             return view! { <p class="empty" role="status">"Рекомендации ещё не получены на этот компьютер."</p> }.into_any();
@@ -121,6 +161,14 @@ pub fn RecommendationPage() -> impl IntoView {
                     <label for="rec-text">"Текст рекомендаций"</label>
                     <textarea id="rec-text" rows="16" maxlength="20000" on:input=field(F_TEXT) disabled=move || sent.get()>{initial.text(F_TEXT)}</textarea>
                 </div>
+                <div class="field-row">
+                    <Field record=record_s target=t name=F_SOURCE label="Основание" input=Input::Choice(&SOURCES) editable=editable error=error id="rec-source".into()/>
+                    <Field record=record_s target=t name=F_FACTOR label="Фактор риска" input=Input::Choice(&RISK_FACTORS) editable=editable error=error id="rec-factor".into()/>
+                </div>
+                <div class="field-row">
+                    <Field record=record_s target=t name=F_PERSON label="Кому в школе (если одному человеку)" input=Input::Text(200) editable=editable error=error id="rec-person".into()/>
+                    <Field record=record_s target=t name=F_DEADLINE label="Срок" input=Input::Date editable=editable error=error id="rec-deadline".into()/>
+                </div>
                 {move || if sent.get() {
                     view! { <p class="alert alert-ok" id="rec-sent" role="status">"Отправлено школе. Школа увидит рекомендации после синхронизации."</p> }.into_any()
                 } else {
@@ -136,14 +184,16 @@ pub fn RecommendationPage() -> impl IntoView {
     }
 }
 
-/// The recommendations a school received, newest first (the school's home).
+/// The recommendations a school received, newest first (the school's home): the team
+/// acknowledges each and may include it in this year's anti-risk programme in one step.
 #[component]
 pub fn ReceivedRecommendations() -> impl IntoView {
     let all = store::watch_kind(RECOMMENDATION_KIND);
+    let error = RwSignal::new(None::<String>);
     move || {
         let mut list: Vec<Record> = all.with(|l| {
             l.iter()
-                .filter(|r| r.text(F_STATE) == "sent")
+                .filter(|r| r.text(F_STATE) == "sent" && !r.is_deleted())
                 .cloned()
                 .collect()
         });
@@ -151,12 +201,65 @@ pub fn ReceivedRecommendations() -> impl IntoView {
         (!list.is_empty()).then(|| view! {
             <section id="recommendations" aria-labelledby="recommendations-title">
                 <h2 id="recommendations-title">"Рекомендации наставника"</h2>
-                {list.into_iter().map(|r| view! {
-                    <article class="recommendation">
-                        <h3>{r.text(F_TITLE)}</h3>
-                        <p class="muted">{r.text(F_AUTHOR)} ", " {r.fields.get(F_STATE).map(|f| format::date_time(f.hlc.wall_ms))}</p>
-                        <p class="recommendation-text">{r.text(F_TEXT)}</p>
-                    </article>
+                {move || error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+                {list.into_iter().map(|r| {
+                    let acknowledged = r.get(F_ACK) == Some(&json!(true));
+                    let measure = r.text(F_MEASURE);
+                    let source = rec::source_label(&r.text(F_SOURCE));
+                    let factor = r.text(F_FACTOR);
+                    let deadline = r.text(F_DEADLINE);
+                    let person = r.text(F_PERSON);
+                    let year = crate::pages::support::this_year();
+                    let school = crate::pages::support::school_of(&r);
+                    let ack_target = target(r.id, r.scope.clone());
+                    let stored = StoredValue::new(r.clone());
+                    view! {
+                        <article class="recommendation" data-id=r.id.to_string()>
+                            <h3>{r.text(F_TITLE)}</h3>
+                            <p class="muted">
+                                {r.text(F_AUTHOR)} ", " {r.fields.get(F_STATE).map(|f| format::date_time(f.hlc.wall_ms))}
+                                {(!source.is_empty()).then(|| format!(", {source}"))}
+                                {(!factor.is_empty()).then(|| format!(". Фактор риска: {}", factor_label(&factor)))}
+                                {(!person.is_empty()).then(|| format!(". Кому: {person}"))}
+                                {(!deadline.is_empty()).then(|| format!(". Срок: {}", format::date(&deadline)))}
+                            </p>
+                            <p class="recommendation-text">{r.text(F_TEXT)}</p>
+                            {if acknowledged {
+                                view! { <p class="alert alert-ok rec-ack">{format!("Принято к сведению: {}, {}.", r.text(F_ACK_BY), format::date(&r.text(F_ACK_ON)))}</p> }.into_any()
+                            } else {
+                                view! {
+                                    <button type="button" class="button-secondary rec-acknowledge" on:click=move |_| {
+                                        let t = ack_target.clone();
+                                        spawn_local(async move {
+                                            match store::edit(&t, BTreeMap::from([(F_ACK.to_owned(), json!(true))])).await {
+                                                Ok(()) => sync::edited(),
+                                                Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
+                                            }
+                                        });
+                                    }>"Принять к сведению"</button>
+                                }.into_any()
+                            }}
+                            {if measure.is_empty() {
+                                view! {
+                                    <button type="button" class="button-secondary rec-to-programme" on:click=move |_| {
+                                        let r = stored.get_value();
+                                        spawn_local(async move {
+                                            if let Err(e) = measure_from_recommendation(&r).await {
+                                                error.set(Some(format!("Не сохранено: {}", e.0)));
+                                            }
+                                        });
+                                    }>"Включить в антирисковую программу"</button>
+                                }.into_any()
+                            } else {
+                                view! {
+                                    <p class="rec-in-programme">
+                                        "Включено в антирисковую программу. "
+                                        {school.map(|s| view! { <a href=format!("/programme/{s}?year={year}")>"Открыть программу"</a> })}
+                                    </p>
+                                }.into_any()
+                            }}
+                        </article>
+                    }
                 }).collect_view()}
             </section>
         })

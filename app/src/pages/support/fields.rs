@@ -1,0 +1,144 @@
+//! The inputs of one field of a record, stored on this computer as they are changed: texts keep
+//! what is typed while focused and follow the other person's edits otherwise; a failed save is
+//! said in words beside the part.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use model::record::{DELETED, Record};
+use serde_json::{Value, json};
+
+use crate::format;
+use crate::pages::forms::question::{TextInput, any_number_parser, text_parser};
+use crate::store::{self, Target};
+use crate::sync;
+
+/// Stores `fields` of the record `target`; a failure is put in `error`.
+pub fn save(target: Target, fields: BTreeMap<String, Value>, error: RwSignal<Option<String>>) {
+    spawn_local(async move {
+        match store::edit(&target, fields).await {
+            Ok(()) => {
+                error.set(None);
+                sync::edited();
+            }
+            Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
+        }
+    });
+}
+
+/// One field.
+pub fn one(name: &str, value: Value) -> BTreeMap<String, Value> {
+    BTreeMap::from([(name.to_owned(), value)])
+}
+
+/// Marks the record deleted (what it had seen, so a later edit elsewhere is not lost).
+pub fn delete(target: Target, record: &Record, error: RwSignal<Option<String>>) {
+    save(target, one(DELETED, record.deletion_value()), error);
+}
+
+/// How a field is typed.
+#[derive(Clone, Copy)]
+pub enum Input {
+    Text(u32),
+    Long(u32),
+    Number,
+    Date,
+    Choice(&'static [(&'static str, &'static str)]),
+}
+
+/// A labelled input for the field `name` of the record; read-only text when `editable` is
+/// false (an empty read-only field shows a dash).
+#[component]
+pub fn Field(
+    record: Signal<Option<Record>>,
+    target: Signal<Option<Target>>,
+    name: &'static str,
+    label: &'static str,
+    input: Input,
+    #[prop(into)] editable: Signal<bool>,
+    error: RwSignal<Option<String>>,
+    id: String,
+) -> impl IntoView {
+    let value: Signal<Value> = Memo::new(move |_| {
+        record.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.get(name).cloned())
+                .unwrap_or(Value::Null)
+        })
+    })
+    .into();
+    let set = Callback::new(move |v: Value| {
+        if let Some(t) = target.get_untracked() {
+            save(t, one(name, v), error);
+        }
+    });
+    let text = move || value.with(|v| v.as_str().map(str::to_owned).unwrap_or_default());
+    let shown = move || match input {
+        Input::Date => format::date(&text()),
+        Input::Number => value
+            .with(|v| v.as_f64().map(model::forms::answer::fmt_num))
+            .unwrap_or_default(),
+        Input::Choice(list) => list
+            .iter()
+            .find(|(k, _)| *k == text())
+            .map_or_else(String::new, |(_, l)| (*l).to_owned()),
+        _ => text(),
+    };
+    let input_id = id.clone();
+    let control = move || {
+        if !editable.get() {
+            let s = shown();
+            let s = if s.is_empty() { "—".to_owned() } else { s };
+            return view! { <p class="field-value" id=input_id.clone()>{s}</p> }.into_any();
+        }
+        let off = Signal::derive(|| false);
+        match input {
+            Input::Text(max) => view! {
+                <TextInput id=input_id.clone() value=value parse=text_parser(max) set=set disabled=off max_len=max/>
+            }
+            .into_any(),
+            Input::Long(max) => view! {
+                <TextInput id=input_id.clone() value=value parse=text_parser(max) set=set disabled=off multiline=true max_len=max/>
+            }
+            .into_any(),
+            Input::Number => view! {
+                <TextInput id=input_id.clone() value=value parse=any_number_parser() set=set disabled=off numeric=true/>
+            }
+            .into_any(),
+            Input::Date => view! {
+                <input type="date" id=input_id.clone() prop:value=text on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    set.run(if v.is_empty() { Value::Null } else { json!(v) });
+                }/>
+            }
+            .into_any(),
+            Input::Choice(list) => view! {
+                <select id=input_id.clone() on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    set.run(if v.is_empty() { Value::Null } else { json!(v) });
+                }>
+                    <option value="" selected=move || text().is_empty()>"— не выбрано —"</option>
+                    {list.iter().map(|(k, l)| view! { <option value=*k selected=move || text() == *k>{*l}</option> }).collect_view()}
+                </select>
+            }
+            .into_any(),
+        }
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            {control}
+        </div>
+    }
+}
+
+/// The error of a part, announced.
+#[component]
+pub fn SaveError(error: RwSignal<Option<String>>) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })
+    }
+}
