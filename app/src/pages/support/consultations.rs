@@ -22,7 +22,7 @@ use model::support::consultation::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::fields::{Field, Input, SaveError, one, save};
+use super::fields::{Field, Input, SaveError, one};
 use super::{live, school_of, specialists};
 use crate::components::download::DownloadButton;
 use crate::format;
@@ -235,16 +235,31 @@ pub fn ConsultationPage() -> impl IntoView {
     let answering =
         Signal::derive(move || !school_side && state.get().is_some_and(|s| !s.finished()));
     let navigate = use_navigate();
-    // A move checks what the state needs before it is stored.
+    // A move checks what the state needs before it is stored, on the stored record (what was
+    // typed a moment ago is in it).
     let move_to = move |to: State| {
-        let Some(r) = record.get_untracked() else {
-            return;
-        };
-        if let Err(m) = c::requires(&r, to) {
-            error.set(Some(m));
-            return;
-        }
-        save(target(&r), one(F_STATE, json!(to.as_str())), error);
+        let Some(id) = id else { return };
+        spawn_local(async move {
+            let r = match store::get(id).await {
+                Ok(Some(r)) => r,
+                Ok(None) => return,
+                Err(e) => {
+                    error.set(Some(e.0));
+                    return;
+                }
+            };
+            if let Err(m) = c::requires(&r, to) {
+                error.set(Some(m));
+                return;
+            }
+            match store::edit(&target(&r), one(F_STATE, json!(to.as_str()))).await {
+                Ok(()) => {
+                    error.set(None);
+                    sync::edited();
+                }
+                Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
+            }
+        });
     };
     let recommend = move |_| {
         let Some(r) = record.get_untracked() else {
@@ -288,55 +303,73 @@ pub fn ConsultationPage() -> impl IntoView {
         });
     };
     let recommend = StoredValue::new(recommend);
+    let loaded = Memo::new(move |_| record.with(Option::is_some));
+    let text = move |name: &'static str| {
+        move || record.with(|r| r.as_ref().map(|r| r.text(name)).unwrap_or_default())
+    };
+    let state = Memo::new(move |_| record.with(|r| r.as_ref().map_or(State::New, state_of)));
+    // The page is drawn once; only the parts that depend on the state are drawn again when it
+    // changes, so a save never takes the cursor out of a field.
     move || {
-        let Some(r) = record.get() else {
+        if !loaded.get() {
             return view! { <p class="empty" role="status">"Запрос ещё не получен на этот компьютер: дождитесь синхронизации."</p> }.into_any();
+        }
+        let to = move || {
+            record
+                .with(|r| r.as_ref().and_then(|r| specialist_name(&people.get(), r)))
+                .unwrap_or_else(|| "наставник и куратор школы".to_owned())
         };
-        let s = state_of(&r);
-        let to = specialist_name(&people.get(), &r)
-            .unwrap_or_else(|| "наставник и куратор школы".to_owned());
-        let format_label = FORMATS
-            .iter()
-            .find(|(k, _)| *k == r.text(F_FORMAT))
-            .map_or("", |(_, l)| l);
+        let format_label = move || {
+            let f = text(F_FORMAT)();
+            FORMATS.iter().find(|(k, _)| *k == f).map_or("", |(_, l)| l)
+        };
+        let created = move || record.with(|r| r.as_ref().map(when)).unwrap_or_default();
         view! {
-            <section class="page" id="consultation" data-state=s.as_str()>
-                <h1>{r.text(F_TOPIC)}</h1>
-                <p class="lead" id="consultation-state">"Состояние: " {s.label()}</p>
+            <section class="page" id="consultation" data-state=move || state.get().as_str()>
+                <h1>{text(F_TOPIC)}</h1>
+                <p class="lead" id="consultation-state">"Состояние: " {move || state.get().label()}</p>
                 <dl class="facts">
-                    <dt>"Кто обратился"</dt><dd>{r.text(F_REQUESTER)} ", " {when(&r)}</dd>
+                    <dt>"Кто обратился"</dt><dd>{text(F_REQUESTER)} ", " {created}</dd>
                     <dt>"Кому"</dt><dd>{to}</dd>
-                    <dt>"Вопрос"</dt><dd class="recommendation-text">{r.text(F_QUESTION)}</dd>
+                    <dt>"Вопрос"</dt><dd class="recommendation-text">{text(F_QUESTION)}</dd>
                     <dt>"Форма"</dt><dd>{format_label}</dd>
-                    <dt>"Удобные даты"</dt><dd>{r.text(F_WISHED)}</dd>
-                    {(!r.text(F_HANDLER).is_empty()).then(|| view! { <dt>"Специалист"</dt><dd>{r.text(F_HANDLER)}</dd> })}
+                    <dt>"Удобные даты"</dt><dd>{text(F_WISHED)}</dd>
+                    <dt>"Специалист"</dt><dd>{text(F_HANDLER)}</dd>
                 </dl>
                 <SaveError error=error/>
                 <Field record=record_s target=t name=F_MEETING_ON label="Дата консультации" input=Input::Date editable=answering error=error id="c-meeting-on".into()/>
                 <Field record=record_s target=t name=F_MEETING_AT label="Время" input=Input::Text(20) editable=answering error=error id="c-meeting-at".into()/>
                 <Field record=record_s target=t name=F_PLACE label="Место или ссылка на подключение" input=Input::Text(500) editable=answering error=error id="c-place".into()/>
-                {(s != State::New || !school_side).then(|| view! {
+                {move || (state.get() != State::New || !school_side).then(|| view! {
                     <Field record=record_s target=t name=F_OUTCOME label="Итоги консультации" input=Input::Long(10_000) editable=answering error=error id="c-outcome".into()/>
                     <Field record=record_s target=t name=F_ADVICE label="Рекомендации" input=Input::Long(10_000) editable=answering error=error id="c-advice".into()/>
                 })}
-                {(s == State::Declined || (!school_side && s.open())).then(|| view! {
-                    <Field record=record_s target=t name=F_DECLINE_REASON label="Причина отказа" input=Input::Long(2_000) editable=answering error=error id="c-decline-reason".into()/>
-                })}
-                <div class="actions no-print">
-                    {(!school_side && s == State::New).then(|| view! {
-                        <button type="button" id="c-agree" on:click=move |_| move_to(State::Agreed)>"Согласовать дату"</button>
-                    })}
-                    {(!school_side && s.open()).then(|| view! {
-                        <button type="button" id="c-held" on:click=move |_| move_to(State::Held)>"Отметить проведённой"</button>
-                        <button type="button" class="button-secondary" id="c-decline" on:click=move |_| move_to(State::Declined)>"Отклонить"</button>
-                    })}
-                    {(s == State::Held).then(|| view! {
-                        <button type="button" id="c-close" on:click=move |_| move_to(State::Closed)>"Закрыть запрос"</button>
-                    })}
-                    {(!school_side && matches!(s, State::Held | State::Closed)).then(|| view! {
-                        <button type="button" class="button-secondary" id="c-recommend" on:click=move |ev| recommend.with_value(|f| f(ev))>"Написать адресные рекомендации"</button>
-                    })}
-                </div>
+                {move || {
+                    let s = state.get();
+                    (s == State::Declined || (!school_side && s.open())).then(|| view! {
+                        <Field record=record_s target=t name=F_DECLINE_REASON label="Причина отказа" input=Input::Long(2_000) editable=answering error=error id="c-decline-reason".into()/>
+                    })
+                }}
+                {move || {
+                    let s = state.get();
+                    view! {
+                        <div class="actions no-print">
+                            {(!school_side && s == State::New).then(|| view! {
+                                <button type="button" id="c-agree" on:click=move |_| move_to(State::Agreed)>"Согласовать дату"</button>
+                            })}
+                            {(!school_side && s.open()).then(|| view! {
+                                <button type="button" id="c-held" on:click=move |_| move_to(State::Held)>"Отметить проведённой"</button>
+                                <button type="button" class="button-secondary" id="c-decline" on:click=move |_| move_to(State::Declined)>"Отклонить"</button>
+                            })}
+                            {(s == State::Held).then(|| view! {
+                                <button type="button" id="c-close" on:click=move |_| move_to(State::Closed)>"Закрыть запрос"</button>
+                            })}
+                            {(!school_side && matches!(s, State::Held | State::Closed)).then(|| view! {
+                                <button type="button" class="button-secondary" id="c-recommend" on:click=move |ev| recommend.with_value(|f| f(ev))>"Написать адресные рекомендации"</button>
+                            })}
+                        </div>
+                    }
+                }}
                 <p><a href="/consultations">"Все консультации"</a></p>
             </section>
         }.into_any()

@@ -224,6 +224,7 @@ pub fn ProgrammePage() -> impl IntoView {
     let pid = p::programme_id(school, year);
     let outline = watch_outline(pid);
     let programme = Signal::derive(move || outline.with(|o| o.programme.clone()));
+    let exists = Memo::new(move |_| outline.with(|o| o.programme.is_some()));
     let target = Signal::derive(move || Some(programme_target(school, year)));
     let error = RwSignal::new(None::<String>);
     let responses = store::watch_kind(forms::RESPONSE_KIND);
@@ -313,7 +314,7 @@ pub fn ProgrammePage() -> impl IntoView {
                 <DownloadButton path=format!("/schools/{school}/programme.xlsx?year={year}") file=format!("programme-{year}.xlsx") id="programme-xlsx"/>
             </nav>
             <SaveError error=error/>
-            {move || if programme.with(Option::is_none) {
+            {move || if !exists.get() {
                 view! {
                     <p class="empty" id="programme-none">{format!("Программы на {year} год на этом компьютере нет.")}</p>
                     {rights.draft.then(|| view! {
