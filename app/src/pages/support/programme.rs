@@ -184,15 +184,19 @@ struct Rights {
     verdict: bool,
 }
 
-fn rights(role: Option<Role>) -> Rights {
+/// `related`: the person's own school (the team) or a school assigned to them (advisers);
+/// the head is related to every school.
+fn rights(role: Option<Role>, related: bool) -> Rights {
     let r = role.unwrap_or(Role::Teacher);
+    let ours = related || r == Role::Head;
     Rights {
-        draft: matches!(
-            r,
-            Role::SchoolTeam | Role::Mentor | Role::Curator | Role::Head
-        ),
-        comment: matches!(r, Role::Mentor | Role::Curator | Role::Head),
-        actuals: matches!(r, Role::SchoolTeam | Role::Head),
+        draft: ours
+            && matches!(
+                r,
+                Role::SchoolTeam | Role::Mentor | Role::Curator | Role::Head
+            ),
+        comment: ours && matches!(r, Role::Mentor | Role::Curator | Role::Head),
+        actuals: ours && matches!(r, Role::SchoolTeam | Role::Head),
         verdict: r == Role::Head,
     }
 }
@@ -216,8 +220,13 @@ pub fn ProgrammePage() -> impl IntoView {
         return view! { <p class="empty">"Школа не найдена: проверьте ссылку."</p> }.into_any();
     };
     let year = year_param();
-    let rights = rights(session.profile().map(|p| p.role));
     let schools = known_schools(session);
+    let profile = session.profile();
+    let related = profile
+        .as_ref()
+        .is_some_and(|p| p.school_id == Some(school))
+        || schools.with_untracked(|l| l.iter().any(|s| s.id == school));
+    let rights = rights(profile.map(|p| p.role), related);
     let school_name = Memo::new(move |_| {
         schools.with(|l| l.iter().find(|s| s.id == school).map(|s| s.name.clone()))
     });
