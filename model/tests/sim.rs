@@ -9,9 +9,18 @@
 //! card, a scored leader test, a named teacher survey, an anonymous survey), the school fills and
 //! submits them, the server numbers rounds and scores tests, advisers and the head review,
 //! write recommendations and plan items, things get deleted and restored, several devices edit
-//! the same records. Some devices are careless or hostile: clocks days or a year off, writes
+//! the same records. The school's support runs beside it: the team and its adviser draft the
+//! anti-risk programme of a year (sections, indicators with quarterly actuals, measures), the
+//! advisers comment, the head records the presentation and the verdict; the team asks for
+//! consultations (some addressed to one specialist, who may advise another school) that both
+//! sides move through their states as `support::consultation::may_move` allows; advisers and the
+//! head record visits; the team acknowledges sent recommendations and makes programme measures
+//! of them. Some devices are careless or hostile: clocks days or a year off, writes
 //! stamped with the largest clock value, squatted ids, writes to server-only fields, to a foreign
-//! school or to the team's data by people who are not the team. Midway the head takes school A
+//! school or to the team's data by people who are not the team, fields the kind's rules grant to
+//! none of the person's relations (a team's verdict or comment, a mentor's request), records
+//! their relations never create, consultation moves the model never allows, edits of a finished
+//! consultation, a school answering a recommendation still a draft. Midway the head takes school A
 //! away from the mentor and (usually) gives it back. The network drops, duplicates and reorders
 //! messages, the server crashes after a commit before answering, devices crash (memory lost,
 //! storage kept) and their clocks jump. No real clock, no real network: everything follows from
@@ -36,9 +45,11 @@ use std::sync::{Arc, OnceLock};
 use model::access::{Actor, ReadKey};
 use model::forms::{self, Campaign, Key, Kind, Respondent, Status, Template, review};
 use model::hlc::{Clock, DeviceId, Hlc, MAX_AHEAD_MS, MAX_WALL};
-use model::kinds::{self, Lookup, Need, anonymous_response, school_profile};
+use model::kinds::{self, KindSpec, Lookup, Need, Who, anonymous_response, school_profile};
 use model::record::{DELETED, Record, Scope, stable_id};
 use model::role::Role;
+use model::support::consultation::{self as cons, Side, State, may_move, state_of};
+use model::support::{self, programme as prog, visit as vis};
 use model::sync::client::{self, DeviceState, OutboxOp, Refused};
 use model::sync::server::{self, Batch, Plan, Remembered};
 use model::sync::{Change, Mutation, PROTOCOL_VERSION, SyncRequest, SyncResponse};
@@ -101,7 +112,9 @@ const PEOPLE: [Person; 8] = [
     Person::Curator,
     Person::Moderator,
 ];
+const HEAD: usize = 0;
 const MENTOR: usize = 5;
+const CURATOR: usize = 6;
 
 impl Person {
     fn actor(self, index: usize) -> Actor {
@@ -318,6 +331,150 @@ fn random_answer(t: &Template, answered: &Record, rng: &mut Rng) -> (String, Val
         _ => json!(format!("ответ {}", rng.below(1000))),
     };
     (forms::answer_field(&q.id), value)
+}
+
+// ---- school support: what the declarations grant ----
+
+/// The years of the programmes people draft (two, so that both sides meet on the same ones).
+const YEARS: [i64; 2] = [2030, 2031];
+/// The risk factors the sections are drafted for (few, so that sections pre-filled on two
+/// computers meet under one derived id).
+const FACTORS: [&str; 3] = ["staff_shortage", "parents", support::GENERAL];
+/// The title of a recommendation the mentor keeps as a draft (never sent): a school answering it
+/// must be refused whatever else happens meanwhile.
+const KEPT_DRAFT: &str = "Заметки наставника";
+
+/// The support kinds (and recommendations, which the school answers), for hostile writes.
+const SUPPORT_KINDS: [&str; 7] = [
+    prog::PROGRAMME_KIND,
+    prog::SECTION_KIND,
+    prog::INDICATOR_KIND,
+    prog::MEASURE_KIND,
+    cons::KIND,
+    vis::KIND,
+    forms::recommendation::RECOMMENDATION_KIND,
+];
+
+/// The declared fields of a kind, and its deletion mark.
+fn field_names(spec: &KindSpec) -> Vec<&'static str> {
+    spec.fields
+        .iter()
+        .map(|f| f.name)
+        .chain([DELETED])
+        .collect()
+}
+
+/// The fields (and the deletion mark) some rule of the kind grants to one of the relations
+/// `who` (only rules that create, if `creating`), besides those only the server writes.
+fn granted(spec: &KindSpec, who: &[Who], creating: bool) -> Vec<&'static str> {
+    field_names(spec)
+        .into_iter()
+        .filter(|name| !spec.server_fields.contains(name))
+        .filter(|name| {
+            spec.rules.iter().any(|r| {
+                who.contains(&r.who)
+                    && (r.create || !creating)
+                    && r.fields.iter().any(|p| kinds::covers(p, name))
+            })
+        })
+        .collect()
+}
+
+/// Every relation a person could stand in to a record of `school`, whatever the server holds
+/// meanwhile (an assignment given back, a request addressed to them, a record they own).
+fn possible(actor: &Actor, school: Uuid) -> Vec<Who> {
+    let mut who = vec![Who::Owner, Who::ParentOwner, Who::Respondent];
+    match actor.role {
+        Role::Head => who.extend([Who::Centre, Who::Addressee]),
+        Role::Mentor | Role::Curator => who.extend([Who::Adviser, Who::Addressee]),
+        Role::SchoolTeam if actor.school == Some(school) => who.push(Who::Team),
+        _ => {}
+    }
+    who
+}
+
+/// The fields a person may never write in a record of the kind at `school`: granted to none of
+/// the relations they could hold, or written by the server only.
+fn never_granted(spec: &KindSpec, actor: &Actor, school: Uuid) -> Vec<&'static str> {
+    let may = granted(spec, &possible(actor, school), false);
+    field_names(spec)
+        .into_iter()
+        .filter(|n| !may.contains(n))
+        .collect()
+}
+
+/// A value of a field as the app would write it; it passes the field's declared check.
+fn value_for(spec: &KindSpec, name: &str, rng: &mut Rng) -> Value {
+    use forms::recommendation as rec;
+    let n = rng.below(1000);
+    let pick = |list: &[(&str, &str)], rng: &mut Rng| json!(rng.pick(list).unwrap().0);
+    let date = |rng: &mut Rng| {
+        json!(format!(
+            "2031-{:02}-{:02}",
+            1 + rng.below(12),
+            1 + rng.below(28)
+        ))
+    };
+    let v = match (spec.name, name) {
+        (_, DELETED) => json!({"deleted": true}),
+        (_, prog::F_YEAR) => json!(rng.pick(&YEARS).unwrap()),
+        (_, prog::F_FACTOR) => json!(rng.pick(&FACTORS).unwrap()),
+        (_, prog::F_LEVEL) => pick(&prog::LEVELS, rng),
+        (_, prog::F_VERDICT) => pick(&prog::VERDICTS, rng),
+        (_, prog::F_SUPPORT) => pick(&forms::plan::MEASURE_KINDS, rng),
+        (prog::MEASURE_KIND, prog::F_STATUS) => pick(&prog::MEASURE_STATUSES, rng),
+        (rec::RECOMMENDATION_KIND, rec::F_SOURCE) => pick(&rec::SOURCES, rng),
+        (rec::RECOMMENDATION_KIND, rec::F_STATE) => json!("draft"),
+        (rec::RECOMMENDATION_KIND, rec::F_AREAS) => json!(["plan"]),
+        (rec::RECOMMENDATION_KIND, rec::F_ACK) => json!(true),
+        (cons::KIND, cons::F_STATE) => json!(State::New.as_str()),
+        (cons::KIND, cons::F_FORMAT) => pick(&cons::FORMATS, rng),
+        (vis::KIND, vis::F_TYPE) => pick(&vis::TYPES, rng),
+        (_, "deadline" | "presented_on" | "meeting_on" | "date" | rec::F_ACK_ON) => date(rng),
+        (_, "source" | "source_id" | "measure" | kinds::ADDRESSEE) => {
+            json!(Uuid::from_u128(0xa000 + u128::from(n)))
+        }
+        (_, "q1" | "q2" | "q3" | "q4" | "baseline" | "target") => json!(n as f64 / 10.0),
+        _ => match spec.field(name).map(|f| f.ty) {
+            Some(kinds::FieldType::Integer { min, .. }) => json!(min),
+            Some(kinds::FieldType::Text { max_chars }) => {
+                json!(
+                    format!("{name} {n}")
+                        .chars()
+                        .take(max_chars)
+                        .collect::<String>()
+                )
+            }
+            _ => panic!("the simulation has no value for {}.{name}", spec.name),
+        },
+    };
+    if let Some(f) = spec.field(name) {
+        assert!(
+            f.check(&v).is_ok(),
+            "the simulation's value for {}.{name} breaks its declaration: {v}",
+            spec.name
+        );
+    }
+    v
+}
+
+/// A record with fields merged as the latest writes (what an edit would make of it).
+fn merged(r: &Record, f: &BTreeMap<String, Value>) -> Record {
+    let mut after = r.clone();
+    for (name, value) in f {
+        after.apply(
+            name,
+            model::record::Write {
+                hlc: Hlc {
+                    wall_ms: MAX_WALL,
+                    counter: 0,
+                    device: DeviceId::server(),
+                },
+                value: value.clone(),
+            },
+        );
+    }
+    after
 }
 
 // ---- the server ----
@@ -688,6 +845,9 @@ struct Stats {
     clock_jumps: u64,
     /// Records on the server at the end, per kind (in `kinds::KINDS` order).
     kinds: Vec<u64>,
+    /// What the school's support reached on the server at the end (a verdict, quarterly
+    /// actuals, consultations per state …).
+    support: BTreeMap<String, u64>,
 }
 
 impl Stats {
@@ -717,6 +877,9 @@ impl Stats {
         for (spec, n) in kinds::KINDS.iter().zip(&self.kinds) {
             out.push((format!("{} records", spec.name), *n));
         }
+        for (what, n) in &self.support {
+            out.push((what.clone(), *n));
+        }
         out
     }
 
@@ -741,6 +904,9 @@ impl Stats {
         self.kinds.resize(kinds::KINDS.len(), 0);
         for (a, b) in self.kinds.iter_mut().zip(&o.kinds) {
             *a += b;
+        }
+        for (what, n) in &o.support {
+            *self.support.entry(what.clone()).or_default() += n;
         }
     }
 }
@@ -1050,25 +1216,34 @@ impl World {
             return;
         }
         match self.person(d) {
-            Person::Head => match self.rng.below(10) {
+            Person::Head => match self.rng.below(15) {
                 0..=1 => self.ensure_campaigns(d),
                 2 => self.extra_campaign(d),
                 3 => self.profile(d),
                 4..=6 => self.review(d),
                 7 => self.recommendation(d),
-                _ => self.plan_item(d),
+                8..=9 => self.plan_item(d),
+                10..=11 => self.programme(d),
+                12 => self.consult(d),
+                _ => self.visit(d),
             },
-            Person::Leader1 | Person::Leader2 | Person::TeamB => match self.rng.below(10) {
+            Person::Leader1 | Person::Leader2 | Person::TeamB => match self.rng.below(15) {
                 0..=1 => self.profile(d),
                 2..=6 => self.answer(d),
-                _ => self.plan_item(d),
+                7..=8 => self.plan_item(d),
+                9..=10 => self.programme(d),
+                11..=12 => self.ask(d),
+                _ => self.answer_recommendation(d),
             },
             Person::Teacher => self.answer(d),
-            Person::Mentor | Person::Curator => match self.rng.below(10) {
+            Person::Mentor | Person::Curator => match self.rng.below(15) {
                 0..=5 => self.review(d),
                 6..=7 => self.recommendation(d),
                 8 => self.plan_item(d),
-                _ => self.answer(d),
+                9 => self.answer(d),
+                10..=11 => self.programme(d),
+                12..=13 => self.consult(d),
+                _ => self.visit(d),
             },
             Person::Moderator => {}
         }
@@ -1323,12 +1498,47 @@ impl World {
             };
             let id = self.fresh_id(d);
             let n = self.rng.below(1000);
-            let f = fields(&[
-                (rec::F_TITLE, json!(format!("Рекомендации {n}"))),
+            // Now and then notes the mentor keeps as a draft (never sent).
+            let title = if self.rng.chance(15) {
+                KEPT_DRAFT.to_owned()
+            } else {
+                format!("Рекомендации {n}")
+            };
+            let mut f = fields(&[
+                (rec::F_TITLE, json!(title)),
                 (rec::F_TEXT, json!("Провести педсовет.")),
                 (rec::F_AREAS, json!(["plan"])),
                 (rec::F_STATE, json!("draft")),
             ]);
+            // What it follows (a visit or a consultation of the school, if one is held), whom
+            // and which risk factor it is about, and a deadline.
+            let spec = kinds::spec(rec::RECOMMENDATION_KIND).unwrap();
+            if self.rng.chance(60) {
+                let source = value_for(spec, rec::F_SOURCE, &mut self.rng);
+                let of = |kind: &'static str| {
+                    move |r: &Record| r.kind == kind && r.scope == Scope::School(school)
+                };
+                let basis = match source.as_str() {
+                    Some("visit") => self.local_ids(d, of(vis::KIND)),
+                    Some("consultation") => self.local_ids(d, of(cons::KIND)),
+                    _ => Vec::new(),
+                };
+                if let Some(b) = self.rng.pick(&basis) {
+                    f.insert(rec::F_SOURCE_ID.to_owned(), json!(b));
+                }
+                f.insert(rec::F_SOURCE.to_owned(), source);
+            }
+            if self.rng.chance(60) {
+                let factor = self.rng.pick(&FACTORS[..2]).unwrap();
+                f.insert(rec::F_FACTOR.to_owned(), json!(factor));
+            }
+            if self.rng.chance(40) {
+                f.insert(rec::F_PERSON.to_owned(), json!("Заместитель директора"));
+            }
+            if self.rng.chance(50) {
+                let deadline = value_for(spec, rec::F_DEADLINE, &mut self.rng);
+                f.insert(rec::F_DEADLINE.to_owned(), deadline);
+            }
             self.write(
                 d,
                 id,
@@ -1352,11 +1562,13 @@ impl World {
             return;
         } else {
             match choice {
-                4..=6 => fields(&[(
+                7..=8 if r.text(rec::F_TITLE) != KEPT_DRAFT => {
+                    fields(&[(rec::F_STATE, json!("sent"))])
+                }
+                4..=8 => fields(&[(
                     rec::F_TEXT,
                     json!(format!("Текст {}", self.rng.below(1000))),
                 )]),
-                7..=8 => fields(&[(rec::F_STATE, json!("sent"))]),
                 _ => fields(&[(DELETED, r.deletion_value())]),
             }
         };
@@ -1430,6 +1642,366 @@ impl World {
         self.write(d, id, plan::PLAN_ITEM_KIND, r.scope, r.parent, f);
     }
 
+    // ---- school support ----
+
+    /// The relation in which the person works on a school's support records.
+    fn relation(&self, d: usize) -> Option<Who> {
+        match self.role(d) {
+            Role::SchoolTeam => Some(Who::Team),
+            Role::Mentor | Role::Curator => Some(Who::Adviser),
+            Role::Head => Some(Who::Centre),
+            Role::Teacher | Role::Moderator => None,
+        }
+    }
+
+    /// The anti-risk programme of a year: started by the team, an adviser or the head (one
+    /// record under the id derived from the school and the year), its sections (one per factor,
+    /// derived ids), indicators and measures (fresh ids); each part edited with the fields the
+    /// kind grants to the person's relation (the team's quarterly actuals, an adviser's comment,
+    /// the head's presentation and verdict).
+    fn programme(&mut self, d: usize) {
+        let Some(who) = self.relation(d) else {
+            return;
+        };
+        let Some(school) = self.rng.pick(&self.my_schools(d)) else {
+            return;
+        };
+        let scope = Scope::School(school);
+        let year = self.rng.pick(&YEARS).unwrap();
+        let pid = prog::programme_id(school, year);
+        if self.local(d, pid).is_none_or(|r| r.fields.is_empty()) {
+            let f = fields(&[
+                (prog::F_YEAR, json!(year)),
+                (prog::F_TITLE, json!(format!("Программа на {year} год"))),
+            ]);
+            self.write(d, pid, prog::PROGRAMME_KIND, scope, None, f);
+            return;
+        }
+        let sections = self.local_ids(d, |r| {
+            r.kind == prog::SECTION_KIND && r.parent == Some(pid) && !r.is_deleted()
+        });
+        let choice = self.rng.below(10);
+        match choice {
+            0 => self.edit_part(d, pid, who),
+            1..=2 => {
+                let factor = self.rng.pick(&FACTORS).unwrap();
+                let sid = prog::section_id(pid, factor);
+                if self.local(d, sid).is_some_and(|r| !r.fields.is_empty()) {
+                    self.edit_part(d, sid, who);
+                    return;
+                }
+                let spec = kinds::spec(prog::SECTION_KIND).unwrap();
+                let level = value_for(spec, prog::F_LEVEL, &mut self.rng);
+                let f = fields(&[
+                    (prog::F_FACTOR, json!(factor)),
+                    (prog::F_LEVEL, level),
+                    (prog::F_GOAL, json!("Снизить риск")),
+                ]);
+                self.write(d, sid, prog::SECTION_KIND, scope, Some(pid), f);
+            }
+            _ => {
+                let Some(section) = self.rng.pick(&sections) else {
+                    return;
+                };
+                let kind = if choice < 7 {
+                    prog::INDICATOR_KIND
+                } else {
+                    prog::MEASURE_KIND
+                };
+                let parts = self.local_ids(d, |r| {
+                    r.kind == kind && r.parent.is_some_and(|p| sections.contains(&p))
+                });
+                if !parts.is_empty() && self.rng.chance(70) {
+                    let id = self.rng.pick(&parts).unwrap();
+                    self.edit_part(d, id, who);
+                    return;
+                }
+                let spec = kinds::spec(kind).unwrap();
+                let names: &[&str] = if kind == prog::INDICATOR_KIND {
+                    &[prog::F_NAME, prog::F_UNIT, prog::F_BASELINE, prog::F_TARGET]
+                } else {
+                    &[
+                        prog::F_CONTENT,
+                        prog::F_SUPPORT,
+                        prog::F_DEADLINE,
+                        prog::F_RESPONSIBLE,
+                        prog::F_STATUS,
+                    ]
+                };
+                let f: BTreeMap<String, Value> = names
+                    .iter()
+                    .map(|n| ((*n).to_owned(), value_for(spec, n, &mut self.rng)))
+                    .collect();
+                let id = self.fresh_id(d);
+                self.write(d, id, kind, scope, Some(section), f);
+            }
+        }
+    }
+
+    /// An edit of a record the device holds, with a field its kind grants to the person's
+    /// relation (now and then its deletion); a deletion conflict is resolved by a person.
+    fn edit_part(&mut self, d: usize, id: Uuid, who: Who) {
+        let Some(r) = self.local(d, id).cloned() else {
+            return;
+        };
+        let spec = kinds::spec(&r.kind).unwrap();
+        let f = if r.deletion_conflict() {
+            if self.rng.chance(50) {
+                fields(&[(DELETED, json!({"deleted": false}))])
+            } else {
+                fields(&[(DELETED, r.deletion_value())])
+            }
+        } else if r.is_deleted() {
+            return;
+        } else {
+            let may = granted(spec, &[who], false);
+            // The keys of derived ids are fixed, and a measure's recommendation is set once.
+            let names: Vec<&str> = may
+                .iter()
+                .copied()
+                .filter(|n| ![prog::F_YEAR, prog::F_FACTOR, prog::F_SOURCE, DELETED].contains(n))
+                .collect();
+            if may.contains(&DELETED) && self.rng.chance(8) {
+                fields(&[(DELETED, r.deletion_value())])
+            } else {
+                // The quarterly actuals, where granted, are what the school enters most.
+                let quarters: Vec<&str> = names
+                    .iter()
+                    .copied()
+                    .filter(|n| prog::F_QUARTERS.contains(n))
+                    .collect();
+                let pool = if !quarters.is_empty() && self.rng.chance(50) {
+                    quarters
+                } else {
+                    names
+                };
+                let Some(name) = self.rng.pick(&pool) else {
+                    return;
+                };
+                let mut f = fields(&[(name, value_for(spec, name, &mut self.rng))]);
+                // The verdict follows the public presentation (the kind's check asks for its
+                // date); now and then the head forgets it and is told so.
+                if name == prog::F_VERDICT
+                    && r.get(prog::F_PRESENTED_ON).is_none()
+                    && self.rng.chance(80)
+                {
+                    for n in [prog::F_PRESENTED_ON, prog::F_PRESENTED_WHO] {
+                        f.insert(n.to_owned(), value_for(spec, n, &mut self.rng));
+                    }
+                }
+                f
+            }
+        };
+        let kind = r.kind.clone();
+        self.write(d, id, &kind, r.scope.clone(), r.parent, f);
+    }
+
+    /// The specialists a school may address a request to: the head, the mentor, the curator.
+    fn specialists(&self) -> [Uuid; 3] {
+        [HEAD, MENTOR, CURATOR].map(|i| self.server.actors[i].user_id)
+    }
+
+    /// The school team asks for a consultation (now and then of one specialist, perhaps one who
+    /// does not advise the school), edits the request while it is new, and moves it where the
+    /// model lets the school (closing it once held).
+    fn ask(&mut self, d: usize) {
+        let Some(school) = self.school(d) else {
+            return;
+        };
+        let scope = Scope::School(school);
+        let mine = self.local_ids(d, |r| r.kind == cons::KIND && r.scope == scope);
+        let choice = self.rng.below(10);
+        let spec = kinds::spec(cons::KIND).unwrap();
+        if choice < 2 || mine.is_empty() {
+            let n = self.rng.below(1000);
+            let format = value_for(spec, cons::F_FORMAT, &mut self.rng);
+            let mut f = fields(&[
+                (cons::F_TOPIC, json!(format!("Тема {n}"))),
+                (cons::F_QUESTION, json!("Как выстроить ВСОКО?")),
+                (cons::F_FORMAT, format),
+                (cons::F_WISHED, json!("после 15-го")),
+                (cons::F_STATE, json!(State::New.as_str())),
+            ]);
+            if self.rng.chance(50) {
+                let to = self.rng.pick(&self.specialists()).unwrap();
+                f.insert(kinds::ADDRESSEE.to_owned(), json!(to));
+            }
+            let id = self.fresh_id(d);
+            self.write(d, id, cons::KIND, scope, None, f);
+            return;
+        }
+        let id = self.rng.pick(&mine).unwrap();
+        let r = self.local(d, id).unwrap().clone();
+        let from = state_of(&r);
+        let f = if from == State::New && choice < 7 {
+            // The request, while it is new (the specialist asked is named once, when it is made).
+            let name = self
+                .rng
+                .pick(&[
+                    cons::F_TOPIC,
+                    cons::F_QUESTION,
+                    cons::F_WISHED,
+                    cons::F_FORMAT,
+                ])
+                .unwrap();
+            fields(&[(name, value_for(spec, name, &mut self.rng))])
+        } else {
+            let moves: Vec<State> = State::ALL
+                .into_iter()
+                .filter(|to| *to != from && may_move(Some(from), *to, Side::School))
+                .collect();
+            let Some(to) = self.rng.pick(&moves) else {
+                return;
+            };
+            fields(&[(cons::F_STATE, json!(to.as_str()))])
+        };
+        self.write(d, id, cons::KIND, r.scope, None, f);
+    }
+
+    /// A specialist answers a request they hold (of a school they advise, addressed to them, or
+    /// any, for the head): a move the model lets their side make, with what the new state needs
+    /// (`support::consultation::complete`) — or a new date for an agreed one.
+    fn consult(&mut self, d: usize) {
+        let me = self.user(d);
+        let head = self.role(d) == Role::Head;
+        let schools = self.my_schools(d);
+        let open = self.local_ids(d, |r| {
+            r.kind == cons::KIND
+                && !state_of(r).finished()
+                && (head
+                    || kinds::addressee(r) == Some(me)
+                    || matches!(r.scope, Scope::School(s) if schools.contains(&s)))
+        });
+        let Some(id) = self.rng.pick(&open) else {
+            return;
+        };
+        let r = self.local(d, id).unwrap().clone();
+        let from = state_of(&r);
+        let moves: Vec<State> = State::ALL
+            .into_iter()
+            .filter(|to| may_move(Some(from), *to, Side::Centre))
+            .collect();
+        let Some(to) = self.rng.pick(&moves) else {
+            return;
+        };
+        let n = self.rng.below(1000);
+        let spec = kinds::spec(cons::KIND).unwrap();
+        let mut f = match to {
+            State::Agreed => fields(&[
+                (
+                    cons::F_MEETING_ON,
+                    value_for(spec, cons::F_MEETING_ON, &mut self.rng),
+                ),
+                (cons::F_MEETING_AT, json!("15:00")),
+                (cons::F_PLACE, json!(format!("кабинет {n}"))),
+            ]),
+            State::Held => fields(&[
+                (cons::F_OUTCOME, json!(format!("Итоги {n}"))),
+                (cons::F_ADVICE, json!("Пересмотреть план ВСОКО")),
+            ]),
+            State::Declined => fields(&[(cons::F_DECLINE_REASON, json!("Не наш профиль"))]),
+            State::New | State::Closed => BTreeMap::new(),
+        };
+        if to != from {
+            f.insert(cons::F_STATE.to_owned(), json!(to.as_str()));
+            // The app moves a request only with what the new state needs filled in.
+            if cons::complete(&merged(&r, &f)).is_err() {
+                f.remove(cons::F_STATE);
+            }
+        }
+        self.write(d, id, cons::KIND, r.scope, None, f);
+    }
+
+    /// A visit or event recorded by an adviser or the head (a lesson with its protocol), later
+    /// completed or deleted.
+    fn visit(&mut self, d: usize) {
+        let Some(who) = self.relation(d) else {
+            return;
+        };
+        let schools = self.my_schools(d);
+        let Some(school) = self.rng.pick(&schools) else {
+            return;
+        };
+        let held = self.local_ids(d, |r| {
+            r.kind == vis::KIND && matches!(r.scope, Scope::School(s) if schools.contains(&s))
+        });
+        if !held.is_empty() && self.rng.chance(50) {
+            let id = self.rng.pick(&held).unwrap();
+            self.edit_part(d, id, who);
+            return;
+        }
+        let spec = kinds::spec(vis::KIND).unwrap();
+        let mut names = vec![vis::F_TYPE, vis::F_DATE, vis::F_PLACE, vis::F_FINDINGS];
+        let mut f: BTreeMap<String, Value> = BTreeMap::new();
+        if self.rng.chance(40) {
+            f.insert(vis::F_TYPE.to_owned(), json!(vis::LESSON));
+            names.extend(vis::LESSON_FIELDS);
+        }
+        for n in names {
+            if !f.contains_key(n) {
+                f.insert(n.to_owned(), value_for(spec, n, &mut self.rng));
+            }
+        }
+        let id = self.fresh_id(d);
+        self.write(d, id, vis::KIND, Scope::School(school), None, f);
+    }
+
+    /// The school team answers a sent recommendation: acknowledges it, then makes a measure of
+    /// its programme from it (in the section of its risk factor, or the general one).
+    fn answer_recommendation(&mut self, d: usize) {
+        use forms::recommendation as rec;
+        let Some(school) = self.school(d) else {
+            return;
+        };
+        let scope = Scope::School(school);
+        let sent = self.local_ids(d, |r| {
+            r.kind == rec::RECOMMENDATION_KIND
+                && r.scope == scope
+                && r.text(rec::F_STATE) == "sent"
+                && !r.is_deleted()
+        });
+        let Some(id) = self.rng.pick(&sent) else {
+            return;
+        };
+        let r = self.local(d, id).unwrap().clone();
+        if r.get(rec::F_ACK) != Some(&json!(true)) || self.rng.chance(10) {
+            let f = fields(&[(rec::F_ACK, json!(true))]);
+            self.write(d, id, rec::RECOMMENDATION_KIND, scope, None, f);
+            return;
+        }
+        if r.get(rec::F_MEASURE).is_some() {
+            return;
+        }
+        let year = self.rng.pick(&YEARS).unwrap();
+        let pid = prog::programme_id(school, year);
+        if self.local(d, pid).is_none_or(|p| p.fields.is_empty()) {
+            let f = fields(&[
+                (prog::F_YEAR, json!(year)),
+                (prog::F_TITLE, json!(format!("Программа на {year} год"))),
+            ]);
+            self.write(d, pid, prog::PROGRAMME_KIND, scope.clone(), None, f);
+        }
+        let factor = prog::section_for(&r.text(rec::F_FACTOR)).to_owned();
+        let sid = prog::section_id(pid, &factor);
+        if self.local(d, sid).is_none_or(|p| p.fields.is_empty()) {
+            let f = fields(&[(prog::F_FACTOR, json!(factor))]);
+            self.write(d, sid, prog::SECTION_KIND, scope.clone(), Some(pid), f);
+        }
+        let mid = self.fresh_id(d);
+        let mut f = fields(&[
+            (prog::F_CONTENT, json!(r.text(rec::F_TITLE))),
+            (prog::F_SUPPORT, json!("management")),
+            (prog::F_STATUS, json!("planned")),
+            (prog::F_SOURCE, json!(id)),
+        ]);
+        if let Some(deadline) = r.get(rec::F_DEADLINE) {
+            f.insert(prog::F_DEADLINE.to_owned(), deadline.clone());
+        }
+        self.write(d, mid, prog::MEASURE_KIND, scope.clone(), Some(sid), f);
+        let f = fields(&[(rec::F_MEASURE, json!(mid))]);
+        self.write(d, id, rec::RECOMMENDATION_KIND, scope, None, f);
+    }
+
     // ---- hostile and careless clients ----
 
     fn server_campaign(&self, code: &str) -> Option<Uuid> {
@@ -1450,7 +2022,7 @@ impl World {
             ("text", json!("…")),
             ("state", json!("draft")),
         ]);
-        match self.rng.below(12) {
+        match self.rng.below(15) {
             // A write stamped with the largest clock value, honest content: re-stamped.
             0..=1 => {
                 let school = match person {
@@ -1569,6 +2141,7 @@ impl World {
                     );
                 }
             }
+            12.. => self.hostile_support(d),
             _ => self.hostile_by_role(d, person, user, n),
         }
     }
@@ -1810,6 +2383,223 @@ impl World {
                     let f = fields(&[(review::F_ROUND, json!(99))]);
                     self.inject(d, p, forms::RESPONSE_KIND, r.scope, None, f, None, refuse);
                 }
+            }
+        }
+    }
+
+    /// Writes to the school's support records that must be refused whatever the server holds
+    /// meanwhile, as the kinds' declarations and the model's rules say.
+    fn hostile_support(&mut self, d: usize) {
+        use forms::recommendation as rec;
+        let actor = self.server.actors[self.devices[d].person].clone();
+        let refuse = Expect::Refused;
+        let team_school = (actor.role == Role::SchoolTeam)
+            .then_some(actor.school)
+            .flatten();
+        let choice = self.rng.below(8);
+        match (choice, team_school) {
+            // A record of a kind none of the person's relations may create (a visit by the
+            // team, a consultation by a mentor or the head, a measure in a foreign school).
+            (2, _) => {
+                let kind = self
+                    .rng
+                    .pick(&[
+                        vis::KIND,
+                        cons::KIND,
+                        prog::INDICATOR_KIND,
+                        prog::MEASURE_KIND,
+                    ])
+                    .unwrap();
+                let spec = kinds::spec(kind).unwrap();
+                let school = self.rng.pick(&[SCHOOL_A, SCHOOL_B]).unwrap();
+                let who = possible(&actor, school);
+                if spec.creators().any(|c| who.contains(&c)) {
+                    return;
+                }
+                let parent = if spec.parents.is_empty() {
+                    None
+                } else {
+                    let sections = self.server_ids(|r| {
+                        r.kind == prog::SECTION_KIND && r.scope == Scope::School(school)
+                    });
+                    let Some(p) = self.rng.pick(&sections) else {
+                        return;
+                    };
+                    Some(p)
+                };
+                // What the creators themselves would write.
+                let creators: Vec<Who> = spec.creators().collect();
+                let f: BTreeMap<String, Value> = granted(spec, &creators, true)
+                    .into_iter()
+                    .filter(|n| *n != DELETED && *n != kinds::ADDRESSEE)
+                    .map(|n| (n.to_owned(), value_for(spec, n, &mut self.rng)))
+                    .collect();
+                let id = self.fresh_id(d);
+                self.inject(d, id, kind, Scope::School(school), parent, f, None, refuse);
+            }
+            // The team asks in a state the model never starts a request in (agreed already …).
+            (3, Some(school)) => {
+                let starts: Vec<State> = State::ALL
+                    .into_iter()
+                    .filter(|to| !may_move(None, *to, Side::School))
+                    .collect();
+                let Some(to) = self.rng.pick(&starts) else {
+                    return;
+                };
+                let f = fields(&[
+                    (cons::F_TOPIC, json!("Сразу согласовано")),
+                    (cons::F_STATE, json!(to.as_str())),
+                ]);
+                let id = self.fresh_id(d);
+                self.inject(
+                    d,
+                    id,
+                    cons::KIND,
+                    Scope::School(school),
+                    None,
+                    f,
+                    None,
+                    refuse,
+                );
+            }
+            // The team moves its request where no state lets the school move it (declines it
+            // itself), agrees it with a date, which only the specialist writes, or asks another
+            // specialist (named once, when the request is made: its readers never shrink).
+            (4, Some(school)) => {
+                let ids =
+                    self.server_ids(|r| r.kind == cons::KIND && r.scope == Scope::School(school));
+                let Some(id) = self.rng.pick(&ids) else {
+                    return;
+                };
+                let never: Vec<State> = State::ALL
+                    .into_iter()
+                    .filter(|to| {
+                        State::ALL
+                            .into_iter()
+                            .all(|from| !may_move(Some(from), *to, Side::School))
+                    })
+                    .collect();
+                let spec = kinds::spec(cons::KIND).unwrap();
+                let asked = self.server.records[&id].get(kinds::ADDRESSEE).cloned();
+                let mut others: Vec<Value> = self.specialists().iter().map(|u| json!(u)).collect();
+                others.push(Value::Null);
+                others.retain(|v| Some(v) != asked.as_ref());
+                let (f, hlc) = match self.rng.pick(&never) {
+                    // The kind judges the state the record ends in: a move stamped earlier than
+                    // the record's latest state loses the merge and changes nothing. Stamped with
+                    // the largest clock value (re-stamped to the server's time, after every
+                    // write the record holds), the move is what the record would end in.
+                    Some(to) if self.rng.chance(40) => {
+                        let hlc = Hlc {
+                            wall_ms: MAX_WALL,
+                            counter: self.rng.below(65_536) as u16,
+                            device: self.devices[d].durable.state.device.clone(),
+                        };
+                        (fields(&[(cons::F_STATE, json!(to.as_str()))]), Some(hlc))
+                    }
+                    _ if self.rng.chance(40) => {
+                        let to = self.rng.pick(&others).unwrap();
+                        (fields(&[(kinds::ADDRESSEE, to)]), None)
+                    }
+                    _ => {
+                        let date = value_for(spec, cons::F_MEETING_ON, &mut self.rng);
+                        let f = fields(&[
+                            (cons::F_STATE, json!(State::Agreed.as_str())),
+                            (cons::F_MEETING_ON, date),
+                        ]);
+                        (f, None)
+                    }
+                };
+                self.inject(
+                    d,
+                    id,
+                    cons::KIND,
+                    Scope::School(school),
+                    None,
+                    f,
+                    hlc,
+                    refuse,
+                );
+            }
+            // A finished request (closed or declined on the server) changed by either side.
+            (5, _) => {
+                let ids = self.server_ids(|r| r.kind == cons::KIND && state_of(r).finished());
+                let Some(id) = self.rng.pick(&ids) else {
+                    return;
+                };
+                let r = self.server.records[&id].clone();
+                let spec = kinds::spec(cons::KIND).unwrap();
+                let name = if actor.in_team_of(&r.scope) {
+                    cons::F_TOPIC
+                } else {
+                    cons::F_OUTCOME
+                };
+                let f = fields(&[(name, value_for(spec, name, &mut self.rng))]);
+                self.inject(d, id, cons::KIND, r.scope, None, f, None, refuse);
+            }
+            // The school answers a recommendation the mentor keeps as a draft, or acknowledges
+            // a sent one with "no" or takes its acknowledgement back (only "yes" is taken).
+            (6, Some(school)) => {
+                let drafts = self.server_ids(|r| {
+                    r.kind == rec::RECOMMENDATION_KIND
+                        && r.scope == Scope::School(school)
+                        && r.text(rec::F_TITLE) == KEPT_DRAFT
+                });
+                let sent = self.server_ids(|r| {
+                    r.kind == rec::RECOMMENDATION_KIND
+                        && r.scope == Scope::School(school)
+                        && r.text(rec::F_STATE) == "sent"
+                });
+                let spec = kinds::spec(rec::RECOMMENDATION_KIND).unwrap();
+                let (id, f) = if let Some(id) = self.rng.pick(&drafts)
+                    && self.rng.chance(70)
+                {
+                    let name = self.rng.pick(&[rec::F_ACK, rec::F_MEASURE]).unwrap();
+                    (id, fields(&[(name, value_for(spec, name, &mut self.rng))]))
+                } else if let Some(id) = self.rng.pick(&sent) {
+                    let no = json!(false);
+                    assert!(spec.field(rec::F_ACK).unwrap().check(&no).is_err());
+                    // Or takes the acknowledgement back (a cleared field).
+                    let no = if self.rng.chance(50) { no } else { Value::Null };
+                    (id, fields(&[(rec::F_ACK, no)]))
+                } else {
+                    return;
+                };
+                let scope = Scope::School(school);
+                self.inject(
+                    d,
+                    id,
+                    rec::RECOMMENDATION_KIND,
+                    scope,
+                    None,
+                    f,
+                    None,
+                    refuse,
+                );
+            }
+            // A field none of the person's relations is granted in a support record (a team's
+            // verdict or comment, a mentor's request or verdict, a name the server stamps).
+            _ => {
+                let kind = self.rng.pick(&SUPPORT_KINDS).unwrap();
+                let spec = kinds::spec(kind).unwrap();
+                let ids = self.server_ids(|r| r.kind == kind);
+                let Some(id) = self.rng.pick(&ids) else {
+                    return;
+                };
+                let r = self.server.records[&id].clone();
+                let Scope::School(school) = r.scope else {
+                    return;
+                };
+                let Some(name) = self.rng.pick(&never_granted(spec, &actor, school)) else {
+                    return;
+                };
+                let value = if name == DELETED {
+                    r.deletion_value()
+                } else {
+                    value_for(spec, name, &mut self.rng)
+                };
+                let f = fields(&[(name, value)]);
+                self.inject(d, id, kind, r.scope, r.parent, f, None, refuse);
             }
         }
     }
@@ -2114,7 +2904,86 @@ impl World {
             }
         }
         self.stats.kinds = per_kind;
+        self.stats.support = self.support_figures();
         Ok(())
+    }
+
+    /// What the school's support reached on the server: proof the operations were exercised.
+    fn support_figures(&self) -> BTreeMap<String, u64> {
+        use forms::recommendation as rec;
+        let mut out: BTreeMap<String, u64> = State::ALL
+            .iter()
+            .map(|st| (format!("consultations {}", st.as_str()), 0))
+            .collect();
+        let mut count = |what: String, yes: bool| {
+            *out.entry(what).or_default() += u64::from(yes);
+        };
+        for r in self.server.records.values() {
+            let has = |name: &str| r.get(name).is_some_and(|v| !v.is_null());
+            match r.kind.as_str() {
+                prog::PROGRAMME_KIND => {
+                    count("programmes with a verdict".into(), has(prog::F_VERDICT));
+                    count("programmes with an analysis".into(), has(prog::F_ANALYSIS));
+                }
+                prog::INDICATOR_KIND => count(
+                    "indicators with quarterly actuals".into(),
+                    prog::F_QUARTERS.iter().any(|q| has(q)),
+                ),
+                prog::MEASURE_KIND => count(
+                    "programme measures made from a recommendation".into(),
+                    has(prog::F_SOURCE),
+                ),
+                cons::KIND => {
+                    count(format!("consultations {}", state_of(r).as_str()), true);
+                    count(
+                        "consultations addressed to one specialist".into(),
+                        kinds::addressee(r).is_some(),
+                    );
+                    // The curator advises school B only: answering A, they are the addressee.
+                    let curator = &self.server.actors[CURATOR];
+                    count(
+                        "consultations handled by the addressee from outside the school".into(),
+                        r.text(cons::F_HANDLER) == curator.name
+                            && !matches!(r.scope, Scope::School(s) if curator.assigned.contains(&s)),
+                    );
+                }
+                vis::KIND => count(
+                    "visits with a lesson protocol".into(),
+                    r.text(vis::F_TYPE) == vis::LESSON && has(vis::F_OBSERVED),
+                ),
+                rec::RECOMMENDATION_KIND => {
+                    count(
+                        "recommendations acknowledged by the school".into(),
+                        has(rec::F_ACK_BY),
+                    );
+                    count(
+                        "recommendations made into a programme measure".into(),
+                        has(rec::F_MEASURE),
+                    );
+                }
+                _ => {}
+            }
+            if SUPPORT_KINDS[..4].contains(&r.kind.as_str()) {
+                count(
+                    "programme parts with an adviser's comment".into(),
+                    has(prog::F_COMMENT),
+                );
+            }
+        }
+        // Hostile writes per support kind (`check_edits` has seen each of them refused).
+        for kind in SUPPORT_KINDS {
+            out.insert(format!("hostile writes to {kind} refused"), 0);
+        }
+        for ((d, seq), e) in &self.edits {
+            if e.expect == Expect::Refused
+                && SUPPORT_KINDS.contains(&e.change.kind.as_str())
+                && self.refused(*d, *seq).is_some()
+            {
+                *out.entry(format!("hostile writes to {} refused", e.change.kind))
+                    .or_default() += 1;
+            }
+        }
+        out
     }
 
     /// Nothing applied twice, nothing anonymous logged, every change logged for someone, and

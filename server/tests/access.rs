@@ -14,9 +14,13 @@ use std::sync::{Arc, OnceLock};
 use common::{Device, TestApp};
 use model::access::Actor;
 use model::forms::{self, Template};
+use model::hlc::DeviceId;
 use model::kinds::{self, Ctx, IdRule, KindSpec, Lookup};
 use model::record::{Record, Scope};
+use model::support::programme as prog;
+use model::support::{consultation, visit};
 use model::sync::Change;
+use model::sync::client::DeviceState;
 use model::{NewSchool, NewUser, Role};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -33,6 +37,10 @@ const SCHOOL_FORM: &str = r#"{"code": "matrix_school", "version": 1, "title": "�
   "respondent": "school", "audience": ["school_team"],
   "sections": [{"id": "s", "title": "Раздел", "questions": [
     {"id": "q1", "text": "Вопрос", "type": "text", "required": true}]}]}"#;
+
+/// The year of the sample programme (edited in its text), and of the one given a verdict.
+const PROGRAMME_YEAR: i64 = 2030;
+const VERDICT_YEAR: i64 = 2031;
 
 fn builtin(name: &str) -> (Template, forms::Key) {
     let path = format!("{}/../templates/{name}.json", env!("CARGO_MANIFEST_DIR"));
@@ -52,11 +60,27 @@ enum Row {
     Review,
     DraftRecommendation,
     SentRecommendation,
+    /// A sent recommendation, edited with the school's answer (acknowledged).
+    AnsweredRecommendation,
     PlanItem,
+    /// The programme of a year, edited in its text.
+    Programme,
+    /// The programme of another year, given the presentation's date and the verdict.
+    ProgrammeVerdict,
+    ProgrammeSection,
+    /// Edited with a quarterly actual (the school's).
+    ProgrammeIndicator,
+    /// Edited with an adviser's comment.
+    ProgrammeMeasure,
+    /// A request to the school's advisers, edited in its topic (the school's, while new).
+    Consultation,
+    /// A request addressed to the mentor, edited with an agreed date (the specialists').
+    AddressedConsultation,
+    Visit,
 }
 
 impl Row {
-    const ALL: [Row; 11] = [
+    const ALL: [Row; 20] = [
         Row::Profile,
         Row::Template,
         Row::Campaign,
@@ -67,7 +91,16 @@ impl Row {
         Row::Review,
         Row::DraftRecommendation,
         Row::SentRecommendation,
+        Row::AnsweredRecommendation,
         Row::PlanItem,
+        Row::Programme,
+        Row::ProgrammeVerdict,
+        Row::ProgrammeSection,
+        Row::ProgrammeIndicator,
+        Row::ProgrammeMeasure,
+        Row::Consultation,
+        Row::AddressedConsultation,
+        Row::Visit,
     ];
 
     fn label(self) -> &'static str {
@@ -82,7 +115,16 @@ impl Row {
             Row::Review => "review",
             Row::DraftRecommendation => "recommendation (draft)",
             Row::SentRecommendation => "recommendation (sent)",
+            Row::AnsweredRecommendation => "recommendation (ack)",
             Row::PlanItem => "plan_item",
+            Row::Programme => "programme",
+            Row::ProgrammeVerdict => "programme (verdict)",
+            Row::ProgrammeSection => "programme_section",
+            Row::ProgrammeIndicator => "programme_indicator (q1)",
+            Row::ProgrammeMeasure => "programme_measure (comment)",
+            Row::Consultation => "consultation",
+            Row::AddressedConsultation => "consultation (addressed)",
+            Row::Visit => "visit",
         }
     }
 
@@ -95,10 +137,16 @@ impl Row {
             Row::Anonymous => kinds::anonymous_response::KIND,
             Row::TestResult => forms::RESULT_KIND,
             Row::Review => forms::review::REVIEW_KIND,
-            Row::DraftRecommendation | Row::SentRecommendation => {
+            Row::DraftRecommendation | Row::SentRecommendation | Row::AnsweredRecommendation => {
                 forms::recommendation::RECOMMENDATION_KIND
             }
             Row::PlanItem => forms::plan::PLAN_ITEM_KIND,
+            Row::Programme | Row::ProgrammeVerdict => prog::PROGRAMME_KIND,
+            Row::ProgrammeSection => prog::SECTION_KIND,
+            Row::ProgrammeIndicator => prog::INDICATOR_KIND,
+            Row::ProgrammeMeasure => prog::MEASURE_KIND,
+            Row::Consultation | Row::AddressedConsultation => consultation::KIND,
+            Row::Visit => visit::KIND,
         }
     }
 
@@ -163,7 +211,8 @@ struct World {
     samples: BTreeMap<(Row, Place), Uuid>,
     campaigns: BTreeMap<&'static str, Uuid>,
     known: Known,
-    next_device: u8,
+    /// Devices made so far (each gets an id of its own).
+    next_device: u64,
 }
 
 fn password_hash() -> &'static str {
@@ -416,6 +465,7 @@ impl World {
             for (row, state) in [
                 (Row::DraftRecommendation, "draft"),
                 (Row::SentRecommendation, "sent"),
+                (Row::AnsweredRecommendation, "sent"),
             ] {
                 let id = Uuid::now_v7();
                 world
@@ -430,6 +480,16 @@ impl World {
                     .await;
                 world.samples.insert((row, place), id);
             }
+            world
+                .support_samples(
+                    skip,
+                    place,
+                    scope.clone(),
+                    [leader, writer, colleague_or_leader],
+                    id_of("m.mentor"),
+                    &tok,
+                )
+                .await;
         }
         // A teacher's anonymous answer.
         let teacher = &sessions["m.teacher"];
@@ -469,9 +529,132 @@ impl World {
         world
     }
 
+    /// The school's support at a place: its programme of a year with a section, an indicator
+    /// and a measure (the team and its adviser write them), the programme of another year with
+    /// the head's verdict, a request to the school's advisers and one addressed to the mentor
+    /// (by the leader's colleague), and a visit of the adviser.
+    async fn support_samples(
+        &mut self,
+        skip: Option<Row>,
+        place: Place,
+        scope: Scope,
+        [leader, writer, colleague]: [&str; 3],
+        mentor: Uuid,
+        tok: &impl Fn(&str) -> String,
+    ) {
+        let Scope::School(school) = scope else {
+            unreachable!("support records are a school's")
+        };
+        let wanted = |row: Row| skip != Some(row);
+        let programme = prog::programme_id(school, PROGRAMME_YEAR);
+        if wanted(Row::Programme) {
+            self.write(
+                &tok(leader),
+                programme,
+                prog::PROGRAMME_KIND,
+                scope.clone(),
+                None,
+                json!({"year": PROGRAMME_YEAR, "title": "Антирисковая программа"}),
+            )
+            .await;
+            self.samples.insert((Row::Programme, place), programme);
+            let section = prog::section_id(programme, "staff_shortage");
+            if wanted(Row::ProgrammeSection) {
+                self.write(
+                    &tok(writer),
+                    section,
+                    prog::SECTION_KIND,
+                    scope.clone(),
+                    Some(programme),
+                    json!({"factor": "staff_shortage", "level": "high", "goal": "Укомплектовать штат"}),
+                )
+                .await;
+                self.samples.insert((Row::ProgrammeSection, place), section);
+                for (row, by, fields) in [
+                    (
+                        Row::ProgrammeIndicator,
+                        leader,
+                        json!({"name": "Доля вакансий", "unit": "%", "baseline": 12, "target": 4}),
+                    ),
+                    (
+                        Row::ProgrammeMeasure,
+                        writer,
+                        json!({"content": "Целевое обучение", "support": "staff", "status": "planned"}),
+                    ),
+                ] {
+                    if wanted(row) {
+                        let id = Uuid::now_v7();
+                        let kind = row.kind();
+                        self.write(&tok(by), id, kind, scope.clone(), Some(section), fields)
+                            .await;
+                        self.samples.insert((row, place), id);
+                    }
+                }
+            }
+        }
+        if wanted(Row::ProgrammeVerdict) {
+            let id = prog::programme_id(school, VERDICT_YEAR);
+            self.write(
+                &tok("m.head"),
+                id,
+                prog::PROGRAMME_KIND,
+                scope.clone(),
+                None,
+                json!({"year": VERDICT_YEAR, "title": "Программа", "presented_on": "2030-12-20",
+                       "verdict": "revise"}),
+            )
+            .await;
+            self.samples.insert((Row::ProgrammeVerdict, place), id);
+        }
+        for (row, addressee) in [
+            (Row::Consultation, None),
+            (Row::AddressedConsultation, Some(mentor)),
+        ] {
+            if wanted(row) {
+                let id = Uuid::now_v7();
+                let mut fields = json!({"topic": "ВСОКО", "question": "Как выстроить?",
+                                        "format": "remote", "state": "new"});
+                if let Some(a) = addressee {
+                    fields["addressee"] = json!(a);
+                }
+                self.write(
+                    &tok(colleague),
+                    id,
+                    consultation::KIND,
+                    scope.clone(),
+                    None,
+                    fields,
+                )
+                .await;
+                self.samples.insert((row, place), id);
+            }
+        }
+        if wanted(Row::Visit) {
+            let id = Uuid::now_v7();
+            self.write(
+                &tok(writer),
+                id,
+                visit::KIND,
+                scope.clone(),
+                None,
+                json!({"type": "seminar", "date": "2030-02-01", "findings": "Справка"}),
+            )
+            .await;
+            self.samples.insert((Row::Visit, place), id);
+        }
+    }
+
     fn device(&mut self, token: &str) -> Device {
-        self.next_device = self.next_device.wrapping_add(1).max(1);
-        Device::new(token, self.next_device)
+        // Not `Device::new`, whose ids run out after 255 devices: the matrix makes more.
+        self.next_device += 1;
+        let id = (0xacce_55ed_u64 << 32) | self.next_device;
+        Device {
+            token: token.to_owned(),
+            state: DeviceState::new(DeviceId::from_random(id.to_be_bytes())),
+            records: HashMap::new(),
+            outbox: Vec::new(),
+            refused: Vec::new(),
+        }
     }
 
     /// Writes through sync as a legitimate writer; must be accepted.
@@ -555,11 +738,49 @@ fn fields_for(row: Row, w: &World, creating: bool) -> Value {
         Row::TestResult => json!({"areas": []}),
         Row::Review if creating => json!({"round": 1, "c.q1": "замечание"}),
         Row::Review => json!({"c.q1": "ещё замечание"}),
-        Row::DraftRecommendation | Row::SentRecommendation if creating => {
+        Row::DraftRecommendation | Row::SentRecommendation | Row::AnsweredRecommendation
+            if creating =>
+        {
             json!({"title": "Мои рекомендации", "text": "Текст", "state": "draft"})
         }
         Row::DraftRecommendation | Row::SentRecommendation => json!({"text": "правка"}),
+        Row::AnsweredRecommendation => json!({"acknowledged": true}),
         Row::PlanItem => json!({"measure": "Консультация"}),
+        Row::Programme if creating => {
+            json!({"year": PROGRAMME_YEAR, "title": "Новая программа"})
+        }
+        Row::Programme => json!({"title": "правка"}),
+        Row::ProgrammeVerdict if creating => {
+            json!({"year": VERDICT_YEAR, "title": "Программа", "presented_on": "2030-12-20",
+                   "verdict": "approved"})
+        }
+        Row::ProgrammeVerdict => json!({"presented_on": "2030-12-21", "verdict": "approved"}),
+        Row::ProgrammeSection if creating => json!({"factor": "parents", "goal": "Вовлечь"}),
+        Row::ProgrammeSection => json!({"goal": "правка"}),
+        Row::ProgrammeIndicator if creating => {
+            json!({"name": "Родительские собрания", "baseline": 2, "target": 6})
+        }
+        Row::ProgrammeIndicator => json!({"q1": 10.5}),
+        Row::ProgrammeMeasure if creating => {
+            json!({"content": "Семинар", "support": "methodical", "status": "planned"})
+        }
+        Row::ProgrammeMeasure => json!({"comment": "Уточнить сроки"}),
+        Row::Consultation if creating => {
+            json!({"topic": "Мой запрос", "question": "Вопрос", "state": "new"})
+        }
+        Row::Consultation => json!({"topic": "уточнение"}),
+        Row::AddressedConsultation if creating => {
+            let mentor = w.people.iter().find(|p| p.role == Role::Mentor).unwrap();
+            json!({"topic": "Мой запрос", "state": "new", "addressee": mentor.actor.user_id})
+        }
+        Row::AddressedConsultation => {
+            json!({"state": "agreed", "meeting_on": "2030-02-10", "place": "каб. 5"})
+        }
+        Row::Visit if creating => {
+            json!({"type": "lesson", "date": "2030-02-02", "subject": "Математика",
+                   "observed": "Работа в группах"})
+        }
+        Row::Visit => json!({"findings": "правка"}),
     }
 }
 
@@ -573,6 +794,10 @@ async fn parent_for(row: Row, place: Place, w: &World) -> Option<Uuid> {
         Row::PlanItem | Row::TestResult => {
             let result = w.samples.get(&(Row::TestResult, place))?;
             w.record(*result).await.and_then(|r| r.parent)
+        }
+        Row::ProgrammeSection => w.samples.get(&(Row::Programme, place)).copied(),
+        Row::ProgrammeIndicator | Row::ProgrammeMeasure => {
+            w.samples.get(&(Row::ProgrammeSection, place)).copied()
         }
         _ => None,
     }
@@ -810,7 +1035,7 @@ async fn every_role_kind_and_place_is_as_declared() {
     let mut out = String::from(
         "\naccess matrix (R read, C create, E edit; · refused; ! differs from the declaration)\n",
     );
-    out.push_str(&format!("{:<27}", "kind, place \\ role"));
+    out.push_str(&format!("{:<31}", "kind, place \\ role"));
     for r in &roles {
         out.push_str(&format!("{:<15}", r.as_str()));
     }
@@ -823,7 +1048,7 @@ async fn every_role_kind_and_place_is_as_declared() {
             &[Place::A, Place::B]
         };
         for place in places {
-            out.push_str(&format!("{:<27}", format!("{} {:?}", row.label(), place)));
+            out.push_str(&format!("{:<31}", format!("{} {:?}", row.label(), place)));
             for (pi, role) in roles.iter().enumerate() {
                 let mut cell = String::new();
                 for (op, letter) in [(Op::Read, 'R'), (Op::Create, 'C'), (Op::Edit, 'E')] {

@@ -126,7 +126,13 @@ fn check(ctx: &Ctx) -> Result<(), String> {
     // take the request from a reader whose computers already hold it (sync takes records back
     // only when a person's grants change). Another specialist: a new request.
     super::fixed(ctx, ADDRESSEE, "Специалист")?;
-    let to = state_of(ctx.after);
+    // The state asked for is judged, even when an older clock makes it lose the merge.
+    let to = ctx
+        .fields
+        .get(F_STATE)
+        .and_then(serde_json::Value::as_str)
+        .and_then(State::parse)
+        .unwrap_or_else(|| state_of(ctx.after));
     if (from.is_none() || ctx.fields.contains_key(F_STATE)) && !may_move(from, to, side) {
         return Err(match from {
             None => "Новый запрос создаётся в состоянии «новый запрос».".to_owned(),

@@ -139,6 +139,18 @@ fn check(ctx: &Ctx) -> Result<(), String> {
     if answering && !was_sent {
         return Err("Школа отвечает только на отправленные ей рекомендации.".into());
     }
+    if answering && !ctx.actor.in_team_of(&ctx.after.scope) {
+        return Err("Принимает рекомендации к сведению сама школа.".into());
+    }
+    // Acknowledged is for good: `null` (which clears any field) would take it back and leave
+    // the stamped name and day behind.
+    if ctx
+        .fields
+        .get(F_ACK)
+        .is_some_and(serde_json::Value::is_null)
+    {
+        return Err("Отметка «принято к сведению» не снимается.".into());
+    }
     Ok(())
 }
 
