@@ -16,6 +16,7 @@ pub mod school;
 pub mod support;
 pub mod sync;
 pub mod user;
+pub mod workplan;
 
 pub use error::{ApiError, ErrorCode};
 pub use role::Role;

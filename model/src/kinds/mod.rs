@@ -12,6 +12,7 @@ pub mod anonymous_response;
 pub mod campaign;
 pub mod consultation;
 pub mod form_template;
+pub mod indicator_value;
 pub mod plan_item;
 pub mod programme;
 pub mod programme_indicator;
@@ -23,6 +24,7 @@ pub mod review;
 pub mod school_profile;
 pub mod test_result;
 pub mod visit;
+pub mod work_item;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -52,6 +54,8 @@ pub const KINDS: &[&KindSpec] = &[
     &programme_measure::SPEC,
     &consultation::SPEC,
     &visit::SPEC,
+    &work_item::SPEC,
+    &indicator_value::SPEC,
 ];
 
 pub fn spec(kind: &str) -> Option<&'static KindSpec> {
@@ -111,11 +115,13 @@ pub enum Who {
     /// addressed to them).
     Respondent,
     /// The specialist of the centre (mentor, curator or the head) named in the record's
-    /// [`ADDRESSEE`] field (a consultation asked of them).
+    /// [`ADDRESSEE`] field (a consultation asked of them, an item of the plan of work they are
+    /// responsible for).
     Addressee,
 }
 
-/// The field naming the one specialist a record is addressed to (a user id).
+/// The field naming the one specialist a record is addressed to (a user id): the specialist a
+/// consultation asks, the person responsible for an item of the plan of work.
 pub const ADDRESSEE: &str = "addressee";
 
 impl Who {

@@ -1,0 +1,87 @@
+//! An item of the centre's plan of work for a school year, with its execution report
+//! (`crate::workplan`). The centre head plans it and may change anything; the person
+//! responsible for it (named in its `addressee` field) reports on it: status, report text and
+//! evidence. The centre's mentors and curators read the plan; so does anyone named in it.
+
+use super::{FieldSpec, FieldType, IdRule, KindSpec, Rule, ScopeRule, Who, check_uuid, text};
+use crate::access::ReadKey;
+use crate::record::{DELETED, Record};
+use crate::role::Role;
+use crate::workplan::{
+    self as w, F_CONTENT, F_DIRECTION, F_EVIDENCE, F_LINK, F_MONTHS, F_PEOPLE, F_PERIOD, F_PLACE,
+    F_REPORT, F_RESPONSIBLE, F_SCHOOLS, F_STATUS, F_YEAR,
+};
+
+const fn check(
+    name: &'static str,
+    label: &'static str,
+    rule: fn(&serde_json::Value) -> Result<(), String>,
+) -> FieldSpec {
+    FieldSpec {
+        name,
+        label,
+        ty: FieldType::Check(rule),
+    }
+}
+
+pub const SPEC: KindSpec = KindSpec {
+    name: w::KIND,
+    label: "Мероприятие плана работы центра",
+    scope: ScopeRule::Centre,
+    id: IdRule::Fresh,
+    parents: &[],
+    rules: &[
+        Rule {
+            who: Who::Centre,
+            create: true,
+            fields: &["*", DELETED],
+        },
+        Rule {
+            who: Who::Addressee,
+            create: false,
+            fields: &[F_STATUS, F_REPORT, F_EVIDENCE],
+        },
+    ],
+    server_fields: &[],
+    fields: &[
+        FieldSpec {
+            name: F_YEAR,
+            label: "Учебный год",
+            ty: FieldType::Integer {
+                min: 2020,
+                max: 2100,
+            },
+        },
+        check(F_DIRECTION, "Направление", w::check_direction),
+        text(F_CONTENT, "Содержание работы", 2_000),
+        check(F_PERIOD, "Сроки", w::check_period),
+        check(F_MONTHS, "Месяцы", w::check_months),
+        text(F_PLACE, "Место проведения", 300),
+        check(F_RESPONSIBLE, "Ответственный", check_uuid),
+        text(F_PEOPLE, "Ответственный, привлечённые специалисты", 1_000),
+        check(F_SCHOOLS, "Школы", w::check_ids),
+        check(F_STATUS, "Состояние", w::check_status),
+        text(F_REPORT, "Отчёт о выполнении", 20_000),
+        check(F_EVIDENCE, "Источники", w::check_evidence),
+        check(F_LINK, "Данные системы", w::check_link),
+    ],
+    anonymous: false,
+    owner: super::no_owner,
+    audience,
+    needs: super::no_needs,
+    check: super::no_check,
+    follow: super::no_follow,
+};
+
+/// The centre and its specialists, and the person responsible.
+fn audience(r: &Record, _: Option<&Record>) -> Vec<ReadKey> {
+    let mut keys = vec![
+        ReadKey::Centre,
+        ReadKey::Role(Role::Mentor),
+        ReadKey::Role(Role::Curator),
+    ];
+    if let Some(p) = super::addressee(r) {
+        keys.push(ReadKey::Person(p));
+    }
+    keys
+}
