@@ -26,6 +26,7 @@ use crate::pages::support::{
     CentreProgrammes, ConsultationPage, ConsultationsPage, ConsultationsPrint, ProgrammePage,
     ProgrammePrint, VisitPage,
 };
+use crate::pages::workplan::{IndicatorsPage, PlanPage, PlanPrint, SchoolReport};
 use crate::{local_db, session, storage_info, store, sync};
 
 const MANAGERS: &[Role] = &[Role::Head, Role::Moderator];
@@ -149,6 +150,22 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/centre/programmes")
                         view=|| view! { <Protected roles=&[Role::Head]><CentreProgrammes/></Protected> }
+                    />
+                    <Route
+                        path=path!("/centre/plan")
+                        view=|| view! { <Protected roles=REVIEWERS><PlanPage/></Protected> }
+                    />
+                    <Route
+                        path=path!("/centre/plan/print")
+                        view=|| view! { <Protected roles=REVIEWERS><PlanPrint/></Protected> }
+                    />
+                    <Route
+                        path=path!("/centre/indicators")
+                        view=|| view! { <Protected roles=REVIEWERS><IndicatorsPage/></Protected> }
+                    />
+                    <Route
+                        path=path!("/report/school/:id")
+                        view=|| view! { <Protected roles=SUPPORT><SchoolReport/></Protected> }
                     />
                     <Route path=path!("/refused") view=|| view! { <Protected><RefusedPage/></Protected> }/>
                     <Route

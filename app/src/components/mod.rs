@@ -4,5 +4,6 @@ pub mod download;
 pub mod field;
 pub mod header;
 pub mod protected;
+pub mod record_field;
 pub mod refused;
 pub mod sync_status;

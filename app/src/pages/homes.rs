@@ -57,7 +57,10 @@ pub fn SchoolHome() -> impl IntoView {
                 <li><a href="/school/profile" id="link-profile">"Сведения о школе"</a></li>
                 <li><a href="/consultations" id="link-consultations">"Консультации: запросить помощь наставника"</a></li>
             </ul>
-            {school.map(|s| view! { <ProgrammeStatus school=s/> })}
+            {school.map(|s| view! {
+                <ProgrammeStatus school=s/>
+                <p><a href=format!("/report/school/{s}") id="link-annual">"Годовой отчёт по школе"</a></p>
+            })}
             <ReceivedRecommendations/>
             <OpenRequests/>
             <h2>"Задания"</h2>
@@ -96,6 +99,7 @@ pub fn MentorHome() -> impl IntoView {
             <ul class="cards">
                 <li><a href="/inbox" id="link-inbox">"Входящие: отправленные школами формы"</a></li>
                 <li><a href="/consultations">"Консультации по запросам школ"</a></li>
+                <li><a href="/centre/plan" id="link-plan">"План работы центра: мои мероприятия и отчёты"</a></li>
             </ul>
             <OpenRequests/>
             <WrittenRecommendations/>
@@ -115,6 +119,7 @@ pub fn MentorHome() -> impl IntoView {
                             <VisitList school=school.id limit=1/>
                             <NewVisitButton school=school.id/>
                             <NewRecommendationButton school=school.id/>
+                            <p><a href=format!("/report/school/{}", school.id)>"Годовой отчёт по школе"</a></p>
                             {move || match profile() {
                                 None => view! { <p class="empty">"Школа ещё не заполнила сведения."</p> }.into_any(),
                                 Some(r) => view! {

@@ -11,6 +11,7 @@ pub mod refused;
 pub mod review;
 pub mod school_profile;
 pub mod support;
+pub mod workplan;
 
 /// Sets the browser tab title: "<page> — Наставник".
 pub fn set_title(page: &str) {

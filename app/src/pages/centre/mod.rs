@@ -26,6 +26,8 @@ pub fn CentreHome() -> impl IntoView {
             <ul class="cards">
                 <li><a href="/centre/campaigns" id="link-campaigns">"Рассылка форм и сроки"</a></li>
                 <li><a href="/inbox">"Входящие: отправленные школами формы"</a></li>
+                <li><a href="/centre/plan" id="link-plan">"План работы центра и отчёт о выполнении"</a></li>
+                <li><a href="/centre/indicators" id="link-indicators">"Показатели программы"</a></li>
                 <li><a href="/centre/programmes" id="link-programmes">"Поддержка школ: антирисковые программы, посещения"</a></li>
                 <li><a href="/consultations" id="link-consultations">"Консультации по запросам школ"</a></li>
                 <li><a href="/centre/results" id="link-results">"Итоги: формы по школам и дефициты руководителей"</a></li>

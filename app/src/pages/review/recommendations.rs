@@ -16,9 +16,9 @@ use model::support::{RISK_FACTORS, factor_label};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::components::record_field::{Field, Input};
 use crate::format;
 use crate::pages::homes::known_schools;
-use crate::pages::support::fields::{Field, Input};
 use crate::pages::support::measure_from_recommendation;
 use crate::session::use_session;
 use crate::store::{self, Target};

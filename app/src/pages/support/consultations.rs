@@ -22,9 +22,9 @@ use model::support::consultation::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::fields::{Field, Input, SaveError, one};
 use super::{live, school_of, specialists};
 use crate::components::download::DownloadButton;
+use crate::components::record_field::{Field, Input, SaveError, one};
 use crate::format;
 use crate::pages::homes::known_schools;
 use crate::session::use_session;

@@ -4,7 +4,6 @@
 //! it is made (a failed save is said in words beside the part) and synced later.
 
 mod consultations;
-pub(crate) mod fields;
 mod overview;
 mod programme;
 mod visits;
@@ -18,7 +17,7 @@ use uuid::Uuid;
 
 pub use consultations::{ConsultationPage, ConsultationsPage, ConsultationsPrint, OpenRequests};
 pub use overview::{CentreProgrammes, ProgrammeStatus};
-pub use programme::{ProgrammePage, ProgrammePrint, measure_from_recommendation};
+pub use programme::{ProgrammePage, ProgrammePrint, measure_from_recommendation, watch_outline};
 pub use visits::{NewVisitButton, VisitList, VisitPage};
 
 use crate::api;

@@ -110,7 +110,10 @@ pub fn CentreProgrammes() -> impl IntoView {
                                 view! {
                                     <tr data-school=s.id.to_string() class:overdue=late>
                                         <th scope="row">{s.name.clone()} <span class="muted">{format!(" {}", s.flags_label())}</span></th>
-                                        <td><a href=format!("/programme/{}?year={year}", s.id)>{if started { "открыть" } else { "не начата" }}</a></td>
+                                        <td>
+                                            <a href=format!("/programme/{}?year={year}", s.id)>{if started { "открыть" } else { "не начата" }}</a>
+                                            " · " <a href=format!("/report/school/{}?year={year}", s.id)>"годовой отчёт"</a>
+                                        </td>
                                         <td>{verdict(&o)}</td>
                                         <td>{o.measures().count()}</td>
                                         <td>{o.overdue(&today)}</td>

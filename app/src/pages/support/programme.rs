@@ -26,9 +26,9 @@ use model::support::{GENERAL, RISK_FACTORS, factor_label};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::fields::{Field, Input, SaveError, delete, one, save};
 use super::this_year;
 use crate::components::download::DownloadButton;
+use crate::components::record_field::{Field, Input, SaveError, delete, one, save};
 use crate::format;
 use crate::pages::homes::known_schools;
 use crate::session::use_session;

@@ -18,8 +18,8 @@ use model::support::visit::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::fields::{Field, Input, SaveError, delete};
 use super::{live, school_of};
+use crate::components::record_field::{Field, Input, SaveError, delete};
 use crate::format;
 use crate::pages::homes::known_schools;
 use crate::session::use_session;

@@ -1,0 +1,436 @@
+//! `/centre/plan?year=Y&from=M&to=M`: the plan of work of a school year grouped by direction.
+//! The head adds items and edits everything; the person responsible for an item writes its
+//! status, report and documents; everybody sees the figures of what an item is linked to.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use model::Role;
+use model::forms::{self, Campaign};
+use model::kinds::addressee;
+use model::record::{Record, Scope};
+use model::workplan::{
+    self as w, DIRECTIONS, DOCUMENT_KINDS, Document, F_CONTENT, F_DIRECTION, F_EVIDENCE, F_LINK,
+    F_MONTHS, F_PEOPLE, F_PERIOD, F_PLACE, F_REPORT, F_RESPONSIBLE, F_STATUS, F_YEAR, PERIODS,
+    SCHOOL_MONTHS, STATUSES,
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{period_words, plan_query, query, watch_linked};
+use crate::components::download::DownloadButton;
+use crate::components::record_field::{Field, Input, SaveError, delete, one, save};
+use crate::pages::support::specialists;
+use crate::session::use_session;
+use crate::store::{self, Target};
+
+fn target(r: &Record) -> Target {
+    Target {
+        id: r.id,
+        kind: w::KIND,
+        scope: Scope::Centre,
+        parent: None,
+    }
+}
+
+#[component]
+pub fn PlanPage() -> impl IntoView {
+    crate::pages::set_title("План работы центра");
+    let session = use_session();
+    let me = session.profile();
+    let head = me.as_ref().is_some_and(|p| p.role == Role::Head);
+    let me_id = me.map(|p| p.id);
+    let (year, period) = plan_query();
+    let items = store::watch_kind(w::KIND);
+    let linked = watch_linked();
+    let groups = Memo::new(move |_| items.with(|l| w::grouped(l, year, period)));
+    let ids = Memo::new(move |_| {
+        groups.with(|g| {
+            g.iter()
+                .map(|(d, l)| (*d, l.iter().map(|r| r.id).collect::<Vec<_>>()))
+                .collect::<Vec<_>>()
+        })
+    });
+    let error = RwSignal::new(None::<String>);
+    let (direction, content) = (
+        RwSignal::new(DIRECTIONS[0].0.to_owned()),
+        RwSignal::new(String::new()),
+    );
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = content.get_untracked();
+        if text.trim().is_empty() {
+            error.set(Some("Опишите содержание работы.".into()));
+            return;
+        }
+        let t = Target {
+            id: store::new_id(),
+            kind: w::KIND,
+            scope: Scope::Centre,
+            parent: None,
+        };
+        save(
+            t,
+            BTreeMap::from([
+                (F_YEAR.to_owned(), json!(year)),
+                (F_DIRECTION.to_owned(), json!(direction.get_untracked())),
+                (F_CONTENT.to_owned(), json!(text.trim())),
+                (F_PERIOD.to_owned(), json!("during_year")),
+                (F_STATUS.to_owned(), json!("planned")),
+            ]),
+            error,
+        );
+        content.set(String::new());
+    };
+    let month_options = move |selected: Option<u8>| {
+        SCHOOL_MONTHS
+            .iter()
+            .map(|m| {
+                view! { <option value=m.to_string() selected=selected == Some(*m)>{w::month_name(*m)}</option> }
+            })
+            .collect_view()
+    };
+    let from = RwSignal::new(period.map_or(9, |p| p.0));
+    let to = RwSignal::new(period.map_or(8, |p| p.1));
+    view! {
+        <section class="page" id="workplan">
+            <h1>{format!("План работы наставнического центра на {}/{} учебный год{}", year, year + 1, period_words(period))}</h1>
+            <nav class="year-nav no-print" aria-label="Учебный год и период">
+                <a href=format!("/centre/plan?year={}", year - 1) rel="external">{format!("← {}/{}", year - 1, year)}</a>
+                <a href=format!("/centre/plan?year={}", year + 1) rel="external">{format!("{}/{} →", year + 1, year + 2)}</a>
+                <label for="period-from">"Период: с"</label>
+                <select id="period-from" on:change=move |ev| from.set(event_target_value(&ev).parse().unwrap_or(9))>{month_options(Some(from.get_untracked()))}</select>
+                <label for="period-to">"по"</label>
+                <select id="period-to" on:change=move |ev| to.set(event_target_value(&ev).parse().unwrap_or(8))>{month_options(Some(to.get_untracked()))}</select>
+                <a id="period-apply" href=move || format!("/centre/plan{}", query(year, Some((from.get(), to.get())))) rel="external">"Показать"</a>
+                <a href=format!("/centre/plan{}", query(year, None)) rel="external">"Весь год"</a>
+                <a id="plan-print" href=format!("/centre/plan/print{}", query(year, period))>"Версия для печати"</a>
+                <DownloadButton path=format!("/workplan.xlsx{}", query(year, period)) file=format!("plan-{year}.xlsx") id="plan-xlsx"/>
+            </nav>
+            <SaveError error=error/>
+            {head.then(|| view! {
+                <form class="card-form no-print" id="plan-new" on:submit=add>
+                    <h2>"Новое мероприятие"</h2>
+                    <div class="field">
+                        <label for="new-direction">"Направление"</label>
+                        <select id="new-direction" on:change=move |ev| direction.set(event_target_value(&ev))>
+                            {DIRECTIONS.iter().map(|(k, l)| view! { <option value=*k>{*l}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="new-content">"Содержание работы"</label>
+                        <textarea id="new-content" rows="3" maxlength="2000" prop:value=move || content.get() on:input=move |ev| content.set(event_target_value(&ev))></textarea>
+                    </div>
+                    <button type="submit" id="new-add">"Добавить в план"</button>
+                </form>
+            })}
+            {move || if ids.with(Vec::is_empty) {
+                view! { <p class="empty">"В плане на этот год мероприятий пока нет."</p> }.into_any()
+            } else {
+                ids.get().into_iter().map(|(d, list)| view! {
+                    <section class="plan-direction">
+                        <h2>{d}</h2>
+                        <ol class="plan-items">
+                            {list.into_iter().map(|id| view! { <PlanItem id=id items=items linked=linked head=head me=me_id/> }).collect_view()}
+                        </ol>
+                    </section>
+                }).collect_view().into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn PlanItem(
+    id: Uuid,
+    items: ReadSignal<Vec<Record>>,
+    linked: Signal<Vec<Record>>,
+    head: bool,
+    me: Option<Uuid>,
+) -> impl IntoView {
+    let session = use_session();
+    let people = specialists(session);
+    let record = Memo::new(move |_| items.with(|l| l.iter().find(|r| r.id == id).cloned()));
+    let record_s: Signal<Option<Record>> = record.into();
+    let t = Signal::derive(move || record.with(|r| r.as_ref().map(target)));
+    let error = RwSignal::new(None::<String>);
+    let responsible = Memo::new(move |_| record.with(|r| r.as_ref().and_then(addressee)));
+    let reporter = Signal::derive(move || head || (me.is_some() && responsible.get() == me));
+    let figures = Memo::new(move |_| {
+        record.with(|r| {
+            r.as_ref()
+                .map(|r| linked.with(|all| w::figures(r, all)))
+                .unwrap_or_default()
+        })
+    });
+    let n = id.simple().to_string();
+    let text = move |name: &'static str| {
+        move || record.with(|r| r.as_ref().map(|r| r.text(name)).unwrap_or_default())
+    };
+    let who = move || {
+        let mut s = record.with(|r| r.as_ref().map(|r| r.text(F_PEOPLE)).unwrap_or_default());
+        if let Some(p) = responsible.get()
+            && let Some(x) =
+                people.with(|l| l.iter().find(|x| x.id == p).map(|x| x.full_name.clone()))
+        {
+            s = if s.is_empty() { x } else { format!("{x}; {s}") };
+        }
+        s
+    };
+    let remove = move |_| {
+        let Some(r) = record.get_untracked() else {
+            return;
+        };
+        let ok = web_sys::window()
+            .and_then(|w| w.confirm_with_message("Удалить мероприятие из плана?").ok())
+            .unwrap_or(false);
+        if ok {
+            delete(target(&r), &r, error);
+        }
+    };
+    view! {
+        <li class="plan-item" data-item=id.to_string() data-status=text(F_STATUS)>
+            <p class="plan-line">
+                <strong>{text(F_CONTENT)}</strong>
+                <span class="muted">
+                    {move || record.with(|r| r.as_ref().map(w::period_label))}
+                    {move || { let p = text(F_PLACE)(); (!p.is_empty()).then(|| format!(" · {p}")) }}
+                    {move || { let p = who(); (!p.is_empty()).then(|| format!(" · {p}")) }}
+                    " · " {move || w::label(&STATUSES, &text(F_STATUS)()).to_owned()}
+                </span>
+            </p>
+            {move || { let f = figures.get(); (!f.is_empty()).then(|| view! { <p class="plan-figures">"По данным системы: " {f.join("; ")} "."</p> }) }}
+            {move || { let r = text(F_REPORT)(); (!r.is_empty()).then(|| view! { <p class="recommendation-text plan-report">{r}</p> }) }}
+            <details class="no-print" open=false>
+                <summary>{if head { "Изменить и отчитаться" } else { "Отчёт о выполнении" }}</summary>
+                <SaveError error=error/>
+                <div class="field-row">
+                    <Field record=record_s target=t name=F_DIRECTION label="Направление" input=Input::Choice(&DIRECTIONS) editable=head error=error id=format!("direction-{n}")/>
+                    <Field record=record_s target=t name=F_STATUS label="Состояние" input=Input::Choice(&STATUSES) editable=reporter error=error id=format!("status-{n}")/>
+                </div>
+                <Field record=record_s target=t name=F_CONTENT label="Содержание работы" input=Input::Long(2_000) editable=head error=error id=format!("content-{n}")/>
+                <div class="field-row">
+                    <Field record=record_s target=t name=F_PERIOD label="Сроки" input=Input::Choice(&PERIODS) editable=head error=error id=format!("period-{n}")/>
+                    <Field record=record_s target=t name=F_PLACE label="Место проведения" input=Input::Text(300) editable=head error=error id=format!("place-{n}")/>
+                </div>
+                <Months record=record_s target=t editable=head error=error n=n.clone()/>
+                <div class="field-row">
+                    <ResponsibleSelect record=record_s target=t editable=head error=error n=n.clone()/>
+                    <Field record=record_s target=t name=F_PEOPLE label="Ответственный, привлечённые специалисты (как в плане)" input=Input::Text(1_000) editable=head error=error id=format!("people-{n}")/>
+                </div>
+                <LinkSelect record=record_s target=t editable=head error=error n=n.clone()/>
+                <Field record=record_s target=t name=F_REPORT label="Отчёт о выполнении" input=Input::Long(20_000) editable=reporter error=error id=format!("report-{n}")/>
+                <Evidence record=record_s target=t editable=reporter error=error n=n.clone()/>
+                {head.then(|| view! { <button type="button" class="button-link" on:click=remove>"Удалить из плана"</button> })}
+            </details>
+        </li>
+    }
+}
+
+/// The months of a period, as checkboxes in the order of the school year.
+#[component]
+fn Months(
+    record: Signal<Option<Record>>,
+    target: Signal<Option<Target>>,
+    #[prop(into)] editable: Signal<bool>,
+    error: RwSignal<Option<String>>,
+    n: String,
+) -> impl IntoView {
+    let months = Memo::new(move |_| {
+        record.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.get(F_MONTHS).and_then(Value::as_array).cloned())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|m| m.as_u64().map(|m| m as u8))
+                .collect::<Vec<u8>>()
+        })
+    });
+    let toggle = move |m: u8, on: bool| {
+        let mut list = months.get_untracked();
+        list.retain(|x| *x != m);
+        if on {
+            list.push(m);
+        }
+        list.sort_by_key(|m| w::school_index(*m));
+        if let Some(t) = target.get_untracked() {
+            save(t, one(F_MONTHS, json!(list)), error);
+        }
+    };
+    view! {
+        <fieldset class="field months">
+            <legend>"Месяцы (для сроков «месяц», «несколько месяцев», «два раза в год»)"</legend>
+            {SCHOOL_MONTHS.iter().map(|m| {
+                let m = *m;
+                let id = format!("month-{n}-{m}");
+                let for_id = id.clone();
+                view! {
+                    <label for=for_id class="month">
+                        <input type="checkbox" id=id disabled=move || !editable.get() prop:checked=move || months.with(|l| l.contains(&m)) on:change=move |ev| toggle(m, event_target_checked(&ev))/>
+                        {w::month_name(m)}
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+/// The person responsible: one of the centre's specialists (they report on the item).
+#[component]
+fn ResponsibleSelect(
+    record: Signal<Option<Record>>,
+    target: Signal<Option<Target>>,
+    editable: bool,
+    error: RwSignal<Option<String>>,
+    n: String,
+) -> impl IntoView {
+    let session = use_session();
+    let people = specialists(session);
+    let current = Memo::new(move |_| record.with(|r| r.as_ref().and_then(addressee)));
+    let id = format!("responsible-{n}");
+    view! {
+        <div class="field">
+            <label for=id.clone()>"Ответственный (отчитывается о выполнении)"</label>
+            <select id=id disabled=!editable on:change=move |ev| {
+                let v = event_target_value(&ev);
+                if let Some(t) = target.get_untracked() {
+                    save(t, one(F_RESPONSIBLE, if v.is_empty() { Value::Null } else { json!(v) }), error);
+                }
+            }>
+                <option value="" selected=move || current.get().is_none()>"— не назначен —"</option>
+                {move || people.get().into_iter().map(|p| {
+                    let pid = p.id;
+                    view! { <option value=pid.to_string() selected=move || current.get() == Some(pid)>{format!("{} — {}", p.full_name, p.role.label())}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// What the system knows about the item: a campaign, the consultations, visits, programmes.
+#[component]
+fn LinkSelect(
+    record: Signal<Option<Record>>,
+    target: Signal<Option<Target>>,
+    editable: bool,
+    error: RwSignal<Option<String>>,
+    n: String,
+) -> impl IntoView {
+    let campaigns = store::watch_kind(forms::CAMPAIGN_KIND);
+    let current =
+        Memo::new(move |_| record.with(|r| r.as_ref().map(|r| r.text(F_LINK)).unwrap_or_default()));
+    let id = format!("link-{n}");
+    const FIXED: [(&str, &str); 3] = [
+        ("consultations", "консультации по запросам школ"),
+        ("visits", "посещения и мероприятия наставников"),
+        ("programmes", "антирисковые программы школ"),
+    ];
+    view! {
+        <div class="field">
+            <label for=id.clone()>"Показывать данные системы"</label>
+            <select id=id disabled=!editable on:change=move |ev| {
+                let v = event_target_value(&ev);
+                if let Some(t) = target.get_untracked() {
+                    save(t, one(F_LINK, if v.is_empty() { Value::Null } else { json!(v) }), error);
+                }
+            }>
+                <option value="" selected=move || current.get().is_empty()>"— нет —"</option>
+                {FIXED.iter().map(|(k, l)| view! { <option value=*k selected=move || current.get() == *k>{*l}</option> }).collect_view()}
+                {move || campaigns.get().iter().filter_map(Campaign::from_record).map(|c| {
+                    let v = format!("campaign:{}", c.id);
+                    let v2 = v.clone();
+                    view! { <option value=v selected=move || current.get() == v2>{format!("рассылка формы «{}»", c.title)}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// The documents that prove execution, cited as officials cite them.
+#[component]
+fn Evidence(
+    record: Signal<Option<Record>>,
+    target: Signal<Option<Target>>,
+    #[prop(into)] editable: Signal<bool>,
+    error: RwSignal<Option<String>>,
+    n: String,
+) -> impl IntoView {
+    let docs =
+        Memo::new(move |_| record.with(|r| r.as_ref().map(w::documents).unwrap_or_default()));
+    let write = move |list: Vec<Document>| {
+        if let Some(t) = target.get_untracked() {
+            save(t, one(F_EVIDENCE, json!(list)), error);
+        }
+    };
+    let (kind, number, date, title) = (
+        RwSignal::new("letter".to_owned()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let add = move |_| {
+        if number.get_untracked().trim().is_empty() && title.get_untracked().trim().is_empty() {
+            error.set(Some("Укажите номер или название документа.".into()));
+            return;
+        }
+        let mut list = docs.get_untracked();
+        list.push(Document {
+            kind: kind.get_untracked(),
+            number: number.get_untracked().trim().to_owned(),
+            date: date.get_untracked(),
+            title: title.get_untracked().trim().to_owned(),
+        });
+        write(list);
+        number.set(String::new());
+        title.set(String::new());
+        date.set(String::new());
+    };
+    let ids = [
+        format!("doc-kind-{n}"),
+        format!("doc-number-{n}"),
+        format!("doc-date-{n}"),
+        format!("doc-title-{n}"),
+    ];
+    view! {
+        <div class="field evidence">
+            <span class="field-label">"Источники (документы)"</span>
+            <ul class="plain">
+                {move || docs.get().into_iter().enumerate().map(|(i, d)| view! {
+                    <li>
+                        {d.cite()}
+                        {move || editable.get().then(|| view! {
+                            " " <button type="button" class="button-link" on:click=move |_| {
+                                let mut list = docs.get_untracked();
+                                if i < list.len() { list.remove(i); }
+                                write(list);
+                            }>"убрать"</button>
+                        })}
+                    </li>
+                }).collect_view()}
+            </ul>
+            {move || editable.get().then(|| view! {
+                <div class="field-row doc-new">
+                    <div class="field">
+                        <label for=ids[0].clone()>"Вид"</label>
+                        <select id=ids[0].clone() on:change=move |ev| kind.set(event_target_value(&ev))>
+                            {DOCUMENT_KINDS.iter().map(|(k, l)| view! { <option value=*k selected=move || kind.get() == *k>{*l}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for=ids[1].clone()>"Номер"</label>
+                        <input id=ids[1].clone() type="text" maxlength="100" prop:value=move || number.get() on:input=move |ev| number.set(event_target_value(&ev))/>
+                    </div>
+                    <div class="field">
+                        <label for=ids[2].clone()>"Дата"</label>
+                        <input id=ids[2].clone() type="date" prop:value=move || date.get() on:change=move |ev| date.set(event_target_value(&ev))/>
+                    </div>
+                    <div class="field">
+                        <label for=ids[3].clone()>"Название"</label>
+                        <input id=ids[3].clone() type="text" maxlength="500" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev))/>
+                    </div>
+                    <button type="button" class="button-secondary doc-add" on:click=add>"Добавить документ"</button>
+                </div>
+            })}
+        </div>
+    }
+}
