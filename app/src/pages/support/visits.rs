@@ -92,7 +92,12 @@ pub fn VisitList(
     #[prop(optional)] limit: usize,
 ) -> impl IntoView {
     let session = use_session();
-    let schools = known_schools(session);
+    // Names are needed only for a list of every school's visits.
+    let schools = if school.is_none() {
+        known_schools(session)
+    } else {
+        RwSignal::new(Vec::new())
+    };
     let records = store::watch_kind(v::KIND);
     move || {
         let mut list: Vec<Record> = records.with(|l| {

@@ -5,21 +5,23 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use model::Role;
+use model::api::Specialist;
 use model::forms::{self, Campaign};
 use model::kinds::addressee;
 use model::record::{Record, Scope};
 use model::workplan::{
     self as w, DIRECTIONS, DOCUMENT_KINDS, Document, F_CONTENT, F_DIRECTION, F_EVIDENCE, F_LINK,
-    F_MONTHS, F_PEOPLE, F_PERIOD, F_PLACE, F_REPORT, F_RESPONSIBLE, F_STATUS, F_YEAR, PERIODS,
-    SCHOOL_MONTHS, STATUSES,
+    F_MONTHS, F_PEOPLE, F_PERIOD, F_PLACE, F_REPORT, F_RESPONSIBLE, F_SCHOOLS, F_STATUS, F_YEAR,
+    PERIODS, SCHOOL_MONTHS, STATUSES,
 };
+use model::{Role, School};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{period_words, plan_query, query, watch_linked};
 use crate::components::download::DownloadButton;
 use crate::components::record_field::{Field, Input, SaveError, delete, one, save};
+use crate::pages::homes::known_schools;
 use crate::pages::support::specialists;
 use crate::session::use_session;
 use crate::store::{self, Target};
@@ -40,6 +42,9 @@ pub fn PlanPage() -> impl IntoView {
     let me = session.profile();
     let head = me.as_ref().is_some_and(|p| p.role == Role::Head);
     let me_id = me.map(|p| p.id);
+    // Fetched once for the page (each item uses them).
+    let people = specialists(session);
+    let schools = known_schools(session);
     let (year, period) = plan_query();
     let items = store::watch_kind(w::KIND);
     let linked = watch_linked();
@@ -131,7 +136,7 @@ pub fn PlanPage() -> impl IntoView {
                     <section class="plan-direction">
                         <h2>{d}</h2>
                         <ol class="plan-items">
-                            {list.into_iter().map(|id| view! { <PlanItem id=id items=items linked=linked head=head me=me_id/> }).collect_view()}
+                            {list.into_iter().map(|id| view! { <PlanItem id=id items=items linked=linked head=head me=me_id people=people schools=schools/> }).collect_view()}
                         </ol>
                     </section>
                 }).collect_view().into_any()
@@ -147,9 +152,9 @@ fn PlanItem(
     linked: Signal<Vec<Record>>,
     head: bool,
     me: Option<Uuid>,
+    people: RwSignal<Vec<Specialist>>,
+    schools: RwSignal<Vec<School>>,
 ) -> impl IntoView {
-    let session = use_session();
-    let people = specialists(session);
     let record = Memo::new(move |_| items.with(|l| l.iter().find(|r| r.id == id).cloned()));
     let record_s: Signal<Option<Record>> = record.into();
     let t = Signal::derive(move || record.with(|r| r.as_ref().map(target)));
@@ -196,6 +201,13 @@ fn PlanItem(
                     {move || record.with(|r| r.as_ref().map(w::period_label))}
                     {move || { let p = text(F_PLACE)(); (!p.is_empty()).then(|| format!(" · {p}")) }}
                     {move || { let p = who(); (!p.is_empty()).then(|| format!(" · {p}")) }}
+                    {move || {
+                        let ids = record.with(|r| r.as_ref().and_then(|r| r.get(F_SCHOOLS).and_then(Value::as_array).cloned()).unwrap_or_default());
+                        (!ids.is_empty()).then(|| {
+                            let names = schools.with(|l| ids.iter().filter_map(|v| v.as_str()).filter_map(|s| l.iter().find(|x| x.id.to_string() == s).map(|x| x.name.clone())).collect::<Vec<_>>());
+                            format!(" · {}", names.join(", "))
+                        })
+                    }}
                     " · " {move || w::label(&STATUSES, &text(F_STATUS)()).to_owned()}
                 </span>
             </p>
@@ -215,9 +227,10 @@ fn PlanItem(
                 </div>
                 <Months record=record_s target=t editable=head error=error n=n.clone()/>
                 <div class="field-row">
-                    <ResponsibleSelect record=record_s target=t editable=head error=error n=n.clone()/>
+                    <ResponsibleSelect record=record_s target=t editable=head error=error n=n.clone() people=people/>
                     <Field record=record_s target=t name=F_PEOPLE label="Ответственный, привлечённые специалисты (как в плане)" input=Input::Text(1_000) editable=head error=error id=format!("people-{n}")/>
                 </div>
+                <Schools record=record_s target=t editable=head error=error n=n.clone() schools=schools/>
                 <LinkSelect record=record_s target=t editable=head error=error n=n.clone()/>
                 <Field record=record_s target=t name=F_REPORT label="Отчёт о выполнении" input=Input::Long(20_000) editable=reporter error=error id=format!("report-{n}")/>
                 <Evidence record=record_s target=t editable=reporter error=error n=n.clone()/>
@@ -275,6 +288,55 @@ fn Months(
     }
 }
 
+/// The schools the item is addressed to (none checked: every school).
+#[component]
+fn Schools(
+    record: Signal<Option<Record>>,
+    target: Signal<Option<Target>>,
+    editable: bool,
+    error: RwSignal<Option<String>>,
+    n: String,
+    schools: RwSignal<Vec<School>>,
+) -> impl IntoView {
+    let chosen = Memo::new(move |_| {
+        record.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.get(F_SCHOOLS).and_then(Value::as_array).cloned())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| v.as_str().and_then(|s| Uuid::parse_str(s).ok()))
+                .collect::<Vec<Uuid>>()
+        })
+    });
+    let toggle = move |id: Uuid, on: bool| {
+        let mut list = chosen.get_untracked();
+        list.retain(|x| *x != id);
+        if on {
+            list.push(id);
+        }
+        let list: Vec<String> = list.iter().map(Uuid::to_string).collect();
+        if let Some(t) = target.get_untracked() {
+            save(t, one(F_SCHOOLS, json!(list)), error);
+        }
+    };
+    view! {
+        <fieldset class="field months">
+            <legend>"Школы (не отмечено ни одной — все школы)"</legend>
+            {move || schools.get().into_iter().map(|s| {
+                let id = format!("school-{n}-{}", s.id.simple());
+                let for_id = id.clone();
+                let sid = s.id;
+                view! {
+                    <label for=for_id class="month">
+                        <input type="checkbox" id=id disabled=!editable prop:checked=move || chosen.with(|l| l.contains(&sid)) on:change=move |ev| toggle(sid, event_target_checked(&ev))/>
+                        {s.name.clone()}
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
 /// The person responsible: one of the centre's specialists (they report on the item).
 #[component]
 fn ResponsibleSelect(
@@ -283,9 +345,8 @@ fn ResponsibleSelect(
     editable: bool,
     error: RwSignal<Option<String>>,
     n: String,
+    people: RwSignal<Vec<Specialist>>,
 ) -> impl IntoView {
-    let session = use_session();
-    let people = specialists(session);
     let current = Memo::new(move |_| record.with(|r| r.as_ref().and_then(addressee)));
     let id = format!("responsible-{n}");
     view! {
