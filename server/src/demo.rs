@@ -1,8 +1,10 @@
 //! A demo municipality to try the product with: fictional schools and people, one account per
-//! role, and their school support (`demo/support.rs`). Loaded on first start by
-//! `nastavnik serve --demo` and by `nastavnik demo`. All of it is fictional.
+//! role, their school support (`demo/support.rs`) and the centre's plan of work with the
+//! programme's indicators (`demo/workplan.rs`). Loaded on first start by `nastavnik serve --demo`
+//! and by `nastavnik demo`. All of it is fictional.
 
 mod support;
+mod workplan;
 
 use model::{Locality, NewSchool, NewUser, Role};
 
@@ -184,6 +186,16 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
             team: by_login("shkola")?,
         },
         &school_ids,
+    )
+    .await?;
+    workplan::load(
+        db,
+        support::People {
+            head: by_login("rukovoditel")?,
+            mentor: by_login("nastavnik")?,
+            curator: by_login("kurator")?,
+            team: by_login("shkola")?,
+        },
     )
     .await?;
     db.audit(

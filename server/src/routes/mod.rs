@@ -14,6 +14,7 @@ mod sync;
 mod templates;
 mod tests;
 mod users;
+mod workplan;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -49,6 +50,11 @@ pub fn api(state: AppState) -> Router {
         .route("/schools/{id}/programme.xlsx", get(support::programme))
         .route("/specialists", get(support::specialists))
         .route("/consultations.xlsx", get(support::consultations))
+        .route("/workplan.xlsx", get(workplan::plan))
+        .route(
+            "/schools/{id}/annual-report.xlsx",
+            get(workplan::annual_report),
+        )
         .route("/tests/start", post(tests::start))
         .route("/campaigns/{id}/export.xlsx", get(exports::campaign))
         .route("/campaigns/{id}/anonymous", post(anonymous::ticket))
