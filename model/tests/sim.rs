@@ -7,24 +7,29 @@
 //!
 //! People act on what their devices hold: the head sends campaigns of four small forms (a school
 //! card, a scored leader test, a named teacher survey, an anonymous survey), the school fills and
-//! submits them, the server numbers rounds and scores tests, advisers and the head review,
-//! write recommendations and plan items, things get deleted and restored, several devices edit
-//! the same records. The school's support runs beside it: the team and its adviser draft the
-//! anti-risk programme of a year (sections, indicators with quarterly actuals, measures), the
-//! advisers comment, the head records the presentation and the verdict; the team asks for
-//! consultations (some addressed to one specialist, who may advise another school) that both
-//! sides move through their states as `support::consultation::may_move` allows; advisers and the
-//! head record visits; the team acknowledges sent recommendations and makes programme measures
-//! of them. Some devices are careless or hostile: clocks days or a year off, writes
-//! stamped with the largest clock value, squatted ids, writes to server-only fields, to a foreign
-//! school or to the team's data by people who are not the team, fields the kind's rules grant to
-//! none of the person's relations (a team's verdict or comment, a mentor's request), records
-//! their relations never create, consultation moves the model never allows, edits of a finished
-//! consultation, a school answering a recommendation still a draft. Midway the head takes school A
-//! away from the mentor and (usually) gives it back. The network drops, duplicates and reorders
-//! messages, the server crashes after a commit before answering, devices crash (memory lost,
-//! storage kept) and their clocks jump. No real clock, no real network: everything follows from
-//! the seed.
+//! submits them, the server numbers rounds and scores tests, advisers and the head review, write
+//! recommendations and plan items, things get deleted and restored, several devices edit the same
+//! records. The school's support runs beside it: the team and its adviser draft the anti-risk
+//! programme of a year (sections, indicators with quarterly actuals, measures), the advisers
+//! comment, the head records the presentation and the verdict; the team asks for consultations
+//! (some addressed to one specialist, who may advise another school) that both sides move through
+//! their states as `support::consultation::may_move` allows; advisers and the head record visits;
+//! the team acknowledges sent recommendations and makes programme measures of them. The head plans
+//! the centre's work for the school year (items naming a specialist responsible, who reports on
+//! them with a status, a text and documents; now and then another specialist, nobody, or someone of
+//! a school, whom the item must never reach) and enters the values of the programme's indicators.
+//! Some devices are careless or hostile: clocks days or a year off, writes stamped with the largest
+//! clock value, squatted ids, writes to server-only fields, to a foreign school or to the team's
+//! data by people who are not the team, fields the kind's rules grant to none of the person's
+//! relations (a team's verdict or comment, a mentor's request), records their relations never
+//! create, consultation moves the model never allows, edits of a finished consultation, a school
+//! answering a recommendation still a draft, the person responsible for an item of the plan
+//! rewriting it or handing it on, a specialist reporting on an item not theirs, plans or
+//! indicators' values made by anyone but the head, evidence and months the declaration refuses, an
+//! indicator's value moved to another indicator or year. Midway the head takes school A away from
+//! the mentor and (usually) gives it back. The network drops, duplicates and reorders messages, the
+//! server crashes after a commit before answering, devices crash (memory lost, storage kept) and
+//! their clocks jump. No real clock, no real network: everything follows from the seed.
 //!
 //! Checked after every delivered answer: nothing a person may not read reaches their device, no
 //! anonymous record travels, no clock value past the server's time plus `MAX_AHEAD_MS` is sent or
@@ -53,6 +58,7 @@ use model::support::{self, programme as prog, visit as vis};
 use model::sync::client::{self, DeviceState, OutboxOp, Refused};
 use model::sync::server::{self, Batch, Plan, Remembered};
 use model::sync::{Change, Mutation, PROTOCOL_VERSION, SyncRequest, SyncResponse};
+use model::workplan::{self as wp, indicators as ind};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -355,6 +361,22 @@ const SUPPORT_KINDS: [&str; 7] = [
     forms::recommendation::RECOMMENDATION_KIND,
 ];
 
+/// The kinds of the centre's plan of work, for hostile writes.
+const WORKPLAN_KINDS: [&str; 2] = [wp::KIND, ind::KIND];
+/// The content of an item of the plan the head keeps for themself: its responsible person is
+/// the head, named when it is planned and never changed, so a mentor or curator reporting on it
+/// must be refused whatever else happens meanwhile.
+const HEAD_OWN: &str = "Отчёт центра перед управлением образования";
+/// What the plan of work holds, as 003 writes it.
+const WORK_CONTENTS: [&str; 6] = [
+    "Мониторинг укомплектованности школ педагогическими кадрами",
+    "Семинар для руководителей школ с низкими результатами",
+    "Консультации по запросам школ",
+    "Посещение уроков молодых педагогов",
+    "Публикация опыта наставнических пар",
+    "Совещание с кураторами школ",
+];
+
 /// The declared fields of a kind, and its deletion mark.
 fn field_names(spec: &KindSpec) -> Vec<&'static str> {
     spec.fields
@@ -430,6 +452,52 @@ fn value_for(spec: &KindSpec, name: &str, rng: &mut Rng) -> Value {
         (cons::KIND, cons::F_STATE) => json!(State::New.as_str()),
         (cons::KIND, cons::F_FORMAT) => pick(&cons::FORMATS, rng),
         (vis::KIND, vis::F_TYPE) => pick(&vis::TYPES, rng),
+        (wp::KIND, wp::F_DIRECTION) => pick(&wp::DIRECTIONS, rng),
+        (wp::KIND, wp::F_PERIOD) => pick(&wp::PERIODS, rng),
+        (wp::KIND, wp::F_STATUS) => pick(&wp::STATUSES, rng),
+        (wp::KIND, wp::F_MONTHS) => {
+            let from = rng.below(12) as usize;
+            let months: Vec<u8> = (from..(from + 1 + rng.below(3) as usize).min(12))
+                .map(|i| wp::SCHOOL_MONTHS[i])
+                .collect();
+            json!(months)
+        }
+        (wp::KIND, wp::F_SCHOOLS) => {
+            let all = [SCHOOL_A, SCHOOL_B];
+            json!(all[..1 + rng.below(2) as usize])
+        }
+        (wp::KIND, wp::F_EVIDENCE) => {
+            let docs: Vec<wp::Document> = (0..1 + rng.below(3))
+                .map(|_| {
+                    let kind = rng.pick(&wp::DOCUMENT_KINDS).unwrap().0.to_owned();
+                    let date = if rng.chance(80) {
+                        date(rng).as_str().unwrap().to_owned()
+                    } else {
+                        String::new()
+                    };
+                    wp::Document {
+                        kind,
+                        number: format!("{}/21-10", rng.below(2000)),
+                        date,
+                        title: format!("О проведении мероприятия {n}"),
+                    }
+                })
+                .collect();
+            serde_json::to_value(docs).unwrap()
+        }
+        (wp::KIND, wp::F_LINK) => {
+            let campaign = format!("campaign:{}", Uuid::from_u128(0xc000 + u128::from(n)));
+            json!(
+                rng.pick(&[campaign.as_str(), "consultations", "visits", "programmes"])
+                    .unwrap()
+            )
+        }
+        (wp::KIND, wp::F_CONTENT) => json!(rng.pick(&WORK_CONTENTS).unwrap()),
+        (ind::KIND, ind::F_CODE) => {
+            json!(ind::INDICATORS[rng.below(ind::INDICATORS.len() as u64) as usize].code)
+        }
+        (ind::KIND, ind::F_VALUE) => json!(n as f64 / 10.0),
+        (ind::KIND, ind::F_SOURCE) => json!(format!("Приказ УО от 10.01.2031 № {n}")),
         (_, "deadline" | "presented_on" | "meeting_on" | "date" | rec::F_ACK_ON) => date(rng),
         (_, "source" | "source_id" | "measure" | kinds::ADDRESSEE) => {
             json!(Uuid::from_u128(0xa000 + u128::from(n)))
@@ -1216,7 +1284,7 @@ impl World {
             return;
         }
         match self.person(d) {
-            Person::Head => match self.rng.below(15) {
+            Person::Head => match self.rng.below(19) {
                 0..=1 => self.ensure_campaigns(d),
                 2 => self.extra_campaign(d),
                 3 => self.profile(d),
@@ -1225,7 +1293,10 @@ impl World {
                 8..=9 => self.plan_item(d),
                 10..=11 => self.programme(d),
                 12 => self.consult(d),
-                _ => self.visit(d),
+                13 => self.visit(d),
+                14..=15 => self.work_plan(d),
+                16 => self.report(d),
+                _ => self.indicator(d),
             },
             Person::Leader1 | Person::Leader2 | Person::TeamB => match self.rng.below(15) {
                 0..=1 => self.profile(d),
@@ -1236,14 +1307,15 @@ impl World {
                 _ => self.answer_recommendation(d),
             },
             Person::Teacher => self.answer(d),
-            Person::Mentor | Person::Curator => match self.rng.below(15) {
+            Person::Mentor | Person::Curator => match self.rng.below(17) {
                 0..=5 => self.review(d),
                 6..=7 => self.recommendation(d),
                 8 => self.plan_item(d),
                 9 => self.answer(d),
                 10..=11 => self.programme(d),
                 12..=13 => self.consult(d),
-                _ => self.visit(d),
+                14 => self.visit(d),
+                _ => self.report(d),
             },
             Person::Moderator => {}
         }
@@ -1801,6 +1873,14 @@ impl World {
         [HEAD, MENTOR, CURATOR].map(|i| self.server.actors[i].user_id)
     }
 
+    /// People of a school, whom a careless head may name responsible for an item of the plan.
+    fn outsiders(&self) -> [Uuid; 3] {
+        [Person::Leader1, Person::Teacher, Person::TeamB].map(|p| {
+            let i = PEOPLE.iter().position(|x| *x == p).unwrap();
+            self.server.actors[i].user_id
+        })
+    }
+
     /// The school team asks for a consultation (now and then of one specialist, perhaps one who
     /// does not advise the school), edits the request while it is new, and moves it where the
     /// model lets the school (closing it once held).
@@ -2002,6 +2082,182 @@ impl World {
         self.write(d, id, rec::RECOMMENDATION_KIND, scope, None, f);
     }
 
+    // ---- the centre's plan of work ----
+
+    /// The head plans the centre's work for a school year: an item with its direction, content,
+    /// period (and months), place, people and schools, sometimes linked to a campaign or to what
+    /// the system counts, and often a specialist responsible for it (the centre's own report
+    /// to the education office names the head, for good); later changes any of it, names
+    /// another specialist or nobody, or deletes an item.
+    fn work_plan(&mut self, d: usize) {
+        let spec = kinds::spec(wp::KIND).unwrap();
+        let items = self.local_ids(d, |r| r.kind == wp::KIND && !r.fields.is_empty());
+        let choice = self.rng.below(10);
+        if choice < 4 || items.is_empty() {
+            let year = self.rng.pick(&YEARS).unwrap();
+            let period = value_for(spec, wp::F_PERIOD, &mut self.rng);
+            let mut f = fields(&[
+                (wp::F_YEAR, json!(year)),
+                (
+                    wp::F_DIRECTION,
+                    value_for(spec, wp::F_DIRECTION, &mut self.rng),
+                ),
+                (wp::F_CONTENT, value_for(spec, wp::F_CONTENT, &mut self.rng)),
+                (wp::F_PLACE, json!("МКУ «Управление образования»")),
+                (
+                    wp::F_PEOPLE,
+                    json!("главный специалист УО, координатор центра"),
+                ),
+                (wp::F_STATUS, json!("planned")),
+            ]);
+            // The months of a period of months, or of twice a year.
+            let months = match period.as_str() {
+                Some("month") => Some(json!([wp::SCHOOL_MONTHS[self.rng.below(12) as usize]])),
+                Some("months") => Some(value_for(spec, wp::F_MONTHS, &mut self.rng)),
+                Some("twice_a_year") => Some(json!([12, 5])),
+                _ => None,
+            };
+            if let Some(m) = months {
+                f.insert(wp::F_MONTHS.to_owned(), m);
+            }
+            f.insert(wp::F_PERIOD.to_owned(), period);
+            if self.rng.chance(30) {
+                let schools = value_for(spec, wp::F_SCHOOLS, &mut self.rng);
+                f.insert(wp::F_SCHOOLS.to_owned(), schools);
+            }
+            if self.rng.chance(40) {
+                // A campaign the head sent, or what the system counts.
+                let campaigns = self.local_ids(d, |r| r.kind == forms::CAMPAIGN_KIND);
+                let link = match self.rng.pick(&campaigns) {
+                    Some(c) if self.rng.chance(40) => json!(wp::Link::Campaign(c).as_string()),
+                    _ => value_for(spec, wp::F_LINK, &mut self.rng),
+                };
+                f.insert(wp::F_LINK.to_owned(), link);
+            }
+            let responsible = match self.rng.below(10) {
+                0..=1 => {
+                    f.insert(wp::F_CONTENT.to_owned(), json!(HEAD_OWN));
+                    Some(self.server.actors[HEAD].user_id)
+                }
+                2..=6 => self.rng.pick(&self.specialists()),
+                7 if self.rng.chance(30) => self.rng.pick(&self.outsiders()),
+                _ => None,
+            };
+            if let Some(p) = responsible {
+                f.insert(wp::F_RESPONSIBLE.to_owned(), json!(p));
+            }
+            let id = self.fresh_id(d);
+            self.write(d, id, wp::KIND, Scope::Centre, None, f);
+            return;
+        }
+        let id = self.rng.pick(&items).unwrap();
+        let r = self.local(d, id).unwrap().clone();
+        let own = r.text(wp::F_CONTENT) == HEAD_OWN;
+        let f = if r.deletion_conflict() {
+            if self.rng.chance(50) {
+                fields(&[(DELETED, json!({"deleted": false}))])
+            } else {
+                fields(&[(DELETED, r.deletion_value())])
+            }
+        } else if r.is_deleted() {
+            return;
+        } else {
+            match choice {
+                // Another specialist responsible, or nobody.
+                4..=5 if !own => {
+                    let mut to: Vec<Value> = self.specialists().iter().map(|u| json!(u)).collect();
+                    to.push(Value::Null);
+                    // Now and then someone of a school (the field takes any person's id): they
+                    // may neither read the item nor report on it, and the one named before
+                    // must not go on receiving it.
+                    if self.rng.chance(10) {
+                        to = self.outsiders().iter().map(|u| json!(u)).collect();
+                    }
+                    let to = self.rng.pick(&to).unwrap();
+                    fields(&[(wp::F_RESPONSIBLE, to)])
+                }
+                9 => fields(&[(DELETED, r.deletion_value())]),
+                _ => {
+                    // Anything the head is granted (the centre's own report stays the head's).
+                    let names: Vec<&str> = granted(spec, &[Who::Centre], false)
+                        .into_iter()
+                        .filter(|n| ![DELETED, wp::F_RESPONSIBLE].contains(n))
+                        .filter(|n| !own || *n != wp::F_CONTENT)
+                        .collect();
+                    let name = self.rng.pick(&names).unwrap();
+                    fields(&[(name, value_for(spec, name, &mut self.rng))])
+                }
+            }
+        };
+        self.write(d, id, wp::KIND, Scope::Centre, None, f);
+    }
+
+    /// The person responsible for an item of the plan the device holds reports on it: its
+    /// status, the report text, the documents that prove it (added to those already cited).
+    fn report(&mut self, d: usize) {
+        let me = self.user(d);
+        let spec = kinds::spec(wp::KIND).unwrap();
+        let mine = self.local_ids(d, |r| {
+            r.kind == wp::KIND && !r.is_deleted() && kinds::addressee(r) == Some(me)
+        });
+        let Some(id) = self.rng.pick(&mine) else {
+            return;
+        };
+        let r = self.local(d, id).unwrap().clone();
+        let may = granted(spec, &[Who::Addressee], false);
+        let mut f = BTreeMap::new();
+        for _ in 0..1 + self.rng.below(3) {
+            let name = self.rng.pick(&may).unwrap();
+            let value = match name {
+                wp::F_REPORT => json!(format!(
+                    "Проведено мероприятий: {}, участников: {}.",
+                    1 + self.rng.below(5),
+                    10 + self.rng.below(90)
+                )),
+                wp::F_EVIDENCE => {
+                    let mut docs = wp::documents(&r);
+                    let more = value_for(spec, wp::F_EVIDENCE, &mut self.rng);
+                    docs.extend(serde_json::from_value::<Vec<wp::Document>>(more).unwrap());
+                    docs.truncate(50);
+                    serde_json::to_value(docs).unwrap()
+                }
+                _ => value_for(spec, name, &mut self.rng),
+            };
+            f.insert(name.to_owned(), value);
+        }
+        self.write(d, id, wp::KIND, Scope::Centre, None, f);
+    }
+
+    /// The head enters the value of an indicator the system cannot compute, for a year, with its
+    /// source (one record per indicator and year, whichever computer makes it); later corrects
+    /// it, or clears a value entered by mistake.
+    fn indicator(&mut self, d: usize) {
+        let spec = kinds::spec(ind::KIND).unwrap();
+        let by_hand: Vec<&str> = ind::INDICATORS
+            .iter()
+            .filter(|i| i.computed.is_none())
+            .map(|i| i.code)
+            .collect();
+        let code = self.rng.pick(&by_hand).unwrap();
+        let year = self.rng.pick(&YEARS).unwrap();
+        let id = ind::value_id(code, year);
+        let f = if self.local(d, id).is_none_or(|r| r.fields.is_empty()) {
+            fields(&[
+                (ind::F_CODE, json!(code)),
+                (ind::F_YEAR, json!(year)),
+                (ind::F_VALUE, value_for(spec, ind::F_VALUE, &mut self.rng)),
+                (ind::F_SOURCE, value_for(spec, ind::F_SOURCE, &mut self.rng)),
+            ])
+        } else {
+            match self.rng.below(10) {
+                0 => fields(&[(ind::F_VALUE, Value::Null)]),
+                1..=3 => fields(&[(ind::F_SOURCE, value_for(spec, ind::F_SOURCE, &mut self.rng))]),
+                _ => fields(&[(ind::F_VALUE, value_for(spec, ind::F_VALUE, &mut self.rng))]),
+            }
+        };
+        self.write(d, id, ind::KIND, Scope::Centre, None, f);
+    }
+
     // ---- hostile and careless clients ----
 
     fn server_campaign(&self, code: &str) -> Option<Uuid> {
@@ -2022,7 +2278,7 @@ impl World {
             ("text", json!("…")),
             ("state", json!("draft")),
         ]);
-        match self.rng.below(15) {
+        match self.rng.below(17) {
             // A write stamped with the largest clock value, honest content: re-stamped.
             0..=1 => {
                 let school = match person {
@@ -2141,7 +2397,8 @@ impl World {
                     );
                 }
             }
-            12.. => self.hostile_support(d),
+            12..=14 => self.hostile_support(d),
+            15.. => self.hostile_workplan(d),
             _ => self.hostile_by_role(d, person, user, n),
         }
     }
@@ -2604,6 +2861,237 @@ impl World {
         }
     }
 
+    /// Writes to the centre's plan of work and to the indicators' values that must be refused
+    /// whatever the server holds meanwhile, as the kinds' declarations and checks say.
+    fn hostile_workplan(&mut self, d: usize) {
+        let actor = self.server.actors[self.devices[d].person].clone();
+        let me = actor.user_id;
+        let refuse = Expect::Refused;
+        // The centre's records belong to no school: nobody is their team.
+        let who = possible(&actor, Uuid::nil());
+        match self.rng.below(5) {
+            // A record of the plan or an indicator's value made by a person none of whose
+            // relations creates one: a team member, a teacher, the moderator, a mentor or
+            // curator naming themself responsible.
+            0 => {
+                let kind = self.rng.pick(&WORKPLAN_KINDS).unwrap();
+                let spec = kinds::spec(kind).unwrap();
+                if spec.creators().any(|c| who.contains(&c)) {
+                    return;
+                }
+                // What the creators themselves would write.
+                let creators: Vec<Who> = spec.creators().collect();
+                let mut f: BTreeMap<String, Value> = granted(spec, &creators, true)
+                    .into_iter()
+                    .filter(|n| *n != DELETED)
+                    .map(|n| (n.to_owned(), value_for(spec, n, &mut self.rng)))
+                    .collect();
+                let id = if kind == wp::KIND {
+                    f.insert(wp::F_RESPONSIBLE.to_owned(), json!(me));
+                    self.fresh_id(d)
+                } else {
+                    let code = f[ind::F_CODE].as_str().unwrap().to_owned();
+                    ind::value_id(&code, f[ind::F_YEAR].as_i64().unwrap())
+                };
+                self.inject(d, id, kind, Scope::Centre, None, f, None, refuse);
+            }
+            // A field none of the person's relations is granted: the content of an item or
+            // its responsible person, written by the one responsible; anything, by the
+            // school's people or the moderator; an indicator's value by anyone but the head;
+            // deleting an indicator's value (nobody does).
+            1 => {
+                let kind = self.rng.pick(&WORKPLAN_KINDS).unwrap();
+                let spec = kinds::spec(kind).unwrap();
+                let named = self.server_ids(|r| r.kind == kind && kinds::addressee(r) == Some(me));
+                let pool = if !named.is_empty() && self.rng.chance(70) {
+                    named
+                } else {
+                    self.server_ids(|r| r.kind == kind)
+                };
+                let Some(id) = self.rng.pick(&pool) else {
+                    return;
+                };
+                let r = self.server.records[&id].clone();
+                let Some(name) = self.rng.pick(&never_granted(spec, &actor, Uuid::nil())) else {
+                    return;
+                };
+                let value = match name {
+                    DELETED => r.deletion_value(),
+                    // Handing the item to someone else, or taking it over.
+                    wp::F_RESPONSIBLE => {
+                        let mut to: Vec<Value> =
+                            self.specialists().iter().map(|u| json!(u)).collect();
+                        to.push(Value::Null);
+                        self.rng.pick(&to).unwrap()
+                    }
+                    _ => value_for(spec, name, &mut self.rng),
+                };
+                let f = fields(&[(name, value)]);
+                self.inject(d, id, kind, Scope::Centre, None, f, None, refuse);
+            }
+            // A mentor or curator reports on an item they are not responsible for: the centre's
+            // own report (the head's, for good).
+            2 => {
+                if !matches!(actor.role, Role::Mentor | Role::Curator) {
+                    return;
+                }
+                let spec = kinds::spec(wp::KIND).unwrap();
+                let ids =
+                    self.server_ids(|r| r.kind == wp::KIND && r.text(wp::F_CONTENT) == HEAD_OWN);
+                let Some(id) = self.rng.pick(&ids) else {
+                    return;
+                };
+                let name = self
+                    .rng
+                    .pick(&granted(spec, &[Who::Addressee], false))
+                    .unwrap();
+                let f = fields(&[(name, value_for(spec, name, &mut self.rng))]);
+                self.inject(d, id, wp::KIND, Scope::Centre, None, f, None, refuse);
+            }
+            // Values the declaration refuses: evidence that is not a list of documents of the
+            // known kinds with proper dates and sizes, months outside 1–12, a status, direction,
+            // period, link or school that is not one — by the head, or by the person responsible
+            // (in what they may write).
+            3 => {
+                let spec = kinds::spec(wp::KIND).unwrap();
+                let head = actor.role == Role::Head;
+                let ids = self.server_ids(|r| {
+                    r.kind == wp::KIND && (head || kinds::addressee(r) == Some(me))
+                });
+                let Some(id) = self.rng.pick(&ids) else {
+                    return;
+                };
+                let may = granted(spec, &who, false);
+                let bad: Vec<(&str, Value)> = [
+                    (wp::F_EVIDENCE, json!("приказ № 5 от 19.05.2021")),
+                    (wp::F_EVIDENCE, json!([{"kind": "decree", "number": "5"}])),
+                    (
+                        wp::F_EVIDENCE,
+                        json!([{"kind": "order", "date": "19.05.2021"}]),
+                    ),
+                    (wp::F_EVIDENCE, json!([{"number": "1457/21-21-10"}])),
+                    (
+                        wp::F_EVIDENCE,
+                        json!([{"kind": "letter", "title": "т".repeat(501)}]),
+                    ),
+                    (wp::F_EVIDENCE, json!(vec![json!({"kind": "other"}); 51])),
+                    (wp::F_STATUS, json!("cancelled")),
+                    (wp::F_STATUS, json!(2)),
+                    (wp::F_MONTHS, json!([0])),
+                    (wp::F_MONTHS, json!([9, 13])),
+                    (wp::F_MONTHS, json!(["сентябрь"])),
+                    (
+                        wp::F_MONTHS,
+                        json!((1..=13).map(|m| m.min(12)).collect::<Vec<_>>()),
+                    ),
+                    (wp::F_DIRECTION, json!("sport")),
+                    (wp::F_PERIOD, json!("weekly")),
+                    (wp::F_LINK, json!("campaign:42")),
+                    (wp::F_LINK, json!("tests")),
+                    (wp::F_SCHOOLS, json!(["МБОУ СОШ № 1"])),
+                ]
+                .into_iter()
+                .filter(|(n, _)| may.contains(n))
+                .collect();
+                let Some((name, value)) = self.rng.pick(&bad) else {
+                    return;
+                };
+                assert!(
+                    spec.field(name).unwrap().check(&value).is_err(),
+                    "the simulation's bad value for {}.{name} passes its declaration: {value}",
+                    wp::KIND
+                );
+                let f = fields(&[(name, value)]);
+                self.inject(d, id, wp::KIND, Scope::Centre, None, f, None, refuse);
+            }
+            // The head changes an indicator value's indicator or year (the key of its id), writes
+            // one under the id of another indicator or year, or enters an indicator that is not
+            // the programme's.
+            _ => {
+                if actor.role != Role::Head {
+                    return;
+                }
+                let spec = kinds::spec(ind::KIND).unwrap();
+                let codes: Vec<&str> = ind::INDICATORS.iter().map(|i| i.code).collect();
+                let ids = self.server_ids(|r| r.kind == ind::KIND);
+                let stored = self
+                    .rng
+                    .pick(&ids)
+                    .map(|id| self.server.records[&id].clone());
+                let (id, f) = match (stored, self.rng.below(3)) {
+                    (Some(r), 0) => {
+                        let others: Vec<&str> = codes
+                            .iter()
+                            .copied()
+                            .filter(|c| *c != r.text(ind::F_CODE))
+                            .collect();
+                        let code = self.rng.pick(&others).unwrap();
+                        (r.id, fields(&[(ind::F_CODE, json!(code))]))
+                    }
+                    (Some(r), 1) => {
+                        let year = r.get(ind::F_YEAR).and_then(Value::as_i64).unwrap();
+                        (r.id, fields(&[(ind::F_YEAR, json!(year + 1))]))
+                    }
+                    _ => {
+                        let year = self.rng.pick(&YEARS).unwrap();
+                        let (code, under) = if self.rng.chance(30) {
+                            ("happy_teachers", self.rng.pick(&codes).unwrap())
+                        } else {
+                            let code = self.rng.pick(&codes).unwrap();
+                            let others: Vec<&str> =
+                                codes.iter().copied().filter(|c| *c != code).collect();
+                            (code, self.rng.pick(&others).unwrap())
+                        };
+                        let f = fields(&[
+                            (ind::F_CODE, json!(code)),
+                            (ind::F_YEAR, json!(year)),
+                            (ind::F_VALUE, value_for(spec, ind::F_VALUE, &mut self.rng)),
+                        ]);
+                        (ind::value_id(under, year), f)
+                    }
+                };
+                // The model refuses it as the server holds the record now (and the keys of a
+                // derived id never change, so it does whenever it arrives): a value that is not
+                // an indicator, a key changed, or an id that is not the key's.
+                let before = self.server.records.get(&id).cloned();
+                let bad_value = f
+                    .iter()
+                    .any(|(n, v)| spec.field(n).is_none_or(|s| s.check(v).is_err()));
+                let after = merged(
+                    &before
+                        .clone()
+                        .unwrap_or_else(|| Record::new(id, ind::KIND, Scope::Centre, None)),
+                    &f,
+                );
+                let records = HashMap::new();
+                let cx = kinds::Ctx {
+                    actor: &actor,
+                    now_ms: self.time,
+                    before: before.as_ref(),
+                    after: &after,
+                    fields: &f,
+                    parent: None,
+                    records: &records,
+                    lookup: &kinds::NoLookup,
+                };
+                let refused_by_model = bad_value
+                    || match (before.is_some(), spec.id) {
+                        (true, _) => (spec.check)(&cx).is_err(),
+                        (false, kinds::IdRule::Derived(derive)) => {
+                            derive(&cx) != Some((id, Scope::Centre))
+                        }
+                        _ => false,
+                    };
+                assert!(
+                    refused_by_model,
+                    "the model takes a changed key of {}: {f:?}",
+                    ind::KIND
+                );
+                self.inject(d, id, ind::KIND, Scope::Centre, None, f, None, refuse);
+            }
+        }
+    }
+
     // ---- the network ----
 
     fn post(&mut self, msg: Msg) {
@@ -2918,6 +3406,24 @@ impl World {
         let mut count = |what: String, yes: bool| {
             *out.entry(what).or_default() += u64::from(yes);
         };
+        // The plan of work: who reported, and the figures of what items are linked to.
+        let all: Vec<Record> = self.server.records.values().cloned().collect();
+        let advisers: Vec<Uuid> = [MENTOR, CURATOR]
+            .map(|i| self.server.actors[i].user_id)
+            .to_vec();
+        let advisers_devices: BTreeSet<DeviceId> = self
+            .devices
+            .iter()
+            .filter(|dev| [MENTOR, CURATOR].contains(&dev.person))
+            .map(|dev| dev.durable.state.device.clone())
+            .collect();
+        for year in YEARS {
+            let printed: usize = wp::grouped(&all, year, None)
+                .iter()
+                .map(|(_, l)| l.len())
+                .sum();
+            count("work items in the printed plan".into(), printed > 0);
+        }
         for r in self.server.records.values() {
             let has = |name: &str| r.get(name).is_some_and(|v| !v.is_null());
             match r.kind.as_str() {
@@ -2951,6 +3457,48 @@ impl World {
                     "visits with a lesson protocol".into(),
                     r.text(vis::F_TYPE) == vis::LESSON && has(vis::F_OBSERVED),
                 ),
+                wp::KIND => {
+                    count(
+                        "work items a mentor or curator is responsible for".into(),
+                        kinds::addressee(r).is_some_and(|p| advisers.contains(&p)),
+                    );
+                    let named: BTreeSet<String> = r
+                        .fields
+                        .get(wp::F_RESPONSIBLE)
+                        .into_iter()
+                        .flat_map(|f| f.writes().map(|w| w.value.to_string()))
+                        .collect();
+                    count(
+                        "work items naming someone of a school responsible".into(),
+                        kinds::addressee(r).is_some_and(|p| self.outsiders().contains(&p)),
+                    );
+                    count(
+                        "work items given to another responsible person".into(),
+                        named.len() > 1,
+                    );
+                    count(
+                        "work items reported on by the mentor or curator responsible".into(),
+                        [wp::F_STATUS, wp::F_REPORT, wp::F_EVIDENCE]
+                            .iter()
+                            .any(|n| {
+                                r.fields.get(*n).is_some_and(|f| {
+                                    f.writes().any(|w| advisers_devices.contains(&w.hlc.device))
+                                })
+                            }),
+                    );
+                    count(
+                        "work items with documents as evidence".into(),
+                        !wp::documents(r).is_empty(),
+                    );
+                    count(
+                        "work items with figures of linked records".into(),
+                        !wp::figures(r, &all).is_empty(),
+                    );
+                }
+                ind::KIND => {
+                    count("indicator values entered".into(), has(ind::F_VALUE));
+                    count("indicator values with a source".into(), has(ind::F_SOURCE));
+                }
                 rec::RECOMMENDATION_KIND => {
                     count(
                         "recommendations acknowledged by the school".into(),
@@ -2971,12 +3519,17 @@ impl World {
             }
         }
         // Hostile writes per support kind (`check_edits` has seen each of them refused).
-        for kind in SUPPORT_KINDS {
+        let watched: Vec<&str> = SUPPORT_KINDS
+            .iter()
+            .chain(&WORKPLAN_KINDS)
+            .copied()
+            .collect();
+        for kind in &watched {
             out.insert(format!("hostile writes to {kind} refused"), 0);
         }
         for ((d, seq), e) in &self.edits {
             if e.expect == Expect::Refused
-                && SUPPORT_KINDS.contains(&e.change.kind.as_str())
+                && watched.contains(&e.change.kind.as_str())
                 && self.refused(*d, *seq).is_some()
             {
                 *out.entry(format!("hostile writes to {} refused", e.change.kind))

@@ -21,6 +21,7 @@ use model::support::programme as prog;
 use model::support::{consultation, visit};
 use model::sync::Change;
 use model::sync::client::DeviceState;
+use model::workplan::{self as wp, indicators as ind};
 use model::{NewSchool, NewUser, Role};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -41,6 +42,8 @@ const SCHOOL_FORM: &str = r#"{"code": "matrix_school", "version": 1, "title": "�
 /// The year of the sample programme (edited in its text), and of the one given a verdict.
 const PROGRAMME_YEAR: i64 = 2030;
 const VERDICT_YEAR: i64 = 2031;
+/// The school year of the sample plan of work and the year of the indicator's value.
+const WORK_YEAR: i64 = 2030;
 
 fn builtin(name: &str) -> (Template, forms::Key) {
     let path = format!("{}/../templates/{name}.json", env!("CARGO_MANIFEST_DIR"));
@@ -77,10 +80,19 @@ enum Row {
     /// A request addressed to the mentor, edited with an agreed date (the specialists').
     AddressedConsultation,
     Visit,
+    /// An item of the centre's plan of work with nobody responsible, edited in its content.
+    WorkItem,
+    /// An item the mentor is responsible for, edited with their report (status, text,
+    /// documents).
+    AddressedWorkItem,
+    /// An item naming a teacher responsible (the field takes any person's id; only a mentor,
+    /// curator or the head reports), edited with a report.
+    MisaddressedWorkItem,
+    IndicatorValue,
 }
 
 impl Row {
-    const ALL: [Row; 20] = [
+    const ALL: [Row; 24] = [
         Row::Profile,
         Row::Template,
         Row::Campaign,
@@ -101,6 +113,10 @@ impl Row {
         Row::Consultation,
         Row::AddressedConsultation,
         Row::Visit,
+        Row::WorkItem,
+        Row::AddressedWorkItem,
+        Row::MisaddressedWorkItem,
+        Row::IndicatorValue,
     ];
 
     fn label(self) -> &'static str {
@@ -125,6 +141,10 @@ impl Row {
             Row::Consultation => "consultation",
             Row::AddressedConsultation => "consultation (addressed)",
             Row::Visit => "visit",
+            Row::WorkItem => "work_item",
+            Row::AddressedWorkItem => "work_item (mentor's)",
+            Row::MisaddressedWorkItem => "work_item (teacher's)",
+            Row::IndicatorValue => "indicator_value",
         }
     }
 
@@ -147,12 +167,23 @@ impl Row {
             Row::ProgrammeMeasure => prog::MEASURE_KIND,
             Row::Consultation | Row::AddressedConsultation => consultation::KIND,
             Row::Visit => visit::KIND,
+            Row::WorkItem | Row::AddressedWorkItem | Row::MisaddressedWorkItem => wp::KIND,
+            Row::IndicatorValue => ind::KIND,
         }
     }
 
     /// Kinds of the centre have one place, not a school.
     fn in_centre(self) -> bool {
-        matches!(self, Row::Template | Row::Campaign | Row::Anonymous)
+        matches!(
+            self,
+            Row::Template
+                | Row::Campaign
+                | Row::Anonymous
+                | Row::WorkItem
+                | Row::AddressedWorkItem
+                | Row::MisaddressedWorkItem
+                | Row::IndicatorValue
+        )
     }
 }
 
@@ -491,6 +522,45 @@ impl World {
                 )
                 .await;
         }
+        // The centre's plan of work (an item with nobody responsible, one the mentor is
+        // responsible for, one naming a teacher) and an indicator's value, by the head.
+        let head = tok("m.head");
+        for (row, addressee) in [
+            (Row::WorkItem, None),
+            (Row::AddressedWorkItem, Some(id_of("m.mentor"))),
+            (Row::MisaddressedWorkItem, Some(id_of("m.teacher"))),
+        ] {
+            if skip != Some(row) {
+                let id = Uuid::now_v7();
+                let mut fields = json!({"year": WORK_YEAR, "direction": "consulting",
+                    "content": "Семинар для руководителей", "period": "months", "months": [10, 11],
+                    "place": "УО", "status": "planned", "link": "consultations"});
+                if let Some(a) = addressee {
+                    fields["addressee"] = json!(a);
+                }
+                world
+                    .write(&head, id, wp::KIND, Scope::Centre, None, fields)
+                    .await;
+                world.samples.insert((row, Place::Centre), id);
+            }
+        }
+        if skip != Some(Row::IndicatorValue) {
+            let id = ind::value_id("reserve_appointed", WORK_YEAR);
+            world
+                .write(
+                    &head,
+                    id,
+                    ind::KIND,
+                    Scope::Centre,
+                    None,
+                    json!({"code": "reserve_appointed", "year": WORK_YEAR, "value": 12.5,
+                           "source": "Приказ УО № 5"}),
+                )
+                .await;
+            world
+                .samples
+                .insert((Row::IndicatorValue, Place::Centre), id);
+        }
         // A teacher's anonymous answer.
         let teacher = &sessions["m.teacher"];
         let anon = world
@@ -781,6 +851,32 @@ fn fields_for(row: Row, w: &World, creating: bool) -> Value {
                    "observed": "Работа в группах"})
         }
         Row::Visit => json!({"findings": "правка"}),
+        Row::WorkItem | Row::AddressedWorkItem | Row::MisaddressedWorkItem if creating => {
+            let mut f = json!({"year": WORK_YEAR, "direction": "project",
+                               "content": "Новое мероприятие", "period": "month", "months": [3],
+                               "status": "planned"});
+            let named = match row {
+                Row::AddressedWorkItem => Some(Role::Mentor),
+                Row::MisaddressedWorkItem => Some(Role::Teacher),
+                _ => None,
+            };
+            if let Some(role) = named {
+                let p = w.people.iter().find(|p| p.role == role).unwrap();
+                f["addressee"] = json!(p.actor.user_id);
+            }
+            f
+        }
+        Row::WorkItem => json!({"content": "правка"}),
+        Row::AddressedWorkItem | Row::MisaddressedWorkItem => {
+            json!({"status": "done", "report": "Проведено",
+                   "evidence": [{"kind": "order", "number": "12", "date": "2030-11-20",
+                                 "title": "Об итогах семинара"}]})
+        }
+        Row::IndicatorValue if creating => {
+            json!({"code": "reserve_projects", "year": WORK_YEAR + 1, "value": 40,
+                   "source": "Отчёт УО"})
+        }
+        Row::IndicatorValue => json!({"value": 14.5, "source": "уточнено"}),
     }
 }
 

@@ -1,7 +1,8 @@
 //! An item of the centre's plan of work for a school year, with its execution report
 //! (`crate::workplan`). The centre head plans it and may change anything; the person
 //! responsible for it (named in its `addressee` field) reports on it: status, report text and
-//! evidence. The centre's mentors and curators read the plan; so does anyone named in it.
+//! evidence. The centre's mentors and curators read the plan (the person responsible is one
+//! of them, or the head).
 
 use super::{FieldSpec, FieldType, IdRule, KindSpec, Rule, ScopeRule, Who, check_uuid, text};
 use crate::access::ReadKey;
@@ -73,15 +74,15 @@ pub const SPEC: KindSpec = KindSpec {
     follow: super::no_follow,
 };
 
-/// The centre and its specialists, and the person responsible.
-fn audience(r: &Record, _: Option<&Record>) -> Vec<ReadKey> {
-    let mut keys = vec![
+/// The centre and its specialists. The person responsible is always one of them (only a
+/// mentor, curator or the head may act as `Who::Addressee`), so no `person:` key: it would
+/// show the item to anyone else the field names, and when the head names another person the
+/// changes filed under the old key would still reach the one named before, and their
+/// computers would keep the item (sync takes records back only when a person's grants change).
+fn audience(_: &Record, _: Option<&Record>) -> Vec<ReadKey> {
+    vec![
         ReadKey::Centre,
         ReadKey::Role(Role::Mentor),
         ReadKey::Role(Role::Curator),
-    ];
-    if let Some(p) = super::addressee(r) {
-        keys.push(ReadKey::Person(p));
-    }
-    keys
+    ]
 }
