@@ -61,6 +61,16 @@ async fn every_page_prints_cleanly() -> anyhow::Result<()> {
     check(&s, &base, &format!("/forms/{cid}/print"), "#print-view").await?;
     check(&s, &base, "/school/profile", "#field-director").await?;
     check(&s, &base, "/about", "main h1").await?;
+    let sid = school.profile.school_id.unwrap();
+    check(&s, &base, &format!("/programme/{sid}"), "#programme").await?;
+    check(
+        &s,
+        &base,
+        &format!("/programme/{sid}/print"),
+        "#programme-print-view h1",
+    )
+    .await?;
+    check(&s, &base, "/consultations", "#consultation-new").await?;
     s.close().await?;
 
     let h = signed_in(&base, "rukovoditel", "#home-centre").await?;
@@ -70,6 +80,31 @@ async fn every_page_prints_cleanly() -> anyhow::Result<()> {
     check(&h, &base, "/centre/schools", "main h1").await?;
     check(&h, &base, "/inbox", "#inbox").await?;
     check(&h, &base, &format!("/review/{rid}"), "#review").await?;
+    let sid = school.profile.school_id.unwrap();
+    check(
+        &h,
+        &base,
+        "/centre/programmes",
+        "#programmes-table tbody tr",
+    )
+    .await?;
+    check(&h, &base, "/centre/plan", "li.plan-item").await?;
+    check(&h, &base, "/centre/plan/print", "#plan-print-view tbody tr").await?;
+    check(&h, &base, "/centre/indicators", "#indicators-table").await?;
+    check(
+        &h,
+        &base,
+        "/consultations/print",
+        "#consultations-print-view tbody tr",
+    )
+    .await?;
+    check(
+        &h,
+        &base,
+        &format!("/report/school/{sid}"),
+        "#annual-visits li",
+    )
+    .await?;
     h.close().await?;
     Ok(())
 }

@@ -17,6 +17,9 @@ pub fn PrintPage() -> impl IntoView {
     super::super::set_title("Печать формы");
     let (_, campaign) = use_campaign();
     let session = use_session();
+    // An anonymous form's answers live under an id only this computer knows (from the server).
+    let anonymous = RwSignal::new(None::<uuid::Uuid>);
+    let asked = StoredValue::new(false);
     move || {
         let c = campaign.get()?;
         let template = load_template(c.template.clone(), c.version);
@@ -25,11 +28,29 @@ pub fn PrintPage() -> impl IntoView {
             .map(|p| p.school_name.unwrap_or(p.full_name));
         Some(move || {
             let t = template.get()?;
-            let target = response_target(&t, c.id)?;
-            let record = store::watch_record(target.id);
+            let id = if t.anonymous {
+                if !asked.get_value() {
+                    asked.set_value(true);
+                    let campaign = c.id;
+                    leptos::task::spawn_local(async move {
+                        if let Some(found) = super::local_anonymous(campaign).await {
+                            anonymous.set(Some(found.id));
+                        }
+                    });
+                }
+                anonymous.get()?
+            } else {
+                response_target(&t, c.id)?.id
+            };
+            let record = store::watch_record(id);
             let t2 = t.clone();
             let deadline = c.deadline.clone();
-            let who = who.clone();
+            // Nobody's name on an anonymous form.
+            let who = if t.anonymous {
+                Some("Анонимная анкета".to_owned())
+            } else {
+                who.clone()
+            };
             Some(view! {
                 <article class="page print-view" id="print-view">
                     <p class="no-print">
