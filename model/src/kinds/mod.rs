@@ -546,6 +546,12 @@ mod tests {
         assert!(spec("nope").is_none());
     }
 
+    /// The person responsible for a work item acts as `Who::Addressee`, which reads this field.
+    #[test]
+    fn the_responsible_of_a_work_item_is_its_addressee() {
+        assert_eq!(crate::workplan::F_RESPONSIBLE, ADDRESSEE);
+    }
+
     #[test]
     fn patterns() {
         assert!(covers("*", "title"));

@@ -29,8 +29,9 @@ pub const F_PERIOD: &str = "period";
 /// The calendar months (1–12) of a period of one or several months.
 pub const F_MONTHS: &str = "months";
 pub const F_PLACE: &str = "place";
-/// The person responsible (a user id): they report on the item (see `kinds::ADDRESSEE`).
-pub const F_RESPONSIBLE: &str = crate::kinds::ADDRESSEE;
+/// The person responsible (a user id): they report on the item. The field every kind names
+/// the one person a record is addressed to by (`kinds::ADDRESSEE`, checked there).
+pub const F_RESPONSIBLE: &str = "addressee";
 /// The responsible and involved people as the plan names them, outsiders too ("главный
 /// специалист УО, координатор").
 pub const F_PEOPLE: &str = "people";

@@ -1,3 +1,6 @@
+//! The plan of work's rules on worked examples: period labels and filters, grouping by
+//! direction, value checks, cited documents and the figures of linked records.
+
 use serde_json::{Value, json};
 use uuid::Uuid;
 
