@@ -3,6 +3,7 @@
 //! programme's indicators (`demo/workplan.rs`). Loaded on first start by `nastavnik serve --demo`
 //! and by `nastavnik demo`. All of it is fictional.
 
+mod desk;
 mod support;
 mod workplan;
 

@@ -7,13 +7,13 @@
 mod common;
 
 use common::{Device, TestApp};
+use model::Role;
 use model::forms::recommendation as rec;
 use model::kinds::ADDRESSEE;
 use model::record::Scope;
 use model::support::consultation as c;
 use model::support::programme as p;
 use model::support::visit as v;
-use model::{NewSchool, Role};
 use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
@@ -34,22 +34,7 @@ async fn world() -> World {
     let db = app.db().await;
     let mut ids = Vec::new();
     for name in ["Школа поддержки", "Чужая школа"] {
-        let s = db
-            .insert_school(
-                &NewSchool {
-                    name: name.into(),
-                    municipality: "Тестовый округ".into(),
-                    locality: model::Locality::Rural,
-                    low_results: true,
-                    hard_conditions: false,
-                    mentor_school: false,
-                }
-                .validated()
-                .unwrap(),
-            )
-            .await
-            .unwrap();
-        ids.push(s.id);
+        ids.push(app.add_school(name).await);
     }
     let team = app.add_user("team1", Role::SchoolTeam, Some(ids[0])).await;
     let teacher = app.add_user("teacher1", Role::Teacher, Some(ids[0])).await;

@@ -16,7 +16,7 @@ use model::support::consultation as c;
 use model::support::programme as p;
 use model::support::visit as v;
 use model::workplan::{self as w, indicators as ind};
-use model::{NewSchool, Role, forms};
+use model::{Role, forms};
 use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
@@ -37,22 +37,7 @@ async fn world() -> World {
     let db = app.db().await;
     let mut ids = Vec::new();
     for name in ["Школа поддержки", "Чужая школа"] {
-        let s = db
-            .insert_school(
-                &NewSchool {
-                    name: name.into(),
-                    municipality: "Тестовый округ".into(),
-                    locality: model::Locality::Rural,
-                    low_results: true,
-                    hard_conditions: false,
-                    mentor_school: false,
-                }
-                .validated()
-                .unwrap(),
-            )
-            .await
-            .unwrap();
-        ids.push(s.id);
+        ids.push(app.add_school(name).await);
     }
     let team = app.add_user("team1", Role::SchoolTeam, Some(ids[0])).await;
     let other_team = app.add_user("team2", Role::SchoolTeam, Some(ids[1])).await;

@@ -376,6 +376,23 @@ impl Browser {
         self.wait_for(".question").await
     }
 
+    /// Sets a `<select>` or a date input the way a person's choice does (the value, then
+    /// `change`).
+    pub async fn choose(&self, css: &str, value: &str) -> anyhow::Result<()> {
+        self.eval(&format!(
+            "(() => {{ const e = document.querySelector({css:?}); e.value = {value:?}; \
+             e.dispatchEvent(new Event('change', {{bubbles: true}})); return true; }})()"
+        ))
+        .await?;
+        Ok(())
+    }
+
+    /// Asks the app to sync now and waits until nothing is left to send.
+    pub async fn sync_all(&self, timeout: Duration) -> anyhow::Result<()> {
+        self.click("#sync-now").await.ok();
+        self.wait_all_sent(timeout).await
+    }
+
     /// Waits until the header says nothing is left to send.
     pub async fn wait_all_sent(&self, timeout: Duration) -> anyhow::Result<()> {
         self.wait_js(

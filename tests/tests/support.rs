@@ -15,22 +15,6 @@ use uuid::Uuid;
 
 const LONG: Duration = Duration::from_secs(60);
 
-/// Sets a `<select>` or a date input the way a person's choice does (value, then `change`).
-async fn choose(b: &Browser, css: &str, value: &str) -> anyhow::Result<()> {
-    b.eval(&format!(
-        "(() => {{ const e = document.querySelector({css:?}); e.value = {value:?}; \
-         e.dispatchEvent(new Event('change', {{bubbles: true}})); return true; }})()"
-    ))
-    .await?;
-    Ok(())
-}
-
-/// Asks the app to sync now and waits until nothing is left to send.
-async fn sync(b: &Browser) -> anyhow::Result<()> {
-    b.click("#sync-now").await.ok();
-    b.wait_all_sent(LONG).await
-}
-
 #[tokio::test]
 async fn a_programme_drafted_offline_by_the_school_and_commented_by_the_mentor_loses_nothing()
 -> anyhow::Result<()> {
@@ -56,10 +40,10 @@ async fn a_programme_drafted_offline_by_the_school_and_commented_by_the_mentor_l
     s.wait_for("#programme-start").await?;
     s.click("#programme-start").await?;
     s.wait_for("#programme-title").await?;
-    choose(&s, "#section-factor", "parents").await?;
+    s.choose("#section-factor", "parents").await?;
     s.click("#section-add").await?;
     s.wait_for(&format!("#goal-{n}")).await?;
-    sync(&s).await?;
+    s.sync_all(LONG).await?;
 
     let m = Browser::start().await?;
     m.sign_in_synced(&base, "nastavnik", "#home-mentor").await?;
@@ -100,8 +84,8 @@ async fn a_programme_drafted_offline_by_the_school_and_commented_by_the_mentor_l
     }
 
     server.resume().await?;
-    sync(&s).await?;
-    sync(&m).await?;
+    s.sync_all(LONG).await?;
+    m.sync_all(LONG).await?;
     let head = Api::login(&base, "rukovoditel").await?;
     let stored = head.record(section).await?;
     assert_eq!(stored.text(p::F_GOAL), "Вовлечь родителей в жизнь школы");
@@ -173,7 +157,7 @@ async fn a_consultation_held_with_recommendations_that_the_school_adds_to_its_pr
         LONG,
     )
     .await?;
-    sync(&s).await?;
+    s.sync_all(LONG).await?;
 
     // The mentor sees it among open requests, agrees a date, holds it, writes recommendations.
     let m = Browser::start().await?;
@@ -200,7 +184,7 @@ async fn a_consultation_held_with_recommendations_that_the_school_adds_to_its_pr
         LONG,
     )
     .await?;
-    choose(&m, "#c-meeting-on", "2030-02-10").await?;
+    m.choose("#c-meeting-on", "2030-02-10").await?;
     m.fill("#c-place", "https://vcs.example/room/7").await?;
     m.click("#c-agree").await?;
     m.wait_js(
@@ -229,10 +213,10 @@ async fn a_consultation_held_with_recommendations_that_the_school_adds_to_its_pr
         LONG,
     )
     .await?;
-    choose(&m, "#rec-factor", "competence").await?;
+    m.choose("#rec-factor", "competence").await?;
     m.click("#rec-send").await?;
     m.wait_for("#rec-sent").await?;
-    sync(&m).await?;
+    m.sync_all(LONG).await?;
     let consultation = Uuid::parse_str(link.as_str().unwrap().rsplit('/').next().unwrap())?;
 
     // The school sees it held, closes it, acknowledges the recommendations into its programme.
@@ -272,7 +256,7 @@ async fn a_consultation_held_with_recommendations_that_the_school_adds_to_its_pr
         LONG,
     )
     .await?;
-    sync(&s).await?;
+    s.sync_all(LONG).await?;
 
     let head = Api::login(&base, "rukovoditel").await?;
     let changes = head.all_changes().await?;
@@ -322,7 +306,7 @@ async fn a_consultation_held_with_recommendations_that_the_school_adds_to_its_pr
     )
     .await?;
     m.wait_for("#visit-teacher").await?;
-    sync(&m).await?;
+    m.sync_all(LONG).await?;
     let h = Browser::start().await?;
     h.sign_in_synced(&base, "rukovoditel", "#home-centre")
         .await?;

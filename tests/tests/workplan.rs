@@ -10,20 +10,6 @@ use model::workplan as w;
 
 const LONG: Duration = Duration::from_secs(60);
 
-async fn choose(b: &Browser, css: &str, value: &str) -> anyhow::Result<()> {
-    b.eval(&format!(
-        "(() => {{ const e = document.querySelector({css:?}); e.value = {value:?}; \
-         e.dispatchEvent(new Event('change', {{bubbles: true}})); return true; }})()"
-    ))
-    .await?;
-    Ok(())
-}
-
-async fn sync(b: &Browser) -> anyhow::Result<()> {
-    b.click("#sync-now").await.ok();
-    b.wait_all_sent(LONG).await
-}
-
 #[tokio::test]
 async fn the_head_plans_the_mentor_reports_offline_the_printed_report_shows_both()
 -> anyhow::Result<()> {
@@ -46,7 +32,7 @@ async fn the_head_plans_the_mentor_reports_offline_the_printed_report_shows_both
         .await?;
     h.click("#link-plan").await?;
     h.wait_for("#new-content").await?;
-    choose(&h, "#new-direction", "research").await?;
+    h.choose("#new-direction", "research").await?;
     h.fill("#new-content", &content).await?;
     h.click("#new-add").await?;
     let find = format!(
@@ -58,21 +44,18 @@ async fn the_head_plans_the_mentor_reports_offline_the_printed_report_shows_both
     let n = id.simple().to_string();
     h.eval(&format!("{find}.querySelector('details').open = true"))
         .await?;
-    choose(&h, &format!("#link-{n}"), &format!("campaign:{cid}")).await?;
-    choose(
-        &h,
-        &format!("#responsible-{n}"),
-        &mentor.profile.id.to_string(),
-    )
-    .await?;
-    choose(&h, &format!("#period-{n}"), "month").await?;
+    h.choose(&format!("#link-{n}"), &format!("campaign:{cid}"))
+        .await?;
+    h.choose(&format!("#responsible-{n}"), &mentor.profile.id.to_string())
+        .await?;
+    h.choose(&format!("#period-{n}"), "month").await?;
     h.click(&format!("#month-{n}-2")).await?;
     h.wait_js(
         &format!("{find}.innerText.includes('февраль') && {find}.innerText.includes('направлена школам: 1')"),
         LONG,
     )
     .await?;
-    sync(&h).await?;
+    h.sync_all(LONG).await?;
 
     // The mentor, offline, reports with a document.
     let m = Browser::start().await?;
@@ -102,10 +85,10 @@ async fn the_head_plans_the_mentor_reports_offline_the_printed_report_shows_both
         "Тестирование проведено, выявлены дефициты в двух областях.",
     )
     .await?;
-    choose(&m, &format!("#status-{n}"), "done").await?;
-    choose(&m, &format!("#doc-kind-{n}"), "letter").await?;
+    m.choose(&format!("#status-{n}"), "done").await?;
+    m.choose(&format!("#doc-kind-{n}"), "letter").await?;
     m.fill(&format!("#doc-number-{n}"), "1457/21-21-10").await?;
-    choose(&m, &format!("#doc-date-{n}"), "2026-05-19").await?;
+    m.choose(&format!("#doc-date-{n}"), "2026-05-19").await?;
     m.click(&format!("li[data-item='{id}'] .doc-add")).await?;
     m.wait_js(
         &format!("document.querySelector('li[data-item=\"{id}\"]').innerText.includes('письмо от 19.05.2026 № 1457/21-21-10')"),
@@ -119,7 +102,7 @@ async fn the_head_plans_the_mentor_reports_offline_the_printed_report_shows_both
     .await?;
 
     server.resume().await?;
-    sync(&m).await?;
+    m.sync_all(LONG).await?;
     let stored = head.record(id).await?;
     assert_eq!(stored.text(w::F_STATUS), "done");
     assert_eq!(w::documents(&stored).len(), 1);

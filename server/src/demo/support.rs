@@ -3,87 +3,17 @@
 //! same batch step as every device's edits (so the kinds' rules check them), each by the person
 //! who would have made it, dated relative to today so the demo never goes stale.
 
-use std::collections::BTreeMap;
-
 use model::UserProfile;
 use model::forms::recommendation as rec;
-use model::hlc::{DeviceId, Hlc};
 use model::record::Scope;
 use model::support::consultation as c;
 use model::support::programme::{self as p};
 use model::support::visit as v;
-use model::sync::{Change, Mutation};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::desk::{DAY_MS, Desk};
 use crate::storage::{Db, now_ms};
-
-const DAY_MS: u64 = 86_400_000;
-
-/// One person's demo computer and its mutation numbers. Its writes are dated when they would
-/// have been made (the demo writes each record's changes in the order they happened).
-struct Desk<'a> {
-    db: &'a Db,
-    actor: model::access::Actor,
-    device: DeviceId,
-    seq: u64,
-}
-
-impl<'a> Desk<'a> {
-    async fn new(db: &'a Db, who: &UserProfile) -> anyhow::Result<Desk<'a>> {
-        let h = model::fingerprint::fnv1a(format!("demo/{}", who.login).as_bytes());
-        let device = DeviceId::from_random(h.to_be_bytes());
-        Ok(Desk {
-            db,
-            actor: db.actor(who).await?,
-            device,
-            seq: 0,
-        })
-    }
-
-    /// Writes `fields` of a record as this person did `days_ago` days ago; the demo fails
-    /// loudly if the rules refuse it.
-    async fn write(
-        &mut self,
-        days_ago: u64,
-        (record, kind, scope, parent): (Uuid, &str, &Scope, Option<Uuid>),
-        fields: &[(&str, Value)],
-    ) -> anyhow::Result<()> {
-        let at = now_ms() as u64 - days_ago * DAY_MS;
-        self.seq += 1;
-        let change = Change {
-            record,
-            kind: kind.to_owned(),
-            scope: scope.clone(),
-            parent,
-            hlc: Hlc {
-                wall_ms: at,
-                counter: self.seq as u16,
-                device: self.device.clone(),
-            },
-            fields: fields
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.clone()))
-                .collect::<BTreeMap<_, _>>(),
-        };
-        let plan = self
-            .db
-            .sync_push(
-                &self.actor,
-                &self.device,
-                &[Mutation {
-                    seq: self.seq,
-                    change,
-                }],
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("demo {kind}: {e:?}"))?;
-        if let Some(r) = plan.refused.first() {
-            anyhow::bail!("demo {kind} refused: {}", r.message);
-        }
-        Ok(())
-    }
-}
 
 /// A UUIDv7 dated `days_ago` days ago (ids of new records are made so on devices).
 fn id_at(days_ago: u64, n: u8) -> Uuid {
@@ -105,10 +35,10 @@ pub struct People<'a> {
 }
 
 pub async fn load(db: &Db, people: People<'_>, schools: &[Uuid]) -> anyhow::Result<()> {
-    let mut head = Desk::new(db, people.head).await?;
-    let mut mentor = Desk::new(db, people.mentor).await?;
-    let mut curator = Desk::new(db, people.curator).await?;
-    let mut team = Desk::new(db, people.team).await?;
+    let mut head = Desk::new(db, people.head, "support").await?;
+    let mut mentor = Desk::new(db, people.mentor, "support").await?;
+    let mut curator = Desk::new(db, people.curator, "support").await?;
+    let mut team = Desk::new(db, people.team, "support").await?;
     let s0 = Scope::School(schools[0]);
     let s1 = Scope::School(schools[1]);
     let year = i64::from(

@@ -6,85 +6,15 @@
 //! head. Written through the same batch step as every device's edits, each by the person who
 //! would have made it, dated relative to today so the demo never goes stale.
 
-use std::collections::BTreeMap;
-
-use model::UserProfile;
 use model::forms::answer::iso_day;
-use model::hlc::{DeviceId, Hlc};
 use model::record::Scope;
-use model::sync::{Change, Mutation};
 use model::workplan::indicators as ind;
 use model::workplan::{self as w};
-use serde_json::{Value, json};
-use uuid::Uuid;
+use serde_json::json;
 
+use super::desk::{DAY_MS, Desk};
 use super::support::People;
 use crate::storage::{Db, now_ms};
-
-const DAY_MS: u64 = 86_400_000;
-
-/// One person's demo computer for the plan (a device of its own: the support demo's devices
-/// have used their mutation numbers).
-struct Desk<'a> {
-    db: &'a Db,
-    actor: model::access::Actor,
-    device: DeviceId,
-    seq: u64,
-}
-
-impl<'a> Desk<'a> {
-    async fn new(db: &'a Db, who: &UserProfile) -> anyhow::Result<Desk<'a>> {
-        let h = model::fingerprint::fnv1a(format!("demo/workplan/{}", who.login).as_bytes());
-        Ok(Desk {
-            db,
-            actor: db.actor(who).await?,
-            device: DeviceId::from_random(h.to_be_bytes()),
-            seq: 0,
-        })
-    }
-
-    /// Writes `fields` of a centre record as this person did `days_ago` days ago; the demo
-    /// fails loudly if the rules refuse it.
-    async fn write(
-        &mut self,
-        days_ago: u64,
-        (record, kind): (Uuid, &str),
-        fields: &[(&str, Value)],
-    ) -> anyhow::Result<()> {
-        self.seq += 1;
-        let change = Change {
-            record,
-            kind: kind.to_owned(),
-            scope: Scope::Centre,
-            parent: None,
-            hlc: Hlc {
-                wall_ms: now_ms() as u64 - days_ago * DAY_MS,
-                counter: self.seq as u16,
-                device: self.device.clone(),
-            },
-            fields: fields
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.clone()))
-                .collect::<BTreeMap<_, _>>(),
-        };
-        let plan = self
-            .db
-            .sync_push(
-                &self.actor,
-                &self.device,
-                &[Mutation {
-                    seq: self.seq,
-                    change,
-                }],
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("demo {kind}: {e:?}"))?;
-        if let Some(r) = plan.refused.first() {
-            anyhow::bail!("demo {kind} refused: {}", r.message);
-        }
-        Ok(())
-    }
-}
 
 /// Days since 1970-01-01 of a day `YYYY-MM-DD` (H. Hinnant's algorithm).
 fn day_number(date: &str) -> i64 {
@@ -427,9 +357,9 @@ pub async fn load(db: &Db, people: People<'_>) -> anyhow::Result<()> {
         let y = if m >= 9 { year } else { year + 1 };
         format!("{y:04}-{m:02}-{d:02}")
     };
-    let mut head = Desk::new(db, people.head).await?;
-    let mut mentor = Desk::new(db, people.mentor).await?;
-    let mut curator = Desk::new(db, people.curator).await?;
+    let mut head = Desk::new(db, people.head, "workplan").await?;
+    let mut mentor = Desk::new(db, people.mentor, "workplan").await?;
+    let mut curator = Desk::new(db, people.curator, "workplan").await?;
 
     // The reserve indicators of the last three calendar years, entered each January.
     let this_year: i64 = today[..4].parse().unwrap_or(2026);
@@ -438,7 +368,7 @@ pub async fn load(db: &Db, people: People<'_>) -> anyhow::Result<()> {
             let y = this_year - 3 + i as i64;
             head.write(
                 days_ago(&format!("{:04}-01-20", y + 1)),
-                (ind::value_id(code, y), ind::KIND),
+                (ind::value_id(code, y), ind::KIND, &Scope::Centre, None),
                 &[
                     (ind::F_CODE, json!(code)),
                     (ind::F_YEAR, json!(y)),
@@ -477,7 +407,8 @@ pub async fn load(db: &Db, people: People<'_>) -> anyhow::Result<()> {
         if let Some(link) = item.link {
             fields.push((w::F_LINK, json!(link)));
         }
-        head.write(planned_ago, (id, w::KIND), &fields).await?;
+        head.write(planned_ago, (id, w::KIND, &Scope::Centre, None), &fields)
+            .await?;
 
         let Some(status) = state(item, current) else {
             continue;
@@ -528,7 +459,8 @@ pub async fn load(db: &Db, people: People<'_>) -> anyhow::Result<()> {
             By::Mentor => &mut mentor,
             By::Curator => &mut curator,
         };
-        desk.write(reported_ago, (id, w::KIND), &report).await?;
+        desk.write(reported_ago, (id, w::KIND, &Scope::Centre, None), &report)
+            .await?;
     }
 
     Ok(())

@@ -71,6 +71,22 @@ impl TestApp {
         self.login(login).await
     }
 
+    /// A new rural ШНОР made straight in the database; returns its id.
+    pub async fn add_school(&self, name: &str) -> Uuid {
+        let db = self.db().await;
+        let school = model::NewSchool {
+            name: name.into(),
+            municipality: "Тестовый округ".into(),
+            locality: model::Locality::Rural,
+            low_results: true,
+            hard_conditions: false,
+            mentor_school: false,
+        }
+        .validated()
+        .unwrap();
+        db.insert_school(&school).await.unwrap().id
+    }
+
     /// The database file, for tests that must move time (a test's start) back.
     pub fn db_url(&self) -> String {
         format!("sqlite://{}", self.dir.path().join("t.db").display())

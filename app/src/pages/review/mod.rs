@@ -23,6 +23,7 @@ pub use inbox::InboxPage;
 pub use plan::DeficitPlan;
 pub use recommendations::{
     NewRecommendationButton, ReceivedRecommendations, RecommendationPage, WrittenRecommendations,
+    start_draft,
 };
 pub use school_responses::SchoolResponses;
 

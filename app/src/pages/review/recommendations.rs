@@ -76,6 +76,45 @@ pub fn DraftFromResult(response: Uuid, scope: Scope) -> impl IntoView {
     }
 }
 
+/// A new draft of recommendations for the school of `scope`, on this computer, then its page:
+/// the title, the text, the ground (`source`) and the record it follows (`source_id`).
+pub fn start_draft(
+    scope: Scope,
+    title: &str,
+    text: &str,
+    source: &str,
+    source_id: Option<Uuid>,
+    error: RwSignal<Option<String>>,
+    navigate: impl Fn(&str, leptos_router::NavigateOptions) + 'static,
+) {
+    let id = store::new_id();
+    let mut fields = BTreeMap::from([
+        (
+            F_TITLE.to_owned(),
+            json!(title.chars().take(200).collect::<String>()),
+        ),
+        (
+            F_TEXT.to_owned(),
+            json!(text.chars().take(20_000).collect::<String>()),
+        ),
+        (F_STATE.to_owned(), json!("draft")),
+        (F_SOURCE.to_owned(), json!(source)),
+    ]);
+    if let Some(s) = source_id {
+        fields.insert(rec::F_SOURCE_ID.to_owned(), json!(s.to_string()));
+    }
+    let t = target(id, scope);
+    spawn_local(async move {
+        match store::edit(&t, fields).await {
+            Ok(()) => {
+                sync::edited();
+                navigate(&format!("/recommendations/{id}"), Default::default());
+            }
+            Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
+        }
+    });
+}
+
 /// "Написать рекомендации": an empty draft for a school (after monitoring, the card or any
 /// other ground the mentor then chooses).
 #[component]
@@ -84,23 +123,7 @@ pub fn NewRecommendationButton(school: Uuid) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     view! {
         <button type="button" class="button-secondary recommend-new" on:click=move |_| {
-            let id = store::new_id();
-            let t = target(id, Scope::School(school));
-            let fields = BTreeMap::from([
-                (F_TITLE.to_owned(), json!("Адресные рекомендации")),
-                (F_STATE.to_owned(), json!("draft")),
-                (F_SOURCE.to_owned(), json!("other")),
-            ]);
-            let navigate = navigate.clone();
-            spawn_local(async move {
-                match store::edit(&t, fields).await {
-                    Ok(()) => {
-                        sync::edited();
-                        navigate(&format!("/recommendations/{id}"), Default::default());
-                    }
-                    Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
-                }
-            });
+            start_draft(Scope::School(school), "Адресные рекомендации", "", "other", None, error, navigate.clone());
         }>"Написать рекомендации"</button>
         {move || error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
     }

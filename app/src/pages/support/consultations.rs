@@ -11,7 +11,6 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use model::Role;
 use model::api::Specialist;
-use model::forms::recommendation as rec;
 use model::kinds::{ADDRESSEE, addressee};
 use model::record::{Record, Scope};
 use model::support::consultation::{
@@ -27,6 +26,7 @@ use crate::components::download::DownloadButton;
 use crate::components::record_field::{Field, Input, SaveError, one};
 use crate::format;
 use crate::pages::homes::known_schools;
+use crate::pages::review::start_draft;
 use crate::session::use_session;
 use crate::store::{self, Target};
 use crate::sync;
@@ -265,42 +265,20 @@ pub fn ConsultationPage() -> impl IntoView {
         let Some(r) = record.get_untracked() else {
             return;
         };
-        let id = store::new_id();
         let mut text = r.text(F_ADVICE);
         if text.is_empty() {
             text = r.text(F_OUTCOME);
         }
-        let fields = BTreeMap::from([
-            (
-                rec::F_TITLE.to_owned(),
-                json!(
-                    format!("Рекомендации по итогам консультации «{}»", r.text(F_TOPIC))
-                        .chars()
-                        .take(200)
-                        .collect::<String>()
-                ),
-            ),
-            (rec::F_TEXT.to_owned(), json!(text)),
-            (rec::F_STATE.to_owned(), json!("draft")),
-            (rec::F_SOURCE.to_owned(), json!("consultation")),
-            (rec::F_SOURCE_ID.to_owned(), json!(r.id.to_string())),
-        ]);
-        let t = Target {
-            id,
-            kind: rec::RECOMMENDATION_KIND,
-            scope: r.scope.clone(),
-            parent: None,
-        };
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match store::edit(&t, fields).await {
-                Ok(()) => {
-                    sync::edited();
-                    navigate(&format!("/recommendations/{id}"), Default::default());
-                }
-                Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
-            }
-        });
+        let title = format!("Рекомендации по итогам консультации «{}»", r.text(F_TOPIC));
+        start_draft(
+            r.scope.clone(),
+            &title,
+            &text,
+            "consultation",
+            Some(r.id),
+            error,
+            navigate.clone(),
+        );
     };
     let recommend = StoredValue::new(recommend);
     let loaded = Memo::new(move |_| record.with(Option::is_some));

@@ -9,7 +9,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use model::Role;
-use model::forms::recommendation as rec;
 use model::record::{Record, Scope};
 use model::support::visit::{
     self as v, F_AUTHOR, F_DATE, F_FINDINGS, F_GRADE, F_OBSERVED, F_PARTICIPANTS, F_PLACE,
@@ -22,6 +21,7 @@ use super::{live, school_of};
 use crate::components::record_field::{Field, Input, SaveError, delete};
 use crate::format;
 use crate::pages::homes::known_schools;
+use crate::pages::review::start_draft;
 use crate::session::use_session;
 use crate::store::{self, Target};
 use crate::sync;
@@ -155,45 +155,25 @@ pub fn VisitPage() -> impl IntoView {
         let Some(r) = record.get_untracked() else {
             return;
         };
-        let id = store::new_id();
         let mut text = r.text(F_FINDINGS);
         let weak = r.text(F_WEAKNESSES);
         if !weak.is_empty() {
             text = format!("{text}\n\nЧто улучшить: {weak}").trim().to_owned();
         }
-        let fields = BTreeMap::from([
-            (
-                rec::F_TITLE.to_owned(),
-                json!(format!(
-                    "Рекомендации по итогам: {}, {}",
-                    v::type_label(&r.text(F_TYPE)).to_lowercase(),
-                    format::date(&r.text(F_DATE))
-                )),
-            ),
-            (
-                rec::F_TEXT.to_owned(),
-                json!(text.chars().take(20_000).collect::<String>()),
-            ),
-            (rec::F_STATE.to_owned(), json!("draft")),
-            (rec::F_SOURCE.to_owned(), json!("visit")),
-            (rec::F_SOURCE_ID.to_owned(), json!(r.id.to_string())),
-        ]);
-        let t = Target {
-            id,
-            kind: rec::RECOMMENDATION_KIND,
-            scope: r.scope.clone(),
-            parent: None,
-        };
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match store::edit(&t, fields).await {
-                Ok(()) => {
-                    sync::edited();
-                    navigate(&format!("/recommendations/{id}"), Default::default());
-                }
-                Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
-            }
-        });
+        let title = format!(
+            "Рекомендации по итогам: {}, {}",
+            v::type_label(&r.text(F_TYPE)).to_lowercase(),
+            format::date(&r.text(F_DATE))
+        );
+        start_draft(
+            r.scope.clone(),
+            &title,
+            &text,
+            "visit",
+            Some(r.id),
+            error,
+            navigate.clone(),
+        );
     };
     let recommend = StoredValue::new(recommend);
     let remove = move |_| {
