@@ -86,11 +86,13 @@ pub fn Field(
         _ => text(),
     };
     let input_id = id.clone();
+    let label_id = format!("{id}-label");
+    let named_by = label_id.clone();
     let control = move || {
         if !editable.get() {
             let s = shown();
             let s = if s.is_empty() { "—".to_owned() } else { s };
-            return view! { <p class="field-value" id=input_id.clone()>{s}</p> }.into_any();
+            return view! { <p class="field-value" id=input_id.clone() aria-labelledby=named_by.clone()>{s}</p> }.into_any();
         }
         let off = Signal::derive(|| false);
         match input {
@@ -125,9 +127,15 @@ pub fn Field(
             .into_any(),
         }
     };
+    // A label names an input; a read-only value is named by the same text through
+    // aria-labelledby.
     view! {
         <div class="field">
-            <label for=id.clone()>{label}</label>
+            {move || if editable.get() {
+                view! { <label for=id.clone() id=label_id.clone()>{label}</label> }.into_any()
+            } else {
+                view! { <span class="field-label" id=label_id.clone()>{label}</span> }.into_any()
+            }}
             {control}
         </div>
     }

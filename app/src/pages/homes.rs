@@ -144,11 +144,16 @@ const SCHOOLS_KEY: &str = "nastavnik.schools";
 /// The schools the user may see: from the last time the server was reached, refreshed now if
 /// it can be.
 pub fn known_schools(session: crate::session::SessionCtx) -> RwSignal<Vec<School>> {
-    let schools = RwSignal::new(LocalStorage::get(SCHOOLS_KEY).unwrap_or_default());
+    // Kept per person: a computer shared by a mentor and the head keeps each one's list.
+    let key = session
+        .profile()
+        .map(|p| format!("{SCHOOLS_KEY}.{}", p.id))
+        .unwrap_or_default();
+    let schools = RwSignal::new(LocalStorage::get(&key).unwrap_or_default());
     if let Some(token) = session.token() {
         spawn_local(async move {
             if let Ok(list) = api::schools(&token).await {
-                let _ = LocalStorage::set(SCHOOLS_KEY, &list);
+                let _ = LocalStorage::set(&key, &list);
                 schools.set(list);
             }
         });

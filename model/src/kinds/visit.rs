@@ -1,6 +1,7 @@
 //! A mentor's visit or event with a school, with its findings and, for a lesson, the observation
 //! protocol (`crate::support::visit`). Recorded by the school's mentors and curators or the
-//! centre head, read by the school's management team too; the server stamps the author.
+//! centre head, changed afterwards only by the one who recorded it or the head; read by the
+//! school's management team too; the server stamps the author.
 
 use serde_json::json;
 
@@ -64,6 +65,15 @@ pub const SPEC: KindSpec = KindSpec {
 };
 
 fn check(ctx: &Ctx) -> Result<(), String> {
+    // Another mentor of the school may add visits of their own, not rewrite this one's.
+    if ctx.before.is_some()
+        && ctx.after.owner != Some(ctx.actor.user_id)
+        && ctx.actor.role != crate::role::Role::Head
+    {
+        return Err(
+            "Запись о посещении меняет только тот, кто её сделал, или руководитель центра.".into(),
+        );
+    }
     if ctx.after.text(F_TYPE).is_empty() {
         return Err("Укажите вид посещения или мероприятия.".into());
     }

@@ -144,9 +144,9 @@ pub fn requires(r: &Record, state: State) -> Result<(), String> {
     };
     need(F_TOPIC, "Укажите тему консультации.")?;
     match state {
-        State::New | State::Closed => Ok(()),
+        State::New => Ok(()),
         State::Agreed => need(F_MEETING_ON, "Укажите дату консультации."),
-        State::Held => need(F_OUTCOME, "Опишите итоги консультации."),
+        State::Held | State::Closed => need(F_OUTCOME, "Опишите итоги консультации."),
         State::Declined => need(F_DECLINE_REASON, "Укажите причину отказа."),
     }
 }

@@ -384,6 +384,21 @@ pub fn figures(item: &Record, records: &[Record]) -> Vec<String> {
         return Vec::new();
     };
     let year = item.get(F_YEAR).and_then(Value::as_i64).unwrap_or(0);
+    // The item's schools (none: every school); a campaign names its own.
+    let schools: Vec<String> = item
+        .get(F_SCHOOLS)
+        .and_then(Value::as_array)
+        .map(|l| {
+            l.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let addressed = move |r: &Record| match &r.scope {
+        crate::record::Scope::School(s) => schools.is_empty() || schools.contains(&s.to_string()),
+        _ => schools.is_empty(),
+    };
     let live = || records.iter().filter(|r| !r.is_deleted());
     match link {
         Link::Campaign(id) => {
@@ -409,7 +424,7 @@ pub fn figures(item: &Record, records: &[Record]) -> Vec<String> {
         }
         Link::Consultations => {
             let list: Vec<&Record> = live()
-                .filter(|r| r.kind == consultation::KIND)
+                .filter(|r| r.kind == consultation::KIND && addressed(r))
                 .filter(|r| {
                     r.created_ms()
                         .is_some_and(|ms| in_school_year(&forms::answer::iso_day(ms), year))
@@ -431,7 +446,11 @@ pub fn figures(item: &Record, records: &[Record]) -> Vec<String> {
         }
         Link::Visits => {
             let list: Vec<&Record> = live()
-                .filter(|r| r.kind == visit::KIND && in_school_year(&r.text(visit::F_DATE), year))
+                .filter(|r| {
+                    r.kind == visit::KIND
+                        && addressed(r)
+                        && in_school_year(&r.text(visit::F_DATE), year)
+                })
                 .collect();
             let mut out = vec![format!("посещений и мероприятий: {}", list.len())];
             for (t, l) in visit::TYPES {
@@ -443,31 +462,33 @@ pub fn figures(item: &Record, records: &[Record]) -> Vec<String> {
             out
         }
         Link::Programmes => {
-            // Programmes run over calendar years: those of the calendar years the school year
-            // touches.
+            // Programmes run over calendar years: a school year touches two; each school is
+            // counted once, by its programmes of either.
             let list: Vec<&Record> = live()
-                .filter(|r| r.kind == programme::PROGRAMME_KIND)
+                .filter(|r| r.kind == programme::PROGRAMME_KIND && addressed(r))
                 .filter(|r| {
                     r.get(programme::F_YEAR)
                         .and_then(Value::as_i64)
                         .is_some_and(|y| y == year || y == year + 1)
                 })
                 .collect();
-            let presented = list
-                .iter()
-                .filter(|r| !r.text(programme::F_PRESENTED_ON).is_empty())
-                .count();
-            let approved = list
-                .iter()
-                .filter(|r| {
-                    matches!(
-                        r.text(programme::F_VERDICT).as_str(),
-                        "approved" | "recommended"
-                    )
-                })
-                .count();
+            let schools_where = |pred: &dyn Fn(&Record) -> bool| {
+                list.iter()
+                    .filter(|r| pred(r))
+                    .map(|r| r.scope.to_string())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len()
+            };
+            let presented = schools_where(&|r| !r.text(programme::F_PRESENTED_ON).is_empty());
+            let approved = schools_where(&|r| {
+                matches!(
+                    r.text(programme::F_VERDICT).as_str(),
+                    "approved" | "recommended"
+                )
+            });
+            let with_programme = schools_where(&|_| true);
             vec![
-                format!("антирисковых программ: {}", list.len()),
+                format!("школ с антирисковой программой: {with_programme}"),
                 format!("представлено публично: {presented}"),
                 format!("одобрено: {approved}"),
             ]

@@ -4,6 +4,7 @@
 //! sync).
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use model::api::SpecialistList;
@@ -31,6 +32,7 @@ pub async fn specialists(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> AppResult<Json<SpecialistList>> {
+    user.require(&[Role::SchoolTeam, Role::Mentor, Role::Curator, Role::Head])?;
     let specialists = state.db.specialists(user.profile.school_id).await?;
     Ok(Json(SpecialistList { specialists }))
 }
@@ -46,8 +48,9 @@ pub async fn programme(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    Query(q): Query<YearQuery>,
+    q: Result<Query<YearQuery>, QueryRejection>,
 ) -> AppResult<Response> {
+    let Query(q) = q.map_err(|_| ApiError::bad_request("Укажите год программы: year=2027."))?;
     let school = Uuid::parse_str(&id)
         .map_err(|_| ApiError::new(ErrorCode::NotFound, "Школа не найдена: проверьте ссылку."))?;
     let actor = state.db.actor(&user.profile).await?;

@@ -213,6 +213,8 @@ pub fn RecommendationPage() -> impl IntoView {
 pub fn ReceivedRecommendations() -> impl IntoView {
     let all = store::watch_kind(RECOMMENDATION_KIND);
     let error = RwSignal::new(None::<String>);
+    // One step at a time: a double click makes one measure, not two.
+    let busy = RwSignal::new(false);
     move || {
         let mut list: Vec<Record> = all.with(|l| {
             l.iter()
@@ -248,7 +250,15 @@ pub fn ReceivedRecommendations() -> impl IntoView {
                             </p>
                             <p class="recommendation-text">{r.text(F_TEXT)}</p>
                             {if acknowledged {
-                                view! { <p class="alert alert-ok rec-ack">{format!("Принято к сведению: {}, {}.", r.text(F_ACK_BY), format::date(&r.text(F_ACK_ON)))}</p> }.into_any()
+                                {
+                                    let by = r.text(F_ACK_BY);
+                                    let text = if by.is_empty() {
+                                        "Принято к сведению (кем и когда — появится после синхронизации).".to_owned()
+                                    } else {
+                                        format!("Принято к сведению: {by}, {}.", format::date(&r.text(F_ACK_ON)))
+                                    };
+                                    view! { <p class="alert alert-ok rec-ack">{text}</p> }.into_any()
+                                }
                             } else {
                                 view! {
                                     <button type="button" class="button-secondary rec-acknowledge" on:click=move |_| {
@@ -264,12 +274,17 @@ pub fn ReceivedRecommendations() -> impl IntoView {
                             }}
                             {if measure.is_empty() {
                                 view! {
-                                    <button type="button" class="button-secondary rec-to-programme" on:click=move |_| {
+                                    <button type="button" class="button-secondary rec-to-programme" disabled=move || busy.get() on:click=move |_| {
+                                        if busy.get_untracked() {
+                                            return;
+                                        }
+                                        busy.set(true);
                                         let r = stored.get_value();
                                         spawn_local(async move {
                                             if let Err(e) = measure_from_recommendation(&r).await {
                                                 error.set(Some(format!("Не сохранено: {}", e.0)));
                                             }
+                                            busy.set(false);
                                         });
                                     }>"Включить в антирисковую программу"</button>
                                 }.into_any()

@@ -15,7 +15,7 @@ use model::Role;
 use model::forms;
 use model::forms::plan::MEASURE_KINDS;
 use model::forms::recommendation as rec;
-use model::record::{Record, Scope};
+use model::record::{DELETED, Record, Scope};
 use model::support::programme::{
     self as p, F_ANALYSIS, F_BASELINE, F_COMMENT, F_CONTENT, F_DEADLINE, F_EVIDENCE, F_FACTOR,
     F_GOAL, F_LEVEL, F_NAME, F_PARTICIPANTS, F_PRESENTED_ON, F_PRESENTED_WHO, F_QUARTERS,
@@ -89,17 +89,35 @@ pub fn watch_outline(id: Uuid) -> Memo<Outline> {
 /// every computer: its id is derived from the school and the year).
 async fn ensure_programme(school: Uuid, year: i64) -> Result<(), StoreError> {
     let t = programme_target(school, year);
+    // The year only: a title typed on another computer is never overwritten by a default.
     if store::get(t.id).await?.is_none() {
-        let fields = BTreeMap::from([
-            (F_YEAR.to_owned(), json!(year)),
-            (
-                F_TITLE.to_owned(),
-                json!(format!("Антирисковая программа на {year} год")),
-            ),
-        ]);
-        store::edit(&t, fields).await?;
+        store::edit(&t, one(F_YEAR, json!(year))).await?;
     }
     Ok(())
+}
+
+/// Makes sure the programme has the section of `factor`: creates it, or restores it if it was
+/// deleted (its id is the factor's, so a deleted one would otherwise hide whatever is added).
+async fn ensure_section(
+    school: Uuid,
+    programme: Uuid,
+    factor: &str,
+    level: Option<String>,
+) -> Result<Uuid, StoreError> {
+    let t = section_target(school, programme, factor);
+    let stored = store::get(t.id).await?;
+    if stored.as_ref().is_some_and(|r| !r.is_deleted()) {
+        return Ok(t.id);
+    }
+    let mut fields = one(F_FACTOR, json!(factor));
+    if stored.is_some() {
+        fields.insert(DELETED.to_owned(), json!({ "deleted": false }));
+    }
+    if let Some(l) = level {
+        fields.insert(F_LEVEL.to_owned(), json!(l));
+    }
+    store::edit(&t, fields).await?;
+    Ok(t.id)
 }
 
 /// The school's latest self-analysis card on this computer, as answers.
@@ -125,10 +143,7 @@ pub async fn measure_from_recommendation(r: &Record) -> Result<Uuid, StoreError>
     ensure_programme(school, year).await?;
     let programme = p::programme_id(school, year);
     let factor = p::section_for(&r.text(rec::F_FACTOR)).to_owned();
-    let section = section_target(school, programme, &factor);
-    if store::get(section.id).await?.is_none() {
-        store::edit(&section, one(F_FACTOR, json!(factor))).await?;
-    }
+    let section = ensure_section(school, programme, &factor, None).await?;
     let id = store::new_id();
     let mut content = r.text(rec::F_TITLE);
     let text = r.text(rec::F_TEXT);
@@ -150,7 +165,7 @@ pub async fn measure_from_recommendation(r: &Record) -> Result<Uuid, StoreError>
         id,
         kind: p::MEASURE_KIND,
         scope: r.scope.clone(),
-        parent: Some(section.id),
+        parent: Some(section),
     };
     store::edit(&measure, fields).await?;
     let target = Target {
@@ -264,11 +279,7 @@ pub fn ProgrammePage() -> impl IntoView {
                 if existing.iter().any(|f| f == factor) {
                     continue;
                 }
-                let mut fields = one(F_FACTOR, json!(factor));
-                if let Some(l) = level {
-                    fields.insert(F_LEVEL.to_owned(), json!(l));
-                }
-                if let Err(e) = store::edit(&section_target(school, pid, factor), fields).await {
+                if let Err(e) = ensure_section(school, pid, factor, level).await {
                     error.set(Some(format!("Не сохранено: {}", e.0)));
                     return;
                 }
@@ -283,11 +294,12 @@ pub fn ProgrammePage() -> impl IntoView {
             error.set(Some("Выберите фактор риска для нового раздела.".into()));
             return;
         }
-        save(
-            section_target(school, pid, &factor),
-            one(F_FACTOR, json!(factor)),
-            error,
-        );
+        spawn_local(async move {
+            match ensure_section(school, pid, &factor, None).await {
+                Ok(_) => sync::edited(),
+                Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
+            }
+        });
         new_factor.set(String::new());
     };
     let section_ids = Memo::new(move |_| {
@@ -623,7 +635,7 @@ pub fn ProgrammePrint() -> impl IntoView {
                 };
                 let today = today.clone();
                 view! {
-                    <h1>{pr.text(F_TITLE)}</h1>
+                    <h1>{ let t = pr.text(F_TITLE); if t.is_empty() { format!("Антирисковая программа на {year} год") } else { t } }</h1>
                     <p>{name} {format!(", {year} год.")}</p>
                     <p>
                         "Публичное представление: " {dash(format::date(&pr.text(F_PRESENTED_ON)))}

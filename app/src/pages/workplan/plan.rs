@@ -95,6 +95,16 @@ pub fn PlanPage() -> impl IntoView {
             })
             .collect_view()
     };
+    // Keyed lists, so a sync that adds an item does not redraw (and close) the others.
+    let directions = move || ids.get().into_iter().map(|(d, _)| d).collect::<Vec<_>>();
+    let items_of = move |d: &'static str| {
+        ids.with(|g| {
+            g.iter()
+                .find(|(x, _)| *x == d)
+                .map(|(_, l)| l.clone())
+                .unwrap_or_default()
+        })
+    };
     let from = RwSignal::new(period.map_or(9, |p| p.0));
     let to = RwSignal::new(period.map_or(8, |p| p.1));
     view! {
@@ -129,18 +139,21 @@ pub fn PlanPage() -> impl IntoView {
                     <button type="submit" id="new-add">"Добавить в план"</button>
                 </form>
             })}
-            {move || if ids.with(Vec::is_empty) {
-                view! { <p class="empty">"В плане на этот год мероприятий пока нет."</p> }.into_any()
-            } else {
-                ids.get().into_iter().map(|(d, list)| view! {
-                    <section class="plan-direction">
-                        <h2>{d}</h2>
-                        <ol class="plan-items">
-                            {list.into_iter().map(|id| view! { <PlanItem id=id items=items linked=linked head=head me=me_id people=people schools=schools/> }).collect_view()}
-                        </ol>
-                    </section>
-                }).collect_view().into_any()
-            }}
+            {move || ids.with(Vec::is_empty).then(|| view! { <p class="empty">"В плане на этот год мероприятий пока нет."</p> })}
+            <For each=directions key=|d| *d let:d>
+                <section class="plan-direction">
+                    <h2>{d}</h2>
+                    <ol class="plan-items">
+                        <For
+                            each=move || items_of(d)
+                            key=|id| *id
+                            let:id
+                        >
+                            <PlanItem id=id items=items linked=linked head=head me=me_id people=people schools=schools/>
+                        </For>
+                    </ol>
+                </section>
+            </For>
         </section>
     }
 }
