@@ -106,7 +106,7 @@ impl Forms {
                         out.starts.insert(*id, *at);
                     }
                 }
-                Need::Record(_) => {}
+                Need::Record(_) | Need::Person(_) => {}
             }
         }
         out

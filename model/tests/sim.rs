@@ -218,6 +218,8 @@ fn template(code: &str) -> Arc<Template> {
 /// anonymous ids.
 struct SimLookup {
     secret: u64,
+    /// The role of each person (every account is enabled here).
+    roles: HashMap<Uuid, Role>,
 }
 
 impl SimLookup {
@@ -242,6 +244,9 @@ impl Lookup for SimLookup {
     }
     fn anonymous_id(&self, campaign: Uuid, user: Uuid) -> Option<Uuid> {
         Some(self.anonymous(campaign, user))
+    }
+    fn role_of(&self, user: Uuid) -> Option<Role> {
+        self.roles.get(&user).copied()
     }
 }
 
@@ -1028,8 +1033,10 @@ impl World {
                 });
             }
         }
+        let actors: Vec<Actor> = PEOPLE.iter().enumerate().map(|(i, p)| p.actor(i)).collect();
+        let roles = actors.iter().map(|a| (a.user_id, a.role)).collect();
         let mut server = Server {
-            actors: PEOPLE.iter().enumerate().map(|(i, p)| p.actor(i)).collect(),
+            actors,
             records: HashMap::new(),
             keys: HashMap::new(),
             log: Vec::new(),
@@ -1037,7 +1044,10 @@ impl World {
             devices: HashMap::new(),
             clock: Clock::new(DeviceId::server()),
             page: 1 + rng.below(12) as usize,
-            lookup: SimLookup { secret: rng.next() },
+            lookup: SimLookup {
+                secret: rng.next(),
+                roles,
+            },
         };
         server.install_templates(time)?;
         // Taken away, usually given back, sometimes taken away again.
@@ -2167,9 +2177,8 @@ impl World {
                 4..=5 if !own => {
                     let mut to: Vec<Value> = self.specialists().iter().map(|u| json!(u)).collect();
                     to.push(Value::Null);
-                    // Now and then someone of a school (the field takes any person's id): they
-                    // may neither read the item nor report on it, and the one named before
-                    // must not go on receiving it.
+                    // Now and then someone of a school: refused (only a specialist of the centre
+                    // may be named), so the one named before keeps the item.
                     if self.rng.chance(10) {
                         to = self.outsiders().iter().map(|u| json!(u)).collect();
                     }
@@ -3468,9 +3477,10 @@ impl World {
                         .into_iter()
                         .flat_map(|f| f.writes().map(|w| w.value.to_string()))
                         .collect();
-                    count(
-                        "work items naming someone of a school responsible".into(),
-                        kinds::addressee(r).is_some_and(|p| self.outsiders().contains(&p)),
+                    // Someone of a school is never named: the server checks the role.
+                    assert!(
+                        !kinds::addressee(r).is_some_and(|p| self.outsiders().contains(&p)),
+                        "a work item names someone of a school responsible"
                     );
                     count(
                         "work items given to another responsible person".into(),

@@ -95,6 +95,8 @@ pub struct Loaded {
     pub templates: HashMap<(String, u32), Arc<Entry>>,
     pub starts: HashMap<uuid::Uuid, u64>,
     pub anonymity: Option<Arc<crate::anonymity::Anonymity>>,
+    /// The roles of the enabled accounts the batch names.
+    pub roles: HashMap<uuid::Uuid, model::Role>,
 }
 
 impl Lookup for Loaded {
@@ -116,6 +118,10 @@ impl Lookup for Loaded {
 
     fn anonymous_id(&self, campaign: uuid::Uuid, user: uuid::Uuid) -> Option<uuid::Uuid> {
         self.anonymity.as_ref().map(|a| a.id(campaign, user))
+    }
+
+    fn role_of(&self, user: uuid::Uuid) -> Option<model::Role> {
+        self.roles.get(&user).copied()
     }
 }
 

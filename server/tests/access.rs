@@ -87,12 +87,11 @@ enum Row {
     AddressedWorkItem,
     /// An item naming a teacher responsible (the field takes any person's id; only a mentor,
     /// curator or the head reports), edited with a report.
-    MisaddressedWorkItem,
     IndicatorValue,
 }
 
 impl Row {
-    const ALL: [Row; 24] = [
+    const ALL: [Row; 23] = [
         Row::Profile,
         Row::Template,
         Row::Campaign,
@@ -115,7 +114,6 @@ impl Row {
         Row::Visit,
         Row::WorkItem,
         Row::AddressedWorkItem,
-        Row::MisaddressedWorkItem,
         Row::IndicatorValue,
     ];
 
@@ -143,7 +141,6 @@ impl Row {
             Row::Visit => "visit",
             Row::WorkItem => "work_item",
             Row::AddressedWorkItem => "work_item (mentor's)",
-            Row::MisaddressedWorkItem => "work_item (teacher's)",
             Row::IndicatorValue => "indicator_value",
         }
     }
@@ -167,7 +164,7 @@ impl Row {
             Row::ProgrammeMeasure => prog::MEASURE_KIND,
             Row::Consultation | Row::AddressedConsultation => consultation::KIND,
             Row::Visit => visit::KIND,
-            Row::WorkItem | Row::AddressedWorkItem | Row::MisaddressedWorkItem => wp::KIND,
+            Row::WorkItem | Row::AddressedWorkItem => wp::KIND,
             Row::IndicatorValue => ind::KIND,
         }
     }
@@ -181,7 +178,6 @@ impl Row {
                 | Row::Anonymous
                 | Row::WorkItem
                 | Row::AddressedWorkItem
-                | Row::MisaddressedWorkItem
                 | Row::IndicatorValue
         )
     }
@@ -214,6 +210,8 @@ struct Person {
 struct Known {
     templates: HashMap<(String, u32), (Arc<Template>, Arc<forms::Key>)>,
     db: Db,
+    /// The role of every account of the world.
+    roles: HashMap<Uuid, model::Role>,
 }
 
 impl Lookup for Known {
@@ -229,6 +227,9 @@ impl Lookup for Known {
     }
     fn anonymous_id(&self, campaign: Uuid, user: Uuid) -> Option<Uuid> {
         Some(self.db.anonymous_id(campaign, user))
+    }
+    fn role_of(&self, user: Uuid) -> Option<model::Role> {
+        self.roles.get(&user).copied()
     }
 }
 
@@ -311,6 +312,10 @@ impl World {
         let mut known = Known {
             templates: HashMap::new(),
             db,
+            roles: sessions
+                .values()
+                .map(|(role, _, actor)| (actor.user_id, *role))
+                .collect(),
         };
         for json in [PERSON_FORM.to_owned(), SCHOOL_FORM.to_owned()] {
             let (t, key) = Template::parse(&json).unwrap();
@@ -528,7 +533,6 @@ impl World {
         for (row, addressee) in [
             (Row::WorkItem, None),
             (Row::AddressedWorkItem, Some(id_of("m.mentor"))),
-            (Row::MisaddressedWorkItem, Some(id_of("m.teacher"))),
         ] {
             if skip != Some(row) {
                 let id = Uuid::now_v7();
@@ -851,13 +855,12 @@ fn fields_for(row: Row, w: &World, creating: bool) -> Value {
                    "observed": "Работа в группах"})
         }
         Row::Visit => json!({"findings": "правка"}),
-        Row::WorkItem | Row::AddressedWorkItem | Row::MisaddressedWorkItem if creating => {
+        Row::WorkItem | Row::AddressedWorkItem if creating => {
             let mut f = json!({"year": WORK_YEAR, "direction": "project",
                                "content": "Новое мероприятие", "period": "month", "months": [3],
                                "status": "planned"});
             let named = match row {
                 Row::AddressedWorkItem => Some(Role::Mentor),
-                Row::MisaddressedWorkItem => Some(Role::Teacher),
                 _ => None,
             };
             if let Some(role) = named {
@@ -867,7 +870,7 @@ fn fields_for(row: Row, w: &World, creating: bool) -> Value {
             f
         }
         Row::WorkItem => json!({"content": "правка"}),
-        Row::AddressedWorkItem | Row::MisaddressedWorkItem => {
+        Row::AddressedWorkItem => {
             json!({"status": "done", "report": "Проведено",
                    "evidence": [{"kind": "order", "number": "12", "date": "2030-11-20",
                                  "title": "Об итогах семинара"}]})

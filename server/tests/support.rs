@@ -24,6 +24,7 @@ struct World {
     other: Uuid,
     team: String,
     teacher: String,
+    teacher_id: Uuid,
     mentor: String,
     specialist: (String, Uuid),
     head: String,
@@ -49,6 +50,7 @@ async fn world() -> World {
         other: ids[1],
         team: team.token,
         teacher: teacher.token,
+        teacher_id: teacher.profile.id,
         mentor: mentor.token,
         specialist: (specialist.token, specialist.profile.id),
         head: head.token,
@@ -177,6 +179,21 @@ async fn a_consultation_goes_from_the_school_to_the_specialist_and_back() {
     );
     expert.sync(&w.app).await;
     assert!(expert.refused.is_empty(), "{:?}", refused(&expert));
+    // Only a specialist of the centre can be asked by name (a teacher would read the request).
+    let to_teacher = Uuid::now_v7();
+    team.edit(
+        to_teacher,
+        c::KIND,
+        &scope,
+        json!({"topic": "Чужими руками", "state": "new", ADDRESSEE: w.teacher_id.to_string()}),
+    );
+    team.sync(&w.app).await;
+    assert!(
+        refused(&team)[0].contains("Такого специалиста центра нет"),
+        "{:?}",
+        refused(&team)
+    );
+    team.refused.clear();
     // Teachers do not see the school's requests.
     teacher.sync(&w.app).await;
     assert!(!teacher.records.values().any(|r| r.kind == c::KIND));

@@ -93,7 +93,7 @@ pub const SPEC: KindSpec = KindSpec {
     anonymous: false,
     owner: |ctx| Some(ctx.actor.user_id),
     audience,
-    needs: super::no_needs,
+    needs: super::addressee_needs,
     check,
     follow,
 };
@@ -126,6 +126,7 @@ fn check(ctx: &Ctx) -> Result<(), String> {
     // take the request from a reader whose computers already hold it (sync takes records back
     // only when a person's grants change). Another specialist: a new request.
     super::fixed(ctx, ADDRESSEE, "Специалист")?;
+    super::addressee_is_specialist(ctx)?;
     // The state asked for is judged, even when an older clock makes it lose the merge.
     let to = ctx
         .fields

@@ -164,6 +164,8 @@ pub enum Need {
     Template(String, u32),
     /// When a timed test started online (for its time limit).
     TestStart(Uuid),
+    /// The role of an account a record names (the specialist a record is addressed to).
+    Person(Uuid),
 }
 
 /// What the server knows besides records, for the checks and the server's writes.
@@ -180,6 +182,10 @@ pub trait Lookup {
     /// The id of a person's anonymous response to a campaign: a keyed hash only the server can
     /// make, so the id does not lead back to the person.
     fn anonymous_id(&self, _campaign: Uuid, _user: Uuid) -> Option<Uuid> {
+        None
+    }
+    /// The role of an enabled account (`None`: no such account, or it is disabled).
+    fn role_of(&self, _user: Uuid) -> Option<Role> {
         None
     }
 }
@@ -311,6 +317,27 @@ pub fn addressee(r: &Record) -> Option<Uuid> {
     r.get(ADDRESSEE)
         .and_then(Value::as_str)
         .and_then(|s| Uuid::parse_str(s).ok())
+}
+
+/// What a record addressed to one specialist needs loaded: that person's account.
+pub fn addressee_needs(r: &Record) -> Vec<Need> {
+    addressee(r).map(Need::Person).into_iter().collect()
+}
+
+/// A change naming the specialist a record is addressed to names an enabled mentor, curator
+/// or the centre head: nobody else may be given a record that way.
+pub fn addressee_is_specialist(ctx: &Ctx) -> Result<(), String> {
+    match ctx.fields.get(ADDRESSEE) {
+        None | Some(Value::Null) => Ok(()),
+        Some(_) => match addressee(ctx.after).and_then(|u| ctx.lookup.role_of(u)) {
+            Some(Role::Mentor | Role::Curator | Role::Head) => Ok(()),
+            _ => Err(
+                "Такого специалиста центра нет: выберите наставника, куратора или руководителя \
+                 центра из списка."
+                    .into(),
+            ),
+        },
+    }
 }
 
 /// The school's management team, its assigned mentors and curators and the centre: the circle

@@ -69,8 +69,8 @@ pub const SPEC: KindSpec = KindSpec {
     anonymous: false,
     owner: super::no_owner,
     audience,
-    needs: super::no_needs,
-    check: super::no_check,
+    needs: super::addressee_needs,
+    check: super::addressee_is_specialist,
     follow: super::no_follow,
 };
 

@@ -269,6 +269,17 @@ impl Db {
                         loaded.starts.insert(id, started as u64);
                     }
                 }
+                Need::Person(id) => {
+                    let role: Option<String> = sqlx::query_scalar(
+                        "SELECT role FROM users WHERE id = ? AND disabled_at IS NULL",
+                    )
+                    .bind(id.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if let Some(role) = role.as_deref().and_then(model::Role::parse) {
+                        loaded.roles.insert(id, role);
+                    }
+                }
             }
         }
         load_records(&mut tx, ids, &mut records).await?;
