@@ -159,11 +159,12 @@ pub fn watch_record(id: Uuid) -> ReadSignal<Option<Record>> {
         revision().track();
         local_db::state().track();
         spawn_local(async move {
-            // Unchanged records do not wake the page (most changes are to other records).
+            // Unchanged records do not wake the page (most changes are to other records). The
+            // page may have been left while this read ran: then nobody is told.
             if let Ok(r) = get(id).await
-                && value.with_untracked(|v| v != &r)
+                && value.try_with_untracked(|v| v != &r) == Some(true)
             {
-                set.set(r);
+                set.try_set(r);
             }
         });
     });
@@ -178,9 +179,9 @@ pub fn watch_kind(kind: &'static str) -> ReadSignal<Vec<Record>> {
         local_db::state().track();
         spawn_local(async move {
             if let Ok(r) = by_kind(kind).await
-                && value.with_untracked(|v| v != &r)
+                && value.try_with_untracked(|v| v != &r) == Some(true)
             {
-                set.set(r);
+                set.try_set(r);
             }
         });
     });

@@ -306,6 +306,12 @@ async fn a_consultation_held_with_recommendations_that_the_school_adds_to_its_pr
     )
     .await?;
     m.wait_for("#visit-teacher").await?;
+    // Leaving a page while its reads run (the home before this one) breaks nothing.
+    let console = m.console().await;
+    assert!(
+        !console.iter().any(|l| l.contains("panicked")),
+        "{console:?}"
+    );
     m.sync_all(LONG).await?;
     let h = Browser::start().await?;
     h.sign_in_synced(&base, "rukovoditel", "#home-centre")
