@@ -3,10 +3,17 @@
 //! token is no longer valid. When the server says the centre disabled the account, the app also
 //! deletes that account's database from this computer: nothing in it can be sent any more, and a
 //! shared school computer should not keep it.
+//!
+//! The only other things kept in localStorage are a person's: copies of server answers
+//! ([`Cache`], removed at sign-out) and the last visit of the inbox (kept until the account's
+//! data is deleted), each under `nastavnik.<user>.<name>`. Pages reach them only through here.
+
+use std::future::Future;
 
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use model::UserProfile;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -40,17 +47,63 @@ fn remember_account(profile: &UserProfile) {
     let _ = LocalStorage::set(ACCOUNTS_KEY, &known);
 }
 
-/// Deletes what this computer keeps of a disabled account: its database and its entry among
-/// the known accounts.
+/// Deletes what this computer keeps of a disabled account: its database, its caches and
+/// marks, and its entry among the known accounts.
 fn forget_account(id: Uuid) {
     let mut known = known_accounts();
     known.retain(|a| a.id != id);
     let _ = LocalStorage::set(ACCOUNTS_KEY, &known);
+    clear_user_caches(id);
+    LocalStorage::delete(user_key(id, INBOX_SEEN));
     leptos::task::spawn_local(async move {
         if let Err(e) = local_db::delete(id).await {
             web_sys::console::warn_1(&format!("deleting the local database failed: {e}").into());
         }
     });
+}
+
+/// A copy of a server answer kept on this computer for one person, so a page has it with no
+/// network. Removed at sign-out (the next sign-in is online and fetches it again).
+#[derive(Clone, Copy)]
+pub enum Cache {
+    /// The schools the person may see (`GET /api/schools`).
+    Schools,
+    /// The centre's specialists a school may ask (`GET /api/specialists`).
+    Specialists,
+}
+
+impl Cache {
+    const ALL: [Cache; 2] = [Cache::Schools, Cache::Specialists];
+
+    fn name(self) -> &'static str {
+        match self {
+            Cache::Schools => "schools",
+            Cache::Specialists => "specialists",
+        }
+    }
+}
+
+/// When the person last opened the inbox: their own mark, not a copy, so it outlives a sign-out.
+const INBOX_SEEN: &str = "inbox-seen";
+
+/// The localStorage key of something kept for one person.
+fn user_key(user: Uuid, name: &str) -> String {
+    format!("nastavnik.{user}.{name}")
+}
+
+/// Removes every cache of a person from this computer (at sign-out), also under the names
+/// earlier versions used.
+pub fn clear_user_caches(user: Uuid) {
+    for cache in Cache::ALL {
+        LocalStorage::delete(user_key(user, cache.name()));
+    }
+    for old in [
+        "nastavnik.schools".to_owned(),
+        format!("nastavnik.schools.{user}"),
+        format!("nastavnik.specialists.{user}"),
+    ] {
+        LocalStorage::delete(old);
+    }
 }
 
 const DATA_DELETED: &str = "Данные этой учётной записи удалены с этого компьютера.";
@@ -122,12 +175,66 @@ impl SessionCtx {
         self.current.set(Some(session));
     }
 
-    /// Ends the session on this device; the server is told now or, if offline, later.
+    fn user(&self) -> Option<Uuid> {
+        self.current
+            .with_untracked(|s| s.as_ref().map(|s| s.profile.id))
+    }
+
+    /// A list the server gives, kept on this computer for the signed-in person: what was kept
+    /// from the last time the server was reached, refreshed now by `fetch` (given the token) if
+    /// it can be.
+    pub fn cached_list<T, F>(
+        &self,
+        cache: Cache,
+        fetch: impl FnOnce(String) -> F + 'static,
+    ) -> RwSignal<Vec<T>>
+    where
+        T: Serialize + DeserializeOwned + Send + Sync + 'static,
+        F: Future<Output = Result<Vec<T>, Failure>> + 'static,
+    {
+        let Some(user) = self.user() else {
+            return RwSignal::new(Vec::new());
+        };
+        let key = user_key(user, cache.name());
+        let list = RwSignal::new(LocalStorage::get(&key).unwrap_or_default());
+        let (session, token) = (*self, self.token());
+        if let Some(token) = token {
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = fetch(token).await {
+                    // Not kept for someone who signed out while it was on its way.
+                    if session.user() == Some(user) {
+                        let _ = LocalStorage::set(&key, &fresh);
+                    }
+                    list.try_set(fresh);
+                }
+            });
+        }
+        list
+    }
+
+    /// Notes that the signed-in person opens the inbox now; returns when they did it before
+    /// (0 when never), so what changed since can be marked new.
+    pub fn note_inbox_visit(&self) -> u64 {
+        let Some(user) = self.user() else { return 0 };
+        let key = user_key(user, INBOX_SEEN);
+        let since = LocalStorage::get(&key)
+            .or_else(|_| LocalStorage::get(format!("nastavnik.inbox.seen.{user}")))
+            .unwrap_or(0);
+        LocalStorage::delete(format!("nastavnik.inbox.seen.{user}"));
+        let _ = LocalStorage::set(&key, js_sys::Date::now() as u64);
+        since
+    }
+
+    /// Ends the session on this device; the server is told now or, if offline, later. The
+    /// person's caches leave this computer with it.
     pub fn sign_out(&self, notice: Option<String>) {
         if let Some(token) = self.token() {
             let mut pending: Vec<String> = LocalStorage::get(REVOKE_KEY).unwrap_or_default();
             pending.push(token);
             let _ = LocalStorage::set(REVOKE_KEY, &pending);
+        }
+        if let Some(user) = self.user() {
+            clear_user_caches(user);
         }
         LocalStorage::delete(SESSION_KEY);
         local_db::close();
@@ -140,9 +247,7 @@ impl SessionCtx {
     /// disabled account is signed out and its data deleted from this computer.
     pub fn handle(&self, failure: &Failure) {
         if failure.is_account_disabled() {
-            let id = self
-                .current
-                .with_untracked(|s| s.as_ref().map(|s| s.profile.id));
+            let id = self.user();
             self.sign_out(Some(format!("{} {DATA_DELETED}", failure.message())));
             if let Some(id) = id {
                 forget_account(id);

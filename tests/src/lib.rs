@@ -640,6 +640,28 @@ impl Browser {
         Ok(())
     }
 
+    /// Deletes the site's IndexedDB databases while the app is open, as "delete site data" in
+    /// the browser's settings does (DevTools `Storage.clearDataForOrigin`, `base` being the
+    /// site's origin): the browser deletes them and closes the app's open connection, so each
+    /// later local read or write of this page fails ("The database connection is closing") until
+    /// the app is loaded again. A real failure of the browser's storage; nothing in the app is
+    /// made to fail on purpose.
+    pub async fn delete_site_databases(&self, base: &str) -> anyhow::Result<()> {
+        self.client
+            .issue_cmd(Cdp(json!({
+                "cmd": "Storage.clearDataForOrigin",
+                "params": {"origin": base, "storageTypes": "indexeddb"},
+            })))
+            .await?;
+        self.eval("window.__no_databases = false").await?;
+        self.wait_js(
+            "(indexedDB.databases().then(l => window.__no_databases = l.length === 0), \
+             window.__no_databases === true)",
+            Duration::from_secs(20),
+        )
+        .await
+    }
+
     /// What spoils a printed page: the app's header, buttons, or content wider than the page.
     pub async fn print_problems(&self) -> anyhow::Result<Vec<String>> {
         self.emulate_print(true).await?;

@@ -1,13 +1,16 @@
 //! Review end to end in real Chromium with two browser profiles: the school submits a form; the
 //! mentor returns it with a comment on one answer; the school, offline after a sync, sees the
 //! comment, edits and resubmits; back online, the mentor accepts; the school sees "принято".
+//! And a save the browser's storage fails, in a leader's deficit plan or in recommendations,
+//! is said in words beside what the mentor did.
 
 use std::time::Duration;
 
 use e2e::{Api, Browser, Server, builtin_template};
 use model::forms;
 use model::forms::template::Kind;
-use serde_json::json;
+use model::record::Scope;
+use serde_json::{Value, json};
 
 const LONG: Duration = Duration::from_secs(60);
 
@@ -136,6 +139,131 @@ async fn return_with_a_comment_then_accept() -> anyhow::Result<()> {
     )
     .await?;
     s.close().await?;
+    m.close().await?;
+    Ok(())
+}
+
+/// Waits until the element `css` says that a save failed, and says where.
+async fn shows_save_error(b: &Browser, css: &str) -> anyhow::Result<()> {
+    b.wait_js(
+        &format!(
+            "(document.querySelector({css:?}) || {{innerText: ''}}).innerText.includes('Не сохранено')"
+        ),
+        LONG,
+    )
+    .await?;
+    let said = b.text(css).await?;
+    assert!(said.contains("на этом компьютере"), "{said}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_failed_save_in_the_deficit_plan_or_the_recommendations_is_shown() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let base = server.url("");
+    let head = Api::login(&base, "rukovoditel").await?;
+    let leader = Api::login(&base, "shkola").await?;
+    let mentor = Api::login(&base, "nastavnik").await?;
+    let school = leader.profile.school_id.unwrap();
+
+    // The leader's test, submitted (the server scores it), and a draft of recommendations.
+    let (t, _) = builtin_template("leader_test");
+    let campaign = head.send_campaign(&t, school, "2030-02-28").await?;
+    let (rid, rscope) =
+        forms::response_target(t.respondent, campaign, Some(school), leader.profile.id).unwrap();
+    let mut fields = serde_json::Map::new();
+    fields.insert("campaign".into(), json!(campaign));
+    fields.insert("template".into(), json!(t.code));
+    fields.insert("version".into(), json!(t.version));
+    for q in t.questions() {
+        match &q.kind {
+            Kind::Single { options } => {
+                fields.insert(forms::answer_field(&q.id), json!(options[0].id));
+            }
+            Kind::Multiple { options, .. } => {
+                fields.insert(forms::answer_field(&q.id), json!([options[0].id]));
+            }
+            _ => {}
+        }
+    }
+    fields.insert("status".into(), json!("submitted"));
+    leader
+        .write(rid, forms::RESPONSE_KIND, rscope, Value::Object(fields))
+        .await?;
+    let draft = uuid::Uuid::now_v7();
+    mentor
+        .write(
+            draft,
+            "recommendation",
+            Scope::School(school),
+            json!({"title": "Рекомендации", "text": "Текст", "state": "draft"}),
+        )
+        .await?;
+
+    let m = Browser::start().await?;
+    m.sign_in_synced(&base, "nastavnik", "#home-mentor").await?;
+
+    // The recommendations: the browser loses its storage, "Отправить школе" is not stored and
+    // the page says so (and does not say it was sent).
+    m.client
+        .goto(&format!("{base}/recommendations/{draft}"))
+        .await?;
+    m.wait_for("#rec-send").await?;
+    m.delete_site_databases(&base).await?;
+    m.click("#rec-send").await?;
+    shows_save_error(&m, "#recommendation .alert-error").await?;
+    assert!(
+        m.text("#rec-sent").await?.is_empty(),
+        "a send that was not stored is not said to be sent"
+    );
+
+    // Loaded again, the app makes a new database and brings everything back from the server.
+    m.client.goto(&format!("{base}/review/{rid}")).await?;
+    m.wait_first_sync().await?;
+    m.wait_js(
+        "!!document.getElementById('recommend') && !!document.getElementById('plan-add')",
+        LONG,
+    )
+    .await?;
+    m.click("#plan-add").await?;
+    m.wait_js(
+        "!!document.querySelector('#deficit-plan tr[data-item]')",
+        LONG,
+    )
+    .await?;
+    let item: uuid::Uuid = serde_json::from_value(
+        m.eval("document.querySelector('#deficit-plan tr[data-item]').dataset.item")
+            .await?,
+    )?;
+    // It reaches the server before the storage goes again.
+    let deadline = std::time::Instant::now() + LONG;
+    while mentor.record(item).await.is_err() {
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the new plan item did not reach the server"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // The deficit plan: the storage goes again; a changed state is said not stored in its row,
+    // a new item under the table.
+    m.delete_site_databases(&base).await?;
+    m.choose(&format!("#plan-status-{}", item.simple()), "done")
+        .await?;
+    shows_save_error(&m, &format!("tr[data-item='{item}'] .alert-error")).await?;
+    m.click("#plan-add").await?;
+    shows_save_error(&m, "#deficit-plan > .alert-error").await?;
+
+    // A draft from the deficits is not stored: said beside the button, and the page stays.
+    m.click("#recommend").await?;
+    shows_save_error(&m, "#recommend + .alert-error").await?;
+    assert_eq!(
+        m.eval("location.pathname").await?,
+        json!(format!("/review/{rid}"))
+    );
+    // Nothing of it reached the server.
+    assert_eq!(mentor.record(item).await?.text("status"), "planned");
+    assert_eq!(mentor.record(draft).await?.text("state"), "draft");
     m.close().await?;
     Ok(())
 }

@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use model::kinds;
 use model::sync::client::Refused;
 
+use crate::components::record_field::SaveError;
 use crate::format;
 use crate::store;
 
@@ -36,14 +37,20 @@ pub fn RefusedList() -> impl IntoView {
                                 let label = spec.and_then(|s| s.field(name)).map_or(name.as_str(), |f| f.label);
                                 format!("{label}: {}", value.as_str().map_or(value.to_string(), str::to_owned))
                             }).collect();
+                            let error = RwSignal::new(None::<String>);
                             view! {
                                 <li class="refused-item">
                                     <p><strong>"Не принято: "</strong>{r.message.clone()}</p>
                                     <p class="muted">{what} ", изменение от " {format::date_time(r.mutation.change.hlc.wall_ms)}</p>
                                     <p class="refused-values">{values.join("; ")}</p>
                                     <button type="button" class="button-secondary" on:click=move |_| {
-                                        spawn_local(async move { let _ = store::dismiss_refused(seq).await; });
+                                        spawn_local(async move {
+                                            if let Err(e) = store::dismiss_refused(seq).await {
+                                                error.set(Some(format!("Не сохранено: {}", e.0)));
+                                            }
+                                        });
                                     }>"Прочитано, скрыть"</button>
+                                    <SaveError error=error/>
                                 </li>
                             }
                         }).collect_view()}

@@ -3,12 +3,14 @@
 
 use leptos::prelude::*;
 
+use crate::components::record_field::SaveError;
 use crate::format;
 use crate::sync;
 
 #[component]
 pub fn SyncStatus() -> impl IntoView {
     let v = sync::view();
+    let dismiss_error = RwSignal::new(None::<String>);
     view! {
         <div class="sync-status" role="status" aria-live="polite">
             <span id="sync-pending" data-pending=move || v.pending.get().to_string()>
@@ -47,12 +49,16 @@ pub fn SyncStatus() -> impl IntoView {
                         v.dropped.get()
                     )}
                     <button type="button" class="button-secondary" on:click=move |_| {
-                        leptos::task::spawn_local(async {
-                            let _ = crate::store::dismiss_dropped().await;
+                        leptos::task::spawn_local(async move {
+                            match crate::store::dismiss_dropped().await {
+                                Ok(()) => dismiss_error.set(None),
+                                Err(e) => dismiss_error.set(Some(format!("Не сохранено: {}", e.0))),
+                            }
                             sync::refresh_counts().await;
                         });
                     }>"Понятно"</button>
                 </span>
+                <SaveError error=dismiss_error/>
             })}
         </div>
     }

@@ -1,8 +1,6 @@
 //! The home page of each role. They grow as forms, review and centre work arrive.
 
-use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
 use model::School;
 use model::kinds::school_profile::SPEC as SCHOOL_PROFILE;
@@ -15,7 +13,7 @@ use crate::pages::review::{
     NewRecommendationButton, ReceivedRecommendations, SchoolResponses, WrittenRecommendations,
 };
 use crate::pages::support::{NewVisitButton, OpenRequests, ProgrammeStatus, VisitList};
-use crate::session::use_session;
+use crate::session::{Cache, use_session};
 use crate::store;
 
 /// `/` sends each role to its own home page.
@@ -139,26 +137,13 @@ pub fn MentorHome() -> impl IntoView {
     }
 }
 
-const SCHOOLS_KEY: &str = "nastavnik.schools";
-
-/// The schools the user may see: from the last time the server was reached, refreshed now if
-/// it can be.
+/// The schools the user may see: from the last time the server was reached (kept per person
+/// on this computer until sign-out), refreshed now if it can be.
 pub fn known_schools(session: crate::session::SessionCtx) -> RwSignal<Vec<School>> {
-    // Kept per person: a computer shared by a mentor and the head keeps each one's list.
-    let key = session
-        .profile()
-        .map(|p| format!("{SCHOOLS_KEY}.{}", p.id))
-        .unwrap_or_default();
-    let schools = RwSignal::new(LocalStorage::get(&key).unwrap_or_default());
-    if let Some(token) = session.token() {
-        spawn_local(async move {
-            if let Ok(list) = api::schools(&token).await {
-                let _ = LocalStorage::set(&key, &list);
-                schools.set(list);
-            }
-        });
-    }
-    schools
+    session.cached_list(
+        Cache::Schools,
+        |token| async move { api::schools(&token).await },
+    )
 }
 
 #[component]

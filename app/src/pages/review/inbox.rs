@@ -1,7 +1,6 @@
 //! The inbox of a mentor, curator or the centre head: the submitted responses of their schools,
 //! newest first, with filters, and what is new since the last visit marked.
 
-use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use model::forms::{self, Campaign, Status};
 use model::record::{Record, Scope};
@@ -21,10 +20,6 @@ fn submitted_at(r: &Record) -> u64 {
         .map_or(0, |f| f.hlc.wall_ms)
 }
 
-fn last_visit_key(user: uuid::Uuid) -> String {
-    format!("nastavnik.inbox.seen.{user}")
-}
-
 #[component]
 pub fn InboxPage() -> impl IntoView {
     crate::pages::set_title("Входящие");
@@ -33,10 +28,8 @@ pub fn InboxPage() -> impl IntoView {
     let responses = store::watch_kind(forms::RESPONSE_KIND);
     let campaigns = store::watch_kind(forms::CAMPAIGN_KIND);
     let templates = store::watch_kind(forms::TEMPLATE_KIND);
-    let user = session.profile().map(|p| p.id).unwrap_or_default();
     // The last visit before this one: what changed since is "новое". This visit is noted now.
-    let since: u64 = LocalStorage::get(last_visit_key(user)).unwrap_or(0);
-    let _ = LocalStorage::set(last_visit_key(user), js_sys::Date::now() as u64);
+    let since = session.note_inbox_visit();
 
     let school_filter = RwSignal::new(String::new());
     let form_filter = RwSignal::new(String::new());

@@ -1,10 +1,10 @@
 //! The personal deficit plan of a tested leader, edited by the leader and the mentor alike:
-//! a row per item, each change stored at once and synced; overdue items stand out.
+//! a row per item, each change stored at once and synced (a failed save is said in words in its
+//! row, or under the table for a new item); overdue items stand out.
 
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use model::forms::plan::{
     self, F_AREA, F_DEADLINE, F_MEASURE, F_MEASURE_KIND, F_RESPONSIBLE, F_STATUS, MEASURE_KINDS,
     PLAN_ITEM_KIND, STATUSES,
@@ -14,23 +14,26 @@ use model::record::{Record, Scope};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::components::record_field::{self, SaveError, one};
 use crate::format;
 use crate::pages::forms::question::{TextInput, text_parser};
 use crate::store::{self, Target};
-use crate::sync;
 
-fn save(id: Uuid, scope: Scope, parent: Uuid, fields: BTreeMap<String, Value>) {
+/// Stores fields of a plan item; a failure is put in `error`.
+fn save(
+    id: Uuid,
+    scope: Scope,
+    parent: Uuid,
+    fields: BTreeMap<String, Value>,
+    error: RwSignal<Option<String>>,
+) {
     let target = Target {
         id,
         kind: PLAN_ITEM_KIND,
         scope,
         parent: Some(parent),
     };
-    spawn_local(async move {
-        if store::edit(&target, fields).await.is_ok() {
-            sync::edited();
-        }
-    });
+    record_field::save(target, fields, error);
 }
 
 #[component]
@@ -57,6 +60,7 @@ pub fn DeficitPlan(response: Uuid, scope: Scope) -> impl IntoView {
         ids
     });
     let scope = StoredValue::new(scope);
+    let error = RwSignal::new(None::<String>);
     let add = move |_| {
         let first = areas.with(|a| {
             a.iter()
@@ -73,6 +77,7 @@ pub fn DeficitPlan(response: Uuid, scope: Scope) -> impl IntoView {
                 (F_MEASURE_KIND.to_owned(), json!(MEASURE_KINDS[0].0)),
                 (F_STATUS.to_owned(), json!("planned")),
             ]),
+            error,
         );
     };
     move || {
@@ -99,6 +104,7 @@ pub fn DeficitPlan(response: Uuid, scope: Scope) -> impl IntoView {
                             </tbody>
                         </table>
                     </div>
+                    <SaveError error=error/>
                     <button type="button" class="button-secondary" id="plan-add" on:click=add>"Добавить пункт плана"</button>
                 </section>
             }
@@ -119,6 +125,7 @@ fn PlanRow(
         Signal::derive(move || item.with(|r| r.as_ref().map(|r| r.text(name)).unwrap_or_default()))
     };
     let scope = StoredValue::new(scope);
+    let error = RwSignal::new(None::<String>);
     let set = move |name: &'static str| {
         move |ev: leptos::ev::Event| {
             let v = event_target_value(&ev);
@@ -127,12 +134,7 @@ fn PlanRow(
             } else {
                 json!(v)
             };
-            save(
-                id,
-                scope.get_value(),
-                response,
-                BTreeMap::from([(name.to_owned(), v)]),
-            );
+            save(id, scope.get_value(), response, one(name, v), error);
         }
     };
     // Texts keep what is typed while focused and follow the other person's edits otherwise.
@@ -148,12 +150,7 @@ fn PlanRow(
     };
     let setter = move |name: &'static str| {
         Callback::new(move |v: Value| {
-            save(
-                id,
-                scope.get_value(),
-                response,
-                BTreeMap::from([(name.to_owned(), v)]),
-            );
+            save(id, scope.get_value(), response, one(name, v), error);
         })
     };
     let today = format::today();
@@ -190,6 +187,7 @@ fn PlanRow(
                 <select aria-label="Состояние" id=format!("plan-status-{n}") on:change=set(F_STATUS)>
                     {STATUSES.iter().map(|(k, label)| view! { <option value=*k selected=move || status.get() == *k>{*label}</option> }).collect_view()}
                 </select>
+                <SaveError error=error/>
             </td>
         </tr>
     }

@@ -16,7 +16,7 @@ use model::support::{RISK_FACTORS, factor_label};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::components::record_field::{Field, Input};
+use crate::components::record_field::{Field, Input, SaveError};
 use crate::format;
 use crate::pages::homes::known_schools;
 use crate::pages::support::measure_from_recommendation;
@@ -47,6 +47,7 @@ pub fn DraftFromResult(response: Uuid, scope: Scope) -> impl IntoView {
     });
     let navigate = use_navigate();
     let scope = StoredValue::new(scope);
+    let error = RwSignal::new(None::<String>);
     move || {
         let navigate = navigate.clone();
         scores.get().map(|scores| {
@@ -65,12 +66,16 @@ pub fn DraftFromResult(response: Uuid, scope: Scope) -> impl IntoView {
                     let t = target(id, scope.get_value());
                     let navigate = navigate.clone();
                     spawn_local(async move {
-                        if store::edit(&t, fields).await.is_ok() {
-                            sync::edited();
-                            navigate(&format!("/recommendations/{id}"), Default::default());
+                        match store::edit(&t, fields).await {
+                            Ok(()) => {
+                                sync::edited();
+                                navigate(&format!("/recommendations/{id}"), Default::default());
+                            }
+                            Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
                         }
                     });
                 }>"Подготовить адресные рекомендации по дефицитам"</button>
+                <SaveError error=error/>
             }
         })
     }
@@ -125,7 +130,7 @@ pub fn NewRecommendationButton(school: Uuid) -> impl IntoView {
         <button type="button" class="button-secondary recommend-new" on:click=move |_| {
             start_draft(Scope::School(school), "Адресные рекомендации", "", "other", None, error, navigate.clone());
         }>"Написать рекомендации"</button>
-        {move || error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+        <SaveError error=error/>
     }
 }
 
@@ -145,7 +150,10 @@ pub fn RecommendationPage() -> impl IntoView {
         let t = target(r.id, r.scope.clone());
         spawn_local(async move {
             match store::edit(&t, fields).await {
-                Ok(()) => sync::edited(),
+                Ok(()) => {
+                    error.set(None);
+                    sync::edited();
+                }
                 Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
             }
         });
@@ -175,7 +183,7 @@ pub fn RecommendationPage() -> impl IntoView {
         view! {
             <section class="page" id="recommendation">
                 <h1>"Адресные рекомендации"</h1>
-                {move || error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+                <SaveError error=error/>
                 <div class="field">
                     <label for="rec-title">"Заголовок"</label>
                     <input id="rec-title" type="text" maxlength="200" value=initial.text(F_TITLE) on:input=field(F_TITLE) disabled=move || sent.get()/>
@@ -226,7 +234,7 @@ pub fn ReceivedRecommendations() -> impl IntoView {
         (!list.is_empty()).then(|| view! {
             <section id="recommendations" aria-labelledby="recommendations-title">
                 <h2 id="recommendations-title">"Рекомендации наставника"</h2>
-                {move || error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+                <SaveError error=error/>
                 {list.into_iter().map(|r| {
                     let acknowledged = r.get(F_ACK) == Some(&json!(true));
                     let measure = r.text(F_MEASURE);

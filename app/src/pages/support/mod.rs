@@ -8,9 +8,7 @@ mod overview;
 mod programme;
 mod visits;
 
-use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use model::api::Specialist;
 use model::record::{Record, Scope};
 use uuid::Uuid;
@@ -21,7 +19,7 @@ pub use programme::{ProgrammePage, ProgrammePrint, measure_from_recommendation, 
 pub use visits::{NewVisitButton, VisitList, VisitPage};
 
 use crate::api;
-use crate::session::SessionCtx;
+use crate::session::{Cache, SessionCtx};
 
 /// The current calendar year on this computer: a programme runs over a calendar year (the
 /// centre's cycle starts with the self-analysis in January, 002 plan).
@@ -43,20 +41,9 @@ pub fn live(list: &[Record]) -> impl Iterator<Item = &Record> {
 }
 
 /// The centre's specialists a school may ask: from the last time the server was reached (kept
-/// per person on this computer), refreshed now if it can be.
+/// per person on this computer until sign-out), refreshed now if it can be.
 pub fn specialists(session: SessionCtx) -> RwSignal<Vec<Specialist>> {
-    let key = session
-        .profile()
-        .map(|p| format!("nastavnik.specialists.{}", p.id))
-        .unwrap_or_default();
-    let list = RwSignal::new(LocalStorage::get(&key).unwrap_or_default());
-    if let Some(token) = session.token() {
-        spawn_local(async move {
-            if let Ok(l) = api::specialists(&token).await {
-                let _ = LocalStorage::set(&key, &l);
-                list.set(l);
-            }
-        });
-    }
-    list
+    session.cached_list(Cache::Specialists, |token| async move {
+        api::specialists(&token).await
+    })
 }
