@@ -4,41 +4,22 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
-use model::Role;
 use uuid::Uuid;
 
 use crate::components::header::AppHeader;
 use crate::components::protected::Protected;
 use crate::connectivity::{self, Net};
-use crate::pages::about::AboutPage;
-use crate::pages::account::AccountPage;
-use crate::pages::centre::{
-    CentreCampaigns, CentreHome, CentreResults, CentreSchools, CentreUsers,
-};
-use crate::pages::forms::{FormPage, PrintPage};
-use crate::pages::homes::{HomeRedirect, MentorHome, ModeratorHome, SchoolHome, TeacherHome};
+use crate::pages::homes::HomeRedirect;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
-use crate::pages::refused::RefusedPage;
-use crate::pages::review::{InboxPage, RecommendationPage, ReviewPage};
-use crate::pages::school_profile::SchoolProfilePage;
-use crate::pages::support::{
-    CentreProgrammes, ConsultationPage, ConsultationsPage, ConsultationsPrint, ProgrammePage,
-    ProgrammePrint, VisitPage,
-};
-use crate::pages::workplan::{IndicatorsPage, PlanPage, PlanPrint, SchoolReport};
-use crate::{local_db, session, storage_info, store, sync};
-
-const MANAGERS: &[Role] = &[Role::Head, Role::Moderator];
-const REVIEWERS: &[Role] = &[Role::Mentor, Role::Curator, Role::Head];
-/// The people of school support: the school's team, its mentors and curators, the head.
-const SUPPORT: &[Role] = &[Role::SchoolTeam, Role::Mentor, Role::Curator, Role::Head];
+use crate::routes::{self, lazy};
+use crate::{local_db, session, storage_info, store};
 
 #[component]
 pub fn App() -> impl IntoView {
     let session = session::provide_session();
     connectivity::start();
-    sync::start(session);
+    let owner = Owner::current().expect("the app has an owner");
     // Closing the page while an edit is being written asks first, so no keystroke is lost.
     let _ = window_event_listener(leptos::ev::beforeunload, |ev| {
         if store::saving() > 0 {
@@ -56,7 +37,7 @@ pub fn App() -> impl IntoView {
                 .current
                 .with_untracked(|s| s.as_ref().map(|s| s.profile.id))
         {
-            spawn_local(local_db::open(id));
+            routes::reopen_database(id);
         }
     });
 
@@ -66,11 +47,7 @@ pub fn App() -> impl IntoView {
         if user != previous.flatten()
             && let Some(id) = user
         {
-            spawn_local(async move {
-                local_db::open(id).await;
-                store::listen_to_other_tabs(id);
-                sync::sync_now();
-            });
+            routes::begin_work(session, owner.clone(), id);
             spawn_local(async {
                 storage_info::request_persistence().await;
             });
@@ -86,6 +63,28 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    // Online and signed in: the pages of the person's role are fetched once, so that they
+    // open with no network later (the service worker keeps them).
+    Effect::new(move |_| {
+        let role = session.current.with(|s| s.as_ref().map(|s| s.profile.role));
+        if connectivity::status().get() == Net::Online
+            && let Some(role) = role
+        {
+            spawn_local(async move {
+                if routes::precache_for(role).await {
+                    // Marks the page for tools that measure how soon a computer can work
+                    // offline (`cargo xtask bench`).
+                    if let Some(root) = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.document_element())
+                    {
+                        let _ = root.set_attribute("data-pages-ready", role.as_str());
+                    }
+                }
+            });
+        }
+    });
+
     view! {
         <Router>
             <AppHeader/>
@@ -95,105 +94,105 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=|| view! { <Protected><HomeRedirect/></Protected> }/>
                     <Route
                         path=path!("/school")
-                        view=|| view! { <Protected roles=&[Role::SchoolTeam]><SchoolHome/></Protected> }
+                        view={lazy::<routes::SchoolHome>()}
                     />
                     <Route
                         path=path!("/school/profile")
-                        view=|| view! { <Protected roles=&[Role::SchoolTeam]><SchoolProfilePage/></Protected> }
+                        view={lazy::<routes::SchoolProfile>()}
                     />
-                    <Route path=path!("/forms/:id") view=|| view! { <Protected><FormPage/></Protected> }/>
-                    <Route path=path!("/forms/:id/print") view=|| view! { <Protected><PrintPage/></Protected> }/>
+                    <Route path=path!("/forms/:id") view={lazy::<routes::Form>()}/>
+                    <Route path=path!("/forms/:id/print") view={lazy::<routes::FormPrint>()}/>
                     <Route
                         path=path!("/centre/results")
-                        view=|| view! { <Protected roles=&[Role::Head]><CentreResults/></Protected> }
+                        view={lazy::<routes::CentreResults>()}
                     />
                     <Route
                         path=path!("/centre/campaigns")
-                        view=|| view! { <Protected roles=&[Role::Head]><CentreCampaigns/></Protected> }
+                        view={lazy::<routes::CentreCampaigns>()}
                     />
                     <Route
                         path=path!("/inbox")
-                        view=|| view! { <Protected roles=REVIEWERS><InboxPage/></Protected> }
+                        view={lazy::<routes::Inbox>()}
                     />
                     <Route
                         path=path!("/review/:id")
-                        view=|| view! { <Protected roles=REVIEWERS><ReviewPage/></Protected> }
+                        view={lazy::<routes::Review>()}
                     />
                     <Route
                         path=path!("/recommendations/:id")
-                        view=|| view! { <Protected roles=REVIEWERS><RecommendationPage/></Protected> }
+                        view={lazy::<routes::Recommendation>()}
                     />
                     <Route
                         path=path!("/programme/:school")
-                        view=|| view! { <Protected roles=SUPPORT><ProgrammePage/></Protected> }
+                        view={lazy::<routes::Programme>()}
                     />
                     <Route
                         path=path!("/programme/:school/print")
-                        view=|| view! { <Protected roles=SUPPORT><ProgrammePrint/></Protected> }
+                        view={lazy::<routes::ProgrammePrint>()}
                     />
                     <Route
                         path=path!("/consultations")
-                        view=|| view! { <Protected roles=SUPPORT><ConsultationsPage/></Protected> }
+                        view={lazy::<routes::Consultations>()}
                     />
                     <Route
                         path=path!("/consultations/print")
-                        view=|| view! { <Protected roles=SUPPORT><ConsultationsPrint/></Protected> }
+                        view={lazy::<routes::ConsultationsPrint>()}
                     />
                     <Route
                         path=path!("/consultations/:id")
-                        view=|| view! { <Protected roles=SUPPORT><ConsultationPage/></Protected> }
+                        view={lazy::<routes::Consultation>()}
                     />
                     <Route
                         path=path!("/visits/:id")
-                        view=|| view! { <Protected roles=SUPPORT><VisitPage/></Protected> }
+                        view={lazy::<routes::Visit>()}
                     />
                     <Route
                         path=path!("/centre/programmes")
-                        view=|| view! { <Protected roles=&[Role::Head]><CentreProgrammes/></Protected> }
+                        view={lazy::<routes::CentreProgrammes>()}
                     />
                     <Route
                         path=path!("/centre/plan")
-                        view=|| view! { <Protected roles=REVIEWERS><PlanPage/></Protected> }
+                        view={lazy::<routes::Plan>()}
                     />
                     <Route
                         path=path!("/centre/plan/print")
-                        view=|| view! { <Protected roles=REVIEWERS><PlanPrint/></Protected> }
+                        view={lazy::<routes::PlanPrint>()}
                     />
                     <Route
                         path=path!("/centre/indicators")
-                        view=|| view! { <Protected roles=REVIEWERS><IndicatorsPage/></Protected> }
+                        view={lazy::<routes::Indicators>()}
                     />
                     <Route
                         path=path!("/report/school/:id")
-                        view=|| view! { <Protected roles=SUPPORT><SchoolReport/></Protected> }
+                        view={lazy::<routes::SchoolReport>()}
                     />
-                    <Route path=path!("/refused") view=|| view! { <Protected><RefusedPage/></Protected> }/>
+                    <Route path=path!("/refused") view={lazy::<routes::Refused>()}/>
                     <Route
                         path=path!("/teacher")
-                        view=|| view! { <Protected roles=&[Role::Teacher]><TeacherHome/></Protected> }
+                        view={lazy::<routes::TeacherHome>()}
                     />
                     <Route
                         path=path!("/mentor")
-                        view=|| view! { <Protected roles=&[Role::Mentor, Role::Curator]><MentorHome/></Protected> }
+                        view={lazy::<routes::MentorHome>()}
                     />
                     <Route
                         path=path!("/centre")
-                        view=|| view! { <Protected roles=&[Role::Head]><CentreHome/></Protected> }
+                        view={lazy::<routes::CentreHome>()}
                     />
                     <Route
                         path=path!("/centre/schools")
-                        view=|| view! { <Protected roles=&[Role::Head]><CentreSchools/></Protected> }
+                        view={lazy::<routes::CentreSchools>()}
                     />
                     <Route
                         path=path!("/centre/users")
-                        view=|| view! { <Protected roles=MANAGERS><CentreUsers/></Protected> }
+                        view={lazy::<routes::CentreUsers>()}
                     />
                     <Route
                         path=path!("/moderator")
-                        view=|| view! { <Protected roles=&[Role::Moderator]><ModeratorHome/></Protected> }
+                        view={lazy::<routes::ModeratorHome>()}
                     />
-                    <Route path=path!("/about") view=|| view! { <Protected><AboutPage/></Protected> }/>
-                    <Route path=path!("/account") view=|| view! { <Protected><AccountPage/></Protected> }/>
+                    <Route path=path!("/about") view={lazy::<routes::About>()}/>
+                    <Route path=path!("/account") view={lazy::<routes::Account>()}/>
                 </Routes>
             </main>
         </Router>

@@ -1,6 +1,6 @@
-//! Two browser features reached through a few lines of JavaScript (shipped as a module next
-//! to the app, allowed by the CSP): gzip via CompressionStream, and Web Locks so that only one
-//! tab of a user syncs at a time.
+//! Browser features reached through a few lines of JavaScript (shipped as a module next to the
+//! app, allowed by the CSP): gzip via CompressionStream, Web Locks so that only one tab of a
+//! user syncs at a time, and asking the service worker to keep chunks of the app offline.
 
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -12,6 +12,17 @@ export async function gzip(bytes) {
   const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('gzip'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
+export async function keepOffline(areas) {
+  if (!('serviceWorker' in navigator)) return false;
+  const registration = await navigator.serviceWorker.ready;
+  const worker = registration.active;
+  if (!worker) return false;
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (event) => resolve(event.data === true);
+    worker.postMessage({ keep: areas }, [channel.port2]);
+  });
+}
 export function withLock(name, task) {
   if (!navigator.locks || !navigator.locks.request) return task();
   return navigator.locks.request(name, { ifAvailable: true }, (lock) => (lock ? task() : 'busy'));
@@ -20,6 +31,8 @@ export function withLock(name, task) {
 extern "C" {
     #[wasm_bindgen(js_name = gzip)]
     fn gzip_js(bytes: &[u8]) -> Promise;
+    #[wasm_bindgen(js_name = keepOffline)]
+    fn keep_offline_js(areas: Vec<String>) -> Promise;
     #[wasm_bindgen(js_name = withLock)]
     fn with_lock_js(name: &str, task: &JsValue) -> Promise;
 }
@@ -31,6 +44,15 @@ pub async fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
         .dyn_into::<Uint8Array>()
         .ok()
         .map(|array| array.to_vec())
+}
+
+/// Asks the service worker to keep the chunks of `areas` (see `routes.rs`) on this computer;
+/// `true` once they all are.
+pub async fn keep_offline(areas: &[&str]) -> bool {
+    let areas = areas.iter().map(|a| (*a).to_owned()).collect();
+    JsFuture::from(keep_offline_js(areas))
+        .await
+        .is_ok_and(|v| v.is_truthy())
 }
 
 /// Runs `task` holding the lock `name` if no other tab holds it; `false` when it was busy.

@@ -9,6 +9,7 @@ mod connectivity;
 mod format;
 mod local_db;
 mod pages;
+mod routes;
 mod session;
 mod storage_info;
 mod store;

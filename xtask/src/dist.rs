@@ -64,11 +64,36 @@ pub fn bundle() -> anyhow::Result<PathBuf> {
 
     let staging = target.join("dist-staging");
     let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging)?;
+    // The lazy routes' code goes into chunks of their own (`chunk_*.wasm` and the loader
+    // `split.js`, fetched relative to itself, so from the same hashed folder); the rest is the
+    // main module that wasm-bindgen binds.
+    let main_wasm = target.join("wasm32-unknown-unknown/wasm-release/app_main.wasm");
+    let input = std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?;
+    let split = wasm_split_cli_support::transform({
+        let mut opts = wasm_split_cli_support::Options::new(&input);
+        opts.output_dir = &staging;
+        opts.main_out_path = &main_wasm;
+        opts.main_module = "./app.js";
+        opts.link_name = "./split.js";
+        opts
+    })
+    .map_err(|e| anyhow::anyhow!("splitting the wasm: {e:#}"))?;
+    for chunk in &split.split_modules {
+        let bytes = std::fs::read(chunk)?;
+        std::fs::write(chunk, strip_custom_sections(&bytes)?)?;
+    }
+    std::fs::write(
+        staging.join("chunks.json"),
+        serde_json::to_vec(&split.prefetch_map)?,
+    )?;
     wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&wasm)
+        .input_path(&main_wasm)
         .web(true)?
         .out_name("app")
         .typescript(false)
+        .keep_lld_exports(true)
+        .demangle(false)
         .remove_name_section(true)
         .remove_producers_section(true)
         .generate(&staging)
@@ -105,11 +130,13 @@ pub fn bundle() -> anyhow::Result<PathBuf> {
         std::fs::read(web.join("manifest.webmanifest"))?,
     ));
     files.push(("icon.svg".into(), std::fs::read(web.join("icon.svg"))?));
+    // The service worker precaches the shell at install; the chunks of lazy pages are kept
+    // when the app fetches them (all those of the person's role, right after sign-in).
     let mut shell: Vec<String> = vec!["/".into()];
     shell.extend(
         files
             .iter()
-            .filter(|(name, _)| name != "index.html")
+            .filter(|(name, _)| name != "index.html" && !is_chunk(name))
             .map(|(name, _)| format!("/{name}")),
     );
     let sw = std::fs::read_to_string(web.join("sw.js"))?
@@ -123,6 +150,54 @@ pub fn bundle() -> anyhow::Result<PathBuf> {
     report(&dist_dir, &build)?;
 
     Ok(dist_dir)
+}
+
+/// The wasm module without its custom sections other than `target_features` (function names
+/// and producers, which the splitter leaves in the chunks and no browser needs).
+fn strip_custom_sections(wasm: &[u8]) -> anyhow::Result<Vec<u8>> {
+    fn leb(bytes: &[u8], at: &mut usize) -> anyhow::Result<usize> {
+        let (mut value, mut shift) = (0usize, 0);
+        loop {
+            let byte = *bytes.get(*at).context("truncated wasm")?;
+            *at += 1;
+            value |= usize::from(byte & 0x7f) << shift;
+            shift += 7;
+            if byte < 0x80 {
+                return Ok(value);
+            }
+        }
+    }
+    anyhow::ensure!(
+        wasm.len() >= 8 && wasm.starts_with(b"\0asm"),
+        "not a wasm module"
+    );
+    let mut out = wasm[..8].to_vec();
+    let mut at = 8;
+    while at < wasm.len() {
+        let start = at;
+        let id = wasm[at];
+        at += 1;
+        let size = leb(wasm, &mut at)?;
+        let body = at;
+        at += size;
+        anyhow::ensure!(at <= wasm.len(), "truncated wasm section");
+        if id == 0 {
+            let mut name_at = body;
+            let len = leb(wasm, &mut name_at)?;
+            if wasm.get(name_at..name_at + len) != Some(b"target_features".as_slice()) {
+                continue;
+            }
+        }
+        out.extend_from_slice(&wasm[start..at]);
+    }
+    Ok(out)
+}
+
+/// A wasm chunk of lazily loaded pages (`split_<area>.wasm`, or `chunk_<n>.wasm` with code
+/// several areas share), or the map of which chunks each area needs.
+fn is_chunk(name: &str) -> bool {
+    let file = name.rsplit('/').next().unwrap_or(name);
+    (file.ends_with(".wasm") && file != "app_bg.wasm") || file == "chunks.json"
 }
 
 fn collect(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> anyhow::Result<()> {
@@ -229,33 +304,63 @@ pub fn gzip_bytes(bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
     Ok(w.finish()?)
 }
 
-/// Prints the size of every file a first visit loads: raw, gzip, brotli.
+/// Prints the size of every file a first visit loads, then of every chunk of lazily loaded
+/// pages with the areas that need it: raw, gzip, brotli.
 fn report(dir: &Path, build: &str) -> anyhow::Result<()> {
-    let mut totals = (0usize, 0usize, 0usize);
+    let assets = dir.join("assets").join(build);
+    let sizes = |path: &Path| -> anyhow::Result<[usize; 3]> {
+        let len = |p: PathBuf| std::fs::metadata(p).map(|m| m.len() as usize);
+        Ok([
+            len(path.to_path_buf())?,
+            len(PathBuf::from(format!("{}.gz", path.display())))?,
+            len(PathBuf::from(format!("{}.br", path.display())))?,
+        ])
+    };
+    let row = |name: &str, [raw, gz, br]: [usize; 3]| {
+        println!("{name:<28} {:>10} {:>10} {:>10}", kb(raw), kb(gz), kb(br));
+    };
+    let add = |a: [usize; 3], b: [usize; 3]| [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
+
     println!("\nFirst load of the app (build {build}):");
     println!(
         "{:<28} {:>10} {:>10} {:>10}",
         "file", "raw", "gzip", "brotli"
     );
+    let mut first = [0; 3];
     for name in FIRST_LOAD {
         let path = if name == "index.html" {
             dir.join(name)
         } else {
-            dir.join("assets").join(build).join(name)
+            assets.join(name)
         };
-        let raw = std::fs::metadata(&path)?.len() as usize;
-        let gz = std::fs::metadata(format!("{}.gz", path.display()))?.len() as usize;
-        let br = std::fs::metadata(format!("{}.br", path.display()))?.len() as usize;
-        totals = (totals.0 + raw, totals.1 + gz, totals.2 + br);
-        println!("{name:<28} {:>10} {:>10} {:>10}", kb(raw), kb(gz), kb(br));
+        let size = sizes(&path)?;
+        first = add(first, size);
+        row(name, size);
     }
-    println!(
-        "{:<28} {:>10} {:>10} {:>10}\n",
-        "total",
-        kb(totals.0),
-        kb(totals.1),
-        kb(totals.2)
-    );
+    row("total", first);
+
+    // Which areas (split points) need each chunk, from the splitter's map.
+    let map: std::collections::BTreeMap<String, Vec<String>> =
+        serde_json::from_slice(&std::fs::read(assets.join("chunks.json"))?)?;
+    let mut users: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
+    for (area, files) in &map {
+        for file in files {
+            users.entry(file.clone()).or_default().push(area);
+        }
+    }
+    println!("\nChunks of lazily loaded pages (fetched when first needed):");
+    let mut chunks = [0; 3];
+    for (file, areas) in &users {
+        let size = sizes(&assets.join(format!("{file}.wasm")))?;
+        chunks = add(chunks, size);
+        let mut areas = areas.clone();
+        areas.dedup();
+        row(&format!("{file}.wasm"), size);
+        println!("{:<28} used by: {}", "", areas.join(", "));
+    }
+    row("total of chunks", chunks);
+    row("everything", add(first, chunks));
+    println!();
     Ok(())
 }
 

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use model::Role;
 
-use crate::components::sync_status::SyncStatus;
 use crate::connectivity::{self, Net};
+use crate::routes::SyncStatus;
 use crate::session::use_session;
 
 fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {

@@ -20,7 +20,7 @@ pub fn PrintPage() -> impl IntoView {
     // An anonymous form's answers live under an id only this computer knows (from the server).
     let anonymous = RwSignal::new(None::<uuid::Uuid>);
     let asked = StoredValue::new(false);
-    move || {
+    let page = move || {
         let c = campaign.get()?;
         let template = load_template(c.template.clone(), c.version);
         let who = session
@@ -84,6 +84,14 @@ pub fn PrintPage() -> impl IntoView {
                 </article>
             })
         })
+    };
+    view! {
+        {page}
+        {move || campaign.with(Option::is_none).then(|| view! {
+            <p class="empty" role="status">
+                "Форма ещё не получена на этот компьютер. Она появится после синхронизации с сервером."
+            </p>
+        })}
     }
 }
 

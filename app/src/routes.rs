@@ -1,0 +1,236 @@
+//! Pages whose code is loaded only when someone opens them.
+//!
+//! Sign-in, the homes and the form filler are in the main module, which every computer
+//! downloads first; everything else lives in wasm chunks of four areas, cut out of the module
+//! by the build's splitter (`cargo xtask dist`) at the split points declared here:
+//! - `work` — what every signed-in person needs: the local database and the sync client
+//!   ([`begin_work`]), the homes, the filler, printing a form, the account pages;
+//! - `support` — the school support pages (programme, consultations, visits, reports);
+//! - `review` — reviewing responses, recommendations, the plan of work and its indicators;
+//! - `centre` — the centre's own pages.
+//!
+//! Code that several areas use is in shared chunks the splitter makes. A chunk is fetched the
+//! first time one of its pages opens; right after sign-in the service worker is asked to keep
+//! every chunk of the person's role, now and after each update ([`precache_for`]), so that a
+//! school computer never downloads the centre's pages and has its own with no network. A chunk
+//! that cannot be fetched gives a page that says so in words instead of a broken app.
+
+use std::cell::Cell;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos::wasm_split::SplitLoaderError;
+use leptos_router::{Lazy, LazyRoute};
+use model::Role;
+use uuid::Uuid;
+
+use crate::components::protected::Protected;
+use crate::session::SessionCtx;
+
+/// The chunk of a page could not be fetched.
+pub struct NotLoaded;
+
+impl From<SplitLoaderError> for NotLoaded {
+    fn from(_: SplitLoaderError) -> Self {
+        NotLoaded
+    }
+}
+
+/// The roles of the people a page is for.
+type Roles = &'static [Role];
+
+const HEAD: Roles = &[Role::Head];
+const MANAGERS: Roles = &[Role::Head, Role::Moderator];
+const REVIEWERS: Roles = &[Role::Mentor, Role::Curator, Role::Head];
+/// The people of school support: the school's team, its mentors and curators, the head.
+const SUPPORT: Roles = &[Role::SchoolTeam, Role::Mentor, Role::Curator, Role::Head];
+const SCHOOL: Roles = &[Role::SchoolTeam];
+/// Anyone signed in.
+const ANYONE: Roles = &Role::ALL;
+
+/// Declares lazily loaded pages: for each, a route type for `<Route view=Lazy::<T>::new()>`
+/// whose view is a split point in the chunk `$chunk`, guarded by `Protected` with `$roles`
+/// (the module `$m` holds the split point and its preload).
+macro_rules! lazy_pages {
+    ($( $m:ident: $route:ident => $chunk:ident, $roles:expr, $page:path; )*) => {
+        $(
+            mod $m {
+                use super::*;
+
+                #[leptos::wasm_split::wasm_split(
+                    $chunk,
+                    wasm_split_path = ::leptos::wasm_split,
+                    preload(preload),
+                    fallible
+                )]
+                #[allow(non_snake_case)] // named after the route: the splitter's symbols must differ
+                pub fn $route() -> Result<AnyView, NotLoaded> {
+                    use $page as Page;
+                    Ok(view! { <Protected roles=$roles><Page/></Protected> }.into_any())
+                }
+            }
+
+            #[doc = concat!("The lazily loaded route of `", stringify!($page), "`.")]
+            pub struct $route;
+
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    $route
+                }
+
+                async fn view(_: Self) -> AnyView {
+                    match $m::$route().await {
+                        Ok(view) => view,
+                        Err(NotLoaded) => view! { <ChunkMissing/> }.into_any(),
+                    }
+                }
+
+                async fn preload() {
+                    let _ = $m::preload().await;
+                }
+            }
+        )*
+
+        /// Every lazy page: who may open it and the chunk it is in.
+        const LAZY_PAGES: &[(Roles, &str)] = &[ $( ($roles, stringify!($chunk)), )* ];
+    };
+}
+
+lazy_pages! {
+    school_home: SchoolHome => work, SCHOOL, crate::pages::homes::SchoolHome;
+    teacher_home: TeacherHome => work, &[Role::Teacher], crate::pages::homes::TeacherHome;
+    mentor_home: MentorHome => work, &[Role::Mentor, Role::Curator], crate::pages::homes::MentorHome;
+    centre_home: CentreHome => work, HEAD, crate::pages::centre::CentreHome;
+    moderator_home: ModeratorHome => work, &[Role::Moderator], crate::pages::homes::ModeratorHome;
+    form: Form => work, ANYONE, crate::pages::forms::FormPage;
+    school_profile: SchoolProfile => support, SCHOOL, crate::pages::school_profile::SchoolProfilePage;
+    form_print: FormPrint => work, ANYONE, crate::pages::forms::PrintPage;
+    centre_results: CentreResults => centre, HEAD, crate::pages::centre::CentreResults;
+    centre_campaigns: CentreCampaigns => centre, HEAD, crate::pages::centre::CentreCampaigns;
+    centre_schools: CentreSchools => centre, HEAD, crate::pages::centre::CentreSchools;
+    centre_users: CentreUsers => centre, MANAGERS, crate::pages::centre::CentreUsers;
+    centre_programmes: CentreProgrammes => centre, HEAD, crate::pages::support::CentreProgrammes;
+    inbox: Inbox => review, REVIEWERS, crate::pages::review::InboxPage;
+    review: Review => review, REVIEWERS, crate::pages::review::ReviewPage;
+    recommendation: Recommendation => review, REVIEWERS, crate::pages::review::RecommendationPage;
+    programme: Programme => support, SUPPORT, crate::pages::support::ProgrammePage;
+    programme_print: ProgrammePrint => support, SUPPORT, crate::pages::support::ProgrammePrint;
+    consultations: Consultations => support, SUPPORT, crate::pages::support::ConsultationsPage;
+    consultations_print: ConsultationsPrint => support, SUPPORT, crate::pages::support::ConsultationsPrint;
+    consultation: Consultation => support, SUPPORT, crate::pages::support::ConsultationPage;
+    visit: Visit => support, SUPPORT, crate::pages::support::VisitPage;
+    school_report: SchoolReport => support, SUPPORT, crate::pages::workplan::SchoolReport;
+    plan: Plan => review, REVIEWERS, crate::pages::workplan::PlanPage;
+    plan_print: PlanPrint => review, REVIEWERS, crate::pages::workplan::PlanPrint;
+    indicators: Indicators => review, REVIEWERS, crate::pages::workplan::IndicatorsPage;
+    refused: Refused => work, ANYONE, crate::pages::refused::RefusedPage;
+    about: About => work, ANYONE, crate::pages::about::AboutPage;
+    account: Account => work, ANYONE, crate::pages::account::AccountPage;
+}
+
+/// Starts the work of the signed-in `user` on this computer: opens their local database,
+/// follows the other tabs and syncs; the first time, also starts the sync client under `owner`
+/// (the app's root). Lives in the chunk `work` with the homes and the filler, so a computer
+/// where nobody has signed in yet does not download any of it.
+pub fn begin_work(session: SessionCtx, owner: Owner, user: Uuid) {
+    #[leptos::wasm_split::wasm_split(
+        work,
+        wasm_split_path = ::leptos::wasm_split,
+        preload(preload_work),
+        fallible
+    )]
+    fn begin(session: SessionCtx, owner: Owner, user: Uuid) -> Result<(), NotLoaded> {
+        thread_local! {
+            static STARTED: Cell<bool> = const { Cell::new(false) };
+        }
+        if !STARTED.with(|s| s.replace(true)) {
+            owner.with(|| crate::sync::start(session));
+        }
+        spawn_local(async move {
+            crate::local_db::open(user).await;
+            crate::store::listen_to_other_tabs(user);
+            crate::sync::sync_now();
+        });
+        Ok(())
+    }
+    spawn_local(async move {
+        if begin(session, owner, user).await.is_err() {
+            web_sys::console::warn_1(&"the app's work chunk could not be fetched".into());
+        }
+    });
+}
+
+/// Opens the local database of `user` again (a page brought back from the back-forward cache).
+pub fn reopen_database(user: Uuid) {
+    #[leptos::wasm_split::wasm_split(work, wasm_split_path = ::leptos::wasm_split, fallible)]
+    fn reopen(user: Uuid) -> Result<(), NotLoaded> {
+        spawn_local(crate::local_db::open(user));
+        Ok(())
+    }
+    spawn_local(async move {
+        let _ = reopen(user).await;
+    });
+}
+
+/// The sync part of the header, from the chunk `work`.
+#[component]
+pub fn SyncStatus() -> impl IntoView {
+    #[leptos::wasm_split::wasm_split(work, wasm_split_path = ::leptos::wasm_split, fallible)]
+    fn sync_status() -> Result<AnyView, NotLoaded> {
+        use crate::components::sync_status::SyncStatus;
+        Ok(view! { <SyncStatus/> }.into_any())
+    }
+    view! {
+        <Suspense fallback=|| ()>
+            {Suspend::new(async { sync_status().await.unwrap_or_else(|NotLoaded| ().into_any()) })}
+        </Suspense>
+    }
+}
+
+/// A route for `<Route view=…>`.
+pub fn lazy<T: LazyRoute + Send + Sync>() -> Lazy<T> {
+    Lazy::new()
+}
+
+/// The chunks (areas) of the pages `role` may open.
+pub fn areas_of(role: Role) -> Vec<&'static str> {
+    let mut areas: Vec<&str> = LAZY_PAGES
+        .iter()
+        .filter(|(roles, _)| roles.contains(&role))
+        .map(|(_, chunk)| *chunk)
+        .collect();
+    areas.sort_unstable();
+    areas.dedup();
+    areas
+}
+
+/// Has the service worker keep every chunk of the pages `role` may open, in this build and in
+/// the builds it installs later, so that they open with no network. Returns whether all of
+/// them are kept now.
+pub async fn precache_for(role: Role) -> bool {
+    crate::browser::keep_offline(&areas_of(role)).await
+}
+
+/// Said instead of a page whose code could not be fetched.
+#[component]
+fn ChunkMissing() -> impl IntoView {
+    view! {
+        <section class="page">
+            <h1 id="chunk-missing">"Страница не загрузилась"</h1>
+            <p class="alert alert-info" role="alert">
+                "Этой страницы ещё нет на этом компьютере, а получить её с сервера сейчас не "
+                "удалось: нет связи или приложение только что обновилось. Всё введённое сохранено. "
+                "Проверьте подключение к интернету и нажмите «Попробовать снова»."
+            </p>
+            <p>
+                <button type="button" on:click=|_| {
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.location().reload();
+                    }
+                }>"Попробовать снова"</button>
+                " "
+                <a href="/">"На главную"</a>
+            </p>
+        </section>
+    }
+}
