@@ -2,7 +2,8 @@
 // A new version is offered to the user, never forced in the middle of their work.
 import init from './app.js';
 
-init({ module_or_path: new URL('app_bg.wasm', import.meta.url) }).catch((error) => {
+const started = init({ module_or_path: new URL('app_bg.wasm', import.meta.url) });
+started.catch((error) => {
   console.error(error);
   const boot = document.getElementById('boot') || document.body.appendChild(document.createElement('p'));
   boot.className = 'boot boot-error';
@@ -42,7 +43,9 @@ if ('serviceWorker' in navigator) {
     if (updating) window.location.reload();
   });
 
-  navigator.serviceWorker.register('/sw.js').then((registration) => {
+  // Registered once the app runs: the worker's copy of the shell then comes from the HTTP
+  // cache instead of a second download competing with the first on a slow link.
+  started.then(() => navigator.serviceWorker.register('/sw.js')).then((registration) => {
     if (registration.waiting && navigator.serviceWorker.controller) offerUpdate(registration.waiting);
     registration.addEventListener('updatefound', () => {
       const worker = registration.installing;

@@ -37,7 +37,7 @@ async function keepAreas(areas) {
     const url = `/assets/${BUILD}/${file}.wasm`;
     if (await cache.match(url)) return true;
     try {
-      await cache.add(new Request(url, { cache: 'reload' }));
+      await cache.add(url);
       return true;
     } catch (error) {
       return false;
@@ -49,7 +49,9 @@ async function keepAreas(areas) {
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
-    await cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
+    // Files of a build's folder never change, so the HTTP cache's copy (the page has just
+    // downloaded them) is as good as the server's; the rest is asked of the server.
+    await cache.addAll(SHELL.map((url) => (url.startsWith('/assets/') ? url : new Request(url, { cache: 'reload' }))));
     // Best effort: what is missed here is fetched when the app next asks.
     await keepAreas(await rememberedAreas()).catch(() => false);
   })());

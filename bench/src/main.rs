@@ -2,7 +2,13 @@
 //! binary on loopback with devices that speak exactly like the app (same client logic, gzip
 //! request bodies, gzip answers).
 //!
-//! Usage: `bench <path to nastavnik>`.
+//! The first load of the app on a rural 2G link, in headless Chromium: see [`first_load`].
+//!
+//! Usage: `bench <path to nastavnik> [--only sync|throughput|first-load]`; every section when
+//! no `--only` is given.
+
+mod cdp;
+mod first_load;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
@@ -187,18 +193,34 @@ struct ServerProcess {
 }
 
 impl ServerProcess {
+    /// The server with the demo municipality in a database of its own.
     async fn start(bin: &str) -> anyhow::Result<ServerProcess> {
-        let dir = tempfile::tempdir()?;
+        ServerProcess::start_in(bin, tempfile::tempdir()?, true).await
+    }
+
+    /// The database address of a bench server whose folder is `dir`.
+    fn db_url(dir: &std::path::Path) -> String {
+        format!("sqlite://{}", dir.join("bench.db").display())
+    }
+
+    /// The server on the database in `dir` (see [`ServerProcess::db_url`]), with the demo
+    /// municipality loaded into it or not.
+    async fn start_in(
+        bin: &str,
+        dir: tempfile::TempDir,
+        demo: bool,
+    ) -> anyhow::Result<ServerProcess> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
-        let child = Command::new(bin)
-            .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
-            .arg("--db")
-            .arg(format!(
-                "sqlite://{}",
-                dir.path().join("bench.db").display()
-            ))
+        let mut cmd = Command::new(bin);
+        cmd.arg("serve");
+        if demo {
+            cmd.arg("--demo");
+        }
+        let child = cmd
+            .args(["--addr", &format!("127.0.0.1:{port}")])
+            .args(["--db", &ServerProcess::db_url(dir.path())])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()?;
@@ -413,16 +435,44 @@ async fn throughput(bin: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+const USAGE: &str = "usage: bench <path to nastavnik> [--only sync|throughput|first-load] \
+                     [--page-only-emulation]";
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let bin = std::env::args()
-        .nth(1)
-        .context("usage: bench <path to nastavnik>")?;
-    println!("Sync over loopback with the real server (bytes include HTTP headers):");
-    for n in [100, 1_000, 10_000] {
-        transfer(&bin, n).await?;
+    let mut bin = None;
+    let mut only = None;
+    let mut page_only = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--only" => only = Some(args.next().context(USAGE)?),
+            // What the page's emulation alone does to the service worker's requests.
+            "--page-only-emulation" => page_only = true,
+            _ if arg.starts_with("--") => bail!("unknown option {arg}; {USAGE}"),
+            _ => bin = Some(arg),
+        }
     }
-    println!();
-    throughput(&bin).await?;
+    let bin = bin.context(USAGE)?;
+    let run = |section: &str| only.as_deref().is_none_or(|o| o == section);
+    if let Some(o) = &only
+        && !["sync", "throughput", "first-load"].contains(&o.as_str())
+    {
+        bail!("unknown section {o}; {USAGE}");
+    }
+    if run("sync") {
+        println!("Sync over loopback with the real server (bytes include HTTP headers):");
+        for n in [100, 1_000, 10_000] {
+            transfer(&bin, n).await?;
+        }
+        println!();
+    }
+    if run("throughput") {
+        throughput(&bin).await?;
+        println!();
+    }
+    if run("first-load") {
+        first_load::first_load(&bin, page_only).await?;
+    }
     Ok(())
 }

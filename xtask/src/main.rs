@@ -4,7 +4,8 @@
 //!   with `./data/nastavnik.db` (demo municipality loaded on first start);
 //! - `test` — every test, the browser ones included (installs Chromium when missing);
 //! - `dist` — the bundle into `target/dist/` and the release binary;
-//! - `bench` — bundle sizes and sync figures (requests, bytes, time, throughput, memory);
+//! - `bench` — bundle sizes, sync figures (requests, bytes, time, throughput, memory) and the
+//!   first load in headless Chromium on an emulated 2G link;
 //! - `fuzz <target> [seconds]` — a coverage-guided fuzz target of `fuzz/` (cargo-fuzz).
 
 mod dist;
