@@ -249,3 +249,40 @@ async fn another_tab_of_the_same_browser_sees_edits_at_once() -> anyhow::Result<
     a.close().await?;
     Ok(())
 }
+
+/// A fresh computer's first sync finishes within seconds even when the person moves from page
+/// to page (by address, reloading the app each time) while it runs.
+#[tokio::test]
+async fn the_first_sync_of_a_new_computer_finishes_while_the_person_moves_between_pages()
+-> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let base = server.url("");
+    let browser = Browser::start().await?;
+    let started = std::time::Instant::now();
+    browser.sign_in(&base, "shkola", DEMO_PASSWORD).await?;
+    browser.wait_for("#home-school").await?;
+    for path in [
+        "/school/profile",
+        "/consultations",
+        "/school",
+        "/about",
+        "/school",
+    ] {
+        browser.client.goto(&format!("{base}{path}")).await?;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    browser
+        .wait_js(
+            "(document.getElementById('sync-last') || {innerText: ''}).innerText.startsWith('Синхронизировано')",
+            Duration::from_secs(20),
+        )
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "the first sync did not finish {:?} after sign-in: {e}",
+                started.elapsed()
+            )
+        })?;
+    browser.close().await?;
+    Ok(())
+}
