@@ -65,8 +65,9 @@ pub fn App() -> impl IntoView {
 
     // Online and signed in: the pages of the person's role are fetched once, so that they
     // open with no network later (the service worker keeps them).
+    let role = Memo::new(move |_| session.current.with(|s| s.as_ref().map(|s| s.profile.role)));
     Effect::new(move |_| {
-        let role = session.current.with(|s| s.as_ref().map(|s| s.profile.role));
+        let role = role.get();
         if connectivity::status().get() == Net::Online
             && let Some(role) = role
         {

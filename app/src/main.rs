@@ -7,13 +7,16 @@ mod browser;
 mod components;
 mod connectivity;
 mod format;
+mod lists;
 mod local_db;
 mod pages;
+mod recommendation;
 mod routes;
 mod session;
 mod storage_info;
 mod store;
 mod sync;
+mod templates;
 
 fn main() {
     // A failure inside the app is reported in the browser console with its place and reason.

@@ -1,6 +1,7 @@
 //! Pages whose code is loaded only when someone opens them.
 //!
-//! Sign-in, the homes and the form filler are in the main module, which every computer
+//! Sign-in and the app's shell (router, header, session, API client) are in the main module,
+//! which every computer
 //! downloads first; everything else lives in wasm chunks of four areas, cut out of the module
 //! by the build's splitter (`cargo xtask dist`) at the split points declared here:
 //! - `work` — what every signed-in person needs: the local database and the sync client
@@ -153,11 +154,28 @@ pub fn begin_work(session: SessionCtx, owner: Owner, user: Uuid) {
         });
         Ok(())
     }
+    // A chunk that did not arrive (a link that dropped) is asked for again, less and less
+    // often, for as long as the same person is signed in.
     spawn_local(async move {
-        if begin(session, owner, user).await.is_err() {
-            web_sys::console::warn_1(&"the app's work chunk could not be fetched".into());
+        let mut wait_ms = 2_000;
+        while begin(session, owner.clone(), user).await.is_err() {
+            WORK_MISSING.with(|m| m.set(true));
+            gloo_timers::future::TimeoutFuture::new(wait_ms).await;
+            wait_ms = (wait_ms * 2).min(60_000);
+            let still = session
+                .current
+                .with_untracked(|s| s.as_ref().map(|s| s.profile.id));
+            if still != Some(user) {
+                return;
+            }
         }
+        WORK_MISSING.with(|m| m.set(false));
     });
+}
+
+thread_local! {
+    /// The work chunk has not arrived yet (said in the header instead of the sync status).
+    static WORK_MISSING: ArcRwSignal<bool> = ArcRwSignal::new(false);
 }
 
 /// Opens the local database of `user` again (a page brought back from the back-forward cache).
@@ -180,10 +198,17 @@ pub fn SyncStatus() -> impl IntoView {
         use crate::components::sync_status::SyncStatus;
         Ok(view! { <SyncStatus/> }.into_any())
     }
+    let missing = WORK_MISSING.with(ArcRwSignal::clone);
     view! {
         <Suspense fallback=|| ()>
             {Suspend::new(async { sync_status().await.unwrap_or_else(|NotLoaded| ().into_any()) })}
         </Suspense>
+        {move || missing.get().then(|| view! {
+            <p class="sync-status" role="status" id="work-missing">
+                "Часть приложения ещё не загружена: нет связи с сервером. Всё введённое сохранено; "
+                "загрузка повторится сама."
+            </p>
+        })}
     }
 }
 

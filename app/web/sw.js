@@ -17,8 +17,13 @@ const KEEP_BUILDS = 2;
 const IS_BUILD_CACHE = /^nastavnik-[0-9a-f]+$/;
 
 async function rememberedAreas() {
-  const response = await (await caches.open(AREAS_CACHE)).match(AREAS_KEY);
-  return response ? response.json() : [];
+  try {
+    const response = await (await caches.open(AREAS_CACHE)).match(AREAS_KEY);
+    const areas = response ? await response.json() : [];
+    return Array.isArray(areas) ? areas : [];
+  } catch (error) {
+    return [];
+  }
 }
 
 async function remember(areas) {
@@ -26,13 +31,13 @@ async function remember(areas) {
   await (await caches.open(AREAS_CACHE)).put(AREAS_KEY, new Response(JSON.stringify(all)));
 }
 
-// Keeps every chunk of `areas` of this build; true when all are in the cache.
+// Keeps every chunk of `areas` (all areas when null) of this build; true when all are cached.
 async function keepAreas(areas) {
   const cache = await caches.open(CACHE);
-  const index = await asset(new Request(`/assets/${BUILD}/chunks.json`), BUILD);
+  const index = await fetch(`/assets/${BUILD}/chunks.json`);
   if (!index.ok) return false;
   const chunks = await index.json();
-  const files = new Set(areas.flatMap((area) => chunks[area] || []));
+  const files = new Set((areas || Object.keys(chunks)).flatMap((area) => chunks[area] || []));
   const results = await Promise.all([...files].map(async (file) => {
     const url = `/assets/${BUILD}/${file}.wasm`;
     if (await cache.match(url)) return true;
@@ -52,8 +57,16 @@ self.addEventListener('install', (event) => {
     // Files of a build's folder never change, so the HTTP cache's copy (the page has just
     // downloaded them) is as good as the server's; the rest is asked of the server.
     await cache.addAll(SHELL.map((url) => (url.startsWith('/assets/') ? url : new Request(url, { cache: 'reload' }))));
-    // Best effort: what is missed here is fetched when the app next asks.
-    await keepAreas(await rememberedAreas()).catch(() => false);
+    // The pages of the people of this computer come with the build: an install that could not
+    // fetch them all fails, the browser tries again later, and the previous build goes on
+    // serving. A computer that ran a build from before areas were remembered keeps them all.
+    let areas = await rememberedAreas();
+    if (areas.length === 0) {
+      const older = (await caches.keys()).some((key) => IS_BUILD_CACHE.test(key) && key !== CACHE);
+      if (!older) return;
+      areas = null;
+    }
+    if (!(await keepAreas(areas))) throw new Error('the chunks of this computer could not be fetched');
   })());
 });
 
@@ -80,20 +93,30 @@ self.addEventListener('message', (event) => {
     const areas = event.data.keep.filter((area) => typeof area === 'string');
     const port = event.ports[0];
     event.waitUntil((async () => {
-      await remember(areas);
-      const done = await keepAreas(areas).catch(() => false);
-      if (port) port.postMessage(done);
+      let done = false;
+      try {
+        await remember(areas);
+        done = await keepAreas(areas);
+      } finally {
+        if (port) port.postMessage(done);
+      }
     })());
   }
 });
 
-// A file of a build's folder (`/assets/<build>/…`) is kept in that build's cache.
-async function asset(request, build) {
-  const cache = await caches.open('nastavnik-' + build);
-  const cached = await cache.match(request, { ignoreVary: true });
+// A file of a build's folder (`/assets/<build>/…`) is kept in that build's cache, if that build
+// is still kept (a tab of a build whose files are gone gets the server's answer, not a cache).
+// The page gets the answer at once; storing it does not hold it up.
+async function asset(event, build) {
+  const name = 'nastavnik-' + build;
+  const kept = build === BUILD || (await caches.has(name));
+  const cache = kept ? await caches.open(name) : null;
+  const cached = cache && (await cache.match(event.request, { ignoreVary: true }));
   if (cached) return cached;
-  const response = await fetch(request);
-  if (response.ok) await cache.put(request, response.clone());
+  const response = await fetch(event.request);
+  if (cache && response.status === 200) {
+    event.waitUntil(cache.put(event.request, response.clone()).catch(() => {}));
+  }
   return response;
 }
 
@@ -105,7 +128,7 @@ self.addEventListener('fetch', (event) => {
   if (url.pathname === '/api' || url.pathname.startsWith('/api/') || url.pathname === '/sw.js') return;
   const build = url.pathname.match(/^\/assets\/([0-9a-f]+)\//);
   if (build) {
-    event.respondWith(asset(request, build[1]));
+    event.respondWith(asset(event, build[1]));
     return;
   }
   const cached = request.mode === 'navigate'

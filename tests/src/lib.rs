@@ -662,6 +662,17 @@ impl Browser {
         .await
     }
 
+    /// Empties the browser's HTTP cache (DevTools `Network.clearBrowserCache`), so that what
+    /// the app has afterwards with no network comes from its service worker alone.
+    pub async fn clear_http_cache(&self) -> anyhow::Result<()> {
+        self.client
+            .issue_cmd(Cdp(
+                json!({"cmd": "Network.clearBrowserCache", "params": {}}),
+            ))
+            .await?;
+        Ok(())
+    }
+
     /// What spoils a printed page: the app's header, buttons, or content wider than the page.
     pub async fn print_problems(&self) -> anyhow::Result<Vec<String>> {
         self.emulate_print(true).await?;

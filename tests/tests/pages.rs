@@ -134,8 +134,10 @@ async fn every_page_online_then_offline(
         open(&browser, url).await?;
     }
 
-    // With the server gone, every page opens from what this computer keeps.
+    // With the server gone and the browser's HTTP cache emptied, every page opens from what
+    // the service worker keeps.
     server.kill();
+    browser.clear_http_cache().await?;
     for url in &urls {
         open(&browser, url).await?;
     }

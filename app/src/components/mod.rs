@@ -1,5 +1,6 @@
 //! Pieces shared by several pages.
 
+pub mod answer;
 pub mod download;
 pub mod field;
 pub mod header;
@@ -7,3 +8,4 @@ pub mod protected;
 pub mod record_field;
 pub mod refused;
 pub mod sync_status;
+pub mod text_input;

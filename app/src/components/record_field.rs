@@ -9,8 +9,8 @@ use leptos::task::spawn_local;
 use model::record::{DELETED, Record};
 use serde_json::{Value, json};
 
+use crate::components::text_input::{TextInput, any_number_parser, text_parser};
 use crate::format;
-use crate::pages::forms::question::{TextInput, any_number_parser, text_parser};
 use crate::store::{self, Target};
 use crate::sync;
 

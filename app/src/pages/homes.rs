@@ -2,18 +2,17 @@
 
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
-use model::School;
 use model::kinds::school_profile::SPEC as SCHOOL_PROFILE;
 use model::record::{Scope, singleton_id};
 
-use crate::api;
 use crate::components::refused::RefusedList;
+use crate::lists::known_schools;
 use crate::pages::forms::TaskList;
 use crate::pages::review::{
     NewRecommendationButton, ReceivedRecommendations, SchoolResponses, WrittenRecommendations,
 };
 use crate::pages::support::{NewVisitButton, OpenRequests, ProgrammeStatus, VisitList};
-use crate::session::{Cache, use_session};
+use crate::session::use_session;
 use crate::store;
 
 /// `/` sends each role to its own home page.
@@ -135,15 +134,6 @@ pub fn MentorHome() -> impl IntoView {
             </div>
         </section>
     }
-}
-
-/// The schools the user may see: from the last time the server was reached (kept per person
-/// on this computer until sign-out), refreshed now if it can be.
-pub fn known_schools(session: crate::session::SessionCtx) -> RwSignal<Vec<School>> {
-    session.cached_list(
-        Cache::Schools,
-        |token| async move { api::schools(&token).await },
-    )
 }
 
 #[component]

@@ -11,9 +11,9 @@ use model::forms::{self, Campaign};
 
 use crate::api;
 use crate::format;
-use crate::pages::forms::template_of;
 use crate::session::use_session;
 use crate::store;
+use crate::templates::template_of;
 
 #[component]
 pub fn AnonymousSummaries() -> impl IntoView {

@@ -15,11 +15,11 @@ use serde_json::json;
 use crate::components::download::DownloadButton;
 use crate::components::refused::RefusedList;
 use crate::format;
-use crate::pages::forms::template_of;
-use crate::pages::homes::known_schools;
+use crate::lists::known_schools;
 use crate::session::use_session;
 use crate::store::{self, Target};
 use crate::sync;
+use crate::templates::template_of;
 
 const ROLES: [Role; 4] = [Role::SchoolTeam, Role::Teacher, Role::Mentor, Role::Curator];
 

@@ -8,10 +8,10 @@ use model::forms::{self, AreaScore, Campaign, Level, Respondent, Status};
 use model::record::Scope;
 
 use crate::format;
-use crate::pages::forms::template_of;
-use crate::pages::homes::known_schools;
+use crate::lists::known_schools;
 use crate::session::use_session;
 use crate::store;
+use crate::templates::template_of;
 
 #[component]
 pub fn CentreResults() -> impl IntoView {

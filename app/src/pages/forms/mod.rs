@@ -3,7 +3,7 @@
 //! each answer is stored on this computer as it is typed and synced later.
 
 pub mod print;
-pub(crate) mod question;
+mod question;
 mod result;
 mod tasks;
 
@@ -13,9 +13,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
-use model::forms::{
-    self, Answers, Campaign, Kind, Question, Status, Template, answer, template_id,
-};
+use model::forms::{self, Answers, Campaign, Kind, Question, Status, Template, answer};
 use model::kinds::anonymous_response;
 use model::record::Record;
 use model::sync::client::Refused;
@@ -27,11 +25,13 @@ pub use tasks::TaskList;
 
 use crate::api;
 use crate::components::refused::RefusedList;
+use crate::components::text_input::Note;
 use crate::pages::review::{DeficitPlan, History};
 use crate::session::use_session;
 use crate::store::{self, Target};
+use crate::templates::load_template;
 use crate::{format, sync};
-use question::{Ctx, Note, QuestionInput, label};
+use question::{Ctx, QuestionInput, label};
 use result::TestResult;
 
 /// The campaign named in the URL, read from the local database.
@@ -43,31 +43,6 @@ fn use_campaign() -> (Option<Uuid>, Signal<Option<Campaign>>) {
     // edit stored elsewhere.
     let campaign = Memo::new(move |_| record.with(|r| r.as_ref().and_then(Campaign::from_record)));
     (id, campaign.into())
-}
-
-/// A template, read once it is on this computer (templates never change once published).
-pub fn load_template(code: String, version: u32) -> RwSignal<Option<Arc<Template>>> {
-    let t = RwSignal::new(None::<Arc<Template>>);
-    let id = template_id(&code, version);
-    Effect::new(move |_| {
-        store::revision().track();
-        crate::local_db::state().track();
-        if t.with_untracked(Option::is_some) {
-            return;
-        }
-        spawn_local(async move {
-            if let Ok(Some(r)) = store::get(id).await
-                && let Some(parsed) = template_of(&r)
-            {
-                t.set(Some(Arc::new(parsed)));
-            }
-        });
-    });
-    t
-}
-
-pub fn template_of(r: &Record) -> Option<Template> {
-    model::kinds::form_template::template_of(r).ok()
 }
 
 /// `/forms/:id`: fill the form of a campaign.

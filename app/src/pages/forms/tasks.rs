@@ -8,10 +8,10 @@ use model::forms::{self, Campaign, Status, Template, answer};
 use model::kinds::anonymous_response;
 use model::record::Record;
 
-use super::template_of;
 use crate::format;
 use crate::session::use_session;
 use crate::store;
+use crate::templates::template_of;
 
 struct Task {
     campaign: Campaign,

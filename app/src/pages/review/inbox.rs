@@ -7,10 +7,10 @@ use model::record::{Record, Scope};
 
 use super::changed_after;
 use crate::format;
-use crate::pages::forms::template_of;
-use crate::pages::homes::known_schools;
+use crate::lists::known_schools;
 use crate::session::use_session;
 use crate::store;
+use crate::templates::template_of;
 
 /// When the latest version was submitted: the server numbers the round at that moment.
 fn submitted_at(r: &Record) -> u64 {

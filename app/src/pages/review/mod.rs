@@ -23,14 +23,14 @@ pub use inbox::InboxPage;
 pub use plan::DeficitPlan;
 pub use recommendations::{
     NewRecommendationButton, ReceivedRecommendations, RecommendationPage, WrittenRecommendations,
-    start_draft,
 };
 pub use school_responses::SchoolResponses;
 
+use crate::components::answer::render;
 use crate::components::refused::RefusedList;
-use crate::pages::forms::{load_template, print::render};
 use crate::store::{self, Target};
 use crate::sync;
+use crate::templates::load_template;
 
 /// The reviews of a response, oldest round first.
 pub fn reviews_of(all: &[Record], response: Uuid) -> Vec<Record> {

@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::components::record_field::{self, SaveError, one};
+use crate::components::text_input::{TextInput, text_parser};
 use crate::format;
-use crate::pages::forms::question::{TextInput, text_parser};
 use crate::store::{self, Target};
 
 /// Stores fields of a plan item; a failure is put in `error`.

@@ -18,20 +18,12 @@ use uuid::Uuid;
 
 use crate::components::record_field::{Field, Input, SaveError};
 use crate::format;
-use crate::pages::homes::known_schools;
+use crate::lists::known_schools;
 use crate::pages::support::measure_from_recommendation;
+use crate::recommendation::{recommendation_target, start_draft};
 use crate::session::use_session;
-use crate::store::{self, Target};
+use crate::store;
 use crate::sync;
-
-fn target(id: Uuid, scope: Scope) -> Target {
-    Target {
-        id,
-        kind: RECOMMENDATION_KIND,
-        scope,
-        parent: None,
-    }
-}
 
 /// "Подготовить рекомендации": a draft from the deficits of a scored test response.
 #[component]
@@ -63,7 +55,7 @@ pub fn DraftFromResult(response: Uuid, scope: Scope) -> impl IntoView {
                         (F_SOURCE.to_owned(), json!("test")),
                         (rec::F_SOURCE_ID.to_owned(), json!(response.to_string())),
                     ]);
-                    let t = target(id, scope.get_value());
+                    let t = recommendation_target(id, scope.get_value());
                     let navigate = navigate.clone();
                     spawn_local(async move {
                         match store::edit(&t, fields).await {
@@ -79,45 +71,6 @@ pub fn DraftFromResult(response: Uuid, scope: Scope) -> impl IntoView {
             }
         })
     }
-}
-
-/// A new draft of recommendations for the school of `scope`, on this computer, then its page:
-/// the title, the text, the ground (`source`) and the record it follows (`source_id`).
-pub fn start_draft(
-    scope: Scope,
-    title: &str,
-    text: &str,
-    source: &str,
-    source_id: Option<Uuid>,
-    error: RwSignal<Option<String>>,
-    navigate: impl Fn(&str, leptos_router::NavigateOptions) + 'static,
-) {
-    let id = store::new_id();
-    let mut fields = BTreeMap::from([
-        (
-            F_TITLE.to_owned(),
-            json!(title.chars().take(200).collect::<String>()),
-        ),
-        (
-            F_TEXT.to_owned(),
-            json!(text.chars().take(20_000).collect::<String>()),
-        ),
-        (F_STATE.to_owned(), json!("draft")),
-        (F_SOURCE.to_owned(), json!(source)),
-    ]);
-    if let Some(s) = source_id {
-        fields.insert(rec::F_SOURCE_ID.to_owned(), json!(s.to_string()));
-    }
-    let t = target(id, scope);
-    spawn_local(async move {
-        match store::edit(&t, fields).await {
-            Ok(()) => {
-                sync::edited();
-                navigate(&format!("/recommendations/{id}"), Default::default());
-            }
-            Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
-        }
-    });
 }
 
 /// "Написать рекомендации": an empty draft for a school (after monitoring, the card or any
@@ -147,7 +100,7 @@ pub fn RecommendationPage() -> impl IntoView {
         let Some(r) = record.get_untracked() else {
             return;
         };
-        let t = target(r.id, r.scope.clone());
+        let t = recommendation_target(r.id, r.scope.clone());
         spawn_local(async move {
             match store::edit(&t, fields).await {
                 Ok(()) => {
@@ -161,8 +114,12 @@ pub fn RecommendationPage() -> impl IntoView {
     let sent =
         Memo::new(move |_| record.with(|r| r.as_ref().is_some_and(|r| r.text(F_STATE) == "sent")));
     let record_s: Signal<Option<Record>> = record.into();
-    let t =
-        Signal::derive(move || record.with(|r| r.as_ref().map(|r| target(r.id, r.scope.clone()))));
+    let t = Signal::derive(move || {
+        record.with(|r| {
+            r.as_ref()
+                .map(|r| recommendation_target(r.id, r.scope.clone()))
+        })
+    });
     let editable = Signal::derive(move || !sent.get());
     move || {
         if !loaded.get() {
@@ -244,7 +201,7 @@ pub fn ReceivedRecommendations() -> impl IntoView {
                     let person = r.text(F_PERSON);
                     let year = crate::pages::support::this_year();
                     let school = crate::pages::support::school_of(&r);
-                    let ack_target = target(r.id, r.scope.clone());
+                    let ack_target = recommendation_target(r.id, r.scope.clone());
                     let stored = StoredValue::new(r.clone());
                     view! {
                         <article class="recommendation" data-id=r.id.to_string()>

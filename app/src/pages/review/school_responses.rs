@@ -7,9 +7,9 @@ use model::forms::{self, Status, review};
 use model::record::Record;
 
 use crate::format;
-use crate::pages::forms::template_of;
 use crate::session::use_session;
 use crate::store;
+use crate::templates::template_of;
 
 #[component]
 pub fn SchoolResponses() -> impl IntoView {

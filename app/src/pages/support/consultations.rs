@@ -21,12 +21,12 @@ use model::support::consultation::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{live, school_of, specialists};
+use super::{live, school_of};
 use crate::components::download::DownloadButton;
 use crate::components::record_field::{Field, Input, SaveError, one};
 use crate::format;
-use crate::pages::homes::known_schools;
-use crate::pages::review::start_draft;
+use crate::lists::{known_schools, specialists};
+use crate::recommendation::start_draft;
 use crate::session::use_session;
 use crate::store::{self, Target};
 use crate::sync;

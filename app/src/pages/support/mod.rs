@@ -8,8 +8,6 @@ mod overview;
 mod programme;
 mod visits;
 
-use leptos::prelude::*;
-use model::api::Specialist;
 use model::record::{Record, Scope};
 use uuid::Uuid;
 
@@ -17,9 +15,6 @@ pub use consultations::{ConsultationPage, ConsultationsPage, ConsultationsPrint,
 pub use overview::{CentreProgrammes, ProgrammeStatus};
 pub use programme::{ProgrammePage, ProgrammePrint, measure_from_recommendation, watch_outline};
 pub use visits::{NewVisitButton, VisitList, VisitPage};
-
-use crate::api;
-use crate::session::{Cache, SessionCtx};
 
 /// The current calendar year on this computer: a programme runs over a calendar year (the
 /// centre's cycle starts with the self-analysis in January, 002 plan).
@@ -38,12 +33,4 @@ pub fn school_of(r: &Record) -> Option<Uuid> {
 /// Live records of a kind (not deleted).
 pub fn live(list: &[Record]) -> impl Iterator<Item = &Record> {
     list.iter().filter(|r| !r.is_deleted())
-}
-
-/// The centre's specialists a school may ask: from the last time the server was reached (kept
-/// per person on this computer until sign-out), refreshed now if it can be.
-pub fn specialists(session: SessionCtx) -> RwSignal<Vec<Specialist>> {
-    session.cached_list(Cache::Specialists, |token| async move {
-        api::specialists(&token).await
-    })
 }

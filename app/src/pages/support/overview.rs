@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::programme::watch_outline;
 use super::{live, school_of, this_year};
 use crate::format;
-use crate::pages::homes::known_schools;
+use crate::lists::known_schools;
 use crate::session::use_session;
 use crate::store;
 

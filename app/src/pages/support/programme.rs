@@ -30,7 +30,7 @@ use super::this_year;
 use crate::components::download::DownloadButton;
 use crate::components::record_field::{Field, Input, SaveError, delete, one, save};
 use crate::format;
-use crate::pages::homes::known_schools;
+use crate::lists::known_schools;
 use crate::session::use_session;
 use crate::store::{self, StoreError, Target};
 use crate::sync;

@@ -14,8 +14,7 @@ use uuid::Uuid;
 
 use crate::components::download::DownloadButton;
 use crate::format;
-use crate::pages::homes::known_schools;
-use crate::pages::support::specialists;
+use crate::lists::{known_schools, specialists};
 use crate::session::use_session;
 use crate::store;
 

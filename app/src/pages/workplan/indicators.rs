@@ -14,8 +14,8 @@ use model::workplan::indicators::{
 use serde_json::{Value, json};
 
 use crate::components::record_field::{SaveError, save};
+use crate::components::text_input::{TextInput, any_number_parser};
 use crate::format;
-use crate::pages::forms::question::{TextInput, any_number_parser};
 use crate::session::use_session;
 use crate::store::{self, Target};
 
@@ -159,7 +159,7 @@ fn Cell(
     let off = Signal::derive(|| false);
     view! {
         <TextInput id=format!("ind-{}-{year}", i.code) label=format!("{}: {year}", i.title) value=value parse=any_number_parser() set=Callback::new(move |v| write(F_VALUE, v)) disabled=off numeric=true/>
-        <TextInput id=format!("ind-{}-{year}-source", i.code) label=format!("Источник: {year}") value=source parse=crate::pages::forms::question::text_parser(1_000) set=Callback::new(move |v| write(F_SOURCE, v)) disabled=off max_len=1_000u32/>
+        <TextInput id=format!("ind-{}-{year}-source", i.code) label=format!("Источник: {year}") value=source parse=crate::components::text_input::text_parser(1_000) set=Callback::new(move |v| write(F_SOURCE, v)) disabled=off max_len=1_000u32/>
     }
     .into_any()
 }

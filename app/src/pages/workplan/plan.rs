@@ -21,8 +21,7 @@ use uuid::Uuid;
 use super::{period_words, plan_query, query, watch_linked};
 use crate::components::download::DownloadButton;
 use crate::components::record_field::{Field, Input, SaveError, delete, one, save};
-use crate::pages::homes::known_schools;
-use crate::pages::support::specialists;
+use crate::lists::{known_schools, specialists};
 use crate::session::use_session;
 use crate::store::{self, Target};
 

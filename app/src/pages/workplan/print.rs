@@ -8,7 +8,7 @@ use model::kinds::addressee;
 use model::workplan::{self as w, F_CONTENT, F_PEOPLE, F_PLACE, F_STATUS, STATUSES};
 
 use super::{period_words, plan_query, query, watch_linked};
-use crate::pages::support::specialists;
+use crate::lists::specialists;
 use crate::session::use_session;
 use crate::store;
 

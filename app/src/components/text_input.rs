@@ -1,0 +1,200 @@
+//! The text input of a typed value (a form's number, percent or text question, a record's
+//! field): it keeps what is typed while it has focus and says the rule the text breaks; and the
+//! parsers that read what was typed.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use model::forms::answer::{self, fmt_num};
+use model::forms::template::{Kind, NumberRule};
+use serde_json::Value;
+
+/// What describes a question's inputs to a screen reader.
+#[derive(Clone, Default, PartialEq)]
+pub struct Note {
+    pub ids: Option<String>,
+    pub invalid: bool,
+}
+
+/// Reads what was typed into a value, or says which rule it breaks.
+pub(crate) type Parser = Arc<dyn Fn(&str) -> Result<Value, String> + Send + Sync>;
+
+/// The text an input shows for a stored number or text.
+pub fn shown(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), fmt_num),
+        other => other.to_string(),
+    }
+}
+
+/// Reads a number typed the Russian way ("12,5") or the other way ("12.5").
+fn parse_number(text: &str, integer: bool) -> Result<Value, String> {
+    let t: String = text.trim().chars().filter(|c| !c.is_whitespace()).collect();
+    if t.is_empty() {
+        return Ok(Value::Null);
+    }
+    let t = t.replace(',', ".");
+    match t.parse::<f64>() {
+        Ok(n) if n.is_finite() => {
+            if integer {
+                if n.fract() != 0.0 {
+                    return Err("введите целое число".into());
+                }
+                Ok(Value::from(n as i64))
+            } else {
+                Ok(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number))
+            }
+        }
+        _ => Err("введите число цифрами, например 12 или 12,5".into()),
+    }
+}
+
+fn parse_text(text: &str) -> Value {
+    if text.trim().is_empty() {
+        Value::Null
+    } else {
+        Value::String(text.to_owned())
+    }
+}
+
+/// A text input that keeps what is typed while it has focus (a save never moves the cursor) and
+/// shows the rule the text breaks; it reports only values that parse.
+#[component]
+pub(crate) fn TextInput(
+    id: String,
+    value: Signal<Value>,
+    parse: Parser,
+    set: Callback<Value>,
+    disabled: Signal<bool>,
+    #[prop(optional)] multiline: bool,
+    #[prop(optional)] numeric: bool,
+    #[prop(optional, into)] label: Option<String>,
+    #[prop(optional)] max_len: Option<u32>,
+    #[prop(optional, into)] note: Option<Signal<Note>>,
+) -> impl IntoView {
+    let draft = RwSignal::new(String::new());
+    let editing = RwSignal::new(false);
+    let local_error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let v = value.get();
+        if !editing.get_untracked() && local_error.get_untracked().is_none() {
+            draft.set(shown(&v));
+        }
+    });
+    let on_text = Callback::new(move |text: String| {
+        draft.set(text.clone());
+        match parse(&text) {
+            Err(rule) => local_error.set(Some(rule)),
+            Ok(v) => {
+                local_error.set(None);
+                set.run(v);
+            }
+        }
+    });
+    let on_blur = move |_| {
+        editing.set(false);
+        if local_error.get_untracked().is_none() {
+            draft.set(shown(&value.get_untracked()));
+        }
+    };
+    let error_id = format!("{id}-rule");
+    let note = note.unwrap_or_else(|| Signal::derive(Note::default));
+    // Its own rule (what was typed) and the question's help and problems.
+    let described = {
+        let own = error_id.clone();
+        move || {
+            let mut ids: Vec<String> = note.with(|n| n.ids.clone()).into_iter().collect();
+            if local_error.with(Option::is_some) {
+                ids.push(own.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    let invalid = move || {
+        if local_error.with(Option::is_some) || note.with(|n| n.invalid) {
+            "true"
+        } else {
+            "false"
+        }
+    };
+    let described2 = described.clone();
+    let input = if multiline {
+        view! {
+            <textarea
+                id=id.clone()
+                rows="4"
+                maxlength=max_len.map(|m| m.to_string())
+                aria-label=label.clone()
+                prop:value=move || draft.get()
+                disabled=move || disabled.get()
+                on:focus=move |_| editing.set(true)
+                on:blur=on_blur
+                on:input=move |ev| on_text.run(event_target_value(&ev))
+                aria-invalid=invalid
+                aria-describedby=described
+            ></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input
+                id=id.clone()
+                type="text"
+                inputmode=if numeric { "decimal" } else { "text" }
+                maxlength=max_len.map(|m| m.to_string())
+                aria-label=label
+                prop:value=move || draft.get()
+                disabled=move || disabled.get()
+                on:focus=move |_| editing.set(true)
+                on:blur=on_blur
+                on:input=move |ev| on_text.run(event_target_value(&ev))
+                on:change=move |ev| {
+                    let text = event_target_value(&ev);
+                    if text != draft.get_untracked() {
+                        on_text.run(text);
+                    }
+                }
+                aria-invalid=invalid
+                aria-describedby=described2
+            />
+        }
+        .into_any()
+    };
+    view! {
+        {input}
+        {move || local_error.get().map(|e| view! { <p id=error_id.clone() class="field-error" role="alert">{e}</p> })}
+    }
+}
+
+pub(crate) fn number_parser(rule: NumberRule) -> Parser {
+    Arc::new(move |text: &str| {
+        let v = parse_number(text, rule.integer)?;
+        answer::check_kind(&Kind::Number(rule.clone()), &v).map(|()| v)
+    })
+}
+
+pub(crate) fn percent_parser() -> Parser {
+    Arc::new(|text: &str| {
+        let v = parse_number(text, false)?;
+        answer::check_kind(&Kind::Percent, &v).map(|()| v)
+    })
+}
+
+/// Any number (a decimal comma or point), or nothing.
+pub(crate) fn any_number_parser() -> Parser {
+    Arc::new(|text: &str| {
+        if text.trim().is_empty() {
+            return Ok(Value::Null);
+        }
+        parse_number(text, false)
+    })
+}
+
+pub(crate) fn text_parser(max_len: u32) -> Parser {
+    Arc::new(move |text: &str| {
+        let v = parse_text(text);
+        answer::check_kind(&Kind::Text { max_len }, &v).map(|()| v)
+    })
+}

@@ -1,0 +1,26 @@
+//! The person's lists from the server, kept on this computer until sign-out (`session.rs`,
+//! `Cache`): the schools they may see and the centre's specialists.
+
+use leptos::prelude::*;
+use model::School;
+use model::api::Specialist;
+
+use crate::api;
+use crate::session::{Cache, SessionCtx};
+
+/// The schools the user may see: from the last time the server was reached (kept per person
+/// on this computer until sign-out), refreshed now if it can be.
+pub fn known_schools(session: SessionCtx) -> RwSignal<Vec<School>> {
+    session.cached_list(
+        Cache::Schools,
+        |token| async move { api::schools(&token).await },
+    )
+}
+
+/// The centre's specialists a school may ask: from the last time the server was reached (kept
+/// per person on this computer until sign-out), refreshed now if it can be.
+pub fn specialists(session: SessionCtx) -> RwSignal<Vec<Specialist>> {
+    session.cached_list(Cache::Specialists, |token| async move {
+        api::specialists(&token).await
+    })
+}

@@ -1,0 +1,65 @@
+//! The mentor's recommendations as records, for every page that starts one: the review pages
+//! (from a test result, or from scratch) and the support pages (after a visit or a consultation).
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use model::forms::recommendation::{
+    self as rec, F_SOURCE, F_STATE, F_TEXT, F_TITLE, RECOMMENDATION_KIND,
+};
+use model::record::Scope;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::store::{self, Target};
+use crate::sync;
+
+/// Where the recommendation record `id` lives.
+pub fn recommendation_target(id: Uuid, scope: Scope) -> Target {
+    Target {
+        id,
+        kind: RECOMMENDATION_KIND,
+        scope,
+        parent: None,
+    }
+}
+
+/// A new draft of recommendations for the school of `scope`, on this computer, then its page:
+/// the title, the text, the ground (`source`) and the record it follows (`source_id`).
+pub fn start_draft(
+    scope: Scope,
+    title: &str,
+    text: &str,
+    source: &str,
+    source_id: Option<Uuid>,
+    error: RwSignal<Option<String>>,
+    navigate: impl Fn(&str, leptos_router::NavigateOptions) + 'static,
+) {
+    let id = store::new_id();
+    let mut fields = BTreeMap::from([
+        (
+            F_TITLE.to_owned(),
+            json!(title.chars().take(200).collect::<String>()),
+        ),
+        (
+            F_TEXT.to_owned(),
+            json!(text.chars().take(20_000).collect::<String>()),
+        ),
+        (F_STATE.to_owned(), json!("draft")),
+        (F_SOURCE.to_owned(), json!(source)),
+    ]);
+    if let Some(s) = source_id {
+        fields.insert(rec::F_SOURCE_ID.to_owned(), json!(s.to_string()));
+    }
+    let t = recommendation_target(id, scope);
+    spawn_local(async move {
+        match store::edit(&t, fields).await {
+            Ok(()) => {
+                sync::edited();
+                navigate(&format!("/recommendations/{id}"), Default::default());
+            }
+            Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
+        }
+    });
+}

@@ -1,0 +1,36 @@
+//! Form templates as this computer has them: read from the local database (`store.rs`).
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use model::forms::{Template, template_id};
+use model::record::Record;
+
+use crate::store;
+
+/// A template, read once it is on this computer (templates never change once published).
+pub fn load_template(code: String, version: u32) -> RwSignal<Option<Arc<Template>>> {
+    let t = RwSignal::new(None::<Arc<Template>>);
+    let id = template_id(&code, version);
+    Effect::new(move |_| {
+        store::revision().track();
+        crate::local_db::state().track();
+        if t.with_untracked(Option::is_some) {
+            return;
+        }
+        spawn_local(async move {
+            if let Ok(Some(r)) = store::get(id).await
+                && let Some(parsed) = template_of(&r)
+            {
+                t.set(Some(Arc::new(parsed)));
+            }
+        });
+    });
+    t
+}
+
+/// The template a record of a published template holds (None if it does not read as one).
+pub fn template_of(r: &Record) -> Option<Template> {
+    model::kinds::form_template::template_of(r).ok()
+}
