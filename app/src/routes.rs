@@ -49,6 +49,17 @@ const SCHOOL: Roles = &[Role::SchoolTeam];
 /// Anyone signed in.
 const ANYONE: Roles = &Role::ALL;
 
+/// Whether the signed-in person may open a page for `roles` (`None` when the session is not at
+/// hand: the page's own guard then decides).
+fn may_open(roles: Roles) -> Option<bool> {
+    let session = use_context::<SessionCtx>()?;
+    Some(
+        session
+            .current
+            .with_untracked(|s| s.as_ref().is_some_and(|s| roles.contains(&s.profile.role))),
+    )
+}
+
 /// Declares lazily loaded pages: for each, a route type for `<Route view=Lazy::<T>::new()>`
 /// whose view is a split point in the chunk `$chunk`, guarded by `Protected` with `$roles`
 /// (the module `$m` holds the split point and its preload).
@@ -72,22 +83,30 @@ macro_rules! lazy_pages {
             }
 
             #[doc = concat!("The lazily loaded route of `", stringify!($page), "`.")]
-            pub struct $route;
+            pub struct $route(Option<bool>);
 
             impl LazyRoute for $route {
                 fn data() -> Self {
-                    $route
+                    $route(may_open($roles))
                 }
 
-                async fn view(_: Self) -> AnyView {
+                async fn view(this: Self) -> AnyView {
+                    if this.0 == Some(false) {
+                        // Not this person's page: said (or sent to sign-in) without its code.
+                        return view! { <Protected roles=$roles><span></span></Protected> }.into_any();
+                    }
                     match $m::$route().await {
                         Ok(view) => view,
                         Err(NotLoaded) => view! { <ChunkMissing/> }.into_any(),
                     }
                 }
 
+                // The router fetches a page's code while it gets the page ready: only for
+                // those who may open it.
                 async fn preload() {
-                    let _ = $m::preload().await;
+                    if may_open($roles) != Some(false) {
+                        let _ = $m::preload().await;
+                    }
                 }
             }
         )*
