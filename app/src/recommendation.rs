@@ -36,7 +36,6 @@ pub fn start_draft(
     error: RwSignal<Option<String>>,
     navigate: impl Fn(&str, leptos_router::NavigateOptions) + 'static,
 ) {
-    let id = store::new_id();
     let mut fields = BTreeMap::from([
         (
             F_TITLE.to_owned(),
@@ -52,6 +51,18 @@ pub fn start_draft(
     if let Some(s) = source_id {
         fields.insert(rec::F_SOURCE_ID.to_owned(), json!(s.to_string()));
     }
+    save_draft(scope, fields, error, navigate);
+}
+
+/// Stores a new recommendation record with `fields` for the school of `scope` on this
+/// computer, then opens its page; a failed save is put in `error`.
+pub fn save_draft(
+    scope: Scope,
+    fields: BTreeMap<String, serde_json::Value>,
+    error: RwSignal<Option<String>>,
+    navigate: impl Fn(&str, leptos_router::NavigateOptions) + 'static,
+) {
+    let id = store::new_id();
     let t = recommendation_target(id, scope);
     spawn_local(async move {
         match store::edit(&t, fields).await {

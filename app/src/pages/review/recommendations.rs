@@ -20,7 +20,7 @@ use crate::components::record_field::{Field, Input, SaveError};
 use crate::format;
 use crate::lists::known_schools;
 use crate::pages::support::measure_from_recommendation;
-use crate::recommendation::{recommendation_target, start_draft};
+use crate::recommendation::{recommendation_target, save_draft, start_draft};
 use crate::session::use_session;
 use crate::store;
 use crate::sync;
@@ -46,7 +46,6 @@ pub fn DraftFromResult(response: Uuid, scope: Scope) -> impl IntoView {
             view! {
                 <button type="button" id="recommend" class="button-secondary" on:click=move |_| {
                     let (title, text, areas) = rec::draft_from_scores(&rec::library(), &scores);
-                    let id = store::new_id();
                     let fields = BTreeMap::from([
                         (F_TITLE.to_owned(), json!(title)),
                         (F_TEXT.to_owned(), json!(text)),
@@ -55,17 +54,7 @@ pub fn DraftFromResult(response: Uuid, scope: Scope) -> impl IntoView {
                         (F_SOURCE.to_owned(), json!("test")),
                         (rec::F_SOURCE_ID.to_owned(), json!(response.to_string())),
                     ]);
-                    let t = recommendation_target(id, scope.get_value());
-                    let navigate = navigate.clone();
-                    spawn_local(async move {
-                        match store::edit(&t, fields).await {
-                            Ok(()) => {
-                                sync::edited();
-                                navigate(&format!("/recommendations/{id}"), Default::default());
-                            }
-                            Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
-                        }
-                    });
+                    save_draft(scope.get_value(), fields, error, navigate.clone());
                 }>"Подготовить адресные рекомендации по дефицитам"</button>
                 <SaveError error=error/>
             }
