@@ -31,34 +31,20 @@ struct World {
 }
 
 async fn world() -> World {
-    let app = TestApp::start_empty().await;
-    let db = app.db().await;
-    let mut ids = Vec::new();
-    for name in ["Школа поддержки", "Чужая школа"] {
-        ids.push(app.add_school(name).await);
-    }
-    let team = app.add_user("team1", Role::SchoolTeam, Some(ids[0])).await;
-    let teacher = app.add_user("teacher1", Role::Teacher, Some(ids[0])).await;
-    let mentor = app.add_user("mentor1", Role::Mentor, None).await;
-    db.assign(mentor.profile.id, ids[0]).await.unwrap();
+    let m = common::municipality().await;
     // A specialist of the centre not assigned to the school.
-    let specialist = app.add_user("expert1", Role::Curator, None).await;
-    let head = app.add_user("head1", Role::Head, None).await;
+    let specialist = m.app.add_user("expert1", Role::Curator, None).await;
     World {
-        app,
-        school: ids[0],
-        other: ids[1],
-        team: team.token,
-        teacher: teacher.token,
-        teacher_id: teacher.profile.id,
-        mentor: mentor.token,
+        school: m.school,
+        other: m.other,
+        team: m.team.token,
+        teacher: m.teacher.token,
+        teacher_id: m.teacher.profile.id,
+        mentor: m.mentor.token,
         specialist: (specialist.token, specialist.profile.id),
-        head: head.token,
+        head: m.head.token,
+        app: m.app,
     }
-}
-
-fn refused(d: &Device) -> Vec<String> {
-    d.refused.iter().map(|r| r.message.clone()).collect()
 }
 
 #[tokio::test]
@@ -79,7 +65,7 @@ async fn a_consultation_goes_from_the_school_to_the_specialist_and_back() {
         json!({"topic": "ВСОКО", "format": "remote", "state": "new"}),
     );
     team.sync(&w.app).await;
-    assert!(team.refused.is_empty(), "{:?}", refused(&team));
+    assert!(team.refused.is_empty(), "{:?}", team.refused_messages());
     team.edit(
         id,
         c::KIND,
@@ -108,9 +94,9 @@ async fn a_consultation_goes_from_the_school_to_the_specialist_and_back() {
     mentor.edit(id, c::KIND, &scope, json!({"state": "agreed"}));
     mentor.sync(&w.app).await;
     assert!(
-        refused(&mentor)[0].contains("дату"),
+        mentor.refused_messages()[0].contains("дату"),
         "{:?}",
-        refused(&mentor)
+        mentor.refused_messages()
     );
     mentor.refused.clear();
     mentor.edit(
@@ -120,21 +106,21 @@ async fn a_consultation_goes_from_the_school_to_the_specialist_and_back() {
         json!({"meeting_on": "2027-02-01", "place": "https://vk.example/1", "state": "agreed"}),
     );
     mentor.sync(&w.app).await;
-    assert!(mentor.refused.is_empty(), "{:?}", refused(&mentor));
+    assert!(mentor.refused.is_empty(), "{:?}", mentor.refused_messages());
     // The school may no longer change the question once it is agreed.
     team.sync(&w.app).await;
     assert_eq!(team.records[&id].text(c::F_STATE), "agreed");
     team.edit(id, c::KIND, &scope, json!({"topic": "Другое"}));
     team.sync(&w.app).await;
     assert!(
-        refused(&team)[0].contains("новый запрос"),
+        team.refused_messages()[0].contains("новый запрос"),
         "{:?}",
-        refused(&team)
+        team.refused_messages()
     );
     team.refused.clear();
     mentor.edit(id, c::KIND, &scope, json!({"outcome": "Разобрали положение о ВСОКО.", "advice": "Дополнить положение", "state": "held"}));
     mentor.sync(&w.app).await;
-    assert!(mentor.refused.is_empty(), "{:?}", refused(&mentor));
+    assert!(mentor.refused.is_empty(), "{:?}", mentor.refused_messages());
     team.sync(&w.app).await;
     assert_eq!(
         team.records[&id].text(c::F_HANDLER),
@@ -142,15 +128,15 @@ async fn a_consultation_goes_from_the_school_to_the_specialist_and_back() {
     );
     team.edit(id, c::KIND, &scope, json!({"state": "closed"}));
     team.sync(&w.app).await;
-    assert!(team.refused.is_empty(), "{:?}", refused(&team));
+    assert!(team.refused.is_empty(), "{:?}", team.refused_messages());
     // Closed is final, for everybody.
     mentor.sync(&w.app).await;
     mentor.edit(id, c::KIND, &scope, json!({"advice": "Ещё совет"}));
     mentor.sync(&w.app).await;
     assert!(
-        refused(&mentor)[0].contains("закрыта"),
+        mentor.refused_messages()[0].contains("закрыта"),
         "{:?}",
-        refused(&mentor)
+        mentor.refused_messages()
     );
 
     // A specialist not assigned to the school sees only what is asked of them.
@@ -164,7 +150,7 @@ async fn a_consultation_goes_from_the_school_to_the_specialist_and_back() {
         json!({"topic": "Наставничество", "state": "new", ADDRESSEE: w.specialist.1.to_string()}),
     );
     team.sync(&w.app).await;
-    assert!(team.refused.is_empty(), "{:?}", refused(&team));
+    assert!(team.refused.is_empty(), "{:?}", team.refused_messages());
     expert.sync(&w.app).await;
     assert!(
         expert.records.contains_key(&asked),
@@ -178,7 +164,7 @@ async fn a_consultation_goes_from_the_school_to_the_specialist_and_back() {
         json!({"decline_reason": "В отпуске до марта", "state": "declined"}),
     );
     expert.sync(&w.app).await;
-    assert!(expert.refused.is_empty(), "{:?}", refused(&expert));
+    assert!(expert.refused.is_empty(), "{:?}", expert.refused_messages());
     // Only a specialist of the centre can be asked by name (a teacher would read the request).
     let to_teacher = Uuid::now_v7();
     team.edit(
@@ -189,9 +175,9 @@ async fn a_consultation_goes_from_the_school_to_the_specialist_and_back() {
     );
     team.sync(&w.app).await;
     assert!(
-        refused(&team)[0].contains("Такого специалиста центра нет"),
+        team.refused_messages()[0].contains("Такого специалиста центра нет"),
         "{:?}",
-        refused(&team)
+        team.refused_messages()
     );
     team.refused.clear();
     // Teachers do not see the school's requests.
@@ -244,7 +230,7 @@ async fn a_sent_recommendation_is_acknowledged_and_becomes_a_measure_of_the_prog
         "source": "visit", "source_id": visit.to_string(), "factor": "failure", "deadline": "2027-03-01"
     }));
     mentor.sync(&w.app).await;
-    assert!(mentor.refused.is_empty(), "{:?}", refused(&mentor));
+    assert!(mentor.refused.is_empty(), "{:?}", mentor.refused_messages());
 
     // A draft: the school neither reads nor acknowledges it.
     team.sync(&w.app).await;
@@ -297,7 +283,7 @@ async fn a_sent_recommendation_is_acknowledged_and_becomes_a_measure_of_the_prog
         json!({"acknowledged": true, "measure": mid.to_string()}),
     );
     team.sync(&w.app).await;
-    assert!(team.refused.is_empty(), "{:?}", refused(&team));
+    assert!(team.refused.is_empty(), "{:?}", team.refused_messages());
     assert_eq!(
         team.records[&r].text(rec::F_ACK_BY),
         "Тестовый пользователь team1"
@@ -314,9 +300,9 @@ async fn a_sent_recommendation_is_acknowledged_and_becomes_a_measure_of_the_prog
     );
     team.sync(&w.app).await;
     assert!(
-        refused(&team)[0].contains("Нет права"),
+        team.refused_messages()[0].contains("Нет права"),
         "{:?}",
-        refused(&team)
+        team.refused_messages()
     );
 
     mentor.sync(&w.app).await;
@@ -377,8 +363,8 @@ async fn each_person_writes_only_their_part_of_a_programme() {
     assert!(
         team.refused.is_empty() && team2.refused.is_empty(),
         "{:?} {:?}",
-        refused(&team),
-        refused(&team2)
+        team.refused_messages(),
+        team2.refused_messages()
     );
     let s = &team.records[&sid];
     assert_eq!(
@@ -408,7 +394,7 @@ async fn each_person_writes_only_their_part_of_a_programme() {
         json!({"factor": "ovz"}),
     );
     team.sync(&w.app).await;
-    assert_eq!(team.refused.len(), 3, "{:?}", refused(&team));
+    assert_eq!(team.refused.len(), 3, "{:?}", team.refused_messages());
 
     // The mentor comments but does not enter the school's quarterly actuals.
     let ind = Uuid::now_v7();
@@ -422,14 +408,14 @@ async fn each_person_writes_only_their_part_of_a_programme() {
         json!({"name": "Доля родителей на собраниях", "baseline": 30, "target": 60}),
     );
     mentor.sync(&w.app).await;
-    assert!(mentor.refused.is_empty(), "{:?}", refused(&mentor));
+    assert!(mentor.refused.is_empty(), "{:?}", mentor.refused_messages());
     mentor.edit_child(ind, p::INDICATOR_KIND, &scope, Some(sid), json!({"q1": 40}));
     mentor.sync(&w.app).await;
     assert_eq!(mentor.refused.len(), 1);
     team.sync(&w.app).await;
     team.edit_child(ind, p::INDICATOR_KIND, &scope, Some(sid), json!({"q1": 40}));
     team.sync(&w.app).await;
-    assert!(team.refused.len() == 3, "{:?}", refused(&team));
+    assert!(team.refused.len() == 3, "{:?}", team.refused_messages());
 
     // The head records the presentation: a verdict needs its date.
     head.edit(
@@ -439,11 +425,15 @@ async fn each_person_writes_only_their_part_of_a_programme() {
         json!({"verdict": "approved"}),
     );
     head.sync(&w.app).await;
-    assert!(refused(&head)[0].contains("дату"), "{:?}", refused(&head));
+    assert!(
+        head.refused_messages()[0].contains("дату"),
+        "{:?}",
+        head.refused_messages()
+    );
     head.refused.clear();
     head.edit(pid, p::PROGRAMME_KIND, &scope, json!({"verdict": "recommended", "presented_on": "2027-03-01", "presented_who": "Куратор ИРО"}));
     head.sync(&w.app).await;
-    assert!(head.refused.is_empty(), "{:?}", refused(&head));
+    assert!(head.refused.is_empty(), "{:?}", head.refused_messages());
 
     // The spreadsheet: the programme, its indicators and measures; nothing for a foreign school.
     let get = |token: &str, school: Uuid| {

@@ -33,32 +33,21 @@ struct World {
 }
 
 async fn world() -> World {
-    let app = TestApp::start_empty().await;
-    let db = app.db().await;
-    let mut ids = Vec::new();
-    for name in ["Школа поддержки", "Чужая школа"] {
-        ids.push(app.add_school(name).await);
-    }
-    let team = app.add_user("team1", Role::SchoolTeam, Some(ids[0])).await;
-    let other_team = app.add_user("team2", Role::SchoolTeam, Some(ids[1])).await;
-    let teacher = app.add_user("teacher1", Role::Teacher, Some(ids[0])).await;
-    let mentor = app.add_user("mentor1", Role::Mentor, None).await;
-    db.assign(mentor.profile.id, ids[0]).await.unwrap();
-    let head = app.add_user("head1", Role::Head, None).await;
+    let m = common::municipality().await;
+    let other_team = m
+        .app
+        .add_user("team2", Role::SchoolTeam, Some(m.other))
+        .await;
     World {
-        app,
-        school: ids[0],
-        other: ids[1],
-        team: team.token,
+        school: m.school,
+        other: m.other,
+        team: m.team.token,
         other_team: other_team.token,
-        teacher: teacher.token,
-        mentor: (mentor.token, mentor.profile.id),
-        head: head.token,
+        teacher: m.teacher.token,
+        mentor: (m.mentor.token, m.mentor.profile.id),
+        head: m.head.token,
+        app: m.app,
     }
-}
-
-fn refused(d: &Device) -> Vec<String> {
-    d.refused.iter().map(|r| r.message.clone()).collect()
 }
 
 fn today() -> String {
@@ -94,7 +83,7 @@ async fn the_plan_is_reported_by_the_person_responsible_and_printed_as_the_003_r
                "deadline": format!("{cal}-12-31"), "schools": [w.school], "roles": ["school_team"]}),
     );
     head.sync(&w.app).await;
-    assert!(head.refused.is_empty(), "{:?}", refused(&head));
+    assert!(head.refused.is_empty(), "{:?}", head.refused_messages());
     team.sync(&w.app).await;
     let response = forms::response_id(campaign, &scope);
     team.edit(
@@ -112,7 +101,7 @@ async fn the_plan_is_reported_by_the_person_responsible_and_printed_as_the_003_r
         json!({"topic": "ВСОКО и ВПР", "format": "remote", "state": "new"}),
     );
     team.sync(&w.app).await;
-    assert!(team.refused.is_empty(), "{:?}", refused(&team));
+    assert!(team.refused.is_empty(), "{:?}", team.refused_messages());
     mentor.sync(&w.app).await;
     mentor.edit(
         consultation,
@@ -128,7 +117,7 @@ async fn the_plan_is_reported_by_the_person_responsible_and_printed_as_the_003_r
         json!({"outcome": "Разобрали положение о ВСОКО.", "state": "held"}),
     );
     mentor.sync(&w.app).await;
-    assert!(mentor.refused.is_empty(), "{:?}", refused(&mentor));
+    assert!(mentor.refused.is_empty(), "{:?}", mentor.refused_messages());
 
     // The head plans: two research items (February, March–May), one in October (outside
     // February–June), the card's campaign, and the consultations on request.
@@ -154,7 +143,7 @@ async fn the_plan_is_reported_by_the_person_responsible_and_printed_as_the_003_r
         head.edit(*id, w::KIND, &Scope::Centre, fields);
     }
     head.sync(&w.app).await;
-    assert!(head.refused.is_empty(), "{:?}", refused(&head));
+    assert!(head.refused.is_empty(), "{:?}", head.refused_messages());
 
     // The mentor reads the plan and reports on their items, but cannot rewrite them or report
     // on somebody else's.
@@ -180,7 +169,7 @@ async fn the_plan_is_reported_by_the_person_responsible_and_printed_as_the_003_r
         json!({"status": "in_progress", "report": "Консультации по запросам школ."}),
     );
     mentor.sync(&w.app).await;
-    assert!(mentor.refused.is_empty(), "{:?}", refused(&mentor));
+    assert!(mentor.refused.is_empty(), "{:?}", mentor.refused_messages());
     mentor.edit(
         ids[0],
         w::KIND,
@@ -195,7 +184,7 @@ async fn the_plan_is_reported_by_the_person_responsible_and_printed_as_the_003_r
         json!({"year": year, "direction": "research", "content": "Своё"}),
     );
     mentor.sync(&w.app).await;
-    assert_eq!(mentor.refused.len(), 3, "{:?}", refused(&mentor));
+    assert_eq!(mentor.refused.len(), 3, "{:?}", mentor.refused_messages());
     mentor.refused.clear();
     // A document must be one of the kinds, with a real date.
     mentor.edit(
@@ -206,9 +195,9 @@ async fn the_plan_is_reported_by_the_person_responsible_and_printed_as_the_003_r
     );
     mentor.sync(&w.app).await;
     assert!(
-        refused(&mentor)[0].contains("ГГГГ-ММ-ДД"),
+        mentor.refused_messages()[0].contains("ГГГГ-ММ-ДД"),
         "{:?}",
-        refused(&mentor)
+        mentor.refused_messages()
     );
     head.sync(&w.app).await;
     assert_eq!(
@@ -355,7 +344,7 @@ async fn the_annual_report_on_a_school_holds_its_support_and_is_nobody_elses() {
                "deadline": format!("{cal}-12-31"), "schools": [w.school, w.other], "roles": ["school_team"]}),
     );
     head.sync(&w.app).await;
-    assert!(head.refused.is_empty(), "{:?}", refused(&head));
+    assert!(head.refused.is_empty(), "{:?}", head.refused_messages());
     team.sync(&w.app).await;
     team.edit(
         forms::response_id(campaign, &scope),
@@ -395,7 +384,7 @@ async fn the_annual_report_on_a_school_holds_its_support_and_is_nobody_elses() {
         json!({"topic": "Работа с группой риска", "format": "remote", "state": "new"}),
     );
     team.sync(&w.app).await;
-    assert!(team.refused.is_empty(), "{:?}", refused(&team));
+    assert!(team.refused.is_empty(), "{:?}", team.refused_messages());
 
     mentor.sync(&w.app).await;
     let visit = Uuid::now_v7();
@@ -431,7 +420,7 @@ async fn the_annual_report_on_a_school_holds_its_support_and_is_nobody_elses() {
         json!({"title": "Черновик рекомендации", "text": "…", "state": "draft", "source": "other"}),
     );
     mentor.sync(&w.app).await;
-    assert!(mentor.refused.is_empty(), "{:?}", refused(&mentor));
+    assert!(mentor.refused.is_empty(), "{:?}", mentor.refused_messages());
     team.sync(&w.app).await;
     team.edit(
         r,
@@ -440,7 +429,7 @@ async fn the_annual_report_on_a_school_holds_its_support_and_is_nobody_elses() {
         json!({"acknowledged": true}),
     );
     team.sync(&w.app).await;
-    assert!(team.refused.is_empty(), "{:?}", refused(&team));
+    assert!(team.refused.is_empty(), "{:?}", team.refused_messages());
 
     let path = format!("/api/schools/{}/annual-report.xlsx?year={cal}", w.school);
     for token in [&w.team, &w.head, &w.mentor.0] {

@@ -124,6 +124,46 @@ impl TestApp {
     }
 }
 
+/// A small municipality for the school support tests, on an empty database: a school with its
+/// team, a teacher and a mentor assigned to it, another school, and the head, all signed in.
+pub struct Municipality {
+    pub app: TestApp,
+    pub school: Uuid,
+    pub other: Uuid,
+    pub team: LoginResponse,
+    pub teacher: LoginResponse,
+    pub mentor: LoginResponse,
+    pub head: LoginResponse,
+}
+
+pub async fn municipality() -> Municipality {
+    let app = TestApp::start_empty().await;
+    let school = app.add_school("Школа поддержки").await;
+    let other = app.add_school("Чужая школа").await;
+    let team = app
+        .add_user("team1", model::Role::SchoolTeam, Some(school))
+        .await;
+    let teacher = app
+        .add_user("teacher1", model::Role::Teacher, Some(school))
+        .await;
+    let mentor = app.add_user("mentor1", model::Role::Mentor, None).await;
+    app.db()
+        .await
+        .assign(mentor.profile.id, school)
+        .await
+        .unwrap();
+    let head = app.add_user("head1", model::Role::Head, None).await;
+    Municipality {
+        app,
+        school,
+        other,
+        team,
+        teacher,
+        mentor,
+        head,
+    }
+}
+
 /// A device in memory, running the same client logic as the app.
 pub struct Device {
     pub token: String,
@@ -142,6 +182,11 @@ impl Device {
             outbox: Vec::new(),
             refused: Vec::new(),
         }
+    }
+
+    /// What the server refused of this device's changes, in its words.
+    pub fn refused_messages(&self) -> Vec<String> {
+        self.refused.iter().map(|r| r.message.clone()).collect()
     }
 
     pub fn edit(&mut self, id: Uuid, kind: &str, scope: &Scope, fields: Value) {
