@@ -50,6 +50,8 @@ async fn the_head_plans_the_mentor_reports_offline_the_printed_report_shows_both
         .await?;
     h.choose(&format!("#period-{n}"), "month").await?;
     h.click(&format!("#month-{n}-2")).await?;
+    // Addressed to the school the form went to: the figure counts that school.
+    h.click(&format!("#school-{n}-{}", sid.simple())).await?;
     h.wait_js(
         &format!("{find}.innerText.includes('февраль') && {find}.innerText.includes('направлена школам: 1')"),
         LONG,
@@ -106,6 +108,11 @@ async fn the_head_plans_the_mentor_reports_offline_the_printed_report_shows_both
     let stored = head.record(id).await?;
     assert_eq!(stored.text(w::F_STATUS), "done");
     assert_eq!(w::documents(&stored).len(), 1);
+    assert_eq!(stored.get(w::F_MONTHS), Some(&serde_json::json!([2])));
+    assert_eq!(
+        stored.get(w::F_SCHOOLS),
+        Some(&serde_json::json!([sid.to_string()]))
+    );
 
     // The printed report: grouped by direction, numbered, the report, the source, the figures.
     h.client.goto(&format!("{base}/centre/plan/print")).await?;

@@ -142,6 +142,66 @@ pub fn Field(
 }
 
 /// The error of a part, announced.
+/// A list field of a record as checkboxes. Each option is (value, label, element id); the list
+/// is stored at every change in the order of the options (values no option shows are kept).
+#[component]
+pub fn Checklist(
+    record: Signal<Option<Record>>,
+    target: Signal<Option<Target>>,
+    name: &'static str,
+    legend: &'static str,
+    #[prop(into)] options: Signal<Vec<(Value, String, String)>>,
+    #[prop(into)] editable: Signal<bool>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let chosen = Memo::new(move |_| {
+        record.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.get(name).and_then(Value::as_array).cloned())
+                .unwrap_or_default()
+        })
+    });
+    let toggle = move |value: Value, on: bool| {
+        let mut list = chosen.get_untracked();
+        list.retain(|x| *x != value);
+        if on {
+            list.push(value);
+        }
+        let order = options.get_untracked();
+        let place = |v: &Value| {
+            order
+                .iter()
+                .position(|(o, _, _)| o == v)
+                .unwrap_or(usize::MAX)
+        };
+        list.sort_by_key(place);
+        if let Some(t) = target.get_untracked() {
+            save(t, one(name, Value::Array(list)), error);
+        }
+    };
+    view! {
+        <fieldset class="field months">
+            <legend>{legend}</legend>
+            {move || options.get().into_iter().map(|(value, label, id)| {
+                let for_id = id.clone();
+                let shown = value.clone();
+                view! {
+                    <label for=for_id class="month">
+                        <input
+                            type="checkbox"
+                            id=id
+                            disabled=move || !editable.get()
+                            prop:checked=move || chosen.with(|l| l.contains(&shown))
+                            on:change=move |ev| toggle(value.clone(), event_target_checked(&ev))
+                        />
+                        {label}
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
 #[component]
 pub fn SaveError(error: RwSignal<Option<String>>) -> impl IntoView {
     move || {

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::{period_words, plan_query, query, watch_linked};
 use crate::components::download::DownloadButton;
-use crate::components::record_field::{Field, Input, SaveError, delete, one, save};
+use crate::components::record_field::{Checklist, Field, Input, SaveError, delete, one, save};
 use crate::lists::{known_schools, specialists};
 use crate::session::use_session;
 use crate::store::{self, Target};
@@ -237,12 +237,20 @@ fn PlanItem(
                     <Field record=record_s target=t name=F_PERIOD label="Сроки" input=Input::Choice(&PERIODS) editable=head error=error id=format!("period-{n}")/>
                     <Field record=record_s target=t name=F_PLACE label="Место проведения" input=Input::Text(300) editable=head error=error id=format!("place-{n}")/>
                 </div>
-                <Months record=record_s target=t editable=head error=error n=n.clone()/>
+                <Checklist
+                    record=record_s target=t name=F_MONTHS error=error editable=head
+                    legend="Месяцы (для сроков «месяц», «несколько месяцев», «два раза в год»)"
+                    options=month_options(&n)
+                />
                 <div class="field-row">
                     <ResponsibleSelect record=record_s target=t editable=head error=error n=n.clone() people=people/>
                     <Field record=record_s target=t name=F_PEOPLE label="Ответственный, привлечённые специалисты (как в плане)" input=Input::Text(1_000) editable=head error=error id=format!("people-{n}")/>
                 </div>
-                <Schools record=record_s target=t editable=head error=error n=n.clone() schools=schools/>
+                <Checklist
+                    record=record_s target=t name=F_SCHOOLS error=error editable=head
+                    legend="Школы (не отмечено ни одной — все школы)"
+                    options=school_options(schools, n.clone())
+                />
                 <LinkSelect record=record_s target=t editable=head error=error n=n.clone()/>
                 <Field record=record_s target=t name=F_REPORT label="Отчёт о выполнении" input=Input::Long(20_000) editable=reporter error=error id=format!("report-{n}")/>
                 <Evidence record=record_s target=t editable=reporter error=error n=n.clone()/>
@@ -252,101 +260,39 @@ fn PlanItem(
     }
 }
 
-/// The months of a period, as checkboxes in the order of the school year.
-#[component]
-fn Months(
-    record: Signal<Option<Record>>,
-    target: Signal<Option<Target>>,
-    #[prop(into)] editable: Signal<bool>,
-    error: RwSignal<Option<String>>,
-    n: String,
-) -> impl IntoView {
-    let months = Memo::new(move |_| {
-        record.with(|r| {
-            r.as_ref()
-                .and_then(|r| r.get(F_MONTHS).and_then(Value::as_array).cloned())
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|m| m.as_u64().map(|m| m as u8))
-                .collect::<Vec<u8>>()
+/// The months of a period, in the order of the school year.
+fn month_options(n: &str) -> Signal<Vec<(Value, String, String)>> {
+    let options: Vec<_> = SCHOOL_MONTHS
+        .iter()
+        .map(|m| {
+            (
+                json!(m),
+                w::month_name(*m).to_owned(),
+                format!("month-{n}-{m}"),
+            )
         })
-    });
-    let toggle = move |m: u8, on: bool| {
-        let mut list = months.get_untracked();
-        list.retain(|x| *x != m);
-        if on {
-            list.push(m);
-        }
-        list.sort_by_key(|m| w::school_index(*m));
-        if let Some(t) = target.get_untracked() {
-            save(t, one(F_MONTHS, json!(list)), error);
-        }
-    };
-    view! {
-        <fieldset class="field months">
-            <legend>"Месяцы (для сроков «месяц», «несколько месяцев», «два раза в год»)"</legend>
-            {SCHOOL_MONTHS.iter().map(|m| {
-                let m = *m;
-                let id = format!("month-{n}-{m}");
-                let for_id = id.clone();
-                view! {
-                    <label for=for_id class="month">
-                        <input type="checkbox" id=id disabled=move || !editable.get() prop:checked=move || months.with(|l| l.contains(&m)) on:change=move |ev| toggle(m, event_target_checked(&ev))/>
-                        {w::month_name(m)}
-                    </label>
-                }
-            }).collect_view()}
-        </fieldset>
-    }
+        .collect();
+    Signal::stored(options)
 }
 
-/// The schools the item is addressed to (none checked: every school).
-#[component]
-fn Schools(
-    record: Signal<Option<Record>>,
-    target: Signal<Option<Target>>,
-    editable: bool,
-    error: RwSignal<Option<String>>,
-    n: String,
+/// The schools an item can be addressed to.
+fn school_options(
     schools: RwSignal<Vec<School>>,
-) -> impl IntoView {
-    let chosen = Memo::new(move |_| {
-        record.with(|r| {
-            r.as_ref()
-                .and_then(|r| r.get(F_SCHOOLS).and_then(Value::as_array).cloned())
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|v| v.as_str().and_then(|s| Uuid::parse_str(s).ok()))
-                .collect::<Vec<Uuid>>()
+    n: String,
+) -> Signal<Vec<(Value, String, String)>> {
+    Signal::derive(move || {
+        schools.with(|l| {
+            l.iter()
+                .map(|s| {
+                    (
+                        json!(s.id.to_string()),
+                        s.name.clone(),
+                        format!("school-{n}-{}", s.id.simple()),
+                    )
+                })
+                .collect()
         })
-    });
-    let toggle = move |id: Uuid, on: bool| {
-        let mut list = chosen.get_untracked();
-        list.retain(|x| *x != id);
-        if on {
-            list.push(id);
-        }
-        let list: Vec<String> = list.iter().map(Uuid::to_string).collect();
-        if let Some(t) = target.get_untracked() {
-            save(t, one(F_SCHOOLS, json!(list)), error);
-        }
-    };
-    view! {
-        <fieldset class="field months">
-            <legend>"Школы (не отмечено ни одной — все школы)"</legend>
-            {move || schools.get().into_iter().map(|s| {
-                let id = format!("school-{n}-{}", s.id.simple());
-                let for_id = id.clone();
-                let sid = s.id;
-                view! {
-                    <label for=for_id class="month">
-                        <input type="checkbox" id=id disabled=!editable prop:checked=move || chosen.with(|l| l.contains(&sid)) on:change=move |ev| toggle(sid, event_target_checked(&ev))/>
-                        {s.name.clone()}
-                    </label>
-                }
-            }).collect_view()}
-        </fieldset>
-    }
+    })
 }
 
 /// The person responsible: one of the centre's specialists (they report on the item).
