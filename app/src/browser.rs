@@ -17,6 +17,8 @@ export async function keepOffline(areas) {
   const registration = await navigator.serviceWorker.ready;
   const worker = registration.active;
   if (!worker) return false;
+  // An update waiting to go live keeps them too, so it does not arrive without them.
+  if (registration.waiting) registration.waiting.postMessage({ keep: areas });
   return new Promise((resolve) => {
     const channel = new MessageChannel();
     channel.port1.onmessage = (event) => resolve(event.data === true);

@@ -11,9 +11,9 @@ const SHELL = {{SHELL}};
 // What the app asked to keep offline, across builds.
 const AREAS_CACHE = 'nastavnik-areas';
 const AREAS_KEY = '/areas.json';
-// The builds that keep their files: this one and the one before, so that a tab still running
-// the previous build can load the pages it has not opened yet.
-const KEEP_BUILDS = 2;
+// The build that was live before this one keeps its files until the next update, so that a
+// tab still running it can load the pages it has not opened yet; it is recorded, not guessed.
+const LIVE_KEY = '/live-build.json';
 const IS_BUILD_CACHE = /^nastavnik-[0-9a-f]+$/;
 
 async function rememberedAreas() {
@@ -72,12 +72,17 @@ self.addEventListener('install', (event) => {
 
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
-    // Caches are listed in the order they were made; the newest builds stay.
-    const builds = (await caches.keys()).filter((key) => IS_BUILD_CACHE.test(key) && key !== CACHE);
-    const keep = new Set(builds.slice(-(KEEP_BUILDS - 1)));
-    for (const key of builds) {
-      if (!keep.has(key)) await caches.delete(key);
+    const store = await caches.open(AREAS_CACHE);
+    const recorded = await store.match(LIVE_KEY);
+    const previous = recorded ? await recorded.json().catch(() => null) : null;
+    if (recorded) {
+      for (const key of await caches.keys()) {
+        if (IS_BUILD_CACHE.test(key) && key !== CACHE && key !== 'nastavnik-' + previous) {
+          await caches.delete(key);
+        }
+      }
     }
+    if (previous !== BUILD) await store.put(LIVE_KEY, new Response(JSON.stringify(BUILD)));
     await self.clients.claim();
   })());
 });
