@@ -10,6 +10,7 @@ pub mod fingerprint;
 pub mod forms;
 pub mod hlc;
 pub mod kinds;
+pub mod monitoring;
 pub mod record;
 pub mod role;
 pub mod school;
@@ -20,5 +21,5 @@ pub mod workplan;
 
 pub use error::{ApiError, ErrorCode};
 pub use role::Role;
-pub use school::{Locality, NewSchool, School};
+pub use school::{Locality, NewSchool, School, SchoolFlags};
 pub use user::{NewUser, UserProfile};

@@ -88,6 +88,28 @@ impl NewSchool {
         self.name = required_text("name", "Название школы", &self.name, 300)?;
         self.municipality =
             required_text("municipality", "Муниципалитет", &self.municipality, 200)?;
+        SchoolFlags {
+            low_results: self.low_results,
+            hard_conditions: self.hard_conditions,
+            mentor_school: self.mentor_school,
+        }
+        .validated()?;
+        Ok(self)
+    }
+}
+
+/// What the centre head sends to set a school's flags (`PUT /api/schools/{id}/flags`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchoolFlags {
+    pub low_results: bool,
+    pub hard_conditions: bool,
+    pub mentor_school: bool,
+}
+
+impl SchoolFlags {
+    /// A mentor school is never a ШНОР or a ШССУ (002 §3.2: mentors come from effective and
+    /// resilient schools and schools with stably high results).
+    pub fn validated(self) -> Result<SchoolFlags, ApiError> {
         if self.mentor_school && (self.low_results || self.hard_conditions) {
             return Err(ApiError::validation(
                 "mentor_school",

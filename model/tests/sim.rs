@@ -51,6 +51,7 @@ use model::access::{Actor, ReadKey};
 use model::forms::{self, Campaign, Key, Kind, Respondent, Status, Template, review};
 use model::hlc::{Clock, DeviceId, Hlc, MAX_AHEAD_MS, MAX_WALL};
 use model::kinds::{self, KindSpec, Lookup, Need, Who, anonymous_response, school_profile};
+use model::monitoring as mon;
 use model::record::{DELETED, Record, Scope, stable_id};
 use model::role::Role;
 use model::support::consultation::{self as cons, Side, State, may_move, state_of};
@@ -368,6 +369,8 @@ const SUPPORT_KINDS: [&str; 7] = [
 
 /// The kinds of the centre's plan of work, for hostile writes.
 const WORKPLAN_KINDS: [&str; 2] = [wp::KIND, ind::KIND];
+/// The kinds only the head writes, checked for refused hostile writes with the others.
+const HEAD_ONLY_KINDS: [&str; 1] = [mon::KIND];
 /// The content of an item of the plan the head keeps for themself: its responsible person is
 /// the head, named when it is planned and never changed, so a mentor or curator reporting on it
 /// must be refused whatever else happens meanwhile.
@@ -1294,7 +1297,7 @@ impl World {
             return;
         }
         match self.person(d) {
-            Person::Head => match self.rng.below(19) {
+            Person::Head => match self.rng.below(20) {
                 0..=1 => self.ensure_campaigns(d),
                 2 => self.extra_campaign(d),
                 3 => self.profile(d),
@@ -1306,6 +1309,7 @@ impl World {
                 13 => self.visit(d),
                 14..=15 => self.work_plan(d),
                 16 => self.report(d),
+                17 => self.school_indices(d),
                 _ => self.indicator(d),
             },
             Person::Leader1 | Person::Leader2 | Person::TeamB => match self.rng.below(15) {
@@ -2267,6 +2271,68 @@ impl World {
         self.write(d, id, ind::KIND, Scope::Centre, None, f);
     }
 
+    /// The head enters a school's regional indices for a year (one record per school and year,
+    /// whichever computer makes it), as an import would: every field, null where there is no
+    /// figure; later corrects one figure.
+    fn school_indices(&mut self, d: usize) {
+        let school = self.rng.pick(&[SCHOOL_A, SCHOOL_B]).unwrap();
+        let year = self.rng.pick(&YEARS).unwrap();
+        let id = mon::indices_id(school, year);
+        let n = self.rng.below(1001);
+        let share = |k: u64| json!(((n + k) % 1001) as f64 / 1000.0);
+        let f = if self.local(d, id).is_none_or(|r| r.fields.is_empty()) {
+            let row = mon::classification::Indices {
+                school,
+                year: year as i32,
+                ior: Some(n as f64 / 1000.0),
+                isbsh: self
+                    .rng
+                    .chance(90)
+                    .then(|| ((n * 7) % 1001) as f64 / 1000.0),
+                gia: None,
+                vpr: self
+                    .rng
+                    .chance(50)
+                    .then(|| ((n * 3) % 1001) as f64 / 1000.0),
+                evening_share: Some(0.0),
+                advanced: self.rng.chance(50).then_some(n.is_multiple_of(2)),
+            };
+            mon::fields_of(&row, "индексы РЦОКО")
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect()
+        } else {
+            fields(&[(mon::F_IOR, share(13))])
+        };
+        self.write(d, id, mon::KIND, Scope::School(school), None, f);
+    }
+
+    /// Indices written by someone who may not (anyone but the head: a school's own team
+    /// improving its figures, a mentor), or by the head out of range: refused.
+    fn hostile_indices(&mut self, d: usize) {
+        let person = self.person(d);
+        let school = self
+            .school(d)
+            .unwrap_or_else(|| self.rng.pick(&[SCHOOL_A, SCHOOL_B]).unwrap());
+        let year = self.rng.pick(&YEARS).unwrap();
+        let id = mon::indices_id(school, year);
+        let f = if person == Person::Head {
+            fields(&[(mon::F_YEAR, json!(year)), (mon::F_IOR, json!(1.5))])
+        } else {
+            fields(&[(mon::F_YEAR, json!(year)), (mon::F_IOR, json!(0.99))])
+        };
+        self.inject(
+            d,
+            id,
+            mon::KIND,
+            Scope::School(school),
+            None,
+            f,
+            None,
+            Expect::Refused,
+        );
+    }
+
     // ---- hostile and careless clients ----
 
     fn server_campaign(&self, code: &str) -> Option<Uuid> {
@@ -2406,7 +2472,8 @@ impl World {
                     );
                 }
             }
-            12..=14 => self.hostile_support(d),
+            12..=13 => self.hostile_support(d),
+            14 => self.hostile_indices(d),
             15.. => self.hostile_workplan(d),
             _ => self.hostile_by_role(d, person, user, n),
         }
@@ -3532,6 +3599,7 @@ impl World {
         let watched: Vec<&str> = SUPPORT_KINDS
             .iter()
             .chain(&WORKPLAN_KINDS)
+            .chain(&HEAD_ONLY_KINDS)
             .copied()
             .collect();
         for kind in &watched {

@@ -21,6 +21,7 @@ pub mod programme_section;
 pub mod recommendation;
 pub mod response;
 pub mod review;
+pub mod school_indices;
 pub mod school_profile;
 pub mod test_result;
 pub mod visit;
@@ -56,6 +57,7 @@ pub const KINDS: &[&KindSpec] = &[
     &visit::SPEC,
     &work_item::SPEC,
     &indicator_value::SPEC,
+    &school_indices::SPEC,
 ];
 
 pub fn spec(kind: &str) -> Option<&'static KindSpec> {
