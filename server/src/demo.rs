@@ -1,9 +1,11 @@
 //! A demo municipality to try the product with: fictional schools and people, one account per
-//! role, their school support (`demo/support.rs`) and the centre's plan of work with the
-//! programme's indicators (`demo/workplan.rs`). Loaded on first start by `nastavnik serve --demo`
+//! role, their school support (`demo/support.rs`), the centre's plan of work with the
+//! programme's indicators (`demo/workplan.rs`) and three years of the regional indices of every
+//! school of the municipality (`demo/monitoring.rs`). Loaded on first start by `nastavnik serve --demo`
 //! and by `nastavnik demo`. All of it is fictional.
 
 mod desk;
+mod monitoring;
 mod support;
 mod workplan;
 
@@ -123,6 +125,11 @@ const USERS: [DemoUser; 6] = [
     ),
 ];
 
+/// How many schools the demo municipality has.
+pub fn school_count() -> usize {
+    SCHOOLS.len() + monitoring::OTHER_SCHOOLS.len()
+}
+
 /// Loads the demo municipality into an empty database. Returns `None` (and changes nothing)
 /// when the database already has users.
 pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
@@ -145,6 +152,27 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
             )
             .await?;
         school_ids.push(school.id);
+    }
+    let mut named: Vec<(uuid::Uuid, &str)> = SCHOOLS
+        .iter()
+        .zip(&school_ids)
+        .map(|(s, id)| (*id, s.name))
+        .collect();
+    for (name, locality) in monitoring::OTHER_SCHOOLS {
+        let school = db
+            .insert_school(
+                &NewSchool {
+                    name: name.into(),
+                    municipality: DEMO_MUNICIPALITY.into(),
+                    locality,
+                    low_results: false,
+                    hard_conditions: false,
+                    mentor_school: false,
+                }
+                .validated()?,
+            )
+            .await?;
+        named.push((school.id, name));
     }
     let hash = hash_password(DEMO_PASSWORD)?;
     let mut logins = Vec::new();
@@ -199,6 +227,7 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
         },
     )
     .await?;
+    monitoring::load(db, by_login("rukovoditel")?, &named).await?;
     db.audit(
         None,
         "demo.load",

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod forms;
+pub mod indices;
 pub mod routes;
 pub mod storage;
 

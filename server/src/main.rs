@@ -40,6 +40,32 @@ enum Command {
     },
     /// Load the demo municipality into an empty database.
     Demo,
+    /// Import data from a file.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Print the classification of the schools for a year (002 §II).
+    Classify {
+        #[arg(long)]
+        year: i32,
+        /// One JSON object per school instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// The regional indices: a CSV or XLSX file with the header
+    /// school,year,ior,isbsh,gia,vpr,evening_share,advanced. A file with any bad row changes
+    /// nothing; the same school and year imported again replace the earlier figures.
+    Indices {
+        file: std::path::PathBuf,
+        /// The login of the centre head the figures are entered as (default: the only head).
+        #[arg(long = "as")]
+        as_login: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -59,6 +85,30 @@ enum UserCommand {
         #[arg(long, env = "NASTAVNIK_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
+}
+
+/// The centre head named by `login`, or the only enabled head.
+async fn head(db: &Db, login: Option<&str>) -> anyhow::Result<model::UserProfile> {
+    let heads: Vec<_> = db
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| u.profile.role == Role::Head && !u.disabled)
+        .map(|u| u.profile)
+        .collect();
+    match login {
+        Some(l) => heads
+            .into_iter()
+            .find(|p| p.login == l)
+            .ok_or_else(|| anyhow::anyhow!("«{l}» — не действующий руководитель центра")),
+        None if heads.len() == 1 => Ok(heads.into_iter().next().expect("one head")),
+        None if heads.is_empty() => {
+            anyhow::bail!(
+                "в базе нет руководителя центра: создайте его (nastavnik user add --role head)"
+            )
+        }
+        None => anyhow::bail!("руководителей центра несколько: укажите логин (--as ЛОГИН)"),
+    }
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -100,6 +150,66 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Some(logins) => println!("{}", demo::describe(&logins)),
             None => println!("В базе уже есть пользователи: демонстрационные данные не загружены."),
         },
+        Command::Import {
+            command: ImportCommand::Indices { file, as_login },
+        } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| anyhow::anyhow!("не удалось прочитать {}: {e}", file.display()))?;
+            let head = head(&db, as_login.as_deref()).await?;
+            let name = file
+                .file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+            let parsed = server::indices::import(&db, &head, &name, &bytes, true)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if parsed.imported == 0 {
+                for p in &parsed.problems {
+                    eprintln!("{}", p.describe());
+                }
+                anyhow::bail!(
+                    "файл не загружен, ничего не изменено: ошибок — {}",
+                    parsed.problems.len()
+                );
+            }
+            println!("Загружено строк: {}", parsed.imported);
+        }
+        Command::Classify { year, json } => {
+            let list = server::indices::classify(&db, year).await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&server::indices::classification_json(&list))?
+                );
+            } else if list.is_empty() {
+                println!("За {year} год индексов нет.");
+            } else {
+                for (name, c) in &list {
+                    let risk: Vec<_> = c.risk.iter().map(|r| r.label()).collect();
+                    println!(
+                        "{name}: {}; ИОР — квартиль {}, ИСБШ — квартиль {}{}{}{}",
+                        c.school_type
+                            .map_or("тип не определён (нет данных)", |t| t.label()),
+                        c.ior_quartile.map_or("—".into(), |q| q.to_string()),
+                        c.isbsh_quartile.map_or("—".into(), |q| q.to_string()),
+                        if c.stably_high {
+                            "; стабильно высокие результаты"
+                        } else {
+                            ""
+                        },
+                        if c.stably_low {
+                            "; стабильно низкие результаты"
+                        } else {
+                            ""
+                        },
+                        if risk.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; зона риска: {}", risk.join(", "))
+                        },
+                    );
+                }
+            }
+        }
         Command::User {
             command:
                 UserCommand::Add {

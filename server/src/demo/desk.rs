@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use model::UserProfile;
+use model::forms::answer::iso_day;
 use model::hlc::{DeviceId, Hlc};
 use model::record::Scope;
 use model::sync::{Change, Mutation};
@@ -14,6 +15,28 @@ use uuid::Uuid;
 use crate::storage::{Db, now_ms};
 
 pub const DAY_MS: u64 = 86_400_000;
+
+/// Days since 1970-01-01 of a day `YYYY-MM-DD` (H. Hinnant's algorithm).
+pub fn day_number(date: &str) -> i64 {
+    let num = |r: std::ops::Range<usize>| date.get(r).and_then(|s| s.parse::<i64>().ok());
+    let (y, m, d) = (
+        num(0..4).unwrap_or(1970),
+        num(5..7).unwrap_or(1),
+        num(8..10).unwrap_or(1),
+    );
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// How many days ago `date` was (0 for today or a day still to come).
+pub fn days_ago(date: &str) -> u64 {
+    let today = day_number(&iso_day(now_ms() as u64));
+    (today - day_number(date)).max(0) as u64
+}
 
 /// A record to write: its id, kind, scope and parent.
 pub type Place<'s> = (Uuid, &'s str, &'s Scope, Option<Uuid>);
@@ -77,5 +100,18 @@ impl<'a> Desk<'a> {
             anyhow::bail!("demo {kind} refused: {}", r.message);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_numbers_agree_with_the_calendar() {
+        for ms in [0u64, 951_782_400_000, 1_788_220_800_000, 1_800_000_000_000] {
+            let day = iso_day(ms);
+            assert_eq!(iso_day(day_number(&day) as u64 * DAY_MS), day, "{day}");
+        }
     }
 }

@@ -12,31 +12,9 @@ use model::workplan::indicators as ind;
 use model::workplan::{self as w};
 use serde_json::json;
 
-use super::desk::{DAY_MS, Desk};
+use super::desk::{DAY_MS, Desk, days_ago};
 use super::support::People;
 use crate::storage::{Db, now_ms};
-
-/// Days since 1970-01-01 of a day `YYYY-MM-DD` (H. Hinnant's algorithm).
-fn day_number(date: &str) -> i64 {
-    let num = |r: std::ops::Range<usize>| date.get(r).and_then(|s| s.parse::<i64>().ok());
-    let (y, m, d) = (
-        num(0..4).unwrap_or(1970),
-        num(5..7).unwrap_or(1),
-        num(8..10).unwrap_or(1),
-    );
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// How many days ago `date` was (0 for today or a day still to come).
-fn days_ago(date: &str) -> u64 {
-    let today = day_number(&iso_day(now_ms() as u64));
-    (today - day_number(date)).max(0) as u64
-}
 
 /// Who is responsible for an item (and reports on it).
 #[derive(Clone, Copy, PartialEq)]
@@ -492,13 +470,5 @@ mod tests {
         let directions: std::collections::BTreeSet<&str> =
             ITEMS.iter().map(|i| i.direction).collect();
         assert_eq!(directions.len(), w::DIRECTIONS.len());
-    }
-
-    #[test]
-    fn day_numbers_agree_with_the_calendar() {
-        for ms in [0u64, 951_782_400_000, 1_788_220_800_000, 1_800_000_000_000] {
-            let day = iso_day(ms);
-            assert_eq!(iso_day(day_number(&day) as u64 * DAY_MS), day, "{day}");
-        }
     }
 }

@@ -7,6 +7,7 @@
 mod account;
 mod anonymous;
 mod exports;
+mod indices;
 mod records;
 mod schools;
 mod support;
@@ -54,6 +55,15 @@ pub fn api(state: AppState) -> Router {
         .route(
             "/schools/{id}/annual-report.xlsx",
             get(workplan::annual_report),
+        )
+        .route("/schools/{id}/flags", put(schools::set_flags))
+        .route(
+            "/indices/preview",
+            post(indices::preview).layer(DefaultBodyLimit::max(crate::indices::MAX_FILE_BYTES)),
+        )
+        .route(
+            "/indices/import",
+            post(indices::import).layer(DefaultBodyLimit::max(crate::indices::MAX_FILE_BYTES)),
         )
         .route("/tests/start", post(tests::start))
         .route("/campaigns/{id}/export.xlsx", get(exports::campaign))

@@ -1,10 +1,10 @@
 //! Schools: everyone lists the schools they may see; the centre head creates them.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use model::api::SchoolList;
-use model::{ApiError, NewSchool, Role, School};
+use model::{ApiError, NewSchool, Role, School, SchoolFlags};
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -39,4 +39,38 @@ pub async fn create(
         )
         .await?;
     Ok((StatusCode::CREATED, Json(school)))
+}
+
+/// `PUT /api/schools/{id}/flags`: the centre head sets a school's ШНОР, ШССУ and
+/// школа-наставник flags (the classification page suggests them).
+pub async fn set_flags(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(flags): ApiJson<SchoolFlags>,
+) -> AppResult<Json<SchoolFlags>> {
+    user.require(&[Role::Head])?;
+    let id = super::parse_id(&id, "школы")?;
+    let flags = flags.validated()?;
+    let found = state
+        .db
+        .set_school_flags(
+            id,
+            flags.low_results,
+            flags.hard_conditions,
+            flags.mentor_school,
+        )
+        .await?;
+    if !found {
+        return Err(ApiError::not_found().into());
+    }
+    state
+        .db
+        .audit(
+            Some(user.profile.id),
+            "school.flags",
+            &serde_json::json!({ "school": id, "flags": flags }),
+        )
+        .await?;
+    Ok(Json(flags))
 }

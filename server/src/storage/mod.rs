@@ -20,6 +20,9 @@ use sqlx::{Row, SqlitePool};
 use uuid::Uuid;
 
 /// Unix time in milliseconds.
+const SCHOOL_SELECT: &str = "SELECT id, name, municipality, locality, low_results, \
+                             hard_conditions, mentor_school FROM schools";
+
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -168,6 +171,26 @@ impl Db {
         })
     }
 
+    /// Sets a school's flags (ШНОР, ШССУ, школа-наставник); `false` when there is no such school.
+    pub async fn set_school_flags(
+        &self,
+        id: Uuid,
+        low_results: bool,
+        hard_conditions: bool,
+        mentor_school: bool,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE schools SET low_results = ?, hard_conditions = ?, mentor_school = ? WHERE id = ?",
+        )
+        .bind(low_results)
+        .bind(hard_conditions)
+        .bind(mentor_school)
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     pub async fn school_exists(&self, id: Uuid) -> Result<bool, sqlx::Error> {
         let row = sqlx::query("SELECT 1 FROM schools WHERE id = ?")
             .bind(id.to_string())
@@ -176,17 +199,20 @@ impl Db {
         Ok(row.is_some())
     }
 
+    /// Every school, by name.
+    pub async fn all_schools(&self) -> Result<Vec<School>, sqlx::Error> {
+        let rows = sqlx::query(&format!("{SCHOOL_SELECT} ORDER BY name"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(school_from_row).collect()
+    }
+
     /// The schools a user may see: all for the centre, the assigned ones for mentors and
     /// curators, the own school for school staff.
     pub async fn schools_visible_to(&self, user: &UserProfile) -> Result<Vec<School>, sqlx::Error> {
-        let base = "SELECT id, name, municipality, locality, low_results, hard_conditions, \
-                    mentor_school FROM schools";
+        let base = SCHOOL_SELECT;
         let rows = match user.role {
-            Role::Head | Role::Moderator => {
-                sqlx::query(&format!("{base} ORDER BY name"))
-                    .fetch_all(&self.pool)
-                    .await?
-            }
+            Role::Head | Role::Moderator => return self.all_schools().await,
             Role::Mentor | Role::Curator => {
                 sqlx::query(&format!(
                     "{base} WHERE id IN (SELECT school_id FROM assignments WHERE user_id = ?) \

@@ -201,6 +201,27 @@ impl Db {
         device: &DeviceId,
         mutations: &[Mutation],
     ) -> AppResult<Plan> {
+        self.push(actor, device, mutations, false).await
+    }
+
+    /// Like [`Db::sync_push`], but all or nothing: when the kinds' rules refuse any mutation,
+    /// nothing is written and the refusals come back as one validation error (an import).
+    pub async fn push_whole(
+        &self,
+        actor: &Actor,
+        device: &DeviceId,
+        mutations: &[Mutation],
+    ) -> AppResult<Plan> {
+        self.push(actor, device, mutations, true).await
+    }
+
+    async fn push(
+        &self,
+        actor: &Actor,
+        device: &DeviceId,
+        mutations: &[Mutation],
+        whole: bool,
+    ) -> AppResult<Plan> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let now = now_ms();
         let row = sqlx::query("SELECT user_id, last_seq FROM devices WHERE device_id = ?")
@@ -301,6 +322,11 @@ impl Db {
             tracing::error!(device = device.as_str(), "sync batch failed: {e}");
             AppError::Internal(e.into())
         })?;
+
+        if whole && !plan.refused.is_empty() {
+            let messages: Vec<&str> = plan.refused.iter().map(|r| r.message.as_str()).collect();
+            return Err(ApiError::validation("file", messages.join("; ")).into());
+        }
 
         // … and write.
         write_plan(&mut tx, &plan, &records, Some((device, actor.user_id))).await?;
@@ -424,6 +450,15 @@ impl Db {
             .filter(|(_, audience)| keys_of(audience).iter().any(|k| grants.contains(k)))
             .map(|(state, _)| decode(state))
             .collect()
+    }
+
+    /// Every record of `kind`, whoever may read it (the command line's classification).
+    pub async fn all_records(&self, kind: &str) -> Result<Vec<Record>, sqlx::Error> {
+        let rows: Vec<String> = sqlx::query_scalar("SELECT state FROM records WHERE kind = ?")
+            .bind(kind)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|s| decode(s)).collect()
     }
 
     /// Every anonymous record of `kind` (for results in aggregate only).

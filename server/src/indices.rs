@@ -1,0 +1,234 @@
+//! The regional indices of the schools (002 §II): reading an uploaded CSV or XLSX table,
+//! importing it all or nothing through the same batch step as every device's edits (each row a
+//! `school_indices` record written by the centre head), and the classification for a year.
+//! The rules live in `model::monitoring`; this module only reads files and the database.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use model::forms::answer::{iso_day, ru_date};
+use model::hlc::{DeviceId, Hlc};
+use model::monitoring::classification::{self, Classification};
+use model::monitoring::import::{self, Parsed};
+use model::monitoring::{self as m};
+use model::record::Scope;
+use model::sync::{Change, Mutation};
+use model::{ApiError, School, UserProfile};
+use uuid::Uuid;
+
+use crate::error::AppResult;
+use crate::storage::{Db, now_ms};
+
+/// The most rows one file may hold (every school of a large region for several years).
+pub const MAX_ROWS: usize = 20_000;
+
+/// The largest file accepted.
+pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+
+fn bad_file(message: impl Into<String>) -> ApiError {
+    ApiError::validation("file", message)
+}
+
+/// An XLSX file's first sheet, or a CSV file (UTF-8, or Windows-1251 as Russian Excel saves
+/// it; separated by `;`, `,` or tabs), as rows of cell texts. The second value is the file row
+/// the first row of the table stands on (a sheet may start below its first row).
+pub fn read_table(bytes: &[u8]) -> Result<(Vec<Vec<String>>, usize), ApiError> {
+    if bytes.is_empty() {
+        return Err(bad_file("Файл пуст."));
+    }
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(bad_file("Файл больше 10 МБ: разделите его на части."));
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return read_xlsx(bytes);
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(bad_file(
+            "Файл в старом формате Excel (.xls): сохраните его как «Книга Excel (.xlsx)» или CSV.",
+        ));
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t.trim_start_matches('\u{feff}').to_owned(),
+        Err(_) => encoding_rs::WINDOWS_1251.decode(bytes).0.into_owned(),
+    };
+    let first = text.lines().next().unwrap_or("");
+    let delimiter = [b';', b'\t', b',']
+        .into_iter()
+        .find(|d| first.contains(char::from(*d)))
+        .unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            bad_file(format!(
+                "Файл CSV не читается (строка {line}): проверьте кавычки."
+            ))
+        })?;
+        rows.push(record.iter().map(str::to_owned).collect());
+        if rows.len() > MAX_ROWS + 1 {
+            return Err(bad_file(format!(
+                "В файле больше {MAX_ROWS} строк: разделите его на части."
+            )));
+        }
+    }
+    Ok((rows, 1))
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<(Vec<Vec<String>>, usize), ApiError> {
+    let unreadable = || bad_file("Файл XLSX не читается: откройте его в Excel и сохраните заново.");
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| unreadable())?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| bad_file("В книге нет ни одного листа."))?
+        .map_err(|_| unreadable())?;
+    if range.height() > MAX_ROWS + 1 {
+        return Err(bad_file(format!(
+            "В файле больше {MAX_ROWS} строк: разделите его на части."
+        )));
+    }
+    let first_row = range.start().map_or(0, |(r, _)| r as usize) + 1;
+    let rows = range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|cell| match cell {
+                    Data::Empty => String::new(),
+                    Data::String(s) => s.clone(),
+                    // A number as typed: 2024 stays «2024», 0.412 stays «0.412».
+                    Data::Float(f) => format!("{f}"),
+                    Data::Int(i) => i.to_string(),
+                    Data::Bool(true) => "да".into(),
+                    Data::Bool(false) => "нет".into(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    Ok((rows, first_row))
+}
+
+/// Every school of the database, by name.
+async fn schools(db: &Db) -> AppResult<Vec<School>> {
+    Ok(db.all_schools().await?)
+}
+
+/// Reads `bytes` against the registered schools; with `commit` and no problem, writes every row
+/// as `who` in one transaction (all or nothing). The answer lists the rows, every problem and
+/// how many rows were written.
+pub async fn import(
+    db: &Db,
+    who: &UserProfile,
+    file_name: &str,
+    bytes: &[u8],
+    commit: bool,
+) -> AppResult<Parsed> {
+    let (table, first_row) = read_table(bytes)?;
+    let schools: Vec<(Uuid, String)> = schools(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let mut parsed = import::parse(&table, &schools);
+    let shift = first_row - 1;
+    for p in &mut parsed.problems {
+        p.row += shift;
+    }
+    for r in &mut parsed.rows {
+        r.line += shift;
+    }
+    if !commit || !parsed.is_clean() {
+        return Ok(parsed);
+    }
+
+    let now = now_ms();
+    let name = file_name.trim();
+    let source = if name.is_empty() {
+        format!("загружено {}", ru_date(&iso_day(now as u64)))
+    } else {
+        format!("файл «{name}», загружен {}", ru_date(&iso_day(now as u64)))
+    };
+    // Each import is a computer of its own: its mutation numbers start at 1.
+    let device = DeviceId::from_random(rand::random::<[u8; 8]>());
+    let mutations: Vec<Mutation> = parsed
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let r = &row.indices;
+            Mutation {
+                seq: i as u64 + 1,
+                change: Change {
+                    record: m::indices_id(r.school, i64::from(r.year)),
+                    kind: m::KIND.to_owned(),
+                    scope: Scope::School(r.school),
+                    parent: None,
+                    hlc: Hlc {
+                        wall_ms: now as u64,
+                        counter: i as u16,
+                        device: device.clone(),
+                    },
+                    fields: m::fields_of(r, &source)
+                        .into_iter()
+                        .map(|(k, v)| (k.to_owned(), v))
+                        .collect(),
+                },
+            }
+        })
+        .collect();
+    let actor = db.actor(who).await?;
+    db.push_whole(&actor, &device, &mutations).await?;
+    parsed.imported = mutations.len();
+    db.audit(
+        Some(who.id),
+        "indices.import",
+        &serde_json::json!({ "file": name, "rows": parsed.imported }),
+    )
+    .await?;
+    Ok(parsed)
+}
+
+/// The classification of every school with indices for `year`, with the school's name.
+pub async fn classify(db: &Db, year: i32) -> anyhow::Result<Vec<(String, Classification)>> {
+    let rows: Vec<_> = db
+        .all_records(m::KIND)
+        .await?
+        .iter()
+        .filter_map(m::from_record)
+        .collect();
+    let schools = schools(db).await?;
+    Ok(classification::classify(&rows, year)
+        .into_iter()
+        .map(|c| {
+            let name = schools
+                .iter()
+                .find(|s| s.id == c.school)
+                .map_or_else(|| c.school.to_string(), |s| s.name.clone());
+            (name, c)
+        })
+        .collect())
+}
+
+/// The classification as `nastavnik classify --json` prints it: one object per school.
+pub fn classification_json(list: &[(String, Classification)]) -> serde_json::Value {
+    serde_json::Value::Array(
+        list.iter()
+            .map(|(name, c)| {
+                serde_json::json!({
+                    "school": name,
+                    "year": c.year,
+                    "ior_quartile": c.ior_quartile,
+                    "isbsh_quartile": c.isbsh_quartile,
+                    "type": c.school_type.map(|t| t.as_str()),
+                    "stably_high": c.stably_high,
+                    "stably_low": c.stably_low,
+                    "risk": c.risk.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
+}
