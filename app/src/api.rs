@@ -185,6 +185,45 @@ pub async fn create_user(token: &str, user: &NewUser) -> Result<UserSummary, Fai
     json(post("/users", token, user)).await
 }
 
+/// Sets a school's flags (ШНОР, ШССУ, школа-наставник); the centre head only.
+pub async fn set_school_flags(
+    token: &str,
+    school: uuid::Uuid,
+    flags: &model::SchoolFlags,
+) -> Result<model::SchoolFlags, Failure> {
+    json(
+        client()
+            .put(url(&format!("/schools/{school}/flags")))
+            .bearer_auth(token)
+            .json(flags),
+    )
+    .await
+}
+
+/// Sends a file of regional indices: read and checked only (`commit` false), or imported,
+/// all or nothing. The answer lists the rows, the problems and how many rows were written.
+pub async fn indices_file(
+    token: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    commit: bool,
+) -> Result<model::monitoring::import::Parsed, Failure> {
+    let path = if commit {
+        "/indices/import"
+    } else {
+        "/indices/preview"
+    };
+    let name = String::from(js_sys::encode_uri_component(name));
+    json(
+        client()
+            .post(url(&format!("{path}?name={name}")))
+            .bearer_auth(token)
+            .header("content-type", "application/octet-stream")
+            .body(bytes),
+    )
+    .await
+}
+
 /// Disables or enables an account.
 pub async fn set_disabled(token: &str, user: uuid::Uuid, disabled: bool) -> Result<(), Failure> {
     let action = if disabled { "disable" } else { "enable" };

@@ -160,6 +160,10 @@ pub fn App() -> impl IntoView {
                         view={lazy::<routes::PlanPrint>()}
                     />
                     <Route
+                        path=path!("/centre/classification")
+                        view={lazy::<routes::Classify>()}
+                    />
+                    <Route
                         path=path!("/centre/indicators")
                         view={lazy::<routes::Indicators>()}
                     />

@@ -130,6 +130,7 @@ lazy_pages! {
     centre_schools: CentreSchools => centre, HEAD, crate::pages::centre::CentreSchools;
     centre_users: CentreUsers => centre, MANAGERS, crate::pages::centre::CentreUsers;
     centre_programmes: CentreProgrammes => centre, HEAD, crate::pages::support::CentreProgrammes;
+    classification: Classify => centre, HEAD, crate::pages::centre::ClassificationPage;
     inbox: Inbox => review, REVIEWERS, crate::pages::review::InboxPage;
     review: Review => review, REVIEWERS, crate::pages::review::ReviewPage;
     recommendation: Recommendation => review, REVIEWERS, crate::pages::review::RecommendationPage;

@@ -463,6 +463,34 @@ impl Api {
         })
     }
 
+    /// Registers a school (the head only); returns it.
+    pub async fn create_school(&self, name: &str) -> anyhow::Result<model::School> {
+        Ok(self
+            .http
+            .post(format!("{}/api/schools", self.base))
+            .bearer_auth(&self.token)
+            .json(&json!({ "name": name, "municipality": "Тестовый округ", "locality": "rural" }))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
+    /// The schools the user may see, as the server holds them.
+    pub async fn schools(&self) -> anyhow::Result<Vec<model::School>> {
+        let list: model::api::SchoolList = self
+            .http
+            .get(format!("{}/api/schools", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        Ok(list.schools)
+    }
+
     /// The id of the profile record of the user's school.
     pub fn school_profile_id(&self) -> uuid::Uuid {
         let school = self.profile.school_id.expect("a school user");

@@ -38,6 +38,7 @@ const HEAD: &[&str] = &[
     "/centre/plan",
     "/centre/plan/print",
     "/centre/indicators",
+    "/centre/classification",
     "/inbox",
     "/review/{id}",
     "/recommendations/{id}",

@@ -1,0 +1,168 @@
+//! The classification of schools end to end in real Chromium (002 §II): the head uploads a file
+//! of indices on the centre's page — a bad file is refused with every bad row and column named
+//! and nothing stored, a good one is previewed and imported — and the table, the chart and the
+//! filters show the types, the marks with their reasons, and a suggested flag the head accepts.
+
+use std::time::Duration;
+
+use e2e::{Api, Browser, Server};
+use fantoccini::Locator;
+use model::monitoring as m;
+
+const LONG: Duration = Duration::from_secs(60);
+
+#[tokio::test]
+async fn the_head_uploads_indices_and_sees_the_classification() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let base = server.url("");
+    let head = Api::login(&base, "rukovoditel").await?;
+    // Four schools of the test's own, over three years of its own (no other school has them).
+    let tag = uuid::Uuid::now_v7().simple().to_string();
+    let mut schools = Vec::new();
+    for n in 1..=4 {
+        schools.push(head.create_school(&format!("Школа {n} ({tag})")).await?);
+    }
+    let dir = tempfile::tempdir()?;
+    let header = "school;year;ior;isbsh;gia;vpr;evening_share;advanced\n";
+    let bad = dir.path().join("плохой.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "{header}{};2090;0,5;0,5;;;;\n{};2090;1,7;0,5;;;;\nНет такой школы;2090;0,5;0,5;;;;\n",
+            schools[0].name, schools[1].name
+        ),
+    )?;
+    // ИОР rises with the school's number; ИСБШ is low for odd numbers: school 4 is effective
+    // and stably high, school 3 resilient, school 1 not coping and stably low.
+    let mut good = String::from(header);
+    for (i, s) in schools.iter().enumerate() {
+        for year in 2088..=2090 {
+            let ior = 0.3 + 0.1 * i as f64;
+            let isbsh = if i % 2 == 0 { 0.3 } else { 0.7 };
+            good.push_str(&format!(
+                "{};{year};{};{};0,6;0,55;0;нет\n",
+                s.name,
+                format!("{ior:.2}").replace('.', ","),
+                format!("{isbsh:.2}").replace('.', ",")
+            ));
+        }
+    }
+    let good_file = dir.path().join("индексы.csv");
+    std::fs::write(&good_file, good)?;
+
+    let h = Browser::start().await?;
+    h.sign_in_synced(&base, "rukovoditel", "#home-centre")
+        .await?;
+    h.click("#link-classification").await?;
+    h.wait_for("#indices-file").await?;
+
+    // A bad file: every bad row and column named, nothing stored.
+    h.client
+        .find(Locator::Css("#indices-file"))
+        .await?
+        .send_keys(bad.to_str().unwrap())
+        .await?;
+    h.wait_for("#indices-problems").await?;
+    let problems = h.text("#indices-problems").await?;
+    assert!(problems.contains("Строка 3, столбец ior"), "{problems}");
+    assert!(problems.contains("Строка 4, столбец school"), "{problems}");
+    assert!(problems.contains("Ничего не изменено"), "{problems}");
+    assert!(
+        h.eval("!document.querySelector('#indices-import')")
+            .await?
+            .as_bool()
+            == Some(true)
+    );
+    let id = m::indices_id(schools[0].id, 2090);
+    assert!(
+        head.record(id).await.is_err(),
+        "nothing stored from a bad file"
+    );
+
+    // A good file: previewed, then imported.
+    h.client
+        .find(Locator::Css("#indices-file"))
+        .await?
+        .send_keys(good_file.to_str().unwrap())
+        .await?;
+    h.wait_for("#indices-preview").await?;
+    assert!(h.text("#indices-preview").await?.contains("строк — 12"));
+    h.click("#indices-import").await?;
+    h.wait_js(
+        "(document.getElementById('indices-message') || {innerText: ''}).innerText.includes('Загружено строк: 12')",
+        LONG,
+    )
+    .await?;
+    assert_eq!(
+        head.record(id).await?.get(m::F_IOR),
+        Some(&serde_json::json!(0.3))
+    );
+
+    // The classification of 2090 arrives by sync: the test's four schools only.
+    h.wait_js(
+        "!!document.querySelector('#class-year option[value=\"2090\"]')",
+        LONG,
+    )
+    .await?;
+    h.choose("#class-year", "2090").await?;
+    let row = |s: &model::School| format!("#classification-table tr[data-school='{}']", s.id);
+    h.wait_for(&row(&schools[3])).await?;
+    assert_eq!(
+        h.eval("document.querySelectorAll('#classification-table tbody tr[data-school]').length")
+            .await?,
+        4
+    );
+    let best = h.text(&row(&schools[3])).await?;
+    assert!(best.contains("эффективная"), "{best}");
+    assert!(best.contains("стабильно высокие"), "{best}");
+    assert!(best.contains("квартиль 4"), "{best}");
+    let worst = h.text(&row(&schools[0])).await?;
+    assert!(worst.contains("несправляющаяся"), "{worst}");
+    assert!(worst.contains("стабильно низкие"), "{worst}");
+    assert!(
+        worst.contains("0,300"),
+        "the reason names the figures: {worst}"
+    );
+    let third = h.text(&row(&schools[2])).await?;
+    assert!(third.contains("резильентная"), "{third}");
+    // Every school with both indices is a point of the chart.
+    assert_eq!(
+        h.eval("document.querySelectorAll('#quadrant-chart circle.point').length")
+            .await?,
+        4
+    );
+
+    // The filter: resilient schools only.
+    h.choose("#class-type", "resilient").await?;
+    h.wait_js(
+        "document.querySelectorAll('#classification-table tbody tr[data-school]').length === 1",
+        LONG,
+    )
+    .await?;
+    h.choose("#class-type", "").await?;
+
+    // School 4 is suggested as a mentor school; the head accepts and the server keeps it.
+    h.wait_js(
+        &format!(
+            "(document.querySelector(\"{} .flags-suggested\") || {{innerText: ''}}).innerText.includes('школа-наставник')",
+            row(&schools[3])
+        ),
+        LONG,
+    )
+    .await?;
+    h.click(&format!("{} .accept-flags", row(&schools[3])))
+        .await?;
+    h.wait_js(
+        &format!(
+            "(document.querySelector(\"{}\") || {{innerText: ''}}).innerText.includes('совпадает с классификацией')",
+            row(&schools[3])
+        ),
+        LONG,
+    )
+    .await?;
+    let now = head.schools().await?;
+    let s4 = now.iter().find(|s| s.id == schools[3].id).unwrap();
+    assert!(s4.mentor_school && !s4.low_results && !s4.hard_conditions);
+    h.close().await?;
+    Ok(())
+}
