@@ -160,6 +160,10 @@ pub fn App() -> impl IntoView {
                         view={lazy::<routes::PlanPrint>()}
                     />
                     <Route
+                        path=path!("/centre/monitoring")
+                        view={lazy::<routes::Monitoring>()}
+                    />
+                    <Route
                         path=path!("/centre/classification")
                         view={lazy::<routes::Classify>()}
                     />

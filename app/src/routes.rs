@@ -131,6 +131,7 @@ lazy_pages! {
     centre_users: CentreUsers => centre, MANAGERS, crate::pages::centre::CentreUsers;
     centre_programmes: CentreProgrammes => centre, HEAD, crate::pages::support::CentreProgrammes;
     classification: Classify => centre, HEAD, crate::pages::centre::ClassificationPage;
+    monitoring: Monitoring => centre, HEAD, crate::pages::centre::MonitoringPage;
     inbox: Inbox => review, REVIEWERS, crate::pages::review::InboxPage;
     review: Review => review, REVIEWERS, crate::pages::review::ReviewPage;
     recommendation: Recommendation => review, REVIEWERS, crate::pages::review::RecommendationPage;

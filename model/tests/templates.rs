@@ -252,3 +252,74 @@ fn the_programme_knows_the_risk_factors_of_the_card() {
         assert!(matches!(level.kind, Kind::Single { .. }), "risk_{f}");
     }
 }
+
+#[test]
+fn quarter_report_holds_what_the_quarterly_monitoring_reads() {
+    use model::forms::{self, answer_fields};
+    use model::monitoring::quarters::{self as q, LEVELS, PERIODS};
+    use model::record::{Record, Scope, Write};
+    use serde_json::json;
+
+    let (t, key) = load(q::TEMPLATE);
+    assert!(key.0.is_empty());
+    assert_eq!(t.respondent, Respondent::School);
+    assert!(t.audience.contains(&Role::SchoolTeam));
+    let period = t.question(q::Q_PERIOD).expect("the period question");
+    let Kind::Single { options } = &period.kind else {
+        panic!("the period is a single choice");
+    };
+    let ids: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, PERIODS.map(|(id, _)| id));
+    assert!(t.question(q::Q_SCHOOL_YEAR).is_some());
+    let Kind::Table { rows, columns } = &t.question(q::Q_LEVELS).unwrap().kind else {
+        panic!("the levels are a table");
+    };
+    assert_eq!(
+        rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        LEVELS.map(|(id, _)| id)
+    );
+    assert_eq!(
+        columns.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        ["pupils", "passed", "good", "at_risk"]
+    );
+
+    // A report filled as the filler stores it is valid and reads back as the series sees it.
+    let mut answers = forms::Answers::new();
+    answers.insert(q::Q_SCHOOL_YEAR.into(), json!(2025));
+    answers.insert(q::Q_PERIOD.into(), json!("q2"));
+    let cells =
+        |c: [u32; 4]| json!({"pupils": c[0], "passed": c[1], "good": c[2], "at_risk": c[3]});
+    answers.insert(
+        q::Q_LEVELS.into(),
+        json!({"noo": cells([40, 38, 20, 2]), "ooo": cells([60, 54, 18, 6]), "soo": cells([20, 20, 10, 0])}),
+    );
+    let problems = answer::validate(&t, &answers);
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut r = Record::new(
+        uuid::Uuid::from_u128(1),
+        forms::RESPONSE_KIND,
+        Scope::School(uuid::Uuid::from_u128(2)),
+        None,
+    );
+    let hlc = model::hlc::Hlc {
+        wall_ms: 1,
+        counter: 0,
+        device: model::hlc::DeviceId::from_random([1; 8]),
+    };
+    let mut fields = answer_fields(&t, &answers);
+    fields.insert(forms::F_TEMPLATE.into(), json!(t.code));
+    fields.insert(forms::F_VERSION.into(), json!(t.version));
+    fields.insert(forms::F_STATUS.into(), json!("submitted"));
+    for (name, value) in fields {
+        r.apply(
+            &name,
+            Write {
+                hlc: hlc.clone(),
+                value,
+            },
+        );
+    }
+    let report = q::report_of(&r).expect("a sent report");
+    assert_eq!(report.key(), (2025, 1));
+    assert_eq!(report.total().unwrap().progress(), Some(93.3), "112 of 120");
+}

@@ -228,6 +228,13 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
     )
     .await?;
     monitoring::load(db, by_login("rukovoditel")?, &named).await?;
+    monitoring::load_quarters(
+        db,
+        by_login("rukovoditel")?,
+        by_login("shkola")?,
+        school_ids[0],
+    )
+    .await?;
     db.audit(
         None,
         "demo.load",

@@ -41,6 +41,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "survey_admin_readiness",
         include_str!("../../templates/survey_admin_readiness.json"),
     ),
+    (
+        "quarter_report",
+        include_str!("../../templates/quarter_report.json"),
+    ),
 ];
 
 /// A template as stored: the public form and the key (empty unless it is a test).

@@ -39,6 +39,7 @@ const HEAD: &[&str] = &[
     "/centre/plan/print",
     "/centre/indicators",
     "/centre/classification",
+    "/centre/monitoring",
     "/inbox",
     "/review/{id}",
     "/recommendations/{id}",

@@ -7,5 +7,6 @@ pub mod header;
 pub mod protected;
 pub mod record_field;
 pub mod refused;
+pub mod results_chart;
 pub mod sync_status;
 pub mod text_input;

@@ -9,6 +9,7 @@
 
 pub mod classification;
 pub mod import;
+pub mod quarters;
 
 use serde_json::Value;
 use uuid::Uuid;

@@ -5,14 +5,21 @@
 //! high and low results, each risk group, a few "нет данных" and flags to confirm. Written
 //! through the same batch step as every device's edits; the years are relative to today. The
 //! figures are fictional.
+//!
+//! Also the quarterly monitoring (003): the head sends the form «Итоги четверти» after every
+//! period of the last three school years, and the ШНОР whose team has an account in the demo
+//! reports each time, its results slowly rising.
 
+use model::forms::{self, answer::iso_day};
 use model::monitoring::classification::Indices;
+use model::monitoring::quarters as q;
 use model::monitoring::{self as m};
 use model::record::Scope;
 use model::{Locality, UserProfile};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::desk::{Desk, days_ago};
+use super::desk::{DAY_MS, Desk, days_ago};
 use crate::storage::{Db, now_ms};
 
 /// Schools of the demo municipality that have no accounts in the demo.
@@ -252,6 +259,137 @@ pub async fn load(db: &Db, head: &UserProfile, schools: &[(Uuid, &str)]) -> anyh
                 &m::fields_of(&row, &source),
             )
             .await?;
+        }
+    }
+    Ok(())
+}
+
+/// (period, month and day of the report's deadline, in the school year's second calendar year
+/// unless the month is from September on).
+const PERIOD_DEADLINES: [(&str, u8, u8); 5] = [
+    ("q1", 11, 10),
+    ("q2", 1, 15),
+    ("q3", 4, 5),
+    ("q4", 6, 5),
+    ("year", 6, 20),
+];
+
+/// The head sends «Итоги четверти» after each period of the last three school years that has
+/// ended; `team` (of `school`) reports each time.
+pub async fn load_quarters(
+    db: &Db,
+    head: &UserProfile,
+    team: &UserProfile,
+    school: Uuid,
+) -> anyhow::Result<()> {
+    let template = crate::forms::BUILTIN
+        .iter()
+        .find(|(code, _)| *code == q::TEMPLATE)
+        .map(|(_, json)| model::forms::Template::parse(json))
+        .ok_or_else(|| anyhow::anyhow!("no built-in {}", q::TEMPLATE))?
+        .map_err(|e| anyhow::anyhow!("{}: {e}", q::TEMPLATE))?
+        .0;
+    let today = iso_day(now_ms() as u64);
+    let (year, month): (i32, u32) = (
+        today[..4].parse().unwrap_or(2026),
+        today[5..7].parse().unwrap_or(9),
+    );
+    let current = if month >= 9 { year } else { year - 1 };
+    let mut centre = Desk::new(db, head, "quarters").await?;
+    let mut desk = Desk::new(db, team, "quarters").await?;
+    let scope = Scope::School(school);
+    let mut k = 0u32;
+    for school_year in current - 2..=current {
+        for (period, pm, pd) in PERIOD_DEADLINES {
+            let y = if pm >= 9 {
+                school_year
+            } else {
+                school_year + 1
+            };
+            let deadline = format!("{y:04}-{pm:02}-{pd:02}");
+            let ago = days_ago(&deadline);
+            if deadline >= today || ago < 4 {
+                continue;
+            }
+            let label = q::PERIODS
+                .iter()
+                .find(|(id, _)| *id == period)
+                .map_or(period, |(_, l)| l);
+            let campaign = uuid::Builder::from_unix_timestamp_millis(
+                now_ms() as u64 - (ago + 14) * DAY_MS,
+                &[k as u8; 10],
+            )
+            .into_uuid();
+            centre
+                .write(
+                    ago + 14,
+                    (campaign, forms::CAMPAIGN_KIND, &Scope::Centre, None),
+                    &[
+                        (
+                            "title",
+                            json!(format!(
+                                "Итоги периода: {label} {school_year}/{:02}",
+                                (school_year + 1) % 100
+                            )),
+                        ),
+                        ("template", json!(template.code)),
+                        ("version", json!(template.version)),
+                        ("deadline", json!(deadline)),
+                        ("schools", json!([school])),
+                        ("roles", json!(["school_team"])),
+                    ],
+                )
+                .await?;
+            // Results rising slowly, with a dip in the third quarter of each year.
+            let dip = u32::from(period == "q3") * 2;
+            let counts = |pupils: u32, pass: u32, good: u32| {
+                let passed = (pupils * (pass + k - dip) / 100).min(pupils);
+                let good = (pupils * (good + k - dip) / 100).min(passed);
+                let at_risk = pupils - passed + 2;
+                [pupils, passed, good, at_risk]
+            };
+            let mut fields: Vec<(String, Value)> = vec![
+                (forms::F_CAMPAIGN.to_owned(), json!(campaign)),
+                (forms::F_TEMPLATE.to_owned(), json!(template.code)),
+                (forms::F_VERSION.to_owned(), json!(template.version)),
+                (forms::answer_field(q::Q_SCHOOL_YEAR), json!(school_year)),
+                (forms::answer_field(q::Q_PERIOD), json!(period)),
+                (
+                    forms::answer_field("changes"),
+                    json!(if k == 0 {
+                        "Первый отчёт по новой форме."
+                    } else {
+                        "Проведены дополнительные занятия по математике и русскому языку для \
+                         обучающихся под риском неуспеваемости; наставник посетил уроки в 7-х классах."
+                    }),
+                ),
+            ];
+            for (row, c) in [
+                ("noo", counts(48, 86, 30)),
+                ("ooo", counts(96, 80, 14)),
+                ("soo", counts(22, 88, 18)),
+            ] {
+                for (col, v) in ["pupils", "passed", "good", "at_risk"].iter().zip(c) {
+                    fields.push((forms::cell_field(q::Q_LEVELS, row, col), json!(v)));
+                }
+            }
+            fields.push((forms::F_STATUS.to_owned(), json!("submitted")));
+            let fields: Vec<(&str, Value)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone()))
+                .collect();
+            desk.write(
+                ago + 3,
+                (
+                    forms::response_id(campaign, &scope),
+                    forms::RESPONSE_KIND,
+                    &scope,
+                    None,
+                ),
+                &fields,
+            )
+            .await?;
+            k += 1;
         }
     }
     Ok(())

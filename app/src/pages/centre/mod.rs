@@ -4,6 +4,7 @@
 mod anonymous;
 mod campaigns;
 mod classification;
+mod monitoring;
 mod results;
 mod schools;
 mod users;
@@ -12,6 +13,7 @@ use leptos::prelude::*;
 
 pub use campaigns::CentreCampaigns;
 pub use classification::ClassificationPage;
+pub use monitoring::MonitoringPage;
 pub use results::CentreResults;
 pub use schools::CentreSchools;
 pub use users::CentreUsers;
@@ -33,6 +35,7 @@ pub fn CentreHome() -> impl IntoView {
                 <li><a href="/centre/programmes" id="link-programmes">"Поддержка школ: антирисковые программы, посещения"</a></li>
                 <li><a href="/consultations" id="link-consultations">"Консультации по запросам школ"</a></li>
                 <li><a href="/centre/results" id="link-results">"Итоги: формы по школам и дефициты руководителей"</a></li>
+                <li><a href="/centre/monitoring" id="link-monitoring">"Мониторинг результатов: итоги четвертей, динамика за три года"</a></li>
                 <li><a href="/centre/classification" id="link-classification">"Классификация школ: ИОР, ИСБШ, зоны риска"</a></li>
                 <li><a href="/centre/schools">"Школы муниципалитета"</a></li>
                 <li><a href="/centre/users">"Пользователи и закрепление наставников"</a></li>

@@ -13,6 +13,7 @@ use model::support::{consultation as c, visit as v};
 use uuid::Uuid;
 
 use crate::components::download::DownloadButton;
+use crate::components::results_chart::SchoolResults;
 use crate::format;
 use crate::lists::{known_schools, specialists};
 use crate::session::use_session;
@@ -80,6 +81,8 @@ pub fn SchoolReport() -> impl IntoView {
                     }).collect_view())
                 }}
             </ul>
+            <h2>"Результаты: итоги четвертей и ИОР"</h2>
+            <SchoolResults school=school/>
             <h2>"Антирисковая программа"</h2>
             <ProgrammeStatusFor school=school year=year/>
             <h2>"Посещения и мероприятия наставников"</h2>
