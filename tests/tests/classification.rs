@@ -166,3 +166,78 @@ async fn the_head_uploads_indices_and_sees_the_classification() -> anyhow::Resul
     h.close().await?;
     Ok(())
 }
+
+/// A school's quarterly report (003), sent as the filler sends it, is on the centre's
+/// monitoring page with the shares computed from its counts, and on the school's annual report
+/// as a chart with its table.
+#[tokio::test]
+async fn a_quarterly_report_reaches_the_monitoring_page_and_the_schools_report()
+-> anyhow::Result<()> {
+    use model::forms;
+    use model::monitoring::quarters as q;
+
+    let server = Server::start().await?;
+    let base = server.url("");
+    let head = Api::login(&base, "rukovoditel").await?;
+    let team = Api::login(&base, "shkola").await?;
+    let sid = team.profile.school_id.unwrap();
+    let (t, _) = e2e::builtin_template(q::TEMPLATE);
+    let campaign = head.send_campaign(&t, sid, "2090-11-10").await?;
+    let scope = model::record::Scope::School(sid);
+    let cell = |row: &str, col: &str| forms::cell_field(q::Q_LEVELS, row, col);
+    // A school year far ahead of the demo's: this report is the school's latest.
+    let mut fields = serde_json::json!({
+        "campaign": campaign, "template": t.code, "version": t.version,
+        forms::answer_field(q::Q_SCHOOL_YEAR): 2090,
+        forms::answer_field(q::Q_PERIOD): "q2",
+    });
+    // No senior classes: zeros, as the form asks.
+    for (row, c) in [
+        ("noo", [50, 45, 20, 5]),
+        ("ooo", [150, 135, 40, 15]),
+        ("soo", [0, 0, 0, 0]),
+    ] {
+        for (col, v) in ["pupils", "passed", "good", "at_risk"].iter().zip(c) {
+            fields[cell(row, col)] = serde_json::json!(v);
+        }
+    }
+    let id = forms::response_id(campaign, &scope);
+    team.write(id, forms::RESPONSE_KIND, scope.clone(), fields)
+        .await?;
+    team.write(
+        id,
+        forms::RESPONSE_KIND,
+        scope,
+        serde_json::json!({ "status": "submitted" }),
+    )
+    .await?;
+
+    let h = Browser::start().await?;
+    h.sign_in_synced(&base, "rukovoditel", "#home-centre")
+        .await?;
+    h.click("#link-monitoring").await?;
+    let row = format!("#monitoring-table tr[data-school='{sid}']");
+    h.wait_for(&row).await?;
+    let text = h.text(&row).await?;
+    // 180 of 200 pass, 60 of 200 with «4» and «5», 20 at risk.
+    assert!(text.contains("2090/91, II четв."), "{text}");
+    assert!(text.contains("90 %"), "{text}");
+    assert!(text.contains("30 %"), "{text}");
+    assert!(text.contains("20"), "{text}");
+
+    h.client
+        .goto(&format!("{base}/report/school/{sid}"))
+        .await?;
+    h.wait_for(".quarter-table").await?;
+    let table = h.text(".quarter-table").await?;
+    assert!(table.contains("2090/91, II четв."), "{table}");
+    assert!(
+        h.eval("document.querySelectorAll('.school-results svg polyline').length >= 2")
+            .await?
+            .as_bool()
+            == Some(true),
+        "the chart draws both lines"
+    );
+    h.close().await?;
+    Ok(())
+}

@@ -13,10 +13,14 @@ use uuid::Uuid;
 
 use crate::store;
 
-/// A line chart of per-cent series over labelled points (0–100 %).
-fn lines(labels: &[String], series: &[(&'static str, &'static str, Vec<Option<f64>>)]) -> AnyView {
+/// A line chart of per-cent series over labelled points (0–100 %); each point's label has a
+/// second line (the school year under its first period), empty where it repeats.
+fn lines(
+    labels: &[(String, String)],
+    series: &[(&'static str, &'static str, Vec<Option<f64>>)],
+) -> AnyView {
     let (w, h, pad) = (
-        (80.0 + 44.0 * labels.len() as f64).clamp(320.0, 720.0),
+        (80.0 + 52.0 * labels.len() as f64).clamp(320.0, 800.0),
         200.0,
         32.0,
     );
@@ -29,7 +33,7 @@ fn lines(labels: &[String], series: &[(&'static str, &'static str, Vec<Option<f6
             let points: Vec<String> = labels
                 .iter()
                 .zip(values)
-                .filter_map(|(l, v)| v.map(|v| format!("{l}: {} %", fmt_num(v))))
+                .filter_map(|((l, _), v)| v.map(|v| format!("{l}: {} %", fmt_num(v))))
                 .collect();
             format!("{name} — {}", points.join(", "))
         })
@@ -41,8 +45,9 @@ fn lines(labels: &[String], series: &[(&'static str, &'static str, Vec<Option<f6
             <line x1=pad y1=pad x2=pad y2=h - pad stroke="#94a3b8"/>
             <text x=4 y=pad + 4.0 font-size="10">"100 %"</text>
             <text x=14 y=h - pad + 4.0 font-size="10">"0"</text>
-            {labels.iter().enumerate().map(|(i, l)| view! {
-                <text x=x(i) y=h - 10.0 font-size="9" text-anchor="middle">{l.clone()}</text>
+            {labels.iter().enumerate().map(|(i, (top, below))| view! {
+                <text x=x(i) y=h - 18.0 font-size="9" text-anchor="middle">{top.clone()}</text>
+                <text x=x(i) y=h - 6.0 font-size="9" text-anchor="middle">{below.clone()}</text>
             }).collect_view()}
             {series.iter().map(|(_, class, values)| {
                 let points: String = values.iter().enumerate()
@@ -61,14 +66,21 @@ fn lines(labels: &[String], series: &[(&'static str, &'static str, Vec<Option<f6
     .into_any()
 }
 
-/// «II ч. 25/26» — a short label for the chart's axis.
-fn short(r: &Report) -> String {
-    format!(
-        "{} {:02}/{:02}",
-        q::PERIODS[r.period].1,
-        r.school_year % 100,
-        (r.school_year + 1) % 100
-    )
+/// The chart's axis: the period, and the school year under its first report.
+fn axis(reports: &[&Report]) -> Vec<(String, String)> {
+    let mut last = None;
+    reports
+        .iter()
+        .map(|r| {
+            let year = if last == Some(r.school_year) {
+                String::new()
+            } else {
+                format!("{}/{:02}", r.school_year, (r.school_year + 1) % 100)
+            };
+            last = Some(r.school_year);
+            (q::PERIODS[r.period].1.to_owned(), year)
+        })
+        .collect()
 }
 
 fn pct(v: Option<f64>) -> String {
@@ -83,7 +95,7 @@ pub fn quarter_view(reports: &[&Report]) -> AnyView {
         }
         .into_any();
     }
-    let labels: Vec<String> = reports.iter().map(|r| short(r)).collect();
+    let labels = axis(reports);
     let totals: Vec<Option<q::Counts>> = reports.iter().map(|r| r.total()).collect();
     let progress: Vec<Option<f64>> = totals
         .iter()
@@ -157,7 +169,10 @@ pub fn ior_view(school: Uuid, indices: &[model::record::Record]) -> AnyView {
     if rows.is_empty() {
         return view! { <p class="muted">"ИОР: нет данных."</p> }.into_any();
     }
-    let labels: Vec<String> = rows.iter().map(|i| i.year.to_string()).collect();
+    let labels: Vec<(String, String)> = rows
+        .iter()
+        .map(|i| (i.year.to_string(), String::new()))
+        .collect();
     let values: Vec<Option<f64>> = rows.iter().map(|i| i.ior.map(|v| v * 100.0)).collect();
     let text = rows
         .iter()

@@ -97,7 +97,8 @@ pub struct Report {
     pub school_year: i32,
     /// The place of the period in [`PERIODS`].
     pub period: usize,
-    /// The counts of each level of [`LEVELS`], where the school has it.
+    /// The counts of each level of [`LEVELS`], where the school has it (a level with nobody
+    /// assessed — zeros in the form — is one the school does not have).
     pub levels: [Option<Counts>; 3],
     pub response: Uuid,
 }
