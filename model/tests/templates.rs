@@ -323,3 +323,63 @@ fn quarter_report_holds_what_the_quarterly_monitoring_reads() {
     assert_eq!(report.key(), (2025, 1));
     assert_eq!(report.total().unwrap().progress(), Some(93.3), "112 of 120");
 }
+
+#[test]
+fn the_self_analysis_card_reads_as_a_series_over_school_years() {
+    use model::forms;
+    use model::monitoring::card;
+    use model::record::{Record, Scope, Write};
+    use serde_json::json;
+
+    let (t, _) = load("self_analysis");
+    let card_at = |wall_ms: u64, math_2025: f64, status: &str| {
+        let mut r = Record::new(
+            uuid::Uuid::from_u128(u128::from(wall_ms)),
+            forms::RESPONSE_KIND,
+            Scope::School(uuid::Uuid::from_u128(9)),
+            None,
+        );
+        let hlc = model::hlc::Hlc {
+            wall_ms,
+            counter: 0,
+            device: model::hlc::DeviceId::from_random([2; 8]),
+        };
+        for (name, value) in [
+            (forms::F_TEMPLATE.to_owned(), json!(t.code)),
+            (forms::F_VERSION.to_owned(), json!(t.version)),
+            (forms::F_STATUS.to_owned(), json!(status)),
+            (forms::cell_field("vpr_fail", "math", "y2023"), json!(21.5)),
+            (
+                forms::cell_field("vpr_fail", "math", "y2025"),
+                json!(math_2025),
+            ),
+        ] {
+            r.apply(
+                &name,
+                Write {
+                    hlc: hlc.clone(),
+                    value,
+                },
+            );
+        }
+        r
+    };
+    let (old, new, draft) = (
+        card_at(10, 18.0, "accepted"),
+        card_at(20, 16.5, "submitted"),
+        card_at(30, 99.0, "draft"),
+    );
+    let lines = card::over_years(&t, &[&new, &draft, &old]);
+    let math = lines
+        .iter()
+        .find(|l| l.question.starts_with("ВПР: доля") && l.row == "Математика")
+        .expect("the ВПР line of mathematics");
+    assert!(math.percent);
+    assert_eq!(math.values.get("2022/23"), Some(&21.5));
+    assert_eq!(
+        math.values.get("2024/25"),
+        Some(&16.5),
+        "the later card wins; a draft does not count"
+    );
+    assert_eq!(card::years(&lines), vec!["2022/23", "2024/25"]);
+}

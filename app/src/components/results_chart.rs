@@ -7,8 +7,10 @@
 use leptos::prelude::*;
 use model::forms::RESPONSE_KIND;
 use model::forms::answer::fmt_num;
+use model::monitoring::card;
 use model::monitoring::quarters::{self as q, LEVELS, Report};
 use model::monitoring::{self as m};
+use model::record::{Record, Scope};
 use uuid::Uuid;
 
 use crate::store;
@@ -157,7 +159,7 @@ pub fn quarter_view(reports: &[&Report]) -> AnyView {
 }
 
 /// The school's ИОР over the years it has indices for (the last three).
-pub fn ior_view(school: Uuid, indices: &[model::record::Record]) -> AnyView {
+pub fn ior_view(school: Uuid, indices: &[Record]) -> AnyView {
     let mut rows: Vec<m::classification::Indices> = indices
         .iter()
         .filter_map(m::from_record)
@@ -192,6 +194,68 @@ pub fn ior_view(school: Uuid, indices: &[model::record::Record]) -> AnyView {
         </figure>
     }
     .into_any()
+}
+
+/// The school's self-analysis cards over the school years: each table of results row by row,
+/// a column per year.
+#[component]
+pub fn CardYears(school: Uuid) -> impl IntoView {
+    let responses = store::watch_kind(RESPONSE_KIND);
+    let ours = move |l: &Vec<Record>| -> Vec<Record> {
+        l.iter()
+            .filter(|r| r.scope == Scope::School(school))
+            .cloned()
+            .collect()
+    };
+    let version = Memo::new(move |_| responses.with(|l| card::card_version(&ours(l))));
+    move || match version.get() {
+        None => view! { <p class="muted">"Карт самоанализа школы пока нет."</p> }.into_any(),
+        Some(v) => {
+            let t = crate::templates::load_template(card::CARD.into(), v);
+            (move || {
+                let t = t.get()?;
+                let cards = responses.with(|l| ours(l));
+                let refs: Vec<&Record> = cards.iter().collect();
+                let lines = card::over_years(&t, &refs);
+                if lines.is_empty() {
+                    return Some(view! { <p class="muted">"В отправленных картах самоанализа нет результатов по годам."</p> }.into_any());
+                }
+                let years = card::years(&lines);
+                let mut last_question = String::new();
+                Some(view! {
+                    <div class="table-wrap">
+                        <table class="results card-years">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Показатель"</th>
+                                    {years.iter().map(|y| view! { <th scope="col">{y.clone()}</th> }).collect_view()}
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {lines.into_iter().map(|l| {
+                                    let heading = (l.question != last_question).then(|| {
+                                        last_question = l.question.clone();
+                                        view! { <tr class="group"><th colspan=years.len() + 1 scope="colgroup">{l.question.clone()}</th></tr> }
+                                    });
+                                    let unit = if l.percent { " %" } else { "" };
+                                    view! {
+                                        {heading}
+                                        <tr>
+                                            <th scope="row">{l.row.clone()}</th>
+                                            {years.iter().map(|y| view! {
+                                                <td>{l.values.get(y).map_or_else(|| "—".into(), |v| format!("{}{unit}", fmt_num(*v)))}</td>
+                                            }).collect_view()}
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any())
+            })
+            .into_any()
+        }
+    }
 }
 
 /// The results of one school: the quarters of the last three school years and its ИОР.

@@ -7,6 +7,7 @@
 //! derived from the school and the year, so importing the same school and year again replaces
 //! it), written by the centre and read by the school's team, its advisers and the centre.
 
+pub mod card;
 pub mod classification;
 pub mod import;
 pub mod quarters;

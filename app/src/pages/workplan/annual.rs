@@ -13,7 +13,7 @@ use model::support::{consultation as c, visit as v};
 use uuid::Uuid;
 
 use crate::components::download::DownloadButton;
-use crate::components::results_chart::SchoolResults;
+use crate::components::results_chart::{CardYears, SchoolResults};
 use crate::format;
 use crate::lists::{known_schools, specialists};
 use crate::session::use_session;
@@ -83,6 +83,8 @@ pub fn SchoolReport() -> impl IntoView {
             </ul>
             <h2>"Результаты: итоги четвертей и ИОР"</h2>
             <SchoolResults school=school/>
+            <h3>"Карта самоанализа по годам"</h3>
+            <CardYears school=school/>
             <h2>"Антирисковая программа"</h2>
             <ProgrammeStatusFor school=school year=year/>
             <h2>"Посещения и мероприятия наставников"</h2>

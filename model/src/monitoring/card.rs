@@ -1,0 +1,117 @@
+//! A school's self-analysis cards compared over the years (003: the dynamics over three
+//! years): every table of a card whose columns are school years («2022/23»), row by row, with
+//! the value of each year taken from the school's cards — a later card's figure for a year
+//! replaces an earlier card's, so cards of several years read as one series.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::forms::template::{Cell, Kind};
+use crate::forms::{self, Status, Template};
+use crate::record::Record;
+
+/// The code of the built-in self-analysis card.
+pub const CARD: &str = "self_analysis";
+
+/// The newest version of the card among a school's responses (`None`: no card yet).
+pub fn card_version<'a>(responses: impl IntoIterator<Item = &'a Record>) -> Option<u32> {
+    responses
+        .into_iter()
+        .filter_map(forms::template_of)
+        .filter(|(code, _)| code == CARD)
+        .map(|(_, v)| v)
+        .max()
+}
+
+/// One row of a card's table over the years.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// The question's text.
+    pub question: String,
+    /// The row's text (a subject).
+    pub row: String,
+    /// The value of each school year («2022/23»), the years in order.
+    pub values: BTreeMap<String, f64>,
+    /// Per cent (the column type), for the unit shown.
+    pub percent: bool,
+}
+
+/// Is a column's title a school year, «2022/23»?
+fn is_school_year(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 7 && b[4] == b'/' && b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit)
+}
+
+/// The lines of the school's sent `cards` (responses to `t`'s form, any order) that have a
+/// value in at least one year.
+pub fn over_years(t: &Template, cards: &[&Record]) -> Vec<Line> {
+    let mut sent: Vec<&&Record> = cards
+        .iter()
+        .filter(|r| {
+            forms::template_of(r).is_some_and(|(code, _)| code == t.code)
+                && matches!(forms::status_of(r), Status::Submitted | Status::Accepted)
+        })
+        .collect();
+    sent.sort_by_key(|r| r.latest().map_or(0, |h| h.wall_ms));
+    let answers: Vec<_> = sent.iter().map(|r| forms::answers_of(r)).collect();
+    let mut out = Vec::new();
+    for q in t.questions() {
+        let Kind::Table { rows, columns } = &q.kind else {
+            continue;
+        };
+        if !columns.iter().all(|c| is_school_year(&c.text)) {
+            continue;
+        }
+        let percent = columns.iter().all(|c| matches!(c.cell, Cell::Percent));
+        for row in rows {
+            let mut values = BTreeMap::new();
+            for a in &answers {
+                let Some(cells) = a
+                    .get(&q.id)
+                    .and_then(|t| t.get(&row.id))
+                    .and_then(Value::as_object)
+                else {
+                    continue;
+                };
+                for c in columns {
+                    if let Some(v) = cells.get(&c.id).and_then(Value::as_f64) {
+                        values.insert(c.text.clone(), v);
+                    }
+                }
+            }
+            if !values.is_empty() {
+                out.push(Line {
+                    question: q.text.clone(),
+                    row: row.text.clone(),
+                    values,
+                    percent,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Every school year the lines hold, in order.
+pub fn years(lines: &[Line]) -> Vec<String> {
+    let mut all: Vec<String> = lines
+        .iter()
+        .flat_map(|l| l.values.keys().cloned())
+        .collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn school_years_are_recognised() {
+        assert!(is_school_year("2022/23"));
+        assert!(!is_school_year("2022"));
+        assert!(!is_school_year("Русский"));
+    }
+}
