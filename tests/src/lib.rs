@@ -477,6 +477,29 @@ impl Api {
             .await?)
     }
 
+    /// Creates an account (the head only) with the demo password; returns its profile.
+    pub async fn create_user(
+        &self,
+        login: &str,
+        role: model::Role,
+        school: Option<uuid::Uuid>,
+    ) -> anyhow::Result<model::UserProfile> {
+        let created: model::api::UserSummary = self
+            .http
+            .post(format!("{}/api/users", self.base))
+            .bearer_auth(&self.token)
+            .json(&json!({
+                "login": login, "full_name": format!("Тестовый пользователь {login}"),
+                "role": role, "school_id": school, "password": DEMO_PASSWORD,
+            }))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        Ok(created.profile)
+    }
+
     /// The schools the user may see, as the server holds them.
     pub async fn schools(&self) -> anyhow::Result<Vec<model::School>> {
         let list: model::api::SchoolList = self

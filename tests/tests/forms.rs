@@ -501,8 +501,13 @@ fn no_byte_of_the_bundle_holds_the_key_or_the_test() {
 async fn the_head_sends_forms_and_the_school_sees_its_tasks_by_deadline() -> anyhow::Result<()> {
     let server = Server::start().await?;
     let base = server.url("");
-    let school = Api::login(&base, "shkola").await?;
-    let school_id = school.profile.school_id.unwrap();
+    // A school of the test's own, with its team's account: its tasks are only the test's.
+    let api = Api::login(&base, "rukovoditel").await?;
+    let tag = uuid::Uuid::now_v7().simple().to_string();
+    let school_id = api.create_school(&format!("Школа заданий {tag}")).await?.id;
+    let login = format!("zadaniya{}", &tag[tag.len() - 10..]);
+    api.create_user(&login, model::Role::SchoolTeam, Some(school_id))
+        .await?;
     let head = Browser::start().await?;
     head.sign_in_synced(&base, "rukovoditel", "#home-centre")
         .await?;
@@ -536,7 +541,7 @@ async fn the_head_sends_forms_and_the_school_sees_its_tasks_by_deadline() -> any
     head.close().await?;
 
     let b = Browser::start().await?;
-    b.sign_in(&base, "shkola", DEMO_PASSWORD).await?;
+    b.sign_in(&base, &login, DEMO_PASSWORD).await?;
     b.wait_for("#home-school").await?;
     b.wait_js(
         "document.querySelectorAll('#tasks .task').length === 2",
