@@ -89,6 +89,33 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     }
 }
 
+/// A raw request body (an uploaded file) whose rejections are [`ApiError`]s: a too large body
+/// is 413 in words, like every other failure.
+pub struct ApiBytes(pub axum::body::Bytes);
+
+impl<S> FromRequest<S> for ApiBytes
+where
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::body::Bytes::from_request(req, state).await {
+            Ok(bytes) => Ok(ApiBytes(bytes)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::payload_too_large().into())
+            }
+            Err(rejection) => {
+                tracing::debug!(%rejection, "unreadable request body");
+                Err(
+                    ApiError::bad_request("Файл не дошёл до сервера целиком: повторите загрузку.")
+                        .into(),
+                )
+            }
+        }
+    }
+}
+
 /// The answer for an API path that does not exist.
 pub async fn api_not_found() -> AppError {
     ApiError::new(ErrorCode::NotFound, "Такого адреса в API нет.").into()

@@ -30,7 +30,7 @@ fn bad_file(message: impl Into<String>) -> ApiError {
 }
 
 /// An XLSX file's first sheet, or a CSV file (UTF-8, or Windows-1251 as Russian Excel saves
-/// it; separated by `;`, `,` or tabs), as rows of cell texts. The second value is the file row
+/// it, or UTF-16 with its byte order mark; separated by `;`, `,` or tabs), as rows of cell texts. The second value is the file row
 /// the first row of the table stands on (a sheet may start below its first row).
 pub fn read_table(bytes: &[u8]) -> Result<(Vec<Vec<String>>, usize), ApiError> {
     if bytes.is_empty() {
@@ -47,10 +47,20 @@ pub fn read_table(bytes: &[u8]) -> Result<(Vec<Vec<String>>, usize), ApiError> {
             "Файл в старом формате Excel (.xls): сохраните его как «Книга Excel (.xlsx)» или CSV.",
         ));
     }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t.trim_start_matches('\u{feff}').to_owned(),
-        Err(_) => encoding_rs::WINDOWS_1251.decode(bytes).0.into_owned(),
-    };
+    // A byte order mark names the encoding (Excel's «Юникод» text is UTF-16); without one,
+    // UTF-8 if it reads as such, else Windows-1251.
+    let text = match encoding_rs::Encoding::for_bom(bytes) {
+        Some((encoding, bom)) => encoding.decode_without_bom_handling(&bytes[bom..]).0,
+        None => match std::str::from_utf8(bytes) {
+            Ok(t) => t.into(),
+            Err(_) => {
+                encoding_rs::WINDOWS_1251
+                    .decode_without_bom_handling(bytes)
+                    .0
+            }
+        },
+    }
+    .into_owned();
     let first = text.lines().next().unwrap_or("");
     let delimiter = [b';', b'\t', b',']
         .into_iter()

@@ -371,3 +371,44 @@ async fn the_command_line_imports_a_file_and_prints_the_classification_as_json()
     assert!(err.contains("Строка 2, столбец school"), "{err}");
     assert!(err.contains("ничего не изменено"), "{err}");
 }
+
+#[tokio::test]
+async fn files_as_excel_saves_them_are_read_and_a_too_large_one_is_refused_in_words() {
+    let t = municipality().await;
+    let app = &t.app;
+    let text = "school;year;ior;isbsh;gia;vpr;evening_share;advanced\n\
+                Школа поддержки;2024;0,41;0,35;;;;да\n";
+    // «CSV (разделители — запятые)» of Russian Excel: Windows-1251.
+    let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode(text);
+    let p: Parsed = send(app, &t.head.token, "preview", "a.csv", cp1251.into_owned())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((p.problems.len(), p.rows.len()), (0, 1), "{:?}", p.problems);
+    // «Юникод-текст»: UTF-16 with its byte order mark, tab-separated.
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in text.replace(';', "\t").encode_utf16() {
+        utf16.extend(unit.to_le_bytes());
+    }
+    let p: Parsed = send(app, &t.head.token, "preview", "b.txt", utf16)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((p.problems.len(), p.rows.len()), (0, 1), "{:?}", p.problems);
+    assert_eq!(p.rows[0].indices.advanced, Some(true));
+
+    let res = send(
+        app,
+        &t.head.token,
+        "import",
+        "big.csv",
+        vec![b'x'; 11 * 1024 * 1024],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let e: Value = res.json().await.unwrap();
+    assert_eq!(e["code"], "payload_too_large");
+    assert!(e["message"].as_str().unwrap().contains("Слишком большой"));
+}

@@ -5,7 +5,6 @@
 //! column) and how many rows were written. Devices receive the indices by sync.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Query, State};
 use model::Role;
 use model::monitoring::import::Parsed;
@@ -13,7 +12,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::AppResult;
+use crate::error::{ApiBytes, AppResult};
 use crate::indices;
 
 #[derive(Deserialize)]
@@ -26,7 +25,7 @@ pub async fn preview(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(file): Query<FileName>,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> AppResult<Json<Parsed>> {
     user.require(&[Role::Head])?;
     Ok(Json(
@@ -38,7 +37,7 @@ pub async fn import(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(file): Query<FileName>,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> AppResult<Json<Parsed>> {
     user.require(&[Role::Head])?;
     Ok(Json(

@@ -2,7 +2,6 @@
 //! Devices receive templates by sync, never from here.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use model::api::TemplateInstalled;
@@ -10,13 +9,13 @@ use model::{ApiError, Role};
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::AppResult;
+use crate::error::{ApiBytes, AppResult};
 use crate::storage::{InstallError, Installed};
 
 pub async fn upload(
     State(state): State<AppState>,
     user: CurrentUser,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> AppResult<(StatusCode, Json<TemplateInstalled>)> {
     user.require(&[Role::Head])?;
     let json = std::str::from_utf8(&body)

@@ -516,7 +516,7 @@ fn IndicesImport() -> impl IntoView {
         <section class="upload" aria-labelledby="indices-title">
             <h2 id="indices-title">"Загрузка индексов из файла"</h2>
             <p class="muted">
-                "Файл CSV или XLSX со строкой заголовка «" {header_line()} "»: школа (название, как в списке школ), год, "
+                "Файл CSV (или текст Юникод из Excel) либо XLSX со строкой заголовка «" {header_line()} "»: школа (название, как в списке школ), год, "
                 "ИОР, ИСБШ, результаты ГИА и ВПР (доли от 0 до 1), доля обучающихся вечерней формы, школа повышенного уровня (да/нет). "
                 "Дробные числа — с точкой или запятой, пустая ячейка — нет данных. Повторная загрузка той же школы за тот же год заменяет прежние значения. "
                 "Нужна связь с сервером."
@@ -524,7 +524,7 @@ fn IndicesImport() -> impl IntoView {
             <NeedsConnection/>
             <div class="field">
                 <label for="indices-file">"Файл индексов"</label>
-                <input id="indices-file" type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" disabled=move || busy.get() on:change=on_file/>
+                <input id="indices-file" type="file" accept=".csv,.txt,.xlsx,text/csv,text/plain,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" disabled=move || busy.get() on:change=on_file/>
             </div>
             <button type="button" class="button-secondary" id="indices-sample" on:click=sample>"Скачать образец файла (CSV)"</button>
             {move || busy.get().then(|| view! { <p role="status" class="muted">"Файл проверяется…"</p> })}
