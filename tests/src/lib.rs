@@ -121,6 +121,16 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> anyhow::Result<Browser> {
+        Browser::start_in(None).await
+    }
+
+    /// A Chromium whose language is `lang` (e.g. `en-US`): its interface, `navigator.language`
+    /// and its own date inputs follow it.
+    pub async fn start_with_lang(lang: &str) -> anyhow::Result<Browser> {
+        Browser::start_in(Some(lang)).await
+    }
+
+    async fn start_in(lang: Option<&str>) -> anyhow::Result<Browser> {
         let port = free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -137,18 +147,26 @@ impl Browser {
             .unwrap_or("/usr/bin/chromium");
         let mut caps = serde_json::Map::new();
         caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": chromium,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1280,900",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-            }),
-        );
+        let mut args = vec![
+            "--headless=new".to_owned(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--window-size=1280,900".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let mut options = json!({ "binary": chromium });
+        if let Some(lang) = lang {
+            args.push(format!("--lang={lang}"));
+            options["prefs"] = json!({ "intl.accept_languages": lang });
+        }
+        options["args"] = json!(args);
+        caps.insert("goog:chromeOptions".into(), options);
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
         let client = loop {

@@ -73,7 +73,8 @@ async fn answer(b: &Browser, q: &Question, dom: &str) -> anyhow::Result<Option<V
             json!("Подробный ответ школы.")
         }
         Kind::Date => {
-            pick(b, dom, "2025-03-14").await?;
+            // Typed as people type a date in Russia.
+            b.fill(&format!("#{dom}"), "14.03.2025").await?;
             json!("2025-03-14")
         }
         Kind::Table { rows, columns } => {
@@ -421,7 +422,7 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
         LONG,
     )
     .await?;
-    b.wait_value(&format!("#plan-deadline-{n}"), "2020-01-31", LONG)
+    b.wait_value(&format!("#plan-deadline-{n}"), "31.01.2020", LONG)
         .await?;
     b.fill(
         &format!("#plan-responsible-{n}"),
@@ -580,6 +581,75 @@ async fn the_head_sends_forms_and_the_school_sees_its_tasks_by_deadline() -> any
         LONG,
     )
     .await?;
+    b.close().await?;
+    Ok(())
+}
+
+/// Dates are typed and shown ДД.ММ.ГГГГ in a Chromium whose language is English (whose own
+/// date inputs would say mm/dd/yyyy): the head types a campaign's deadline the Russian way, a
+/// day that does not exist is refused in words, and the server stores the day typed.
+#[tokio::test]
+async fn dates_are_russian_in_an_english_browser() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let base = server.url("");
+    let api = Api::login(&base, "rukovoditel").await?;
+    let tag = uuid::Uuid::now_v7().simple().to_string();
+    let school = api.create_school(&format!("Школа дат {tag}")).await?.id;
+    let b = Browser::start_with_lang("en-US").await?;
+    b.sign_in(&base, "rukovoditel", DEMO_PASSWORD).await?;
+    b.wait_for("#home-centre").await?;
+    assert_eq!(b.eval("navigator.language").await?, json!("en-US"));
+    b.client.goto(&format!("{base}/centre/campaigns")).await?;
+    b.wait_for("#campaign-deadline").await?;
+    assert_eq!(
+        b.eval("document.querySelectorAll('input[type=date]').length")
+            .await?,
+        json!(0),
+        "no date input of the browser's own"
+    );
+    assert_eq!(
+        b.eval("document.getElementById('campaign-deadline').placeholder")
+            .await?,
+        json!("ДД.ММ.ГГГГ")
+    );
+    let (t, _) = builtin_template("context_profile");
+    let option = format!("{}@{}", t.code, t.version);
+    b.wait_js(
+        &format!("!!document.querySelector('#campaign-template option[value=\"{option}\"]')"),
+        LONG,
+    )
+    .await?;
+    pick(&b, "campaign-template", &option).await?;
+    b.fill("#campaign-title", &format!("Профиль {tag}")).await?;
+    // A day that does not exist: said in words, nothing taken.
+    b.fill("#campaign-deadline", "31.02.2031").await?;
+    b.wait_js(
+        "[...document.querySelectorAll('.field-error')].some(e => e.innerText.includes('ДД.ММ.ГГГГ'))",
+        LONG,
+    )
+    .await?;
+    b.fill("#campaign-deadline", "5.3.2031").await?;
+    b.click("#campaign-title").await?;
+    b.wait_value("#campaign-deadline", "05.03.2031", LONG)
+        .await?;
+    let tick = format!("#campaign-schools input[value='{school}']");
+    b.wait_for(&tick).await?;
+    b.click(&tick).await?;
+    b.click("#campaign-send").await?;
+    b.wait_js(
+        "!!document.querySelector('#centre-campaigns .alert-ok')",
+        LONG,
+    )
+    .await?;
+    b.wait_all_sent(LONG).await?;
+    let stored = api
+        .all_changes()
+        .await?
+        .into_iter()
+        .filter(|c| c.kind == model::forms::CAMPAIGN_KIND)
+        .find(|c| c.fields.get("title") == Some(&json!(format!("Профиль {tag}"))))
+        .expect("the campaign reached the server");
+    assert_eq!(stored.fields.get("deadline"), Some(&json!("2031-03-05")));
     b.close().await?;
     Ok(())
 }

@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use model::record::{DELETED, Record};
 use serde_json::{Value, json};
 
-use crate::components::text_input::{TextInput, any_number_parser, text_parser};
+use crate::components::text_input::{TextInput, any_number_parser, date_parser, text_parser};
 use crate::format;
 use crate::store::{self, Target};
 use crate::sync;
@@ -109,10 +109,7 @@ pub fn Field(
             }
             .into_any(),
             Input::Date => view! {
-                <input type="date" id=input_id.clone() prop:value=text on:change=move |ev| {
-                    let v = event_target_value(&ev);
-                    set.run(if v.is_empty() { Value::Null } else { json!(v) });
-                }/>
+                <TextInput id=input_id.clone() value=value parse=date_parser() set=set disabled=off date=true/>
             }
             .into_any(),
             Input::Choice(list) => view! {

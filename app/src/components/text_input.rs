@@ -1,6 +1,8 @@
-//! The text input of a typed value (a form's number, percent or text question, a record's
-//! field): it keeps what is typed while it has focus and says the rule the text breaks; and the
-//! parsers that read what was typed.
+//! The text input of a typed value (a form's number, percent, text or date question, a
+//! record's field): it keeps what is typed while it has focus and says the rule the text
+//! breaks; and the parsers that read what was typed. Dates are typed and shown as ДД.ММ.ГГГГ
+//! whatever the browser's language (the browser's own date input follows its language), and
+//! stored as `YYYY-MM-DD`.
 
 use std::sync::Arc;
 
@@ -27,6 +29,11 @@ pub fn shown(v: &Value) -> String {
         Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), fmt_num),
         other => other.to_string(),
     }
+}
+
+/// The text an input shows for a stored date: ДД.ММ.ГГГГ.
+fn shown_date(v: &Value) -> String {
+    v.as_str().map_or_else(String::new, answer::ru_date)
 }
 
 /// Reads a number typed the Russian way ("12,5") or the other way ("12.5").
@@ -73,7 +80,11 @@ pub(crate) fn TextInput(
     #[prop(optional, into)] label: Option<String>,
     #[prop(optional)] max_len: Option<u32>,
     #[prop(optional, into)] note: Option<Signal<Note>>,
+    /// A date: shown and typed as ДД.ММ.ГГГГ (parse with [`date_parser`]).
+    #[prop(optional)]
+    date: bool,
 ) -> impl IntoView {
+    let shown = move |v: &Value| if date { shown_date(v) } else { shown(v) };
     let draft = RwSignal::new(String::new());
     let editing = RwSignal::new(false);
     let local_error = RwSignal::new(None::<String>);
@@ -142,8 +153,10 @@ pub(crate) fn TextInput(
             <input
                 id=id.clone()
                 type="text"
-                inputmode=if numeric { "decimal" } else { "text" }
-                maxlength=max_len.map(|m| m.to_string())
+                inputmode=if numeric { "decimal" } else if date { "numeric" } else { "text" }
+                placeholder=date.then_some("ДД.ММ.ГГГГ")
+                autocomplete=date.then_some("off")
+                maxlength=if date { Some("10".to_owned()) } else { max_len.map(|m| m.to_string()) }
                 aria-label=label
                 prop:value=move || draft.get()
                 disabled=move || disabled.get()
@@ -190,6 +203,52 @@ pub(crate) fn any_number_parser() -> Parser {
         }
         parse_number(text, false)
     })
+}
+
+/// A date typed as ДД.ММ.ГГГГ (or as people also type it: «5.3.2026», «05032026»), stored as
+/// `YYYY-MM-DD`; nothing typed is no date.
+pub(crate) fn date_parser() -> Parser {
+    Arc::new(|text: &str| {
+        if text.trim().is_empty() {
+            return Ok(Value::Null);
+        }
+        answer::parse_ru_date(text)
+            .map(Value::String)
+            .ok_or_else(|| "введите дату в виде ДД.ММ.ГГГГ, например 05.03.2026".into())
+    })
+}
+
+/// A date input over a plain text signal holding `YYYY-MM-DD` (or nothing): typed and shown
+/// as ДД.ММ.ГГГГ.
+#[component]
+pub(crate) fn DateInput(
+    id: String,
+    value: RwSignal<String>,
+    #[prop(optional, into)] label: Option<String>,
+    #[prop(optional, into)] disabled: Option<Signal<bool>>,
+) -> impl IntoView {
+    let stored = Signal::derive(move || {
+        let v = value.get();
+        if v.is_empty() {
+            Value::Null
+        } else {
+            Value::String(v)
+        }
+    });
+    let set = Callback::new(move |v: Value| {
+        value.set(v.as_str().unwrap_or_default().to_owned());
+    });
+    let disabled = disabled.unwrap_or_else(|| Signal::derive(|| false));
+    match label {
+        Some(label) => view! {
+            <TextInput id=id value=stored parse=date_parser() set=set disabled=disabled label=label date=true/>
+        }
+        .into_any(),
+        None => view! {
+            <TextInput id=id value=stored parse=date_parser() set=set disabled=disabled date=true/>
+        }
+        .into_any(),
+    }
 }
 
 pub(crate) fn text_parser(max_len: u32) -> Parser {

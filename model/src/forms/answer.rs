@@ -230,6 +230,32 @@ pub fn is_date(s: &str) -> bool {
     (1900..=2100).contains(&y) && (1..=days).contains(&d)
 }
 
+/// A date as people type it — «05.03.2026», «5.3.2026», «05/03/2026», «05032026» — or as
+/// stored («2026-03-05»), as `YYYY-MM-DD`; `None` when it is not a day that exists (or not
+/// within 1900–2100).
+pub fn parse_ru_date(text: &str) -> Option<String> {
+    let t = text.trim();
+    if is_date(t) {
+        return Some(t.to_owned());
+    }
+    let parts: Vec<&str> = if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
+        vec![&t[0..2], &t[2..4], &t[4..8]]
+    } else {
+        t.split(['.', '/', '-', ' '])
+            .filter(|p| !p.is_empty())
+            .collect()
+    };
+    let [d, m, y] = parts.as_slice() else {
+        return None;
+    };
+    let (d, m, y): (u32, u32, u32) = (d.parse().ok()?, m.parse().ok()?, y.parse().ok()?);
+    if y < 1000 {
+        return None;
+    }
+    let iso = format!("{y:04}-{m:02}-{d:02}");
+    is_date(&iso).then_some(iso)
+}
+
 /// "31.01.2027" for "2027-01-31"; anything else as it is.
 pub fn ru_date(iso: &str) -> String {
     if is_date(iso) {
@@ -439,4 +465,30 @@ pub fn progress(t: &Template, answers: &Answers) -> (usize, usize) {
         }
     }
     (done, total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_read_as_people_type_them() {
+        for (typed, iso) in [
+            ("05.03.2026", Some("2026-03-05")),
+            (" 5.3.2026 ", Some("2026-03-05")),
+            ("05/03/2026", Some("2026-03-05")),
+            ("05032026", Some("2026-03-05")),
+            ("2026-03-05", Some("2026-03-05")),
+            ("29.02.2024", Some("2024-02-29")),
+            ("29.02.2026", None),
+            ("31.04.2026", None),
+            ("05.03.26", None),
+            ("05.13.2026", None),
+            ("завтра", None),
+            ("", None),
+        ] {
+            assert_eq!(parse_ru_date(typed).as_deref(), iso, "{typed:?}");
+        }
+        assert_eq!(ru_date(&parse_ru_date("5.3.2026").unwrap()), "05.03.2026");
+    }
 }

@@ -14,6 +14,7 @@ use serde_json::json;
 
 use crate::components::download::DownloadButton;
 use crate::components::refused::RefusedList;
+use crate::components::text_input::DateInput;
 use crate::format;
 use crate::lists::known_schools;
 use crate::session::use_session;
@@ -150,7 +151,7 @@ pub fn CentreCampaigns() -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="campaign-deadline">"Срок *"</label>
-                    <input id="campaign-deadline" type="date" prop:value=move || deadline.get() on:change=move |ev| deadline.set(event_target_value(&ev))/>
+                    <DateInput id="campaign-deadline".to_owned() value=deadline/>
                 </div>
                 <fieldset class="field">
                     <legend>"Кто заполняет *"</legend>

@@ -9,7 +9,9 @@ use model::forms::answer::{self, Answers, fmt_num};
 use model::forms::template::{Cell, Choice, Column, Kind, Question};
 use serde_json::{Map, Value};
 
-use crate::components::text_input::{Note, TextInput, number_parser, percent_parser, text_parser};
+use crate::components::text_input::{
+    Note, TextInput, date_parser, number_parser, percent_parser, text_parser,
+};
 
 /// What a question widget needs from the page.
 #[derive(Clone)]
@@ -38,7 +40,6 @@ pub fn QuestionInput(q: Arc<Question>, dom_id: String, ctx: Ctx) -> impl IntoVie
         disabled,
         note,
     } = ctx;
-    let described = move || note.with(|n| n.ids.clone());
     match q.kind.clone() {
         Kind::Single { options } => view! {
             {choice_list(&dom_id, options, false, value, set, disabled)}
@@ -134,20 +135,7 @@ pub fn QuestionInput(q: Arc<Question>, dom_id: String, ctx: Ctx) -> impl IntoVie
         }
         .into_any(),
         Kind::Date => view! {
-            <input
-                id=dom_id
-                type="date"
-                min="1900-01-01"
-                max="2100-12-31"
-                prop:value=move || value.get().as_str().unwrap_or_default().to_owned()
-                aria-describedby=described
-                aria-invalid=move || if note.with(|n| n.invalid) { "true" } else { "false" }
-                disabled=move || disabled.get()
-                on:change=move |ev| {
-                    let text = event_target_value(&ev);
-                    set.run(if text.is_empty() { Value::Null } else { Value::String(text) });
-                }
-            />
+            <TextInput id=dom_id value=value parse=date_parser() set=set disabled=disabled note=note date=true/>
         }
         .into_any(),
         Kind::Table { rows, columns } => {

@@ -6,6 +6,7 @@ use model::forms::{self, Campaign, Status};
 use model::record::{Record, Scope};
 
 use super::changed_after;
+use crate::components::text_input::DateInput;
 use crate::format;
 use crate::lists::known_schools;
 use crate::session::use_session;
@@ -89,7 +90,7 @@ pub fn InboxPage() -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="filter-from">"Не раньше"</label>
-                    <input id="filter-from" type="date" on:change=move |ev| from_filter.set(event_target_value(&ev))/>
+                    <DateInput id="filter-from".to_owned() value=from_filter/>
                 </div>
             </div>
             {move || {

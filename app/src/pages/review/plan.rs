@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::components::record_field::{self, SaveError, one};
-use crate::components::text_input::{TextInput, text_parser};
+use crate::components::text_input::{TextInput, date_parser, text_parser};
 use crate::format;
 use crate::store::{self, Target};
 
@@ -177,7 +177,7 @@ fn PlanRow(
                 <TextInput id=format!("plan-measure-{n}") label="Мероприятие" value=value(F_MEASURE) parse=text_parser(1_000) set=setter(F_MEASURE) disabled=Signal::derive(|| false) multiline=true max_len=1_000u32/>
             </td>
             <td>
-                <input type="date" aria-label="Срок" id=format!("plan-deadline-{n}") prop:value=move || text(F_DEADLINE).get() on:change=set(F_DEADLINE)/>
+                <TextInput id=format!("plan-deadline-{n}") label="Срок" value=value(F_DEADLINE) parse=date_parser() set=setter(F_DEADLINE) disabled=Signal::derive(|| false) date=true/>
                 {move || overdue.get().then(|| view! { <strong class="overdue-mark">" срок прошёл"</strong> })}
             </td>
             <td>

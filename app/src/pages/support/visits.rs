@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use super::{live, school_of};
 use crate::components::record_field::{Field, Input, SaveError, delete};
+use crate::components::text_input::DateInput;
 use crate::format;
 use crate::lists::known_schools;
 use crate::recommendation::start_draft;
@@ -78,7 +79,7 @@ pub fn NewVisitButton(school: Uuid) -> impl IntoView {
                 {TYPES.iter().map(|(k, l)| view! { <option value=*k>{*l}</option> }).collect_view()}
             </select>
             <label for=date_id.clone()>"Дата"</label>
-            <input type="date" id=date_id prop:value=move || date.get() on:change=move |ev| date.set(event_target_value(&ev))/>
+            <DateInput id=date_id value=date/>
             <button type="button" class="button-secondary visit-create" on:click=create>"Записать"</button>
             <SaveError error=error/>
         </div>

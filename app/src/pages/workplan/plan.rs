@@ -21,6 +21,7 @@ use uuid::Uuid;
 use super::{period_words, plan_query, query, watch_linked};
 use crate::components::download::DownloadButton;
 use crate::components::record_field::{Checklist, Field, Input, SaveError, delete, one, save};
+use crate::components::text_input::DateInput;
 use crate::lists::{known_schools, specialists};
 use crate::session::use_session;
 use crate::store::{self, Target};
@@ -441,7 +442,7 @@ fn Evidence(
                     </div>
                     <div class="field">
                         <label for=ids[2].clone()>"Дата"</label>
-                        <input id=ids[2].clone() type="date" prop:value=move || date.get() on:change=move |ev| date.set(event_target_value(&ev))/>
+                        <DateInput id=ids[2].clone() value=date/>
                     </div>
                     <div class="field">
                         <label for=ids[3].clone()>"Название"</label>
