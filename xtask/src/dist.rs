@@ -24,16 +24,11 @@ const FIRST_LOAD: [&str; 5] = [
 pub fn dist() -> anyhow::Result<PathBuf> {
     let dist_dir = bundle()?;
     eprintln!("xtask: building the server (release, bundle embedded)");
+    // Built with the whole workspace's features, as `cargo xtask test` builds it, so that
+    // `cargo xtask run` after the tests finds the binary fresh instead of compiling it again.
     tools::run_cmd(
         tools::cargo()
-            .args([
-                "build",
-                "--release",
-                "--package",
-                "server",
-                "--bin",
-                "nastavnik",
-            ])
+            .args(["build", "--release", "--workspace", "--bin", "nastavnik"])
             .env("NASTAVNIK_DIST", &dist_dir),
     )?;
     server_binary()
@@ -83,10 +78,10 @@ pub fn bundle() -> anyhow::Result<PathBuf> {
         let bytes = std::fs::read(chunk)?;
         std::fs::write(chunk, strip_custom_sections(&bytes)?)?;
     }
-    std::fs::write(
-        staging.join("chunks.json"),
-        serde_json::to_vec(&split.prefetch_map)?,
-    )?;
+    // In a fixed order: the same code gives the same bundle and build hash, so a rebuild
+    // neither offers computers a new version nor makes the server compile again.
+    let prefetch: std::collections::BTreeMap<_, _> = split.prefetch_map.iter().collect();
+    std::fs::write(staging.join("chunks.json"), serde_json::to_vec(&prefetch)?)?;
     wasm_bindgen_cli_support::Bindgen::new()
         .input_path(&main_wasm)
         .web(true)?
