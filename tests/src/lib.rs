@@ -742,6 +742,23 @@ impl Browser {
         Ok(())
     }
 
+    /// Why Chromium would not offer to install the app from the page now open (its own
+    /// words, `Page.getInstallabilityErrors`); empty when it would.
+    pub async fn installability_errors(&self) -> anyhow::Result<Vec<String>> {
+        let v = self
+            .client
+            .issue_cmd(Cdp(
+                json!({"cmd": "Page.getInstallabilityErrors", "params": {}}),
+            ))
+            .await?;
+        Ok(v["installabilityErrors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| e["errorId"].as_str().unwrap_or_default().to_owned())
+            .collect())
+    }
+
     /// What spoils a printed page: the app's header, buttons, or content wider than the page.
     pub async fn print_problems(&self) -> anyhow::Result<Vec<String>> {
         self.emulate_print(true).await?;
