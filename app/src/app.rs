@@ -201,6 +201,7 @@ pub fn App() -> impl IntoView {
                         view={lazy::<routes::ModeratorHome>()}
                     />
                     <Route path=path!("/about") view={lazy::<routes::About>()}/>
+                    <Route path=path!("/help") view={lazy::<routes::Help>()}/>
                     <Route path=path!("/account") view={lazy::<routes::Account>()}/>
                 </Routes>
             </main>

@@ -147,6 +147,7 @@ lazy_pages! {
     indicators: Indicators => review, REVIEWERS, crate::pages::workplan::IndicatorsPage;
     refused: Refused => work, ANYONE, crate::pages::refused::RefusedPage;
     about: About => work, ANYONE, crate::pages::about::AboutPage;
+    help: Help => work, ANYONE, crate::pages::help::HelpPage;
     account: Account => work, ANYONE, crate::pages::account::AccountPage;
 }
 

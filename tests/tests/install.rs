@@ -1,6 +1,6 @@
 //! The app can be installed like a program (Chromium's own installability check through the
 //! DevTools protocol): the manifest with the Russian name, the icons, the service worker; the
-//! installed app's start page opens with no network.
+//! installed app's start page and the role's help open with no network.
 
 use std::time::Duration;
 
@@ -46,6 +46,12 @@ async fn chromium_would_install_the_app_and_its_start_page_opens_offline() -> an
     let start = manifest["start_url"].as_str().unwrap_or("/");
     b.client.goto(&format!("{base}{start}")).await?;
     b.wait_for("#home-school").await?;
+    // The help of the person's role is there too, with no network.
+    b.client.goto(&format!("{base}/help")).await?;
+    b.wait_for("#help-own").await?;
+    let help = b.text("#help-own").await?;
+    assert!(help.contains("Управленческая команда школы"), "{help}");
+    assert!(help.contains("Карта самоанализа"), "{help}");
     b.close().await?;
     Ok(())
 }

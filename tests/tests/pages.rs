@@ -22,6 +22,7 @@ const SCHOOL: &[&str] = &[
     "/report/school/{school}",
     "/refused",
     "/about",
+    "/help",
     "/account",
     // Not the school's: «Нет доступа», without downloading the page's code.
     "/centre/results",
@@ -51,6 +52,7 @@ const HEAD: &[&str] = &[
     "/forms/{id}/print",
     "/refused",
     "/about",
+    "/help",
     "/account",
 ];
 
@@ -58,6 +60,7 @@ const TEACHER: &[&str] = &[
     "/teacher",
     "/forms/{id}",
     "/about",
+    "/help",
     "/account",
     // Not the teacher's: «Нет доступа», without downloading the page's code.
     "/programme/{school}",

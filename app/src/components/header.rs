@@ -20,6 +20,7 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
         _ => {}
     }
     links.push(("/account", "Учётная запись"));
+    links.push(("/help", "Справка"));
     links.push(("/about", "О приложении"));
     links
 }

@@ -4,6 +4,7 @@ pub mod about;
 pub mod account;
 pub mod centre;
 pub mod forms;
+pub mod help;
 pub mod homes;
 pub mod login;
 pub mod not_found;
