@@ -1,10 +1,11 @@
 //! A demo municipality to try the product with: fictional schools and people, one account per
-//! role, their school support (`demo/support.rs`), the centre's plan of work with the
+//! role, the diagnostics under way (`demo/forms.rs`), their school support (`demo/support.rs`), the centre's plan of work with the
 //! programme's indicators (`demo/workplan.rs`) and three years of the regional indices of every
 //! school of the municipality (`demo/monitoring.rs`). Loaded on first start by `nastavnik serve --demo`
 //! and by `nastavnik demo`. All of it is fictional.
 
 mod desk;
+mod forms;
 mod monitoring;
 mod support;
 mod workplan;
@@ -225,6 +226,13 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
             curator: by_login("kurator")?,
             team: by_login("shkola")?,
         },
+    )
+    .await?;
+    forms::load(
+        db,
+        by_login("rukovoditel")?,
+        by_login("shkola")?,
+        &school_ids[..3],
     )
     .await?;
     monitoring::load(db, by_login("rukovoditel")?, &named).await?;
