@@ -137,7 +137,11 @@ pub async fn import(
     bytes: &[u8],
     commit: bool,
 ) -> AppResult<Parsed> {
-    let (table, first_row) = read_table(bytes)?;
+    // Reading a spreadsheet is slow work: off the threads that answer requests.
+    let owned = bytes.to_vec();
+    let (table, first_row) = tokio::task::spawn_blocking(move || read_table(&owned))
+        .await
+        .map_err(|e| crate::error::AppError::Internal(e.into()))??;
     let schools: Vec<(Uuid, String)> = schools(db)
         .await?
         .into_iter()

@@ -623,11 +623,16 @@ async fn dates_are_russian_in_an_english_browser() -> anyhow::Result<()> {
     b.fill("#campaign-title", &format!("Профиль {tag}")).await?;
     // A day that does not exist: said in words, nothing taken.
     b.fill("#campaign-deadline", "31.02.2031").await?;
+    b.click("#campaign-title").await?;
     b.wait_js(
         "[...document.querySelectorAll('.field-error')].some(e => e.innerText.includes('ДД.ММ.ГГГГ'))",
         LONG,
     )
     .await?;
+    // Nothing is sent with a date the person did not mean.
+    b.click("#campaign-send").await?;
+    b.wait_js("document.body.innerText.includes('Укажите срок')", LONG)
+        .await?;
     b.fill("#campaign-deadline", "5.3.2031").await?;
     b.click("#campaign-title").await?;
     b.wait_value("#campaign-deadline", "05.03.2031", LONG)

@@ -258,23 +258,49 @@ pub fn CardYears(school: Uuid) -> impl IntoView {
     }
 }
 
-/// The results of one school: the quarters of the last three school years and its ИОР.
+/// The school year now, on this computer's calendar.
+pub fn current_school_year() -> i32 {
+    q::school_year_of(&crate::format::today())
+}
+
+/// The results of one school from lists the page already watches: its quarters over the
+/// last three school years and its ИОР.
+#[component]
+pub fn ResultsOf(
+    school: Uuid,
+    /// Every school's reports ([`q::reports`]).
+    reports: Memo<Vec<Report>>,
+    /// The indices records.
+    indices: ReadSignal<Vec<Record>>,
+) -> impl IntoView {
+    let current = current_school_year();
+    view! {
+        <div class="school-results" data-school=school.to_string()>
+            {move || reports.with(|all| {
+                let mine: Vec<&Report> = q::last_three_years(all, current)
+                    .into_iter()
+                    .filter(|r| r.school == school)
+                    .collect();
+                quarter_view(&mine)
+            })}
+            {move || indices.with(|l| ior_view(school, l))}
+        </div>
+    }
+}
+
+/// The results of one school, reading the local database itself (a page about one school).
 #[component]
 pub fn SchoolResults(school: Uuid) -> impl IntoView {
     let responses = store::watch_kind(RESPONSE_KIND);
     let indices = store::watch_kind(m::KIND);
+    let current = current_school_year();
     let reports = Memo::new(move |_| {
         responses.with(|l| {
-            q::reports(l)
+            q::reports(l, current)
                 .into_iter()
                 .filter(|r| r.school == school)
                 .collect::<Vec<_>>()
         })
     });
-    view! {
-        <div class="school-results" data-school=school.to_string()>
-            {move || reports.with(|all| quarter_view(&q::last_three_years(all)))}
-            {move || indices.with(|l| ior_view(school, l))}
-        </div>
-    }
+    view! { <ResultsOf school=school reports=reports indices=indices/> }
 }

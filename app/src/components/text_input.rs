@@ -94,10 +94,27 @@ pub(crate) fn TextInput(
             draft.set(shown(&v));
         }
     });
+    let parse_date = parse.clone();
     let on_text = Callback::new(move |text: String| {
         draft.set(text.clone());
         match parse(&text) {
             Err(rule) => local_error.set(Some(rule)),
+            Ok(v) => {
+                local_error.set(None);
+                set.run(v);
+            }
+        }
+    });
+    // A date is taken when the person leaves the field (or presses Enter), never halfway:
+    // «3.04.2026» on the way from «30.04» to «31.04» is a day too. A date that does not exist
+    // clears the stored one (the form then says the date is missing) and keeps the text typed.
+    let on_date = Callback::new(move |text: String| {
+        draft.set(text.clone());
+        match parse_date(&text) {
+            Err(rule) => {
+                local_error.set(Some(rule));
+                set.run(Value::Null);
+            }
             Ok(v) => {
                 local_error.set(None);
                 set.run(v);
@@ -162,10 +179,19 @@ pub(crate) fn TextInput(
                 disabled=move || disabled.get()
                 on:focus=move |_| editing.set(true)
                 on:blur=on_blur
-                on:input=move |ev| on_text.run(event_target_value(&ev))
+                on:input=move |ev| {
+                    let text = event_target_value(&ev);
+                    if date {
+                        draft.set(text);
+                    } else {
+                        on_text.run(text);
+                    }
+                }
                 on:change=move |ev| {
                     let text = event_target_value(&ev);
-                    if text != draft.get_untracked() {
+                    if date {
+                        on_date.run(text);
+                    } else if text != draft.get_untracked() {
                         on_text.run(text);
                     }
                 }

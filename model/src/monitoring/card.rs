@@ -53,7 +53,7 @@ pub fn over_years(t: &Template, cards: &[&Record]) -> Vec<Line> {
                 && matches!(forms::status_of(r), Status::Submitted | Status::Accepted)
         })
         .collect();
-    sent.sort_by_key(|r| r.latest().map_or(0, |h| h.wall_ms));
+    sent.sort_by_key(|r| super::quarters::sent_at(r));
     let answers: Vec<_> = sent.iter().map(|r| forms::answers_of(r)).collect();
     let mut out = Vec::new();
     for q in t.questions() {

@@ -35,15 +35,6 @@ pub const F_ADVANCED: &str = "advanced";
 /// Where the figures come from (the file imported and when).
 pub const F_SOURCE: &str = "source";
 
-/// The four shares of a row, in the order of the import header.
-pub const SHARES: [(&str, &str); 5] = [
-    (F_IOR, "ИОР"),
-    (F_ISBSH, "ИСБШ"),
-    (F_GIA, "ГИА"),
-    (F_VPR, "ВПР"),
-    (F_EVENING, "доля обучающихся вечерней формы"),
-];
-
 /// The earliest and latest year the indices may be for.
 pub const YEARS: (i64, i64) = (2000, 2100);
 

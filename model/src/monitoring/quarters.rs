@@ -171,14 +171,29 @@ pub fn report_of(r: &Record) -> Option<Report> {
     })
 }
 
-/// Every school's reports, one per school and period (the latest written), in time order.
-pub fn reports(records: &[Record]) -> Vec<Report> {
+/// When a response was last sent (its status written): what orders reports and cards, so a
+/// reviewer's verdict or a late edit does not make an older one the newest.
+pub fn sent_at(r: &Record) -> u64 {
+    r.fields.get(forms::F_STATUS).map_or(0, |f| f.hlc.wall_ms)
+}
+
+/// The school year a day (`YYYY-MM-DD`) is in: it begins in September.
+pub fn school_year_of(day: &str) -> i32 {
+    let year: i32 = day.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
+    let month: u32 = day.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(9);
+    if month >= 9 { year } else { year - 1 }
+}
+
+/// Every school's reports up to the school year `current` (a report for a year still to come
+/// is a mistyped year and counts nowhere), one per school and period (the latest sent), in
+/// time order.
+pub fn reports(records: &[Record], current: i32) -> Vec<Report> {
     let mut latest: BTreeMap<(Uuid, i32, usize), (u64, Report)> = BTreeMap::new();
     for r in records {
-        let Some(report) = report_of(r) else {
+        let Some(report) = report_of(r).filter(|x| x.school_year <= current) else {
             continue;
         };
-        let when = r.latest().map_or(0, |h| h.wall_ms);
+        let when = sent_at(r);
         let key = (report.school, report.school_year, report.period);
         if latest.get(&key).is_none_or(|(w, _)| when >= *w) {
             latest.insert(key, (when, report));
@@ -189,14 +204,11 @@ pub fn reports(records: &[Record]) -> Vec<Report> {
     out
 }
 
-/// The reports of the last three school years present (the dynamics 003 asks for).
-pub fn last_three_years(reports: &[Report]) -> Vec<&Report> {
-    let Some(last) = reports.iter().map(|r| r.school_year).max() else {
-        return Vec::new();
-    };
+/// The reports of the three school years up to `current` (the dynamics 003 asks for).
+pub fn last_three_years(reports: &[Report], current: i32) -> Vec<&Report> {
     reports
         .iter()
-        .filter(|r| r.school_year > last - 3)
+        .filter(|r| (current - 2..=current).contains(&r.school_year))
         .collect()
 }
 
@@ -290,11 +302,16 @@ mod tests {
             report(s, 40, "accepted", 2025, "q1"),
             report(s, 50, "submitted", 2021, "q4"),
         ];
-        let all = reports(&records);
+        let mut records = records;
+        // A year still to come is a mistyped one.
+        records.push(report(s, 60, "submitted", 2052, "q1"));
+        let all = reports(&records, 2025);
         let keys: Vec<(i32, usize)> = all.iter().map(Report::key).collect();
         assert_eq!(keys, vec![(2021, 3), (2024, 4), (2025, 0)]);
         assert_eq!(all[2].response, Uuid::from_u128(40), "the latest of q1");
-        let recent: Vec<i32> = last_three_years(&all)
+        assert_eq!(school_year_of("2026-08-31"), 2025);
+        assert_eq!(school_year_of("2026-09-01"), 2026);
+        let recent: Vec<i32> = last_three_years(&all, 2025)
             .iter()
             .map(|r| r.school_year)
             .collect();

@@ -145,7 +145,7 @@ const FIGURES: [Figures; 16] = [
         Some(0.49),
         Some(0.0),
     ),
-    // Effective, stably in the 4th quartile only in the last two years.
+    // Effective, stably high: the 4th quartile in each of the three years.
     (
         "МБОУ СОШ № 10 г. Светлоречье",
         false,
@@ -155,7 +155,8 @@ const FIGURES: [Figures; 16] = [
         Some(0.80),
         Some(0.0),
     ),
-    // Effective, with a few evening students.
+    // Effective, with a few evening students: when most schools have none, any share above
+    // 0 is in the 4th quartile of the share (002 §II), so the school is in that risk group.
     (
         "МБОУ СОШ № 11 ст. Андреевская",
         false,

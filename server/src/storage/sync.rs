@@ -324,8 +324,23 @@ impl Db {
         })?;
 
         if whole && !plan.refused.is_empty() {
-            let messages: Vec<&str> = plan.refused.iter().map(|r| r.message.as_str()).collect();
-            return Err(ApiError::validation("file", messages.join("; ")).into());
+            // Each different reason once, the first few, with how many were refused.
+            let mut messages: Vec<&str> = Vec::new();
+            for r in &plan.refused {
+                if !messages.contains(&r.message.as_str()) {
+                    messages.push(&r.message);
+                }
+            }
+            messages.truncate(5);
+            return Err(ApiError::validation(
+                "file",
+                format!(
+                    "Ничего не записано: не принято строк — {}. {}",
+                    plan.refused.len(),
+                    messages.join("; ")
+                ),
+            )
+            .into());
         }
 
         // … and write.

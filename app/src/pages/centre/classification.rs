@@ -145,7 +145,7 @@ pub fn ClassificationPage() -> impl IntoView {
                         </div>
                         <div class="field">
                             <label for="class-type">"Тип школы"</label>
-                            <select id="class-type" on:change=move |ev| type_filter.set(event_target_value(&ev))>
+                            <select id="class-type" prop:value=move || type_filter.get() on:change=move |ev| type_filter.set(event_target_value(&ev))>
                                 <option value="">"все"</option>
                                 {SchoolType::ALL.into_iter().map(|t| view! { <option value=t.as_str()>{t.label()}</option> }).collect_view()}
                                 <option value="stably_high">"стабильно высокие результаты"</option>
@@ -155,7 +155,7 @@ pub fn ClassificationPage() -> impl IntoView {
                         </div>
                         <div class="field">
                             <label for="class-risk">"Зона риска"</label>
-                            <select id="class-risk" on:change=move |ev| risk_filter.set(event_target_value(&ev))>
+                            <select id="class-risk" prop:value=move || risk_filter.get() on:change=move |ev| risk_filter.set(event_target_value(&ev))>
                                 <option value="">"все школы"</option>
                                 <option value="any">"в любой группе риска"</option>
                                 {Risk::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
@@ -192,7 +192,9 @@ pub fn ClassificationPage() -> impl IntoView {
                                     if shown.is_empty() {
                                         return view! { <tr><td colspan="7" class="empty">"Под выбранные условия не подходит ни одна школа."</td></tr> }.into_any();
                                     }
-                                    shown.into_iter().map(|c| { let name = name_of(c.school); view! { <SchoolRow c=c schools=schools name=name/> } }).collect_view().into_any()
+                                    // Flags follow the newest year's figures only.
+                                    let newest = year.get() == years.with(|y| y.first().copied());
+                                    shown.into_iter().map(|c| { let name = name_of(c.school); view! { <SchoolRow c=c schools=schools name=name newest=newest/> } }).collect_view().into_any()
                                 }}
                             </tbody>
                         </table>
@@ -247,7 +249,20 @@ fn reason(c: &Classification, mark: Mark) -> AnyView {
 }
 
 #[component]
-fn SchoolRow(c: Classification, schools: RwSignal<Vec<School>>, name: String) -> impl IntoView {
+fn SchoolRow(
+    c: Classification,
+    schools: RwSignal<Vec<School>>,
+    name: String,
+    newest: bool,
+) -> impl IntoView {
+    // A suggestion needs both indices of the newest year; otherwise the flags stay as they are.
+    let why_not = if !newest {
+        Some("отметки предлагаются по последнему году")
+    } else if c.ior_quartile.is_none() || c.isbsh_quartile.is_none() {
+        Some("нет данных об ИОР или ИСБШ — отметки не меняются")
+    } else {
+        None
+    };
     let quartile = |q: Option<u8>| {
         q.map_or_else(String::new, |q| {
             format!("квартиль {q} ({})", quartile_label(q))
@@ -295,7 +310,7 @@ fn SchoolRow(c: Classification, schools: RwSignal<Vec<School>>, name: String) ->
             <td class="risk-zone">
                 {if risks.is_empty() { view! { <span>"нет"</span> }.into_any() } else { view! { <ul class="plain">{risks}</ul> }.into_any() }}
             </td>
-            <td><FlagsCell school=c.school suggested=flags_of(c.suggested) schools=schools/></td>
+            <td><FlagsCell school=c.school suggested=flags_of(c.suggested) schools=schools why_not=why_not/></td>
         </tr>
     }
 }
@@ -307,6 +322,8 @@ fn FlagsCell(
     school: uuid::Uuid,
     suggested: SchoolFlags,
     schools: RwSignal<Vec<School>>,
+    /// Why nothing is suggested (an older year, missing indices).
+    why_not: Option<&'static str>,
 ) -> impl IntoView {
     let session = use_session();
     let busy = RwSignal::new(false);
@@ -337,6 +354,11 @@ fn FlagsCell(
     move || {
         match current.get() {
         None => view! { <span class="muted">"школа не из списка"</span> }.into_any(),
+        Some(now) if why_not.is_some() => view! {
+            <span class="flags-now">{flags_label(now)}</span>
+            <br/><span class="muted">{why_not}</span>
+        }
+        .into_any(),
         Some(now) if now == suggested => view! {
             <span class="flags-now">{flags_label(now)}</span>
             <br/><span class="muted">"совпадает с классификацией"</span>
@@ -481,6 +503,10 @@ fn IndicesImport() -> impl IntoView {
         else {
             return;
         };
+        // The same file, corrected and chosen again, must be read again.
+        if let Some(i) = &input {
+            i.set_value("");
+        }
         parsed.set(None);
         message.set(None);
         busy.set(true);
@@ -507,7 +533,13 @@ fn IndicesImport() -> impl IntoView {
         let year = crate::format::today()[..4].parse::<i32>().unwrap_or(2026) - 1;
         let mut text = format!("{}\n", header_line().replace(',', ";"));
         for s in schools.get_untracked() {
-            text.push_str(&format!("{};{year};;;;;;\n", s.name.replace(';', ",")));
+            // Quoted as CSV quotes: a name with «;» or «"» reads back whole.
+            let name = if s.name.contains([';', '"']) {
+                format!("\"{}\"", s.name.replace('"', "\"\""))
+            } else {
+                s.name.clone()
+            };
+            text.push_str(&format!("{name};{year};;;;;;\n"));
         }
         save_csv("индексы-образец.csv", &text);
     };

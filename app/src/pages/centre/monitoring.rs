@@ -9,7 +9,7 @@ use model::forms::RESPONSE_KIND;
 use model::forms::answer::fmt_num;
 use model::monitoring::quarters::{self as q, Report};
 
-use crate::components::results_chart::SchoolResults;
+use crate::components::results_chart::{ResultsOf, current_school_year};
 use crate::lists::known_schools;
 use crate::session::use_session;
 use crate::store;
@@ -41,7 +41,9 @@ pub fn MonitoringPage() -> impl IntoView {
     let session = use_session();
     let schools = known_schools(session);
     let responses = store::watch_kind(RESPONSE_KIND);
-    let reports = Memo::new(move |_| responses.with(|l| q::reports(l)));
+    let indices = store::watch_kind(model::monitoring::KIND);
+    let current = current_school_year();
+    let reports = Memo::new(move |_| responses.with(|l| q::reports(l, current)));
     view! {
         <section class="page" id="monitoring">
             <h1>"Мониторинг результатов"</h1>
@@ -60,9 +62,10 @@ pub fn MonitoringPage() -> impl IntoView {
                     }.into_any();
                 }
                 let names = schools.get();
-                let mut ids: Vec<uuid::Uuid> = all.iter().map(|r| r.school).collect();
-                ids.sort_by_key(|id| names.iter().find(|s| s.id == *id).map(|s| s.name.clone()).unwrap_or_default());
-                ids.dedup();
+                // Each school once, by name.
+                let unique: std::collections::BTreeSet<uuid::Uuid> = all.iter().map(|r| r.school).collect();
+                let mut ids: Vec<uuid::Uuid> = unique.into_iter().collect();
+                ids.sort_by_key(|id| (names.iter().find(|s| s.id == *id).map(|s| s.name.clone()).unwrap_or_default(), *id));
                 let name = move |id: uuid::Uuid| names.iter().find(|s| s.id == id).map_or_else(|| "школа не из списка".to_owned(), |s| s.name.clone());
                 view! {
                     <div class="table-wrap">
@@ -102,7 +105,7 @@ pub fn MonitoringPage() -> impl IntoView {
                     {ids.iter().map(|id| view! {
                         <section class="school-dynamics" id=format!("school-{id}")>
                             <h2>{name(*id)}</h2>
-                            <SchoolResults school=*id/>
+                            <ResultsOf school=*id reports=reports indices=indices/>
                         </section>
                     }).collect_view()}
                 }.into_any()
