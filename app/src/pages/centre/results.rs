@@ -23,6 +23,13 @@ pub fn CentreResults() -> impl IntoView {
     let responses = store::watch_kind(forms::RESPONSE_KIND);
     let results = store::watch_kind(forms::RESULT_KIND);
     let today = format::today();
+    // This school year's campaigns (or still open) by default: three years of quarterly
+    // reports would make the table too wide to read or print.
+    let year_start = format!(
+        "{:04}-09-01",
+        model::monitoring::quarters::school_year_of(&today)
+    );
+    let show_past = RwSignal::new(false);
 
     let status_table = move || {
         let schools = schools.get();
@@ -33,8 +40,25 @@ pub fn CentreResults() -> impl IntoView {
         if list.is_empty() {
             return view! { <p class="empty">"Формы ещё не направлялись."</p> }.into_any();
         }
+        let past = list
+            .iter()
+            .filter(|c| c.deadline < year_start && c.overdue(&today))
+            .count();
+        if !show_past.get() {
+            list.retain(|c| !(c.deadline < year_start && c.overdue(&today)));
+        }
+        let toggle = (past > 0).then(|| view! {
+            <label class="choice no-print">
+                <input type="checkbox" id="show-past" prop:checked=move || show_past.get() on:change=move |ev| show_past.set(event_target_checked(&ev))/>
+                {format!(" Показать рассылки прошлых учебных лет ({past})")}
+            </label>
+        });
+        if list.is_empty() {
+            return view! { {toggle}<p class="empty">"В этом учебном году формы ещё не направлялись."</p> }.into_any();
+        }
         let today = today.clone();
         view! {
+            {toggle}
             <div class="table-wrap">
                 <table class="results" id="status-table">
                     <thead>
