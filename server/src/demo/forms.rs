@@ -1,6 +1,6 @@
 //! The demo's diagnostics under way (002 §4.2): the head has sent the self-analysis card, the
-//! context profile and the leader test to the ШНОР and ШССУ, and the survey of teachers'
-//! needs to their teachers — the profile already overdue, the others still open — and the
+//! context profile and the leader test to the ШНОР and ШССУ, the survey of teachers' needs
+//! to their teachers and the satisfaction survey to the mentors and curators — the profile already overdue, the others still open — and the
 //! demo school has begun its card. Written through the same batch step as every device's
 //! edits, dated relative to today, so the school's and the teacher's first screens list real
 //! tasks. Fictional.
@@ -20,11 +20,19 @@ fn day(days: i64) -> String {
 }
 
 /// (form, version, who fills it, days from today to the deadline, days ago it was sent).
-const SENT: [(&str, u32, &str, i64, u64); 4] = [
-    ("context_profile", 1, "school_team", -14, 40),
-    ("self_analysis", 1, "school_team", 45, 10),
-    ("leader_test", 1, "school_team", 30, 5),
-    ("survey_teacher_needs", 2, "teacher", 20, 5),
+const SENT: [(&str, u32, &[&str], i64, u64); 5] = [
+    ("context_profile", 1, &["school_team"], -14, 40),
+    ("self_analysis", 1, &["school_team"], 45, 10),
+    ("leader_test", 1, &["school_team"], 30, 5),
+    ("survey_teacher_needs", 2, &["teacher"], 20, 5),
+    // The centre's own people: no school.
+    (
+        "survey_mentor_satisfaction",
+        1,
+        &["mentor", "curator"],
+        25,
+        3,
+    ),
 ];
 
 pub async fn load(
@@ -36,7 +44,7 @@ pub async fn load(
     let mut centre = Desk::new(db, head, "forms").await?;
     let mut school = Desk::new(db, team, "forms").await?;
     let mut card = None;
-    for (n, (code, version, role, deadline, sent)) in SENT.into_iter().enumerate() {
+    for (n, (code, version, roles, deadline, sent)) in SENT.into_iter().enumerate() {
         let title = crate::forms::BUILTIN
             .iter()
             .find(|(c, _)| *c == code)
@@ -57,8 +65,15 @@ pub async fn load(
                     ("template", json!(code)),
                     ("version", json!(version)),
                     ("deadline", json!(day(deadline))),
-                    ("schools", json!(schools)),
-                    ("roles", json!([role])),
+                    (
+                        "schools",
+                        if roles.iter().any(|r| *r == "school_team" || *r == "teacher") {
+                            json!(schools)
+                        } else {
+                            json!([])
+                        },
+                    ),
+                    ("roles", json!(roles)),
                 ],
             )
             .await?;

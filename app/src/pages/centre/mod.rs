@@ -27,6 +27,7 @@ pub fn CentreHome() -> impl IntoView {
         <section class="page" id="home-centre">
             <h1>"Наставнический центр"</h1>
             <p class="lead">"Управление муниципальной системой наставничества."</p>
+            <Today/>
             <ul class="cards">
                 <li><a href="/centre/campaigns" id="link-campaigns">"Рассылка форм и сроки"</a></li>
                 <li><a href="/inbox">"Входящие: отправленные школами формы"</a></li>
@@ -40,6 +41,78 @@ pub fn CentreHome() -> impl IntoView {
                 <li><a href="/centre/schools">"Школы муниципалитета"</a></li>
                 <li><a href="/centre/users">"Пользователи и закрепление наставников"</a></li>
             </ul>
+        </section>
+    }
+}
+
+/// What needs the head's attention now, from the local database: forms waiting for review,
+/// campaigns past their deadline with schools that have not sent, new requests for a
+/// consultation.
+#[component]
+fn Today() -> impl IntoView {
+    use model::forms::{self, Campaign, Status};
+    use model::record::Scope;
+    use model::support::consultation as c;
+
+    let campaigns = crate::store::watch_kind(forms::CAMPAIGN_KIND);
+    let responses = crate::store::watch_kind(forms::RESPONSE_KIND);
+    let consultations = crate::store::watch_kind(c::KIND);
+    let today = crate::format::today();
+    let items = move || {
+        let waiting = responses.with(|l| {
+            l.iter()
+                .filter(|r| forms::status_of(r) == Status::Submitted)
+                .count()
+        });
+        let late: Vec<(String, usize)> = campaigns.with(|l| {
+            l.iter()
+                .filter_map(Campaign::from_record)
+                .filter(|camp| camp.overdue(&today))
+                .filter_map(|camp| {
+                    let missing = responses.with(|rs| {
+                        camp.schools
+                            .iter()
+                            .filter(|s| {
+                                !rs.iter().any(|r| {
+                                    r.scope == Scope::School(**s)
+                                        && r.text(forms::F_CAMPAIGN) == camp.id.to_string()
+                                        && matches!(
+                                            forms::status_of(r),
+                                            Status::Submitted | Status::Accepted
+                                        )
+                                })
+                            })
+                            .count()
+                    });
+                    (missing > 0).then(|| (camp.title.clone(), missing))
+                })
+                .collect()
+        });
+        let asked = consultations.with(|l| {
+            l.iter()
+                .filter(|r| !r.is_deleted() && c::state_of(r) == c::State::New)
+                .count()
+        });
+        let mut out: Vec<AnyView> = Vec::new();
+        if waiting > 0 {
+            out.push(view! { <li><a href="/inbox">{format!("Ждут проверки: {waiting} — отправленные школами формы")}</a></li> }.into_any());
+        }
+        for (title, missing) in late {
+            out.push(view! { <li><a href="/centre/results">{format!("Срок прошёл: «{title}» — не отправили школ: {missing}")}</a></li> }.into_any());
+        }
+        if asked > 0 {
+            out.push(view! { <li><a href="/consultations">{format!("Новые запросы на консультацию: {asked}")}</a></li> }.into_any());
+        }
+        if out.is_empty() {
+            view! { <p class="muted" id="centre-today-empty">"Сейчас нет форм на проверке, просроченных рассылок и новых запросов."</p> }.into_any()
+        } else {
+            view! { <ul class="today" id="centre-today">{out}</ul> }.into_any()
+        }
+    };
+    view! {
+        <section aria-labelledby="centre-today-title">
+            <h2 id="centre-today-title">"На сегодня"</h2>
+            {items}
         </section>
     }
 }
