@@ -54,17 +54,15 @@ pub struct School {
 impl School {
     /// "ШНОР, ШССУ", "школа-наставник", or "" for none.
     pub fn flags_label(&self) -> String {
-        let mut flags = Vec::new();
-        if self.low_results {
-            flags.push("ШНОР");
+        self.flags().label()
+    }
+
+    pub fn flags(&self) -> SchoolFlags {
+        SchoolFlags {
+            low_results: self.low_results,
+            hard_conditions: self.hard_conditions,
+            mentor_school: self.mentor_school,
         }
-        if self.hard_conditions {
-            flags.push("ШССУ");
-        }
-        if self.mentor_school {
-            flags.push("школа-наставник");
-        }
-        flags.join(", ")
     }
 }
 
@@ -107,6 +105,21 @@ pub struct SchoolFlags {
 }
 
 impl SchoolFlags {
+    /// "ШНОР, ШССУ", "школа-наставник", or "" for none.
+    pub fn label(&self) -> String {
+        let mut flags = Vec::new();
+        if self.low_results {
+            flags.push("ШНОР");
+        }
+        if self.hard_conditions {
+            flags.push("ШССУ");
+        }
+        if self.mentor_school {
+            flags.push("школа-наставник");
+        }
+        flags.join(", ")
+    }
+
     /// A mentor school is never a ШНОР or a ШССУ (002 §3.2: mentors come from effective and
     /// resilient schools and schools with stably high results).
     pub fn validated(self) -> Result<SchoolFlags, ApiError> {

@@ -85,7 +85,8 @@ fn axis(reports: &[&Report]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn pct(v: Option<f64>) -> String {
+/// A share in per cent, or a dash without one.
+pub fn pct(v: Option<f64>) -> String {
     v.map_or_else(|| "—".into(), |v| format!("{} %", fmt_num(v)))
 }
 

@@ -36,29 +36,12 @@ fn flags_of(f: Flags) -> SchoolFlags {
     }
 }
 
-fn current_flags(s: &School) -> SchoolFlags {
-    SchoolFlags {
-        low_results: s.low_results,
-        hard_conditions: s.hard_conditions,
-        mentor_school: s.mentor_school,
-    }
-}
-
 fn flags_label(f: SchoolFlags) -> String {
-    let mut out = Vec::new();
-    if f.low_results {
-        out.push("ШНОР");
-    }
-    if f.hard_conditions {
-        out.push("ШССУ");
-    }
-    if f.mentor_school {
-        out.push("школа-наставник");
-    }
-    if out.is_empty() {
+    let label = f.label();
+    if label.is_empty() {
         "без отметок".into()
     } else {
-        out.join(", ")
+        label
     }
 }
 
@@ -329,7 +312,7 @@ fn FlagsCell(
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
     let current =
-        Memo::new(move |_| schools.with(|l| l.iter().find(|s| s.id == school).map(current_flags)));
+        Memo::new(move |_| schools.with(|l| l.iter().find(|s| s.id == school).map(School::flags)));
     let accept = move |_| {
         let Some(token) = session.token() else { return };
         busy.set(true);

@@ -9,7 +9,7 @@ use model::forms::RESPONSE_KIND;
 use model::forms::answer::fmt_num;
 use model::monitoring::quarters::{self as q, Report};
 
-use crate::components::results_chart::{ResultsOf, current_school_year};
+use crate::components::results_chart::{ResultsOf, current_school_year, pct};
 use crate::lists::known_schools;
 use crate::session::use_session;
 use crate::store;
@@ -29,10 +29,6 @@ fn change(now: Option<f64>, before: Option<f64>) -> String {
         }
         _ => String::new(),
     }
-}
-
-fn pct(v: Option<f64>) -> String {
-    v.map_or_else(|| "—".into(), |v| format!("{} %", fmt_num(v)))
 }
 
 #[component]
