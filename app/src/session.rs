@@ -212,6 +212,14 @@ impl SessionCtx {
         list
     }
 
+    /// Keeps a list the person changed through the server (a school's flags) in its copy on
+    /// this computer, so it reads the same offline after a reload.
+    pub fn keep_list<T: Serialize>(&self, cache: Cache, list: &[T]) {
+        if let Some(user) = self.user() {
+            let _ = LocalStorage::set(user_key(user, cache.name()), list);
+        }
+    }
+
     /// Notes that the signed-in person opens the inbox now; returns when they did it before
     /// (0 when never), so what changed since can be marked new.
     pub fn note_inbox_visit(&self) -> u64 {

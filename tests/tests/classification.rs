@@ -13,7 +13,7 @@ const LONG: Duration = Duration::from_secs(60);
 
 #[tokio::test]
 async fn the_head_uploads_indices_and_sees_the_classification() -> anyhow::Result<()> {
-    let server = Server::start().await?;
+    let mut server = Server::start().await?;
     let base = server.url("");
     let head = Api::login(&base, "rukovoditel").await?;
     // Four schools of the test's own, over three years of its own (no other school has them).
@@ -163,6 +163,20 @@ async fn the_head_uploads_indices_and_sees_the_classification() -> anyhow::Resul
     let now = head.schools().await?;
     let s4 = now.iter().find(|s| s.id == schools[3].id).unwrap();
     assert!(s4.mentor_school && !s4.low_results && !s4.hard_conditions);
+
+    // Offline after a reload, the page still knows the flag was accepted.
+    h.wait_js("!!navigator.serviceWorker.controller", LONG).await?;
+    server.kill();
+    h.client.refresh().await?;
+    h.wait_for(&row(&schools[3])).await?;
+    h.wait_js(
+        &format!(
+            "(document.querySelector(\"{}\") || {{innerText: ''}}).innerText.includes('совпадает с классификацией')",
+            row(&schools[3])
+        ),
+        LONG,
+    )
+    .await?;
     h.close().await?;
     Ok(())
 }

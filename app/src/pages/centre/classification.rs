@@ -17,7 +17,7 @@ use model::{School, SchoolFlags};
 use super::NeedsConnection;
 use crate::api;
 use crate::lists::known_schools;
-use crate::session::use_session;
+use crate::session::{Cache, use_session};
 use crate::{store, sync};
 
 /// An index as a methodist writes it: three decimals, a decimal comma.
@@ -319,13 +319,16 @@ fn FlagsCell(
         failure.set(None);
         spawn_local(async move {
             match api::set_school_flags(&token, school, &suggested).await {
-                Ok(f) => schools.update(|l| {
-                    if let Some(s) = l.iter_mut().find(|s| s.id == school) {
-                        s.low_results = f.low_results;
-                        s.hard_conditions = f.hard_conditions;
-                        s.mentor_school = f.mentor_school;
-                    }
-                }),
+                Ok(f) => {
+                    schools.update(|l| {
+                        if let Some(s) = l.iter_mut().find(|s| s.id == school) {
+                            s.low_results = f.low_results;
+                            s.hard_conditions = f.hard_conditions;
+                            s.mentor_school = f.mentor_school;
+                        }
+                    });
+                    schools.with_untracked(|l| session.keep_list(Cache::Schools, l));
+                }
                 Err(f) => {
                     session.handle(&f);
                     failure.set(Some(f.message()));
