@@ -165,7 +165,8 @@ async fn the_head_uploads_indices_and_sees_the_classification() -> anyhow::Resul
     assert!(s4.mentor_school && !s4.low_results && !s4.hard_conditions);
 
     // Offline after a reload, the page still knows the flag was accepted.
-    h.wait_js("!!navigator.serviceWorker.controller", LONG).await?;
+    h.wait_js("!!navigator.serviceWorker.controller", LONG)
+        .await?;
     server.kill();
     h.client.refresh().await?;
     h.wait_for(&row(&schools[3])).await?;
