@@ -130,6 +130,15 @@ impl Lookup for Loaded {
 }
 
 /// The server's write that stores a template as a record.
+/// A built-in template by its code (the demo sends them).
+pub fn builtin(code: &str) -> Option<Template> {
+    BUILTIN
+        .iter()
+        .find(|(c, _)| *c == code)
+        .and_then(|(_, json)| Template::parse(json).ok())
+        .map(|(t, _)| t)
+}
+
 pub fn template_write(template: &Template) -> ServerWrite {
     let body = serde_json::to_value(template).unwrap_or_default();
     ServerWrite {

@@ -42,6 +42,32 @@ pub fn builtin_template(name: &str) -> (model::forms::Template, model::forms::Ke
     model::forms::Template::parse(&json).expect("built-in templates are valid")
 }
 
+/// The fields of a response to `campaign` that picks the first option of every choice
+/// question of `t` and is sent (a leader's test as a device would write it).
+pub fn first_choices_submitted(
+    t: &model::forms::Template,
+    campaign: uuid::Uuid,
+) -> serde_json::Map<String, Value> {
+    use model::forms::template::Kind;
+    let mut fields = serde_json::Map::new();
+    fields.insert("campaign".into(), json!(campaign));
+    fields.insert("template".into(), json!(t.code));
+    fields.insert("version".into(), json!(t.version));
+    for q in t.questions() {
+        match &q.kind {
+            Kind::Single { options } => {
+                fields.insert(model::forms::answer_field(&q.id), json!(options[0].id));
+            }
+            Kind::Multiple { options, .. } => {
+                fields.insert(model::forms::answer_field(&q.id), json!([options[0].id]));
+            }
+            _ => {}
+        }
+    }
+    fields.insert("status".into(), json!("submitted"));
+    fields
+}
+
 /// A `nastavnik serve` process with the demo municipality in its own database.
 pub struct Server {
     pub port: u16,

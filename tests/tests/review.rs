@@ -171,22 +171,7 @@ async fn a_failed_save_in_the_deficit_plan_or_the_recommendations_is_shown() -> 
     let campaign = head.send_campaign(&t, school, "2030-02-28").await?;
     let (rid, rscope) =
         forms::response_target(t.respondent, campaign, Some(school), leader.profile.id).unwrap();
-    let mut fields = serde_json::Map::new();
-    fields.insert("campaign".into(), json!(campaign));
-    fields.insert("template".into(), json!(t.code));
-    fields.insert("version".into(), json!(t.version));
-    for q in t.questions() {
-        match &q.kind {
-            Kind::Single { options } => {
-                fields.insert(forms::answer_field(&q.id), json!(options[0].id));
-            }
-            Kind::Multiple { options, .. } => {
-                fields.insert(forms::answer_field(&q.id), json!([options[0].id]));
-            }
-            _ => {}
-        }
-    }
-    fields.insert("status".into(), json!("submitted"));
+    let fields = e2e::first_choices_submitted(&t, campaign);
     leader
         .write(rid, forms::RESPONSE_KIND, rscope, Value::Object(fields))
         .await?;

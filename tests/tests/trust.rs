@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use e2e::{Api, Browser, DEMO_PASSWORD, Server, builtin_template};
-use model::forms::{self, Kind};
+use model::forms;
 use model::hlc::MAX_WALL;
 use model::record::Scope;
 use serde_json::{Value, json};
@@ -99,22 +99,7 @@ async fn a_teachers_browser_holds_nothing_of_the_leaders() -> anyhow::Result<()>
     let campaign = head.send_campaign(&t, school, "2030-02-28").await?;
     let (response, rscope) =
         forms::response_target(t.respondent, campaign, Some(school), leader.profile.id).unwrap();
-    let mut fields = serde_json::Map::new();
-    fields.insert("campaign".into(), json!(campaign));
-    fields.insert("template".into(), json!(t.code));
-    fields.insert("version".into(), json!(t.version));
-    for q in t.questions() {
-        match &q.kind {
-            Kind::Single { options } => {
-                fields.insert(forms::answer_field(&q.id), json!(options[0].id));
-            }
-            Kind::Multiple { options, .. } => {
-                fields.insert(forms::answer_field(&q.id), json!([options[0].id]));
-            }
-            _ => {}
-        }
-    }
-    fields.insert("status".into(), json!("submitted"));
+    let fields = e2e::first_choices_submitted(&t, campaign);
     leader
         .write(
             response,

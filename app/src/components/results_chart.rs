@@ -183,7 +183,7 @@ pub fn ior_view(school: Uuid, indices: &[Record]) -> AnyView {
             format!(
                 "{}: {}",
                 i.year,
-                format!("{:.3}", i.ior.unwrap_or(0.0)).replace('.', ",")
+                m::classification::index(i.ior.unwrap_or(0.0))
             )
         })
         .collect::<Vec<_>>()

@@ -623,7 +623,7 @@ fn for_years(years: &[i64]) -> String {
 }
 
 /// An index as a methodist writes it: three decimals, a decimal comma.
-fn index(x: f64) -> String {
+pub fn index(x: f64) -> String {
     fixed(x, 3)
 }
 

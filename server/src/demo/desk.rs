@@ -38,6 +38,17 @@ pub fn days_ago(date: &str) -> u64 {
     (today - day_number(date)).max(0) as u64
 }
 
+/// A UUIDv7 dated `days_ago` days ago (ids of new records are made so on devices).
+pub fn id_at(days_ago: u64, n: u8) -> Uuid {
+    let ms = now_ms() as u64 - days_ago * DAY_MS;
+    uuid::Builder::from_unix_timestamp_millis(ms, &[n; 10]).into_uuid()
+}
+
+/// The day `days` from today (negative: in the past), `YYYY-MM-DD`.
+pub fn day_from_today(days: i64) -> String {
+    iso_day((now_ms() + days * DAY_MS as i64) as u64)
+}
+
 /// A record to write: its id, kind, scope and parent.
 pub type Place<'s> = (Uuid, &'s str, &'s Scope, Option<Uuid>);
 

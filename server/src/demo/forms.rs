@@ -6,18 +6,13 @@
 //! tasks. Fictional.
 
 use model::UserProfile;
-use model::forms::{self, answer::iso_day};
+use model::forms;
 use model::record::Scope;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::desk::{DAY_MS, Desk};
-use crate::storage::{Db, now_ms};
-
-/// A day `days` from today (negative: in the past), as `YYYY-MM-DD`.
-fn day(days: i64) -> String {
-    iso_day((now_ms() + days * DAY_MS as i64) as u64)
-}
+use super::desk::{Desk, day_from_today, id_at};
+use crate::storage::Db;
 
 /// (form, version, who fills it, days from today to the deadline, days ago it was sent).
 const SENT: [(&str, u32, &[&str], i64, u64); 5] = [
@@ -45,17 +40,10 @@ pub async fn load(
     let mut school = Desk::new(db, team, "forms").await?;
     let mut card = None;
     for (n, (code, version, roles, deadline, sent)) in SENT.into_iter().enumerate() {
-        let title = crate::forms::BUILTIN
-            .iter()
-            .find(|(c, _)| *c == code)
-            .and_then(|(_, json)| model::forms::Template::parse(json).ok())
-            .map(|(t, _)| t.title)
+        let title = crate::forms::builtin(code)
+            .map(|t| t.title)
             .ok_or_else(|| anyhow::anyhow!("no built-in form {code}"))?;
-        let id = uuid::Builder::from_unix_timestamp_millis(
-            now_ms() as u64 - sent * DAY_MS,
-            &[0xd0 + n as u8; 10],
-        )
-        .into_uuid();
+        let id = id_at(sent, 0xd0 + n as u8);
         centre
             .write(
                 sent,
@@ -64,7 +52,7 @@ pub async fn load(
                     ("title", json!(title)),
                     ("template", json!(code)),
                     ("version", json!(version)),
-                    ("deadline", json!(day(deadline))),
+                    ("deadline", json!(day_from_today(deadline))),
                     (
                         "schools",
                         if roles.iter().any(|r| *r == "school_team" || *r == "teacher") {

@@ -19,7 +19,7 @@ use model::{Locality, UserProfile};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::desk::{DAY_MS, Desk, days_ago};
+use super::desk::{Desk, days_ago, id_at};
 use crate::storage::{Db, now_ms};
 
 /// Schools of the demo municipality that have no accounts in the demo.
@@ -283,19 +283,10 @@ pub async fn load_quarters(
     team: &UserProfile,
     school: Uuid,
 ) -> anyhow::Result<()> {
-    let template = crate::forms::BUILTIN
-        .iter()
-        .find(|(code, _)| *code == q::TEMPLATE)
-        .map(|(_, json)| model::forms::Template::parse(json))
-        .ok_or_else(|| anyhow::anyhow!("no built-in {}", q::TEMPLATE))?
-        .map_err(|e| anyhow::anyhow!("{}: {e}", q::TEMPLATE))?
-        .0;
+    let template = crate::forms::builtin(q::TEMPLATE)
+        .ok_or_else(|| anyhow::anyhow!("no built-in {}", q::TEMPLATE))?;
     let today = iso_day(now_ms() as u64);
-    let (year, month): (i32, u32) = (
-        today[..4].parse().unwrap_or(2026),
-        today[5..7].parse().unwrap_or(9),
-    );
-    let current = if month >= 9 { year } else { year - 1 };
+    let current = q::school_year_of(&today);
     let mut centre = Desk::new(db, head, "quarters").await?;
     let mut desk = Desk::new(db, team, "quarters").await?;
     let scope = Scope::School(school);
@@ -316,11 +307,7 @@ pub async fn load_quarters(
                 .iter()
                 .find(|(id, _)| *id == period)
                 .map_or(period, |(_, l)| l);
-            let campaign = uuid::Builder::from_unix_timestamp_millis(
-                now_ms() as u64 - (ago + 14) * DAY_MS,
-                &[k as u8; 10],
-            )
-            .into_uuid();
+            let campaign = id_at(ago + 14, k as u8);
             centre
                 .write(
                     ago + 14,

@@ -12,18 +12,11 @@ use model::support::visit as v;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::desk::{DAY_MS, Desk};
+use super::desk::{Desk, day_from_today, id_at};
 use crate::storage::{Db, now_ms};
 
-/// A UUIDv7 dated `days_ago` days ago (ids of new records are made so on devices).
-fn id_at(days_ago: u64, n: u8) -> Uuid {
-    let ms = now_ms() as u64 - days_ago * DAY_MS;
-    uuid::Builder::from_unix_timestamp_millis(ms, &[n; 10]).into_uuid()
-}
-
 fn date(days_from_today: i64) -> Value {
-    let ms = now_ms() + days_from_today * DAY_MS as i64;
-    json!(model::forms::answer::iso_day(ms as u64))
+    json!(day_from_today(days_from_today))
 }
 
 /// The people: the head, the mentor (schools 0 and 1), the curator (1 and 2), school 0's team.

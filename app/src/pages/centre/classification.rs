@@ -20,12 +20,9 @@ use crate::lists::known_schools;
 use crate::session::{Cache, use_session};
 use crate::{store, sync};
 
-/// An index as a methodist writes it: three decimals, a decimal comma.
+/// An index as a methodist writes it, or «нет данных».
 fn index(v: Option<f64>) -> String {
-    v.map_or_else(
-        || "нет данных".into(),
-        |x| format!("{x:.3}").replace('.', ","),
-    )
+    v.map_or_else(|| "нет данных".into(), c::index)
 }
 
 fn flags_of(f: Flags) -> SchoolFlags {
