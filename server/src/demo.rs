@@ -1,11 +1,13 @@
 //! A demo municipality to try the product with: fictional schools and people, one account per
-//! role, the diagnostics under way (`demo/forms.rs`), their school support (`demo/support.rs`), the centre's plan of work with the
+//! role (and a leader for each of three schools), the diagnostics under way (`demo/forms.rs`)
+//! with the leaders' tests, recommendations and deficit plans (`demo/leader_tests.rs`), their school support (`demo/support.rs`), the centre's plan of work with the
 //! programme's indicators (`demo/workplan.rs`) and three years of the regional indices of every
 //! school of the municipality (`demo/monitoring.rs`). Loaded on first start by `nastavnik serve --demo`
-//! and by `nastavnik demo`. All of it is fictional.
+//! and by `nastavnik demo`; `nastavnik demo --reset` loads it afresh. All of it is fictional.
 
 mod desk;
 mod forms;
+mod leader_tests;
 mod monitoring;
 mod support;
 mod workplan;
@@ -81,7 +83,7 @@ type DemoUser = (
     &'static [usize],
 );
 
-const USERS: [DemoUser; 6] = [
+const USERS: [DemoUser; 8] = [
     (
         "rukovoditel",
         "Соколова Марина Петровна",
@@ -115,6 +117,20 @@ const USERS: [DemoUser; 6] = [
         "Лебедева Татьяна Андреевна",
         Role::SchoolTeam,
         Some(0),
+        &[],
+    ),
+    (
+        "shkola2",
+        "Фомина Елена Викторовна",
+        Role::SchoolTeam,
+        Some(1),
+        &[],
+    ),
+    (
+        "shkola3",
+        "Руденко Павел Алексеевич",
+        Role::SchoolTeam,
+        Some(2),
         &[],
     ),
     (
@@ -228,11 +244,30 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
         },
     )
     .await?;
-    forms::load(
+    let sent = forms::load(
         db,
-        by_login("rukovoditel")?,
-        by_login("shkola")?,
+        &forms::People {
+            head: by_login("rukovoditel")?,
+            mentor: by_login("nastavnik")?,
+            curator: by_login("kurator")?,
+            leaders: [
+                by_login("shkola")?,
+                by_login("shkola2")?,
+                by_login("shkola3")?,
+            ],
+        },
         &school_ids[..3],
+    )
+    .await?;
+    leader_tests::load(
+        db,
+        by_login("nastavnik")?,
+        [
+            by_login("shkola")?,
+            by_login("shkola2")?,
+            by_login("shkola3")?,
+        ],
+        sent.leader_test,
     )
     .await?;
     monitoring::load(db, by_login("rukovoditel")?, &named).await?;
@@ -252,10 +287,42 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
     Ok(Some(logins))
 }
 
+/// Refuses a reset when the database has any account that is not the demo's: a reset would
+/// delete their work.
+pub async fn check_resettable(db: &Db) -> anyhow::Result<()> {
+    let foreign: Vec<String> = db
+        .list_users()
+        .await?
+        .into_iter()
+        .map(|u| u.profile.login)
+        .filter(|l| !USERS.iter().any(|(demo, ..)| demo == l))
+        .collect();
+    if !foreign.is_empty() {
+        anyhow::bail!(
+            "в базе есть учётные записи не из демонстрации ({}): сброс удалил бы их данные. \
+             Ничего не изменено",
+            foreign.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// Deletes everything and loads the demo again, with its dates from today. Refuses (and changes
+/// nothing) when the database has any account that is not the demo's.
+pub async fn reset(db: &Db) -> anyhow::Result<Vec<DemoLogin>> {
+    check_resettable(db).await?;
+    db.wipe().await?;
+    db.audit(None, "demo.reset", &serde_json::json!({})).await?;
+    load(db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("после очистки в базе остались пользователи"))
+}
+
 /// The text printed after loading: every login with its role and the common password.
 pub fn describe(logins: &[DemoLogin]) -> String {
     let mut out = format!(
-        "Загружен демонстрационный муниципалитет «{DEMO_MUNICIPALITY}».\n\
+        "Загружен демонстрационный муниципалитет «{DEMO_MUNICIPALITY}». \
+         Все школы, люди и данные в нём вымышлены.\n\
          Учётные записи (пароль у всех: {DEMO_PASSWORD}):\n"
     );
     for l in logins {

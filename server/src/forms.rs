@@ -129,16 +129,20 @@ impl Lookup for Loaded {
     }
 }
 
-/// The server's write that stores a template as a record.
-/// A built-in template by its code (the demo sends them).
-pub fn builtin(code: &str) -> Option<Template> {
+/// A built-in template by its code, with its key (the demo sends them and answers the tests).
+pub fn builtin_with_key(code: &str) -> Option<(Template, Key)> {
     BUILTIN
         .iter()
         .find(|(c, _)| *c == code)
         .and_then(|(_, json)| Template::parse(json).ok())
-        .map(|(t, _)| t)
 }
 
+/// A built-in template by its code.
+pub fn builtin(code: &str) -> Option<Template> {
+    builtin_with_key(code).map(|(t, _)| t)
+}
+
+/// The server's write that stores a template as a record.
 pub fn template_write(template: &Template) -> ServerWrite {
     let body = serde_json::to_value(template).unwrap_or_default();
     ServerWrite {

@@ -39,7 +39,15 @@ enum Command {
         command: UserCommand,
     },
     /// Load the demo municipality into an empty database.
-    Demo,
+    Demo {
+        /// Delete everything in the database and load the demo afresh (refused when the
+        /// database has accounts that are not the demo's).
+        #[arg(long)]
+        reset: bool,
+        /// Do not ask for confirmation of --reset.
+        #[arg(long, requires = "reset")]
+        yes: bool,
+    },
     /// Import data from a file.
     Import {
         #[command(subcommand)]
@@ -146,10 +154,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Наставник работает: http://{}", listener.local_addr()?);
             server::serve(listener, AppState { db }).await?;
         }
-        Command::Demo => match demo::load(&db).await? {
+        Command::Demo { reset: false, .. } => match demo::load(&db).await? {
             Some(logins) => println!("{}", demo::describe(&logins)),
-            None => println!("В базе уже есть пользователи: демонстрационные данные не загружены."),
+            None => println!(
+                "В базе уже есть пользователи: демонстрационные данные не загружены \
+                 (nastavnik demo --reset загрузит их заново)."
+            ),
         },
+        Command::Demo { reset: true, yes } => {
+            demo::check_resettable(&db).await?;
+            if !yes {
+                eprint!(
+                    "Все данные базы {} будут удалены, демонстрация загрузится заново. \
+                     На устройствах, работавших с демонстрацией, войдите заново.\n\
+                     Введите «да», чтобы продолжить: ",
+                    cli.db
+                );
+                let mut answer = String::new();
+                std::io::stdin().lock().read_line(&mut answer)?;
+                if answer.trim().to_lowercase() != "да" {
+                    anyhow::bail!("сброс отменён, ничего не изменено");
+                }
+            }
+            println!("{}", demo::describe(&demo::reset(&db).await?));
+        }
         Command::Import {
             command: ImportCommand::Indices { file, as_login },
         } => {

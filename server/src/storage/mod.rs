@@ -289,6 +289,31 @@ impl Db {
         .transpose()
     }
 
+    /// Empties the database — every account, school, record and change — in one transaction,
+    /// then stores the built-in templates again. The change log's numbering goes on from where
+    /// it was, so a device that synced before never takes new changes for old ones.
+    pub async fn wipe(&self) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // Every table but the migrations' own, the server's secrets and SQLite's counters
+        // (which keep the change numbering going); foreign keys are checked at commit.
+        sqlx::query("PRAGMA defer_foreign_keys = ON")
+            .execute(&mut *tx)
+            .await?;
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN \
+             ('_sqlx_migrations', 'server_secrets', 'sqlite_sequence')",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for table in tables {
+            sqlx::query(&format!("DELETE FROM \"{table}\""))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.install_builtin_templates().await
+    }
+
     pub async fn user_count(&self) -> Result<i64, sqlx::Error> {
         sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(&self.pool)

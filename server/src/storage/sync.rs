@@ -125,10 +125,15 @@ pub(super) async fn write_plan(
     if plan.log.is_empty() {
         return Ok(());
     }
-    // The transaction holds the write lock: the next numbers of the log are ours.
-    let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM changes")
-        .fetch_one(&mut *conn)
-        .await?;
+    // The transaction holds the write lock: the next numbers of the log are ours. SQLite's
+    // counter of the log remembers the highest number ever given, also after a wipe, so a
+    // device's cursor never points past new changes.
+    let last: i64 = sqlx::query_scalar(
+        "SELECT MAX(COALESCE((SELECT MAX(seq) FROM changes), 0), \
+         COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0))",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     let numbered: Vec<(i64, &server::Logged)> = plan
         .log
         .iter()
