@@ -70,15 +70,18 @@ pub enum Cache {
     Schools,
     /// The centre's specialists a school may ask (`GET /api/specialists`).
     Specialists,
+    /// The accounts the person manages (`GET /api/users`).
+    Accounts,
 }
 
 impl Cache {
-    const ALL: [Cache; 2] = [Cache::Schools, Cache::Specialists];
+    const ALL: [Cache; 3] = [Cache::Schools, Cache::Specialists, Cache::Accounts];
 
     fn name(self) -> &'static str {
         match self {
             Cache::Schools => "schools",
             Cache::Specialists => "specialists",
+            Cache::Accounts => "accounts",
         }
     }
 }

@@ -28,6 +28,9 @@ pub struct LoginResponse {
 pub struct Health {
     pub ok: bool,
     pub version: String,
+    /// The server holds the demo municipality only: its schools, people and data are fictional.
+    #[serde(default)]
+    pub demo: bool,
 }
 
 /// A user as the centre head sees it in the list of accounts.

@@ -307,6 +307,12 @@ pub async fn check_resettable(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Does the database hold the demo and nothing else (so the app says its data are fictional)?
+pub async fn is_demo(db: &Db) -> Result<bool, sqlx::Error> {
+    let logins: Vec<&str> = USERS.iter().map(|(l, ..)| *l).collect();
+    Ok(db.user_count().await? > 0 && db.users_other_than(&logins).await? == 0)
+}
+
 /// Deletes everything and loads the demo again, with its dates from today. Refuses (and changes
 /// nothing) when the database has any account that is not the demo's.
 pub async fn reset(db: &Db) -> anyhow::Result<Vec<DemoLogin>> {

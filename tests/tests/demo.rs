@@ -1,6 +1,7 @@
-//! The demo municipality shows the product working: each demo person's first screen lists real
-//! items, not an empty-state message. (This test is about the demo itself; every other test
-//! makes its own data.)
+//! The demo municipality shows the product working: its sign-in page says the data are made
+//! up, and each demo person's first screen lists real items, not an empty-state message —
+//! among them work returned for revision and overdue. (This test is about the demo itself;
+//! every other test makes its own data.)
 
 use std::time::Duration;
 
@@ -12,8 +13,19 @@ const LONG: Duration = Duration::from_secs(60);
 async fn each_demo_role_opens_to_real_items() -> anyhow::Result<()> {
     let server = Server::start().await?;
     let base = server.url("");
+    let b = Browser::start().await?;
+    b.client.goto(&format!("{base}/login")).await?;
+    b.wait_for("#demo-notice").await?;
+    assert!(b.text("#demo-notice").await?.contains("вымышлены"));
+    b.close().await?;
     for (login, home, items) in [
         ("shkola", "#home-school", "#tasks .task"),
+        ("shkola2", "#home-school", "#tasks .task"),
+        (
+            "moderator",
+            "#home-moderator",
+            "#school-accounts .school-accounts-row",
+        ),
         ("pedagog", "#home-teacher", "#tasks .task"),
         ("nastavnik", "#home-mentor", ".school-card"),
         ("kurator", "#home-mentor", ".school-card"),
@@ -33,6 +45,15 @@ async fn each_demo_role_opens_to_real_items() -> anyhow::Result<()> {
             "Нет отправленных форм",
         ] {
             assert!(!text.contains(empty), "{login} sees «{empty}»");
+        }
+        // The demo school's work in other states: a form returned with comments, a task overdue.
+        if login == "shkola" {
+            b.wait_js(
+                "document.querySelector('#tasks').innerText.includes('возвращено на доработку')",
+                LONG,
+            )
+            .await?;
+            b.wait_for("#tasks .task.overdue").await?;
         }
         b.close().await?;
     }

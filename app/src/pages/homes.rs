@@ -136,16 +136,96 @@ pub fn MentorHome() -> impl IntoView {
     }
 }
 
+/// The moderator keeps the schools' accounts (school teams and teachers): the first screen is
+/// each school with its accounts, and the schools nobody can sign in for yet first.
 #[component]
 pub fn ModeratorHome() -> impl IntoView {
     super::set_title("Модератор");
+    let session = use_session();
+    let schools = known_schools(session);
+    let accounts = crate::lists::accounts(session);
+    let rows = move || {
+        let list = accounts.get();
+        let mut rows: Vec<(String, usize, usize, usize)> = schools
+            .get()
+            .into_iter()
+            .map(|s| {
+                let of = |role: model::Role| {
+                    list.iter()
+                        .filter(|u| {
+                            u.profile.school_id == Some(s.id)
+                                && u.profile.role == role
+                                && !u.disabled
+                        })
+                        .count()
+                };
+                let disabled = list
+                    .iter()
+                    .filter(|u| u.profile.school_id == Some(s.id) && u.disabled)
+                    .count();
+                (
+                    s.name,
+                    of(model::Role::SchoolTeam),
+                    of(model::Role::Teacher),
+                    disabled,
+                )
+            })
+            .collect();
+        rows.sort_by_key(|(name, team, teachers, _)| (team + teachers > 0, name.clone()));
+        rows
+    };
     view! {
         <section class="page" id="home-moderator">
             <h1>"Модератор"</h1>
             <Greeting/>
-            <ul class="cards">
-                <li><a href="/centre/users">"Учётные записи пользователей"</a></li>
-            </ul>
+            <p>
+                "Модератор ведёт учётные записи школ: управленческих команд и педагогов. "
+                <a href="/centre/users">"Добавить или отключить учётную запись"</a>
+            </p>
+            <h2>"Учётные записи школ"</h2>
+            {move || {
+                let rows = rows();
+                if rows.is_empty() {
+                    return view! {
+                        <p class="muted">"Список школ появится после первой связи с сервером."</p>
+                    }
+                    .into_any();
+                }
+                view! {
+                    <table class="results" id="school-accounts">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Школа"</th>
+                                <th scope="col">"Управленческая команда"</th>
+                                <th scope="col">"Педагоги"</th>
+                                <th scope="col">"Отключены"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {rows
+                                .into_iter()
+                                .map(|(name, team, teachers, disabled)| {
+                                    let none = team + teachers == 0;
+                                    view! {
+                                        <tr class="school-accounts-row">
+                                            <th scope="row">
+                                                {name}
+                                                {none.then(|| view! {
+                                                    <span class="badge-new">" — нет учётных записей"</span>
+                                                })}
+                                            </th>
+                                            <td>{team}</td>
+                                            <td>{teachers}</td>
+                                            <td>{disabled}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any()
+            }}
         </section>
     }
 }

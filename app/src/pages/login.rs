@@ -60,12 +60,26 @@ pub fn LoginPage() -> impl IntoView {
         });
     };
 
+    // A demo server says that its data are made up (when the server answers).
+    let demo = RwSignal::new(false);
+    spawn_local(async move {
+        if let Ok(h) = api::health().await {
+            demo.set(h.demo);
+        }
+    });
+
     let signed_in_home = move || session.profile().map(|p| p.role.home_path());
     view! {
         {move || signed_in_home().map(|home| view! { <Redirect path=home/> })}
         <section class="page page-narrow">
             <h1>"Вход в систему"</h1>
             <p class="lead">"Муниципальный наставнический центр: самоанализ школ, анкеты, рекомендации наставников."</p>
+            {move || demo.get().then(|| view! {
+                <p class="alert alert-info" id="demo-notice">
+                    "Демонстрационный режим: все школы, люди и данные здесь вымышлены. \
+                     Логины и общий пароль напечатаны в окне, где запущен сервер."
+                </p>
+            })}
             {move || session.notice.get().map(|n| view! { <p class="alert alert-info" role="status">{n}</p> })}
             <form class="form" on:submit=submit novalidate=true>
                 <TextField

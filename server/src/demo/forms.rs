@@ -16,20 +16,15 @@ use uuid::Uuid;
 use super::desk::{Desk, Place, day_from_today, id_at};
 use crate::storage::Db;
 
-/// (form, version, who fills it, days from today to the deadline, days ago it was sent).
-const SENT: [(&str, u32, &[&str], i64, u64); 5] = [
-    ("context_profile", 1, &["school_team"], -14, 40),
-    ("self_analysis", 1, &["school_team"], 45, 10),
-    ("leader_test", 1, &["school_team"], -7, 50),
-    ("survey_teacher_needs", 2, &["teacher"], 20, 5),
+/// (form, who fills it, days from today to the deadline, days ago it was sent); each in the
+/// version the server ships.
+const SENT: [(&str, &[&str], i64, u64); 5] = [
+    ("context_profile", &["school_team"], -14, 40),
+    ("self_analysis", &["school_team"], 45, 10),
+    ("leader_test", &["school_team"], -7, 50),
+    ("survey_teacher_needs", &["teacher"], 20, 5),
     // The centre's own people: no school.
-    (
-        "survey_mentor_satisfaction",
-        1,
-        &["mentor", "curator"],
-        25,
-        3,
-    ),
+    ("survey_mentor_satisfaction", &["mentor", "curator"], 25, 3),
 ];
 
 /// The people of the diagnostics: the head, the mentor (schools 0 and 1), the curator (1 and 2)
@@ -62,9 +57,9 @@ pub async fn load(db: &Db, people: &People<'_>, schools: &[Uuid]) -> anyhow::Res
     let mut card = None;
     let mut profile = None;
     let mut leader_test = None;
-    for (n, (code, version, roles, deadline, sent)) in SENT.into_iter().enumerate() {
-        let title = crate::forms::builtin(code)
-            .map(|t| t.title)
+    for (n, (code, roles, deadline, sent)) in SENT.into_iter().enumerate() {
+        let (title, version) = crate::forms::builtin(code)
+            .map(|t| (t.title, t.version))
             .ok_or_else(|| anyhow::anyhow!("no built-in form {code}"))?;
         let id = id_at(sent, 0xd0 + n as u8);
         centre
@@ -116,7 +111,10 @@ pub async fn load(db: &Db, people: &People<'_>, schools: &[Uuid]) -> anyhow::Res
         let mut fields: Vec<(String, Value)> = vec![
             (forms::F_CAMPAIGN.to_owned(), json!(campaign)),
             (forms::F_TEMPLATE.to_owned(), json!("self_analysis")),
-            (forms::F_VERSION.to_owned(), json!(1)),
+            (
+                forms::F_VERSION.to_owned(),
+                json!(crate::forms::builtin("self_analysis").map_or(1, |t| t.version)),
+            ),
         ];
         fields.extend(
             answers
@@ -176,7 +174,7 @@ async fn profiles(
         let mut fields: Vec<(String, Value)> = vec![
             (forms::F_CAMPAIGN.to_owned(), json!(campaign)),
             (forms::F_TEMPLATE.to_owned(), json!("context_profile")),
-            (forms::F_VERSION.to_owned(), json!(1)),
+            (forms::F_VERSION.to_owned(), json!(template.version)),
             (forms::F_STATUS.to_owned(), json!("submitted")),
         ];
         fields.extend(

@@ -18,7 +18,7 @@ mod users;
 mod workplan;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post, put};
 use model::ApiError;
@@ -29,7 +29,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::error::{BODY_LIMIT, api_method_not_allowed, api_not_found};
+use crate::error::{AppResult, BODY_LIMIT, api_method_not_allowed, api_not_found};
 
 pub const API_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 
@@ -98,11 +98,12 @@ pub fn api(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn health() -> axum::Json<Health> {
-    axum::Json(Health {
+async fn health(State(state): State<AppState>) -> AppResult<axum::Json<Health>> {
+    Ok(axum::Json(Health {
         ok: true,
         version: env!("CARGO_PKG_VERSION").to_owned(),
-    })
+        demo: crate::demo::is_demo(&state.db).await?,
+    }))
 }
 
 /// Parses an id from the URL path, with a clear error.

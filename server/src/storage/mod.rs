@@ -314,6 +314,20 @@ impl Db {
         self.install_builtin_templates().await
     }
 
+    /// How many accounts have a login other than these.
+    pub async fn users_other_than(&self, logins: &[&str]) -> Result<i64, sqlx::Error> {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT COUNT(*) FROM users");
+        if !logins.is_empty() {
+            q.push(" WHERE login NOT IN (");
+            let mut list = q.separated(", ");
+            for l in logins {
+                list.push_bind(*l);
+            }
+            q.push(")");
+        }
+        q.build_query_scalar().fetch_one(&self.pool).await
+    }
+
     pub async fn user_count(&self) -> Result<i64, sqlx::Error> {
         sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(&self.pool)
