@@ -1,10 +1,11 @@
-//! Form templates as this computer has them: read from the local database (`store.rs`).
+//! Form templates as this computer has them: read from the local database (`store.rs`), and
+//! as a campaign asks them.
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use model::forms::{Template, template_id};
+use model::forms::{Campaign, Template, template_id};
 use model::record::Record;
 
 use crate::store;
@@ -28,6 +29,22 @@ pub fn load_template(code: String, version: u32) -> RwSignal<Option<Arc<Template
         });
     });
     t
+}
+
+/// A campaign's form as it asks it: its template with the school years of the campaign (see
+/// `Template::for_school_year`).
+pub fn load_form(c: &Campaign) -> Memo<Option<Arc<Template>>> {
+    let template = load_template(c.template.clone(), c.version);
+    let year = c.school_year();
+    Memo::new(move |_| {
+        template.get().map(|t| {
+            if t.has_years() {
+                Arc::new(t.for_school_year(year))
+            } else {
+                t
+            }
+        })
+    })
 }
 
 /// The template a record of a published template holds (None if it does not read as one).

@@ -41,7 +41,7 @@ pub fn seeds() -> Vec<(String, Vec<u8>)> {
                 fields(&[
                     ("title", json!("Повторная диагностика")),
                     ("template", json!("leader_test")),
-                    ("version", json!(1)),
+                    ("version", json!(w.forms.get("leader_test").version)),
                     ("deadline", json!("2026-03-31")),
                     ("schools", json!([SCHOOL_2])),
                     ("roles", json!(["school_team"])),

@@ -112,8 +112,13 @@ impl Forms {
         out
     }
 
+    /// The world's one version of a built-in template.
     pub fn get(&self, code: &str) -> Arc<Template> {
-        self.template(code, 1).expect("a built-in template")
+        self.templates
+            .iter()
+            .find(|((c, _), _)| c == code)
+            .map(|(_, (t, _))| t.clone())
+            .expect("a built-in template")
     }
 }
 
@@ -260,11 +265,17 @@ impl World {
     /// The fields of a response to `campaign` answered in full (see [`answers_for`]).
     pub fn answered(&self, campaign: Uuid, code: &str, status: &str) -> BTreeMap<String, Value> {
         let t = self.forms.get(code);
-        let mut out = forms::answer_fields(&t, &answers_for(&t));
+        // The form as the campaign asks it (its school years).
+        let form = self
+            .records
+            .get(&campaign)
+            .and_then(forms::Campaign::from_record)
+            .map_or_else(|| (*t).clone(), |c| c.form(&t).into_owned());
+        let mut out = forms::answer_fields(&form, &answers_for(&form));
         out.extend(fields(&[
             (forms::F_CAMPAIGN, json!(campaign)),
             (forms::F_TEMPLATE, json!(code)),
-            (forms::F_VERSION, json!(1)),
+            (forms::F_VERSION, json!(t.version)),
             (forms::F_STATUS, json!(status)),
         ]));
         out
@@ -282,12 +293,13 @@ impl World {
             fresh_id(day(20), 2),
             fresh_id(day(20), 3),
         );
+        let forms = self.forms.clone();
         let campaign =
             |code: &str, title: &str, deadline: &str, schools: &[Uuid], roles: &[&str]| {
                 fields(&[
                     ("title", json!(title)),
                     ("template", json!(code)),
-                    ("version", json!(1)),
+                    ("version", json!(forms.get(code).version)),
                     ("deadline", json!(deadline)),
                     ("schools", json!(schools)),
                     ("roles", json!(roles)),

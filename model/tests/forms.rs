@@ -458,11 +458,14 @@ fn scoring_per_area_with_levels_at_the_thresholds() {
     // Nothing answered: every area is a deficit.
     let s = scores(Answers::new());
     assert_eq!(s.len(), 2);
-    assert!(s.iter().all(|a| a.points == 0 && a.level == Level::Deficit));
+    assert!(
+        s.iter()
+            .all(|a| a.points == 0.0 && a.level == Level::Deficit)
+    );
     // law: 1 of 2 = 50 % → partial (not below 50); fin: 3 of 4 = 75 % → no deficit.
     let s = scores(answers(&[
         ("l1", json!("b")),
-        ("l2", json!(["a"])), // not the exact set: no point
+        ("l2", json!(["b"])), // only a wrong option: no credit
         ("f1", json!("a")),
         ("f2", json!("a")),
         ("f3", json!("b")),
@@ -470,13 +473,22 @@ fn scoring_per_area_with_levels_at_the_thresholds() {
     ]));
     assert_eq!(
         (s[0].points, s[0].max, s[0].percent, s[0].level),
-        (1, 2, 50, Level::Partial)
+        (1.0, 2, 50, Level::Partial)
     );
     assert_eq!(
         (s[1].points, s[1].max, s[1].percent, s[1].level),
-        (3, 4, 75, Level::NoDeficit)
+        (3.0, 4, 75, Level::NoDeficit)
     );
-    // fin 2 of 4 = 50 % partial; law 0 of 2 (wrong set) deficit; order of a multiple answer does not matter.
+    // Partial credit: one of the two right options of l2 is half a point (1.5 of 2 = 75 %).
+    let given = answers(&[("l1", json!("b")), ("l2", json!(["a"]))]);
+    let s = scores(given.clone());
+    assert_eq!((s[0].points, s[0].percent), (1.5, 75));
+    assert_eq!(
+        forms::scoring::missed(&t, &key, &given),
+        ["l2", "f1", "f2", "f3", "f4"]
+    );
+    // fin 2 of 4 = 50 % partial; law: l2 two right and one wrong = half a point, l1 unanswered
+    // = 25 %, a deficit; the order of a multiple answer does not matter.
     let s = scores(answers(&[
         ("l2", json!(["c", "a", "b"])),
         ("f1", json!("a")),
@@ -827,7 +839,7 @@ fn a_resubmitted_test_merges_its_score_into_the_stored_result() {
     );
     submit(&mut store, 3_000, "b");
     let areas = &store[&result].fields["areas"];
-    assert_eq!(areas.value[0]["points"], json!(1), "the new score wins");
+    assert_eq!(areas.value[0]["points"], json!(1.0), "the new score wins");
     assert_eq!(
         areas.history,
         vec![Write {
@@ -856,4 +868,89 @@ fn numbers_read_back_exactly_from_stored_templates_and_records() {
     let r = response(&t, None, &answers(&[("q1", json!(2.291712365432881e-9))]));
     let read: Record = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
     assert_eq!(read, r);
+}
+
+#[test]
+fn partial_credit_is_right_less_wrong_never_below_zero() {
+    let correct: std::collections::BTreeSet<String> =
+        ["a", "c", "d"].into_iter().map(String::from).collect();
+    let credit = |given: &[&str]| forms::scoring::credit(&correct, given);
+    assert_eq!(credit(&["a", "c", "d"]), 1.0);
+    assert!((credit(&["a", "c"]) - 2.0 / 3.0).abs() < 1e-9);
+    assert!((credit(&["a", "c", "b"]) - 1.0 / 3.0).abs() < 1e-9);
+    assert_eq!(credit(&["b"]), 0.0);
+    assert_eq!(credit(&["a", "b", "e"]), 0.0);
+    assert_eq!(credit(&[]), 0.0);
+    // Choosing every option is not full credit.
+    assert!(credit(&["a", "b", "c", "d", "e"]) < 1.0);
+    let one: std::collections::BTreeSet<String> = ["b".to_owned()].into();
+    assert_eq!(forms::scoring::credit(&one, &["b"]), 1.0);
+    assert_eq!(forms::scoring::credit(&one, &["b", "a"]), 0.0);
+}
+
+#[test]
+fn a_consent_must_be_yes_to_send_and_the_position_and_references_are_checked() {
+    let form = |consent: Value| {
+        json!({
+            "code": "pd", "version": 1, "title": "Анкета", "respondent": "person",
+            "audience": ["teacher"],
+            "sections": [{"id": "s", "title": "Раздел", "questions": [
+                {"id": "name", "text": "ФИО", "type": "text", "required": true},
+                consent
+            ]}]
+        })
+    };
+    let ok = form(json!({"id": "pd", "text": "Согласие", "type": "yes_no", "consent": true}));
+    let (t, _) = Template::parse(&ok.to_string()).unwrap();
+    let with = |v: Value| answers(&[("name", json!("Иванова")), ("pd", v)]);
+    for refused in [json!(false), Value::Null] {
+        let p = answer::validate(&t, &with(refused));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].message.contains("без согласия") && p[0].missing);
+    }
+    assert!(answer::validate(&t, &with(json!(true))).is_empty());
+    let bad = form(json!({"id": "pd", "text": "Согласие", "type": "text", "consent": true}));
+    assert!(parse_err(bad).contains("consent"));
+    // The position of a test: a single choice outside the areas.
+    let mut t = test_template();
+    t["test"]["position"] = json!("l1");
+    assert!(parse_err(t).contains("test.position"));
+    let mut t = test_template();
+    t["test"]["position"] = json!("nowhere");
+    assert!(parse_err(t).contains("test.position"));
+    let mut t = test_template();
+    t["sections"][0]["questions"][0]["reference"] = json!("я".repeat(301));
+    assert!(parse_err(t).contains("reference"));
+}
+
+#[test]
+fn results_are_tallied_per_area_and_position() {
+    let (t, key) = Template::parse(&test_template().to_string()).unwrap();
+    let director = forms::score(&t, &key, &answers(&[("l1", json!("b"))])).unwrap();
+    let deputy = forms::score(&t, &key, &Answers::new()).unwrap();
+    let other = forms::score(
+        &t,
+        &key,
+        &answers(&[("l1", json!("b")), ("l2", json!(["a", "c"]))]),
+    )
+    .unwrap();
+    let tally = forms::scoring::by_position([
+        ("director", director.as_slice()),
+        ("deputy", deputy.as_slice()),
+        ("director", other.as_slice()),
+    ]);
+    let law_directors = tally[&("law".to_owned(), "director".to_owned())];
+    assert_eq!((law_directors.tested, law_directors.deficits), (2, 0));
+    // 50 % and 100 %: a mean of 75 %.
+    assert_eq!(law_directors.mean_percent(), 75);
+    let law_deputies = tally[&("law".to_owned(), "deputy".to_owned())];
+    assert_eq!(
+        (
+            law_deputies.tested,
+            law_deputies.deficits,
+            law_deputies.mean_percent()
+        ),
+        (1, 1, 0)
+    );
+    assert_eq!(tally.len(), 4);
 }

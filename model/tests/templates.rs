@@ -149,30 +149,71 @@ fn context_profile_has_exactly_the_twelve_indicators_with_units_and_bounds() {
     }
 }
 
+/// Issue of the instruments (000 p.5, 002 §1.4, §4.2): nine areas or more, the management team
+/// among them, at least six items each so one answer does not change the level, case items,
+/// items with several right options (partial credit), the norm of every item for the debrief,
+/// and the position asked so the results are reported per position.
 #[test]
-fn leader_test_has_eight_areas_of_five_questions_with_a_key() {
+fn leader_test_has_nine_areas_of_six_items_with_norms_cases_and_the_position() {
     let (t, key) = load("leader_test");
     let test = t.test.as_ref().expect("leader_test is a test");
-    assert!(test.areas.len() >= 8);
+    assert!(
+        t.version >= 2,
+        "a changed built-in template is a new version"
+    );
+    assert!(test.areas.len() >= 9, "{} areas", test.areas.len());
+    assert!(
+        test.areas
+            .iter()
+            .any(|a| a.id == "team" && a.title.contains("команд")),
+        "no area on forming and leading the management team"
+    );
     for a in &test.areas {
         let qs: Vec<_> = t
             .questions()
             .filter(|q| q.area.as_ref() == Some(&a.id))
             .collect();
-        assert!(qs.len() >= 5, "area {} has {} questions", a.id, qs.len());
+        assert!(qs.len() >= 6, "area {} has {} items", a.id, qs.len());
         assert!(qs.iter().all(|q| key.0.contains_key(&q.id)));
+        assert!(
+            qs.iter().filter(|q| !q.case.is_empty()).count() * 2 >= qs.len(),
+            "area {}: at least half of the items are cases",
+            a.id
+        );
+        for q in &qs {
+            assert!(!q.reference.is_empty(), "{}: no norm for the debrief", q.id);
+            // Four options or more: a guess is not half a point.
+            let options = match &q.kind {
+                Kind::Single { options } | Kind::Multiple { options, .. } => options.len(),
+                _ => 0,
+            };
+            assert!(options >= 4, "{}: {options} options", q.id);
+        }
     }
-    let kinds = kinds(&t);
-    assert!(kinds.contains(&"single") && kinds.contains(&"multiple"));
+    let multiple: Vec<_> = t
+        .questions()
+        .filter(|q| matches!(q.kind, Kind::Multiple { .. }))
+        .collect();
     assert!(
-        t.questions().any(|q| !q.case.is_empty()),
-        "leader test has no management cases"
+        multiple.len() >= 5,
+        "{} items with several right options",
+        multiple.len()
     );
-    // The parsed template carries no key.
+    assert!(
+        multiple
+            .iter()
+            .all(|q| key.0[&q.id].len() >= 2 && q.text.contains("Выберите все верные")),
+        "a multiple item has several right options and says so"
+    );
+    let position = test.position.as_deref().expect("the position is asked");
+    let q = t.question(position).unwrap();
+    assert!(q.required && q.area.is_none());
+    // The parsed template carries no key, and no item's norm or help gives the answer away.
     let public = serde_json::to_string(&t).unwrap();
     assert!(!public.contains("\"correct\""));
     assert_eq!(t.respondent, Respondent::Person);
     assert!(t.audience.contains(&Role::SchoolTeam));
+    assert!(t.description.contains("50") && t.description.contains("75"));
 }
 
 #[test]
@@ -190,6 +231,30 @@ fn surveys_exist_with_scales_and_anonymity_where_it_is_the_norm() {
     }
     let (t, _) = load("survey_mentor_satisfaction");
     assert!(kinds(&t).iter().filter(|k| **k == "scale").count() >= 5);
+    // Mentors and mentees answer apart; mentors about workload, recognition and pay (002 §1.8).
+    let role = t
+        .question("role_in_pair")
+        .expect("who answers: mentor or mentee");
+    assert!(role.required);
+    let for_role = |who: &str| -> String {
+        t.questions()
+            .filter(|q| {
+                q.show_if.as_ref().is_some_and(|c| {
+                    c.question == "role_in_pair" && c.equals == Some(serde_json::json!(who))
+                })
+            })
+            .map(|q| q.text.to_lowercase())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mentors = for_role("mentor");
+    for stem in ["час", "признан", "оплач"] {
+        assert!(
+            mentors.contains(stem),
+            "mentors are not asked about «{stem}»"
+        );
+    }
+    assert!(!for_role("mentee").is_empty());
     assert!(
         load("survey_mentor_satisfaction")
             .0
@@ -382,4 +447,106 @@ fn the_self_analysis_card_reads_as_a_series_over_school_years() {
         "the later card wins; a draft does not count"
     );
     assert_eq!(card::years(&lines), vec!["2022/23", "2024/25"]);
+}
+
+/// 152-ФЗ: a named survey that asks personal data asks consent to their processing, and the
+/// response cannot be sent without it; an anonymous one asks none.
+#[test]
+fn named_surveys_with_personal_data_ask_consent_and_the_reserve_its_formal_criteria() {
+    for name in ["survey_potential_mentor", "survey_admin_readiness"] {
+        let (t, _) = load(name);
+        assert!(
+            t.version >= 2,
+            "{name}: a changed built-in template is a new version"
+        );
+        let consent: Vec<_> = t.questions().filter(|q| q.consent).collect();
+        assert_eq!(consent.len(), 1, "{name}: one consent question");
+        assert!(consent[0].text.contains("152-ФЗ"), "{name}");
+        let mut a = model::forms::Answers::new();
+        a.insert(consent[0].id.clone(), serde_json::json!(false));
+        assert!(
+            answer::validate(&t, &a)
+                .iter()
+                .any(|p| p.question == consent[0].id),
+            "{name}: «нет» to the consent blocks sending"
+        );
+    }
+    let (t, _) = load("survey_mentor_satisfaction");
+    assert!(
+        t.questions().all(|q| !q.consent),
+        "an anonymous survey asks no personal data"
+    );
+    // §5.5.2: age, years in post, career moves; §3.2: a manager's strengths.
+    let (t, _) = load("survey_admin_readiness");
+    for id in ["age", "position_years", "management_years", "career_moves"] {
+        assert!(
+            t.question(id).is_some(),
+            "survey_admin_readiness has no {id}"
+        );
+    }
+    let (t, _) = load("survey_potential_mentor");
+    let text = serde_json::to_string(&t).unwrap();
+    for stem in ["ВСОКО", "программ", "управленческ"] {
+        assert!(
+            text.contains(stem),
+            "survey_potential_mentor says nothing of {stem}"
+        );
+    }
+}
+
+/// The card's years come from the campaign: no year is written in the form, a campaign of
+/// 2026/27 asks the three school years before it, and the same year has the same id in every
+/// year's card.
+#[test]
+fn the_card_asks_the_school_years_before_its_campaign() {
+    let (t, _) = load("self_analysis");
+    assert!(
+        t.version >= 2,
+        "a changed built-in template is a new version"
+    );
+    let text = serde_json::to_string(&t).unwrap();
+    for year in ["2022/23", "2023/24", "2024/25", "y2023", "y2024", "y2025"] {
+        assert!(!text.contains(year), "the card names the year {year}");
+    }
+    assert!(t.has_years());
+    let f = t.for_school_year(2026);
+    let Kind::Table { columns, .. } = &f.question("vpr_fail").unwrap().kind else {
+        panic!("vpr_fail is a table");
+    };
+    let titles: Vec<&str> = columns.iter().map(|c| c.text.as_str()).collect();
+    let ids: Vec<&str> = columns.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(titles, ["2023/24", "2024/25", "2025/26"]);
+    assert_eq!(ids, ["y2024", "y2025", "y2026"]);
+    let Kind::Table { rows, .. } = &f.question("progress_by_year").unwrap().kind else {
+        panic!("progress_by_year is a table");
+    };
+    assert_eq!(rows[2].text, "2025/26 учебный год");
+    // An answer for a year the campaign does not ask is refused.
+    let answer = |col: &str| {
+        let mut a = model::forms::Answers::new();
+        a.insert("vpr_fail".into(), serde_json::json!({"math": {col: 12.5}}));
+        a
+    };
+    let about = |t: &Template, col: &str| {
+        answer::validate(t, &answer(col))
+            .into_iter()
+            .any(|p| p.question == "vpr_fail" && !p.missing)
+    };
+    assert!(!about(&f, "y2026"));
+    assert!(about(&f, "y2023"));
+    assert!(!about(&t.for_school_year(2025), "y2023"));
+    // A campaign's school year is that of its deadline.
+    let campaign = |deadline: &str| model::forms::Campaign {
+        id: uuid::Uuid::nil(),
+        title: String::new(),
+        template: t.code.clone(),
+        version: t.version,
+        deadline: deadline.into(),
+        schools: Vec::new(),
+        roles: Vec::new(),
+        note: String::new(),
+    };
+    assert_eq!(campaign("2027-01-31").school_year(), 2026);
+    assert_eq!(campaign("2026-09-30").school_year(), 2026);
+    assert_eq!(campaign("2026-08-31").school_year(), 2025);
 }

@@ -45,6 +45,14 @@ const VERDICT_YEAR: i64 = 2031;
 /// The school year of the sample plan of work and the year of the indicator's value.
 const WORK_YEAR: i64 = 2030;
 
+/// The version a form is sent in: the matrix forms are the test's own, the others built in.
+fn version_of(code: &str) -> u32 {
+    match code {
+        "matrix_person" | "matrix_school" => 1,
+        built_in => builtin(built_in).0.version,
+    }
+}
+
 fn builtin(name: &str) -> (Template, forms::Key) {
     let path = format!("{}/../templates/{name}.json", env!("CARGO_MANIFEST_DIR"));
     Template::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
@@ -370,7 +378,7 @@ impl World {
                     forms::CAMPAIGN_KIND,
                     Scope::Centre,
                     None,
-                    json!({"title": name, "template": code, "version": 1,
+                    json!({"title": name, "template": code, "version": version_of(code),
                            "deadline": "2030-01-31", "schools": [a, b], "roles": roles}),
                 )
                 .await;
@@ -457,7 +465,7 @@ impl World {
             let mut fields = serde_json::Map::new();
             fields.insert("campaign".into(), json!(world.campaigns["test"]));
             fields.insert("template".into(), json!("leader_test"));
-            fields.insert("version".into(), json!(1));
+            fields.insert("version".into(), json!(version_of("leader_test")));
             for q in t.questions() {
                 if let forms::Kind::Single { options } | forms::Kind::Multiple { options, .. } =
                     &q.kind
@@ -575,7 +583,10 @@ impl World {
             let mut f = serde_json::Map::new();
             f.insert("campaign".into(), json!(world.campaigns["anonymous"]));
             f.insert("template".into(), json!("survey_mentor_satisfaction"));
-            f.insert("version".into(), json!(1));
+            f.insert(
+                "version".into(),
+                json!(version_of("survey_mentor_satisfaction")),
+            );
             f.insert("a.comfort".into(), json!(8));
             world
                 .write(
@@ -807,7 +818,7 @@ fn fields_for(row: Row, w: &World, creating: bool) -> Value {
         }
         Row::SchoolResponse | Row::PersonalResponse => json!({"a.q1": "правка"}),
         Row::Anonymous => {
-            json!({"campaign": w.campaigns["anonymous"], "template": "survey_mentor_satisfaction", "version": 1, "a.comfort": 3})
+            json!({"campaign": w.campaigns["anonymous"], "template": "survey_mentor_satisfaction", "version": version_of("survey_mentor_satisfaction"), "a.comfort": 3})
         }
         Row::TestResult => json!({"areas": []}),
         Row::Review if creating => json!({"round": 1, "c.q1": "замечание"}),

@@ -82,6 +82,16 @@ fn pins(campaign: Uuid, t: &Template) -> serde_json::Map<String, Value> {
     m
 }
 
+/// A test sent with no item answered, only the position it requires.
+fn sent_blank_test(campaign: Uuid, t: &Template) -> serde_json::Map<String, Value> {
+    let mut fields = pins(campaign, t);
+    fields.insert("status".into(), json!("submitted"));
+    if let Some(q) = t.test.as_ref().and_then(|x| x.position.as_ref()) {
+        fields.insert(forms::answer_field(q), json!("director"));
+    }
+    fields
+}
+
 fn answers_json(t: &Template, a: &Answers) -> Value {
     Value::Object(forms::answer_fields(t, a).into_iter().collect())
 }
@@ -162,6 +172,8 @@ async fn responses_are_checked_on_every_change_and_locked_once_submitted() {
     let app = TestApp::start().await;
     let (t, _) = builtin("self_analysis");
     let campaign = send_campaign(&app, "self_analysis", t.version, &["school_team"]).await;
+    // The card as a campaign due by 31.01.2027 asks it: the school years before 2026/27.
+    let t = t.for_school_year(2026);
     let school = app.login("shkola").await;
     let scope = Scope::School(school.profile.school_id.unwrap());
     let (rid, rscope) = forms::response_target(
@@ -285,7 +297,14 @@ async fn a_submitted_test_is_scored_per_area_and_the_leader_receives_the_result(
     // Right answers in the first area, wrong ones elsewhere.
     let mut a = Answers::new();
     for q in t.questions() {
-        let correct: Vec<String> = key.0[&q.id].iter().cloned().collect();
+        // The position is asked, not scored.
+        let Some(correct) = key.0.get(&q.id) else {
+            if let Kind::Single { options } = &q.kind {
+                a.insert(q.id.clone(), json!(options[0].id));
+            }
+            continue;
+        };
+        let correct: Vec<String> = correct.iter().cloned().collect();
         let opts: Vec<String> = match &q.kind {
             Kind::Single { options } | Kind::Multiple { options, .. } => {
                 options.iter().map(|o| o.id.clone()).collect()
@@ -338,7 +357,7 @@ async fn a_submitted_test_is_scored_per_area_and_the_leader_receives_the_result(
     assert!(
         areas[1..]
             .iter()
-            .all(|s| s.points == 0 && s.level == forms::Level::Deficit)
+            .all(|s| s.points == 0.0 && s.level == forms::Level::Deficit)
     );
     let deficits = result.get("deficits").unwrap().as_array().unwrap();
     assert_eq!(deficits.len(), test.areas.len() - 1);
@@ -943,8 +962,7 @@ async fn a_mentor_never_receives_forms_of_a_school_not_assigned() {
     )
     .unwrap();
     let mut s = Device::new(&school.token, 40);
-    let mut fields = pins(campaign, &t);
-    fields.insert("status".into(), json!("submitted"));
+    let fields = sent_blank_test(campaign, &t);
     s.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
     s.sync(&app).await;
     assert!(s.refused.is_empty(), "{:?}", s.refused);
@@ -1078,8 +1096,7 @@ async fn plan_items_belong_to_a_response_of_the_same_school() {
     )
     .unwrap();
     let mut d = Device::new(&leader.token, 60);
-    let mut fields = pins(campaign, &t);
-    fields.insert("status".into(), json!("submitted"));
+    let fields = sent_blank_test(campaign, &t);
     d.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
     d.sync(&app).await;
     let item = json!({
@@ -1114,4 +1131,105 @@ async fn plan_items_belong_to_a_response_of_the_same_school() {
     );
     d.sync(&app).await;
     assert!(d.refused[0].message.contains("пяти мер"), "{:?}", d.refused);
+}
+
+/// A new version of a form leaves the responses to the old one as they were filled: each
+/// campaign is answered, checked and exported by its own version.
+#[tokio::test]
+async fn responses_keep_the_version_they_were_filled_with() {
+    let app = TestApp::start().await;
+    let head = app.login("rukovoditel").await;
+    let upload = |body: Value| {
+        let http = app.http.clone();
+        let url = format!("{}/api/templates", app.base);
+        let token = head.token.clone();
+        async move {
+            let r = http
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::CREATED, "{:?}", r.text().await);
+        }
+    };
+    let version = |v: u32, extra: bool| {
+        let mut questions = vec![
+            json!({"id": "q1", "text": "Сколько учителей в школе?", "type": "number", "required": true, "min": 0, "max": 500}),
+        ];
+        if extra {
+            questions.push(json!({"id": "q2", "text": "Сколько из них совместители?", "type": "number", "required": true, "min": 0, "max": 500}));
+        }
+        json!({"code": "staff_count", "version": v, "title": "Кадры", "respondent": "school",
+               "audience": ["school_team"], "sections": [{"id": "s", "title": "Раздел", "questions": questions}]})
+    };
+    let school = app.login("shkola").await;
+    let mut centre = Device::new(&head.token, 53);
+    let mut send = |v: u32| {
+        let id = Uuid::now_v7();
+        centre.edit(
+            id,
+            forms::CAMPAIGN_KIND,
+            &Scope::Centre,
+            json!({"title": format!("Кадры, версия {v}"), "template": "staff_count", "version": v,
+                   "deadline": "2027-01-31", "schools": [school.profile.school_id], "roles": ["school_team"]}),
+        );
+        id
+    };
+    upload(version(1, false)).await;
+    let old = send(1);
+    upload(version(2, true)).await;
+    let new = send(2);
+    let third = send(2);
+    centre.sync(&app).await;
+    assert!(centre.refused.is_empty(), "{:?}", centre.refused);
+    let mut s = Device::new(&school.token, 51);
+    let scope = Scope::School(school.profile.school_id.unwrap());
+    for (campaign, v, answers) in [
+        (old, 1, json!({"a.q1": 23})),
+        (new, 2, json!({"a.q1": 23, "a.q2": 4})),
+    ] {
+        let mut fields = json!({"campaign": campaign, "template": "staff_count", "version": v, "status": "submitted"});
+        fields
+            .as_object_mut()
+            .unwrap()
+            .extend(answers.as_object().unwrap().clone());
+        s.edit(
+            forms::response_id(campaign, &scope),
+            forms::RESPONSE_KIND,
+            &scope,
+            fields,
+        );
+    }
+    s.sync(&app).await;
+    assert!(s.refused.is_empty(), "{:?}", s.refused);
+    // Version 1 without the question of version 2 is complete; version 2 without it is not.
+    let mut d = Device::new(&school.token, 52);
+    d.edit(
+        forms::response_id(third, &scope),
+        forms::RESPONSE_KIND,
+        &scope,
+        json!({"campaign": third, "template": "staff_count", "version": 2, "status": "submitted", "a.q1": 5}),
+    );
+    d.sync(&app).await;
+    assert_eq!(
+        d.refused.len(),
+        1,
+        "the newer version's required question is asked"
+    );
+    let export = |campaign: Uuid| {
+        let http = app.http.clone();
+        let url = format!("{}/api/campaigns/{campaign}/export.xlsx", app.base);
+        let token = head.token.clone();
+        async move {
+            let res = http.get(url).bearer_auth(token).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            xlsx_text(&res.bytes().await.unwrap())
+        }
+    };
+    let first = export(old).await;
+    assert!(first.contains("Сколько учителей") && !first.contains("совместители"));
+    let second = export(new).await;
+    assert!(second.contains("Сколько учителей") && second.contains("совместители"));
 }

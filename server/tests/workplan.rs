@@ -79,7 +79,7 @@ async fn the_plan_is_reported_by_the_person_responsible_and_printed_as_the_003_r
         campaign,
         forms::CAMPAIGN_KIND,
         &Scope::Centre,
-        json!({"title": "Карта самоанализа", "template": "self_analysis", "version": 1,
+        json!({"title": "Карта самоанализа", "template": "self_analysis", "version": common::builtin_version("self_analysis"),
                "deadline": format!("{cal}-12-31"), "schools": [w.school], "roles": ["school_team"]}),
     );
     head.sync(&w.app).await;
@@ -90,7 +90,7 @@ async fn the_plan_is_reported_by_the_person_responsible_and_printed_as_the_003_r
         response,
         forms::RESPONSE_KIND,
         &scope,
-        json!({"campaign": campaign.to_string(), "template": "self_analysis", "version": 1, "status": "draft"}),
+        json!({"campaign": campaign.to_string(), "template": "self_analysis", "version": common::builtin_version("self_analysis"), "status": "draft"}),
     );
     // …and asks its mentor for a consultation, which is held.
     let consultation = Uuid::now_v7();
@@ -340,7 +340,7 @@ async fn the_annual_report_on_a_school_holds_its_support_and_is_nobody_elses() {
         campaign,
         forms::CAMPAIGN_KIND,
         &Scope::Centre,
-        json!({"title": "Карта самоанализа", "template": "self_analysis", "version": 1,
+        json!({"title": "Карта самоанализа", "template": "self_analysis", "version": common::builtin_version("self_analysis"),
                "deadline": format!("{cal}-12-31"), "schools": [w.school, w.other], "roles": ["school_team"]}),
     );
     head.sync(&w.app).await;
@@ -350,7 +350,7 @@ async fn the_annual_report_on_a_school_holds_its_support_and_is_nobody_elses() {
         forms::response_id(campaign, &scope),
         forms::RESPONSE_KIND,
         &scope,
-        json!({"campaign": campaign.to_string(), "template": "self_analysis", "version": 1, "status": "draft"}),
+        json!({"campaign": campaign.to_string(), "template": "self_analysis", "version": common::builtin_version("self_analysis"), "status": "draft"}),
     );
     // The programme of this year, with a measure past its deadline.
     let pid = p::programme_id(w.school, cal);

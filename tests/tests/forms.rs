@@ -151,9 +151,16 @@ async fn the_whole_self_analysis_card_filled_offline_reaches_the_server() -> any
         .await?
         .send_campaign(&t, school.profile.school_id.unwrap(), "2027-01-31")
         .await?;
+    // The card as a campaign due by 31.01.2027 asks it: the three school years before 2026/27.
+    let t = t.for_school_year(2026);
     let b = Browser::start().await?;
     b.open_task(&base, cid).await?;
     b.wait_net("online", LONG).await?;
+    let header = b.text("#q-vpr_fail").await?;
+    assert!(
+        header.contains("2023/24") && header.contains("2025/26") && !header.contains("2022/23"),
+        "{header}"
+    );
 
     server.kill();
     // Every input has a name a screen reader reads; every group of choices its question.
@@ -297,8 +304,14 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
             Kind::Single { options } | Kind::Multiple { options, .. } => options,
             _ => unreachable!(),
         };
+        // The position (not scored): the first one.
+        let Some(area) = q.area.as_deref() else {
+            b.click(&format!("#q-{}-input-0", q.id)).await?;
+            given.insert(q.id.clone(), json!(options[0].id));
+            continue;
+        };
         let right = &key.0[&q.id];
-        let pick_right = good.contains(&q.area.as_deref().unwrap());
+        let pick_right = good.contains(&area);
         let chosen: Vec<usize> = if pick_right {
             options
                 .iter()
@@ -337,6 +350,21 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
     let deficits = b.text("#deficits").await?;
     for s in scores.iter().filter(|s| s.level == forms::Level::Deficit) {
         assert!(deficits.contains(&s.title), "{deficits}");
+    }
+    // The debrief names each missed item with its norm; the rule of the levels is stated.
+    assert!(b.text("#test-rule").await?.contains("дефицит"));
+    let missed = forms::scoring::missed(&t, &key, &given);
+    assert!(!missed.is_empty());
+    b.click("#debrief summary").await?;
+    for id in &missed {
+        let item = b
+            .text(&format!("#debrief .missed-item[data-question='{id}']"))
+            .await?;
+        let q = t.question(id).unwrap();
+        assert!(
+            item.contains(&q.text) && item.contains(&q.reference),
+            "{item}"
+        );
     }
     // The chart draws one bar per area.
     let bars = b

@@ -9,4 +9,5 @@ pub mod record_field;
 pub mod refused;
 pub mod results_chart;
 pub mod sync_status;
+pub mod test_result;
 pub mod text_input;

@@ -1,20 +1,26 @@
-//! The scores of a submitted test, written by the server and received with the next sync.
+//! The scores of a submitted test, written by the server and received with the next sync, on
+//! the filler and on the review page: the level of each area, the rule of the levels, and the
+//! items missed with their norms (for the mentor's debrief).
+
+use std::sync::Arc;
 
 use leptos::prelude::*;
-use model::forms::{AreaScore, Level};
+use model::forms::answer::fmt_num;
+use model::forms::{AreaScore, Level, Question, Template, scoring};
 use uuid::Uuid;
 
 use crate::store;
 
 #[component]
-pub fn TestResult(
-    id: Uuid,
-    /// Below this share an area is a deficit; below `partial_below` a partial one.
-    deficit_below: u8,
-    partial_below: u8,
-) -> impl IntoView {
+pub fn TestResult(id: Uuid, template: Arc<Template>) -> impl IntoView {
     let record = store::watch_record(id);
+    let test = template.test.as_ref();
+    let (deficit_below, partial_below) =
+        test.map_or((50, 75), |t| (t.deficit_below, t.partial_below));
+    let rule = test.map(scoring::rule).unwrap_or_default();
     move || {
+        let template = template.clone();
+        let rule = rule.clone();
         record.get().map(|r| {
             let areas: Vec<AreaScore> = r
                 .get("areas")
@@ -26,6 +32,11 @@ pub fn TestResult(
                 .filter(|a| a.level == Level::Deficit)
                 .map(|a| a.title.clone())
                 .collect();
+            let missed: Vec<String> = r
+                .get("missed")
+                .cloned()
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_default();
             view! {
                 <section class="test-result" id="test-result" aria-labelledby="test-result-title">
                     <h2 id="test-result-title">"Результаты теста"</h2>
@@ -33,10 +44,10 @@ pub fn TestResult(
                     <table class="results">
                         <thead><tr><th scope="col">"Область"</th><th scope="col">"Баллы"</th><th scope="col">"Доля"</th><th scope="col">"Вывод"</th></tr></thead>
                         <tbody>
-                            {areas.into_iter().map(|a| view! {
+                            {areas.iter().map(|a| view! {
                                 <tr class=format!("level-{}", match a.level { Level::Deficit => "deficit", Level::Partial => "partial", Level::NoDeficit => "none" }) data-area=a.area.clone()>
-                                    <th scope="row">{a.title}</th>
-                                    <td>{format!("{} из {}", a.points, a.max)}</td>
+                                    <th scope="row">{a.title.clone()}</th>
+                                    <td>{format!("{} из {}", fmt_num(a.points), a.max)}</td>
                                     <td>{format!("{} %", a.percent)}</td>
                                     <td>{a.level.label()}</td>
                                 </tr>
@@ -50,10 +61,52 @@ pub fn TestResult(
                             format!("Выявлены дефициты: {}.", deficits.join("; "))
                         }}
                     </p>
+                    <p class="muted" id="test-rule">{rule}</p>
+                    <Debrief template=template missed=missed areas=areas/>
                 </section>
             }
         })
     }
+}
+
+/// The items not fully right, by area, with the norm each checks: what the mentor goes
+/// through with the leader. The right options are not here (they never leave the server).
+#[component]
+fn Debrief(template: Arc<Template>, missed: Vec<String>, areas: Vec<AreaScore>) -> impl IntoView {
+    if missed.is_empty() {
+        return view! { <p id="debrief">"Все вопросы теста решены верно."</p> }.into_any();
+    }
+    let groups: Vec<(String, Vec<Question>)> = areas
+        .iter()
+        .filter_map(|a| {
+            let items: Vec<Question> = missed
+                .iter()
+                .filter_map(|id| template.question(id))
+                .filter(|q| q.area.as_deref() == Some(a.area.as_str()))
+                .cloned()
+                .collect();
+            (!items.is_empty()).then(|| (a.title.clone(), items))
+        })
+        .collect();
+    view! {
+        <details class="debrief" id="debrief">
+            <summary>{format!("Вопросы, решённые неверно или не полностью: {}", missed.len())}</summary>
+            <p class="muted">"Для разбора с наставником: вопрос и норма, на знание которой он проверяет. Верные ответы не показываются."</p>
+            {groups.into_iter().map(|(title, items)| view! {
+                <h3>{title}</h3>
+                <ol>
+                    {items.into_iter().map(|q| view! {
+                        <li class="missed-item" data-question=q.id.clone()>
+                            {(!q.case.is_empty()).then(|| view! { <p class="case">{q.case.clone()}</p> })}
+                            <p>{q.text.clone()}</p>
+                            {(!q.reference.is_empty()).then(|| view! { <p class="muted reference">"Норма: " {q.reference.clone()}</p> })}
+                        </li>
+                    }).collect_view()}
+                </ol>
+            }).collect_view()}
+        </details>
+    }
+    .into_any()
 }
 
 /// Per-area scores as horizontal bars, with the thresholds drawn: the table below says the same

@@ -265,6 +265,21 @@ pub fn ru_date(iso: &str) -> String {
     }
 }
 
+/// The school year a day (`YYYY-MM-DD`) is in: it begins in September.
+pub fn school_year_of(day: &str) -> i32 {
+    let year: i32 = day.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
+    let month: u32 = day.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(9);
+    if month >= 9 { year } else { year - 1 }
+}
+
+/// The label and the id of the school year that starts in `start`: («2023/24», `y2024`).
+pub fn school_year_label(start: i32) -> (String, String) {
+    (
+        format!("{start}/{:02}", (start + 1).rem_euclid(100)),
+        format!("y{}", start + 1),
+    )
+}
+
 /// The day (`YYYY-MM-DD`) of a Unix time in milliseconds, in Moscow time (UTC+3, the time of
 /// the region's schools): the date the server stamps on what people do.
 pub fn iso_day(ms: u64) -> String {
@@ -435,6 +450,14 @@ fn check_required(
             }
         }
         Kind::Computed(_) => {}
+        _ if q.consent && value != &Value::Bool(true) => {
+            problems.push(problem(
+                path,
+                q,
+                "обязательный вопрос: без согласия анкету отправить нельзя".into(),
+                true,
+            ));
+        }
         _ if q.required && is_empty(value) => {
             problems.push(problem(path, q, "обязательный вопрос".into(), true));
         }

@@ -1,8 +1,11 @@
 //! A campaign: a template sent by the centre head to schools and roles, with a deadline.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::Template;
 use crate::record::Record;
 use crate::role::Role;
 
@@ -52,6 +55,21 @@ impl Campaign {
                 .collect(),
             note: r.text("note"),
         })
+    }
+
+    /// The school year the campaign belongs to (of its deadline), which fixes the school-year
+    /// rows and columns of its form.
+    pub fn school_year(&self) -> i32 {
+        super::answer::school_year_of(&self.deadline)
+    }
+
+    /// The form as this campaign asks it (see [`Template::for_school_year`]).
+    pub fn form<'t>(&self, t: &'t Template) -> Cow<'t, Template> {
+        if t.has_years() {
+            Cow::Owned(t.for_school_year(self.school_year()))
+        } else {
+            Cow::Borrowed(t)
+        }
     }
 
     /// Is a person of `role` (of `school`, if any) asked to fill it? People without a school

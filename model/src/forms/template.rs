@@ -55,6 +55,10 @@ pub struct TestSpec {
     /// Minutes the test may take once started online (the server enforces it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_limit_min: Option<u32>,
+    /// The question (single choice, not scored) that asks the respondent's position, so the
+    /// results are reported per position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -93,6 +97,14 @@ pub struct Question {
     /// The correct options of a test question; taken out by [`Template::parse`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correct: Option<Vec<String>>,
+    /// The norm or source a test item checks, shown in the debrief of a missed item (never the
+    /// right option).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reference: String,
+    /// A consent (to the processing of personal data, 152-ФЗ): a yes/no question the response
+    /// cannot be sent without «да».
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub consent: bool,
     #[serde(flatten)]
     pub kind: Kind,
 }
@@ -167,12 +179,20 @@ pub struct NumberRule {
 pub struct Choice {
     pub id: String,
     pub text: String,
+    /// In a table's rows: stands for this many school years before the campaign's, one row
+    /// each, titled «2023/24» followed by `text` (see [`Template::for_school_year`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub years: Option<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Column {
     pub id: String,
     pub text: String,
+    /// Stands for this many school years before the campaign's, one column each, titled
+    /// «2023/24» (see [`Template::for_school_year`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub years: Option<u8>,
     #[serde(flatten)]
     pub cell: Cell,
 }
@@ -309,6 +329,61 @@ impl Template {
         key
     }
 
+    /// Does a table of the form have school-year rows or columns, which a campaign fixes?
+    pub fn has_years(&self) -> bool {
+        self.questions().any(|q| match &q.kind {
+            Kind::Table { rows, columns } => {
+                rows.iter().any(|r| r.years.is_some()) || columns.iter().any(|c| c.years.is_some())
+            }
+            _ => false,
+        })
+    }
+
+    /// The form as a campaign of the school year starting in `year` asks it: every school-year
+    /// row or column becomes the school years before that one, oldest first («2023/24»,
+    /// «2024/25», «2025/26» for a campaign of 2026/27, whose own results are not in yet), with
+    /// the ids `y2024`, `y2025`, `y2026`, so a card of any year needs no new release and the
+    /// same year has the same id in every card.
+    pub fn for_school_year(&self, year: i32) -> Template {
+        let mut t = self.clone();
+        let years = |n: u8| (year - i32::from(n)..year).map(super::answer::school_year_label);
+        for s in &mut t.sections {
+            for q in &mut s.questions {
+                let Kind::Table { rows, columns } = &mut q.kind else {
+                    continue;
+                };
+                *rows = std::mem::take(rows)
+                    .into_iter()
+                    .flat_map(|r| match r.years {
+                        Some(n) => years(n)
+                            .map(|(label, id)| Choice {
+                                id,
+                                text: format!("{label} {}", r.text).trim_end().to_owned(),
+                                years: None,
+                            })
+                            .collect(),
+                        None => vec![r],
+                    })
+                    .collect();
+                *columns = std::mem::take(columns)
+                    .into_iter()
+                    .flat_map(|c| match c.years {
+                        Some(n) => years(n)
+                            .map(|(label, id)| Column {
+                                id,
+                                text: label,
+                                years: None,
+                                cell: c.cell.clone(),
+                            })
+                            .collect(),
+                        None => vec![c],
+                    })
+                    .collect();
+            }
+        }
+        t
+    }
+
     fn check(&self) -> Result<(), TemplateError> {
         check_id(&self.code, "code")?;
         if self.version == 0 {
@@ -382,6 +457,17 @@ impl Template {
                     ));
                 }
             }
+            if let Some(id) = &test.position {
+                let ok = self.questions().any(|q| {
+                    &q.id == id && q.area.is_none() && matches!(q.kind, Kind::Single { .. })
+                });
+                if !ok {
+                    return Err(err(
+                        "test.position",
+                        format!("«{id}» — не вопрос с одним ответом вне областей теста"),
+                    ));
+                }
+            }
         }
         Ok(())
     }
@@ -437,6 +523,12 @@ impl Template {
                     ));
                 }
             }
+        }
+        if q.reference.chars().count() > 300 {
+            return Err(err(&place, "reference: не длиннее 300 символов"));
+        }
+        if q.consent && !matches!(q.kind, Kind::YesNo) {
+            return Err(err(&place, "consent: согласие — вопрос «да/нет» (yes_no)"));
         }
         if !top && (q.area.is_some() || q.correct.is_some()) {
             return Err(err(&place, "вопрос теста не может быть внутри группы"));
@@ -507,6 +599,35 @@ impl Template {
                 check_choices(rows, &place, "rows")?;
                 if columns.is_empty() {
                     return Err(err(&place, "в таблице нет столбцов"));
+                }
+                let year_rows = rows.iter().filter_map(|r| r.years);
+                let year_columns = columns.iter().filter_map(|c| c.years);
+                let all: Vec<u8> = year_rows.clone().chain(year_columns.clone()).collect();
+                if all.iter().any(|n| *n == 0 || *n > 10) {
+                    return Err(err(&place, "years: от 1 до 10 учебных лет"));
+                }
+                if year_rows.count() > 1 || year_columns.count() > 1 {
+                    return Err(err(
+                        &place,
+                        "years: учебные годы — одной строкой или одним столбцом",
+                    ));
+                }
+                if all.len() > 1 {
+                    return Err(err(
+                        &place,
+                        "years: учебные годы — либо в строках, либо в столбцах",
+                    ));
+                }
+                let fixed = |id: &str| {
+                    id.len() == 5
+                        && id.starts_with('y')
+                        && id[1..].bytes().all(|b| b.is_ascii_digit())
+                };
+                if !all.is_empty()
+                    && (rows.iter().any(|r| r.years.is_none() && fixed(&r.id))
+                        || columns.iter().any(|c| c.years.is_none() && fixed(&c.id)))
+                {
+                    return Err(err(&place, "id вида y2024 занят учебными годами (years)"));
                 }
                 let mut ids = BTreeSet::new();
                 for c in columns {
@@ -627,6 +748,12 @@ fn check_choices(list: &[Choice], place: &str, what: &str) -> Result<(), Templat
         not_blank(&c.text, &format!("{place}, {what} «{}»", c.id))?;
         if !ids.insert(&c.id) {
             return Err(err(place, format!("{what}: «{}» указан дважды", c.id)));
+        }
+        if c.years.is_some() && what != "rows" {
+            return Err(err(
+                place,
+                format!("{what}: years — только у строк таблицы"),
+            ));
         }
     }
     Ok(())

@@ -134,7 +134,13 @@ pub fn check_answers(ctx: &Ctx, anonymous: bool) -> Result<(), String> {
             "Время теста ({minutes} мин) истекло: ответ, данный после окончания времени, не засчитан."
         ));
     }
-    forms::check_response_change(&template, a.role, ctx.before, ctx.fields, ctx.after)
+    forms::check_response_change(
+        &campaign.form(&template),
+        a.role,
+        ctx.before,
+        ctx.fields,
+        ctx.after,
+    )
 }
 
 fn check(ctx: &Ctx) -> Result<(), String> {

@@ -27,7 +27,16 @@ pub const SPEC: KindSpec = KindSpec {
 
 /// The result of a submitted test, `None` if the template is not a test.
 pub fn scored(t: &Template, key: &Key, response: &Record, now_ms: u64) -> Option<ServerWrite> {
-    let areas = forms::score(t, key, &forms::answers_of(response))?;
+    let answers = forms::answers_of(response);
+    let areas = forms::score(t, key, &answers)?;
+    let missed = forms::scoring::missed(t, key, &answers);
+    let position = t
+        .test
+        .as_ref()
+        .and_then(|test| test.position.as_ref())
+        .and_then(|q| answers.get(q))
+        .cloned()
+        .unwrap_or(serde_json::Value::Null);
     let deficits: Vec<&str> = areas
         .iter()
         .filter(|a| a.level == Level::Deficit)
@@ -44,6 +53,9 @@ pub fn scored(t: &Template, key: &Key, response: &Record, now_ms: u64) -> Option
             ("version".to_owned(), json!(t.version)),
             ("areas".to_owned(), json!(areas)),
             ("deficits".to_owned(), json!(deficits)),
+            // The items not fully right, for the debrief (never the right options).
+            ("missed".to_owned(), json!(missed)),
+            ("position".to_owned(), position),
             ("scored_at".to_owned(), json!(now_ms)),
         ]
         .into(),

@@ -60,9 +60,14 @@ pub fn over_years(t: &Template, cards: &[&Record]) -> Vec<Line> {
         let Kind::Table { rows, columns } = &q.kind else {
             continue;
         };
-        if !columns.iter().all(|c| is_school_year(&c.text)) {
+        // Years fixed in the card («2022/23»), or school years the campaign fixes (`years`).
+        if !columns
+            .iter()
+            .all(|c| c.years.is_some() || is_school_year(&c.text))
+        {
             continue;
         }
+        let any_year = columns.iter().any(|c| c.years.is_some());
         let percent = columns.iter().all(|c| matches!(c.cell, Cell::Percent));
         for row in rows {
             let mut values = BTreeMap::new();
@@ -74,9 +79,10 @@ pub fn over_years(t: &Template, cards: &[&Record]) -> Vec<Line> {
                 else {
                     continue;
                 };
-                for c in columns {
-                    if let Some(v) = cells.get(&c.id).and_then(Value::as_f64) {
-                        values.insert(c.text.clone(), v);
+                for (id, v) in cells {
+                    let known = any_year || columns.iter().any(|c| &c.id == id);
+                    if let (true, Some(label), Some(v)) = (known, year_of_id(id), v.as_f64()) {
+                        values.insert(label, v);
                     }
                 }
             }
@@ -91,6 +97,16 @@ pub fn over_years(t: &Template, cards: &[&Record]) -> Vec<Line> {
         }
     }
     out
+}
+
+/// The school year of a year cell's id: `y2024` → «2023/24».
+fn year_of_id(id: &str) -> Option<String> {
+    let end: i32 = id
+        .strip_prefix('y')
+        .filter(|y| y.len() == 4)?
+        .parse()
+        .ok()?;
+    Some(forms::answer::school_year_label(end - 1).0)
 }
 
 /// Every school year the lines hold, in order.
@@ -113,5 +129,8 @@ mod tests {
         assert!(is_school_year("2022/23"));
         assert!(!is_school_year("2022"));
         assert!(!is_school_year("Русский"));
+        assert_eq!(year_of_id("y2024").as_deref(), Some("2023/24"));
+        assert_eq!(year_of_id("y2000").as_deref(), Some("1999/00"));
+        assert_eq!(year_of_id("rus"), None);
     }
 }

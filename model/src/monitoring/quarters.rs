@@ -177,12 +177,7 @@ pub fn sent_at(r: &Record) -> u64 {
     r.fields.get(forms::F_STATUS).map_or(0, |f| f.hlc.wall_ms)
 }
 
-/// The school year a day (`YYYY-MM-DD`) is in: it begins in September.
-pub fn school_year_of(day: &str) -> i32 {
-    let year: i32 = day.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
-    let month: u32 = day.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(9);
-    if month >= 9 { year } else { year - 1 }
-}
+pub use crate::forms::answer::school_year_of;
 
 /// Every school's reports up to the school year `current` (a report for a year still to come
 /// is a mistyped year and counts nowhere), one per school and period (the latest sent), in

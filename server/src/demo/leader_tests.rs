@@ -91,6 +91,11 @@ pub async fn load(
                 .collect(),
         );
         fields.extend(given);
+        // The position, where the test asks it: two directors and a deputy.
+        if let Some(q) = template.test.as_ref().and_then(|t| t.position.as_ref()) {
+            let position = if n == 1 { "deputy_study" } else { "director" };
+            fields.push((forms::answer_field(q), json!(position)));
+        }
         let fields: Vec<(&str, Value)> = fields
             .iter()
             .map(|(k, v)| (k.as_str(), v.clone()))

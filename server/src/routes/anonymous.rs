@@ -62,7 +62,7 @@ pub async fn summary(
     Ok(Json(CampaignSummary {
         answered: answers.len(),
         min_answers: MIN_ANSWERS,
-        summary: summary::summarize(&entry.template, &answers, MIN_ANSWERS),
+        summary: summary::summarize(&campaign.form(&entry.template), &answers, MIN_ANSWERS),
     }))
 }
 

@@ -23,7 +23,8 @@ pub async fn campaign(
     user.require(&[Role::Head, Role::Mentor, Role::Curator])?;
     let (campaign, entry, actor) = super::anonymous::campaign(&state, &user, &id).await?;
     let id = campaign.id;
-    let t = &entry.template;
+    let form = campaign.form(&entry.template);
+    let t = &*form;
     if t.anonymous {
         return anonymous(&state, &user, &campaign, &entry).await;
     }
@@ -151,7 +152,8 @@ async fn anonymous(
     use model::forms::summary::{Detail, summarize};
     use model::kinds::anonymous_response::MIN_ANSWERS;
     user.require(&[Role::Head])?;
-    let t = &entry.template;
+    let form = campaign.form(&entry.template);
+    let t = &*form;
     let answers = super::anonymous::submitted_answers(state, campaign, true).await?;
     let Some(summary) = summarize(t, &answers, MIN_ANSWERS) else {
         return Err(ApiError::conflict(format!(

@@ -280,3 +280,10 @@ pub fn now() -> u64 {
         .unwrap()
         .as_millis() as u64
 }
+
+/// The version of a built-in form the server ships (the one installed in a new database).
+pub fn builtin_version(code: &str) -> u32 {
+    server::forms::builtin(code)
+        .map(|t| t.version)
+        .unwrap_or_else(|| panic!("no built-in form {code}"))
+}

@@ -1,5 +1,6 @@
 //! "Итоги": for the municipality, each school's status on each campaign, and how many leaders
-//! have each deficit, by competency area and school (from the test results the server wrote).
+//! have each deficit, by competency area and school and by position (from the test results the
+//! server wrote).
 
 use std::collections::BTreeMap;
 
@@ -194,6 +195,95 @@ pub fn CentreResults() -> impl IntoView {
         }.into_any()
     };
 
+    // The same test by position (director, deputies…): where the template asks it.
+    let position_table = move || {
+        let campaign = selected()?;
+        let c = campaigns.with(|l| {
+            l.iter()
+                .find(|r| r.id == campaign)
+                .and_then(Campaign::from_record)
+        })?;
+        let template = templates.with(|l| {
+            l.iter()
+                .filter_map(template_of)
+                .find(|t| t.code == c.template && t.version == c.version)
+        })?;
+        let question = template.test.as_ref()?.position.clone()?;
+        let positions: Vec<(String, String)> = match template.question(&question).map(|q| &q.kind) {
+            Some(forms::Kind::Single { options }) => options
+                .iter()
+                .map(|o| (o.id.clone(), o.text.clone()))
+                .collect(),
+            _ => return None,
+        };
+        let of_campaign: Vec<uuid::Uuid> = responses.with(|rs| {
+            rs.iter()
+                .filter(|r| model::kinds::response::campaign_id(r) == Some(campaign))
+                .map(|r| r.id)
+                .collect()
+        });
+        let scored: Vec<(String, Vec<AreaScore>)> = results.with(|rs| {
+            rs.iter()
+                .filter(|r| r.parent.is_some_and(|p| of_campaign.contains(&p)))
+                .map(|r| {
+                    let areas = r
+                        .get("areas")
+                        .cloned()
+                        .and_then(|v| serde_json::from_value(v).ok())
+                        .unwrap_or_default();
+                    (r.text("position"), areas)
+                })
+                .collect()
+        });
+        let tally =
+            forms::scoring::by_position(scored.iter().map(|(p, a)| (p.as_str(), a.as_slice())));
+        let shown: Vec<(String, String)> = positions
+            .into_iter()
+            .filter(|(id, _)| tally.keys().any(|(_, p)| p == id))
+            .collect();
+        if shown.is_empty() {
+            return None;
+        }
+        let areas: Vec<(String, String)> = template
+            .test
+            .as_ref()
+            .map(|t| {
+                t.areas
+                    .iter()
+                    .map(|a| (a.id.clone(), a.title.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(view! {
+            <h3>"По должностям"</h3>
+            <p class="muted">"В ячейке — сколько прошедших тест в этой должности показали дефицит в области, и средняя доля баллов."</p>
+            <div class="table-wrap">
+                <table class="results" id="position-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Область"</th>
+                            {shown.iter().map(|(_, label)| view! { <th scope="col">{label.clone()}</th> }).collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {areas.into_iter().map(|(area, title)| {
+                            let cells = shown.iter().map(|(p, _)| {
+                                let t = tally.get(&(area.clone(), p.clone())).copied().unwrap_or_default();
+                                let has = t.deficits > 0;
+                                view! {
+                                    <td class:level-deficit=has>
+                                        {if t.tested == 0 { "—".to_owned() } else { format!("{} из {}, {} %", t.deficits, t.tested, t.mean_percent()) }}
+                                    </td>
+                                }
+                            }).collect_view();
+                            view! { <tr data-area=area><th scope="row">{title}</th>{cells}</tr> }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        })
+    };
+
     view! {
         <section class="page" id="centre-results">
             <h1>"Итоги по муниципалитету"</h1>
@@ -211,6 +301,7 @@ pub fn CentreResults() -> impl IntoView {
             })}
             <p class="muted">"В ячейке — сколько руководителей школы показали дефицит в области, из числа прошедших тест."</p>
             {deficit_table}
+            {position_table}
             <h2>"Анонимные анкеты"</h2>
             <p class="muted">"Ответы анонимных анкет хранятся только на сервере, без имён; итоги показываются в целом по анкете."</p>
             <super::anonymous::AnonymousSummaries/>

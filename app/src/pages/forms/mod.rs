@@ -4,7 +4,6 @@
 
 pub mod print;
 mod question;
-mod result;
 mod tasks;
 
 use std::collections::BTreeMap;
@@ -25,14 +24,14 @@ pub use tasks::TaskList;
 
 use crate::api;
 use crate::components::refused::RefusedList;
+use crate::components::test_result::TestResult;
 use crate::components::text_input::Note;
 use crate::pages::review::{DeficitPlan, History};
 use crate::session::use_session;
 use crate::store::{self, Target};
-use crate::templates::load_template;
+use crate::templates::load_form;
 use crate::{format, sync};
 use question::{Ctx, QuestionInput, label};
-use result::TestResult;
 
 /// The campaign named in the URL, read from the local database.
 fn use_campaign() -> (Option<Uuid>, Signal<Option<Campaign>>) {
@@ -60,7 +59,7 @@ pub fn FormPage() -> impl IntoView {
         }
         .into_any(),
         (Some(_), Some(c)) => {
-            let template = load_template(c.template.clone(), c.version);
+            let template = load_form(&c);
             let c = Arc::new(c);
             view! {
                 {move || match template.get() {
@@ -301,10 +300,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
     let sections = template.sections.clone();
     let tq = template.clone();
     let result_id = forms::result_id(target.with_value(|t| t.id));
-    let thresholds = template
-        .test
-        .as_ref()
-        .map(|x| (x.deficit_below, x.partial_below));
+    let is_test = template.test.is_some();
     let deadline = campaign.deadline.clone();
     let campaign_id = campaign.id;
     view! {
@@ -335,8 +331,8 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
             })}
             <History reviews=reviews round=round question=None/>
             {time_limit.map(|minutes| view! { <TimeLimit minutes=minutes campaign=campaign.clone() template=template.clone() locked=locked/> })}
-            {thresholds.map(|(d, p)| view! { <TestResult id=result_id deficit_below=d partial_below=p/> })}
-            {thresholds.map(|_| view! { <DeficitPlan response=response_id scope=plan_scope.clone()/> })}
+            {is_test.then(|| view! { <TestResult id=result_id template=template.clone()/> })}
+            {is_test.then(|| view! { <DeficitPlan response=response_id scope=plan_scope.clone()/> })}
             {move || (tried_submit.get() && !problems.with(Vec::is_empty) && !locked.get()).then(|| view! {
                 <div class="alert alert-error" role="alert" id="form-problems">
                     <p>"Форма не отправлена. Исправьте, пожалуйста:"</p>

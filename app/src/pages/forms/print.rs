@@ -10,7 +10,7 @@ use crate::components::answer::render;
 use crate::format;
 use crate::session::use_session;
 use crate::store;
-use crate::templates::load_template;
+use crate::templates::load_form;
 
 #[component]
 pub fn PrintPage() -> impl IntoView {
@@ -22,7 +22,7 @@ pub fn PrintPage() -> impl IntoView {
     let asked = StoredValue::new(false);
     let page = move || {
         let c = campaign.get()?;
-        let template = load_template(c.template.clone(), c.version);
+        let template = load_form(&c);
         let who = session
             .profile()
             .map(|p| p.school_name.unwrap_or(p.full_name));

@@ -54,10 +54,12 @@ pub fn QuestionInput(q: Arc<Question>, dom_id: String, ctx: Ctx) -> impl IntoVie
                 Choice {
                     id: "true".into(),
                     text: "Да".into(),
+                    years: None,
                 },
                 Choice {
                     id: "false".into(),
                     text: "Нет".into(),
+                    years: None,
                 },
             ];
             let as_choice = Signal::derive(move || match value.get() {
@@ -83,6 +85,7 @@ pub fn QuestionInput(q: Arc<Question>, dom_id: String, ctx: Ctx) -> impl IntoVie
                 .map(|n| Choice {
                     id: n.to_string(),
                     text: n.to_string(),
+                    years: None,
                 })
                 .collect();
             let as_choice = Signal::derive(move || match value.get() {

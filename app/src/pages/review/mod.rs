@@ -28,9 +28,10 @@ pub use school_responses::SchoolResponses;
 
 use crate::components::answer::render;
 use crate::components::refused::RefusedList;
+use crate::components::test_result::TestResult;
 use crate::store::{self, Target};
 use crate::sync;
-use crate::templates::load_template;
+use crate::templates::load_form;
 
 /// The reviews of a response, oldest round first.
 pub fn reviews_of(all: &[Record], response: Uuid) -> Vec<Record> {
@@ -50,12 +51,21 @@ pub fn ReviewPage() -> impl IntoView {
     let params = use_params_map();
     let id = params.with_untracked(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
     let record = store::watch_record(id.unwrap_or_default());
-    let pinned = Memo::new(move |_| record.with(|r| r.as_ref().and_then(forms::template_of)));
+    let campaigns = store::watch_kind(forms::CAMPAIGN_KIND);
+    // The campaign the response answers: its form, with the campaign's school years.
+    let campaign = Memo::new(move |_| {
+        let id = record.with(|r| r.as_ref().and_then(model::kinds::response::campaign_id))?;
+        campaigns.with(|l| {
+            l.iter()
+                .find(|c| c.id == id)
+                .and_then(forms::Campaign::from_record)
+        })
+    });
     move || {
-        let Some((code, version)) = pinned.get() else {
+        let Some(c) = campaign.get() else {
             return view! { <p class="empty" role="status">"Ответ ещё не получен на этот компьютер: дождитесь синхронизации."</p> }.into_any();
         };
-        let template = load_template(code, version);
+        let template = load_form(&c);
         view! {
             {move || template.get().map(|t| view! { <Review template=t record=record/> })}
         }
@@ -118,6 +128,7 @@ fn Review(template: Arc<Template>, record: ReadSignal<Option<Record>>) -> impl I
     };
 
     let t = template.clone();
+    let for_result = template.clone();
     let template_is_test = template.test.is_some();
     view! {
         <section class="page review-page" id="review">
@@ -130,6 +141,7 @@ fn Review(template: Arc<Template>, record: ReadSignal<Option<Record>>) -> impl I
             <RefusedList/>
             {move || error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
             <History reviews=reviews.into() round=round.into() question=None/>
+            {move || response.get().filter(|_| template_is_test).map(|r| view! { <TestResult id=forms::result_id(r.id) template=for_result.clone()/> })}
             {move || response.get().filter(|_| template_is_test).map(|r| view! { <recommendations::DraftFromResult response=r.id scope=r.scope.clone()/> })}
             {move || response.get().filter(|_| template_is_test).map(|r| view! { <DeficitPlan response=r.id scope=r.scope.clone()/> })}
             {t.sections.iter().map(|s| {
