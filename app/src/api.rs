@@ -151,6 +151,14 @@ pub async fn campaign_summary(
     json(get(&format!("/campaigns/{campaign}/summary"), token)).await
 }
 
+/// The municipal medians of a form's figures (forms that show them).
+pub async fn campaign_medians(
+    token: &str,
+    campaign: uuid::Uuid,
+) -> Result<model::api::Medians, Failure> {
+    json(get(&format!("/campaigns/{campaign}/medians"), token)).await
+}
+
 pub async fn me(token: &str) -> Result<UserProfile, Failure> {
     json(get("/me", token)).await
 }

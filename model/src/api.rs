@@ -174,3 +174,12 @@ pub struct Specialist {
 pub struct SpecialistList {
     pub specialists: Vec<Specialist>,
 }
+
+/// `GET /api/campaigns/{id}/medians`: the municipal median of each figure of a form that shows
+/// them, over the schools that sent it (none until `min_answers` did).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Medians {
+    pub answered: usize,
+    pub min_answers: usize,
+    pub medians: std::collections::BTreeMap<String, f64>,
+}

@@ -954,3 +954,81 @@ fn results_are_tallied_per_area_and_position() {
     );
     assert_eq!(tally.len(), 4);
 }
+
+#[test]
+fn shared_questions_fill_only_what_is_empty_and_fits_and_groups_are_counted() {
+    let form = |code: &str, shared: &str| {
+        json!({
+            "code": code, "version": 1, "title": code, "respondent": "school",
+            "audience": ["school_team"], "shared_with": [shared], "medians": true,
+            "sections": [{"id": "s", "title": "Раздел", "questions": [
+                {"id": "pupils_total", "text": "Обучающихся", "type": "number", "min": 0, "max": 5000, "integer": true},
+                {"id": "teachers_total", "text": "Педагогов", "type": "number", "min": 0, "max": 500, "integer": true},
+                {"id": "internet_speed", "text": "Интернет", "type": "number", "min": 0, "max": 100},
+                {"id": "partners", "text": "Партнёры", "type": "group", "questions": [
+                    {"id": "org", "text": "Организация", "type": "text"}]},
+                {"id": "partner_count", "text": "Число партнёров", "type": "computed", "op": "count", "of": ["partners"], "digits": 0},
+                {"id": "ppt", "text": "На одного педагога", "type": "computed", "op": "ratio", "of": ["pupils_total", "teachers_total"]}
+            ]}]
+        })
+    };
+    let (card, _) = Template::parse(&form("card", "profile").to_string()).unwrap();
+    assert_eq!(card.shared_with, ["profile"]);
+    let profile = answers(&[
+        ("pupils_total", json!(214)),
+        ("teachers_total", json!(19)),
+        ("internet_speed", json!(500)), // does not fit the card's bounds
+        ("partners", json!([{"org": "Колледж"}, {"org": "ДК"}])),
+    ]);
+    let mine = answers(&[("teachers_total", json!(21))]);
+    let taken = forms::shared_answers(&card, &mine, &profile);
+    assert_eq!(taken.get("a.pupils_total"), Some(&json!(214)));
+    assert!(
+        !taken.contains_key("a.teachers_total"),
+        "the card's own answer stays"
+    );
+    assert!(
+        !taken.contains_key("a.internet_speed"),
+        "an answer that does not fit is left"
+    );
+    assert!(
+        !taken
+            .keys()
+            .any(|k| k.starts_with("a.ppt") || k.starts_with("a.partner_count"))
+    );
+    // count: the items of a group; none is 0.
+    let count = card.question("partner_count").unwrap();
+    let forms::Kind::Computed(f) = &count.kind else {
+        panic!()
+    };
+    assert_eq!(answer::compute(f, &profile), Some(2.0));
+    assert_eq!(answer::compute(f, &Answers::new()), Some(0.0));
+    // A count of something that is not a group, or a form sharing with itself, is refused.
+    let mut bad = form("card", "profile");
+    bad["sections"][0]["questions"][4]["of"] = json!(["pupils_total"]);
+    assert!(parse_err(bad).contains("count"));
+    assert!(parse_err(form("card", "card")).contains("shared_with"));
+    // Medians: of three or more schools, computed figures too.
+    let schools = [
+        answers(&[("pupils_total", json!(100)), ("teachers_total", json!(10))]),
+        answers(&[("pupils_total", json!(300)), ("teachers_total", json!(20))]),
+        answers(&[
+            ("pupils_total", json!(200)),
+            ("teachers_total", json!(25)),
+            ("partners", json!([{}])),
+        ]),
+        answers(&[("internet_speed", json!(10))]),
+    ];
+    let m = forms::summary::medians(&card, &schools, 3);
+    assert_eq!(m.get("pupils_total"), Some(&200.0));
+    assert_eq!(m.get("ppt"), Some(&10.0));
+    assert_eq!(m.get("partner_count"), Some(&0.0));
+    assert!(
+        !m.contains_key("internet_speed"),
+        "one school is not a median"
+    );
+    assert_eq!(
+        forms::summary::medians(&card, &schools[..2], 3).get("pupils_total"),
+        None
+    );
+}

@@ -1233,3 +1233,104 @@ async fn responses_keep_the_version_they_were_filled_with() {
     let second = export(new).await;
     assert!(second.contains("Сколько учителей") && second.contains("совместители"));
 }
+
+/// A form that shows medians gives each school the municipality's median of every figure once
+/// three schools sent it, and nothing before; a form that does not show them says so.
+#[tokio::test]
+async fn the_municipal_medians_appear_once_three_schools_answered() {
+    let app = TestApp::start().await;
+    let head = app.login("rukovoditel").await;
+    let form = json!({"code": "context_counts", "version": 1, "title": "Профиль", "respondent": "school",
+    "audience": ["school_team"], "medians": true, "sections": [{"id": "s", "title": "Раздел", "questions": [
+        {"id": "pupils_total", "text": "Обучающихся", "type": "number", "min": 0, "max": 5000, "integer": true},
+        {"id": "teachers_total", "text": "Педагогов", "type": "number", "min": 0, "max": 500, "integer": true},
+        {"id": "ppt", "text": "Учащихся на одного учителя", "type": "computed", "op": "ratio", "of": ["pupils_total", "teachers_total"]}
+    ]}]});
+    let res = app
+        .http
+        .post(format!("{}/api/templates", app.base))
+        .bearer_auth(&head.token)
+        .json(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let mut teams = Vec::new();
+    for n in 0..3 {
+        let school = app.add_school(&format!("Школа медиан № {n}")).await;
+        let tag = Uuid::now_v7().simple().to_string();
+        let login = format!("mediana{}", &tag[tag.len() - 8..]);
+        teams.push(
+            app.add_user(&login, model::Role::SchoolTeam, Some(school))
+                .await,
+        );
+    }
+    let campaign = Uuid::now_v7();
+    let mut centre = Device::new(&head.token, 54);
+    let schools: Vec<Uuid> = teams.iter().filter_map(|t| t.profile.school_id).collect();
+    centre.edit(
+        campaign,
+        forms::CAMPAIGN_KIND,
+        &Scope::Centre,
+        json!({"title": "Профиль", "template": "context_counts", "version": 1,
+               "deadline": "2027-01-31", "schools": schools, "roles": ["school_team"]}),
+    );
+    centre.sync(&app).await;
+    assert!(centre.refused.is_empty(), "{:?}", centre.refused);
+    let medians = |token: String| {
+        let http = app.http.clone();
+        let url = format!("{}/api/campaigns/{campaign}/medians", app.base);
+        async move {
+            let r = http.get(url).bearer_auth(token).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            r.json::<model::api::Medians>().await.unwrap()
+        }
+    };
+    for (n, (team, (pupils, teachers))) in teams
+        .iter()
+        .zip([(100, 10), (300, 20), (200, 25)])
+        .enumerate()
+    {
+        let before = medians(team.token.clone()).await;
+        assert_eq!(before.answered, n);
+        assert!(
+            before.medians.is_empty(),
+            "a median of {n} schools is shown"
+        );
+        let scope = Scope::School(team.profile.school_id.unwrap());
+        let mut d = Device::new(&team.token, 55 + n as u8);
+        d.edit(
+            forms::response_id(campaign, &scope),
+            forms::RESPONSE_KIND,
+            &scope,
+            json!({"campaign": campaign, "template": "context_counts", "version": 1,
+                   "status": "submitted", "a.pupils_total": pupils, "a.teachers_total": teachers}),
+        );
+        d.sync(&app).await;
+        assert!(d.refused.is_empty(), "{:?}", d.refused);
+    }
+    let after = medians(teams[0].token.clone()).await;
+    assert_eq!(after.answered, 3);
+    assert_eq!(after.medians.get("pupils_total"), Some(&200.0));
+    assert_eq!(after.medians.get("ppt"), Some(&10.0));
+    // A school the campaign was not sent to reads nothing of it; a form without medians says so.
+    let shkola = app.login("shkola").await;
+    let res = app
+        .http
+        .get(format!("{}/api/campaigns/{campaign}/medians", app.base))
+        .bearer_auth(&shkola.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let (card, _) = builtin("leader_test");
+    let other = send_campaign(&app, &card.code, card.version, &["school_team"]).await;
+    let res = app
+        .http
+        .get(format!("{}/api/campaigns/{other}/medians", app.base))
+        .bearer_auth(&head.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}

@@ -344,19 +344,25 @@ fn matches_condition(c: &Condition, value: &Value) -> bool {
 
 /// The value of a computed question, if every input is there (and a ratio's divisor is not 0).
 pub fn compute(f: &Formula, answers: &Answers) -> Option<f64> {
-    let nums: Option<Vec<f64>> =
+    let nums = || -> Option<Vec<f64>> {
         f.of.iter()
             .map(|id| answers.get(id).and_then(Value::as_f64))
-            .collect();
-    let nums = nums?;
+            .collect()
+    };
     let raw = match f.op {
         FormulaOp::Ratio => {
+            let nums = nums()?;
             if nums[1] == 0.0 {
                 return None;
             }
             nums[0] / nums[1] * f.factor
         }
-        FormulaOp::Sum => nums.iter().sum::<f64>() * f.factor,
+        FormulaOp::Sum => nums()?.iter().sum::<f64>() * f.factor,
+        // No items yet is none.
+        FormulaOp::Count => {
+            let items = answers.get(f.of.first()?).and_then(Value::as_array);
+            items.map_or(0, Vec::len) as f64 * f.factor
+        }
     };
     let p = 10f64.powi(i32::from(f.digits));
     Some((raw * p).round() / p)

@@ -177,6 +177,23 @@ pub fn answer_fields(t: &Template, answers: &Answers) -> BTreeMap<String, Value>
     out
 }
 
+/// The answers of another form of the school (`Template::shared_with`) that fill questions
+/// of `t` still empty: the top-level questions of the same id whose answer fits this form.
+/// As answer fields (a table cell by cell), ready to write.
+pub fn shared_answers(t: &Template, mine: &Answers, other: &Answers) -> BTreeMap<String, Value> {
+    let taken: Answers = t
+        .questions()
+        .filter(|q| !matches!(q.kind, Kind::Computed(_)))
+        .filter(|q| mine.get(&q.id).is_none_or(answer::is_empty))
+        .filter_map(|q| {
+            let v = other.get(&q.id).filter(|v| !answer::is_empty(v))?;
+            answer::check_kind(&q.kind, v).ok()?;
+            Some((q.id.clone(), v.clone()))
+        })
+        .collect();
+    answer_fields(t, &taken)
+}
+
 /// Answers from answer fields: `a.<q>` is a whole answer, `a.<q>.<row>.<col>` one table cell
 /// (empty cells are left out).
 pub fn answers_from_fields<'a>(fields: impl IntoIterator<Item = (&'a str, &'a Value)>) -> Answers {

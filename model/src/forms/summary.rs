@@ -3,6 +3,8 @@
 //! an anonymous form are shown, and only when at least
 //! [`crate::kinds::anonymous_response::MIN_ANSWERS`] people answered.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -146,4 +148,34 @@ pub fn summarize(t: &Template, responses: &[Answers], min: usize) -> Option<Summ
         answered: responses.len(),
         questions,
     })
+}
+
+/// The median of each figure (a number, a per cent or a computed value, top level) over the
+/// responses that give it, where at least `min` do: what a school's own figure is set beside
+/// (004 stage 1: a school's context against the municipality's).
+pub fn medians(t: &Template, responses: &[Answers], min: usize) -> BTreeMap<String, f64> {
+    let mut out = BTreeMap::new();
+    for q in t.questions() {
+        let mut values: Vec<f64> = responses
+            .iter()
+            .filter_map(|a| match &q.kind {
+                Kind::Number(_) | Kind::Percent => a.get(&q.id).and_then(Value::as_f64),
+                Kind::Computed(f) => super::answer::compute(f, a),
+                _ => None,
+            })
+            .filter(|v| v.is_finite())
+            .collect();
+        if values.len() < min.max(1) {
+            continue;
+        }
+        values.sort_by(f64::total_cmp);
+        let n = values.len();
+        let median = if n % 2 == 1 {
+            values[n / 2]
+        } else {
+            (values[n / 2 - 1] + values[n / 2]) / 2.0
+        };
+        out.insert(q.id.clone(), (median * 100.0).round() / 100.0);
+    }
+    out
 }

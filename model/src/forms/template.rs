@@ -34,6 +34,13 @@ pub struct Template {
     /// A scored test: competency areas and the thresholds of a deficit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test: Option<TestSpec>,
+    /// Forms that ask some of the same questions (the same id, the same meaning): a question
+    /// answered in one is pre-filled in the other, so a school types it once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shared_with: Vec<String>,
+    /// Show the municipal median beside each figure once enough schools answered.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub medians: bool,
     pub sections: Vec<Section>,
 }
 
@@ -232,6 +239,8 @@ pub struct Formula {
 pub enum FormulaOp {
     Ratio,
     Sum,
+    /// The number of items of a group.
+    Count,
 }
 
 /// Shown only when an earlier answer is (one of) the given value(s), or answered at all.
@@ -411,6 +420,12 @@ impl Template {
         }
         if self.sections.is_empty() {
             return Err(err("sections", "в шаблоне нет ни одного раздела"));
+        }
+        for code in &self.shared_with {
+            check_id(code, "shared_with")?;
+            if *code == self.code {
+                return Err(err("shared_with", "форма не делит вопросы сама с собой"));
+            }
         }
         if let Some(test) = &self.test {
             if test.areas.is_empty() {
@@ -678,19 +693,27 @@ impl Template {
                 let need = match f.op {
                     FormulaOp::Ratio => f.of.len() == 2,
                     FormulaOp::Sum => !f.of.is_empty(),
+                    FormulaOp::Count => f.of.len() == 1,
                 };
                 if !need {
                     return Err(err(
                         &place,
-                        "формула: ratio — два вопроса, sum — хотя бы один",
+                        "формула: ratio — два вопроса, sum — хотя бы один, count — одна группа",
                     ));
                 }
                 if f.digits > 6 {
                     return Err(err(&place, "digits: не больше 6"));
                 }
                 for id in &f.of {
-                    match seen.get(id.as_str()).map(|q| &q.kind) {
-                        Some(Kind::Number(_) | Kind::Percent | Kind::Scale { .. }) => {}
+                    match (f.op, seen.get(id.as_str()).map(|q| &q.kind)) {
+                        (FormulaOp::Count, Some(Kind::Group { .. })) => {}
+                        (FormulaOp::Count, _) => {
+                            return Err(err(
+                                &place,
+                                format!("формула count: «{id}» должен быть более ранней группой"),
+                            ));
+                        }
+                        (_, Some(Kind::Number(_) | Kind::Percent | Kind::Scale { .. })) => {}
                         _ => {
                             return Err(err(
                                 &place,

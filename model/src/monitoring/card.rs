@@ -1,7 +1,8 @@
 //! A school's self-analysis cards compared over the years (003: the dynamics over three
-//! years): every table of a card whose columns are school years («2022/23»), row by row, with
-//! the value of each year taken from the school's cards — a later card's figure for a year
-//! replaces an earlier card's, so cards of several years read as one series.
+//! years): every table of a card whose columns are school years («2022/23») row by row, or
+//! whose rows are school years column by column, with the value of each year taken from the
+//! school's cards — a later card's figure for a year replaces an earlier card's, so cards of
+//! several years read as one series.
 
 use std::collections::BTreeMap;
 
@@ -60,6 +61,32 @@ pub fn over_years(t: &Template, cards: &[&Record]) -> Vec<Line> {
         let Kind::Table { rows, columns } = &q.kind else {
             continue;
         };
+        // School years as rows: each figure column is a line over the years.
+        if rows.iter().any(|r| r.years.is_some()) {
+            for c in columns {
+                let mut values = BTreeMap::new();
+                for a in &answers {
+                    let Some(table) = a.get(&q.id).and_then(Value::as_object) else {
+                        continue;
+                    };
+                    for (row, cells) in table {
+                        let v = cells.get(&c.id).and_then(Value::as_f64);
+                        if let (Some(label), Some(v)) = (year_of_id(row), v) {
+                            values.insert(label, v);
+                        }
+                    }
+                }
+                if !values.is_empty() {
+                    out.push(Line {
+                        question: q.text.clone(),
+                        row: c.text.clone(),
+                        values,
+                        percent: matches!(c.cell, Cell::Percent),
+                    });
+                }
+            }
+            continue;
+        }
         // Years fixed in the card («2022/23»), or school years the campaign fixes (`years`).
         if !columns
             .iter()
@@ -132,5 +159,73 @@ mod tests {
         assert_eq!(year_of_id("y2024").as_deref(), Some("2023/24"));
         assert_eq!(year_of_id("y2000").as_deref(), Some("1999/00"));
         assert_eq!(year_of_id("rus"), None);
+    }
+
+    #[test]
+    fn school_years_as_rows_read_column_by_column() {
+        use crate::record::{Record, Scope, Write};
+        let (t, _) = Template::parse(
+            &serde_json::json!({
+                "code": "card", "version": 1, "title": "Карта", "respondent": "school",
+                "audience": ["school_team"],
+                "sections": [{"id": "s", "title": "Раздел", "questions": [
+                    {"id": "oge_math", "text": "ОГЭ по математике", "type": "table",
+                     "rows": [{"id": "years", "text": "учебный год", "years": 3}],
+                     "columns": [
+                        {"id": "n", "text": "Участников", "type": "number", "min": 0, "max": 500},
+                        {"id": "fail", "text": "Не преодолели порог", "type": "percent"}]}
+                ]}]
+            })
+            .to_string(),
+        )
+        .unwrap();
+        let mut card = Record::new(
+            uuid::Uuid::from_u128(1),
+            forms::RESPONSE_KIND,
+            Scope::School(uuid::Uuid::from_u128(2)),
+            None,
+        );
+        let hlc = crate::hlc::Hlc {
+            wall_ms: 5,
+            counter: 0,
+            device: crate::hlc::DeviceId::from_random([3; 8]),
+        };
+        for (name, value) in [
+            (forms::F_TEMPLATE.to_owned(), serde_json::json!("card")),
+            (forms::F_VERSION.to_owned(), serde_json::json!(1)),
+            (forms::F_STATUS.to_owned(), serde_json::json!("submitted")),
+            (
+                forms::cell_field("oge_math", "y2025", "n"),
+                serde_json::json!(12),
+            ),
+            (
+                forms::cell_field("oge_math", "y2026", "n"),
+                serde_json::json!(9),
+            ),
+            (
+                forms::cell_field("oge_math", "y2026", "fail"),
+                serde_json::json!(11.1),
+            ),
+        ] {
+            card.apply(
+                &name,
+                Write {
+                    hlc: hlc.clone(),
+                    value,
+                },
+            );
+        }
+        let lines = over_years(&t, &[&card]);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].row, "Участников");
+        assert_eq!(
+            lines[0]
+                .values
+                .iter()
+                .map(|(y, v)| (y.as_str(), *v))
+                .collect::<Vec<_>>(),
+            [("2024/25", 12.0), ("2025/26", 9.0)]
+        );
+        assert!(lines[1].percent && lines[1].values["2025/26"] == 11.1);
     }
 }

@@ -1,10 +1,12 @@
-//! Anonymous forms: the id of one's own anonymous response (`POST /api/campaigns/{id}/anonymous`)
-//! and the results of a form in aggregate (`GET /api/campaigns/{id}/summary`), the only way the
-//! answers to an anonymous form are ever shown — and only when enough people answered.
+//! Forms in aggregate. Anonymous forms: the id of one's own anonymous response
+//! (`POST /api/campaigns/{id}/anonymous`) and the results in aggregate
+//! (`GET /api/campaigns/{id}/summary`), the only way the answers to an anonymous form are ever
+//! shown — and only when enough people answered. Named forms that show them: the municipal
+//! medians of their figures (`GET /api/campaigns/{id}/medians`).
 
 use axum::Json;
 use axum::extract::{Path, State};
-use model::api::{AnonymousTicket, CampaignSummary};
+use model::api::{AnonymousTicket, CampaignSummary, Medians};
 use model::forms::{self, Campaign, summary};
 use model::kinds::anonymous_response::{self, MIN_ANSWERS};
 use model::{ApiError, Role};
@@ -63,6 +65,38 @@ pub async fn summary(
         answered: answers.len(),
         min_answers: MIN_ANSWERS,
         summary: summary::summarize(&campaign.form(&entry.template), &answers, MIN_ANSWERS),
+    }))
+}
+
+/// The fewest schools whose figures make a median (fewer would show a school's own figure).
+pub const MIN_FOR_MEDIANS: usize = 3;
+
+/// The municipal medians of a form that shows them (`Template::medians`), for anyone who reads
+/// the campaign: a school sets its figures beside them.
+pub async fn medians(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<Medians>> {
+    let (campaign, entry, actor) = campaign(&state, &user, &id).await?;
+    // The schools it was sent to, their advisers and the centre.
+    let school_addressed = actor.school.is_some_and(|s| campaign.schools.contains(&s));
+    if actor.school.is_some() && !school_addressed {
+        return Err(ApiError::not_found().into());
+    }
+    if !entry.template.medians || entry.template.anonymous {
+        return Err(ApiError::bad_request("Эта форма не показывает медианы.").into());
+    }
+    let answers = submitted_answers(&state, &campaign, false).await?;
+    let medians = if answers.len() >= MIN_FOR_MEDIANS {
+        summary::medians(&campaign.form(&entry.template), &answers, MIN_FOR_MEDIANS)
+    } else {
+        Default::default()
+    };
+    Ok(Json(Medians {
+        answered: answers.len(),
+        min_answers: MIN_FOR_MEDIANS,
+        medians,
     }))
 }
 

@@ -69,6 +69,7 @@ pub fn api(state: AppState) -> Router {
         .route("/campaigns/{id}/export.xlsx", get(exports::campaign))
         .route("/campaigns/{id}/anonymous", post(anonymous::ticket))
         .route("/campaigns/{id}/summary", get(anonymous::summary))
+        .route("/campaigns/{id}/medians", get(anonymous::medians))
         .route(
             "/templates",
             post(templates::upload).layer(DefaultBodyLimit::max(

@@ -4,6 +4,7 @@
 
 pub mod print;
 mod question;
+mod shared;
 mod tasks;
 
 use std::collections::BTreeMap;
@@ -278,6 +279,26 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
 
     let tp = template.clone();
     let counts = Memo::new(move |_| answers.with(|a| answer::progress(&tp, a)));
+    let take_shared = Callback::new(move |fields: BTreeMap<String, Value>| write(fields, None));
+    // The municipality's medians beside the school's figures (forms that show them), as the
+    // server last gave them; none offline.
+    let medians = RwSignal::new(BTreeMap::<String, f64>::new());
+    if template.medians {
+        let session = use_session();
+        let campaign = campaign.id;
+        Effect::new(move |_| {
+            let online = crate::connectivity::status().get() == crate::connectivity::Net::Online;
+            let Some(token) = session.token().filter(|_| online) else {
+                return;
+            };
+            spawn_local(async move {
+                if let Ok(m) = crate::api::campaign_medians(&token, campaign).await {
+                    medians.set(m.medians);
+                }
+            });
+        });
+    }
+    let shared_scope = plan_scope.clone();
 
     let submit = {
         move |_| {
@@ -330,6 +351,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
                 </p>
             })}
             <History reviews=reviews round=round question=None/>
+            <shared::SharedAnswers template=template.clone() scope=shared_scope answers=answers locked=locked take=take_shared/>
             {time_limit.map(|minutes| view! { <TimeLimit minutes=minutes campaign=campaign.clone() template=template.clone() locked=locked/> })}
             {is_test.then(|| view! { <TestResult id=result_id template=template.clone()/> })}
             {is_test.then(|| view! { <DeficitPlan response=response_id scope=plan_scope.clone()/> })}
@@ -352,7 +374,20 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
                             {(!s.help.is_empty()).then(|| view! { <p class="help">{s.help.clone()}</p> })}
                             {s.questions.into_iter().map(|q| {
                                 let q = Arc::new(q);
-                                view! { <QuestionBlock q=q template=tq.clone() answers=answers locked=locked tried=tried_submit problems=problems set=Callback::new(move |(id, v): (String, Value)| set_answer(id, v)) record=record refusals=refusals reviews=reviews round=round/> }
+                                let id = q.id.clone();
+                                let unit = match &q.kind {
+                                    forms::Kind::Percent => " %".to_owned(),
+                                    forms::Kind::Number(r) if !r.unit.is_empty() => format!(" {}", r.unit),
+                                    forms::Kind::Computed(f) if !f.unit.is_empty() => format!(" {}", f.unit),
+                                    _ => String::new(),
+                                };
+                                let median = move || medians.with(|m| m.get(&id).copied()).map(|m| view! {
+                                    <p class="median muted">{format!("Медиана по муниципалитету: {}{unit}", answer::fmt_num(m))}</p>
+                                });
+                                view! {
+                                    <QuestionBlock q=q template=tq.clone() answers=answers locked=locked tried=tried_submit problems=problems set=Callback::new(move |(id, v): (String, Value)| set_answer(id, v)) record=record refusals=refusals reviews=reviews round=round/>
+                                    {median}
+                                }
                             }).collect_view()}
                         </fieldset>
                     }
