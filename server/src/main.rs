@@ -1,4 +1,4 @@
-//! The `nastavnik` command line: `serve`, `user add`, `demo`.
+//! The `nastavnik` command line: `serve`, `user add`, `demo`, `import`, `classify`, `backup`.
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -53,6 +53,8 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Write a consistent copy of the database into a new file (while the server runs).
+    Backup { file: std::path::PathBuf },
     /// Print the classification of the schools for a year (002 §II).
     Classify {
         #[arg(long)]
@@ -200,6 +202,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             println!("Загружено строк: {}", parsed.imported);
+        }
+        Command::Backup { file } => {
+            db.backup(&file).await?;
+            let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "Копия базы записана: {} ({} КБ)",
+                file.display(),
+                size.div_ceil(1024)
+            );
         }
         Command::Classify { year, json } => {
             let list = server::indices::classify(&db, year).await?;
