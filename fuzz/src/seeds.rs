@@ -193,16 +193,22 @@ pub fn seeds() -> Vec<(String, Vec<u8>)> {
     );
     out.push(("team_c_test".into(), TEAM_C, req));
 
+    // The card as its campaign asks it (the campaign's school years).
     let sa = w.forms.get("self_analysis");
-    let oge_avg = forms::answer_fields(
+    let sa = w
+        .records
+        .get(&ids.campaign_self_analysis)
+        .and_then(forms::Campaign::from_record)
+        .map_or_else(|| (*sa).clone(), |c| c.form(&sa).into_owned());
+    let oge = forms::answer_fields(
         &sa,
         &[(
-            "oge_avg".to_owned(),
-            answer_of(&sa.question("oge_avg").expect("a table").kind).expect("cells"),
+            "oge_math".to_owned(),
+            answer_of(&sa.question("oge_math").expect("a table").kind).expect("cells"),
         )]
         .into(),
     );
-    let (oge_cell, _) = oge_avg.into_iter().next().expect("a cell");
+    let (oge_cell, _) = oge.into_iter().next().expect("a cell");
     let req = w.request(
         TEAM_C,
         at,

@@ -99,53 +99,113 @@ fn self_analysis_card_covers_results_risks_causes_management_staff_conditions_co
     }
 }
 
+/// 004 stage 1: the twelve indicators in their order, each computed from counts the school
+/// types (so the centre can check and aggregate them) — but the tutors and the internet speed,
+/// which are figures themselves; partners and support as lists of organisations with the kind
+/// of help (what stage 2 chooses measures from); the municipal median beside each; the counts
+/// the card asks too are shared with it.
 #[test]
-fn context_profile_has_exactly_the_twelve_indicators_with_units_and_bounds() {
+fn context_profile_computes_the_twelve_indicators_from_counts() {
     let (t, _) = load("context_profile");
-    let answerable: Vec<_> = t
-        .questions()
-        .filter(|q| !matches!(q.kind, Kind::Computed(_)))
-        .collect();
-    assert_eq!(
-        answerable.len(),
-        12,
-        "context profile must have exactly 12 indicators"
+    assert!(
+        t.version >= 2,
+        "a changed built-in template is a new version"
     );
-    // The indicators of 004 stage 1, in its order.
-    let stems = [
-        "учащихся на одного учителя",
-        "высшей квалификационной",
-        "тьютор",
-        "на один компьютер",
-        "Сотрудничество",
-        "поддержки от других",
-        "внутришкольным",
-        "внешкольным",
-        "вторую смену",
-        "углублённым",
-        "профильных классах",
-        "интернет",
+    assert!(t.medians);
+    assert_eq!(t.shared_with, ["self_analysis"]);
+    let indicators = [
+        ("pupils_per_teacher", "учащихся на одного учителя"),
+        ("highest_category_share", "высшей квалификационной"),
+        ("tutors", "тьютор"),
+        ("pupils_per_computer", "на один компьютер"),
+        ("partner_organisations", "Сотрудничество"),
+        ("supporting_organisations", "поддержки от других"),
+        ("inschool_extra_share", "внутришкольным"),
+        ("outschool_extra_share", "внешкольным"),
+        ("second_shift_share", "вторую смену"),
+        ("advanced_programs_share", "углублённым"),
+        ("profile_classes_share", "профильных классах"),
+        ("internet_speed", "интернет"),
     ];
-    for (q, stem) in answerable.iter().zip(stems) {
+    let order: Vec<&str> = t
+        .questions()
+        .map(|q| q.id.as_str())
+        .filter(|id| indicators.iter().any(|(i, _)| i == id))
+        .collect();
+    assert_eq!(order, indicators.map(|(i, _)| i), "the 004 order");
+    for (id, stem) in indicators {
+        let q = t.question(id).unwrap();
         assert!(
             q.text.contains(stem),
-            "{:?} should be about {stem:?}",
+            "{id}: {:?} should be about {stem:?}",
             q.text
         );
-    }
-    for q in answerable {
-        match &q.kind {
-            Kind::Number(rule) => {
-                assert!(rule.min.is_some() && rule.max.is_some(), "{}: bounds", q.id);
-                assert!(!rule.unit.is_empty(), "{}: unit", q.id);
+        match (&q.kind, id) {
+            (Kind::Number(rule), "tutors" | "internet_speed") => {
+                assert!(
+                    rule.min.is_some() && rule.max.is_some() && !rule.unit.is_empty(),
+                    "{id}"
+                );
+                assert!(q.required, "{id}");
             }
-            Kind::Percent => {}
-            other => panic!(
-                "{}: indicator must be a number or percent, is {other:?}",
-                q.id
-            ),
+            (Kind::Computed(_), _) => {}
+            (other, _) => panic!("{id}: an indicator is computed from counts, is {other:?}"),
         }
-        assert!(q.required, "{}: indicators are required", q.id);
+    }
+    // Every typed count is bounded, with its unit.
+    for q in t.questions() {
+        if let Kind::Number(rule) = &q.kind {
+            assert!(
+                rule.min.is_some() && rule.max.is_some() && !rule.unit.is_empty(),
+                "{}",
+                q.id
+            );
+        }
+    }
+    // Partners and support: who and what kind of help.
+    for group in ["partners", "support"] {
+        let Kind::Group { questions, .. } = &t.question(group).unwrap().kind else {
+            panic!("{group} is a list of organisations");
+        };
+        assert!(
+            questions
+                .iter()
+                .any(|q| matches!(q.kind, Kind::Single { .. })),
+            "{group}: the kind of help"
+        );
+        assert!(
+            questions
+                .iter()
+                .any(|q| matches!(q.kind, Kind::Text { .. }) && q.required),
+            "{group}: the organisation"
+        );
+    }
+    // A full profile computes its indicators: 214 pupils, 19 teachers → 11.3.
+    let mut a = model::forms::Answers::new();
+    a.insert("pupils_total".into(), serde_json::json!(214));
+    a.insert("teachers_total".into(), serde_json::json!(19));
+    a.insert(
+        "partners".into(),
+        serde_json::json!([{"partner_name": "Колледж", "partner_kind": "career"}]),
+    );
+    let computed = |id: &str| match &t.question(id).unwrap().kind {
+        Kind::Computed(f) => answer::compute(f, &a),
+        _ => None,
+    };
+    assert_eq!(computed("pupils_per_teacher"), Some(11.3));
+    assert_eq!(computed("partner_organisations"), Some(1.0));
+    // The counts both forms ask have the same id and kind in the card.
+    let (card, _) = load("self_analysis");
+    assert_eq!(card.shared_with, ["context_profile"]);
+    for id in [
+        "pupils_total",
+        "teachers_total",
+        "computers",
+        "internet_speed",
+        "highest_category_count",
+    ] {
+        let (p, c) = (t.question(id).unwrap(), card.question(id).unwrap());
+        assert_eq!(p.kind, c.kind, "{id}: asked alike in both forms");
     }
 }
 
@@ -549,4 +609,63 @@ fn the_card_asks_the_school_years_before_its_campaign() {
     assert_eq!(campaign("2027-01-31").school_year(), 2026);
     assert_eq!(campaign("2026-09-30").school_year(), 2026);
     assert_eq!(campaign("2026-08-31").school_year(), 2025);
+}
+
+/// What a methodist asks of the card (001 §1, 003): the participants beside every share of
+/// exam results, успеваемость and качество знаний by level, the ГИА subjects by choice, ВПР by
+/// grade, and a fact behind every risk level.
+#[test]
+fn the_card_counts_participants_and_asks_by_level_choice_grade_and_fact() {
+    let (t, _) = load("self_analysis");
+    for q in t.questions() {
+        let Kind::Table { columns, .. } = &q.kind else {
+            continue;
+        };
+        let shares = columns
+            .iter()
+            .any(|c| matches!(c.cell, model::forms::template::Cell::Percent));
+        let exam = ["ОГЭ", "ЕГЭ"].iter().any(|e| q.text.contains(e));
+        if shares && exam {
+            assert!(
+                columns.iter().any(|c| c.id == "participants"),
+                "{}: no participants beside the share",
+                q.id
+            );
+        }
+    }
+    for level in ["progress_noo", "progress_ooo", "progress_soo"] {
+        let Kind::Table { rows, columns } = &t.question(level).unwrap().kind else {
+            panic!("{level} is a table");
+        };
+        assert!(
+            rows.iter().any(|r| r.years.is_some()),
+            "{level}: over the school years"
+        );
+        let text = serde_json::to_string(columns).unwrap().to_lowercase();
+        assert!(
+            text.contains("успеваемость") && text.contains("качеств"),
+            "{level}: {text}"
+        );
+    }
+    assert!(matches!(
+        t.question("oge_choice").unwrap().kind,
+        Kind::Group { .. }
+    ));
+    let Kind::Table { rows, .. } = &t.question("vpr_by_grade").unwrap().kind else {
+        panic!("vpr_by_grade is a table");
+    };
+    assert!(rows.len() >= 8, "ВПР by grade and subject");
+    for q in t.questions().filter(|q| {
+        q.id.starts_with("risk_") && q.id != "risk_priority" && !q.id.ends_with("_fact")
+    }) {
+        let fact = t
+            .question(&format!("{}_fact", q.id))
+            .unwrap_or_else(|| panic!("{}: no fact behind the level", q.id));
+        let c = fact
+            .show_if
+            .as_ref()
+            .expect("shown for a high or medium level");
+        assert_eq!(c.question, q.id);
+        assert!(fact.required);
+    }
 }

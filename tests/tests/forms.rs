@@ -686,3 +686,91 @@ async fn dates_are_russian_in_an_english_browser() -> anyhow::Result<()> {
     b.close().await?;
     Ok(())
 }
+
+/// The context profile and the card ask some of the same counts: a school that sent its
+/// profile is offered them in the card with one button; and once three schools sent the
+/// profile, each sees the municipality's median beside its figures.
+#[tokio::test]
+async fn shared_counts_carry_over_and_the_municipal_medians_show() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let base = server.url("");
+    let head = Api::login(&base, "rukovoditel").await?;
+    let tag = Uuid::now_v7().simple().to_string();
+    let mut teams = Vec::new();
+    for n in 0..3 {
+        let school = head
+            .create_school(&format!("Школа профиля {n} {tag}"))
+            .await?
+            .id;
+        let login = format!("profil{n}{}", &tag[tag.len() - 8..]);
+        head.create_user(&login, model::Role::SchoolTeam, Some(school))
+            .await?;
+        teams.push((login, school));
+    }
+    let (profile, _) = builtin_template("context_profile");
+    let (card, _) = builtin_template("self_analysis");
+    let send = |t: &model::forms::Template, schools: Vec<Uuid>| {
+        let id = Uuid::now_v7();
+        let fields = json!({"title": t.title, "template": t.code, "version": t.version,
+            "deadline": "2030-01-31", "schools": schools, "roles": ["school_team"]});
+        let head = &head;
+        async move {
+            head.write(
+                id,
+                forms::CAMPAIGN_KIND,
+                model::record::Scope::Centre,
+                fields,
+            )
+            .await
+            .map(|_| id)
+        }
+    };
+    let pc = send(&profile, teams.iter().map(|t| t.1).collect()).await?;
+    let cc = send(&card, vec![teams[0].1]).await?;
+    // The three schools send their profiles (214, 96 and 380 pupils).
+    for ((login, school), (pupils, teachers)) in teams.iter().zip([(214, 19), (96, 11), (380, 27)])
+    {
+        let team = Api::login(&base, login).await?;
+        let scope = model::record::Scope::School(*school);
+        team.write(
+            forms::response_id(pc, &scope),
+            forms::RESPONSE_KIND,
+            scope,
+            json!({"campaign": pc, "template": profile.code, "version": profile.version,
+                   "status": "submitted", "a.pupils_total": pupils, "a.teachers_total": teachers,
+                   "a.highest_category_count": 2, "a.computers": 20, "a.inschool_extra_pupils": 40,
+                   "a.outschool_extra_pupils": 10, "a.second_shift_pupils": 0,
+                   "a.advanced_programs_pupils": 0, "a.profile_classes_pupils": 0,
+                   "a.tutors": 0, "a.internet_speed": 10}),
+        )
+        .await?;
+    }
+    let b = Browser::start().await?;
+    b.sign_in_synced(&base, &teams[0].0, "#home-school").await?;
+    b.client.goto(&format!("{base}/forms/{pc}")).await?;
+    b.wait_js(
+        "[...document.querySelectorAll('.median')].some(m => m.innerText.includes('Медиана по муниципалитету: 214 чел.'))",
+        LONG,
+    )
+    .await?;
+    // The card offers the counts the profile holds; one button carries them over.
+    b.client.goto(&format!("{base}/forms/{cc}")).await?;
+    b.wait_for("#shared-answers").await?;
+    let offer = b.text("#shared-answers").await?;
+    assert!(offer.contains(&profile.title), "{offer}");
+    b.click("#shared-take").await?;
+    b.wait_js(
+        "(document.getElementById('q-pupils_total-input') || {}).value === '214'",
+        LONG,
+    )
+    .await?;
+    b.wait_js("!document.getElementById('shared-answers')", LONG)
+        .await?;
+    b.wait_all_sent(LONG).await?;
+    let scope = model::record::Scope::School(teams[0].1);
+    let stored = head.record(forms::response_id(cc, &scope)).await?;
+    assert_eq!(stored.get("a.pupils_total"), Some(&json!(214)));
+    assert_eq!(stored.get("a.teachers_total"), Some(&json!(19)));
+    b.close().await?;
+    Ok(())
+}

@@ -41,16 +41,153 @@ pub struct Sent {
     pub leader_test: Uuid,
 }
 
-/// The context profile of each school (12 figures, in the template's order).
-const PROFILES: [[f64; 12]; 3] = [
+/// The counts of each school's context profile (004 stage 1): pupils, teachers, of them with
+/// the highest category, computers, pupils in in-school and out-of-school extra education, in
+/// the second shift, on advanced programmes, in profile classes, tutors, internet speed.
+const PROFILES: [[(&str, f64); 11]; 3] = [
     [
-        11.3, 8.0, 0.0, 9.0, 3.0, 1.0, 45.0, 12.0, 0.0, 0.0, 0.0, 10.0,
+        ("pupils_total", 214.0),
+        ("teachers_total", 19.0),
+        ("highest_category_count", 2.0),
+        ("computers", 24.0),
+        ("inschool_extra_pupils", 96.0),
+        ("outschool_extra_pupils", 26.0),
+        ("second_shift_pupils", 0.0),
+        ("advanced_programs_pupils", 0.0),
+        ("profile_classes_pupils", 0.0),
+        ("tutors", 0.0),
+        ("internet_speed", 10.0),
     ],
-    [8.7, 5.0, 0.0, 12.0, 2.0, 1.0, 60.0, 5.0, 0.0, 0.0, 0.0, 2.0],
     [
-        14.2, 12.0, 1.0, 7.5, 5.0, 2.0, 52.0, 20.0, 18.0, 0.0, 6.0, 25.0,
+        ("pupils_total", 96.0),
+        ("teachers_total", 11.0),
+        ("highest_category_count", 1.0),
+        ("computers", 8.0),
+        ("inschool_extra_pupils", 58.0),
+        ("outschool_extra_pupils", 5.0),
+        ("second_shift_pupils", 0.0),
+        ("advanced_programs_pupils", 0.0),
+        ("profile_classes_pupils", 0.0),
+        ("tutors", 0.0),
+        ("internet_speed", 2.0),
+    ],
+    [
+        ("pupils_total", 380.0),
+        ("teachers_total", 27.0),
+        ("highest_category_count", 3.0),
+        ("computers", 51.0),
+        ("inschool_extra_pupils", 198.0),
+        ("outschool_extra_pupils", 76.0),
+        ("second_shift_pupils", 68.0),
+        ("advanced_programs_pupils", 0.0),
+        ("profile_classes_pupils", 23.0),
+        ("tutors", 1.0),
+        ("internet_speed", 25.0),
     ],
 ];
+
+/// A school's partners or the support it received: (organisation, kind, what exactly).
+type Orgs = &'static [(&'static str, &'static str, &'static str)];
+
+const PARTNERS: [Orgs; 3] = [
+    &[
+        (
+            "ГБПОУ «Светлореченский педагогический колледж»",
+            "methodical",
+            "практика студентов, целевое обучение",
+        ),
+        (
+            "МБУ ДО «Дом детского творчества»",
+            "extra_education",
+            "два кружка на базе школы",
+        ),
+        (
+            "Агрохолдинг «Кубань-Нива»",
+            "career",
+            "экскурсии на предприятие для 8–9 классов",
+        ),
+    ],
+    &[
+        (
+            "Сельский дом культуры с. Заречное",
+            "upbringing",
+            "совместные праздники и выставки",
+        ),
+        (
+            "МАОУ гимназия № 2 г. Светлоречье",
+            "network",
+            "сетевая реализация курса информатики",
+        ),
+    ],
+    &[
+        (
+            "ГБПОУ «Светлореченский аграрный техникум»",
+            "career",
+            "профпробы для 9 классов",
+        ),
+        (
+            "МБУ ДО «Детско-юношеская спортивная школа»",
+            "extra_education",
+            "секции волейбола и лёгкой атлетики",
+        ),
+        (
+            "Библиотека пос. Каменный Брод",
+            "upbringing",
+            "читательские конференции",
+        ),
+        (
+            "ООО «Каменнобродский элеватор»",
+            "career",
+            "шефская помощь, экскурсии",
+        ),
+        (
+            "МБОУ лицей № 1 г. Светлоречье",
+            "methodical",
+            "методическое объединение учителей математики",
+        ),
+    ],
+];
+
+const SUPPORT: [Orgs; 3] = [
+    &[(
+        "Управление образования администрации округа",
+        "equipment",
+        "12 ноутбуков для кабинета информатики",
+    )],
+    &[
+        (
+            "ГБОУ ИРО Краснодарского края",
+            "qualification",
+            "курсы для учителей русского языка",
+        ),
+        (
+            "Управление образования администрации округа",
+            "staffing",
+            "подвоз учителя физики из соседней школы",
+        ),
+    ],
+    &[
+        (
+            "Муниципальный наставнический центр",
+            "methodical",
+            "консультации по подготовке к ОГЭ",
+        ),
+        (
+            "Управление образования администрации округа",
+            "financial",
+            "ремонт спортивного зала",
+        ),
+    ],
+];
+
+/// Organisations as the items of a group question.
+fn orgs(list: Orgs, keys: [&str; 3]) -> Value {
+    json!(
+        list.iter()
+            .map(|(name, kind, what)| json!({keys[0]: name, keys[1]: kind, keys[2]: what}))
+            .collect::<Vec<_>>()
+    )
+}
 
 pub async fn load(db: &Db, people: &People<'_>, schools: &[Uuid]) -> anyhow::Result<Sent> {
     let mut centre = Desk::new(db, people.head, "forms").await?;
@@ -164,7 +301,6 @@ async fn profiles(
 ) -> anyhow::Result<()> {
     let template = crate::forms::builtin("context_profile")
         .ok_or_else(|| anyhow::anyhow!("no built-in context profile"))?;
-    let questions: Vec<String> = template.questions().map(|q| q.id.clone()).collect();
     let mut mentor = Desk::new(db, people.mentor, "forms").await?;
     let mut curator = Desk::new(db, people.curator, "forms").await?;
     for (n, ((desk, school), figures)) in leaders.iter_mut().zip(schools).zip(PROFILES).enumerate()
@@ -178,11 +314,21 @@ async fn profiles(
             (forms::F_STATUS.to_owned(), json!("submitted")),
         ];
         fields.extend(
-            questions
-                .iter()
-                .zip(figures)
+            figures
+                .into_iter()
                 .map(|(q, v)| (forms::answer_field(q), json!(v))),
         );
+        fields.push((
+            forms::answer_field("partners"),
+            orgs(
+                PARTNERS[n],
+                ["partner_name", "partner_kind", "partner_what"],
+            ),
+        ));
+        fields.push((
+            forms::answer_field("support"),
+            orgs(SUPPORT[n], ["support_name", "support_kind", "support_what"]),
+        ));
         let fields: Vec<(&str, Value)> = fields
             .iter()
             .map(|(k, v)| (k.as_str(), v.clone()))
@@ -201,7 +347,7 @@ async fn profiles(
                     .write(25, review, &[
                         (review::F_ROUND, json!(1)),
                         (
-                            review::comment_field("pupils_per_teacher").as_str(),
+                            review::comment_field("teachers_total").as_str(),
                             json!("В карте самоанализа указано 23 педагога, здесь получается 19. Считайте только основных работников, без внешних совместителей, как в карте."),
                         ),
                         (
