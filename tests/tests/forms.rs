@@ -355,7 +355,8 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
     assert!(b.text("#test-rule").await?.contains("дефицит"));
     let missed = forms::scoring::missed(&t, &key, &given);
     assert!(!missed.is_empty());
-    b.click("#debrief summary").await?;
+    b.eval("document.getElementById('debrief').open = true")
+        .await?;
     for id in &missed {
         let item = b
             .text(&format!("#debrief .missed-item[data-question='{id}']"))
@@ -583,7 +584,11 @@ async fn the_head_sends_forms_and_the_school_sees_its_tasks_by_deadline() -> any
         first.contains(&profile.title) && first.contains("срок прошёл"),
         "{first}"
     );
-    assert!(first.contains("заполнено 0 из 12"), "{first}");
+    let (_, total) = forms::progress(&profile, &Answers::new());
+    assert!(
+        first.contains(&format!("заполнено 0 из {total}")),
+        "{first}"
+    );
     assert!(
         second.contains(&card.title) && !second.contains("срок прошёл"),
         "{second}"
@@ -599,13 +604,15 @@ async fn the_head_sends_forms_and_the_school_sees_its_tasks_by_deadline() -> any
     let q = profile.questions().next().unwrap();
     b.fill(&format!("#q-{}-input", q.id), "12").await?;
     b.wait_js(
-        "document.getElementById('form-progress').innerText.includes('Заполнено 1 из 12')",
+        &format!(
+            "document.getElementById('form-progress').innerText.includes('Заполнено 1 из {total}')"
+        ),
         LONG,
     )
     .await?;
     b.client.goto(&format!("{base}/school")).await?;
     b.wait_js(
-        "(document.querySelector('#tasks .task') || {innerText: ''}).innerText.includes('заполнено 1 из 12')",
+        &format!("(document.querySelector('#tasks .task') || {{innerText: ''}}).innerText.includes('заполнено 1 из {total}')"),
         LONG,
     )
     .await?;

@@ -161,6 +161,15 @@ pub fn CentreResults() -> impl IntoView {
         if titles.is_empty() {
             return view! { <p class="empty">"Результатов тестирования руководителей пока нет."</p> }.into_any();
         }
+        // A column for each school whose leaders took the test.
+        let schools: Vec<_> = schools
+            .into_iter()
+            .filter(|s| {
+                counts
+                    .keys()
+                    .any(|(_, scope)| *scope == Scope::School(s.id))
+            })
+            .collect();
         view! {
             <div class="table-wrap">
                 <table class="results" id="deficit-table">
