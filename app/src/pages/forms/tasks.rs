@@ -1,5 +1,6 @@
-//! The tasks of a person: the campaigns addressed to them, nearest deadline first, with how
-//! much is filled; overdue ones stand out.
+//! The tasks of a person: the campaigns addressed to them, what is still to do first (nearest
+//! deadline first, then what is sent, the latest first), with how much is filled; overdue ones
+//! stand out.
 
 use std::sync::Arc;
 
@@ -76,7 +77,13 @@ pub fn TaskList() -> impl IntoView {
                 })
                 .collect()
         });
-        out.sort_by(|a, b| a.campaign.deadline.cmp(&b.campaign.deadline));
+        // What is still to do first, by deadline; then what is sent, the latest first.
+        let done = |t: &Task| matches!(t.status, Status::Submitted | Status::Accepted);
+        out.sort_by(|a, b| match (done(a), done(b)) {
+            (false, false) => a.campaign.deadline.cmp(&b.campaign.deadline),
+            (true, true) => b.campaign.deadline.cmp(&a.campaign.deadline),
+            (x, y) => x.cmp(&y),
+        });
         out.into_iter().map(Arc::new).collect::<Vec<_>>()
     });
     let today = format::today();
