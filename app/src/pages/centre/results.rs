@@ -135,8 +135,9 @@ pub fn CentreResults() -> impl IntoView {
                 .map(|r| r.id)
                 .collect()
         });
-        // (area id → title), and per area and school: leaders with a deficit / tested.
-        let mut titles: BTreeMap<String, String> = BTreeMap::new();
+        // The areas in the test's order (id, title), and per area and school: leaders with a
+        // deficit / tested.
+        let mut titles: Vec<(String, String)> = Vec::new();
         let mut counts: BTreeMap<(String, Scope), (usize, usize)> = BTreeMap::new();
         results.with(|rs| {
             for r in rs
@@ -149,7 +150,9 @@ pub fn CentreResults() -> impl IntoView {
                     .and_then(|v| serde_json::from_value(v).ok())
                     .unwrap_or_default();
                 for a in areas {
-                    titles.entry(a.area.clone()).or_insert(a.title.clone());
+                    if !titles.iter().any(|(id, _)| *id == a.area) {
+                        titles.push((a.area.clone(), a.title.clone()));
+                    }
                     let e = counts.entry((a.area.clone(), r.scope.clone())).or_default();
                     e.1 += 1;
                     if a.level == Level::Deficit {
