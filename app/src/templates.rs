@@ -35,14 +35,11 @@ pub fn load_template(code: String, version: u32) -> RwSignal<Option<Arc<Template
 /// `Template::for_school_year`).
 pub fn load_form(c: &Campaign) -> Memo<Option<Arc<Template>>> {
     let template = load_template(c.template.clone(), c.version);
-    let year = c.school_year();
+    let c = c.clone();
     Memo::new(move |_| {
-        template.get().map(|t| {
-            if t.has_years() {
-                Arc::new(t.for_school_year(year))
-            } else {
-                t
-            }
+        template.get().map(|t| match c.form(&t) {
+            std::borrow::Cow::Owned(form) => Arc::new(form),
+            std::borrow::Cow::Borrowed(_) => t,
         })
     })
 }

@@ -144,6 +144,17 @@ async fn main() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    // A backup reads the database as it is: it neither creates nor migrates it.
+    if let Command::Backup { file } = &cli.command {
+        Db::backup(&cli.db, file).await?;
+        let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+        println!(
+            "Копия базы записана: {} ({} КБ)",
+            file.display(),
+            size.div_ceil(1024)
+        );
+        return Ok(());
+    }
     let db = Db::connect(&cli.db).await?;
     match cli.command {
         Command::Serve { addr, demo } => {
@@ -168,7 +179,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if !yes {
                 eprint!(
                     "Все данные базы {} будут удалены, демонстрация загрузится заново. \
-                     На устройствах, работавших с демонстрацией, войдите заново.\n\
+                     Остановите сервер перед сбросом; на устройствах, работавших с \
+                     демонстрацией, войдите заново.\n\
                      Введите «да», чтобы продолжить: ",
                     cli.db
                 );
@@ -203,15 +215,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             println!("Загружено строк: {}", parsed.imported);
         }
-        Command::Backup { file } => {
-            db.backup(&file).await?;
-            let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
-            println!(
-                "Копия базы записана: {} ({} КБ)",
-                file.display(),
-                size.div_ceil(1024)
-            );
-        }
+        // Done above, before the database is opened.
+        Command::Backup { .. } => {}
         Command::Classify { year, json } => {
             let list = server::indices::classify(&db, year).await?;
             if json {

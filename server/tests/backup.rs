@@ -1,5 +1,6 @@
 //! `nastavnik backup FILE` while the server runs: a consistent copy with every acknowledged
-//! change, which opens as a database of its own; an existing file is never overwritten.
+//! change, which opens as a database of its own and only its owner reads; an existing file is
+//! never overwritten, a missing database never created.
 
 mod common;
 
@@ -61,10 +62,30 @@ async fn a_backup_taken_while_serving_holds_every_acknowledged_change() {
         copy.list_users().await.unwrap().len(),
         live.list_users().await.unwrap().len()
     );
+    // Readable by its owner only: it holds the server's secrets.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{mode:o}");
+    }
     // The same file again: refused, the copy untouched.
     let before = std::fs::metadata(&file).unwrap().len();
     let out = backup(&app, &file);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("уже есть"));
     assert_eq!(std::fs::metadata(&file).unwrap().len(), before);
+
+    // A database that is not there is not created (a cron job in the wrong folder fails).
+    let missing = dir.path().join("none.db");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nastavnik"))
+        .arg("backup")
+        .arg(dir.path().join("copy2.db"))
+        .env("DATABASE_URL", format!("sqlite://{}", missing.display()))
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("базы данных"));
+    assert!(!missing.exists() && !dir.path().join("copy2.db").exists());
 }

@@ -1334,3 +1334,40 @@ async fn the_municipal_medians_appear_once_three_schools_answered() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
+
+/// The card's years are its campaign's: a deadline moved within the school year is taken, one
+/// moved into another school year is refused (answers given would not fit the new years).
+#[tokio::test]
+async fn a_card_campaign_keeps_its_school_year() {
+    let app = TestApp::start().await;
+    let head = app.login("rukovoditel").await;
+    let (card, _) = builtin("self_analysis");
+    let mut d = Device::new(&head.token, 56);
+    let id = Uuid::now_v7();
+    d.edit(
+        id,
+        forms::CAMPAIGN_KIND,
+        &Scope::Centre,
+        json!({"title": "Карта", "template": card.code, "version": card.version,
+               "deadline": "2027-01-31", "schools": [], "roles": ["school_team"]}),
+    );
+    d.sync(&app).await;
+    assert!(d.refused.is_empty(), "{:?}", d.refused);
+    d.edit(
+        id,
+        forms::CAMPAIGN_KIND,
+        &Scope::Centre,
+        json!({"deadline": "2027-03-01"}),
+    );
+    d.sync(&app).await;
+    assert!(d.refused.is_empty(), "{:?}", d.refused);
+    d.edit(
+        id,
+        forms::CAMPAIGN_KIND,
+        &Scope::Centre,
+        json!({"deadline": "2027-10-01"}),
+    );
+    d.sync(&app).await;
+    assert_eq!(d.refused.len(), 1);
+    assert!(d.refused_messages()[0].contains("другой учебный год"));
+}

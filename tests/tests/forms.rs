@@ -756,7 +756,7 @@ async fn shared_counts_carry_over_and_the_municipal_medians_show() -> anyhow::Re
     b.sign_in_synced(&base, &teams[0].0, "#home-school").await?;
     b.client.goto(&format!("{base}/forms/{pc}")).await?;
     b.wait_js(
-        "[...document.querySelectorAll('.median')].some(m => m.innerText.includes('Медиана по муниципалитету: 214 чел.'))",
+        "[...document.querySelectorAll('.median')].some(m => m.innerText.includes('Медиана по школам рассылки: 214 чел.'))",
         LONG,
     )
     .await?;

@@ -32,11 +32,11 @@ pub fn TestResult(id: Uuid, template: Arc<Template>) -> impl IntoView {
                 .filter(|a| a.level == Level::Deficit)
                 .map(|a| a.title.clone())
                 .collect();
-            let missed: Vec<String> = r
+            // Results scored before the debrief existed have no list: no debrief then.
+            let missed: Option<Vec<String>> = r
                 .get("missed")
                 .cloned()
-                .and_then(|v| serde_json::from_value(v).ok())
-                .unwrap_or_default();
+                .and_then(|v| serde_json::from_value(v).ok());
             view! {
                 <section class="test-result" id="test-result" aria-labelledby="test-result-title">
                     <h2 id="test-result-title">"Результаты теста"</h2>
@@ -62,7 +62,7 @@ pub fn TestResult(id: Uuid, template: Arc<Template>) -> impl IntoView {
                         }}
                     </p>
                     <p class="muted" id="test-rule">{rule}</p>
-                    <Debrief template=template missed=missed areas=areas/>
+                    {missed.map(|missed| view! { <Debrief template=template missed=missed areas=areas/> })}
                 </section>
             }
         })

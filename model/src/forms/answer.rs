@@ -358,7 +358,7 @@ pub fn compute(f: &Formula, answers: &Answers) -> Option<f64> {
             nums[0] / nums[1] * f.factor
         }
         FormulaOp::Sum => nums()?.iter().sum::<f64>() * f.factor,
-        // No items yet is none.
+        // A group with no items yet counts 0 (a school with no partners has none to list).
         FormulaOp::Count => {
             let items = answers.get(f.of.first()?).and_then(Value::as_array);
             items.map_or(0, Vec::len) as f64 * f.factor

@@ -101,6 +101,23 @@ fn check(ctx: &Ctx) -> Result<(), String> {
                 );
             }
         }
+        // The school years a form's tables ask are the campaign's (of its deadline): a new
+        // deadline stays in the same school year, or answers already given would not fit.
+        let year = |r: &Record| {
+            r.get("deadline")
+                .and_then(Value::as_str)
+                .map(forms::answer::school_year_of)
+        };
+        let has_years = forms::template_of(before)
+            .and_then(|(code, version)| ctx.lookup.template(&code, version))
+            .is_some_and(|t| t.has_years());
+        if has_years && ctx.fields.contains_key("deadline") && year(before) != year(ctx.after) {
+            return Err(
+                "Срок нельзя перенести в другой учебный год: учебные годы в таблицах формы заданы рассылкой. \
+                 Создайте новую рассылку."
+                    .into(),
+            );
+        }
         return Ok(());
     }
     let Some((code, version)) = forms::template_of(ctx.after) else {

@@ -125,6 +125,14 @@ pub fn check_answers(ctx: &Ctx, anonymous: bool) -> Result<(), String> {
         .fields
         .keys()
         .any(|k| k.starts_with(forms::ANSWER_PREFIX));
+    // A test is scored once: its answers never change after it was sent, even when it is
+    // returned (else the list of missed items would give the key away item by item).
+    if touches_answers
+        && template.test.is_some()
+        && ctx.before.is_some_and(|b| forms::review::round_of(b) > 0)
+    {
+        return Err("Ответы теста после отправки не меняются: результат уже посчитан.".into());
+    }
     let minutes = template.test.as_ref().and_then(|t| t.time_limit_min);
     if touches_answers
         && let (Some(minutes), Some(started)) = (minutes, ctx.lookup.test_started_at(ctx.after.id))

@@ -107,8 +107,15 @@ pub fn over_years(t: &Template, cards: &[&Record]) -> Vec<Line> {
                     continue;
                 };
                 for (id, v) in cells {
-                    let known = any_year || columns.iter().any(|c| &c.id == id);
-                    if let (true, Some(label), Some(v)) = (known, year_of_id(id), v.as_f64()) {
+                    // A fixed column's title is its year («2022/23»); a campaign's year has it
+                    // in its id (`y2023`).
+                    let fixed = columns.iter().find(|c| &c.id == id && c.years.is_none());
+                    let label = match fixed {
+                        Some(c) => Some(c.text.clone()),
+                        None if any_year => year_of_id(id),
+                        None => None,
+                    };
+                    if let (Some(label), Some(v)) = (label, v.as_f64()) {
                         values.insert(label, v);
                     }
                 }

@@ -221,7 +221,7 @@ pub async fn load(db: &Db, people: &People<'_>, schools: &[Uuid]) -> anyhow::Res
             )
             .await?;
         match code {
-            "self_analysis" => card = Some(id),
+            "self_analysis" => card = Some((id, version)),
             "context_profile" => profile = Some(id),
             "leader_test" => leader_test = Some(id),
             _ => {}
@@ -236,7 +236,7 @@ pub async fn load(db: &Db, people: &People<'_>, schools: &[Uuid]) -> anyhow::Res
     }
     let school = &mut leaders[0];
     // The school has begun its card: the general part.
-    if let (Some(campaign), Some(first)) = (card, schools.first()) {
+    if let (Some((campaign, card_version)), Some(first)) = (card, schools.first()) {
         let scope = Scope::School(*first);
         let answers: [(&str, Value); 5] = [
             ("locality", json!("village")),
@@ -248,10 +248,7 @@ pub async fn load(db: &Db, people: &People<'_>, schools: &[Uuid]) -> anyhow::Res
         let mut fields: Vec<(String, Value)> = vec![
             (forms::F_CAMPAIGN.to_owned(), json!(campaign)),
             (forms::F_TEMPLATE.to_owned(), json!("self_analysis")),
-            (
-                forms::F_VERSION.to_owned(),
-                json!(crate::forms::builtin("self_analysis").map_or(1, |t| t.version)),
-            ),
+            (forms::F_VERSION.to_owned(), json!(card_version)),
         ];
         fields.extend(
             answers

@@ -14,13 +14,13 @@ use uuid::Uuid;
 use super::desk::{Desk, day_from_today, id_at};
 use crate::storage::Db;
 
-/// How many items of each area a leader answers right (of 5; fewer than 3 is a deficit, 3 a
-/// partial one): school 0 lacks ВСОКО and personnel, school 1 law and finance, school 2 the
-/// educational process.
+/// How many items of each area a leader answers right, the first ones (the others all right;
+/// an area has 6–7 items, below half is a deficit): school 0 lacks ВСОКО and personnel,
+/// school 1 law and finance, school 2 the educational process; each has partial deficits too.
 const RIGHT: [&[(&str, usize)]; 3] = [
-    &[("vsoko", 2), ("personnel", 1), ("strategy", 3), ("law", 4)],
-    &[("law", 2), ("finance", 1), ("upbringing", 3), ("safety", 4)],
-    &[("process", 1), ("safety", 3), ("vsoko", 4)],
+    &[("vsoko", 2), ("personnel", 1), ("strategy", 4), ("law", 4)],
+    &[("law", 2), ("finance", 1), ("upbringing", 4), ("safety", 5)],
+    &[("process", 1), ("safety", 4), ("vsoko", 5)],
 ];
 
 /// Days ago each leader sent the test.

@@ -94,6 +94,50 @@ const USER_COLUMNS: &str = "u.id, u.login, u.full_name, u.role, u.school_id, s.n
 impl Db {
     /// Opens (creating if missing) the database at `url` and applies the migrations.
     /// `sqlite://data/nastavnik.db` and `sqlite::memory:` are understood.
+    /// A consistent copy of the database at `url` into a new file `path`, taken while the
+    /// server runs (`VACUUM INTO`: one read transaction, so no half-written change is in it).
+    /// The database is opened as it is — never created, migrated or filled — and the copy is
+    /// readable by its owner only (it holds the server's secrets).
+    pub async fn backup(url: &str, path: &Path) -> anyhow::Result<()> {
+        let options = SqliteConnectOptions::from_str(url)
+            .with_context(|| format!("Неверный адрес базы данных «{url}»"))?
+            .create_if_missing(false)
+            .busy_timeout(Duration::from_secs(10));
+        let source = options.get_filename().to_path_buf();
+        if !source.is_file() {
+            anyhow::bail!("базы данных {} нет: проверьте --db", source.display());
+        }
+        let target = path
+            .to_str()
+            .ok_or_else(|| anyhow::anyhow!("путь к файлу копии — не текст"))?;
+        let mut file = std::fs::OpenOptions::new();
+        file.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+        file.open(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                anyhow::anyhow!("файл {} уже есть: укажите новый файл", path.display())
+            }
+            _ => anyhow::anyhow!("не удалось создать {}: {e}", path.display()),
+        })?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .with_context(|| format!("Не удалось открыть базу данных «{url}»"))?;
+        let copied = sqlx::query("VACUUM INTO ?")
+            .bind(target)
+            .execute(&pool)
+            .await;
+        pool.close().await;
+        if let Err(e) = copied {
+            let _ = std::fs::remove_file(path);
+            return Err(e)
+                .with_context(|| format!("не удалось записать копию в {}", path.display()));
+        }
+        Ok(())
+    }
+
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
         if !url.starts_with("sqlite:") {
             anyhow::bail!(
@@ -314,23 +358,6 @@ impl Db {
         }
         tx.commit().await?;
         self.install_builtin_templates().await
-    }
-
-    /// A consistent copy of the whole database into a new file `path`, taken while the server
-    /// runs (`VACUUM INTO`: one read transaction, so no half-written change is in it).
-    pub async fn backup(&self, path: &Path) -> anyhow::Result<()> {
-        if path.exists() {
-            anyhow::bail!("файл {} уже есть: укажите новый файл", path.display());
-        }
-        let target = path
-            .to_str()
-            .ok_or_else(|| anyhow::anyhow!("путь к файлу копии — не текст"))?;
-        sqlx::query("VACUUM INTO ?")
-            .bind(target)
-            .execute(&self.pool)
-            .await
-            .with_context(|| format!("не удалось записать копию в {}", path.display()))?;
-        Ok(())
     }
 
     /// How many accounts have a login other than these.

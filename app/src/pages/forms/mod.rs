@@ -198,7 +198,10 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
     .into();
     let round: Signal<u64> =
         Memo::new(move |_| record.with(|r| r.as_ref().map_or(0, forms::review::round_of))).into();
-    let locked = Signal::derive(move || !status.get().editable());
+    // A test is scored once: after it was sent its answers stay as they are.
+    let is_scored_test = template.test.is_some();
+    let locked =
+        Signal::derive(move || !status.get().editable() || (is_scored_test && round.get() > 0));
     // Rules broken by what is stored (checked as typed) and, after "Отправить", missing answers.
     let tried_submit = RwSignal::new(false);
     let save_error = RwSignal::new(None::<String>);
@@ -351,7 +354,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
                 </p>
             })}
             <History reviews=reviews round=round question=None/>
-            <shared::SharedAnswers template=template.clone() scope=shared_scope answers=answers locked=locked take=take_shared/>
+            <shared::SharedAnswers school_year=campaign.school_year() template=template.clone() scope=shared_scope answers=answers locked=locked take=take_shared/>
             {time_limit.map(|minutes| view! { <TimeLimit minutes=minutes campaign=campaign.clone() template=template.clone() locked=locked/> })}
             {is_test.then(|| view! { <TestResult id=result_id template=template.clone()/> })}
             {is_test.then(|| view! { <DeficitPlan response=response_id scope=plan_scope.clone()/> })}
@@ -382,7 +385,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
                                     _ => String::new(),
                                 };
                                 let median = move || medians.with(|m| m.get(&id).copied()).map(|m| view! {
-                                    <p class="median muted">{format!("Медиана по муниципалитету: {}{unit}", answer::fmt_num(m))}</p>
+                                    <p class="median muted">{format!("Медиана по школам рассылки: {}{unit}", answer::fmt_num(m))}</p>
                                 });
                                 view! {
                                     <QuestionBlock q=q template=tq.clone() answers=answers locked=locked tried=tried_submit problems=problems set=Callback::new(move |(id, v): (String, Value)| set_answer(id, v)) record=record refusals=refusals reviews=reviews round=round/>
@@ -402,6 +405,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
                     <p class="alert alert-info" id="form-locked">
                         {match status.get() {
                             Status::Accepted => "Форма принята наставником.",
+                            _ if is_scored_test => "Тест отправлен: ответы теста после отправки не меняются.",
                             _ => "Форма отправлена. Изменить ответы можно, когда наставник вернёт её на доработку.",
                         }}
                     </p>

@@ -1,7 +1,7 @@
 //! Answers the school already gave in another form that asks the same questions
 //! (`Template::shared_with`: the self-analysis card and the context profile share the school's
-//! counts): offered to carry over with one button, so a figure is typed once and both forms
-//! hold the same value.
+//! counts) in the same school year: offered to carry over with one button, so a figure is
+//! typed once and both forms hold the same value.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -21,6 +21,8 @@ fn last_edit(r: &Record) -> u64 {
 
 #[component]
 pub fn SharedAnswers(
+    /// The campaign this response answers: answers are taken from the same school year only.
+    school_year: i32,
     template: Arc<Template>,
     scope: Scope,
     answers: Memo<Answers>,
@@ -28,6 +30,7 @@ pub fn SharedAnswers(
     take: Callback<BTreeMap<String, Value>>,
 ) -> impl IntoView {
     let responses = store::watch_kind(forms::RESPONSE_KIND);
+    let campaigns = store::watch_kind(forms::CAMPAIGN_KIND);
     let templates = store::watch_kind(forms::TEMPLATE_KIND);
     let t = template.clone();
     // The school's latest response to a form this one shares questions with, and what of it
@@ -36,11 +39,23 @@ pub fn SharedAnswers(
         if t.shared_with.is_empty() {
             return None;
         }
+        // Of the same school year (last year's counts are not this year's); a sent response
+        // before a draft, then the latest.
+        let same_year = |r: &Record| {
+            let id = model::kinds::response::campaign_id(r);
+            campaigns.with(|l| {
+                l.iter()
+                    .find(|c| Some(c.id) == id)
+                    .and_then(forms::Campaign::from_record)
+                    .is_some_and(|c| c.school_year() == school_year)
+            })
+        };
         let (code, other) = responses.with(|l| {
             l.iter()
                 .filter(|r| r.scope == scope)
                 .filter(|r| forms::template_of(r).is_some_and(|(c, _)| t.shared_with.contains(&c)))
-                .max_by_key(|r| last_edit(r))
+                .filter(|r| same_year(r))
+                .max_by_key(|r| (forms::status_of(r) != forms::Status::Draft, last_edit(r)))
                 .and_then(|r| Some((forms::template_of(r)?.0, forms::answers_of(r))))
         })?;
         let fields = answers.with(|mine| forms::shared_answers(&t, mine, &other));

@@ -31,7 +31,7 @@ use crate::components::refused::RefusedList;
 use crate::components::test_result::TestResult;
 use crate::store::{self, Target};
 use crate::sync;
-use crate::templates::load_form;
+use crate::templates::{load_form, load_template};
 
 /// The reviews of a response, oldest round first.
 pub fn reviews_of(all: &[Record], response: Uuid) -> Vec<Record> {
@@ -61,11 +61,19 @@ pub fn ReviewPage() -> impl IntoView {
                 .and_then(forms::Campaign::from_record)
         })
     });
+    let pinned = Memo::new(move |_| record.with(|r| r.as_ref().and_then(forms::template_of)));
     move || {
-        let Some(c) = campaign.get() else {
-            return view! { <p class="empty" role="status">"Ответ ещё не получен на этот компьютер: дождитесь синхронизации."</p> }.into_any();
+        // The form as its campaign asks it; the pinned template if the campaign was deleted.
+        let template = match (campaign.get(), pinned.get()) {
+            (Some(c), _) => load_form(&c),
+            (None, Some((code, version))) => {
+                let t = load_template(code, version);
+                Memo::new(move |_| t.get())
+            }
+            (None, None) => {
+                return view! { <p class="empty" role="status">"Ответ ещё не получен на этот компьютер: дождитесь синхронизации."</p> }.into_any();
+            }
         };
-        let template = load_form(&c);
         view! {
             {move || template.get().map(|t| view! { <Review template=t record=record/> })}
         }
@@ -208,7 +216,10 @@ fn Review(template: Arc<Template>, record: ReadSignal<Option<Record>>) -> impl I
                             }></textarea>
                     </div>
                     <div class="form-actions">
-                        <button type="button" id="review-return" class="button-secondary" on:click=move |_| verdict(Status::Returned)>"Вернуть на доработку"</button>
+                        // A test is scored once: there is nothing to revise (its answers never change).
+                        {(!template_is_test).then(|| view! {
+                            <button type="button" id="review-return" class="button-secondary" on:click=move |_| verdict(Status::Returned)>"Вернуть на доработку"</button>
+                        })}
                         <button type="button" id="review-accept" on:click=move |_| verdict(Status::Accepted)>"Принять"</button>
                     </div>
                 }
