@@ -77,7 +77,7 @@ fn axis(reports: &[&Report]) -> Vec<(String, String)> {
             let year = if last == Some(r.school_year) {
                 String::new()
             } else {
-                format!("{}/{:02}", r.school_year, (r.school_year + 1) % 100)
+                model::forms::answer::school_year_label(r.school_year).0
             };
             last = Some(r.school_year);
             (q::PERIODS[r.period].1.to_owned(), year)

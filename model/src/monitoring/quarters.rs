@@ -112,9 +112,8 @@ impl Report {
     /// «2025/26, II четв.»
     pub fn label(&self) -> String {
         format!(
-            "{}/{:02}, {}",
-            self.school_year,
-            (self.school_year + 1) % 100,
+            "{}, {}",
+            crate::forms::answer::school_year_label(self.school_year).0,
             PERIODS[self.period].1
         )
     }

@@ -384,7 +384,10 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
                                     forms::Kind::Computed(f) if !f.unit.is_empty() => format!(" {}", f.unit),
                                     _ => String::new(),
                                 };
-                                let median = move || medians.with(|m| m.get(&id).copied()).map(|m| view! {
+                                // Only beside a question that is shown.
+                                let (tv, qv) = (tq.clone(), q.clone());
+                                let shown = move || answers.with(|a| answer::visible(&tv, &qv, a));
+                                let median = move || medians.with(|m| m.get(&id).copied()).filter(|_| shown()).map(|m| view! {
                                     <p class="median muted">{format!("Медиана по школам рассылки: {}{unit}", answer::fmt_num(m))}</p>
                                 });
                                 view! {
