@@ -610,6 +610,12 @@ async fn the_head_sends_forms_and_the_school_sees_its_tasks_by_deadline() -> any
         LONG,
     )
     .await?;
+    // Stored on this computer (as the page says) before the page is left.
+    b.wait_js(
+        "document.getElementById('form').innerText.includes('Сохранено на этом компьютере')",
+        LONG,
+    )
+    .await?;
     b.client.goto(&format!("{base}/school")).await?;
     b.wait_js(
         &format!("(document.querySelector('#tasks .task') || {{innerText: ''}}).innerText.includes('заполнено 1 из {total}')"),
