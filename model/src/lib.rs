@@ -6,11 +6,13 @@
 pub mod access;
 pub mod api;
 pub mod error;
+pub mod files;
 pub mod fingerprint;
 pub mod forms;
 pub mod hlc;
 pub mod kinds;
 pub mod monitoring;
+pub mod practices;
 pub mod record;
 pub mod role;
 pub mod school;

@@ -51,7 +51,9 @@ use model::access::{Actor, ReadKey};
 use model::forms::{self, Campaign, Key, Kind, Respondent, Status, Template, review};
 use model::hlc::{Clock, DeviceId, Hlc, MAX_AHEAD_MS, MAX_WALL};
 use model::kinds::{self, KindSpec, Lookup, Need, Who, anonymous_response, school_profile};
+use model::files;
 use model::monitoring as mon;
+use model::practices;
 use model::record::{DELETED, Record, Scope, stable_id};
 use model::role::Role;
 use model::support::consultation::{self as cons, Side, State, may_move, state_of};
@@ -371,6 +373,8 @@ const SUPPORT_KINDS: [&str; 7] = [
 const WORKPLAN_KINDS: [&str; 2] = [wp::KIND, ind::KIND];
 /// The kinds only the head writes, checked for refused hostile writes with the others.
 const HEAD_ONLY_KINDS: [&str; 1] = [mon::KIND];
+/// The bank of practices and the files attached to its materials.
+const PRACTICE_KINDS: [&str; 2] = [practices::MATERIAL_KIND, files::ATTACHMENT_KIND];
 /// The content of an item of the plan the head keeps for themself: its responsible person is
 /// the head, named when it is planned and never changed, so a mentor or curator reporting on it
 /// must be refused whatever else happens meanwhile.
@@ -709,13 +713,19 @@ impl Server {
         // Load what the batch names, then what its kinds need (as storage/sync.rs does).
         let mut records = HashMap::new();
         self.load(server::named_ids(&mutations), &mut records);
-        let needed: Vec<Uuid> = server::needs(&records, &mutations)
-            .into_iter()
-            .filter_map(|n| match n {
-                Need::Record(id) => Some(id),
-                _ => None,
-            })
-            .collect();
+        let mut needed: Vec<Uuid> = Vec::new();
+        for n in server::needs(&records, &mutations) {
+            match n {
+                Need::Record(id) => needed.push(id),
+                Need::Children(id) => needed.extend(
+                    self.records
+                        .values()
+                        .filter(|r| r.parent == Some(id))
+                        .map(|r| r.id),
+                ),
+                _ => {}
+            }
+        }
         self.load(needed, &mut records);
         let memo = self.devices.entry(req.device.clone()).or_default();
         let batch = Batch {
@@ -1310,6 +1320,7 @@ impl World {
                 14..=15 => self.work_plan(d),
                 16 => self.report(d),
                 17 => self.school_indices(d),
+                18 if self.rng.chance(30) => self.material(d),
                 _ => self.indicator(d),
             },
             Person::Leader1 | Person::Leader2 | Person::TeamB => match self.rng.below(15) {
@@ -1331,7 +1342,7 @@ impl World {
                 14 => self.visit(d),
                 _ => self.report(d),
             },
-            Person::Moderator => {}
+            Person::Moderator => self.material(d),
         }
     }
 
@@ -2333,6 +2344,131 @@ impl World {
         );
     }
 
+    /// The moderator or the head writes a material of the bank of practices (a draft, then
+    /// published), attaches a file to one, renames or removes a file they attached.
+    fn material(&mut self, d: usize) {
+        use practices as p;
+        let mine = self.local_ids(d, |r| r.kind == p::MATERIAL_KIND && !r.fields.is_empty());
+        let n = self.rng.below(1000);
+        match self.rng.below(6) {
+            0..=1 => {
+                let id = self.fresh_id(d);
+                let factor = self.rng.pick(&support::RISK_FACTORS).unwrap().0;
+                let state = if self.rng.chance(60) { "published" } else { "draft" };
+                let f = fields(&[
+                    (p::F_TITLE, json!(format!("Практика {n}"))),
+                    (p::F_SUMMARY, json!("Как школа наладила работу с родителями.")),
+                    (p::F_TYPE, json!(self.rng.pick(&p::TYPES).unwrap().0)),
+                    (p::F_FACTORS, json!([factor])),
+                    (p::F_AREAS, json!(["vsoko"])),
+                    (p::F_STATE, json!(state)),
+                ]);
+                self.write(d, id, p::MATERIAL_KIND, Scope::Centre, None, f);
+            }
+            2 => {
+                let Some(id) = self.rng.pick(&mine) else {
+                    return;
+                };
+                let f = fields(&[
+                    (p::F_STATE, json!("published")),
+                    (p::F_SUMMARY, json!(format!("Дополнено {n}"))),
+                ]);
+                self.write(d, id, p::MATERIAL_KIND, Scope::Centre, None, f);
+            }
+            3..=4 => {
+                let Some(parent) = self.rng.pick(&mine) else {
+                    return;
+                };
+                let id = self.fresh_id(d);
+                let sha = format!("{:064x}", n);
+                let f = fields(&[
+                    (files::F_NAME, json!(format!("практика-{n}.pdf"))),
+                    (files::F_MIME, json!("application/pdf")),
+                    (files::F_SIZE, json!(1000 + n)),
+                    (files::F_SHA256, json!(sha)),
+                ]);
+                self.write(d, id, files::ATTACHMENT_KIND, Scope::Centre, Some(parent), f);
+            }
+            _ => {
+                let me = self.user(d);
+                let attached = self.local_ids(d, |r| {
+                    r.kind == files::ATTACHMENT_KIND && r.owner == Some(me) && !r.is_deleted()
+                });
+                let Some(id) = self.rng.pick(&attached) else {
+                    return;
+                };
+                let parent = self.local(d, id).and_then(|r| r.parent);
+                let f = if self.rng.chance(50) {
+                    fields(&[(files::F_NAME, json!(format!("переименован-{n}.pdf")))])
+                } else {
+                    fields(&[(DELETED, json!({"deleted": true}))])
+                };
+                self.write(d, id, files::ATTACHMENT_KIND, Scope::Centre, parent, f);
+            }
+        }
+    }
+
+    /// The bank of practices written by someone who may not: a material made by anyone but the
+    /// moderator and the head, a file attached to a material by them, a file whose type does
+    /// not match its name, an attached file's content changed.
+    fn hostile_practices(&mut self, d: usize) {
+        use practices as p;
+        let person = self.person(d);
+        let refuse = Expect::Refused;
+        let centre = matches!(person, Person::Head | Person::Moderator);
+        let n = self.rng.below(1000);
+        let file = |name: &str, mime: &str| {
+            fields(&[
+                (files::F_NAME, json!(name)),
+                (files::F_MIME, json!(mime)),
+                (files::F_SIZE, json!(10)),
+                (files::F_SHA256, json!(format!("{:064x}", 7))),
+            ])
+        };
+        let materials = self.server_ids(|r| r.kind == p::MATERIAL_KIND && p::is_published(r));
+        match self.rng.below(3) {
+            0 if !centre => {
+                let id = self.fresh_id(d);
+                let f = fields(&[
+                    (p::F_TITLE, json!(format!("Своя практика {n}"))),
+                    (p::F_TYPE, json!("practice")),
+                    (p::F_STATE, json!("published")),
+                ]);
+                self.inject(d, id, p::MATERIAL_KIND, Scope::Centre, None, f, None, refuse);
+            }
+            0 | 1 => {
+                let Some(parent) = self.rng.pick(&materials) else {
+                    return;
+                };
+                let id = self.fresh_id(d);
+                let f = if centre {
+                    file("страница.pdf", "text/html")
+                } else {
+                    file("портфолио.pdf", "application/pdf")
+                };
+                self.inject(
+                    d,
+                    id,
+                    files::ATTACHMENT_KIND,
+                    Scope::Centre,
+                    Some(parent),
+                    f,
+                    None,
+                    refuse,
+                );
+            }
+            _ => {
+                let attached = self.server_ids(|r| r.kind == files::ATTACHMENT_KIND);
+                let Some(id) = self.rng.pick(&attached) else {
+                    return;
+                };
+                let parent = self.server.records[&id].parent;
+                let f = fields(&[(files::F_SHA256, json!(format!("{:064x}", 1_000_000 + n)))]);
+                self.inject(d, id, files::ATTACHMENT_KIND, Scope::Centre, parent, f, None, refuse);
+            }
+        }
+    }
+
     // ---- hostile and careless clients ----
 
     fn server_campaign(&self, code: &str) -> Option<Uuid> {
@@ -2473,7 +2609,8 @@ impl World {
                 }
             }
             12..=13 => self.hostile_support(d),
-            14 => self.hostile_indices(d),
+            14 if self.rng.chance(50) => self.hostile_indices(d),
+            14 => self.hostile_practices(d),
             15.. => self.hostile_workplan(d),
             _ => self.hostile_by_role(d, person, user, n),
         }
@@ -3600,6 +3737,7 @@ impl World {
             .iter()
             .chain(&WORKPLAN_KINDS)
             .chain(&HEAD_ONLY_KINDS)
+            .chain(&PRACTICE_KINDS)
             .copied()
             .collect();
         for kind in &watched {

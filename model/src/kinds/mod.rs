@@ -9,10 +9,12 @@
 //! [`KINDS`]. Adding a kind is one module here (listed in [`KINDS`]) and its pages.
 
 pub mod anonymous_response;
+pub mod attachment;
 pub mod campaign;
 pub mod consultation;
 pub mod form_template;
 pub mod indicator_value;
+pub mod material;
 pub mod plan_item;
 pub mod programme;
 pub mod programme_indicator;
@@ -58,6 +60,8 @@ pub const KINDS: &[&KindSpec] = &[
     &work_item::SPEC,
     &indicator_value::SPEC,
     &school_indices::SPEC,
+    &material::SPEC,
+    &attachment::SPEC,
 ];
 
 pub fn spec(kind: &str) -> Option<&'static KindSpec> {
@@ -75,6 +79,8 @@ pub enum ScopeRule {
     Centre,
     /// Answers: in the school of the person answering, or in the person's own scope.
     Respondent,
+    /// Wherever its parent is (attached files).
+    Any,
 }
 
 impl ScopeRule {
@@ -84,6 +90,7 @@ impl ScopeRule {
             (ScopeRule::School, Scope::School(_))
                 | (ScopeRule::Centre, Scope::Centre)
                 | (ScopeRule::Respondent, Scope::School(_) | Scope::Person(_))
+                | (ScopeRule::Any, _)
         )
     }
 }
@@ -105,6 +112,8 @@ pub enum IdRule {
 pub enum Who {
     /// The centre head.
     Centre,
+    /// The centre's moderator (accounts of schools, the bank of practices).
+    Moderator,
     /// A member of the management team of the record's school.
     Team,
     /// A mentor or curator assigned to the record's school.
@@ -127,8 +136,9 @@ pub enum Who {
 pub const ADDRESSEE: &str = "addressee";
 
 impl Who {
-    pub const ALL: [Who; 7] = [
+    pub const ALL: [Who; 8] = [
         Who::Centre,
+        Who::Moderator,
         Who::Team,
         Who::Adviser,
         Who::Owner,
@@ -140,6 +150,7 @@ impl Who {
     pub fn label(self) -> &'static str {
         match self {
             Who::Centre => "руководитель центра",
+            Who::Moderator => "модератор центра",
             Who::Team => "управленческая команда школы",
             Who::Adviser => "закреплённый наставник или куратор",
             Who::Owner => "владелец записи",
@@ -168,6 +179,9 @@ pub enum Need {
     TestStart(Uuid),
     /// The role of an account a record names (the specialist a record is addressed to).
     Person(Uuid),
+    /// The records whose parent it is: their readers follow its readers (a file attached to a
+    /// material that is published).
+    Children(Uuid),
 }
 
 /// What the server knows besides records, for the checks and the server's writes.
@@ -351,6 +365,11 @@ pub fn school_circle(r: &Record, _: Option<&Record>) -> Vec<ReadKey> {
     }
 }
 
+/// Is a record of this kind the parent of some kind (so its children may follow its readers)?
+pub fn has_children(kind: &str) -> bool {
+    KINDS.iter().any(|k| k.parents.contains(&kind))
+}
+
 /// A record's read keys, by its kind (none for an unknown kind).
 pub fn audience(record: &Record, parent: Option<&Record>) -> Vec<ReadKey> {
     let mut keys = spec(&record.kind).map_or_else(Vec::new, |s| (s.audience)(record, parent));
@@ -377,6 +396,7 @@ impl KindSpec {
         let (actor, scope) = (ctx.actor, &ctx.after.scope);
         match who {
             Who::Centre => actor.role == Role::Head,
+            Who::Moderator => actor.role == Role::Moderator,
             Who::Team => actor.in_team_of(scope),
             Who::Adviser => actor.advises(scope),
             Who::Owner => ctx.after.owner == Some(actor.user_id),

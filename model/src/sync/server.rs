@@ -124,6 +124,10 @@ pub fn needs(records: &HashMap<Uuid, Record>, mutations: &[Mutation]) -> BTreeSe
                 .and_then(|r| r.parent)
                 .map(Need::Record),
         );
+        // A parent's readers may change with it: its children follow (see `refile_children`).
+        if records.contains_key(&m.change.record) && kinds::has_children(&m.change.kind) {
+            out.insert(Need::Children(m.change.record));
+        }
         let Some(spec) = kinds::spec(&m.change.kind) else {
             continue;
         };
@@ -259,7 +263,10 @@ impl Plan {
             Vec::new()
         };
         let after_keys = kinds::audience(&a.after, a.after.parent.and_then(|p| records.get(&p)));
-        records.insert(a.after.id, a.after);
+        let old = records.insert(a.after.id, a.after);
+        if let Some(old) = old.filter(|_| before_keys != after_keys) {
+            self.refile_children(&old, records);
+        }
         self.touched.insert(a.change.record, after_keys.clone());
         if !a.spec.anonymous {
             self.log_change(
@@ -277,6 +284,49 @@ impl Plan {
             Some(hlc) if !a.spec.anonymous => Outcome::Restamped { hlc },
             _ => Outcome::Applied,
         })
+    }
+
+    /// A record's readers changed (`old` is it before): its children (loaded by
+    /// [`Need::Children`]) whose readers follow it are filed under their new keys, and their new
+    /// readers receive them whole. One level down: no kind with children inherits from a kind
+    /// whose readers change that way.
+    fn refile_children(&mut self, old: &Record, records: &HashMap<Uuid, Record>) {
+        let new = &records[&old.id];
+        let mut children: Vec<&Record> = records
+            .values()
+            .filter(|r| r.parent == Some(old.id))
+            .collect();
+        children.sort_by_key(|r| r.id);
+        for child in children {
+            let before = kinds::audience(child, Some(old));
+            let after = kinds::audience(child, Some(new));
+            if before == after || kinds::spec(&child.kind).is_none_or(|s| s.anonymous) {
+                continue;
+            }
+            self.touched.insert(child.id, after.clone());
+            let gained: Vec<ReadKey> = after
+                .iter()
+                .filter(|k| !before.contains(k))
+                .cloned()
+                .collect();
+            if gained.is_empty() {
+                continue;
+            }
+            for (hlc, fields) in child.as_writes() {
+                self.log.push(Logged {
+                    change: Change {
+                        record: child.id,
+                        kind: child.kind.clone(),
+                        scope: child.scope.clone(),
+                        parent: child.parent,
+                        hlc,
+                        fields,
+                    },
+                    keys: gained.clone(),
+                    device_seq: None,
+                });
+            }
+        }
     }
 
     /// Logs a change for the readers before and after it; readers who could not read the
@@ -360,7 +410,10 @@ impl Plan {
         change.apply_to(&mut record);
         let after_keys = kinds::audience(&record, parent);
         let existed = existing.is_some();
-        records.insert(record.id, record);
+        let old = records.insert(record.id, record);
+        if let Some(old) = old.filter(|_| before_keys != after_keys) {
+            self.refile_children(&old, records);
+        }
         self.touched.insert(change.record, after_keys.clone());
         let before = if existed { before_keys } else { Vec::new() };
         self.log_change(change, &before, &after_keys, None, records);

@@ -295,6 +295,14 @@ impl Db {
                         loaded.starts.insert(id, started as u64);
                     }
                 }
+                Need::Children(id) => {
+                    let children: Vec<String> =
+                        sqlx::query_scalar("SELECT id FROM records WHERE parent = ?")
+                            .bind(id.to_string())
+                            .fetch_all(&mut *tx)
+                            .await?;
+                    ids.extend(children.iter().filter_map(|c| Uuid::parse_str(c).ok()));
+                }
                 Need::Person(id) => {
                     let role: Option<String> = sqlx::query_scalar(
                         "SELECT role FROM users WHERE id = ? AND disabled_at IS NULL",
