@@ -96,7 +96,9 @@ pub fn check_file(name: &str, size: u64) -> Result<&'static str, String> {
 
 /// Is `s` a SHA-256 in lowercase hex?
 pub fn is_sha256(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// A size in words: «812 Б», «45 КБ», «3,4 МБ».

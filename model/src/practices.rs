@@ -35,10 +35,7 @@ pub const TYPES: [(&str, &str); 4] = [
 ];
 
 pub fn type_label(id: &str) -> &str {
-    TYPES
-        .iter()
-        .find(|(t, _)| *t == id)
-        .map_or(id, |(_, l)| l)
+    TYPES.iter().find(|(t, _)| *t == id).map_or(id, |(_, l)| l)
 }
 
 pub fn is_published(r: &Record) -> bool {

@@ -48,10 +48,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 
 use model::access::{Actor, ReadKey};
+use model::files;
 use model::forms::{self, Campaign, Key, Kind, Respondent, Status, Template, review};
 use model::hlc::{Clock, DeviceId, Hlc, MAX_AHEAD_MS, MAX_WALL};
 use model::kinds::{self, KindSpec, Lookup, Need, Who, anonymous_response, school_profile};
-use model::files;
 use model::monitoring as mon;
 use model::practices;
 use model::record::{DELETED, Record, Scope, stable_id};
@@ -2354,10 +2354,17 @@ impl World {
             0..=1 => {
                 let id = self.fresh_id(d);
                 let factor = self.rng.pick(&support::RISK_FACTORS).unwrap().0;
-                let state = if self.rng.chance(60) { "published" } else { "draft" };
+                let state = if self.rng.chance(60) {
+                    "published"
+                } else {
+                    "draft"
+                };
                 let f = fields(&[
                     (p::F_TITLE, json!(format!("Практика {n}"))),
-                    (p::F_SUMMARY, json!("Как школа наладила работу с родителями.")),
+                    (
+                        p::F_SUMMARY,
+                        json!("Как школа наладила работу с родителями."),
+                    ),
                     (p::F_TYPE, json!(self.rng.pick(&p::TYPES).unwrap().0)),
                     (p::F_FACTORS, json!([factor])),
                     (p::F_AREAS, json!(["vsoko"])),
@@ -2387,7 +2394,14 @@ impl World {
                     (files::F_SIZE, json!(1000 + n)),
                     (files::F_SHA256, json!(sha)),
                 ]);
-                self.write(d, id, files::ATTACHMENT_KIND, Scope::Centre, Some(parent), f);
+                self.write(
+                    d,
+                    id,
+                    files::ATTACHMENT_KIND,
+                    Scope::Centre,
+                    Some(parent),
+                    f,
+                );
             }
             _ => {
                 let me = self.user(d);
@@ -2434,7 +2448,16 @@ impl World {
                     (p::F_TYPE, json!("practice")),
                     (p::F_STATE, json!("published")),
                 ]);
-                self.inject(d, id, p::MATERIAL_KIND, Scope::Centre, None, f, None, refuse);
+                self.inject(
+                    d,
+                    id,
+                    p::MATERIAL_KIND,
+                    Scope::Centre,
+                    None,
+                    f,
+                    None,
+                    refuse,
+                );
             }
             0 | 1 => {
                 let Some(parent) = self.rng.pick(&materials) else {
@@ -2464,7 +2487,16 @@ impl World {
                 };
                 let parent = self.server.records[&id].parent;
                 let f = fields(&[(files::F_SHA256, json!(format!("{:064x}", 1_000_000 + n)))]);
-                self.inject(d, id, files::ATTACHMENT_KIND, Scope::Centre, parent, f, None, refuse);
+                self.inject(
+                    d,
+                    id,
+                    files::ATTACHMENT_KIND,
+                    Scope::Centre,
+                    parent,
+                    f,
+                    None,
+                    refuse,
+                );
             }
         }
     }

@@ -7,6 +7,7 @@
 mod account;
 mod anonymous;
 mod exports;
+mod files;
 mod indices;
 mod records;
 mod schools;
@@ -43,6 +44,14 @@ pub fn api(state: AppState) -> Router {
         .merge(sync)
         .route("/health", get(health))
         .route("/records/{id}", get(records::get))
+        .route("/records/{id}/file", get(files::download))
+        .route("/files/{sha256}", get(files::progress))
+        .route(
+            "/files/{sha256}/chunks",
+            post(files::chunk).layer(DefaultBodyLimit::max(
+                model::files::MAX_CHUNK_BYTES as usize,
+            )),
+        )
         .route("/auth/login", post(account::login))
         .route("/auth/logout", post(account::logout))
         .route("/me", get(account::me))

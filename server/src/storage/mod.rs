@@ -2,9 +2,11 @@
 //! every query lives here so a PostgreSQL backend is one more implementation of the same methods.
 //! Accounts are in this file, sync in `sync.rs`.
 
+mod files;
 mod forms;
 mod sync;
 
+pub use files::{ChunkError, MAX_UNFINISHED_PER_PERSON};
 pub use forms::{InstallError, Installed, write_server_changes};
 pub use sync::LoggedChange;
 

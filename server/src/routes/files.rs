@@ -1,0 +1,143 @@
+//! The bytes of attached files (`model::files`): a device uploads a file in pieces, going on
+//! from what the server already holds, so a cut connection costs one piece at most; a person
+//! downloads the file of an attachment record they may read.
+//!
+//! - `GET /api/files/{sha256}`: how much of the file the server holds;
+//! - `POST /api/files/{sha256}/chunks?start=…&size=…`: the piece that starts at `start` of a
+//!   file of `size` bytes;
+//! - `GET /api/records/{id}/file`: the file an attachment names.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use model::ApiError;
+use model::files::{self, FileProgress, MAX_CHUNK_BYTES};
+use serde::Deserialize;
+
+use super::parse_id;
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::storage::ChunkError;
+
+fn parse_sha(raw: &str) -> Result<&str, ApiError> {
+    if files::is_sha256(raw) {
+        Ok(raw)
+    } else {
+        Err(ApiError::bad_request(
+            "Неверное имя файла (ожидается SHA-256 строчными шестнадцатеричными цифрами).",
+        ))
+    }
+}
+
+pub async fn progress(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(sha): Path<String>,
+) -> AppResult<Json<FileProgress>> {
+    let sha = parse_sha(&sha)?;
+    Ok(Json(state.db.file_progress(sha).await?))
+}
+
+#[derive(Deserialize)]
+pub struct ChunkAt {
+    start: u64,
+    size: u64,
+}
+
+pub async fn chunk(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(sha): Path<String>,
+    Query(at): Query<ChunkAt>,
+    body: Bytes,
+) -> AppResult<Json<FileProgress>> {
+    let sha = parse_sha(&sha)?;
+    if body.len() as u64 > MAX_CHUNK_BYTES {
+        return Err(ApiError::payload_too_large().into());
+    }
+    if at.size > files::MAX_FILE_BYTES {
+        return Err(ApiError::validation(
+            "size",
+            format!(
+                "Файл больше {} МБ: такой файл не принимается.",
+                files::MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        )
+        .into());
+    }
+    match state
+        .db
+        .put_file_chunk(user.profile.id, sha, at.size, at.start, &body)
+        .await
+    {
+        Ok(progress) => Ok(Json(progress)),
+        Err(ChunkError::Db(e)) => Err(e.into()),
+        Err(ChunkError::SizeDiffers | ChunkError::BeyondEnd) => Err(ApiError::conflict(
+            "Размер файла не совпадает с тем, что уже получил сервер. Удалите этот файл из \
+             записи и прикрепите его заново.",
+        )
+        .into()),
+        Err(ChunkError::Corrupt) => Err(ApiError::conflict(
+            "Файл повредился при передаче и не сохранён на сервере; он будет отправлен заново.",
+        )
+        .into()),
+        Err(ChunkError::TooManyUnfinished) => Err(ApiError::conflict(format!(
+            "У вас уже {} недогруженных файлов: дождитесь, пока они отправятся, и повторите.",
+            crate::storage::MAX_UNFINISHED_PER_PERSON
+        ))
+        .into()),
+    }
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = parse_id(&id, "записи")?;
+    let actor = state.db.actor(&user.profile).await?;
+    let record = state.db.record_for(&actor, id).await?;
+    let Some(file) = files::file_of(&record) else {
+        return Err(ApiError::not_found().into());
+    };
+    let Some(bytes) = state.db.file_bytes(&file.sha256).await? else {
+        return Err(ApiError::new(
+            model::ErrorCode::NotFound,
+            "Файл ещё не загружен на сервер с компьютера, где его прикрепили. Он появится, \
+             когда тот компьютер выйдет на связь.",
+        )
+        .into());
+    };
+    let mime = files::mime_of(&file.name).unwrap_or("application/octet-stream");
+    let disposition = format!(
+        "attachment; filename=\"file\"; filename*=UTF-8''{}",
+        percent_encode(&file.name)
+    );
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    Ok(response)
+}
+
+/// RFC 5987 encoding of a file name (letters and digits as they are, every other byte %XX).
+fn percent_encode(name: &str) -> String {
+    name.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,162 @@
+//! The bytes of attached files (see `model::files`): stored once per SHA-256, received in
+//! pieces in order, checked against their name when the last piece arrives.
+
+use model::files::{FileProgress, MAX_FILE_BYTES};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::{Db, now_ms};
+
+/// Uploads a person may have unfinished at once (each up to the largest file): enough for a
+/// portfolio chosen offline, not a way to fill the server's disk.
+pub const MAX_UNFINISHED_PER_PERSON: i64 = 30;
+
+/// Why a piece of a file was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum ChunkError {
+    /// The file is known with another size: the device's description of it is wrong.
+    #[error("size differs")]
+    SizeDiffers,
+    /// The piece goes past the declared size.
+    #[error("beyond the end")]
+    BeyondEnd,
+    /// Every piece arrived but their SHA-256 is not the file's name: they were dropped.
+    #[error("corrupt")]
+    Corrupt,
+    #[error("too many unfinished uploads")]
+    TooManyUnfinished,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl Db {
+    /// How much of a file the server holds (nothing: `received` 0).
+    pub async fn file_progress(&self, sha256: &str) -> Result<FileProgress, sqlx::Error> {
+        let row: Option<(i64, bool)> =
+            sqlx::query_as("SELECT received, complete FROM files WHERE sha256 = ?")
+                .bind(sha256)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map_or(
+            FileProgress {
+                received: 0,
+                complete: false,
+            },
+            |(received, complete)| FileProgress {
+                received: received as u64,
+                complete,
+            },
+        ))
+    }
+
+    /// Takes the piece of a file that starts at `start`, if it is the next one the server
+    /// needs; a piece it already has, or one further on, changes nothing (the answer tells the
+    /// device where to go on from). The last piece completes the file when the hash checks.
+    pub async fn put_file_chunk(
+        &self,
+        user: Uuid,
+        sha256: &str,
+        size: u64,
+        start: u64,
+        data: &[u8],
+    ) -> Result<FileProgress, ChunkError> {
+        if size == 0 || size > MAX_FILE_BYTES || start + data.len() as u64 > size {
+            return Err(ChunkError::BeyondEnd);
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let row: Option<(i64, i64, bool)> =
+            sqlx::query_as("SELECT size, received, complete FROM files WHERE sha256 = ?")
+                .bind(sha256)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (received, complete) = match row {
+            Some((known, _, _)) if known as u64 != size => return Err(ChunkError::SizeDiffers),
+            Some((_, received, complete)) => (received as u64, complete),
+            None => {
+                let unfinished: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM files WHERE created_by = ? AND complete = 0",
+                )
+                .bind(user.to_string())
+                .fetch_one(&mut *tx)
+                .await?;
+                if unfinished >= MAX_UNFINISHED_PER_PERSON {
+                    return Err(ChunkError::TooManyUnfinished);
+                }
+                sqlx::query(
+                    "INSERT INTO files (sha256, size, created_by, created_at) VALUES (?, ?, ?, ?)",
+                )
+                .bind(sha256)
+                .bind(size as i64)
+                .bind(user.to_string())
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await?;
+                (0, false)
+            }
+        };
+        if complete || start != received || data.is_empty() {
+            tx.commit().await?;
+            return Ok(FileProgress { received, complete });
+        }
+        sqlx::query("INSERT INTO file_chunks (sha256, start, data) VALUES (?, ?, ?)")
+            .bind(sha256)
+            .bind(start as i64)
+            .bind(data)
+            .execute(&mut *tx)
+            .await?;
+        let received = received + data.len() as u64;
+        let mut complete = false;
+        if received == size {
+            let chunks: Vec<Vec<u8>> =
+                sqlx::query_scalar("SELECT data FROM file_chunks WHERE sha256 = ? ORDER BY start")
+                    .bind(sha256)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let mut hasher = Sha256::new();
+            for c in &chunks {
+                hasher.update(c);
+            }
+            if hex(&hasher.finalize()) != sha256 {
+                sqlx::query("DELETE FROM files WHERE sha256 = ?")
+                    .bind(sha256)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                tracing::warn!(sha256, "an uploaded file did not match its hash; dropped");
+                return Err(ChunkError::Corrupt);
+            }
+            complete = true;
+        }
+        sqlx::query("UPDATE files SET received = ?, complete = ? WHERE sha256 = ?")
+            .bind(received as i64)
+            .bind(complete)
+            .bind(sha256)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(FileProgress { received, complete })
+    }
+
+    /// The bytes of a complete file (`None`: not uploaded yet, or not all of it).
+    pub async fn file_bytes(&self, sha256: &str) -> Result<Option<Vec<u8>>, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let complete: Option<bool> =
+            sqlx::query_scalar("SELECT complete FROM files WHERE sha256 = ?")
+                .bind(sha256)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if complete != Some(true) {
+            return Ok(None);
+        }
+        let chunks: Vec<Vec<u8>> =
+            sqlx::query_scalar("SELECT data FROM file_chunks WHERE sha256 = ? ORDER BY start")
+                .bind(sha256)
+                .fetch_all(&mut *tx)
+                .await?;
+        Ok(Some(chunks.concat()))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,382 @@
+//! Attached files: uploaded in pieces that resume where the server stopped, stored once per
+//! content, checked against their SHA-256, read only by those who read the record they belong
+//! to. And the bank of practices they are first used for.
+
+mod common;
+
+use common::{Device, municipality};
+use model::files::{self, FileProgress};
+use model::practices as p;
+use model::record::Scope;
+use reqwest::StatusCode;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+fn sha(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn fresh() -> Uuid {
+    Uuid::now_v7()
+}
+
+async fn put(
+    app: &common::TestApp,
+    token: &str,
+    sha: &str,
+    size: usize,
+    start: usize,
+    data: &[u8],
+) -> reqwest::Response {
+    app.http
+        .post(format!(
+            "{}/api/files/{sha}/chunks?start={start}&size={size}",
+            app.base
+        ))
+        .bearer_auth(token)
+        .body(data.to_vec())
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn progress(app: &common::TestApp, token: &str, sha: &str) -> FileProgress {
+    app.http
+        .get(format!("{}/api/files/{sha}", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn download(app: &common::TestApp, token: &str, attachment: Uuid) -> reqwest::Response {
+    app.http
+        .get(format!("{}/api/records/{attachment}/file", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A PDF-like file of `n` bytes.
+fn file(n: usize, seed: u8) -> Vec<u8> {
+    let mut bytes = b"%PDF-1.4\n".to_vec();
+    bytes.extend((0..n - 9).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)));
+    bytes
+}
+
+#[tokio::test]
+async fn uploads_resume_and_are_stored_once() {
+    let m = municipality().await;
+    let app = &m.app;
+    let token = &m.team.token;
+    let bytes = file(10_000, 1);
+    let sum = sha(&bytes);
+    let size = bytes.len();
+    assert_eq!(progress(app, token, &sum).await.received, 0);
+
+    let first: FileProgress = put(app, token, &sum, size, 0, &bytes[..4_000])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first.received, 4_000);
+    // The same piece again (its answer was lost) and a piece from further on change nothing.
+    let again: FileProgress = put(app, token, &sum, size, 0, &bytes[..4_000])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again.received, 4_000);
+    let ahead: FileProgress = put(app, token, &sum, size, 8_000, &bytes[8_000..])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ahead.received, 4_000);
+    assert!(!ahead.complete);
+    // A connection cut: the device asks where to go on from.
+    assert_eq!(progress(app, token, &sum).await.received, 4_000);
+    let done: FileProgress = put(app, token, &sum, size, 4_000, &bytes[4_000..])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        done,
+        FileProgress {
+            received: size as u64,
+            complete: true
+        }
+    );
+    // Another person with the same file: the server has it already.
+    assert!(progress(app, &m.mentor.token, &sum).await.complete);
+    let other: FileProgress = put(app, &m.mentor.token, &sum, size, 0, &bytes[..100])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(other.complete);
+
+    // The same name with another size, or bytes that do not hash to the name: refused, and a
+    // corrupt file is dropped so it is sent again.
+    let res = put(app, token, &sum, size + 1, 0, &bytes[..10]).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let wrong = sha(b"something else");
+    let res = put(app, token, &wrong, size, 0, &bytes).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(res.text().await.unwrap().contains("повредился"));
+    assert_eq!(progress(app, token, &wrong).await.received, 0);
+    // Too large a file, too large a piece, a bad name.
+    let res = put(app, token, &wrong, 21 * 1024 * 1024, 0, &bytes[..10]).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("20 МБ"));
+    let big = vec![0u8; files::MAX_CHUNK_BYTES as usize + 1];
+    let res = put(app, token, &wrong, 5_000_000, 0, &big).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let res = put(app, token, "не-хеш", size, 0, &bytes[..10]).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // Unsigned: nothing.
+    let res = app
+        .http
+        .get(format!("{}/api/files/{sum}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_file_is_read_by_whoever_reads_its_record() {
+    let m = municipality().await;
+    let app = &m.app;
+    let moderator = app
+        .add_user("moderator1", model::Role::Moderator, None)
+        .await;
+    let bytes = file(3_000, 2);
+    let sum = sha(&bytes);
+
+    // The moderator writes a draft with a file.
+    let mut desk = Device::new(&moderator.token, 1);
+    let material = fresh();
+    desk.edit(
+        material,
+        p::MATERIAL_KIND,
+        &Scope::Centre,
+        json!({
+            p::F_TITLE: "Школьная служба медиации",
+            p::F_TYPE: "practice",
+            p::F_FACTORS: ["environment", "discipline"],
+            p::F_AREAS: ["upbringing"],
+            p::F_STATE: "draft",
+        }),
+    );
+    let attachment = fresh();
+    desk.edit_child(
+        attachment,
+        files::ATTACHMENT_KIND,
+        &Scope::Centre,
+        Some(material),
+        json!({
+            files::F_NAME: "Положение о службе медиации.pdf",
+            files::F_MIME: "application/pdf",
+            files::F_SIZE: bytes.len(),
+            files::F_SHA256: sum,
+        }),
+    );
+    desk.sync(app).await;
+    assert!(desk.refused.is_empty(), "{:?}", desk.refused_messages());
+
+    // Not uploaded yet: the head reads the record but the file is not there, and says so.
+    let res = download(app, &m.head.token, attachment).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.text().await.unwrap().contains("ещё не загружен"));
+    put(app, &moderator.token, &sum, bytes.len(), 0, &bytes).await;
+
+    // A draft: the centre reads it, a school does not (not even that it exists).
+    let res = download(app, &m.head.token, attachment).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["content-type"].to_str().unwrap(),
+        "application/pdf"
+    );
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("filename*=UTF-8''%D0%9F")
+    );
+    assert_eq!(res.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    assert_eq!(
+        download(app, &m.team.token, attachment).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let mut school = Device::new(&m.team.token, 2);
+    school.sync(app).await;
+    assert!(!school.records.contains_key(&attachment));
+
+    // Published: every signed-in person reads the material and its file; the school's
+    // computers receive the file's record with the next sync.
+    desk.edit(
+        material,
+        p::MATERIAL_KIND,
+        &Scope::Centre,
+        json!({ p::F_STATE: "published" }),
+    );
+    desk.sync(app).await;
+    assert!(desk.refused.is_empty(), "{:?}", desk.refused_messages());
+    school.sync(app).await;
+    assert!(school.records.contains_key(&material));
+    let got = &school.records[&attachment];
+    assert_eq!(files::file_of(got).unwrap().sha256, sum);
+    assert!(
+        !got.text(files::F_AUTHOR).is_empty(),
+        "the server stamps who attached it"
+    );
+    for token in [&m.team.token, &m.teacher.token, &m.mentor.token] {
+        let res = download(app, token, attachment).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    }
+    // A record that is not a file has none.
+    assert_eq!(
+        download(app, &m.head.token, material).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Published stays published; it is withdrawn by deleting it.
+    desk.edit(
+        material,
+        p::MATERIAL_KIND,
+        &Scope::Centre,
+        json!({ p::F_STATE: "draft" }),
+    );
+    desk.sync(app).await;
+    assert!(
+        desk.refused_messages()
+            .iter()
+            .any(|r| r.contains("не возвращается в черновики")),
+        "{:?}",
+        desk.refused_messages()
+    );
+}
+
+#[tokio::test]
+async fn only_the_centre_publishes_and_attaches_to_materials() {
+    let m = municipality().await;
+    let app = &m.app;
+    let moderator = app
+        .add_user("moderator1", model::Role::Moderator, None)
+        .await;
+    let mut desk = Device::new(&moderator.token, 1);
+    let material = fresh();
+    desk.edit(
+        material,
+        p::MATERIAL_KIND,
+        &Scope::Centre,
+        json!({ p::F_TITLE: "Типовое положение о ВСОКО", p::F_TYPE: "decision", p::F_STATE: "published" }),
+    );
+    desk.sync(app).await;
+    assert!(desk.refused.is_empty(), "{:?}", desk.refused_messages());
+
+    let attach = |name: &str, mime: &str| {
+        json!({
+            files::F_NAME: name,
+            files::F_MIME: mime,
+            files::F_SIZE: 10,
+            files::F_SHA256: sha(name.as_bytes()),
+        })
+    };
+    for (n, who) in [&m.team, &m.teacher, &m.mentor].into_iter().enumerate() {
+        let mut d = Device::new(&who.token, 10 + n as u8);
+        d.sync(app).await;
+        assert!(
+            d.records.contains_key(&material),
+            "{} reads it",
+            who.profile.login
+        );
+        d.edit(
+            fresh(),
+            p::MATERIAL_KIND,
+            &Scope::Centre,
+            json!({ p::F_TITLE: "Своё", p::F_TYPE: "practice", p::F_STATE: "published" }),
+        );
+        d.edit_child(
+            fresh(),
+            files::ATTACHMENT_KIND,
+            &Scope::Centre,
+            Some(material),
+            attach("свой.pdf", "application/pdf"),
+        );
+        d.sync(app).await;
+        assert_eq!(d.refused.len(), 2, "{}", who.profile.login);
+    }
+    // The moderator's own file must be one the app takes, typed as its name says, and never
+    // changes content afterwards.
+    let bad = [
+        attach("страница.html", "text/html"),
+        attach("скан.pdf", "image/png"),
+        json!({ files::F_NAME: "пусто.pdf", files::F_MIME: "application/pdf", files::F_SIZE: 10 }),
+        json!({
+            files::F_NAME: "огромный.pdf",
+            files::F_MIME: "application/pdf",
+            files::F_SIZE: files::MAX_FILE_BYTES + 1,
+            files::F_SHA256: sha(b"x"),
+        }),
+    ];
+    for fields in bad {
+        desk.edit_child(
+            fresh(),
+            files::ATTACHMENT_KIND,
+            &Scope::Centre,
+            Some(material),
+            fields,
+        );
+    }
+    let good = fresh();
+    desk.edit_child(
+        good,
+        files::ATTACHMENT_KIND,
+        &Scope::Centre,
+        Some(material),
+        attach("положение.docx", files::mime_of("a.docx").unwrap()),
+    );
+    desk.sync(app).await;
+    assert_eq!(desk.refused.len(), 4, "{:?}", desk.refused_messages());
+    desk.edit_child(
+        good,
+        files::ATTACHMENT_KIND,
+        &Scope::Centre,
+        Some(material),
+        json!({ files::F_SHA256: sha(b"other") }),
+    );
+    desk.sync(app).await;
+    assert_eq!(desk.refused.len(), 5, "{:?}", desk.refused_messages());
+    desk.edit_child(
+        good,
+        files::ATTACHMENT_KIND,
+        &Scope::Centre,
+        Some(material),
+        json!({ files::F_NAME: "Положение о ВСОКО.docx" }),
+    );
+    desk.sync(app).await;
+    assert_eq!(desk.refused.len(), 5, "{:?}", desk.refused_messages());
+    let stored: model::record::Record = app
+        .record(&moderator.token, good)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stored.text(files::F_NAME), "Положение о ВСОКО.docx");
+    assert_eq!(
+        stored.text(files::F_SHA256),
+        sha("положение.docx".as_bytes())
+    );
+}
