@@ -295,6 +295,43 @@ pub async fn upload_template(
     .await
 }
 
+/// How much of a file the server holds.
+pub async fn file_progress(
+    token: &str,
+    sha256: &str,
+) -> Result<model::files::FileProgress, Failure> {
+    json(get(&format!("/files/{sha256}"), token)).await
+}
+
+/// Sends the piece of a file that starts at `start`; the answer says where to go on from.
+pub async fn file_chunk(
+    token: &str,
+    sha256: &str,
+    size: u64,
+    start: u64,
+    bytes: Vec<u8>,
+) -> Result<model::files::FileProgress, Failure> {
+    json(
+        client()
+            .post(url(&format!(
+                "/files/{sha256}/chunks?start={start}&size={size}"
+            )))
+            .bearer_auth(token)
+            .header("content-type", "application/octet-stream")
+            .body(bytes),
+    )
+    .await
+}
+
+/// The bytes of the file an attachment record names.
+pub async fn attached_file(token: &str, attachment: uuid::Uuid) -> Result<Vec<u8>, Failure> {
+    let res = send(get(&format!("/records/{attachment}/file"), token)).await?;
+    res.bytes().await.map(|b| b.to_vec()).map_err(|_| {
+        connectivity::report(false);
+        Failure::Offline
+    })
+}
+
 /// Downloads a file the API makes (an XLSX export) and hands it to the browser to save.
 pub async fn download(token: &str, path: &str, file_name: &str) -> Result<(), Failure> {
     use wasm_bindgen::JsCast;

@@ -176,6 +176,8 @@ pub fn App() -> impl IntoView {
                         view={lazy::<routes::SchoolReport>()}
                     />
                     <Route path=path!("/refused") view={lazy::<routes::Refused>()}/>
+                    <Route path=path!("/practices") view={lazy::<routes::Practices>()}/>
+                    <Route path=path!("/practices/:id") view={lazy::<routes::Material>()}/>
                     <Route
                         path=path!("/teacher")
                         view={lazy::<routes::TeacherHome>()}

@@ -1,6 +1,7 @@
 //! Browser features reached through a few lines of JavaScript (shipped as a module next to the
 //! app, allowed by the CSP): gzip via CompressionStream, Web Locks so that only one tab of a
-//! user syncs at a time, and asking the service worker to keep chunks of the app offline.
+//! user syncs at a time, asking the service worker to keep chunks of the app offline, the
+//! SHA-256 of a file (Web Crypto) and handing a file to the browser to open or save.
 
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -25,6 +26,21 @@ export async function keepOffline(areas) {
     worker.postMessage({ keep: areas }, [channel.port2]);
   });
 }
+export async function sha256Hex(blob) {
+  if (!(self.crypto && crypto.subtle)) return null;
+  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+export function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
 export function withLock(name, task) {
   if (!navigator.locks || !navigator.locks.request) return task();
   return navigator.locks.request(name, { ifAvailable: true }, (lock) => (lock ? task() : 'busy'));
@@ -35,6 +51,10 @@ extern "C" {
     fn gzip_js(bytes: &[u8]) -> Promise;
     #[wasm_bindgen(js_name = keepOffline)]
     fn keep_offline_js(areas: Vec<String>) -> Promise;
+    #[wasm_bindgen(js_name = sha256Hex)]
+    fn sha256_hex_js(blob: &web_sys::Blob) -> Promise;
+    #[wasm_bindgen(js_name = saveBlob)]
+    fn save_blob_js(blob: &web_sys::Blob, name: &str);
     #[wasm_bindgen(js_name = withLock)]
     fn with_lock_js(name: &str, task: &JsValue) -> Promise;
 }
@@ -55,6 +75,27 @@ pub async fn keep_offline(areas: &[&str]) -> bool {
     JsFuture::from(keep_offline_js(areas))
         .await
         .is_ok_and(|v| v.is_truthy())
+}
+
+/// The SHA-256 of a file in lowercase hex (`None`: the browser offers no Web Crypto here — the
+/// app is not served over HTTPS — or could not read the file).
+pub async fn sha256_hex(blob: &web_sys::Blob) -> Option<String> {
+    JsFuture::from(sha256_hex_js(blob))
+        .await
+        .ok()
+        .and_then(|v| v.as_string())
+}
+
+/// Hands a file to the browser, which opens or saves it as it does with downloads.
+pub fn save_blob(blob: &web_sys::Blob, name: &str) {
+    save_blob_js(blob, name);
+}
+
+/// The bytes of a part of a file.
+pub async fn blob_bytes(blob: &web_sys::Blob, start: u64, end: u64) -> Option<Vec<u8>> {
+    let part = blob.slice_with_f64_and_f64(start as f64, end as f64).ok()?;
+    let buffer = JsFuture::from(part.array_buffer()).await.ok()?;
+    Some(Uint8Array::new(&buffer).to_vec())
 }
 
 /// Runs `task` holding the lock `name` if no other tab holds it; `false` when it was busy.

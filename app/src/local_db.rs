@@ -1,6 +1,6 @@
 //! The user's database on this device (IndexedDB, one per user, so people sharing a school
 //! computer never see each other's data): records, the outbox of edits not yet acknowledged by
-//! the server, refused edits, and the device's sync state.
+//! the server, refused edits, the device's sync state, and attached files kept here.
 
 use std::cell::RefCell;
 
@@ -10,11 +10,13 @@ use indexed_db_futures::prelude::*;
 use leptos::prelude::*;
 use uuid::Uuid;
 
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 pub const META: &str = "meta";
 pub const RECORDS: &str = "records";
 pub const OUTBOX: &str = "outbox";
 pub const REFUSED: &str = "refused";
+/// Attached files kept on this computer (their bytes as a Blob), by SHA-256.
+pub const FILES: &str = "files";
 
 #[derive(Clone, PartialEq, Eq)]
 pub enum DbState {
@@ -116,6 +118,11 @@ async fn open_inner(name: &str) -> Result<Database, String> {
                     .build()?;
                 db.create_object_store(REFUSED)
                     .with_key_path(KeyPath::One("mutation.seq"))
+                    .build()?;
+            }
+            if old < 3 {
+                db.create_object_store(FILES)
+                    .with_key_path(KeyPath::One("sha256"))
                     .build()?;
             }
             Ok(())

@@ -6,6 +6,7 @@ mod app;
 mod browser;
 mod components;
 mod connectivity;
+mod files;
 mod format;
 mod lists;
 mod local_db;

@@ -145,6 +145,8 @@ lazy_pages! {
     plan: Plan => review, REVIEWERS, crate::pages::workplan::PlanPage;
     plan_print: PlanPrint => review, REVIEWERS, crate::pages::workplan::PlanPrint;
     indicators: Indicators => review, REVIEWERS, crate::pages::workplan::IndicatorsPage;
+    practices: Practices => work, ANYONE, crate::pages::practices::PracticesPage;
+    material: Material => work, ANYONE, crate::pages::practices::MaterialPage;
     refused: Refused => work, ANYONE, crate::pages::refused::RefusedPage;
     about: About => work, ANYONE, crate::pages::about::AboutPage;
     help: Help => work, ANYONE, crate::pages::help::HelpPage;

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::local_db::{self, META, OUTBOX, RECORDS, REFUSED};
+use crate::local_db::{self, FILES, META, OUTBOX, RECORDS, REFUSED};
 
 const DEVICE_KEY: &str = "device";
 
@@ -472,4 +472,99 @@ pub async fn dismiss_dropped() -> Result<()> {
     tx.commit().await?;
     announce();
     Ok(())
+}
+
+// ---- attached files ----
+
+/// An attached file kept on this computer: its bytes and whether the server has them all.
+#[derive(Clone)]
+pub struct LocalFile {
+    pub sha256: String,
+    pub name: String,
+    pub size: u64,
+    pub blob: web_sys::Blob,
+    /// The server holds the whole file (it came from there, or its upload finished).
+    pub uploaded: bool,
+}
+
+fn file_to_js(f: &LocalFile) -> Result<JsValue> {
+    let o = js_sys::Object::new();
+    let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&o, &k.into(), v).map_err(js_error);
+    set("sha256", &f.sha256.as_str().into())?;
+    set("name", &f.name.as_str().into())?;
+    set("size", &(f.size as f64).into())?;
+    set("blob", &f.blob)?;
+    set("uploaded", &f.uploaded.into())?;
+    Ok(o.into())
+}
+
+fn file_from_js(v: &JsValue) -> Option<LocalFile> {
+    let get = |k: &str| js_sys::Reflect::get(v, &k.into()).ok();
+    Some(LocalFile {
+        sha256: get("sha256")?.as_string()?,
+        name: get("name")?.as_string().unwrap_or_default(),
+        size: get("size")?.as_f64()? as u64,
+        blob: get("blob")?.dyn_into().ok()?,
+        uploaded: get("uploaded")?.as_bool().unwrap_or(false),
+    })
+}
+
+/// Keeps a file on this computer (a file already kept stays as it is, uploaded or not).
+pub async fn put_file(file: &LocalFile) -> Result<()> {
+    let _saving = SavingGuard::new();
+    let db = open_db()?;
+    let tx = db
+        .transaction(FILES)
+        .with_mode(TransactionMode::Readwrite)
+        .build()?;
+    let store = tx.object_store(FILES)?;
+    let known: Option<JsValue> = store.get(file.sha256.clone()).primitive()?.await?;
+    let keep_uploaded = known
+        .as_ref()
+        .and_then(file_from_js)
+        .is_some_and(|k| k.uploaded);
+    let mut file = file.clone();
+    file.uploaded |= keep_uploaded;
+    store.put(file_to_js(&file)?).primitive()?.await?;
+    tx.commit().await?;
+    announce();
+    Ok(())
+}
+
+/// A file kept on this computer, if it is.
+pub async fn file(sha256: &str) -> Result<Option<LocalFile>> {
+    let db = open_db()?;
+    let tx = db.transaction(FILES).build()?;
+    let value: Option<JsValue> = tx
+        .object_store(FILES)?
+        .get(sha256.to_owned())
+        .primitive()?
+        .await?;
+    Ok(value.as_ref().and_then(file_from_js))
+}
+
+/// Every file kept here: (SHA-256, uploaded), without reading their bytes.
+pub async fn kept_files() -> Result<Vec<(String, bool)>> {
+    let db = open_db()?;
+    let tx = db.transaction(FILES).build()?;
+    let all: Vec<JsValue> = tx
+        .object_store(FILES)?
+        .get_all()
+        .primitive()?
+        .await?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(all
+        .iter()
+        .filter_map(file_from_js)
+        .map(|f| (f.sha256, f.uploaded))
+        .collect())
+}
+
+/// The server has the whole file now.
+pub async fn mark_uploaded(sha256: &str) -> Result<()> {
+    let Some(mut f) = file(sha256).await? else {
+        return Ok(());
+    };
+    f.uploaded = true;
+    put_file(&f).await
 }

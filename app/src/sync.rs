@@ -1,5 +1,6 @@
 //! The sync client. It runs at start, when the connection comes back, shortly after edits, on a
 //! timer and on the "Синхронизировать" button; failures back off exponentially with jitter.
+//! After the records, the files attached here go (`files.rs`).
 //! Only one tab of a user syncs at a time (Web Locks). Every answer is stored (changes, cursor,
 //! acknowledgements) in one transaction before the next request, so a dropped connection costs
 //! at most one page again.
@@ -28,6 +29,8 @@ pub struct SyncView {
     pub error: RwSignal<Option<String>>,
     /// Records the last full pass took off this computer (access taken away), until read.
     pub dropped: RwSignal<u64>,
+    /// The file being sent: (name, bytes the server has, size).
+    pub upload: RwSignal<Option<(String, u64, u64)>>,
 }
 
 thread_local! {
@@ -39,6 +42,7 @@ thread_local! {
         progress: RwSignal::new(None),
         error: RwSignal::new(None),
         dropped: RwSignal::new(0),
+        upload: RwSignal::new(None),
     };
     static NOW: Cell<bool> = const { Cell::new(false) };
     static EDITED_AT: Cell<Option<f64>> = const { Cell::new(None) };
@@ -126,7 +130,12 @@ pub fn start(session: SessionCtx) {
             let result = std::rc::Rc::new(std::cell::RefCell::new(None));
             let out = result.clone();
             let ran = crate::browser::with_lock(&format!("nastavnik-sync-{user}"), async move {
-                *out.borrow_mut() = Some(run(&token).await);
+                // Records first (an attachment's record says what the file is), then the files.
+                let outcome = match run(&token).await {
+                    Ok(()) => crate::files::upload_pending(&token).await,
+                    failed => failed,
+                };
+                *out.borrow_mut() = Some(outcome);
             })
             .await;
             let outcome = result.borrow_mut().take();

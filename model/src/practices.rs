@@ -34,6 +34,24 @@ pub const TYPES: [(&str, &str); 4] = [
     ("normative", "Нормативный документ"),
 ];
 
+/// The competency areas of the leader test (its `areas`, the same ids; `model/tests/templates.rs`
+/// keeps the two alike), so every role names them with no template on the computer.
+pub const AREAS: [(&str, &str); 9] = [
+    ("law", "Нормативно-правовое регулирование"),
+    ("strategy", "Стратегическое управление и программа развития"),
+    ("process", "Управление образовательным процессом"),
+    ("vsoko", "ВСОКО и работа с данными"),
+    ("personnel", "Управление персоналом"),
+    ("finance", "Финансово-экономическая деятельность"),
+    ("safety", "Материально-техническая база и безопасность"),
+    ("upbringing", "Воспитательная работа и школьный климат"),
+    ("team", "Формирование управленческой команды и руководство ею"),
+];
+
+pub fn area_label(id: &str) -> &str {
+    AREAS.iter().find(|(a, _)| *a == id).map_or(id, |(_, l)| l)
+}
+
 pub fn type_label(id: &str) -> &str {
     TYPES.iter().find(|(t, _)| *t == id).map_or(id, |(_, l)| l)
 }
@@ -87,6 +105,36 @@ impl Needs {
                 .filter(|a| self.areas.contains(a))
                 .count()
     }
+}
+
+/// What a school needs, from the records on its computer: the risk factors of its programme's
+/// sections and the areas its leaders' test results found a deficit or a partial one in.
+pub fn needs_of<'a>(records: impl IntoIterator<Item = &'a Record>) -> Needs {
+    let mut needs = Needs::default();
+    for r in records.into_iter().filter(|r| !r.is_deleted()) {
+        if r.kind == crate::support::programme::SECTION_KIND {
+            let f = r.text(crate::support::programme::F_FACTOR);
+            if f != crate::support::GENERAL && !f.is_empty() {
+                needs.factors.push(f);
+            }
+        } else if r.kind == crate::forms::RESULT_KIND {
+            let scores: Vec<crate::forms::scoring::AreaScore> = r
+                .get("areas")
+                .and_then(|v| serde_json::from_value(v.clone()).ok())
+                .unwrap_or_default();
+            needs.areas.extend(
+                scores
+                    .into_iter()
+                    .filter(|a| a.level != crate::forms::Level::NoDeficit)
+                    .map(|a| a.area),
+            );
+        }
+    }
+    for list in [&mut needs.factors, &mut needs.areas] {
+        list.sort();
+        list.dedup();
+    }
+    needs
 }
 
 /// Does the material contain every word of `query` (in its title, summary or source), case

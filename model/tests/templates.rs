@@ -355,6 +355,22 @@ fn the_recommendation_library_covers_every_area_of_the_leader_test() {
     assert!(!text.contains(&lib.areas[&areas[2].id][0].title));
 }
 
+/// The bank of practices names the leader test's areas with no template at hand: the same ids
+/// and titles, in the same order.
+#[test]
+fn the_bank_of_practices_names_the_areas_of_the_leader_test() {
+    let (t, _) = load("leader_test");
+    let areas: Vec<(&str, &str)> = t
+        .test
+        .as_ref()
+        .unwrap()
+        .areas
+        .iter()
+        .map(|a| (a.id.as_str(), a.title.as_str()))
+        .collect();
+    assert_eq!(areas, model::practices::AREAS.to_vec());
+}
+
 /// The anti-risk programme is pre-filled from the card: its risk factors are the card's, with
 /// the same ids and names, and each has a level question `risk_<factor>`.
 #[test]

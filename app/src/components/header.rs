@@ -19,6 +19,7 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::Moderator => links.push(("/centre/users", "Пользователи")),
         _ => {}
     }
+    links.push(("/practices", "Банк практик"));
     links.push(("/account", "Учётная запись"));
     links.push(("/help", "Справка"));
     links.push(("/about", "О приложении"));

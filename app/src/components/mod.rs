@@ -1,6 +1,7 @@
 //! Pieces shared by several pages.
 
 pub mod answer;
+pub mod attachments;
 pub mod download;
 pub mod field;
 pub mod header;

@@ -28,6 +28,11 @@ pub fn SyncStatus() -> impl IntoView {
             {move || v.progress.get().map(|(got, left)| view! {
                 <span id="sync-progress">"Получено " {got} ", осталось " {left}</span>
             })}
+            {move || v.upload.get().map(|(name, sent, size)| view! {
+                <span id="sync-upload">
+                    {format!("Отправка файла «{name}»: {} %", sent * 100 / size.max(1))}
+                </span>
+            })}
             {move || (v.refused.get() > 0).then(|| view! {
                 <a id="sync-refused" class="badge-bad" href="/refused">"Не принято: " {v.refused.get()}</a>
             })}

@@ -8,6 +8,7 @@ pub mod help;
 pub mod homes;
 pub mod login;
 pub mod not_found;
+pub mod practices;
 pub mod refused;
 pub mod review;
 pub mod school_profile;

@@ -1,0 +1,182 @@
+//! Attached files on this computer (see `model::files`): a chosen file is kept in the local
+//! database at once, with its attachment record, so it is never lost to a dropped connection;
+//! the sync sends its bytes when the server answers, in pieces that go on where the server
+//! stopped (a cut connection costs one piece), smaller pieces while the link keeps failing and
+//! larger ones while it holds. A file attached elsewhere is fetched when first opened and kept.
+
+use std::collections::BTreeMap;
+
+use model::files::{self, FileRef, MAX_CHUNK_BYTES};
+use model::record::Record;
+use serde_json::json;
+
+use crate::api::{self, Failure};
+use crate::browser;
+use crate::store::{self, LocalFile, Target};
+use crate::sync;
+use leptos::prelude::Set;
+
+/// The first piece of an upload, and the smallest piece a failing link falls back to.
+const FIRST_PIECE: u64 = 32 * 1024;
+const SMALLEST_PIECE: u64 = 1024;
+/// Failed pieces in a row before the upload waits for the next sync.
+const FAILURES_IN_A_ROW: u32 = 12;
+
+/// Keeps `file` on this computer and attaches it to `parent`. The message says what to do.
+pub async fn attach(file: web_sys::File, parent: &Record) -> Result<(), String> {
+    let name = file.name();
+    let size = file.size() as u64;
+    let mime = files::check_file(&name, size)?;
+    let blob: web_sys::Blob = file.into();
+    let sha256 = browser::sha256_hex(&blob).await.ok_or_else(|| {
+        format!(
+            "Не удалось прочитать файл «{name}». Если приложение открыто не по адресу https://, \
+             браузер не даёт подготовить файл к отправке: обратитесь к администратору."
+        )
+    })?;
+    store::put_file(&LocalFile {
+        sha256: sha256.clone(),
+        name: name.clone(),
+        size,
+        blob,
+        uploaded: false,
+    })
+    .await
+    .map_err(|e| e.0)?;
+    let target = Target {
+        id: store::new_id(),
+        kind: files::ATTACHMENT_KIND,
+        scope: parent.scope.clone(),
+        parent: Some(parent.id),
+    };
+    let fields = BTreeMap::from([
+        (files::F_NAME.to_owned(), json!(name)),
+        (files::F_MIME.to_owned(), json!(mime)),
+        (files::F_SIZE.to_owned(), json!(size)),
+        (files::F_SHA256.to_owned(), json!(sha256)),
+    ]);
+    store::edit(&target, fields).await.map_err(|e| e.0)?;
+    sync::edited();
+    Ok(())
+}
+
+/// Sends every file kept here that the server does not have whole yet. Stops at the first
+/// connection failure that keeps coming back (the next sync goes on); a file the server refuses
+/// is said in words and the others still go.
+pub async fn upload_pending(token: &str) -> Result<(), Failure> {
+    let pending: Vec<String> = match store::kept_files().await {
+        Ok(list) => list
+            .into_iter()
+            .filter(|(_, uploaded)| !uploaded)
+            .map(|(sha, _)| sha)
+            .collect(),
+        Err(_) => return Ok(()),
+    };
+    let view = sync::view();
+    let result = async {
+        for sha in pending {
+            let Ok(Some(file)) = store::file(&sha).await else {
+                continue;
+            };
+            match upload(token, &file).await {
+                Ok(()) => {
+                    let _ = store::mark_uploaded(&sha).await;
+                }
+                Err(Failure::Offline) => return Err(Failure::Offline),
+                Err(f @ Failure::Api(_)) if f.is_unauthorized() || f.is_account_disabled() => {
+                    return Err(f);
+                }
+                Err(f) => view.error.set(Some(format!(
+                    "Файл «{}» не отправлен: {}",
+                    file.name,
+                    f.message()
+                ))),
+            }
+        }
+        Ok(())
+    }
+    .await;
+    view.upload.set(None);
+    result
+}
+
+async fn upload(token: &str, file: &LocalFile) -> Result<(), Failure> {
+    let view = sync::view();
+    let mut progress = api::file_progress(token, &file.sha256).await?;
+    let mut piece = FIRST_PIECE;
+    let mut failures = 0;
+    let mut successes = 0;
+    while !progress.complete {
+        view.upload
+            .set(Some((file.name.clone(), progress.received, file.size)));
+        let start = progress.received;
+        let end = (start + piece).min(file.size);
+        let Some(bytes) = browser::blob_bytes(&file.blob, start, end).await else {
+            return Err(Failure::Api(model::ApiError::new(
+                model::ErrorCode::Internal,
+                "файл на этом компьютере не читается; прикрепите его заново.",
+            )));
+        };
+        match api::file_chunk(token, &file.sha256, file.size, start, bytes).await {
+            Ok(p) => {
+                progress = p;
+                failures = 0;
+                successes += 1;
+                if successes >= 2 {
+                    piece = (piece * 2).min(MAX_CHUNK_BYTES);
+                    successes = 0;
+                }
+            }
+            Err(Failure::Offline) => {
+                failures += 1;
+                successes = 0;
+                piece = (piece / 2).max(SMALLEST_PIECE);
+                if failures >= FAILURES_IN_A_ROW {
+                    return Err(Failure::Offline);
+                }
+                gloo_timers::future::TimeoutFuture::new(300 * failures).await;
+                // Where the server stopped (the answer to the last piece may be what was lost).
+                match api::file_progress(token, &file.sha256).await {
+                    Ok(p) => progress = p,
+                    Err(Failure::Offline) => {}
+                    Err(f) => return Err(f),
+                }
+            }
+            Err(f) => return Err(f),
+        }
+    }
+    Ok(())
+}
+
+/// The file of an attachment: from this computer, or fetched from the server and kept here.
+pub async fn fetch(token: Option<String>, attachment: &Record) -> Result<LocalFile, String> {
+    let file: FileRef = files::file_of(attachment).ok_or("Файл удалён.")?;
+    if let Ok(Some(local)) = store::file(&file.sha256).await {
+        return Ok(local);
+    }
+    let token = token.ok_or("Войдите в систему, чтобы получить файл.")?;
+    let bytes = api::attached_file(&token, attachment.id)
+        .await
+        .map_err(|f| match f {
+            Failure::Offline => "Файла нет на этом компьютере, а связи с сервером нет. Откройте \
+                                 его, когда связь появится, или заранее сохраните для работы \
+                                 без сети."
+                .to_owned(),
+            other => other.message(),
+        })?;
+    let array = js_sys::Uint8Array::from(bytes.as_slice());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(&file.mime);
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&js_sys::Array::of1(&array), &options)
+            .map_err(|_| "Браузер не смог сохранить файл.".to_owned())?;
+    let local = LocalFile {
+        sha256: file.sha256,
+        name: file.name,
+        size: file.size,
+        blob,
+        uploaded: true,
+    };
+    store::put_file(&local).await.map_err(|e| e.0)?;
+    Ok(local)
+}
