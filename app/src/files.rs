@@ -167,9 +167,11 @@ pub async fn fetch(token: Option<String>, attachment: &Record) -> Result<LocalFi
     let array = js_sys::Uint8Array::from(bytes.as_slice());
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(&file.mime);
-    let blob =
-        web_sys::Blob::new_with_u8_array_sequence_and_options(&js_sys::Array::of1(&array), &options)
-            .map_err(|_| "Браузер не смог сохранить файл.".to_owned())?;
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(
+        &js_sys::Array::of1(&array),
+        &options,
+    )
+    .map_err(|_| "Браузер не смог сохранить файл.".to_owned())?;
     let local = LocalFile {
         sha256: file.sha256,
         name: file.name,

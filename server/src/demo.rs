@@ -9,6 +9,7 @@ mod desk;
 mod forms;
 mod leader_tests;
 mod monitoring;
+mod practices;
 mod support;
 mod workplan;
 
@@ -271,6 +272,13 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
     )
     .await?;
     monitoring::load(db, by_login("rukovoditel")?, &named).await?;
+    practices::load(
+        db,
+        by_login("moderator")?,
+        by_login("rukovoditel")?,
+        &school_ids,
+    )
+    .await?;
     monitoring::load_quarters(
         db,
         by_login("rukovoditel")?,

@@ -85,6 +85,40 @@ async fn the_demo_has_every_state_of_the_work() {
         .map(|c| c.text("deadline"))
         .collect();
     assert!(deadlines.iter().any(|d| *d < today) && deadlines.iter().any(|d| *d > today));
+
+    // A bank of practices: a dozen materials, drafts among them, files whose bytes are all on
+    // the server, and materials that suit the first school (its programme's risk factors and
+    // its leader's deficits).
+    use model::practices as p;
+    let materials = db.all_records(p::MATERIAL_KIND).await.unwrap();
+    assert!(materials.len() >= 12);
+    assert!(materials.iter().filter(|m| p::is_published(m)).count() >= 10);
+    assert!(materials.iter().any(|m| !p::is_published(m)));
+    let attachments = db.all_records(model::files::ATTACHMENT_KIND).await.unwrap();
+    assert!(attachments.len() >= 3);
+    for a in &attachments {
+        let file = model::files::file_of(a).unwrap();
+        let bytes = db
+            .file_bytes(&file.sha256)
+            .await
+            .unwrap()
+            .expect("uploaded");
+        assert_eq!(bytes.len() as u64, file.size);
+        assert!(bytes.starts_with(b"PK"), "a spreadsheet");
+    }
+    let sections = db
+        .all_records(model::support::programme::SECTION_KIND)
+        .await
+        .unwrap();
+    let school = sections[0].scope.clone();
+    let needs = p::needs_of(
+        sections
+            .iter()
+            .chain(&results)
+            .filter(|r| r.scope == school),
+    );
+    assert!(!needs.factors.is_empty() && !needs.areas.is_empty());
+    assert!(materials.iter().filter(|m| needs.fit(m) > 0).count() >= 3);
 }
 
 fn deficit_areas(result: &Record) -> Vec<String> {

@@ -252,7 +252,9 @@ pub fn MaterialPage() -> impl IntoView {
             return;
         };
         if r.text(F_TITLE).trim().is_empty() {
-            error.set(Some("Введите название, чтобы опубликовать материал.".into()));
+            error.set(Some(
+                "Введите название, чтобы опубликовать материал.".into(),
+            ));
             return;
         }
         save(target(&r), one(F_STATE, json!("published")), error);
@@ -302,13 +304,26 @@ pub fn MaterialPage() -> impl IntoView {
         if !loaded.get() {
             return view! { <p class="empty" role="status">"Материал не найден на этом компьютере: дождитесь синхронизации."</p> }.into_any();
         }
-        let r = record.get().unwrap_or_else(|| Record::new(Uuid::nil(), MATERIAL_KIND, Scope::Centre, None));
+        let r = record
+            .get()
+            .unwrap_or_else(|| Record::new(Uuid::nil(), MATERIAL_KIND, Scope::Centre, None));
         let meta = {
             let mut parts = vec![p::type_label(&r.text(F_TYPE)).to_owned()];
-            if let Some(s) = school_name() { parts.push(s); }
-            if !r.text(F_SOURCE).is_empty() { parts.push(r.text(F_SOURCE)); }
-            if !r.text(F_PUBLISHED_ON).is_empty() { parts.push(format!("опубликовано {}", format::date(&r.text(F_PUBLISHED_ON)))); }
-            if editable && !r.text(F_AUTHOR).is_empty() { parts.push(format!("автор: {}", r.text(F_AUTHOR))); }
+            if let Some(s) = school_name() {
+                parts.push(s);
+            }
+            if !r.text(F_SOURCE).is_empty() {
+                parts.push(r.text(F_SOURCE));
+            }
+            if !r.text(F_PUBLISHED_ON).is_empty() {
+                parts.push(format!(
+                    "опубликовано {}",
+                    format::date(&r.text(F_PUBLISHED_ON))
+                ));
+            }
+            if editable && !r.text(F_AUTHOR).is_empty() {
+                parts.push(format!("автор: {}", r.text(F_AUTHOR)));
+            }
             parts.join(" · ")
         };
         let tags = labels(&r);
