@@ -16,6 +16,13 @@ use uuid::Uuid;
 use super::desk::{Desk, id_at};
 use crate::storage::Db;
 
+/// A spreadsheet to attach: its name, the heading and the rows.
+type Sheet = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static [&'static str]],
+);
+
 struct Material {
     days_ago: u64,
     title: &'static str,
@@ -27,12 +34,8 @@ struct Material {
     factors: &'static [&'static str],
     areas: &'static [&'static str],
     published: bool,
-    /// A spreadsheet attached to it: its name, the heading and rows.
-    file: Option<(
-        &'static str,
-        &'static [&'static str],
-        &'static [&'static [&'static str]],
-    )>,
+    /// A spreadsheet attached to it.
+    file: Option<Sheet>,
 }
 
 const MATERIALS: [Material; 13] = [
