@@ -106,7 +106,7 @@ impl Forms {
                         out.starts.insert(*id, *at);
                     }
                 }
-                Need::Record(_) | Need::Person(_) => {}
+                Need::Record(_) | Need::Person(_) | Need::Children(_) => {}
             }
         }
         out
@@ -647,8 +647,20 @@ impl World {
         }
         let needs = server::needs(&records, mutations);
         for need in &needs {
-            if let Need::Record(id) = need {
-                take(*id, &mut records);
+            match need {
+                Need::Record(id) => take(*id, &mut records),
+                Need::Children(id) => {
+                    let children: Vec<Uuid> = self
+                        .records
+                        .values()
+                        .filter(|r| r.parent == Some(*id))
+                        .map(|r| r.id)
+                        .collect();
+                    for c in children {
+                        take(c, &mut records);
+                    }
+                }
+                _ => {}
             }
         }
         (records, self.forms.only(&needs))

@@ -507,6 +507,11 @@ impl Api {
         })
     }
 
+    /// The session token (for calls the helpers here do not make).
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
     /// Registers a school (the head only); returns it.
     pub async fn create_school(&self, name: &str) -> anyhow::Result<model::School> {
         Ok(self

@@ -146,7 +146,7 @@ pub fn Attachments(
                             let (open_r, del_r) = (r.clone(), r.clone());
                             let label = format!("Открыть файл «{}»", f.name);
                             view! {
-                                <li class="attachment" data-sha256=f.sha256.clone() data-here=here.map_or("no", |u| if u { "sent" } else { "waiting" })>
+                                <li class="attachment" data-id=r.id.to_string() data-sha256=f.sha256.clone() data-here=here.map_or("no", |u| if u { "sent" } else { "waiting" })>
                                     <button type="button" class="button-link attachment-open" aria-label=label on:click=move |_| open(open_r.clone(), true)>{f.name.clone()}</button>
                                     <span class="muted">{format!(" — {}, {}; {state}", files::type_label(&f.mime), files::size_label(f.size))}</span>
                                     {(editable.get() && mine).then(|| view! {

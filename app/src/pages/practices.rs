@@ -300,14 +300,9 @@ pub fn MaterialPage() -> impl IntoView {
             })
         })
     };
-    move || {
-        if !loaded.get() {
-            return view! { <p class="empty" role="status">"Материал не найден на этом компьютере: дождитесь синхронизации."</p> }.into_any();
-        }
-        let r = record
-            .get()
-            .unwrap_or_else(|| Record::new(Uuid::nil(), MATERIAL_KIND, Scope::Centre, None));
-        let meta = {
+    let meta = move || {
+        record.with(|r| {
+            let Some(r) = r else { return String::new() };
             let mut parts = vec![p::type_label(&r.text(F_TYPE)).to_owned()];
             if let Some(s) = school_name() {
                 parts.push(s);
@@ -325,14 +320,24 @@ pub fn MaterialPage() -> impl IntoView {
                 parts.push(format!("автор: {}", r.text(F_AUTHOR)));
             }
             parts.join(" · ")
-        };
-        let tags = labels(&r);
+        })
+    };
+    let text_of = move |field: &'static str| {
+        move || record.with(|r| r.as_ref().map(|r| r.text(field)).unwrap_or_default())
+    };
+    let tags = move || record.with(|r| r.as_ref().map(labels).unwrap_or_default());
+    // The page is built once the material is here; its parts follow its changes (a rebuild
+    // would take the focus from what is being typed).
+    move || {
+        if !loaded.get() {
+            return view! { <p class="empty" role="status">"Материал не найден на этом компьютере: дождитесь синхронизации."</p> }.into_any();
+        }
         view! {
             <section class="page" id="material">
                 <p class="no-print"><a href="/practices">"← Банк практик"</a></p>
-                <h1>{r.text(F_TITLE)}</h1>
+                <h1>{text_of(F_TITLE)}</h1>
                 <p class="lead">{meta}</p>
-                {(!published.get()).then(|| view! {
+                {move || (!published.get()).then(|| view! {
                     <p class="alert alert-info" id="material-draft">"Черновик: его видят только модератор и руководитель центра."</p>
                 })}
                 <SaveError error=error/>
@@ -369,10 +374,10 @@ pub fn MaterialPage() -> impl IntoView {
                     }.into_any()
                 } else {
                     view! {
-                        <div class="material-summary">{r.text(F_SUMMARY)}</div>
-                        {(!tags.is_empty()).then(|| view! {
+                        <div class="material-summary">{text_of(F_SUMMARY)}</div>
+                        {move || { let tags = tags(); (!tags.is_empty()).then(|| view! {
                             <p><strong>"Для чего: "</strong>{tags.join(" · ")}</p>
-                        })}
+                        })}}
                     }.into_any()
                 }}
                 <Attachments parent=record_s editable=editable id="material-files"/>

@@ -1,0 +1,225 @@
+//! Files attached on one computer reach another intact: the moderator publishes a material with
+//! a file over a 2G link that keeps cutting connections (the upload resumes where the server
+//! stopped and the bytes arrive once, whole), and a school computer that kept the file opens it
+//! with no network.
+
+use std::time::Duration;
+
+use e2e::proxy::Proxy;
+use e2e::{Api, Browser, Server};
+use fantoccini::Locator;
+use sha2::{Digest, Sha256};
+
+/// A PDF-like file of `n` bytes that no compression shrinks.
+fn document(n: usize) -> Vec<u8> {
+    let mut bytes = b"%PDF-1.4\n".to_vec();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    while bytes.len() < n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        bytes.push(x as u8);
+    }
+    bytes
+}
+
+fn hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_file_crosses_a_cut_link_whole_and_opens_offline_elsewhere() -> anyhow::Result<()> {
+    let mut server = Server::start().await?;
+    let proxy = Proxy::start(server.port).await?;
+    let dir = tempfile::tempdir()?;
+    let bytes = document(24 * 1024);
+    let sha = hex(&bytes);
+    let path = dir.path().join("Положение о наставничестве.pdf");
+    std::fs::write(&path, &bytes)?;
+
+    // The moderator writes a material and attaches the file: kept on the computer at once.
+    let desk = Browser::start().await?;
+    desk.sign_in_synced(&proxy.url(""), "moderator", "#home-moderator")
+        .await?;
+    desk.client.goto(&proxy.url("/practices")).await?;
+    desk.wait_for("#practice-new-title").await?;
+    desk.fill(
+        "#practice-new-title",
+        "Положение о наставничестве: пример школы",
+    )
+    .await?;
+    desk.click("#practice-create").await?;
+    desk.wait_for("#material").await?;
+    let material = desk
+        .eval("location.pathname.split('/').pop()")
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    desk.wait_for("#material-files-input").await?;
+    proxy.set_bad(true);
+    desk.client
+        .find(Locator::Css("#material-files-input"))
+        .await?
+        .send_keys(&path.display().to_string())
+        .await?;
+    desk.wait_js(
+        &format!("!!document.querySelector(\"li.attachment[data-sha256='{sha}']\")"),
+        Duration::from_secs(30),
+    )
+    .await?;
+    desk.click("#material-publish").await?;
+
+    // Over the bad link the file goes piece by piece: the server holds more and more of it while
+    // connections keep being cut. Then the link gets better and the upload goes on from there.
+    let head = Api::login(&server.url(""), "rukovoditel").await?;
+    let http = reqwest::Client::new();
+    let received = || async {
+        let p: serde_json::Value = http
+            .get(server.url(&format!("/api/files/{sha}")))
+            .bearer_auth(head.token())
+            .send()
+            .await?
+            .json()
+            .await?;
+        anyhow::Ok(p["received"].as_u64().unwrap_or(0))
+    };
+    let cuts_before = proxy.cuts.load(std::sync::atomic::Ordering::SeqCst);
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    let mut partial = 0;
+    while partial < 2048 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no piece got through the bad link in 5 minutes"
+        );
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        partial = received().await?;
+    }
+    assert!(
+        partial < bytes.len() as u64,
+        "the whole file went in one piece"
+    );
+    proxy.set_bad(false);
+    desk.click("#sync-now").await.ok();
+    desk.wait_js(
+        &format!(
+            "(document.querySelector(\"li.attachment[data-sha256='{sha}']\") || {{dataset: {{}}}}).dataset.here === 'sent'"
+        ),
+        Duration::from_secs(240),
+    )
+    .await?;
+    let cuts = proxy.cuts.load(std::sync::atomic::Ordering::SeqCst) - cuts_before;
+    assert!(
+        cuts > 0,
+        "the link never cut a connection during the upload"
+    );
+    desk.wait_all_sent(Duration::from_secs(120)).await?;
+
+    // On the server: the file's bytes, whole and once (pieces are only ever appended where the
+    // server stopped), and the same bytes to anyone who reads the material.
+    assert_eq!(received().await?, bytes.len() as u64);
+    let file = http
+        .get(server.url(&format!(
+            "/api/records/{}/file",
+            desk.eval(&format!(
+                "document.querySelector(\"li.attachment[data-sha256='{sha}']\").dataset.id"
+            ))
+            .await?
+            .as_str()
+            .unwrap_or_default()
+        )))
+        .bearer_auth(head.token())
+        .send()
+        .await?
+        .error_for_status()?
+        .bytes()
+        .await?;
+    assert_eq!(file.as_ref(), bytes.as_slice());
+    let record = head.record(material.parse()?).await?;
+    assert_eq!(record.text("state"), "published");
+
+    // A school computer keeps the material's files for work with no network.
+    let school = Browser::start().await?;
+    school
+        .sign_in_synced(&server.url(""), "shkola", "#home-school")
+        .await?;
+    school
+        .wait_js(
+            "!!navigator.serviceWorker.controller",
+            Duration::from_secs(30),
+        )
+        .await?;
+    school.client.goto(&server.url("/practices")).await?;
+    school.wait_for("#practices").await?;
+    school
+        .wait_js(
+            &format!("!!document.querySelector(\"a[href='/practices/{material}']\")"),
+            Duration::from_secs(60),
+        )
+        .await?;
+    school
+        .click(&format!("a[href='/practices/{material}']"))
+        .await?;
+    school.wait_for("#material-files-keep").await?;
+    school.click("#material-files-keep").await?;
+    school
+        .wait_js(
+            &format!(
+                "(document.querySelector(\"li.attachment[data-sha256='{sha}']\") || {{dataset: {{}}}}).dataset.here === 'sent'"
+            ),
+            Duration::from_secs(60),
+        )
+        .await?;
+    // The bytes in the school computer's database are the file's.
+    let user = Api::login(&server.url(""), "shkola").await?.profile.id;
+    let script = r#"
+        const done = arguments[arguments.length - 1];
+        const req = indexedDB.open(arguments[0]);
+        req.onerror = () => done(null);
+        req.onsuccess = () => {
+            const db = req.result;
+            const get = db.transaction('files').objectStore('files').get(arguments[1]);
+            get.onerror = () => { db.close(); done(null); };
+            get.onsuccess = async () => {
+                db.close();
+                if (!get.result) return done(null);
+                const digest = await crypto.subtle.digest('SHA-256', await get.result.blob.arrayBuffer());
+                done(Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join(''));
+            };
+        };
+    "#;
+    let kept = school
+        .client
+        .execute_async(
+            script,
+            vec![
+                serde_json::json!(format!("nastavnik-{user}")),
+                serde_json::json!(sha),
+            ],
+        )
+        .await?;
+    assert_eq!(kept.as_str(), Some(sha.as_str()));
+
+    // No server: the material and its file still open.
+    server.kill();
+    school.client.refresh().await?;
+    school.wait_for("#material").await?;
+    school
+        .wait_js(
+            &format!(
+                "(document.querySelector(\"li.attachment[data-sha256='{sha}']\") || {{dataset: {{}}}}).dataset.here === 'sent'"
+            ),
+            Duration::from_secs(30),
+        )
+        .await?;
+    school.click("li.attachment .attachment-open").await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(school.text("#material .alert-error").await?, "");
+
+    desk.close().await?;
+    school.close().await?;
+    Ok(())
+}
