@@ -26,6 +26,36 @@ pub const F_STATE: &str = "state";
 pub const F_AUTHOR: &str = "author";
 pub const F_PUBLISHED_ON: &str = "published_on";
 
+/// The field of a recommendation or a programme measure naming materials of the bank (their
+/// ids): what the school may read to carry it out.
+pub const F_MATERIALS: &str = "materials";
+/// The most materials one recommendation or measure names.
+pub const MAX_LINKED: usize = 20;
+
+/// A list of at most [`MAX_LINKED`] material ids.
+pub fn check_links(v: &Value) -> Result<(), String> {
+    let ok = v.as_array().is_some_and(|l| {
+        l.len() <= MAX_LINKED
+            && l.iter()
+                .all(|x| x.as_str().is_some_and(|s| uuid::Uuid::parse_str(s).is_ok()))
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "список материалов банка практик (не более {MAX_LINKED})"
+        ))
+    }
+}
+
+/// The materials a record names.
+pub fn linked(r: &Record) -> Vec<uuid::Uuid> {
+    list(r, F_MATERIALS)
+        .iter()
+        .filter_map(|s| uuid::Uuid::parse_str(s).ok())
+        .collect()
+}
+
 /// The kinds of materials, as 002 §4.5 lists them.
 pub const TYPES: [(&str, &str); 4] = [
     ("practice", "Описание управленческой практики"),

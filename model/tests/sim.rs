@@ -461,6 +461,7 @@ fn value_for(spec: &KindSpec, name: &str, rng: &mut Rng) -> Value {
         (rec::RECOMMENDATION_KIND, rec::F_STATE) => json!("draft"),
         (rec::RECOMMENDATION_KIND, rec::F_AREAS) => json!(["plan"]),
         (rec::RECOMMENDATION_KIND, rec::F_ACK) => json!(true),
+        (_, practices::F_MATERIALS) => json!([Uuid::from_u128(u128::from(n) + 1)]),
         (cons::KIND, cons::F_STATE) => json!(State::New.as_str()),
         (cons::KIND, cons::F_FORMAT) => pick(&cons::FORMATS, rng),
         (vis::KIND, vis::F_TYPE) => pick(&vis::TYPES, rng),

@@ -260,8 +260,16 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
         &school_ids[..3],
     )
     .await?;
+    let materials = practices::load(
+        db,
+        by_login("moderator")?,
+        by_login("rukovoditel")?,
+        &school_ids,
+    )
+    .await?;
     leader_tests::load(
         db,
+        &materials,
         by_login("nastavnik")?,
         [
             by_login("shkola")?,
@@ -272,13 +280,7 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
     )
     .await?;
     monitoring::load(db, by_login("rukovoditel")?, &named).await?;
-    practices::load(
-        db,
-        by_login("moderator")?,
-        by_login("rukovoditel")?,
-        &school_ids,
-    )
-    .await?;
+
     monitoring::load_quarters(
         db,
         by_login("rukovoditel")?,

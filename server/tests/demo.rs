@@ -119,6 +119,18 @@ async fn the_demo_has_every_state_of_the_work() {
     );
     assert!(!needs.factors.is_empty() && !needs.areas.is_empty());
     assert!(materials.iter().filter(|m| needs.fit(m) > 0).count() >= 3);
+    // The mentor's sent recommendation points to materials of the bank.
+    let recommendations = db
+        .all_records(forms::recommendation::RECOMMENDATION_KIND)
+        .await
+        .unwrap();
+    assert!(recommendations.iter().any(|r| {
+        r.text(forms::recommendation::F_STATE) == "sent"
+            && p::linked(r)
+                .iter()
+                .all(|id| materials.iter().any(|m| m.id == *id && p::is_published(m)))
+            && !p::linked(r).is_empty()
+    }));
 }
 
 fn deficit_areas(result: &Record) -> Vec<String> {

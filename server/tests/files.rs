@@ -380,3 +380,54 @@ async fn only_the_centre_publishes_and_attaches_to_materials() {
         sha("положение.docx".as_bytes())
     );
 }
+
+/// A mentor's recommendation names materials of the bank for the school to read; the list holds
+/// ids of records, no more than twenty.
+#[tokio::test]
+async fn a_recommendation_names_materials_of_the_bank() {
+    use model::forms::recommendation as rec;
+    let m = municipality().await;
+    let app = &m.app;
+    let mut mentor = Device::new(&m.mentor.token, 1);
+    let good = fresh();
+    let material = fresh();
+    mentor.edit(
+        good,
+        rec::RECOMMENDATION_KIND,
+        &Scope::School(m.school),
+        json!({
+            rec::F_TITLE: "Работа с родителями",
+            rec::F_TEXT: "Проведите родительский университет.",
+            rec::F_STATE: "draft",
+            p::F_MATERIALS: [material],
+        }),
+    );
+    let too_many: Vec<Uuid> = (0..=p::MAX_LINKED).map(|_| fresh()).collect();
+    mentor.edit(
+        fresh(),
+        rec::RECOMMENDATION_KIND,
+        &Scope::School(m.school),
+        json!({ rec::F_TITLE: "Много", rec::F_STATE: "draft", p::F_MATERIALS: too_many }),
+    );
+    mentor.edit(
+        fresh(),
+        rec::RECOMMENDATION_KIND,
+        &Scope::School(m.school),
+        json!({ rec::F_TITLE: "Не ссылки", rec::F_STATE: "draft", p::F_MATERIALS: ["практика"] }),
+    );
+    mentor.sync(app).await;
+    assert_eq!(mentor.refused.len(), 2, "{:?}", mentor.refused_messages());
+    assert!(
+        mentor
+            .refused_messages()
+            .iter()
+            .all(|r| r.contains("Материалы банка практик"))
+    );
+    let stored: model::record::Record = app
+        .record(&m.mentor.token, good)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p::linked(&stored), vec![material]);
+}

@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod download;
 pub mod field;
 pub mod header;
+pub mod material_links;
 pub mod protected;
 pub mod record_field;
 pub mod refused;

@@ -22,6 +22,7 @@ const SCHOOL_FIELDS: &[&str] = &[
     F_STATUS,
     F_EVIDENCE,
     F_SOURCE,
+    crate::practices::F_MATERIALS,
     DELETED,
 ];
 
@@ -74,6 +75,11 @@ pub const SPEC: KindSpec = KindSpec {
             ty: FieldType::Check(p::check_status),
         },
         text(F_EVIDENCE, "Подтверждение выполнения", 5_000),
+        FieldSpec {
+            name: crate::practices::F_MATERIALS,
+            label: "Материалы банка практик",
+            ty: FieldType::Check(crate::practices::check_links),
+        },
         FieldSpec {
             name: F_SOURCE,
             label: "Из рекомендации",

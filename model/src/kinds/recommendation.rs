@@ -91,6 +91,11 @@ pub const SPEC: KindSpec = KindSpec {
             ty: FieldType::Check(check_date),
         },
         FieldSpec {
+            name: crate::practices::F_MATERIALS,
+            label: "Материалы банка практик",
+            ty: FieldType::Check(crate::practices::check_links),
+        },
+        FieldSpec {
             name: F_MEASURE,
             label: "Мероприятие программы",
             ty: FieldType::Check(check_uuid),

@@ -60,6 +60,7 @@ fn answers(t: &Template, key: &Key, right: &[(&str, usize)]) -> Vec<(String, Val
 
 pub async fn load(
     db: &Db,
+    materials: &[super::practices::Published],
     mentor: &UserProfile,
     leaders: [&UserProfile; 3],
     campaign: Uuid,
@@ -110,6 +111,13 @@ pub async fn load(
     // School 0: recommendations sent, and a personal plan drawn up with the director.
     let (response, scope, scores, leader) = &mut responses[0];
     let (title, text, areas) = rec::draft_from_scores(&library, scores);
+    // The materials of the bank on the same areas, for the school to read.
+    let linked: Vec<Uuid> = materials
+        .iter()
+        .filter(|m| m.days_ago > 36 && m.areas.iter().any(|a| areas.iter().any(|x| x == a)))
+        .map(|m| m.id)
+        .take(3)
+        .collect();
     adviser
         .write(
             36,
@@ -118,6 +126,7 @@ pub async fn load(
                 (rec::F_TITLE, json!(title)),
                 (rec::F_TEXT, json!(text)),
                 (rec::F_AREAS, json!(areas)),
+                (model::practices::F_MATERIALS, json!(linked)),
                 (rec::F_SOURCE, json!("test")),
                 (rec::F_SOURCE_ID, json!(response.to_string())),
                 (rec::F_PERSON, json!(leaders[0].full_name)),

@@ -357,12 +357,21 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A published material of the demo: its id and the competency areas it addresses (so the
+/// mentor's recommendations can point to it).
+pub struct Published {
+    pub id: Uuid,
+    pub areas: &'static [&'static str],
+    pub days_ago: u64,
+}
+
 pub async fn load(
     db: &Db,
     moderator: &UserProfile,
     head: &UserProfile,
     schools: &[Uuid],
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<Published>> {
+    let mut published = Vec::new();
     let mut desk = Desk::new(db, moderator, "practices").await?;
     let mut head_desk = Desk::new(db, head, "practices").await?;
     for (n, m) in MATERIALS.iter().enumerate() {
@@ -420,7 +429,12 @@ pub async fn load(
             writer
                 .write(m.days_ago, place, &[(p::F_STATE, json!("published"))])
                 .await?;
+            published.push(Published {
+                id,
+                areas: m.areas,
+                days_ago: m.days_ago,
+            });
         }
     }
-    Ok(())
+    Ok(published)
 }

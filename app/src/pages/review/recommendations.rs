@@ -16,6 +16,7 @@ use model::support::{RISK_FACTORS, factor_label};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::components::material_links::MaterialLinks;
 use crate::components::record_field::{Field, Input, SaveError};
 use crate::format;
 use crate::lists::known_schools;
@@ -146,6 +147,7 @@ pub fn RecommendationPage() -> impl IntoView {
                     <Field record=record_s target=t name=F_PERSON label="Кому в школе (если одному человеку)" input=Input::Text(200) editable=editable error=error id="rec-person".into()/>
                     <Field record=record_s target=t name=F_DEADLINE label="Срок" input=Input::Date editable=editable error=error id="rec-deadline".into()/>
                 </div>
+                <MaterialLinks record=record_s target=t editable=editable error=error id="rec-materials".into()/>
                 {move || if sent.get() {
                     view! { <p class="alert alert-ok" id="rec-sent" role="status">"Отправлено школе. Школа увидит рекомендации после синхронизации."</p> }.into_any()
                 } else {
@@ -203,6 +205,7 @@ pub fn ReceivedRecommendations() -> impl IntoView {
                                 {(!deadline.is_empty()).then(|| format!(". Срок: {}", format::date(&deadline)))}
                             </p>
                             <p class="recommendation-text">{r.text(F_TEXT)}</p>
+                            <MaterialLinks record=Signal::stored(Some(r.clone())) target=Signal::stored(None) editable=false error=error id=format!("rec-materials-{}", r.id.simple())/>
                             {if acknowledged {
                                 {
                                     let by = r.text(F_ACK_BY);

@@ -28,6 +28,7 @@ use uuid::Uuid;
 
 use super::this_year;
 use crate::components::download::DownloadButton;
+use crate::components::material_links::MaterialLinks;
 use crate::components::record_field::{Field, Input, SaveError, delete, one, save};
 use crate::format;
 use crate::lists::known_schools;
@@ -160,6 +161,10 @@ pub async fn measure_from_recommendation(r: &Record) -> Result<Uuid, StoreError>
     let deadline = r.text(rec::F_DEADLINE);
     if !deadline.is_empty() {
         fields.insert(F_DEADLINE.to_owned(), json!(deadline));
+    }
+    // The materials the mentor pointed to go with the measure.
+    if let Some(materials) = r.get(model::practices::F_MATERIALS) {
+        fields.insert(model::practices::F_MATERIALS.to_owned(), materials.clone());
     }
     let measure = Target {
         id,
@@ -600,6 +605,7 @@ fn MeasureView(id: Uuid, section: Uuid, outline: Memo<Outline>, rights: Rights) 
                 <Field record=record target=target name=F_PARTICIPANTS label="Участники" input=Input::Text(1_000) editable=rights.draft error=error id=format!("participants-{n}")/>
             </div>
             <Field record=record target=target name=F_EVIDENCE label="Подтверждение выполнения" input=Input::Long(5_000) editable=rights.draft error=error id=format!("evidence-{n}")/>
+            <MaterialLinks record=record target=target editable=rights.draft error=error id=format!("materials-{n}")/>
             <Field record=record target=target name=F_COMMENT label="Комментарий наставника" input=Input::Long(5_000) editable=rights.comment error=error id=format!("mcomment-{n}")/>
             {rights.draft.then(|| view! { <button type="button" class="button-link no-print" on:click=remove>"Удалить мероприятие"</button> })}
         </fieldset>
