@@ -14,6 +14,7 @@ pub mod kinds;
 pub mod monitoring;
 pub mod practices;
 pub mod record;
+pub mod reserve;
 pub mod role;
 pub mod school;
 pub mod support;

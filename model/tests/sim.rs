@@ -55,6 +55,7 @@ use model::kinds::{self, KindSpec, Lookup, Need, Who, anonymous_response, school
 use model::monitoring as mon;
 use model::practices;
 use model::record::{DELETED, Record, Scope, stable_id};
+use model::reserve;
 use model::role::Role;
 use model::support::consultation::{self as cons, Side, State, may_move, state_of};
 use model::support::{self, programme as prog, visit as vis};
@@ -374,7 +375,11 @@ const WORKPLAN_KINDS: [&str; 2] = [wp::KIND, ind::KIND];
 /// The kinds only the head writes, checked for refused hostile writes with the others.
 const HEAD_ONLY_KINDS: [&str; 1] = [mon::KIND];
 /// The bank of practices and the files attached to its materials.
-const PRACTICE_KINDS: [&str; 2] = [practices::MATERIAL_KIND, files::ATTACHMENT_KIND];
+const PRACTICE_KINDS: [&str; 3] = [
+    practices::MATERIAL_KIND,
+    files::ATTACHMENT_KIND,
+    reserve::CANDIDATE_KIND,
+];
 /// The content of an item of the plan the head keeps for themself: its responsible person is
 /// the head, named when it is planned and never changed, so a mentor or curator reporting on it
 /// must be refused whatever else happens meanwhile.
@@ -1322,6 +1327,7 @@ impl World {
                 16 => self.report(d),
                 17 => self.school_indices(d),
                 18 if self.rng.chance(30) => self.material(d),
+                18 if self.rng.chance(50) => self.reserve(d),
                 _ => self.indicator(d),
             },
             Person::Leader1 | Person::Leader2 | Person::TeamB => match self.rng.below(15) {
@@ -1330,6 +1336,7 @@ impl World {
                 7..=8 => self.plan_item(d),
                 9..=10 => self.programme(d),
                 11..=12 => self.ask(d),
+                13 if self.rng.chance(40) => self.nominate(d),
                 _ => self.answer_recommendation(d),
             },
             Person::Teacher => self.answer(d),
@@ -2441,6 +2448,10 @@ impl World {
             ])
         };
         let materials = self.server_ids(|r| r.kind == p::MATERIAL_KIND && p::is_published(r));
+        if self.rng.chance(40) {
+            self.hostile_reserve(d);
+            return;
+        }
         match self.rng.below(3) {
             0 if !centre => {
                 let id = self.fresh_id(d);
@@ -2494,6 +2505,161 @@ impl World {
                     files::ATTACHMENT_KIND,
                     Scope::Centre,
                     parent,
+                    f,
+                    None,
+                    refuse,
+                );
+            }
+        }
+    }
+
+    /// A school's team nominates a teacher to the management reserve: writes the nomination,
+    /// then sends it to the centre.
+    fn nominate(&mut self, d: usize) {
+        use reserve as rs;
+        let Some(school) = self.school(d) else {
+            return;
+        };
+        let drafts = self.local_ids(d, |r| {
+            r.kind == rs::CANDIDATE_KIND
+                && r.scope == Scope::School(school)
+                && rs::stage_of(r) == rs::Stage::Draft
+                && !r.fields.is_empty()
+        });
+        let n = self.rng.below(1000);
+        if let (Some(id), true) = (self.rng.pick(&drafts), self.rng.chance(60)) {
+            let f = fields(&[(rs::F_STAGE, json!("nominated"))]);
+            self.write(d, id, rs::CANDIDATE_KIND, Scope::School(school), None, f);
+            return;
+        }
+        let id = self.fresh_id(d);
+        let f = fields(&[
+            (rs::F_NAME, json!(format!("Кандидат {n}"))),
+            (rs::F_POSITION, json!("учитель математики")),
+            (rs::F_EXPERIENCE, json!(5 + n % 20)),
+            (
+                rs::F_APPLICATION,
+                json!("Руководит методическим объединением."),
+            ),
+            (rs::F_REFERENCE, json!("Ответственный, инициативный.")),
+            (rs::F_RELOCATION, json!("municipality")),
+            (rs::F_PHONE, json!("+7 900 000-00-00")),
+            (rs::F_STAGE, json!("draft")),
+        ]);
+        self.write(d, id, rs::CANDIDATE_KIND, Scope::School(school), None, f);
+    }
+
+    /// The head takes a nominee one step on: the commission's verdicts, the training and its
+    /// certificates, the recommendation, the registry, an appointment.
+    fn reserve(&mut self, d: usize) {
+        use reserve as rs;
+        let ids = self.local_ids(d, |r| r.kind == rs::CANDIDATE_KIND && !r.fields.is_empty());
+        let Some(id) = self.rng.pick(&ids) else {
+            return;
+        };
+        let r = self.local(d, id).cloned().unwrap();
+        let pass = |ok: bool| json!(if ok { "pass" } else { "fail" });
+        let ok = self.rng.chance(80);
+        let f = match rs::stage_of(&r) {
+            rs::Stage::Draft | rs::Stage::Declined => return,
+            rs::Stage::Nominated => {
+                let mut f = fields(&[(rs::F_QUALITIES, pass(ok))]);
+                for (c, _) in kinds::candidate::CRITERIA_FIELDS {
+                    f.insert(c.to_owned(), json!("pass"));
+                }
+                f.insert(
+                    rs::F_STAGE.to_owned(),
+                    json!(if ok { "training" } else { "declined" }),
+                );
+                f
+            }
+            rs::Stage::Training => {
+                let mut f = fields(&[
+                    (rs::F_TRAINING_FROM, json!("2031-02-01")),
+                    (rs::F_TRAINING_TO, json!("2031-05-30")),
+                    (rs::F_GAMES, json!(true)),
+                    (
+                        rs::F_RECOMMENDATION,
+                        json!("Рекомендуется к включению в резерв."),
+                    ),
+                    (rs::F_STAGE, json!("recommended")),
+                ]);
+                for c in kinds::candidate::COURSE_FIELDS {
+                    f.insert(c.to_owned(), json!("№ 123 от 01.04.2031"));
+                }
+                f
+            }
+            rs::Stage::Recommended => fields(&[(rs::F_STAGE, json!("registry"))]),
+            rs::Stage::Registry => fields(&[
+                (rs::F_APPOINTED_POST, json!("заместитель директора")),
+                (rs::F_APPOINTED_SCHOOL, json!("МБОУ СОШ № 1")),
+                (rs::F_APPOINTED_ON, json!("2031-09-01")),
+            ]),
+        };
+        self.write(d, id, rs::CANDIDATE_KIND, r.scope.clone(), None, f);
+    }
+
+    /// The reserve written by someone who may not: a nominee of another school, a sent
+    /// nomination changed by the school, a nomination by a teacher or a mentor, a verdict of
+    /// the commission that is not one.
+    fn hostile_reserve(&mut self, d: usize) {
+        use reserve as rs;
+        let person = self.person(d);
+        let refuse = Expect::Refused;
+        let n = self.rng.below(1000);
+        let mine = self
+            .school(d)
+            .filter(|_| matches!(person, Person::Leader1 | Person::Leader2 | Person::TeamB));
+        let others: Vec<Uuid> = self.server_ids(|r| {
+            r.kind == rs::CANDIDATE_KIND && mine.is_none_or(|s| r.scope != Scope::School(s))
+        });
+        match (person, mine) {
+            (Person::Head, _) => {
+                // A verdict that is neither «соответствует» nor «не соответствует».
+                let Some(id) = self.rng.pick(&others) else {
+                    return;
+                };
+                let scope = self.server.records[&id].scope.clone();
+                let f = fields(&[(kinds::candidate::CRITERIA_FIELDS[1].0, json!("возможно"))]);
+                self.inject(d, id, rs::CANDIDATE_KIND, scope, None, f, None, refuse);
+            }
+            (_, Some(school)) => {
+                let sent = self.server_ids(|r| {
+                    r.kind == rs::CANDIDATE_KIND
+                        && r.scope == Scope::School(school)
+                        && rs::stage_of(r) != rs::Stage::Draft
+                });
+                if let (Some(id), true) = (self.rng.pick(&sent), self.rng.chance(50)) {
+                    let f = fields(&[(rs::F_EXPERIENCE, json!(40))]);
+                    self.inject(
+                        d,
+                        id,
+                        rs::CANDIDATE_KIND,
+                        Scope::School(school),
+                        None,
+                        f,
+                        None,
+                        refuse,
+                    );
+                } else if let Some(id) = self.rng.pick(&others) {
+                    let scope = self.server.records[&id].scope.clone();
+                    let f = fields(&[(rs::F_NAME, json!(format!("Подмена {n}")))]);
+                    self.inject(d, id, rs::CANDIDATE_KIND, scope, None, f, None, refuse);
+                }
+            }
+            _ => {
+                let school = self.rng.pick(&[SCHOOL_A, SCHOOL_B]).unwrap();
+                let id = self.fresh_id(d);
+                let f = fields(&[
+                    (rs::F_NAME, json!(format!("Сам себя {n}"))),
+                    (rs::F_STAGE, json!("draft")),
+                ]);
+                self.inject(
+                    d,
+                    id,
+                    rs::CANDIDATE_KIND,
+                    Scope::School(school),
+                    None,
                     f,
                     None,
                     refuse,

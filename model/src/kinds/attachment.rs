@@ -17,7 +17,10 @@ pub const SPEC: KindSpec = KindSpec {
     label: "Прикреплённый файл",
     scope: ScopeRule::Any,
     id: IdRule::Fresh,
-    parents: &[crate::practices::MATERIAL_KIND],
+    parents: &[
+        crate::practices::MATERIAL_KIND,
+        crate::reserve::CANDIDATE_KIND,
+    ],
     rules: &[
         // Who may attach is decided by the record it belongs to (`check`).
         Rule {

@@ -11,6 +11,7 @@
 pub mod anonymous_response;
 pub mod attachment;
 pub mod campaign;
+pub mod candidate;
 pub mod consultation;
 pub mod form_template;
 pub mod indicator_value;
@@ -62,6 +63,7 @@ pub const KINDS: &[&KindSpec] = &[
     &school_indices::SPEC,
     &material::SPEC,
     &attachment::SPEC,
+    &candidate::SPEC,
 ];
 
 pub fn spec(kind: &str) -> Option<&'static KindSpec> {
