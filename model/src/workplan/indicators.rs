@@ -48,7 +48,9 @@ pub const INDICATORS: [Indicator; 6] = [
         title: "Доля лиц, назначенных из резерва управленческих кадров, от числа включённых в \
                 резерв за календарный год, %",
         target: None,
-        computed: None,
+        computed: Some(
+            "по реестру кадрового резерва: из включённых в реестр за год — назначенные из резерва",
+        ),
     },
     Indicator {
         code: "reserve_vacancies",
@@ -93,6 +95,10 @@ pub fn check_code(v: &Value) -> Result<(), String> {
 /// from; `None` when the indicator is not computed or there are no data.
 pub fn computed(code: &str, year: i64, records: &[Record]) -> Option<(f64, String)> {
     indicator(code)?.computed?;
+    if code == "reserve_appointed" {
+        return crate::reserve::appointed_share(year, records)
+            .map(|(share, appointed, entered)| (share, format!("{appointed} из {entered}")));
+    }
     // The latest self-analysis card of each school written in that year.
     let mut cards: std::collections::BTreeMap<String, &Record> = Default::default();
     for r in records.iter().filter(|r| {

@@ -10,6 +10,7 @@ mod exports;
 mod files;
 mod indices;
 mod records;
+mod reserve;
 mod schools;
 mod support;
 mod sync;
@@ -60,6 +61,7 @@ pub fn api(state: AppState) -> Router {
         .route("/schools/{id}/programme.xlsx", get(support::programme))
         .route("/specialists", get(support::specialists))
         .route("/consultations.xlsx", get(support::consultations))
+        .route("/reserve.xlsx", get(reserve::registry))
         .route("/workplan.xlsx", get(workplan::plan))
         .route(
             "/schools/{id}/annual-report.xlsx",

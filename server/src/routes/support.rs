@@ -253,7 +253,11 @@ fn progress_label(p: Progress) -> String {
     }
 }
 
-fn header(sheet: &mut Worksheet, headers: &[&str], bold: &Format) -> Result<(), XlsxError> {
+pub(super) fn header(
+    sheet: &mut Worksheet,
+    headers: &[&str],
+    bold: &Format,
+) -> Result<(), XlsxError> {
     for (c, h) in headers.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, bold)?;
         sheet.set_column_width(c as u16, 24)?;
@@ -262,7 +266,12 @@ fn header(sheet: &mut Worksheet, headers: &[&str], bold: &Format) -> Result<(), 
     Ok(())
 }
 
-fn line(sheet: &mut Worksheet, row: u32, cells: &[String], wrap: &Format) -> Result<(), XlsxError> {
+pub(super) fn line(
+    sheet: &mut Worksheet,
+    row: u32,
+    cells: &[String],
+    wrap: &Format,
+) -> Result<(), XlsxError> {
     for (c, v) in cells.iter().enumerate() {
         let v: String = v.chars().take(32_767).collect();
         sheet.write_string_with_format(row, c as u16, &v, wrap)?;

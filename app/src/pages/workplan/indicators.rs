@@ -43,13 +43,20 @@ pub fn IndicatorsPage() -> impl IntoView {
     let now: i64 = format::today()[..4].parse().unwrap_or(2026);
     let years: Vec<i64> = (now - 3..=now).collect();
     let entered = store::watch_kind(ind::KIND);
-    let cards = store::watch_kind(model::forms::RESPONSE_KIND);
+    let responses = store::watch_kind(model::forms::RESPONSE_KIND);
+    let candidates = store::watch_kind(model::reserve::CANDIDATE_KIND);
+    // What the computed indicators count: the schools' cards and the reserve's registry.
+    let cards = Memo::new(move |_| {
+        let mut all = responses.get();
+        all.extend(candidates.get());
+        all
+    });
     let error = RwSignal::new(None::<String>);
     let years2 = years.clone();
     view! {
         <section class="page" id="indicators">
             <h1>"Показатели программы"</h1>
-            <p class="lead">"Основные показатели (индикаторы) программы (000, раздел 6): рассчитанные по картам самоанализа школ и внесённые руководителем центра."</p>
+            <p class="lead">"Основные показатели (индикаторы) программы (000, раздел 6): рассчитанные по картам самоанализа школ и реестру кадрового резерва и внесённые руководителем центра."</p>
             <SaveError error=error/>
             <div class="table-wrap">
                 <table class="results" id="indicators-table">
@@ -104,7 +111,7 @@ fn Cell(
     i: &'static Indicator,
     year: i64,
     entered: ReadSignal<Vec<Record>>,
-    cards: ReadSignal<Vec<Record>>,
+    cards: Memo<Vec<Record>>,
     head: bool,
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
