@@ -202,7 +202,11 @@ async fn a_nominee_goes_from_the_school_to_the_registry() {
     // The programme's indicator computes itself: one entered that year, one appointed.
     let year: i64 = entered[..4].parse().unwrap();
     assert_eq!(
-        model::workplan::indicators::computed("reserve_appointed", year, &[stored.clone()]),
+        model::workplan::indicators::computed(
+            "reserve_appointed",
+            year,
+            std::slice::from_ref(&stored)
+        ),
         Some((100.0, "1 из 1".to_owned()))
     );
 
