@@ -177,6 +177,9 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("/refused") view={lazy::<routes::Refused>()}/>
                     <Route path=path!("/practices") view={lazy::<routes::Practices>()}/>
+                    <Route path=path!("/reserve") view={lazy::<routes::Reserve>()}/>
+                    <Route path=path!("/reserve/registry") view={lazy::<routes::Registry>()}/>
+                    <Route path=path!("/reserve/:id") view={lazy::<routes::Candidate>()}/>
                     <Route path=path!("/practices/:id") view={lazy::<routes::Material>()}/>
                     <Route
                         path=path!("/teacher")

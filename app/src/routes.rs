@@ -46,6 +46,8 @@ const REVIEWERS: Roles = &[Role::Mentor, Role::Curator, Role::Head];
 /// The people of school support: the school's team, its mentors and curators, the head.
 const SUPPORT: Roles = &[Role::SchoolTeam, Role::Mentor, Role::Curator, Role::Head];
 const SCHOOL: Roles = &[Role::SchoolTeam];
+/// The management reserve: the nominating schools and the centre head.
+const RESERVE: Roles = &[Role::SchoolTeam, Role::Head];
 /// Anyone signed in.
 const ANYONE: Roles = &Role::ALL;
 
@@ -145,6 +147,9 @@ lazy_pages! {
     plan: Plan => review, REVIEWERS, crate::pages::workplan::PlanPage;
     plan_print: PlanPrint => review, REVIEWERS, crate::pages::workplan::PlanPrint;
     indicators: Indicators => review, REVIEWERS, crate::pages::workplan::IndicatorsPage;
+    reserve: Reserve => support, RESERVE, crate::pages::reserve::ReservePage;
+    candidate: Candidate => support, RESERVE, crate::pages::reserve::CandidatePage;
+    registry: Registry => centre, HEAD, crate::pages::reserve::RegistryPage;
     practices: Practices => work, ANYONE, crate::pages::practices::PracticesPage;
     material: Material => work, ANYONE, crate::pages::practices::MaterialPage;
     refused: Refused => work, ANYONE, crate::pages::refused::RefusedPage;

@@ -79,6 +79,9 @@ pub const COURSES: [(&str, &str); 3] = [
     ("hr", "Управление персоналом"),
 ];
 
+/// A verdict of the commission on one requirement.
+pub const VERDICTS: [(&str, &str); 2] = [("pass", "соответствует"), ("fail", "не соответствует")];
+
 pub const RELOCATION: [(&str, &str); 3] = [
     ("no", "не согласен(на) на переезд"),
     ("municipality", "согласен(на) в пределах муниципалитета"),

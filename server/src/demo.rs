@@ -10,6 +10,7 @@ mod forms;
 mod leader_tests;
 mod monitoring;
 mod practices;
+mod reserve;
 mod support;
 mod workplan;
 
@@ -280,6 +281,17 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Vec<DemoLogin>>> {
     )
     .await?;
     monitoring::load(db, by_login("rukovoditel")?, &named).await?;
+    reserve::load(
+        db,
+        by_login("rukovoditel")?,
+        [
+            by_login("shkola")?,
+            by_login("shkola2")?,
+            by_login("shkola3")?,
+        ],
+        &school_ids,
+    )
+    .await?;
 
     monitoring::load_quarters(
         db,

@@ -119,6 +119,27 @@ async fn the_demo_has_every_state_of_the_work() {
     );
     assert!(!needs.factors.is_empty() && !needs.areas.is_empty());
     assert!(materials.iter().filter(|m| needs.fit(m) > 0).count() >= 3);
+    // The management reserve has a nominee at every stage, one appointed from the registry,
+    // and a portfolio attached to a nomination.
+    use model::reserve as rs;
+    let candidates = db.all_records(rs::CANDIDATE_KIND).await.unwrap();
+    let stages: BTreeSet<&str> = candidates
+        .iter()
+        .map(|c| rs::stage_of(c).as_str())
+        .collect();
+    for (s, _, _) in rs::STAGES {
+        assert!(stages.contains(s.as_str()), "no nominee {s:?}");
+    }
+    assert!(
+        candidates
+            .iter()
+            .any(|c| !c.text(rs::F_APPOINTED_ON).is_empty())
+    );
+    assert!(
+        attachments
+            .iter()
+            .any(|a| candidates.iter().any(|c| Some(c.id) == a.parent))
+    );
     // The mentor's sent recommendation points to materials of the bank.
     let recommendations = db
         .all_records(forms::recommendation::RECOMMENDATION_KIND)

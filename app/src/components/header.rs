@@ -19,6 +19,9 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::Moderator => links.push(("/centre/users", "Пользователи")),
         _ => {}
     }
+    if matches!(role, Role::Head | Role::SchoolTeam) {
+        links.push(("/reserve", "Кадровый резерв"));
+    }
     links.push(("/practices", "Банк практик"));
     links.push(("/account", "Учётная запись"));
     links.push(("/help", "Справка"));

@@ -9,7 +9,9 @@ use leptos::task::spawn_local;
 use model::record::{DELETED, Record};
 use serde_json::{Value, json};
 
-use crate::components::text_input::{TextInput, any_number_parser, date_parser, text_parser};
+use crate::components::text_input::{
+    TextInput, any_number_parser, date_parser, integer_parser, text_parser,
+};
 use crate::format;
 use crate::store::{self, Target};
 use crate::sync;
@@ -43,6 +45,8 @@ pub enum Input {
     Text(u32),
     Long(u32),
     Number,
+    /// A whole number (a count of years, a year).
+    Integer,
     Date,
     Choice(&'static [(&'static str, &'static str)]),
 }
@@ -76,7 +80,7 @@ pub fn Field(
     let text = move || value.with(|v| v.as_str().map(str::to_owned).unwrap_or_default());
     let shown = move || match input {
         Input::Date => format::date(&text()),
-        Input::Number => value
+        Input::Number | Input::Integer => value
             .with(|v| v.as_f64().map(model::forms::answer::fmt_num))
             .unwrap_or_default(),
         Input::Choice(list) => list
@@ -106,6 +110,10 @@ pub fn Field(
             .into_any(),
             Input::Number => view! {
                 <TextInput id=input_id.clone() value=value parse=any_number_parser() set=set disabled=off numeric=true/>
+            }
+            .into_any(),
+            Input::Integer => view! {
+                <TextInput id=input_id.clone() value=value parse=integer_parser() set=set disabled=off numeric=true/>
             }
             .into_any(),
             Input::Date => view! {

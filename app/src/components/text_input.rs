@@ -231,6 +231,16 @@ pub(crate) fn any_number_parser() -> Parser {
     })
 }
 
+/// A whole number, or nothing.
+pub(crate) fn integer_parser() -> Parser {
+    Arc::new(|text: &str| {
+        if text.trim().is_empty() {
+            return Ok(Value::Null);
+        }
+        parse_number(text, true)
+    })
+}
+
 /// A date typed as ДД.ММ.ГГГГ (or as people also type it: «5.3.2026», «05032026»), stored as
 /// `YYYY-MM-DD`; nothing typed is no date.
 pub(crate) fn date_parser() -> Parser {

@@ -10,6 +10,7 @@ pub mod login;
 pub mod not_found;
 pub mod practices;
 pub mod refused;
+pub mod reserve;
 pub mod review;
 pub mod school_profile;
 pub mod support;

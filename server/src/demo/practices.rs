@@ -337,7 +337,7 @@ const MATERIALS: [Material; 13] = [
 ];
 
 /// A spreadsheet with a heading row and rows.
-fn spreadsheet(heading: &[&str], rows: &[&[&str]]) -> anyhow::Result<Vec<u8>> {
+pub(super) fn spreadsheet(heading: &[&str], rows: &[&[&str]]) -> anyhow::Result<Vec<u8>> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     let bold = rust_xlsxwriter::Format::new().set_bold();

@@ -1,0 +1,372 @@
+//! The management personnel reserve (002 §V). A school's team nominates its teachers (the
+//! application, the reference and the files of the portfolio) and follows their way; the
+//! centre head records the commission's two stages (§5.5.2), the training (§5.5.3), the
+//! recommendation and the registry (§5.5.4, §5.6), and an appointment from the reserve. The
+//! registry prints and exports to Excel. Everything works from this computer's database.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use model::Role;
+use model::record::{Record, Scope};
+use model::reserve::{
+    self as r, COURSES, CRITERIA, F_APPLICATION, F_APPOINTED_ON, F_APPOINTED_POST,
+    F_APPOINTED_SCHOOL, F_BIRTH_YEAR, F_CAREER, F_EDUCATION, F_EMAIL, F_EXPERIENCE, F_GAMES,
+    F_INTERNSHIP, F_MANAGEMENT_YEARS, F_NAME, F_NOMINATED_BY, F_NOMINATED_ON, F_OTHER_EVENTS,
+    F_PHONE, F_POSITION, F_QUALITIES, F_QUALITIES_NOTE, F_RECOMMENDATION, F_REFERENCE,
+    F_REGISTRY_ON, F_RELOCATION, F_STAGE, F_TRAINING_FROM, F_TRAINING_TO, F_TRAININGS, RELOCATION,
+    Stage, VERDICTS,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::components::attachments::Attachments;
+use crate::components::download::DownloadButton;
+use crate::components::record_field::{Field, Input, SaveError, delete, one, save};
+use crate::format;
+use crate::lists::known_schools;
+use crate::session::use_session;
+use crate::store::{self, Target};
+use crate::sync;
+
+fn target(rec: &Record) -> Target {
+    Target {
+        id: rec.id,
+        kind: r::CANDIDATE_KIND,
+        scope: rec.scope.clone(),
+        parent: None,
+    }
+}
+
+fn school_of(rec: &Record) -> Option<Uuid> {
+    match rec.scope {
+        Scope::School(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// `/reserve`: a school's nominees, or (for the head) every nominee by stage.
+#[component]
+pub fn ReservePage() -> impl IntoView {
+    crate::pages::set_title("Кадровый резерв");
+    let session = use_session();
+    let profile = session.profile();
+    let head = profile.as_ref().is_some_and(|p| p.role == Role::Head);
+    let my_school = profile.as_ref().and_then(|p| p.school_id);
+    let schools = known_schools(session);
+    let all = store::watch_kind(r::CANDIDATE_KIND);
+    let error = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+    let nominate = move |_| {
+        let Some(school) = my_school else { return };
+        let id = store::new_id();
+        let t = Target {
+            id,
+            kind: r::CANDIDATE_KIND,
+            scope: Scope::School(school),
+            parent: None,
+        };
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match store::edit(&t, BTreeMap::from([(F_STAGE.to_owned(), json!("draft"))])).await {
+                Ok(()) => {
+                    sync::edited();
+                    navigate(&format!("/reserve/{id}"), Default::default());
+                }
+                Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
+            }
+        });
+    };
+    view! {
+        <section class="page" id="reserve">
+            <h1>"Кадровый управленческий резерв"</h1>
+            <p class="lead">
+                "Школа направляет педагогов в школу кадрового резерва; центр проводит экспертизу в два "
+                "этапа, обучение, даёт рекомендацию и включает лучших в реестр (положение о "
+                "наставническом центре, раздел V)."
+            </p>
+            <SaveError error=error/>
+            {(!head).then(|| view! {
+                <button type="button" id="reserve-nominate" on:click=nominate>"Новая заявка"</button>
+            })}
+            {head.then(|| view! {
+                <p class="actions no-print">
+                    <a href="/reserve/registry" id="reserve-registry-link">"Реестр кадрового резерва"</a>
+                </p>
+            })}
+            {move || {
+                let mut list: Vec<Record> = all.with(|l| l.iter().filter(|x| !x.is_deleted() && !x.fields.is_empty()).cloned().collect());
+                list.sort_by_key(|x| (r::stage_of(x), x.text(F_NAME)));
+                if list.is_empty() {
+                    return view! { <p class="empty">"Заявок пока нет."</p> }.into_any();
+                }
+                let names = schools.get();
+                view! {
+                    <div class="table-wrap">
+                        <table class="results" id="reserve-list">
+                            <thead><tr>
+                                <th scope="col">"ФИО"</th>
+                                <th scope="col">"Должность"</th>
+                                {head.then(|| view! { <th scope="col">"Школа"</th> })}
+                                <th scope="col">"Этап"</th>
+                            </tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|x| {
+                                    let school = school_of(&x).and_then(|s| names.iter().find(|n| n.id == s)).map(|s| s.name.clone()).unwrap_or_default();
+                                    let name = if x.text(F_NAME).is_empty() { "(без имени)".to_owned() } else { x.text(F_NAME) };
+                                    view! {
+                                        <tr data-stage=r::stage_of(&x).as_str()>
+                                            <td><a href=format!("/reserve/{}", x.id)>{name}</a></td>
+                                            <td>{x.text(F_POSITION)}</td>
+                                            {head.then(|| view! { <td>{school}</td> })}
+                                            <td>{r::stage_of(&x).label()}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// A yes/no field of the record as a checkbox.
+#[component]
+fn Tick(
+    record: Signal<Option<Record>>,
+    target: Signal<Option<Target>>,
+    name: &'static str,
+    label: &'static str,
+    editable: bool,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let id = format!("candidate-{}", name.replace('.', "-"));
+    let on = move || record.with(|x| x.as_ref().and_then(|x| x.get(name)) == Some(&json!(true)));
+    view! {
+        <div class="field checkbox">
+            <input type="checkbox" id=id.clone() prop:checked=on disabled=!editable on:change=move |ev| {
+                if let Some(t) = target.get_untracked() {
+                    save(t, one(name, json!(event_target_checked(&ev))), error);
+                }
+            }/>
+            <label for=id>{label}</label>
+        </div>
+    }
+}
+
+/// `/reserve/:id`: one nominee, from the nomination to the registry.
+#[component]
+pub fn CandidatePage() -> impl IntoView {
+    crate::pages::set_title("Кандидат в кадровый резерв");
+    let session = use_session();
+    let head = session.profile().is_some_and(|p| p.role == Role::Head);
+    let schools = known_schools(session);
+    let id =
+        use_params_map().with_untracked(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
+    let record = store::watch_record(id.unwrap_or_default());
+    let rec_s: Signal<Option<Record>> = record.into();
+    let t = Signal::derive(move || record.with(|x| x.as_ref().map(target)));
+    let error = RwSignal::new(None::<String>);
+    let loaded = Memo::new(move |_| {
+        record.with(|x| {
+            x.as_ref()
+                .is_some_and(|x| !x.is_deleted() && x.kind == r::CANDIDATE_KIND)
+        })
+    });
+    let stage = Memo::new(move |_| record.with(|x| x.as_ref().map_or(Stage::Draft, r::stage_of)));
+    // The school writes the nomination while it is a draft; the head at any time.
+    let nomination_open = Signal::derive(move || head || stage.get() == Stage::Draft);
+    let move_to = move |to: Stage| {
+        if let Some(x) = record.get_untracked() {
+            save(target(&x), one(F_STAGE, json!(to.as_str())), error);
+        }
+    };
+    let navigate = use_navigate();
+    let remove = move |_| {
+        let Some(x) = record.get_untracked() else {
+            return;
+        };
+        let ok = web_sys::window()
+            .and_then(|w| w.confirm_with_message("Удалить заявку?").ok())
+            .unwrap_or(false);
+        if ok {
+            delete(target(&x), &x, error);
+            navigate("/reserve", Default::default());
+        }
+    };
+    let remove = StoredValue::new(remove);
+    let text_of = move |f: &'static str| {
+        move || record.with(|x| x.as_ref().map(|x| x.text(f)).unwrap_or_default())
+    };
+    let school_name = move || {
+        let s = record.with(|x| x.as_ref().and_then(school_of));
+        schools
+            .with(|l| l.iter().find(|x| Some(x.id) == s).map(|x| x.name.clone()))
+            .unwrap_or_default()
+    };
+    move || {
+        if !loaded.get() {
+            return view! { <p class="empty" role="status">"Заявка не найдена на этом компьютере: дождитесь синхронизации."</p> }.into_any();
+        }
+        let commission_seen =
+            head || stage.get() != Stage::Draft && stage.get() != Stage::Nominated;
+        view! {
+            <section class="page" id="candidate">
+                <p class="no-print"><a href="/reserve">"← Кадровый резерв"</a></p>
+                <h1>{move || { let n = text_of(F_NAME)(); if n.is_empty() { "Заявка в кадровый резерв".to_owned() } else { n } }}</h1>
+                <p class="lead">
+                    {school_name} " · " <span id="candidate-stage">{move || stage.get().label()}</span>
+                    {move || { let by = text_of(F_NOMINATED_BY)(); (!by.is_empty()).then(|| format!(" · направлена {} ({by})", format::date(&text_of(F_NOMINATED_ON)()))) }}
+                    {move || { let on = text_of(F_REGISTRY_ON)(); (!on.is_empty()).then(|| format!(" · в реестре с {}", format::date(&on))) }}
+                </p>
+                <SaveError error=error/>
+
+                <h2>"Заявка школы"</h2>
+                <div class="field-row">
+                    <Field record=rec_s target=t name=F_NAME label="ФИО" input=Input::Text(300) editable=nomination_open error=error id="candidate-name".into()/>
+                    <Field record=rec_s target=t name=F_POSITION label="Должность" input=Input::Text(300) editable=nomination_open error=error id="candidate-position".into()/>
+                </div>
+                <div class="field-row">
+                    <Field record=rec_s target=t name=F_BIRTH_YEAR label="Год рождения" input=Input::Integer editable=nomination_open error=error id="candidate-birth".into()/>
+                    <Field record=rec_s target=t name=F_EXPERIENCE label="Педагогический стаж, лет" input=Input::Integer editable=nomination_open error=error id="candidate-experience".into()/>
+                    <Field record=rec_s target=t name=F_MANAGEMENT_YEARS label="Стаж в управлении, лет" input=Input::Integer editable=nomination_open error=error id="candidate-management".into()/>
+                </div>
+                <Field record=rec_s target=t name=F_EDUCATION label="Образование" input=Input::Long(1_000) editable=nomination_open error=error id="candidate-education".into()/>
+                <Field record=rec_s target=t name=F_CAREER label="Должностные продвижения" input=Input::Long(2_000) editable=nomination_open error=error id="candidate-career".into()/>
+                <Field record=rec_s target=t name=F_APPLICATION label="Заявка: эффективный педагогический опыт, стремление к продвижению" input=Input::Long(5_000) editable=nomination_open error=error id="candidate-application".into()/>
+                <Field record=rec_s target=t name=F_REFERENCE label="Характеристика-ходатайство с места работы" input=Input::Long(10_000) editable=nomination_open error=error id="candidate-reference".into()/>
+                <div class="field-row">
+                    <Field record=rec_s target=t name=F_RELOCATION label="Согласие на переезд" input=Input::Choice(&RELOCATION) editable=nomination_open error=error id="candidate-relocation".into()/>
+                    <Field record=rec_s target=t name=F_PHONE label="Телефон" input=Input::Text(50) editable=nomination_open error=error id="candidate-phone".into()/>
+                    <Field record=rec_s target=t name=F_EMAIL label="Электронная почта" input=Input::Text(200) editable=nomination_open error=error id="candidate-email".into()/>
+                </div>
+                <p class="hint">"Прикрепите заявку, портфолио и характеристику (сканы или документы)."</p>
+                <Attachments parent=rec_s editable=nomination_open id="candidate-files"/>
+                {move || (!head && stage.get() == Stage::Draft).then(|| view! {
+                    <div class="actions no-print">
+                        <button type="button" id="candidate-send" on:click=move |_| move_to(Stage::Nominated)>"Направить в наставнический центр"</button>
+                        <button type="button" class="button-link" on:click=move |ev| remove.with_value(|f| f(ev))>"Удалить заявку"</button>
+                    </div>
+                })}
+
+                {commission_seen.then(|| view! {
+                    <h2>"Экспертиза"</h2>
+                    <fieldset>
+                        <legend>"Селективный этап: формальные требования"</legend>
+                        {CRITERIA.iter().map(|(c, l)| {
+                            let (verdict, reason) = kinds_fields(c);
+                            view! {
+                                <div class="field-row">
+                                    <Field record=rec_s target=t name=verdict label=l input=Input::Choice(&VERDICTS) editable=head error=error id=format!("candidate-sel-{c}")/>
+                                    <Field record=rec_s target=t name=reason label="Обоснование" input=Input::Text(1_000) editable=head error=error id=format!("candidate-sel-{c}-reason")/>
+                                </div>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                    <fieldset>
+                        <legend>"Квалитативный этап: личностные качества"</legend>
+                        <Field record=rec_s target=t name=F_QUALITIES label="Личностные качества" input=Input::Choice(&VERDICTS) editable=head error=error id="candidate-qualities".into()/>
+                        <Field record=rec_s target=t name=F_QUALITIES_NOTE label="Заключение (по характеристике и собеседованию)" input=Input::Long(5_000) editable=head error=error id="candidate-qualities-note".into()/>
+                    </fieldset>
+                    {move || (head && stage.get() == Stage::Nominated).then(|| view! {
+                        <div class="actions no-print">
+                            <button type="button" id="candidate-admit" on:click=move |_| move_to(Stage::Training)>"Допустить к обучению"</button>
+                            <button type="button" class="button-secondary" id="candidate-decline" on:click=move |_| move_to(Stage::Declined)>"Отказать"</button>
+                        </div>
+                    })}
+                })}
+
+                {move || (stage.get() >= Stage::Training && stage.get() != Stage::Declined).then(|| view! {
+                    <h2>"Обучение в школе резерва"</h2>
+                    <div class="field-row">
+                        <Field record=rec_s target=t name=F_TRAINING_FROM label="Начало обучения" input=Input::Date editable=head error=error id="candidate-from".into()/>
+                        <Field record=rec_s target=t name=F_TRAINING_TO label="Окончание обучения" input=Input::Date editable=head error=error id="candidate-to".into()/>
+                    </div>
+                    <Tick record=rec_s target=t name=F_GAMES label="Деловые игры" editable=head error=error/>
+                    <Tick record=rec_s target=t name=F_TRAININGS label="Психологические тренинги" editable=head error=error/>
+                    {COURSES.iter().zip(model::kinds::candidate::COURSE_FIELDS).map(|((c, l), field)| view! {
+                        <Field record=rec_s target=t name=field label=l input=Input::Text(300) editable=head error=error id=format!("candidate-course-{c}")/>
+                    }).collect_view()}
+                    <Field record=rec_s target=t name=F_INTERNSHIP label="Прототипирование процессов (мини-стажировка): школа и сроки" input=Input::Text(500) editable=head error=error id="candidate-internship".into()/>
+                    <Field record=rec_s target=t name=F_OTHER_EVENTS label="Иные обучающие мероприятия" input=Input::Long(2_000) editable=head error=error id="candidate-other".into()/>
+                    <Field record=rec_s target=t name=F_RECOMMENDATION label="Рекомендация центра" input=Input::Long(5_000) editable=head error=error id="candidate-recommendation".into()/>
+                    {move || (head && stage.get() == Stage::Training).then(|| view! {
+                        <div class="actions no-print"><button type="button" id="candidate-recommend" on:click=move |_| move_to(Stage::Recommended)>"Рекомендовать"</button></div>
+                    })}
+                    {move || (head && stage.get() == Stage::Recommended).then(|| view! {
+                        <div class="actions no-print"><button type="button" id="candidate-to-registry" on:click=move |_| move_to(Stage::Registry)>"Включить в реестр"</button></div>
+                    })}
+                })}
+
+                {move || (stage.get() == Stage::Registry).then(|| view! {
+                    <h2>"Назначение из резерва"</h2>
+                    <div class="field-row">
+                        <Field record=rec_s target=t name=F_APPOINTED_POST label="Должность" input=Input::Text(300) editable=head error=error id="candidate-appointed-post".into()/>
+                        <Field record=rec_s target=t name=F_APPOINTED_SCHOOL label="Образовательная организация" input=Input::Text(300) editable=head error=error id="candidate-appointed-school".into()/>
+                        <Field record=rec_s target=t name=F_APPOINTED_ON label="Дата назначения" input=Input::Date editable=head error=error id="candidate-appointed-on".into()/>
+                    </div>
+                })}
+            </section>
+        }.into_any()
+    }
+}
+
+/// The verdict and reason fields of a criterion.
+fn kinds_fields(criterion: &str) -> (&'static str, &'static str) {
+    model::kinds::candidate::CRITERIA_FIELDS
+        .iter()
+        .zip(CRITERIA)
+        .find(|(_, (c, _))| *c == criterion)
+        .map_or(("", ""), |(f, _)| *f)
+}
+
+/// `/reserve/registry`: the registry with the §5.6 fields, to print or export.
+#[component]
+pub fn RegistryPage() -> impl IntoView {
+    crate::pages::set_title("Реестр кадрового резерва");
+    let session = use_session();
+    let schools = known_schools(session);
+    let all = store::watch_kind(r::CANDIDATE_KIND);
+    view! {
+        <section class="page" id="reserve-registry">
+            <p class="no-print"><a href="/reserve">"← Кадровый резерв"</a></p>
+            <h1>"Реестр кадрового управленческого резерва"</h1>
+            <p class="lead">"Обязательные поля по п. 5.6 положения о наставническом центре."</p>
+            <div class="actions no-print">
+                <button type="button" class="button-secondary" on:click=|_| {
+                    if let Some(w) = web_sys::window() { let _ = w.print(); }
+                }>"Печать"</button>
+                <DownloadButton path="/reserve.xlsx".into() file="Реестр кадрового резерва.xlsx".into() id="registry-xlsx"/>
+            </div>
+            {move || {
+                let names = schools.get();
+                all.with(|l| {
+                    let list = r::registry(l);
+                    if list.is_empty() {
+                        return view! { <p class="empty">"В реестре пока никого нет."</p> }.into_any();
+                    }
+                    view! {
+                        <div class="table-wrap">
+                            <table class="results" id="registry-table">
+                                <thead><tr>
+                                    {r::REGISTRY_COLUMNS.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}
+                                </tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|x| {
+                                        let school = school_of(x).and_then(|s| names.iter().find(|n| n.id == s)).map(|s| s.name.clone()).unwrap_or_default();
+                                        let row = r::registry_row(x, &school, format::date);
+                                        view! { <tr>{row.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}</tr> }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any()
+                })
+            }}
+        </section>
+    }
+}
