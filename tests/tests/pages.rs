@@ -22,12 +22,15 @@ const SCHOOL: &[&str] = &[
     "/report/school/{school}",
     "/practices",
     "/practices/{id}",
+    "/reserve",
+    "/reserve/{id}",
     "/refused",
     "/about",
     "/help",
     "/account",
     // Not the school's: «Нет доступа», without downloading the page's code.
     "/centre/results",
+    "/reserve/registry",
     "/inbox",
 ];
 
@@ -54,6 +57,9 @@ const HEAD: &[&str] = &[
     "/forms/{id}/print",
     "/practices",
     "/practices/{id}",
+    "/reserve",
+    "/reserve/{id}",
+    "/reserve/registry",
     "/refused",
     "/about",
     "/help",

@@ -1,0 +1,141 @@
+//! A school nominates a teacher to the management reserve with no server at all — the
+//! nomination and its portfolio are kept on the computer — and once the server is back both
+//! reach the centre intact; the head takes the nominee on and sees the registry.
+
+use std::time::Duration;
+
+use e2e::{Api, Browser, Server};
+use fantoccini::Locator;
+use sha2::{Digest, Sha256};
+
+#[tokio::test]
+async fn a_nomination_made_offline_reaches_the_centre_with_its_portfolio() -> anyhow::Result<()> {
+    let mut server = Server::start().await?;
+    let dir = tempfile::tempdir()?;
+    // A scanned portfolio: bytes no compression shrinks.
+    let mut bytes = b"%PDF-1.4\n".to_vec();
+    let mut x: u32 = 2_463_534_242;
+    while bytes.len() < 300 * 1024 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        bytes.push(x as u8);
+    }
+    let sha: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let path = dir.path().join("Портфолио.pdf");
+    std::fs::write(&path, &bytes)?;
+
+    let school = Browser::start().await?;
+    school
+        .sign_in_synced(&server.url(""), "shkola", "#home-school")
+        .await?;
+    school
+        .wait_js("!!navigator.serviceWorker.controller", Duration::from_secs(30))
+        .await?;
+    school.client.goto(&server.url("/reserve")).await?;
+    school.wait_for("#reserve-nominate").await?;
+
+    // No server from here on.
+    server.kill();
+    school.wait_net("offline", Duration::from_secs(30)).await?;
+    school.click("#reserve-nominate").await?;
+    school.wait_for("#candidate-name").await?;
+    let id = school
+        .eval("location.pathname.split('/').pop()")
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    school.fill("#candidate-name", "Соколова Анна Петровна").await?;
+    school.fill("#candidate-position", "учитель математики").await?;
+    school.fill("#candidate-experience", "12").await?;
+    school
+        .fill("#candidate-application", "Руководит ШМО математиков.")
+        .await?;
+    school
+        .fill("#candidate-reference", "Инициативна, пользуется уважением коллег.")
+        .await?;
+    school.fill("#candidate-phone", "+7 918 000-00-00").await?;
+    school
+        .client
+        .find(Locator::Css("#candidate-files-input"))
+        .await?
+        .send_keys(&path.display().to_string())
+        .await?;
+    school
+        .wait_js(
+            &format!("(document.querySelector(\"li.attachment[data-sha256='{sha}']\") || {{dataset: {{}}}}).dataset.here === 'waiting'"),
+            Duration::from_secs(30),
+        )
+        .await?;
+    school.click("#candidate-send").await?;
+    school
+        .wait_js(
+            "document.getElementById('candidate-stage').innerText.includes('экспертизе')",
+            Duration::from_secs(20),
+        )
+        .await?;
+    // A reload with no server: the nomination and the file are still here.
+    school.client.refresh().await?;
+    school.wait_for("#candidate-name").await?;
+    assert_eq!(school.value("#candidate-name").await?, "Соколова Анна Петровна");
+    school
+        .wait_js(
+            &format!("!!document.querySelector(\"li.attachment[data-sha256='{sha}']\")"),
+            Duration::from_secs(20),
+        )
+        .await?;
+
+    // The server is back: the nomination and then the file go.
+    server.resume().await?;
+    school.wait_net("online", Duration::from_secs(60)).await?;
+    school.sync_all(Duration::from_secs(120)).await?;
+    school
+        .wait_js(
+            &format!("(document.querySelector(\"li.attachment[data-sha256='{sha}']\") || {{dataset: {{}}}}).dataset.here === 'sent'"),
+            Duration::from_secs(120),
+        )
+        .await?;
+
+    // At the centre: the nomination as sent, stamped by the server, and the portfolio intact.
+    let head = Api::login(&server.url(""), "rukovoditel").await?;
+    let record = head.record(id.parse()?).await?;
+    assert_eq!(record.text("stage"), "nominated");
+    assert_eq!(record.text("full_name"), "Соколова Анна Петровна");
+    assert_eq!(record.get("experience"), Some(&serde_json::json!(12)));
+    assert!(record.text("nominated_by").contains("Лебедева"));
+    let attachment = school
+        .eval(&format!(
+            "document.querySelector(\"li.attachment[data-sha256='{sha}']\").dataset.id"
+        ))
+        .await?;
+    let file = reqwest::Client::new()
+        .get(server.url(&format!(
+            "/api/records/{}/file",
+            attachment.as_str().unwrap_or_default()
+        )))
+        .bearer_auth(head.token())
+        .send()
+        .await?
+        .error_for_status()?
+        .bytes()
+        .await?;
+    assert!(file.as_ref() == bytes.as_slice(), "the portfolio arrived changed");
+
+    // The head sees the nominee and the registry page.
+    let centre = Browser::start().await?;
+    centre
+        .sign_in_synced(&server.url(""), "rukovoditel", "#home-centre")
+        .await?;
+    centre.client.goto(&server.url(&format!("/reserve/{id}"))).await?;
+    centre.wait_for("#candidate-admit").await?;
+    centre.client.goto(&server.url("/reserve/registry")).await?;
+    centre.wait_for("#registry-xlsx").await?;
+
+    school.close().await?;
+    centre.close().await?;
+    Ok(())
+}
