@@ -33,7 +33,10 @@ async fn a_nomination_made_offline_reaches_the_centre_with_its_portfolio() -> an
         .sign_in_synced(&server.url(""), "shkola", "#home-school")
         .await?;
     school
-        .wait_js("!!navigator.serviceWorker.controller", Duration::from_secs(30))
+        .wait_js(
+            "!!navigator.serviceWorker.controller",
+            Duration::from_secs(30),
+        )
         .await?;
     school.client.goto(&server.url("/reserve")).await?;
     school.wait_for("#reserve-nominate").await?;
@@ -49,14 +52,21 @@ async fn a_nomination_made_offline_reaches_the_centre_with_its_portfolio() -> an
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    school.fill("#candidate-name", "Соколова Анна Петровна").await?;
-    school.fill("#candidate-position", "учитель математики").await?;
+    school
+        .fill("#candidate-name", "Соколова Анна Петровна")
+        .await?;
+    school
+        .fill("#candidate-position", "учитель математики")
+        .await?;
     school.fill("#candidate-experience", "12").await?;
     school
         .fill("#candidate-application", "Руководит ШМО математиков.")
         .await?;
     school
-        .fill("#candidate-reference", "Инициативна, пользуется уважением коллег.")
+        .fill(
+            "#candidate-reference",
+            "Инициативна, пользуется уважением коллег.",
+        )
         .await?;
     school.fill("#candidate-phone", "+7 918 000-00-00").await?;
     school
@@ -80,8 +90,14 @@ async fn a_nomination_made_offline_reaches_the_centre_with_its_portfolio() -> an
         .await?;
     // A reload with no server: the nomination and the file are still here.
     school.client.refresh().await?;
-    school.wait_for("#candidate-name").await?;
-    assert_eq!(school.value("#candidate-name").await?, "Соколова Анна Петровна");
+    // Sent, the nomination reads as text: the school no longer changes it.
+    school
+        .wait_js(
+            "(document.getElementById('candidate-name') || {innerText: ''}).innerText === 'Соколова Анна Петровна' \
+             && document.getElementById('candidate-name').tagName === 'P'",
+            Duration::from_secs(20),
+        )
+        .await?;
     school
         .wait_js(
             &format!("!!document.querySelector(\"li.attachment[data-sha256='{sha}']\")"),
@@ -123,14 +139,20 @@ async fn a_nomination_made_offline_reaches_the_centre_with_its_portfolio() -> an
         .error_for_status()?
         .bytes()
         .await?;
-    assert!(file.as_ref() == bytes.as_slice(), "the portfolio arrived changed");
+    assert!(
+        file.as_ref() == bytes.as_slice(),
+        "the portfolio arrived changed"
+    );
 
     // The head sees the nominee and the registry page.
     let centre = Browser::start().await?;
     centre
         .sign_in_synced(&server.url(""), "rukovoditel", "#home-centre")
         .await?;
-    centre.client.goto(&server.url(&format!("/reserve/{id}"))).await?;
+    centre
+        .client
+        .goto(&server.url(&format!("/reserve/{id}")))
+        .await?;
     centre.wait_for("#candidate-admit").await?;
     centre.client.goto(&server.url("/reserve/registry")).await?;
     centre.wait_for("#registry-xlsx").await?;
