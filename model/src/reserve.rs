@@ -58,6 +58,12 @@ pub const F_APPOINTED_POST: &str = "appointed_post";
 pub const F_APPOINTED_SCHOOL: &str = "appointed_school";
 pub const F_APPOINTED_ON: &str = "appointed_on";
 
+/// The candidate's own account, if they have one: their answers to the survey of readiness for
+/// administrative work inform the qualitative stage (§5.5.2).
+pub const F_ACCOUNT: &str = "account";
+/// The built-in survey of readiness for administrative work.
+pub const READINESS_SURVEY: &str = "survey_admin_readiness";
+
 pub const F_STAGE: &str = "stage";
 /// Stamped by the server: who nominated and when.
 pub const F_NOMINATED_BY: &str = "nominated_by";
@@ -364,6 +370,35 @@ pub fn registry_row(r: &Record, school: &str, date: impl Fn(&str) -> String) -> 
         contacts.join(", "),
         appointed,
     ]
+}
+
+/// The candidate's sent answers to the readiness survey among `records` (the latest first).
+pub fn readiness_answers<'a>(
+    candidate: &Record,
+    records: impl IntoIterator<Item = &'a Record>,
+) -> Vec<&'a Record> {
+    let Some(account) = candidate
+        .get(F_ACCOUNT)
+        .and_then(Value::as_str)
+        .and_then(|s| uuid::Uuid::parse_str(s).ok())
+    else {
+        return Vec::new();
+    };
+    let mut list: Vec<&Record> = records
+        .into_iter()
+        .filter(|r| {
+            r.kind == crate::forms::RESPONSE_KIND
+                && !r.is_deleted()
+                && r.owner == Some(account)
+                && crate::forms::template_of(r).is_some_and(|(c, _)| c == READINESS_SURVEY)
+                && matches!(
+                    crate::forms::status_of(r),
+                    crate::forms::Status::Submitted | crate::forms::Status::Accepted
+                )
+        })
+        .collect();
+    list.sort_by_key(|r| std::cmp::Reverse(r.latest().map(|h| h.wall_ms)));
+    list
 }
 
 /// The candidates of the registry, by name.

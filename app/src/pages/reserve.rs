@@ -269,6 +269,7 @@ pub fn CandidatePage() -> impl IntoView {
                     </fieldset>
                     <fieldset>
                         <legend>"Квалитативный этап: личностные качества"</legend>
+                        <Readiness record=record head=head error=error/>
                         <Field record=rec_s target=t name=F_QUALITIES label="Личностные качества" input=Input::Choice(&VERDICTS) editable=head error=error id="candidate-qualities".into()/>
                         <Field record=rec_s target=t name=F_QUALITIES_NOTE label="Заключение (по характеристике и собеседованию)" input=Input::Long(5_000) editable=head error=error id="candidate-qualities-note".into()/>
                     </fieldset>
@@ -368,5 +369,79 @@ pub fn RegistryPage() -> impl IntoView {
                 })
             }}
         </section>
+    }
+}
+
+/// The candidate's own account and their answers to the survey of readiness for administrative
+/// work (the qualitative stage reads them, §5.5.2): the head names the account among the
+/// school's; the answers open on the review page.
+#[component]
+fn Readiness(
+    record: ReadSignal<Option<Record>>,
+    head: bool,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let session = use_session();
+    let accounts = if head {
+        crate::lists::accounts(session)
+    } else {
+        RwSignal::new(Vec::new())
+    };
+    let responses = store::watch_kind(model::forms::RESPONSE_KIND);
+    let choose = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        if let Some(x) = record.get_untracked() {
+            let value = if v.is_empty() {
+                serde_json::Value::Null
+            } else {
+                json!(v)
+            };
+            save(target(&x), one(r::F_ACCOUNT, value), error);
+        }
+    };
+    view! {
+        {head.then(|| view! {
+            <div class="field">
+                <label for="candidate-account">"Учётная запись кандидата (для его ответов на опрос о готовности к административной деятельности)"</label>
+                <select id="candidate-account" on:change=choose>
+                    <option value="">"— нет учётной записи —"</option>
+                    {move || {
+                        let (school, chosen) = record.with(|x| (x.as_ref().and_then(school_of), x.as_ref().map(|x| x.text(r::F_ACCOUNT)).unwrap_or_default()));
+                        accounts.get().into_iter()
+                            .filter(|a| a.profile.school_id == school && school.is_some())
+                            .map(|a| {
+                                let v = a.profile.id.to_string();
+                                let sel = v == chosen;
+                                view! { <option value=v selected=sel>{a.profile.full_name.clone()}</option> }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            </div>
+        })}
+        {move || {
+            let answers: Vec<(Uuid, String)> = record.with(|x| {
+                let Some(x) = x else { return Vec::new() };
+                responses.with(|l| {
+                    r::readiness_answers(x, l)
+                        .into_iter()
+                        .map(|resp| (resp.id, resp.latest().map(|h| format::date_time(h.wall_ms)).unwrap_or_default()))
+                        .collect()
+                })
+            });
+            let named = record.with(|x| x.as_ref().is_some_and(|x| !x.text(r::F_ACCOUNT).is_empty()));
+            if answers.is_empty() {
+                return named.then(|| view! {
+                    <p class="muted" id="candidate-readiness">"Ответов кандидата на опрос о готовности к административной деятельности на этом компьютере нет."</p>
+                }.into_any());
+            }
+            Some(view! {
+                <ul class="plain" id="candidate-readiness">
+                    {answers.into_iter().map(|(id, when)| view! {
+                        <li><a href=format!("/review/{id}")>{format!("Ответы на опрос «Готовность к административной деятельности», {when}")}</a></li>
+                    }).collect_view()}
+                </ul>
+            }.into_any())
+        }}
     }
 }

@@ -136,6 +136,11 @@ pub const SPEC: KindSpec = KindSpec {
         ),
         verdict(CRITERIA_FIELDS[3].0, "Образование"),
         text(CRITERIA_FIELDS[3].1, "Образование: обоснование", 1_000),
+        FieldSpec {
+            name: r::F_ACCOUNT,
+            label: "Учётная запись кандидата",
+            ty: FieldType::Check(super::check_uuid),
+        },
         verdict(F_QUALITIES, "Личностные качества"),
         text(F_QUALITIES_NOTE, "Личностные качества: заключение", 5_000),
         date(F_TRAINING_FROM, "Начало обучения"),

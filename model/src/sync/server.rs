@@ -340,6 +340,7 @@ impl Plan {
         records: &HashMap<Uuid, Record>,
     ) {
         let id = change.record;
+        let own = change.hlc.clone();
         let mut keys: Vec<ReadKey> = before.iter().chain(after).cloned().collect();
         keys.sort();
         keys.dedup();
@@ -357,7 +358,8 @@ impl Plan {
             return;
         }
         let r = &records[&id];
-        for (hlc, fields) in r.as_writes() {
+        // The change itself is logged above for every reader, new ones included.
+        for (hlc, fields) in r.as_writes().into_iter().filter(|(h, _)| *h != own) {
             self.log.push(Logged {
                 change: Change {
                     record: r.id,
