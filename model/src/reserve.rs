@@ -65,6 +65,17 @@ pub const F_ACCOUNT: &str = "account";
 pub const READINESS_SURVEY: &str = "survey_admin_readiness";
 
 pub const F_STAGE: &str = "stage";
+
+/// A vacant management post (`kinds::vacancy`).
+pub const VACANCY_KIND: &str = "vacancy";
+pub const V_POST: &str = "post";
+pub const V_PLACE: &str = "place";
+pub const V_OPENED_ON: &str = "opened_on";
+pub const V_FILLED_ON: &str = "filled_on";
+/// The candidate of the registry appointed to it.
+pub const V_CANDIDATE: &str = "candidate";
+/// Whoever was appointed when not from the reserve.
+pub const V_APPOINTEE: &str = "appointee";
 /// Stamped by the server: who nominated and when.
 pub const F_NOMINATED_BY: &str = "nominated_by";
 pub const F_NOMINATED_ON: &str = "nominated_on";
@@ -401,6 +412,65 @@ pub fn readiness_answers<'a>(
     list
 }
 
+fn in_year(date: &str, year: i64) -> bool {
+    date.get(0..4) == Some(year.to_string().as_str())
+}
+
+fn live_vacancies<'a>(records: impl IntoIterator<Item = &'a Record>) -> Vec<&'a Record> {
+    records
+        .into_iter()
+        .filter(|r| r.kind == VACANCY_KIND && !r.is_deleted())
+        .collect()
+}
+
+/// 000 §6: of the target posts that became vacant in `year`, the share (%) filled from the
+/// reserve, with the counts.
+pub fn vacancies_filled_share<'a>(
+    year: i64,
+    records: impl IntoIterator<Item = &'a Record>,
+) -> Option<(f64, usize, usize)> {
+    let opened: Vec<&Record> = live_vacancies(records)
+        .into_iter()
+        .filter(|v| in_year(&v.text(V_OPENED_ON), year))
+        .collect();
+    if opened.is_empty() {
+        return None;
+    }
+    let from_reserve = opened
+        .iter()
+        .filter(|v| !v.text(V_CANDIDATE).is_empty() && !v.text(V_FILLED_ON).is_empty())
+        .count();
+    Some((
+        from_reserve as f64 * 100.0 / opened.len() as f64,
+        from_reserve,
+        opened.len(),
+    ))
+}
+
+/// 000 §6: of the appointments to management posts made in `year`, the share (%) made from the
+/// reserve, with the counts.
+pub fn appointments_share<'a>(
+    year: i64,
+    records: impl IntoIterator<Item = &'a Record>,
+) -> Option<(f64, usize, usize)> {
+    let filled: Vec<&Record> = live_vacancies(records)
+        .into_iter()
+        .filter(|v| in_year(&v.text(V_FILLED_ON), year))
+        .collect();
+    if filled.is_empty() {
+        return None;
+    }
+    let from_reserve = filled
+        .iter()
+        .filter(|v| !v.text(V_CANDIDATE).is_empty())
+        .count();
+    Some((
+        from_reserve as f64 * 100.0 / filled.len() as f64,
+        from_reserve,
+        filled.len(),
+    ))
+}
+
 /// The candidates of the registry, by name.
 pub fn registry<'a>(records: impl IntoIterator<Item = &'a Record>) -> Vec<&'a Record> {
     let mut list: Vec<&Record> = records
@@ -419,7 +489,7 @@ pub fn appointed_share<'a>(
 ) -> Option<(f64, usize, usize)> {
     let entered: Vec<&Record> = registry(records)
         .into_iter()
-        .filter(|r| r.text(F_REGISTRY_ON).get(0..4) == Some(year.to_string().as_str()))
+        .filter(|r| in_year(&r.text(F_REGISTRY_ON), year))
         .collect();
     if entered.is_empty() {
         return None;

@@ -374,11 +374,12 @@ const SUPPORT_KINDS: [&str; 7] = [
 const WORKPLAN_KINDS: [&str; 2] = [wp::KIND, ind::KIND];
 /// The kinds only the head writes, checked for refused hostile writes with the others.
 const HEAD_ONLY_KINDS: [&str; 1] = [mon::KIND];
-/// The bank of practices and the files attached to its materials.
-const PRACTICE_KINDS: [&str; 3] = [
+/// The bank of practices, the files attached to its materials, the management reserve.
+const PRACTICE_KINDS: [&str; 4] = [
     practices::MATERIAL_KIND,
     files::ATTACHMENT_KIND,
     reserve::CANDIDATE_KIND,
+    reserve::VACANCY_KIND,
 ];
 /// The content of an item of the plan the head keeps for themself: its responsible person is
 /// the head, named when it is planned and never changed, so a mentor or curator reporting on it
@@ -2553,6 +2554,10 @@ impl World {
     /// certificates, the recommendation, the registry, an appointment.
     fn reserve(&mut self, d: usize) {
         use reserve as rs;
+        if self.rng.chance(30) {
+            self.vacancy(d);
+            return;
+        }
         let ids = self.local_ids(d, |r| r.kind == rs::CANDIDATE_KIND && !r.fields.is_empty());
         let Some(id) = self.rng.pick(&ids) else {
             return;
@@ -2597,6 +2602,38 @@ impl World {
             ]),
         };
         self.write(d, id, rs::CANDIDATE_KIND, r.scope.clone(), None, f);
+    }
+
+    /// The head records a management post that became vacant, then how it was filled (from the
+    /// registry, or otherwise).
+    fn vacancy(&mut self, d: usize) {
+        use reserve as rs;
+        let open = self.local_ids(d, |r| {
+            r.kind == rs::VACANCY_KIND && !r.fields.is_empty() && r.text(rs::V_FILLED_ON).is_empty()
+        });
+        let n = self.rng.below(1000);
+        if let (Some(id), true) = (self.rng.pick(&open), self.rng.chance(60)) {
+            let registry = self.local_ids(d, |r| {
+                r.kind == rs::CANDIDATE_KIND && rs::stage_of(r) == rs::Stage::Registry
+            });
+            let mut f = fields(&[(rs::V_FILLED_ON, json!("2031-09-01"))]);
+            match self.rng.pick(&registry) {
+                Some(c) => f.insert(rs::V_CANDIDATE.to_owned(), json!(c)),
+                None => f.insert(
+                    rs::V_APPOINTEE.to_owned(),
+                    json!(format!("Назначенный {n}")),
+                ),
+            };
+            self.write(d, id, rs::VACANCY_KIND, Scope::Centre, None, f);
+            return;
+        }
+        let id = self.fresh_id(d);
+        let f = fields(&[
+            (rs::V_POST, json!("директор")),
+            (rs::V_PLACE, json!(format!("МБОУ СОШ № {}", n % 40))),
+            (rs::V_OPENED_ON, json!("2031-06-30")),
+        ]);
+        self.write(d, id, rs::VACANCY_KIND, Scope::Centre, None, f);
     }
 
     /// The reserve written by someone who may not: a nominee of another school, a sent
@@ -2646,6 +2683,20 @@ impl World {
                     let f = fields(&[(rs::F_NAME, json!(format!("Подмена {n}")))]);
                     self.inject(d, id, rs::CANDIDATE_KIND, scope, None, f, None, refuse);
                 }
+            }
+            _ if self.rng.chance(30) => {
+                let id = self.fresh_id(d);
+                let f = fields(&[(rs::V_POST, json!(format!("директор {n}")))]);
+                self.inject(
+                    d,
+                    id,
+                    rs::VACANCY_KIND,
+                    Scope::Centre,
+                    None,
+                    f,
+                    None,
+                    refuse,
+                );
             }
             _ => {
                 let school = self.rng.pick(&[SCHOOL_A, SCHOOL_B]).unwrap();

@@ -140,6 +140,13 @@ async fn the_demo_has_every_state_of_the_work() {
             .iter()
             .any(|a| candidates.iter().any(|c| Some(c.id) == a.parent))
     );
+    let vacancies = db.all_records(rs::VACANCY_KIND).await.unwrap();
+    assert!(vacancies.len() >= 3);
+    assert!(vacancies.iter().any(|v| {
+        candidates
+            .iter()
+            .any(|c| c.id.to_string() == v.text(rs::V_CANDIDATE))
+    }));
     // The mentor's sent recommendation points to materials of the bank.
     let recommendations = db
         .all_records(forms::recommendation::RECOMMENDATION_KIND)

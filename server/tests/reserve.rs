@@ -312,3 +312,56 @@ async fn a_decline_names_its_criterion_and_only_a_school_team_nominates() {
     assert_eq!(r::criterion(got, "experience"), Some(false));
     assert!(got.text("sel.experience.reason").contains("Стаж 2 года"));
 }
+
+/// Vacant management posts are the centre's: the head records them and how they were filled,
+/// and two indicators of the programme count them; nobody else writes or reads them.
+#[tokio::test]
+async fn vacant_posts_are_the_centres_and_the_shares_count_themselves() {
+    use model::workplan::indicators::computed;
+    let m = municipality().await;
+    let app = &m.app;
+    let mut head = Device::new(&m.head.token, 2);
+    let reserve_person = Uuid::now_v7();
+    let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+    head.edit(
+        a,
+        r::VACANCY_KIND,
+        &Scope::Centre,
+        json!({ r::V_POST: "директор", r::V_PLACE: "МБОУ СОШ № 9", r::V_OPENED_ON: "2026-06-30",
+                r::V_FILLED_ON: "2026-09-01", r::V_CANDIDATE: reserve_person }),
+    );
+    head.edit(
+        b,
+        r::VACANCY_KIND,
+        &Scope::Centre,
+        json!({ r::V_POST: "заместитель директора", r::V_PLACE: "МБОУ ООШ № 3", r::V_OPENED_ON: "2026-05-15",
+                r::V_FILLED_ON: "2026-08-20", r::V_APPOINTEE: "Гордеев С. И." }),
+    );
+    head.sync(app).await;
+    assert!(head.refused.is_empty(), "{:?}", head.refused_messages());
+    let all: Vec<Record> = head.records.values().cloned().collect();
+    assert_eq!(
+        computed("reserve_vacancies", 2026, &all),
+        Some((50.0, "1 из 2".to_owned()))
+    );
+    assert_eq!(
+        computed("reserve_share", 2026, &all),
+        Some((50.0, "1 из 2".to_owned()))
+    );
+    assert_eq!(computed("reserve_share", 2025, &all), None);
+    for (n, token) in [&m.team.token, &m.mentor.token, &m.teacher.token]
+        .into_iter()
+        .enumerate()
+    {
+        let mut d = Device::new(token, 30 + n as u8);
+        d.edit(
+            Uuid::now_v7(),
+            r::VACANCY_KIND,
+            &Scope::Centre,
+            json!({ r::V_POST: "директор" }),
+        );
+        d.sync(app).await;
+        assert_eq!(d.refused.len(), 1);
+        assert!(!d.records.contains_key(&a));
+    }
+}

@@ -368,7 +368,93 @@ pub fn RegistryPage() -> impl IntoView {
                     }.into_any()
                 })
             }}
+            <Vacancies/>
         </section>
+    }
+}
+
+fn vacancy_target(id: Uuid) -> Target {
+    Target {
+        id,
+        kind: r::VACANCY_KIND,
+        scope: Scope::Centre,
+        parent: None,
+    }
+}
+
+/// The management posts that became vacant and how they were filled: two of the programme's
+/// indicators (000 §6) count them.
+#[component]
+fn Vacancies() -> impl IntoView {
+    let vacancies = store::watch_kind(r::VACANCY_KIND);
+    let candidates = store::watch_kind(r::CANDIDATE_KIND);
+    let error = RwSignal::new(None::<String>);
+    let ids = Memo::new(move |_| {
+        let mut list: Vec<(String, Uuid)> = vacancies.with(|l| {
+            l.iter()
+                .filter(|v| !v.is_deleted() && !v.fields.is_empty())
+                .map(|v| (v.text(r::V_OPENED_ON), v.id))
+                .collect()
+        });
+        list.sort_by(|a, b| b.cmp(a));
+        list.into_iter().map(|(_, id)| id).collect::<Vec<Uuid>>()
+    });
+    let add = move |_| {
+        let fields = BTreeMap::from([
+            (r::V_POST.to_owned(), json!("директор")),
+            (r::V_OPENED_ON.to_owned(), json!(format::today())),
+        ]);
+        let t = vacancy_target(store::new_id());
+        spawn_local(async move {
+            match store::edit(&t, fields).await {
+                Ok(()) => sync::edited(),
+                Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
+            }
+        });
+    };
+    view! {
+        <h2 id="vacancies-title">"Вакантные руководящие должности"</h2>
+        <p class="hint">"Учёт нужен для показателей программы: доля должностей, замещённых из резерва, и доля назначений из резерва."</p>
+        <SaveError error=error/>
+        // Keyed by id: a vacancy being typed in is never drawn anew (the cursor stays).
+        <For each=move || ids.get() key=|id| *id children=move |id| {
+            let n = id.simple().to_string();
+            let rec: Signal<Option<Record>> = Signal::derive(move || vacancies.with(|l| l.iter().find(|x| x.id == id).cloned()));
+            let t = Signal::stored(Some(vacancy_target(id)));
+            let text = move |f: &'static str| rec.with(|x| x.as_ref().map(|x| x.text(f)).unwrap_or_default());
+            view! {
+                <fieldset class="vacancy" data-id=id.to_string()>
+                    <legend>{move || format!("{} — {}", text(r::V_POST), text(r::V_PLACE))}</legend>
+                    <div class="field-row">
+                        <Field record=rec target=t name=r::V_POST label="Должность" input=Input::Text(300) editable=true error=error id=format!("vacancy-post-{n}")/>
+                        <Field record=rec target=t name=r::V_PLACE label="Образовательная организация" input=Input::Text(300) editable=true error=error id=format!("vacancy-place-{n}")/>
+                        <Field record=rec target=t name=r::V_OPENED_ON label="Вакантна с" input=Input::Date editable=true error=error id=format!("vacancy-opened-{n}")/>
+                    </div>
+                    <div class="field-row">
+                        <Field record=rec target=t name=r::V_FILLED_ON label="Замещена" input=Input::Date editable=true error=error id=format!("vacancy-filled-{n}")/>
+                        <div class="field">
+                            <label for=format!("vacancy-candidate-{n}")>"Назначен из резерва"</label>
+                            <select id=format!("vacancy-candidate-{n}") on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                save(vacancy_target(id), one(r::V_CANDIDATE, if v.is_empty() { serde_json::Value::Null } else { json!(v) }), error);
+                            }>
+                                <option value="">"— не из резерва —"</option>
+                                {move || {
+                                    let chosen = text(r::V_CANDIDATE);
+                                    candidates.with(|l| r::registry(l).into_iter().map(|c| {
+                                        let v = c.id.to_string();
+                                        let sel = v == chosen;
+                                        view! { <option value=v selected=sel>{c.text(F_NAME)}</option> }
+                                    }).collect_view())
+                                }}
+                            </select>
+                        </div>
+                        <Field record=rec target=t name=r::V_APPOINTEE label="Назначен (не из резерва)" input=Input::Text(300) editable=true error=error id=format!("vacancy-appointee-{n}")/>
+                    </div>
+                </fieldset>
+            }
+        }/>
+        <button type="button" class="button-secondary no-print" id="vacancy-add" on:click=add>"Добавить вакантную должность"</button>
     }
 }
 

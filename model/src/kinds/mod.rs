@@ -27,6 +27,7 @@ pub mod review;
 pub mod school_indices;
 pub mod school_profile;
 pub mod test_result;
+pub mod vacancy;
 pub mod visit;
 pub mod work_item;
 
@@ -64,6 +65,7 @@ pub const KINDS: &[&KindSpec] = &[
     &material::SPEC,
     &attachment::SPEC,
     &candidate::SPEC,
+    &vacancy::SPEC,
 ];
 
 pub fn spec(kind: &str) -> Option<&'static KindSpec> {

@@ -57,7 +57,9 @@ pub const INDICATORS: [Indicator; 6] = [
         title: "Доля целевых должностей, на которые назначены лица из резерва, от числа ставших \
                 вакантными целевых должностей за календарный год, %",
         target: None,
-        computed: None,
+        computed: Some(
+            "по учёту вакантных руководящих должностей: ставшие вакантными за год — замещённые из резерва",
+        ),
     },
     Indicator {
         code: "reserve_projects",
@@ -71,7 +73,7 @@ pub const INDICATORS: [Indicator; 6] = [
         title: "Доля назначений из резерва от общего числа назначений на руководящие \
                 должности, %",
         target: None,
-        computed: None,
+        computed: Some("по учёту вакантных руководящих должностей: назначения за год — из резерва"),
     },
 ];
 
@@ -95,9 +97,16 @@ pub fn check_code(v: &Value) -> Result<(), String> {
 /// from; `None` when the indicator is not computed or there are no data.
 pub fn computed(code: &str, year: i64, records: &[Record]) -> Option<(f64, String)> {
     indicator(code)?.computed?;
-    if code == "reserve_appointed" {
-        return crate::reserve::appointed_share(year, records)
-            .map(|(share, appointed, entered)| (share, format!("{appointed} из {entered}")));
+    let counted = |found: Option<(f64, usize, usize)>| {
+        found.map(|(share, part, whole)| (share, format!("{part} из {whole}")))
+    };
+    match code {
+        "reserve_appointed" => return counted(crate::reserve::appointed_share(year, records)),
+        "reserve_vacancies" => {
+            return counted(crate::reserve::vacancies_filled_share(year, records));
+        }
+        "reserve_share" => return counted(crate::reserve::appointments_share(year, records)),
+        _ => {}
     }
     // The latest self-analysis card of each school written in that year.
     let mut cards: std::collections::BTreeMap<String, &Record> = Default::default();

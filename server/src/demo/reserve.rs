@@ -99,6 +99,7 @@ pub async fn load(
     for team in teams {
         desks.push(Desk::new(db, team, "reserve").await?);
     }
+    let mut appointed = None;
     for (n, c) in NOMINEES.iter().enumerate() {
         let scope = Scope::School(schools[c.school]);
         let id = id_at(150 - n as u64 * 5, 0x70 + n as u8);
@@ -242,6 +243,7 @@ pub async fn load(
             .write(25, place, &[(r::F_STAGE, json!("registry"))])
             .await?;
         if c.school == 0 {
+            appointed = Some(id);
             centre
                 .write(
                     5,
@@ -256,6 +258,64 @@ pub async fn load(
                     ],
                 )
                 .await?;
+        }
+    }
+    // The management posts that became vacant this year: one filled from the reserve, one
+    // otherwise, one still open.
+    let vacancies = [
+        (
+            "заместитель директора по учебной работе",
+            "МБОУ ООШ № 12 с. Заречное",
+            40,
+            Some(5),
+            appointed,
+            "",
+        ),
+        (
+            "директор",
+            "МБОУ СОШ № 9 ст. Луговой",
+            70,
+            Some(20),
+            None,
+            "Гордеев Сергей Иванович",
+        ),
+        (
+            "заместитель директора по воспитательной работе",
+            "МБОУ СОШ № 7 пос. Каменный Брод",
+            15,
+            None,
+            None,
+            "",
+        ),
+    ];
+    for (n, (post, place, opened, filled, candidate, appointee)) in
+        vacancies.into_iter().enumerate()
+    {
+        let place_id = (
+            id_at(opened, 0xa0 + n as u8),
+            r::VACANCY_KIND,
+            &Scope::Centre,
+            None,
+        );
+        centre
+            .write(
+                opened,
+                place_id,
+                &[
+                    (r::V_POST, json!(post)),
+                    (r::V_PLACE, json!(place)),
+                    (r::V_OPENED_ON, json!(day_from_today(-(opened as i64)))),
+                ],
+            )
+            .await?;
+        if let Some(days) = filled {
+            let mut fields = vec![(r::V_FILLED_ON, json!(day_from_today(-(days as i64))))];
+            if let Some(c) = candidate {
+                fields.push((r::V_CANDIDATE, json!(c)));
+            } else {
+                fields.push((r::V_APPOINTEE, json!(appointee)));
+            }
+            centre.write(days, place_id, &fields).await?;
         }
     }
     Ok(())

@@ -45,10 +45,13 @@ pub fn IndicatorsPage() -> impl IntoView {
     let entered = store::watch_kind(ind::KIND);
     let responses = store::watch_kind(model::forms::RESPONSE_KIND);
     let candidates = store::watch_kind(model::reserve::CANDIDATE_KIND);
-    // What the computed indicators count: the schools' cards and the reserve's registry.
+    let vacancies = store::watch_kind(model::reserve::VACANCY_KIND);
+    // What the computed indicators count: the schools' cards, the reserve's registry and the
+    // vacant management posts.
     let cards = Memo::new(move |_| {
         let mut all = responses.get();
         all.extend(candidates.get());
+        all.extend(vacancies.get());
         all
     });
     let error = RwSignal::new(None::<String>);
@@ -56,7 +59,7 @@ pub fn IndicatorsPage() -> impl IntoView {
     view! {
         <section class="page" id="indicators">
             <h1>"Показатели программы"</h1>
-            <p class="lead">"Основные показатели (индикаторы) программы (000, раздел 6): рассчитанные по картам самоанализа школ и реестру кадрового резерва и внесённые руководителем центра."</p>
+            <p class="lead">"Основные показатели (индикаторы) программы (000, раздел 6): рассчитанные по картам самоанализа школ, реестру кадрового резерва и учёту вакантных должностей и внесённые руководителем центра."</p>
             <SaveError error=error/>
             <div class="table-wrap">
                 <table class="results" id="indicators-table">
