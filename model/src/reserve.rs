@@ -158,22 +158,6 @@ pub fn stage_of(r: &Record) -> Stage {
     Stage::parse(&r.text(F_STAGE)).unwrap_or(Stage::Draft)
 }
 
-/// The fields the school writes (while the nomination is a draft).
-pub const NOMINATION: [&str; 12] = [
-    F_NAME,
-    F_POSITION,
-    F_BIRTH_YEAR,
-    F_EXPERIENCE,
-    F_MANAGEMENT_YEARS,
-    F_CAREER,
-    F_EDUCATION,
-    F_APPLICATION,
-    F_REFERENCE,
-    F_RELOCATION,
-    F_PHONE,
-    F_EMAIL,
-];
-
 /// The verdict on one criterion of the selective stage, if given.
 pub fn criterion(r: &Record, id: &str) -> Option<bool> {
     match r.get(&format!("{SEL_PREFIX}{id}")).and_then(Value::as_str) {

@@ -68,6 +68,29 @@ pub fn first_choices_submitted(
     fields
 }
 
+/// A scanned document of `n` bytes (a PDF header, then bytes no compression shrinks), as a
+/// person attaches it.
+pub fn scanned_document(n: usize) -> Vec<u8> {
+    let mut bytes = b"%PDF-1.4\n".to_vec();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    while bytes.len() < n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        bytes.push(x as u8);
+    }
+    bytes
+}
+
+/// The SHA-256 of bytes in lowercase hex (the name of an attached file).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// A `nastavnik serve` process with the demo municipality in its own database.
 pub struct Server {
     pub port: u16,

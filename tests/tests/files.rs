@@ -6,37 +6,16 @@
 use std::time::Duration;
 
 use e2e::proxy::Proxy;
-use e2e::{Api, Browser, Server};
+use e2e::{Api, Browser, Server, scanned_document, sha256_hex};
 use fantoccini::Locator;
-use sha2::{Digest, Sha256};
-
-/// A PDF-like file of `n` bytes that no compression shrinks.
-fn document(n: usize) -> Vec<u8> {
-    let mut bytes = b"%PDF-1.4\n".to_vec();
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    while bytes.len() < n {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        bytes.push(x as u8);
-    }
-    bytes
-}
-
-fn hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 #[tokio::test]
 async fn a_file_crosses_a_cut_link_whole_and_opens_offline_elsewhere() -> anyhow::Result<()> {
     let mut server = Server::start().await?;
     let proxy = Proxy::start(server.port).await?;
     let dir = tempfile::tempdir()?;
-    let bytes = document(24 * 1024);
-    let sha = hex(&bytes);
+    let bytes = scanned_document(24 * 1024);
+    let sha = sha256_hex(&bytes);
     let path = dir.path().join("Положение о наставничестве.pdf");
     std::fs::write(&path, &bytes)?;
 

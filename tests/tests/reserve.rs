@@ -4,27 +4,15 @@
 
 use std::time::Duration;
 
-use e2e::{Api, Browser, Server};
+use e2e::{Api, Browser, Server, scanned_document, sha256_hex};
 use fantoccini::Locator;
-use sha2::{Digest, Sha256};
 
 #[tokio::test]
 async fn a_nomination_made_offline_reaches_the_centre_with_its_portfolio() -> anyhow::Result<()> {
     let mut server = Server::start().await?;
     let dir = tempfile::tempdir()?;
-    // A scanned portfolio: bytes no compression shrinks.
-    let mut bytes = b"%PDF-1.4\n".to_vec();
-    let mut x: u32 = 2_463_534_242;
-    while bytes.len() < 300 * 1024 {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        bytes.push(x as u8);
-    }
-    let sha: String = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let bytes = scanned_document(300 * 1024);
+    let sha = sha256_hex(&bytes);
     let path = dir.path().join("Портфолио.pdf");
     std::fs::write(&path, &bytes)?;
 
