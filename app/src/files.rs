@@ -64,10 +64,21 @@ pub async fn attach(file: web_sys::File, parent: &Record) -> Result<(), String> 
 /// connection failure that keeps coming back (the next sync goes on); a file the server refuses
 /// is said in words and the others still go.
 pub async fn upload_pending(token: &str) -> Result<(), Failure> {
+    // Only files some attachment here still names: a file whose attachment was removed (or
+    // refused) is not sent.
+    let named: std::collections::BTreeSet<String> =
+        match store::by_kind(files::ATTACHMENT_KIND).await {
+            Ok(list) => list
+                .iter()
+                .filter_map(files::file_of)
+                .map(|f| f.sha256)
+                .collect(),
+            Err(_) => return Ok(()),
+        };
     let pending: Vec<String> = match store::kept_files().await {
         Ok(list) => list
             .into_iter()
-            .filter(|(_, uploaded)| !uploaded)
+            .filter(|(sha, uploaded)| !uploaded && named.contains(sha))
             .map(|(sha, _)| sha)
             .collect(),
         Err(_) => return Ok(()),
