@@ -130,6 +130,14 @@ async fn upload(token: &str, file: &LocalFile) -> Result<(), Failure> {
         };
         match api::file_chunk(token, &file.sha256, file.size, start, bytes).await {
             Ok(p) => {
+                if !p.complete && p.received <= start {
+                    // The server took nothing from this piece (the file here is shorter than
+                    // its description): stop rather than send it again and again.
+                    return Err(Failure::Api(model::ApiError::new(
+                        model::ErrorCode::Internal,
+                        "файл на этом компьютере повреждён; прикрепите его заново.",
+                    )));
+                }
                 progress = p;
                 failures = 0;
                 successes += 1;

@@ -192,9 +192,28 @@ pub fn check_move(r: &Record, from: Stage, to: Stage, school: bool) -> Result<()
             _ => Err("Дальше заявку ведёт наставнический центр.".into()),
         };
     }
+    // The centre's steps: forward one stage, a nomination back to the school, a decline
+    // examined again, a recommendation taken back.
+    let allowed = matches!(
+        (from, to),
+        (Stage::Nominated | Stage::Declined, Stage::Draft)
+            | (Stage::Draft | Stage::Declined, Stage::Nominated)
+            | (Stage::Nominated, Stage::Training)
+            | (Stage::Nominated | Stage::Training, Stage::Declined)
+            | (Stage::Training | Stage::Registry, Stage::Recommended)
+            | (Stage::Recommended, Stage::Training)
+            | (Stage::Recommended, Stage::Registry)
+    );
+    if !allowed {
+        return Err(format!(
+            "Такой шаг невозможен: кандидат сейчас на этапе «{}».",
+            from.label()
+        ));
+    }
     match to {
         Stage::Draft => Ok(()),
         Stage::Nominated => nomination_complete(r),
+        Stage::Training if from == Stage::Recommended => Ok(()),
         Stage::Training => {
             if selected(r) {
                 Ok(())
@@ -217,9 +236,6 @@ pub fn check_move(r: &Record, from: Stage, to: Stage, school: bool) -> Result<()
             }
         }
         Stage::Recommended => {
-            if from != Stage::Training && from != Stage::Registry {
-                return Err("Рекомендацию дают после обучения в школе резерва.".into());
-            }
             if courses_done(r) < COURSES.len() {
                 return Err("Для рекомендации нужны сертификаты всех трёх курсов: \
                             «Государственное и муниципальное управление», «Менеджмент», \
@@ -231,12 +247,7 @@ pub fn check_move(r: &Record, from: Stage, to: Stage, school: bool) -> Result<()
             }
             Ok(())
         }
-        Stage::Registry => {
-            if from != Stage::Recommended {
-                return Err("В реестр включают кандидатов, рекомендованных центром.".into());
-            }
-            registry_complete(r)
-        }
+        Stage::Registry => registry_complete(r),
     }
 }
 

@@ -251,6 +251,19 @@ async fn a_file_is_read_by_whoever_reads_its_record() {
         StatusCode::NOT_FOUND
     );
 
+    // A colleague's file is renamed by nobody but the one who attached it and the head.
+    let mut mentor = Device::new(&m.mentor.token, 3);
+    mentor.sync(app).await;
+    mentor.edit_child(
+        attachment,
+        files::ATTACHMENT_KIND,
+        &Scope::Centre,
+        Some(material),
+        json!({ files::F_NAME: "Чужое.pdf" }),
+    );
+    mentor.sync(app).await;
+    assert_eq!(mentor.refused.len(), 1);
+
     // Published stays published; it is withdrawn by deleting it.
     desk.edit(
         material,
@@ -265,6 +278,19 @@ async fn a_file_is_read_by_whoever_reads_its_record() {
             .any(|r| r.contains("не возвращается в черновики")),
         "{:?}",
         desk.refused_messages()
+    );
+    // Withdrawn: its file goes with it.
+    let deletion = desk.records[&material].deletion_value();
+    desk.edit(
+        material,
+        p::MATERIAL_KIND,
+        &Scope::Centre,
+        json!({ model::record::DELETED: deletion }),
+    );
+    desk.sync(app).await;
+    assert_eq!(
+        download(app, &m.team.token, attachment).await.status(),
+        StatusCode::NOT_FOUND
     );
 }
 

@@ -83,6 +83,21 @@ async fn a_nominee_goes_from_the_school_to_the_registry() {
     );
     school.sync(app).await;
     assert!(refused_with(&school, "уже направлена"));
+    // Nor its files.
+    school.edit_child(
+        Uuid::now_v7(),
+        model::files::ATTACHMENT_KIND,
+        &scope,
+        Some(id),
+        json!({
+            model::files::F_NAME: "Ещё одна характеристика.pdf",
+            model::files::F_MIME: "application/pdf",
+            model::files::F_SIZE: 100,
+            model::files::F_SHA256: "ab".repeat(32),
+        }),
+    );
+    school.sync(app).await;
+    assert!(refused_with(&school, "её файлы может изменить центр"));
 
     // Nobody else at the school, no other school, no mentor sees the nominee.
     let other_team = app
@@ -321,7 +336,7 @@ async fn vacant_posts_are_the_centres_and_the_shares_count_themselves() {
     let m = municipality().await;
     let app = &m.app;
     let mut head = Device::new(&m.head.token, 2);
-    let reserve_person = Uuid::now_v7();
+    let reserve_person = registry_candidate(&mut head, app, m.school).await;
     let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
     head.edit(
         a,
@@ -337,8 +352,16 @@ async fn vacant_posts_are_the_centres_and_the_shares_count_themselves() {
         json!({ r::V_POST: "заместитель директора", r::V_PLACE: "МБОУ ООШ № 3", r::V_OPENED_ON: "2026-05-15",
                 r::V_FILLED_ON: "2026-08-20", r::V_APPOINTEE: "Гордеев С. И." }),
     );
+    // Someone who is not in the registry is not appointed «from the reserve».
+    head.edit(
+        Uuid::now_v7(),
+        r::VACANCY_KIND,
+        &Scope::Centre,
+        json!({ r::V_POST: "директор", r::V_OPENED_ON: "2026-03-01", r::V_CANDIDATE: Uuid::now_v7() }),
+    );
     head.sync(app).await;
-    assert!(head.refused.is_empty(), "{:?}", head.refused_messages());
+    assert_eq!(head.refused.len(), 1, "{:?}", head.refused_messages());
+    assert!(refused_with(&head, "кандидата из реестра"));
     let all: Vec<Record> = head.records.values().cloned().collect();
     assert_eq!(
         computed("reserve_vacancies", 2026, &all),
@@ -364,4 +387,37 @@ async fn vacant_posts_are_the_centres_and_the_shares_count_themselves() {
         assert_eq!(d.refused.len(), 1);
         assert!(!d.records.contains_key(&a));
     }
+}
+
+/// A candidate the head takes from a nomination to the registry; returns the id.
+async fn registry_candidate(head: &mut Device, app: &common::TestApp, school: Uuid) -> Uuid {
+    let id = Uuid::now_v7();
+    let scope = Scope::School(school);
+    let mut verdicts = serde_json::Map::new();
+    for (c, _) in r::CRITERIA {
+        verdicts.insert(format!("sel.{c}"), json!("pass"));
+    }
+    verdicts.insert(r::F_QUALITIES.into(), json!("pass"));
+    verdicts.insert(r::F_STAGE.into(), json!("training"));
+    let steps = [
+        json!({
+            r::F_NAME: "Зайцева Марина Александровна", r::F_POSITION: "учитель математики",
+            r::F_EXPERIENCE: 12, r::F_APPLICATION: "Руководит ШМО.", r::F_REFERENCE: "Инициативна.",
+            r::F_STAGE: "nominated",
+        }),
+        serde_json::Value::Object(verdicts),
+        json!({
+            "course.gmu": "№ 1", "course.management": "№ 2", "course.hr": "№ 3",
+            r::F_TRAINING_FROM: "2026-02-01", r::F_TRAINING_TO: "2026-05-29",
+            r::F_RECOMMENDATION: "Рекомендуется.", r::F_RELOCATION: "no", r::F_PHONE: "+7 900 000-00-00",
+            r::F_STAGE: "recommended",
+        }),
+        json!({ r::F_STAGE: "registry" }),
+    ];
+    for step in steps {
+        head.edit(id, r::CANDIDATE_KIND, &scope, step);
+        head.sync(app).await;
+    }
+    assert!(head.refused.is_empty(), "{:?}", head.refused_messages());
+    id
 }

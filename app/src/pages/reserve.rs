@@ -390,14 +390,15 @@ fn Vacancies() -> impl IntoView {
     let candidates = store::watch_kind(r::CANDIDATE_KIND);
     let error = RwSignal::new(None::<String>);
     let ids = Memo::new(move |_| {
-        let mut list: Vec<(String, Uuid)> = vacancies.with(|l| {
+        // The latest recorded first, in an order no edit changes (a moved field loses focus).
+        let mut list: Vec<Uuid> = vacancies.with(|l| {
             l.iter()
                 .filter(|v| !v.is_deleted() && !v.fields.is_empty())
-                .map(|v| (v.text(r::V_OPENED_ON), v.id))
+                .map(|v| v.id)
                 .collect()
         });
         list.sort_by(|a, b| b.cmp(a));
-        list.into_iter().map(|(_, id)| id).collect::<Vec<Uuid>>()
+        list
     });
     let add = move |_| {
         let fields = BTreeMap::from([

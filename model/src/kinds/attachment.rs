@@ -90,13 +90,26 @@ fn check_sha256(v: &Value) -> Result<(), String> {
 }
 
 fn check(ctx: &Ctx) -> Result<(), String> {
-    if ctx.before.is_none() {
-        let parent = ctx
-            .parent
-            .ok_or("Файл прикрепляют к записи: изменение не принято.")?;
-        if !may_change(ctx, parent) {
-            return Err("Прикрепить файл может тот, кто может изменить эту запись.".into());
-        }
+    let head = ctx.actor.role == crate::role::Role::Head;
+    let parent = ctx
+        .parent
+        .ok_or("Файл прикрепляют к записи: изменение не принято.")?;
+    if ctx.before.is_none() && !may_change(ctx, parent) {
+        return Err("Прикрепить файл может тот, кто может изменить эту запись.".into());
+    }
+    // Renamed or removed by the person who attached it, or the head.
+    if ctx.before.is_some() && !head && ctx.after.owner != Some(ctx.actor.user_id) {
+        return Err("Переименовать или удалить файл может тот, кто его прикрепил.".into());
+    }
+    // A nomination's files are the school's only while it is a draft (002 §5.5.1: what the
+    // commission examines does not change under it).
+    if parent.kind == crate::reserve::CANDIDATE_KIND
+        && !head
+        && crate::reserve::stage_of(parent) != crate::reserve::Stage::Draft
+    {
+        return Err(
+            "Заявка уже направлена в наставнический центр: её файлы может изменить центр.".into(),
+        );
     }
     for f in [F_SHA256, F_SIZE, F_MIME] {
         super::fixed(ctx, f, "Содержимое файла")?;

@@ -4,8 +4,12 @@
 //! target posts filled from the reserve, the share of appointments made from it). The centre's
 //! own records.
 
+use serde_json::Value;
+use uuid::Uuid;
+
 use super::{
-    FieldSpec, FieldType, IdRule, KindSpec, Rule, ScopeRule, Who, check_date, check_uuid, text,
+    Ctx, FieldSpec, FieldType, IdRule, KindSpec, Need, Rule, ScopeRule, Who, check_date,
+    check_uuid, text,
 };
 use crate::access::ReadKey;
 use crate::record::{DELETED, Record};
@@ -48,11 +52,41 @@ pub const SPEC: KindSpec = KindSpec {
     anonymous: false,
     owner: super::no_owner,
     audience,
-    needs: super::no_needs,
-    check: super::no_check,
+    needs,
+    check,
     follow: super::no_follow,
 };
 
 fn audience(_: &Record, _: Option<&Record>) -> Vec<ReadKey> {
     vec![ReadKey::Centre]
+}
+
+fn candidate(r: &Record) -> Option<Uuid> {
+    r.get(V_CANDIDATE)
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+}
+
+/// The candidate it names, to check they are in the registry.
+fn needs(r: &Record) -> Vec<Need> {
+    candidate(r).map(Need::Record).into_iter().collect()
+}
+
+fn check(ctx: &Ctx) -> Result<(), String> {
+    if !ctx.fields.contains_key(V_CANDIDATE) {
+        return Ok(());
+    }
+    let Some(id) = candidate(ctx.after) else {
+        return Ok(());
+    };
+    let in_registry = ctx.record(id).is_some_and(|c| {
+        c.kind == crate::reserve::CANDIDATE_KIND
+            && !c.is_deleted()
+            && crate::reserve::stage_of(c) == crate::reserve::Stage::Registry
+    });
+    if in_registry {
+        Ok(())
+    } else {
+        Err("Из резерва назначают кандидата из реестра: выберите его из списка.".into())
+    }
 }

@@ -8,7 +8,7 @@
 //! - `GET /api/records/{id}/file`: the file an attachment names.
 
 use axum::Json;
-use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -19,7 +19,7 @@ use serde::Deserialize;
 use super::parse_id;
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::AppResult;
+use crate::error::{ApiBytes, AppResult};
 use crate::storage::ChunkError;
 
 fn parse_sha(raw: &str) -> Result<&str, ApiError> {
@@ -51,10 +51,15 @@ pub async fn chunk(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(sha): Path<String>,
-    Query(at): Query<ChunkAt>,
-    body: Bytes,
+    at: Result<Query<ChunkAt>, QueryRejection>,
+    ApiBytes(body): ApiBytes,
 ) -> AppResult<Json<FileProgress>> {
     let sha = parse_sha(&sha)?;
+    let Query(at) = at.map_err(|_| {
+        ApiError::bad_request(
+            "Укажите, с какого байта эта часть файла и размер файла: start, size.",
+        )
+    })?;
     if body.len() as u64 > MAX_CHUNK_BYTES {
         return Err(ApiError::payload_too_large().into());
     }
@@ -103,7 +108,20 @@ pub async fn download(
     let Some(file) = files::file_of(&record) else {
         return Err(ApiError::not_found().into());
     };
-    let Some(bytes) = state.db.file_bytes(&file.sha256).await? else {
+    // A file of a withdrawn (deleted) record is gone with it.
+    if let Some(parent) = record.parent {
+        let parent = state.db.record_for(&actor, parent).await?;
+        if parent.is_deleted() {
+            return Err(ApiError::not_found().into());
+        }
+    }
+    let bytes = state
+        .db
+        .file_bytes(&file.sha256)
+        .await?
+        // The attachment must describe the file it names (its size too), not only its hash.
+        .filter(|b| b.len() as u64 == file.size);
+    let Some(bytes) = bytes else {
         return Err(ApiError::new(
             model::ErrorCode::NotFound,
             "Файл ещё не загружен на сервер с компьютера, где его прикрепили. Он появится, \

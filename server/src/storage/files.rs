@@ -10,6 +10,9 @@ use super::{Db, now_ms};
 /// Uploads a person may have unfinished at once (each up to the largest file): enough for a
 /// portfolio chosen offline, not a way to fill the server's disk.
 pub const MAX_UNFINISHED_PER_PERSON: i64 = 30;
+/// An upload nobody continued for this long is dropped (its computer was cleaned, its
+/// attachment removed), so it neither blocks new ones nor holds a hash under a wrong size.
+const ABANDONED_AFTER_MS: i64 = 7 * 86_400_000;
 
 /// Why a piece of a file was not taken.
 #[derive(Debug, thiserror::Error)]
@@ -60,15 +63,36 @@ impl Db {
         start: u64,
         data: &[u8],
     ) -> Result<FileProgress, ChunkError> {
-        if size == 0 || size > MAX_FILE_BYTES || start + data.len() as u64 > size {
+        if size == 0
+            || size > MAX_FILE_BYTES
+            || start
+                .checked_add(data.len() as u64)
+                .is_none_or(|end| end > size)
+        {
             return Err(ChunkError::BeyondEnd);
         }
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("DELETE FROM files WHERE complete = 0 AND created_at < ?")
+            .bind(now_ms() - ABANDONED_AFTER_MS)
+            .execute(&mut *tx)
+            .await?;
         let row: Option<(i64, i64, bool)> =
             sqlx::query_as("SELECT size, received, complete FROM files WHERE sha256 = ?")
                 .bind(sha256)
                 .fetch_optional(&mut *tx)
                 .await?;
+        // An unfinished upload under another size was started with a wrong description: the
+        // file's bytes decide, so it starts again.
+        let row = match row {
+            Some((known, _, false)) if known as u64 != size => {
+                sqlx::query("DELETE FROM files WHERE sha256 = ?")
+                    .bind(sha256)
+                    .execute(&mut *tx)
+                    .await?;
+                None
+            }
+            other => other,
+        };
         let (received, complete) = match row {
             Some((known, _, _)) if known as u64 != size => return Err(ChunkError::SizeDiffers),
             Some((_, received, complete)) => (received as u64, complete),
