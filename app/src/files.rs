@@ -21,9 +21,6 @@ const FIRST_PIECE: u64 = 32 * 1024;
 const SMALLEST_PIECE: u64 = 1024;
 /// Failed pieces in a row before the upload waits for the next sync.
 const FAILURES_IN_A_ROW: u32 = 12;
-/// How long files are sent in one go: then the records' sync takes its turn (an edit made
-/// meanwhile does not wait behind a large file on a slow link), and the files go on right after.
-const TURN_MS: f64 = 20_000.0;
 
 /// Keeps `file` on this computer and attaches it to `parent`. The message says what to do.
 pub async fn attach(file: web_sys::File, parent: &Record) -> Result<(), String> {
@@ -87,20 +84,14 @@ pub async fn upload_pending(token: &str) -> Result<(), Failure> {
         Err(_) => return Ok(()),
     };
     let view = sync::view();
-    let turn_ends = js_sys::Date::now() + TURN_MS;
     let result = async {
         for sha in pending {
             let Ok(Some(file)) = store::file(&sha).await else {
                 continue;
             };
-            match upload(token, &file, turn_ends).await {
-                Ok(true) => {
+            match upload(token, &file).await {
+                Ok(()) => {
                     let _ = store::mark_uploaded(&sha).await;
-                }
-                Ok(false) => {
-                    // The turn is over: the next sync goes on from where the server stopped.
-                    sync::sync_now();
-                    return Ok(());
                 }
                 Err(Failure::Offline) => return Err(Failure::Offline),
                 Err(f @ Failure::Api(_)) if f.is_unauthorized() || f.is_account_disabled() => {
@@ -120,17 +111,13 @@ pub async fn upload_pending(token: &str) -> Result<(), Failure> {
     result
 }
 
-/// Sends one file until the server has it all (`true`) or the turn ends (`false`).
-async fn upload(token: &str, file: &LocalFile, turn_ends: f64) -> Result<bool, Failure> {
+async fn upload(token: &str, file: &LocalFile) -> Result<(), Failure> {
     let view = sync::view();
     let mut progress = api::file_progress(token, &file.sha256).await?;
     let mut piece = FIRST_PIECE;
     let mut failures = 0;
     let mut successes = 0;
     while !progress.complete {
-        if js_sys::Date::now() > turn_ends {
-            return Ok(false);
-        }
         view.upload
             .set(Some((file.name.clone(), progress.received, file.size)));
         let start = progress.received;
@@ -177,7 +164,7 @@ async fn upload(token: &str, file: &LocalFile, turn_ends: f64) -> Result<bool, F
             Err(f) => return Err(f),
         }
     }
-    Ok(true)
+    Ok(())
 }
 
 /// The file of an attachment: from this computer, or fetched from the server and kept here.
