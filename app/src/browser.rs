@@ -41,9 +41,24 @@ export function saveBlob(blob, name) {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
-export function withLock(name, task) {
+let pageHidden;
+let hidden = new Promise((resolve) => { pageHidden = resolve; });
+addEventListener('pagehide', () => {
+  pageHidden('hidden');
+  hidden = new Promise((resolve) => { pageHidden = resolve; });
+});
+export function withLock(name, task, waitMs, steal) {
   if (!navigator.locks || !navigator.locks.request) return task();
-  return navigator.locks.request(name, { ifAvailable: true }, (lock) => (lock ? task() : 'busy'));
+  // A page the browser puts aside lets go of the lock at once (its work stops anyway).
+  const run = () => Promise.race([task(), hidden]);
+  if (steal) return navigator.locks.request(name, { steal: true }, run);
+  // Waiting (not `ifAvailable`) tells the browser the lock is wanted, so a page it keeps in
+  // its back-forward cache is evicted instead of holding the lock there.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), waitMs);
+  return navigator.locks
+    .request(name, { signal: controller.signal }, () => { clearTimeout(timer); return run(); })
+    .catch((e) => { if (e && e.name === 'AbortError') return 'busy'; throw e; });
 }
 "#)]
 extern "C" {
@@ -56,7 +71,7 @@ extern "C" {
     #[wasm_bindgen(js_name = saveBlob)]
     fn save_blob_js(blob: &web_sys::Blob, name: &str);
     #[wasm_bindgen(js_name = withLock)]
-    fn with_lock_js(name: &str, task: &JsValue) -> Promise;
+    fn with_lock_js(name: &str, task: &JsValue, wait_ms: u32, steal: bool) -> Promise;
 }
 
 /// The bytes gzip-compressed, or `None` where the browser cannot compress.
@@ -98,8 +113,17 @@ pub async fn blob_bytes(blob: &web_sys::Blob, start: u64, end: u64) -> Option<Ve
     Some(Uint8Array::new(&buffer).to_vec())
 }
 
-/// Runs `task` holding the lock `name` if no other tab holds it; `false` when it was busy.
-pub async fn with_lock<F>(name: &str, task: F) -> bool
+/// How to ask for a lock.
+#[derive(Clone, Copy)]
+pub enum LockWait {
+    /// Wait up to this long for another tab to let go.
+    Up(u32),
+    /// Take it from whoever holds it (a holder that never lets go).
+    Steal,
+}
+
+/// Runs `task` holding the lock `name`; `false` when another tab held it all the time allowed.
+pub async fn with_lock<F>(name: &str, wait: LockWait, task: F) -> bool
 where
     F: std::future::Future<Output = ()> + 'static,
 {
@@ -109,7 +133,11 @@ where
             Ok(JsValue::TRUE)
         })
     });
-    match JsFuture::from(with_lock_js(name, &promise_fn)).await {
+    let (wait_ms, steal) = match wait {
+        LockWait::Up(ms) => (ms, false),
+        LockWait::Steal => (0, true),
+    };
+    match JsFuture::from(with_lock_js(name, &promise_fn, wait_ms, steal)).await {
         Ok(v) => v.as_string().as_deref() != Some("busy"),
         Err(_) => false,
     }

@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, Failure};
+use crate::browser::LockWait;
 use crate::connectivity::{self, Net};
 use crate::local_db::{self, DbState};
 use crate::session::SessionCtx;
@@ -31,6 +32,8 @@ pub struct SyncView {
     pub dropped: RwSignal<u64>,
     /// The file being sent: (name, bytes the server has, size).
     pub upload: RwSignal<Option<(String, u64, u64)>>,
+    /// Another tab of this person was syncing at the last attempt.
+    pub other_tab: RwSignal<bool>,
 }
 
 thread_local! {
@@ -43,6 +46,7 @@ thread_local! {
         error: RwSignal::new(None),
         dropped: RwSignal::new(0),
         upload: RwSignal::new(None),
+        other_tab: RwSignal::new(false),
     };
     static NOW: Cell<bool> = const { Cell::new(false) };
     static EDITED_AT: Cell<Option<f64>> = const { Cell::new(None) };
@@ -65,6 +69,8 @@ pub fn edited() {
 const AFTER_EDIT_MS: f64 = 1_500.0;
 const EVERY_MS: f64 = 60_000.0;
 const BUSY_RETRY_MS: f64 = 3_000.0;
+const LOCK_WAIT_MS: u32 = 3_000;
+const STEAL_AFTER_MS: f64 = 30_000.0;
 const MAX_BACKOFF_MS: f64 = 2.0 * 60_000.0;
 
 /// Refreshes the counters from the store.
@@ -104,6 +110,8 @@ pub fn start(session: SessionCtx) {
         let mut timer_at = 0.0;
         let mut backoff_until = 0.0;
         let mut failures: i32 = 0;
+        let mut busy_since: Option<f64> = None;
+        let v = view();
         loop {
             TimeoutFuture::new(250).await;
             let DbState::Ready { user, .. } = local_db::state().get_untracked() else {
@@ -129,16 +137,29 @@ pub fn start(session: SessionCtx) {
             EDITED_AT.with(|e| e.set(None));
             let result = std::rc::Rc::new(std::cell::RefCell::new(None));
             let out = result.clone();
-            let ran = crate::browser::with_lock(&format!("nastavnik-sync-{user}"), async move {
-                // Records first (an attachment's record says what the file is), then the files.
-                let outcome = match run(&token).await {
-                    Ok(()) => crate::files::upload_pending(&token).await,
-                    failed => failed,
-                };
-                *out.borrow_mut() = Some(outcome);
-            })
-            .await;
+            // A holder that has not let go for long (a page stuck somewhere) is not waited
+            // for any more: the exchange is safe to repeat, so two at once lose nothing.
+            let wait = match busy_since {
+                Some(since) if now - since > STEAL_AFTER_MS => LockWait::Steal,
+                _ => LockWait::Up(LOCK_WAIT_MS),
+            };
+            let ran =
+                crate::browser::with_lock(&format!("nastavnik-sync-{user}"), wait, async move {
+                    // Records first (an attachment's record says what the file is), then the files.
+                    let outcome = match run(&token).await {
+                        Ok(()) => crate::files::upload_pending(&token).await,
+                        failed => failed,
+                    };
+                    *out.borrow_mut() = Some(outcome);
+                })
+                .await;
             let outcome = result.borrow_mut().take();
+            if ran {
+                busy_since = None;
+            } else {
+                busy_since.get_or_insert(now);
+            }
+            v.other_tab.set(!ran);
             match (ran, outcome) {
                 (true, Some(Ok(()))) => {
                     failures = 0;

@@ -33,6 +33,9 @@ pub fn SyncStatus() -> impl IntoView {
                     {format!("Отправка файла «{name}»: {} %", sent * 100 / size.max(1))}
                 </span>
             })}
+            {move || v.other_tab.get().then(|| view! {
+                <span id="sync-other-tab" class="muted">"Синхронизирует другая вкладка"</span>
+            })}
             {move || (v.refused.get() > 0).then(|| view! {
                 <a id="sync-refused" class="badge-bad" href="/refused">"Не принято: " {v.refused.get()}</a>
             })}
