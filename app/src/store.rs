@@ -377,11 +377,10 @@ pub async fn prepare_request() -> Result<SyncRequest> {
 
 /// Takes a server answer in, in one transaction: the pulled changes, the new cursor, the
 /// refused edits, and only then the removal of acknowledged edits from the outbox.
-/// Returns how many changes it brought.
-pub async fn take_response(response: &SyncResponse) -> Result<usize> {
+pub async fn take_response(response: &SyncResponse) -> Result<Took> {
     let db = open_db()?;
     let tx = db
-        .transaction([META, RECORDS, OUTBOX, REFUSED])
+        .transaction([META, RECORDS, OUTBOX, REFUSED, FILES])
         .with_mode(TransactionMode::Readwrite)
         .build()?;
     let meta = tx.object_store(META)?;
@@ -415,6 +414,24 @@ pub async fn take_response(response: &SyncResponse) -> Result<usize> {
     }
     for seq in &taken.acked {
         outbox_store.delete(*seq as f64).await?;
+    }
+    // The server's database was restored from a copy: what this computer wrote goes again,
+    // and every file kept here is offered again (the server says what it already has).
+    if taken.restored {
+        let held: Vec<Record> = all(records_store.get_all().primitive()?.await?)?;
+        for m in client::resend(&mut state, &held) {
+            outbox_store.put(to_js(&m)?).primitive()?.await?;
+        }
+        let files_store = tx.object_store(FILES)?;
+        let kept: Vec<JsValue> = files_store
+            .get_all()
+            .primitive()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        for f in kept {
+            js_sys::Reflect::set(&f, &"uploaded".into(), &false.into()).map_err(js_error)?;
+            files_store.put(f).primitive()?.await?;
+        }
     }
     // What the person may no longer read leaves this computer: after a pass that received
     // everything again (their access changed), what it did not bring; and what this device
@@ -452,7 +469,17 @@ pub async fn take_response(response: &SyncResponse) -> Result<usize> {
     {
         announce();
     }
-    Ok(response.changes.len())
+    Ok(Took {
+        changes: response.changes.len(),
+        again: taken.restored,
+    })
+}
+
+/// What taking an answer in brought.
+pub struct Took {
+    pub changes: usize,
+    /// Sync again at once (the server's database was restored: everything from the start).
+    pub again: bool,
 }
 
 /// The person has read the notice about records taken off this computer.

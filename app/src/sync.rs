@@ -199,10 +199,13 @@ async fn run(token: &str) -> Result<(), Failure> {
             let sent = request.changes.len();
             let before = store::pending_count().await.unwrap_or(0);
             let response = api::sync(token, &request).await?;
-            let got = store::take_response(&response)
+            let took = store::take_response(&response)
                 .await
                 .map_err(|e| Failure::Api(model::ApiError::new(model::ErrorCode::Internal, e.0)))?;
-            received += got;
+            received += took.changes;
+            if took.again {
+                continue;
+            }
             if response.more {
                 v.progress.set(Some((received, response.remaining)));
             }

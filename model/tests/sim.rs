@@ -809,6 +809,7 @@ impl Server {
                 remaining,
                 scopes_key,
                 server_time_ms: now,
+                epoch: "sim".into(),
             },
             grants,
             assigned: actor.assigned.clone(),

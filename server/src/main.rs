@@ -1,4 +1,5 @@
-//! The `nastavnik` command line: `serve`, `user add`, `demo`, `import`, `classify`, `backup`.
+//! The `nastavnik` command line: `serve`, `user add`, `demo`, `import`, `classify`, `backup`,
+//! `restore`.
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -55,6 +56,14 @@ enum Command {
     },
     /// Write a consistent copy of the database into a new file (while the server runs).
     Backup { file: std::path::PathBuf },
+    /// Put a copy made by `backup` in the place of the database (stop the server first). The
+    /// replaced database is kept beside it; computers send again what the copy lacks.
+    Restore {
+        file: std::path::PathBuf,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Print the classification of the schools for a year (002 §II).
     Classify {
         #[arg(long)]
@@ -155,9 +164,38 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         );
         return Ok(());
     }
+    if let Command::Restore { file, yes } = &cli.command {
+        if !yes {
+            eprint!(
+                "База {} будет заменена копией {}; нынешняя база останется рядом. Сервер должен \
+                 быть остановлен. Компьютеры при следующей синхронизации отправят то, чего нет \
+                 в копии.\nВведите «да», чтобы продолжить: ",
+                cli.db,
+                file.display()
+            );
+            let mut answer = String::new();
+            std::io::stdin().lock().read_line(&mut answer)?;
+            if answer.trim().to_lowercase() != "да" {
+                anyhow::bail!("восстановление отменено, ничего не изменено");
+            }
+        }
+        let restored = Db::restore(&cli.db, file).await?;
+        println!("База восстановлена из {}.", file.display());
+        if let Some(previous) = &restored.previous {
+            println!("Прежняя база сохранена: {}", previous.display());
+        }
+        println!(
+            "Запустите сервер: компьютеры, синхронизируясь, отправят свои изменения, которых нет \
+             в копии, и получат данные заново (новая эпоха базы {}).",
+            restored.epoch
+        );
+        return Ok(());
+    }
     let db = Db::connect(&cli.db).await?;
     match cli.command {
         Command::Serve { addr, demo } => {
+            // Held while serving: a restore waits for every server to stop.
+            let _serving = server::storage::ServingLock::take(&cli.db)?;
             if demo && let Some(logins) = demo::load(&db).await? {
                 println!("{}", demo::describe(&logins));
             }
@@ -216,7 +254,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Загружено строк: {}", parsed.imported);
         }
         // Done above, before the database is opened.
-        Command::Backup { .. } => {}
+        Command::Backup { .. } | Command::Restore { .. } => {}
         Command::Classify { year, json } => {
             let list = server::indices::classify(&db, year).await?;
             if json {

@@ -1,6 +1,7 @@
 //! `nastavnik backup FILE` while the server runs: a consistent copy with every acknowledged
 //! change, which opens as a database of its own and only its owner reads; an existing file is
-//! never overwritten, a missing database never created.
+//! never overwritten, a missing database never created. `nastavnik restore FILE` with the
+//! server stopped: devices notice the new epoch and send again what the copy lacks.
 
 mod common;
 
@@ -88,4 +89,196 @@ async fn a_backup_taken_while_serving_holds_every_acknowledged_change() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("базы данных"));
     assert!(!missing.exists() && !dir.path().join("copy2.db").exists());
+}
+
+/// A server process, stopped when dropped (also when a test fails half-way).
+struct Served(std::process::Child);
+
+impl Served {
+    fn stop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// `nastavnik serve --demo` on the database `url`: the process and its address.
+fn serve(url: &str) -> (Served, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nastavnik"))
+        .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("the server printed its address")
+            .unwrap();
+        if let Some(at) = line.find("http://") {
+            break line[at..].trim().to_owned();
+        }
+    };
+    // The rest of what it prints is not read: keep the pipe drained.
+    std::thread::spawn(move || for _ in lines {});
+    (Served(child), base)
+}
+
+fn restore(url: &str, file: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_nastavnik"))
+        .args(["restore", "--yes"])
+        .arg(file)
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn after_a_restore_every_edit_still_on_a_device_is_back_on_the_server_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("n.db").display());
+    let (mut first, base) = serve(&url);
+    let app = TestApp::at(base);
+    let school = app.login("shkola").await;
+    let scope = Scope::School(school.profile.school_id.unwrap());
+    let mut a = Device::new(&school.token, 71);
+    let mut b = Device::new(&school.token, 72);
+    let (early, late) = (Uuid::now_v7(), Uuid::now_v7());
+    a.edit(
+        early,
+        "consultation",
+        &scope,
+        json!({"topic": "До копии", "question": "Как вести журнал?", "format": "remote", "state": "new"}),
+    );
+    a.sync(&app).await;
+    b.sync(&app).await;
+
+    let copy = dir.path().join("copy.db");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nastavnik"))
+        .arg("backup")
+        .arg(&copy)
+        .env("DATABASE_URL", &url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+
+    // After the copy: a new record, an edit of the old one, and another computer's edit.
+    a.edit(
+        late,
+        "consultation",
+        &scope,
+        json!({"topic": "После копии", "question": "Что с отчётом?", "format": "in_person", "state": "new"}),
+    );
+    a.edit(
+        early,
+        "consultation",
+        &scope,
+        json!({"topic": "До копии, уточнено"}),
+    );
+    a.sync(&app).await;
+    b.sync(&app).await;
+    b.edit(
+        late,
+        "consultation",
+        &scope,
+        json!({"question": "Что с отчётом за четверть?"}),
+    );
+    b.sync(&app).await;
+    assert!(
+        a.refused.is_empty() && b.refused.is_empty(),
+        "{:?} {:?}",
+        a.refused_messages(),
+        b.refused_messages()
+    );
+
+    // Not while the server runs: nothing changes.
+    let out = restore(&url, &copy);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("остановите"),
+        "{out:?}"
+    );
+    // Not from a file that is not a copy.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, b"not a database").unwrap();
+    let out = restore(&url, &junk);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("не копия"),
+        "{out:?}"
+    );
+
+    first.stop();
+    let out = restore(&url, &copy);
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("Прежняя база сохранена"), "{said}");
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains("before-restore")),
+        "the replaced database is kept"
+    );
+
+    let (mut second, base) = serve(&url);
+    let app = TestApp::at(base);
+    a.sync(&app).await;
+    b.sync(&app).await;
+    // What `b` sent again reaches `a` at its next sync.
+    a.sync(&app).await;
+    assert!(
+        a.refused.is_empty() && b.refused.is_empty(),
+        "{:?} {:?}",
+        a.refused_messages(),
+        b.refused_messages()
+    );
+    // A computer that signs in afresh gets everything from the server alone.
+    let school = app.login("shkola").await;
+    let mut fresh = Device::new(&school.token, 73);
+    fresh.sync(&app).await;
+    let got = |d: &Device, id: Uuid, field: &str| {
+        d.records[&id].fields[field]
+            .value
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(got(&fresh, early, "topic"), "До копии, уточнено");
+    assert_eq!(got(&fresh, late, "topic"), "После копии");
+    assert_eq!(got(&fresh, late, "question"), "Что с отчётом за четверть?");
+    // None twice: each write once in a field's history, and every computer alike.
+    for id in [early, late] {
+        for field in fresh.records[&id].fields.values() {
+            let mut clocks: Vec<_> = field.history.iter().map(|w| w.hlc.clone()).collect();
+            clocks.push(field.hlc.clone());
+            let n = clocks.len();
+            clocks.sort();
+            clocks.dedup();
+            assert_eq!(clocks.len(), n, "{field:?}");
+        }
+        // Every computer alike: each field's value and the write it came from. (A history
+        // may keep a server stamp the copy lost; the server stamped the field again.)
+        let winning = |d: &Device| {
+            d.records[&id]
+                .fields
+                .iter()
+                .map(|(name, f)| (name.clone(), f.value.clone(), f.hlc.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(winning(&a), winning(&fresh));
+        assert_eq!(winning(&b), winning(&fresh));
+    }
+    second.stop();
 }

@@ -40,6 +40,9 @@ pub struct DeviceState {
     /// person; cleared when they have read it.
     #[serde(default)]
     pub dropped: u64,
+    /// The epoch of the server's database at the last answer (`None` before the first).
+    #[serde(default)]
+    pub epoch: Option<String>,
 }
 
 impl DeviceState {
@@ -55,6 +58,7 @@ impl DeviceState {
             pass: None,
             passes: 0,
             dropped: 0,
+            epoch: None,
         }
     }
 }
@@ -165,6 +169,9 @@ pub struct Taken {
     /// Records this device wrote but may no longer read: drop them unless an edit of them
     /// waits or was refused.
     pub unreadable: Vec<Uuid>,
+    /// The server's database was restored from a copy: put [`resend`] of every record held
+    /// here in the outbox and sync again (the cursor went back to the start).
+    pub restored: bool,
 }
 
 /// After the pass `pass` ended, may the device keep this record? Only if the pass delivered
@@ -252,15 +259,74 @@ pub fn take_response(
             changed.insert(c.record);
         }
     }
+    state.clock.set_offset(response.server_time_ms, now_ms);
+    let restored = !response.epoch.is_empty()
+        && state
+            .epoch
+            .as_ref()
+            .is_some_and(|seen| *seen != response.epoch);
+    if !response.epoch.is_empty() {
+        state.epoch = Some(response.epoch.clone());
+    }
+    if restored {
+        // The log this cursor points into is gone: everything again from the start, as one
+        // pass, so what the restored copy does not hold (and nobody sends again) leaves too.
+        state.cursor = 0;
+        state.scopes_key = String::new();
+        state.passes += 1;
+        state.pass = Some(state.passes);
+        taken.restored = true;
+        taken.changed = changed.into_iter().collect();
+        return taken;
+    }
     state.cursor = response.cursor;
     state.scopes_key = response.scopes_key.clone();
-    state.clock.set_offset(response.server_time_ms, now_ms);
     if !response.more {
         state.last_sync_ms = Some(now_ms);
         taken.sweep = state.pass.take();
     }
     taken.changed = changed.into_iter().collect();
     taken
+}
+
+/// After the server's database was restored from a copy: every write this device made that
+/// its records still hold (winning or in a field's history), as new outbox entries, oldest
+/// first, one per record and clock time as they were first made. The server takes them as
+/// any edit (checked, stamped with the person); what the copy already holds changes nothing.
+/// Writes of other people are not sent: only their own devices may write them.
+pub fn resend<'a>(
+    state: &mut DeviceState,
+    records: impl IntoIterator<Item = &'a Record>,
+) -> Vec<Mutation> {
+    let mut changes: BTreeMap<(crate::hlc::Hlc, Uuid), Change> = BTreeMap::new();
+    for record in records {
+        for (name, field) in &record.fields {
+            let writes = std::iter::once((&field.hlc, &field.value))
+                .chain(field.history.iter().map(|w| (&w.hlc, &w.value)));
+            for (hlc, value) in writes.filter(|(hlc, _)| hlc.device == state.device) {
+                changes
+                    .entry((hlc.clone(), record.id))
+                    .or_insert_with(|| Change {
+                        record: record.id,
+                        kind: record.kind.clone(),
+                        scope: record.scope.clone(),
+                        parent: record.parent,
+                        hlc: hlc.clone(),
+                        fields: BTreeMap::new(),
+                    })
+                    .fields
+                    .insert(name.clone(), value.clone());
+            }
+        }
+    }
+    changes
+        .into_values()
+        .map(|change| {
+            let seq = state.next_seq;
+            state.next_seq += 1;
+            Mutation { seq, change }
+        })
+        .collect()
 }
 
 /// The record ids a response needs loaded before [`take_response`].
@@ -279,4 +345,101 @@ pub fn records_needed(outbox: &[Mutation], response: &SyncResponse) -> Vec<Uuid>
     ids.sort();
     ids.dedup();
     ids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Scope;
+    use serde_json::json;
+
+    fn answer(epoch: &str, cursor: u64) -> SyncResponse {
+        SyncResponse {
+            protocol: PROTOCOL_VERSION,
+            acked_upto: 0,
+            refused: Vec::new(),
+            restamped: Vec::new(),
+            unreadable: Vec::new(),
+            reset: false,
+            changes: Vec::new(),
+            cursor,
+            more: false,
+            remaining: 0,
+            scopes_key: "k".into(),
+            server_time_ms: 1_000,
+            epoch: epoch.into(),
+        }
+    }
+
+    fn fields(v: serde_json::Value) -> BTreeMap<String, Value> {
+        serde_json::from_value(v).unwrap()
+    }
+
+    /// The first answer only tells the epoch; a new one sends the cursor back to the start
+    /// as a pass, and the device's own writes (winning or not) go again, oldest first, while
+    /// another device's writes do not.
+    #[test]
+    fn a_restored_server_gets_this_devices_writes_again() {
+        let mut state = DeviceState::new(DeviceId::from_random([1; 8]));
+        let mut records = HashMap::new();
+        let taken = take_response(&mut state, 1_000, &[], &mut records, &answer("a", 40));
+        assert!(!taken.restored);
+        assert_eq!((state.cursor, state.epoch.as_deref()), (40, Some("a")));
+        let taken = take_response(&mut state, 1_000, &[], &mut records, &answer("a", 41));
+        assert!(!taken.restored);
+
+        let id = Uuid::from_u128(7);
+        let mut record = Record::new(id, "consultation", Scope::Centre, None);
+        edit(
+            &mut state,
+            2_000,
+            &mut record,
+            fields(json!({"topic": "Первая", "state": "new"})),
+            None,
+        );
+        edit(
+            &mut state,
+            3_000,
+            &mut record,
+            fields(json!({"topic": "Вторая"})),
+            None,
+        );
+        // Another person's later write wins the field; this device's stays in its history.
+        let mut other = Clock::new(DeviceId::from_random([2; 8]));
+        let theirs = other.tick(4_000);
+        record.apply(
+            "topic",
+            crate::record::Write {
+                hlc: theirs.clone(),
+                value: json!("Их"),
+            },
+        );
+        records.insert(id, record.clone());
+
+        let taken = take_response(&mut state, 5_000, &[], &mut records, &answer("b", 3));
+        assert!(taken.restored);
+        assert_eq!(state.cursor, 0, "everything again from the start");
+        assert!(
+            state.pass.is_some(),
+            "as a pass that drops what nobody sends again"
+        );
+        assert_eq!(state.epoch.as_deref(), Some("b"));
+        let next = state.next_seq;
+        let again = resend(&mut state, records.values());
+        assert_eq!(again.len(), 2, "{again:?}");
+        assert_eq!(again[0].seq, next);
+        assert_eq!(again[1].seq, next + 1);
+        assert!(again[0].change.hlc < again[1].change.hlc, "oldest first");
+        assert_eq!(
+            again[0].change.fields,
+            fields(json!({"topic": "Первая", "state": "new"}))
+        );
+        assert_eq!(again[1].change.fields, fields(json!({"topic": "Вторая"})));
+        assert!(again.iter().all(|m| m.change.hlc != theirs));
+        // Taken in again elsewhere, they leave the record as it is.
+        let mut copy = record.clone();
+        for m in &again {
+            assert!(!m.change.apply_to(&mut copy));
+        }
+    }
 }

@@ -167,6 +167,11 @@ pub struct SyncResponse {
     pub remaining: u64,
     pub scopes_key: String,
     pub server_time_ms: u64,
+    /// The database's epoch: it changes when the database is restored from a copy. A device
+    /// that sees a new one sends again what it wrote (the copy may lack it) and receives
+    /// everything from the start (its cursor points into the old log).
+    #[serde(default)]
+    pub epoch: String,
 }
 
 #[cfg(test)]

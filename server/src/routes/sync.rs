@@ -116,9 +116,10 @@ pub async fn sync(
     let more = !complete && remaining > 0;
     out.write(
         format!(
-            r#"],"cursor":{cursor},"more":{more},"remaining":{remaining},"scopes_key":{},"server_time_ms":{}}}"#,
+            r#"],"cursor":{cursor},"more":{more},"remaining":{remaining},"scopes_key":{},"server_time_ms":{},"epoch":{}}}"#,
             serde_json::Value::String(scopes_key),
-            now_ms()
+            now_ms(),
+            serde_json::Value::String(state.db.epoch().to_owned()),
         )
         .as_bytes(),
     )?;

@@ -2,10 +2,12 @@
 //! every query lives here so a PostgreSQL backend is one more implementation of the same methods.
 //! Accounts are in this file, sync in `sync.rs`.
 
+mod backup;
 mod files;
 mod forms;
 mod sync;
 
+pub use backup::{Restored, ServingLock};
 pub use files::{ChunkError, MAX_UNFINISHED_PER_PERSON};
 pub use forms::{InstallError, Installed, write_server_changes};
 pub use sync::LoggedChange;
@@ -38,6 +40,8 @@ pub struct Db {
     /// Templates read so far (immutable once stored) and the clock of the server's writes.
     forms: std::sync::Arc<crate::forms::FormsState>,
     anonymity: std::sync::Arc<crate::anonymity::Anonymity>,
+    /// Changes when the database is restored from a copy (see `backup.rs`).
+    epoch: std::sync::Arc<str>,
 }
 
 /// A stored user with the password hash, for checking a login.
@@ -96,50 +100,6 @@ const USER_COLUMNS: &str = "u.id, u.login, u.full_name, u.role, u.school_id, s.n
 impl Db {
     /// Opens (creating if missing) the database at `url` and applies the migrations.
     /// `sqlite://data/nastavnik.db` and `sqlite::memory:` are understood.
-    /// A consistent copy of the database at `url` into a new file `path`, taken while the
-    /// server runs (`VACUUM INTO`: one read transaction, so no half-written change is in it).
-    /// The database is opened as it is — never created, migrated or filled — and the copy is
-    /// readable by its owner only (it holds the server's secrets).
-    pub async fn backup(url: &str, path: &Path) -> anyhow::Result<()> {
-        let options = SqliteConnectOptions::from_str(url)
-            .with_context(|| format!("Неверный адрес базы данных «{url}»"))?
-            .create_if_missing(false)
-            .busy_timeout(Duration::from_secs(10));
-        let source = options.get_filename().to_path_buf();
-        if !source.is_file() {
-            anyhow::bail!("базы данных {} нет: проверьте --db", source.display());
-        }
-        let target = path
-            .to_str()
-            .ok_or_else(|| anyhow::anyhow!("путь к файлу копии — не текст"))?;
-        let mut file = std::fs::OpenOptions::new();
-        file.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
-        file.open(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => {
-                anyhow::anyhow!("файл {} уже есть: укажите новый файл", path.display())
-            }
-            _ => anyhow::anyhow!("не удалось создать {}: {e}", path.display()),
-        })?;
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options)
-            .await
-            .with_context(|| format!("Не удалось открыть базу данных «{url}»"))?;
-        let copied = sqlx::query("VACUUM INTO ?")
-            .bind(target)
-            .execute(&pool)
-            .await;
-        pool.close().await;
-        if let Err(e) = copied {
-            let _ = std::fs::remove_file(path);
-            return Err(e)
-                .with_context(|| format!("не удалось записать копию в {}", path.display()));
-        }
-        Ok(())
-    }
-
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
         if !url.starts_with("sqlite:") {
             anyhow::bail!(
@@ -175,14 +135,21 @@ impl Db {
         let anonymity = std::sync::Arc::new(crate::anonymity::Anonymity::new(
             secret(&pool, "anonymous_ids").await?,
         ));
+        let epoch = backup::epoch(&pool).await?.into();
         let db = Db {
             pool,
             forms: Default::default(),
             anonymity,
+            epoch,
         };
         db.file_missing_read_keys().await?;
         db.install_builtin_templates().await?;
         Ok(db)
+    }
+
+    /// The database's epoch, sent with every sync answer.
+    pub fn epoch(&self) -> &str {
+        &self.epoch
     }
 
     /// The id of a person's anonymous response to a campaign.

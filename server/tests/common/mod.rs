@@ -44,6 +44,15 @@ impl TestApp {
         }
     }
 
+    /// A server already running at `base` (a `nastavnik serve` process of the test's own).
+    pub fn at(base: String) -> TestApp {
+        TestApp {
+            base,
+            http: reqwest::Client::new(),
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
     /// Another connection to the test's database (for setting up what the API does not do).
     pub async fn db(&self) -> Db {
         Db::connect(&self.db_url()).await.unwrap()
@@ -219,7 +228,8 @@ impl Device {
         self.records.insert(id, record);
     }
 
-    pub fn take(&mut self, resp: &SyncResponse) {
+    /// Takes an answer in; `true` when the device must sync again at once.
+    pub fn take(&mut self, resp: &SyncResponse) -> bool {
         let taken = client::take_response(
             &mut self.state,
             now(),
@@ -229,6 +239,11 @@ impl Device {
         );
         self.outbox.retain(|m| !taken.acked.contains(&m.seq));
         self.refused.extend(taken.refused);
+        // The server's database was restored from a copy: as the app does, send again.
+        if taken.restored {
+            let again = client::resend(&mut self.state, self.records.values());
+            self.outbox.extend(again);
+        }
         // A pass after the person's access changed has ended: as the app does, drop what it
         // did not bring (edits still waiting or refused keep their records).
         let pending: std::collections::BTreeSet<Uuid> = self
@@ -243,6 +258,7 @@ impl Device {
         if let Some(pass) = taken.sweep {
             self.records.retain(|_, r| client::keep(r, pass, &pending));
         }
+        taken.restored
     }
 
     /// One round trip; returns the answer.
@@ -255,8 +271,10 @@ impl Device {
             "{}",
             res.text().await.unwrap()
         );
-        let resp: SyncResponse = res.json().await.unwrap();
-        self.take(&resp);
+        let mut resp: SyncResponse = res.json().await.unwrap();
+        if self.take(&resp) {
+            resp.more = true;
+        }
         resp
     }
 

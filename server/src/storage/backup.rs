@@ -1,0 +1,279 @@
+//! Backup and restore of the SQLite database, and its epoch.
+//!
+//! `nastavnik backup FILE` writes a consistent copy while the server runs (`VACUUM INTO`).
+//! `nastavnik restore FILE` puts a copy in the database's place while no server uses it (a
+//! server holds [`ServingLock`]), keeps the database it replaces beside it, and gives the
+//! restored database a new **epoch**. Every sync answer carries the epoch: a device that sees
+//! a new one sends again every write of its own it still holds (the copy may lack the ones made
+//! after it) and receives everything from the start, because its cursor points into a log the
+//! copy does not have (`model::sync::client::resend`).
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+
+use super::Db;
+
+/// The epoch of the database, made on first use.
+pub(super) async fn epoch(pool: &SqlitePool) -> anyhow::Result<String> {
+    sqlx::query(
+        "INSERT INTO server_secrets (name, value) VALUES ('epoch', ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(new_epoch())
+    .execute(pool)
+    .await?;
+    Ok(
+        sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = 'epoch'")
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
+fn new_epoch() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 8];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The database file an address names (an SQLite address only).
+fn database_file(url: &str) -> anyhow::Result<PathBuf> {
+    let options = SqliteConnectOptions::from_str(url)
+        .with_context(|| format!("Неверный адрес базы данных «{url}»"))?;
+    Ok(options.get_filename().to_path_buf())
+}
+
+/// Held by a running server for as long as it serves: `restore` refuses while anybody holds it
+/// (several servers may hold it at once).
+pub struct ServingLock {
+    _file: Option<std::fs::File>,
+}
+
+fn lock_path(database: &Path) -> PathBuf {
+    let mut name = database.as_os_str().to_owned();
+    name.push(".serving");
+    PathBuf::from(name)
+}
+
+impl ServingLock {
+    pub fn take(url: &str) -> anyhow::Result<ServingLock> {
+        let database = database_file(url)?;
+        if database == Path::new(":memory:") {
+            return Ok(ServingLock { _file: None });
+        }
+        let path = lock_path(&database);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("не удалось создать {}", path.display()))?;
+        file.try_lock_shared().map_err(|_| {
+            anyhow::anyhow!(
+                "база данных восстанавливается из копии: запустите сервер, когда это закончится"
+            )
+        })?;
+        Ok(ServingLock { _file: Some(file) })
+    }
+}
+
+/// What `restore` did.
+pub struct Restored {
+    /// Where the database it replaced now lies (`None`: there was none).
+    pub previous: Option<PathBuf>,
+    pub epoch: String,
+}
+
+impl Db {
+    /// A consistent copy of the database at `url` into a new file `path`, taken while the
+    /// server runs (`VACUUM INTO`: one read transaction, so no half-written change is in it).
+    /// The database is opened as it is — never created, migrated or filled — and the copy is
+    /// readable by its owner only (it holds the server's secrets).
+    pub async fn backup(url: &str, path: &Path) -> anyhow::Result<()> {
+        let options = SqliteConnectOptions::from_str(url)
+            .with_context(|| format!("Неверный адрес базы данных «{url}»"))?
+            .create_if_missing(false)
+            .busy_timeout(Duration::from_secs(10));
+        let source = options.get_filename().to_path_buf();
+        if !source.is_file() {
+            anyhow::bail!("базы данных {} нет: проверьте --db", source.display());
+        }
+        let target = path
+            .to_str()
+            .ok_or_else(|| anyhow::anyhow!("путь к файлу копии — не текст"))?;
+        let mut file = std::fs::OpenOptions::new();
+        file.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+        file.open(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                anyhow::anyhow!("файл {} уже есть: укажите новый файл", path.display())
+            }
+            _ => anyhow::anyhow!("не удалось создать {}: {e}", path.display()),
+        })?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .with_context(|| format!("Не удалось открыть базу данных «{url}»"))?;
+        let copied = sqlx::query("VACUUM INTO ?")
+            .bind(target)
+            .execute(&pool)
+            .await;
+        pool.close().await;
+        if let Err(e) = copied {
+            let _ = std::fs::remove_file(path);
+            return Err(e)
+                .with_context(|| format!("не удалось записать копию в {}", path.display()));
+        }
+        Ok(())
+    }
+
+    /// Puts the copy `from` (made by [`Db::backup`]) in the place of the database at `url`
+    /// with a new epoch. Refused while a server uses the database, or when `from` is not a
+    /// sound copy of this application's database; the replaced database is kept beside it
+    /// (with its write-ahead log) as `….before-restore-<day>-<ms>`.
+    pub async fn restore(url: &str, from: &Path) -> anyhow::Result<Restored> {
+        let target = database_file(url)?;
+        if !from.is_file() {
+            anyhow::bail!("файла копии {} нет", from.display());
+        }
+        check_copy(from).await?;
+        // No server may use the database while it is replaced.
+        let lock = lock_path(&target);
+        let lock_file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock)
+            .with_context(|| format!("не удалось создать {}", lock.display()))?;
+        lock_file.try_lock().map_err(|_| {
+            anyhow::anyhow!(
+                "сервер работает с базой {}: остановите его и повторите; ничего не изменено",
+                target.display()
+            )
+        })?;
+
+        // The copy is prepared beside the database, then moved in with one rename.
+        let staging = with_suffix(&target, ".restoring");
+        let _ = std::fs::remove_file(&staging);
+        if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::copy(from, &staging)
+            .with_context(|| format!("не удалось скопировать {}", from.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&staging, std::fs::Permissions::from_mode(0o600))?;
+        }
+        let epoch = new_epoch();
+        let prepared = async {
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(
+                    SqliteConnectOptions::new()
+                        .filename(&staging)
+                        .journal_mode(SqliteJournalMode::Delete)
+                        .busy_timeout(Duration::from_secs(10)),
+                )
+                .await?;
+            // A copy made by an older version catches up with this one.
+            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+            sqlx::query(
+                "INSERT INTO server_secrets (name, value) VALUES ('epoch', ?) \
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            )
+            .bind(&epoch)
+            .execute(&pool)
+            .await?;
+            pool.close().await;
+            anyhow::Ok(())
+        }
+        .await;
+        if let Err(e) = prepared {
+            let _ = std::fs::remove_file(&staging);
+            return Err(e.context("не удалось подготовить копию; ничего не изменено"));
+        }
+        std::fs::File::open(&staging)?.sync_all()?;
+
+        let previous = if target.exists() {
+            let stamp = super::now_ms() as u64;
+            let aside = with_suffix(
+                &target,
+                &format!(
+                    ".before-restore-{}-{stamp}",
+                    model::forms::answer::iso_day(stamp)
+                ),
+            );
+            for part in ["-wal", "-shm"] {
+                let from = with_suffix(&target, part);
+                if from.exists() {
+                    std::fs::rename(&from, with_suffix(&aside, part))?;
+                }
+            }
+            std::fs::rename(&target, &aside)?;
+            Some(aside)
+        } else {
+            None
+        };
+        std::fs::rename(&staging, &target)?;
+        if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::File::open(dir)?.sync_all()?;
+        }
+        drop(lock_file);
+        Ok(Restored { previous, epoch })
+    }
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// `from` opens as an SQLite database, is intact, and is this application's.
+async fn check_copy(from: &Path) -> anyhow::Result<()> {
+    let not_a_copy = || {
+        anyhow::anyhow!(
+            "{} — не копия базы Наставника (её делает nastavnik backup); ничего не изменено",
+            from.display()
+        )
+    };
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(
+            SqliteConnectOptions::new()
+                .filename(from)
+                .read_only(true)
+                .create_if_missing(false),
+        )
+        .await
+        .map_err(|_| not_a_copy())?;
+    let checked: Result<(String, i64), sqlx::Error> = async {
+        let check: String = sqlx::query_scalar("PRAGMA quick_check")
+            .fetch_one(&pool)
+            .await?;
+        let tables: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' \
+             AND name IN ('_sqlx_migrations', 'server_secrets', 'records', 'changes', 'users')",
+        )
+        .fetch_one(&pool)
+        .await?;
+        Ok((check, tables))
+    }
+    .await;
+    pool.close().await;
+    match checked {
+        Ok((check, 5)) if check == "ok" => Ok(()),
+        Ok((check, 5)) => anyhow::bail!(
+            "копия {} повреждена ({check}); ничего не изменено",
+            from.display()
+        ),
+        _ => Err(not_a_copy()),
+    }
+}
