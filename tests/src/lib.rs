@@ -115,10 +115,7 @@ impl Server {
 
     /// Starts the process again on the same port and database.
     pub async fn resume(&mut self) -> anyhow::Result<()> {
-        let db = format!(
-            "sqlite://{}",
-            self.db_dir.path().join("nastavnik.db").display()
-        );
+        let db = self.db_url();
         let child = Command::new(server_binary())
             .args([
                 "serve",
@@ -144,6 +141,35 @@ impl Server {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         bail!("the server did not answer within 30 s")
+    }
+
+    fn db_url(&self) -> String {
+        format!(
+            "sqlite://{}",
+            self.db_dir.path().join("nastavnik.db").display()
+        )
+    }
+
+    /// `nastavnik backup FILE` while the server runs.
+    pub fn backup(&self, file: &std::path::Path) -> anyhow::Result<()> {
+        let out = Command::new(server_binary())
+            .args(["backup", "--db", &self.db_url()])
+            .arg(file)
+            .env("RUST_LOG", "warn")
+            .output()?;
+        anyhow::ensure!(out.status.success(), "backup failed: {out:?}");
+        Ok(())
+    }
+
+    /// `nastavnik restore --yes FILE` (stop the server first).
+    pub fn restore(&self, file: &std::path::Path) -> anyhow::Result<()> {
+        let out = Command::new(server_binary())
+            .args(["restore", "--yes", "--db", &self.db_url()])
+            .arg(file)
+            .env("RUST_LOG", "warn")
+            .output()?;
+        anyhow::ensure!(out.status.success(), "restore failed: {out:?}");
+        Ok(())
     }
 
     /// Kills the process (no graceful shutdown), as a power cut or a lost link would.

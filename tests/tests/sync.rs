@@ -339,3 +339,66 @@ async fn a_tab_that_never_lets_go_of_the_sync_does_not_stop_it_for_long() -> any
     a.close().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn after_the_server_is_restored_from_a_copy_the_computer_sends_again_what_the_copy_lacks()
+-> anyhow::Result<()> {
+    let mut server = Server::start().await?;
+    let base = server.url("");
+    let a = Browser::start().await?;
+    open_profile(&a, &base).await?;
+    a.fill("#field-director", "Кузнецова Ольга Петровна")
+        .await?;
+    a.wait_saved(1).await?;
+    a.sync_all(LONG).await?;
+
+    let dir = tempfile::tempdir()?;
+    let copy = dir.path().join("copy.db");
+    server.backup(&copy)?;
+    // Work after the copy reaches the server, then the server's disk is lost.
+    a.fill("#field-students", "287").await?;
+    a.fill("#field-internet", "10 Мбит/с").await?;
+    a.wait_saved(2).await?;
+    a.sync_all(LONG).await?;
+    let school = Api::login(&base, "shkola").await?;
+    let profile = school.school_profile_id();
+    assert_eq!(school.record(profile).await?.text("internet"), "10 Мбит/с");
+
+    server.kill();
+    server.restore(&copy)?;
+    server.resume().await?;
+    // The session made after the copy is gone from the server: sign in anew for the checks.
+    let school = Api::login(&base, "shkola").await?;
+    let restored = school.record(profile).await?;
+    assert_eq!(restored.text("director"), "Кузнецова Ольга Петровна");
+    assert_eq!(
+        restored.get("students"),
+        None,
+        "the copy lacks the later work"
+    );
+
+    // The computer's next sync puts it back, and the page keeps what was typed.
+    a.wait_net("online", LONG).await?;
+    a.click("#sync-now").await.ok();
+    let deadline = std::time::Instant::now() + LONG;
+    loop {
+        let record = school.record(profile).await?;
+        if record.get("students") == Some(&serde_json::json!(287)) {
+            assert_eq!(record.text("internet"), "10 Мбит/с");
+            assert_eq!(record.text("director"), "Кузнецова Ольга Петровна");
+            break;
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the computer did not send its work again: {record:?}"
+        );
+        a.click("#sync-now").await.ok();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    a.wait_all_sent(LONG).await?;
+    a.client.goto(&format!("{base}/school/profile")).await?;
+    a.wait_value("#field-students", "287", LONG).await?;
+    a.wait_value("#field-internet", "10 Мбит/с", LONG).await?;
+    a.close().await?;
+    Ok(())
+}
