@@ -379,8 +379,8 @@ async fn throughput(bin: &str) -> anyhow::Result<()> {
         println!("server: peak memory so far {mb:.1} MB (VmHWM)");
     }
 
-    // 50 devices working with one school syncing at once, each a few edits per round.
-    let devices = 50;
+    // 200 devices working with one school syncing at once, each a few edits per round.
+    let devices = 200;
     let rounds = 20;
     let latencies = Arc::new(tokio::sync::Mutex::new(Vec::new()));
     let ready = Arc::new(tokio::sync::Barrier::new(devices as usize + 1));
@@ -389,6 +389,9 @@ async fn throughput(bin: &str) -> anyhow::Result<()> {
     let mut signed_in = Vec::new();
     for d in 0..devices {
         signed_in.push(Device::new(&server.base, WRITER, 100 + d).await?);
+    }
+    if let Some(mb) = server.peak_memory_mb() {
+        println!("server: peak memory after {devices} logins {mb:.1} MB (VmHWM)");
     }
     for (d, mut dev) in (0..devices).zip(signed_in) {
         let scope = scope.clone();

@@ -26,6 +26,11 @@ pub const PAGE_BUDGET: usize = 128 * 1024;
 /// The most log rows one page looks at, and how many are read at a time.
 const PAGE_ROWS: usize = 20_000;
 const PAGE_CHUNK: usize = 500;
+/// How many syncs are worked on at once; the others wait their turn. The database takes only a
+/// few writers and readers at a time anyway (its pool), and each sync holds up to a megabyte
+/// while its page is built (a compressor, a chunk of rows, the page), so 200 devices syncing at
+/// once do not take 200 megabytes.
+static SYNC_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(8);
 
 pub async fn sync(
     State(state): State<AppState>,
@@ -42,6 +47,10 @@ pub async fn sync(
     if req.changes.len() > 2 * MAX_PUSH {
         return Err(ApiError::payload_too_large().into());
     }
+    let _slot = SYNC_SLOTS
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
     let actor = state.db.actor(&user.profile).await?;
     let plan = state
         .db
