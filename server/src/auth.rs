@@ -241,9 +241,44 @@ pub fn token_hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// How the server learns where a request comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Senders {
+    /// From the TCP connection: the server faces the network itself.
+    #[default]
+    Connection,
+    /// Every connection comes from a reverse proxy on the server's own side (nginx, Caddy): the
+    /// sender is the address the proxy appended last to `X-Forwarded-For` (`serve
+    /// --behind-proxy`). Only for a server that nobody but the proxy can reach, or anybody could
+    /// name any address.
+    BehindProxy,
+}
+
+/// The middleware of [`Senders::BehindProxy`]: the connection's address is replaced by the last
+/// one in `X-Forwarded-For` (the entries before it are the client's own words, not trusted).
+/// Without the header the connection's address stays.
+pub async fn forwarded_for(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let sender = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .next_back()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|ip| ip.trim().parse::<IpAddr>().ok());
+    if let Some(ip) = sender {
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::new(ip, 0)));
+    }
+    next.run(req).await
+}
+
 /// Where a request comes from, for counting password attempts per address. Taken from the
-/// TCP connection (never from a header a client could write); unknown when the router runs
-/// without connection info.
+/// TCP connection (never from a header a client could write, unless the server is told it runs
+/// behind a proxy: [`Senders`]); unknown when the router runs without connection info.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientAddr(pub Option<IpAddr>);
 

@@ -59,8 +59,16 @@ pub fn app(state: AppState) -> Router {
 
 /// Serves until Ctrl-C (or SIGTERM). Handlers learn the client's address from the connection
 /// (password attempts are counted per address).
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    senders: auth::Senders,
+) -> std::io::Result<()> {
+    let mut router = app(state);
+    if senders == auth::Senders::BehindProxy {
+        router = router.layer(axum::middleware::from_fn(auth::forwarded_for));
+    }
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await

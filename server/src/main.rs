@@ -33,6 +33,10 @@ enum Command {
         /// Load the demo municipality if the database has no users yet.
         #[arg(long)]
         demo: bool,
+        /// Only a reverse proxy on this machine reaches the server: count password attempts
+        /// by the address the proxy puts last in X-Forwarded-For.
+        #[arg(long, env = "NASTAVNIK_BEHIND_PROXY")]
+        behind_proxy: bool,
     },
     /// Manage accounts.
     User {
@@ -193,7 +197,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let db = Db::connect(&cli.db).await?;
     match cli.command {
-        Command::Serve { addr, demo } => {
+        Command::Serve {
+            addr,
+            demo,
+            behind_proxy,
+        } => {
             // Held while serving: a restore waits for every server to stop.
             let _serving = server::storage::ServingLock::take(&cli.db)?;
             if demo && let Some(logins) = demo::load(&db).await? {
@@ -203,7 +211,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("не удалось занять адрес {addr}: {e}"))?;
             println!("Наставник работает: http://{}", listener.local_addr()?);
-            server::serve(listener, AppState { db }).await?;
+            let senders = if behind_proxy {
+                server::auth::Senders::BehindProxy
+            } else {
+                server::auth::Senders::Connection
+            };
+            server::serve(listener, AppState { db }, senders).await?;
         }
         Command::Demo { reset: false, .. } => match demo::load(&db).await? {
             Some(logins) => println!("{}", demo::describe(&logins)),

@@ -15,13 +15,17 @@ struct TestApp {
 
 impl TestApp {
     async fn start() -> TestApp {
+        TestApp::start_with(server::auth::Senders::Connection).await
+    }
+
+    async fn start_with(senders: server::auth::Senders) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
         let db = Db::connect(&url).await.unwrap();
         demo::load(&db).await.unwrap().expect("fresh database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(server::serve(listener, AppState { db }));
+        tokio::spawn(server::serve(listener, AppState { db }, senders));
         TestApp {
             base,
             http: reqwest::Client::new(),
@@ -688,6 +692,63 @@ async fn one_address_waits_after_many_failures_over_many_logins() {
     .await;
     assert_eq!(err.code, ErrorCode::TooManyAttempts);
     assert_eq!(attempts(&pool, "login", "shkola").await, None);
+}
+
+/// Behind a reverse proxy every connection comes from the proxy: attempts are counted by the
+/// address the proxy appended last, never by what the client wrote before it; a server not told
+/// it is behind a proxy ignores the header.
+#[tokio::test]
+async fn behind_a_proxy_each_sender_is_counted_apart() {
+    let free = server::auth::ADDRESS_FREE_FAILURES;
+    let almost = |pool: sqlx::SqlitePool, address: &'static str| async move {
+        sqlx::query(
+            "INSERT INTO login_attempts (kind, subject, failures, locked_until, last_at) \
+             VALUES ('address', ?, ?, 0, ?)",
+        )
+        .bind(address)
+        .bind(free - 1)
+        .bind(server::storage::now_ms())
+        .execute(&pool)
+        .await
+        .unwrap();
+    };
+    let login_as = |app: &TestApp, forwarded: &str, password: &str| {
+        app.http
+            .post(app.url("/api/auth/login"))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({ "login": "shkola", "password": password }))
+            .send()
+    };
+    let login = |app: &TestApp, forwarded: &str| login_as(app, forwarded, demo::DEMO_PASSWORD);
+
+    let app = TestApp::start_with(server::auth::Senders::BehindProxy).await;
+    almost(app.pool().await, "10.1.2.3").await;
+    // One more failure from 10.1.2.3 (a different login, so that one is not what waits).
+    let res = app
+        .http
+        .post(app.url("/api/auth/login"))
+        .header("x-forwarded-for", "10.1.2.3")
+        .json(&json!({ "login": "no.such.person", "password": "guess-guess" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // The school behind 10.1.2.3 waits, whatever it writes in the header itself.
+    let res = login(&app, "10.1.2.3").await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let res = login(&app, "10.7.7.7, 10.1.2.3").await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Another school does not.
+    let res = login(&app, "10.1.2.3, 10.1.2.4").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // Facing the network itself, the server counts the connection's address only.
+    let app = TestApp::start().await;
+    almost(app.pool().await, "127.0.0.1").await;
+    let res = login_as(&app, "10.1.2.5", "guess-guess").await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = login(&app, "10.1.2.4").await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]

@@ -36,7 +36,11 @@ impl TestApp {
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(server::serve(listener, AppState { db }));
+        tokio::spawn(server::serve(
+            listener,
+            AppState { db },
+            server::auth::Senders::Connection,
+        ));
         TestApp {
             base,
             http: reqwest::Client::new(),
