@@ -419,6 +419,7 @@ pub async fn take_response(response: &SyncResponse) -> Result<Took> {
     // and every file kept here is offered again (the server says what it already has).
     if taken.restored {
         let held: Vec<Record> = all(records_store.get_all().primitive()?.await?)?;
+        outbox_store.clear()?.await?;
         for m in client::resend(&mut state, &held) {
             outbox_store.put(to_js(&m)?).primitive()?.await?;
         }

@@ -596,6 +596,7 @@ impl World {
             full: false,
             first_seq: memory.last_seq + 1,
             changes,
+            epoch: String::new(),
         }
     }
 

@@ -261,13 +261,14 @@ pub async fn forwarded_for(
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    // Bytes, not text: whatever the client put before the proxy's entry cannot hide it.
     let sender = req
         .headers()
         .get_all("x-forwarded-for")
         .iter()
         .next_back()
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.rsplit(',').next())
+        .and_then(|v| v.as_bytes().rsplit(|b| *b == b',').next())
+        .and_then(|last| std::str::from_utf8(last).ok())
         .and_then(|ip| ip.trim().parse::<IpAddr>().ok());
     if let Some(ip) = sender {
         req.extensions_mut()

@@ -195,6 +195,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         );
         return Ok(());
     }
+    // Held by every command that opens the database (several at once): a restore waits until
+    // none does, and none opens a database while it is being replaced.
+    let _using = server::storage::ServingLock::take(&cli.db)?;
     let db = Db::connect(&cli.db).await?;
     match cli.command {
         Command::Serve {
@@ -202,8 +205,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             behind_proxy,
         } => {
-            // Held while serving: a restore waits for every server to stop.
-            let _serving = server::storage::ServingLock::take(&cli.db)?;
             if demo && let Some(logins) = demo::load(&db).await? {
                 println!("{}", demo::describe(&logins));
             }

@@ -159,6 +159,27 @@ async fn after_a_restore_every_edit_still_on_a_device_is_back_on_the_server_once
         &scope,
         json!({"topic": "До копии", "question": "Как вести журнал?", "format": "remote", "state": "new"}),
     );
+    // A request the centre agreed to before the copy: its creation, sent again after the
+    // restore, would no longer pass the rules (the school may not change an agreed request).
+    let settled = Uuid::now_v7();
+    a.edit(
+        settled,
+        "consultation",
+        &scope,
+        json!({"topic": "Согласовано до копии", "question": "Как провести педсовет?", "format": "remote", "state": "new"}),
+    );
+    a.sync(&app).await;
+    let head = app.login("rukovoditel").await;
+    let mut centre = Device::new(&head.token, 74);
+    centre.sync(&app).await;
+    centre.edit(
+        settled,
+        "consultation",
+        &scope,
+        json!({"state": "agreed", "meeting_on": "2026-12-10"}),
+    );
+    centre.sync(&app).await;
+    assert!(centre.refused.is_empty(), "{:?}", centre.refused_messages());
     a.sync(&app).await;
     b.sync(&app).await;
 
@@ -219,6 +240,14 @@ async fn after_a_restore_every_edit_still_on_a_device_is_back_on_the_server_once
     );
 
     first.stop();
+    // An edit made while the server is down waits in the outbox through the restore: the
+    // restored server does not judge it against its copy, the device sends it with the rest.
+    a.edit(
+        early,
+        "consultation",
+        &scope,
+        json!({"question": "Изменено, пока сервер стоял"}),
+    );
     let out = restore(&url, &copy);
     assert!(out.status.success(), "{out:?}");
     let said = String::from_utf8_lossy(&out.stdout);
@@ -256,8 +285,14 @@ async fn after_a_restore_every_edit_still_on_a_device_is_back_on_the_server_once
             .to_owned()
     };
     assert_eq!(got(&fresh, early, "topic"), "До копии, уточнено");
+    assert_eq!(
+        got(&fresh, early, "question"),
+        "Изменено, пока сервер стоял"
+    );
     assert_eq!(got(&fresh, late, "topic"), "После копии");
     assert_eq!(got(&fresh, late, "question"), "Что с отчётом за четверть?");
+    assert_eq!(got(&fresh, settled, "state"), "agreed");
+    assert_eq!(got(&a, settled, "topic"), "Согласовано до копии");
     // None twice: each write once in a field's history, and every computer alike.
     for id in [early, late] {
         for field in fresh.records[&id].fields.values() {

@@ -735,6 +735,7 @@ impl Api {
                 full: false,
                 first_seq: 0,
                 changes: vec![],
+                epoch: String::new(),
             };
             let resp: model::sync::SyncResponse = self
                 .http

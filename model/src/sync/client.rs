@@ -153,6 +153,7 @@ pub fn request(state: &mut DeviceState, outbox: &[Mutation]) -> SyncRequest {
         full: state.pass.is_some(),
         first_seq,
         changes,
+        epoch: state.epoch.clone().unwrap_or_default(),
     }
 }
 
@@ -291,9 +292,12 @@ pub fn take_response(
 
 /// After the server's database was restored from a copy: every write this device made that
 /// its records still hold (winning or in a field's history), as new outbox entries, oldest
-/// first, one per record and clock time as they were first made. The server takes them as
-/// any edit (checked, stamped with the person); what the copy already holds changes nothing.
-/// Writes of other people are not sent: only their own devices may write them.
+/// first, one per record and clock time as they were first made. They **replace** the outbox
+/// (whatever waited in it is among them; the server took none of it, see
+/// [`SyncRequest::epoch`]), and no later edit merges into them. The server takes them as any
+/// edit (checked, stamped with the person); what the copy already holds it settles without a
+/// check. Writes of other people are not sent: only their own devices may write them; nor
+/// writes the server re-dated (their clock values are no longer this device's).
 pub fn resend<'a>(
     state: &mut DeviceState,
     records: impl IntoIterator<Item = &'a Record>,
@@ -319,14 +323,16 @@ pub fn resend<'a>(
             }
         }
     }
-    changes
+    let again: Vec<Mutation> = changes
         .into_values()
         .map(|change| {
             let seq = state.next_seq;
             state.next_seq += 1;
             Mutation { seq, change }
         })
-        .collect()
+        .collect();
+    state.sent_upto = state.next_seq - 1;
+    again
 }
 
 /// The record ids a response needs loaded before [`take_response`].

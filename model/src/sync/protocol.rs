@@ -86,6 +86,11 @@ pub struct SyncRequest {
     pub first_seq: u64,
     #[serde(default)]
     pub changes: Vec<Change>,
+    /// The epoch of the server's database this device last saw ("" before its first answer).
+    /// When the database has another one (it was restored from a copy), the server takes none
+    /// of the changes: the device learns the new epoch and sends all it wrote again.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub epoch: String,
 }
 
 impl SyncRequest {
@@ -201,6 +206,7 @@ mod tests {
             full: false,
             first_seq: 7,
             changes: vec![change.clone(), change],
+            epoch: String::new(),
         };
         let seqs = |r: &SyncRequest| r.mutations().iter().map(|m| m.seq).collect::<Vec<_>>();
         assert_eq!(seqs(&req), [7, 8]);

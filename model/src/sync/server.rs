@@ -193,6 +193,17 @@ pub fn plan(
         }
         plan.last_seq = m.seq;
         let anonymous = kinds::spec(&m.change.kind).is_some_and(|s| s.anonymous);
+        if already_held(batch, records, m) {
+            // Sent again after the database was restored from a copy that has it: nothing to
+            // check, merge or log (the rules judge a change once, when it is first made).
+            plan.taken.push(Taken {
+                seq: m.seq,
+                fingerprint: m.fingerprint(),
+                outcome: Outcome::Applied,
+            });
+            plan.settle(m.seq, Outcome::Applied);
+            continue;
+        }
         let outcome = match decide(batch, clock, records, m) {
             Err((code, message)) => Outcome::Rejected { code, message },
             Ok(accepted) => plan.commit(batch.now_ms, clock, records, m.seq, accepted)?,
@@ -436,6 +447,26 @@ pub fn server_writes(
         plan.server_write(now_ms, clock, records, w)?;
     }
     Ok(plan)
+}
+
+/// The record already holds every write of this change, as the winning value or in a field's
+/// history: the device made it before and sends it again (`client::resend`). Only the device's
+/// own clock values count (a device cannot claim another's writes), and never for an anonymous
+/// kind (the server re-dates those writes, so a copy never holds the device's clock value).
+fn already_held(batch: &Batch, records: &HashMap<Uuid, Record>, m: &Mutation) -> bool {
+    let c = &m.change;
+    &c.hlc.device == batch.device
+        && !c.fields.is_empty()
+        && records.get(&c.record).is_some_and(|r| {
+            r.kind == c.kind
+                && r.scope == c.scope
+                && r.parent == c.parent
+                && c.fields.keys().all(|name| {
+                    r.fields
+                        .get(name)
+                        .is_some_and(|f| f.hlc == c.hlc || f.history.iter().any(|w| w.hlc == c.hlc))
+                })
+        })
 }
 
 /// Every rule one mutation must pass; the error says which, in plain Russian.

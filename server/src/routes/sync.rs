@@ -52,10 +52,16 @@ pub async fn sync(
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     let actor = state.db.actor(&user.profile).await?;
-    let plan = state
-        .db
-        .sync_push(&actor, &req.device, &req.mutations())
-        .await?;
+    // A device that last saw another epoch (the database was restored from a copy since) is
+    // told the new one first and sends everything again; none of this batch is judged
+    // against a database it did not know.
+    let same_epoch = req.epoch.is_empty() || req.epoch == state.db.epoch();
+    let mutations = if same_epoch {
+        req.mutations()
+    } else {
+        Vec::new()
+    };
+    let plan = state.db.sync_push(&actor, &req.device, &mutations).await?;
 
     // The grants changed (a school assigned or taken away): everything again from the start,
     // the device's own changes too, so that it can drop what it may no longer hold.

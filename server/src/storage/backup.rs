@@ -47,10 +47,28 @@ fn database_file(url: &str) -> anyhow::Result<PathBuf> {
     Ok(options.get_filename().to_path_buf())
 }
 
-/// Held by a running server for as long as it serves: `restore` refuses while anybody holds it
-/// (several servers may hold it at once).
+/// Held by a running server for as long as it serves (and by the other commands that open the
+/// database): `restore` refuses while anybody holds it (several may hold it at once).
 pub struct ServingLock {
     _file: Option<std::fs::File>,
+}
+
+/// The lock file, opened for reading (a lock needs no more, so a file created by the
+/// administrator's `restore` still opens for the service's own user), created when missing.
+fn open_lock(path: &Path) -> anyhow::Result<std::fs::File> {
+    match std::fs::File::open(path) {
+        Ok(file) => Ok(file),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut options = std::fs::OpenOptions::new();
+            options.create(true).truncate(false).write(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o644);
+            options
+                .open(path)
+                .with_context(|| format!("не удалось создать {}", path.display()))
+        }
+        Err(e) => Err(e).with_context(|| format!("не удалось открыть {}", path.display())),
+    }
 }
 
 fn lock_path(database: &Path) -> PathBuf {
@@ -61,17 +79,10 @@ fn lock_path(database: &Path) -> PathBuf {
 
 impl ServingLock {
     pub fn take(url: &str) -> anyhow::Result<ServingLock> {
-        let database = database_file(url)?;
-        if database == Path::new(":memory:") {
+        if url.contains(":memory:") || url.contains("mode=memory") {
             return Ok(ServingLock { _file: None });
         }
-        let path = lock_path(&database);
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .with_context(|| format!("не удалось создать {}", path.display()))?;
+        let file = open_lock(&lock_path(&database_file(url)?))?;
         file.try_lock_shared().map_err(|_| {
             anyhow::anyhow!(
                 "база данных восстанавливается из копии: запустите сервер, когда это закончится"
@@ -144,13 +155,7 @@ impl Db {
         }
         check_copy(from).await?;
         // No server may use the database while it is replaced.
-        let lock = lock_path(&target);
-        let lock_file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock)
-            .with_context(|| format!("не удалось создать {}", lock.display()))?;
+        let lock_file = open_lock(&lock_path(&target))?;
         lock_file.try_lock().map_err(|_| {
             anyhow::anyhow!(
                 "сервер работает с базой {}: остановите его и повторите; ничего не изменено",
@@ -168,8 +173,27 @@ impl Db {
             .with_context(|| format!("не удалось скопировать {}", from.display()))?;
         #[cfg(unix)]
         {
-            use std::os::unix::fs::PermissionsExt;
+            use std::os::unix::fs::{MetadataExt, PermissionsExt};
             std::fs::set_permissions(&staging, std::fs::Permissions::from_mode(0o600))?;
+            // The restored database belongs to whoever owned the one it replaces (or the
+            // folder), not to the administrator who ran the command: the service opens it.
+            let owner = std::fs::metadata(&target).or_else(|_| {
+                std::fs::metadata(
+                    target
+                        .parent()
+                        .filter(|d| !d.as_os_str().is_empty())
+                        .unwrap_or(Path::new(".")),
+                )
+            })?;
+            std::os::unix::fs::chown(&staging, Some(owner.uid()), Some(owner.gid())).with_context(
+                || {
+                    format!(
+                        "не удалось передать копию владельцу базы {}; запустите команду от его \
+                         имени; ничего не изменено",
+                        target.display()
+                    )
+                },
+            )?;
         }
         let epoch = new_epoch();
         let prepared = async {
@@ -201,7 +225,13 @@ impl Db {
         }
         std::fs::File::open(&staging)?.sync_all()?;
 
+        // The database being replaced keeps everything in its main file (its write-ahead log
+        // folded in), is linked aside, and the copy takes its place with one rename: at no
+        // moment is there no database, and a crash leaves either the old one or the new one.
         let previous = if target.exists() {
+            fold_log(&target)
+                .await
+                .context("не удалось закрыть журнал базы; ничего не изменено")?;
             let stamp = super::now_ms() as u64;
             let aside = with_suffix(
                 &target,
@@ -210,17 +240,17 @@ impl Db {
                     model::forms::answer::iso_day(stamp)
                 ),
             );
-            for part in ["-wal", "-shm"] {
-                let from = with_suffix(&target, part);
-                if from.exists() {
-                    std::fs::rename(&from, with_suffix(&aside, part))?;
-                }
-            }
-            std::fs::rename(&target, &aside)?;
+            std::fs::hard_link(&target, &aside)
+                .or_else(|_| std::fs::copy(&target, &aside).map(|_| ()))
+                .with_context(|| format!("не удалось сохранить базу как {}", aside.display()))?;
             Some(aside)
         } else {
             None
         };
+        // A log left without its database would be replayed onto the copy.
+        for part in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(with_suffix(&target, part));
+        }
         std::fs::rename(&staging, &target)?;
         if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::File::open(dir)?.sync_all()?;
@@ -228,6 +258,28 @@ impl Db {
         drop(lock_file);
         Ok(Restored { previous, epoch })
     }
+}
+
+/// Folds the write-ahead log of the database at `path` into its main file and leaves it in
+/// rollback-journal mode, so the main file alone holds everything.
+async fn fold_log(path: &Path) -> anyhow::Result<()> {
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(
+            SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(false)
+                .busy_timeout(Duration::from_secs(10)),
+        )
+        .await?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&pool)
+        .await?;
+    sqlx::query("PRAGMA journal_mode = DELETE")
+        .execute(&pool)
+        .await?;
+    pool.close().await;
+    Ok(())
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {

@@ -245,8 +245,7 @@ impl Device {
         self.refused.extend(taken.refused);
         // The server's database was restored from a copy: as the app does, send again.
         if taken.restored {
-            let again = client::resend(&mut self.state, self.records.values());
-            self.outbox.extend(again);
+            self.outbox = client::resend(&mut self.state, self.records.values());
         }
         // A pass after the person's access changed has ended: as the app does, drop what it
         // did not bring (edits still waiting or refused keep their records).
