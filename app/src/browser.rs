@@ -47,10 +47,11 @@ addEventListener('pagehide', () => {
   pageHidden('hidden');
   hidden = new Promise((resolve) => { pageHidden = resolve; });
 });
-export function withLock(name, task, waitMs, steal) {
+export function withLock(name, task, waitMs, steal, keepWhenHidden) {
   if (!navigator.locks || !navigator.locks.request) return task();
-  // A page the browser puts aside lets go of the lock at once (its work stops anyway).
-  const run = () => Promise.race([task(), hidden]);
+  // A page the browser puts aside lets go of the lock at once (its work stops anyway), unless
+  // the lock is what makes the browser evict it when another page wants the same thing.
+  const run = () => (keepWhenHidden ? task() : Promise.race([task(), hidden]));
   if (steal) return navigator.locks.request(name, { steal: true }, run);
   // Waiting (not `ifAvailable`) tells the browser the lock is wanted, so a page it keeps in
   // its back-forward cache is evicted instead of holding the lock there.
@@ -71,7 +72,13 @@ extern "C" {
     #[wasm_bindgen(js_name = saveBlob)]
     fn save_blob_js(blob: &web_sys::Blob, name: &str);
     #[wasm_bindgen(js_name = withLock)]
-    fn with_lock_js(name: &str, task: &JsValue, wait_ms: u32, steal: bool) -> Promise;
+    fn with_lock_js(
+        name: &str,
+        task: &JsValue,
+        wait_ms: u32,
+        steal: bool,
+        keep_when_hidden: bool,
+    ) -> Promise;
 }
 
 /// The bytes gzip-compressed, or `None` where the browser cannot compress.
@@ -122,8 +129,18 @@ pub enum LockWait {
     Steal,
 }
 
+/// What a page put aside by the browser (back-forward cache) does with a lock it holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum WhenHidden {
+    /// Lets go at once: its work stops anyway, and the next page should not wait.
+    LetGo,
+    /// Keeps it: a page that wants it then makes the browser evict the one put aside (whose
+    /// unfinished work would otherwise hold the next page up for good).
+    Keep,
+}
+
 /// Runs `task` holding the lock `name`; `false` when another tab held it all the time allowed.
-pub async fn with_lock<F>(name: &str, wait: LockWait, task: F) -> bool
+pub async fn with_lock<F>(name: &str, wait: LockWait, hidden: WhenHidden, task: F) -> bool
 where
     F: std::future::Future<Output = ()> + 'static,
 {
@@ -137,7 +154,8 @@ where
         LockWait::Up(ms) => (ms, false),
         LockWait::Steal => (0, true),
     };
-    match JsFuture::from(with_lock_js(name, &promise_fn, wait_ms, steal)).await {
+    let keep = hidden == WhenHidden::Keep;
+    match JsFuture::from(with_lock_js(name, &promise_fn, wait_ms, steal, keep)).await {
         Ok(v) => v.as_string().as_deref() != Some("busy"),
         Err(_) => false,
     }

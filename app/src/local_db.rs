@@ -52,22 +52,28 @@ pub async fn open(user_id: Uuid) {
     let state = state();
     state.set(DbState::Opening);
     let name = db_name(user_id);
-    // A busy browser can fail an open now and then: try a few times before giving up.
-    let mut result = open_inner(&name).await;
-    for attempt in 1..=4 {
-        if result.is_ok() {
-            break;
-        }
-        web_sys::console::warn_1(
-            &format!(
-                "IndexedDB open failed (attempt {attempt}): {:?}",
-                result.as_ref().err()
-            )
-            .into(),
-        );
-        gloo_timers::future::TimeoutFuture::new(500 * attempt).await;
-        result = open_inner(&name).await;
-    }
+    // Opened under a lock that a page put aside keeps: when the person leaves a page while its
+    // open (on a new computer, the creation of the stores) is unfinished, the browser could
+    // keep that page frozen with the creation half done, and every later open would wait
+    // behind it. Wanting the lock makes the browser evict such a page instead. (Not waited
+    // for long: after that the open goes ahead anyway.)
+    let slot = std::rc::Rc::new(RefCell::new(None));
+    let filled = slot.clone();
+    let opening = name.clone();
+    crate::browser::with_lock(
+        &format!("nastavnik-open-{user_id}"),
+        crate::browser::LockWait::Up(OPEN_LOCK_WAIT_MS),
+        crate::browser::WhenHidden::Keep,
+        async move {
+            *filled.borrow_mut() = Some(open_retrying(&opening).await);
+        },
+    )
+    .await;
+    let taken = slot.borrow_mut().take();
+    let result = match taken {
+        Some(result) => result,
+        None => open_retrying(&name).await,
+    };
     match result {
         Ok(db) => {
             DB.with(|d| *d.borrow_mut() = Some(db));
@@ -83,6 +89,29 @@ pub async fn open(user_id: Uuid) {
             ),
         }),
     }
+}
+
+/// How long an open waits for another page's open to finish or be evicted.
+const OPEN_LOCK_WAIT_MS: u32 = 10_000;
+
+/// Opens the database, trying a few times: a busy browser can fail an open now and then.
+async fn open_retrying(name: &str) -> Result<Database, String> {
+    let mut result = open_inner(name).await;
+    for attempt in 1..=4 {
+        if result.is_ok() {
+            break;
+        }
+        web_sys::console::warn_1(
+            &format!(
+                "IndexedDB open failed (attempt {attempt}): {:?}",
+                result.as_ref().err()
+            )
+            .into(),
+        );
+        gloo_timers::future::TimeoutFuture::new(500 * attempt).await;
+        result = open_inner(name).await;
+    }
+    result
 }
 
 async fn open_inner(name: &str) -> Result<Database, String> {

@@ -143,16 +143,20 @@ pub fn start(session: SessionCtx) {
                 Some(since) if now - since > STEAL_AFTER_MS => LockWait::Steal,
                 _ => LockWait::Up(LOCK_WAIT_MS),
             };
-            let ran =
-                crate::browser::with_lock(&format!("nastavnik-sync-{user}"), wait, async move {
+            let ran = crate::browser::with_lock(
+                &format!("nastavnik-sync-{user}"),
+                wait,
+                crate::browser::WhenHidden::LetGo,
+                async move {
                     // Records first (an attachment's record says what the file is), then the files.
                     let outcome = match run(&token).await {
                         Ok(()) => crate::files::upload_pending(&token).await,
                         failed => failed,
                     };
                     *out.borrow_mut() = Some(outcome);
-                })
-                .await;
+                },
+            )
+            .await;
             let outcome = result.borrow_mut().take();
             if ran {
                 busy_since = None;
