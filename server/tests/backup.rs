@@ -11,11 +11,11 @@ use serde_json::json;
 use server::Db;
 use uuid::Uuid;
 
-fn backup(app: &TestApp, file: &std::path::Path) -> std::process::Output {
+fn backup(url: &str, file: &std::path::Path) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_nastavnik"))
         .arg("backup")
         .arg(file)
-        .env("DATABASE_URL", app.db_url())
+        .env("DATABASE_URL", url)
         .env("RUST_LOG", "warn")
         .output()
         .unwrap()
@@ -38,7 +38,7 @@ async fn a_backup_taken_while_serving_holds_every_acknowledged_change() {
     assert!(d.refused.is_empty(), "{:?}", d.refused_messages());
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("copy.db");
-    let out = backup(&app, &file);
+    let out = backup(&app.db_url(), &file);
     assert!(out.status.success(), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("Копия базы записана"));
     let live = app.db().await;
@@ -72,7 +72,7 @@ async fn a_backup_taken_while_serving_holds_every_acknowledged_change() {
     }
     // The same file again: refused, the copy untouched.
     let before = std::fs::metadata(&file).unwrap().len();
-    let out = backup(&app, &file);
+    let out = backup(&app.db_url(), &file);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("уже есть"));
     assert_eq!(std::fs::metadata(&file).unwrap().len(), before);
@@ -184,13 +184,7 @@ async fn after_a_restore_every_edit_still_on_a_device_is_back_on_the_server_once
     b.sync(&app).await;
 
     let copy = dir.path().join("copy.db");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nastavnik"))
-        .arg("backup")
-        .arg(&copy)
-        .env("DATABASE_URL", &url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
+    let out = backup(&url, &copy);
     assert!(out.status.success(), "{out:?}");
 
     // After the copy: a new record, an edit of the old one, and another computer's edit.

@@ -147,7 +147,8 @@ impl Db {
     /// Puts the copy `from` (made by [`Db::backup`]) in the place of the database at `url`
     /// with a new epoch. Refused while a server uses the database, or when `from` is not a
     /// sound copy of this application's database; the replaced database is kept beside it
-    /// (with its write-ahead log) as `….before-restore-<day>-<ms>`.
+    /// (its write-ahead log folded in) as `….before-restore-<day>-<ms>`. On any error before
+    /// the last rename, nothing has changed and the prepared file is gone.
     pub async fn restore(url: &str, from: &Path) -> anyhow::Result<Restored> {
         let target = database_file(url)?;
         if !from.is_file() {
@@ -169,6 +170,7 @@ impl Db {
         if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
+        let staged = Staged(staging.clone());
         std::fs::copy(from, &staging)
             .with_context(|| format!("не удалось скопировать {}", from.display()))?;
         #[cfg(unix)]
@@ -219,10 +221,7 @@ impl Db {
             anyhow::Ok(())
         }
         .await;
-        if let Err(e) = prepared {
-            let _ = std::fs::remove_file(&staging);
-            return Err(e.context("не удалось подготовить копию; ничего не изменено"));
-        }
+        prepared.context("не удалось подготовить копию; ничего не изменено")?;
         std::fs::File::open(&staging)?.sync_all()?;
 
         // The database being replaced keeps everything in its main file (its write-ahead log
@@ -252,6 +251,7 @@ impl Db {
             let _ = std::fs::remove_file(with_suffix(&target, part));
         }
         std::fs::rename(&staging, &target)?;
+        std::mem::forget(staged);
         if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::File::open(dir)?.sync_all()?;
         }
@@ -280,6 +280,15 @@ async fn fold_log(path: &Path) -> anyhow::Result<()> {
         .await?;
     pool.close().await;
     Ok(())
+}
+
+/// The copy being prepared beside the database: removed unless it was moved in.
+struct Staged(PathBuf);
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
