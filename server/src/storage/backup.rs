@@ -13,15 +13,15 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 
 use super::Db;
 
 /// The epoch of the database, made on first use.
-pub(super) async fn epoch(pool: &SqlitePool) -> anyhow::Result<String> {
+pub(super) async fn epoch(pool: &AnyPool) -> anyhow::Result<String> {
     sqlx::query(
-        "INSERT INTO server_secrets (name, value) VALUES ('epoch', ?) ON CONFLICT DO NOTHING",
+        "INSERT INTO server_secrets (name, value) VALUES ('epoch', $1) ON CONFLICT DO NOTHING",
     )
     .bind(new_epoch())
     .execute(pool)

@@ -35,8 +35,8 @@ pub enum ChunkError {
 impl Db {
     /// How much of a file the server holds (nothing: `received` 0).
     pub async fn file_progress(&self, sha256: &str) -> Result<FileProgress, sqlx::Error> {
-        let row: Option<(i64, bool)> =
-            sqlx::query_as("SELECT received, complete FROM files WHERE sha256 = ?")
+        let row: Option<(i64, i64)> =
+            sqlx::query_as("SELECT received, complete FROM files WHERE sha256 = $1")
                 .bind(sha256)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -47,7 +47,7 @@ impl Db {
             },
             |(received, complete)| FileProgress {
                 received: received as u64,
-                complete,
+                complete: complete != 0,
             },
         ))
     }
@@ -71,21 +71,21 @@ impl Db {
         {
             return Err(ChunkError::BeyondEnd);
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query("DELETE FROM files WHERE complete = 0 AND created_at < ?")
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
+        sqlx::query("DELETE FROM files WHERE complete = 0 AND created_at < $1")
             .bind(now_ms() - ABANDONED_AFTER_MS)
             .execute(&mut *tx)
             .await?;
-        let row: Option<(i64, i64, bool)> =
-            sqlx::query_as("SELECT size, received, complete FROM files WHERE sha256 = ?")
+        let row: Option<(i64, i64, i64)> =
+            sqlx::query_as("SELECT size, received, complete FROM files WHERE sha256 = $1")
                 .bind(sha256)
                 .fetch_optional(&mut *tx)
                 .await?;
         // An unfinished upload under another size was started with a wrong description: the
         // file's bytes decide, so it starts again.
         let row = match row {
-            Some((known, _, false)) if known as u64 != size => {
-                sqlx::query("DELETE FROM files WHERE sha256 = ?")
+            Some((known, _, 0)) if known as u64 != size => {
+                sqlx::query("DELETE FROM files WHERE sha256 = $1")
                     .bind(sha256)
                     .execute(&mut *tx)
                     .await?;
@@ -95,10 +95,10 @@ impl Db {
         };
         let (received, complete) = match row {
             Some((known, _, _)) if known as u64 != size => return Err(ChunkError::SizeDiffers),
-            Some((_, received, complete)) => (received as u64, complete),
+            Some((_, received, complete)) => (received as u64, complete != 0),
             None => {
                 let unfinished: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM files WHERE created_by = ? AND complete = 0",
+                    "SELECT COUNT(*) FROM files WHERE created_by = $1 AND complete = 0",
                 )
                 .bind(user.to_string())
                 .fetch_one(&mut *tx)
@@ -107,7 +107,7 @@ impl Db {
                     return Err(ChunkError::TooManyUnfinished);
                 }
                 sqlx::query(
-                    "INSERT INTO files (sha256, size, created_by, created_at) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO files (sha256, size, created_by, created_at) VALUES ($1, $2, $3, $4)",
                 )
                 .bind(sha256)
                 .bind(size as i64)
@@ -122,7 +122,7 @@ impl Db {
             tx.commit().await?;
             return Ok(FileProgress { received, complete });
         }
-        sqlx::query("INSERT INTO file_chunks (sha256, start, data) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO file_chunks (sha256, start, data) VALUES ($1, $2, $3)")
             .bind(sha256)
             .bind(start as i64)
             .bind(data)
@@ -132,7 +132,7 @@ impl Db {
         let mut complete = false;
         if received == size {
             let chunks: Vec<Vec<u8>> =
-                sqlx::query_scalar("SELECT data FROM file_chunks WHERE sha256 = ? ORDER BY start")
+                sqlx::query_scalar("SELECT data FROM file_chunks WHERE sha256 = $1 ORDER BY start")
                     .bind(sha256)
                     .fetch_all(&mut *tx)
                     .await?;
@@ -141,7 +141,7 @@ impl Db {
                 hasher.update(c);
             }
             if hex(&hasher.finalize()) != sha256 {
-                sqlx::query("DELETE FROM files WHERE sha256 = ?")
+                sqlx::query("DELETE FROM files WHERE sha256 = $1")
                     .bind(sha256)
                     .execute(&mut *tx)
                     .await?;
@@ -151,9 +151,9 @@ impl Db {
             }
             complete = true;
         }
-        sqlx::query("UPDATE files SET received = ?, complete = ? WHERE sha256 = ?")
+        sqlx::query("UPDATE files SET received = $1, complete = $2 WHERE sha256 = $3")
             .bind(received as i64)
-            .bind(complete)
+            .bind(i64::from(complete))
             .bind(sha256)
             .execute(&mut *tx)
             .await?;
@@ -164,16 +164,16 @@ impl Db {
     /// The bytes of a complete file (`None`: not uploaded yet, or not all of it).
     pub async fn file_bytes(&self, sha256: &str) -> Result<Option<Vec<u8>>, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        let complete: Option<bool> =
-            sqlx::query_scalar("SELECT complete FROM files WHERE sha256 = ?")
+        let complete: Option<i64> =
+            sqlx::query_scalar("SELECT complete FROM files WHERE sha256 = $1")
                 .bind(sha256)
                 .fetch_optional(&mut *tx)
                 .await?;
-        if complete != Some(true) {
+        if complete != Some(1) {
             return Ok(None);
         }
         let chunks: Vec<Vec<u8>> =
-            sqlx::query_scalar("SELECT data FROM file_chunks WHERE sha256 = ? ORDER BY start")
+            sqlx::query_scalar("SELECT data FROM file_chunks WHERE sha256 = $1 ORDER BY start")
                 .bind(sha256)
                 .fetch_all(&mut *tx)
                 .await?;

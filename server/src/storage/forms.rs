@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use model::forms::{self, Key, Template, TemplateError};
 use model::record::Record;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::{Db, now_ms};
 use crate::error::AppResult;
@@ -58,7 +58,7 @@ impl Db {
         json: &str,
     ) -> Result<(Arc<Entry>, Installed), InstallError> {
         let (template, key) = Template::parse(json)?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         if let Some(stored) = load_entry(&mut tx, &template.code, template.version).await? {
             if *stored.template != template || *stored.key != key {
                 return Err(InstallError::VersionTaken(template.code, template.version));
@@ -74,7 +74,7 @@ impl Db {
         )
         .await
         .map_err(InstallError::Write)?;
-        sqlx::query("INSERT INTO template_keys (code, version, key) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO template_keys (code, version, key) VALUES ($1, $2, $3)")
             .bind(&template.code)
             .bind(i64::from(template.version))
             .bind(serde_json::to_string(&key).unwrap_or_default())
@@ -92,10 +92,10 @@ impl Db {
     /// When a timed test was started online (server ms), if it was.
     pub async fn test_started(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut AnyConnection,
         response: uuid::Uuid,
     ) -> Result<Option<i64>, sqlx::Error> {
-        sqlx::query_scalar("SELECT started_at FROM test_starts WHERE response_id = ?")
+        sqlx::query_scalar("SELECT started_at FROM test_starts WHERE response_id = $1")
             .bind(response.to_string())
             .fetch_optional(&mut *conn)
             .await
@@ -108,7 +108,7 @@ impl Db {
         user: uuid::Uuid,
     ) -> Result<i64, sqlx::Error> {
         sqlx::query(
-            "INSERT INTO test_starts (response_id, user_id, started_at) VALUES (?, ?, ?) \
+            "INSERT INTO test_starts (response_id, user_id, started_at) VALUES ($1, $2, $3) \
              ON CONFLICT (response_id) DO NOTHING",
         )
         .bind(response.to_string())
@@ -132,7 +132,7 @@ impl Db {
     /// A stored template with its key.
     pub async fn template(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut AnyConnection,
         code: &str,
         version: u32,
     ) -> AppResult<Option<Arc<Entry>>> {
@@ -149,11 +149,11 @@ impl Db {
 }
 
 async fn load_entry(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     code: &str,
     version: u32,
 ) -> Result<Option<Entry>, sqlx::Error> {
-    let state: Option<String> = sqlx::query_scalar("SELECT state FROM records WHERE id = ?")
+    let state: Option<String> = sqlx::query_scalar("SELECT state FROM records WHERE id = $1")
         .bind(forms::template_id(code, version).to_string())
         .fetch_optional(&mut *conn)
         .await?;
@@ -165,7 +165,7 @@ async fn load_entry(
     let template = model::kinds::form_template::template_of(&record)
         .map_err(|e| sqlx::Error::Protocol(format!("template {code} v{version}: {e}")))?;
     let key: Option<String> =
-        sqlx::query_scalar("SELECT key FROM template_keys WHERE code = ? AND version = ?")
+        sqlx::query_scalar("SELECT key FROM template_keys WHERE code = $1 AND version = $2")
             .bind(code)
             .bind(i64::from(version))
             .fetch_optional(&mut *conn)
@@ -184,7 +184,7 @@ async fn load_entry(
 /// records and the log, so devices receive them like any other change. A write that cannot land
 /// (its id holds a record of another kind or place) is an error: nothing is skipped silently.
 pub async fn write_server_changes(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     clock: &std::sync::Mutex<model::hlc::Clock>,
     writes: Vec<model::kinds::ServerWrite>,
 ) -> anyhow::Result<()> {

@@ -1,13 +1,15 @@
-//! All database access of the server. Today the backend is SQLite (an embedded file, WAL mode);
-//! every query lives here so a PostgreSQL backend is one more implementation of the same methods.
-//! Accounts are in this file, sync in `sync.rs`.
+//! All database access of the server, on SQLite (an embedded file, WAL mode) or PostgreSQL
+//! (`dialect.rs` says what differs). No SQL lives outside this folder. Accounts are in this
+//! file, sync in `sync.rs`, forms in `forms.rs`, files in `files.rs`, backup in `backup.rs`.
 
 mod backup;
+mod dialect;
 mod files;
 mod forms;
 mod sync;
 
 pub use backup::{Restored, ServingLock};
+pub use dialect::Dialect;
 pub use files::{ChunkError, MAX_UNFINISHED_PER_PERSON};
 pub use forms::{InstallError, Installed, write_server_changes};
 pub use sync::LoggedChange;
@@ -19,8 +21,12 @@ use std::time::Duration;
 use anyhow::Context;
 use model::api::{Specialist, UserSummary};
 use model::{Locality, NewSchool, NewUser, Role, School, UserProfile};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::AnyPool;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+use sqlx::{Connection, Row};
+
+use dialect::Sql;
 use uuid::Uuid;
 
 /// Unix time in milliseconds.
@@ -36,7 +42,8 @@ pub fn now_ms() -> i64 {
 
 #[derive(Clone)]
 pub struct Db {
-    pool: SqlitePool,
+    pool: AnyPool,
+    dialect: Dialect,
     /// Templates read so far (immutable once stored) and the clock of the server's writes.
     forms: std::sync::Arc<crate::forms::FormsState>,
     anonymity: std::sync::Arc<crate::anonymity::Anonymity>,
@@ -98,46 +105,55 @@ impl ThrottleRules {
 const USER_COLUMNS: &str = "u.id, u.login, u.full_name, u.role, u.school_id, s.name AS school_name";
 
 impl Db {
-    /// Opens (creating if missing) the database at `url` and applies the migrations.
-    /// `sqlite://data/nastavnik.db` and `sqlite::memory:` are understood.
+    /// Opens the database at `url` and applies the migrations: `sqlite://data/nastavnik.db`
+    /// (created when missing) or `postgres://user:password@host/database` (the database must
+    /// exist; its tables are created).
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
-        if !url.starts_with("sqlite:") {
+        sqlx::any::install_default_drivers();
+        let Some(dialect) = Dialect::of_url(url) else {
             anyhow::bail!(
-                "Неподдерживаемый адрес базы данных «{url}»: ожидается sqlite://путь/к/файлу.db"
+                "Неподдерживаемый адрес базы данных «{url}»: ожидается sqlite://путь/к/файлу.db \
+                 или postgres://пользователь:пароль@сервер/база"
             );
+        };
+        let mut options = AnyPoolOptions::new().max_connections(8);
+        if dialect == Dialect::Sqlite {
+            let in_memory = prepare_sqlite_file(url).await?;
+            if in_memory {
+                // Each connection to `:memory:` would be a database of its own.
+                options = options.max_connections(1);
+            }
+            options = options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    // FULL: a change the server acknowledged survives a power cut (WAL with
+                    // NORMAL may lose the last commits).
+                    for pragma in [
+                        "PRAGMA synchronous = FULL",
+                        "PRAGMA foreign_keys = ON",
+                        "PRAGMA busy_timeout = 10000",
+                    ] {
+                        sqlx::Executor::execute(&mut *conn, pragma).await?;
+                    }
+                    Ok(())
+                })
+            });
         }
-        let options = SqliteConnectOptions::from_str(url)
-            .with_context(|| format!("Неверный адрес базы данных «{url}»"))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // FULL: a change the server acknowledged survives a power cut (WAL with NORMAL
-            // may lose the last commits).
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let file = options.get_filename();
-        if file != Path::new(":memory:")
-            && let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).with_context(|| {
-                format!("Не удалось создать папку для базы данных {}", dir.display())
-            })?;
-        }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
+        let pool = options
+            .connect(url)
             .await
             .with_context(|| format!("Не удалось открыть базу данных «{url}»"))?;
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&pool)
-            .await
-            .context("Не удалось применить миграции базы данных")?;
+        let migrated = match dialect {
+            Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await,
+            Dialect::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await,
+        };
+        migrated.context("Не удалось применить миграции базы данных")?;
         let anonymity = std::sync::Arc::new(crate::anonymity::Anonymity::new(
             secret(&pool, "anonymous_ids").await?,
         ));
         let epoch = backup::epoch(&pool).await?.into();
         let db = Db {
             pool,
+            dialect,
             forms: Default::default(),
             anonymity,
             epoch,
@@ -145,6 +161,11 @@ impl Db {
         db.file_missing_read_keys().await?;
         db.install_builtin_templates().await?;
         Ok(db)
+    }
+
+    /// Which database this is.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
     /// The database's epoch, sent with every sync answer.
@@ -163,15 +184,15 @@ impl Db {
         let id = Uuid::now_v7();
         sqlx::query(
             "INSERT INTO schools (id, name, municipality, locality, low_results, hard_conditions, \
-             mentor_school, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             mentor_school, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id.to_string())
         .bind(&school.name)
         .bind(&school.municipality)
         .bind(school.locality.as_str())
-        .bind(school.low_results)
-        .bind(school.hard_conditions)
-        .bind(school.mentor_school)
+        .bind(i64::from(school.low_results))
+        .bind(i64::from(school.hard_conditions))
+        .bind(i64::from(school.mentor_school))
         .bind(now_ms())
         .execute(&self.pool)
         .await?;
@@ -195,11 +216,11 @@ impl Db {
         mentor_school: bool,
     ) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
-            "UPDATE schools SET low_results = ?, hard_conditions = ?, mentor_school = ? WHERE id = ?",
+            "UPDATE schools SET low_results = $1, hard_conditions = $2, mentor_school = $3 WHERE id = $4",
         )
-        .bind(low_results)
-        .bind(hard_conditions)
-        .bind(mentor_school)
+        .bind(i64::from(low_results))
+        .bind(i64::from(hard_conditions))
+        .bind(i64::from(mentor_school))
         .bind(id.to_string())
         .execute(&self.pool)
         .await?;
@@ -207,7 +228,7 @@ impl Db {
     }
 
     pub async fn school_exists(&self, id: Uuid) -> Result<bool, sqlx::Error> {
-        let row = sqlx::query("SELECT 1 FROM schools WHERE id = ?")
+        let row = sqlx::query("SELECT 1 FROM schools WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(&self.pool)
             .await?;
@@ -230,7 +251,7 @@ impl Db {
             Role::Head | Role::Moderator => return self.all_schools().await,
             Role::Mentor | Role::Curator => {
                 sqlx::query(&format!(
-                    "{base} WHERE id IN (SELECT school_id FROM assignments WHERE user_id = ?) \
+                    "{base} WHERE id IN (SELECT school_id FROM assignments WHERE user_id = $1) \
                      ORDER BY name"
                 ))
                 .bind(user.id.to_string())
@@ -238,7 +259,7 @@ impl Db {
                 .await?
             }
             Role::SchoolTeam | Role::Teacher => {
-                sqlx::query(&format!("{base} WHERE id = ?"))
+                sqlx::query(&format!("{base} WHERE id = $1"))
                     .bind(user.school_id.map(|id| id.to_string()))
                     .fetch_all(&self.pool)
                     .await?
@@ -258,7 +279,7 @@ impl Db {
         let id = Uuid::now_v7();
         let result = sqlx::query(
             "INSERT INTO users (id, login, full_name, role, school_id, password_hash, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (login) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (login) DO NOTHING",
         )
         .bind(id.to_string())
         .bind(&user.login)
@@ -278,7 +299,7 @@ impl Db {
     pub async fn user_by_id(&self, id: Uuid) -> Result<Option<UserProfile>, sqlx::Error> {
         let row = sqlx::query(&format!(
             "SELECT {USER_COLUMNS} FROM users u LEFT JOIN schools s ON s.id = u.school_id \
-             WHERE u.id = ?"
+             WHERE u.id = $1"
         ))
         .bind(id.to_string())
         .fetch_optional(&self.pool)
@@ -289,7 +310,7 @@ impl Db {
     pub async fn credentials(&self, login: &str) -> Result<Option<Credentials>, sqlx::Error> {
         let row = sqlx::query(&format!(
             "SELECT {USER_COLUMNS}, u.password_hash, u.disabled_at FROM users u \
-             LEFT JOIN schools s ON s.id = u.school_id WHERE u.login = ?"
+             LEFT JOIN schools s ON s.id = u.school_id WHERE u.login = $1"
         ))
         .bind(login)
         .fetch_optional(&self.pool)
@@ -308,39 +329,21 @@ impl Db {
     /// then stores the built-in templates again. The change log's numbering goes on from where
     /// it was, so a device that synced before never takes new changes for old ones.
     pub async fn wipe(&self) -> anyhow::Result<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        // Every table but the migrations' own, the server's secrets and SQLite's counters
-        // (which keep the change numbering going); foreign keys are checked at commit.
-        sqlx::query("PRAGMA defer_foreign_keys = ON")
-            .execute(&mut *tx)
-            .await?;
-        let tables: Vec<String> = sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN \
-             ('_sqlx_migrations', 'server_secrets', 'sqlite_sequence')",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        for table in tables {
-            sqlx::query(&format!("DELETE FROM \"{table}\""))
-                .execute(&mut *tx)
-                .await?;
-        }
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
+        self.dialect.empty_tables(&mut tx).await?;
         tx.commit().await?;
         self.install_builtin_templates().await
     }
 
     /// How many accounts have a login other than these.
     pub async fn users_other_than(&self, logins: &[&str]) -> Result<i64, sqlx::Error> {
-        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT COUNT(*) FROM users");
+        let mut q = Sql::new("SELECT COUNT(*) FROM users");
         if !logins.is_empty() {
-            q.push(" WHERE login NOT IN (");
-            let mut list = q.separated(", ");
-            for l in logins {
-                list.push_bind(*l);
-            }
-            q.push(")");
+            q.push(" WHERE login NOT IN (")
+                .list(logins.iter().copied())
+                .push(")");
         }
-        q.build_query_scalar().fetch_one(&self.pool).await
+        q.fetch_scalar(&self.pool).await
     }
 
     pub async fn user_count(&self) -> Result<i64, sqlx::Error> {
@@ -352,8 +355,9 @@ impl Db {
     pub async fn list_users(&self) -> Result<Vec<UserSummary>, sqlx::Error> {
         let rows = sqlx::query(&format!(
             "SELECT {USER_COLUMNS}, u.disabled_at, \
-             (SELECT group_concat(a.school_id) FROM assignments a WHERE a.user_id = u.id) AS assigned \
-             FROM users u LEFT JOIN schools s ON s.id = u.school_id ORDER BY u.full_name"
+             (SELECT {} FROM assignments a WHERE a.user_id = u.id) AS assigned \
+             FROM users u LEFT JOIN schools s ON s.id = u.school_id ORDER BY u.full_name",
+            self.dialect.join_texts("a.school_id")
         ))
         .fetch_all(&self.pool)
         .await?;
@@ -377,7 +381,8 @@ impl Db {
     pub async fn specialists(&self, school: Option<Uuid>) -> Result<Vec<Specialist>, sqlx::Error> {
         let rows = sqlx::query(
             "SELECT u.id, u.full_name, u.role, \
-             EXISTS (SELECT 1 FROM assignments a WHERE a.user_id = u.id AND a.school_id = ?) \
+             CASE WHEN EXISTS (SELECT 1 FROM assignments a \
+                 WHERE a.user_id = u.id AND a.school_id = $1) THEN 1 ELSE 0 END \
              AS assigned FROM users u \
              WHERE u.role IN ('mentor', 'curator', 'head') AND u.disabled_at IS NULL \
              ORDER BY assigned DESC, u.full_name",
@@ -411,14 +416,14 @@ impl Db {
     ) -> Result<bool, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         let changed = if disabled {
-            sqlx::query("UPDATE users SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL")
+            sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
                 .bind(now)
                 .bind(user_id.to_string())
                 .execute(&mut *tx)
                 .await?
         } else {
             sqlx::query(
-                "UPDATE users SET disabled_at = NULL WHERE id = ? AND disabled_at IS NOT NULL",
+                "UPDATE users SET disabled_at = NULL WHERE id = $1 AND disabled_at IS NOT NULL",
             )
             .bind(user_id.to_string())
             .execute(&mut *tx)
@@ -427,7 +432,7 @@ impl Db {
         .rows_affected()
             > 0;
         if !disabled && changed {
-            sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(user_id.to_string())
                 .execute(&mut *tx)
                 .await?;
@@ -445,12 +450,12 @@ impl Db {
         keep: &str,
     ) -> Result<u64, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(user_id.to_string())
             .execute(&mut *tx)
             .await?;
-        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?")
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
             .bind(user_id.to_string())
             .bind(keep)
             .execute(&mut *tx)
@@ -464,7 +469,7 @@ impl Db {
 
     pub async fn assign(&self, user_id: Uuid, school_id: Uuid) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO assignments (user_id, school_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO assignments (user_id, school_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         )
         .bind(user_id.to_string())
         .bind(school_id.to_string())
@@ -474,7 +479,7 @@ impl Db {
     }
 
     pub async fn unassign(&self, user_id: Uuid, school_id: Uuid) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM assignments WHERE user_id = ? AND school_id = ?")
+        sqlx::query("DELETE FROM assignments WHERE user_id = $1 AND school_id = $2")
             .bind(user_id.to_string())
             .bind(school_id.to_string())
             .execute(&self.pool)
@@ -493,7 +498,7 @@ impl Db {
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) \
-             VALUES (?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(token_hash)
         .bind(user_id.to_string())
@@ -510,7 +515,7 @@ impl Db {
             "SELECT {USER_COLUMNS}, u.disabled_at, x.created_at, x.last_seen_at, x.expires_at \
              FROM sessions x \
              JOIN users u ON u.id = x.user_id LEFT JOIN schools s ON s.id = u.school_id \
-             WHERE x.token_hash = ?"
+             WHERE x.token_hash = $1"
         ))
         .bind(token_hash)
         .fetch_optional(&self.pool)
@@ -534,7 +539,7 @@ impl Db {
         now: i64,
         expires_at: i64,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?")
+        sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3")
             .bind(now)
             .bind(expires_at)
             .bind(token_hash)
@@ -544,7 +549,7 @@ impl Db {
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.pool)
             .await?;
@@ -568,39 +573,41 @@ impl Db {
     ) -> Result<AttemptCount, sqlx::Error> {
         // The SELECT reads the table it inserts into, so SQLite runs it to the end before the
         // first row is written: `blocked` is the state before this attempt.
-        let counted = sqlx::query(
+        let sql = format!(
             "WITH blocked AS (SELECT EXISTS (SELECT 1 FROM login_attempts \
-                 WHERE ((kind = 'login' AND subject = ?2) OR (kind = 'address' AND subject = ?3)) \
-                 AND locked_until > ?1) AS yes) \
+                 WHERE ((kind = 'login' AND subject = $2) OR (kind = 'address' AND subject = $3)) \
+                 AND locked_until > $1) AS yes) \
              INSERT INTO login_attempts (kind, subject, failures, locked_until, last_at) \
-             SELECT v.column1, v.column2, 1, 0, ?1 \
-             FROM (VALUES ('login', ?2), ('address', ?3)) AS v, blocked WHERE NOT blocked.yes \
+             SELECT v.column1, v.column2, 1, 0, $1 \
+             FROM (VALUES ('login', $2), ('address', $3)) AS v, blocked WHERE NOT blocked.yes \
              ON CONFLICT (kind, subject) DO UPDATE SET \
-                 failures = CASE WHEN last_at <= ?1 - ?4 THEN 1 ELSE failures + 1 END, \
+                 failures = CASE WHEN last_at <= $1 - $4 THEN 1 ELSE failures + 1 END, \
                  locked_until = CASE \
-                     WHEN (CASE WHEN last_at <= ?1 - ?4 THEN 1 ELSE failures + 1 END) \
-                         < (CASE kind WHEN 'login' THEN ?5 ELSE ?6 END) THEN 0 \
-                     ELSE ?1 + min(?7 << min((CASE WHEN last_at <= ?1 - ?4 THEN 1 ELSE failures + 1 END) \
-                         - (CASE kind WHEN 'login' THEN ?5 ELSE ?6 END), 20), ?8) END, \
-                 last_at = ?1 \
+                     WHEN (CASE WHEN last_at <= $1 - $4 THEN 1 ELSE failures + 1 END) \
+                         < (CASE kind WHEN 'login' THEN $5 ELSE $6 END) THEN 0 \
+                     ELSE $1 + {least}($7 << CAST({least}((CASE WHEN last_at <= $1 - $4 THEN 1 ELSE failures + 1 END) \
+                         - (CASE kind WHEN 'login' THEN $5 ELSE $6 END), 20) AS INTEGER), $8) END, \
+                 last_at = $1 \
              RETURNING kind",
-        )
-        .bind(now)
-        .bind(login)
-        .bind(address)
-        .bind(rules.quiet_ms)
-        .bind(rules.login_free)
-        .bind(rules.address_free)
-        .bind(rules.first_lock_ms)
-        .bind(rules.max_lock_ms)
-        .fetch_all(&self.pool)
-        .await?;
+            least = self.dialect.least()
+        );
+        let counted = sqlx::query(&sql)
+            .bind(now)
+            .bind(login)
+            .bind(address)
+            .bind(rules.quiet_ms)
+            .bind(rules.login_free)
+            .bind(rules.address_free)
+            .bind(rules.first_lock_ms)
+            .bind(rules.max_lock_ms)
+            .fetch_all(&self.pool)
+            .await?;
         if !counted.is_empty() {
             return Ok(AttemptCount::Counted);
         }
         let until: Option<i64> = sqlx::query_scalar(
             "SELECT max(locked_until) FROM login_attempts \
-             WHERE (kind = 'login' AND subject = ?) OR (kind = 'address' AND subject = ?)",
+             WHERE (kind = 'login' AND subject = $1) OR (kind = 'address' AND subject = $2)",
         )
         .bind(login)
         .bind(address)
@@ -621,8 +628,8 @@ impl Db {
         quiet_ms: i64,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "DELETE FROM login_attempts WHERE (kind = 'login' AND subject = ?) \
-             OR (kind = 'address' AND subject = ?) OR last_at <= ?",
+            "DELETE FROM login_attempts WHERE (kind = 'login' AND subject = $1) \
+             OR (kind = 'address' AND subject = $2) OR last_at <= $3",
         )
         .bind(login)
         .bind(address)
@@ -640,7 +647,7 @@ impl Db {
         action: &str,
         detail: &serde_json::Value,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO audit (at, user_id, action, detail) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO audit (at, user_id, action, detail) VALUES ($1, $2, $3, $4)")
             .bind(now_ms())
             .bind(user_id.map(|u| u.to_string()))
             .bind(action)
@@ -652,17 +659,17 @@ impl Db {
 }
 
 /// A secret of the server's own, made on first use (32 random bytes).
-async fn secret(pool: &SqlitePool, name: &str) -> anyhow::Result<Vec<u8>> {
+async fn secret(pool: &AnyPool, name: &str) -> anyhow::Result<Vec<u8>> {
     use rand::RngCore;
     let mut fresh = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut fresh);
     let hex: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
-    sqlx::query("INSERT INTO server_secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING")
+    sqlx::query("INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING")
         .bind(name)
         .bind(&hex)
         .execute(pool)
         .await?;
-    let stored: String = sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = ?")
+    let stored: String = sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = $1")
         .bind(name)
         .fetch_one(pool)
         .await?;
@@ -673,29 +680,53 @@ async fn secret(pool: &SqlitePool, name: &str) -> anyhow::Result<Vec<u8>> {
         .context("a stored secret is not hex")
 }
 
+/// Creates an SQLite database file (and its folder) when missing and puts it in WAL mode (which
+/// the file keeps). True for an in-memory database.
+async fn prepare_sqlite_file(url: &str) -> anyhow::Result<bool> {
+    let options = SqliteConnectOptions::from_str(url)
+        .with_context(|| format!("Неверный адрес базы данных «{url}»"))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .busy_timeout(Duration::from_secs(10));
+    let file = options.get_filename();
+    if file == Path::new(":memory:") || url.contains("mode=memory") {
+        return Ok(true);
+    }
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| {
+            format!("Не удалось создать папку для базы данных {}", dir.display())
+        })?;
+    }
+    let conn = sqlx::SqliteConnection::connect_with(&options)
+        .await
+        .with_context(|| format!("Не удалось открыть базу данных «{url}»"))?;
+    conn.close().await?;
+    Ok(false)
+}
+
 fn decode_err(column: &str, value: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("bad value {value:?} in column {column}").into())
 }
 
-fn uuid_column(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<Uuid, sqlx::Error> {
+fn uuid_column(row: &AnyRow, column: &str) -> Result<Uuid, sqlx::Error> {
     let raw: String = row.try_get(column)?;
     Uuid::parse_str(&raw).map_err(|_| decode_err(column, &raw))
 }
 
-fn school_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<School, sqlx::Error> {
+fn school_from_row(row: &AnyRow) -> Result<School, sqlx::Error> {
     let locality: String = row.try_get("locality")?;
     Ok(School {
         id: uuid_column(row, "id")?,
         name: row.try_get("name")?,
         municipality: row.try_get("municipality")?,
         locality: Locality::parse(&locality).ok_or_else(|| decode_err("locality", &locality))?,
-        low_results: row.try_get("low_results")?,
-        hard_conditions: row.try_get("hard_conditions")?,
-        mentor_school: row.try_get("mentor_school")?,
+        low_results: row.try_get::<i64, _>("low_results")? != 0,
+        hard_conditions: row.try_get::<i64, _>("hard_conditions")? != 0,
+        mentor_school: row.try_get::<i64, _>("mentor_school")? != 0,
     })
 }
 
-fn profile_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<UserProfile, sqlx::Error> {
+fn profile_from_row(row: &AnyRow) -> Result<UserProfile, sqlx::Error> {
     let role: String = row.try_get("role")?;
     let school_id: Option<String> = row.try_get("school_id")?;
     Ok(UserProfile {

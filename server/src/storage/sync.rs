@@ -1,7 +1,7 @@
 //! Sync storage: the merged records with their read keys, the change log (also the audit
 //! history) filed under the keys of its readers, devices and what was decided for each of their
-//! mutations. A push is load → `model::sync::server::plan` → write, in one `BEGIN IMMEDIATE`
-//! transaction; nothing here knows one kind from another (a kind's declaration says whether its
+//! mutations. A push is load → `model::sync::server::plan` → write, in one writing transaction
+//! (`Dialect::begin_write`: pushes take turns); nothing here knows one kind from another (a kind's declaration says whether its
 //! records are anonymous, and what they need loaded).
 
 use std::collections::{BTreeSet, HashMap};
@@ -13,9 +13,12 @@ use model::record::Record;
 use model::sync::Mutation;
 use model::sync::server::{self, Batch, Plan, Remembered};
 use model::{ApiError, UserProfile};
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::AnyConnection;
+use sqlx::Row;
+use sqlx::any::AnyRow;
 use uuid::Uuid;
 
+use super::dialect::{Dialect, Sql};
 use super::{Db, now_ms};
 use crate::error::{AppError, AppResult};
 use crate::forms::Loaded;
@@ -48,7 +51,7 @@ fn decode(state: &str) -> Result<Record, sqlx::Error> {
 
 /// Loads the records with these ids (from either table) into `into`.
 pub(super) async fn load_records(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     ids: impl IntoIterator<Item = Uuid>,
     into: &mut HashMap<Uuid, Record>,
 ) -> Result<(), sqlx::Error> {
@@ -57,18 +60,12 @@ pub(super) async fn load_records(
         .filter(|id| !into.contains_key(id))
         .collect();
     for chunk in ids.chunks(INSERT_CHUNK / 2) {
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT state FROM records WHERE id IN (");
-        let mut sep = q.separated(", ");
-        for id in chunk {
-            sep.push_bind(id.to_string());
-        }
-        q.push(") UNION ALL SELECT state FROM anonymous_records WHERE id IN (");
-        let mut sep = q.separated(", ");
-        for id in chunk {
-            sep.push_bind(id.to_string());
-        }
-        q.push(")");
-        for row in q.build().fetch_all(&mut *conn).await? {
+        let mut q = Sql::new("SELECT state FROM records WHERE id IN (");
+        q.list(chunk.iter().map(Uuid::to_string))
+            .push(") UNION ALL SELECT state FROM anonymous_records WHERE id IN (")
+            .list(chunk.iter().map(Uuid::to_string))
+            .push(")");
+        for row in q.fetch_all(&mut *conn).await? {
             let record = decode(row.try_get("state")?)?;
             into.insert(record.id, record);
         }
@@ -79,7 +76,7 @@ pub(super) async fn load_records(
 /// Writes a plan's records and log: records with their read keys (anonymous ones in their own
 /// table), each logged change under the keys of its readers.
 pub(super) async fn write_plan(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     plan: &Plan,
     records: &HashMap<Uuid, Record>,
     device: Option<(&DeviceId, Uuid)>,
@@ -91,28 +88,28 @@ pub(super) async fn write_plan(
         .filter_map(|(id, keys)| records.get(id).map(|r| (r, keys)))
         .partition(|(r, _)| !kinds::spec(&r.kind).is_some_and(|s| s.anonymous));
     for chunk in named.chunks(INSERT_CHUNK / 2) {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = Sql::new(
             "INSERT INTO records (id, kind, scope, parent, owner, audience, state, updated_at) ",
         );
-        q.push_values(chunk, |mut b, (r, keys)| {
-            b.push_bind(r.id.to_string())
-                .push_bind(&r.kind)
-                .push_bind(r.scope.to_string())
-                .push_bind(r.parent.map(|p| p.to_string()))
-                .push_bind(r.owner.map(|p| p.to_string()))
-                .push_bind(keys_text(keys))
-                .push_bind(serde_json::to_string(r).unwrap_or_default())
-                .push_bind(now);
+        q.values(chunk, |b, (r, keys)| {
+            b.bind(r.id.to_string())
+                .bind(r.kind.clone())
+                .bind(r.scope.to_string())
+                .bind(r.parent.map(|p| p.to_string()))
+                .bind(r.owner.map(|p| p.to_string()))
+                .bind(keys_text(keys))
+                .bind(serde_json::to_string(r).unwrap_or_default())
+                .bind(now);
         });
         q.push(
             " ON CONFLICT (id) DO UPDATE SET state = excluded.state, \
              audience = excluded.audience, updated_at = excluded.updated_at",
         );
-        q.build().execute(&mut *conn).await?;
+        q.execute(&mut *conn).await?;
     }
     for (r, _) in anonymous {
         sqlx::query(
-            "INSERT INTO anonymous_records (id, kind, scope, state) VALUES (?, ?, ?, ?) \
+            "INSERT INTO anonymous_records (id, kind, scope, state) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (id) DO UPDATE SET state = excluded.state",
         )
         .bind(r.id.to_string())
@@ -125,51 +122,46 @@ pub(super) async fn write_plan(
     if plan.log.is_empty() {
         return Ok(());
     }
-    // The transaction holds the write lock: the next numbers of the log are ours. SQLite's
-    // counter of the log remembers the highest number ever given, also after a wipe, so a
-    // device's cursor never points past new changes.
-    let last: i64 = sqlx::query_scalar(
-        "SELECT MAX(COALESCE((SELECT MAX(seq) FROM changes), 0), \
-         COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0))",
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    // The transaction holds the write lock: the next numbers of the log are ours.
+    let first = Dialect::of(conn)
+        .next_log_numbers(conn, plan.log.len())
+        .await?;
     let numbered: Vec<(i64, &server::Logged)> = plan
         .log
         .iter()
         .enumerate()
-        .map(|(i, l)| (last + 1 + i as i64, l))
+        .map(|(i, l)| (first + i as i64, l))
         .collect();
     for chunk in numbered.chunks(INSERT_CHUNK / 2) {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = Sql::new(
             "INSERT INTO changes (seq, record_id, scope, body, device_id, device_seq, user_id, at) ",
         );
-        q.push_values(chunk, |mut b, (seq, l)| {
+        q.values(chunk, |b, (seq, l)| {
             let (device_id, user) = match (l.device_seq, device) {
                 (Some(_), Some((d, u))) => (d.as_str().to_owned(), u.to_string()),
                 _ => (DeviceId::server().as_str().to_owned(), "server".to_owned()),
             };
-            b.push_bind(*seq)
-                .push_bind(l.change.record.to_string())
-                .push_bind(l.change.scope.to_string())
-                .push_bind(serde_json::to_string(&l.change).unwrap_or_default())
-                .push_bind(device_id)
-                .push_bind(l.device_seq.unwrap_or(0) as i64)
-                .push_bind(user)
-                .push_bind(now);
+            b.bind(*seq)
+                .bind(l.change.record.to_string())
+                .bind(l.change.scope.to_string())
+                .bind(serde_json::to_string(&l.change).unwrap_or_default())
+                .bind(device_id)
+                .bind(l.device_seq.unwrap_or(0) as i64)
+                .bind(user)
+                .bind(now);
         });
-        q.build().execute(&mut *conn).await?;
+        q.execute(&mut *conn).await?;
     }
     let keyed: Vec<(String, i64)> = numbered
         .iter()
         .flat_map(|(seq, l)| l.keys.iter().map(move |k| (k.to_string(), *seq)))
         .collect();
     for chunk in keyed.chunks(INSERT_CHUNK) {
-        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO change_keys (key, seq) ");
-        q.push_values(chunk, |mut b, (k, seq)| {
-            b.push_bind(k).push_bind(*seq);
+        let mut q = Sql::new("INSERT INTO change_keys (key, seq) ");
+        q.values(chunk, |b, (k, seq)| {
+            b.bind(k.clone()).bind(*seq);
         });
-        q.build().execute(&mut *conn).await?;
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -179,7 +171,7 @@ impl Db {
     pub async fn actor(&self, profile: &UserProfile) -> Result<Actor, sqlx::Error> {
         let assigned = if profile.role.is_assignable() {
             let rows: Vec<String> =
-                sqlx::query_scalar("SELECT school_id FROM assignments WHERE user_id = ?")
+                sqlx::query_scalar("SELECT school_id FROM assignments WHERE user_id = $1")
                     .bind(profile.id.to_string())
                     .fetch_all(&self.pool)
                     .await?;
@@ -227,9 +219,9 @@ impl Db {
         mutations: &[Mutation],
         whole: bool,
     ) -> AppResult<Plan> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         let now = now_ms();
-        let row = sqlx::query("SELECT user_id, last_seq FROM devices WHERE device_id = ?")
+        let row = sqlx::query("SELECT user_id, last_seq FROM devices WHERE device_id = $1")
             .bind(device.as_str())
             .fetch_optional(&mut *tx)
             .await?;
@@ -253,7 +245,7 @@ impl Db {
         if let (Some(lo), Some(hi)) = (retried.iter().min(), retried.iter().max()) {
             let rows = sqlx::query(
                 "SELECT seq, fingerprint, outcome FROM device_mutations \
-                 WHERE device_id = ? AND seq BETWEEN ? AND ?",
+                 WHERE device_id = $1 AND seq BETWEEN $2 AND $3",
             )
             .bind(device.as_str())
             .bind(*lo as i64)
@@ -297,7 +289,7 @@ impl Db {
                 }
                 Need::Children(id) => {
                     let children: Vec<String> =
-                        sqlx::query_scalar("SELECT id FROM records WHERE parent = ?")
+                        sqlx::query_scalar("SELECT id FROM records WHERE parent = $1")
                             .bind(id.to_string())
                             .fetch_all(&mut *tx)
                             .await?;
@@ -305,7 +297,7 @@ impl Db {
                 }
                 Need::Person(id) => {
                     let role: Option<String> = sqlx::query_scalar(
-                        "SELECT role FROM users WHERE id = ? AND disabled_at IS NULL",
+                        "SELECT role FROM users WHERE id = $1 AND disabled_at IS NULL",
                     )
                     .bind(id.to_string())
                     .fetch_optional(&mut *tx)
@@ -359,23 +351,22 @@ impl Db {
         // … and write.
         write_plan(&mut tx, &plan, &records, Some((device, actor.user_id))).await?;
         for chunk in plan.taken.chunks(INSERT_CHUNK) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO device_mutations (device_id, seq, fingerprint, outcome) ",
-            );
-            q.push_values(chunk, |mut b, t| {
-                b.push_bind(device.as_str())
-                    .push_bind(t.seq as i64)
-                    .push_bind(t.fingerprint as i64)
-                    .push_bind(serde_json::to_string(&t.outcome).unwrap_or_default());
+            let mut q =
+                Sql::new("INSERT INTO device_mutations (device_id, seq, fingerprint, outcome) ");
+            q.values(chunk, |b, t| {
+                b.bind(device.as_str())
+                    .bind(t.seq as i64)
+                    .bind(t.fingerprint as i64)
+                    .bind(serde_json::to_string(&t.outcome).unwrap_or_default());
             });
-            q.build().execute(&mut *tx).await?;
+            q.execute(&mut *tx).await?;
         }
         for r in &plan.refused {
             tracing::info!(device = device.as_str(), seq = r.seq, message = %r.message, "mutation refused");
         }
         sqlx::query(
             "INSERT INTO devices (device_id, user_id, last_seq, first_seen, last_seen) \
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (device_id) DO UPDATE SET \
              last_seq = excluded.last_seq, last_seen = excluded.last_seen",
         )
         .bind(device.as_str())
@@ -403,7 +394,7 @@ impl Db {
             let rows = sqlx::query(
                 "SELECT c.seq, c.device_id, c.body FROM change_keys k \
                  JOIN changes c ON c.seq = k.seq \
-                 WHERE k.key = ? AND k.seq > ? ORDER BY k.seq LIMIT ?",
+                 WHERE k.key = $1 AND k.seq > $2 ORDER BY k.seq LIMIT $3",
             )
             .bind(key.to_string())
             .bind(cursor as i64)
@@ -428,28 +419,25 @@ impl Db {
         other_than: Option<&DeviceId>,
         cursor: u64,
     ) -> Result<u64, sqlx::Error> {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = Sql::new(
             "SELECT COUNT(DISTINCT k.seq) FROM change_keys k JOIN changes c ON c.seq = k.seq \
              WHERE k.seq > ",
         );
-        q.push_bind(cursor as i64);
+        q.bind(cursor as i64);
         if let Some(device) = other_than {
-            q.push(" AND c.device_id != ").push_bind(device.as_str());
+            q.push(" AND c.device_id != ").bind(device.as_str());
         }
-        q.push(" AND k.key IN (");
-        let mut sep = q.separated(", ");
-        for k in actor.grants() {
-            sep.push_bind(k.to_string());
-        }
-        q.push(")");
-        let n: i64 = q.build_query_scalar().fetch_one(&self.pool).await?;
+        q.push(" AND k.key IN (")
+            .list(actor.grants().iter().map(ToString::to_string))
+            .push(")");
+        let n: i64 = q.fetch_scalar(&self.pool).await?;
         Ok(n as u64)
     }
 
     /// A record, if the actor may read it.
     pub async fn record_for(&self, actor: &Actor, id: Uuid) -> AppResult<Record> {
         let row: Option<(String, String)> =
-            sqlx::query_as("SELECT state, audience FROM records WHERE id = ?")
+            sqlx::query_as("SELECT state, audience FROM records WHERE id = $1")
                 .bind(id.to_string())
                 .fetch_optional(&self.pool)
                 .await?;
@@ -469,7 +457,7 @@ impl Db {
         kind: &str,
     ) -> Result<Vec<Record>, sqlx::Error> {
         let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT state, audience FROM records WHERE kind = ?")
+            sqlx::query_as("SELECT state, audience FROM records WHERE kind = $1")
                 .bind(kind)
                 .fetch_all(&self.pool)
                 .await?;
@@ -482,7 +470,7 @@ impl Db {
 
     /// Every record of `kind`, whoever may read it (the command line's classification).
     pub async fn all_records(&self, kind: &str) -> Result<Vec<Record>, sqlx::Error> {
-        let rows: Vec<String> = sqlx::query_scalar("SELECT state FROM records WHERE kind = ?")
+        let rows: Vec<String> = sqlx::query_scalar("SELECT state FROM records WHERE kind = $1")
             .bind(kind)
             .fetch_all(&self.pool)
             .await?;
@@ -492,7 +480,7 @@ impl Db {
     /// Every anonymous record of `kind` (for results in aggregate only).
     pub async fn anonymous_records(&self, kind: &str) -> Result<Vec<Record>, sqlx::Error> {
         let rows: Vec<String> =
-            sqlx::query_scalar("SELECT state FROM anonymous_records WHERE kind = ?")
+            sqlx::query_scalar("SELECT state FROM anonymous_records WHERE kind = $1")
                 .bind(kind)
                 .fetch_all(&self.pool)
                 .await?;
@@ -502,7 +490,7 @@ impl Db {
     /// Files the records and changes stored before read keys existed under their keys (once,
     /// at start; does nothing when every record has its keys).
     pub async fn file_missing_read_keys(&self) -> anyhow::Result<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         let missing: Vec<String> =
             sqlx::query_scalar("SELECT state FROM records WHERE audience = ''")
                 .fetch_all(&mut *tx)
@@ -521,15 +509,15 @@ impl Db {
         for s in &missing {
             let r = decode(s)?;
             let keys = kinds::audience(&r, r.parent.and_then(|p| records.get(&p)));
-            sqlx::query("UPDATE records SET audience = ? WHERE id = ?")
+            sqlx::query("UPDATE records SET audience = $1 WHERE id = $2")
                 .bind(keys_text(&keys))
                 .bind(r.id.to_string())
                 .execute(&mut *tx)
                 .await?;
             for k in &keys {
                 sqlx::query(
-                    "INSERT OR IGNORE INTO change_keys (key, seq) \
-                     SELECT ?, seq FROM changes WHERE record_id = ?",
+                    "INSERT INTO change_keys (key, seq) \
+                     SELECT $1, seq FROM changes WHERE record_id = $2 ON CONFLICT DO NOTHING",
                 )
                 .bind(k.to_string())
                 .bind(r.id.to_string())
@@ -547,7 +535,7 @@ impl Db {
     }
 }
 
-fn logged_change(row: &sqlx::sqlite::SqliteRow) -> Result<LoggedChange, sqlx::Error> {
+fn logged_change(row: &AnyRow) -> Result<LoggedChange, sqlx::Error> {
     Ok(LoggedChange {
         seq: row.try_get::<i64, _>("seq")? as u64,
         device_id: row.try_get("device_id")?,

@@ -1,0 +1,256 @@
+//! The two databases the server keeps its data in — SQLite (one file, a municipality) and
+//! PostgreSQL (a region, several server instances on one database) — and the few things that
+//! differ between them. Every query of the storage is written once, with `$1, $2, …`
+//! placeholders that both understand, and runs through sqlx's `Any` driver; what cannot be
+//! written once (the write lock, numbering the change log, emptying the database, a few
+//! functions) is asked of [`Dialect`] here, and nowhere else.
+
+use std::fmt::Write as _;
+
+use sqlx::any::{AnyArguments, AnyQueryResult, AnyRow};
+use sqlx::{Any, Arguments, Encode, Executor, Transaction, Type};
+use sqlx::{AnyConnection, AnyPool};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// The key of the PostgreSQL advisory lock every writing transaction holds to its end.
+const WRITE_LOCK: i64 = 0x6e61_7374_6176; // "nastav"
+
+impl Dialect {
+    /// The dialect of a database address, if it is one the server can use.
+    pub fn of_url(url: &str) -> Option<Dialect> {
+        if url.starts_with("sqlite:") {
+            Some(Dialect::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Dialect::Postgres)
+        } else {
+            None
+        }
+    }
+
+    /// The dialect of an open connection.
+    pub fn of(conn: &AnyConnection) -> Dialect {
+        if conn.backend_name().eq_ignore_ascii_case("PostgreSQL") {
+            Dialect::Postgres
+        } else {
+            Dialect::Sqlite
+        }
+    }
+
+    /// Begins a transaction that writes records, the change log or files. Such transactions
+    /// take turns (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: an advisory lock held until commit),
+    /// so what one reads it may change, and numbers given to the change log inside one are
+    /// visible in their order: no device can pass over a change that commits late.
+    pub async fn begin_write(
+        self,
+        pool: &AnyPool,
+    ) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self {
+            Dialect::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+            Dialect::Postgres => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
+    }
+
+    /// Gives `n` numbers of the change log (inside a writing transaction) and returns the
+    /// first. The numbering never goes back, also after the database was emptied.
+    pub async fn next_log_numbers(
+        self,
+        conn: &mut AnyConnection,
+        n: usize,
+    ) -> Result<i64, sqlx::Error> {
+        match self {
+            // SQLite's counter of the log remembers the highest number ever given.
+            Dialect::Sqlite => {
+                let last: i64 = sqlx::query_scalar(
+                    "SELECT MAX(COALESCE((SELECT MAX(seq) FROM changes), 0), \
+                     COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0))",
+                )
+                .fetch_one(&mut *conn)
+                .await?;
+                Ok(last + 1)
+            }
+            Dialect::Postgres => {
+                let last: i64 = sqlx::query_scalar(
+                    "SELECT setval('changes_seq', nextval('changes_seq') + $1 - 1)",
+                )
+                .bind(n as i64)
+                .fetch_one(&mut *conn)
+                .await?;
+                Ok(last - n as i64 + 1)
+            }
+        }
+    }
+
+    /// Empties every table but the migrations' own and the server's secrets, in `tx`; the
+    /// change log's numbering goes on.
+    pub async fn empty_tables(self, tx: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        match self {
+            Dialect::Sqlite => {
+                // SQLite's counters (which keep the change numbering going) stay; foreign keys
+                // are checked at commit.
+                sqlx::query("PRAGMA defer_foreign_keys = ON")
+                    .execute(&mut *tx)
+                    .await?;
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN \
+                     ('_sqlx_migrations', 'server_secrets', 'sqlite_sequence')",
+                )
+                .fetch_all(&mut *tx)
+                .await?;
+                for table in tables {
+                    sqlx::query(&format!("DELETE FROM \"{table}\""))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            Dialect::Postgres => {
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() \
+                     AND tablename NOT IN ('_sqlx_migrations', 'server_secrets')",
+                )
+                .fetch_all(&mut *tx)
+                .await?;
+                if !tables.is_empty() {
+                    let list: Vec<String> = tables.iter().map(|t| format!("\"{t}\"")).collect();
+                    sqlx::query(&format!("TRUNCATE {}", list.join(", ")))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The smaller of two numbers, as an SQL function name.
+    pub fn least(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "min",
+            Dialect::Postgres => "LEAST",
+        }
+    }
+
+    /// Joins a column's texts with commas over a group.
+    pub fn join_texts(self, column: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("group_concat({column}, ',')"),
+            Dialect::Postgres => format!("string_agg({column}, ',')"),
+        }
+    }
+}
+
+/// A query put together piece by piece: a list of values, rows of an INSERT. Placeholders are
+/// numbered (`$1, $2, …`) so both databases read them.
+pub struct Sql<'q> {
+    text: String,
+    args: AnyArguments<'q>,
+}
+
+impl<'q> Sql<'q> {
+    pub fn new(text: &str) -> Sql<'q> {
+        Sql {
+            text: text.to_owned(),
+            args: AnyArguments::default(),
+        }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    pub fn bind<T: 'q + Encode<'q, Any> + Type<Any>>(&mut self, value: T) -> &mut Self {
+        // Only the types the `Any` driver knows are bound here; adding one cannot fail.
+        if let Err(e) = self.args.add(value) {
+            tracing::error!("a value could not be bound: {e}");
+        }
+        let _ = write!(self.text, "${}", self.args.len());
+        self
+    }
+
+    /// `v1, v2, …` (for `IN (…)`).
+    pub fn list<T: 'q + Encode<'q, Any> + Type<Any>>(
+        &mut self,
+        values: impl IntoIterator<Item = T>,
+    ) -> &mut Self {
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(v);
+        }
+        self
+    }
+
+    /// `VALUES (…), (…)`: `row` binds one item's values with [`Values::bind`].
+    pub fn values<I>(
+        &mut self,
+        items: impl IntoIterator<Item = I>,
+        mut row: impl FnMut(&mut Values<'_, 'q>, I),
+    ) -> &mut Self {
+        self.push("VALUES ");
+        for (i, item) in items.into_iter().enumerate() {
+            self.push(if i > 0 { ", (" } else { "(" });
+            row(
+                &mut Values {
+                    sql: self,
+                    first: true,
+                },
+                item,
+            );
+            self.push(")");
+        }
+        self
+    }
+
+    pub async fn execute<'c, E: Executor<'c, Database = Any>>(
+        self,
+        e: E,
+    ) -> Result<AnyQueryResult, sqlx::Error> {
+        sqlx::query_with(&self.text, self.args).execute(e).await
+    }
+
+    pub async fn fetch_all<'c, E: Executor<'c, Database = Any>>(
+        self,
+        e: E,
+    ) -> Result<Vec<AnyRow>, sqlx::Error> {
+        sqlx::query_with(&self.text, self.args).fetch_all(e).await
+    }
+
+    pub async fn fetch_scalar<'c, T, E>(self, e: E) -> Result<T, sqlx::Error>
+    where
+        T: Send + Unpin + for<'r> sqlx::Decode<'r, Any> + Type<Any>,
+        E: Executor<'c, Database = Any>,
+    {
+        sqlx::query_scalar_with(&self.text, self.args)
+            .fetch_one(e)
+            .await
+    }
+}
+
+/// One row of [`Sql::values`].
+pub struct Values<'s, 'q> {
+    sql: &'s mut Sql<'q>,
+    first: bool,
+}
+
+impl<'q> Values<'_, 'q> {
+    pub fn bind<T: 'q + Encode<'q, Any> + Type<Any>>(&mut self, value: T) -> &mut Self {
+        if !self.first {
+            self.sql.push(", ");
+        }
+        self.first = false;
+        self.sql.bind(value);
+        self
+    }
+}
