@@ -10,7 +10,8 @@ use server::{AppState, Db, demo};
 struct TestApp {
     base: String,
     http: reqwest::Client,
-    dir: tempfile::TempDir,
+    _dir: tempfile::TempDir,
+    url: String,
 }
 
 impl TestApp {
@@ -20,7 +21,7 @@ impl TestApp {
 
     async fn start_with(senders: server::auth::Senders) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let url = server::storage::scratch_database(dir.path()).await.unwrap();
         let db = Db::connect(&url).await.unwrap();
         demo::load(&db).await.unwrap().expect("fresh database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -29,7 +30,8 @@ impl TestApp {
         TestApp {
             base,
             http: reqwest::Client::new(),
-            dir,
+            _dir: dir,
+            url,
         }
     }
 
@@ -38,9 +40,9 @@ impl TestApp {
     }
 
     /// The server's database file, for tests that move time or read what was stored.
-    async fn pool(&self) -> sqlx::SqlitePool {
-        let url = format!("sqlite://{}", self.dir.path().join("test.db").display());
-        sqlx::SqlitePool::connect(&url).await.unwrap()
+    async fn pool(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.url).await.unwrap()
     }
 
     async fn post(&self, token: &str, path: &str, body: serde_json::Value) -> reqwest::Response {
@@ -445,9 +447,9 @@ async fn school_staff_see_only_their_school() {
 // ---- accounts hardening ----
 
 /// `(failures, locked_until)` stored for a login name or a client address.
-async fn attempts(pool: &sqlx::SqlitePool, kind: &str, subject: &str) -> Option<(i64, i64)> {
+async fn attempts(pool: &sqlx::AnyPool, kind: &str, subject: &str) -> Option<(i64, i64)> {
     sqlx::query_as(
-        "SELECT failures, locked_until FROM login_attempts WHERE kind = ? AND subject = ?",
+        "SELECT failures, locked_until FROM login_attempts WHERE kind = $1 AND subject = $2",
     )
     .bind(kind)
     .bind(subject)
@@ -632,7 +634,7 @@ async fn waits_are_bounded_and_a_quiet_day_forgets() {
     // A thousand failures already, the last wait over.
     sqlx::query(
         "INSERT INTO login_attempts (kind, subject, failures, locked_until, last_at) \
-         VALUES ('login', 'kurator', 1000, ?, ?)",
+         VALUES ('login', 'kurator', 1000, $1, $2)",
     )
     .bind(now - 1)
     .bind(now - 60_000)
@@ -675,7 +677,7 @@ async fn one_address_waits_after_many_failures_over_many_logins() {
     // Failures for other logins from this address, one short of the address's free attempts.
     sqlx::query(
         "INSERT INTO login_attempts (kind, subject, failures, locked_until, last_at) \
-         VALUES ('address', '127.0.0.1', ?, 0, ?)",
+         VALUES ('address', '127.0.0.1', $1, 0, $2)",
     )
     .bind(free - 1)
     .bind(server::storage::now_ms())
@@ -700,10 +702,10 @@ async fn one_address_waits_after_many_failures_over_many_logins() {
 #[tokio::test]
 async fn behind_a_proxy_each_sender_is_counted_apart() {
     let free = server::auth::ADDRESS_FREE_FAILURES;
-    let almost = |pool: sqlx::SqlitePool, address: &'static str| async move {
+    let almost = |pool: sqlx::AnyPool, address: &'static str| async move {
         sqlx::query(
             "INSERT INTO login_attempts (kind, subject, failures, locked_until, last_at) \
-             VALUES ('address', ?, ?, 0, ?)",
+             VALUES ('address', $1, $2, 0, $3)",
         )
         .bind(address)
         .bind(free - 1)
@@ -765,7 +767,7 @@ async fn a_session_ends_at_its_absolute_lifetime_however_active() {
     // Opened 179 days ago and used an hour and more ago: the expiry slides, but never past
     // the 180th day.
     sqlx::query(
-        "UPDATE sessions SET created_at = created_at - 179 * ?1, \
+        "UPDATE sessions SET created_at = created_at - 179 * $1, \
          last_seen_at = last_seen_at - 2 * 3600 * 1000",
     )
     .bind(day)
@@ -784,7 +786,7 @@ async fn a_session_ends_at_its_absolute_lifetime_however_active() {
     assert_eq!(expires, created + server::auth::SESSION_MAX_MS);
 
     // Used every day, but opened 180 days ago: over.
-    sqlx::query("UPDATE sessions SET created_at = created_at - ?1, expires_at = expires_at + ?1")
+    sqlx::query("UPDATE sessions SET created_at = created_at - $1, expires_at = expires_at + $1")
         .bind(day)
         .execute(&pool)
         .await
@@ -798,7 +800,7 @@ async fn a_session_ends_at_its_absolute_lifetime_however_active() {
 
     // Unused for the idle time: over too.
     let session = app.login("pedagog").await;
-    sqlx::query("UPDATE sessions SET expires_at = ?")
+    sqlx::query("UPDATE sessions SET expires_at = $1")
         .bind(server::storage::now_ms() - 1)
         .execute(&pool)
         .await

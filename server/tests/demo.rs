@@ -12,8 +12,16 @@ use model::forms::{self, Status, plan};
 use model::record::Record;
 use server::{Db, demo};
 
+/// A folder for the test, with the address of its own new database in the file `url`.
+async fn scratch() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let url = server::storage::scratch_database(dir.path()).await.unwrap();
+    std::fs::write(dir.path().join("url"), url).unwrap();
+    dir
+}
+
 fn url(dir: &tempfile::TempDir) -> String {
-    format!("sqlite://{}", dir.path().join("demo.db").display())
+    std::fs::read_to_string(dir.path().join("url")).unwrap()
 }
 
 /// Runs the real binary on the database, with `input` on its standard input.
@@ -42,7 +50,7 @@ fn today() -> String {
 
 #[tokio::test]
 async fn the_demo_has_every_state_of_the_work() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = scratch().await;
     let db = Db::connect(&url(&dir)).await.unwrap();
     demo::load(&db).await.unwrap().expect("an empty database");
     let responses = db.all_records(forms::RESPONSE_KIND).await.unwrap();
@@ -174,7 +182,7 @@ fn deficit_areas(result: &Record) -> Vec<String> {
 
 #[tokio::test]
 async fn a_reset_asks_first_refuses_foreign_accounts_and_keeps_the_numbering() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = scratch().await;
     let out = nastavnik(&dir, &["demo"], "");
     assert!(out.status.success(), "{out:?}");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -227,7 +235,8 @@ async fn a_reset_asks_first_refuses_foreign_accounts_and_keeps_the_numbering() {
 }
 
 async fn seq(dir: &tempfile::TempDir, sql: &str) -> i64 {
-    let pool = sqlx::SqlitePool::connect(&url(dir)).await.unwrap();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url(dir)).await.unwrap();
     let n = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
     pool.close().await;
     n

@@ -678,9 +678,9 @@ async fn a_timed_test_takes_no_answers_after_its_time() {
     assert!(d.refused.is_empty(), "in time: {:?}", d.refused);
 
     // The time (and its grace) is over: move the start back rather than wait.
-    let pool = sqlx::SqlitePool::connect(&app.db_url()).await.unwrap();
+    let pool = app.pool().await;
     let back = (i64::from(minutes) + 2) * 60_000;
-    sqlx::query("UPDATE test_starts SET started_at = started_at - ?")
+    sqlx::query("UPDATE test_starts SET started_at = started_at - $1")
         .bind(back)
         .execute(&pool)
         .await

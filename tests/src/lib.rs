@@ -94,15 +94,21 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// A `nastavnik serve` process with the demo municipality in its own database.
 pub struct Server {
     pub port: u16,
-    db_dir: tempfile::TempDir,
+    _db_dir: tempfile::TempDir,
+    /// An SQLite file in `_db_dir`, or a PostgreSQL database of the test's own when
+    /// `NASTAVNIK_TEST_POSTGRES` names a server.
+    db: String,
     child: Option<Child>,
 }
 
 impl Server {
     pub async fn start() -> anyhow::Result<Server> {
+        let db_dir = tempfile::tempdir()?;
+        let db = server::storage::scratch_database(db_dir.path()).await?;
         let mut server = Server {
             port: free_port(),
-            db_dir: tempfile::tempdir()?,
+            _db_dir: db_dir,
+            db,
             child: None,
         };
         server.resume().await?;
@@ -144,10 +150,7 @@ impl Server {
     }
 
     fn db_url(&self) -> String {
-        format!(
-            "sqlite://{}",
-            self.db_dir.path().join("nastavnik.db").display()
-        )
+        self.db.clone()
     }
 
     /// `nastavnik backup FILE` while the server runs.

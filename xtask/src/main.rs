@@ -9,6 +9,7 @@
 //! - `fuzz <target> [seconds]` — a coverage-guided fuzz target of `fuzz/` (cargo-fuzz).
 
 mod dist;
+mod postgres;
 mod tools;
 
 use std::process::ExitCode;
@@ -74,7 +75,26 @@ fn test(extra: &[String]) -> anyhow::Result<()> {
         .args(extra)
         .env("NASTAVNIK_BIN", dist::server_binary()?)
         .env("NASTAVNIK_DIST", &dist_dir);
-    tools::run_cmd(&mut cmd)
+    let on_sqlite = tools::run_cmd(&mut cmd);
+
+    // The same again on PostgreSQL: the server's tests and the end-to-end tests of sync, review
+    // and trust, each on a database of its own in a cluster started for them.
+    let on_postgres = (|| {
+        let postgres = postgres::Postgres::start()?;
+        let on = |cmd: &mut std::process::Command| -> anyhow::Result<()> {
+            cmd.args(extra)
+                .env("NASTAVNIK_BIN", dist::server_binary()?)
+                .env("NASTAVNIK_DIST", &dist_dir)
+                .env("NASTAVNIK_TEST_POSTGRES", &postgres.url);
+            tools::run_cmd(cmd)
+        };
+        eprintln!("xtask: the tests again, on PostgreSQL");
+        on(tools::cargo().args(["test", "--release", "--package", "server", "--tests"]))?;
+        on(tools::cargo()
+            .args(["test", "--release", "--package", "e2e"])
+            .args(["--test", "sync", "--test", "review", "--test", "trust"]))
+    })();
+    on_sqlite.and(on_postgres)
 }
 
 /// The fuzz targets of `fuzz/` and the folders of seeds each starts from besides its own

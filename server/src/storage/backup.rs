@@ -42,6 +42,12 @@ fn new_epoch() -> String {
 
 /// The database file an address names (an SQLite address only).
 fn database_file(url: &str) -> anyhow::Result<PathBuf> {
+    if super::Dialect::of_url(url) == Some(super::Dialect::Postgres) {
+        anyhow::bail!(
+            "база PostgreSQL копируется и восстанавливается средствами PostgreSQL \
+             (pg_dump и pg_restore, см. docs/ADMIN.md)"
+        );
+    }
     let options = SqliteConnectOptions::from_str(url)
         .with_context(|| format!("Неверный адрес базы данных «{url}»"))?;
     Ok(options.get_filename().to_path_buf())
@@ -79,7 +85,11 @@ fn lock_path(database: &Path) -> PathBuf {
 
 impl ServingLock {
     pub fn take(url: &str) -> anyhow::Result<ServingLock> {
-        if url.contains(":memory:") || url.contains("mode=memory") {
+        // PostgreSQL is restored with its own tools, and several servers share it.
+        if url.contains(":memory:")
+            || url.contains("mode=memory")
+            || super::Dialect::of_url(url) == Some(super::Dialect::Postgres)
+        {
             return Ok(ServingLock { _file: None });
         }
         let file = open_lock(&lock_path(&database_file(url)?))?;
@@ -105,6 +115,7 @@ impl Db {
     /// The database is opened as it is — never created, migrated or filled — and the copy is
     /// readable by its owner only (it holds the server's secrets).
     pub async fn backup(url: &str, path: &Path) -> anyhow::Result<()> {
+        database_file(url)?;
         let options = SqliteConnectOptions::from_str(url)
             .with_context(|| format!("Неверный адрес базы данных «{url}»"))?
             .create_if_missing(false)

@@ -577,16 +577,16 @@ impl Db {
             "WITH blocked AS (SELECT EXISTS (SELECT 1 FROM login_attempts \
                  WHERE ((kind = 'login' AND subject = $2) OR (kind = 'address' AND subject = $3)) \
                  AND locked_until > $1) AS yes) \
-             INSERT INTO login_attempts (kind, subject, failures, locked_until, last_at) \
+             INSERT INTO login_attempts AS a (kind, subject, failures, locked_until, last_at) \
              SELECT v.column1, v.column2, 1, 0, $1 \
              FROM (VALUES ('login', $2), ('address', $3)) AS v, blocked WHERE NOT blocked.yes \
              ON CONFLICT (kind, subject) DO UPDATE SET \
-                 failures = CASE WHEN last_at <= $1 - $4 THEN 1 ELSE failures + 1 END, \
+                 failures = CASE WHEN a.last_at <= $1 - $4 THEN 1 ELSE a.failures + 1 END, \
                  locked_until = CASE \
-                     WHEN (CASE WHEN last_at <= $1 - $4 THEN 1 ELSE failures + 1 END) \
-                         < (CASE kind WHEN 'login' THEN $5 ELSE $6 END) THEN 0 \
-                     ELSE $1 + {least}($7 << CAST({least}((CASE WHEN last_at <= $1 - $4 THEN 1 ELSE failures + 1 END) \
-                         - (CASE kind WHEN 'login' THEN $5 ELSE $6 END), 20) AS INTEGER), $8) END, \
+                     WHEN (CASE WHEN a.last_at <= $1 - $4 THEN 1 ELSE a.failures + 1 END) \
+                         < (CASE a.kind WHEN 'login' THEN $5 ELSE $6 END) THEN 0 \
+                     ELSE $1 + {least}($7 << CAST({least}((CASE WHEN a.last_at <= $1 - $4 THEN 1 ELSE a.failures + 1 END) \
+                         - (CASE a.kind WHEN 'login' THEN $5 ELSE $6 END), 20) AS INTEGER), $8) END, \
                  last_at = $1 \
              RETURNING kind",
             least = self.dialect.least()
@@ -656,6 +656,28 @@ impl Db {
             .await?;
         Ok(())
     }
+}
+
+/// The variable naming a PostgreSQL server (an address with a user that may create databases)
+/// on which the tests make their databases; without it they use SQLite files.
+pub const TEST_POSTGRES: &str = "NASTAVNIK_TEST_POSTGRES";
+
+/// The address of a new, empty database for a test: on the PostgreSQL server [`TEST_POSTGRES`]
+/// names (a database of its own), otherwise an SQLite file in `dir`.
+pub async fn scratch_database(dir: &Path) -> anyhow::Result<String> {
+    let Ok(server) = std::env::var(TEST_POSTGRES) else {
+        return Ok(format!("sqlite://{}", dir.join("t.db").display()));
+    };
+    let name = format!("t_{}", Uuid::now_v7().simple());
+    let mut admin = sqlx::PgConnection::connect(&server)
+        .await
+        .with_context(|| format!("PostgreSQL для тестов недоступен: {server}"))?;
+    sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str()).await?;
+    admin.close().await?;
+    let (base, _) = server
+        .rsplit_once('/')
+        .context("адрес PostgreSQL без имени базы")?;
+    Ok(format!("{base}/{name}"))
 }
 
 /// A secret of the server's own, made on first use (32 random bytes).

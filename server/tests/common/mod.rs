@@ -18,6 +18,9 @@ pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
     pub dir: tempfile::TempDir,
+    /// The test's database: an SQLite file in `dir`, or a PostgreSQL database of its own when
+    /// `NASTAVNIK_TEST_POSTGRES` names a server.
+    url: String,
 }
 
 impl TestApp {
@@ -31,9 +34,8 @@ impl TestApp {
     /// The server on a fresh database with nothing but the built-in templates.
     pub async fn start_empty() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
-            .await
-            .unwrap();
+        let url = server::storage::scratch_database(dir.path()).await.unwrap();
+        let db = Db::connect(&url).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(server::serve(
@@ -45,15 +47,18 @@ impl TestApp {
             base,
             http: reqwest::Client::new(),
             dir,
+            url,
         }
     }
 
-    /// A server already running at `base` (a `nastavnik serve` process of the test's own).
-    pub fn at(base: String) -> TestApp {
+    /// A server already running at `base` on the database at `url` (a `nastavnik serve`
+    /// process of the test's own).
+    pub fn at(base: String, url: String) -> TestApp {
         TestApp {
             base,
             http: reqwest::Client::new(),
             dir: tempfile::tempdir().unwrap(),
+            url,
         }
     }
 
@@ -100,9 +105,15 @@ impl TestApp {
         db.insert_school(&school).await.unwrap().id
     }
 
-    /// The database file, for tests that must move time (a test's start) back.
+    /// The test's database, for tests that must move time (a test's start) back.
     pub fn db_url(&self) -> String {
-        format!("sqlite://{}", self.dir.path().join("t.db").display())
+        self.url.clone()
+    }
+
+    /// A pool on the test's database, for what the API does not show.
+    pub async fn pool(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.url).await.unwrap()
     }
 
     pub async fn login(&self, login: &str) -> LoginResponse {
