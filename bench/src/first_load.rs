@@ -141,17 +141,18 @@ impl Page {
 /// through the API, as the head would), in a fresh database.
 async fn fresh_server(bin: &str) -> anyhow::Result<ServerProcess> {
     let dir = tempfile::tempdir()?;
+    let db = ServerProcess::database(dir.path()).await?;
     let status = Command::new(bin)
         .args(["user", "add", "--login", HEAD, "--role", "head"])
         .args(["--name", "Руководитель центра (бенчмарк)"])
-        .args(["--db", &ServerProcess::db_url(dir.path())])
+        .args(["--db", &db])
         .env("NASTAVNIK_PASSWORD", PASSWORD)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .status()
         .context("nastavnik user add")?;
     ensure!(status.success(), "nastavnik user add failed");
-    let server = ServerProcess::start_in(bin, dir, false).await?;
+    let server = ServerProcess::start_in(bin, dir, &db, false).await?;
     let http = reqwest::Client::new();
     let res: Value = http
         .post(format!("{}/api/auth/login", server.base))

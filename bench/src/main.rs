@@ -192,22 +192,35 @@ struct ServerProcess {
     _dir: tempfile::TempDir,
 }
 
+/// Which database the bench's servers use: PostgreSQL when `NASTAVNIK_TEST_POSTGRES` names a
+/// server (as `cargo xtask bench` does for its second pass), otherwise SQLite.
+fn backend() -> &'static str {
+    if std::env::var_os(server::storage::TEST_POSTGRES).is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    }
+}
+
 impl ServerProcess {
     /// The server with the demo municipality in a database of its own.
     async fn start(bin: &str) -> anyhow::Result<ServerProcess> {
-        ServerProcess::start_in(bin, tempfile::tempdir()?, true).await
+        let dir = tempfile::tempdir()?;
+        let db = ServerProcess::database(dir.path()).await?;
+        ServerProcess::start_in(bin, dir, &db, true).await
     }
 
-    /// The database address of a bench server whose folder is `dir`.
-    fn db_url(dir: &std::path::Path) -> String {
-        format!("sqlite://{}", dir.join("bench.db").display())
+    /// A new database for a bench server whose folder is `dir`.
+    async fn database(dir: &std::path::Path) -> anyhow::Result<String> {
+        server::storage::scratch_database(dir).await
     }
 
-    /// The server on the database in `dir` (see [`ServerProcess::db_url`]), with the demo
+    /// The server on the database `db` (see [`ServerProcess::database`]), with the demo
     /// municipality loaded into it or not.
     async fn start_in(
         bin: &str,
         dir: tempfile::TempDir,
+        db: &str,
         demo: bool,
     ) -> anyhow::Result<ServerProcess> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
@@ -220,7 +233,7 @@ impl ServerProcess {
         }
         let child = cmd
             .args(["--addr", &format!("127.0.0.1:{port}")])
-            .args(["--db", &ServerProcess::db_url(dir.path())])
+            .args(["--db", db])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()?;
@@ -370,10 +383,11 @@ async fn throughput(bin: &str) -> anyhow::Result<()> {
     a.sync().await?;
     let secs = t.elapsed().as_secs_f64();
     println!(
-        "server: 20000 mutations in {} requests of up to {}: {:.0} mutations/s applied (SQLite, one transaction per request, gzip both ways)",
+        "server: 20000 mutations in {} requests of up to {}: {:.0} mutations/s applied ({}, one transaction per request, gzip both ways)",
         a.traffic.requests,
         model::sync::MAX_PUSH,
-        20_000.0 / secs
+        20_000.0 / secs,
+        backend()
     );
     if let Some(mb) = server.peak_memory_mb() {
         println!("server: peak memory so far {mb:.1} MB (VmHWM)");

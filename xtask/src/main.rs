@@ -62,6 +62,15 @@ fn bench() -> anyhow::Result<()> {
     let mut cmd = tools::cargo();
     cmd.args(["run", "--release", "--quiet", "--package", "bench", "--"])
         .arg(&server);
+    tools::run_cmd(&mut cmd)?;
+    // The server's figures again on PostgreSQL.
+    let postgres = postgres::Postgres::start()?;
+    println!("On PostgreSQL:");
+    let mut cmd = tools::cargo();
+    cmd.args(["run", "--release", "--quiet", "--package", "bench", "--"])
+        .arg(&server)
+        .args(["--only", "throughput"])
+        .env("NASTAVNIK_TEST_POSTGRES", &postgres.url);
     tools::run_cmd(&mut cmd)
 }
 
