@@ -1,4 +1,5 @@
-//! Backup and restore of the SQLite database, and its epoch.
+//! Backup and restore of the SQLite database, and the epoch of either database (PostgreSQL's
+//! backup and restore are in `pg_dump.rs`).
 //!
 //! `nastavnik backup FILE` writes a consistent copy while the server runs (`VACUUM INTO`).
 //! `nastavnik restore FILE` puts a copy in the database's place while no server uses it (a
@@ -33,21 +34,31 @@ pub(super) async fn epoch(pool: &AnyPool) -> anyhow::Result<String> {
     )
 }
 
-fn new_epoch() -> String {
+pub(super) fn new_epoch() -> String {
     use rand::RngCore;
     let mut bytes = [0u8; 8];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Creates the new file `path` for a copy, readable by its owner only (a copy holds the
+/// server's secrets); an existing file is never overwritten.
+pub(super) fn create_private(path: &Path) -> anyhow::Result<()> {
+    let mut file = std::fs::OpenOptions::new();
+    file.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+    file.open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => {
+            anyhow::anyhow!("файл {} уже есть: укажите новый файл", path.display())
+        }
+        _ => anyhow::anyhow!("не удалось создать {}: {e}", path.display()),
+    })?;
+    Ok(())
+}
+
 /// The database file an address names (an SQLite address only).
 fn database_file(url: &str) -> anyhow::Result<PathBuf> {
-    if super::Dialect::of_url(url) == Some(super::Dialect::Postgres) {
-        anyhow::bail!(
-            "база PostgreSQL копируется и восстанавливается средствами PostgreSQL \
-             (pg_dump и pg_restore, см. docs/ADMIN.md)"
-        );
-    }
     let options = SqliteConnectOptions::from_str(url)
         .with_context(|| format!("Неверный адрес базы данных «{url}»"))?;
     Ok(options.get_filename().to_path_buf())
@@ -115,7 +126,9 @@ impl Db {
     /// The database is opened as it is — never created, migrated or filled — and the copy is
     /// readable by its owner only (it holds the server's secrets).
     pub async fn backup(url: &str, path: &Path) -> anyhow::Result<()> {
-        database_file(url)?;
+        if super::Dialect::of_url(url) == Some(super::Dialect::Postgres) {
+            return super::pg_dump::backup(url, path).await;
+        }
         let options = SqliteConnectOptions::from_str(url)
             .with_context(|| format!("Неверный адрес базы данных «{url}»"))?
             .create_if_missing(false)
@@ -127,16 +140,7 @@ impl Db {
         let target = path
             .to_str()
             .ok_or_else(|| anyhow::anyhow!("путь к файлу копии — не текст"))?;
-        let mut file = std::fs::OpenOptions::new();
-        file.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
-        file.open(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => {
-                anyhow::anyhow!("файл {} уже есть: укажите новый файл", path.display())
-            }
-            _ => anyhow::anyhow!("не удалось создать {}: {e}", path.display()),
-        })?;
+        create_private(path)?;
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options)
@@ -161,6 +165,9 @@ impl Db {
     /// (its write-ahead log folded in) as `….before-restore-<day>-<ms>`. On any error before
     /// the last rename, nothing has changed and the prepared file is gone.
     pub async fn restore(url: &str, from: &Path) -> anyhow::Result<Restored> {
+        if super::Dialect::of_url(url) == Some(super::Dialect::Postgres) {
+            return super::pg_dump::restore(url, from).await;
+        }
         let target = database_file(url)?;
         if !from.is_file() {
             anyhow::bail!("файла копии {} нет", from.display());

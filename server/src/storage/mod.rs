@@ -6,6 +6,7 @@ mod backup;
 mod dialect;
 mod files;
 mod forms;
+mod pg_dump;
 mod sync;
 
 pub use backup::{Restored, ServingLock};
