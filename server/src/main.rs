@@ -17,7 +17,7 @@ const DEFAULT_DB: &str = "sqlite://data/nastavnik.db";
     about = "Наставник: сервер муниципального наставнического центра"
 )]
 struct Cli {
-    /// Database address: sqlite://path/to/file.db
+    /// Database address: sqlite://path/to/file.db or postgres://user:password@host/database
     #[arg(long, global = true, env = "DATABASE_URL", default_value = DEFAULT_DB)]
     db: String,
     #[command(subcommand)]
