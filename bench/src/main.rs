@@ -16,7 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::{Context, bail, ensure};
 use model::hlc::DeviceId;
 use model::record::{Record, Scope};
 use model::sync::client::{self, DeviceState, OutboxOp};
@@ -395,20 +395,104 @@ async fn throughput(bin: &str) -> anyhow::Result<()> {
 
     // 200 devices working with one school syncing at once, each a few edits per round.
     let devices = 200;
-    let rounds = 20;
-    let latencies = Arc::new(tokio::sync::Mutex::new(Vec::new()));
-    let ready = Arc::new(tokio::sync::Barrier::new(devices as usize + 1));
-    let mut tasks = Vec::new();
-    // The people sign in first, one after another (as a school does over its first minutes).
     let mut signed_in = Vec::new();
+    // The people sign in first, one after another (as a school does over its first minutes).
     for d in 0..devices {
-        signed_in.push(Device::new(&server.base, WRITER, 100 + d).await?);
+        signed_in.push((
+            Device::new(&server.base, WRITER, 100 + d).await?,
+            scope.clone(),
+        ));
     }
     if let Some(mb) = server.peak_memory_mb() {
         println!("server: peak memory after {devices} logins {mb:.1} MB (VmHWM)");
     }
-    for (d, mut dev) in (0..devices).zip(signed_in) {
-        let scope = scope.clone();
+    many_at_once(
+        &server,
+        signed_in,
+        "of one school, each receiving every other's",
+    )
+    .await?;
+    drop(server);
+
+    // The same 200 devices spread over the municipality's schools: a mentor per school (made and
+    // assigned by the head through the API), each mentor's devices writing
+    // into that school and receiving that school's records only.
+    let server = ServerProcess::start(bin).await?;
+    let http = reqwest::Client::new();
+    let token = |login: &'static str| {
+        let http = http.clone();
+        let base = server.base.clone();
+        async move {
+            let res: Value = http
+                .post(format!("{base}/api/auth/login"))
+                .json(&json!({ "login": login, "password": PASSWORD }))
+                .send()
+                .await?
+                .json()
+                .await?;
+            anyhow::Ok(res["token"].as_str().context("no token")?.to_owned())
+        }
+    };
+    let head = token("rukovoditel").await?;
+    let schools: model::api::SchoolList = http
+        .get(format!("{}/api/schools", server.base))
+        .bearer_auth(&head)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let mut people = Vec::new();
+    for (k, school) in schools.schools.iter().enumerate() {
+        let login = format!("bench{k}");
+        let made: Value = http
+            .post(format!("{}/api/users", server.base))
+            .bearer_auth(&head)
+            .json(&json!({ "login": login, "full_name": format!("Наставник {k}"), "role": "mentor", "password": PASSWORD }))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let id = made["id"]
+            .as_str()
+            .with_context(|| format!("user not made: {made}"))?
+            .to_owned();
+        let res = http
+            .put(format!(
+                "{}/api/users/{id}/schools/{}",
+                server.base, school.id
+            ))
+            .bearer_auth(&head)
+            .send()
+            .await?;
+        ensure!(res.status().is_success(), "assignment refused");
+        people.push((login, Scope::School(school.id)));
+    }
+    let mut signed_in = Vec::new();
+    for d in 0..devices {
+        let (login, scope) = &people[d as usize % people.len()];
+        signed_in.push((
+            Device::new(&server.base, login, 100 + d).await?,
+            scope.clone(),
+        ));
+    }
+    let label = format!("over {} schools, each receiving its school's", people.len());
+    many_at_once(&server, signed_in, &label).await
+}
+
+/// Every device syncs once (it has been in use), then all at once 20 rounds of five new
+/// records up and the others' down; prints latency, rate and the server's peak memory.
+async fn many_at_once(
+    server: &ServerProcess,
+    signed_in: Vec<(Device, Scope)>,
+    label: &str,
+) -> anyhow::Result<()> {
+    let devices = signed_in.len();
+    let rounds = 20;
+    let latencies = Arc::new(tokio::sync::Mutex::new(Vec::new()));
+    let ready = Arc::new(tokio::sync::Barrier::new(devices + 1));
+    let mut tasks = Vec::new();
+    for (d, (mut dev, scope)) in signed_in.into_iter().enumerate() {
+        let d = d as u64;
         let latencies = latencies.clone();
         let ready = ready.clone();
         tasks.push(tokio::spawn(async move {
@@ -441,10 +525,11 @@ async fn throughput(bin: &str) -> anyhow::Result<()> {
     l.sort();
     let pct = |p: f64| l[((l.len() as f64 * p) as usize).min(l.len() - 1)].as_secs_f64() * 1000.0;
     println!(
-        "server: {devices} devices at once × {rounds} syncs each (5 new records up, the others' down): p50 {:.0} ms, p99 {:.0} ms, {:.0} syncs/s",
+        "server: {devices} devices at once {label} × {rounds} syncs each (5 new records up, the others' down): p50 {:.0} ms, p99 {:.0} ms, {:.0} syncs/s ({})",
         pct(0.50),
         pct(0.99),
-        l.len() as f64 / wall
+        l.len() as f64 / wall,
+        backend()
     );
     if let Some(mb) = server.peak_memory_mb() {
         println!("server: peak memory {mb:.1} MB (VmHWM)");

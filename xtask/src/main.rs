@@ -86,22 +86,27 @@ fn test(extra: &[String]) -> anyhow::Result<()> {
         .env("NASTAVNIK_DIST", &dist_dir);
     let on_sqlite = tools::run_cmd(&mut cmd);
 
-    // The same again on PostgreSQL: the server's tests and the end-to-end tests of sync, review
-    // and trust, each on a database of its own in a cluster started for them.
+    // The same again on PostgreSQL: every integration test of the server and the end-to-end
+    // tests of sync, review and trust (and those sharing a name with a server test), each on a
+    // database of its own in a cluster started for them. `--workspace` keeps the features the
+    // build above used, so nothing is compiled again.
     let on_postgres = (|| {
         let postgres = postgres::Postgres::start()?;
-        let on = |cmd: &mut std::process::Command| -> anyhow::Result<()> {
-            cmd.args(extra)
-                .env("NASTAVNIK_BIN", dist::server_binary()?)
-                .env("NASTAVNIK_DIST", &dist_dir)
-                .env("NASTAVNIK_TEST_POSTGRES", &postgres.url);
-            tools::run_cmd(cmd)
-        };
+        let mut cmd = tools::cargo();
+        cmd.args(["test", "--release", "--workspace"]);
+        for entry in std::fs::read_dir(tools::workspace_root().join("server/tests"))? {
+            let name = entry?.file_name().to_string_lossy().into_owned();
+            if let Some(test) = name.strip_suffix(".rs") {
+                cmd.args(["--test", test]);
+            }
+        }
+        cmd.args(["--test", "review"])
+            .args(extra)
+            .env("NASTAVNIK_BIN", dist::server_binary()?)
+            .env("NASTAVNIK_DIST", &dist_dir)
+            .env("NASTAVNIK_TEST_POSTGRES", &postgres.url);
         eprintln!("xtask: the tests again, on PostgreSQL");
-        on(tools::cargo().args(["test", "--release", "--package", "server", "--tests"]))?;
-        on(tools::cargo()
-            .args(["test", "--release", "--package", "e2e"])
-            .args(["--test", "sync", "--test", "review", "--test", "trust"]))
+        tools::run_cmd(&mut cmd)
     })();
     on_sqlite.and(on_postgres)
 }
