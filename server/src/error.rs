@@ -26,6 +26,17 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+impl From<crate::storage::StoreError> for AppError {
+    fn from(e: crate::storage::StoreError) -> Self {
+        use crate::storage::StoreError;
+        match e {
+            StoreError::NotFound => ApiError::not_found().into(),
+            StoreError::Conflict => ApiError::conflict("Такая запись уже есть.").into(),
+            StoreError::Db(e) => AppError::Internal(e.into()),
+        }
+    }
+}
+
 pub type AppResult<T> = Result<T, AppError>;
 
 impl IntoResponse for AppError {

@@ -9,6 +9,7 @@ use model::{ApiError, NewSchool, Role, School, SchoolFlags};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiJson, AppResult};
+use crate::storage::StoreError;
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<SchoolList>> {
     let schools = state.db.schools_visible_to(&user.profile).await?;
@@ -23,7 +24,7 @@ pub async fn create(
     user.require(&[Role::Head])?;
     let new = new.validated()?;
     let school = state.db.insert_school(&new).await.map_err(|e| match e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => ApiError::conflict(format!(
+        StoreError::Conflict => ApiError::conflict(format!(
             "Школа «{}» в муниципалитете «{}» уже есть в списке.",
             new.name, new.municipality
         ))

@@ -52,6 +52,29 @@ pub struct Db {
     epoch: std::sync::Arc<str>,
 }
 
+/// What a write refused besides a failure of the database itself.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The row it names is not there.
+    #[error("not found")]
+    NotFound,
+    /// It would repeat what must be unique (a school's name in its municipality).
+    #[error("already there")]
+    Conflict,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    fn from_write(e: sqlx::Error) -> StoreError {
+        match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            _ => StoreError::Db(e),
+        }
+    }
+}
+
 /// A stored user with the password hash, for checking a login.
 pub struct Credentials {
     pub profile: UserProfile,
@@ -181,7 +204,8 @@ impl Db {
 
     // ---- schools ----
 
-    pub async fn insert_school(&self, school: &NewSchool) -> Result<School, sqlx::Error> {
+    /// Stores a new school; [`StoreError::Conflict`] when its municipality has one so named.
+    pub async fn insert_school(&self, school: &NewSchool) -> Result<School, StoreError> {
         let id = Uuid::now_v7();
         sqlx::query(
             "INSERT INTO schools (id, name, municipality, locality, low_results, hard_conditions, \
@@ -196,7 +220,8 @@ impl Db {
         .bind(i64::from(school.mentor_school))
         .bind(now_ms())
         .execute(&self.pool)
-        .await?;
+        .await
+        .map_err(StoreError::from_write)?;
         Ok(School {
             id,
             name: school.name.clone(),
