@@ -165,13 +165,21 @@ async fn main() {
 /// at the same speed (mimalloc instead: 126 MB).
 fn tame_the_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    if std::env::var_os("MALLOC_ARENA_MAX").is_none()
+    // The marker, not glibc's variables, says it was done: a system may drop those at start.
+    if std::env::var_os("NASTAVNIK_ALLOCATOR").is_none()
+        && std::env::var_os("MALLOC_ARENA_MAX").is_none()
         && let Ok(me) = std::env::current_exe()
     {
         use std::os::unix::process::CommandExt;
-        let mut again = std::process::Command::new(me);
+        let mut again = std::process::Command::new(&me);
         again
+            .arg0(
+                std::env::args_os()
+                    .next()
+                    .unwrap_or_else(|| me.clone().into()),
+            )
             .args(std::env::args_os().skip(1))
+            .env("NASTAVNIK_ALLOCATOR", "set")
             .env("MALLOC_ARENA_MAX", "2");
         if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
             again.env("MALLOC_MMAP_THRESHOLD_", (4 << 20).to_string());
@@ -200,7 +208,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "База {} будет заменена копией {}; нынешняя база останется рядом. Сервер должен \
                  быть остановлен. Компьютеры при следующей синхронизации отправят то, чего нет \
                  в копии.\nВведите «да», чтобы продолжить: ",
-                cli.db,
+                server::storage::shown_address(&cli.db),
                 file.display()
             );
             let mut answer = String::new();
@@ -260,7 +268,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                      Остановите сервер перед сбросом; на устройствах, работавших с \
                      демонстрацией, войдите заново.\n\
                      Введите «да», чтобы продолжить: ",
-                    cli.db
+                    server::storage::shown_address(&cli.db)
                 );
                 let mut answer = String::new();
                 std::io::stdin().lock().read_line(&mut answer)?;

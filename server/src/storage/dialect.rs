@@ -17,8 +17,15 @@ pub enum Dialect {
     Postgres,
 }
 
-/// The key of the PostgreSQL advisory lock every writing transaction holds to its end.
-const WRITE_LOCK: i64 = 0x6e61_7374_6176; // "nastav"
+/// What transactions take turns over (the key of a PostgreSQL advisory lock).
+#[derive(Clone, Copy, Debug)]
+#[repr(i64)]
+pub enum Turn {
+    /// Records, the change log, files, templates.
+    Writes = 0x6e61_7374_6176, // "nastav"
+    /// Counting password attempts (so racing attempts are counted one by one).
+    PasswordAttempts = 0x6e61_7374_6177,
+}
 
 impl Dialect {
     /// The dialect of a database address, if it is one the server can use.
@@ -49,15 +56,45 @@ impl Dialect {
         self,
         pool: &AnyPool,
     ) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        self.begin_turn(pool, Turn::Writes).await
+    }
+
+    /// Begins a transaction that runs alone among those of the same [`Turn`] (SQLite: among
+    /// all writers). On PostgreSQL at READ COMMITTED whatever the server's default, so each
+    /// statement after the lock sees what the previous holder committed.
+    pub async fn begin_turn(
+        self,
+        pool: &AnyPool,
+        turn: Turn,
+    ) -> Result<Transaction<'static, Any>, sqlx::Error> {
         match self {
             Dialect::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
             Dialect::Postgres => {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool
+                    .begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")
+                    .await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                    .bind(WRITE_LOCK)
+                    .bind(turn as i64)
                     .execute(&mut *tx)
                     .await?;
                 Ok(tx)
+            }
+        }
+    }
+
+    /// Begins a transaction that only reads, from one snapshot: several statements in it see
+    /// the same committed changes (a pull reads the log once per read key; with a snapshot per
+    /// statement a change committed between two of them could be passed over).
+    pub async fn begin_read(
+        self,
+        pool: &AnyPool,
+    ) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self {
+            // A deferred transaction in WAL mode reads one snapshot from its first read.
+            Dialect::Sqlite => pool.begin().await,
+            Dialect::Postgres => {
+                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await
             }
         }
     }

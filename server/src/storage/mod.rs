@@ -13,6 +13,7 @@ pub use backup::{Restored, ServingLock};
 pub use dialect::Dialect;
 pub use files::{ChunkError, MAX_UNFINISHED_PER_PERSON};
 pub use forms::{InstallError, Installed, write_server_changes};
+pub use pg_dump::shown as shown_address;
 pub use sync::LoggedChange;
 
 use std::path::Path;
@@ -136,8 +137,9 @@ impl Db {
         sqlx::any::install_default_drivers();
         let Some(dialect) = Dialect::of_url(url) else {
             anyhow::bail!(
-                "Неподдерживаемый адрес базы данных «{url}»: ожидается sqlite://путь/к/файлу.db \
-                 или postgres://пользователь:пароль@сервер/база"
+                "Неподдерживаемый адрес базы данных «{}»: ожидается sqlite://путь/к/файлу.db \
+                 или postgres://пользователь:пароль@сервер/база",
+                shown_address(url)
             );
         };
         let mut options = AnyPoolOptions::new().max_connections(8);
@@ -165,7 +167,7 @@ impl Db {
         let pool = options
             .connect(url)
             .await
-            .with_context(|| format!("Не удалось открыть базу данных «{url}»"))?;
+            .with_context(|| format!("Не удалось открыть базу данных «{}»", shown_address(url)))?;
         let migrated = match dialect {
             Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await,
             Dialect::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await,
@@ -617,6 +619,11 @@ impl Db {
              RETURNING kind",
             least = self.dialect.least()
         );
+        // On PostgreSQL the statement's check reads its own snapshot: attempts take turns.
+        let mut tx = self
+            .dialect
+            .begin_turn(&self.pool, dialect::Turn::PasswordAttempts)
+            .await?;
         let counted = sqlx::query(&sql)
             .bind(now)
             .bind(login)
@@ -626,8 +633,9 @@ impl Db {
             .bind(rules.address_free)
             .bind(rules.first_lock_ms)
             .bind(rules.max_lock_ms)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await?;
+        tx.commit().await?;
         if !counted.is_empty() {
             return Ok(AttemptCount::Counted);
         }
@@ -747,7 +755,7 @@ async fn prepare_sqlite_file(url: &str) -> anyhow::Result<bool> {
     }
     let conn = sqlx::SqliteConnection::connect_with(&options)
         .await
-        .with_context(|| format!("Не удалось открыть базу данных «{url}»"))?;
+        .with_context(|| format!("Не удалось открыть базу данных «{}»", shown_address(url)))?;
     conn.close().await?;
     Ok(false)
 }

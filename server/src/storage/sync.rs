@@ -382,7 +382,7 @@ impl Db {
 
     /// Up to `limit` changes after `cursor` filed under the actor's grants, oldest first. Each
     /// key is read along its own index range and the results merged, so a device of one school
-    /// never makes the database sort other schools' changes.
+    /// never makes the database sort other schools' changes; all keys from one snapshot.
     pub async fn changes_after(
         &self,
         actor: &Actor,
@@ -390,6 +390,7 @@ impl Db {
         limit: usize,
     ) -> Result<Vec<LoggedChange>, sqlx::Error> {
         let mut all: Vec<LoggedChange> = Vec::new();
+        let mut tx = self.dialect.begin_read(&self.pool).await?;
         for key in actor.grants() {
             let rows = sqlx::query(
                 "SELECT c.seq, c.device_id, c.body FROM change_keys k \
@@ -399,12 +400,13 @@ impl Db {
             .bind(key.to_string())
             .bind(cursor as i64)
             .bind(limit as i64)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await?;
             for row in &rows {
                 all.push(logged_change(row)?);
             }
         }
+        tx.commit().await?;
         all.sort_by_key(|c| c.seq);
         all.dedup_by_key(|c| c.seq);
         all.truncate(limit);
