@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Device, TestApp};
+use common::{Device, TestApp, serve};
 use model::record::Scope;
 use serde_json::json;
 use server::Db;
@@ -102,47 +102,6 @@ async fn a_backup_taken_while_serving_holds_every_acknowledged_change() {
     assert!(!missing.exists() && !dir.path().join("copy2.db").exists());
 }
 
-/// A server process, stopped when dropped (also when a test fails half-way).
-struct Served(std::process::Child);
-
-impl Served {
-    fn stop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-/// `nastavnik serve --demo` on the database `url`: the process and its address.
-fn serve(url: &str) -> (Served, String) {
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nastavnik"))
-        .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
-        .env("DATABASE_URL", url)
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("the server printed its address")
-            .unwrap();
-        if let Some(at) = line.find("http://") {
-            break line[at..].trim().to_owned();
-        }
-    };
-    // The rest of what it prints is not read: keep the pipe drained.
-    std::thread::spawn(move || for _ in lines {});
-    (Served(child), base)
-}
-
 fn restore(url: &str, file: &std::path::Path) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_nastavnik"))
         .args(["restore", "--yes"])
@@ -157,7 +116,7 @@ fn restore(url: &str, file: &std::path::Path) -> std::process::Output {
 async fn after_a_restore_every_edit_still_on_a_device_is_back_on_the_server_once() {
     let dir = tempfile::tempdir().unwrap();
     let url = server::storage::scratch_database(dir.path()).await.unwrap();
-    let (mut first, base) = serve(&url);
+    let (mut first, base) = serve(&url, true);
     let app = TestApp::at(base, url.clone());
     let school = app.login("shkola").await;
     let scope = Scope::School(school.profile.school_id.unwrap());
@@ -266,7 +225,7 @@ async fn after_a_restore_every_edit_still_on_a_device_is_back_on_the_server_once
         "the replaced database is kept"
     );
 
-    let (mut second, base) = serve(&url);
+    let (mut second, base) = serve(&url, true);
     let app = TestApp::at(base, url.clone());
     a.sync(&app).await;
     b.sync(&app).await;

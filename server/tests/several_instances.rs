@@ -8,44 +8,10 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use common::{Device, TestApp};
+use common::{Device, TestApp, serve};
 use model::record::Scope;
 use serde_json::json;
 use uuid::Uuid;
-
-/// A server process, stopped when dropped (also when a test fails half-way).
-struct Served(std::process::Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `nastavnik serve` on the database `url`: the process and its address.
-fn serve(url: &str) -> (Served, String) {
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nastavnik"))
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .env("DATABASE_URL", url)
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("the server printed its address")
-            .unwrap();
-        if let Some(at) = line.find("http://") {
-            break line[at..].trim().to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    (Served(child), base)
-}
 
 /// A small generator of choices, the same in every run.
 fn pick(seed: &mut u64, n: usize) -> usize {
@@ -77,7 +43,7 @@ async fn devices_sent_to_instances_at_random_end_with_every_change_once() {
     let mut served = Vec::new();
     let mut apps = Vec::new();
     for _ in 0..INSTANCES {
-        let (process, base) = serve(&url);
+        let (process, base) = serve(&url, false);
         served.push(process);
         apps.push(TestApp::at(base, url.clone()));
     }

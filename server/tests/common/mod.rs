@@ -188,6 +188,48 @@ pub async fn municipality() -> Municipality {
     }
 }
 
+/// A server process, stopped when dropped (also when a test fails half-way).
+pub struct Served(std::process::Child);
+
+impl Served {
+    pub fn stop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// `nastavnik serve` on the database `url` (`--demo` when `demo`): the process and its address.
+pub fn serve(url: &str, demo: bool) -> (Served, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nastavnik"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(demo.then_some("--demo"))
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("the server printed its address")
+            .unwrap();
+        if let Some(at) = line.find("http://") {
+            break line[at..].trim().to_owned();
+        }
+    };
+    // The rest of what it prints is not read: keep the pipe drained.
+    std::thread::spawn(move || for _ in lines {});
+    (Served(child), base)
+}
+
 /// A device in memory, running the same client logic as the app.
 pub struct Device {
     pub token: String,
