@@ -53,6 +53,19 @@ fn url(path: &str) -> String {
     format!("{origin}{}{path}", model::api::API_PREFIX)
 }
 
+/// Tells the app whether the server answered (the connection status listens,
+/// [`crate::connectivity`]).
+fn report(reachable: bool) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&reachable.into());
+    if let (Some(window), Ok(event)) = (
+        web_sys::window(),
+        web_sys::CustomEvent::new_with_event_init_dict(connectivity::REACHABLE, &init),
+    ) {
+        let _ = window.dispatch_event(&event);
+    }
+}
+
 fn client() -> reqwest::Client {
     reqwest::Client::new()
 }
@@ -62,7 +75,7 @@ async fn send(req: reqwest::RequestBuilder) -> Result<reqwest::Response, Failure
     let res = match req.send().await {
         Ok(res) => res,
         Err(_) => {
-            connectivity::report(false);
+            report(false);
             return Err(Failure::Offline);
         }
     };
@@ -74,10 +87,10 @@ async fn send(req: reqwest::RequestBuilder) -> Result<reqwest::Response, Failure
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
     if matches!(status, 502..=504) && !from_us {
-        connectivity::report(false);
+        report(false);
         return Err(Failure::Offline);
     }
-    connectivity::report(true);
+    report(true);
     if res.status().is_success() {
         return Ok(res);
     }
@@ -95,7 +108,7 @@ async fn send(req: reqwest::RequestBuilder) -> Result<reqwest::Response, Failure
 async fn json<T: DeserializeOwned>(req: reqwest::RequestBuilder) -> Result<T, Failure> {
     // An answer cut off on the way is a connection problem, not a server error.
     let body = send(req).await?.bytes().await.map_err(|_| {
-        connectivity::report(false);
+        report(false);
         Failure::Offline
     })?;
     serde_json::from_slice(&body).map_err(|_| {
@@ -327,7 +340,7 @@ pub async fn file_chunk(
 pub async fn attached_file(token: &str, attachment: uuid::Uuid) -> Result<Vec<u8>, Failure> {
     let res = send(get(&format!("/records/{attachment}/file"), token)).await?;
     res.bytes().await.map(|b| b.to_vec()).map_err(|_| {
-        connectivity::report(false);
+        report(false);
         Failure::Offline
     })
 }
@@ -337,7 +350,7 @@ pub async fn download(token: &str, path: &str, file_name: &str) -> Result<(), Fa
     use wasm_bindgen::JsCast;
     let res = send(get(path, token)).await?;
     let bytes = res.bytes().await.map_err(|_| {
-        connectivity::report(false);
+        report(false);
         Failure::Offline
     })?;
     let array = js_sys::Uint8Array::from(bytes.as_ref());

@@ -13,16 +13,19 @@ use crate::pages::homes::HomeRedirect;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::routes::{self, lazy};
-use crate::{local_db, session, storage_info, store};
+use crate::{session, storage_info, store, sync};
 
 #[component]
 pub fn App() -> impl IntoView {
-    let session = session::provide_session();
-    connectivity::start();
+    // The app's state, made once and reached by every page through its context.
+    let net = connectivity::provide_connectivity();
+    let store = store::provide_store();
+    sync::provide_sync(store);
+    let session = session::provide_session(store.local_db());
     let owner = Owner::current().expect("the app has an owner");
     // Closing the page while an edit is being written asks first, so no keystroke is lost.
-    let _ = window_event_listener(leptos::ev::beforeunload, |ev| {
-        if store::saving() > 0 {
+    let _ = window_event_listener(leptos::ev::beforeunload, move |ev| {
+        if store.saving() > 0 {
             ev.prevent_default();
             ev.set_return_value("Изменения ещё сохраняются. Подождите секунду.");
         }
@@ -30,14 +33,14 @@ pub fn App() -> impl IntoView {
 
     // A page the browser puts aside (back-forward cache) lets go of its database, so it can
     // never hold up the page that replaces it; it opens the database again if brought back.
-    let _ = window_event_listener(leptos::ev::pagehide, |_| local_db::close());
+    let _ = window_event_listener(leptos::ev::pagehide, move |_| store.local_db().close());
     let _ = window_event_listener(leptos::ev::pageshow, move |ev| {
         if ev.persisted()
             && let Some(id) = session
                 .current
                 .with_untracked(|s| s.as_ref().map(|s| s.profile.id))
         {
-            routes::reopen_database(id);
+            routes::reopen_database(store.local_db(), id);
         }
     });
 
@@ -57,7 +60,7 @@ pub fn App() -> impl IntoView {
 
     // Back online: refresh the profile and revoke sessions ended while offline.
     Effect::new(move |_| {
-        if connectivity::status().get() == Net::Online {
+        if net.status() == Net::Online {
             spawn_local(session.refresh());
             spawn_local(session::revoke_pending());
         }
@@ -68,7 +71,7 @@ pub fn App() -> impl IntoView {
     let role = Memo::new(move |_| session.current.with(|s| s.as_ref().map(|s| s.profile.role)));
     Effect::new(move |_| {
         let role = role.get();
-        if connectivity::status().get() == Net::Online
+        if net.status() == Net::Online
             && let Some(role) = role
         {
             spawn_local(async move {

@@ -1,13 +1,16 @@
 //! Online or offline, as the header shows it. The browser's `navigator.onLine` only knows about
 //! the network cable, not whether our server answers, so the truth is the last request: every
-//! API call reports its outcome here, and a light health check runs every few seconds while
-//! offline (every minute while online) and at once when the browser says the network is back.
-
-use std::cell::{Cell, RefCell};
+//! API call announces its outcome (the window event [`REACHABLE`], sent by `api.rs`), and a
+//! light health check runs every few seconds while offline (every minute while online) and at
+//! once when the browser says the network is back.
+//!
+//! Made and provided once, at the app's start ([`provide_connectivity`]); pages take it with
+//! [`use_connectivity`].
 
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 use crate::api;
 
@@ -18,39 +21,60 @@ pub enum Net {
     Offline,
 }
 
-thread_local! {
-    static STATUS: RefCell<Option<RwSignal<Net>>> = const { RefCell::new(None) };
-    static CHECK_NOW: Cell<bool> = const { Cell::new(false) };
+/// The window event an API call sends when it learns whether the server answers (its detail:
+/// `true` or `false`).
+pub const REACHABLE: &str = "nastavnik-reachable";
+
+/// The connection status and the checks that keep it true.
+#[derive(Clone, Copy)]
+pub struct Connectivity {
+    status: RwSignal<Net>,
+    /// Check at once rather than at the end of the pause (the browser saw the network return).
+    check_now: StoredValue<bool>,
 }
 
 const ONLINE_EVERY_SECS: u32 = 60;
 const OFFLINE_EVERY_SECS: u32 = 3;
 
-/// The connection status, for the header and for pages that need the server.
-pub fn status() -> RwSignal<Net> {
-    STATUS.with(|s| {
-        *s.borrow_mut()
-            .get_or_insert_with(|| RwSignal::new(Net::Checking))
-    })
-}
+impl Connectivity {
+    /// The connection status (tracked).
+    pub fn status(self) -> Net {
+        self.status.get()
+    }
 
-/// Called by the API layer after every request.
-pub fn report(reachable: bool) {
-    let next = if reachable { Net::Online } else { Net::Offline };
-    let status = status();
-    if status.get_untracked() != next {
-        status.set(next);
+    pub fn status_untracked(self) -> Net {
+        self.status.get_untracked()
+    }
+
+    fn report(self, reachable: bool) {
+        let next = if reachable { Net::Online } else { Net::Offline };
+        if self.status.get_untracked() != next {
+            self.status.set(next);
+        }
     }
 }
 
-/// Starts watching the connection (once, at app start).
-pub fn start() {
-    let status = status();
+/// Makes the connection status, provides it to every page and starts watching the connection.
+pub fn provide_connectivity() -> Connectivity {
+    let net = Connectivity {
+        status: RwSignal::new(Net::Checking),
+        check_now: StoredValue::new(false),
+    };
+    provide_context(net);
+    let status = net.status;
     if web_sys::window().is_some_and(|w| !w.navigator().on_line()) {
         status.set(Net::Offline);
     }
     let _ = window_event_listener(leptos::ev::offline, move |_| status.set(Net::Offline));
-    let _ = window_event_listener(leptos::ev::online, move |_| CHECK_NOW.with(|c| c.set(true)));
+    let _ = window_event_listener(leptos::ev::online, move |_| net.check_now.set_value(true));
+    let _ = window_event_listener_untyped(REACHABLE, move |ev| {
+        if let Some(reachable) = ev
+            .dyn_ref::<web_sys::CustomEvent>()
+            .and_then(|ev| ev.detail().as_bool())
+        {
+            net.report(reachable);
+        }
+    });
     spawn_local(async move {
         loop {
             let _ = api::health().await;
@@ -64,10 +88,21 @@ pub fn start() {
                     Net::Online => ONLINE_EVERY_SECS,
                     _ => OFFLINE_EVERY_SECS,
                 };
-                if waited >= every || CHECK_NOW.with(|c| c.replace(false)) {
+                if waited >= every
+                    || net
+                        .check_now
+                        .try_update_value(|c| std::mem::replace(c, false))
+                        == Some(true)
+                {
                     break;
                 }
             }
         }
     });
+    net
+}
+
+/// The connection status, from a component (or an event handler) under the app.
+pub fn use_connectivity() -> Connectivity {
+    expect_context::<Connectivity>()
 }

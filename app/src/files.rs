@@ -12,8 +12,8 @@ use serde_json::json;
 
 use crate::api::{self, Failure};
 use crate::browser;
-use crate::store::{self, LocalFile, Target};
-use crate::sync;
+use crate::store::{LocalFile, Store, Target};
+use crate::sync::SyncCtx;
 use leptos::prelude::Set;
 
 /// The first piece of an upload, and the smallest piece a failing link falls back to.
@@ -23,7 +23,12 @@ const SMALLEST_PIECE: u64 = 1024;
 const FAILURES_IN_A_ROW: u32 = 12;
 
 /// Keeps `file` on this computer and attaches it to `parent`. The message says what to do.
-pub async fn attach(file: web_sys::File, parent: &Record) -> Result<(), String> {
+pub async fn attach(
+    store: Store,
+    sync: SyncCtx,
+    file: web_sys::File,
+    parent: &Record,
+) -> Result<(), String> {
     let name = file.name();
     let size = file.size() as u64;
     let mime = files::check_file(&name, size)?;
@@ -34,17 +39,18 @@ pub async fn attach(file: web_sys::File, parent: &Record) -> Result<(), String> 
              браузер не даёт подготовить файл к отправке: обратитесь к администратору."
         )
     })?;
-    store::put_file(&LocalFile {
-        sha256: sha256.clone(),
-        name: name.clone(),
-        size,
-        blob,
-        uploaded: false,
-    })
-    .await
-    .map_err(|e| e.0)?;
+    store
+        .put_file(&LocalFile {
+            sha256: sha256.clone(),
+            name: name.clone(),
+            size,
+            blob,
+            uploaded: false,
+        })
+        .await
+        .map_err(|e| e.0)?;
     let target = Target {
-        id: store::new_id(),
+        id: store.new_id(),
         kind: files::ATTACHMENT_KIND,
         scope: parent.scope.clone(),
         parent: Some(parent.id),
@@ -55,19 +61,19 @@ pub async fn attach(file: web_sys::File, parent: &Record) -> Result<(), String> 
         (files::F_SIZE.to_owned(), json!(size)),
         (files::F_SHA256.to_owned(), json!(sha256)),
     ]);
-    store::edit(&target, fields).await.map_err(|e| e.0)?;
-    sync::edited();
+    store.edit(&target, fields).await.map_err(|e| e.0)?;
+    sync.edited();
     Ok(())
 }
 
 /// Sends every file kept here that the server does not have whole yet. Stops at the first
 /// connection failure that keeps coming back (the next sync goes on); a file the server refuses
 /// is said in words and the others still go.
-pub async fn upload_pending(token: &str) -> Result<(), Failure> {
+pub async fn upload_pending(store: Store, view: SyncCtx, token: &str) -> Result<(), Failure> {
     // Only files some attachment here still names: a file whose attachment was removed (or
     // refused) is not sent.
     let named: std::collections::BTreeSet<String> =
-        match store::by_kind(files::ATTACHMENT_KIND).await {
+        match store.by_kind(files::ATTACHMENT_KIND).await {
             Ok(list) => list
                 .iter()
                 .filter_map(files::file_of)
@@ -75,7 +81,7 @@ pub async fn upload_pending(token: &str) -> Result<(), Failure> {
                 .collect(),
             Err(_) => return Ok(()),
         };
-    let pending: Vec<String> = match store::kept_files().await {
+    let pending: Vec<String> = match store.kept_files().await {
         Ok(list) => list
             .into_iter()
             .filter(|(sha, uploaded)| !uploaded && named.contains(sha))
@@ -83,15 +89,14 @@ pub async fn upload_pending(token: &str) -> Result<(), Failure> {
             .collect(),
         Err(_) => return Ok(()),
     };
-    let view = sync::view();
     let result = async {
         for sha in pending {
-            let Ok(Some(file)) = store::file(&sha).await else {
+            let Ok(Some(file)) = store.file(&sha).await else {
                 continue;
             };
-            match upload(token, &file).await {
+            match upload(view, token, &file).await {
                 Ok(()) => {
-                    let _ = store::mark_uploaded(&sha).await;
+                    let _ = store.mark_uploaded(&sha).await;
                 }
                 Err(Failure::Offline) => return Err(Failure::Offline),
                 Err(f @ Failure::Api(_)) if f.is_unauthorized() || f.is_account_disabled() => {
@@ -111,8 +116,7 @@ pub async fn upload_pending(token: &str) -> Result<(), Failure> {
     result
 }
 
-async fn upload(token: &str, file: &LocalFile) -> Result<(), Failure> {
-    let view = sync::view();
+async fn upload(view: SyncCtx, token: &str, file: &LocalFile) -> Result<(), Failure> {
     let mut progress = api::file_progress(token, &file.sha256).await?;
     let mut piece = FIRST_PIECE;
     let mut failures = 0;
@@ -168,9 +172,13 @@ async fn upload(token: &str, file: &LocalFile) -> Result<(), Failure> {
 }
 
 /// The file of an attachment: from this computer, or fetched from the server and kept here.
-pub async fn fetch(token: Option<String>, attachment: &Record) -> Result<LocalFile, String> {
+pub async fn fetch(
+    store: Store,
+    token: Option<String>,
+    attachment: &Record,
+) -> Result<LocalFile, String> {
     let file: FileRef = files::file_of(attachment).ok_or("Файл удалён.")?;
-    if let Ok(Some(local)) = store::file(&file.sha256).await {
+    if let Ok(Some(local)) = store.file(&file.sha256).await {
         return Ok(local);
     }
     let token = token.ok_or("Войдите в систему, чтобы получить файл.")?;
@@ -198,6 +206,6 @@ pub async fn fetch(token: Option<String>, attachment: &Record) -> Result<LocalFi
         blob,
         uploaded: true,
     };
-    store::put_file(&local).await.map_err(|e| e.0)?;
+    store.put_file(&local).await.map_err(|e| e.0)?;
     Ok(local)
 }

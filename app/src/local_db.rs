@@ -26,68 +26,79 @@ pub enum DbState {
     Failed { message: String },
 }
 
-thread_local! {
-    static DB: RefCell<Option<Database>> = const { RefCell::new(None) };
-    static STATE: RefCell<Option<RwSignal<DbState>>> = const { RefCell::new(None) };
-}
-
-pub fn state() -> RwSignal<DbState> {
-    STATE.with(|s| {
-        *s.borrow_mut()
-            .get_or_insert_with(|| RwSignal::new(DbState::Closed))
-    })
-}
-
-/// The open database, if any.
-pub fn db() -> Option<Database> {
-    DB.with(|d| d.borrow().clone())
+/// The handle of the signed-in person's database, made once at the app's start (it is part of
+/// the store's context, [`crate::store::Store`]); a copy is as good as the original.
+#[derive(Clone, Copy)]
+pub struct LocalDb {
+    db: StoredValue<Option<Database>, LocalStorage>,
+    state: RwSignal<DbState>,
 }
 
 pub fn db_name(user_id: Uuid) -> String {
     format!("nastavnik-{user_id}")
 }
 
-/// Opens (creating or upgrading) the user's database.
-pub async fn open(user_id: Uuid) {
-    let state = state();
-    state.set(DbState::Opening);
-    let name = db_name(user_id);
-    // Opened under a lock that a page put aside keeps: when the person leaves a page while its
-    // open (on a new computer, the creation of the stores) is unfinished, the browser could
-    // keep that page frozen with the creation half done, and every later open would wait
-    // behind it. Wanting the lock makes the browser evict such a page instead. (Not waited
-    // for long: after that the open goes ahead anyway.)
-    let slot = std::rc::Rc::new(RefCell::new(None));
-    let filled = slot.clone();
-    let opening = name.clone();
-    crate::browser::with_lock(
-        &format!("nastavnik-open-{user_id}"),
-        crate::browser::LockWait::Up(OPEN_LOCK_WAIT_MS),
-        crate::browser::WhenHidden::Keep,
-        async move {
-            *filled.borrow_mut() = Some(open_retrying(&opening).await);
-        },
-    )
-    .await;
-    let taken = slot.borrow_mut().take();
-    let result = match taken {
-        Some(result) => result,
-        None => open_retrying(&name).await,
-    };
-    match result {
-        Ok(db) => {
-            DB.with(|d| *d.borrow_mut() = Some(db));
-            state.set(DbState::Ready {
-                name,
-                user: user_id,
-            });
+impl LocalDb {
+    /// A closed database handle (owned by the reactive owner it is made under: the app's root).
+    pub fn closed() -> LocalDb {
+        LocalDb {
+            db: StoredValue::new_local(None),
+            state: RwSignal::new(DbState::Closed),
         }
-        Err(e) => state.set(DbState::Failed {
-            message: format!(
-                "Не удалось открыть хранилище на этом компьютере ({e}). Без него данные не \
-                 сохраняются: проверьте, что браузер не в режиме «инкогнито» и что на диске есть место."
-            ),
-        }),
+    }
+
+    /// Whether the database is open, and whose it is.
+    pub fn state(self) -> RwSignal<DbState> {
+        self.state
+    }
+
+    /// The open database, if any.
+    pub fn db(self) -> Option<Database> {
+        self.db.try_with_value(Option::clone).flatten()
+    }
+
+    /// Opens (creating or upgrading) the user's database.
+    pub async fn open(self, user_id: Uuid) {
+        let state = self.state;
+        state.set(DbState::Opening);
+        let name = db_name(user_id);
+        // Opened under a lock that a page put aside keeps: when the person leaves a page while its
+        // open (on a new computer, the creation of the stores) is unfinished, the browser could
+        // keep that page frozen with the creation half done, and every later open would wait
+        // behind it. Wanting the lock makes the browser evict such a page instead. (Not waited
+        // for long: after that the open goes ahead anyway.)
+        let slot = std::rc::Rc::new(RefCell::new(None));
+        let filled = slot.clone();
+        let opening = name.clone();
+        crate::browser::with_lock(
+            &format!("nastavnik-open-{user_id}"),
+            crate::browser::LockWait::Up(OPEN_LOCK_WAIT_MS),
+            crate::browser::WhenHidden::Keep,
+            async move {
+                *filled.borrow_mut() = Some(open_retrying(&opening).await);
+            },
+        )
+        .await;
+        let taken = slot.borrow_mut().take();
+        let result = match taken {
+            Some(result) => result,
+            None => open_retrying(&name).await,
+        };
+        match result {
+            Ok(db) => {
+                self.db.set_value(Some(db));
+                state.set(DbState::Ready {
+                    name,
+                    user: user_id,
+                });
+            }
+            Err(e) => state.set(DbState::Failed {
+                message: format!(
+                    "Не удалось открыть хранилище на этом компьютере ({e}). Без него данные не \
+                     сохраняются: проверьте, что браузер не в режиме «инкогнито» и что на диске есть место."
+                ),
+            }),
+        }
     }
 }
 
@@ -160,24 +171,24 @@ async fn open_inner(name: &str) -> Result<Database, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Deletes a user's database from this computer (the centre disabled the account), closing it
-/// first when it is the open one. The browser finishes the deletion once no other tab holds the
-/// database open.
-pub async fn delete(user_id: Uuid) -> Result<(), String> {
-    if matches!(state().get_untracked(), DbState::Ready { user, .. } if user == user_id) {
-        close();
+impl LocalDb {
+    /// Deletes a user's database from this computer (the centre disabled the account), closing
+    /// it first when it is the open one. The browser finishes the deletion once no other tab
+    /// holds the database open.
+    pub async fn delete(self, user_id: Uuid) -> Result<(), String> {
+        if matches!(self.state.get_untracked(), DbState::Ready { user, .. } if user == user_id) {
+            self.close();
+        }
+        Database::delete_by_name(&db_name(user_id))
+            .map_err(|e| e.to_string())?
+            .await
+            .map_err(|e| e.to_string())
     }
-    Database::delete_by_name(&db_name(user_id))
-        .map_err(|e| e.to_string())?
-        .await
-        .map_err(|e| e.to_string())
-}
 
-pub fn close() {
-    DB.with(|d| {
-        if let Some(db) = d.borrow_mut().take() {
+    pub fn close(self) {
+        if let Some(db) = self.db.try_update_value(Option::take).flatten() {
             db.close();
         }
-    });
-    state().set(DbState::Closed);
+        self.state.try_set(DbState::Closed);
+    }
 }

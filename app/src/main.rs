@@ -44,11 +44,5 @@ fn main() {
     {
         boot.remove();
     }
-    // The app-wide signals are made here, outside any component, so that no page that happens
-    // to touch them first can take them along when it closes.
-    connectivity::status();
-    local_db::state();
-    store::revision();
-    sync::view();
     leptos::mount::mount_to_body(app::App);
 }

@@ -12,8 +12,8 @@ use model::record::Scope;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::store::{self, Target};
-use crate::sync;
+use crate::store::{Target, use_store};
+use crate::sync::use_sync;
 
 /// Where the recommendation record `id` lives.
 pub fn recommendation_target(id: Uuid, scope: Scope) -> Target {
@@ -62,12 +62,14 @@ pub fn save_draft(
     error: RwSignal<Option<String>>,
     navigate: impl Fn(&str, leptos_router::NavigateOptions) + 'static,
 ) {
-    let id = store::new_id();
+    let store = use_store();
+    let sync = use_sync();
+    let id = store.new_id();
     let t = recommendation_target(id, scope);
     spawn_local(async move {
-        match store::edit(&t, fields).await {
+        match store.edit(&t, fields).await {
             Ok(()) => {
-                sync::edited();
+                sync.edited();
                 navigate(&format!("/recommendations/{id}"), Default::default());
             }
             Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),

@@ -16,8 +16,6 @@
 //! school computer never downloads the centre's pages and has its own with no network. A chunk
 //! that cannot be fetched gives a page that says so in words instead of a broken app.
 
-use std::cell::Cell;
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos::wasm_split::SplitLoaderError;
@@ -26,7 +24,11 @@ use model::Role;
 use uuid::Uuid;
 
 use crate::components::protected::Protected;
+use crate::connectivity::use_connectivity;
+use crate::local_db::LocalDb;
 use crate::session::SessionCtx;
+use crate::store::use_store;
+use crate::sync::use_sync;
 
 /// The chunk of a page could not be fetched.
 pub struct NotLoaded;
@@ -170,25 +172,22 @@ pub fn begin_work(session: SessionCtx, owner: Owner, user: Uuid) {
         fallible
     )]
     fn begin(session: SessionCtx, owner: Owner, user: Uuid) -> Result<(), NotLoaded> {
-        thread_local! {
-            static STARTED: Cell<bool> = const { Cell::new(false) };
-        }
-        if !STARTED.with(|s| s.replace(true)) {
-            owner.with(|| crate::sync::start(session));
-        }
+        let (store, sync, net) = owner.with(|| (use_store(), use_sync(), use_connectivity()));
+        owner.with(|| sync.start_once(session, net));
         spawn_local(async move {
-            crate::local_db::open(user).await;
-            crate::store::listen_to_other_tabs(user);
-            crate::sync::sync_now();
+            store.local_db().open(user).await;
+            store.listen_to_other_tabs(user);
+            sync.sync_now();
         });
         Ok(())
     }
     // A chunk that did not arrive (a link that dropped) is asked for again, less and less
     // often, for as long as the same person is signed in.
+    let missing = owner.with(use_sync).work_missing;
     spawn_local(async move {
         let mut wait_ms = 2_000;
         while begin(session, owner.clone(), user).await.is_err() {
-            WORK_MISSING.with(|m| m.set(true));
+            missing.try_set(true);
             gloo_timers::future::TimeoutFuture::new(wait_ms).await;
             wait_ms = (wait_ms * 2).min(60_000);
             let still = session
@@ -198,24 +197,19 @@ pub fn begin_work(session: SessionCtx, owner: Owner, user: Uuid) {
                 return;
             }
         }
-        WORK_MISSING.with(|m| m.set(false));
+        missing.try_set(false);
     });
 }
 
-thread_local! {
-    /// The work chunk has not arrived yet (said in the header instead of the sync status).
-    static WORK_MISSING: ArcRwSignal<bool> = ArcRwSignal::new(false);
-}
-
 /// Opens the local database of `user` again (a page brought back from the back-forward cache).
-pub fn reopen_database(user: Uuid) {
+pub fn reopen_database(db: LocalDb, user: Uuid) {
     #[leptos::wasm_split::wasm_split(work, wasm_split_path = ::leptos::wasm_split, fallible)]
-    fn reopen(user: Uuid) -> Result<(), NotLoaded> {
-        spawn_local(crate::local_db::open(user));
+    fn reopen(db: LocalDb, user: Uuid) -> Result<(), NotLoaded> {
+        spawn_local(db.open(user));
         Ok(())
     }
     spawn_local(async move {
-        let _ = reopen(user).await;
+        let _ = reopen(db, user).await;
     });
 }
 
@@ -227,7 +221,7 @@ pub fn SyncStatus() -> impl IntoView {
         use crate::components::sync_status::SyncStatus;
         Ok(view! { <SyncStatus/> }.into_any())
     }
-    let missing = WORK_MISSING.with(ArcRwSignal::clone);
+    let missing = use_sync().work_missing;
     view! {
         <Suspense fallback=|| ()>
             {Suspend::new(async { sync_status().await.unwrap_or_else(|NotLoaded| ().into_any()) })}

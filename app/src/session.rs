@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::api::{self, Failure};
-use crate::local_db;
+use crate::local_db::LocalDb;
 
 const SESSION_KEY: &str = "nastavnik.session";
 /// Tokens of sessions ended while offline: revoked on the server once it is reachable.
@@ -49,14 +49,14 @@ fn remember_account(profile: &UserProfile) {
 
 /// Deletes what this computer keeps of a disabled account: its database, its caches and
 /// marks, and its entry among the known accounts.
-fn forget_account(id: Uuid) {
+fn forget_account(db: LocalDb, id: Uuid) {
     let mut known = known_accounts();
     known.retain(|a| a.id != id);
     let _ = LocalStorage::set(ACCOUNTS_KEY, &known);
     clear_user_caches(id);
     LocalStorage::delete(user_key(id, INBOX_SEEN));
     leptos::task::spawn_local(async move {
-        if let Err(e) = local_db::delete(id).await {
+        if let Err(e) = db.delete(id).await {
             web_sys::console::warn_1(&format!("deleting the local database failed: {e}").into());
         }
     });
@@ -111,33 +111,25 @@ pub fn clear_user_caches(user: Uuid) {
 
 const DATA_DELETED: &str = "Данные этой учётной записи удалены с этого компьютера.";
 
-/// A sign-in was refused because the account is disabled: the account's data on this computer
-/// (if it ever signed in here) is deleted. Returns what to tell the person.
-pub fn disabled_at_sign_in(login: &str, failure: &Failure) -> String {
-    let login = model::user::validate_login(login).unwrap_or_default();
-    match known_accounts().into_iter().find(|a| a.login == login) {
-        Some(account) => {
-            forget_account(account.id);
-            format!("{} {DATA_DELETED}", failure.message())
-        }
-        None => failure.message(),
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
     pub token: String,
     pub profile: UserProfile,
 }
 
-/// The current session (`None` when signed out) and a notice for the login page.
+/// The current session (`None` when signed out) and a notice for the login page; made and
+/// provided once, at the app's start ([`provide_session`]), and taken with [`use_session`].
 #[derive(Clone, Copy)]
 pub struct SessionCtx {
     pub current: RwSignal<Option<Session>>,
     pub notice: RwSignal<Option<String>>,
+    /// The person's database on this computer: closed at sign-out, deleted with a disabled
+    /// account.
+    db: LocalDb,
 }
 
-pub fn provide_session() -> SessionCtx {
+/// Reads the session kept on this computer and provides it to every page.
+pub fn provide_session(db: LocalDb) -> SessionCtx {
     let stored = LocalStorage::get::<Session>(SESSION_KEY).ok();
     if let Some(session) = &stored {
         // Sessions opened before accounts were remembered.
@@ -146,6 +138,7 @@ pub fn provide_session() -> SessionCtx {
     let ctx = SessionCtx {
         current: RwSignal::new(stored),
         notice: RwSignal::new(None),
+        db,
     };
     provide_context(ctx);
     ctx
@@ -248,7 +241,7 @@ impl SessionCtx {
             clear_user_caches(user);
         }
         LocalStorage::delete(SESSION_KEY);
-        local_db::close();
+        self.db.close();
         self.notice.set(notice);
         self.current.set(None);
         leptos::task::spawn_local(revoke_pending());
@@ -261,10 +254,23 @@ impl SessionCtx {
             let id = self.user();
             self.sign_out(Some(format!("{} {DATA_DELETED}", failure.message())));
             if let Some(id) = id {
-                forget_account(id);
+                forget_account(self.db, id);
             }
         } else if failure.is_unauthorized() {
             self.sign_out(Some(failure.message()));
+        }
+    }
+
+    /// A sign-in was refused because the account is disabled: the account's data on this
+    /// computer (if it ever signed in here) is deleted. Returns what to tell the person.
+    pub fn disabled_at_sign_in(&self, login: &str, failure: &Failure) -> String {
+        let login = model::user::validate_login(login).unwrap_or_default();
+        match known_accounts().into_iter().find(|a| a.login == login) {
+            Some(account) => {
+                forget_account(self.db, account.id);
+                format!("{} {DATA_DELETED}", failure.message())
+            }
+            None => failure.message(),
         }
     }
 

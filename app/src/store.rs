@@ -1,6 +1,7 @@
 //! The local store: the only code that reads and writes records in IndexedDB. One edit is one
 //! transaction that updates the record and the outbox together, so a closed tab or a crash can
-//! never keep one without the other. Pages read through [`watch_record`] and [`watch_kind`],
+//! never keep one without the other. Pages read through [`Store::watch_record`] and
+//! [`Store::watch_kind`],
 //! which re-read when anything changes here or in another tab of the same user.
 
 use std::collections::{BTreeMap, HashMap};
@@ -20,7 +21,8 @@ use uuid::Uuid;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::local_db::{self, FILES, META, OUTBOX, RECORDS, REFUSED};
+pub use crate::local_db::DbState;
+use crate::local_db::{FILES, LocalDb, META, OUTBOX, RECORDS, REFUSED};
 
 const DEVICE_KEY: &str = "device";
 
@@ -71,35 +73,42 @@ fn all<T: serde::de::DeserializeOwned, E: std::fmt::Display>(
     iter.map(|v| from_js(v?)).collect()
 }
 
-fn open_db() -> Result<Database> {
-    local_db::db().ok_or_else(|| {
-        StoreError(
-            "Хранилище на этом компьютере ещё не открыто. Подождите несколько секунд.".into(),
-        )
-    })
+/// The local store as pages reach it: made and provided once, at the app's start
+/// ([`provide_store`]), and taken with [`use_store`]. Its parts are handles owned by the app's
+/// root, so a copy is as good as the original and can go into event handlers and tasks.
+#[derive(Clone, Copy)]
+pub struct Store {
+    db: LocalDb,
+    /// Bumped whenever records or the outbox change, here or in another tab.
+    revision: RwSignal<u64>,
+    /// Tells the person's other tabs that something changed.
+    channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
+    /// The server's time minus this computer's, as last learnt (for dating new ids).
+    offset_ms: StoredValue<i64>,
+    /// Edits being written right now: closing the page must wait for them.
+    saving: StoredValue<u32>,
+}
+
+/// Makes the store (its database closed) and provides it to every page.
+pub fn provide_store() -> Store {
+    let store = Store {
+        db: LocalDb::closed(),
+        revision: RwSignal::new(0),
+        channel: StoredValue::new_local(None),
+        offset_ms: StoredValue::new(0),
+        saving: StoredValue::new(0),
+    };
+    provide_context(store);
+    store
+}
+
+/// The store, from a component (or an event handler) under the app.
+pub fn use_store() -> Store {
+    expect_context::<Store>()
 }
 
 fn now_ms() -> u64 {
     js_sys::Date::now() as u64
-}
-
-thread_local! {
-    /// The server's time minus this computer's, as last learnt (for dating new ids).
-    static OFFSET_MS: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
-}
-
-fn remember_offset(state: &DeviceState) {
-    OFFSET_MS.with(|o| o.set(state.clock.offset_ms));
-}
-
-/// A new record id: UUIDv7 (time-ordered), made on this device and dated by its clock
-/// corrected by the server's time (a computer whose clock runs fast still makes ids the server
-/// takes).
-pub fn new_id() -> Uuid {
-    let now = (now_ms() as i64)
-        .saturating_add(OFFSET_MS.with(|o| o.get()))
-        .max(0) as u64;
-    uuid::Builder::from_unix_timestamp_millis(now, &random_bytes::<10>()).into_uuid()
 }
 
 fn random_bytes<const N: usize>() -> [u8; N] {
@@ -114,126 +123,159 @@ fn random_bytes<const N: usize>() -> [u8; N] {
     bytes
 }
 
-// ---- change notifications ----
+impl Store {
+    /// The person's database on this computer (opened at sign-in, closed at sign-out).
+    pub fn local_db(self) -> LocalDb {
+        self.db
+    }
 
-thread_local! {
-    static REVISION: RwSignal<u64> = RwSignal::new(0);
-    static CHANNEL: std::cell::RefCell<Option<web_sys::BroadcastChannel>> = const { std::cell::RefCell::new(None) };
-}
+    /// Whether the database is open, and whose it is.
+    pub fn db_state(self) -> RwSignal<DbState> {
+        self.db.state()
+    }
 
-/// Bumped whenever records or the outbox change, here or in another tab.
-pub fn revision() -> RwSignal<u64> {
-    REVISION.with(|r| *r)
-}
+    fn open_db(self) -> Result<Database> {
+        self.db.db().ok_or_else(|| {
+            StoreError(
+                "Хранилище на этом компьютере ещё не открыто. Подождите несколько секунд.".into(),
+            )
+        })
+    }
 
-fn announce() {
-    revision().update(|r| *r += 1);
-    CHANNEL.with(|c| {
-        if let Some(c) = c.borrow().as_ref() {
-            let _ = c.post_message(&"changed".into());
-        }
-    });
-}
+    fn remember_offset(self, state: &DeviceState) {
+        self.offset_ms.try_set_value(state.clock.offset_ms);
+    }
 
-/// Listens to the other tabs of this user (called when the database opens).
-pub fn listen_to_other_tabs(user: Uuid) {
-    let Ok(channel) = web_sys::BroadcastChannel::new(&format!("nastavnik-{user}")) else {
-        return;
-    };
-    let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_| {
-        revision().update(|r| *r += 1);
-    });
-    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    on_message.forget();
-    CHANNEL.with(|c| {
-        if let Some(old) = c.borrow_mut().replace(channel) {
+    /// A new record id: UUIDv7 (time-ordered), made on this device and dated by its clock
+    /// corrected by the server's time (a computer whose clock runs fast still makes ids the
+    /// server takes).
+    pub fn new_id(self) -> Uuid {
+        let offset = self.offset_ms.try_get_value().unwrap_or(0);
+        let now = (now_ms() as i64).saturating_add(offset).max(0) as u64;
+        uuid::Builder::from_unix_timestamp_millis(now, &random_bytes::<10>()).into_uuid()
+    }
+
+    // ---- change notifications ----
+
+    /// Bumped whenever records or the outbox change, here or in another tab.
+    pub fn revision(self) -> RwSignal<u64> {
+        self.revision
+    }
+
+    fn announce(self) {
+        self.revision.try_update(|r| *r += 1);
+        self.channel.with_value(|c| {
+            if let Some(c) = c {
+                let _ = c.post_message(&"changed".into());
+            }
+        });
+    }
+
+    /// Listens to the other tabs of this user (called when the database opens).
+    pub fn listen_to_other_tabs(self, user: Uuid) {
+        let Ok(channel) = web_sys::BroadcastChannel::new(&format!("nastavnik-{user}")) else {
+            return;
+        };
+        let revision = self.revision;
+        let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_| {
+            revision.try_update(|r| *r += 1);
+        });
+        channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+        if let Some(old) = self
+            .channel
+            .try_update_value(|c| c.replace(channel))
+            .flatten()
+        {
             old.close();
         }
-    });
-}
+    }
 
-/// A record, kept current: re-read on every change.
-pub fn watch_record(id: Uuid) -> ReadSignal<Option<Record>> {
-    let (value, set) = signal(None);
-    Effect::new(move |_| {
-        revision().track();
-        local_db::state().track();
-        spawn_local(async move {
-            // Unchanged records do not wake the page (most changes are to other records). The
-            // page may have been left while this read ran: then nobody is told.
-            if let Ok(r) = get(id).await
-                && value.try_with_untracked(|v| v != &r) == Some(true)
-            {
-                set.try_set(r);
-            }
+    /// A record, kept current: re-read on every change.
+    pub fn watch_record(self, id: Uuid) -> ReadSignal<Option<Record>> {
+        let (value, set) = signal(None);
+        Effect::new(move |_| {
+            self.revision.track();
+            self.db.state().track();
+            spawn_local(async move {
+                // Unchanged records do not wake the page (most changes are to other records). The
+                // page may have been left while this read ran: then nobody is told.
+                if let Ok(r) = self.get(id).await
+                    && value.try_with_untracked(|v| v != &r) == Some(true)
+                {
+                    set.try_set(r);
+                }
+            });
         });
-    });
-    value
-}
+        value
+    }
 
-/// All records of a kind, kept current.
-pub fn watch_kind(kind: &'static str) -> ReadSignal<Vec<Record>> {
-    let (value, set) = signal(Vec::new());
-    Effect::new(move |_| {
-        revision().track();
-        local_db::state().track();
-        spawn_local(async move {
-            if let Ok(r) = by_kind(kind).await
-                && value.try_with_untracked(|v| v != &r) == Some(true)
-            {
-                set.try_set(r);
-            }
+    /// All records of a kind, kept current.
+    pub fn watch_kind(self, kind: &'static str) -> ReadSignal<Vec<Record>> {
+        let (value, set) = signal(Vec::new());
+        Effect::new(move |_| {
+            self.revision.track();
+            self.db.state().track();
+            spawn_local(async move {
+                if let Ok(r) = self.by_kind(kind).await
+                    && value.try_with_untracked(|v| v != &r) == Some(true)
+                {
+                    set.try_set(r);
+                }
+            });
         });
-    });
-    value
+        value
+    }
 }
 
 // ---- reads ----
 
-pub async fn get(id: Uuid) -> Result<Option<Record>> {
-    let db = open_db()?;
-    let tx = db.transaction(RECORDS).build()?;
-    let store = tx.object_store(RECORDS)?;
-    let value: Option<JsValue> = store.get(id.to_string()).primitive()?.await?;
-    value.map(from_js).transpose()
-}
+impl Store {
+    pub async fn get(self, id: Uuid) -> Result<Option<Record>> {
+        let db = self.open_db()?;
+        let tx = db.transaction(RECORDS).build()?;
+        let store = tx.object_store(RECORDS)?;
+        let value: Option<JsValue> = store.get(id.to_string()).primitive()?.await?;
+        value.map(from_js).transpose()
+    }
 
-pub async fn by_kind(kind: &str) -> Result<Vec<Record>> {
-    let db = open_db()?;
-    let tx = db.transaction(RECORDS).build()?;
-    let store = tx.object_store(RECORDS)?;
-    let index = store.index("kind")?;
-    all(index
-        .get_all()
-        .with_query(kind.to_owned())
-        .primitive()?
-        .await?)
-}
+    pub async fn by_kind(self, kind: &str) -> Result<Vec<Record>> {
+        let db = self.open_db()?;
+        let tx = db.transaction(RECORDS).build()?;
+        let store = tx.object_store(RECORDS)?;
+        let index = store.index("kind")?;
+        all(index
+            .get_all()
+            .with_query(kind.to_owned())
+            .primitive()?
+            .await?)
+    }
 
-/// Edits not yet acknowledged by the server.
-pub async fn pending_count() -> Result<u32> {
-    let db = open_db()?;
-    let tx = db.transaction(OUTBOX).build()?;
-    Ok(tx.object_store(OUTBOX)?.count().await?)
-}
+    /// Edits not yet acknowledged by the server.
+    pub async fn pending_count(self) -> Result<u32> {
+        let db = self.open_db()?;
+        let tx = db.transaction(OUTBOX).build()?;
+        Ok(tx.object_store(OUTBOX)?.count().await?)
+    }
 
-pub async fn refused() -> Result<Vec<Refused>> {
-    let db = open_db()?;
-    let tx = db.transaction(REFUSED).build()?;
-    all(tx.object_store(REFUSED)?.get_all().primitive()?.await?)
-}
+    pub async fn refused(self) -> Result<Vec<Refused>> {
+        let db = self.open_db()?;
+        let tx = db.transaction(REFUSED).build()?;
+        all(tx.object_store(REFUSED)?.get_all().primitive()?.await?)
+    }
 
-/// Removes a refused edit from view once a person has read it.
-pub async fn dismiss_refused(seq: u64) -> Result<()> {
-    let db = open_db()?;
-    let tx = db
-        .transaction(REFUSED)
-        .with_mode(TransactionMode::Readwrite)
-        .build()?;
-    tx.object_store(REFUSED)?.delete(seq as f64).await?;
-    tx.commit().await?;
-    announce();
-    Ok(())
+    /// Removes a refused edit from view once a person has read it.
+    pub async fn dismiss_refused(self, seq: u64) -> Result<()> {
+        let db = self.open_db()?;
+        let tx = db
+            .transaction(REFUSED)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(REFUSED)?.delete(seq as f64).await?;
+        tx.commit().await?;
+        self.announce();
+        Ok(())
+    }
 }
 
 async fn device_state(
@@ -246,30 +288,32 @@ async fn device_state(
     }
 }
 
-/// This device's sync state; made (with a new device id) and stored on first use, so the id
-/// is the same for every reader from then on.
-pub async fn load_device_state() -> Result<DeviceState> {
-    let db = open_db()?;
-    let tx = db
-        .transaction(META)
-        .with_mode(TransactionMode::Readwrite)
-        .build()?;
-    let meta = tx.object_store(META)?;
-    let stored: Option<JsValue> = meta.get(DEVICE_KEY).primitive()?.await?;
-    let state = match stored {
-        Some(v) => from_js(v)?,
-        None => {
-            let state = DeviceState::new(DeviceId::from_random(random_bytes::<8>()));
-            meta.put(to_js(&state)?)
-                .with_key(DEVICE_KEY.to_owned())
-                .primitive()?
-                .await?;
-            state
-        }
-    };
-    tx.commit().await?;
-    remember_offset(&state);
-    Ok(state)
+impl Store {
+    /// This device's sync state; made (with a new device id) and stored on first use, so the id
+    /// is the same for every reader from then on.
+    pub async fn load_device_state(self) -> Result<DeviceState> {
+        let db = self.open_db()?;
+        let tx = db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let meta = tx.object_store(META)?;
+        let stored: Option<JsValue> = meta.get(DEVICE_KEY).primitive()?.await?;
+        let state = match stored {
+            Some(v) => from_js(v)?,
+            None => {
+                let state = DeviceState::new(DeviceId::from_random(random_bytes::<8>()));
+                meta.put(to_js(&state)?)
+                    .with_key(DEVICE_KEY.to_owned())
+                    .primitive()?
+                    .await?;
+                state
+            }
+        };
+        tx.commit().await?;
+        self.remember_offset(&state);
+        Ok(state)
+    }
 }
 
 // ---- writes ----
@@ -283,197 +327,199 @@ pub struct Target {
     pub parent: Option<Uuid>,
 }
 
-thread_local! {
-    static SAVING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
-}
-
-/// Edits being written right now: closing the page must wait for them.
-pub fn saving() -> u32 {
-    SAVING.with(|s| s.get())
-}
-
-struct SavingGuard;
+/// Counts an edit being written for as long as it lives.
+struct SavingGuard(StoredValue<u32>);
 
 impl SavingGuard {
-    fn new() -> SavingGuard {
-        SAVING.with(|s| s.set(s.get() + 1));
-        SavingGuard
+    fn new(saving: StoredValue<u32>) -> SavingGuard {
+        saving.try_update_value(|s| *s += 1);
+        SavingGuard(saving)
     }
 }
 
 impl Drop for SavingGuard {
     fn drop(&mut self) {
-        SAVING.with(|s| s.set(s.get().saturating_sub(1)));
+        self.0.try_update_value(|s| *s = s.saturating_sub(1));
     }
 }
 
-/// Writes fields of a record: one transaction over the record, the outbox and the device
-/// state. When it returns Ok, the edit is durable on this computer.
-pub async fn edit(target: &Target, fields: BTreeMap<String, Value>) -> Result<()> {
-    let _saving = SavingGuard::new();
-    let db = open_db()?;
-    let tx = db
-        .transaction([META, RECORDS, OUTBOX])
-        .with_mode(TransactionMode::Readwrite)
-        .build()?;
-    let meta = tx.object_store(META)?;
-    let records = tx.object_store(RECORDS)?;
-    let outbox = tx.object_store(OUTBOX)?;
-    let mut state = device_state(&meta).await?;
-    let stored: Option<JsValue> = records.get(target.id.to_string()).primitive()?.await?;
-    let mut record: Record = match stored {
-        Some(v) => from_js(v)?,
-        None => Record::new(target.id, target.kind, target.scope.clone(), target.parent),
-    };
-    let pending: Option<Mutation> = all::<Mutation, _>(
-        outbox
-            .index("record")?
-            .get_all()
-            .with_query(target.id.to_string())
+impl Store {
+    /// Edits being written right now: closing the page must wait for them.
+    pub fn saving(self) -> u32 {
+        self.saving.try_get_value().unwrap_or(0)
+    }
+
+    /// Writes fields of a record: one transaction over the record, the outbox and the device
+    /// state. When it returns Ok, the edit is durable on this computer.
+    pub async fn edit(self, target: &Target, fields: BTreeMap<String, Value>) -> Result<()> {
+        let _saving = SavingGuard::new(self.saving);
+        let db = self.open_db()?;
+        let tx = db
+            .transaction([META, RECORDS, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let meta = tx.object_store(META)?;
+        let records = tx.object_store(RECORDS)?;
+        let outbox = tx.object_store(OUTBOX)?;
+        let mut state = device_state(&meta).await?;
+        let stored: Option<JsValue> = records.get(target.id.to_string()).primitive()?.await?;
+        let mut record: Record = match stored {
+            Some(v) => from_js(v)?,
+            None => Record::new(target.id, target.kind, target.scope.clone(), target.parent),
+        };
+        let pending: Option<Mutation> = all::<Mutation, _>(
+            outbox
+                .index("record")?
+                .get_all()
+                .with_query(target.id.to_string())
+                .primitive()?
+                .await?,
+        )?
+        .into_iter()
+        .max_by_key(|m| m.seq);
+        let op = client::edit(&mut state, now_ms(), &mut record, fields, pending.as_ref());
+        let m = match op {
+            OutboxOp::Append(m) | OutboxOp::Replace(m) => m,
+        };
+        outbox.put(to_js(&m)?).primitive()?.await?;
+        records.put(to_js(&record)?).primitive()?.await?;
+        meta.put(to_js(&state)?)
+            .with_key(DEVICE_KEY.to_owned())
             .primitive()?
-            .await?,
-    )?
-    .into_iter()
-    .max_by_key(|m| m.seq);
-    let op = client::edit(&mut state, now_ms(), &mut record, fields, pending.as_ref());
-    let m = match op {
-        OutboxOp::Append(m) | OutboxOp::Replace(m) => m,
-    };
-    outbox.put(to_js(&m)?).primitive()?.await?;
-    records.put(to_js(&record)?).primitive()?.await?;
-    meta.put(to_js(&state)?)
-        .with_key(DEVICE_KEY.to_owned())
-        .primitive()?
-        .await?;
-    tx.commit().await?;
-    announce();
-    Ok(())
-}
+            .await?;
+        tx.commit().await?;
+        self.announce();
+        Ok(())
+    }
 
-/// The next sync request. The "sent" mark is stored before the request leaves, so a later edit
-/// never changes a mutation the server may already have.
-pub async fn prepare_request() -> Result<SyncRequest> {
-    let db = open_db()?;
-    let tx = db
-        .transaction([META, OUTBOX])
-        .with_mode(TransactionMode::Readwrite)
-        .build()?;
-    let meta = tx.object_store(META)?;
-    let mut state = device_state(&meta).await?;
-    let outbox: Vec<Mutation> = all(tx
-        .object_store(OUTBOX)?
-        .get_all()
-        .with_limit(model::sync::MAX_PUSH as u32)
-        .primitive()?
-        .await?)?;
-    let request = client::request(&mut state, &outbox);
-    meta.put(to_js(&state)?)
-        .with_key(DEVICE_KEY.to_owned())
-        .primitive()?
-        .await?;
-    tx.commit().await?;
-    Ok(request)
-}
-
-/// Takes a server answer in, in one transaction: the pulled changes, the new cursor, the
-/// refused edits, and only then the removal of acknowledged edits from the outbox.
-pub async fn take_response(response: &SyncResponse) -> Result<Took> {
-    let db = open_db()?;
-    let tx = db
-        .transaction([META, RECORDS, OUTBOX, REFUSED, FILES])
-        .with_mode(TransactionMode::Readwrite)
-        .build()?;
-    let meta = tx.object_store(META)?;
-    let records_store = tx.object_store(RECORDS)?;
-    let outbox_store = tx.object_store(OUTBOX)?;
-    let refused_store = tx.object_store(REFUSED)?;
-    let mut state = device_state(&meta).await?;
-
-    // The settled part of the outbox (a request always takes its oldest entries).
-    let outbox: Vec<Mutation> = all(outbox_store
-        .get_all()
-        // Spelled out: `..=x` turns into an *open* upper bound in indexed_db_futures 0.6.
-        .with_query::<f64, KeyRange<f64>>(KeyRange::UpperBound(response.acked_upto as f64, false))
-        .primitive()?
-        .await?)?;
-    let mut records: HashMap<Uuid, Record> = HashMap::new();
-    for id in client::records_needed(&outbox, response) {
-        let stored: Option<JsValue> = records_store.get(id.to_string()).primitive()?.await?;
-        if let Some(r) = stored {
-            records.insert(id, from_js(r)?);
-        }
-    }
-    let taken = client::take_response(&mut state, now_ms(), &outbox, &mut records, response);
-    for id in &taken.changed {
-        if let Some(r) = records.get(id) {
-            records_store.put(to_js(r)?).primitive()?.await?;
-        }
-    }
-    for r in &taken.refused {
-        refused_store.put(to_js(r)?).primitive()?.await?;
-    }
-    for seq in &taken.acked {
-        outbox_store.delete(*seq as f64).await?;
-    }
-    // The server's database was restored from a copy: what this computer wrote goes again,
-    // and every file kept here is offered again (the server says what it already has).
-    if taken.restored {
-        let held: Vec<Record> = all(records_store.get_all().primitive()?.await?)?;
-        outbox_store.clear()?.await?;
-        for m in client::resend(&mut state, &held) {
-            outbox_store.put(to_js(&m)?).primitive()?.await?;
-        }
-        let files_store = tx.object_store(FILES)?;
-        let kept: Vec<JsValue> = files_store
+    /// The next sync request. The "sent" mark is stored before the request leaves, so a later edit
+    /// never changes a mutation the server may already have.
+    pub async fn prepare_request(self) -> Result<SyncRequest> {
+        let db = self.open_db()?;
+        let tx = db
+            .transaction([META, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let meta = tx.object_store(META)?;
+        let mut state = device_state(&meta).await?;
+        let outbox: Vec<Mutation> = all(tx
+            .object_store(OUTBOX)?
             .get_all()
+            .with_limit(model::sync::MAX_PUSH as u32)
             .primitive()?
-            .await?
-            .collect::<std::result::Result<_, _>>()?;
-        for f in kept {
-            js_sys::Reflect::set(&f, &"uploaded".into(), &false.into()).map_err(js_error)?;
-            files_store.put(f).primitive()?.await?;
-        }
+            .await?)?;
+        let request = client::request(&mut state, &outbox);
+        meta.put(to_js(&state)?)
+            .with_key(DEVICE_KEY.to_owned())
+            .primitive()?
+            .await?;
+        tx.commit().await?;
+        Ok(request)
     }
-    // What the person may no longer read leaves this computer: after a pass that received
-    // everything again (their access changed), what it did not bring; and what this device
-    // wrote but may not read now. Records with edits still waiting or refused stay, shown.
-    if taken.sweep.is_some() || !taken.unreadable.is_empty() {
-        let mut pending: std::collections::BTreeSet<Uuid> = std::collections::BTreeSet::new();
-        let waiting: Vec<Mutation> = all(outbox_store.get_all().primitive()?.await?)?;
-        pending.extend(waiting.iter().map(|m| m.change.record));
-        let refused: Vec<Refused> = all(refused_store.get_all().primitive()?.await?)?;
-        pending.extend(refused.iter().map(|r| r.mutation.change.record));
-        let mut dropped = 0;
-        for id in taken.unreadable.iter().filter(|id| !pending.contains(id)) {
-            records_store.delete(id.to_string()).await?;
-            dropped += 1;
-        }
-        if let Some(pass) = taken.sweep {
-            let held: Vec<Record> = all(records_store.get_all().primitive()?.await?)?;
-            for r in held.iter().filter(|r| !client::keep(r, pass, &pending)) {
-                records_store.delete(r.id.to_string()).await?;
-                dropped += 1;
+
+    /// Takes a server answer in, in one transaction: the pulled changes, the new cursor, the
+    /// refused edits, and only then the removal of acknowledged edits from the outbox.
+    pub async fn take_response(self, response: &SyncResponse) -> Result<Took> {
+        let db = self.open_db()?;
+        let tx = db
+            .transaction([META, RECORDS, OUTBOX, REFUSED, FILES])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let meta = tx.object_store(META)?;
+        let records_store = tx.object_store(RECORDS)?;
+        let outbox_store = tx.object_store(OUTBOX)?;
+        let refused_store = tx.object_store(REFUSED)?;
+        let mut state = device_state(&meta).await?;
+
+        // The settled part of the outbox (a request always takes its oldest entries).
+        let outbox: Vec<Mutation> = all(outbox_store
+            .get_all()
+            // Spelled out: `..=x` turns into an *open* upper bound in indexed_db_futures 0.6.
+            .with_query::<f64, KeyRange<f64>>(KeyRange::UpperBound(
+                response.acked_upto as f64,
+                false,
+            ))
+            .primitive()?
+            .await?)?;
+        let mut records: HashMap<Uuid, Record> = HashMap::new();
+        for id in client::records_needed(&outbox, response) {
+            let stored: Option<JsValue> = records_store.get(id.to_string()).primitive()?.await?;
+            if let Some(r) = stored {
+                records.insert(id, from_js(r)?);
             }
         }
-        state.dropped += dropped;
+        let taken = client::take_response(&mut state, now_ms(), &outbox, &mut records, response);
+        for id in &taken.changed {
+            if let Some(r) = records.get(id) {
+                records_store.put(to_js(r)?).primitive()?.await?;
+            }
+        }
+        for r in &taken.refused {
+            refused_store.put(to_js(r)?).primitive()?.await?;
+        }
+        for seq in &taken.acked {
+            outbox_store.delete(*seq as f64).await?;
+        }
+        // The server's database was restored from a copy: what this computer wrote goes again,
+        // and every file kept here is offered again (the server says what it already has).
+        if taken.restored {
+            let held: Vec<Record> = all(records_store.get_all().primitive()?.await?)?;
+            outbox_store.clear()?.await?;
+            for m in client::resend(&mut state, &held) {
+                outbox_store.put(to_js(&m)?).primitive()?.await?;
+            }
+            let files_store = tx.object_store(FILES)?;
+            let kept: Vec<JsValue> = files_store
+                .get_all()
+                .primitive()?
+                .await?
+                .collect::<std::result::Result<_, _>>()?;
+            for f in kept {
+                js_sys::Reflect::set(&f, &"uploaded".into(), &false.into()).map_err(js_error)?;
+                files_store.put(f).primitive()?.await?;
+            }
+        }
+        // What the person may no longer read leaves this computer: after a pass that received
+        // everything again (their access changed), what it did not bring; and what this device
+        // wrote but may not read now. Records with edits still waiting or refused stay, shown.
+        if taken.sweep.is_some() || !taken.unreadable.is_empty() {
+            let mut pending: std::collections::BTreeSet<Uuid> = std::collections::BTreeSet::new();
+            let waiting: Vec<Mutation> = all(outbox_store.get_all().primitive()?.await?)?;
+            pending.extend(waiting.iter().map(|m| m.change.record));
+            let refused: Vec<Refused> = all(refused_store.get_all().primitive()?.await?)?;
+            pending.extend(refused.iter().map(|r| r.mutation.change.record));
+            let mut dropped = 0;
+            for id in taken.unreadable.iter().filter(|id| !pending.contains(id)) {
+                records_store.delete(id.to_string()).await?;
+                dropped += 1;
+            }
+            if let Some(pass) = taken.sweep {
+                let held: Vec<Record> = all(records_store.get_all().primitive()?.await?)?;
+                for r in held.iter().filter(|r| !client::keep(r, pass, &pending)) {
+                    records_store.delete(r.id.to_string()).await?;
+                    dropped += 1;
+                }
+            }
+            state.dropped += dropped;
+        }
+        meta.put(to_js(&state)?)
+            .with_key(DEVICE_KEY.to_owned())
+            .primitive()?
+            .await?;
+        tx.commit().await?;
+        self.remember_offset(&state);
+        if !taken.changed.is_empty()
+            || !taken.acked.is_empty()
+            || taken.sweep.is_some()
+            || !taken.unreadable.is_empty()
+        {
+            self.announce();
+        }
+        Ok(Took {
+            changes: response.changes.len(),
+            again: taken.restored,
+        })
     }
-    meta.put(to_js(&state)?)
-        .with_key(DEVICE_KEY.to_owned())
-        .primitive()?
-        .await?;
-    tx.commit().await?;
-    remember_offset(&state);
-    if !taken.changed.is_empty()
-        || !taken.acked.is_empty()
-        || taken.sweep.is_some()
-        || !taken.unreadable.is_empty()
-    {
-        announce();
-    }
-    Ok(Took {
-        changes: response.changes.len(),
-        again: taken.restored,
-    })
 }
 
 /// What taking an answer in brought.
@@ -483,23 +529,25 @@ pub struct Took {
     pub again: bool,
 }
 
-/// The person has read the notice about records taken off this computer.
-pub async fn dismiss_dropped() -> Result<()> {
-    let db = open_db()?;
-    let tx = db
-        .transaction(META)
-        .with_mode(TransactionMode::Readwrite)
-        .build()?;
-    let meta = tx.object_store(META)?;
-    let mut state = device_state(&meta).await?;
-    state.dropped = 0;
-    meta.put(to_js(&state)?)
-        .with_key(DEVICE_KEY.to_owned())
-        .primitive()?
-        .await?;
-    tx.commit().await?;
-    announce();
-    Ok(())
+impl Store {
+    /// The person has read the notice about records taken off this computer.
+    pub async fn dismiss_dropped(self) -> Result<()> {
+        let db = self.open_db()?;
+        let tx = db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let meta = tx.object_store(META)?;
+        let mut state = device_state(&meta).await?;
+        state.dropped = 0;
+        meta.put(to_js(&state)?)
+            .with_key(DEVICE_KEY.to_owned())
+            .primitive()?
+            .await?;
+        tx.commit().await?;
+        self.announce();
+        Ok(())
+    }
 }
 
 // ---- attached files ----
@@ -537,62 +585,64 @@ fn file_from_js(v: &JsValue) -> Option<LocalFile> {
     })
 }
 
-/// Keeps a file on this computer (a file already kept stays as it is, uploaded or not).
-pub async fn put_file(file: &LocalFile) -> Result<()> {
-    let _saving = SavingGuard::new();
-    let db = open_db()?;
-    let tx = db
-        .transaction(FILES)
-        .with_mode(TransactionMode::Readwrite)
-        .build()?;
-    let store = tx.object_store(FILES)?;
-    let known: Option<JsValue> = store.get(file.sha256.clone()).primitive()?.await?;
-    let keep_uploaded = known
-        .as_ref()
-        .and_then(file_from_js)
-        .is_some_and(|k| k.uploaded);
-    let mut file = file.clone();
-    file.uploaded |= keep_uploaded;
-    store.put(file_to_js(&file)?).primitive()?.await?;
-    tx.commit().await?;
-    announce();
-    Ok(())
-}
+impl Store {
+    /// Keeps a file on this computer (a file already kept stays as it is, uploaded or not).
+    pub async fn put_file(self, file: &LocalFile) -> Result<()> {
+        let _saving = SavingGuard::new(self.saving);
+        let db = self.open_db()?;
+        let tx = db
+            .transaction(FILES)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let store = tx.object_store(FILES)?;
+        let known: Option<JsValue> = store.get(file.sha256.clone()).primitive()?.await?;
+        let keep_uploaded = known
+            .as_ref()
+            .and_then(file_from_js)
+            .is_some_and(|k| k.uploaded);
+        let mut file = file.clone();
+        file.uploaded |= keep_uploaded;
+        store.put(file_to_js(&file)?).primitive()?.await?;
+        tx.commit().await?;
+        self.announce();
+        Ok(())
+    }
 
-/// A file kept on this computer, if it is.
-pub async fn file(sha256: &str) -> Result<Option<LocalFile>> {
-    let db = open_db()?;
-    let tx = db.transaction(FILES).build()?;
-    let value: Option<JsValue> = tx
-        .object_store(FILES)?
-        .get(sha256.to_owned())
-        .primitive()?
-        .await?;
-    Ok(value.as_ref().and_then(file_from_js))
-}
+    /// A file kept on this computer, if it is.
+    pub async fn file(self, sha256: &str) -> Result<Option<LocalFile>> {
+        let db = self.open_db()?;
+        let tx = db.transaction(FILES).build()?;
+        let value: Option<JsValue> = tx
+            .object_store(FILES)?
+            .get(sha256.to_owned())
+            .primitive()?
+            .await?;
+        Ok(value.as_ref().and_then(file_from_js))
+    }
 
-/// Every file kept here: (SHA-256, uploaded), without reading their bytes.
-pub async fn kept_files() -> Result<Vec<(String, bool)>> {
-    let db = open_db()?;
-    let tx = db.transaction(FILES).build()?;
-    let all: Vec<JsValue> = tx
-        .object_store(FILES)?
-        .get_all()
-        .primitive()?
-        .await?
-        .collect::<std::result::Result<_, _>>()?;
-    Ok(all
-        .iter()
-        .filter_map(file_from_js)
-        .map(|f| (f.sha256, f.uploaded))
-        .collect())
-}
+    /// Every file kept here: (SHA-256, uploaded), without reading their bytes.
+    pub async fn kept_files(self) -> Result<Vec<(String, bool)>> {
+        let db = self.open_db()?;
+        let tx = db.transaction(FILES).build()?;
+        let all: Vec<JsValue> = tx
+            .object_store(FILES)?
+            .get_all()
+            .primitive()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(all
+            .iter()
+            .filter_map(file_from_js)
+            .map(|f| (f.sha256, f.uploaded))
+            .collect())
+    }
 
-/// The server has the whole file now.
-pub async fn mark_uploaded(sha256: &str) -> Result<()> {
-    let Some(mut f) = file(sha256).await? else {
-        return Ok(());
-    };
-    f.uploaded = true;
-    put_file(&f).await
+    /// The server has the whole file now.
+    pub async fn mark_uploaded(self, sha256: &str) -> Result<()> {
+        let Some(mut f) = self.file(sha256).await? else {
+            return Ok(());
+        };
+        f.uploaded = true;
+        self.put_file(&f).await
+    }
 }

@@ -5,22 +5,22 @@
 //! acknowledgements) in one transaction before the next request, so a dropped connection costs
 //! at most one page again.
 
-use std::cell::Cell;
-
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, Failure};
 use crate::browser::LockWait;
-use crate::connectivity::{self, Net};
-use crate::local_db::{self, DbState};
+use crate::connectivity::{Connectivity, Net};
+use crate::local_db::DbState;
 use crate::session::SessionCtx;
-use crate::store;
+use crate::store::Store;
 
-/// What the header shows.
+/// The sync client as pages reach it: made and provided once, at the app's start
+/// ([`provide_sync`]), and taken with [`use_sync`]. What the header shows, and the pages' ways
+/// to ask for a sync.
 #[derive(Clone, Copy)]
-pub struct SyncView {
+pub struct SyncCtx {
     pub pending: RwSignal<u32>,
     pub refused: RwSignal<usize>,
     pub last_sync_ms: RwSignal<Option<u64>>,
@@ -34,10 +34,20 @@ pub struct SyncView {
     pub upload: RwSignal<Option<(String, u64, u64)>>,
     /// Another tab of this person was syncing at the last attempt.
     pub other_tab: RwSignal<bool>,
+    /// The part of the app that syncs (the chunk `work`) has not arrived yet.
+    pub work_missing: RwSignal<bool>,
+    /// The sync loop runs (it is started once, at the first sign-in).
+    started: StoredValue<bool>,
+    /// A sync is wanted as soon as possible.
+    now: StoredValue<bool>,
+    /// When the last edit was saved, until the sync it calls for starts.
+    edited_at: StoredValue<Option<f64>>,
+    store: Store,
 }
 
-thread_local! {
-    static VIEW: SyncView = SyncView {
+/// Makes the sync client's state (idle) and provides it to every page.
+pub fn provide_sync(store: Store) -> SyncCtx {
+    let sync = SyncCtx {
         pending: RwSignal::new(0),
         refused: RwSignal::new(0),
         last_sync_ms: RwSignal::new(None),
@@ -47,23 +57,42 @@ thread_local! {
         dropped: RwSignal::new(0),
         upload: RwSignal::new(None),
         other_tab: RwSignal::new(false),
+        work_missing: RwSignal::new(false),
+        started: StoredValue::new(false),
+        now: StoredValue::new(false),
+        edited_at: StoredValue::new(None),
+        store,
     };
-    static NOW: Cell<bool> = const { Cell::new(false) };
-    static EDITED_AT: Cell<Option<f64>> = const { Cell::new(None) };
+    provide_context(sync);
+    sync
 }
 
-pub fn view() -> SyncView {
-    VIEW.with(|v| *v)
+/// The sync client, from a component (or an event handler) under the app.
+pub fn use_sync() -> SyncCtx {
+    expect_context::<SyncCtx>()
 }
 
-/// Sync as soon as possible (the button, the connection coming back).
-pub fn sync_now() {
-    NOW.with(|n| n.set(true));
-}
+impl SyncCtx {
+    /// Sync as soon as possible (the button, the connection coming back).
+    pub fn sync_now(self) {
+        self.now.try_set_value(true);
+    }
 
-/// An edit was saved: sync shortly, once typing pauses.
-pub fn edited() {
-    EDITED_AT.with(|e| e.set(Some(js_sys::Date::now())));
+    /// An edit was saved: sync shortly, once typing pauses.
+    pub fn edited(self) {
+        self.edited_at.try_set_value(Some(js_sys::Date::now()));
+    }
+
+    /// Starts the sync loop, the first time only (it is then the app's for good).
+    pub fn start_once(self, session: SessionCtx, net: Connectivity) {
+        if !self
+            .started
+            .try_update_value(|s| std::mem::replace(s, true))
+            .unwrap_or(true)
+        {
+            self.start(session, net);
+        }
+    }
 }
 
 const AFTER_EDIT_MS: f64 = 1_500.0;
@@ -73,170 +102,180 @@ const LOCK_WAIT_MS: u32 = 3_000;
 const STEAL_AFTER_MS: f64 = 30_000.0;
 const MAX_BACKOFF_MS: f64 = 2.0 * 60_000.0;
 
-/// Refreshes the counters from the store.
-pub async fn refresh_counts() {
-    let v = view();
-    if let Ok(n) = store::pending_count().await {
-        v.pending.set(n);
+impl SyncCtx {
+    /// Refreshes the counters from the store.
+    pub async fn refresh_counts(self) {
+        let (v, store) = (self, self.store);
+        if let Ok(n) = store.pending_count().await {
+            v.pending.set(n);
+        }
+        if let Ok(r) = store.refused().await {
+            v.refused.set(r.len());
+        }
+        if let Ok(s) = store.load_device_state().await {
+            v.last_sync_ms.set(s.last_sync_ms);
+            v.dropped.set(s.dropped);
+        }
     }
-    if let Ok(r) = store::refused().await {
-        v.refused.set(r.len());
-    }
-    if let Ok(s) = store::load_device_state().await {
-        v.last_sync_ms.set(s.last_sync_ms);
-        v.dropped.set(s.dropped);
-    }
-}
 
-/// Starts the sync loop (once, at app start).
-pub fn start(session: SessionCtx) {
-    // Counters follow every change of the store, from any tab.
-    Effect::new(move |_| {
-        store::revision().track();
-        if matches!(local_db::state().get(), DbState::Ready { .. }) {
-            spawn_local(refresh_counts());
-        }
-    });
-    // The connection came back: sync at once.
-    Effect::new(move |was: Option<Net>| {
-        let now = connectivity::status().get();
-        if now == Net::Online && was != Some(Net::Online) {
-            sync_now();
-        }
-        now
-    });
-    spawn_local(async move {
-        // The periodic sync, and the pause after a failure (edits wait for it too).
-        let mut timer_at = 0.0;
-        let mut backoff_until = 0.0;
-        let mut failures: i32 = 0;
-        let mut busy_since: Option<f64> = None;
-        let v = view();
-        loop {
-            TimeoutFuture::new(250).await;
-            let DbState::Ready { user, .. } = local_db::state().get_untracked() else {
-                continue;
-            };
-            let Some(token) = session.token() else {
-                continue;
-            };
-            let now = js_sys::Date::now();
-            let edited_due = EDITED_AT
-                .with(|e| e.get())
-                .is_some_and(|t| now - t >= AFTER_EDIT_MS);
-            let asked = NOW.with(|n| n.replace(false));
-            // While the server is known to be unreachable nothing is attempted (the connection
-            // check notices its return): an attempt marks the outbox as sent, and edits made
-            // after it can no longer be merged into it.
-            let offline = connectivity::status().get_untracked() == Net::Offline;
-            let due =
-                asked || (!offline && now >= backoff_until && (edited_due || now >= timer_at));
-            if !due {
-                continue;
+    /// Starts the sync loop.
+    fn start(self, session: SessionCtx, net: Connectivity) {
+        let store = self.store;
+        // Counters follow every change of the store, from any tab.
+        Effect::new(move |_| {
+            store.revision().track();
+            if matches!(store.db_state().get(), DbState::Ready { .. }) {
+                spawn_local(self.refresh_counts());
             }
-            EDITED_AT.with(|e| e.set(None));
-            let result = std::rc::Rc::new(std::cell::RefCell::new(None));
-            let out = result.clone();
-            // A holder that has not let go for long (a page stuck somewhere) is not waited
-            // for any more: the exchange is safe to repeat, so two at once lose nothing.
-            let wait = match busy_since {
-                Some(since) if now - since > STEAL_AFTER_MS => LockWait::Steal,
-                _ => LockWait::Up(LOCK_WAIT_MS),
-            };
-            let ran = crate::browser::with_lock(
-                &format!("nastavnik-sync-{user}"),
-                wait,
-                crate::browser::WhenHidden::LetGo,
-                async move {
-                    // Records first (an attachment's record says what the file is), then the files.
-                    let outcome = match run(&token).await {
-                        Ok(()) => crate::files::upload_pending(&token).await,
-                        failed => failed,
-                    };
-                    *out.borrow_mut() = Some(outcome);
-                },
-            )
-            .await;
-            let outcome = result.borrow_mut().take();
-            if ran {
-                busy_since = None;
-            } else {
-                busy_since.get_or_insert(now);
+        });
+        // The connection came back: sync at once.
+        Effect::new(move |was: Option<Net>| {
+            let now = net.status();
+            if now == Net::Online && was != Some(Net::Online) {
+                self.sync_now();
             }
-            v.other_tab.set(!ran);
-            match (ran, outcome) {
-                (true, Some(Ok(()))) => {
-                    failures = 0;
-                    backoff_until = 0.0;
-                    timer_at = js_sys::Date::now() + EVERY_MS;
+            now
+        });
+        spawn_local(async move {
+            // The periodic sync, and the pause after a failure (edits wait for it too).
+            let mut timer_at = 0.0;
+            let mut backoff_until = 0.0;
+            let mut failures: i32 = 0;
+            let mut busy_since: Option<f64> = None;
+            let v = self;
+            loop {
+                TimeoutFuture::new(250).await;
+                let DbState::Ready { user, .. } = store.db_state().get_untracked() else {
+                    continue;
+                };
+                let Some(token) = session.token() else {
+                    continue;
+                };
+                let now = js_sys::Date::now();
+                let edited_due = self
+                    .edited_at
+                    .try_get_value()
+                    .flatten()
+                    .is_some_and(|t| now - t >= AFTER_EDIT_MS);
+                let asked = self
+                    .now
+                    .try_update_value(|n| std::mem::replace(n, false))
+                    .unwrap_or(false);
+                // While the server is known to be unreachable nothing is attempted (the connection
+                // check notices its return): an attempt marks the outbox as sent, and edits made
+                // after it can no longer be merged into it.
+                let offline = net.status_untracked() == Net::Offline;
+                let due =
+                    asked || (!offline && now >= backoff_until && (edited_due || now >= timer_at));
+                if !due {
+                    continue;
                 }
-                (false, _) => {
-                    // Another tab (or a page the browser keeps in its back-forward cache) holds
-                    // the lock: look again shortly rather than at the next periodic sync.
-                    timer_at = js_sys::Date::now() + BUSY_RETRY_MS;
+                self.edited_at.try_set_value(None);
+                let result = std::rc::Rc::new(std::cell::RefCell::new(None));
+                let out = result.clone();
+                // A holder that has not let go for long (a page stuck somewhere) is not waited
+                // for any more: the exchange is safe to repeat, so two at once lose nothing.
+                let wait = match busy_since {
+                    Some(since) if now - since > STEAL_AFTER_MS => LockWait::Steal,
+                    _ => LockWait::Up(LOCK_WAIT_MS),
+                };
+                let ran = crate::browser::with_lock(
+                    &format!("nastavnik-sync-{user}"),
+                    wait,
+                    crate::browser::WhenHidden::LetGo,
+                    async move {
+                        // Records first (an attachment's record says what the file is), then the files.
+                        let outcome = match self.run(&token).await {
+                            Ok(()) => crate::files::upload_pending(store, self, &token).await,
+                            failed => failed,
+                        };
+                        *out.borrow_mut() = Some(outcome);
+                    },
+                )
+                .await;
+                let outcome = result.borrow_mut().take();
+                if ran {
+                    busy_since = None;
+                } else {
+                    busy_since.get_or_insert(now);
                 }
-                (true, Some(Err(failure))) => {
-                    session.handle(&failure);
-                    failures += 1;
-                    let base = (2_000.0 * 2f64.powi(failures.min(10))).min(MAX_BACKOFF_MS);
-                    let jitter = 0.5 + js_sys::Math::random();
-                    backoff_until = js_sys::Date::now() + base * jitter;
-                    timer_at = backoff_until;
+                v.other_tab.set(!ran);
+                match (ran, outcome) {
+                    (true, Some(Ok(()))) => {
+                        failures = 0;
+                        backoff_until = 0.0;
+                        timer_at = js_sys::Date::now() + EVERY_MS;
+                    }
+                    (false, _) => {
+                        // Another tab (or a page the browser keeps in its back-forward cache) holds
+                        // the lock: look again shortly rather than at the next periodic sync.
+                        timer_at = js_sys::Date::now() + BUSY_RETRY_MS;
+                    }
+                    (true, Some(Err(failure))) => {
+                        session.handle(&failure);
+                        failures += 1;
+                        let base = (2_000.0 * 2f64.powi(failures.min(10))).min(MAX_BACKOFF_MS);
+                        let jitter = 0.5 + js_sys::Math::random();
+                        backoff_until = js_sys::Date::now() + base * jitter;
+                        timer_at = backoff_until;
+                    }
+                    (true, None) => {}
                 }
-                (true, None) => {}
             }
-        }
-    });
-}
+        });
+    }
 
-/// Syncs until nothing is left to send or receive.
-async fn run(token: &str) -> Result<(), Failure> {
-    let v = view();
-    v.running.set(true);
-    v.error.set(None);
-    let mut received = 0usize;
-    let result = async {
-        loop {
-            let request = store::prepare_request()
-                .await
-                .map_err(|e| Failure::Api(model::ApiError::new(model::ErrorCode::Internal, e.0)))?;
-            let sent = request.changes.len();
-            let before = store::pending_count().await.unwrap_or(0);
-            let response = api::sync(token, &request).await?;
-            let took = store::take_response(&response)
-                .await
-                .map_err(|e| Failure::Api(model::ApiError::new(model::ErrorCode::Internal, e.0)))?;
-            received += took.changes;
-            if took.again {
-                continue;
-            }
-            if response.more {
-                v.progress.set(Some((received, response.remaining)));
-            }
-            let pending = store::pending_count().await.unwrap_or(0);
-            if !response.more && (pending == 0 || sent == 0) {
-                return Ok(());
-            }
-            if sent > 0 && pending >= before && !response.more {
-                // Nothing was settled: stop rather than send the same again and again.
-                return Err(Failure::Api(model::ApiError::new(
-                    model::ErrorCode::Internal,
-                    "обмен с сервером не продвигается; повторная попытка будет позже.",
-                )));
+    /// Syncs until nothing is left to send or receive.
+    async fn run(self, token: &str) -> Result<(), Failure> {
+        let (v, store) = (self, self.store);
+        v.running.set(true);
+        v.error.set(None);
+        let mut received = 0usize;
+        let result = async {
+            loop {
+                let request = store.prepare_request().await.map_err(|e| {
+                    Failure::Api(model::ApiError::new(model::ErrorCode::Internal, e.0))
+                })?;
+                let sent = request.changes.len();
+                let before = store.pending_count().await.unwrap_or(0);
+                let response = api::sync(token, &request).await?;
+                let took = store.take_response(&response).await.map_err(|e| {
+                    Failure::Api(model::ApiError::new(model::ErrorCode::Internal, e.0))
+                })?;
+                received += took.changes;
+                if took.again {
+                    continue;
+                }
+                if response.more {
+                    v.progress.set(Some((received, response.remaining)));
+                }
+                let pending = store.pending_count().await.unwrap_or(0);
+                if !response.more && (pending == 0 || sent == 0) {
+                    return Ok(());
+                }
+                if sent > 0 && pending >= before && !response.more {
+                    // Nothing was settled: stop rather than send the same again and again.
+                    return Err(Failure::Api(model::ApiError::new(
+                        model::ErrorCode::Internal,
+                        "обмен с сервером не продвигается; повторная попытка будет позже.",
+                    )));
+                }
             }
         }
+        .await;
+        v.running.set(false);
+        v.progress.set(None);
+        self.refresh_counts().await;
+        if let Err(f) = &result {
+            v.error.set(Some(match f {
+                Failure::Offline => {
+                    "Нет связи с сервером: изменения сохранены на компьютере и будут \
+                                     отправлены, когда связь появится."
+                        .into()
+                }
+                other => format!("Синхронизация не удалась: {}", other.message()),
+            }));
+        }
+        result
     }
-    .await;
-    v.running.set(false);
-    v.progress.set(None);
-    refresh_counts().await;
-    if let Err(f) = &result {
-        v.error.set(Some(match f {
-            Failure::Offline => "Нет связи с сервером: изменения сохранены на компьютере и будут \
-                                 отправлены, когда связь появится."
-                .into(),
-            other => format!("Синхронизация не удалась: {}", other.message()),
-        }));
-    }
-    result
 }

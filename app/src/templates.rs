@@ -8,20 +8,21 @@ use leptos::task::spawn_local;
 use model::forms::{Campaign, Template, template_id};
 use model::record::Record;
 
-use crate::store;
+use crate::store::use_store;
 
 /// A template, read once it is on this computer (templates never change once published).
 pub fn load_template(code: String, version: u32) -> RwSignal<Option<Arc<Template>>> {
+    let store = use_store();
     let t = RwSignal::new(None::<Arc<Template>>);
     let id = template_id(&code, version);
     Effect::new(move |_| {
-        store::revision().track();
-        crate::local_db::state().track();
+        store.revision().track();
+        store.db_state().track();
         if t.with_untracked(Option::is_some) {
             return;
         }
         spawn_local(async move {
-            if let Ok(Some(r)) = store::get(id).await
+            if let Ok(Some(r)) = store.get(id).await
                 && let Some(parsed) = template_of(&r)
             {
                 t.set(Some(Arc::new(parsed)));

@@ -13,7 +13,8 @@ use wasm_bindgen::JsCast;
 
 use crate::components::record_field::{SaveError, delete};
 use crate::session::use_session;
-use crate::store::{self, Target};
+use crate::store::{Target, use_store};
+use crate::sync::use_sync;
 
 /// What the file input offers.
 const ACCEPT: &str = ".pdf,.jpg,.jpeg,.png,.docx,.xlsx,.doc,.xls,.odt,.ods";
@@ -29,12 +30,13 @@ fn target(r: &Record) -> Target {
 
 /// The files kept on this computer: (SHA-256, sent to the server), re-read on every change.
 fn kept_files() -> RwSignal<Vec<(String, bool)>> {
+    let store = use_store();
     let kept = RwSignal::new(Vec::new());
     Effect::new(move |_| {
-        store::revision().track();
-        crate::local_db::state().track();
+        store.revision().track();
+        store.db_state().track();
         spawn_local(async move {
-            if let Ok(list) = store::kept_files().await {
+            if let Ok(list) = store.kept_files().await {
                 kept.set(list);
             }
         });
@@ -49,11 +51,13 @@ pub fn Attachments(
     /// The id of the list (and the prefix of its inputs).
     id: &'static str,
 ) -> impl IntoView {
+    let sync = use_sync();
+    let store = use_store();
     let session = use_session();
     let me = session.profile();
     let is_head = me.as_ref().is_some_and(|p| p.role == Role::Head);
     let my_id = me.map(|p| p.id);
-    let all = store::watch_kind(ATTACHMENT_KIND);
+    let all = store.watch_kind(ATTACHMENT_KIND);
     let kept = kept_files();
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(None::<String>);
@@ -73,7 +77,7 @@ pub fn Attachments(
         busy.set(Some(name.clone()));
         error.set(None);
         spawn_local(async move {
-            match crate::files::fetch(session.token(), &r).await {
+            match crate::files::fetch(store, session.token(), &r).await {
                 Ok(local) => {
                     if save {
                         crate::browser::save_blob(&local.blob, &local.name);
@@ -113,7 +117,7 @@ pub fn Attachments(
             let mut problems = Vec::new();
             for file in chosen {
                 busy.set(Some(file.name()));
-                if let Err(e) = crate::files::attach(file, &record).await {
+                if let Err(e) = crate::files::attach(store, sync, file, &record).await {
                     problems.push(e);
                 }
             }

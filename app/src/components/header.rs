@@ -5,9 +5,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use model::Role;
 
-use crate::connectivity::{self, Net};
+use crate::connectivity::{Net, use_connectivity};
 use crate::routes::SyncStatus;
 use crate::session::use_session;
+use crate::sync::use_sync;
 
 fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
     let mut links = vec![(role.home_path(), "Главная")];
@@ -31,12 +32,13 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
 
 #[component]
 pub fn AppHeader() -> impl IntoView {
+    let sync = use_sync();
     let session = use_session();
-    let status = connectivity::status();
+    let net = use_connectivity();
     // The server is told now if it answers; otherwise at the next connection. Unsent edits
     // stay in this user's database on this computer and go out at the next sign-in.
     let sign_out = move |_| {
-        let pending = crate::sync::view().pending.get_untracked();
+        let pending = sync.pending.get_untracked();
         if pending > 0 {
             let question = format!(
                 "Есть неотправленные изменения: {pending}. Они сохранены на этом компьютере и \
@@ -74,13 +76,13 @@ pub fn AppHeader() -> impl IntoView {
                 id="net-status"
                 class="net-status"
                 role="status"
-                data-state=move || match status.get() {
+                data-state=move || match net.status() {
                     Net::Online => "online",
                     Net::Offline => "offline",
                     Net::Checking => "checking",
                 }
             >
-                {move || match status.get() {
+                {move || match net.status() {
                     Net::Online => "В сети",
                     Net::Offline => "Нет связи",
                     Net::Checking => "Проверка связи…",

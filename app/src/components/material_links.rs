@@ -9,7 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::components::record_field::{one, save};
-use crate::store::{self, Target};
+use crate::store::{Target, use_store};
 
 #[component]
 pub fn MaterialLinks(
@@ -20,7 +20,8 @@ pub fn MaterialLinks(
     /// The id of the list (and the prefix of its inputs).
     id: String,
 ) -> impl IntoView {
-    let materials = store::watch_kind(MATERIAL_KIND);
+    let store = use_store();
+    let materials = store.watch_kind(MATERIAL_KIND);
     let linked = Memo::new(move |_| record.with(|r| r.as_ref().map(p::linked).unwrap_or_default()));
     let title_of = move |m: Uuid| {
         materials.with(|l| {

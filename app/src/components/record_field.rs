@@ -13,16 +13,18 @@ use crate::components::text_input::{
     TextInput, any_number_parser, date_parser, integer_parser, text_parser,
 };
 use crate::format;
-use crate::store::{self, Target};
-use crate::sync;
+use crate::store::{Target, use_store};
+use crate::sync::use_sync;
 
 /// Stores `fields` of the record `target`; a failure is put in `error`.
 pub fn save(target: Target, fields: BTreeMap<String, Value>, error: RwSignal<Option<String>>) {
+    let store = use_store();
+    let sync = use_sync();
     spawn_local(async move {
-        match store::edit(&target, fields).await {
+        match store.edit(&target, fields).await {
             Ok(()) => {
                 error.set(None);
-                sync::edited();
+                sync.edited();
             }
             Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
         }

@@ -8,16 +8,17 @@ use model::sync::client::Refused;
 
 use crate::components::record_field::SaveError;
 use crate::format;
-use crate::store;
+use crate::store::use_store;
 
 #[component]
 pub fn RefusedList() -> impl IntoView {
+    let store = use_store();
     let list = RwSignal::new(Vec::<Refused>::new());
     Effect::new(move |_| {
-        store::revision().track();
-        crate::local_db::state().track();
+        store.revision().track();
+        store.db_state().track();
         spawn_local(async move {
-            if let Ok(r) = store::refused().await {
+            if let Ok(r) = store.refused().await {
                 list.set(r);
             }
         });
@@ -45,7 +46,7 @@ pub fn RefusedList() -> impl IntoView {
                                     <p class="refused-values">{values.join("; ")}</p>
                                     <button type="button" class="button-secondary" on:click=move |_| {
                                         spawn_local(async move {
-                                            if let Err(e) = store::dismiss_refused(seq).await {
+                                            if let Err(e) = store.dismiss_refused(seq).await {
                                                 error.set(Some(format!("Не сохранено: {}", e.0)));
                                             }
                                         });

@@ -13,7 +13,7 @@ use model::monitoring::{self as m};
 use model::record::{Record, Scope};
 use uuid::Uuid;
 
-use crate::store;
+use crate::store::use_store;
 
 /// A line chart of per-cent series over labelled points (0–100 %); each point's label has a
 /// second line (the school year under its first period), empty where it repeats.
@@ -201,7 +201,8 @@ pub fn ior_view(school: Uuid, indices: &[Record]) -> AnyView {
 /// a column per year.
 #[component]
 pub fn CardYears(school: Uuid) -> impl IntoView {
-    let responses = store::watch_kind(RESPONSE_KIND);
+    let store = use_store();
+    let responses = store.watch_kind(RESPONSE_KIND);
     let ours = move |l: &Vec<Record>| -> Vec<Record> {
         l.iter()
             .filter(|r| r.scope == Scope::School(school))
@@ -292,8 +293,9 @@ pub fn ResultsOf(
 /// The results of one school, reading the local database itself (a page about one school).
 #[component]
 pub fn SchoolResults(school: Uuid) -> impl IntoView {
-    let responses = store::watch_kind(RESPONSE_KIND);
-    let indices = store::watch_kind(m::KIND);
+    let store = use_store();
+    let responses = store.watch_kind(RESPONSE_KIND);
+    let indices = store.watch_kind(m::KIND);
     let current = current_school_year();
     let reports = Memo::new(move |_| {
         responses.with(|l| {

@@ -5,11 +5,13 @@ use leptos::prelude::*;
 
 use crate::components::record_field::SaveError;
 use crate::format;
-use crate::sync;
+use crate::store::use_store;
+use crate::sync::use_sync;
 
 #[component]
 pub fn SyncStatus() -> impl IntoView {
-    let v = sync::view();
+    let store = use_store();
+    let v = use_sync();
     let dismiss_error = RwSignal::new(None::<String>);
     view! {
         <div class="sync-status" role="status" aria-live="polite">
@@ -45,7 +47,7 @@ pub fn SyncStatus() -> impl IntoView {
                 class="button-secondary"
                 aria-busy=move || if v.running.get() { "true" } else { "false" }
                 // Pressed during a sync, it asks for one more right after.
-                on:click=move |_| sync::sync_now()
+                on:click=move |_| v.sync_now()
             >
                 {move || if v.running.get() { "Синхронизация…" } else { "Синхронизировать" }}
             </button>
@@ -58,11 +60,11 @@ pub fn SyncStatus() -> impl IntoView {
                     )}
                     <button type="button" class="button-secondary" on:click=move |_| {
                         leptos::task::spawn_local(async move {
-                            match crate::store::dismiss_dropped().await {
+                            match store.dismiss_dropped().await {
                                 Ok(()) => dismiss_error.set(None),
                                 Err(e) => dismiss_error.set(Some(format!("Не сохранено: {}", e.0))),
                             }
-                            sync::refresh_counts().await;
+                            v.refresh_counts().await;
                         });
                     }>"Понятно"</button>
                 </span>

@@ -9,11 +9,12 @@ use model::forms::answer::fmt_num;
 use model::forms::{AreaScore, Level, Question, Template, scoring};
 use uuid::Uuid;
 
-use crate::store;
+use crate::store::use_store;
 
 #[component]
 pub fn TestResult(id: Uuid, template: Arc<Template>) -> impl IntoView {
-    let record = store::watch_record(id);
+    let store = use_store();
+    let record = store.watch_record(id);
     let test = template.test.as_ref();
     let (deficit_below, partial_below) =
         test.map_or((50, 75), |t| (t.deficit_below, t.partial_below));

@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::connectivity::{self, Net};
-use crate::local_db::{self, DbState};
+use crate::connectivity::{Net, use_connectivity};
 use crate::storage_info::{self, StorageInfo, format_bytes};
+use crate::store::{DbState, use_store};
 
 /// The build id written into index.html by the bundler.
 fn build_id() -> String {
@@ -23,6 +23,7 @@ fn build_id() -> String {
 
 #[component]
 pub fn AboutPage() -> impl IntoView {
+    let store = use_store();
     super::set_title("О приложении");
     let info = RwSignal::new(None::<StorageInfo>);
     let refresh = move || {
@@ -34,8 +35,8 @@ pub fn AboutPage() -> impl IntoView {
         })
     };
     refresh();
-    let db = local_db::state();
-    let status = connectivity::status();
+    let db = store.db_state();
+    let net = use_connectivity();
 
     view! {
         <section class="page" id="about">
@@ -49,7 +50,7 @@ pub fn AboutPage() -> impl IntoView {
                 <dd>{env!("CARGO_PKG_VERSION")} " (сборка " {build_id()} ")"</dd>
                 <dt>"Связь с сервером"</dt>
                 <dd>
-                    {move || match status.get() {
+                    {move || match net.status() {
                         Net::Online => "есть",
                         Net::Offline => "нет — данные сохраняются на компьютере",
                         Net::Checking => "проверяется",

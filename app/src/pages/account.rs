@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{self, Failure};
 use crate::components::field::{FormStatus, TextField, field_error};
-use crate::connectivity::{self, Net};
+use crate::connectivity::{Net, use_connectivity};
 use crate::session::use_session;
 
 /// The input a field error belongs to (fields named by the form or by the server).
@@ -36,7 +36,7 @@ fn focus(id: &str) {
 pub fn AccountPage() -> impl IntoView {
     super::set_title("Учётная запись");
     let session = use_session();
-    let status = connectivity::status();
+    let net = use_connectivity();
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let repeat = RwSignal::new(String::new());
@@ -124,7 +124,7 @@ pub fn AccountPage() -> impl IntoView {
                 </dl>
             })}
             <h2 id="password-heading">"Смена пароля"</h2>
-            {move || (status.get() == Net::Offline).then(|| view! {
+            {move || (net.status() == Net::Offline).then(|| view! {
                 <p class="alert alert-info" role="status">
                     "Нет связи с сервером. Пароль хранится только на сервере, поэтому сменить его "
                     "можно лишь при связи. Введённое в форму не пропадёт."

@@ -13,7 +13,7 @@ use crate::pages::review::{
 };
 use crate::pages::support::{NewVisitButton, OpenRequests, ProgrammeStatus, VisitList};
 use crate::session::use_session;
-use crate::store;
+use crate::store::use_store;
 
 /// `/` sends each role to its own home page.
 #[component]
@@ -84,10 +84,11 @@ pub fn TeacherHome() -> impl IntoView {
 
 #[component]
 pub fn MentorHome() -> impl IntoView {
+    let store = use_store();
     super::set_title("Наставник");
     let session = use_session();
     let schools = known_schools(session);
-    let profiles = store::watch_kind(SCHOOL_PROFILE.name);
+    let profiles = store.watch_kind(SCHOOL_PROFILE.name);
     view! {
         <section class="page" id="home-mentor">
             <h1>"Мои школы"</h1>

@@ -7,7 +7,7 @@ use leptos_router::components::Redirect;
 
 use crate::api::{self, Failure};
 use crate::components::field::{FormStatus, TextField, field_error};
-use crate::session::{self, Session, use_session};
+use crate::session::{Session, use_session};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -52,7 +52,7 @@ pub fn LoginPage() -> impl IntoView {
                 )),
                 Err(f) if f.is_account_disabled() => {
                     password.set(String::new());
-                    failure.set(Some(session::disabled_at_sign_in(&l, &f)));
+                    failure.set(Some(session.disabled_at_sign_in(&l, &f)));
                 }
                 Err(f) => failure.set(Some(f.message())),
             }

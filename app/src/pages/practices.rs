@@ -25,8 +25,8 @@ use crate::components::record_field::{Checklist, Field, Input, SaveError, delete
 use crate::format;
 use crate::lists::known_schools;
 use crate::session::use_session;
-use crate::store::{self, Target};
-use crate::sync;
+use crate::store::{Target, use_store};
+use crate::sync::use_sync;
 
 fn target(r: &Record) -> Target {
     Target {
@@ -52,13 +52,14 @@ fn labels(r: &Record) -> Vec<String> {
 
 #[component]
 pub fn PracticesPage() -> impl IntoView {
+    let store = use_store();
     crate::pages::set_title("Банк практик");
     let session = use_session();
     let role = session.profile().map(|p| p.role);
     let writer = writes_materials(role);
-    let materials = store::watch_kind(MATERIAL_KIND);
-    let sections = store::watch_kind(model::support::programme::SECTION_KIND);
-    let results = store::watch_kind(model::forms::RESULT_KIND);
+    let materials = store.watch_kind(MATERIAL_KIND);
+    let sections = store.watch_kind(model::support::programme::SECTION_KIND);
+    let results = store.watch_kind(model::forms::RESULT_KIND);
     let needs = Memo::new(move |_| {
         sections.with(|s| results.with(|r| p::needs_of(s.iter().chain(r.iter()))))
     });
@@ -171,6 +172,8 @@ pub fn PracticesPage() -> impl IntoView {
 /// «Новый материал»: its name and kind, then its page.
 #[component]
 fn NewMaterial() -> impl IntoView {
+    let store = use_store();
+    let sync = use_sync();
     let title = RwSignal::new(String::new());
     let kind = RwSignal::new(TYPES[0].0.to_owned());
     let error = RwSignal::new(None::<String>);
@@ -181,7 +184,7 @@ fn NewMaterial() -> impl IntoView {
             error.set(Some("Введите название материала.".into()));
             return;
         }
-        let id = store::new_id();
+        let id = store.new_id();
         let t = Target {
             id,
             kind: MATERIAL_KIND,
@@ -195,9 +198,9 @@ fn NewMaterial() -> impl IntoView {
         ]);
         let navigate = navigate.clone();
         spawn_local(async move {
-            match store::edit(&t, fields).await {
+            match store.edit(&t, fields).await {
                 Ok(()) => {
-                    sync::edited();
+                    sync.edited();
                     navigate(&format!("/practices/{id}"), Default::default());
                 }
                 Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
@@ -229,13 +232,14 @@ fn NewMaterial() -> impl IntoView {
 
 #[component]
 pub fn MaterialPage() -> impl IntoView {
+    let store = use_store();
     crate::pages::set_title("Материал банка практик");
     let session = use_session();
     let editable = writes_materials(session.profile().map(|p| p.role));
     let schools = known_schools(session);
     let id =
         use_params_map().with_untracked(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
-    let record = store::watch_record(id.unwrap_or_default());
+    let record = store.watch_record(id.unwrap_or_default());
     let record_s: Signal<Option<Record>> = record.into();
     let t = Signal::derive(move || record.with(|r| r.as_ref().map(target)));
     let error = RwSignal::new(None::<String>);

@@ -28,8 +28,8 @@ use crate::components::record_field::{Field, Input, SaveError, delete, one, save
 use crate::format;
 use crate::lists::known_schools;
 use crate::session::use_session;
-use crate::store::{self, Target};
-use crate::sync;
+use crate::store::{Target, use_store};
+use crate::sync::use_sync;
 
 fn target(rec: &Record) -> Target {
     Target {
@@ -50,18 +50,20 @@ fn school_of(rec: &Record) -> Option<Uuid> {
 /// `/reserve`: a school's nominees, or (for the head) every nominee by stage.
 #[component]
 pub fn ReservePage() -> impl IntoView {
+    let store = use_store();
+    let sync = use_sync();
     crate::pages::set_title("Кадровый резерв");
     let session = use_session();
     let profile = session.profile();
     let head = profile.as_ref().is_some_and(|p| p.role == Role::Head);
     let my_school = profile.as_ref().and_then(|p| p.school_id);
     let schools = known_schools(session);
-    let all = store::watch_kind(r::CANDIDATE_KIND);
+    let all = store.watch_kind(r::CANDIDATE_KIND);
     let error = RwSignal::new(None::<String>);
     let navigate = use_navigate();
     let nominate = move |_| {
         let Some(school) = my_school else { return };
-        let id = store::new_id();
+        let id = store.new_id();
         let t = Target {
             id,
             kind: r::CANDIDATE_KIND,
@@ -70,9 +72,12 @@ pub fn ReservePage() -> impl IntoView {
         };
         let navigate = navigate.clone();
         spawn_local(async move {
-            match store::edit(&t, BTreeMap::from([(F_STAGE.to_owned(), json!("draft"))])).await {
+            match store
+                .edit(&t, BTreeMap::from([(F_STAGE.to_owned(), json!("draft"))]))
+                .await
+            {
                 Ok(()) => {
-                    sync::edited();
+                    sync.edited();
                     navigate(&format!("/reserve/{id}"), Default::default());
                 }
                 Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
@@ -161,13 +166,14 @@ fn Tick(
 /// `/reserve/:id`: one nominee, from the nomination to the registry.
 #[component]
 pub fn CandidatePage() -> impl IntoView {
+    let store = use_store();
     crate::pages::set_title("Кандидат в кадровый резерв");
     let session = use_session();
     let head = session.profile().is_some_and(|p| p.role == Role::Head);
     let schools = known_schools(session);
     let id =
         use_params_map().with_untracked(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
-    let record = store::watch_record(id.unwrap_or_default());
+    let record = store.watch_record(id.unwrap_or_default());
     let rec_s: Signal<Option<Record>> = record.into();
     let t = Signal::derive(move || record.with(|x| x.as_ref().map(target)));
     let error = RwSignal::new(None::<String>);
@@ -328,10 +334,11 @@ fn kinds_fields(criterion: &str) -> (&'static str, &'static str) {
 /// `/reserve/registry`: the registry with the §5.6 fields, to print or export.
 #[component]
 pub fn RegistryPage() -> impl IntoView {
+    let store = use_store();
     crate::pages::set_title("Реестр кадрового резерва");
     let session = use_session();
     let schools = known_schools(session);
-    let all = store::watch_kind(r::CANDIDATE_KIND);
+    let all = store.watch_kind(r::CANDIDATE_KIND);
     view! {
         <section class="page" id="reserve-registry">
             <p class="no-print"><a href="/reserve">"← Кадровый резерв"</a></p>
@@ -386,8 +393,10 @@ fn vacancy_target(id: Uuid) -> Target {
 /// indicators (000 §6) count them.
 #[component]
 fn Vacancies() -> impl IntoView {
-    let vacancies = store::watch_kind(r::VACANCY_KIND);
-    let candidates = store::watch_kind(r::CANDIDATE_KIND);
+    let store = use_store();
+    let sync = use_sync();
+    let vacancies = store.watch_kind(r::VACANCY_KIND);
+    let candidates = store.watch_kind(r::CANDIDATE_KIND);
     let error = RwSignal::new(None::<String>);
     let ids = Memo::new(move |_| {
         // The latest recorded first, in an order no edit changes (a moved field loses focus).
@@ -405,10 +414,10 @@ fn Vacancies() -> impl IntoView {
             (r::V_POST.to_owned(), json!("директор")),
             (r::V_OPENED_ON.to_owned(), json!(format::today())),
         ]);
-        let t = vacancy_target(store::new_id());
+        let t = vacancy_target(store.new_id());
         spawn_local(async move {
-            match store::edit(&t, fields).await {
-                Ok(()) => sync::edited(),
+            match store.edit(&t, fields).await {
+                Ok(()) => sync.edited(),
                 Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
             }
         });
@@ -468,13 +477,14 @@ fn Readiness(
     head: bool,
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
+    let store = use_store();
     let session = use_session();
     let accounts = if head {
         crate::lists::accounts(session)
     } else {
         RwSignal::new(Vec::new())
     };
-    let responses = store::watch_kind(model::forms::RESPONSE_KIND);
+    let responses = store.watch_kind(model::forms::RESPONSE_KIND);
     let choose = move |ev: leptos::ev::Event| {
         let v = event_target_value(&ev);
         if let Some(x) = record.get_untracked() {

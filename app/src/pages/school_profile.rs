@@ -14,10 +14,9 @@ use serde_json::Value;
 
 use crate::components::refused::RefusedList;
 use crate::format;
-use crate::local_db::{self, DbState};
 use crate::session::use_session;
-use crate::store::{self, Target};
-use crate::sync;
+use crate::store::{DbState, Target, use_store};
+use crate::sync::use_sync;
 
 /// The text shown in an input for a stored value.
 fn shown(value: Option<&Value>) -> String {
@@ -60,6 +59,7 @@ fn parse(spec: &FieldSpec, text: &str) -> Result<Value, String> {
 
 #[component]
 pub fn SchoolProfilePage() -> impl IntoView {
+    let store = use_store();
     super::set_title("Сведения о школе");
     let session = use_session();
     let Some(school) = session.profile().and_then(|p| p.school_id) else {
@@ -73,13 +73,13 @@ pub fn SchoolProfilePage() -> impl IntoView {
         scope,
         parent: None,
     };
-    let record = store::watch_record(target.id);
+    let record = store.watch_record(target.id);
     // This computer's device id, once its database is open: it tells own writes from others'.
     let me = RwSignal::new(None::<DeviceId>);
     Effect::new(move |_| {
-        if matches!(local_db::state().get(), DbState::Ready { .. }) {
+        if matches!(store.db_state().get(), DbState::Ready { .. }) {
             spawn_local(async move {
-                if let Ok(s) = store::load_device_state().await {
+                if let Ok(s) = store.load_device_state().await {
                     me.set(Some(s.device));
                 }
             });
@@ -127,6 +127,8 @@ fn ProfileField(
     record: ReadSignal<Option<Record>>,
     me: RwSignal<Option<DeviceId>>,
 ) -> impl IntoView {
+    let store = use_store();
+    let sync = use_sync();
     let id = format!("field-{}", spec.name);
     let error_id = format!("{id}-error");
     let draft = RwSignal::new(String::new());
@@ -165,14 +167,14 @@ fn ProfileField(
                 in_flight.update(|n| *n += 1);
                 spawn_local(async move {
                     let fields = BTreeMap::from([(spec.name.to_owned(), value)]);
-                    let result = store::edit(&target, fields).await;
+                    let result = store.edit(&target, fields).await;
                     in_flight.update(|n| *n -= 1);
                     match result {
                         Ok(()) => {
                             if in_flight.get_untracked() == 0 {
                                 saved.set(true);
                             }
-                            sync::edited();
+                            sync.edited();
                         }
                         Err(e) => error.set(Some(e.0)),
                     }

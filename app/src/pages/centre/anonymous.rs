@@ -12,13 +12,14 @@ use model::forms::{self, Campaign};
 use crate::api;
 use crate::format;
 use crate::session::use_session;
-use crate::store;
+use crate::store::use_store;
 use crate::templates::template_of;
 
 #[component]
 pub fn AnonymousSummaries() -> impl IntoView {
-    let campaigns = store::watch_kind(forms::CAMPAIGN_KIND);
-    let templates = store::watch_kind(forms::TEMPLATE_KIND);
+    let store = use_store();
+    let campaigns = store.watch_kind(forms::CAMPAIGN_KIND);
+    let templates = store.watch_kind(forms::TEMPLATE_KIND);
     let list = Memo::new(move |_| {
         let anonymous: Vec<(String, u32)> = templates.with(|l| {
             l.iter()

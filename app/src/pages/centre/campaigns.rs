@@ -18,20 +18,22 @@ use crate::components::text_input::DateInput;
 use crate::format;
 use crate::lists::known_schools;
 use crate::session::use_session;
-use crate::store::{self, Target};
-use crate::sync;
+use crate::store::{Target, use_store};
+use crate::sync::use_sync;
 use crate::templates::template_of;
 
 const ROLES: [Role; 4] = [Role::SchoolTeam, Role::Teacher, Role::Mentor, Role::Curator];
 
 #[component]
 pub fn CentreCampaigns() -> impl IntoView {
+    let store = use_store();
+    let sync = use_sync();
     crate::pages::set_title("Рассылка форм");
     let session = use_session();
     let schools = known_schools(session);
-    let template_records = store::watch_kind(forms::TEMPLATE_KIND);
-    let campaign_records = store::watch_kind(forms::CAMPAIGN_KIND);
-    let responses = store::watch_kind(forms::RESPONSE_KIND);
+    let template_records = store.watch_kind(forms::TEMPLATE_KIND);
+    let campaign_records = store.watch_kind(forms::CAMPAIGN_KIND);
+    let responses = store.watch_kind(forms::RESPONSE_KIND);
     let templates = Memo::new(move |_| {
         let mut list: Vec<Arc<Template>> =
             template_records.with(|l| l.iter().filter_map(template_of).map(Arc::new).collect());
@@ -111,19 +113,19 @@ pub fn CentreCampaigns() -> impl IntoView {
             ("note".to_owned(), json!(note.get_untracked())),
         ]);
         let target = Target {
-            id: store::new_id(),
+            id: store.new_id(),
             kind: forms::CAMPAIGN_KIND,
             scope: Scope::Centre,
             parent: None,
         };
         spawn_local(async move {
-            match store::edit(&target, fields).await {
+            match store.edit(&target, fields).await {
                 Ok(()) => {
                     done.set(Some(
                         "Форма направлена. Школы получат её при следующей синхронизации.".into(),
                     ));
                     picked_schools.set(Vec::new());
-                    sync::edited();
+                    sync.edited();
                 }
                 Err(e) => error.set(Some(format!("Рассылка не сохранена: {}", e.0))),
             }
@@ -238,6 +240,7 @@ pub fn CentreCampaigns() -> impl IntoView {
 /// Publishing a new form (or a new version of one) from a template file; needs a connection.
 #[component]
 fn TemplateUpload() -> impl IntoView {
+    let sync = use_sync();
     let session = use_session();
     let message = RwSignal::new(None::<(bool, String)>);
     let busy = RwSignal::new(false);
@@ -286,7 +289,7 @@ fn TemplateUpload() -> impl IntoView {
                 ),
                 Err(m) => (false, m),
             }));
-            sync::sync_now();
+            sync.sync_now();
         });
     };
     view! {

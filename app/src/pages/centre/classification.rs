@@ -18,7 +18,8 @@ use super::NeedsConnection;
 use crate::api;
 use crate::lists::known_schools;
 use crate::session::{Cache, use_session};
-use crate::{store, sync};
+use crate::store::use_store;
+use crate::sync::use_sync;
 
 /// An index as a methodist writes it, or «нет данных».
 fn index(v: Option<f64>) -> String {
@@ -53,9 +54,10 @@ fn type_class(t: Option<SchoolType>) -> &'static str {
 
 #[component]
 pub fn ClassificationPage() -> impl IntoView {
+    let store = use_store();
     crate::pages::set_title("Классификация школ");
     let session = use_session();
-    let records = store::watch_kind(m::KIND);
+    let records = store.watch_kind(m::KIND);
     let schools = known_schools(session);
     let rows = Memo::new(move |_| {
         records.with(|l| l.iter().filter_map(m::from_record).collect::<Vec<_>>())
@@ -434,6 +436,7 @@ fn quadrant_chart(list: &[Classification], name_of: &dyn Fn(uuid::Uuid) -> Strin
 /// Choosing a file of indices, its preview with every problem, and the import (all or nothing).
 #[component]
 fn IndicesImport() -> impl IntoView {
+    let sync = use_sync();
     let session = use_session();
     let schools = known_schools(session);
     let file = StoredValue::new(None::<(String, Vec<u8>)>);
@@ -461,7 +464,7 @@ fn IndicesImport() -> impl IntoView {
                         )));
                         parsed.set(None);
                         file.set_value(None);
-                        sync::sync_now();
+                        sync.sync_now();
                     } else {
                         parsed.set(Some(p));
                     }

@@ -18,7 +18,8 @@ pub use results::CentreResults;
 pub use schools::CentreSchools;
 pub use users::CentreUsers;
 
-use crate::connectivity::{self, Net};
+use crate::connectivity::{Net, use_connectivity};
+use crate::store::use_store;
 
 #[component]
 pub fn CentreHome() -> impl IntoView {
@@ -50,13 +51,14 @@ pub fn CentreHome() -> impl IntoView {
 /// consultation.
 #[component]
 fn Today() -> impl IntoView {
+    let store = use_store();
     use model::forms::{self, Campaign, Status};
     use model::record::Scope;
     use model::support::consultation as c;
 
-    let campaigns = crate::store::watch_kind(forms::CAMPAIGN_KIND);
-    let responses = crate::store::watch_kind(forms::RESPONSE_KIND);
-    let consultations = crate::store::watch_kind(c::KIND);
+    let campaigns = store.watch_kind(forms::CAMPAIGN_KIND);
+    let responses = store.watch_kind(forms::RESPONSE_KIND);
+    let consultations = store.watch_kind(c::KIND);
     let today = crate::format::today();
     let items = move || {
         let waiting = responses.with(|l| {
@@ -120,9 +122,9 @@ fn Today() -> impl IntoView {
 /// A notice shown on pages that need the server while it is unreachable.
 #[component]
 fn NeedsConnection() -> impl IntoView {
-    let status = connectivity::status();
+    let net = use_connectivity();
     move || {
-        (status.get() == Net::Offline).then(|| {
+        (net.status() == Net::Offline).then(|| {
             view! {
                 <p class="alert alert-info" role="status">
                     "Нет связи с сервером. Изменения на этой странице сохраняются только на сервере — "

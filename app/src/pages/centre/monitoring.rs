@@ -12,7 +12,7 @@ use model::monitoring::quarters::{self as q, Report};
 use crate::components::results_chart::{ResultsOf, current_school_year, pct};
 use crate::lists::known_schools;
 use crate::session::use_session;
-use crate::store;
+use crate::store::use_store;
 
 /// «+2,5» / «−1» / «0» percentage points; empty without both values.
 fn change(now: Option<f64>, before: Option<f64>) -> String {
@@ -33,11 +33,12 @@ fn change(now: Option<f64>, before: Option<f64>) -> String {
 
 #[component]
 pub fn MonitoringPage() -> impl IntoView {
+    let store = use_store();
     crate::pages::set_title("Мониторинг результатов");
     let session = use_session();
     let schools = known_schools(session);
-    let responses = store::watch_kind(RESPONSE_KIND);
-    let indices = store::watch_kind(model::monitoring::KIND);
+    let responses = store.watch_kind(RESPONSE_KIND);
+    let indices = store.watch_kind(model::monitoring::KIND);
     let current = current_school_year();
     let reports = Memo::new(move |_| responses.with(|l| q::reports(l, current)));
     view! {

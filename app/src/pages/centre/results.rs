@@ -11,18 +11,19 @@ use model::record::Scope;
 use crate::format;
 use crate::lists::known_schools;
 use crate::session::use_session;
-use crate::store;
+use crate::store::use_store;
 use crate::templates::template_of;
 
 #[component]
 pub fn CentreResults() -> impl IntoView {
+    let store = use_store();
     crate::pages::set_title("Итоги");
     let session = use_session();
     let schools = known_schools(session);
-    let campaigns = store::watch_kind(forms::CAMPAIGN_KIND);
-    let templates = store::watch_kind(forms::TEMPLATE_KIND);
-    let responses = store::watch_kind(forms::RESPONSE_KIND);
-    let results = store::watch_kind(forms::RESULT_KIND);
+    let campaigns = store.watch_kind(forms::CAMPAIGN_KIND);
+    let templates = store.watch_kind(forms::TEMPLATE_KIND);
+    let responses = store.watch_kind(forms::RESPONSE_KIND);
+    let results = store.watch_kind(forms::RESULT_KIND);
     let today = format::today();
     // This school year's campaigns (or still open) by default: three years of quarterly
     // reports would make the table too wide to read or print.

@@ -27,18 +27,21 @@ use crate::api;
 use crate::components::refused::RefusedList;
 use crate::components::test_result::TestResult;
 use crate::components::text_input::Note;
+use crate::connectivity::use_connectivity;
+use crate::format;
 use crate::pages::review::{DeficitPlan, History};
 use crate::session::use_session;
-use crate::store::{self, Target};
+use crate::store::{Store, Target, use_store};
+use crate::sync::use_sync;
 use crate::templates::load_form;
-use crate::{format, sync};
 use question::{Ctx, QuestionInput, label};
 
 /// The campaign named in the URL, read from the local database.
 fn use_campaign() -> (Option<Uuid>, Signal<Option<Campaign>>) {
+    let store = use_store();
     let params = use_params_map();
     let id = params.with_untracked(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
-    let record = store::watch_record(id.unwrap_or_default());
+    let record = store.watch_record(id.unwrap_or_default());
     // A memo: the page is drawn again only when the campaign itself changes, not on every
     // edit stored elsewhere.
     let campaign = Memo::new(move |_| record.with(|r| r.as_ref().and_then(Campaign::from_record)));
@@ -92,8 +95,8 @@ pub fn response_target(t: &Template, campaign: Uuid) -> Option<Target> {
 }
 
 /// The anonymous response to a campaign started on this computer, if any.
-pub async fn local_anonymous(campaign: Uuid) -> Option<Target> {
-    let list = store::by_kind(anonymous_response::KIND).await.ok()?;
+pub async fn local_anonymous(store: Store, campaign: Uuid) -> Option<Target> {
+    let list = store.by_kind(anonymous_response::KIND).await.ok()?;
     let id = campaign.to_string();
     list.iter()
         .find(|r| r.get(forms::F_CAMPAIGN).and_then(Value::as_str) == Some(id.as_str()))
@@ -114,10 +117,11 @@ fn anonymous_target(id: Uuid) -> Target {
 /// offline like any other form.
 #[component]
 fn AnonymousFiller(campaign: Arc<Campaign>, template: Arc<Template>) -> impl IntoView {
+    let store = use_store();
     let session = use_session();
     let id = campaign.id;
     let target = LocalResource::new(move || async move {
-        if let Some(t) = local_anonymous(id).await {
+        if let Some(t) = local_anonymous(store, id).await {
             return Ok(t);
         }
         let token = session.token().ok_or_else(|| "Войдите снова.".to_owned())?;
@@ -146,8 +150,11 @@ fn AnonymousFiller(campaign: Arc<Campaign>, template: Arc<Template>) -> impl Int
 
 #[component]
 fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> impl IntoView {
+    let net = use_connectivity();
+    let store = use_store();
+    let sync = use_sync();
     super::set_title(&template.title);
-    let record = store::watch_record(target.id);
+    let record = store.watch_record(target.id);
     // The answer fields as stored (a table cell is a field of its own).
     let stored = Memo::new(move |_| {
         record.with(|r| {
@@ -189,7 +196,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
     let status =
         Memo::new(move |_| record.with(|r| r.as_ref().map_or(Status::Draft, forms::status_of)));
     // The mentor's comments of every round, beside the answers.
-    let all_reviews = store::watch_kind(forms::review::REVIEW_KIND);
+    let all_reviews = store.watch_kind(forms::review::REVIEW_KIND);
     let response_id = target.id;
     let plan_scope = target.scope.clone();
     let reviews: Signal<Vec<Record>> = Memo::new(move |_| {
@@ -212,9 +219,9 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
     // Edits the server refused, read once per change for the whole page.
     let refusals = RwSignal::new(Vec::<Refused>::new());
     Effect::new(move |_| {
-        store::revision().track();
+        store.revision().track();
         spawn_local(async move {
-            if let Ok(list) = store::refused().await
+            if let Ok(list) = store.refused().await
                 && refusals.with_untracked(|r| r != &list)
             {
                 refusals.set(list);
@@ -246,7 +253,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
         in_flight.update(|n| *n += 1);
         let target = target.get_value();
         spawn_local(async move {
-            let result = store::edit(&target, fields).await;
+            let result = store.edit(&target, fields).await;
             in_flight.update(|n| *n -= 1);
             if let Some(q) = &answered {
                 overlay.update(|o| {
@@ -265,7 +272,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
                     if in_flight.get_untracked() == 0 {
                         saved.set(true);
                     }
-                    sync::edited();
+                    sync.edited();
                 }
                 Err(e) => save_error.set(Some(format!("Ответ не сохранён: {}", e.0))),
             }
@@ -290,7 +297,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
         let session = use_session();
         let campaign = campaign.id;
         Effect::new(move |_| {
-            let online = crate::connectivity::status().get() == crate::connectivity::Net::Online;
+            let online = net.status() == crate::connectivity::Net::Online;
             let Some(token) = session.token().filter(|_| online) else {
                 return;
             };
@@ -428,6 +435,7 @@ fn TimeLimit(
     template: Arc<Template>,
     locked: Signal<bool>,
 ) -> impl IntoView {
+    let net = use_connectivity();
     let session = use_session();
     let closes = RwSignal::new(None::<f64>);
     let now = RwSignal::new(js_sys::Date::now());
@@ -439,7 +447,7 @@ fn TimeLimit(
     // Started as soon as the test is open while the server answers (also when the
     // connection comes back).
     Effect::new(move |_| {
-        let online = crate::connectivity::status().get() == crate::connectivity::Net::Online;
+        let online = net.status() == crate::connectivity::Net::Online;
         if !online || locked.get() || closes.with_untracked(Option::is_some) {
             return;
         }

@@ -9,11 +9,12 @@ use super::{response_target, use_campaign};
 use crate::components::answer::render;
 use crate::format;
 use crate::session::use_session;
-use crate::store;
+use crate::store::use_store;
 use crate::templates::load_form;
 
 #[component]
 pub fn PrintPage() -> impl IntoView {
+    let store = use_store();
     super::super::set_title("Печать формы");
     let (_, campaign) = use_campaign();
     let session = use_session();
@@ -33,7 +34,7 @@ pub fn PrintPage() -> impl IntoView {
                     asked.set_value(true);
                     let campaign = c.id;
                     leptos::task::spawn_local(async move {
-                        if let Some(found) = super::local_anonymous(campaign).await {
+                        if let Some(found) = super::local_anonymous(store, campaign).await {
                             anonymous.set(Some(found.id));
                         }
                     });
@@ -42,7 +43,7 @@ pub fn PrintPage() -> impl IntoView {
             } else {
                 response_target(&t, c.id)?.id
             };
-            let record = store::watch_record(id);
+            let record = store.watch_record(id);
             let t2 = t.clone();
             let deadline = c.deadline.clone();
             // Nobody's name on an anonymous form.

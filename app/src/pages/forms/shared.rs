@@ -11,7 +11,7 @@ use model::forms::{self, Answers, Template};
 use model::record::{Record, Scope};
 use serde_json::Value;
 
-use crate::store;
+use crate::store::use_store;
 use crate::templates::template_of;
 
 /// When the record was last changed on any device (the newest of its fields).
@@ -29,9 +29,10 @@ pub fn SharedAnswers(
     locked: Signal<bool>,
     take: Callback<BTreeMap<String, Value>>,
 ) -> impl IntoView {
-    let responses = store::watch_kind(forms::RESPONSE_KIND);
-    let campaigns = store::watch_kind(forms::CAMPAIGN_KIND);
-    let templates = store::watch_kind(forms::TEMPLATE_KIND);
+    let store = use_store();
+    let responses = store.watch_kind(forms::RESPONSE_KIND);
+    let campaigns = store.watch_kind(forms::CAMPAIGN_KIND);
+    let templates = store.watch_kind(forms::TEMPLATE_KIND);
     let t = template.clone();
     // The school's latest response to a form this one shares questions with, and what of it
     // would fill questions still empty here.

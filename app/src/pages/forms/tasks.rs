@@ -11,7 +11,7 @@ use model::record::Record;
 
 use crate::format;
 use crate::session::use_session;
-use crate::store;
+use crate::store::use_store;
 use crate::templates::template_of;
 
 struct Task {
@@ -23,11 +23,12 @@ struct Task {
 
 #[component]
 pub fn TaskList() -> impl IntoView {
+    let store = use_store();
     let session = use_session();
-    let campaigns = store::watch_kind(forms::CAMPAIGN_KIND);
-    let templates = store::watch_kind(forms::TEMPLATE_KIND);
-    let responses = store::watch_kind(forms::RESPONSE_KIND);
-    let anonymous = store::watch_kind(anonymous_response::KIND);
+    let campaigns = store.watch_kind(forms::CAMPAIGN_KIND);
+    let templates = store.watch_kind(forms::TEMPLATE_KIND);
+    let responses = store.watch_kind(forms::RESPONSE_KIND);
+    let anonymous = store.watch_kind(anonymous_response::KIND);
     let tasks = Signal::derive(move || {
         let Some(p) = session.profile() else {
             return Vec::new();

@@ -10,7 +10,7 @@ use crate::components::text_input::DateInput;
 use crate::format;
 use crate::lists::known_schools;
 use crate::session::use_session;
-use crate::store;
+use crate::store::use_store;
 use crate::templates::template_of;
 
 /// When the latest version was submitted: the server numbers the round at that moment.
@@ -23,12 +23,13 @@ fn submitted_at(r: &Record) -> u64 {
 
 #[component]
 pub fn InboxPage() -> impl IntoView {
+    let store = use_store();
     crate::pages::set_title("Входящие");
     let session = use_session();
     let schools = known_schools(session);
-    let responses = store::watch_kind(forms::RESPONSE_KIND);
-    let campaigns = store::watch_kind(forms::CAMPAIGN_KIND);
-    let templates = store::watch_kind(forms::TEMPLATE_KIND);
+    let responses = store.watch_kind(forms::RESPONSE_KIND);
+    let campaigns = store.watch_kind(forms::CAMPAIGN_KIND);
+    let templates = store.watch_kind(forms::TEMPLATE_KIND);
     // The last visit before this one: what changed since is "новое". This visit is noted now.
     let since = session.note_inbox_visit();
 

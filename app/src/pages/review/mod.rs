@@ -29,8 +29,8 @@ pub use school_responses::SchoolResponses;
 use crate::components::answer::render;
 use crate::components::refused::RefusedList;
 use crate::components::test_result::TestResult;
-use crate::store::{self, Target};
-use crate::sync;
+use crate::store::{Target, use_store};
+use crate::sync::use_sync;
 use crate::templates::{load_form, load_template};
 
 /// The reviews of a response, oldest round first.
@@ -47,11 +47,12 @@ pub fn reviews_of(all: &[Record], response: Uuid) -> Vec<Record> {
 /// `/review/:id`: one response, read-only, with the reviewer's comments beside the answers.
 #[component]
 pub fn ReviewPage() -> impl IntoView {
+    let store = use_store();
     super::set_title("Проверка ответа");
     let params = use_params_map();
     let id = params.with_untracked(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
-    let record = store::watch_record(id.unwrap_or_default());
-    let campaigns = store::watch_kind(forms::CAMPAIGN_KIND);
+    let record = store.watch_record(id.unwrap_or_default());
+    let campaigns = store.watch_kind(forms::CAMPAIGN_KIND);
     // The campaign the response answers: its form, with the campaign's school years.
     let campaign = Memo::new(move |_| {
         let id = record.with(|r| r.as_ref().and_then(model::kinds::response::campaign_id))?;
@@ -83,7 +84,9 @@ pub fn ReviewPage() -> impl IntoView {
 
 #[component]
 fn Review(template: Arc<Template>, record: ReadSignal<Option<Record>>) -> impl IntoView {
-    let all_reviews = store::watch_kind(review::REVIEW_KIND);
+    let store = use_store();
+    let sync = use_sync();
+    let all_reviews = store.watch_kind(review::REVIEW_KIND);
     let response = Memo::new(move |_| record.get());
     let rid = response
         .with_untracked(|r| r.as_ref().map(|r| r.id))
@@ -122,8 +125,8 @@ fn Review(template: Arc<Template>, record: ReadSignal<Option<Record>>) -> impl I
             parent: Some(r.id),
         };
         spawn_local(async move {
-            match store::edit(&target, fields).await {
-                Ok(()) => sync::edited(),
+            match store.edit(&target, fields).await {
+                Ok(()) => sync.edited(),
                 Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
             }
         });

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::components::record_field::{self, SaveError, one};
 use crate::components::text_input::{TextInput, date_parser, text_parser};
 use crate::format;
-use crate::store::{self, Target};
+use crate::store::{Target, use_store};
 
 /// Stores fields of a plan item; a failure is put in `error`.
 fn save(
@@ -38,7 +38,8 @@ fn save(
 
 #[component]
 pub fn DeficitPlan(response: Uuid, scope: Scope) -> impl IntoView {
-    let results = store::watch_kind(RESULT_KIND);
+    let store = use_store();
+    let results = store.watch_kind(RESULT_KIND);
     let areas = Memo::new(move |_| {
         results.with(|l| {
             l.iter()
@@ -48,7 +49,7 @@ pub fn DeficitPlan(response: Uuid, scope: Scope) -> impl IntoView {
                 .unwrap_or_default()
         })
     });
-    let all = store::watch_kind(PLAN_ITEM_KIND);
+    let all = store.watch_kind(PLAN_ITEM_KIND);
     let ids = Memo::new(move |_| {
         let mut ids: Vec<Uuid> = all.with(|l| {
             l.iter()
@@ -69,7 +70,7 @@ pub fn DeficitPlan(response: Uuid, scope: Scope) -> impl IntoView {
                 .map(|s| s.area.clone())
         });
         save(
-            store::new_id(),
+            store.new_id(),
             scope.get_value(),
             response,
             BTreeMap::from([

@@ -23,13 +23,14 @@ use crate::lists::known_schools;
 use crate::pages::support::measure_from_recommendation;
 use crate::recommendation::{recommendation_target, save_draft, start_draft};
 use crate::session::use_session;
-use crate::store;
-use crate::sync;
+use crate::store::use_store;
+use crate::sync::use_sync;
 
 /// "Подготовить рекомендации": a draft from the deficits of a scored test response.
 #[component]
 pub fn DraftFromResult(response: Uuid, scope: Scope) -> impl IntoView {
-    let results = store::watch_kind(RESULT_KIND);
+    let store = use_store();
+    let results = store.watch_kind(RESULT_KIND);
     let scores = Memo::new(move |_| {
         results.with(|l| {
             l.iter()
@@ -80,10 +81,12 @@ pub fn NewRecommendationButton(school: Uuid) -> impl IntoView {
 /// `/recommendations/:id`: the mentor edits and sends recommendations.
 #[component]
 pub fn RecommendationPage() -> impl IntoView {
+    let store = use_store();
+    let sync = use_sync();
     crate::pages::set_title("Адресные рекомендации");
     let params = use_params_map();
     let id = params.with_untracked(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
-    let record = store::watch_record(id.unwrap_or_default());
+    let record = store.watch_record(id.unwrap_or_default());
     let loaded = Memo::new(move |_| record.with(Option::is_some));
     let error = RwSignal::new(None::<String>);
     let write = Callback::new(move |fields: BTreeMap<String, Value>| {
@@ -92,10 +95,10 @@ pub fn RecommendationPage() -> impl IntoView {
         };
         let t = recommendation_target(r.id, r.scope.clone());
         spawn_local(async move {
-            match store::edit(&t, fields).await {
+            match store.edit(&t, fields).await {
                 Ok(()) => {
                     error.set(None);
-                    sync::edited();
+                    sync.edited();
                 }
                 Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
             }
@@ -167,7 +170,9 @@ pub fn RecommendationPage() -> impl IntoView {
 /// acknowledges each and may include it in this year's anti-risk programme in one step.
 #[component]
 pub fn ReceivedRecommendations() -> impl IntoView {
-    let all = store::watch_kind(RECOMMENDATION_KIND);
+    let store = use_store();
+    let sync = use_sync();
+    let all = store.watch_kind(RECOMMENDATION_KIND);
     let error = RwSignal::new(None::<String>);
     // One step at a time: a double click makes one measure, not two.
     let busy = RwSignal::new(false);
@@ -221,8 +226,8 @@ pub fn ReceivedRecommendations() -> impl IntoView {
                                     <button type="button" class="button-secondary rec-acknowledge" on:click=move |_| {
                                         let t = ack_target.clone();
                                         spawn_local(async move {
-                                            match store::edit(&t, BTreeMap::from([(F_ACK.to_owned(), json!(true))])).await {
-                                                Ok(()) => sync::edited(),
+                                            match store.edit(&t, BTreeMap::from([(F_ACK.to_owned(), json!(true))])).await {
+                                                Ok(()) => sync.edited(),
                                                 Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
                                             }
                                         });
@@ -238,7 +243,7 @@ pub fn ReceivedRecommendations() -> impl IntoView {
                                         busy.set(true);
                                         let r = stored.get_value();
                                         spawn_local(async move {
-                                            if let Err(e) = measure_from_recommendation(&r).await {
+                                            if let Err(e) = measure_from_recommendation(store, sync, &r).await {
                                                 error.set(Some(format!("Не сохранено: {}", e.0)));
                                             }
                                             busy.set(false);
@@ -264,9 +269,10 @@ pub fn ReceivedRecommendations() -> impl IntoView {
 /// The recommendations a mentor wrote, with their state (the mentor's home).
 #[component]
 pub fn WrittenRecommendations() -> impl IntoView {
+    let store = use_store();
     let session = use_session();
     let schools = known_schools(session);
-    let all = store::watch_kind(RECOMMENDATION_KIND);
+    let all = store.watch_kind(RECOMMENDATION_KIND);
     move || {
         let names = schools.get();
         let list: Vec<Record> = all.get();

@@ -8,15 +8,16 @@ use model::record::Record;
 
 use crate::format;
 use crate::session::use_session;
-use crate::store;
+use crate::store::use_store;
 use crate::templates::template_of;
 
 #[component]
 pub fn SchoolResponses() -> impl IntoView {
+    let store = use_store();
     let session = use_session();
-    let responses = store::watch_kind(forms::RESPONSE_KIND);
-    let templates = store::watch_kind(forms::TEMPLATE_KIND);
-    let reviews = store::watch_kind(review::REVIEW_KIND);
+    let responses = store.watch_kind(forms::RESPONSE_KIND);
+    let templates = store.watch_kind(forms::TEMPLATE_KIND);
+    let reviews = store.watch_kind(review::REVIEW_KIND);
     let me = session.profile().map(|p| p.id).unwrap_or_default();
     move || {
         let titles: Vec<(String, String, bool, forms::Respondent)> = templates.with(|l| {

@@ -28,8 +28,8 @@ use crate::format;
 use crate::lists::{known_schools, specialists};
 use crate::recommendation::start_draft;
 use crate::session::use_session;
-use crate::store::{self, Target};
-use crate::sync;
+use crate::store::{Target, use_store};
+use crate::sync::use_sync;
 
 fn target(r: &Record) -> Target {
     Target {
@@ -82,6 +82,8 @@ pub fn ConsultationsPage() -> impl IntoView {
 /// The school team's request form.
 #[component]
 fn NewRequest() -> impl IntoView {
+    let store = use_store();
+    let sync = use_sync();
     let session = use_session();
     let people = specialists(session);
     let school = session.profile().and_then(|p| p.school_id);
@@ -112,15 +114,15 @@ fn NewRequest() -> impl IntoView {
             fields.insert(ADDRESSEE.to_owned(), json!(to.get_untracked()));
         }
         let t = Target {
-            id: store::new_id(),
+            id: store.new_id(),
             kind: c::KIND,
             scope: Scope::School(school),
             parent: None,
         };
         spawn_local(async move {
-            match store::edit(&t, fields).await {
+            match store.edit(&t, fields).await {
                 Ok(()) => {
-                    sync::edited();
+                    sync.edited();
                     error.set(None);
                     done.set(Some("Запрос сохранён и будет отправлен при связи.".into()));
                     topic.set(String::new());
@@ -173,9 +175,10 @@ fn NewRequest() -> impl IntoView {
 /// The requests the person may see; `all: false` shows only the open ones (for homes).
 #[component]
 pub fn ConsultationList(#[prop(optional)] all: bool) -> impl IntoView {
+    let store = use_store();
     let session = use_session();
     let schools = known_schools(session);
-    let records = store::watch_kind(c::KIND);
+    let records = store.watch_kind(c::KIND);
     let people = specialists(session);
     move || {
         let list: Vec<Record> = records
@@ -220,6 +223,8 @@ pub fn OpenRequests() -> impl IntoView {
 
 #[component]
 pub fn ConsultationPage() -> impl IntoView {
+    let store = use_store();
+    let sync = use_sync();
     crate::pages::set_title("Консультация");
     let session = use_session();
     let role = session.profile().map(|p| p.role);
@@ -227,7 +232,7 @@ pub fn ConsultationPage() -> impl IntoView {
     let people = specialists(session);
     let id =
         use_params_map().with_untracked(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
-    let record = store::watch_record(id.unwrap_or_default());
+    let record = store.watch_record(id.unwrap_or_default());
     let record_s: Signal<Option<Record>> = record.into();
     let t = Signal::derive(move || record.with(|r| r.as_ref().map(target)));
     let error = RwSignal::new(None::<String>);
@@ -240,7 +245,7 @@ pub fn ConsultationPage() -> impl IntoView {
     let move_to = move |to: State| {
         let Some(id) = id else { return };
         spawn_local(async move {
-            let r = match store::get(id).await {
+            let r = match store.get(id).await {
                 Ok(Some(r)) => r,
                 Ok(None) => return,
                 Err(e) => {
@@ -252,10 +257,13 @@ pub fn ConsultationPage() -> impl IntoView {
                 error.set(Some(m));
                 return;
             }
-            match store::edit(&target(&r), one(F_STATE, json!(to.as_str()))).await {
+            match store
+                .edit(&target(&r), one(F_STATE, json!(to.as_str())))
+                .await
+            {
                 Ok(()) => {
                     error.set(None);
-                    sync::edited();
+                    sync.edited();
                 }
                 Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
             }
@@ -357,11 +365,12 @@ pub fn ConsultationPage() -> impl IntoView {
 /// `/consultations/print`: the consultation log as a document.
 #[component]
 pub fn ConsultationsPrint() -> impl IntoView {
+    let store = use_store();
     crate::pages::set_title("Журнал консультаций");
     let session = use_session();
     let schools = known_schools(session);
     let people = specialists(session);
-    let records = store::watch_kind(c::KIND);
+    let records = store.watch_kind(c::KIND);
     view! {
         <article class="page print-view" id="consultations-print-view">
             <p class="no-print">

@@ -14,7 +14,7 @@ use super::{live, school_of, this_year};
 use crate::format;
 use crate::lists::known_schools;
 use crate::session::use_session;
-use crate::store;
+use crate::store::use_store;
 
 fn verdict(o: &Outline) -> String {
     o.programme.as_ref().map_or_else(String::new, |pr| {
@@ -57,18 +57,19 @@ pub fn ProgrammeStatus(school: Uuid) -> impl IntoView {
 /// `/centre/programmes`: every school's programme for a year, its support this year.
 #[component]
 pub fn CentreProgrammes() -> impl IntoView {
+    let store = use_store();
     crate::pages::set_title("Поддержка школ");
     let session = use_session();
     let schools = known_schools(session);
     let year = use_query_map()
         .with_untracked(|q| q.get("year").and_then(|y| y.parse().ok()))
         .unwrap_or_else(this_year);
-    let programmes = store::watch_kind(p::PROGRAMME_KIND);
-    let sections = store::watch_kind(p::SECTION_KIND);
-    let indicators = store::watch_kind(p::INDICATOR_KIND);
-    let measures = store::watch_kind(p::MEASURE_KIND);
-    let consultations = store::watch_kind(c::KIND);
-    let visits = store::watch_kind(v::KIND);
+    let programmes = store.watch_kind(p::PROGRAMME_KIND);
+    let sections = store.watch_kind(p::SECTION_KIND);
+    let indicators = store.watch_kind(p::INDICATOR_KIND);
+    let measures = store.watch_kind(p::MEASURE_KIND);
+    let consultations = store.watch_kind(c::KIND);
+    let visits = store.watch_kind(v::KIND);
     let today = format::today();
     view! {
         <section class="page" id="centre-programmes">

@@ -33,8 +33,8 @@ use crate::components::record_field::{Field, Input, SaveError, delete, one, save
 use crate::format;
 use crate::lists::known_schools;
 use crate::session::use_session;
-use crate::store::{self, StoreError, Target};
-use crate::sync;
+use crate::store::{Store, StoreError, Target, use_store};
+use crate::sync::{SyncCtx, use_sync};
 
 fn programme_target(school: Uuid, year: i64) -> Target {
     Target {
@@ -71,11 +71,12 @@ fn part_target(r: &Record) -> Target {
 
 /// Every part of every programme on this computer, kept current.
 fn watch_parts() -> Signal<Vec<Record>> {
+    let store = use_store();
     let kinds = [
-        store::watch_kind(p::PROGRAMME_KIND),
-        store::watch_kind(p::SECTION_KIND),
-        store::watch_kind(p::INDICATOR_KIND),
-        store::watch_kind(p::MEASURE_KIND),
+        store.watch_kind(p::PROGRAMME_KIND),
+        store.watch_kind(p::SECTION_KIND),
+        store.watch_kind(p::INDICATOR_KIND),
+        store.watch_kind(p::MEASURE_KIND),
     ];
     Signal::derive(move || kinds.iter().flat_map(|k| k.get()).collect())
 }
@@ -88,11 +89,11 @@ pub fn watch_outline(id: Uuid) -> Memo<Outline> {
 
 /// Creates the school's programme for `year` if this computer has none (the same record on
 /// every computer: its id is derived from the school and the year).
-async fn ensure_programme(school: Uuid, year: i64) -> Result<(), StoreError> {
+async fn ensure_programme(store: Store, school: Uuid, year: i64) -> Result<(), StoreError> {
     let t = programme_target(school, year);
     // The year only: a title typed on another computer is never overwritten by a default.
-    if store::get(t.id).await?.is_none() {
-        store::edit(&t, one(F_YEAR, json!(year))).await?;
+    if store.get(t.id).await?.is_none() {
+        store.edit(&t, one(F_YEAR, json!(year))).await?;
     }
     Ok(())
 }
@@ -100,13 +101,14 @@ async fn ensure_programme(school: Uuid, year: i64) -> Result<(), StoreError> {
 /// Makes sure the programme has the section of `factor`: creates it, or restores it if it was
 /// deleted (its id is the factor's, so a deleted one would otherwise hide whatever is added).
 async fn ensure_section(
+    store: Store,
     school: Uuid,
     programme: Uuid,
     factor: &str,
     level: Option<String>,
 ) -> Result<Uuid, StoreError> {
     let t = section_target(school, programme, factor);
-    let stored = store::get(t.id).await?;
+    let stored = store.get(t.id).await?;
     if stored.as_ref().is_some_and(|r| !r.is_deleted()) {
         return Ok(t.id);
     }
@@ -117,7 +119,7 @@ async fn ensure_section(
     if let Some(l) = level {
         fields.insert(F_LEVEL.to_owned(), json!(l));
     }
-    store::edit(&t, fields).await?;
+    store.edit(&t, fields).await?;
     Ok(t.id)
 }
 
@@ -136,16 +138,20 @@ fn card_answers(responses: &[Record], school: Uuid) -> Option<forms::Answers> {
 /// "Включить в программу": a sent recommendation becomes a measure of this year's programme
 /// of its school, in the section of its risk factor (or the general one); the recommendation
 /// is marked acknowledged and points to the measure. All on this computer, in order.
-pub async fn measure_from_recommendation(r: &Record) -> Result<Uuid, StoreError> {
+pub async fn measure_from_recommendation(
+    store: Store,
+    sync: SyncCtx,
+    r: &Record,
+) -> Result<Uuid, StoreError> {
     let Scope::School(school) = r.scope else {
         return Err(StoreError("Рекомендации не относятся к школе.".into()));
     };
     let year = this_year();
-    ensure_programme(school, year).await?;
+    ensure_programme(store, school, year).await?;
     let programme = p::programme_id(school, year);
     let factor = p::section_for(&r.text(rec::F_FACTOR)).to_owned();
-    let section = ensure_section(school, programme, &factor, None).await?;
-    let id = store::new_id();
+    let section = ensure_section(store, school, programme, &factor, None).await?;
+    let id = store.new_id();
     let mut content = r.text(rec::F_TITLE);
     let text = r.text(rec::F_TEXT);
     if !text.is_empty() {
@@ -172,22 +178,23 @@ pub async fn measure_from_recommendation(r: &Record) -> Result<Uuid, StoreError>
         scope: r.scope.clone(),
         parent: Some(section),
     };
-    store::edit(&measure, fields).await?;
+    store.edit(&measure, fields).await?;
     let target = Target {
         id: r.id,
         kind: rec::RECOMMENDATION_KIND,
         scope: r.scope.clone(),
         parent: None,
     };
-    store::edit(
-        &target,
-        BTreeMap::from([
-            (rec::F_ACK.to_owned(), json!(true)),
-            (rec::F_MEASURE.to_owned(), json!(id.to_string())),
-        ]),
-    )
-    .await?;
-    sync::edited();
+    store
+        .edit(
+            &target,
+            BTreeMap::from([
+                (rec::F_ACK.to_owned(), json!(true)),
+                (rec::F_MEASURE.to_owned(), json!(id.to_string())),
+            ]),
+        )
+        .await?;
+    sync.edited();
     Ok(id)
 }
 
@@ -234,6 +241,8 @@ fn school_param() -> Option<Uuid> {
 
 #[component]
 pub fn ProgrammePage() -> impl IntoView {
+    let store = use_store();
+    let sync = use_sync();
     crate::pages::set_title("Антирисковая программа");
     let session = use_session();
     let Some(school) = school_param() else {
@@ -256,15 +265,15 @@ pub fn ProgrammePage() -> impl IntoView {
     let exists = Memo::new(move |_| outline.with(|o| o.programme.is_some()));
     let target = Signal::derive(move || Some(programme_target(school, year)));
     let error = RwSignal::new(None::<String>);
-    let responses = store::watch_kind(forms::RESPONSE_KIND);
+    let responses = store.watch_kind(forms::RESPONSE_KIND);
     let card = Memo::new(move |_| responses.with(|l| card_answers(l, school)));
     let today = format::today();
     let today2 = today.clone();
 
     let start = move |_| {
         spawn_local(async move {
-            match ensure_programme(school, year).await {
-                Ok(()) => sync::edited(),
+            match ensure_programme(store, school, year).await {
+                Ok(()) => sync.edited(),
                 Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
             }
         });
@@ -284,12 +293,12 @@ pub fn ProgrammePage() -> impl IntoView {
                 if existing.iter().any(|f| f == factor) {
                     continue;
                 }
-                if let Err(e) = ensure_section(school, pid, factor, level).await {
+                if let Err(e) = ensure_section(store, school, pid, factor, level).await {
                     error.set(Some(format!("Не сохранено: {}", e.0)));
                     return;
                 }
             }
-            sync::edited();
+            sync.edited();
         });
     };
     let new_factor = RwSignal::new(String::new());
@@ -300,8 +309,8 @@ pub fn ProgrammePage() -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            match ensure_section(school, pid, &factor, None).await {
-                Ok(_) => sync::edited(),
+            match ensure_section(store, school, pid, &factor, None).await {
+                Ok(_) => sync.edited(),
                 Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
             }
         });
@@ -397,6 +406,7 @@ pub fn ProgrammePage() -> impl IntoView {
 
 #[component]
 fn SectionView(id: Uuid, outline: Memo<Outline>, year: i64, rights: Rights) -> impl IntoView {
+    let store = use_store();
     let part = Memo::new(move |_| {
         outline.with(|o| o.sections.iter().find(|s| s.section.id == id).cloned())
     });
@@ -422,7 +432,7 @@ fn SectionView(id: Uuid, outline: Memo<Outline>, year: i64, rights: Rights) -> i
             return;
         };
         let t = Target {
-            id: store::new_id(),
+            id: store.new_id(),
             kind,
             scope: s.scope.clone(),
             parent: Some(s.id),

@@ -24,8 +24,8 @@ use crate::format;
 use crate::lists::known_schools;
 use crate::recommendation::start_draft;
 use crate::session::use_session;
-use crate::store::{self, Target};
-use crate::sync;
+use crate::store::{Target, use_store};
+use crate::sync::use_sync;
 
 fn target(r: &Record) -> Target {
     Target {
@@ -39,6 +39,8 @@ fn target(r: &Record) -> Target {
 /// "Записать посещение": the type and the date, then the page of the new record.
 #[component]
 pub fn NewVisitButton(school: Uuid) -> impl IntoView {
+    let store = use_store();
+    let sync = use_sync();
     let kind = RwSignal::new(TYPES[0].0.to_owned());
     let date = RwSignal::new(format::today());
     let error = RwSignal::new(None::<String>);
@@ -50,7 +52,7 @@ pub fn NewVisitButton(school: Uuid) -> impl IntoView {
             error.set(Some("Укажите дату.".into()));
             return;
         }
-        let id = store::new_id();
+        let id = store.new_id();
         let t = Target {
             id,
             kind: v::KIND,
@@ -63,9 +65,9 @@ pub fn NewVisitButton(school: Uuid) -> impl IntoView {
         ]);
         let navigate = navigate.clone();
         spawn_local(async move {
-            match store::edit(&t, fields).await {
+            match store.edit(&t, fields).await {
                 Ok(()) => {
-                    sync::edited();
+                    sync.edited();
                     navigate(&format!("/visits/{id}"), Default::default());
                 }
                 Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
@@ -92,6 +94,7 @@ pub fn VisitList(
     #[prop(optional)] school: Option<Uuid>,
     #[prop(optional)] limit: usize,
 ) -> impl IntoView {
+    let store = use_store();
     let session = use_session();
     // Names are needed only for a list of every school's visits.
     let schools = if school.is_none() {
@@ -99,7 +102,7 @@ pub fn VisitList(
     } else {
         RwSignal::new(Vec::new())
     };
-    let records = store::watch_kind(v::KIND);
+    let records = store.watch_kind(v::KIND);
     move || {
         let mut list: Vec<Record> = records.with(|l| {
             live(l)
@@ -135,6 +138,7 @@ pub fn VisitList(
 
 #[component]
 pub fn VisitPage() -> impl IntoView {
+    let store = use_store();
     crate::pages::set_title("Посещение");
     let session = use_session();
     let editable = matches!(
@@ -144,7 +148,7 @@ pub fn VisitPage() -> impl IntoView {
     let schools = known_schools(session);
     let id =
         use_params_map().with_untracked(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
-    let record = store::watch_record(id.unwrap_or_default());
+    let record = store.watch_record(id.unwrap_or_default());
     let record_s: Signal<Option<Record>> = record.into();
     let t = Signal::derive(move || record.with(|r| r.as_ref().map(target)));
     let error = RwSignal::new(None::<String>);

@@ -17,7 +17,7 @@ use crate::components::results_chart::{CardYears, SchoolResults};
 use crate::format;
 use crate::lists::{known_schools, specialists};
 use crate::session::use_session;
-use crate::store;
+use crate::store::use_store;
 
 fn in_year(date: &str, year: i64) -> bool {
     date.get(0..4).and_then(|y| y.parse::<i64>().ok()) == Some(year)
@@ -30,6 +30,7 @@ fn created_in(r: &Record, year: i64) -> bool {
 
 #[component]
 pub fn SchoolReport() -> impl IntoView {
+    let store = use_store();
     crate::pages::set_title("Годовой отчёт по школе");
     let session = use_session();
     let schools = known_schools(session);
@@ -43,11 +44,11 @@ pub fn SchoolReport() -> impl IntoView {
         .with_untracked(|q| q.get("year").and_then(|y| y.parse().ok()))
         .unwrap_or_else(|| format::today()[..4].parse().unwrap_or(2026));
     let scope = Scope::School(school);
-    let campaigns = store::watch_kind(forms::CAMPAIGN_KIND);
-    let responses = store::watch_kind(forms::RESPONSE_KIND);
-    let visits = store::watch_kind(v::KIND);
-    let consultations = store::watch_kind(c::KIND);
-    let recommendations = store::watch_kind(rec::RECOMMENDATION_KIND);
+    let campaigns = store.watch_kind(forms::CAMPAIGN_KIND);
+    let responses = store.watch_kind(forms::RESPONSE_KIND);
+    let visits = store.watch_kind(v::KIND);
+    let consultations = store.watch_kind(c::KIND);
+    let recommendations = store.watch_kind(rec::RECOMMENDATION_KIND);
     let name = move || {
         schools
             .with(|l| l.iter().find(|s| s.id == school).map(|s| s.name.clone()))

@@ -17,7 +17,7 @@ use crate::components::record_field::{SaveError, save};
 use crate::components::text_input::{TextInput, any_number_parser};
 use crate::format;
 use crate::session::use_session;
-use crate::store::{self, Target};
+use crate::store::{Target, use_store};
 
 /// The value of an indicator in a year: computed, or entered, with its source.
 fn value_of(
@@ -37,15 +37,16 @@ fn value_of(
 
 #[component]
 pub fn IndicatorsPage() -> impl IntoView {
+    let store = use_store();
     crate::pages::set_title("Показатели программы");
     let session = use_session();
     let head = session.profile().is_some_and(|p| p.role == Role::Head);
     let now: i64 = format::today()[..4].parse().unwrap_or(2026);
     let years: Vec<i64> = (now - 3..=now).collect();
-    let entered = store::watch_kind(ind::KIND);
-    let responses = store::watch_kind(model::forms::RESPONSE_KIND);
-    let candidates = store::watch_kind(model::reserve::CANDIDATE_KIND);
-    let vacancies = store::watch_kind(model::reserve::VACANCY_KIND);
+    let entered = store.watch_kind(ind::KIND);
+    let responses = store.watch_kind(model::forms::RESPONSE_KIND);
+    let candidates = store.watch_kind(model::reserve::CANDIDATE_KIND);
+    let vacancies = store.watch_kind(model::reserve::VACANCY_KIND);
     // What the computed indicators count: the schools' cards, the reserve's registry and the
     // vacant management posts.
     let cards = Memo::new(move |_| {

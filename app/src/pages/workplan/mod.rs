@@ -21,7 +21,7 @@ use model::support::{consultation, programme, visit};
 use model::workplan;
 
 use crate::format;
-use crate::store;
+use crate::store::use_store;
 
 /// The school year of today (2026 for 01.09.2026–31.08.2027).
 pub fn this_school_year() -> i64 {
@@ -70,12 +70,13 @@ pub fn query(year: i64, period: Option<(u8, u8)>) -> String {
 
 /// The records the figures of linked items are taken from, kept current.
 pub fn watch_linked() -> Signal<Vec<Record>> {
+    let store = use_store();
     let kinds = [
-        store::watch_kind(forms::CAMPAIGN_KIND),
-        store::watch_kind(forms::RESPONSE_KIND),
-        store::watch_kind(consultation::KIND),
-        store::watch_kind(visit::KIND),
-        store::watch_kind(programme::PROGRAMME_KIND),
+        store.watch_kind(forms::CAMPAIGN_KIND),
+        store.watch_kind(forms::RESPONSE_KIND),
+        store.watch_kind(consultation::KIND),
+        store.watch_kind(visit::KIND),
+        store.watch_kind(programme::PROGRAMME_KIND),
     ];
     Signal::derive(move || kinds.iter().flat_map(|k| k.get()).collect())
 }

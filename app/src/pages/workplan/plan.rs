@@ -24,7 +24,7 @@ use crate::components::record_field::{Checklist, Field, Input, SaveError, delete
 use crate::components::text_input::DateInput;
 use crate::lists::{known_schools, specialists};
 use crate::session::use_session;
-use crate::store::{self, Target};
+use crate::store::{Target, use_store};
 
 fn target(r: &Record) -> Target {
     Target {
@@ -37,6 +37,7 @@ fn target(r: &Record) -> Target {
 
 #[component]
 pub fn PlanPage() -> impl IntoView {
+    let store = use_store();
     crate::pages::set_title("План работы центра");
     let session = use_session();
     let me = session.profile();
@@ -46,7 +47,7 @@ pub fn PlanPage() -> impl IntoView {
     let people = specialists(session);
     let schools = known_schools(session);
     let (year, period) = plan_query();
-    let items = store::watch_kind(w::KIND);
+    let items = store.watch_kind(w::KIND);
     let linked = watch_linked();
     let groups = Memo::new(move |_| items.with(|l| w::grouped(l, year, period)));
     let ids = Memo::new(move |_| {
@@ -69,7 +70,7 @@ pub fn PlanPage() -> impl IntoView {
             return;
         }
         let t = Target {
-            id: store::new_id(),
+            id: store.new_id(),
             kind: w::KIND,
             scope: Scope::Centre,
             parent: None,
@@ -336,7 +337,8 @@ fn LinkSelect(
     error: RwSignal<Option<String>>,
     n: String,
 ) -> impl IntoView {
-    let campaigns = store::watch_kind(forms::CAMPAIGN_KIND);
+    let store = use_store();
+    let campaigns = store.watch_kind(forms::CAMPAIGN_KIND);
     let current =
         Memo::new(move |_| record.with(|r| r.as_ref().map(|r| r.text(F_LINK)).unwrap_or_default()));
     let id = format!("link-{n}");

@@ -10,7 +10,7 @@ use model::workplan::{self as w, F_CONTENT, F_PEOPLE, F_PLACE, F_STATUS, STATUSE
 use super::{period_words, plan_query, query, watch_linked};
 use crate::lists::specialists;
 use crate::session::use_session;
-use crate::store;
+use crate::store::use_store;
 
 pub const COLUMNS: [&str; 6] = [
     "№",
@@ -23,11 +23,12 @@ pub const COLUMNS: [&str; 6] = [
 
 #[component]
 pub fn PlanPrint() -> impl IntoView {
+    let store = use_store();
     crate::pages::set_title("План работы: печать");
     let session = use_session();
     let people = specialists(session);
     let (year, period) = plan_query();
-    let items = store::watch_kind(w::KIND);
+    let items = store.watch_kind(w::KIND);
     let linked = watch_linked();
     view! {
         <article class="page print-view landscape" id="plan-print-view">
