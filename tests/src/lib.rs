@@ -2,6 +2,7 @@
 //! database, and a real headless Chromium driven through ChromeDriver (each browser with its own
 //! profile, like a separate computer).
 
+pub mod front;
 pub mod proxy;
 
 use std::net::TcpListener;
@@ -33,6 +34,14 @@ pub fn server_binary() -> PathBuf {
         "the server binary is missing: run the end-to-end tests with `cargo xtask test`"
     );
     bin
+}
+
+/// The app's bundle the server binary embeds: `NASTAVNIK_DIST` (set by `cargo xtask test`) or
+/// `target/dist`.
+pub fn dist_dir() -> PathBuf {
+    std::env::var_os("NASTAVNIK_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/dist"))
 }
 
 /// A built-in template from `templates/`, with its answer key.
