@@ -141,8 +141,8 @@ fn parse_role(s: &str) -> Result<Role, String> {
     })
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    // Before any thread starts: the process may be replaced by itself.
     tame_the_allocator();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -151,13 +151,19 @@ async fn main() {
         )
         .with_writer(std::io::stderr)
         .init();
-    if let Err(e) = run(Cli::parse()).await {
+    let cli = Cli::parse();
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|runtime| runtime.block_on(run(cli)));
+    if let Err(e) = result {
         eprintln!("Ошибка: {e:#}");
         std::process::exit(1);
     }
 }
 
-/// glibc's allocator keeps much of what it freed: a password hash's 19 MiB, once freed, raises
+/// glibc's allocator keeps much of what it freed: a password hash's 7–19 MiB, once freed, raises
 /// the size above which memory goes back to the system, and each of the database's worker
 /// threads gets an arena of its own. Its settings are read only when a process starts, so the
 /// process starts itself again once with them set (unless they are set already).
