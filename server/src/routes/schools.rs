@@ -53,7 +53,7 @@ pub async fn set_flags(
     user.require(&[Role::Head])?;
     let id = super::parse_id(&id, "школы")?;
     let flags = flags.validated()?;
-    let found = state
+    state
         .db
         .set_school_flags(
             id,
@@ -62,9 +62,6 @@ pub async fn set_flags(
             flags.mentor_school,
         )
         .await?;
-    if !found {
-        return Err(ApiError::not_found().into());
-    }
     state
         .db
         .audit(

@@ -39,15 +39,6 @@ impl Dialect {
         }
     }
 
-    /// The dialect of an open connection.
-    pub fn of(conn: &AnyConnection) -> Dialect {
-        if conn.backend_name().eq_ignore_ascii_case("PostgreSQL") {
-            Dialect::Postgres
-        } else {
-            Dialect::Sqlite
-        }
-    }
-
     /// Begins a transaction that writes records, the change log or files. Such transactions
     /// take turns (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: an advisory lock held until commit),
     /// so what one reads it may change, and numbers given to the change log inside one are

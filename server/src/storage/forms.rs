@@ -68,6 +68,7 @@ impl Db {
             return Ok((entry, Installed::Same));
         }
         write_server_changes(
+            self.dialect,
             &mut tx,
             self.forms.clock_mutex(),
             vec![template_write(&template)],
@@ -184,6 +185,7 @@ async fn load_entry(
 /// records and the log, so devices receive them like any other change. A write that cannot land
 /// (its id holds a record of another kind or place) is an error: nothing is skipped silently.
 pub async fn write_server_changes(
+    dialect: super::Dialect,
     conn: &mut AnyConnection,
     clock: &std::sync::Mutex<model::hlc::Clock>,
     writes: Vec<model::kinds::ServerWrite>,
@@ -201,6 +203,6 @@ pub async fn write_server_changes(
         let mut clock = clock.lock().unwrap_or_else(|e| e.into_inner());
         model::sync::server::server_writes(now_ms() as u64, &mut clock, &mut records, writes)?
     };
-    super::sync::write_plan(conn, &plan, &records, None).await?;
+    super::sync::write_plan(dialect, conn, &plan, &records, None).await?;
     Ok(())
 }

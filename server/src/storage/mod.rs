@@ -7,6 +7,7 @@ mod dialect;
 mod files;
 mod forms;
 mod pg_dump;
+mod scratch;
 mod sync;
 
 pub use backup::{Restored, ServingLock};
@@ -14,6 +15,7 @@ pub use dialect::Dialect;
 pub use files::{ChunkError, MAX_UNFINISHED_PER_PERSON};
 pub use forms::{InstallError, Installed, write_server_changes};
 pub use pg_dump::shown as shown_address;
+pub use scratch::{TEST_POSTGRES, scratch_database};
 pub use sync::LoggedChange;
 
 use std::path::Path;
@@ -236,13 +238,14 @@ impl Db {
     }
 
     /// Sets a school's flags (ШНОР, ШССУ, школа-наставник); `false` when there is no such school.
+    /// Sets a school's flags; [`StoreError::NotFound`] when there is no such school.
     pub async fn set_school_flags(
         &self,
         id: Uuid,
         low_results: bool,
         hard_conditions: bool,
         mentor_school: bool,
-    ) -> Result<bool, sqlx::Error> {
+    ) -> Result<(), StoreError> {
         let done = sqlx::query(
             "UPDATE schools SET low_results = $1, hard_conditions = $2, mentor_school = $3 WHERE id = $4",
         )
@@ -251,8 +254,12 @@ impl Db {
         .bind(i64::from(mentor_school))
         .bind(id.to_string())
         .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() > 0)
+        .await
+        .map_err(StoreError::from_write)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
     }
 
     pub async fn school_exists(&self, id: Uuid) -> Result<bool, sqlx::Error> {
@@ -690,28 +697,6 @@ impl Db {
             .await?;
         Ok(())
     }
-}
-
-/// The variable naming a PostgreSQL server (an address with a user that may create databases)
-/// on which the tests make their databases; without it they use SQLite files.
-pub const TEST_POSTGRES: &str = "NASTAVNIK_TEST_POSTGRES";
-
-/// The address of a new, empty database for a test: on the PostgreSQL server [`TEST_POSTGRES`]
-/// names (a database of its own), otherwise an SQLite file in `dir`.
-pub async fn scratch_database(dir: &Path) -> anyhow::Result<String> {
-    let Ok(server) = std::env::var(TEST_POSTGRES) else {
-        return Ok(format!("sqlite://{}", dir.join("t.db").display()));
-    };
-    let name = format!("t_{}", Uuid::now_v7().simple());
-    let mut admin = sqlx::PgConnection::connect(&server)
-        .await
-        .with_context(|| format!("PostgreSQL для тестов недоступен: {server}"))?;
-    sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str()).await?;
-    admin.close().await?;
-    let (base, _) = server
-        .rsplit_once('/')
-        .context("адрес PostgreSQL без имени базы")?;
-    Ok(format!("{base}/{name}"))
 }
 
 /// A secret of the server's own, made on first use (32 random bytes).

@@ -76,6 +76,7 @@ pub(super) async fn load_records(
 /// Writes a plan's records and log: records with their read keys (anonymous ones in their own
 /// table), each logged change under the keys of its readers.
 pub(super) async fn write_plan(
+    dialect: Dialect,
     conn: &mut AnyConnection,
     plan: &Plan,
     records: &HashMap<Uuid, Record>,
@@ -123,9 +124,7 @@ pub(super) async fn write_plan(
         return Ok(());
     }
     // The transaction holds the write lock: the next numbers of the log are ours.
-    let first = Dialect::of(conn)
-        .next_log_numbers(conn, plan.log.len())
-        .await?;
+    let first = dialect.next_log_numbers(conn, plan.log.len()).await?;
     let numbered: Vec<(i64, &server::Logged)> = plan
         .log
         .iter()
@@ -349,7 +348,14 @@ impl Db {
         }
 
         // … and write.
-        write_plan(&mut tx, &plan, &records, Some((device, actor.user_id))).await?;
+        write_plan(
+            self.dialect,
+            &mut tx,
+            &plan,
+            &records,
+            Some((device, actor.user_id)),
+        )
+        .await?;
         for chunk in plan.taken.chunks(INSERT_CHUNK) {
             let mut q =
                 Sql::new("INSERT INTO device_mutations (device_id, seq, fingerprint, outcome) ");
