@@ -1,6 +1,7 @@
 //! Every call to the server goes through this module. A failure is either "no connection"
 //! (the request never got an answer) or an [`ApiError`] from the server, so pages can tell
-//! offline from unauthorised from invalid.
+//! offline from unauthorised from invalid. The shell's few calls go through the browser's
+//! `fetch` ([`shell_call`]), the pages' through reqwest; both judge an answer the same way.
 
 use model::api::{
     Assignment, Health, LoginRequest, LoginResponse, PasswordChange, SchoolList, UserSummary,
@@ -66,57 +67,113 @@ fn report(reachable: bool) {
     }
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::new()
+/// No answer: the connection is down (said to the connection status).
+fn offline() -> Failure {
+    report(false);
+    Failure::Offline
 }
 
-/// Sends a request; an answer of any kind means the server is reachable.
-async fn send(req: reqwest::RequestBuilder) -> Result<reqwest::Response, Failure> {
-    let res = match req.send().await {
-        Ok(res) => res,
-        Err(_) => {
-            report(false);
-            return Err(Failure::Offline);
-        }
-    };
-    let status = res.status().as_u16();
-    // A proxy in front of a stopped server answers 502-504 without our JSON.
-    let from_us = res
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+/// Judges an answer by its status: `Ok(true)` for success, `Ok(false)` for an error the server
+/// explains in its body, [`Failure::Offline`] for a proxy's answer in front of a stopped server
+/// (502–504 without our JSON). Any other answer means the server is reachable.
+fn judge(status: u16, content_type: Option<&str>) -> Result<bool, Failure> {
+    let from_us = content_type.is_some_and(|v| v.starts_with("application/json"));
     if matches!(status, 502..=504) && !from_us {
-        report(false);
-        return Err(Failure::Offline);
+        return Err(offline());
     }
     report(true);
-    if res.status().is_success() {
-        return Ok(res);
-    }
-    let error = res.json::<ApiError>().await.unwrap_or_else(|_| {
+    Ok((200..300).contains(&status))
+}
+
+/// The server's refusal, from the body of an unsuccessful answer.
+fn refusal(status: u16, body: &[u8]) -> Failure {
+    Failure::Api(serde_json::from_slice::<ApiError>(body).unwrap_or_else(|_| {
         ApiError::new(
             ErrorCode::Internal,
             format!(
                 "Сервер ответил неожиданно (код {status}). Данные не потеряны; повторите попытку позже."
             ),
         )
-    });
-    Err(Failure::Api(error))
+    }))
 }
 
-async fn json<T: DeserializeOwned>(req: reqwest::RequestBuilder) -> Result<T, Failure> {
-    // An answer cut off on the way is a connection problem, not a server error.
-    let body = send(req).await?.bytes().await.map_err(|_| {
-        report(false);
-        Failure::Offline
-    })?;
-    serde_json::from_slice(&body).map_err(|_| {
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
+    serde_json::from_slice(body).map_err(|_| {
         Failure::Api(ApiError::new(
             ErrorCode::Internal,
             "Ответ сервера не удалось прочитать. Возможно, приложение устарело: обновите страницу.",
         ))
     })
+}
+
+/// A call of the app's shell (the connection check, sign-in, the profile, sign-out) through
+/// the browser's own `fetch`: the first page a new computer loads then carries no HTTP library
+/// (reqwest comes with the pages' code, in the chunk `work`). Returns the body of a successful
+/// answer.
+async fn shell_call(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    json_body: Option<String>,
+) -> Result<Vec<u8>, Failure> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let headers = web_sys::Headers::new().map_err(|_| offline())?;
+    if let Some(token) = token {
+        let _ = headers.set("authorization", &format!("Bearer {token}"));
+    }
+    if let Some(body) = json_body {
+        let _ = headers.set("content-type", "application/json");
+        init.set_body(&body.into());
+    }
+    init.set_headers(&headers);
+    let request =
+        web_sys::Request::new_with_str_and_init(&url(path), &init).map_err(|_| offline())?;
+    let window = web_sys::window().ok_or(Failure::Offline)?;
+    let answer: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .ok()
+        .and_then(|r| r.dyn_into().ok())
+        .ok_or_else(offline)?;
+    let content_type = answer.headers().get("content-type").ok().flatten();
+    let success = judge(answer.status(), content_type.as_deref())?;
+    // An answer cut off on the way is a connection problem, not a server error.
+    let buffer = JsFuture::from(answer.array_buffer().map_err(|_| offline())?)
+        .await
+        .map_err(|_| offline())?;
+    let body = js_sys::Uint8Array::new(&buffer).to_vec();
+    if success {
+        Ok(body)
+    } else {
+        Err(refusal(answer.status(), &body))
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+/// Sends a request of a page; an answer of any kind means the server is reachable.
+async fn send(req: reqwest::RequestBuilder) -> Result<reqwest::Response, Failure> {
+    let res = req.send().await.map_err(|_| offline())?;
+    let status = res.status().as_u16();
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok());
+    if judge(status, content_type)? {
+        return Ok(res);
+    }
+    let body = res.bytes().await.unwrap_or_default();
+    Err(refusal(status, &body))
+}
+
+async fn json<T: DeserializeOwned>(req: reqwest::RequestBuilder) -> Result<T, Failure> {
+    // An answer cut off on the way is a connection problem, not a server error.
+    let body = send(req).await?.bytes().await.map_err(|_| offline())?;
+    decode(&body)
 }
 
 fn get(path: &str, token: &str) -> reqwest::RequestBuilder {
@@ -128,7 +185,7 @@ fn post<B: Serialize>(path: &str, token: &str, body: &B) -> reqwest::RequestBuil
 }
 
 pub async fn health() -> Result<Health, Failure> {
-    json(client().get(url("/health"))).await
+    decode(&shell_call("GET", "/health", None, None).await?)
 }
 
 pub async fn login(login: &str, password: &str) -> Result<LoginResponse, Failure> {
@@ -136,11 +193,12 @@ pub async fn login(login: &str, password: &str) -> Result<LoginResponse, Failure
         login: login.to_owned(),
         password: password.to_owned(),
     };
-    json(client().post(url("/auth/login")).json(&body)).await
+    let body = serde_json::to_string(&body).unwrap_or_default();
+    decode(&shell_call("POST", "/auth/login", None, Some(body)).await?)
 }
 
 pub async fn logout(token: &str) -> Result<(), Failure> {
-    send(client().post(url("/auth/logout")).bearer_auth(token))
+    shell_call("POST", "/auth/logout", Some(token), None)
         .await
         .map(|_| ())
 }
@@ -173,7 +231,7 @@ pub async fn campaign_medians(
 }
 
 pub async fn me(token: &str) -> Result<UserProfile, Failure> {
-    json(get("/me", token)).await
+    decode(&shell_call("GET", "/me", Some(token), None).await?)
 }
 
 /// Changes the signed-in person's password; the person's other sessions end.
@@ -339,20 +397,14 @@ pub async fn file_chunk(
 /// The bytes of the file an attachment record names.
 pub async fn attached_file(token: &str, attachment: uuid::Uuid) -> Result<Vec<u8>, Failure> {
     let res = send(get(&format!("/records/{attachment}/file"), token)).await?;
-    res.bytes().await.map(|b| b.to_vec()).map_err(|_| {
-        report(false);
-        Failure::Offline
-    })
+    res.bytes().await.map(|b| b.to_vec()).map_err(|_| offline())
 }
 
 /// Downloads a file the API makes (an XLSX export) and hands it to the browser to save.
 pub async fn download(token: &str, path: &str, file_name: &str) -> Result<(), Failure> {
     use wasm_bindgen::JsCast;
     let res = send(get(path, token)).await?;
-    let bytes = res.bytes().await.map_err(|_| {
-        report(false);
-        Failure::Offline
-    })?;
+    let bytes = res.bytes().await.map_err(|_| offline())?;
     let array = js_sys::Uint8Array::from(bytes.as_ref());
     let parts = js_sys::Array::of1(&array);
     let options = web_sys::BlobPropertyBag::new();
