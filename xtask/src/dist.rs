@@ -118,7 +118,18 @@ pub fn bundle() -> anyhow::Result<PathBuf> {
         .into_iter()
         .map(|(name, bytes)| (format!("assets/{build}/{name}"), bytes))
         .collect();
-    let index = std::fs::read_to_string(web.join("index.html"))?.replace("{{BUILD}}", &build);
+    // The modules app.js imports are asked for with it, not one round trip after it.
+    let preloads: String = files
+        .iter()
+        .map(|(name, _)| name)
+        .filter(|name| {
+            name.ends_with(".js") && !name.ends_with("/app.js") && !name.ends_with("/boot.js")
+        })
+        .map(|name| format!("<link rel=\"modulepreload\" href=\"/{name}\">\n"))
+        .collect();
+    let index = std::fs::read_to_string(web.join("index.html"))?
+        .replace("{{PRELOADS}}\n", &preloads)
+        .replace("{{BUILD}}", &build);
     files.push(("index.html".into(), index.into_bytes()));
     files.push((
         "manifest.webmanifest".into(),
