@@ -60,6 +60,10 @@ impl Db {
         let (template, key) = Template::parse(json)?;
         let mut tx = self.dialect.begin_write(&self.pool).await?;
         if let Some(stored) = load_entry(&mut tx, &template.code, template.version).await? {
+            // Ended here, not when `tx` is dropped: a dropped transaction is rolled back only
+            // when its connection is next used or checked, and until then it keeps the write
+            // lock from every other instance (and from this one's other connections).
+            tx.rollback().await?;
             if *stored.template != template || *stored.key != key {
                 return Err(InstallError::VersionTaken(template.code, template.version));
             }
