@@ -281,3 +281,71 @@ async fn after_a_restore_every_edit_still_on_a_device_is_back_on_the_server_once
     }
     second.stop();
 }
+
+#[tokio::test]
+async fn a_restore_from_a_copy_cut_short_fails_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = server::storage::scratch_database(dir.path()).await.unwrap();
+    let (mut serving, base) = serve(&url, true);
+    let app = TestApp::at(base, url.clone());
+    let school = app.login("shkola").await;
+    let scope = Scope::School(school.profile.school_id.unwrap());
+    let mut d = Device::new(&school.token, 75);
+    let (before, after) = (Uuid::now_v7(), Uuid::now_v7());
+    d.edit(
+        before,
+        "consultation",
+        &scope,
+        json!({"topic": "До копии", "question": "Как вести журнал?", "format": "remote", "state": "new"}),
+    );
+    d.sync(&app).await;
+    let copy = dir.path().join("copy.db");
+    let out = backup(&url, &copy);
+    assert!(out.status.success(), "{out:?}");
+    d.edit(
+        after,
+        "consultation",
+        &scope,
+        json!({"topic": "После копии", "question": "Что с отчётом?", "format": "remote", "state": "new"}),
+    );
+    d.sync(&app).await;
+    assert!(d.refused.is_empty(), "{:?}", d.refused_messages());
+    serving.stop();
+
+    // The copy, cut short on its way to the server (a full disk, a dropped transfer): its
+    // beginning looks right, its end is missing.
+    let whole = std::fs::read(&copy).unwrap();
+    let cut = dir.path().join("cut.db");
+    std::fs::write(&cut, &whole[..whole.len() * 3 / 5]).unwrap();
+    let out = restore(&url, &cut);
+    assert!(!out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("не восстановлена") || said.contains("не копия"),
+        "{said}"
+    );
+    assert!(!said.contains("NOTICE"), "{said}");
+
+    // Nothing changed: what was written after the copy is still there, on the same epoch.
+    let db = Db::connect(&url).await.unwrap();
+    let ids: Vec<Uuid> = db
+        .all_records("consultation")
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert!(ids.contains(&before) && ids.contains(&after), "{ids:?}");
+    let epoch = db.epoch().to_owned();
+    drop(db);
+    let (_again, base) = serve(&url, false);
+    let app = TestApp::at(base, url.clone());
+    let mut fresh = Device::new(&school.token, 76);
+    fresh.sync(&app).await;
+    assert!(fresh.records.contains_key(&after));
+    assert_eq!(
+        fresh.state.epoch.as_deref(),
+        Some(epoch.as_str()),
+        "the database was not replaced"
+    );
+}

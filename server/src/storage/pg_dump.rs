@@ -173,6 +173,8 @@ pub async fn restore(url: &str, from: &Path) -> anyhow::Result<Restored> {
         .context("не удалось запустить pg_restore: установите клиент PostgreSQL")?;
     let mut psql = program("psql", url)?
         .args(["--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1"])
+        // Only warnings and errors reach the administrator (not the notices of DROP … CASCADE).
+        .env("PGOPTIONS", "-c client_min_messages=warning")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
