@@ -79,8 +79,8 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
         new_hash_params(),
     )
     .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("password hashing failed: {e}"))
+    .map(|h| h.to_string())
+    .map_err(|e| anyhow::anyhow!("password hashing failed: {e}"))
 }
 
 thread_local! {

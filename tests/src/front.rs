@@ -63,7 +63,11 @@ fn bundle_file(dist: &Path, path: &str) -> Option<Response> {
     } else {
         dist.join(name)
     };
-    let kind = match file.extension().and_then(|e| e.to_str()).unwrap_or_default() {
+    let kind = match file
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+    {
         "html" => "text/html; charset=utf-8",
         "js" => "text/javascript; charset=utf-8",
         "wasm" => "application/wasm",
@@ -171,7 +175,10 @@ fn copy(from: &Path, to: &Path, old: &str, new: &str) -> anyhow::Result<()> {
             copy(&entry.path(), &to.join(&name), old, new)?;
         } else if !name.ends_with(".br") && !name.ends_with(".gz") {
             let bytes = std::fs::read(entry.path())?;
-            std::fs::write(to.join(&name), replace(&bytes, old.as_bytes(), new.as_bytes()))?;
+            std::fs::write(
+                to.join(&name),
+                replace(&bytes, old.as_bytes(), new.as_bytes()),
+            )?;
         }
     }
     Ok(())

@@ -67,7 +67,9 @@ async fn a_tab_left_on_the_previous_build_keeps_working_and_takes_the_new_one_wi
     browser
         .eval("(navigator.serviceWorker.getRegistration().then(r => r.waiting.postMessage('skipWaiting')), true)")
         .await?;
-    browser.wait_js("window.__controllerChanged === true", LONG).await?;
+    browser
+        .wait_js("window.__controllerChanged === true", LONG)
+        .await?;
 
     // The old tab opens a page whose code it never loaded: the previous build's copy is kept
     // (not only in the browser's HTTP cache, which may drop it any time: that is emptied).
