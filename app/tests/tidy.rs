@@ -3,27 +3,13 @@
 //! browser's storage and the network only through the store, the session and `api.rs`; and the
 //! page modules import one another one way only, so each can be read and changed alone.
 
+#[path = "../../model/tests/house/mod.rs"]
+mod house;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
-/// The code of a file without its comments.
-fn code(text: &str) -> String {
-    text.lines()
-        .map(|l| l.split("//").next().unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
+use house::{code, files};
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
@@ -146,36 +132,11 @@ fn page_modules_import_one_another_one_way_only() {
             }
         }
     }
-    fn back(
-        deps: &BTreeMap<String, BTreeSet<String>>,
-        start: &str,
-        at: &str,
-        path: &mut Vec<String>,
-    ) -> Option<Vec<String>> {
-        for next in deps.get(at).into_iter().flatten() {
-            if next == start {
-                let mut cycle = path.clone();
-                cycle.push(next.clone());
-                return Some(cycle);
-            }
-            if !path.contains(next) {
-                path.push(next.clone());
-                if let Some(c) = back(deps, start, next, path) {
-                    return Some(c);
-                }
-                path.pop();
-            }
-        }
-        None
-    }
-    for start in deps.keys() {
-        let mut path = vec![start.clone()];
-        if let Some(cycle) = back(&deps, start, start, &mut path) {
-            panic!(
-                "an import cycle between page modules: {}",
-                cycle.join(" → ")
-            );
-        }
+    if let Some(cycle) = house::cycle(&deps) {
+        panic!(
+            "an import cycle between page modules: {}",
+            cycle.join(" → ")
+        );
     }
     // The one-way order of ARCHITECTURE.md: the homes use the filler, which uses the review.
     assert!(deps["homes"].contains("forms") && deps["forms"].contains("review"));

@@ -2,27 +2,12 @@
 //! modules depend on each other without a cycle (a kind declaration may use forms and access,
 //! never the other way round), so each can be read and changed alone.
 
+mod house;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
-/// The code of a file without its comments.
-fn code(text: &str) -> String {
-    text.lines()
-        .map(|l| l.split("//").next().unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
+use house::{code, files};
 
 #[test]
 fn every_file_has_a_module_doc_and_modules_form_no_cycle() {
@@ -60,34 +45,8 @@ fn every_file_has_a_module_doc_and_modules_form_no_cycle() {
             }
         }
     }
-    // Depth-first search for a way back to where it started.
-    fn back(
-        deps: &BTreeMap<String, BTreeSet<String>>,
-        start: &str,
-        at: &str,
-        path: &mut Vec<String>,
-    ) -> Option<Vec<String>> {
-        for next in deps.get(at).into_iter().flatten() {
-            if next == start {
-                let mut cycle = path.clone();
-                cycle.push(next.clone());
-                return Some(cycle);
-            }
-            if !path.contains(next) {
-                path.push(next.clone());
-                if let Some(c) = back(deps, start, next, path) {
-                    return Some(c);
-                }
-                path.pop();
-            }
-        }
-        None
-    }
-    for start in deps.keys() {
-        let mut path = vec![start.clone()];
-        if let Some(cycle) = back(&deps, start, start, &mut path) {
-            panic!("an import cycle in model/: {}", cycle.join(" → "));
-        }
+    if let Some(cycle) = house::cycle(&deps) {
+        panic!("an import cycle in model/: {}", cycle.join(" → "));
     }
     assert!(deps["kinds"].contains("forms") && deps["sync"].contains("kinds"));
 }
