@@ -193,31 +193,29 @@ impl Store {
 
     /// A record, kept current: re-read on every change.
     pub fn watch_record(self, id: Uuid) -> ReadSignal<Option<Record>> {
-        let (value, set) = signal(None);
-        Effect::new(move |_| {
-            self.revision.track();
-            self.db.state().track();
-            spawn_local(async move {
-                // Unchanged records do not wake the page (most changes are to other records). The
-                // page may have been left while this read ran: then nobody is told.
-                if let Ok(r) = self.get(id).await
-                    && value.try_with_untracked(|v| v != &r) == Some(true)
-                {
-                    set.try_set(r);
-                }
-            });
-        });
-        value
+        self.watch(None, move |store| store.get(id))
     }
 
     /// All records of a kind, kept current.
     pub fn watch_kind(self, kind: &'static str) -> ReadSignal<Vec<Record>> {
-        let (value, set) = signal(Vec::new());
+        self.watch(Vec::new(), move |store| store.by_kind(kind))
+    }
+
+    /// What `read` gives, read again whenever anything changes here or in another tab.
+    fn watch<T, F>(self, initial: T, read: impl Fn(Store) -> F + Copy + 'static) -> ReadSignal<T>
+    where
+        T: PartialEq + Send + Sync + 'static,
+        F: std::future::Future<Output = Result<T>> + 'static,
+    {
+        let (value, set) = signal(initial);
         Effect::new(move |_| {
             self.revision.track();
             self.db.state().track();
             spawn_local(async move {
-                if let Ok(r) = self.by_kind(kind).await
+                // An unchanged value does not wake the page (most changes are to other
+                // records). The page may have been left while this read ran: then nobody is
+                // told.
+                if let Ok(r) = read(self).await
                     && value.try_with_untracked(|v| v != &r) == Some(true)
                 {
                     set.try_set(r);
