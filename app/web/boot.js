@@ -15,8 +15,26 @@ started.catch((error) => {
 if ('serviceWorker' in navigator) {
   let updating = false;
 
-  const offerUpdate = (worker) => {
+  // The build this page runs (its modules live under `/assets/<build>/`).
+  const pageBuild = new URL(import.meta.url).pathname.split('/')[2];
+  // The build a waiting worker would bring; null when it does not say within two seconds.
+  const buildOf = (worker) => new Promise((resolve) => {
+    const channel = new MessageChannel();
+    const timer = setTimeout(() => resolve(null), 2000);
+    channel.port1.onmessage = (event) => {
+      clearTimeout(timer);
+      resolve(typeof event.data === 'string' ? event.data : null);
+    };
+    worker.postMessage('build', [channel.port2]);
+  });
+
+  // Only a worker of another build is a new version: the browser may install a worker of the
+  // same build again (when it could not compare the worker's file with the one it keeps), and
+  // offering it would ask people to reload for nothing, over the form they are filling.
+  const offerUpdate = async (worker) => {
     if (document.getElementById('update-banner')) return;
+    if ((await buildOf(worker)) === pageBuild) return;
+    if (document.getElementById('update-banner') || worker.state === 'redundant') return;
     const banner = document.createElement('div');
     banner.id = 'update-banner';
     banner.className = 'update-banner';
@@ -34,9 +52,13 @@ if ('serviceWorker' in navigator) {
     later.type = 'button';
     later.className = 'button-secondary';
     later.textContent = 'Позже';
-    later.addEventListener('click', () => banner.remove());
+    later.addEventListener('click', () => {
+      banner.remove();
+      document.body.classList.remove('has-update-banner');
+    });
     banner.append(text, now, later);
     document.body.append(banner);
+    document.body.classList.add('has-update-banner');
   };
 
   navigator.serviceWorker.addEventListener('controllerchange', () => {

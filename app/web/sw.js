@@ -93,6 +93,11 @@ self.addEventListener('message', (event) => {
     self.skipWaiting();
     return;
   }
+  // A page asks which build this worker brings before offering it as a new version.
+  if (event.data === 'build') {
+    if (event.ports[0]) event.ports[0].postMessage(BUILD);
+    return;
+  }
   // The app asks to keep the chunks of some areas; it is told when they all are.
   if (event.data && Array.isArray(event.data.keep)) {
     const areas = event.data.keep.filter((area) => typeof area === 'string');

@@ -1,7 +1,7 @@
 //! A web front for update tests: it serves the app's bundle from a folder the test chooses and
 //! can switch to another build at any moment, as a server replaced by a newer version would;
 //! every other request (the API) goes on to the real server. [`next_build`] makes a second
-//! build out of the first one.
+//! build out of the first one; [`same_build_again`] a service worker that brings no new build.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -164,6 +164,19 @@ pub fn next_build(dist: &Path, into: &Path) -> anyhow::Result<String> {
         .collect();
     copy(dist, into, &old, &new)?;
     Ok(new)
+}
+
+/// Makes in `into` a copy of the bundle in `dist` whose service worker file differs by a
+/// comment but brings the same build, as the browser sees a worker it could not compare with
+/// the one it keeps.
+pub fn same_build_again(dist: &Path, into: &Path) -> anyhow::Result<()> {
+    let build = build_id(dist)?;
+    copy(dist, into, &build, &build)?;
+    let sw = into.join("sw.js");
+    let mut text = std::fs::read_to_string(&sw)?;
+    text.push_str("\n// The same build, installed again.\n");
+    std::fs::write(sw, text)?;
+    Ok(())
 }
 
 fn copy(from: &Path, to: &Path, old: &str, new: &str) -> anyhow::Result<()> {

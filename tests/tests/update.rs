@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use e2e::front::{Front, build_id, next_build};
+use e2e::front::{Front, build_id, next_build, same_build_again};
 use e2e::{Api, Browser, Server, dist_dir};
 
 const LONG: Duration = Duration::from_secs(60);
@@ -115,6 +115,48 @@ async fn a_tab_left_on_the_previous_build_keeps_working_and_takes_the_new_one_wi
     let team = Api::login(&server.url(""), "obnovlenie").await?;
     let profile = team.record(team.school_profile_id()).await?;
     assert_eq!(profile.text("director"), "Обновлённая Ольга Петровна");
+    browser.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_worker_that_brings_the_same_build_is_not_offered_as_a_new_version() -> anyhow::Result<()>
+{
+    let server = Server::start().await?;
+    let first = dist_dir();
+    let folder = tempfile::tempdir()?;
+    same_build_again(&first, folder.path())?;
+    let front = Front::start(server.port, first).await?;
+
+    let browser = Browser::start().await?;
+    browser.client.goto(&front.url("/login")).await?;
+    browser.wait_for("#login").await?;
+    browser
+        .wait_js("!!navigator.serviceWorker.controller", LONG)
+        .await?;
+
+    // The browser installs the worker again (its file differs), for the same build.
+    front.serve(folder.path().to_owned());
+    browser
+        .eval("(navigator.serviceWorker.getRegistration().then(r => r.update()), true)")
+        .await?;
+    browser
+        .wait_js(
+            "(navigator.serviceWorker.getRegistration().then(r => window.__waiting = !!r.waiting), \
+             window.__waiting === true)",
+            LONG,
+        )
+        .await?;
+    // The page asks the worker its build (an answer takes milliseconds; two seconds are
+    // allowed) and offers nothing over the form being filled.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        browser
+            .eval("!!document.getElementById('update-banner')")
+            .await?,
+        serde_json::json!(false),
+        "a worker of the same build was offered as a new version"
+    );
     browser.close().await?;
     Ok(())
 }
