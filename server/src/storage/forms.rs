@@ -196,6 +196,7 @@ pub async fn write_server_changes(
 ) -> anyhow::Result<()> {
     let mut records = std::collections::HashMap::new();
     super::sync::load_records(
+        dialect,
         &mut *conn,
         writes
             .iter()

@@ -30,7 +30,6 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{Connection, Row};
 
-use dialect::Sql;
 use uuid::Uuid;
 
 /// Unix time in milliseconds.
@@ -372,7 +371,7 @@ impl Db {
 
     /// How many accounts have a login other than these.
     pub async fn users_other_than(&self, logins: &[&str]) -> Result<i64, sqlx::Error> {
-        let mut q = Sql::new("SELECT COUNT(*) FROM users");
+        let mut q = self.dialect.sql("SELECT COUNT(*) FROM users");
         if !logins.is_empty() {
             q.push(" WHERE login NOT IN (")
                 .list(logins.iter().copied())

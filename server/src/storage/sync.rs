@@ -18,7 +18,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use super::dialect::{Dialect, Sql};
+use super::dialect::Dialect;
 use super::{Db, now_ms};
 use crate::error::{AppError, AppResult};
 use crate::forms::Loaded;
@@ -51,6 +51,7 @@ fn decode(state: &str) -> Result<Record, sqlx::Error> {
 
 /// Loads the records with these ids (from either table) into `into`.
 pub(super) async fn load_records(
+    dialect: Dialect,
     conn: &mut AnyConnection,
     ids: impl IntoIterator<Item = Uuid>,
     into: &mut HashMap<Uuid, Record>,
@@ -60,7 +61,7 @@ pub(super) async fn load_records(
         .filter(|id| !into.contains_key(id))
         .collect();
     for chunk in ids.chunks(INSERT_CHUNK / 2) {
-        let mut q = Sql::new("SELECT state FROM records WHERE id IN (");
+        let mut q = dialect.sql("SELECT state FROM records WHERE id IN (");
         q.list(chunk.iter().map(Uuid::to_string))
             .push(") UNION ALL SELECT state FROM anonymous_records WHERE id IN (")
             .list(chunk.iter().map(Uuid::to_string))
@@ -89,7 +90,7 @@ pub(super) async fn write_plan(
         .filter_map(|(id, keys)| records.get(id).map(|r| (r, keys)))
         .partition(|(r, _)| !kinds::spec(&r.kind).is_some_and(|s| s.anonymous));
     for chunk in named.chunks(INSERT_CHUNK / 2) {
-        let mut q = Sql::new(
+        let mut q = dialect.sql(
             "INSERT INTO records (id, kind, scope, parent, owner, audience, state, updated_at) ",
         );
         q.values(chunk, |b, (r, keys)| {
@@ -132,7 +133,7 @@ pub(super) async fn write_plan(
         .map(|(i, l)| (first + i as i64, l))
         .collect();
     for chunk in numbered.chunks(INSERT_CHUNK / 2) {
-        let mut q = Sql::new(
+        let mut q = dialect.sql(
             "INSERT INTO changes (seq, record_id, scope, body, device_id, device_seq, user_id, at) ",
         );
         q.values(chunk, |b, (seq, l)| {
@@ -156,7 +157,7 @@ pub(super) async fn write_plan(
         .flat_map(|(seq, l)| l.keys.iter().map(move |k| (k.to_string(), *seq)))
         .collect();
     for chunk in keyed.chunks(INSERT_CHUNK) {
-        let mut q = Sql::new("INSERT INTO change_keys (key, seq) ");
+        let mut q = dialect.sql("INSERT INTO change_keys (key, seq) ");
         q.values(chunk, |b, (k, seq)| {
             b.bind(k.clone()).bind(*seq);
         });
@@ -265,7 +266,13 @@ impl Db {
 
         // Load: the records the batch names and their parents, then what their kinds need.
         let mut records: HashMap<Uuid, Record> = HashMap::new();
-        load_records(&mut tx, server::named_ids(mutations), &mut records).await?;
+        load_records(
+            self.dialect,
+            &mut tx,
+            server::named_ids(mutations),
+            &mut records,
+        )
+        .await?;
         let mut loaded = Loaded {
             anonymity: Some(self.anonymity.clone()),
             ..Loaded::default()
@@ -307,7 +314,7 @@ impl Db {
                 }
             }
         }
-        load_records(&mut tx, ids, &mut records).await?;
+        load_records(self.dialect, &mut tx, ids, &mut records).await?;
 
         // Plan (pure) …
         let plan = {
@@ -357,8 +364,9 @@ impl Db {
         )
         .await?;
         for chunk in plan.taken.chunks(INSERT_CHUNK) {
-            let mut q =
-                Sql::new("INSERT INTO device_mutations (device_id, seq, fingerprint, outcome) ");
+            let mut q = self
+                .dialect
+                .sql("INSERT INTO device_mutations (device_id, seq, fingerprint, outcome) ");
             q.values(chunk, |b, t| {
                 b.bind(device.as_str())
                     .bind(t.seq as i64)
@@ -427,7 +435,7 @@ impl Db {
         other_than: Option<&DeviceId>,
         cursor: u64,
     ) -> Result<u64, sqlx::Error> {
-        let mut q = Sql::new(
+        let mut q = self.dialect.sql(
             "SELECT COUNT(DISTINCT k.seq) FROM change_keys k JOIN changes c ON c.seq = k.seq \
              WHERE k.seq > ",
         );
@@ -512,7 +520,7 @@ impl Db {
             records.insert(r.id, r);
         }
         let parents: Vec<Uuid> = records.values().filter_map(|r| r.parent).collect();
-        load_records(&mut tx, parents, &mut records).await?;
+        load_records(self.dialect, &mut tx, parents, &mut records).await?;
         let mut filed = 0;
         for s in &missing {
             let r = decode(s)?;
