@@ -24,11 +24,14 @@ fn pick(seed: &mut u64, n: usize) -> usize {
 const INSTANCES: usize = 3;
 const DEVICES: usize = 8;
 const ROUNDS: usize = 6;
+/// Computers of a second school, writing while a mentor of both schools reads.
+const SECOND_DEVICES: usize = 2;
 
 /// Eight computers of one school edit the same records and make their own, each sync going to
-/// one of three instances at random, all at once. Every computer ends with every change (none
-/// passed over though others committed around its pulls), alike on all, and the log holds
-/// each computer's write once.
+/// one of three instances at random, all at once, while a second school writes and a mentor of
+/// both reads. Every computer ends with every change (none passed over though others committed
+/// around its pulls), alike on all, the mentor's too, and the log holds each computer's write
+/// once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn devices_sent_to_instances_at_random_end_with_every_change_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -69,8 +72,56 @@ async fn devices_sent_to_instances_at_random_end_with_every_change_once() {
         devices.push(Device::new(&school.token, n));
     }
 
+    // A second school writes at the same time, and a mentor of both schools reads: the
+    // mentor's changes come filed under two read keys, each read along its own range.
+    let second = apps[0].add_school("Вторая школа").await;
+    let second_scope = Scope::School(second);
+    let team = apps[0]
+        .add_user("komanda2", model::Role::SchoolTeam, Some(second))
+        .await;
+    let mentor = apps[0]
+        .add_user("nastavnik2", model::Role::Mentor, None)
+        .await;
+    let db = apps[0].db().await;
+    db.assign(mentor.profile.id, second).await.unwrap();
+    db.assign(mentor.profile.id, school.profile.school_id.unwrap())
+        .await
+        .unwrap();
+    let mut others: Vec<Device> = (1..=SECOND_DEVICES as u8)
+        .map(|n| Device::new(&team.token, 40 + n))
+        .collect();
+    let mut reader = Device::new(&mentor.token, 60);
+
     for round in 0..ROUNDS {
         let mut tasks = Vec::new();
+        let mut second_tasks = Vec::new();
+        for (n, mut device) in others.drain(..).enumerate() {
+            let apps = apps.clone();
+            let scope = second_scope.clone();
+            second_tasks.push(tokio::spawn(async move {
+                let mut seed = 0x51_7cc1_b727_220a ^ ((n as u64 + 1) << 24) ^ round as u64;
+                device.edit(
+                    Uuid::now_v7(),
+                    "consultation",
+                    &scope,
+                    json!({"topic": format!("Вторая школа {n}-{round}"), "question": "?", "format": "remote", "state": "new"}),
+                );
+                for _ in 0..2 {
+                    device.sync(&apps[pick(&mut seed, apps.len())]).await;
+                }
+                device
+            }));
+        }
+        let reading = {
+            let apps = apps.clone();
+            tokio::spawn(async move {
+                let mut seed = 0x2545_f491_4f6c_dd1d ^ round as u64;
+                for _ in 0..3 {
+                    reader.sync(&apps[pick(&mut seed, apps.len())]).await;
+                }
+                reader
+            })
+        };
         for (n, mut device) in devices.drain(..).enumerate() {
             let apps = apps.clone();
             let scope = scope.clone();
@@ -100,7 +151,16 @@ async fn devices_sent_to_instances_at_random_end_with_every_change_once() {
         for task in tasks {
             devices.push(task.await.unwrap());
         }
+        for task in second_tasks {
+            others.push(task.await.unwrap());
+        }
+        reader = reading.await.unwrap();
     }
+    for (n, device) in others.iter_mut().enumerate() {
+        device.sync(&apps[n % INSTANCES]).await;
+        assert!(device.refused.is_empty(), "{:?}", device.refused_messages());
+    }
+    reader.sync(&apps[0]).await;
     for (n, device) in devices.iter_mut().enumerate() {
         device.sync(&apps[n % INSTANCES]).await;
         assert!(device.refused.is_empty(), "{:?}", device.refused_messages());
@@ -141,6 +201,30 @@ async fn devices_sent_to_instances_at_random_end_with_every_change_once() {
             "computer {n} differs from the server"
         );
     }
+    // The mentor's computer holds both schools' records, as a new computer of the mentor does.
+    let mut fresh_reader = Device::new(&mentor.token, 98);
+    fresh_reader.sync(&apps[1]).await;
+    let seen: BTreeSet<String> = reader
+        .records
+        .values()
+        .filter(|r| r.kind == "consultation")
+        .map(|r| r.text("topic"))
+        .collect();
+    for round in 0..ROUNDS {
+        for n in 0..SECOND_DEVICES {
+            assert!(
+                seen.contains(&format!("Вторая школа {n}-{round}")),
+                "{n}-{round}"
+            );
+        }
+        for n in 0..DEVICES {
+            assert!(seen.contains(&format!("Тема {n}-{round}")), "{n}-{round}");
+        }
+    }
+    assert!(
+        values(&reader) == values(&fresh_reader),
+        "the mentor's computer differs from the server"
+    );
     // Each write of each computer is in the log once, and in each field's history once.
     let pool = apps[0].pool().await;
     let twice: i64 = sqlx::query_scalar(
