@@ -243,3 +243,53 @@ async fn devices_sent_to_instances_at_random_end_with_every_change_once() {
     }
     drop(served);
 }
+
+/// Forty wrong passwords for one login at once, sent in turn to two instances: the instances
+/// count on the one database, so no more reach the password check than the free attempts,
+/// and each is counted once, for the login and for the address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn password_attempts_spread_over_two_instances_are_counted_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = server::storage::scratch_database(dir.path()).await.unwrap();
+    let (first, base) = serve(&url, false);
+    let (second, other) = serve(&url, false);
+    let apps = [
+        TestApp::at(base, url.clone()),
+        TestApp::at(other, url.clone()),
+    ];
+    apps[0].add_user("gonka", model::Role::Mentor, None).await;
+
+    let http = reqwest::Client::new();
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let request = http
+                .post(format!("{}/api/auth/login", apps[i % 2].base))
+                .json(&json!({ "login": "gonka", "password": format!("guess-{i:02}") }));
+            tokio::spawn(async move { request.send().await.unwrap().status() })
+        })
+        .collect();
+    let (mut checked, mut refused) = (0, 0);
+    for task in tasks {
+        match task.await.unwrap() {
+            reqwest::StatusCode::UNAUTHORIZED => checked += 1,
+            reqwest::StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    let free = server::auth::FREE_FAILURES as usize;
+    assert_eq!((checked, refused), (free, 40 - free));
+    let pool = apps[0].pool().await;
+    let counts: Vec<(String, i64)> =
+        sqlx::query_as("SELECT kind, failures FROM login_attempts ORDER BY kind")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        counts,
+        vec![
+            ("address".to_owned(), free as i64),
+            ("login".to_owned(), free as i64)
+        ]
+    );
+    drop((first, second));
+}
