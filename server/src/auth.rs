@@ -121,8 +121,31 @@ fn verify_password(password: &str, hash: &str) -> bool {
             .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut blocks[..n])
             .is_ok()
     });
+    // An older, larger hash does not leave its memory with the thread.
+    BLOCKS.with(|blocks| {
+        let mut blocks = blocks.borrow_mut();
+        let kept = new_hash_params().block_count();
+        if blocks.len() > kept {
+            blocks.truncate(kept);
+            blocks.shrink_to_fit();
+        }
+    });
     // `Output` compares in constant time.
     computed && argon2::password_hash::Output::new(&out).is_ok_and(|o| o == expected)
+}
+
+/// Whether a stored hash was made with other parameters than new ones (an older account's):
+/// it is made again, with the current ones, when its owner next signs in.
+fn outdated(hash: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let current = new_hash_params();
+    parsed.algorithm.as_str() != "argon2id"
+        || argon2::Params::try_from(&parsed).is_ok_and(|p| {
+            (p.m_cost(), p.t_cost(), p.p_cost())
+                != (current.m_cost(), current.t_cost(), current.p_cost())
+        })
 }
 
 type Job = Box<dyn FnOnce() + Send>;
@@ -353,16 +376,27 @@ pub async fn check_password(
     let credentials = db.credentials(login).await?;
     let hash = credentials.as_ref().map(|c| c.password_hash.clone());
     let password = password.to_owned();
-    let ok = permit
+    // A right password under an older hash is hashed again, on the same hashing thread.
+    let (ok, renewed) = permit
         .run(move || match hash {
-            Some(hash) => verify_password(&password, &hash),
-            None => verify_password(&password, dummy_hash()),
+            Some(hash) => {
+                let ok = verify_password(&password, &hash);
+                let renewed = (ok && outdated(&hash))
+                    .then(|| hash_password(&password).ok())
+                    .flatten();
+                (ok, renewed)
+            }
+            None => (verify_password(&password, dummy_hash()), None),
         })
         .await?;
     match credentials {
         Some(c) if ok => {
             db.clear_login_attempts(login, &address, now, THROTTLE.quiet_ms)
                 .await?;
+            if let Some(renewed) = renewed {
+                db.renew_password_hash(c.profile.id, &c.password_hash, &renewed)
+                    .await?;
+            }
             Ok(Some(c))
         }
         _ => {
@@ -491,6 +525,8 @@ mod tests {
         assert!(older.contains("$m=19456,t=2,p=1$"), "{older}");
         assert!(verify_password("старый пароль", &older));
         assert!(!verify_password("пароль", &older));
+        assert!(outdated(&older));
+        assert!(!outdated(&hash));
     }
 
     #[test]

@@ -595,6 +595,57 @@ async fn logins_that_cannot_exist_are_refused_and_not_stored() {
     assert_eq!(stored, 0);
 }
 
+/// An account whose password was hashed with older, larger parameters (19 MiB) gets a hash
+/// of the current ones when its owner signs in, and signs in with it after.
+#[tokio::test]
+async fn an_older_password_hash_is_made_again_at_sign_in() {
+    use argon2::PasswordHasher;
+    let app = TestApp::start().await;
+    // An account made before, with argon2's default parameters.
+    let salt = argon2::password_hash::SaltString::generate(&mut rand::rngs::OsRng);
+    let older = argon2::Argon2::default()
+        .hash_password(demo::DEMO_PASSWORD.as_bytes(), &salt)
+        .unwrap()
+        .to_string();
+    let user = model::NewUser {
+        login: "starozhil".into(),
+        full_name: "Давний Пользователь".into(),
+        role: Role::Mentor,
+        school_id: None,
+        password: demo::DEMO_PASSWORD.into(),
+    }
+    .validated()
+    .unwrap();
+    let db = Db::connect(&app.url).await.unwrap();
+    db.insert_user(&user, &older).await.unwrap().unwrap();
+    let pool = app.pool().await;
+    let stored = |pool: sqlx::AnyPool| async move {
+        sqlx::query_scalar::<_, String>("SELECT password_hash FROM users WHERE login = $1")
+            .bind("starozhil")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    assert!(stored(pool.clone()).await.contains("$m=19456,t=2,p=1$"));
+
+    let signed_in = app.login("starozhil").await;
+    let renewed = stored(pool.clone()).await;
+    assert!(
+        renewed.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"),
+        "{renewed}"
+    );
+    // The new hash is of the same password.
+    assert_eq!(
+        app.login("starozhil").await.profile.id,
+        signed_in.profile.id
+    );
+    assert_eq!(
+        stored(pool).await,
+        renewed,
+        "a current hash is kept as it is"
+    );
+}
+
 #[tokio::test]
 async fn the_right_password_works_once_the_wait_is_over() {
     let app = TestApp::start().await;

@@ -477,6 +477,23 @@ impl Db {
 
     /// Stores a new password hash and ends every session of the user except `keep` (the token
     /// hash of the session that changed it). Returns the number of sessions ended.
+    /// Replaces an account's password hash made with older parameters by one of the same
+    /// password made now, unless the password was changed meanwhile.
+    pub async fn renew_password_hash(
+        &self,
+        user_id: Uuid,
+        old_hash: &str,
+        new_hash: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3")
+            .bind(new_hash)
+            .bind(user_id.to_string())
+            .bind(old_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn set_password(
         &self,
         user_id: Uuid,
