@@ -22,6 +22,17 @@ pub use storage::Db;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// Syncs being answered at once (see `routes::sync`).
+    pub sync_slots: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl AppState {
+    pub fn new(db: Db) -> AppState {
+        AppState {
+            db,
+            sync_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(routes::sync::SYNC_SLOTS)),
+        }
+    }
 }
 
 /// The app's own scripts and wasm only; no inline code, no other origins.

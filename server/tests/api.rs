@@ -26,7 +26,7 @@ impl TestApp {
         demo::load(&db).await.unwrap().expect("fresh database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(server::serve(listener, AppState { db }, senders));
+        tokio::spawn(server::serve(listener, AppState::new(db), senders));
         TestApp {
             base,
             http: reqwest::Client::new(),

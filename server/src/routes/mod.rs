@@ -13,7 +13,7 @@ mod records;
 mod reserve;
 mod schools;
 mod support;
-mod sync;
+pub(crate) mod sync;
 mod templates;
 mod tests;
 mod users;

@@ -30,7 +30,7 @@ const PAGE_CHUNK: usize = 500;
 /// few writers and readers at a time anyway (its pool), and each sync holds up to a megabyte
 /// while its page is built (a compressor, a chunk of rows, the page), so 200 devices syncing at
 /// once do not take 200 megabytes.
-static SYNC_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(8);
+pub const SYNC_SLOTS: usize = 8;
 
 pub async fn sync(
     State(state): State<AppState>,
@@ -47,7 +47,8 @@ pub async fn sync(
     if req.changes.len() > 2 * MAX_PUSH {
         return Err(ApiError::payload_too_large().into());
     }
-    let _slot = SYNC_SLOTS
+    let _slot = state
+        .sync_slots
         .acquire()
         .await
         .map_err(|e| AppError::Internal(e.into()))?;

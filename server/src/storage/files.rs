@@ -94,7 +94,10 @@ impl Db {
             other => other,
         };
         let (received, complete) = match row {
-            Some((known, _, _)) if known as u64 != size => return Err(ChunkError::SizeDiffers),
+            Some((known, _, _)) if known as u64 != size => {
+                tx.rollback().await?;
+                return Err(ChunkError::SizeDiffers);
+            }
             Some((_, received, complete)) => (received as u64, complete != 0),
             None => {
                 let unfinished: i64 = sqlx::query_scalar(
@@ -104,6 +107,7 @@ impl Db {
                 .fetch_one(&mut *tx)
                 .await?;
                 if unfinished >= MAX_UNFINISHED_PER_PERSON {
+                    tx.rollback().await?;
                     return Err(ChunkError::TooManyUnfinished);
                 }
                 sqlx::query(
@@ -170,6 +174,7 @@ impl Db {
                 .fetch_optional(&mut *tx)
                 .await?;
         if complete != Some(1) {
+            tx.commit().await?;
             return Ok(None);
         }
         let chunks: Vec<Vec<u8>> =
@@ -177,6 +182,7 @@ impl Db {
                 .bind(sha256)
                 .fetch_all(&mut *tx)
                 .await?;
+        tx.commit().await?;
         Ok(Some(chunks.concat()))
     }
 }

@@ -229,6 +229,7 @@ impl Db {
             Some(row) => {
                 let owner: String = row.try_get("user_id")?;
                 if owner != actor.user_id.to_string() {
+                    tx.rollback().await?;
                     return Err(ApiError::forbidden().into());
                 }
                 row.try_get::<i64, _>("last_seq")? as u64
@@ -343,6 +344,7 @@ impl Db {
                 }
             }
             messages.truncate(5);
+            tx.rollback().await?;
             return Err(ApiError::validation(
                 "file",
                 format!(
@@ -512,6 +514,7 @@ impl Db {
                 .fetch_all(&mut *tx)
                 .await?;
         if missing.is_empty() {
+            tx.rollback().await?;
             return Ok(());
         }
         let mut records: HashMap<Uuid, Record> = HashMap::new();

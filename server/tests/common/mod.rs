@@ -40,7 +40,7 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(server::serve(
             listener,
-            AppState { db },
+            AppState::new(db),
             server::auth::Senders::Connection,
         ));
         TestApp {
