@@ -31,6 +31,8 @@ pub struct Connectivity {
     status: RwSignal<Net>,
     /// Check at once rather than at the end of the pause (the browser saw the network return).
     check_now: StoredValue<bool>,
+    /// Whether the server said, at its last health check, that it runs on made-up demo data.
+    demo: RwSignal<bool>,
 }
 
 const ONLINE_EVERY_SECS: u32 = 60;
@@ -46,6 +48,11 @@ impl Connectivity {
         self.status.get_untracked()
     }
 
+    /// Whether the server runs on made-up demo data (tracked; false until it has answered).
+    pub fn demo(self) -> bool {
+        self.demo.get()
+    }
+
     fn report(self, reachable: bool) {
         let next = if reachable { Net::Online } else { Net::Offline };
         if self.status.get_untracked() != next {
@@ -59,6 +66,7 @@ pub fn provide_connectivity() -> Connectivity {
     let net = Connectivity {
         status: RwSignal::new(Net::Checking),
         check_now: StoredValue::new(false),
+        demo: RwSignal::new(false),
     };
     provide_context(net);
     let status = net.status;
@@ -77,7 +85,11 @@ pub fn provide_connectivity() -> Connectivity {
     });
     spawn_local(async move {
         loop {
-            let _ = api::health().await;
+            if let Ok(health) = api::health().await
+                && net.demo.get_untracked() != health.demo
+            {
+                net.demo.set(health.demo);
+            }
             // The pause is re-read every second: when a request fails meanwhile, the next
             // check comes within seconds, not at the end of the long online pause.
             let mut waited = 0;

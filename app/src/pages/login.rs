@@ -7,6 +7,7 @@ use leptos_router::components::Redirect;
 
 use crate::api::{self, Failure};
 use crate::components::field::{FormStatus, TextField, field_error};
+use crate::connectivity::use_connectivity;
 use crate::session::{Session, use_session};
 
 #[component]
@@ -60,13 +61,9 @@ pub fn LoginPage() -> impl IntoView {
         });
     };
 
-    // A demo server says that its data are made up (when the server answers).
-    let demo = RwSignal::new(false);
-    spawn_local(async move {
-        if let Ok(h) = api::health().await {
-            demo.set(h.demo);
-        }
-    });
+    // A demo server says that its data are made up (as its health check, which the connection
+    // status asks for anyway, tells).
+    let net = use_connectivity();
 
     let signed_in_home = move || session.profile().map(|p| p.role.home_path());
     view! {
@@ -74,7 +71,7 @@ pub fn LoginPage() -> impl IntoView {
         <section class="page page-narrow">
             <h1>"Вход в систему"</h1>
             <p class="lead">"Муниципальный наставнический центр: самоанализ школ, анкеты, рекомендации наставников."</p>
-            {move || demo.get().then(|| view! {
+            {move || net.demo().then(|| view! {
                 <p class="alert alert-info" id="demo-notice">
                     "Демонстрационный режим: все школы, люди и данные здесь вымышлены. \
                      Логины и общий пароль напечатаны в окне, где запущен сервер."
