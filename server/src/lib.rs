@@ -13,7 +13,6 @@ pub mod storage;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
-use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use storage::Db;
 
@@ -40,32 +39,52 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
     style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self'; \
     manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// Headers that only a document (the app's page) or the service worker's script act upon: the
+/// browser ignores them on an image, a module or the wasm, so those go without, and each of
+/// the first load's requests is about half a kilobyte lighter on a slow link.
+const DOCUMENT_HEADERS: [(&str, &str); 5] = [
+    ("content-security-policy", CONTENT_SECURITY_POLICY),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+    ("cross-origin-opener-policy", "same-origin"),
+    (
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=()",
+    ),
+];
+
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
-    let security_headers: [(HeaderName, &'static str); 6] = [
-        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-        (header::REFERRER_POLICY, "no-referrer"),
-        (
-            HeaderName::from_static("cross-origin-opener-policy"),
-            "same-origin",
-        ),
-        (
-            HeaderName::from_static("permissions-policy"),
-            "camera=(), microphone=(), geolocation=()",
-        ),
-    ];
-    let mut router = Router::new()
+    Router::new()
         .nest("/api", routes::api(state))
-        .fallback(assets::serve);
-    for (name, value) in security_headers {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(
-            name,
-            HeaderValue::from_static(value),
-        ));
+        .fallback(assets::serve)
+        .layer(axum::middleware::from_fn(security_headers))
+}
+
+/// `nosniff` on every answer; on a document or the service worker's script, the headers that
+/// act on them too (unless the route set its own, as the API does).
+async fn security_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let worker = request.uri().path() == "/sw.js";
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let document = worker
+        || headers
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    headers
+        .entry(header::X_CONTENT_TYPE_OPTIONS)
+        .or_insert(HeaderValue::from_static("nosniff"));
+    if document {
+        for (name, value) in DOCUMENT_HEADERS {
+            headers
+                .entry(HeaderName::from_static(name))
+                .or_insert(HeaderValue::from_static(value));
+        }
     }
-    router
+    response
 }
 
 /// Serves until Ctrl-C (or SIGTERM). Handlers learn the client's address from the connection

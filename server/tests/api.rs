@@ -289,6 +289,23 @@ async fn responses_carry_security_headers() {
         );
         assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
         assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(res.headers()["x-frame-options"], "DENY");
+    }
+    // The service worker's script: its policy is the worker's. (A server built without the
+    // app's bundle has neither file.)
+    let bundled = server::assets::find("/sw.js").is_some();
+    let res = app.http.get(app.url("/sw.js")).send().await.unwrap();
+    if bundled {
+        assert_eq!(res.status(), StatusCode::OK);
+        let csp = res.headers()["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("connect-src 'self'"), "{csp}");
+    }
+    // An image, a module, the wasm: only what acts on them.
+    let res = app.http.get(app.url("/icon.svg")).send().await.unwrap();
+    if bundled {
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+        assert!(!res.headers().contains_key("content-security-policy"));
     }
     // API answers: nothing at all may load or run from them.
     for path in ["/api/health", "/api/nope"] {
