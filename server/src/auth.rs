@@ -85,8 +85,8 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 
 thread_local! {
     /// The working memory of argon2 (7 MiB for the hashes made now), kept by each of the
-    /// few hashing threads and reused for every login: allocating it per hash left glibc holding
-    /// hundreds of MB after a burst of logins.
+    /// few hashing threads while more hashes wait and reused for them, given back when none
+    /// does (the allocator's fixed mmap threshold returns it to the system at once).
     static BLOCKS: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -154,11 +154,15 @@ type Job = Box<dyn FnOnce() + Send>;
 /// purpose. It runs on a few
 /// dedicated threads (one per core), not on the async workers and not on an open-ended pool:
 /// a burst of logins waits its turn instead of starving the server, and the memory the hashes
-/// use stays with those few threads instead of piling up in one allocator arena per thread.
+/// use stays with those few threads (while hashes wait) instead of piling up in one allocator
+/// arena per thread.
 /// At most `limit` hashes wait or run at once; a request beyond that is refused before anything
 /// is counted or queued.
 pub struct Hasher {
     queue: std::sync::Mutex<std::sync::mpsc::Sender<Job>>,
+    /// Jobs sent and not yet taken by a thread: a thread that finds none after its job gives
+    /// its working memory back (a burst of logins reuses it; a quiet server holds none).
+    queued: std::sync::Arc<AtomicUsize>,
     waiting: AtomicUsize,
     limit: usize,
 }
@@ -180,8 +184,10 @@ impl Hasher {
     pub fn new(threads: usize, limit: usize) -> Hasher {
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
         let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        let queued = std::sync::Arc::new(AtomicUsize::new(0));
         for i in 0..threads {
             let rx = rx.clone();
+            let queued = queued.clone();
             let _ = std::thread::Builder::new()
                 .name(format!("argon2-{i}"))
                 .spawn(move || {
@@ -190,15 +196,15 @@ impl Hasher {
                             Ok(rx) => rx.recv(),
                             Err(_) => return,
                         };
-                        match job {
-                            Ok(job) => job(),
-                            Err(_) => return,
-                        }
+                        let Ok(job) = job else { return };
+                        queued.fetch_sub(1, Ordering::AcqRel);
+                        job();
                     }
                 });
         }
         Hasher {
             queue: std::sync::Mutex::new(tx),
+            queued,
             waiting: AtomicUsize::new(0),
             limit,
         }
@@ -231,15 +237,26 @@ impl HashPermit {
         let (done, result) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
             let out = work();
+            if hasher.queued.load(Ordering::Acquire) == 0 {
+                BLOCKS.with(|blocks| {
+                    let mut blocks = blocks.borrow_mut();
+                    blocks.clear();
+                    blocks.shrink_to_fit();
+                });
+            }
             drop(self);
             let _ = done.send(out);
         });
-        hasher
+        hasher.queued.fetch_add(1, Ordering::AcqRel);
+        let sent = hasher
             .queue
             .lock()
             .map_err(|_| anyhow::anyhow!("password hashing queue poisoned"))?
-            .send(job)
-            .map_err(|_| anyhow::anyhow!("password hashing threads stopped"))?;
+            .send(job);
+        if sent.is_err() {
+            hasher.queued.fetch_sub(1, Ordering::AcqRel);
+            return Err(anyhow::anyhow!("password hashing threads stopped").into());
+        }
         result
             .await
             .map_err(|_| AppError::Internal(anyhow::anyhow!("password hashing failed")))
@@ -589,5 +606,41 @@ mod tests {
         );
         drop(third);
         assert_eq!(hasher.waiting.load(Ordering::Acquire), 0);
+    }
+
+    #[tokio::test]
+    async fn a_hashing_thread_with_nothing_more_to_do_gives_its_memory_back() {
+        let hasher: &'static Hasher = Box::leak(Box::new(Hasher::new(1, 4)));
+        let hash = hash_password("пароль").unwrap();
+        let blocks = || BLOCKS.with(|b| b.borrow().capacity());
+        // While a second hash waits, the first one's memory is kept for it.
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let (first, second) = (hasher.reserve().unwrap(), hasher.reserve().unwrap());
+        let h = hash.clone();
+        let busy = tokio::spawn(first.run(move || {
+            let ok = verify_password("пароль", &h);
+            wait.recv().unwrap();
+            ok
+        }));
+        let queued = tokio::spawn(second.run(blocks));
+        while hasher.queued.load(Ordering::Acquire) == 0 {
+            tokio::task::yield_now().await;
+        }
+        release.send(()).unwrap();
+        assert!(busy.await.unwrap().unwrap());
+        assert_eq!(
+            queued.await.unwrap().unwrap(),
+            new_hash_params().block_count()
+        );
+        // With nothing queued after it, the thread holds no blocks.
+        let h = hash.clone();
+        let alone = hasher.reserve().unwrap();
+        assert!(
+            alone
+                .run(move || verify_password("пароль", &h))
+                .await
+                .unwrap()
+        );
+        assert_eq!(hasher.reserve().unwrap().run(blocks).await.unwrap(), 0);
     }
 }
