@@ -122,16 +122,20 @@ fn verify_password(password: &str, hash: &str) -> bool {
             .is_ok()
     });
     // An older, larger hash does not leave its memory with the thread.
+    keep_blocks(new_hash_params().block_count());
+    // `Output` compares in constant time.
+    computed && argon2::password_hash::Output::new(&out).is_ok_and(|o| o == expected)
+}
+
+/// Gives back this thread's argon2 memory beyond `n` blocks.
+fn keep_blocks(n: usize) {
     BLOCKS.with(|blocks| {
         let mut blocks = blocks.borrow_mut();
-        let kept = new_hash_params().block_count();
-        if blocks.len() > kept {
-            blocks.truncate(kept);
+        if blocks.len() > n {
+            blocks.truncate(n);
             blocks.shrink_to_fit();
         }
     });
-    // `Output` compares in constant time.
-    computed && argon2::password_hash::Output::new(&out).is_ok_and(|o| o == expected)
 }
 
 /// Whether a stored hash was made with other parameters than new ones (an older account's):
@@ -238,24 +242,22 @@ impl HashPermit {
         let job: Job = Box::new(move || {
             let out = work();
             if hasher.queued.load(Ordering::Acquire) == 0 {
-                BLOCKS.with(|blocks| {
-                    let mut blocks = blocks.borrow_mut();
-                    blocks.clear();
-                    blocks.shrink_to_fit();
-                });
+                keep_blocks(0);
             }
             drop(self);
             let _ = done.send(out);
         });
-        hasher.queued.fetch_add(1, Ordering::AcqRel);
-        let sent = hasher
-            .queue
-            .lock()
-            .map_err(|_| anyhow::anyhow!("password hashing queue poisoned"))?
-            .send(job);
-        if sent.is_err() {
-            hasher.queued.fetch_sub(1, Ordering::AcqRel);
-            return Err(anyhow::anyhow!("password hashing threads stopped").into());
+        {
+            let queue = hasher
+                .queue
+                .lock()
+                .map_err(|_| anyhow::anyhow!("password hashing queue poisoned"))?;
+            // Counted only once it can be sent, so that a failure leaves no job counted forever.
+            hasher.queued.fetch_add(1, Ordering::AcqRel);
+            if queue.send(job).is_err() {
+                hasher.queued.fetch_sub(1, Ordering::AcqRel);
+                return Err(anyhow::anyhow!("password hashing threads stopped").into());
+            }
         }
         result
             .await
