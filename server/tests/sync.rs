@@ -307,6 +307,48 @@ async fn requests_and_answers_travel_gzip_compressed() {
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
+/// A device on a slow link takes no sync slot while its request is still arriving: with more
+/// uploads under way than there are slots, another device is answered at once; an
+/// uncompressed body over the limit is refused in words.
+#[tokio::test]
+async fn devices_still_uploading_keep_nobody_waiting() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::start().await;
+    let school = app.login("shkola").await;
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let mut uploading = Vec::new();
+    for _ in 0..server::routes::SYNC_SLOTS + 2 {
+        let mut link = tokio::net::TcpStream::connect(&address).await.unwrap();
+        let head = format!(
+            "POST /api/sync HTTP/1.1\r\nhost: {address}\r\nauthorization: Bearer {}\r\n\
+             content-type: application/json\r\ncontent-length: 100000\r\n\r\n{{\"protocol\":",
+            school.token
+        );
+        link.write_all(head.as_bytes()).await.unwrap();
+        uploading.push(link);
+    }
+    let mut device = Device::new(&school.token, 1);
+    let answered =
+        tokio::time::timeout(std::time::Duration::from_secs(10), device.sync(&app)).await;
+    assert!(
+        answered.is_ok(),
+        "a sync waited for devices still uploading"
+    );
+    drop(uploading);
+
+    let res = app
+        .http
+        .post(format!("{}/api/sync", app.base))
+        .bearer_auth(&school.token)
+        .header("content-type", "application/json")
+        .body(vec![b' '; server::routes::SYNC_BODY_LIMIT + 1])
+        .send()
+        .await
+        .unwrap();
+    let e: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(e["code"], "payload_too_large", "{e}");
+}
+
 #[tokio::test]
 async fn an_edit_of_a_record_deleted_elsewhere_is_a_conflict_not_a_loss() {
     let app = TestApp::start().await;

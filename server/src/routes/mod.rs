@@ -14,6 +14,8 @@ mod reserve;
 mod schools;
 mod support;
 pub(crate) mod sync;
+
+pub use sync::{SYNC_BODY_LIMIT, SYNC_SLOTS};
 mod templates;
 mod tests;
 mod users;
@@ -36,11 +38,16 @@ use crate::error::{AppResult, BODY_LIMIT, api_method_not_allowed, api_not_found}
 pub const API_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 
 pub fn api(state: AppState) -> Router {
-    // Sync bodies are larger and may come gzip-compressed; the limit applies after decompression.
+    // Sync bodies are larger and may come gzip-compressed; the limit applies before and after
+    // decompression. A sync is worked on once its body has arrived and a slot is free.
     let sync = Router::new()
         .route("/sync", post(sync::sync))
-        .layer(DefaultBodyLimit::max(sync::SYNC_BODY_LIMIT))
-        .layer(RequestDecompressionLayer::new());
+        .layer(RequestDecompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            sync::in_turn,
+        ))
+        .layer(DefaultBodyLimit::max(sync::SYNC_BODY_LIMIT));
     Router::new()
         .merge(sync)
         .route("/health", get(health))

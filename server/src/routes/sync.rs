@@ -4,9 +4,10 @@
 
 use std::io::Write as _;
 
-use axum::body::Body;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -26,11 +27,42 @@ pub const PAGE_BUDGET: usize = 128 * 1024;
 /// The most log rows one page looks at, and how many are read at a time.
 const PAGE_ROWS: usize = 20_000;
 const PAGE_CHUNK: usize = 500;
-/// How many syncs are worked on at once; the others wait their turn. The database takes only a
-/// few writers and readers at a time anyway (its pool), and each sync holds up to a megabyte
-/// while its page is built (a compressor, a chunk of rows, the page), so 200 devices syncing at
-/// once do not take 200 megabytes.
+/// How many syncs are worked on at once; the others wait their turn (see [`in_turn`]).
 pub const SYNC_SLOTS: usize = 8;
+
+/// Lets a sync request through once one of the [`SYNC_SLOTS`] is free, holding it until the
+/// answer is ready. Its body is taken off the wire first, still compressed, so a device on a
+/// slow link does not keep a slot while it uploads; everything after that takes place in the
+/// slot: decompressing, reading the JSON, checking the session, the batch and the page. The
+/// database takes only a few writers and readers at a time anyway (its pool), and a sync holds
+/// up to a megabyte while it is worked on (the decompressor, the request, a compressor, a
+/// chunk of rows, the page), so 200 devices syncing at once do not take 200 of them.
+pub async fn in_turn(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> AppResult<Response> {
+    let (parts, body) = req.into_parts();
+    let body = match Bytes::from_request(Request::from_parts(parts.clone(), body), &()).await {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Err(ApiError::payload_too_large().into());
+        }
+        Err(rejection) => {
+            tracing::debug!(%rejection, "a sync request did not arrive whole");
+            return Err(ApiError::bad_request(
+                "Данные синхронизации не дошли до сервера целиком: обмен повторится сам.",
+            )
+            .into());
+        }
+    };
+    let _slot = state
+        .sync_slots
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(next.run(Request::from_parts(parts, Body::from(body))).await)
+}
 
 pub async fn sync(
     State(state): State<AppState>,
@@ -47,11 +79,6 @@ pub async fn sync(
     if req.changes.len() > 2 * MAX_PUSH {
         return Err(ApiError::payload_too_large().into());
     }
-    let _slot = state
-        .sync_slots
-        .acquire()
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
     let actor = state.db.actor(&user.profile).await?;
     // A device that last saw another epoch (the database was restored from a copy since) is
     // told the new one first and sends everything again; none of this batch is judged
