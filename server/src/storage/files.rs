@@ -71,7 +71,7 @@ impl Db {
         {
             return Err(ChunkError::BeyondEnd);
         }
-        let mut tx = self.dialect.begin_write(&self.pool).await?;
+        let mut tx = self.dialect.begin_write(&self.pool, &self.turns).await?;
         sqlx::query("DELETE FROM files WHERE complete = 0 AND created_at < $1")
             .bind(now_ms() - ABANDONED_AFTER_MS)
             .execute(&mut *tx)

@@ -58,7 +58,7 @@ impl Db {
         json: &str,
     ) -> Result<(Arc<Entry>, Installed), InstallError> {
         let (template, key) = Template::parse(json)?;
-        let mut tx = self.dialect.begin_write(&self.pool).await?;
+        let mut tx = self.dialect.begin_write(&self.pool, &self.turns).await?;
         if let Some(stored) = load_entry(&mut tx, &template.code, template.version).await? {
             // Ended here, not when `tx` is dropped: a dropped transaction is rolled back only
             // when its connection is next used or checked, and until then it keeps the write

@@ -52,6 +52,8 @@ pub struct Db {
     anonymity: std::sync::Arc<crate::anonymity::Anonymity>,
     /// Changes when the database is restored from a copy (see `backup.rs`).
     epoch: std::sync::Arc<str>,
+    /// Where this server's writing transactions wait for their turn.
+    turns: dialect::Turns,
 }
 
 /// What a write refused besides a failure of the database itself.
@@ -150,7 +152,9 @@ impl Db {
                 // Each connection to `:memory:` would be a database of its own.
                 options = options.max_connections(1);
             }
-            options = options.after_connect(|conn, _| {
+            // An SQLite connection lives in this process and cannot go stale: it is not pinged
+            // (a round trip to its thread) each time it is taken from the pool.
+            options = options.test_before_acquire(false).after_connect(|conn, _| {
                 Box::pin(async move {
                     // FULL: a change the server acknowledged survives a power cut (WAL with
                     // NORMAL may lose the last commits). A page cache of 1 MiB per connection
@@ -187,6 +191,7 @@ impl Db {
             forms: Default::default(),
             anonymity,
             epoch,
+            turns: Default::default(),
         };
         db.file_missing_read_keys().await?;
         db.install_builtin_templates().await?;
@@ -366,7 +371,7 @@ impl Db {
     /// then stores the built-in templates again. The change log's numbering goes on from where
     /// it was, so a device that synced before never takes new changes for old ones.
     pub async fn wipe(&self) -> anyhow::Result<()> {
-        let mut tx = self.dialect.begin_write(&self.pool).await?;
+        let mut tx = self.dialect.begin_write(&self.pool, &self.turns).await?;
         self.dialect.empty_tables(&mut tx).await?;
         tx.commit().await?;
         self.install_builtin_templates().await
@@ -648,7 +653,7 @@ impl Db {
         // On PostgreSQL the statement's check reads its own snapshot: attempts take turns.
         let mut tx = self
             .dialect
-            .begin_turn(&self.pool, dialect::Turn::PasswordAttempts)
+            .begin_turn(&self.pool, &self.turns, dialect::Turn::PasswordAttempts)
             .await?;
         let counted = sqlx::query(&sql)
             .bind(now)

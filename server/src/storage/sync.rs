@@ -219,7 +219,7 @@ impl Db {
         mutations: &[Mutation],
         whole: bool,
     ) -> AppResult<Plan> {
-        let mut tx = self.dialect.begin_write(&self.pool).await?;
+        let mut tx = self.dialect.begin_write(&self.pool, &self.turns).await?;
         let now = now_ms();
         let row = sqlx::query("SELECT user_id, last_seq FROM devices WHERE device_id = $1")
             .bind(device.as_str())
@@ -508,7 +508,7 @@ impl Db {
     /// Files the records and changes stored before read keys existed under their keys (once,
     /// at start; does nothing when every record has its keys).
     pub async fn file_missing_read_keys(&self) -> anyhow::Result<()> {
-        let mut tx = self.dialect.begin_write(&self.pool).await?;
+        let mut tx = self.dialect.begin_write(&self.pool, &self.turns).await?;
         let missing: Vec<String> =
             sqlx::query_scalar("SELECT state FROM records WHERE audience = ''")
                 .fetch_all(&mut *tx)
