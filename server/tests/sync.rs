@@ -349,6 +349,85 @@ async fn devices_still_uploading_keep_nobody_waiting() {
     assert_eq!(e["code"], "payload_too_large", "{e}");
 }
 
+/// Pushes that arrive together are written together, each in a savepoint of its own: one
+/// refused whole (sent from a device of another person) changes nothing of the others, which
+/// are all acknowledged and all on the server.
+#[tokio::test]
+async fn pushes_written_together_stand_or_fall_alone() {
+    let app = TestApp::start().await;
+    let school = app.login("shkola").await;
+    let mentor = app.login("nastavnik").await;
+    let scope = school_scope(&app, &school).await;
+    let mut computers: Vec<Device> = (1..=6).map(|n| Device::new(&mentor.token, n)).collect();
+    for c in &mut computers {
+        c.sync(&app).await;
+    }
+    for round in 0..5 {
+        let mut made = Vec::new();
+        let mut sent = tokio::task::JoinSet::new();
+        for (k, c) in computers.iter_mut().enumerate() {
+            let id = Uuid::now_v7();
+            c.edit(id, REC, &scope, json!({ "text": format!("круг {round}") }));
+            made.push(id);
+            let post = send(
+                &app,
+                &mentor.token,
+                &client::request(&mut c.state, &c.outbox),
+            );
+            sent.spawn(async move { (Some(k), post.await.unwrap()) });
+            // The school sends from the same computer's id: refused as a whole.
+            let mut intruder = Device::new(&school.token, k as u8 + 1);
+            intruder.edit(Uuid::now_v7(), REC, &scope, json!({ "text": "чужое" }));
+            let req = client::request(&mut intruder.state, &intruder.outbox);
+            let post = send(&app, &school.token, &req);
+            sent.spawn(async move { (None, post.await.unwrap()) });
+        }
+        while let Some(done) = sent.join_next().await {
+            let (own, res) = done.unwrap();
+            match own {
+                Some(k) => {
+                    assert_eq!(res.status(), StatusCode::OK, "round {round}");
+                    let resp: SyncResponse = res.json().await.unwrap();
+                    computers[k].take(&resp);
+                }
+                None => assert_eq!(res.status(), StatusCode::FORBIDDEN, "round {round}"),
+            }
+        }
+        for c in &computers {
+            assert!(
+                c.outbox.is_empty(),
+                "round {round}: an edit was not acknowledged"
+            );
+            assert!(
+                c.refused.is_empty(),
+                "round {round}: {:?}",
+                c.refused_messages()
+            );
+        }
+        for id in made {
+            let res = app.record(&mentor.token, id).await;
+            assert_eq!(
+                res.status(),
+                StatusCode::OK,
+                "round {round}: {id} is missing"
+            );
+        }
+    }
+}
+
+/// A sync request on its way, owning all it needs (so that several can be under way at once).
+fn send(
+    app: &TestApp,
+    token: &str,
+    req: &model::sync::SyncRequest,
+) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> + Send + 'static {
+    app.http
+        .post(format!("{}/api/sync", app.base))
+        .bearer_auth(token)
+        .json(req)
+        .send()
+}
+
 #[tokio::test]
 async fn an_edit_of_a_record_deleted_elsewhere_is_a_conflict_not_a_loss() {
     let app = TestApp::start().await;

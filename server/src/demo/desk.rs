@@ -100,7 +100,7 @@ impl<'a> Desk<'a> {
             .sync_push(
                 &self.actor,
                 &self.device,
-                &[Mutation {
+                vec![Mutation {
                     seq: self.seq,
                     change,
                 }],

@@ -89,7 +89,7 @@ pub async fn sync(
     } else {
         Vec::new()
     };
-    let plan = state.db.sync_push(&actor, &req.device, &mutations).await?;
+    let plan = state.db.sync_push(&actor, &req.device, mutations).await?;
 
     // The grants changed (a school assigned or taken away): everything again from the start,
     // the device's own changes too, so that it can drop what it may no longer hold.

@@ -39,11 +39,29 @@ pub struct Turns {
     attempts: Arc<Mutex<()>>,
 }
 
+impl Turns {
+    /// Waits in this server's line for `turn` (SQLite has one lock for every writer).
+    pub async fn wait(&self, dialect: Dialect, turn: Turn) -> Held {
+        let line = match (dialect, turn) {
+            (Dialect::Sqlite, _) | (Dialect::Postgres, Turn::Writes) => &self.writes,
+            (Dialect::Postgres, Turn::PasswordAttempts) => &self.attempts,
+        };
+        Held {
+            _guard: line.clone().lock_owned().await,
+        }
+    }
+}
+
+/// A turn in this server's line, until dropped.
+pub struct Held {
+    _guard: OwnedMutexGuard<()>,
+}
+
 /// A transaction during its turn (see [`Dialect::begin_turn`]): the next in line begins when
 /// it is committed or rolled back (or dropped).
 pub struct TurnTx {
     tx: Transaction<'static, Any>,
-    _held: OwnedMutexGuard<()>,
+    _held: Held,
 }
 
 impl TurnTx {
@@ -104,12 +122,17 @@ impl Dialect {
         turns: &Turns,
         turn: Turn,
     ) -> Result<TurnTx, sqlx::Error> {
-        let line = match (self, turn) {
-            // SQLite has one lock for every writer.
-            (Dialect::Sqlite, _) | (Dialect::Postgres, Turn::Writes) => &turns.writes,
-            (Dialect::Postgres, Turn::PasswordAttempts) => &turns.attempts,
-        };
-        let held = line.clone().lock_owned().await;
+        let held = turns.wait(self, turn).await;
+        self.begin_held(pool, held, turn).await
+    }
+
+    /// Begins the transaction of a turn already waited for in this server ([`Turns::wait`]).
+    pub async fn begin_held(
+        self,
+        pool: &AnyPool,
+        held: Held,
+        turn: Turn,
+    ) -> Result<TurnTx, sqlx::Error> {
         let tx = match self {
             Dialect::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
             Dialect::Postgres => {

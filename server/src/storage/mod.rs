@@ -54,6 +54,8 @@ pub struct Db {
     epoch: std::sync::Arc<str>,
     /// Where this server's writing transactions wait for their turn.
     turns: dialect::Turns,
+    /// Pushes waiting to be written together.
+    pushes: std::sync::Arc<sync::PushQueue>,
 }
 
 /// What a write refused besides a failure of the database itself.
@@ -192,6 +194,7 @@ impl Db {
             anonymity,
             epoch,
             turns: Default::default(),
+            pushes: Default::default(),
         };
         db.file_missing_read_keys().await?;
         db.install_builtin_templates().await?;

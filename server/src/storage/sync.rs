@@ -1,8 +1,9 @@
 //! Sync storage: the merged records with their read keys, the change log (also the audit
 //! history) filed under the keys of its readers, devices and what was decided for each of their
 //! mutations. A push is load → `model::sync::server::plan` → write, in one writing transaction
-//! (`Dialect::begin_write`: pushes take turns); nothing here knows one kind from another (a kind's declaration says whether its
-//! records are anonymous, and what they need loaded).
+//! (`Dialect::begin_write`: pushes take turns, and those that wait at the same time are written
+//! together, one savepoint each, under one commit); nothing here knows one kind from another (a
+//! kind's declaration says whether its records are anonymous, and what they need loaded).
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -16,15 +17,49 @@ use model::{ApiError, UserProfile};
 use sqlx::AnyConnection;
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use tokio::sync::oneshot::error::TryRecvError;
 use uuid::Uuid;
 
-use super::dialect::Dialect;
+use super::dialect::{Dialect, Held, Turn};
 use super::{Db, now_ms};
 use crate::error::{AppError, AppResult};
 use crate::forms::Loaded;
 
 /// Rows per multi-row INSERT (well under SQLite's limit of bound variables).
 const INSERT_CHUNK: usize = 200;
+
+/// Pushes waiting for the turn to write, to be written together (see [`Db::sync_push`]).
+#[derive(Default)]
+pub(super) struct PushQueue(std::sync::Mutex<Vec<QueuedPush>>);
+
+impl PushQueue {
+    fn add(&self, push: QueuedPush) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(push);
+    }
+
+    fn take(&self) -> Vec<QueuedPush> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+struct QueuedPush {
+    actor: Actor,
+    device: DeviceId,
+    mutations: Vec<Mutation>,
+    reply: tokio::sync::oneshot::Sender<AppResult<Plan>>,
+}
+
+/// A push written with others that failed when one of them could not be: the device sends it
+/// again at its next sync.
+fn interrupted() -> AppError {
+    AppError::Internal(anyhow::anyhow!(
+        "the write of a group of pushes was interrupted"
+    ))
+}
+
+fn failed(e: String) -> AppError {
+    AppError::Internal(anyhow::anyhow!("a group of pushes was not written: {e}"))
+}
 
 /// One entry of the change log, as sent to devices.
 pub struct LoggedChange {
@@ -191,14 +226,121 @@ impl Db {
     }
 
     /// Loads what the batch needs, plans it with the kinds' declarations, and writes the plan,
-    /// idempotently, in one transaction. A server write that cannot land fails the whole batch.
+    /// idempotently. A server write that cannot land fails the whole batch.
+    ///
+    /// Pushes that wait for their turn at the same time are written together, in one
+    /// transaction, each in a savepoint of its own: the database makes one commit durable for
+    /// all of them instead of one each (on disk, every commit waits for the disk). The first of
+    /// them to get the turn writes them all, in a task of its own, so that a device hanging up
+    /// does not interrupt the others' writes; each is answered once they are committed.
     pub async fn sync_push(
         &self,
         actor: &Actor,
         device: &DeviceId,
-        mutations: &[Mutation],
+        mutations: Vec<Mutation>,
     ) -> AppResult<Plan> {
-        self.push(actor, device, mutations, false).await
+        let (reply, mut answer) = tokio::sync::oneshot::channel();
+        self.pushes.add(QueuedPush {
+            actor: actor.clone(),
+            device: device.clone(),
+            mutations,
+            reply,
+        });
+        let held = self.turns.wait(self.dialect, Turn::Writes).await;
+        // Written by a push that had the turn before: it answered before giving the turn on.
+        match answer.try_recv() {
+            Ok(done) => return done,
+            Err(TryRecvError::Closed) => return Err(interrupted()),
+            Err(TryRecvError::Empty) => {}
+        }
+        let group = self.pushes.take();
+        let db = self.clone();
+        tokio::spawn(async move { db.write_group(held, group).await });
+        answer.await.unwrap_or_else(|_| Err(interrupted()))
+    }
+
+    /// Writes the pushes of `group` in one transaction during the turn `held`, and answers each.
+    async fn write_group(&self, held: Held, mut group: Vec<QueuedPush>) {
+        let mut tx = match self
+            .dialect
+            .begin_held(&self.pool, held, Turn::Writes)
+            .await
+        {
+            Ok(tx) => tx,
+            Err(e) => {
+                for push in group {
+                    let _ = push.reply.send(Err(failed(e.to_string())));
+                }
+                return;
+            }
+        };
+        let alone = group.len() == 1;
+        let mut outcomes = Vec::with_capacity(group.len());
+        let mut broken = None;
+        for push in &mut group {
+            if broken.is_some() {
+                break;
+            }
+            let mutations = std::mem::take(&mut push.mutations);
+            if alone {
+                outcomes.push(
+                    self.push_in(&mut tx, &push.actor, &push.device, &mutations, false)
+                        .await,
+                );
+                continue;
+            }
+            if let Err(e) = sqlx::query("SAVEPOINT push").execute(&mut *tx).await {
+                broken = Some(e.to_string());
+                break;
+            }
+            let outcome = self
+                .push_in(&mut tx, &push.actor, &push.device, &mutations, false)
+                .await;
+            let end = if outcome.is_ok() {
+                "RELEASE SAVEPOINT push"
+            } else {
+                "ROLLBACK TO SAVEPOINT push"
+            };
+            if let Err(e) = sqlx::query(end).execute(&mut *tx).await {
+                broken = Some(e.to_string());
+                break;
+            }
+            if outcome.is_err() {
+                // (ROLLBACK TO keeps the savepoint.)
+                if let Err(e) = sqlx::query("RELEASE SAVEPOINT push")
+                    .execute(&mut *tx)
+                    .await
+                {
+                    broken = Some(e.to_string());
+                    break;
+                }
+            }
+            outcomes.push(outcome);
+        }
+        let ended = match broken {
+            Some(e) => {
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+            None if alone && outcomes.first().is_some_and(Result::is_err) => {
+                tx.rollback().await.map_err(|e| e.to_string())
+            }
+            None => tx.commit().await.map_err(|e| e.to_string()),
+        };
+        let mut outcomes = outcomes.into_iter();
+        for push in group {
+            let outcome = match (&ended, outcomes.next()) {
+                (Ok(()), Some(outcome)) => outcome,
+                // Not written: nothing of it was acknowledged, the device sends it again.
+                (Ok(()), None) => Err(interrupted()),
+                (Err(e), Some(Err(own))) if alone => {
+                    tracing::warn!("a push's rollback failed: {e}");
+                    Err(own)
+                }
+                (Err(e), _) => Err(failed(e.clone())),
+            };
+            let _ = push.reply.send(outcome);
+        }
     }
 
     /// Like [`Db::sync_push`], but all or nothing: when the kinds' rules refuse any mutation,
@@ -209,17 +351,29 @@ impl Db {
         device: &DeviceId,
         mutations: &[Mutation],
     ) -> AppResult<Plan> {
-        self.push(actor, device, mutations, true).await
+        let mut tx = self.dialect.begin_write(&self.pool, &self.turns).await?;
+        match self.push_in(&mut tx, actor, device, mutations, true).await {
+            Ok(plan) => {
+                tx.commit().await?;
+                Ok(plan)
+            }
+            Err(e) => {
+                tx.rollback().await?;
+                Err(e)
+            }
+        }
     }
 
-    async fn push(
+    /// One push inside the writing transaction `tx`; on an error the caller rolls back what
+    /// it wrote.
+    async fn push_in(
         &self,
+        tx: &mut AnyConnection,
         actor: &Actor,
         device: &DeviceId,
         mutations: &[Mutation],
         whole: bool,
     ) -> AppResult<Plan> {
-        let mut tx = self.dialect.begin_write(&self.pool, &self.turns).await?;
         let now = now_ms();
         let row = sqlx::query("SELECT user_id, last_seq FROM devices WHERE device_id = $1")
             .bind(device.as_str())
@@ -229,7 +383,6 @@ impl Db {
             Some(row) => {
                 let owner: String = row.try_get("user_id")?;
                 if owner != actor.user_id.to_string() {
-                    tx.rollback().await?;
                     return Err(ApiError::forbidden().into());
                 }
                 row.try_get::<i64, _>("last_seq")? as u64
@@ -269,7 +422,7 @@ impl Db {
         let mut records: HashMap<Uuid, Record> = HashMap::new();
         load_records(
             self.dialect,
-            &mut tx,
+            &mut *tx,
             server::named_ids(mutations),
             &mut records,
         )
@@ -285,12 +438,12 @@ impl Db {
                     ids.insert(id);
                 }
                 Need::Template(code, version) => {
-                    if let Some(entry) = self.template(&mut tx, &code, version).await? {
+                    if let Some(entry) = self.template(&mut *tx, &code, version).await? {
                         loaded.templates.insert((code, version), entry);
                     }
                 }
                 Need::TestStart(id) => {
-                    if let Some(started) = self.test_started(&mut tx, id).await? {
+                    if let Some(started) = self.test_started(&mut *tx, id).await? {
                         loaded.starts.insert(id, started as u64);
                     }
                 }
@@ -315,7 +468,7 @@ impl Db {
                 }
             }
         }
-        load_records(self.dialect, &mut tx, ids, &mut records).await?;
+        load_records(self.dialect, &mut *tx, ids, &mut records).await?;
 
         // Plan (pure) …
         let plan = {
@@ -344,7 +497,6 @@ impl Db {
                 }
             }
             messages.truncate(5);
-            tx.rollback().await?;
             return Err(ApiError::validation(
                 "file",
                 format!(
@@ -359,7 +511,7 @@ impl Db {
         // … and write.
         write_plan(
             self.dialect,
-            &mut tx,
+            &mut *tx,
             &plan,
             &records,
             Some((device, actor.user_id)),
@@ -392,7 +544,6 @@ impl Db {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
         Ok(plan)
     }
 
