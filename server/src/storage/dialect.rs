@@ -149,23 +149,6 @@ impl Dialect {
         Ok(TurnTx { tx, _held: held })
     }
 
-    /// Begins a transaction that only reads, from one snapshot: several statements in it see
-    /// the same committed changes (a pull reads the log once per read key; with a snapshot per
-    /// statement a change committed between two of them could be passed over).
-    pub async fn begin_read(
-        self,
-        pool: &AnyPool,
-    ) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        match self {
-            // A deferred transaction in WAL mode reads one snapshot from its first read.
-            Dialect::Sqlite => pool.begin().await,
-            Dialect::Postgres => {
-                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .await
-            }
-        }
-    }
-
     /// Gives `n` numbers of the change log (inside a writing transaction) and returns the
     /// first. The numbering never goes back, also after the database was emptied.
     pub async fn next_log_numbers(

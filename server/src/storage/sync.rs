@@ -549,31 +549,36 @@ impl Db {
 
     /// Up to `limit` changes after `cursor` filed under the actor's grants, oldest first. Each
     /// key is read along its own index range and the results merged, so a device of one school
-    /// never makes the database sort other schools' changes; all keys from one snapshot.
+    /// never makes the database sort other schools' changes; all keys in one statement, which
+    /// reads one snapshot (a change committed between two reads could otherwise be passed over).
     pub async fn changes_after(
         &self,
         actor: &Actor,
         cursor: u64,
         limit: usize,
     ) -> Result<Vec<LoggedChange>, sqlx::Error> {
-        let mut all: Vec<LoggedChange> = Vec::new();
-        let mut tx = self.dialect.begin_read(&self.pool).await?;
-        for key in actor.grants() {
-            let rows = sqlx::query(
-                "SELECT c.seq, c.device_id, c.body FROM change_keys k \
-                 JOIN changes c ON c.seq = k.seq \
-                 WHERE k.key = $1 AND k.seq > $2 ORDER BY k.seq LIMIT $3",
+        let mut q = self.dialect.sql("");
+        for (i, key) in actor.grants().iter().enumerate() {
+            if i > 0 {
+                q.push(" UNION ALL ");
+            }
+            q.push(
+                "SELECT * FROM (SELECT c.seq, c.device_id, c.body FROM change_keys k \
+                 JOIN changes c ON c.seq = k.seq WHERE k.key = ",
             )
             .bind(key.to_string())
+            .push(" AND k.seq > ")
             .bind(cursor as i64)
+            .push(" ORDER BY k.seq LIMIT ")
             .bind(limit as i64)
-            .fetch_all(&mut *tx)
-            .await?;
-            for row in &rows {
-                all.push(logged_change(row)?);
-            }
+            .push(&format!(") AS by_key{i}"));
         }
-        tx.commit().await?;
+        let mut all = q
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(logged_change)
+            .collect::<Result<Vec<_>, _>>()?;
         all.sort_by_key(|c| c.seq);
         all.dedup_by_key(|c| c.seq);
         all.truncate(limit);
