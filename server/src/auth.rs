@@ -461,6 +461,7 @@ pub fn session_expiry(created_at: i64, now: i64) -> i64 {
 }
 
 /// The signed-in user of a request (from `Authorization: Bearer <token>`).
+#[derive(Clone)]
 pub struct CurrentUser {
     pub profile: UserProfile,
     pub token_hash: String,

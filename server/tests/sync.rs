@@ -309,7 +309,8 @@ async fn requests_and_answers_travel_gzip_compressed() {
 
 /// A device on a slow link takes no sync slot while its request is still arriving: with more
 /// uploads under way than there are slots, another device is answered at once; an
-/// uncompressed body over the limit is refused in words.
+/// uncompressed body over the limit is refused in words; a request with no session is
+/// refused before its body is read.
 #[tokio::test]
 async fn devices_still_uploading_keep_nobody_waiting() {
     use tokio::io::AsyncWriteExt;
@@ -347,6 +348,24 @@ async fn devices_still_uploading_keep_nobody_waiting() {
         .unwrap();
     let e: serde_json::Value = res.json().await.unwrap();
     assert_eq!(e["code"], "payload_too_large", "{e}");
+
+    // Nobody unknown gets a body read: no session, an answer before any of the body is sent.
+    use tokio::io::AsyncReadExt;
+    let mut link = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /api/sync HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/json\r\n\
+         content-length: 4000000\r\n\r\n"
+    );
+    link.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = [0; 12];
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        link.read_exact(&mut answer),
+    )
+    .await
+    .expect("a request with no session waited for its body")
+    .unwrap();
+    assert_eq!(&answer, b"HTTP/1.1 401");
 }
 
 /// Pushes that arrive together are written together, each in a savepoint of its own: one

@@ -14,12 +14,12 @@ mod reserve;
 mod schools;
 mod support;
 pub(crate) mod sync;
-
-pub use sync::{SYNC_BODY_LIMIT, SYNC_SLOTS};
 mod templates;
 mod tests;
 mod users;
 mod workplan;
+
+pub use sync::{SYNC_BODY_LIMIT, SYNC_SLOTS};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};

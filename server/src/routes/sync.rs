@@ -5,7 +5,7 @@
 use std::io::Write as _;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{Extension, FromRequest, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -31,18 +31,20 @@ const PAGE_CHUNK: usize = 500;
 pub const SYNC_SLOTS: usize = 8;
 
 /// Lets a sync request through once one of the [`SYNC_SLOTS`] is free, holding it until the
-/// answer is ready. Its body is taken off the wire first, still compressed, so a device on a
-/// slow link does not keep a slot while it uploads; everything after that takes place in the
-/// slot: decompressing, reading the JSON, checking the session, the batch and the page. The
-/// database takes only a few writers and readers at a time anyway (its pool), and a sync holds
-/// up to a megabyte while it is worked on (the decompressor, the request, a compressor, a
-/// chunk of rows, the page), so 200 devices syncing at once do not take 200 of them.
+/// answer is ready. Its session is checked first (nobody unknown gets a body read), then its
+/// body is taken off the wire, still compressed, so a device on a slow link does not keep a
+/// slot while it uploads; everything after that takes place in the slot: decompressing,
+/// reading the JSON, the batch and the page. The database takes only a few writers and readers
+/// at a time anyway (its pool), and a sync holds up to a megabyte while it is worked on (the
+/// decompressor, the request, a compressor, a chunk of rows, the page), so 200 devices syncing
+/// at once do not take 200 of them. The handler finds the signed-in user in the request.
 pub async fn in_turn(
     State(state): State<AppState>,
     req: Request,
     next: Next,
 ) -> AppResult<Response> {
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
+    let user = CurrentUser::from_request_parts(&mut parts, &state).await?;
     let body = match Bytes::from_request(Request::from_parts(parts.clone(), body), &()).await {
         Ok(body) => body,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -61,12 +63,13 @@ pub async fn in_turn(
         .acquire()
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
+    parts.extensions.insert(user);
     Ok(next.run(Request::from_parts(parts, Body::from(body))).await)
 }
 
 pub async fn sync(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Extension(user): Extension<CurrentUser>,
     headers: HeaderMap,
     ApiJson(req): ApiJson<SyncRequest>,
 ) -> AppResult<Response> {
