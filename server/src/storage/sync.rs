@@ -247,7 +247,9 @@ impl Db {
             reply,
         });
         let held = self.turns.wait(self.dialect, Turn::Writes).await;
-        // Written by a push that had the turn before: it answered before giving the turn on.
+        // Written already by a push that had the turn before. (Its answer may come just after
+        // the turn: then this one writes what is queued now, perhaps nothing, and its own
+        // answer still comes below.)
         match answer.try_recv() {
             Ok(done) => return done,
             Err(TryRecvError::Closed) => return Err(interrupted()),
