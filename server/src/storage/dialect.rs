@@ -72,6 +72,18 @@ impl TurnTx {
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
         self.tx.rollback().await
     }
+
+    /// Commits (or, `false`, rolls back) and keeps the turn until the [`Held`] given back is
+    /// dropped.
+    pub async fn end_keeping_turn(self, commit: bool) -> (Result<(), sqlx::Error>, Held) {
+        let TurnTx { tx, _held: held } = self;
+        let ended = if commit {
+            tx.commit().await
+        } else {
+            tx.rollback().await
+        };
+        (ended, held)
+    }
 }
 
 impl Deref for TurnTx {

@@ -247,9 +247,7 @@ impl Db {
             reply,
         });
         let held = self.turns.wait(self.dialect, Turn::Writes).await;
-        // Written already by a push that had the turn before. (Its answer may come just after
-        // the turn: then this one writes what is queued now, perhaps nothing, and its own
-        // answer still comes below.)
+        // Written by a push that had the turn before: it answered before giving the turn on.
         match answer.try_recv() {
             Ok(done) => return done,
             Err(TryRecvError::Closed) => return Err(interrupted()),
@@ -263,6 +261,9 @@ impl Db {
 
     /// Writes the pushes of `group` in one transaction during the turn `held`, and answers each.
     async fn write_group(&self, held: Held, mut group: Vec<QueuedPush>) {
+        if group.is_empty() {
+            return;
+        }
         let mut tx = match self
             .dialect
             .begin_held(&self.pool, held, Turn::Writes)
@@ -319,15 +320,17 @@ impl Db {
             }
             outcomes.push(outcome);
         }
-        let ended = match broken {
+        // The turn is kept until every push is answered.
+        let (ended, _held) = match broken {
             Some(e) => {
-                let _ = tx.rollback().await;
-                Err(e)
+                let (_, held) = tx.end_keeping_turn(false).await;
+                (Err(e), held)
             }
-            None if alone && outcomes.first().is_some_and(Result::is_err) => {
-                tx.rollback().await.map_err(|e| e.to_string())
+            None => {
+                let commit = !(alone && outcomes.first().is_some_and(Result::is_err));
+                let (ended, held) = tx.end_keeping_turn(commit).await;
+                (ended.map_err(|e| e.to_string()), held)
             }
-            None => tx.commit().await.map_err(|e| e.to_string()),
         };
         let mut outcomes = outcomes.into_iter();
         for push in group {
