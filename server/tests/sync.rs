@@ -534,3 +534,38 @@ async fn five_hundred_up_and_five_hundred_down_is_one_request() {
         "the server stamps the author"
     );
 }
+
+/// SQLite's log is copied into the database file after the syncs' commits, by a background task
+/// (`storage/checkpoint.rs`), not inside the commit of whichever sync crosses SQLite's threshold.
+/// A few megabytes of log, well under the size at which a commit checkpoints by itself, must
+/// reach the database file while the server runs. (PostgreSQL checkpoints on its own.)
+#[tokio::test]
+async fn the_log_reaches_the_database_file_in_the_background() {
+    let m = common::municipality().await;
+    let Some(path) = m.app.db_url().strip_prefix("sqlite://").map(String::from) else {
+        return;
+    };
+    let size = |p: &str| std::fs::metadata(p).map_or(0, |m| m.len());
+    let before = size(&path);
+    let scope = Scope::School(m.school);
+    let mut mentor = Device::new(&m.mentor.token, 1);
+    for i in 0..600 {
+        let text = format!("Рекомендация № {i}: провести разбор уроков математики в 7–9 классах");
+        mentor.edit(Uuid::now_v7(), REC, &scope, json!({ "text": text }));
+    }
+    mentor.sync(&m.app).await;
+    let wal = size(&format!("{path}-wal"));
+    assert!(
+        wal > 1 << 20,
+        "the pushes went to the log first ({wal} bytes)"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while size(&path) < before + (512 << 10) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the database file stayed at {} bytes (from {before}) with {wal} bytes of log",
+            size(&path)
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

@@ -3,6 +3,7 @@
 //! file, sync in `sync.rs`, forms in `forms.rs`, files in `files.rs`, backup in `backup.rs`.
 
 mod backup;
+mod checkpoint;
 mod dialect;
 mod files;
 mod forms;
@@ -56,6 +57,8 @@ pub struct Db {
     turns: dialect::Turns,
     /// Pushes waiting to be written together.
     pushes: std::sync::Arc<sync::PushQueue>,
+    /// SQLite's log copied into the database file after the syncs' commits, not in them.
+    checkpoints: std::sync::Arc<checkpoint::Checkpoints>,
 }
 
 /// What a write refused besides a failure of the database itself.
@@ -161,12 +164,16 @@ impl Db {
                     // FULL: a change the server acknowledged survives a power cut (WAL with
                     // NORMAL may lose the last commits). A page cache of 1 MiB per connection
                     // instead of 2: the system's file cache keeps the pages anyway, and eight
-                    // connections' caches were a fifth of a busy server's memory.
+                    // connections' caches were a fifth of a busy server's memory. The log is
+                    // checkpointed in the background (`checkpoint.rs`).
+                    let backstop =
+                        format!("PRAGMA wal_autocheckpoint = {}", checkpoint::BACKSTOP_PAGES);
                     for pragma in [
                         "PRAGMA synchronous = FULL",
                         "PRAGMA foreign_keys = ON",
                         "PRAGMA busy_timeout = 10000",
                         "PRAGMA cache_size = -1024",
+                        &backstop,
                     ] {
                         sqlx::Executor::execute(&mut *conn, pragma).await?;
                     }
@@ -195,6 +202,7 @@ impl Db {
             epoch,
             turns: Default::default(),
             pushes: Default::default(),
+            checkpoints: Default::default(),
         };
         db.file_missing_read_keys().await?;
         db.install_builtin_templates().await?;

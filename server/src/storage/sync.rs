@@ -329,6 +329,9 @@ impl Db {
             None => {
                 let commit = !(alone && outcomes.first().is_some_and(Result::is_err));
                 let (ended, held) = tx.end_keeping_turn(commit).await;
+                if commit && ended.is_ok() && self.dialect == Dialect::Sqlite {
+                    self.checkpoints.after_commit(&self.pool);
+                }
                 (ended.map_err(|e| e.to_string()), held)
             }
         };
