@@ -569,3 +569,49 @@ async fn the_log_reaches_the_database_file_in_the_background() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+/// A device is not sent its own changes back: its pull reads only their numbers, to move its
+/// cursor past them. Another computer's change in the same stretch of the log still comes, and a
+/// device receiving everything again gets its own too.
+#[tokio::test]
+async fn a_device_is_not_sent_its_own_changes_back() {
+    let m = common::municipality().await;
+    let scope = Scope::School(m.school);
+    let id = profile_id(&scope);
+    let mut a = Device::new(&m.team.token, 1);
+    let mut b = Device::new(&m.team.token, 2);
+    a.sync(&m.app).await;
+    b.edit(id, "school_profile", &scope, json!({ "students": 212 }));
+    b.sync(&m.app).await;
+    a.edit(
+        id,
+        "school_profile",
+        &scope,
+        json!({ "director": "Лебедева Т. А." }),
+    );
+    let before = a.state.cursor;
+    let resp = a.sync_once(&m.app).await;
+    let from = |resp: &SyncResponse, d: &Device| {
+        resp.changes
+            .iter()
+            .filter(|c| c.hlc.device == d.state.device)
+            .count()
+    };
+    assert_eq!(from(&resp, &b), 1, "the other computer's change comes");
+    assert_eq!(from(&resp, &a), 0, "nothing of its own comes back");
+    assert!(a.outbox.is_empty() && a.refused.is_empty());
+    assert!(resp.cursor > before && !resp.more);
+    // Nothing is left behind the cursor for it.
+    let again = a.sync_once(&m.app).await;
+    assert!(again.changes.is_empty() && again.cursor == resp.cursor);
+
+    // Receiving everything again: its own changes come too.
+    let mut req = client::request(&mut a.state, &a.outbox);
+    req.full = true;
+    req.cursor = 0;
+    let res = m.app.post_sync(&m.team.token, &req).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let all: SyncResponse = res.json().await.unwrap();
+    assert_eq!(from(&all, &a), 1, "its own change comes with everything");
+    assert_eq!(from(&all, &b), 1);
+}

@@ -128,7 +128,12 @@ pub async fn sync(
     let mut complete = false;
     let mut scanned = 0;
     'page: while !complete {
-        let rows = state.db.changes_after(&actor, cursor, PAGE_CHUNK).await?;
+        // A device already has its own changes (unless it is receiving everything again).
+        let without = (!with_own).then_some(&req.device);
+        let rows = state
+            .db
+            .changes_after(&actor, without, cursor, PAGE_CHUNK)
+            .await?;
         complete = rows.len() < PAGE_CHUNK;
         for row in &rows {
             if out.size() >= PAGE_BUDGET || scanned >= PAGE_ROWS {
@@ -137,15 +142,12 @@ pub async fn sync(
             }
             scanned += 1;
             cursor = row.seq;
-            // A device already has its own changes (unless it is receiving everything again).
-            if !with_own && row.device_id == req.device.as_str() {
-                continue;
-            }
+            let Some(body) = &row.body else { continue };
             if !first {
                 out.write(b",")?;
             }
             first = false;
-            out.write(row.body.as_bytes())?;
+            out.write(body.as_bytes())?;
         }
     }
     let remaining = if complete {

@@ -64,9 +64,8 @@ fn failed(e: String) -> AppError {
 /// One entry of the change log, as sent to devices.
 pub struct LoggedChange {
     pub seq: u64,
-    pub device_id: String,
-    /// The change's JSON.
-    pub body: String,
+    /// The change's JSON; none for a change of the device left out (see [`Db::changes_after`]).
+    pub body: Option<String>,
 }
 
 fn keys_text(keys: &[ReadKey]) -> String {
@@ -559,9 +558,14 @@ impl Db {
     /// key is read along its own index range and the results merged, so a device of one school
     /// never makes the database sort other schools' changes; all keys in one statement, which
     /// reads one snapshot (a change committed between two reads could otherwise be passed over).
+    ///
+    /// The changes of `without` (the device asking, which holds them already) come with no
+    /// body: their numbers still move the device's cursor on, but their text is neither copied
+    /// out of the database nor sent.
     pub async fn changes_after(
         &self,
         actor: &Actor,
+        without: Option<&DeviceId>,
         cursor: u64,
         limit: usize,
     ) -> Result<Vec<LoggedChange>, sqlx::Error> {
@@ -570,16 +574,24 @@ impl Db {
             if i > 0 {
                 q.push(" UNION ALL ");
             }
-            q.push(
-                "SELECT * FROM (SELECT c.seq, c.device_id, c.body FROM change_keys k \
-                 JOIN changes c ON c.seq = k.seq WHERE k.key = ",
-            )
-            .bind(key.to_string())
-            .push(" AND k.seq > ")
-            .bind(cursor as i64)
-            .push(" ORDER BY k.seq LIMIT ")
-            .bind(limit as i64)
-            .push(&format!(") AS by_key{i}"));
+            q.push("SELECT * FROM (SELECT c.seq, ");
+            match without {
+                Some(device) => {
+                    q.push("CASE WHEN c.device_id = ")
+                        .bind(device.as_str())
+                        .push(" THEN NULL ELSE c.body END AS body");
+                }
+                None => {
+                    q.push("c.body");
+                }
+            }
+            q.push(" FROM change_keys k JOIN changes c ON c.seq = k.seq WHERE k.key = ")
+                .bind(key.to_string())
+                .push(" AND k.seq > ")
+                .bind(cursor as i64)
+                .push(" ORDER BY k.seq LIMIT ")
+                .bind(limit as i64)
+                .push(&format!(") AS by_key{i}"));
         }
         let mut all = q
             .fetch_all(&self.pool)
@@ -721,7 +733,6 @@ impl Db {
 fn logged_change(row: &AnyRow) -> Result<LoggedChange, sqlx::Error> {
     Ok(LoggedChange {
         seq: row.try_get::<i64, _>("seq")? as u64,
-        device_id: row.try_get("device_id")?,
         body: row.try_get("body")?,
     })
 }
