@@ -141,7 +141,8 @@ impl Device {
             &mut self.records,
             &resp,
         );
-        self.outbox.retain(|m| !taken.acked.contains(&m.seq));
+        let acked: std::collections::HashSet<u64> = taken.acked.iter().copied().collect();
+        self.outbox.retain(|m| !acked.contains(&m.seq));
         if !taken.refused.is_empty() {
             bail!("refused: {}", taken.refused[0].message);
         }
