@@ -261,6 +261,19 @@ impl ServerProcess {
     }
 }
 
+impl ServerProcess {
+    /// Processor time the server has used so far (user and system, all threads), in seconds.
+    fn cpu_secs(&self) -> Option<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        // After the command's name in parentheses: state, then utime and stime at 12 and 13.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let ticks: f64 =
+            fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+        // Clock ticks of /proc: USER_HZ, 100 on every Linux this runs on.
+        Some(ticks / 100.0)
+    }
+}
+
 impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -380,6 +393,7 @@ async fn throughput(bin: &str) -> anyhow::Result<()> {
     for i in 0..20_000 {
         a.edit(Uuid::now_v7(), &scope, record_fields(i));
     }
+    let cpu = server.cpu_secs();
     let t = Instant::now();
     a.sync().await?;
     let secs = t.elapsed().as_secs_f64();
@@ -390,6 +404,12 @@ async fn throughput(bin: &str) -> anyhow::Result<()> {
         20_000.0 / secs,
         backend()
     );
+    if let (Some(before), Some(after)) = (cpu, server.cpu_secs()) {
+        println!(
+            "server: processor time {:.0} ms per 1000 of those mutations (the device waits for each answer, so server and device take turns)",
+            (after - before) * 1000.0 / 20.0
+        );
+    }
     if let Some(mb) = server.peak_memory_mb() {
         println!("server: peak memory so far {mb:.1} MB (VmHWM)");
     }
@@ -419,6 +439,66 @@ async fn throughput(bin: &str) -> anyhow::Result<()> {
     // assigned by the head through the API), each mentor's devices writing
     // into that school and receiving that school's records only.
     let server = ServerProcess::start(bin).await?;
+    let people = mentors_of_every_school(&server).await?;
+    let mut signed_in = Vec::new();
+    for d in 0..devices {
+        let (login, scope) = &people[d as usize % people.len()];
+        signed_in.push((
+            Device::new(&server.base, login, 100 + d).await?,
+            scope.clone(),
+        ));
+    }
+    let label = format!("over {} schools, each receiving its school's", people.len());
+    many_at_once(&server, signed_in, &label).await?;
+    drop(server);
+    mutations_at_once(bin, 4).await
+}
+
+/// The same 20,000 new records from `n` computers at once, each a mentor's writing into a school
+/// of its own (so each receives only its own school's): what the server applies when devices'
+/// syncs overlap, as they do in a municipality, instead of waiting for one device at a time.
+async fn mutations_at_once(bin: &str, n: usize) -> anyhow::Result<()> {
+    let server = ServerProcess::start(bin).await?;
+    let people = mentors_of_every_school(&server).await?;
+    ensure!(people.len() >= n, "fewer schools than devices");
+    let each = 20_000 / n as u64;
+    let mut devices = Vec::new();
+    for (k, (login, scope)) in people.iter().take(n).enumerate() {
+        let mut d = Device::new(&server.base, login, 10 + k as u64).await?;
+        d.sync().await?;
+        for i in 0..each {
+            d.edit(Uuid::now_v7(), scope, record_fields(i));
+        }
+        devices.push(d);
+    }
+    let cpu = server.cpu_secs();
+    let t = Instant::now();
+    let tasks: Vec<_> = devices
+        .into_iter()
+        .map(|mut d| tokio::spawn(async move { d.sync().await }))
+        .collect();
+    for task in tasks {
+        task.await??;
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "server: {} mutations from {n} devices of {n} schools at once, {each} each: {:.0} mutations/s applied ({})",
+        each * n as u64,
+        (each * n as u64) as f64 / secs,
+        backend()
+    );
+    if let (Some(before), Some(after)) = (cpu, server.cpu_secs()) {
+        println!(
+            "server: processor time {:.0} ms per 1000 of those mutations",
+            (after - before) * 1_000_000.0 / (each * n as u64) as f64
+        );
+    }
+    Ok(())
+}
+
+/// A mentor for each school of the demo municipality, made and assigned by the head through the
+/// API: their logins and schools.
+async fn mentors_of_every_school(server: &ServerProcess) -> anyhow::Result<Vec<(String, Scope)>> {
     let http = reqwest::Client::new();
     let token = |login: &'static str| {
         let http = http.clone();
@@ -468,16 +548,7 @@ async fn throughput(bin: &str) -> anyhow::Result<()> {
         ensure!(res.status().is_success(), "assignment refused");
         people.push((login, Scope::School(school.id)));
     }
-    let mut signed_in = Vec::new();
-    for d in 0..devices {
-        let (login, scope) = &people[d as usize % people.len()];
-        signed_in.push((
-            Device::new(&server.base, login, 100 + d).await?,
-            scope.clone(),
-        ));
-    }
-    let label = format!("over {} schools, each receiving its school's", people.len());
-    many_at_once(&server, signed_in, &label).await
+    Ok(people)
 }
 
 /// Every device syncs once (it has been in use), then all at once 20 rounds of five new
