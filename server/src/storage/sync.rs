@@ -488,7 +488,13 @@ impl Db {
                 lookup: &loaded,
             };
             let mut clock = self.forms.clock();
-            server::plan(&batch, &mut clock, &mut records, mutations)
+            // A batch that makes the model panic fails alone, like any failed plan: it must not
+            // end the task writing the group, which would send every other push of the group
+            // back to be sent again, together with this one, each time.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                server::plan(&batch, &mut clock, &mut records, mutations)
+            }))
+            .unwrap_or_else(|_| Err(server::PlanError("the batch's plan panicked".into())))
         };
         let plan = plan.map_err(|e| {
             tracing::error!(device = device.as_str(), "sync batch failed: {e}");
