@@ -259,9 +259,7 @@ impl ServerProcess {
         let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
         Some(kb / 1024.0)
     }
-}
 
-impl ServerProcess {
     /// Processor time the server has used so far (user and system, all threads), in seconds.
     fn cpu_secs(&self) -> Option<f64> {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
@@ -271,6 +269,17 @@ impl ServerProcess {
             fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
         // Clock ticks of /proc: USER_HZ, 100 on every Linux this runs on.
         Some(ticks / 100.0)
+    }
+
+    /// Prints the processor time the server used since `before` (from [`Self::cpu_secs`]) per
+    /// 1,000 of the `mutations` it applied meanwhile.
+    fn print_cpu_per_mutation(&self, before: Option<f64>, mutations: u64, note: &str) {
+        if let (Some(before), Some(after)) = (before, self.cpu_secs()) {
+            println!(
+                "server: processor time {:.0} ms per 1000 of those mutations{note}",
+                (after - before) * 1_000_000.0 / mutations as f64
+            );
+        }
     }
 }
 
@@ -404,12 +413,11 @@ async fn throughput(bin: &str) -> anyhow::Result<()> {
         20_000.0 / secs,
         backend()
     );
-    if let (Some(before), Some(after)) = (cpu, server.cpu_secs()) {
-        println!(
-            "server: processor time {:.0} ms per 1000 of those mutations (the device waits for each answer, so server and device take turns)",
-            (after - before) * 1000.0 / 20.0
-        );
-    }
+    server.print_cpu_per_mutation(
+        cpu,
+        20_000,
+        " (the device waits for each answer, so server and device take turns)",
+    );
     if let Some(mb) = server.peak_memory_mb() {
         println!("server: peak memory so far {mb:.1} MB (VmHWM)");
     }
@@ -487,12 +495,7 @@ async fn mutations_at_once(bin: &str, n: usize) -> anyhow::Result<()> {
         (each * n as u64) as f64 / secs,
         backend()
     );
-    if let (Some(before), Some(after)) = (cpu, server.cpu_secs()) {
-        println!(
-            "server: processor time {:.0} ms per 1000 of those mutations",
-            (after - before) * 1_000_000.0 / (each * n as u64) as f64
-        );
-    }
+    server.print_cpu_per_mutation(cpu, each * n as u64, "");
     Ok(())
 }
 

@@ -127,9 +127,9 @@ pub async fn sync(
     let mut first = true;
     let mut complete = false;
     let mut scanned = 0;
+    // A device already has its own changes (unless it is receiving everything again).
+    let without = (!with_own).then_some(&req.device);
     'page: while !complete {
-        // A device already has its own changes (unless it is receiving everything again).
-        let without = (!with_own).then_some(&req.device);
         let rows = state
             .db
             .changes_after(&actor, without, cursor, PAGE_CHUNK)
