@@ -16,11 +16,27 @@ use serde_json::{Value, json};
 
 pub const DEMO_PASSWORD: &str = "nastavnik2026";
 
+/// Ports handed out below the kernel's ephemeral range (Linux: 32768–60999 by default).
+const PORTS: std::ops::Range<u16> = 20_000..32_000;
+
+/// A free port below the ephemeral range. A server that is killed and started again must get its
+/// port back (the browser's data belongs to its origin); a port from the ephemeral range can be
+/// taken meanwhile by any outgoing connection on the machine, and the restart then fails with
+/// "address already in use". Each test process starts at its own place in the range and never
+/// hands out a port twice.
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let span = u32::from(PORTS.end - PORTS.start);
+    let base = std::process::id().wrapping_mul(7_919) % span;
+    for _ in 0..span {
+        let step = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = PORTS.start + ((base + step) % span) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port in {PORTS:?}")
 }
 
 /// The server binary: `NASTAVNIK_BIN` (set by `cargo xtask test`) or the release build.
@@ -148,6 +164,11 @@ impl Server {
         let deadline = Instant::now() + Duration::from_secs(30);
         let http = reqwest::Client::new();
         while Instant::now() < deadline {
+            if let Some(child) = self.child.as_mut()
+                && let Some(status) = child.try_wait()?
+            {
+                bail!("the server stopped as it started ({status}); its error is above");
+            }
             if let Ok(res) = http.get(self.url("/api/health")).send().await
                 && res.status().is_success()
             {
