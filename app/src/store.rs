@@ -515,6 +515,7 @@ impl Store {
         }
         Ok(Took {
             changes: response.changes.len(),
+            settled: taken.acked.len(),
             again: taken.restored,
         })
     }
@@ -523,6 +524,8 @@ impl Store {
 /// What taking an answer in brought.
 pub struct Took {
     pub changes: usize,
+    /// Edits of this request the server answered (taken or refused), now off the outbox.
+    pub settled: usize,
     /// Sync again at once (the server's database was restored: everything from the start).
     pub again: bool,
 }

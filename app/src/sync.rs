@@ -237,7 +237,6 @@ impl SyncCtx {
                     Failure::Api(model::ApiError::new(model::ErrorCode::Internal, e.0))
                 })?;
                 let sent = request.changes.len();
-                let before = store.pending_count().await.unwrap_or(0);
                 let response = api::sync(token, &request).await?;
                 let took = store.take_response(&response).await.map_err(|e| {
                     Failure::Api(model::ApiError::new(model::ErrorCode::Internal, e.0))
@@ -253,7 +252,10 @@ impl SyncCtx {
                 if !response.more && (pending == 0 || sent == 0) {
                     return Ok(());
                 }
-                if sent > 0 && pending >= before && !response.more {
+                // Progress is what the server answered of this request, not the count left:
+                // edits typed while the request was on its way are waiting now too, and on a
+                // slow link they can outnumber what was sent.
+                if sent > 0 && took.settled == 0 && !response.more {
                     // Nothing was settled: stop rather than send the same again and again.
                     return Err(Failure::Api(model::ApiError::new(
                         model::ErrorCode::Internal,

@@ -2,8 +2,11 @@
 //! can switch to another build at any moment, as a server replaced by a newer version would;
 //! every other request (the API) goes on to the real server. [`next_build`] makes a second
 //! build out of the first one; [`same_build_again`] a service worker that brings no new build.
+//! It can also hold the server's answers to syncs, as a slow link does, while the test acts in
+//! the page ([`Front::hold_sync_answers`]).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
@@ -13,6 +16,9 @@ use axum::response::Response;
 pub struct Front {
     pub port: u16,
     dist: Arc<Mutex<PathBuf>>,
+    hold: tokio::sync::watch::Sender<bool>,
+    /// Answers to syncs that the server has given and that are held back now.
+    held: Arc<AtomicUsize>,
 }
 
 impl Front {
@@ -23,22 +29,49 @@ impl Front {
         let dist = Arc::new(Mutex::new(dist));
         let serving = dist.clone();
         let http = reqwest::Client::new();
+        let (hold, holding) = tokio::sync::watch::channel(false);
+        let held = Arc::new(AtomicUsize::new(0));
+        let holder = held.clone();
         let app = axum::Router::new().fallback(
             move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
                 let dist = serving.lock().unwrap().clone();
                 let http = http.clone();
+                let mut holding = holding.clone();
+                let held = holder.clone();
                 async move {
-                    match bundle_file(&dist, uri.path()) {
-                        Some(file) => file,
-                        None => forward(&http, upstream_port, method, &uri, &headers, body).await,
+                    if let Some(file) = bundle_file(&dist, uri.path()) {
+                        return file;
                     }
+                    let answer = forward(&http, upstream_port, method, &uri, &headers, body).await;
+                    if uri.path() == "/api/sync" && *holding.borrow_and_update() {
+                        held.fetch_add(1, Ordering::SeqCst);
+                        let _ = holding.wait_for(|on| !on).await;
+                        held.fetch_sub(1, Ordering::SeqCst);
+                    }
+                    answer
                 }
             },
         );
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Ok(Front { port, dist })
+        Ok(Front {
+            port,
+            dist,
+            hold,
+            held,
+        })
+    }
+
+    /// From now on (`true`), the server's answers to syncs wait here until this is turned off:
+    /// the server has taken the request in, the browser does not know it yet.
+    pub fn hold_sync_answers(&self, on: bool) {
+        self.hold.send_replace(on);
+    }
+
+    /// How many answers to syncs are held now.
+    pub fn held_sync_answers(&self) -> usize {
+        self.held.load(Ordering::SeqCst)
     }
 
     pub fn url(&self, path: &str) -> String {

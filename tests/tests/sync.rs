@@ -4,8 +4,9 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use e2e::front::Front;
 use e2e::proxy::Proxy;
-use e2e::{Api, Browser, DEMO_PASSWORD, Server};
+use e2e::{Api, Browser, DEMO_PASSWORD, Server, dist_dir};
 
 const LONG: Duration = Duration::from_secs(60);
 
@@ -399,6 +400,71 @@ async fn after_the_server_is_restored_from_a_copy_the_computer_sends_again_what_
     a.client.goto(&format!("{base}/school/profile")).await?;
     a.wait_value("#field-students", "287", LONG).await?;
     a.wait_value("#field-internet", "10 Мбит/с", LONG).await?;
+    a.close().await?;
+    Ok(())
+}
+
+/// On a slow link the person goes on typing while a sync is on its way. When its answer comes,
+/// more edits wait than were sent, and the exchange has still moved on: it goes on to send them
+/// at once, with no error shown and no pause before the next attempt.
+#[tokio::test]
+async fn edits_typed_while_a_sync_is_on_its_way_follow_it_without_an_error() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let front = Front::start(server.port, dist_dir()).await?;
+    let base = front.url("");
+    let head = Api::login(&server.url(""), "rukovoditel").await?;
+    let school = head.create_school("Школа на медленной связи").await?;
+    head.create_user("medlenno", model::Role::SchoolTeam, Some(school.id))
+        .await?;
+
+    let a = Browser::start().await?;
+    a.sign_in_synced(&base, "medlenno", "#home-school").await?;
+    a.client.goto(&format!("{base}/school/profile")).await?;
+    a.wait_for("#field-director").await?;
+    // Every error the sync shows from now on is kept, however briefly it is shown.
+    a.eval(
+        "(() => { window.__syncErrors = []; const seen = () => { \
+         const e = document.getElementById('sync-error'); \
+         if (e && !window.__syncErrors.includes(e.innerText)) window.__syncErrors.push(e.innerText); }; \
+         new MutationObserver(seen).observe(document.body, \
+         {subtree: true, childList: true, characterData: true}); return true; })()",
+    )
+    .await?;
+
+    front.hold_sync_answers(true);
+    a.fill("#field-director", "Кузнецова Ольга Петровна")
+        .await?;
+    a.wait_saved(1).await?;
+    let deadline = std::time::Instant::now() + LONG;
+    while front.held_sync_answers() == 0 {
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the edit was not sent"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The server has the first edit; the computer does not know it yet, and two more are typed.
+    a.fill("#field-students", "287").await?;
+    a.fill("#field-internet", "10 Мбит/с").await?;
+    a.wait_saved(2).await?;
+    a.wait_js(
+        "Number(document.getElementById('sync-pending').dataset.pending) >= 2",
+        LONG,
+    )
+    .await?;
+    front.hold_sync_answers(false);
+
+    a.wait_all_sent(LONG).await?;
+    let school_api = Api::login(&server.url(""), "medlenno").await?;
+    let record = school_api.record(school_api.school_profile_id()).await?;
+    assert_eq!(record.text("director"), "Кузнецова Ольга Петровна");
+    assert_eq!(record.get("students"), Some(&serde_json::json!(287)));
+    assert_eq!(record.text("internet"), "10 Мбит/с");
+    assert_eq!(
+        a.eval("window.__syncErrors").await?,
+        serde_json::json!([]),
+        "the sync reported an error"
+    );
     a.close().await?;
     Ok(())
 }
