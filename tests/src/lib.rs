@@ -6,6 +6,7 @@ pub mod front;
 pub mod proxy;
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -242,6 +243,8 @@ impl Browser {
         let port = free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            // Its own process group, with the Chromium it starts: see `Drop`.
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -547,18 +550,25 @@ impl Browser {
         .await
     }
 
-    pub async fn close(mut self) -> anyhow::Result<()> {
+    pub async fn close(self) -> anyhow::Result<()> {
         let client = self.client.clone();
         client.close().await?;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        // `Drop` stops ChromeDriver.
         Ok(())
     }
 }
 
 impl Drop for Browser {
+    /// A test that fails before `close` still takes its Chromium down: killing ChromeDriver
+    /// alone would leave the browser running, slowing every later test.
     fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.driver.kill();
+        let _ = self.driver.wait();
     }
 }
 
