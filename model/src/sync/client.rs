@@ -134,7 +134,7 @@ pub fn request(state: &mut DeviceState, outbox: &[Mutation]) -> SyncRequest {
     let mut changes = Vec::new();
     let first_seq = outbox.first().map_or(0, |m| m.seq);
     for (i, m) in outbox.iter().take(MAX_PUSH).enumerate() {
-        let len = serde_json::to_vec(&m.change).map_or(0, |v| v.len());
+        let len = super::protocol::json_len(&m.change);
         // Only a run of consecutive seqs can travel without its numbers.
         if m.seq != first_seq + i as u64 || (!changes.is_empty() && size + len > MAX_PUSH_BYTES) {
             break;

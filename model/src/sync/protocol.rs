@@ -59,11 +59,29 @@ impl Change {
     }
 }
 
+/// The length in bytes of a value's JSON, counted without keeping the text (the size a change
+/// or a field takes on the wire).
+pub fn json_len<T: Serialize + ?Sized>(value: &T) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Counting cannot fail, and serialising these types does not either.
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
+}
+
 impl Mutation {
     /// A stable fingerprint of the content: a retried mutation must be byte-for-byte the same.
     pub fn fingerprint(&self) -> u64 {
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        crate::fingerprint::fnv1a(&json)
+        crate::fingerprint::fnv1a_of_json(self)
     }
 }
 
@@ -182,6 +200,13 @@ pub struct SyncResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_len_is_the_length_of_the_json_text() {
+        let value = serde_json::json!({"директор": "Кузнецова О. П.", "n": [1, 2.5, null]});
+        assert_eq!(json_len(&value), serde_json::to_vec(&value).unwrap().len());
+        assert_eq!(json_len(&Value::Null), 4);
+    }
 
     /// Numbering a request never overflows: a first seq at the very end numbers what fits.
     #[test]

@@ -616,7 +616,7 @@ fn check_shape(spec: &KindSpec, c: &Change) -> Result<(), Refuse> {
         return validation("Изменение не содержит ни одного поля.");
     }
     for (name, value) in &c.fields {
-        if serde_json::to_vec(value).map_or(usize::MAX, |v| v.len()) > MAX_VALUE_BYTES {
+        if super::protocol::json_len(value) > MAX_VALUE_BYTES {
             return validation(format!(
                 "Значение поля «{name}» больше {} КБ.",
                 MAX_VALUE_BYTES / 1024
