@@ -1,9 +1,10 @@
 //! `POST /api/sync` over real HTTP against SQLite: idempotent pushes, refusals that never block
 //! the queue, pulls limited to the caller's schools, pages, compression, deletion conflicts.
+//! Each test makes its own small municipality (`common::municipality`).
 
 use std::io::{Read, Write};
 
-use model::api::{LoginResponse, SchoolList};
+use model::api::LoginResponse;
 use model::record::{DELETED, Record, Scope};
 use model::sync::SyncResponse;
 use model::sync::client::{self};
@@ -34,9 +35,10 @@ async fn school_scope(app: &TestApp, session: &LoginResponse) -> Scope {
 
 #[tokio::test]
 async fn a_push_reaches_other_devices_in_scope_only() {
-    let app = TestApp::start().await;
-    let school = app.login("shkola").await;
-    let scope = school_scope(&app, &school).await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let school = &town.team;
+    let scope = school_scope(app, school).await;
     let mut a = Device::new(&school.token, 1);
     let id = profile_id(&scope);
     a.edit(
@@ -45,7 +47,7 @@ async fn a_push_reaches_other_devices_in_scope_only() {
         &scope,
         json!({ "director": "Лебедева Т. А.", "students": 212 }),
     );
-    assert_eq!(a.sync(&app).await, 1, "push and pull in one request");
+    assert_eq!(a.sync(app).await, 1, "push and pull in one request");
     assert!(a.outbox.is_empty() && a.refused.is_empty());
 
     // On the server, with the merged fields.
@@ -55,14 +57,14 @@ async fn a_push_reaches_other_devices_in_scope_only() {
     assert_eq!(record.get("students"), Some(&json!(212)));
 
     // The head (all schools) and the assigned mentor receive it; the other curator does not.
-    for (login, n, sees) in [
-        ("rukovoditel", 2, true),
-        ("nastavnik", 3, true),
-        ("kurator", 4, false),
+    let curator = app.add_user("curator1", Role::Mentor, None).await;
+    for (login, s, n, sees) in [
+        ("head", &town.head, 2, true),
+        ("mentor", &town.mentor, 3, true),
+        ("curator", &curator, 4, false),
     ] {
-        let s = app.login(login).await;
         let mut d = Device::new(&s.token, n);
-        d.sync(&app).await;
+        d.sync(app).await;
         assert_eq!(d.records.contains_key(&id), sees, "{login}");
         if sees {
             assert_eq!(d.records[&id], record, "{login} has the server's copy");
@@ -78,9 +80,10 @@ async fn a_push_reaches_other_devices_in_scope_only() {
 
 #[tokio::test]
 async fn a_retried_batch_is_acknowledged_not_applied_twice() {
-    let app = TestApp::start().await;
-    let school = app.login("shkola").await;
-    let scope = school_scope(&app, &school).await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let school = &town.team;
+    let scope = school_scope(app, school).await;
     let mut a = Device::new(&school.token, 1);
     let id = profile_id(&scope);
     a.edit(
@@ -97,9 +100,9 @@ async fn a_retried_batch_is_acknowledged_not_applied_twice() {
     assert_eq!(first.refused, second.refused);
     assert_eq!((first.acked_upto, first.refused.len()), (1, 0), "applied");
 
-    let head = app.login("rukovoditel").await;
+    let head = &town.head;
     let mut h = Device::new(&head.token, 2);
-    let resp = h.sync_once(&app).await;
+    let resp = h.sync_once(app).await;
     let profiles = resp.changes.iter().filter(|c| c.kind == "school_profile");
     assert_eq!(profiles.count(), 1, "one change, not two");
 
@@ -116,10 +119,11 @@ async fn a_retried_batch_is_acknowledged_not_applied_twice() {
 
 #[tokio::test]
 async fn refused_mutations_are_explained_and_never_block_the_queue() {
-    let app = TestApp::start().await;
-    let school = app.login("shkola").await;
-    let mentor = app.login("nastavnik").await;
-    let scope = school_scope(&app, &school).await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let school = &town.team;
+    let mentor = &town.mentor;
+    let scope = school_scope(app, school).await;
 
     // A mentor may read the school but not write its profile.
     let mut m = Device::new(&mentor.token, 9);
@@ -129,7 +133,7 @@ async fn refused_mutations_are_explained_and_never_block_the_queue() {
         &scope,
         json!({ "note": "чужая правка" }),
     );
-    m.sync(&app).await;
+    m.sync(app).await;
     assert_eq!(m.refused.len(), 1);
     assert_eq!(m.refused[0].code, ErrorCode::Forbidden);
     assert!(
@@ -151,7 +155,7 @@ async fn refused_mutations_are_explained_and_never_block_the_queue() {
     a.edit(good, "school_profile", &scope, json!({ "teachers": -5 }));
     a.edit(Uuid::now_v7(), "no_such_kind", &scope, json!({ "x": 1 }));
     a.edit(good, "school_profile", &scope, json!({ "students": 5 }));
-    a.sync(&app).await;
+    a.sync(app).await;
     assert_eq!(a.refused.len(), 2);
     assert!(
         a.refused[0].message.contains("от 0 до 1000"),
@@ -168,41 +172,26 @@ async fn refused_mutations_are_explained_and_never_block_the_queue() {
     assert_eq!(record.get("students"), Some(&json!(5)));
 
     // A school cannot write into another school.
-    let other = app.login("rukovoditel").await;
-    let schools: SchoolList = app
-        .http
-        .get(format!("{}/api/schools", app.base))
-        .bearer_auth(&other.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let foreign = schools
-        .schools
-        .iter()
-        .find(|s| Scope::School(s.id) != scope)
-        .unwrap();
     let mut b = Device::new(&school.token, 5);
-    let foreign = Scope::School(foreign.id);
+    let foreign = Scope::School(town.other);
     b.edit(
         profile_id(&foreign),
         "school_profile",
         &foreign,
         json!({ "note": "x" }),
     );
-    b.sync(&app).await;
+    b.sync(app).await;
     assert_eq!(b.refused[0].code, ErrorCode::Forbidden);
 }
 
 #[tokio::test]
 async fn a_device_belongs_to_one_user() {
-    let app = TestApp::start().await;
-    let school = app.login("shkola").await;
-    let head = app.login("rukovoditel").await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let school = &town.team;
+    let head = &town.head;
     let mut a = Device::new(&school.token, 1);
-    a.sync(&app).await;
+    a.sync(app).await;
     let mut stolen = Device::new(&head.token, 1);
     let req = client::request(&mut stolen.state, &stolen.outbox);
     let res = app.post_sync(&head.token, &req).await;
@@ -212,11 +201,12 @@ async fn a_device_belongs_to_one_user() {
 
 #[tokio::test]
 async fn large_pulls_come_in_pages_bounded_by_compressed_size() {
-    let app = TestApp::start().await;
-    let head = app.login("rukovoditel").await;
-    let school = app.login("shkola").await;
-    let mentor = app.login("nastavnik").await;
-    let scope = school_scope(&app, &school).await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let head = &town.head;
+    let school = &town.team;
+    let mentor = &town.mentor;
+    let scope = school_scope(app, school).await;
     let mut a = Device::new(&mentor.token, 1);
     // About 1 MB of hard-to-compress recommendations.
     let mut seed = 7u64;
@@ -229,25 +219,20 @@ async fn large_pulls_come_in_pages_bounded_by_compressed_size() {
             .collect();
         a.edit(Uuid::now_v7(), REC, &scope, json!({ "text": note }));
     }
-    let pushes = a.sync(&app).await;
+    let pushes = a.sync(app).await;
     assert_eq!(pushes, 2, "600 mutations go in two batches of at most 500");
 
     let mut h = Device::new(&head.token, 2);
     let mut pages = Vec::new();
     loop {
-        let resp = h.sync_once(&app).await;
+        let resp = h.sync_once(app).await;
         pages.push((resp.changes.len(), resp.remaining));
         if !resp.more {
             break;
         }
     }
     assert!(pages.len() >= 3, "several pages: {pages:?}");
-    // The test's own (the demo has recommendations of its own).
-    let own = h
-        .records
-        .values()
-        .filter(|r| r.kind == REC && r.text("text").chars().count() == 1_500)
-        .count();
+    let own = h.records.values().filter(|r| r.kind == REC).count();
     assert_eq!(own, 600);
     assert_eq!(pages.last().unwrap().1, 0);
     assert!(pages[0].1 > pages[1].1, "remaining shrinks: {pages:?}");
@@ -255,9 +240,10 @@ async fn large_pulls_come_in_pages_bounded_by_compressed_size() {
 
 #[tokio::test]
 async fn requests_and_answers_travel_gzip_compressed() {
-    let app = TestApp::start().await;
-    let school = app.login("shkola").await;
-    let scope = school_scope(&app, &school).await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let school = &town.team;
+    let scope = school_scope(app, school).await;
     let mut a = Device::new(&school.token, 1);
     a.edit(
         profile_id(&scope),
@@ -314,8 +300,9 @@ async fn requests_and_answers_travel_gzip_compressed() {
 #[tokio::test]
 async fn devices_still_uploading_keep_nobody_waiting() {
     use tokio::io::AsyncWriteExt;
-    let app = TestApp::start().await;
-    let school = app.login("shkola").await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let school = &town.team;
     let address = app.base.trim_start_matches("http://").to_owned();
     let mut uploading = Vec::new();
     for _ in 0..server::routes::SYNC_SLOTS + 2 {
@@ -329,8 +316,7 @@ async fn devices_still_uploading_keep_nobody_waiting() {
         uploading.push(link);
     }
     let mut device = Device::new(&school.token, 1);
-    let answered =
-        tokio::time::timeout(std::time::Duration::from_secs(10), device.sync(&app)).await;
+    let answered = tokio::time::timeout(std::time::Duration::from_secs(10), device.sync(app)).await;
     assert!(
         answered.is_ok(),
         "a sync waited for devices still uploading"
@@ -373,13 +359,14 @@ async fn devices_still_uploading_keep_nobody_waiting() {
 /// are all acknowledged and all on the server.
 #[tokio::test]
 async fn pushes_written_together_stand_or_fall_alone() {
-    let app = TestApp::start().await;
-    let school = app.login("shkola").await;
-    let mentor = app.login("nastavnik").await;
-    let scope = school_scope(&app, &school).await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let school = &town.team;
+    let mentor = &town.mentor;
+    let scope = school_scope(app, school).await;
     let mut computers: Vec<Device> = (1..=6).map(|n| Device::new(&mentor.token, n)).collect();
     for c in &mut computers {
-        c.sync(&app).await;
+        c.sync(app).await;
     }
     for round in 0..5 {
         let mut made = Vec::new();
@@ -389,7 +376,7 @@ async fn pushes_written_together_stand_or_fall_alone() {
             c.edit(id, REC, &scope, json!({ "text": format!("круг {round}") }));
             made.push(id);
             let post = send(
-                &app,
+                app,
                 &mentor.token,
                 &client::request(&mut c.state, &c.outbox),
             );
@@ -398,7 +385,7 @@ async fn pushes_written_together_stand_or_fall_alone() {
             let mut intruder = Device::new(&school.token, k as u8 + 1);
             intruder.edit(Uuid::now_v7(), REC, &scope, json!({ "text": "чужое" }));
             let req = client::request(&mut intruder.state, &intruder.outbox);
-            let post = send(&app, &school.token, &req);
+            let post = send(app, &school.token, &req);
             sent.spawn(async move { (None, post.await.unwrap()) });
         }
         while let Some(done) = sent.join_next().await {
@@ -449,23 +436,24 @@ fn send(
 
 #[tokio::test]
 async fn an_edit_of_a_record_deleted_elsewhere_is_a_conflict_not_a_loss() {
-    let app = TestApp::start().await;
-    let school = app.login("shkola").await;
-    let mentor = app.login("nastavnik").await;
-    let scope = school_scope(&app, &school).await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let school = &town.team;
+    let mentor = &town.mentor;
+    let scope = school_scope(app, school).await;
     let mut a = Device::new(&mentor.token, 1);
     let mut b = Device::new(&mentor.token, 2);
     let id = Uuid::now_v7();
     a.edit(id, REC, &scope, json!({ "text": "первая версия" }));
-    a.sync(&app).await;
-    b.sync(&app).await;
+    a.sync(app).await;
+    b.sync(app).await;
     // B, offline, edits; A deletes.
     b.edit(id, REC, &scope, json!({ "text": "правка B" }));
     let deletion = a.records[&id].deletion_value();
     a.edit(id, REC, &scope, json!({ DELETED: deletion }));
-    a.sync(&app).await;
-    b.sync(&app).await;
-    a.sync(&app).await;
+    a.sync(app).await;
+    b.sync(app).await;
+    a.sync(app).await;
     let record: Record = app.record(&mentor.token, id).await.json().await.unwrap();
     assert!(record.is_deleted());
     assert!(record.deletion_conflict(), "flagged for a person to decide");
@@ -476,10 +464,11 @@ async fn an_edit_of_a_record_deleted_elsewhere_is_a_conflict_not_a_loss() {
 
 #[tokio::test]
 async fn nothing_new_is_one_small_round_trip() {
-    let app = TestApp::start().await;
-    let school = app.login("shkola").await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let school = &town.team;
     let mut a = Device::new(&school.token, 1);
-    a.sync(&app).await;
+    a.sync(app).await;
     let req = client::request(&mut a.state, &a.outbox);
     let body = serde_json::to_vec(&req).unwrap();
     let res = app.post_sync(&a.token, &req).await;
@@ -490,13 +479,14 @@ async fn nothing_new_is_one_small_round_trip() {
 
 #[tokio::test]
 async fn five_hundred_up_and_five_hundred_down_is_one_request() {
-    let app = TestApp::start().await;
-    let school = app.login("shkola").await;
-    let mentor = app.login("nastavnik").await;
-    let scope = school_scope(&app, &school).await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let school = &town.team;
+    let mentor = &town.mentor;
+    let scope = school_scope(app, school).await;
     let mut a = Device::new(&mentor.token, 1);
     let mut b = Device::new(&mentor.token, 2);
-    a.sync(&app).await;
+    a.sync(app).await;
     for i in 0..500 {
         b.edit(
             Uuid::now_v7(),
@@ -511,21 +501,14 @@ async fn five_hundred_up_and_five_hundred_down_is_one_request() {
             json!({ "text": format!("с компьютера А, {i}") }),
         );
     }
-    b.sync(&app).await;
-    let resp = a.sync_once(&app).await;
+    b.sync(app).await;
+    let resp = a.sync_once(app).await;
     assert_eq!(resp.acked_upto, 500, "all 500 pushed");
     // B's 500 and the author's name the server stamps on each of the 1,000.
     assert_eq!(resp.changes.len(), 1_500, "all 500 pulled");
     assert!(!resp.more && a.outbox.is_empty(), "in one round trip");
-    let own = a
-        .records
-        .values()
-        .filter(|r| r.kind == REC && r.text("text").starts_with("с компьютера"))
-        .count();
-    assert_eq!(
-        own, 1_000,
-        "the test's own (the demo has recommendations of its own)"
-    );
+    let own = a.records.values().filter(|r| r.kind == REC).count();
+    assert_eq!(own, 1_000);
     assert!(
         a.records
             .values()
