@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Device, TestApp, now};
+use common::{Device, now};
 use model::ErrorCode;
 use model::hlc::{Hlc, MAX_AHEAD_MS, MAX_WALL};
 use model::kinds::school_profile;
@@ -53,14 +53,15 @@ fn clock_values(r: &Record) -> Vec<Hlc> {
 
 #[tokio::test]
 async fn a_far_future_write_is_kept_at_the_servers_time_and_stops_nobody() {
-    let app = TestApp::start().await;
-    let school = app.login("shkola").await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let school = &town.team;
     let scope = Scope::School(school.profile.school_id.unwrap());
     let id = profile(&scope);
     let mut hostile = Device::new(&school.token, 1);
     let mut other = Device::new(&school.token, 2);
-    hostile.sync(&app).await;
-    other.sync(&app).await;
+    hostile.sync(app).await;
+    other.sync(app).await;
     // The largest clock value there is, and a clock a year ahead.
     forge(
         &mut hostile,
@@ -77,7 +78,7 @@ async fn a_far_future_write_is_kept_at_the_servers_time_and_stops_nobody() {
         now() + year,
         json!({"note": "из будущего"}),
     );
-    let resp = hostile.sync_once(&app).await;
+    let resp = hostile.sync_once(app).await;
     assert_eq!(resp.restamped.len(), 2, "both kept, at the server's time");
     assert!(hostile.refused.is_empty(), "{:?}", hostile.refused);
     let limit = now() + MAX_AHEAD_MS;
@@ -95,7 +96,7 @@ async fn a_far_future_write_is_kept_at_the_servers_time_and_stops_nobody() {
     );
     // The other computer of the school receives it, edits after it and wins, and so does
     // the hostile device when it edits again.
-    other.sync(&app).await;
+    other.sync(app).await;
     assert!(
         clock_values(&other.records[&id])
             .iter()
@@ -107,9 +108,9 @@ async fn a_far_future_write_is_kept_at_the_servers_time_and_stops_nobody() {
         &scope,
         json!({"note": "правка с другого компьютера"}),
     );
-    other.sync(&app).await;
+    other.sync(app).await;
     assert!(other.refused.is_empty(), "{:?}", other.refused);
-    hostile.sync(&app).await;
+    hostile.sync(app).await;
     let stored: Record = app.record(&school.token, id).await.json().await.unwrap();
     assert_eq!(stored.text("note"), "правка с другого компьютера");
     assert_eq!(hostile.records[&id], stored);
@@ -119,14 +120,14 @@ async fn a_far_future_write_is_kept_at_the_servers_time_and_stops_nobody() {
         &scope,
         json!({"note": "снова с первого"}),
     );
-    hostile.sync(&app).await;
-    other.sync(&app).await;
+    hostile.sync(app).await;
+    other.sync(app).await;
     assert_eq!(other.records[&id].text("note"), "снова с первого");
     assert_eq!(hostile.records[&id], other.records[&id]);
     // Every clock value anyone received is bounded.
-    let head = app.login("rukovoditel").await;
+    let head = &town.head;
     let mut h = Device::new(&head.token, 3);
-    h.sync(&app).await;
+    h.sync(app).await;
     for r in h.records.values() {
         assert!(
             clock_values(r)
@@ -138,21 +139,11 @@ async fn a_far_future_write_is_kept_at_the_servers_time_and_stops_nobody() {
 
 #[tokio::test]
 async fn ids_cannot_be_squatted_and_refusals_do_not_tell_what_exists() {
-    let app = TestApp::start().await;
-    let head = app.login("rukovoditel").await;
-    let school = app.login("shkola").await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let school = &town.team;
     let a = school.profile.school_id.unwrap();
-    let schools: model::api::SchoolList = app
-        .http
-        .get(format!("{}/api/schools", app.base))
-        .bearer_auth(&head.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let b = schools.schools.iter().find(|s| s.id != a).unwrap().id;
+    let b = town.other;
     let other = app
         .add_user("chuzhaya.shkola", model::Role::SchoolTeam, Some(b))
         .await;
@@ -165,7 +156,7 @@ async fn ids_cannot_be_squatted_and_refusals_do_not_tell_what_exists() {
         &scope_a,
         json!({"note": "x"}),
     );
-    d.sync(&app).await;
+    d.sync(app).await;
     // (A fresh device, so that the record is not the one the first attempt made.)
     let mut d2 = Device::new(&other.token, 5);
     d2.edit(
@@ -174,10 +165,10 @@ async fn ids_cannot_be_squatted_and_refusals_do_not_tell_what_exists() {
         &scope_b,
         json!({"note": "x"}),
     );
-    d2.sync(&app).await;
+    d2.sync(app).await;
     d.refused.append(&mut d2.refused);
     // A fresh-looking id that is not a UUIDv7, and a v7 id a record of another kind holds.
-    let mentor = app.login("nastavnik").await;
+    let mentor = &town.mentor;
     let mut m = Device::new(&mentor.token, 2);
     let taken = Uuid::now_v7();
     m.edit(
@@ -186,7 +177,7 @@ async fn ids_cannot_be_squatted_and_refusals_do_not_tell_what_exists() {
         &scope_a,
         json!({"title": "настоящая"}),
     );
-    m.sync(&app).await;
+    m.sync(app).await;
     assert!(m.refused.is_empty(), "{:?}", m.refused);
     d.edit(
         Uuid::from_u128(0x1234_5678_9abc_4def_8123_4567_89ab_cdef),
@@ -202,7 +193,7 @@ async fn ids_cannot_be_squatted_and_refusals_do_not_tell_what_exists() {
         &scope_b,
         json!({"note": "x"}),
     );
-    d.sync(&app).await;
+    d.sync(app).await;
     let codes: Vec<(ErrorCode, &str)> = d
         .refused
         .iter()
@@ -244,7 +235,7 @@ async fn ids_cannot_be_squatted_and_refusals_do_not_tell_what_exists() {
         &scope_a,
         json!({"note": "наш"}),
     );
-    s.sync(&app).await;
+    s.sync(app).await;
     assert!(s.refused.is_empty(), "{:?}", s.refused);
     let mut d2 = Device::new(&other.token, 4);
     d2.edit(
@@ -253,7 +244,7 @@ async fn ids_cannot_be_squatted_and_refusals_do_not_tell_what_exists() {
         &scope_b,
         json!({"note": "свой"}),
     );
-    d2.sync(&app).await;
+    d2.sync(app).await;
     assert!(d2.refused.is_empty(), "{:?}", d2.refused);
     let rec: Record = app.record(&mentor.token, taken).await.json().await.unwrap();
     assert_eq!(rec.kind, "recommendation");
@@ -261,9 +252,10 @@ async fn ids_cannot_be_squatted_and_refusals_do_not_tell_what_exists() {
 
 #[tokio::test]
 async fn names_are_stamped_by_the_server_not_taken_from_the_device() {
-    let app = TestApp::start().await;
-    let school = app.login("shkola").await;
-    let mentor = app.login("nastavnik").await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let school = &town.team;
+    let mentor = &town.mentor;
     let scope = Scope::School(school.profile.school_id.unwrap());
     let mut m = Device::new(&mentor.token, 1);
     let id = Uuid::now_v7();
@@ -273,7 +265,7 @@ async fn names_are_stamped_by_the_server_not_taken_from_the_device() {
         &scope,
         json!({"title": "Рекомендации", "author": "Директор департамента"}),
     );
-    m.sync(&app).await;
+    m.sync(app).await;
     assert_eq!(m.refused.len(), 1);
     assert_eq!(m.refused[0].code, ErrorCode::Forbidden);
     assert!(
@@ -288,7 +280,7 @@ async fn names_are_stamped_by_the_server_not_taken_from_the_device() {
         &scope,
         json!({"title": "Рекомендации"}),
     );
-    m.sync(&app).await;
+    m.sync(app).await;
     assert!(m.refused.is_empty());
     assert_eq!(m.records[&id].text("author"), mentor.profile.full_name);
     let stored: Record = app.record(&mentor.token, id).await.json().await.unwrap();
@@ -297,10 +289,11 @@ async fn names_are_stamped_by_the_server_not_taken_from_the_device() {
 
 #[tokio::test]
 async fn a_person_who_loses_access_has_the_records_dropped_from_their_devices() {
-    let app = TestApp::start().await;
-    let head = app.login("rukovoditel").await;
-    let school = app.login("shkola").await;
-    let mentor = app.login("nastavnik").await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let head = &town.head;
+    let school = &town.team;
+    let mentor = &town.mentor;
     let a = school.profile.school_id.unwrap();
     let scope = Scope::School(a);
     let mut s = Device::new(&school.token, 1);
@@ -310,7 +303,7 @@ async fn a_person_who_loses_access_has_the_records_dropped_from_their_devices() 
         &scope,
         json!({"note": "паспорт"}),
     );
-    s.sync(&app).await;
+    s.sync(app).await;
     let mut m = Device::new(&mentor.token, 2);
     let draft = Uuid::now_v7();
     m.edit(
@@ -319,7 +312,7 @@ async fn a_person_who_loses_access_has_the_records_dropped_from_their_devices() 
         &scope,
         json!({"title": "Черновик"}),
     );
-    m.sync(&app).await;
+    m.sync(app).await;
     assert!(m.records.contains_key(&profile(&scope)));
     assert!(m.records.contains_key(&draft));
     let other_school: Vec<Uuid> = m
@@ -344,9 +337,9 @@ async fn a_person_who_loses_access_has_the_records_dropped_from_their_devices() 
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let first = m.sync_once(&app).await;
+    let first = m.sync_once(app).await;
     assert!(first.reset, "the grants changed: everything again");
-    m.sync(&app).await;
+    m.sync(app).await;
     assert!(
         !m.records.contains_key(&profile(&scope)),
         "the school's data left"
@@ -372,14 +365,15 @@ async fn a_person_who_loses_access_has_the_records_dropped_from_their_devices() 
 
 #[tokio::test]
 async fn a_write_whose_answer_was_lost_while_access_went_away_is_taken_off_the_device() {
-    let app = TestApp::start().await;
-    let head = app.login("rukovoditel").await;
-    let school = app.login("shkola").await;
-    let mentor = app.login("nastavnik").await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let head = &town.head;
+    let school = &town.team;
+    let mentor = &town.mentor;
     let a = school.profile.school_id.unwrap();
     let scope = Scope::School(a);
     let mut m = Device::new(&mentor.token, 1);
-    m.sync(&app).await;
+    m.sync(app).await;
     let id = Uuid::now_v7();
     m.edit(id, "recommendation", &scope, json!({"title": "Черновик"}));
     // The write arrives; its answer is lost on the way back.
@@ -400,12 +394,12 @@ async fn a_write_whose_answer_was_lost_while_access_went_away_is_taken_off_the_d
         let res = req.bearer_auth(&head.token).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::NO_CONTENT);
     }
-    let resp = m.sync_once(&app).await;
+    let resp = m.sync_once(app).await;
     assert!(resp.unreadable.contains(&id), "{resp:?}");
     assert!(
         !m.records.contains_key(&id),
         "what it may not read left the device"
     );
-    m.sync(&app).await;
+    m.sync(app).await;
     assert!(m.records.values().all(|r| r.scope != scope));
 }
