@@ -6,6 +6,7 @@
 mod common;
 
 use common::{Device, TestApp, serve};
+use model::Role;
 use model::record::Scope;
 use serde_json::json;
 use server::Db;
@@ -23,8 +24,8 @@ fn backup(url: &str, file: &std::path::Path) -> std::process::Output {
 
 #[tokio::test]
 async fn a_backup_taken_while_serving_holds_every_acknowledged_change() {
-    let app = TestApp::start().await;
-    let school = app.login("shkola").await;
+    let town = common::municipality().await;
+    let (app, school) = (&town.app, &town.team);
     let scope = Scope::School(school.profile.school_id.unwrap());
     let mut d = Device::new(&school.token, 70);
     let id = Uuid::now_v7();
@@ -34,7 +35,7 @@ async fn a_backup_taken_while_serving_holds_every_acknowledged_change() {
         &scope,
         json!({"topic": "Резервная копия", "question": "Всё ли сохранится?", "format": "remote", "state": "new"}),
     );
-    d.sync(&app).await;
+    d.sync(app).await;
     assert!(d.refused.is_empty(), "{:?}", d.refused_messages());
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("copy.db");
@@ -116,9 +117,10 @@ fn restore(url: &str, file: &std::path::Path) -> std::process::Output {
 async fn after_a_restore_every_edit_still_on_a_device_is_back_on_the_server_once() {
     let dir = tempfile::tempdir().unwrap();
     let url = server::storage::scratch_database(dir.path()).await.unwrap();
-    let (mut first, base) = serve(&url, true);
+    let (mut first, base) = serve(&url, false);
     let app = TestApp::at(base, url.clone());
-    let school = app.login("shkola").await;
+    let school = app.add_school("Школа с резервной копией").await;
+    let school = app.add_user("team1", Role::SchoolTeam, Some(school)).await;
     let scope = Scope::School(school.profile.school_id.unwrap());
     let mut a = Device::new(&school.token, 71);
     let mut b = Device::new(&school.token, 72);
@@ -139,7 +141,7 @@ async fn after_a_restore_every_edit_still_on_a_device_is_back_on_the_server_once
         json!({"topic": "Согласовано до копии", "question": "Как провести педсовет?", "format": "remote", "state": "new"}),
     );
     a.sync(&app).await;
-    let head = app.login("rukovoditel").await;
+    let head = app.add_user("head1", Role::Head, None).await;
     let mut centre = Device::new(&head.token, 74);
     centre.sync(&app).await;
     centre.edit(
@@ -225,7 +227,7 @@ async fn after_a_restore_every_edit_still_on_a_device_is_back_on_the_server_once
         "the replaced database is kept"
     );
 
-    let (mut second, base) = serve(&url, true);
+    let (mut second, base) = serve(&url, false);
     let app = TestApp::at(base, url.clone());
     a.sync(&app).await;
     b.sync(&app).await;
@@ -238,7 +240,7 @@ async fn after_a_restore_every_edit_still_on_a_device_is_back_on_the_server_once
         b.refused_messages()
     );
     // A computer that signs in afresh gets everything from the server alone.
-    let school = app.login("shkola").await;
+    let school = app.login("team1").await;
     let mut fresh = Device::new(&school.token, 73);
     fresh.sync(&app).await;
     let got = |d: &Device, id: Uuid, field: &str| {
@@ -286,9 +288,10 @@ async fn after_a_restore_every_edit_still_on_a_device_is_back_on_the_server_once
 async fn a_restore_from_a_copy_cut_short_fails_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let url = server::storage::scratch_database(dir.path()).await.unwrap();
-    let (mut serving, base) = serve(&url, true);
+    let (mut serving, base) = serve(&url, false);
     let app = TestApp::at(base, url.clone());
-    let school = app.login("shkola").await;
+    let school = app.add_school("Школа с резервной копией").await;
+    let school = app.add_user("team1", Role::SchoolTeam, Some(school)).await;
     let scope = Scope::School(school.profile.school_id.unwrap());
     let mut d = Device::new(&school.token, 75);
     let (before, after) = (Uuid::now_v7(), Uuid::now_v7());
