@@ -1,6 +1,7 @@
 //! Forms over real HTTP against SQLite: templates reach devices without the answer key,
 //! responses are checked against their template on every change and on submit, a submitted
 //! test is scored per competency area, and templates are uploaded by the centre head only.
+//! Each test makes its own small municipality (`common::municipality`).
 
 mod common;
 
@@ -98,7 +99,7 @@ fn answers_json(t: &Template, a: &Answers) -> Value {
 
 /// The head sends a template to every school; returns the campaign id.
 async fn send_campaign(app: &TestApp, code: &str, version: u32, roles: &[&str]) -> Uuid {
-    let head = app.login("rukovoditel").await;
+    let head = app.login("head1").await;
     let schools: model::api::SchoolList = app
         .http
         .get(format!("{}/api/schools", app.base))
@@ -126,8 +127,9 @@ async fn send_campaign(app: &TestApp, code: &str, version: u32, roles: &[&str]) 
 
 #[tokio::test]
 async fn templates_reach_devices_without_the_key() {
-    let app = TestApp::start().await;
-    let leader = app.login("shkola").await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let leader = town.team.clone();
     // The raw answer to a first sync holds every built-in template.
     let req = client::request(
         &mut model::sync::client::DeviceState::new(model::hlc::DeviceId::from_random([7; 8])),
@@ -169,12 +171,13 @@ async fn templates_reach_devices_without_the_key() {
 
 #[tokio::test]
 async fn responses_are_checked_on_every_change_and_locked_once_submitted() {
-    let app = TestApp::start().await;
+    let town = common::municipality().await;
+    let app = &town.app;
     let (t, _) = builtin("self_analysis");
-    let campaign = send_campaign(&app, "self_analysis", t.version, &["school_team"]).await;
+    let campaign = send_campaign(app, "self_analysis", t.version, &["school_team"]).await;
     // The card as a campaign due by 31.01.2027 asks it: the school years before 2026/27.
     let t = t.for_school_year(2026);
-    let school = app.login("shkola").await;
+    let school = town.team.clone();
     let scope = Scope::School(school.profile.school_id.unwrap());
     let (rid, rscope) = forms::response_target(
         t.respondent,
@@ -185,7 +188,7 @@ async fn responses_are_checked_on_every_change_and_locked_once_submitted() {
     .unwrap();
     assert_eq!(rscope, scope);
     let mut d = Device::new(&school.token, 1);
-    d.sync(&app).await;
+    d.sync(app).await;
     assert!(
         d.records.contains_key(&campaign),
         "the campaign reached the school"
@@ -202,7 +205,7 @@ async fn responses_are_checked_on_every_change_and_locked_once_submitted() {
     let mut first = pins(campaign, &t);
     first.insert(forms::answer_field(&number_q.0.id), json!(number_q.1 + 1.0));
     d.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(first));
-    d.sync(&app).await;
+    d.sync(app).await;
     assert_eq!(d.refused.len(), 1);
     assert!(
         d.refused[0].message.contains(&number_q.0.text),
@@ -227,7 +230,7 @@ async fn responses_are_checked_on_every_change_and_locked_once_submitted() {
         &scope,
         json!({"status": "submitted"}),
     );
-    d.sync(&app).await;
+    d.sync(app).await;
     assert_eq!(d.refused.len(), 1, "{:?}", d.refused);
     assert!(
         d.refused[0].message.starts_with("Форма не отправлена: «"),
@@ -245,7 +248,7 @@ async fn responses_are_checked_on_every_change_and_locked_once_submitted() {
         &scope,
         json!({"status": "submitted"}),
     );
-    d.sync(&app).await;
+    d.sync(app).await;
     assert!(d.refused.is_empty(), "{:?}", d.refused);
     let stored: model::record::Record = app.record(&school.token, rid).await.json().await.unwrap();
     assert_eq!(forms::status_of(&stored), forms::Status::Submitted);
@@ -257,7 +260,7 @@ async fn responses_are_checked_on_every_change_and_locked_once_submitted() {
         &scope,
         json!({ forms::answer_field(qid): Value::Null }),
     );
-    d.sync(&app).await;
+    d.sync(app).await;
     assert_eq!(d.refused.len(), 1);
     assert!(
         d.refused[0].message.contains("«отправлено»"),
@@ -266,7 +269,7 @@ async fn responses_are_checked_on_every_change_and_locked_once_submitted() {
     );
 
     // A mentor cannot answer for the school, nor accept for now.
-    let mentor = app.login("nastavnik").await;
+    let mentor = town.mentor.clone();
     let mut m = Device::new(&mentor.token, 2);
     m.edit(
         rid,
@@ -274,17 +277,18 @@ async fn responses_are_checked_on_every_change_and_locked_once_submitted() {
         &scope,
         json!({"status": "accepted"}),
     );
-    m.sync(&app).await;
+    m.sync(app).await;
     assert_eq!(m.refused.len(), 1);
     assert_eq!(m.refused[0].code, model::ErrorCode::Forbidden);
 }
 
 #[tokio::test]
 async fn a_submitted_test_is_scored_per_area_and_the_leader_receives_the_result() {
-    let app = TestApp::start().await;
+    let town = common::municipality().await;
+    let app = &town.app;
     let (t, key) = builtin("leader_test");
-    let campaign = send_campaign(&app, "leader_test", t.version, &["school_team"]).await;
-    let leader = app.login("shkola").await;
+    let campaign = send_campaign(app, "leader_test", t.version, &["school_team"]).await;
+    let leader = town.team.clone();
     let (rid, scope) = forms::response_target(
         t.respondent,
         campaign,
@@ -324,7 +328,7 @@ async fn a_submitted_test_is_scored_per_area_and_the_leader_receives_the_result(
     let mut fields = pins(campaign, &t);
     fields.extend(answers_json(&t, &a).as_object().unwrap().clone());
     d.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
-    d.sync(&app).await;
+    d.sync(app).await;
     assert!(
         !d.records.contains_key(&forms::result_id(rid)),
         "scored before submit"
@@ -335,7 +339,7 @@ async fn a_submitted_test_is_scored_per_area_and_the_leader_receives_the_result(
         &scope,
         json!({"status": "submitted"}),
     );
-    d.sync(&app).await;
+    d.sync(app).await;
     assert!(d.refused.is_empty(), "{:?}", d.refused);
     assert_eq!(
         d.records[&rid].text("respondent"),
@@ -343,7 +347,7 @@ async fn a_submitted_test_is_scored_per_area_and_the_leader_receives_the_result(
         "the server stamps who answered"
     );
     // The result came back in the same sync (the server wrote it in the same transaction).
-    d.sync(&app).await;
+    d.sync(app).await;
     let result = d
         .records
         .get(&forms::result_id(rid))
@@ -362,7 +366,7 @@ async fn a_submitted_test_is_scored_per_area_and_the_leader_receives_the_result(
     let deficits = result.get("deficits").unwrap().as_array().unwrap();
     assert_eq!(deficits.len(), test.areas.len() - 1);
     // The export of the test holds each area's score and level.
-    let head = app.login("rukovoditel").await;
+    let head = town.head.clone();
     let bytes = app
         .http
         .get(format!("{}/api/campaigns/{campaign}/export.xlsx", app.base))
@@ -387,18 +391,19 @@ async fn a_submitted_test_is_scored_per_area_and_the_leader_receives_the_result(
         &scope,
         json!({"areas": []}),
     );
-    forged.sync(&app).await;
+    forged.sync(app).await;
     assert_eq!(forged.refused.len(), 1);
 }
 
 #[tokio::test]
 async fn anonymous_surveys_take_no_name_and_are_shown_only_in_aggregate() {
     use model::kinds::anonymous_response::{KIND, MIN_ANSWERS};
-    let app = TestApp::start().await;
+    let town = common::municipality().await;
+    let app = &town.app;
     let (t, _) = builtin("survey_mentor_satisfaction");
     assert!(t.anonymous);
-    let campaign = send_campaign(&app, &t.code, t.version, &["mentor", "curator"]).await;
-    let mentor = app.login("nastavnik").await;
+    let campaign = send_campaign(app, &t.code, t.version, &["mentor", "curator"]).await;
+    let mentor = town.mentor.clone();
     let ticket = |token: String| {
         let app = &app;
         async move {
@@ -432,7 +437,7 @@ async fn anonymous_surveys_take_no_name_and_are_shown_only_in_aggregate() {
         &scope,
         Value::Object(pins(campaign, &t)),
     );
-    d.sync(&app).await;
+    d.sync(app).await;
     assert_eq!(d.refused.len(), 1);
     assert!(
         d.refused[0].message.contains("анонимная"),
@@ -458,16 +463,16 @@ async fn anonymous_surveys_take_no_name_and_are_shown_only_in_aggregate() {
         &Scope::Centre,
         Value::Object(fields.clone()),
     );
-    e.sync(&app).await;
+    e.sync(app).await;
     assert_eq!(e.refused.len(), 2, "{:?}", e.refused);
     let mut f = Device::new(&mentor.token, 7);
     f.edit(rid, KIND, &Scope::Centre, Value::Object(fields.clone()));
-    f.sync(&app).await;
+    f.sync(app).await;
     assert!(f.refused.is_empty(), "{:?}", f.refused);
     // Nobody receives it or reads it, the head neither.
-    let head = app.login("rukovoditel").await;
+    let head = town.head.clone();
     let mut h = Device::new(&head.token, 8);
-    h.sync(&app).await;
+    h.sync(app).await;
     assert!(h.records.values().all(|r| r.kind != KIND));
     assert_eq!(
         app.record(&head.token, rid).await.status(),
@@ -489,7 +494,7 @@ async fn anonymous_surveys_take_no_name_and_are_shown_only_in_aggregate() {
                 .unwrap()
         }
     };
-    let s = summary(&app).await;
+    let s = summary(app).await;
     assert_eq!((s.answered, s.summary.is_none()), (1, true));
     let export = app
         .http
@@ -499,22 +504,22 @@ async fn anonymous_surveys_take_no_name_and_are_shown_only_in_aggregate() {
         .await
         .unwrap();
     assert_eq!(export.status(), StatusCode::CONFLICT);
-    let curator = app.login("kurator").await;
+    let curator = app.add_user("curator1", Role::Mentor, None).await;
     let mut c = Device::new(&curator.token, 9);
     let cid = ticket(curator.token.clone()).await;
     assert_ne!(cid, rid);
     c.edit(cid, KIND, &Scope::Centre, Value::Object(fields.clone()));
-    c.sync(&app).await;
+    c.sync(app).await;
     assert!(c.refused.is_empty(), "{:?}", c.refused);
-    assert_eq!(summary(&app).await.answered, 2);
+    assert_eq!(summary(app).await.answered, 2);
     // A third person (a mentor account made for the test) makes the results visible.
     let third = app.add_user("nastavnik3", Role::Mentor, None).await;
     let mut t3 = Device::new(&third.token, 10);
     let tid = ticket(third.token.clone()).await;
     t3.edit(tid, KIND, &Scope::Centre, Value::Object(fields));
-    t3.sync(&app).await;
+    t3.sync(app).await;
     assert!(t3.refused.is_empty(), "{:?}", t3.refused);
-    let s = summary(&app).await;
+    let s = summary(app).await;
     assert_eq!(s.answered, MIN_ANSWERS);
     let whole = s.summary.expect("shown in aggregate");
     let comfort = whole.questions.iter().find(|q| q.id == "comfort").unwrap();
@@ -542,7 +547,7 @@ async fn anonymous_surveys_take_no_name_and_are_shown_only_in_aggregate() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let teacher = app.login("pedagog").await;
+    let teacher = town.teacher.clone();
     let res = app
         .http
         .post(format!("{}/api/campaigns/{campaign}/anonymous", app.base))
@@ -555,9 +560,10 @@ async fn anonymous_surveys_take_no_name_and_are_shown_only_in_aggregate() {
 
 #[tokio::test]
 async fn templates_are_uploaded_by_the_head_and_refused_with_the_place_and_the_rule() {
-    let app = TestApp::start().await;
-    let head = app.login("rukovoditel").await;
-    let school = app.login("shkola").await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let head = town.head.clone();
+    let school = town.team.clone();
     let upload = |token: String, body: String| {
         let http = app.http.clone();
         let url = format!("{}/api/templates", app.base);
@@ -611,16 +617,17 @@ async fn templates_are_uploaded_by_the_head_and_refused_with_the_place_and_the_r
         "{body}"
     );
     // The uploaded template syncs to a teacher.
-    let teacher = app.login("pedagog").await;
+    let teacher = town.teacher.clone();
     let mut d = Device::new(&teacher.token, 6);
-    d.sync(&app).await;
+    d.sync(app).await;
     assert!(d.records.contains_key(&forms::template_id("quick_poll", 1)));
     let _ = BTreeMap::<String, Value>::new();
 }
 
 #[tokio::test]
 async fn a_timed_test_takes_no_answers_after_its_time() {
-    let app = TestApp::start().await;
+    let town = common::municipality().await;
+    let app = &town.app;
     let (t, _) = builtin("leader_test");
     let minutes = t
         .test
@@ -628,8 +635,8 @@ async fn a_timed_test_takes_no_answers_after_its_time() {
         .unwrap()
         .time_limit_min
         .expect("the leader test is timed");
-    let campaign = send_campaign(&app, "leader_test", t.version, &["school_team"]).await;
-    let leader = app.login("shkola").await;
+    let campaign = send_campaign(app, "leader_test", t.version, &["school_team"]).await;
+    let leader = town.team.clone();
     let (rid, scope) = forms::response_target(
         t.respondent,
         campaign,
@@ -659,7 +666,7 @@ async fn a_timed_test_takes_no_answers_after_its_time() {
     let again: model::api::TestStarted = start(leader.token.clone()).await.json().await.unwrap();
     assert_eq!(again.started_at_ms, started.started_at_ms);
     // A teacher is not the audience of the leader test.
-    let teacher = app.login("pedagog").await;
+    let teacher = town.teacher.clone();
     assert_eq!(
         start(teacher.token.clone()).await.status(),
         StatusCode::FORBIDDEN
@@ -674,7 +681,7 @@ async fn a_timed_test_takes_no_answers_after_its_time() {
     let mut fields = pins(campaign, &t);
     fields.insert(forms::answer_field(&q.id), first.clone());
     d.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
-    d.sync(&app).await;
+    d.sync(app).await;
     assert!(d.refused.is_empty(), "in time: {:?}", d.refused);
 
     // The time (and its grace) is over: move the start back rather than wait.
@@ -697,7 +704,7 @@ async fn a_timed_test_takes_no_answers_after_its_time() {
         &scope,
         json!({ forms::answer_field(&q2.id): v2 }),
     );
-    d.sync(&app).await;
+    d.sync(app).await;
     assert_eq!(d.refused.len(), 1);
     assert!(
         d.refused[0].message.contains("истекло"),
@@ -712,7 +719,7 @@ async fn a_timed_test_takes_no_answers_after_its_time() {
         &scope,
         json!({"status": "submitted"}),
     );
-    d.sync(&app).await;
+    d.sync(app).await;
     assert!(d.refused.is_empty(), "{:?}", d.refused);
     let stored: model::record::Record = app.record(&leader.token, rid).await.json().await.unwrap();
     let answers = forms::answers_of(&stored);
@@ -723,10 +730,11 @@ async fn a_timed_test_takes_no_answers_after_its_time() {
 
 #[tokio::test]
 async fn a_response_is_ones_own_answer_to_a_campaign_sent_to_one() {
-    let app = TestApp::start().await;
+    let town = common::municipality().await;
+    let app = &town.app;
     let (t, _) = builtin("leader_test");
-    let campaign = send_campaign(&app, "leader_test", t.version, &["school_team"]).await;
-    let leader = app.login("shkola").await;
+    let campaign = send_campaign(app, "leader_test", t.version, &["school_team"]).await;
+    let leader = town.team.clone();
     let school = leader.profile.school_id;
     let (rid, scope) =
         forms::response_target(t.respondent, campaign, school, leader.profile.id).unwrap();
@@ -779,7 +787,7 @@ async fn a_response_is_ones_own_answer_to_a_campaign_sent_to_one() {
         .expect("refused");
     assert!(msg.contains("не по той форме"), "{msg}");
     // A teacher was not sent the leader test.
-    let teacher = app.login("pedagog").await;
+    let teacher = town.teacher.clone();
     let (tid, tscope) = forms::response_target(
         t.respondent,
         campaign,
@@ -804,11 +812,11 @@ async fn a_response_is_ones_own_answer_to_a_campaign_sent_to_one() {
         try_write(leader.token.clone(), rid, scope.clone(), again, 15).await,
         None
     );
-    let head = app.login("rukovoditel").await;
+    let head = town.head.clone();
     let mut h = Device::new(&head.token, 16);
     let mut results = 0;
     loop {
-        let resp = h.sync_once(&app).await;
+        let resp = h.sync_once(app).await;
         results += resp
             .changes
             .iter()
@@ -824,10 +832,11 @@ async fn a_response_is_ones_own_answer_to_a_campaign_sent_to_one() {
 #[tokio::test]
 async fn a_mentor_returns_with_comments_then_accepts_and_every_round_is_kept() {
     use model::forms::review;
-    let app = TestApp::start().await;
+    let town = common::municipality().await;
+    let app = &town.app;
     let (t, _) = builtin("context_profile");
-    let campaign = send_campaign(&app, &t.code, t.version, &["school_team"]).await;
-    let school = app.login("shkola").await;
+    let campaign = send_campaign(app, &t.code, t.version, &["school_team"]).await;
+    let school = town.team.clone();
     let (rid, scope) = forms::response_target(
         t.respondent,
         campaign,
@@ -841,7 +850,7 @@ async fn a_mentor_returns_with_comments_then_accepts_and_every_round_is_kept() {
     fields.extend(answers_json(&t, &all).as_object().unwrap().clone());
     fields.insert("status".into(), json!("submitted"));
     s.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
-    s.sync(&app).await;
+    s.sync(app).await;
     assert!(s.refused.is_empty(), "{:?}", s.refused);
     assert_eq!(
         review::round_of(&s.records[&rid]),
@@ -849,9 +858,9 @@ async fn a_mentor_returns_with_comments_then_accepts_and_every_round_is_kept() {
         "the server numbered the round"
     );
 
-    let mentor = app.login("nastavnik").await;
+    let mentor = town.mentor.clone();
     let mut m = Device::new(&mentor.token, 31);
-    m.sync(&app).await;
+    m.sync(app).await;
     assert!(
         m.records.contains_key(&rid),
         "the mentor of the school received the response"
@@ -866,11 +875,11 @@ async fn a_mentor_returns_with_comments_then_accepts_and_every_round_is_kept() {
         first,
         json!({ "round": 1, review::comment_field(&q.id): "Проверьте, пожалуйста, это число.", "verdict": "returned" }),
     );
-    m.sync(&app).await;
+    m.sync(app).await;
     assert!(m.refused.is_empty(), "{:?}", m.refused);
 
     // The school sees the comment and the returned status, edits and sends again.
-    s.sync(&app).await;
+    s.sync(app).await;
     assert_eq!(forms::status_of(&s.records[&rid]), forms::Status::Returned);
     assert_eq!(
         s.records[&first].text(&review::comment_field(&q.id)),
@@ -882,12 +891,12 @@ async fn a_mentor_returns_with_comments_then_accepts_and_every_round_is_kept() {
         &scope,
         json!({ forms::answer_field(&q.id): 3, "status": "submitted" }),
     );
-    s.sync(&app).await;
+    s.sync(app).await;
     assert!(s.refused.is_empty(), "{:?}", s.refused);
     assert_eq!(review::round_of(&s.records[&rid]), 2);
 
     // A verdict on the old round is refused; another curator's is refused; the new one counts.
-    m.sync(&app).await;
+    m.sync(app).await;
     review_write(&mut m, first, json!({ "overall": "ещё раз" }));
     let second = review::review_id(rid, 2);
     review_write(
@@ -895,25 +904,25 @@ async fn a_mentor_returns_with_comments_then_accepts_and_every_round_is_kept() {
         second,
         json!({ "round": 2, "verdict": "accepted", "overall": "Принято, спасибо." }),
     );
-    m.sync(&app).await;
+    m.sync(app).await;
     assert_eq!(m.refused.len(), 1, "{:?}", m.refused);
     assert!(
         m.refused[0].message.contains("последней отправленной"),
         "{}",
         m.refused[0].message
     );
-    let curator = app.login("kurator").await;
+    let curator = app.add_user("curator1", Role::Mentor, None).await;
     let mut c = Device::new(&curator.token, 32);
     review_write(
         &mut c,
         review::review_id(rid, 2),
         json!({ "overall": "чужая школа" }),
     );
-    c.sync(&app).await;
+    c.sync(app).await;
     assert_eq!(c.refused.len(), 1);
     assert_eq!(c.refused[0].code, model::ErrorCode::Forbidden);
 
-    s.sync(&app).await;
+    s.sync(app).await;
     assert_eq!(forms::status_of(&s.records[&rid]), forms::Status::Accepted);
     assert_eq!(
         review::verdict_of(&s.records[&first]),
@@ -929,13 +938,13 @@ async fn a_mentor_returns_with_comments_then_accepts_and_every_round_is_kept() {
         &scope,
         json!({ forms::answer_field(&q.id): 4 }),
     );
-    s.sync(&app).await;
+    s.sync(app).await;
     assert!(s.refused.last().unwrap().message.contains("принята"));
     // A decided review is final.
     m.refused.clear();
-    m.sync(&app).await;
+    m.sync(app).await;
     review_write(&mut m, second, json!({ "overall": "передумал" }));
-    m.sync(&app).await;
+    m.sync(app).await;
     assert!(
         m.refused
             .last()
@@ -950,10 +959,11 @@ async fn a_mentor_returns_with_comments_then_accepts_and_every_round_is_kept() {
 #[tokio::test]
 async fn a_mentor_never_receives_forms_of_a_school_not_assigned() {
     use model::forms::review;
-    let app = TestApp::start().await;
+    let town = common::municipality().await;
+    let app = &town.app;
     let (t, _) = builtin("leader_test");
-    let campaign = send_campaign(&app, "leader_test", t.version, &["school_team"]).await;
-    let school = app.login("shkola").await;
+    let campaign = send_campaign(app, "leader_test", t.version, &["school_team"]).await;
+    let school = town.team.clone();
     let (rid, scope) = forms::response_target(
         t.respondent,
         campaign,
@@ -964,11 +974,11 @@ async fn a_mentor_never_receives_forms_of_a_school_not_assigned() {
     let mut s = Device::new(&school.token, 40);
     let fields = sent_blank_test(campaign, &t);
     s.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
-    s.sync(&app).await;
+    s.sync(app).await;
     assert!(s.refused.is_empty(), "{:?}", s.refused);
-    let mentor = app.login("nastavnik").await;
+    let mentor = town.mentor.clone();
     let mut m = Device::new(&mentor.token, 41);
-    m.sync(&app).await;
+    m.sync(app).await;
     m.edit_child(
         review::review_id(rid, 1),
         review::REVIEW_KIND,
@@ -976,13 +986,13 @@ async fn a_mentor_never_receives_forms_of_a_school_not_assigned() {
         Some(rid),
         json!({"round": 1, "overall": "Хорошо"}),
     );
-    m.sync(&app).await;
+    m.sync(app).await;
     assert!(m.refused.is_empty(), "{:?}", m.refused);
 
     // The curator of other schools: not in any payload, not by id.
-    let curator = app.login("kurator").await;
+    let curator = app.add_user("curator1", Role::Mentor, None).await;
     let mut c = Device::new(&curator.token, 42);
-    c.sync(&app).await;
+    c.sync(app).await;
     let school_scope = scope.to_string();
     // (A consultation the school asked of this curator by name is theirs to read.)
     let leaked: Vec<_> = c
@@ -1000,7 +1010,7 @@ async fn a_mentor_never_receives_forms_of_a_school_not_assigned() {
         );
     }
     // The assigned mentor has all three.
-    m.sync(&app).await;
+    m.sync(app).await;
     for id in [rid, forms::result_id(rid), review::review_id(rid, 1)] {
         assert!(m.records.contains_key(&id), "{id}");
     }
@@ -1021,10 +1031,11 @@ fn xlsx_text(bytes: &[u8]) -> String {
 
 #[tokio::test]
 async fn a_campaign_exports_to_xlsx_with_a_row_per_respondent_and_only_what_the_caller_reads() {
-    let app = TestApp::start().await;
+    let town = common::municipality().await;
+    let app = &town.app;
     let (t, _) = builtin("context_profile");
-    let campaign = send_campaign(&app, &t.code, t.version, &["school_team"]).await;
-    let school = app.login("shkola").await;
+    let campaign = send_campaign(app, &t.code, t.version, &["school_team"]).await;
+    let school = town.team.clone();
     let (rid, scope) = forms::response_target(
         t.respondent,
         campaign,
@@ -1042,14 +1053,14 @@ async fn a_campaign_exports_to_xlsx_with_a_row_per_respondent_and_only_what_the_
     );
     fields.insert("status".into(), json!("submitted"));
     s.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
-    s.sync(&app).await;
+    s.sync(app).await;
     assert!(s.refused.is_empty(), "{:?}", s.refused);
     let export = |token: String| {
         let http = app.http.clone();
         let url = format!("{}/api/campaigns/{campaign}/export.xlsx", app.base);
         async move { http.get(url).bearer_auth(token).send().await.unwrap() }
     };
-    let head = app.login("rukovoditel").await;
+    let head = town.head.clone();
     let res = export(head.token.clone()).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(
@@ -1070,7 +1081,7 @@ async fn a_campaign_exports_to_xlsx_with_a_row_per_respondent_and_only_what_the_
         assert!(text.contains(needle), "the export lacks «{needle}»");
     }
     // A curator of other schools gets the sheet without this school's row; a school gets 403.
-    let curator = app.login("kurator").await;
+    let curator = app.add_user("curator1", Role::Mentor, None).await;
     let res = export(curator.token.clone()).await;
     assert_eq!(res.status(), StatusCode::OK);
     let text = xlsx_text(&res.bytes().await.unwrap());
@@ -1084,10 +1095,11 @@ async fn a_campaign_exports_to_xlsx_with_a_row_per_respondent_and_only_what_the_
 #[tokio::test]
 async fn plan_items_belong_to_a_response_of_the_same_school() {
     use model::forms::plan;
-    let app = TestApp::start().await;
+    let town = common::municipality().await;
+    let app = &town.app;
     let (t, _) = builtin("leader_test");
-    let campaign = send_campaign(&app, "leader_test", t.version, &["school_team"]).await;
-    let leader = app.login("shkola").await;
+    let campaign = send_campaign(app, "leader_test", t.version, &["school_team"]).await;
+    let leader = town.team.clone();
     let (rid, scope) = forms::response_target(
         t.respondent,
         campaign,
@@ -1098,7 +1110,7 @@ async fn plan_items_belong_to_a_response_of_the_same_school() {
     let mut d = Device::new(&leader.token, 60);
     let fields = sent_blank_test(campaign, &t);
     d.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
-    d.sync(&app).await;
+    d.sync(app).await;
     let item = json!({
         "area": t.test.as_ref().unwrap().areas[0].id, "measure_kind": "methodical",
         "measure": "Посещение уроков с разбором", "deadline": "2027-03-01",
@@ -1112,7 +1124,7 @@ async fn plan_items_belong_to_a_response_of_the_same_school() {
             Some(parent),
             item.clone(),
         );
-        d.sync(&app).await;
+        d.sync(app).await;
         assert_eq!(
             d.refused.is_empty(),
             ok,
@@ -1129,7 +1141,7 @@ async fn plan_items_belong_to_a_response_of_the_same_school() {
         Some(rid),
         json!({"measure_kind": "other"}),
     );
-    d.sync(&app).await;
+    d.sync(app).await;
     assert!(d.refused[0].message.contains("пяти мер"), "{:?}", d.refused);
 }
 
@@ -1137,8 +1149,9 @@ async fn plan_items_belong_to_a_response_of_the_same_school() {
 /// campaign is answered, checked and exported by its own version.
 #[tokio::test]
 async fn responses_keep_the_version_they_were_filled_with() {
-    let app = TestApp::start().await;
-    let head = app.login("rukovoditel").await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let head = town.head.clone();
     let upload = |body: Value| {
         let http = app.http.clone();
         let url = format!("{}/api/templates", app.base);
@@ -1164,7 +1177,7 @@ async fn responses_keep_the_version_they_were_filled_with() {
         json!({"code": "staff_count", "version": v, "title": "Кадры", "respondent": "school",
                "audience": ["school_team"], "sections": [{"id": "s", "title": "Раздел", "questions": questions}]})
     };
-    let school = app.login("shkola").await;
+    let school = town.team.clone();
     let mut centre = Device::new(&head.token, 53);
     let mut send = |v: u32| {
         let id = Uuid::now_v7();
@@ -1182,7 +1195,7 @@ async fn responses_keep_the_version_they_were_filled_with() {
     upload(version(2, true)).await;
     let new = send(2);
     let third = send(2);
-    centre.sync(&app).await;
+    centre.sync(app).await;
     assert!(centre.refused.is_empty(), "{:?}", centre.refused);
     let mut s = Device::new(&school.token, 51);
     let scope = Scope::School(school.profile.school_id.unwrap());
@@ -1202,7 +1215,7 @@ async fn responses_keep_the_version_they_were_filled_with() {
             fields,
         );
     }
-    s.sync(&app).await;
+    s.sync(app).await;
     assert!(s.refused.is_empty(), "{:?}", s.refused);
     // Version 1 without the question of version 2 is complete; version 2 without it is not.
     let mut d = Device::new(&school.token, 52);
@@ -1212,7 +1225,7 @@ async fn responses_keep_the_version_they_were_filled_with() {
         &scope,
         json!({"campaign": third, "template": "staff_count", "version": 2, "status": "submitted", "a.q1": 5}),
     );
-    d.sync(&app).await;
+    d.sync(app).await;
     assert_eq!(
         d.refused.len(),
         1,
@@ -1238,8 +1251,9 @@ async fn responses_keep_the_version_they_were_filled_with() {
 /// three schools sent it, and nothing before; a form that does not show them says so.
 #[tokio::test]
 async fn the_municipal_medians_appear_once_three_schools_answered() {
-    let app = TestApp::start().await;
-    let head = app.login("rukovoditel").await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let head = town.head.clone();
     let form = json!({"code": "context_counts", "version": 1, "title": "Профиль", "respondent": "school",
     "audience": ["school_team"], "medians": true, "sections": [{"id": "s", "title": "Раздел", "questions": [
         {"id": "pupils_total", "text": "Обучающихся", "type": "number", "min": 0, "max": 5000, "integer": true},
@@ -1275,7 +1289,7 @@ async fn the_municipal_medians_appear_once_three_schools_answered() {
         json!({"title": "Профиль", "template": "context_counts", "version": 1,
                "deadline": "2027-01-31", "schools": schools, "roles": ["school_team"]}),
     );
-    centre.sync(&app).await;
+    centre.sync(app).await;
     assert!(centre.refused.is_empty(), "{:?}", centre.refused);
     let medians = |token: String| {
         let http = app.http.clone();
@@ -1306,7 +1320,7 @@ async fn the_municipal_medians_appear_once_three_schools_answered() {
             json!({"campaign": campaign, "template": "context_counts", "version": 1,
                    "status": "submitted", "a.pupils_total": pupils, "a.teachers_total": teachers}),
         );
-        d.sync(&app).await;
+        d.sync(app).await;
         assert!(d.refused.is_empty(), "{:?}", d.refused);
     }
     let after = medians(teams[0].token.clone()).await;
@@ -1314,7 +1328,7 @@ async fn the_municipal_medians_appear_once_three_schools_answered() {
     assert_eq!(after.medians.get("pupils_total"), Some(&200.0));
     assert_eq!(after.medians.get("ppt"), Some(&10.0));
     // A school the campaign was not sent to reads nothing of it; a form without medians says so.
-    let shkola = app.login("shkola").await;
+    let shkola = town.team.clone();
     let res = app
         .http
         .get(format!("{}/api/campaigns/{campaign}/medians", app.base))
@@ -1324,7 +1338,7 @@ async fn the_municipal_medians_appear_once_three_schools_answered() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let (card, _) = builtin("leader_test");
-    let other = send_campaign(&app, &card.code, card.version, &["school_team"]).await;
+    let other = send_campaign(app, &card.code, card.version, &["school_team"]).await;
     let res = app
         .http
         .get(format!("{}/api/campaigns/{other}/medians", app.base))
@@ -1339,8 +1353,9 @@ async fn the_municipal_medians_appear_once_three_schools_answered() {
 /// moved into another school year is refused (answers given would not fit the new years).
 #[tokio::test]
 async fn a_card_campaign_keeps_its_school_year() {
-    let app = TestApp::start().await;
-    let head = app.login("rukovoditel").await;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let head = town.head.clone();
     let (card, _) = builtin("self_analysis");
     let mut d = Device::new(&head.token, 56);
     let id = Uuid::now_v7();
@@ -1351,7 +1366,7 @@ async fn a_card_campaign_keeps_its_school_year() {
         json!({"title": "Карта", "template": card.code, "version": card.version,
                "deadline": "2027-01-31", "schools": [], "roles": ["school_team"]}),
     );
-    d.sync(&app).await;
+    d.sync(app).await;
     assert!(d.refused.is_empty(), "{:?}", d.refused);
     d.edit(
         id,
@@ -1359,7 +1374,7 @@ async fn a_card_campaign_keeps_its_school_year() {
         &Scope::Centre,
         json!({"deadline": "2027-03-01"}),
     );
-    d.sync(&app).await;
+    d.sync(app).await;
     assert!(d.refused.is_empty(), "{:?}", d.refused);
     d.edit(
         id,
@@ -1367,7 +1382,7 @@ async fn a_card_campaign_keeps_its_school_year() {
         &Scope::Centre,
         json!({"deadline": "2027-10-01"}),
     );
-    d.sync(&app).await;
+    d.sync(app).await;
     assert_eq!(d.refused.len(), 1);
     assert!(d.refused_messages()[0].contains("другой учебный год"));
 }
