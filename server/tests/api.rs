@@ -1,5 +1,5 @@
 //! The API over real HTTP: the same router as `nastavnik serve`, on a free port, with a fresh
-//! SQLite file per test and the demo municipality loaded.
+//! database per test holding the test's own school and people (`people`).
 
 use model::api::{LoginResponse, SchoolList, UserSummary};
 use model::{ApiError, ErrorCode, Role, School};
@@ -14,6 +14,48 @@ struct TestApp {
     url: String,
 }
 
+/// The test's own people, all with the password [`demo::DEMO_PASSWORD`]: the team of a school
+/// (`team1`), its teacher (`teacher1`), a mentor assigned to it (`mentor1`), a mentor with no
+/// schools (`curator1`), a moderator (`moderator1`) and the head (`head1`).
+async fn people(db: &Db) {
+    let school = model::NewSchool {
+        name: "Школа № 1 х. Тестовый".into(),
+        municipality: MUNICIPALITY.into(),
+        locality: model::Locality::Rural,
+        low_results: true,
+        hard_conditions: false,
+        mentor_school: false,
+    }
+    .validated()
+    .unwrap();
+    let school = db.insert_school(&school).await.unwrap().id;
+    let hash = server::auth::hash_password(demo::DEMO_PASSWORD).unwrap();
+    for (login, role, of) in [
+        ("team1", Role::SchoolTeam, Some(school)),
+        ("teacher1", Role::Teacher, Some(school)),
+        ("mentor1", Role::Mentor, None),
+        ("curator1", Role::Mentor, None),
+        ("moderator1", Role::Moderator, None),
+        ("head1", Role::Head, None),
+    ] {
+        let user = model::NewUser {
+            login: login.into(),
+            full_name: format!("Тестовый пользователь {login}"),
+            role,
+            school_id: of,
+            password: demo::DEMO_PASSWORD.into(),
+        }
+        .validated()
+        .unwrap();
+        let id = db.insert_user(&user, &hash).await.unwrap().unwrap().id;
+        if login == "mentor1" {
+            db.assign(id, school).await.unwrap();
+        }
+    }
+}
+
+const MUNICIPALITY: &str = "Тестовый округ";
+
 impl TestApp {
     async fn start() -> TestApp {
         TestApp::start_with(server::auth::Senders::Connection).await
@@ -23,7 +65,7 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let url = server::storage::scratch_database(dir.path()).await.unwrap();
         let db = Db::connect(&url).await.unwrap();
-        demo::load(&db).await.unwrap().expect("fresh database");
+        people(&db).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(server::serve(listener, AppState::new(db), senders));
@@ -110,11 +152,11 @@ async fn api_error(res: reqwest::Response, status: StatusCode) -> ApiError {
 #[tokio::test]
 async fn login_gives_a_session_that_logout_revokes() {
     let app = TestApp::start().await;
-    let session = app.login("Shkola ").await;
+    let session = app.login("Team1 ").await;
     assert_eq!(session.profile.role, Role::SchoolTeam);
     assert_eq!(
         session.profile.school_name.as_deref(),
-        Some("МБОУ СОШ № 4 х. Ольховый")
+        Some("Школа № 1 х. Тестовый")
     );
 
     let me = app
@@ -151,7 +193,7 @@ async fn login_gives_a_session_that_logout_revokes() {
 async fn wrong_password_is_a_clear_error() {
     let app = TestApp::start().await;
     let err = api_error(
-        app.login_raw("shkola", "not the password").await,
+        app.login_raw("team1", "not the password").await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
@@ -178,24 +220,24 @@ async fn wrong_password_is_a_clear_error() {
 async fn repeated_failures_are_slowed_down() {
     let app = TestApp::start().await;
     for _ in 0..server::auth::FREE_FAILURES {
-        let res = app.login_raw("nastavnik", "guess-guess").await;
+        let res = app.login_raw("mentor1", "guess-guess").await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     }
     // Even the right password has to wait now.
-    let res = app.login_raw("nastavnik", demo::DEMO_PASSWORD).await;
+    let res = app.login_raw("mentor1", demo::DEMO_PASSWORD).await;
     assert!(res.headers().contains_key("retry-after"));
     let err = api_error(res, StatusCode::TOO_MANY_REQUESTS).await;
     assert_eq!(err.code, ErrorCode::TooManyAttempts);
     assert!(err.retry_after_secs.unwrap() >= 1);
     assert!(err.message.contains("Подождите"), "{}", err.message);
     // Other accounts are not affected.
-    app.login("shkola").await;
+    app.login("team1").await;
 }
 
 #[tokio::test]
 async fn school_user_cannot_call_head_only_endpoints() {
     let app = TestApp::start().await;
-    let session = app.login("shkola").await;
+    let session = app.login("team1").await;
     let res = app
         .http
         .post(app.url("/api/schools"))
@@ -228,7 +270,7 @@ async fn oversized_body_is_refused_with_413() {
     let res = app
         .http
         .post(app.url("/api/auth/login"))
-        .json(&json!({ "login": "shkola", "password": huge }))
+        .json(&json!({ "login": "team1", "password": huge }))
         .send()
         .await
         .unwrap();
@@ -321,14 +363,14 @@ async fn responses_carry_security_headers() {
 #[tokio::test]
 async fn head_manages_schools_users_and_assignments() {
     let app = TestApp::start().await;
-    let head = app.login("rukovoditel").await;
+    let head = app.login("head1").await;
     let auth = |r: reqwest::RequestBuilder| r.bearer_auth(&head.token);
 
     // A new school.
     let res = auth(app.http.post(app.url("/api/schools")))
         .json(&json!({
             "name": "МБОУ СОШ № 9 ст. Луговая",
-            "municipality": demo::DEMO_MUNICIPALITY,
+            "municipality": MUNICIPALITY,
             "locality": "rural",
             "low_results": true
         }))
@@ -341,7 +383,7 @@ async fn head_manages_schools_users_and_assignments() {
 
     // The same name again is a conflict; an empty name names the field.
     let res = auth(app.http.post(app.url("/api/schools")))
-        .json(&json!({ "name": "МБОУ СОШ № 9 ст. Луговая", "municipality": demo::DEMO_MUNICIPALITY, "locality": "rural" }))
+        .json(&json!({ "name": "МБОУ СОШ № 9 ст. Луговая", "municipality": MUNICIPALITY, "locality": "rural" }))
         .send()
         .await
         .unwrap();
@@ -416,7 +458,7 @@ async fn head_manages_schools_users_and_assignments() {
         .json()
         .await
         .unwrap();
-    assert_eq!(all.schools.len(), demo::school_count() + 1);
+    assert_eq!(all.schools.len(), 2, "the test's school and the new one");
 
     let users: Vec<UserSummary> = auth(app.http.get(app.url("/api/users")))
         .send()
@@ -429,7 +471,7 @@ async fn head_manages_schools_users_and_assignments() {
     assert_eq!(listed.assigned_school_ids, vec![school.id]);
 
     // A school user cannot be assigned schools.
-    let shkola = users.iter().find(|u| u.profile.login == "shkola").unwrap();
+    let shkola = users.iter().find(|u| u.profile.login == "team1").unwrap();
     let res = auth(app.http.put(app.url(&format!(
         "/api/users/{}/schools/{}",
         shkola.profile.id, school.id
@@ -446,7 +488,7 @@ async fn head_manages_schools_users_and_assignments() {
 #[tokio::test]
 async fn school_staff_see_only_their_school() {
     let app = TestApp::start().await;
-    let session = app.login("pedagog").await;
+    let session = app.login("teacher1").await;
     let visible: SchoolList = app
         .http
         .get(app.url("/api/schools"))
@@ -488,8 +530,8 @@ fn new_user(login: &str, role: &str, school: Option<uuid::Uuid>) -> serde_json::
 #[tokio::test]
 async fn a_moderator_creates_only_school_staff_and_teachers() {
     let app = TestApp::start().await;
-    let moderator = app.login("moderator").await;
-    let school = app.login("shkola").await.profile.school_id;
+    let moderator = app.login("moderator1").await;
+    let school = app.login("team1").await.profile.school_id;
 
     for role in ["head", "moderator", "mentor", "curator"] {
         let res = app
@@ -526,7 +568,7 @@ async fn a_moderator_creates_only_school_staff_and_teachers() {
     assert!(!logins.iter().any(|l| l.starts_with("x-")), "{logins:?}");
 
     // The centre head creates any role, another head included.
-    let head = app.login("rukovoditel").await;
+    let head = app.login("head1").await;
     for role in ["head", "moderator", "mentor", "curator"] {
         let res = app
             .post(
@@ -538,7 +580,7 @@ async fn a_moderator_creates_only_school_staff_and_teachers() {
         assert_eq!(res.status(), StatusCode::CREATED, "{role}");
     }
     // Nobody else creates accounts at all.
-    let mentor = app.login("nastavnik").await;
+    let mentor = app.login("mentor1").await;
     let res = app
         .post(
             &mentor.token,
@@ -558,7 +600,7 @@ async fn forty_parallel_wrong_passwords_check_only_the_free_ones() {
             let request = app
                 .http
                 .post(app.url("/api/auth/login"))
-                .json(&json!({ "login": "nastavnik", "password": format!("guess-{i:02}") }));
+                .json(&json!({ "login": "mentor1", "password": format!("guess-{i:02}") }));
             tokio::spawn(async move { request.send().await.unwrap() })
         })
         .collect();
@@ -584,7 +626,7 @@ async fn forty_parallel_wrong_passwords_check_only_the_free_ones() {
     assert_eq!((checked, refused), (free, 40 - free));
     // Only the checked attempts were counted, for the login and for the address.
     let pool = app.pool().await;
-    let (login_failures, _) = attempts(&pool, "login", "nastavnik").await.unwrap();
+    let (login_failures, _) = attempts(&pool, "login", "mentor1").await.unwrap();
     let (address_failures, _) = attempts(&pool, "address", "127.0.0.1").await.unwrap();
     assert_eq!(
         (login_failures, address_failures),
@@ -668,19 +710,19 @@ async fn the_right_password_works_once_the_wait_is_over() {
     let app = TestApp::start().await;
     let pool = app.pool().await;
     for _ in 0..server::auth::FREE_FAILURES {
-        let res = app.login_raw("kurator", "guess-guess").await;
+        let res = app.login_raw("curator1", "guess-guess").await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     }
-    let locked = attempts(&pool, "login", "kurator").await.unwrap();
+    let locked = attempts(&pool, "login", "curator1").await.unwrap();
     assert!(locked.1 > 0, "{locked:?}");
 
     // While the wait lasts even the right password is refused, and nothing is counted or made
     // longer: neither by the right password nor by more guesses.
     for password in [demo::DEMO_PASSWORD, "guess-again"] {
-        let res = app.login_raw("kurator", password).await;
+        let res = app.login_raw("curator1", password).await;
         let err = api_error(res, StatusCode::TOO_MANY_REQUESTS).await;
         assert!(err.retry_after_secs.unwrap() <= 5, "{err:?}");
-        assert_eq!(attempts(&pool, "login", "kurator").await.unwrap(), locked);
+        assert_eq!(attempts(&pool, "login", "curator1").await.unwrap(), locked);
     }
 
     // The wait is over (moved back rather than waited for): the right password works and the
@@ -689,8 +731,8 @@ async fn the_right_password_works_once_the_wait_is_over() {
         .execute(&pool)
         .await
         .unwrap();
-    app.login("kurator").await;
-    assert_eq!(attempts(&pool, "login", "kurator").await, None);
+    app.login("curator1").await;
+    assert_eq!(attempts(&pool, "login", "curator1").await, None);
     assert_eq!(attempts(&pool, "address", "127.0.0.1").await, None);
 }
 
@@ -702,17 +744,17 @@ async fn waits_are_bounded_and_a_quiet_day_forgets() {
     // A thousand failures already, the last wait over.
     sqlx::query(
         "INSERT INTO login_attempts (kind, subject, failures, locked_until, last_at) \
-         VALUES ('login', 'kurator', 1000, $1, $2)",
+         VALUES ('login', 'curator1', 1000, $1, $2)",
     )
     .bind(now - 1)
     .bind(now - 60_000)
     .execute(&pool)
     .await
     .unwrap();
-    let res = app.login_raw("kurator", "guess-guess").await;
+    let res = app.login_raw("curator1", "guess-guess").await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let err = api_error(
-        app.login_raw("kurator", demo::DEMO_PASSWORD).await,
+        app.login_raw("curator1", demo::DEMO_PASSWORD).await,
         StatusCode::TOO_MANY_REQUESTS,
     )
     .await;
@@ -727,14 +769,14 @@ async fn waits_are_bounded_and_a_quiet_day_forgets() {
     .execute(&pool)
     .await
     .unwrap();
-    let res = app.login_raw("kurator", "guess-guess").await;
+    let res = app.login_raw("curator1", "guess-guess").await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
-        attempts(&pool, "login", "kurator").await.unwrap(),
+        attempts(&pool, "login", "curator1").await.unwrap(),
         (1, 0),
         "forgotten, no wait"
     );
-    app.login("kurator").await;
+    app.login("curator1").await;
 }
 
 #[tokio::test]
@@ -756,12 +798,12 @@ async fn one_address_waits_after_many_failures_over_many_logins() {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     // Any login from this address now waits, and the login itself is not counted.
     let err = api_error(
-        app.login_raw("shkola", demo::DEMO_PASSWORD).await,
+        app.login_raw("team1", demo::DEMO_PASSWORD).await,
         StatusCode::TOO_MANY_REQUESTS,
     )
     .await;
     assert_eq!(err.code, ErrorCode::TooManyAttempts);
-    assert_eq!(attempts(&pool, "login", "shkola").await, None);
+    assert_eq!(attempts(&pool, "login", "team1").await, None);
 }
 
 /// Behind a reverse proxy every connection comes from the proxy: attempts are counted by the
@@ -786,7 +828,7 @@ async fn behind_a_proxy_each_sender_is_counted_apart() {
         app.http
             .post(app.url("/api/auth/login"))
             .header("x-forwarded-for", forwarded)
-            .json(&json!({ "login": "shkola", "password": password }))
+            .json(&json!({ "login": "team1", "password": password }))
             .send()
     };
     let login = |app: &TestApp, forwarded: &str| login_as(app, forwarded, demo::DEMO_PASSWORD);
@@ -826,7 +868,7 @@ async fn a_session_ends_at_its_absolute_lifetime_however_active() {
     let app = TestApp::start().await;
     let pool = app.pool().await;
     let day: i64 = 24 * 3600 * 1000;
-    let session = app.login("pedagog").await;
+    let session = app.login("teacher1").await;
     assert_eq!(
         app.get(&session.token, "/api/me").await.status(),
         StatusCode::OK
@@ -867,7 +909,7 @@ async fn a_session_ends_at_its_absolute_lifetime_however_active() {
     assert_eq!(err.code, ErrorCode::Unauthorized);
 
     // Unused for the idle time: over too.
-    let session = app.login("pedagog").await;
+    let session = app.login("teacher1").await;
     sqlx::query("UPDATE sessions SET expires_at = $1")
         .bind(server::storage::now_ms() - 1)
         .execute(&pool)
@@ -883,9 +925,9 @@ async fn a_session_ends_at_its_absolute_lifetime_however_active() {
 #[tokio::test]
 async fn a_password_change_keeps_this_session_and_ends_the_others() {
     let app = TestApp::start().await;
-    let here = app.login("nastavnik").await;
-    let elsewhere = app.login("nastavnik").await;
-    let other_person = app.login("kurator").await;
+    let here = app.login("mentor1").await;
+    let elsewhere = app.login("mentor1").await;
+    let other_person = app.login("curator1").await;
     let change = |current: &str, new: &str| json!({ "current": current, "new": new });
 
     let refusals = [
@@ -938,12 +980,10 @@ async fn a_password_change_keeps_this_session_and_ends_the_others() {
         StatusCode::OK
     );
     assert_eq!(
-        app.login_raw("nastavnik", demo::DEMO_PASSWORD)
-            .await
-            .status(),
+        app.login_raw("mentor1", demo::DEMO_PASSWORD).await.status(),
         StatusCode::UNAUTHORIZED
     );
-    let res = app.login_raw("nastavnik", "новый-пароль-1").await;
+    let res = app.login_raw("mentor1", "новый-пароль-1").await;
     assert_eq!(res.status(), StatusCode::OK);
 
     // The change is audited, without any password.
@@ -969,7 +1009,7 @@ async fn a_password_change_keeps_this_session_and_ends_the_others() {
 #[tokio::test]
 async fn the_current_password_is_counted_like_a_login() {
     let app = TestApp::start().await;
-    let session = app.login("shkola").await;
+    let session = app.login("team1").await;
     let change = json!({ "current": "wrong-password", "new": "новый-пароль-1" });
     for _ in 0..server::auth::FREE_FAILURES {
         let res = app
@@ -983,7 +1023,7 @@ async fn the_current_password_is_counted_like_a_login() {
     assert_eq!(err.code, ErrorCode::TooManyAttempts);
     // The same count holds up signing in to that account.
     assert_eq!(
-        app.login_raw("shkola", demo::DEMO_PASSWORD).await.status(),
+        app.login_raw("team1", demo::DEMO_PASSWORD).await.status(),
         StatusCode::TOO_MANY_REQUESTS
     );
 }
@@ -991,9 +1031,9 @@ async fn the_current_password_is_counted_like_a_login() {
 #[tokio::test]
 async fn a_disabled_account_cannot_sign_in_and_loses_its_sessions() {
     let app = TestApp::start().await;
-    let head = app.login("rukovoditel").await;
-    let teacher = app.login("pedagog").await;
-    let teacher_id = app.user_id(&head.token, "pedagog").await;
+    let head = app.login("head1").await;
+    let teacher = app.login("teacher1").await;
+    let teacher_id = app.user_id(&head.token, "teacher1").await;
     assert!(!app.users(&head.token).await.iter().any(|u| u.disabled));
 
     let disable = format!("/api/users/{teacher_id}/disable");
@@ -1005,7 +1045,7 @@ async fn a_disabled_account_cannot_sign_in_and_loses_its_sessions() {
 
     // Each device of the account is told at its next request (and deletes the account's data
     // then); after that the token is dead.
-    let second = app.login_raw("pedagog", demo::DEMO_PASSWORD).await;
+    let second = app.login_raw("teacher1", demo::DEMO_PASSWORD).await;
     assert_eq!(
         second.status(),
         StatusCode::FORBIDDEN,
@@ -1029,7 +1069,7 @@ async fn a_disabled_account_cannot_sign_in_and_loses_its_sessions() {
 
     // The right password is told the account is disabled; a wrong one learns nothing.
     let err = api_error(
-        app.login_raw("pedagog", demo::DEMO_PASSWORD).await,
+        app.login_raw("teacher1", demo::DEMO_PASSWORD).await,
         StatusCode::FORBIDDEN,
     )
     .await;
@@ -1038,7 +1078,7 @@ async fn a_disabled_account_cannot_sign_in_and_loses_its_sessions() {
         err.message,
         "Учётная запись отключена. Обратитесь в наставнический центр."
     );
-    let raw = app.login_raw("pedagog", demo::DEMO_PASSWORD).await;
+    let raw = app.login_raw("teacher1", demo::DEMO_PASSWORD).await;
     assert!(
         raw.text()
             .await
@@ -1046,7 +1086,7 @@ async fn a_disabled_account_cannot_sign_in_and_loses_its_sessions() {
             .contains(r#""code":"account_disabled""#)
     );
     let err = api_error(
-        app.login_raw("pedagog", "guess-guess").await,
+        app.login_raw("teacher1", "guess-guess").await,
         StatusCode::UNAUTHORIZED,
     )
     .await;
@@ -1064,7 +1104,7 @@ async fn a_disabled_account_cannot_sign_in_and_loses_its_sessions() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let again = app.login("pedagog").await;
+    let again = app.login("teacher1").await;
     assert_eq!(
         app.get(&again.token, "/api/me").await.status(),
         StatusCode::OK
@@ -1092,19 +1132,19 @@ async fn a_disabled_account_cannot_sign_in_and_loses_its_sessions() {
 #[tokio::test]
 async fn who_may_disable_whom() {
     let app = TestApp::start().await;
-    let head = app.login("rukovoditel").await;
-    let moderator = app.login("moderator").await;
-    let mentor = app.login("nastavnik").await;
+    let head = app.login("head1").await;
+    let moderator = app.login("moderator1").await;
+    let mentor = app.login("mentor1").await;
     let id = |login: &'static str| {
         let app = &app;
         let token = head.token.clone();
         async move { app.user_id(&token, login).await }
     };
     let (teacher, mentor_id, moderator_id, head_id) = (
-        id("pedagog").await,
-        id("nastavnik").await,
-        id("moderator").await,
-        id("rukovoditel").await,
+        id("teacher1").await,
+        id("mentor1").await,
+        id("moderator1").await,
+        id("head1").await,
     );
 
     // The moderator: school staff and teachers only.
