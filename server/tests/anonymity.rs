@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Device, TestApp};
+use common::Device;
 use model::forms::{self, Template};
 use model::kinds::anonymous_response::KIND;
 use model::record::{Record, Scope, stable_id};
@@ -15,13 +15,14 @@ use uuid::Uuid;
 
 #[tokio::test]
 async fn nothing_links_an_anonymous_answer_to_its_author() {
-    let app = TestApp::start().await;
+    let town = common::municipality().await;
+    let app = &town.app;
     let path = format!(
         "{}/../templates/survey_mentor_satisfaction.json",
         env!("CARGO_MANIFEST_DIR")
     );
     let (t, _) = Template::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let head = app.login("rukovoditel").await;
+    let head = &town.head;
     let campaign = Uuid::now_v7();
     let mut h = Device::new(&head.token, 1);
     h.edit(
@@ -31,19 +32,16 @@ async fn nothing_links_an_anonymous_answer_to_its_author() {
         json!({"title": "Удовлетворённость", "template": t.code, "version": t.version,
                "deadline": "2030-06-30", "schools": [], "roles": ["mentor", "curator"]}),
     );
-    h.sync(&app).await;
+    h.sync(app).await;
     assert!(h.refused.is_empty(), "{:?}", h.refused);
 
     // Three people answer, each with a named edit in the same batch (to tempt a link).
     let mut people = Vec::new();
-    for (i, login) in ["nastavnik", "kurator", "nastavnik.dva"]
-        .into_iter()
-        .enumerate()
-    {
-        let session = if login == "nastavnik.dva" {
-            app.add_user(login, model::Role::Mentor, None).await
+    for (i, login) in ["mentor1", "curator1", "mentor2"].into_iter().enumerate() {
+        let session = if login == "mentor1" {
+            town.mentor.clone()
         } else {
-            app.login(login).await
+            app.add_user(login, model::Role::Mentor, None).await
         };
         let ticket: model::api::AnonymousTicket = app
             .http
@@ -77,7 +75,7 @@ async fn nothing_links_an_anonymous_answer_to_its_author() {
         }
         fields.insert("status".into(), json!("submitted"));
         d.edit(ticket.response, KIND, &Scope::Centre, Value::Object(fields));
-        d.sync(&app).await;
+        d.sync(app).await;
         assert_eq!(
             d.refused.len(),
             1,
@@ -190,7 +188,7 @@ async fn nothing_links_an_anonymous_answer_to_its_author() {
     // Nobody receives the answers, by sync or by id; results come only in aggregate.
     for (n, (session, id, _)) in people.iter().enumerate() {
         let mut d = Device::new(&session.token, 90 + n as u8);
-        d.sync(&app).await;
+        d.sync(app).await;
         assert!(d.records.values().all(|r| r.kind != KIND));
         assert_eq!(
             app.record(&head.token, *id).await.status(),
