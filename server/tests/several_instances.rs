@@ -36,13 +36,6 @@ const SECOND_DEVICES: usize = 2;
 async fn devices_sent_to_instances_at_random_end_with_every_change_once() {
     let dir = tempfile::tempdir().unwrap();
     let url = server::storage::scratch_database(dir.path()).await.unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nastavnik"))
-        .arg("demo")
-        .env("DATABASE_URL", &url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
     let mut served = Vec::new();
     let mut apps = Vec::new();
     for _ in 0..INSTANCES {
@@ -52,7 +45,10 @@ async fn devices_sent_to_instances_at_random_end_with_every_change_once() {
     }
     let apps = Arc::new(apps);
 
-    let school = apps[0].login("shkola").await;
+    let first_school = apps[0].add_school("Первая школа").await;
+    let school = apps[0]
+        .add_user("komanda1", model::Role::SchoolTeam, Some(first_school))
+        .await;
     let scope = Scope::School(school.profile.school_id.unwrap());
     let shared: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
     let mut first = Device::new(&school.token, 1);
