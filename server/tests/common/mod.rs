@@ -1,5 +1,6 @@
-//! What the server tests share: the real server on a temporary SQLite database with the demo
-//! municipality, and a device in memory running the same client logic as the app.
+//! What the server tests share: the real server on a temporary database, a small municipality of
+//! the test's own ([`municipality`]; the demo only for the tests of the demo itself), and a
+//! device in memory running the same client logic as the app.
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashMap};
@@ -24,7 +25,7 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// The server on a fresh database with the demo municipality.
+    /// The server on a fresh database with the demo municipality (for the tests of the demo).
     pub async fn start() -> TestApp {
         let app = TestApp::start_empty().await;
         demo::load(&app.db().await).await.unwrap();
