@@ -184,6 +184,41 @@ impl Server {
         self.db.clone()
     }
 
+    /// An account made with `nastavnik user add` while the server runs, with the password
+    /// [`DEMO_PASSWORD`]; `school` for the roles of a school.
+    pub fn add_user(
+        &self,
+        login: &str,
+        role: model::Role,
+        school: Option<uuid::Uuid>,
+    ) -> anyhow::Result<()> {
+        let mut command = Command::new(server_binary());
+        command
+            .args(["user", "add", "--db", &self.db_url(), "--login", login])
+            .args(["--name", &format!("Тестовый пользователь {login}")])
+            .args(["--role", role.as_str()])
+            .env("NASTAVNIK_PASSWORD", DEMO_PASSWORD)
+            .env("RUST_LOG", "warn");
+        if let Some(school) = school {
+            command.args(["--school", &school.to_string()]);
+        }
+        let out = command.output()?;
+        anyhow::ensure!(out.status.success(), "user add failed: {out:?}");
+        Ok(())
+    }
+
+    /// A school of the test's own with its team's account `team`, made through the API by a
+    /// head of the test's own (`<team>.head`); returns the head's client and the school.
+    pub async fn own_school(&self, team: &str) -> anyhow::Result<(Api, model::School)> {
+        let head_login = format!("{team}.head");
+        self.add_user(&head_login, model::Role::Head, None)?;
+        let head = Api::login(&self.url(""), &head_login).await?;
+        let school = head.create_school(&format!("Школа {team}")).await?;
+        head.create_user(team, model::Role::SchoolTeam, Some(school.id))
+            .await?;
+        Ok((head, school))
+    }
+
     /// `nastavnik backup FILE` while the server runs.
     pub fn backup(&self, file: &std::path::Path) -> anyhow::Result<()> {
         let out = Command::new(server_binary())

@@ -10,9 +10,13 @@ use e2e::{Api, Browser, DEMO_PASSWORD, Server, dist_dir};
 
 const LONG: Duration = Duration::from_secs(60);
 
-/// Signs in as the school user and opens the profile form, with the app cached for offline use.
+/// The login of the school team each test makes for itself (`Server::own_school`).
+const TEAM: &str = "komanda";
+
+/// Signs in as the school's team and opens the profile form, with the app cached for offline
+/// use.
 async fn open_profile(browser: &Browser, base: &str) -> anyhow::Result<()> {
-    browser.sign_in(base, "shkola", DEMO_PASSWORD).await?;
+    browser.sign_in(base, TEAM, DEMO_PASSWORD).await?;
     browser.wait_for("#home-school").await?;
     browser
         .wait_js(
@@ -33,6 +37,7 @@ async fn open_profile(browser: &Browser, base: &str) -> anyhow::Result<()> {
 async fn offline_edits_survive_a_closed_tab_and_reach_the_server_and_another_computer()
 -> anyhow::Result<()> {
     let mut server = Server::start().await?;
+    let (head, _) = server.own_school(TEAM).await?;
     let base = server.url("");
     let a = Browser::start().await?;
     open_profile(&a, &base).await?;
@@ -64,9 +69,8 @@ async fn offline_edits_survive_a_closed_tab_and_reach_the_server_and_another_com
     server.resume().await?;
     a.wait_net("online", LONG).await?;
     a.wait_all_sent(LONG).await?;
-    let api = Api::login(&base, "rukovoditel").await?;
-    let school = Api::login(&base, "shkola").await?;
-    let record = api.record(school.school_profile_id()).await?;
+    let school = Api::login(&base, TEAM).await?;
+    let record = head.record(school.school_profile_id()).await?;
     assert_eq!(record.text("director"), "Иванова Ирина Ивановна");
     assert_eq!(record.get("students"), Some(&serde_json::json!(321)));
     assert_eq!(record.text("internet"), "2 Мбит/с");
@@ -87,6 +91,7 @@ async fn offline_edits_survive_a_closed_tab_and_reach_the_server_and_another_com
 async fn two_computers_offline_different_fields_both_kept_same_field_later_wins_with_history()
 -> anyhow::Result<()> {
     let mut server = Server::start().await?;
+    server.own_school(TEAM).await?;
     let base = server.url("");
     let a = Browser::start().await?;
     let b = Browser::start().await?;
@@ -108,7 +113,7 @@ async fn two_computers_offline_different_fields_both_kept_same_field_later_wins_
     server.resume().await?;
     a.wait_all_sent(LONG).await?;
     b.wait_all_sent(LONG).await?;
-    let school = Api::login(&base, "shkola").await?;
+    let school = Api::login(&base, TEAM).await?;
     let record = school.record(school.school_profile_id()).await?;
     assert_eq!(record.text("phone"), "8 (86137) 1-11-11", "A's field kept");
     assert_eq!(
@@ -159,6 +164,7 @@ async fn two_computers_offline_different_fields_both_kept_same_field_later_wins_
 #[tokio::test]
 async fn over_a_2g_link_that_cuts_connections_everything_arrives_once() -> anyhow::Result<()> {
     let server = Server::start().await?;
+    server.own_school(TEAM).await?;
     let proxy = Proxy::start(server.port).await?;
     let base = proxy.url("");
     let a = Browser::start().await?;
@@ -198,7 +204,7 @@ async fn over_a_2g_link_that_cuts_connections_everything_arrives_once() -> anyho
 
     // Everything arrived...
     proxy.set_bad(false);
-    let school = Api::login(&server.url(""), "shkola").await?;
+    let school = Api::login(&server.url(""), TEAM).await?;
     let record = school.record(school.school_profile_id()).await?;
     for field in fields {
         let name = &field[7..];
@@ -229,6 +235,7 @@ async fn over_a_2g_link_that_cuts_connections_everything_arrives_once() -> anyho
 #[tokio::test]
 async fn another_tab_of_the_same_browser_sees_edits_at_once() -> anyhow::Result<()> {
     let server = Server::start().await?;
+    server.own_school(TEAM).await?;
     let base = server.url("");
     let a = Browser::start().await?;
     open_profile(&a, &base).await?;
@@ -260,6 +267,7 @@ async fn the_first_sync_of_a_new_computer_finishes_while_the_person_moves_betwee
     let base = server.url("");
     let browser = Browser::start().await?;
     let started = std::time::Instant::now();
+    // The demo's school, with its records: the first sync of a school in use, not an empty one.
     browser.sign_in(&base, "shkola", DEMO_PASSWORD).await?;
     browser.wait_for("#home-school").await?;
     for path in [
@@ -305,6 +313,7 @@ async fn the_first_sync_of_a_new_computer_finishes_while_the_person_moves_betwee
 #[tokio::test]
 async fn a_tab_that_never_lets_go_of_the_sync_does_not_stop_it_for_long() -> anyhow::Result<()> {
     let server = Server::start().await?;
+    server.own_school(TEAM).await?;
     let base = server.url("");
     let a = Browser::start().await?;
     open_profile(&a, &base).await?;
@@ -329,7 +338,7 @@ async fn a_tab_that_never_lets_go_of_the_sync_does_not_stop_it_for_long() -> any
     .await?;
     // After half a minute the lock is taken back and the edit goes out.
     a.wait_all_sent(LONG).await?;
-    let school = Api::login(&base, "shkola").await?;
+    let school = Api::login(&base, TEAM).await?;
     let record = school.record(school.school_profile_id()).await?;
     assert_eq!(record.text("director"), "Петрова Анна Сергеевна");
     a.wait_js(
@@ -345,6 +354,7 @@ async fn a_tab_that_never_lets_go_of_the_sync_does_not_stop_it_for_long() -> any
 async fn after_the_server_is_restored_from_a_copy_the_computer_sends_again_what_the_copy_lacks()
 -> anyhow::Result<()> {
     let mut server = Server::start().await?;
+    server.own_school(TEAM).await?;
     let base = server.url("");
     let a = Browser::start().await?;
     open_profile(&a, &base).await?;
@@ -361,7 +371,7 @@ async fn after_the_server_is_restored_from_a_copy_the_computer_sends_again_what_
     a.fill("#field-internet", "10 Мбит/с").await?;
     a.wait_saved(2).await?;
     a.sync_all(LONG).await?;
-    let school = Api::login(&base, "shkola").await?;
+    let school = Api::login(&base, TEAM).await?;
     let profile = school.school_profile_id();
     assert_eq!(school.record(profile).await?.text("internet"), "10 Мбит/с");
 
@@ -369,7 +379,7 @@ async fn after_the_server_is_restored_from_a_copy_the_computer_sends_again_what_
     server.restore(&copy)?;
     server.resume().await?;
     // The session made after the copy is gone from the server: sign in anew for the checks.
-    let school = Api::login(&base, "shkola").await?;
+    let school = Api::login(&base, TEAM).await?;
     let restored = school.record(profile).await?;
     assert_eq!(restored.text("director"), "Кузнецова Ольга Петровна");
     assert_eq!(
@@ -410,12 +420,9 @@ async fn after_the_server_is_restored_from_a_copy_the_computer_sends_again_what_
 #[tokio::test]
 async fn edits_typed_while_a_sync_is_on_its_way_follow_it_without_an_error() -> anyhow::Result<()> {
     let server = Server::start().await?;
+    server.own_school("medlenno").await?;
     let front = Front::start(server.port, dist_dir()).await?;
     let base = front.url("");
-    let head = Api::login(&server.url(""), "rukovoditel").await?;
-    let school = head.create_school("Школа на медленной связи").await?;
-    head.create_user("medlenno", model::Role::SchoolTeam, Some(school.id))
-        .await?;
 
     let a = Browser::start().await?;
     a.sign_in_synced(&base, "medlenno", "#home-school").await?;
