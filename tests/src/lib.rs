@@ -219,6 +219,28 @@ impl Server {
         Ok((head, school))
     }
 
+    /// A small municipality of the test's own, its logins starting with `tag`: a school with its
+    /// team and a teacher, a mentor assigned to it, and the head.
+    pub async fn own_town(&self, tag: &str) -> anyhow::Result<Town> {
+        let (team, teacher, mentor) = (
+            format!("{tag}.team"),
+            format!("{tag}.teacher"),
+            format!("{tag}.mentor"),
+        );
+        let (head, school) = self.own_school(&team).await?;
+        head.create_user(&teacher, model::Role::Teacher, Some(school.id))
+            .await?;
+        let assigned = head.create_user(&mentor, model::Role::Mentor, None).await?;
+        head.assign(assigned.id, school.id).await?;
+        Ok(Town {
+            head,
+            school,
+            team,
+            teacher,
+            mentor,
+        })
+    }
+
     /// `nastavnik backup FILE` while the server runs.
     pub fn backup(&self, file: &std::path::Path) -> anyhow::Result<()> {
         let out = Command::new(server_binary())
@@ -248,6 +270,16 @@ impl Server {
             let _ = child.wait();
         }
     }
+}
+
+/// What [`Server::own_town`] made: the head's client, the school, and the other logins (all
+/// with the password [`DEMO_PASSWORD`]).
+pub struct Town {
+    pub head: Api,
+    pub school: model::School,
+    pub team: String,
+    pub teacher: String,
+    pub mentor: String,
 }
 
 impl Drop for Server {
@@ -519,10 +551,15 @@ impl Browser {
         self.wait_first_sync().await
     }
 
-    /// As the school user, opens the form of a campaign from the task list, with the app
-    /// cached for offline use.
-    pub async fn open_task(&self, base: &str, campaign: uuid::Uuid) -> anyhow::Result<()> {
-        self.sign_in(base, "shkola", DEMO_PASSWORD).await?;
+    /// As the school's team `login`, opens the form of a campaign from the task list, with the
+    /// app cached for offline use.
+    pub async fn open_task(
+        &self,
+        base: &str,
+        login: &str,
+        campaign: uuid::Uuid,
+    ) -> anyhow::Result<()> {
+        self.sign_in(base, login, DEMO_PASSWORD).await?;
         self.wait_for("#home-school").await?;
         self.wait_js(
             "!!navigator.serviceWorker.controller",
@@ -768,6 +805,17 @@ impl Api {
     }
 
     /// As the centre head or a moderator, disables an account.
+    /// Assigns a mentor to a school (the head only).
+    pub async fn assign(&self, user: uuid::Uuid, school: uuid::Uuid) -> anyhow::Result<()> {
+        self.http
+            .put(format!("{}/api/users/{user}/schools/{school}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(())
+    }
+
     pub async fn disable(&self, user: uuid::Uuid) -> anyhow::Result<()> {
         self.http
             .post(format!("{}/api/users/{user}/disable", self.base))

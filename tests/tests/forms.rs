@@ -154,7 +154,7 @@ async fn the_whole_self_analysis_card_filled_offline_reaches_the_server() -> any
     // The card as a campaign due by 31.01.2027 asks it: the three school years before 2026/27.
     let t = t.for_school_year(2026);
     let b = Browser::start().await?;
-    b.open_task(&base, cid).await?;
+    b.open_task(&base, "shkola", cid).await?;
     b.wait_net("online", LONG).await?;
     let header = b.text("#q-vpr_fail").await?;
     assert!(
@@ -291,7 +291,7 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
         .send_campaign(&t, leader.profile.school_id.unwrap(), "2027-01-31")
         .await?;
     let b = Browser::start().await?;
-    b.open_task(&base, cid).await?;
+    b.open_task(&base, "shkola", cid).await?;
     // The first half of the areas answered right, the rest wrong.
     let test = t.test.as_ref().unwrap();
     let good: Vec<&str> = test.areas[..test.areas.len() / 2]

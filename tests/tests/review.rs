@@ -34,7 +34,7 @@ async fn return_with_a_comment_then_accept() -> anyhow::Result<()> {
 
     // The school fills the form and sends it.
     let s = Browser::start().await?;
-    s.open_task(&base, cid).await?;
+    s.open_task(&base, "shkola", cid).await?;
     // The counts (the indicators are computed from them; the partners are not required).
     let mut given = forms::Answers::new();
     for q in t.questions() {

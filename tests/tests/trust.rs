@@ -17,13 +17,14 @@ const LONG: Duration = Duration::from_secs(60);
 async fn a_far_future_write_does_not_stop_another_computer_of_the_school() -> anyhow::Result<()> {
     let server = Server::start().await?;
     let base = server.url("");
+    let town = server.own_town("doverie").await?;
     let b = Browser::start().await?;
-    b.sign_in_synced(&base, "shkola", "#home-school").await?;
+    b.sign_in_synced(&base, &town.team, "#home-school").await?;
     b.client.goto(&format!("{base}/school/profile")).await?;
     b.wait_for("#field-note").await?;
 
     // Another device of the school writes with the largest clock value there is.
-    let hostile = Api::login(&base, "shkola").await?;
+    let hostile = Api::login(&base, &town.team).await?;
     let scope = Scope::School(hostile.profile.school_id.unwrap());
     let id = hostile.school_profile_id();
     hostile
@@ -80,9 +81,10 @@ fn e2e_now() -> u64 {
 async fn a_teachers_browser_holds_nothing_of_the_leaders() -> anyhow::Result<()> {
     let server = Server::start().await?;
     let base = server.url("");
-    let head = Api::login(&base, "rukovoditel").await?;
-    let leader = Api::login(&base, "shkola").await?;
-    let mentor = Api::login(&base, "nastavnik").await?;
+    let town = server.own_town("uchitel").await?;
+    let head = &town.head;
+    let leader = Api::login(&base, &town.team).await?;
+    let mentor = Api::login(&base, &town.mentor).await?;
     let school = leader.profile.school_id.unwrap();
     let scope = Scope::School(school);
     // The school's passport (teachers read it), the leader's submitted test (scored by the
@@ -140,7 +142,7 @@ async fn a_teachers_browser_holds_nothing_of_the_leaders() -> anyhow::Result<()>
     }
     // The leader's own browser holds them (the control); the teacher's does not.
     let lb = Browser::start().await?;
-    lb.sign_in_synced(&base, "shkola", "#home-school").await?;
+    lb.sign_in_synced(&base, &town.team, "#home-school").await?;
     let held = lb.local_records(leader.profile.id).await?;
     let kinds: Vec<&str> = held.iter().map(|r| r.1.as_str()).collect();
     for kind in [
@@ -158,10 +160,10 @@ async fn a_teachers_browser_holds_nothing_of_the_leaders() -> anyhow::Result<()>
     lb.close().await?;
 
     let tb = Browser::start().await?;
-    tb.sign_in(&base, "pedagog", DEMO_PASSWORD).await?;
+    tb.sign_in(&base, &town.teacher, DEMO_PASSWORD).await?;
     tb.wait_for("#home-teacher").await?;
     tb.wait_first_sync().await?;
-    let teacher = Api::login(&base, "pedagog").await?;
+    let teacher = Api::login(&base, &town.teacher).await?;
     let held = tb.local_records(teacher.profile.id).await?;
     let kinds: Vec<&str> = held.iter().map(|r| r.1.as_str()).collect();
     assert!(kinds.contains(&"school_profile"), "{kinds:?}");
@@ -191,10 +193,11 @@ async fn a_teachers_browser_holds_nothing_of_the_leaders() -> anyhow::Result<()>
 async fn a_disabled_account_leaves_the_computer_at_its_next_sync() -> anyhow::Result<()> {
     let server = Server::start().await?;
     let base = server.url("");
-    let head = Api::login(&base, "rukovoditel").await?;
-    let teacher = Api::login(&base, "pedagog").await?;
+    let town = server.own_town("otkluchen").await?;
+    let head = &town.head;
+    let teacher = Api::login(&base, &town.teacher).await?;
     let b = Browser::start().await?;
-    b.sign_in(&base, "pedagog", DEMO_PASSWORD).await?;
+    b.sign_in(&base, &town.teacher, DEMO_PASSWORD).await?;
     b.wait_for("#home-teacher").await?;
     b.wait_first_sync().await?;
     let name = format!("nastavnik-{}", teacher.profile.id);
