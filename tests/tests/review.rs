@@ -19,8 +19,9 @@ async fn return_with_a_comment_then_accept() -> anyhow::Result<()> {
     let mut server = Server::start().await?;
     let base = server.url("");
     let (t, _) = builtin_template("context_profile");
-    let school = Api::login(&base, "shkola").await?;
-    let head = Api::login(&base, "rukovoditel").await?;
+    let town = server.own_town("proverka").await?;
+    let school = Api::login(&base, &town.team).await?;
+    let head = &town.head;
     let cid = head
         .send_campaign(&t, school.profile.school_id.unwrap(), "2030-01-31")
         .await?;
@@ -34,7 +35,7 @@ async fn return_with_a_comment_then_accept() -> anyhow::Result<()> {
 
     // The school fills the form and sends it.
     let s = Browser::start().await?;
-    s.open_task(&base, "shkola", cid).await?;
+    s.open_task(&base, &town.team, cid).await?;
     // The counts (the indicators are computed from them; the partners are not required).
     let mut given = forms::Answers::new();
     for q in t.questions() {
@@ -60,7 +61,8 @@ async fn return_with_a_comment_then_accept() -> anyhow::Result<()> {
 
     // The mentor finds it in the inbox, marked new, comments on one answer and returns it.
     let m = Browser::start().await?;
-    m.sign_in_synced(&base, "nastavnik", "#home-mentor").await?;
+    m.sign_in_synced(&base, &town.mentor, "#home-mentor")
+        .await?;
     m.wait_js(
         "!!navigator.serviceWorker.controller",
         Duration::from_secs(30),
@@ -164,9 +166,10 @@ async fn shows_save_error(b: &Browser, css: &str) -> anyhow::Result<()> {
 async fn a_failed_save_in_the_deficit_plan_or_the_recommendations_is_shown() -> anyhow::Result<()> {
     let server = Server::start().await?;
     let base = server.url("");
-    let head = Api::login(&base, "rukovoditel").await?;
-    let leader = Api::login(&base, "shkola").await?;
-    let mentor = Api::login(&base, "nastavnik").await?;
+    let town = server.own_town("sboi").await?;
+    let head = &town.head;
+    let leader = Api::login(&base, &town.team).await?;
+    let mentor = Api::login(&base, &town.mentor).await?;
     let school = leader.profile.school_id.unwrap();
 
     // The leader's test, submitted (the server scores it), and a draft of recommendations.
@@ -189,7 +192,8 @@ async fn a_failed_save_in_the_deficit_plan_or_the_recommendations_is_shown() -> 
         .await?;
 
     let m = Browser::start().await?;
-    m.sign_in_synced(&base, "nastavnik", "#home-mentor").await?;
+    m.sign_in_synced(&base, &town.mentor, "#home-mentor")
+        .await?;
 
     // The recommendations: the browser loses its storage, "Отправить школе" is not stored and
     // the page says so (and does not say it was sent).
