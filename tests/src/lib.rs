@@ -207,12 +207,16 @@ impl Server {
         Ok(())
     }
 
+    /// A centre head of the test's own, made with `nastavnik user add`, signed in.
+    pub async fn own_head(&self, login: &str) -> anyhow::Result<Api> {
+        self.add_user(login, model::Role::Head, None)?;
+        Api::login(&self.url(""), login).await
+    }
+
     /// A school of the test's own with its team's account `team`, made through the API by a
     /// head of the test's own (`<team>.head`); returns the head's client and the school.
     pub async fn own_school(&self, team: &str) -> anyhow::Result<(Api, model::School)> {
-        let head_login = format!("{team}.head");
-        self.add_user(&head_login, model::Role::Head, None)?;
-        let head = Api::login(&self.url(""), &head_login).await?;
+        let head = self.own_head(&format!("{team}.head")).await?;
         let school = head.create_school(&format!("Школа {team}")).await?;
         head.create_user(team, model::Role::SchoolTeam, Some(school.id))
             .await?;

@@ -146,15 +146,16 @@ async fn the_whole_self_analysis_card_filled_offline_reaches_the_server() -> any
     let mut server = Server::start().await?;
     let base = server.url("");
     let (t, _) = builtin_template("self_analysis");
-    let school = Api::login(&base, "shkola").await?;
-    let cid = Api::login(&base, "rukovoditel")
-        .await?
+    let town = server.own_town("kartochka").await?;
+    let school = Api::login(&base, &town.team).await?;
+    let cid = town
+        .head
         .send_campaign(&t, school.profile.school_id.unwrap(), "2027-01-31")
         .await?;
     // The card as a campaign due by 31.01.2027 asks it: the three school years before 2026/27.
     let t = t.for_school_year(2026);
     let b = Browser::start().await?;
-    b.open_task(&base, "shkola", cid).await?;
+    b.open_task(&base, &town.team, cid).await?;
     b.wait_net("online", LONG).await?;
     let header = b.text("#q-vpr_fail").await?;
     assert!(
@@ -253,7 +254,7 @@ async fn the_whole_self_analysis_card_filled_offline_reaches_the_server() -> any
         school.profile.id,
     )
     .unwrap();
-    let head = Api::login(&base, "rukovoditel").await?;
+    let head = &town.head;
     let stored = head.record(rid).await?;
     assert_eq!(forms::status_of(&stored), forms::Status::Submitted);
     let got = forms::answers_of(&stored);
@@ -285,13 +286,14 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
     let server = Server::start().await?;
     let base = server.url("");
     let (t, key) = builtin_template("leader_test");
-    let leader = Api::login(&base, "shkola").await?;
-    let cid = Api::login(&base, "rukovoditel")
-        .await?
+    let town = server.own_town("lider").await?;
+    let leader = Api::login(&base, &town.team).await?;
+    let cid = town
+        .head
         .send_campaign(&t, leader.profile.school_id.unwrap(), "2027-01-31")
         .await?;
     let b = Browser::start().await?;
-    b.open_task(&base, "shkola", cid).await?;
+    b.open_task(&base, &town.team, cid).await?;
     // The first half of the areas answered right, the rest wrong.
     let test = t.test.as_ref().unwrap();
     let good: Vec<&str> = test.areas[..test.areas.len() / 2]
@@ -375,7 +377,8 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
 
     // The centre head sees the deficits counted by area and school.
     let h = Browser::start().await?;
-    h.sign_in(&base, "rukovoditel", DEMO_PASSWORD).await?;
+    h.sign_in(&base, &town.head.profile.login, DEMO_PASSWORD)
+        .await?;
     h.wait_for("#home-centre").await?;
     h.click("#link-results").await?;
     for s in &scores {
@@ -411,7 +414,8 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
         .unwrap();
     let expected = &lib.areas[&deficit.area][0].title;
     let m = Browser::start().await?;
-    m.sign_in_synced(&base, "nastavnik", "#home-mentor").await?;
+    m.sign_in_synced(&base, &town.mentor, "#home-mentor")
+        .await?;
     m.client.goto(&format!("{base}/review/{rid}")).await?;
     m.wait_js("!!document.getElementById('recommend')", LONG)
         .await?;
@@ -467,7 +471,7 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
     )
     .await?;
     b.wait_all_sent(LONG).await?;
-    let stored = Api::login(&base, "rukovoditel").await?.record(item).await?;
+    let stored = town.head.record(item).await?;
     assert_eq!(stored.text("status"), "done");
     assert_eq!(stored.text("deadline"), "2020-01-31");
     assert_eq!(stored.text("responsible"), "Заместитель директора по УВР");
@@ -532,14 +536,14 @@ async fn the_head_sends_forms_and_the_school_sees_its_tasks_by_deadline() -> any
     let server = Server::start().await?;
     let base = server.url("");
     // A school of the test's own, with its team's account: its tasks are only the test's.
-    let api = Api::login(&base, "rukovoditel").await?;
+    let api = server.own_head("zadaniya.head").await?;
     let tag = uuid::Uuid::now_v7().simple().to_string();
     let school_id = api.create_school(&format!("Школа заданий {tag}")).await?.id;
     let login = format!("zadaniya{}", &tag[tag.len() - 10..]);
     api.create_user(&login, model::Role::SchoolTeam, Some(school_id))
         .await?;
     let head = Browser::start().await?;
-    head.sign_in_synced(&base, "rukovoditel", "#home-centre")
+    head.sign_in_synced(&base, &api.profile.login, "#home-centre")
         .await?;
     head.client
         .goto(&format!("{base}/centre/campaigns"))
@@ -633,11 +637,11 @@ async fn the_head_sends_forms_and_the_school_sees_its_tasks_by_deadline() -> any
 async fn dates_are_russian_in_an_english_browser() -> anyhow::Result<()> {
     let server = Server::start().await?;
     let base = server.url("");
-    let api = Api::login(&base, "rukovoditel").await?;
+    let api = server.own_head("daty.head").await?;
     let tag = uuid::Uuid::now_v7().simple().to_string();
     let school = api.create_school(&format!("Школа дат {tag}")).await?.id;
     let b = Browser::start_with_lang("en-US").await?;
-    b.sign_in(&base, "rukovoditel", DEMO_PASSWORD).await?;
+    b.sign_in(&base, &api.profile.login, DEMO_PASSWORD).await?;
     b.wait_for("#home-centre").await?;
     assert_eq!(b.eval("navigator.language").await?, json!("en-US"));
     b.client.goto(&format!("{base}/centre/campaigns")).await?;
@@ -707,7 +711,7 @@ async fn dates_are_russian_in_an_english_browser() -> anyhow::Result<()> {
 async fn shared_counts_carry_over_and_the_municipal_medians_show() -> anyhow::Result<()> {
     let server = Server::start().await?;
     let base = server.url("");
-    let head = Api::login(&base, "rukovoditel").await?;
+    let head = server.own_head("mediany.head").await?;
     let tag = Uuid::now_v7().simple().to_string();
     let mut teams = Vec::new();
     for n in 0..3 {
