@@ -20,9 +20,10 @@ async fn a_programme_drafted_offline_by_the_school_and_commented_by_the_mentor_l
 -> anyhow::Result<()> {
     let mut server = Server::start().await?;
     let base = server.url("");
-    let school = Api::login(&base, "shkola").await?;
+    let town = server.own_town("programma").await?;
+    let school = Api::login(&base, &town.team).await?;
     let sid = school.profile.school_id.unwrap();
-    // Next year: a programme of its own, apart from the demo's.
+    // Next year's programme.
     let year = i64::from(chrono_year()) + 1;
     let pid = p::programme_id(sid, year);
     let section = p::section_id(pid, "parents");
@@ -30,7 +31,7 @@ async fn a_programme_drafted_offline_by_the_school_and_commented_by_the_mentor_l
     let page = format!("{base}/programme/{sid}?year={year}");
 
     let s = Browser::start().await?;
-    s.sign_in_synced(&base, "shkola", "#home-school").await?;
+    s.sign_in_synced(&base, &town.team, "#home-school").await?;
     s.wait_js(
         "!!navigator.serviceWorker.controller",
         Duration::from_secs(30),
@@ -46,7 +47,8 @@ async fn a_programme_drafted_offline_by_the_school_and_commented_by_the_mentor_l
     s.sync_all(LONG).await?;
 
     let m = Browser::start().await?;
-    m.sign_in_synced(&base, "nastavnik", "#home-mentor").await?;
+    m.sign_in_synced(&base, &town.mentor, "#home-mentor")
+        .await?;
     m.wait_js(
         "!!navigator.serviceWorker.controller",
         Duration::from_secs(30),
@@ -86,7 +88,7 @@ async fn a_programme_drafted_offline_by_the_school_and_commented_by_the_mentor_l
     server.resume().await?;
     s.sync_all(LONG).await?;
     m.sync_all(LONG).await?;
-    let head = Api::login(&base, "rukovoditel").await?;
+    let head = &town.head;
     let stored = head.record(section).await?;
     assert_eq!(stored.text(p::F_GOAL), "Вовлечь родителей в жизнь школы");
     assert_eq!(
@@ -139,13 +141,14 @@ async fn a_consultation_held_with_recommendations_that_the_school_adds_to_its_pr
 -> anyhow::Result<()> {
     let server = Server::start().await?;
     let base = server.url("");
-    let school = Api::login(&base, "shkola").await?;
+    let town = server.own_town("konsultaciya").await?;
+    let school = Api::login(&base, &town.team).await?;
     let sid = school.profile.school_id.unwrap();
     let topic = format!("Положение о ВСОКО {}", Uuid::now_v7().simple());
 
     // The school asks its mentor.
     let s = Browser::start().await?;
-    s.sign_in_synced(&base, "shkola", "#home-school").await?;
+    s.sign_in_synced(&base, &town.team, "#home-school").await?;
     s.click("#link-consultations").await?;
     s.wait_for("#c-topic").await?;
     s.fill("#c-topic", &topic).await?;
@@ -161,7 +164,8 @@ async fn a_consultation_held_with_recommendations_that_the_school_adds_to_its_pr
 
     // The mentor sees it among open requests, agrees a date, holds it, writes recommendations.
     let m = Browser::start().await?;
-    m.sign_in_synced(&base, "nastavnik", "#home-mentor").await?;
+    m.sign_in_synced(&base, &town.mentor, "#home-mentor")
+        .await?;
     m.wait_js(
         &format!("document.getElementById('open-requests-title').parentElement.innerText.includes({topic:?})"),
         LONG,
@@ -258,7 +262,7 @@ async fn a_consultation_held_with_recommendations_that_the_school_adds_to_its_pr
     .await?;
     s.sync_all(LONG).await?;
 
-    let head = Api::login(&base, "rukovoditel").await?;
+    let head = &town.head;
     let changes = head.all_changes().await?;
     let r = changes
         .iter()
@@ -268,7 +272,8 @@ async fn a_consultation_held_with_recommendations_that_the_school_adds_to_its_pr
     let recommendation = head.record(r.record).await?;
     assert_eq!(
         recommendation.text(rec::F_ACK_BY),
-        "Лебедева Татьяна Андреевна"
+        school.profile.full_name,
+        "stamped with the name of the school's account"
     );
     assert_eq!(
         recommendation.text(rec::F_SOURCE_ID),
@@ -284,7 +289,8 @@ async fn a_consultation_held_with_recommendations_that_the_school_adds_to_its_pr
     );
     let closed = head.record(consultation).await?;
     assert_eq!(closed.text(c::F_STATE), "closed");
-    assert_eq!(closed.text(c::F_HANDLER), "Белова Ирина Васильевна");
+    let mentor = Api::login(&base, &town.mentor).await?;
+    assert_eq!(closed.text(c::F_HANDLER), mentor.profile.full_name);
 
     // The programme shows the new measure under its risk factor.
     s.client.goto(&format!("{base}/programme/{sid}")).await?;
@@ -314,7 +320,7 @@ async fn a_consultation_held_with_recommendations_that_the_school_adds_to_its_pr
     );
     m.sync_all(LONG).await?;
     let h = Browser::start().await?;
-    h.sign_in_synced(&base, "rukovoditel", "#home-centre")
+    h.sign_in_synced(&base, &town.head.profile.login, "#home-centre")
         .await?;
     h.click("#link-programmes").await?;
     h.wait_js(
