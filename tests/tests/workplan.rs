@@ -15,9 +15,10 @@ async fn the_head_plans_the_mentor_reports_offline_the_printed_report_shows_both
 -> anyhow::Result<()> {
     let mut server = Server::start().await?;
     let base = server.url("");
-    let head = Api::login(&base, "rukovoditel").await?;
-    let mentor = Api::login(&base, "nastavnik").await?;
-    let school = Api::login(&base, "shkola").await?;
+    let town = server.own_town("plan").await?;
+    let head = &town.head;
+    let mentor = Api::login(&base, &town.mentor).await?;
+    let school = Api::login(&base, &town.team).await?;
     let sid = school.profile.school_id.unwrap();
     let (t, _) = builtin_template("leader_test");
     let cid = head.send_campaign(&t, sid, "2030-02-28").await?;
@@ -28,7 +29,7 @@ async fn the_head_plans_the_mentor_reports_offline_the_printed_report_shows_both
 
     // The head plans the item, links it to the campaign and names the mentor responsible.
     let h = Browser::start().await?;
-    h.sign_in_synced(&base, "rukovoditel", "#home-centre")
+    h.sign_in_synced(&base, &head.profile.login, "#home-centre")
         .await?;
     h.click("#link-plan").await?;
     h.wait_for("#new-content").await?;
@@ -61,7 +62,8 @@ async fn the_head_plans_the_mentor_reports_offline_the_printed_report_shows_both
 
     // The mentor, offline, reports with a document.
     let m = Browser::start().await?;
-    m.sign_in_synced(&base, "nastavnik", "#home-mentor").await?;
+    m.sign_in_synced(&base, &town.mentor, "#home-mentor")
+        .await?;
     m.wait_js(
         "!!navigator.serviceWorker.controller",
         Duration::from_secs(30),
@@ -129,7 +131,7 @@ async fn the_head_plans_the_mentor_reports_offline_the_printed_report_shows_both
         "{text}"
     );
     assert!(text.contains("направлена школам: 1"), "{text}");
-    assert!(text.contains("Белова Ирина Васильевна"), "{text}");
+    assert!(text.contains(&mentor.profile.full_name), "{text}");
     assert!(text.contains("февраль"), "{text}");
 
     // The indicators and a school's annual report open.
