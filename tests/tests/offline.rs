@@ -7,11 +7,12 @@ use e2e::{Browser, DEMO_PASSWORD, Server};
 #[tokio::test]
 async fn app_opens_signed_in_without_the_server_and_notices_its_return() -> anyhow::Result<()> {
     let mut server = Server::start().await?;
+    let (_, school) = server.own_school("offlain").await?;
     let browser = Browser::start().await?;
 
     // A wrong password is a clear error in the page.
     browser
-        .sign_in(&server.url(""), "shkola", "wrong-password")
+        .sign_in(&server.url(""), "offlain", "wrong-password")
         .await?;
     browser
         .wait_js(
@@ -22,16 +23,16 @@ async fn app_opens_signed_in_without_the_server_and_notices_its_return() -> anyh
 
     // The right one lands the school user on the school's home page.
     browser
-        .sign_in(&server.url(""), "shkola", DEMO_PASSWORD)
+        .sign_in(&server.url(""), "offlain", DEMO_PASSWORD)
         .await?;
     browser.wait_for("#home-school").await?;
-    assert!(browser.text("#user-name").await?.contains("Лебедева"));
     assert!(
         browser
-            .text("#main")
+            .text("#user-name")
             .await?
-            .contains("МБОУ СОШ № 4 х. Ольховый")
+            .contains("Тестовый пользователь offlain")
     );
+    assert!(browser.text("#main").await?.contains(&school.name));
     browser.wait_net("online", Duration::from_secs(20)).await?;
     // The service worker has taken the page and precached the shell.
     browser
@@ -45,7 +46,12 @@ async fn app_opens_signed_in_without_the_server_and_notices_its_return() -> anyh
     server.kill();
     browser.client.refresh().await?;
     browser.wait_for("#home-school").await?;
-    assert!(browser.text("#user-name").await?.contains("Лебедева"));
+    assert!(
+        browser
+            .text("#user-name")
+            .await?
+            .contains("Тестовый пользователь offlain")
+    );
     browser.wait_net("offline", Duration::from_secs(20)).await?;
     assert_eq!(browser.text("#net-status").await?, "Нет связи");
 
