@@ -13,6 +13,8 @@ use fantoccini::Locator;
 async fn a_file_crosses_a_cut_link_whole_and_opens_offline_elsewhere() -> anyhow::Result<()> {
     let mut server = Server::start().await?;
     let proxy = Proxy::start(server.port).await?;
+    let (head, _) = server.own_school("fail").await?;
+    server.add_user("fail.moderator", model::Role::Moderator, None)?;
     let dir = tempfile::tempdir()?;
     let bytes = scanned_document(24 * 1024);
     let sha = sha256_hex(&bytes);
@@ -21,7 +23,7 @@ async fn a_file_crosses_a_cut_link_whole_and_opens_offline_elsewhere() -> anyhow
 
     // The moderator writes a material and attaches the file: kept on the computer at once.
     let desk = Browser::start().await?;
-    desk.sign_in_synced(&proxy.url(""), "moderator", "#home-moderator")
+    desk.sign_in_synced(&proxy.url(""), "fail.moderator", "#home-moderator")
         .await?;
     desk.client.goto(&proxy.url("/practices")).await?;
     desk.wait_for("#practice-new-title").await?;
@@ -54,7 +56,6 @@ async fn a_file_crosses_a_cut_link_whole_and_opens_offline_elsewhere() -> anyhow
 
     // Over the bad link the file goes piece by piece: the server holds more and more of it while
     // connections keep being cut. Then the link gets better and the upload goes on from there.
-    let head = Api::login(&server.url(""), "rukovoditel").await?;
     let http = reqwest::Client::new();
     let received = || async {
         let p: serde_json::Value = http
@@ -125,7 +126,7 @@ async fn a_file_crosses_a_cut_link_whole_and_opens_offline_elsewhere() -> anyhow
     // A school computer keeps the material's files for work with no network.
     let school = Browser::start().await?;
     school
-        .sign_in_synced(&server.url(""), "shkola", "#home-school")
+        .sign_in_synced(&server.url(""), "fail", "#home-school")
         .await?;
     school
         .wait_js(
@@ -155,7 +156,7 @@ async fn a_file_crosses_a_cut_link_whole_and_opens_offline_elsewhere() -> anyhow
         )
         .await?;
     // The bytes in the school computer's database are the file's.
-    let user = Api::login(&server.url(""), "shkola").await?.profile.id;
+    let user = Api::login(&server.url(""), "fail").await?.profile.id;
     let script = r#"
         const done = arguments[arguments.length - 1];
         const req = indexedDB.open(arguments[0]);
