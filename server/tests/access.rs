@@ -22,7 +22,7 @@ use model::support::{consultation, visit};
 use model::sync::Change;
 use model::sync::client::DeviceState;
 use model::workplan::{self as wp, indicators as ind};
-use model::{NewSchool, NewUser, Role};
+use model::{NewUser, Role};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use server::Db;
@@ -269,17 +269,7 @@ impl World {
         let mut schools = [Uuid::nil(); 2];
         for (i, name) in ["МБОУ СОШ № 1 (А)", "МБОУ СОШ № 2 (Б)"].iter().enumerate()
         {
-            let s = NewSchool {
-                name: (*name).into(),
-                municipality: "Тестовый округ".into(),
-                locality: model::Locality::Rural,
-                low_results: true,
-                hard_conditions: false,
-                mentor_school: false,
-            }
-            .validated()
-            .unwrap();
-            schools[i] = db.insert_school(&s).await.unwrap().id;
+            schools[i] = common::insert_school(&db, name).await;
         }
         let [a, b] = schools;
         // (login, role, school, assigned): one person per role, and the colleagues who wrote

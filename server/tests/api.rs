@@ -1,6 +1,8 @@
 //! The API over real HTTP: the same router as `nastavnik serve`, on a free port, with a fresh
 //! database per test holding the test's own school and people (`people`).
 
+mod common;
+
 use model::api::{LoginResponse, SchoolList, UserSummary};
 use model::{ApiError, ErrorCode, Role, School};
 use reqwest::StatusCode;
@@ -18,17 +20,7 @@ struct TestApp {
 /// (`team1`), its teacher (`teacher1`), a mentor assigned to it (`mentor1`), a mentor with no
 /// schools (`curator1`), a moderator (`moderator1`) and the head (`head1`).
 async fn people(db: &Db) {
-    let school = model::NewSchool {
-        name: "Школа № 1 х. Тестовый".into(),
-        municipality: MUNICIPALITY.into(),
-        locality: model::Locality::Rural,
-        low_results: true,
-        hard_conditions: false,
-        mentor_school: false,
-    }
-    .validated()
-    .unwrap();
-    let school = db.insert_school(&school).await.unwrap().id;
+    let school = common::insert_school(db, "Школа № 1 х. Тестовый").await;
     let hash = server::auth::hash_password(demo::DEMO_PASSWORD).unwrap();
     for (login, role, of) in [
         ("team1", Role::SchoolTeam, Some(school)),
@@ -54,6 +46,7 @@ async fn people(db: &Db) {
     }
 }
 
+/// The municipality of [`common::insert_school`].
 const MUNICIPALITY: &str = "Тестовый округ";
 
 impl TestApp {

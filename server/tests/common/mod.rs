@@ -92,18 +92,7 @@ impl TestApp {
 
     /// A new rural ШНОР made straight in the database; returns its id.
     pub async fn add_school(&self, name: &str) -> Uuid {
-        let db = self.db().await;
-        let school = model::NewSchool {
-            name: name.into(),
-            municipality: "Тестовый округ".into(),
-            locality: model::Locality::Rural,
-            low_results: true,
-            hard_conditions: false,
-            mentor_school: false,
-        }
-        .validated()
-        .unwrap();
-        db.insert_school(&school).await.unwrap().id
+        insert_school(&self.db().await, name).await
     }
 
     /// The test's database, for tests that must move time (a test's start) back.
@@ -147,6 +136,21 @@ impl TestApp {
             .await
             .unwrap()
     }
+}
+
+/// A new rural ШНОР of the "Тестовый округ", made straight in the database; returns its id.
+pub async fn insert_school(db: &Db, name: &str) -> Uuid {
+    let school = model::NewSchool {
+        name: name.into(),
+        municipality: "Тестовый округ".into(),
+        locality: model::Locality::Rural,
+        low_results: true,
+        hard_conditions: false,
+        mentor_school: false,
+    }
+    .validated()
+    .unwrap();
+    db.insert_school(&school).await.unwrap().id
 }
 
 /// A small municipality for the school support tests, on an empty database: a school with its
