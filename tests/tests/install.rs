@@ -19,7 +19,8 @@ async fn chromium_would_install_the_app_and_its_start_page_opens_offline() -> an
         !b.installability_errors().await?.is_empty(),
         "a plain page is not installable"
     );
-    b.sign_in_synced(&base, "shkola", "#home-school").await?;
+    server.own_school("ustanovka").await?;
+    b.sign_in_synced(&base, "ustanovka", "#home-school").await?;
     b.wait_js("!!navigator.serviceWorker.controller", LONG)
         .await?;
     let manifest: serde_json::Value = reqwest::get(server.url("/manifest.webmanifest"))

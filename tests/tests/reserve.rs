@@ -4,12 +4,13 @@
 
 use std::time::Duration;
 
-use e2e::{Api, Browser, Server, scanned_document, sha256_hex};
+use e2e::{Browser, Server, scanned_document, sha256_hex};
 use fantoccini::Locator;
 
 #[tokio::test]
 async fn a_nomination_made_offline_reaches_the_centre_with_its_portfolio() -> anyhow::Result<()> {
     let mut server = Server::start().await?;
+    let (head, _) = server.own_school("rezerv").await?;
     let dir = tempfile::tempdir()?;
     let bytes = scanned_document(300 * 1024);
     let sha = sha256_hex(&bytes);
@@ -18,7 +19,7 @@ async fn a_nomination_made_offline_reaches_the_centre_with_its_portfolio() -> an
 
     let school = Browser::start().await?;
     school
-        .sign_in_synced(&server.url(""), "shkola", "#home-school")
+        .sign_in_synced(&server.url(""), "rezerv", "#home-school")
         .await?;
     school
         .wait_js(
@@ -105,12 +106,15 @@ async fn a_nomination_made_offline_reaches_the_centre_with_its_portfolio() -> an
         .await?;
 
     // At the centre: the nomination as sent, stamped by the server, and the portfolio intact.
-    let head = Api::login(&server.url(""), "rukovoditel").await?;
     let record = head.record(id.parse()?).await?;
     assert_eq!(record.text("stage"), "nominated");
     assert_eq!(record.text("full_name"), "Соколова Анна Петровна");
     assert_eq!(record.get("experience"), Some(&serde_json::json!(12)));
-    assert!(record.text("nominated_by").contains("Лебедева"));
+    assert!(
+        record
+            .text("nominated_by")
+            .contains("Тестовый пользователь rezerv")
+    );
     let attachment = school
         .eval(&format!(
             "document.querySelector(\"li.attachment[data-sha256='{sha}']\").dataset.id"
@@ -135,7 +139,7 @@ async fn a_nomination_made_offline_reaches_the_centre_with_its_portfolio() -> an
     // The head sees the nominee and the registry page.
     let centre = Browser::start().await?;
     centre
-        .sign_in_synced(&server.url(""), "rukovoditel", "#home-centre")
+        .sign_in_synced(&server.url(""), &head.profile.login, "#home-centre")
         .await?;
     centre
         .client
