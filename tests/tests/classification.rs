@@ -15,7 +15,7 @@ const LONG: Duration = Duration::from_secs(60);
 async fn the_head_uploads_indices_and_sees_the_classification() -> anyhow::Result<()> {
     let mut server = Server::start().await?;
     let base = server.url("");
-    let head = Api::login(&base, "rukovoditel").await?;
+    let head = server.own_head("klassifikaciya.head").await?;
     // Four schools of the test's own, over three years of its own (no other school has them).
     let tag = uuid::Uuid::now_v7().simple().to_string();
     let mut schools = Vec::new();
@@ -51,7 +51,7 @@ async fn the_head_uploads_indices_and_sees_the_classification() -> anyhow::Resul
     std::fs::write(&good_file, good)?;
 
     let h = Browser::start().await?;
-    h.sign_in_synced(&base, "rukovoditel", "#home-centre")
+    h.sign_in_synced(&base, &head.profile.login, "#home-centre")
         .await?;
     h.click("#link-classification").await?;
     h.wait_for("#indices-file").await?;
@@ -193,14 +193,15 @@ async fn a_quarterly_report_reaches_the_monitoring_page_and_the_schools_report()
 
     let server = Server::start().await?;
     let base = server.url("");
-    let head = Api::login(&base, "rukovoditel").await?;
-    let team = Api::login(&base, "shkola").await?;
+    let town = server.own_town("monitoring").await?;
+    let head = &town.head;
+    let team = Api::login(&base, &town.team).await?;
     let sid = team.profile.school_id.unwrap();
     let (t, _) = e2e::builtin_template(q::TEMPLATE);
     let campaign = head.send_campaign(&t, sid, "2090-11-10").await?;
     let scope = model::record::Scope::School(sid);
     let cell = |row: &str, col: &str| forms::cell_field(q::Q_LEVELS, row, col);
-    // The report of this whole school year: the school's latest, whatever the demo holds.
+    // The report of this whole school year: the school's latest.
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_millis() as u64;
@@ -233,7 +234,7 @@ async fn a_quarterly_report_reaches_the_monitoring_page_and_the_schools_report()
     .await?;
 
     let h = Browser::start().await?;
-    h.sign_in_synced(&base, "rukovoditel", "#home-centre")
+    h.sign_in_synced(&base, &head.profile.login, "#home-centre")
         .await?;
     h.click("#link-monitoring").await?;
     let row = format!("#monitoring-table tr[data-school='{sid}']");
