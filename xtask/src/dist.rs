@@ -93,6 +93,7 @@ pub fn bundle() -> anyhow::Result<PathBuf> {
         .remove_producers_section(true)
         .generate(&staging)
         .context("wasm-bindgen")?;
+    optimise(&staging)?;
 
     // Files of the hashed assets folder: the bindgen output plus our own.
     let web = root.join("app/web");
@@ -156,6 +157,64 @@ pub fn bundle() -> anyhow::Result<PathBuf> {
     report(&dist_dir, &build)?;
 
     Ok(dist_dir)
+}
+
+/// Runs binaryen's `wasm-opt -Os` over every wasm module of the staged bundle (the main module
+/// after wasm-bindgen, and the chunks): 3 % fewer brotli bytes in all (950 → 922 KB when it came
+/// in), and `-Os` compresses better than `-Oz` here. It keeps every import and export, which the
+/// glue and the chunks' loader find each other by. Two at a time, one per core.
+fn optimise(staging: &Path) -> anyhow::Result<()> {
+    let modules: Vec<PathBuf> = std::fs::read_dir(staging)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "wasm"))
+        .collect();
+    let wasm_opt = tools::wasm_opt()?;
+    eprintln!(
+        "xtask: optimising {} wasm modules (wasm-opt -Os)",
+        modules.len()
+    );
+    let next = std::sync::Mutex::new(modules.iter());
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| -> anyhow::Result<()> {
+                    loop {
+                        let Some(path) = next.lock().unwrap_or_else(|e| e.into_inner()).next()
+                        else {
+                            return Ok(());
+                        };
+                        tools::run_cmd(
+                            std::process::Command::new("node")
+                                .arg(&wasm_opt)
+                                .arg("-Os")
+                                // What rustc's wasm32 target enables (wasm-opt refuses a
+                                // module that uses one more, so a new one cannot slip by).
+                                .args([
+                                    "--enable-bulk-memory",
+                                    "--enable-multivalue",
+                                    "--enable-mutable-globals",
+                                    "--enable-nontrapping-float-to-int",
+                                    "--enable-reference-types",
+                                    "--enable-sign-ext",
+                                    "--strip-debug",
+                                    "--strip-producers",
+                                    "--strip-target-features",
+                                ])
+                                .arg(path)
+                                .arg("-o")
+                                .arg(path),
+                        )
+                        .with_context(|| format!("optimising {}", path.display()))?;
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().try_for_each(|h| {
+            h.join()
+                .unwrap_or_else(|_| anyhow::bail!("wasm-opt thread panicked"))
+        })
+    })
 }
 
 /// The wasm module without its custom sections other than `target_features` (function names

@@ -5,9 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 
-use crate::tools::{is_root, run_cmd};
+use crate::tools::{apt_install, is_root, run_cmd};
 
 /// A running cluster; stopped when dropped.
 pub struct Postgres {
@@ -101,28 +101,11 @@ fn ensure_installed() -> anyhow::Result<PathBuf> {
     if let Some(bin) = newest() {
         return Ok(bin);
     }
-    if !is_root() {
-        bail!(
-            "the tests on PostgreSQL need its server; install it with\n    \
-             sudo apt-get install -y postgresql\nand run `cargo xtask test` again"
-        );
-    }
-    eprintln!("xtask: installing postgresql (Debian package)");
-    let install = || {
-        Command::new("apt-get")
-            .args(["install", "-y", "--no-install-recommends", "postgresql"])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    // (The package's own start of a cluster may fail where no service can start; its
-    // programs are there all the same.)
-    if !install() && newest().is_none() {
-        run_cmd(Command::new("apt-get").arg("update"))?;
-        if !install() && newest().is_none() {
-            bail!("apt-get could not install postgresql");
-        }
-    }
+    apt_install(
+        "the tests on PostgreSQL need its server",
+        &["postgresql"],
+        || newest().is_some(),
+    )?;
     newest().context("postgresql is installed but its programs were not found")
 }
 

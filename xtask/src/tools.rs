@@ -98,31 +98,79 @@ pub fn ensure_browser() -> anyhow::Result<()> {
     if have("chromium") && have("chromedriver") {
         return Ok(());
     }
+    apt_install(
+        "the browser tests need Chromium and ChromeDriver",
+        &["chromium", "chromium-driver"],
+        || have("chromium") && have("chromedriver"),
+    )
+}
+
+/// Installs Debian's `packages` (as root; otherwise says which command to run), trying again
+/// after `apt-get update` when the package lists are stale. `present` tells whether what is
+/// needed is there (a package's own post-install step may fail where no service can start, with
+/// its programs in place all the same).
+pub fn apt_install(why: &str, packages: &[&str], present: impl Fn() -> bool) -> anyhow::Result<()> {
+    let list = packages.join(" ");
     if !is_root() {
         bail!(
-            "the browser tests need Chromium and ChromeDriver; install them with\n    \
-             sudo apt-get install -y chromium chromium-driver\nand run `cargo xtask test` again"
+            "{why}; install them with\n    sudo apt-get install -y {list}\n\
+             and run the command again"
         );
     }
-    eprintln!("xtask: installing chromium and chromium-driver (Debian packages)");
+    eprintln!("xtask: installing {list} (Debian packages)");
     let install = || {
         Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "--no-install-recommends",
-                "chromium",
-                "chromium-driver",
-            ])
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(packages)
             .env("DEBIAN_FRONTEND", "noninteractive")
             .status()
             .is_ok_and(|s| s.success())
     };
-    if !install() {
+    if !install() && !present() {
         run_cmd(Command::new("apt-get").arg("update"))?;
-        if !install() {
-            bail!("apt-get could not install chromium and chromium-driver");
+        if !install() && !present() {
+            bail!("apt-get could not install {list}");
         }
     }
     Ok(())
+}
+
+/// The version of binaryen's `wasm-opt` the bundle is optimised with (the npm package
+/// `binaryen`: the tool compiled to WebAssembly, run by Node.js, so nothing is downloaded
+/// from outside the npm registry).
+const BINARYEN: &str = "132.0.0";
+
+/// The pinned `wasm-opt` (installed with npm into the target folder when missing, with
+/// Debian's Node.js when there is none): the script to run with `node`.
+pub fn wasm_opt() -> anyhow::Result<PathBuf> {
+    if !(have("node") && have("npm")) {
+        apt_install(
+            "the app's build needs Node.js and npm",
+            &["nodejs", "npm"],
+            || have("node") && have("npm"),
+        )?;
+    }
+    let dir = target_dir()?.join("binaryen");
+    let package = dir.join("node_modules/binaryen");
+    let installed = std::fs::read_to_string(package.join("package.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .is_some_and(|p| p["version"] == BINARYEN);
+    if !installed {
+        eprintln!("xtask: installing wasm-opt (npm package binaryen@{BINARYEN})");
+        std::fs::create_dir_all(&dir)?;
+        run_cmd(
+            Command::new("npm")
+                .args([
+                    "install",
+                    "--no-save",
+                    "--no-audit",
+                    "--no-fund",
+                    "--prefix",
+                ])
+                .arg(&dir)
+                .arg(format!("binaryen@{BINARYEN}")),
+        )?;
+    }
+    Ok(package.join("bin/wasm-opt"))
 }
