@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::MUNICIPALITY;
 use model::api::{LoginResponse, SchoolList, UserSummary};
 use model::{ApiError, ErrorCode, Role, School};
 use reqwest::StatusCode;
@@ -21,7 +22,6 @@ struct TestApp {
 /// schools (`curator1`), a moderator (`moderator1`) and the head (`head1`).
 async fn people(db: &Db) {
     let school = common::insert_school(db, "Школа № 1 х. Тестовый").await;
-    let hash = server::auth::hash_password(demo::DEMO_PASSWORD).unwrap();
     for (login, role, of) in [
         ("team1", Role::SchoolTeam, Some(school)),
         ("teacher1", Role::Teacher, Some(school)),
@@ -30,24 +30,12 @@ async fn people(db: &Db) {
         ("moderator1", Role::Moderator, None),
         ("head1", Role::Head, None),
     ] {
-        let user = model::NewUser {
-            login: login.into(),
-            full_name: format!("Тестовый пользователь {login}"),
-            role,
-            school_id: of,
-            password: demo::DEMO_PASSWORD.into(),
-        }
-        .validated()
-        .unwrap();
-        let id = db.insert_user(&user, &hash).await.unwrap().unwrap().id;
+        let id = common::insert_user(db, login, role, of).await;
         if login == "mentor1" {
             db.assign(id, school).await.unwrap();
         }
     }
 }
-
-/// The municipality of [`common::insert_school`].
-const MUNICIPALITY: &str = "Тестовый округ";
 
 impl TestApp {
     async fn start() -> TestApp {

@@ -255,8 +255,8 @@ impl Db {
         })
     }
 
-    /// Sets a school's flags (ШНОР, ШССУ, школа-наставник); `false` when there is no such school.
-    /// Sets a school's flags; [`StoreError::NotFound`] when there is no such school.
+    /// Sets a school's flags (ШНОР, ШССУ, школа-наставник); [`StoreError::NotFound`] when there
+    /// is no such school.
     pub async fn set_school_flags(
         &self,
         id: Uuid,

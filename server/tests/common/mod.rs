@@ -75,18 +75,7 @@ impl TestApp {
         role: model::Role,
         school: Option<Uuid>,
     ) -> LoginResponse {
-        let db = Db::connect(&self.db_url()).await.unwrap();
-        let user = model::NewUser {
-            login: login.into(),
-            full_name: format!("Тестовый пользователь {login}"),
-            role,
-            school_id: school,
-            password: demo::DEMO_PASSWORD.into(),
-        }
-        .validated()
-        .unwrap();
-        let hash = server::auth::hash_password(&user.password).unwrap();
-        db.insert_user(&user, &hash).await.unwrap().unwrap();
+        insert_user(&self.db().await, login, role, school).await;
         self.login(login).await
     }
 
@@ -138,11 +127,14 @@ impl TestApp {
     }
 }
 
-/// A new rural ШНОР of the "Тестовый округ", made straight in the database; returns its id.
+/// The municipality of the schools the tests make.
+pub const MUNICIPALITY: &str = "Тестовый округ";
+
+/// A new rural ШНОР of the [`MUNICIPALITY`], made straight in the database; returns its id.
 pub async fn insert_school(db: &Db, name: &str) -> Uuid {
     let school = model::NewSchool {
         name: name.into(),
-        municipality: "Тестовый округ".into(),
+        municipality: MUNICIPALITY.into(),
         locality: model::Locality::Rural,
         low_results: true,
         hard_conditions: false,
@@ -151,6 +143,24 @@ pub async fn insert_school(db: &Db, name: &str) -> Uuid {
     .validated()
     .unwrap();
     db.insert_school(&school).await.unwrap().id
+}
+
+/// A new account made straight in the database, with the password [`demo::DEMO_PASSWORD`] and
+/// the name "Тестовый пользователь <login>"; returns its id.
+pub async fn insert_user(db: &Db, login: &str, role: model::Role, school: Option<Uuid>) -> Uuid {
+    // Hashed once per test process: each hash takes a good part of a second on purpose.
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let hash = HASH.get_or_init(|| server::auth::hash_password(demo::DEMO_PASSWORD).unwrap());
+    let user = model::NewUser {
+        login: login.into(),
+        full_name: format!("Тестовый пользователь {login}"),
+        role,
+        school_id: school,
+        password: demo::DEMO_PASSWORD.into(),
+    }
+    .validated()
+    .unwrap();
+    db.insert_user(&user, hash).await.unwrap().unwrap().id
 }
 
 /// A small municipality for the school support tests, on an empty database: a school with its
