@@ -100,7 +100,12 @@ const EVERY_MS: f64 = 60_000.0;
 const BUSY_RETRY_MS: f64 = 3_000.0;
 const LOCK_WAIT_MS: u32 = 3_000;
 const STEAL_AFTER_MS: f64 = 30_000.0;
-const MAX_BACKOFF_MS: f64 = 2.0 * 60_000.0;
+/// The longest pause after failed syncs (4, 8, 16 s, then this, each ±50 %). Edits wait for it
+/// too, so it is short: a server that failed a few times in a row (a restart, an overloaded
+/// moment) must not leave a person's work on the computer for minutes once it answers again.
+/// While the server cannot be reached at all nothing is tried (the connection check sees it
+/// come back and asks for a sync at once), so this does not add load to a server that is down.
+const MAX_BACKOFF_MS: f64 = 30_000.0;
 
 impl SyncCtx {
     /// Refreshes the counters from the store.
