@@ -812,7 +812,6 @@ impl Api {
         Ok(())
     }
 
-    /// As the centre head or a moderator, disables an account.
     /// Assigns a mentor to a school (the head only).
     pub async fn assign(&self, user: uuid::Uuid, school: uuid::Uuid) -> anyhow::Result<()> {
         self.http
@@ -824,6 +823,7 @@ impl Api {
         Ok(())
     }
 
+    /// As the centre head or a moderator, disables an account.
     pub async fn disable(&self, user: uuid::Uuid) -> anyhow::Result<()> {
         self.http
             .post(format!("{}/api/users/{user}/disable", self.base))

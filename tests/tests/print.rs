@@ -5,6 +5,11 @@ use std::time::Duration;
 
 use e2e::{Api, Browser, Server, builtin_template};
 use model::forms;
+use model::record::Scope;
+use model::support::{consultation, programme, visit};
+use model::workplan;
+use serde_json::json;
+use uuid::Uuid;
 
 const LONG: Duration = Duration::from_secs(60);
 
@@ -26,25 +31,59 @@ async fn check(b: &Browser, base: &str, path: &str, ready: &str) -> anyhow::Resu
     Ok(())
 }
 
+/// The year of the records the test makes, shown by the pages that take a year.
+const YEAR: i64 = 2030;
+
 #[tokio::test]
 async fn every_page_prints_cleanly() -> anyhow::Result<()> {
     let server = Server::start().await?;
     let base = server.url("");
+    let town = server.own_town("print").await?;
+    let head = &town.head;
+    let sid = town.school.id;
+    let school = Api::login(&base, &town.team).await?;
+    let mentor = Api::login(&base, &town.mentor).await?;
     let (t, _) = builtin_template("self_analysis");
-    let school = Api::login(&base, "shkola").await?;
-    let head = Api::login(&base, "rukovoditel").await?;
-    let cid = head
-        .send_campaign(&t, school.profile.school_id.unwrap(), "2030-01-31")
+    let cid = head.send_campaign(&t, sid, "2030-01-31").await?;
+    let (rid, _) = forms::response_target(t.respondent, cid, Some(sid), school.profile.id).unwrap();
+    // What the pages show: the school's programme, a consultation it asked for, a mentor's
+    // visit, an item of the centre's plan of work.
+    school
+        .write(
+            programme::programme_id(sid, YEAR),
+            programme::PROGRAMME_KIND,
+            Scope::School(sid),
+            json!({"year": YEAR, "title": "Антирисковая программа"}),
+        )
         .await?;
-    let (rid, _) = forms::response_target(
-        t.respondent,
-        cid,
-        school.profile.school_id,
-        school.profile.id,
+    school
+        .write(
+            Uuid::now_v7(),
+            consultation::KIND,
+            Scope::School(sid),
+            json!({"topic": "ВСОКО", "question": "Как выстроить внутреннюю оценку качества?",
+                   "format": "remote", "state": "new"}),
+        )
+        .await?;
+    mentor
+        .write(
+            Uuid::now_v7(),
+            visit::KIND,
+            Scope::School(sid),
+            json!({"type": "seminar", "date": format!("{YEAR}-02-01"),
+                   "findings": "Справка по итогам семинара"}),
+        )
+        .await?;
+    head.write(
+        Uuid::now_v7(),
+        workplan::KIND,
+        Scope::Centre,
+        json!({"year": YEAR, "direction": "consulting", "content": "Консультации для школ",
+               "period": "during_year", "addressee": mentor.profile.id, "status": "planned"}),
     )
-    .unwrap();
+    .await?;
 
-    let s = signed_in(&base, "shkola", "#home-school").await?;
+    let s = signed_in(&base, &town.team, "#home-school").await?;
     check(&s, &base, "/school", "#tasks").await?;
     check(&s, &base, &format!("/forms/{cid}"), ".question").await?;
     // One answer makes the response exist, for the print view and the mentor.
@@ -61,26 +100,31 @@ async fn every_page_prints_cleanly() -> anyhow::Result<()> {
     check(&s, &base, &format!("/forms/{cid}/print"), "#print-view").await?;
     check(&s, &base, "/school/profile", "#field-director").await?;
     check(&s, &base, "/about", "main h1").await?;
-    let sid = school.profile.school_id.unwrap();
-    check(&s, &base, &format!("/programme/{sid}"), "#programme").await?;
     check(
         &s,
         &base,
-        &format!("/programme/{sid}/print"),
+        &format!("/programme/{sid}?year={YEAR}"),
+        "#programme",
+    )
+    .await?;
+    check(
+        &s,
+        &base,
+        &format!("/programme/{sid}/print?year={YEAR}"),
         "#programme-print-view h1",
     )
     .await?;
     check(&s, &base, "/consultations", "#consultation-new").await?;
     s.close().await?;
 
-    let h = signed_in(&base, "rukovoditel", "#home-centre").await?;
+    let head_login = format!("{}.head", town.team);
+    let h = signed_in(&base, &head_login, "#home-centre").await?;
     check(&h, &base, "/centre", "#home-centre").await?;
     check(&h, &base, "/centre/campaigns", "#campaign-list").await?;
     check(&h, &base, "/centre/results", "#status-table").await?;
     check(&h, &base, "/centre/schools", "main h1").await?;
     check(&h, &base, "/inbox", "#inbox").await?;
     check(&h, &base, &format!("/review/{rid}"), "#review").await?;
-    let sid = school.profile.school_id.unwrap();
     check(
         &h,
         &base,
@@ -88,8 +132,20 @@ async fn every_page_prints_cleanly() -> anyhow::Result<()> {
         "#programmes-table tbody tr",
     )
     .await?;
-    check(&h, &base, "/centre/plan", "li.plan-item").await?;
-    check(&h, &base, "/centre/plan/print", "#plan-print-view tbody tr").await?;
+    check(
+        &h,
+        &base,
+        &format!("/centre/plan?year={YEAR}"),
+        "li.plan-item",
+    )
+    .await?;
+    check(
+        &h,
+        &base,
+        &format!("/centre/plan/print?year={YEAR}"),
+        "#plan-print-view tbody tr",
+    )
+    .await?;
     check(&h, &base, "/centre/indicators", "#indicators-table").await?;
     check(
         &h,
@@ -101,7 +157,7 @@ async fn every_page_prints_cleanly() -> anyhow::Result<()> {
     check(
         &h,
         &base,
-        &format!("/report/school/{sid}"),
+        &format!("/report/school/{sid}?year={YEAR}"),
         "#annual-visits li",
     )
     .await?;
