@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use e2e::{Api, Browser, DEMO_PASSWORD, Server};
+use e2e::{Api, Browser, DEMO_PASSWORD, Server, Town};
 
 /// The pages of a role, as a person would open them by address (`{school}` is the person's
 /// school, `{id}` an id of nothing: the page still loads and says it found nothing).
@@ -118,12 +118,16 @@ async fn kept_files(browser: &Browser) -> anyhow::Result<Vec<String>> {
     Ok(serde_json::from_value(kept)?)
 }
 
+/// Opens every page of `pages` as the person of a small town of the test's own whom `who`
+/// picks (by login), online and then offline; `check_kept` looks at what the computer keeps.
 async fn every_page_online_then_offline(
-    login: &str,
+    who: impl Fn(&Town) -> String,
     pages: &[&str],
     check_kept: impl Fn(&[String]) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let mut server = Server::start().await?;
+    let town = server.own_town("pages").await?;
+    let login = &who(&town);
     let api = Api::login(&server.url(""), login).await?;
     let school = api
         .profile
@@ -182,55 +186,67 @@ fn kept<'a>(files: &'a [String], chunk: &str) -> Option<&'a String> {
 
 #[tokio::test]
 async fn a_school_computer_keeps_its_pages_and_not_the_centres() -> anyhow::Result<()> {
-    every_page_online_then_offline("shkola", SCHOOL, |files| {
-        for chunk in ["split_work", "split_support"] {
-            anyhow::ensure!(
-                kept(files, chunk).is_some(),
-                "{chunk} is not kept: {files:?}"
-            );
-        }
-        for chunk in ["split_centre", "split_review"] {
-            anyhow::ensure!(
-                kept(files, chunk).is_none(),
-                "a school computer downloaded {chunk}"
-            );
-        }
-        Ok(())
-    })
+    every_page_online_then_offline(
+        |t| t.team.clone(),
+        SCHOOL,
+        |files| {
+            for chunk in ["split_work", "split_support"] {
+                anyhow::ensure!(
+                    kept(files, chunk).is_some(),
+                    "{chunk} is not kept: {files:?}"
+                );
+            }
+            for chunk in ["split_centre", "split_review"] {
+                anyhow::ensure!(
+                    kept(files, chunk).is_none(),
+                    "a school computer downloaded {chunk}"
+                );
+            }
+            Ok(())
+        },
+    )
     .await
 }
 
 #[tokio::test]
 async fn the_head_opens_every_page_online_and_offline() -> anyhow::Result<()> {
-    every_page_online_then_offline("rukovoditel", HEAD, |files| {
-        for chunk in [
-            "split_work",
-            "split_support",
-            "split_review",
-            "split_centre",
-        ] {
-            anyhow::ensure!(
-                kept(files, chunk).is_some(),
-                "{chunk} is not kept: {files:?}"
-            );
-        }
-        Ok(())
-    })
+    every_page_online_then_offline(
+        |t| t.head.profile.login.clone(),
+        HEAD,
+        |files| {
+            for chunk in [
+                "split_work",
+                "split_support",
+                "split_review",
+                "split_centre",
+            ] {
+                anyhow::ensure!(
+                    kept(files, chunk).is_some(),
+                    "{chunk} is not kept: {files:?}"
+                );
+            }
+            Ok(())
+        },
+    )
     .await
 }
 
 #[tokio::test]
 async fn a_teacher_opens_the_filler_and_the_account_offline() -> anyhow::Result<()> {
-    every_page_online_then_offline("pedagog", TEACHER, |files| {
-        anyhow::ensure!(
-            kept(files, "split_work").is_some(),
-            "split_work is not kept"
-        );
-        anyhow::ensure!(
-            kept(files, "split_support").is_none(),
-            "a teacher's computer downloaded the school support pages"
-        );
-        Ok(())
-    })
+    every_page_online_then_offline(
+        |t| t.teacher.clone(),
+        TEACHER,
+        |files| {
+            anyhow::ensure!(
+                kept(files, "split_work").is_some(),
+                "split_work is not kept"
+            );
+            anyhow::ensure!(
+                kept(files, "split_support").is_none(),
+                "a teacher's computer downloaded the school support pages"
+            );
+            Ok(())
+        },
+    )
     .await
 }

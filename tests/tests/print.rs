@@ -117,8 +117,7 @@ async fn every_page_prints_cleanly() -> anyhow::Result<()> {
     check(&s, &base, "/consultations", "#consultation-new").await?;
     s.close().await?;
 
-    let head_login = format!("{}.head", town.team);
-    let h = signed_in(&base, &head_login, "#home-centre").await?;
+    let h = signed_in(&base, &head.profile.login, "#home-centre").await?;
     check(&h, &base, "/centre", "#home-centre").await?;
     check(&h, &base, "/centre/campaigns", "#campaign-list").await?;
     check(&h, &base, "/centre/results", "#status-table").await?;
