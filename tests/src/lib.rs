@@ -117,9 +117,13 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// A `nastavnik serve` process with the demo municipality in its own database.
+/// A `nastavnik serve` process on a database of its own: empty but for the built-in templates
+/// (tests make their own people: [`Server::own_town`]), or with the demo municipality
+/// ([`Server::start_demo`], for the tests of the demo itself).
 pub struct Server {
     pub port: u16,
+    /// Whether it was started with `--demo`.
+    demo: bool,
     _db_dir: tempfile::TempDir,
     /// An SQLite file in `_db_dir`, or a PostgreSQL database of the test's own when
     /// `NASTAVNIK_TEST_POSTGRES` names a server.
@@ -128,11 +132,22 @@ pub struct Server {
 }
 
 impl Server {
+    /// A server on an empty database.
     pub async fn start() -> anyhow::Result<Server> {
+        Self::start_with(false).await
+    }
+
+    /// A server with the demo municipality loaded.
+    pub async fn start_demo() -> anyhow::Result<Server> {
+        Self::start_with(true).await
+    }
+
+    async fn start_with(demo: bool) -> anyhow::Result<Server> {
         let db_dir = tempfile::tempdir()?;
         let db = server::storage::scratch_database(db_dir.path()).await?;
         let mut server = Server {
             port: free_port(),
+            demo,
             _db_dir: db_dir,
             db,
             child: None,
@@ -149,14 +164,9 @@ impl Server {
     pub async fn resume(&mut self) -> anyhow::Result<()> {
         let db = self.db_url();
         let child = Command::new(server_binary())
-            .args([
-                "serve",
-                "--demo",
-                "--addr",
-                &format!("127.0.0.1:{}", self.port),
-                "--db",
-                &db,
-            ])
+            .arg("serve")
+            .args(self.demo.then_some("--demo"))
+            .args(["--addr", &format!("127.0.0.1:{}", self.port), "--db", &db])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()

@@ -11,7 +11,7 @@ const LONG: Duration = Duration::from_secs(60);
 
 #[tokio::test]
 async fn each_demo_role_opens_to_real_items() -> anyhow::Result<()> {
-    let server = Server::start().await?;
+    let server = Server::start_demo().await?;
     let base = server.url("");
     let b = Browser::start().await?;
     b.client.goto(&format!("{base}/login")).await?;

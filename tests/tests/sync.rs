@@ -263,7 +263,7 @@ async fn another_tab_of_the_same_browser_sees_edits_at_once() -> anyhow::Result<
 #[tokio::test]
 async fn the_first_sync_of_a_new_computer_finishes_while_the_person_moves_between_pages()
 -> anyhow::Result<()> {
-    let server = Server::start().await?;
+    let server = Server::start_demo().await?;
     let base = server.url("");
     let browser = Browser::start().await?;
     let started = std::time::Instant::now();
