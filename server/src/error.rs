@@ -92,12 +92,45 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
         JsonRejection::MissingJsonContentType(_) => {
             ApiError::bad_request("Запрос должен содержать данные в формате JSON.")
         }
-        JsonRejection::JsonDataError(e) => ApiError::bad_request(format!(
-            "В запросе не хватает данных или они неверного вида ({}).",
-            e.body_text()
-        )),
+        JsonRejection::JsonDataError(e) => ApiError::bad_request(match shape_problem(&e) {
+            Some(problem) => format!("Неверные данные запроса: {problem}."),
+            None => "В запросе не хватает данных или они неверного вида.".into(),
+        }),
         _ => ApiError::bad_request("Данные запроса повреждены и не могут быть прочитаны."),
     }
+}
+
+/// What is wrong with a body that is JSON but not of the expected shape, in words: the field
+/// that is missing or unknown, or the one whose value is of the wrong kind (the path the
+/// extractor recorded, e.g. `changes[0].change.fields`).
+fn shape_problem(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut source = Some(e);
+    while let Some(err) = source {
+        if let Some(found) = err.downcast_ref::<serde_path_to_error::Error<serde_json::Error>>() {
+            let path = found.path().to_string();
+            let inner = found.inner().to_string();
+            // serde names the field between backquotes: "missing field `device` at line 1 …".
+            let field = || {
+                let name = inner.split('`').nth(1)?;
+                Some(if path == "." {
+                    name.to_owned()
+                } else {
+                    format!("{path}.{name}")
+                })
+            };
+            return Some(if inner.starts_with("missing field") {
+                format!("нет поля «{}»", field()?)
+            } else if inner.starts_with("unknown field") {
+                format!("лишнее поле «{}»", field()?)
+            } else if path == "." {
+                "ожидались данные другого вида".to_owned()
+            } else {
+                format!("поле «{path}» заполнено неверно")
+            });
+        }
+        source = err.source();
+    }
+    None
 }
 
 /// A raw request body (an uploaded file) whose rejections are [`ApiError`]s: a too large body

@@ -276,6 +276,34 @@ async fn malformed_requests_get_json_errors() {
         ErrorCode::BadRequest
     );
 
+    // JSON of the wrong shape: the answer names the field, in Russian, with no English from
+    // the parser.
+    for (body, expected) in [
+        (
+            json!({"login": "team1"}),
+            "Неверные данные запроса: нет поля «password».",
+        ),
+        (
+            json!({"login": 123, "password": "x"}),
+            "Неверные данные запроса: поле «login» заполнено неверно.",
+        ),
+        (
+            json!("team1"),
+            "Неверные данные запроса: ожидались данные другого вида.",
+        ),
+    ] {
+        let res = app
+            .http
+            .post(app.url("/api/auth/login"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let err = api_error(res, StatusCode::BAD_REQUEST).await;
+        assert_eq!(err.code, ErrorCode::BadRequest);
+        assert_eq!(err.message, expected, "for {body}");
+    }
+
     let res = app
         .http
         .get(app.url("/api/no-such-thing"))
