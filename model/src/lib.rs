@@ -22,6 +22,10 @@ pub mod sync;
 pub mod user;
 pub mod workplan;
 
+/// The years the centre's plans of work, programmes and annual reports may be for: what their
+/// year fields accept, and what the pages and spreadsheets that take a year answer for.
+pub const WORK_YEARS: std::ops::RangeInclusive<i64> = 2020..=2100;
+
 pub use error::{ApiError, ErrorCode};
 pub use role::Role;
 pub use school::{Locality, NewSchool, School, SchoolFlags};

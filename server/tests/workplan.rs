@@ -320,10 +320,23 @@ async fn the_plan_is_reported_by_the_person_responsible_and_printed_as_the_003_r
         body["message"].as_str().unwrap().contains("позже"),
         "{body}"
     );
-    let res = get(&w.app, &w.head, "/api/workplan.xlsx").await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let body: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(body["code"], "bad_request", "{body}");
+    // No year, or one no plan can be for: a request to name a year, not an empty spreadsheet.
+    for path in [
+        "/api/workplan.xlsx",
+        "/api/workplan.xlsx?year=99999999999",
+        "/api/workplan.xlsx?year=1999",
+    ] {
+        let res = get(&w.app, &w.head, path).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{path}");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Укажите учебный год"),
+            "{path}: {body}"
+        );
+    }
 }
 
 #[tokio::test]

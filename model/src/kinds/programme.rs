@@ -38,8 +38,8 @@ pub const SPEC: KindSpec = KindSpec {
             name: F_YEAR,
             label: "Год",
             ty: FieldType::Integer {
-                min: 2020,
-                max: 2100,
+                min: *crate::WORK_YEARS.start(),
+                max: *crate::WORK_YEARS.end(),
             },
         },
         text(F_TITLE, "Название", 300),

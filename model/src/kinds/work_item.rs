@@ -49,8 +49,8 @@ pub const SPEC: KindSpec = KindSpec {
             name: F_YEAR,
             label: "Учебный год",
             ty: FieldType::Integer {
-                min: 2020,
-                max: 2100,
+                min: *crate::WORK_YEARS.start(),
+                max: *crate::WORK_YEARS.end(),
             },
         },
         check(F_DIRECTION, "Направление", w::check_direction),

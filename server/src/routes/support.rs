@@ -50,7 +50,10 @@ pub async fn programme(
     Path(id): Path<String>,
     q: Result<Query<YearQuery>, QueryRejection>,
 ) -> AppResult<Response> {
-    let Query(q) = q.map_err(|_| ApiError::bad_request("Укажите год программы: year=2027."))?;
+    let Query(q) = q
+        .ok()
+        .filter(|Query(q)| model::WORK_YEARS.contains(&q.year))
+        .ok_or_else(|| ApiError::bad_request("Укажите год программы: year=2027."))?;
     let school = Uuid::parse_str(&id)
         .map_err(|_| ApiError::new(ErrorCode::NotFound, "Школа не найдена: проверьте ссылку."))?;
     let actor = state.db.actor(&user.profile).await?;

@@ -112,11 +112,14 @@ pub async fn plan(
     q: Result<Query<PlanQuery>, QueryRejection>,
 ) -> AppResult<Response> {
     user.require(&[Role::Head, Role::Mentor, Role::Curator])?;
-    let Query(q) = q.map_err(|_| {
-        ApiError::bad_request(
-            "Укажите учебный год (year=2026 для 2026/2027) и, если нужно, месяцы периода from и to (1–12).",
-        )
-    })?;
+    let Query(q) = q
+        .ok()
+        .filter(|Query(q)| model::WORK_YEARS.contains(&q.year))
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "Укажите учебный год (year=2026 для 2026/2027) и, если нужно, месяцы периода from и to (1–12).",
+            )
+        })?;
     let period = period(&q)?;
     let actor = state.db.actor(&user.profile).await?;
     let items = state.db.readable_records(&actor, w::KIND).await?;
@@ -304,7 +307,10 @@ pub async fn annual_report(
     q: Result<Query<YearQuery>, QueryRejection>,
 ) -> AppResult<Response> {
     user.require(&[Role::Head, Role::Mentor, Role::Curator, Role::SchoolTeam])?;
-    let Query(q) = q.map_err(|_| ApiError::bad_request("Укажите год отчёта: year=2026."))?;
+    let Query(q) = q
+        .ok()
+        .filter(|Query(q)| model::WORK_YEARS.contains(&q.year))
+        .ok_or_else(|| ApiError::bad_request("Укажите год отчёта: year=2026."))?;
     let not_found = || {
         ApiError::new(
             ErrorCode::NotFound,

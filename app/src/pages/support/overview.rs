@@ -3,7 +3,6 @@
 //! overdue measures and indicators behind target, open consultation requests and the last visit.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 use model::support::consultation::{self as c, state_of};
 use model::support::programme::{self as p, F_PRESENTED_ON, F_VERDICT, Outline};
 use model::support::visit as v;
@@ -61,9 +60,7 @@ pub fn CentreProgrammes() -> impl IntoView {
     crate::pages::set_title("Поддержка школ");
     let session = use_session();
     let schools = known_schools(session);
-    let year = use_query_map()
-        .with_untracked(|q| q.get("year").and_then(|y| y.parse().ok()))
-        .unwrap_or_else(this_year);
+    let year = crate::pages::year_param(this_year);
     let programmes = store.watch_kind(p::PROGRAMME_KIND);
     let sections = store.watch_kind(p::SECTION_KIND);
     let indicators = store.watch_kind(p::INDICATOR_KIND);

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 use model::Role;
 use model::forms;
 use model::forms::plan::MEASURE_KINDS;
@@ -229,10 +229,7 @@ fn rights(role: Option<Role>, related: bool) -> Rights {
 }
 
 fn year_param() -> i64 {
-    use_query_map()
-        .with_untracked(|q| q.get("year").and_then(|y| y.parse().ok()))
-        .filter(|y| (2020..=2100).contains(y))
-        .unwrap_or_else(this_year)
+    crate::pages::year_param(this_year)
 }
 
 fn school_param() -> Option<Uuid> {

@@ -4,7 +4,7 @@
 //! this computer, for printing, and as XLSX from the server.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 use model::forms::recommendation as rec;
 use model::forms::{self, Campaign};
 use model::record::{Record, Scope};
@@ -40,9 +40,7 @@ pub fn SchoolReport() -> impl IntoView {
     else {
         return view! { <p class="empty">"Школа не найдена: проверьте ссылку."</p> }.into_any();
     };
-    let year: i64 = use_query_map()
-        .with_untracked(|q| q.get("year").and_then(|y| y.parse().ok()))
-        .unwrap_or_else(|| format::today()[..4].parse().unwrap_or(2026));
+    let year = crate::pages::year_param(crate::pages::support::this_year);
     let scope = Scope::School(school);
     let campaigns = store.watch_kind(forms::CAMPAIGN_KIND);
     let responses = store.watch_kind(forms::RESPONSE_KIND);

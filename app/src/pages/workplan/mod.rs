@@ -34,7 +34,7 @@ pub fn plan_query() -> (i64, Option<(u8, u8)>) {
         let year = q
             .get("year")
             .and_then(|y| y.parse().ok())
-            .filter(|y| (2020..=2100).contains(y))
+            .filter(|y| model::WORK_YEARS.contains(y))
             .unwrap_or_else(this_school_year);
         let month = |k: &str| {
             q.get(k)
