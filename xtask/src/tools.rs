@@ -152,10 +152,13 @@ pub fn wasm_opt() -> anyhow::Result<PathBuf> {
     }
     let dir = target_dir()?.join("binaryen");
     let package = dir.join("node_modules/binaryen");
-    let installed = std::fs::read_to_string(package.join("package.json"))
-        .ok()
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-        .is_some_and(|p| p["version"] == BINARYEN);
+    let script = package.join("bin/wasm-opt");
+    // (An install cut short leaves the package's description without its files.)
+    let installed = script.is_file()
+        && std::fs::read_to_string(package.join("package.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .is_some_and(|p| p["version"] == BINARYEN);
     if !installed {
         eprintln!("xtask: installing wasm-opt (npm package binaryen@{BINARYEN})");
         std::fs::create_dir_all(&dir)?;
@@ -172,5 +175,5 @@ pub fn wasm_opt() -> anyhow::Result<PathBuf> {
                 .arg(format!("binaryen@{BINARYEN}")),
         )?;
     }
-    Ok(package.join("bin/wasm-opt"))
+    Ok(script)
 }
