@@ -22,7 +22,8 @@ mod workplan;
 pub use sync::{SYNC_BODY_LIMIT, SYNC_SLOTS};
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post, put};
 use model::ApiError;
@@ -129,4 +130,23 @@ async fn health(State(state): State<AppState>) -> AppResult<axum::Json<Health>> 
 fn parse_id(raw: &str, what: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw)
         .map_err(|_| ApiError::bad_request(format!("Неверный идентификатор {what}.")))
+}
+
+/// `?year=Y` of a document of one year.
+#[derive(serde::Deserialize)]
+pub struct YearQuery {
+    pub year: i64,
+}
+
+/// The query of a request for a year's document, when it reads and its year (`year` of it) is
+/// one of [`model::WORK_YEARS`]; otherwise the bad request `ask`, which says how to name it.
+fn work_year<Q>(
+    q: Result<Query<Q>, QueryRejection>,
+    year: impl Fn(&Q) -> i64,
+    ask: &str,
+) -> Result<Q, ApiError> {
+    q.ok()
+        .map(|Query(q)| q)
+        .filter(|q| model::WORK_YEARS.contains(&year(q)))
+        .ok_or_else(|| ApiError::bad_request(ask))
 }

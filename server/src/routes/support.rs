@@ -19,7 +19,6 @@ use model::support::programme::{
 use model::support::{consultation, factor_label};
 use model::{ApiError, ErrorCode, Role};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
-use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -37,23 +36,15 @@ pub async fn specialists(
     Ok(Json(SpecialistList { specialists }))
 }
 
-#[derive(Deserialize)]
-pub struct YearQuery {
-    year: i64,
-}
-
 /// `GET /api/schools/{id}/programme.xlsx?year=Y`: the programme on three sheets — the
 /// programme with its sections, the indicators, the measures.
 pub async fn programme(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    q: Result<Query<YearQuery>, QueryRejection>,
+    q: Result<Query<super::YearQuery>, QueryRejection>,
 ) -> AppResult<Response> {
-    let Query(q) = q
-        .ok()
-        .filter(|Query(q)| model::WORK_YEARS.contains(&q.year))
-        .ok_or_else(|| ApiError::bad_request("Укажите год программы: year=2027."))?;
+    let q = super::work_year(q, |q| q.year, "Укажите год программы: year=2027.")?;
     let school = Uuid::parse_str(&id)
         .map_err(|_| ApiError::new(ErrorCode::NotFound, "Школа не найдена: проверьте ссылку."))?;
     let actor = state.db.actor(&user.profile).await?;

@@ -112,14 +112,11 @@ pub async fn plan(
     q: Result<Query<PlanQuery>, QueryRejection>,
 ) -> AppResult<Response> {
     user.require(&[Role::Head, Role::Mentor, Role::Curator])?;
-    let Query(q) = q
-        .ok()
-        .filter(|Query(q)| model::WORK_YEARS.contains(&q.year))
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "Укажите учебный год (year=2026 для 2026/2027) и, если нужно, месяцы периода from и to (1–12).",
-            )
-        })?;
+    let q = super::work_year(
+        q,
+        |q| q.year,
+        "Укажите учебный год (year=2026 для 2026/2027) и, если нужно, месяцы периода from и to (1–12).",
+    )?;
     let period = period(&q)?;
     let actor = state.db.actor(&user.profile).await?;
     let items = state.db.readable_records(&actor, w::KIND).await?;
@@ -277,11 +274,6 @@ fn line(sheet: &mut Worksheet, row: u32, cells: &[String], wrap: &Format) -> Res
     Ok(())
 }
 
-#[derive(Deserialize)]
-pub struct YearQuery {
-    year: i64,
-}
-
 /// The calendar year of a Unix time in milliseconds (Moscow time), as `YYYY`.
 fn year_of_ms(ms: u64) -> String {
     iso_day(ms)[..4].to_owned()
@@ -304,13 +296,10 @@ pub async fn annual_report(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    q: Result<Query<YearQuery>, QueryRejection>,
+    q: Result<Query<super::YearQuery>, QueryRejection>,
 ) -> AppResult<Response> {
     user.require(&[Role::Head, Role::Mentor, Role::Curator, Role::SchoolTeam])?;
-    let Query(q) = q
-        .ok()
-        .filter(|Query(q)| model::WORK_YEARS.contains(&q.year))
-        .ok_or_else(|| ApiError::bad_request("Укажите год отчёта: year=2026."))?;
+    let q = super::work_year(q, |q| q.year, "Укажите год отчёта: year=2026.")?;
     let not_found = || {
         ApiError::new(
             ErrorCode::NotFound,
