@@ -536,12 +536,9 @@ async fn the_head_sends_forms_and_the_school_sees_its_tasks_by_deadline() -> any
     let server = Server::start().await?;
     let base = server.url("");
     // A school of the test's own, with its team's account: its tasks are only the test's.
-    let api = server.own_head("zadaniya.head").await?;
-    let tag = uuid::Uuid::now_v7().simple().to_string();
-    let school_id = api.create_school(&format!("Школа заданий {tag}")).await?.id;
-    let login = format!("zadaniya{}", &tag[tag.len() - 10..]);
-    api.create_user(&login, model::Role::SchoolTeam, Some(school_id))
-        .await?;
+    let login = "zadaniya";
+    let (api, school) = server.own_school(login).await?;
+    let school_id = school.id;
     let head = Browser::start().await?;
     head.sign_in_synced(&base, &api.profile.login, "#home-centre")
         .await?;
@@ -575,7 +572,7 @@ async fn the_head_sends_forms_and_the_school_sees_its_tasks_by_deadline() -> any
     head.close().await?;
 
     let b = Browser::start().await?;
-    b.sign_in(&base, &login, DEMO_PASSWORD).await?;
+    b.sign_in(&base, login, DEMO_PASSWORD).await?;
     b.wait_for("#home-school").await?;
     b.wait_js(
         "document.querySelectorAll('#tasks .task').length === 2",

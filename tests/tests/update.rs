@@ -21,10 +21,7 @@ async fn a_tab_left_on_the_previous_build_keeps_working_and_takes_the_new_one_wi
     let base = front.url("");
 
     // A school of the test's own.
-    let head = server.own_head("obnovlenie.head").await?;
-    let school = head.create_school("Школа обновления").await?;
-    head.create_user("obnovlenie", model::Role::SchoolTeam, Some(school.id))
-        .await?;
+    server.own_school("obnovlenie").await?;
 
     // Signed in on the first build: its service worker keeps the school's pages.
     let browser = Browser::start().await?;
