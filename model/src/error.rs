@@ -28,6 +28,9 @@ pub enum ErrorCode {
     /// The change collides with existing data (e.g. a login already taken).
     Conflict,
     PayloadTooLarge,
+    /// The server's disk is full: nothing of the request was saved; `retry_after_secs` says
+    /// when to try again.
+    StorageFull,
     Internal,
 }
 
@@ -44,6 +47,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::TooManyAttempts => 429,
             ErrorCode::Internal => 500,
+            ErrorCode::StorageFull => 507,
         }
     }
 }
@@ -156,6 +160,19 @@ impl ApiError {
         )
     }
 
+    /// The server could not save because its disk is full (the administrator must free room).
+    pub fn storage_full() -> Self {
+        ApiError {
+            retry_after_secs: Some(STORAGE_FULL_RETRY_SECS),
+            ..ApiError::new(
+                ErrorCode::StorageFull,
+                "На сервере закончилось место на диске, и изменения на нём не сохранены. \
+                 Сообщите администратору наставнического центра. То, что не отправлено, \
+                 остаётся на этом компьютере и будет отправлено, когда место освободится.",
+            )
+        }
+    }
+
     pub fn internal() -> Self {
         ApiError::new(
             ErrorCode::Internal,
@@ -163,6 +180,9 @@ impl ApiError {
         )
     }
 }
+
+/// How long a device waits before it tries again after [`ApiError::storage_full`].
+pub const STORAGE_FULL_RETRY_SECS: u64 = 60;
 
 /// "1 секунду", "3 секунды", "5 секунд".
 pub fn seconds_ru(n: u64) -> String {

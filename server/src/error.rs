@@ -43,6 +43,10 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let api = match self {
             AppError::Api(api) => api,
+            AppError::Internal(cause) if crate::storage::caused_by_full_disk(&cause) => {
+                tracing::error!(error = ?cause, "the database's disk is full: free room on it");
+                ApiError::storage_full()
+            }
             AppError::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error");
                 ApiError::internal()

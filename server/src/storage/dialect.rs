@@ -21,6 +21,25 @@ pub enum Dialect {
     Postgres,
 }
 
+/// Whether the database refused a write because its disk is full: SQLite's `SQLITE_FULL`
+/// (13), PostgreSQL's `disk_full` (53100).
+pub fn disk_full(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("13" | "53100")))
+}
+
+/// A failure of the database whose cause was its disk being full, kept as such where the
+/// failure must be told to many (each push of a group whose write failed).
+#[derive(Debug, thiserror::Error)]
+#[error("the database's disk is full: {0}")]
+pub struct DiskFull(pub String);
+
+/// Whether `cause`, or anything that caused it, is the database's disk being full.
+pub fn caused_by_full_disk(cause: &anyhow::Error) -> bool {
+    cause
+        .chain()
+        .any(|e| e.is::<DiskFull>() || e.downcast_ref::<sqlx::Error>().is_some_and(disk_full))
+}
+
 /// What transactions take turns over (the key of a PostgreSQL advisory lock).
 #[derive(Clone, Copy, Debug)]
 #[repr(i64)]

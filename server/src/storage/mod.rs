@@ -12,7 +12,7 @@ mod scratch;
 mod sync;
 
 pub use backup::{Restored, ServingLock};
-pub use dialect::Dialect;
+pub use dialect::{Dialect, caused_by_full_disk};
 pub use files::{ChunkError, MAX_UNFINISHED_PER_PERSON};
 pub use forms::{InstallError, Installed, write_server_changes};
 pub use pg_dump::shown as shown_address;
@@ -181,6 +181,25 @@ impl Db {
                 })
             });
         }
+        // A connection that comes back still inside a transaction would refuse every later
+        // BEGIN. That happens when its rollback failed: SQLite ends a transaction by itself on
+        // a full disk, and the ROLLBACK sent after the failed COMMIT then finds none. Such a
+        // connection is closed rather than kept (checked again after the queued rollback ran).
+        options = options.after_release(|conn, _| {
+            Box::pin(async move {
+                use sqlx::{Connection, TransactionManager};
+                type Manager = <sqlx::Any as sqlx::Database>::TransactionManager;
+                if Manager::get_transaction_depth(conn) == 0 {
+                    return Ok(true);
+                }
+                conn.ping().await?;
+                let kept = Manager::get_transaction_depth(conn) == 0;
+                if !kept {
+                    tracing::warn!("a connection left inside a failed transaction is closed");
+                }
+                Ok(kept)
+            })
+        });
         let pool = options
             .connect(url)
             .await

@@ -57,8 +57,28 @@ fn interrupted() -> AppError {
     ))
 }
 
-fn failed(e: String) -> AppError {
-    AppError::Internal(anyhow::anyhow!("a group of pushes was not written: {e}"))
+/// Why the write of a group of pushes ended without its commit, for each of them.
+#[derive(Clone)]
+struct Broken {
+    message: String,
+    disk_full: bool,
+}
+
+impl From<sqlx::Error> for Broken {
+    fn from(e: sqlx::Error) -> Broken {
+        Broken {
+            disk_full: super::dialect::disk_full(&e),
+            message: e.to_string(),
+        }
+    }
+}
+
+fn failed(e: &Broken) -> AppError {
+    AppError::Internal(if e.disk_full {
+        super::dialect::DiskFull(e.message.clone()).into()
+    } else {
+        anyhow::anyhow!("a group of pushes was not written: {}", e.message)
+    })
 }
 
 /// One entry of the change log, as sent to devices.
@@ -270,8 +290,9 @@ impl Db {
         {
             Ok(tx) => tx,
             Err(e) => {
+                let broken = Broken::from(e);
                 for push in group {
-                    let _ = push.reply.send(Err(failed(e.to_string())));
+                    let _ = push.reply.send(Err(failed(&broken)));
                 }
                 return;
             }
@@ -292,7 +313,7 @@ impl Db {
                 continue;
             }
             if let Err(e) = sqlx::query("SAVEPOINT push").execute(&mut *tx).await {
-                broken = Some(e.to_string());
+                broken = Some(Broken::from(e));
                 break;
             }
             let outcome = self
@@ -304,7 +325,7 @@ impl Db {
                 "ROLLBACK TO SAVEPOINT push"
             };
             if let Err(e) = sqlx::query(end).execute(&mut *tx).await {
-                broken = Some(e.to_string());
+                broken = Some(Broken::from(e));
                 break;
             }
             if outcome.is_err() {
@@ -313,7 +334,7 @@ impl Db {
                     .execute(&mut *tx)
                     .await
                 {
-                    broken = Some(e.to_string());
+                    broken = Some(Broken::from(e));
                     break;
                 }
             }
@@ -331,7 +352,7 @@ impl Db {
                 if commit && ended.is_ok() && self.dialect == Dialect::Sqlite {
                     self.checkpoints.after_commit(&self.pool);
                 }
-                (ended.map_err(|e| e.to_string()), held)
+                (ended.map_err(Broken::from), held)
             }
         };
         let mut outcomes = outcomes.into_iter();
@@ -341,10 +362,10 @@ impl Db {
                 // Not written: nothing of it was acknowledged, the device sends it again.
                 (Ok(()), None) => Err(interrupted()),
                 (Err(e), Some(Err(own))) if alone => {
-                    tracing::warn!("a push's rollback failed: {e}");
+                    tracing::warn!("a push's rollback failed: {}", e.message);
                     Err(own)
                 }
-                (Err(e), _) => Err(failed(e.clone())),
+                (Err(e), _) => Err(failed(e)),
             };
             let _ = push.reply.send(outcome);
         }

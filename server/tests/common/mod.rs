@@ -221,11 +221,18 @@ impl Drop for Served {
 
 /// `nastavnik serve` on the database `url` (`--demo` when `demo`): the process and its address.
 pub fn serve(url: &str, demo: bool) -> (Served, String) {
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nastavnik"))
-        .args(["serve", "--addr", "127.0.0.1:0"])
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nastavnik"));
+    cmd.args(["serve", "--addr", "127.0.0.1:0"])
         .args(demo.then_some("--demo"))
-        .env("DATABASE_URL", url)
+        .env("DATABASE_URL", url);
+    serve_by(cmd)
+}
+
+/// A server started by `cmd` (a `nastavnik serve` on a free port, or a command that becomes
+/// one): the process and its address once it listens.
+pub fn serve_by(mut cmd: std::process::Command) -> (Served, String) {
+    use std::io::BufRead;
+    let mut child = cmd
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .spawn()
