@@ -86,6 +86,7 @@ impl LocalDb {
         };
         match result {
             Ok(db) => {
+                self.reopen_when_closed(&db, user_id);
                 self.db.set_value(Some(db));
                 state.set(DbState::Ready {
                     name,
@@ -94,13 +95,59 @@ impl LocalDb {
             }
             Err(e) => state.set(DbState::Failed {
                 message: format!(
-                    "Не удалось открыть хранилище на этом компьютере ({e}). Без него данные не \
-                     сохраняются: проверьте, что браузер не в режиме «инкогнито» и что на диске есть место."
+                    "Не удалось открыть хранилище на этом компьютере ({e}). Пока оно закрыто, \
+                     введённое не сохраняется: освободите место на диске и проверьте, что браузер \
+                     не в режиме «инкогнито». Приложение попробует открыть хранилище снова само."
                 ),
             }),
         }
     }
 }
+
+impl LocalDb {
+    /// The browser closes a database by itself when it cannot write it (a full disk, a disk
+    /// error): every later transaction would fail until the page is loaded again. It is opened
+    /// again instead, so that saving works as soon as there is room.
+    fn reopen_when_closed(self, db: &Database, user: Uuid) {
+        use indexed_db_futures::internals::SystemRepr;
+        use wasm_bindgen::JsCast;
+        let on_close = wasm_bindgen::closure::Closure::once_into_js(move || {
+            web_sys::console::warn_1(
+                &"IndexedDB was closed by the browser: opening it again".into(),
+            );
+            let ours = matches!(
+                self.state.try_get_untracked(),
+                Some(DbState::Ready { user: open, .. }) if open == user
+            );
+            if ours {
+                self.db.try_set_value(None);
+                leptos::task::spawn_local(self.reopen(user));
+            }
+        });
+        let target: &web_sys::EventTarget = db.as_sys().unchecked_ref();
+        let _ = target.add_event_listener_with_callback("close", on_close.unchecked_ref());
+    }
+
+    /// Opens the database again until it opens (the disk may stay full for a while), unless
+    /// the person signs out meanwhile.
+    async fn reopen(self, user: Uuid) {
+        loop {
+            self.open(user).await;
+            let failed =
+                |db: Self| matches!(db.state.try_get_untracked(), Some(DbState::Failed { .. }));
+            if !failed(self) {
+                return;
+            }
+            gloo_timers::future::TimeoutFuture::new(REOPEN_EVERY_MS).await;
+            if !failed(self) {
+                return;
+            }
+        }
+    }
+}
+
+/// How often a database the browser closed is tried again while it cannot be opened.
+const REOPEN_EVERY_MS: u32 = 3_000;
 
 /// How long an open waits for another page's open to finish or be evicted.
 const OPEN_LOCK_WAIT_MS: u32 = 10_000;

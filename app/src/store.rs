@@ -39,6 +39,17 @@ impl<E: std::fmt::Display> From<E> for StoreError {
                  на компьютере и повторите ввод."
                     .into(),
             )
+        } else if ["AbortError", "UnknownError", "connection is closing"]
+            .iter()
+            .any(|s| text.contains(s))
+        {
+            // What Chromium says when it cannot write its files (a full disk): it aborts the
+            // transaction and closes the database, which is then opened again by itself.
+            StoreError(format!(
+                "Браузер не смог записать на диск этого компьютера — скорее всего, на нём \
+                 кончилось место ({text}). Последнее изменение не сохранено: освободите место \
+                 на диске и повторите ввод."
+            ))
         } else {
             StoreError(format!(
                 "Не удалось сохранить на этом компьютере ({text}). Повторите ввод; если ошибка \

@@ -311,18 +311,34 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> anyhow::Result<Browser> {
-        Browser::start_in(None).await
+        Browser::start_in(None, None).await
     }
 
     /// A Chromium whose language is `lang` (e.g. `en-US`): its interface, `navigator.language`
     /// and its own date inputs follow it.
     pub async fn start_with_lang(lang: &str) -> anyhow::Result<Browser> {
-        Browser::start_in(Some(lang)).await
+        Browser::start_in(Some(lang), None).await
     }
 
-    async fn start_in(lang: Option<&str>) -> anyhow::Result<Browser> {
+    /// A Chromium whose profile (its IndexedDB among it) is on `disk`, a computer whose disk
+    /// the test fills up.
+    pub async fn start_on(disk: &server::storage::SmallDisk) -> anyhow::Result<Browser> {
+        Browser::start_in(None, Some(disk)).await
+    }
+
+    async fn start_in(
+        lang: Option<&str>,
+        disk: Option<&server::storage::SmallDisk>,
+    ) -> anyhow::Result<Browser> {
         let port = free_port();
-        let driver = Command::new("chromedriver")
+        let (mut driver, profile_dir) = match disk {
+            Some(disk) => {
+                std::fs::create_dir(disk.outside().join("profile"))?;
+                (disk.command("chromedriver"), disk.inside().join("profile"))
+            }
+            None => (Command::new("chromedriver"), PathBuf::new()),
+        };
+        let driver = driver
             .arg(format!("--port={port}"))
             // Its own process group, with the Chromium it starts: see `Drop`.
             .process_group(0)
@@ -333,6 +349,10 @@ impl Browser {
                 "starting chromedriver (install chromium-driver, or use `cargo xtask test`)",
             )?;
         let profile = tempfile::tempdir()?;
+        let profile_dir = match disk {
+            Some(_) => profile_dir,
+            None => profile.path().to_owned(),
+        };
         let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
             .into_iter()
             .find(|p| Path::new(p).exists())
@@ -350,7 +370,7 @@ impl Browser {
             "--disable-component-update".into(),
             "--disable-sync".into(),
             "--window-size=1280,900".into(),
-            format!("--user-data-dir={}", profile.path().display()),
+            format!("--user-data-dir={}", profile_dir.display()),
         ];
         let mut options = json!({ "binary": chromium });
         if let Some(lang) = lang {

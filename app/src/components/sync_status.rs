@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::record_field::SaveError;
 use crate::format;
-use crate::store::use_store;
+use crate::store::{DbState, use_store};
 use crate::sync::use_sync;
 
 #[component]
@@ -52,6 +52,12 @@ pub fn SyncStatus() -> impl IntoView {
                 {move || if v.running.get() { "Синхронизация…" } else { "Синхронизировать" }}
             </button>
             {move || v.error.get().map(|e| view! { <span id="sync-error" class="sync-error">{e}</span> })}
+            {move || match store.db_state().get() {
+                DbState::Failed { message } => Some(view! {
+                    <span id="store-error" class="sync-error" role="alert">{message}</span>
+                }),
+                _ => None,
+            }}
             {move || (v.dropped.get() > 0).then(|| view! {
                 <span id="sync-dropped" class="sync-error" role="alert">
                     {format!(

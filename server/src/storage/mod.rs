@@ -16,7 +16,7 @@ pub use dialect::{Dialect, caused_by_full_disk};
 pub use files::{ChunkError, MAX_UNFINISHED_PER_PERSON};
 pub use forms::{InstallError, Installed, write_server_changes};
 pub use pg_dump::shown as shown_address;
-pub use scratch::{TEST_POSTGRES, scratch_database};
+pub use scratch::{SmallDisk, TEST_POSTGRES, scratch_database};
 pub use sync::LoggedChange;
 
 use std::path::Path;
