@@ -87,6 +87,36 @@ where
     }
 }
 
+/// `axum::extract::Query` whose rejections are [`ApiError`]s naming the parameter in words
+/// (axum's own answer is English plain text).
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => {
+                tracing::debug!(%rejection, "unreadable query string");
+                let problem = shape_problem(&rejection)
+                    .unwrap_or_else(|| "ожидались данные другого вида".into());
+                Err(ApiError::bad_request(format!(
+                    "Неверные параметры в адресе запроса: {problem}."
+                ))
+                .into())
+            }
+        }
+    }
+}
+
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return ApiError::payload_too_large();
@@ -104,37 +134,45 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     }
 }
 
-/// What is wrong with a body that is JSON but not of the expected shape, in words: the field
-/// that is missing or unknown, or the one whose value is of the wrong kind (the path the
-/// extractor recorded, e.g. `changes[0].change.fields`).
+/// What is wrong with a body that is JSON but not of the expected shape (or with a query
+/// string), in words: the field that is missing, unknown or given twice, or the one whose value
+/// is of the wrong kind (the path the JSON extractor recorded, e.g. `changes[0].change.fields`).
 fn shape_problem(e: &(dyn std::error::Error + 'static)) -> Option<String> {
     let mut source = Some(e);
+    let mut innermost = e;
     while let Some(err) = source {
         if let Some(found) = err.downcast_ref::<serde_path_to_error::Error<serde_json::Error>>() {
-            let path = found.path().to_string();
-            let inner = found.inner().to_string();
-            // serde names the field between backquotes: "missing field `device` at line 1 …".
-            let field = || {
-                let name = inner.split('`').nth(1)?;
-                Some(if path == "." {
-                    name.to_owned()
-                } else {
-                    format!("{path}.{name}")
-                })
-            };
-            return Some(if inner.starts_with("missing field") {
-                format!("нет поля «{}»", field()?)
-            } else if inner.starts_with("unknown field") {
-                format!("лишнее поле «{}»", field()?)
-            } else if path == "." {
-                "ожидались данные другого вида".to_owned()
-            } else {
-                format!("поле «{path}» заполнено неверно")
-            });
+            return described(&found.path().to_string(), &found.inner().to_string());
         }
+        innermost = err;
         source = err.source();
     }
-    None
+    // No recorded path (a query string): serde's own words at the innermost cause.
+    described(".", &innermost.to_string())
+}
+
+/// serde's words (`inner`, about the value at `path`) in Russian.
+fn described(path: &str, inner: &str) -> Option<String> {
+    // serde names the field between backquotes: "missing field `device` at line 1 …".
+    let field = || {
+        let name = inner.split('`').nth(1)?;
+        Some(if path == "." {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        })
+    };
+    Some(if inner.starts_with("missing field") {
+        format!("нет поля «{}»", field()?)
+    } else if inner.starts_with("unknown field") {
+        format!("лишнее поле «{}»", field()?)
+    } else if inner.starts_with("duplicate field") {
+        format!("поле «{}» указано дважды", field()?)
+    } else if path == "." {
+        "ожидались данные другого вида".to_owned()
+    } else {
+        format!("поле «{path}» заполнено неверно")
+    })
 }
 
 /// A raw request body (an uploaded file) whose rejections are [`ApiError`]s: a too large body

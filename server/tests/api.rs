@@ -304,6 +304,22 @@ async fn malformed_requests_get_json_errors() {
         assert_eq!(err.message, expected, "for {body}");
     }
 
+    // The same for the parameters in a request's address.
+    let head = app.login("head1").await;
+    let res = app
+        .http
+        .post(app.url("/api/indices/preview?name=a.csv&name=b.csv"))
+        .bearer_auth(&head.token)
+        .body("школа;год")
+        .send()
+        .await
+        .unwrap();
+    let err = api_error(res, StatusCode::BAD_REQUEST).await;
+    assert_eq!(
+        err.message,
+        "Неверные параметры в адресе запроса: поле «name» указано дважды."
+    );
+
     let res = app
         .http
         .get(app.url("/api/no-such-thing"))

@@ -5,14 +5,14 @@
 //! column) and how many rows were written. Devices receive the indices by sync.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use model::Role;
 use model::monitoring::import::Parsed;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::{ApiBytes, AppResult};
+use crate::error::{ApiBytes, ApiQuery, AppResult};
 use crate::indices;
 
 #[derive(Deserialize)]
@@ -24,7 +24,7 @@ pub struct FileName {
 pub async fn preview(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(file): Query<FileName>,
+    ApiQuery(file): ApiQuery<FileName>,
     ApiBytes(body): ApiBytes,
 ) -> AppResult<Json<Parsed>> {
     user.require(&[Role::Head])?;
@@ -36,7 +36,7 @@ pub async fn preview(
 pub async fn import(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(file): Query<FileName>,
+    ApiQuery(file): ApiQuery<FileName>,
     ApiBytes(body): ApiBytes,
 ) -> AppResult<Json<Parsed>> {
     user.require(&[Role::Head])?;
