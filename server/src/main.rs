@@ -257,7 +257,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 server::auth::Senders::Connection
             };
-            server::serve(listener, AppState::new(db), senders).await?;
+            server::serve(listener, AppState::new(db.clone()), senders).await?;
         }
         Command::Demo { reset: false, .. } => match demo::load(&db).await? {
             Some(logins) => println!("{}", demo::describe(&logins)),
@@ -398,5 +398,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
     }
+    db.close().await;
     Ok(())
 }

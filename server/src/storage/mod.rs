@@ -228,6 +228,18 @@ impl Db {
         Ok(db)
     }
 
+    /// Closes every connection, waiting (up to a few seconds) for those in use. On SQLite the
+    /// last one folds the write-ahead log into the database file and removes it, so the file
+    /// a command leaves behind is whole by itself.
+    pub async fn close(&self) {
+        if tokio::time::timeout(std::time::Duration::from_secs(5), self.pool.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("the database's connections were still in use when it was closed");
+        }
+    }
+
     /// Which database this is.
     pub fn dialect(&self) -> Dialect {
         self.dialect
