@@ -58,7 +58,6 @@ fn interrupted() -> AppError {
 }
 
 /// Why the write of a group of pushes ended without its commit, for each of them.
-#[derive(Clone)]
 struct Broken {
     message: String,
     disk_full: bool,
