@@ -229,9 +229,17 @@ impl Db {
     }
 
     /// Closes every connection, waiting (up to a few seconds) for those in use. On SQLite the
-    /// last one folds the write-ahead log into the database file and removes it, so the file
-    /// a command leaves behind is whole by itself.
+    /// write-ahead log is first folded into the database file and emptied, so that the file a
+    /// command leaves behind is whole by itself (SQLite's own checkpoint at the last close is
+    /// skipped when two connections close at once).
     pub async fn close(&self) {
+        if self.dialect == Dialect::Sqlite
+            && let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await
+        {
+            tracing::warn!("the log was not folded into the database file: {e}");
+        }
         if tokio::time::timeout(std::time::Duration::from_secs(5), self.pool.close())
             .await
             .is_err()
