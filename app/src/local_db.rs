@@ -59,6 +59,12 @@ impl LocalDb {
 
     /// Opens (creating or upgrading) the user's database.
     pub async fn open(self, user_id: Uuid) {
+        self.open_as(user_id, Fresh::Allowed).await;
+    }
+
+    /// Opens the user's database; with [`Fresh::Refused`], one that is no longer there is not
+    /// made anew (the state then says so). Returns whether it was gone.
+    async fn open_as(self, user_id: Uuid, fresh: Fresh) -> bool {
         let state = self.state;
         state.set(DbState::Opening);
         let name = db_name(user_id);
@@ -75,14 +81,14 @@ impl LocalDb {
             crate::browser::LockWait::Up(OPEN_LOCK_WAIT_MS),
             crate::browser::WhenHidden::Keep,
             async move {
-                *filled.borrow_mut() = Some(open_retrying(&opening).await);
+                *filled.borrow_mut() = Some(open_retrying(&opening, fresh).await);
             },
         )
         .await;
         let taken = slot.borrow_mut().take();
         let result = match taken {
             Some(result) => result,
-            None => open_retrying(&name).await,
+            None => open_retrying(&name, fresh).await,
         };
         match result {
             Ok(db) => {
@@ -93,7 +99,16 @@ impl LocalDb {
                     user: user_id,
                 });
             }
-            Err(e) => state.set(DbState::Failed {
+            Err(Unopened::Gone) => {
+                state.set(DbState::Failed {
+                    message: "Данные приложения на этом компьютере удалены из браузера (например, \
+                              при очистке истории). Введённое сейчас не сохраняется: обновите \
+                              страницу, и приложение снова получит данные с сервера."
+                        .into(),
+                });
+                return true;
+            }
+            Err(Unopened::Failed(e)) => state.set(DbState::Failed {
                 message: format!(
                     "Не удалось открыть хранилище на этом компьютере ({e}). Пока оно закрыто, \
                      введённое не сохраняется: освободите место на диске и проверьте, что браузер \
@@ -101,13 +116,32 @@ impl LocalDb {
                 ),
             }),
         }
+        false
     }
+}
+
+/// Whether an open may make the database anew when it is not there.
+#[derive(Clone, Copy, PartialEq)]
+enum Fresh {
+    Allowed,
+    /// Opened again after the browser closed it: when it is gone, the browser's data were
+    /// cleared on purpose, and making an empty one would bring back what the person removed.
+    Refused,
+}
+
+/// Why the database did not open.
+#[derive(Debug)]
+enum Unopened {
+    /// It is no longer there, and [`Fresh::Refused`] kept it from being made anew.
+    Gone,
+    Failed(String),
 }
 
 impl LocalDb {
     /// The browser closes a database by itself when it cannot write it (a full disk, a disk
-    /// error): every later transaction would fail until the page is loaded again. It is opened
-    /// again instead, so that saving works as soon as there is room.
+    /// error) or when its data are cleared: every later transaction would fail until the page
+    /// is loaded again. It is opened again instead, so that saving works as soon as there is
+    /// room — unless it was deleted, which the header then says.
     fn reopen_when_closed(self, db: &Database, user: Uuid) {
         use indexed_db_futures::internals::SystemRepr;
         use wasm_bindgen::JsCast;
@@ -129,10 +163,12 @@ impl LocalDb {
     }
 
     /// Opens the database again until it opens (the disk may stay full for a while), unless
-    /// the person signs out meanwhile.
+    /// it is gone or the person signs out meanwhile.
     async fn reopen(self, user: Uuid) {
         loop {
-            self.open(user).await;
+            if self.open_as(user, Fresh::Refused).await {
+                return;
+            }
             let failed =
                 |db: Self| matches!(db.state.try_get_untracked(), Some(DbState::Failed { .. }));
             if !failed(self) {
@@ -153,10 +189,10 @@ const REOPEN_EVERY_MS: u32 = 3_000;
 const OPEN_LOCK_WAIT_MS: u32 = 10_000;
 
 /// Opens the database, trying a few times: a busy browser can fail an open now and then.
-async fn open_retrying(name: &str) -> Result<Database, String> {
-    let mut result = open_inner(name).await;
+async fn open_retrying(name: &str, fresh: Fresh) -> Result<Database, Unopened> {
+    let mut result = open_inner(name, fresh).await;
     for attempt in 1..=4 {
-        if result.is_ok() {
+        if !matches!(result, Err(Unopened::Failed(_))) {
             break;
         }
         web_sys::console::warn_1(
@@ -167,20 +203,27 @@ async fn open_retrying(name: &str) -> Result<Database, String> {
             .into(),
         );
         gloo_timers::future::TimeoutFuture::new(500 * attempt).await;
-        result = open_inner(name).await;
+        result = open_inner(name, fresh).await;
     }
     result
 }
 
-async fn open_inner(name: &str) -> Result<Database, String> {
-    Database::open(name)
+async fn open_inner(name: &str, fresh: Fresh) -> Result<Database, Unopened> {
+    let gone = std::rc::Rc::new(std::cell::Cell::new(false));
+    let found_gone = gone.clone();
+    let opened = Database::open(name)
         .with_version(VERSION)
         .with_on_blocked(|_| {
             web_sys::console::warn_1(&"IndexedDB upgrade waits for another tab to close".into());
             Ok(())
         })
-        .with_on_upgrade_needed(|event, db| {
+        .with_on_upgrade_needed(move |event, db| {
             let old = event.old_version() as u32;
+            if old < 1 && fresh == Fresh::Refused {
+                // Failing the upgrade aborts it, and the browser drops the new database.
+                found_gone.set(true);
+                return Err(js_sys::Error::new("the database is gone").into());
+            }
             if old < 1 {
                 db.create_object_store(META).build()?;
             }
@@ -214,8 +257,12 @@ async fn open_inner(name: &str) -> Result<Database, String> {
             }
             Ok(())
         })
-        .await
-        .map_err(|e| e.to_string())
+        .await;
+    match opened {
+        Ok(db) => Ok(db),
+        Err(_) if gone.get() => Err(Unopened::Gone),
+        Err(e) => Err(Unopened::Failed(e.to_string())),
+    }
 }
 
 impl LocalDb {

@@ -147,9 +147,12 @@ impl Store {
 
     fn open_db(self) -> Result<Database> {
         self.db.db().ok_or_else(|| {
-            StoreError(
-                "Хранилище на этом компьютере ещё не открыто. Подождите несколько секунд.".into(),
-            )
+            StoreError(match self.db.state().get_untracked() {
+                // Why it did not open, and what to do.
+                DbState::Failed { message } => message,
+                _ => "Хранилище на этом компьютере ещё не открыто. Подождите несколько секунд."
+                    .into(),
+            })
         })
     }
 

@@ -202,6 +202,14 @@ async fn a_failed_save_in_the_deficit_plan_or_the_recommendations_is_shown() -> 
         .await?;
     m.wait_for("#rec-send").await?;
     m.delete_site_databases(&base).await?;
+    // The app does not make an empty one behind the person's back: the header says what
+    // happened and what to do.
+    m.wait_for("#store-error").await?;
+    let said = m.text("#store-error").await?;
+    assert!(
+        said.contains("удалены") && said.contains("обновите страницу"),
+        "{said}"
+    );
     m.click("#rec-send").await?;
     shows_save_error(&m, "#recommendation .alert-error").await?;
     assert!(
