@@ -66,7 +66,10 @@ impl LocalDb {
     /// made anew (the state then says so). Returns whether it was gone.
     async fn open_as(self, user_id: Uuid, fresh: Fresh) -> bool {
         let state = self.state;
-        state.set(DbState::Opening);
+        // A failure stays said while it is tried again (no flicker every few seconds).
+        if !matches!(state.get_untracked(), DbState::Failed { .. }) {
+            state.set(DbState::Opening);
+        }
         let name = db_name(user_id);
         // Opened under a lock that a page put aside keeps: when the person leaves a page while its
         // open (on a new computer, the creation of the stores) is unfinished, the browser could
