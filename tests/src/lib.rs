@@ -331,12 +331,13 @@ impl Browser {
         disk: Option<&server::storage::SmallDisk>,
     ) -> anyhow::Result<Browser> {
         let port = free_port();
+        let profile = tempfile::tempdir()?;
         let (mut driver, profile_dir) = match disk {
             Some(disk) => {
                 std::fs::create_dir(disk.outside().join("profile"))?;
                 (disk.command("chromedriver"), disk.inside().join("profile"))
             }
-            None => (Command::new("chromedriver"), PathBuf::new()),
+            None => (Command::new("chromedriver"), profile.path().to_owned()),
         };
         let driver = driver
             .arg(format!("--port={port}"))
@@ -348,11 +349,6 @@ impl Browser {
             .context(
                 "starting chromedriver (install chromium-driver, or use `cargo xtask test`)",
             )?;
-        let profile = tempfile::tempdir()?;
-        let profile_dir = match disk {
-            Some(_) => profile_dir,
-            None => profile.path().to_owned(),
-        };
         let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
             .into_iter()
             .find(|p| Path::new(p).exists())
