@@ -23,9 +23,15 @@ pub fn App() -> impl IntoView {
     sync::provide_sync(store);
     let session = session::provide_session(store.local_db());
     let owner = Owner::current().expect("the app has an owner");
-    // Closing the page while an edit is being written asks first, so no keystroke is lost.
+    // Closing the page while an edit is being written, or is held until the storage opens
+    // again, asks first, so no keystroke is lost.
     let _ = window_event_listener(leptos::ev::beforeunload, move |ev| {
-        if store.saving() > 0 {
+        if store.held().get_untracked() > 0 {
+            ev.prevent_default();
+            ev.set_return_value(
+                "Введённое ещё не записано на этом компьютере: если закрыть вкладку, оно пропадёт.",
+            );
+        } else if store.saving() > 0 {
             ev.prevent_default();
             ev.set_return_value("Изменения ещё сохраняются. Подождите секунду.");
         }

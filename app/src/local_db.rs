@@ -32,6 +32,9 @@ pub enum DbState {
 pub struct LocalDb {
     db: StoredValue<Option<Database>, LocalStorage>,
     state: RwSignal<DbState>,
+    /// Whose database this is while it is open or being opened (again); none once it is
+    /// closed or was found deleted.
+    owner: StoredValue<Option<Uuid>>,
 }
 
 pub fn db_name(user_id: Uuid) -> String {
@@ -44,7 +47,13 @@ impl LocalDb {
         LocalDb {
             db: StoredValue::new_local(None),
             state: RwSignal::new(DbState::Closed),
+            owner: StoredValue::new(None),
         }
+    }
+
+    /// Whose database is open, or is being opened (again).
+    pub fn owner(self) -> Option<Uuid> {
+        self.owner.try_get_value().flatten()
     }
 
     /// Whether the database is open, and whose it is.
@@ -57,15 +66,17 @@ impl LocalDb {
         self.db.try_with_value(Option::clone).flatten()
     }
 
-    /// Opens (creating or upgrading) the user's database.
+    /// Opens (creating or upgrading) the user's database; while it cannot be opened (a full
+    /// disk), tries again every few seconds until it opens or the person signs out.
     pub async fn open(self, user_id: Uuid) {
-        self.open_as(user_id, Fresh::Allowed).await;
+        self.keep_opening(user_id, Fresh::Allowed).await;
     }
 
     /// Opens the user's database; with [`Fresh::Refused`], one that is no longer there is not
     /// made anew (the state then says so). Returns whether it was gone.
     async fn open_as(self, user_id: Uuid, fresh: Fresh) -> bool {
         let state = self.state;
+        self.owner.try_set_value(Some(user_id));
         // A failure stays said while it is tried again (no flicker every few seconds).
         if !matches!(state.get_untracked(), DbState::Failed { .. }) {
             state.set(DbState::Opening);
@@ -103,6 +114,7 @@ impl LocalDb {
                 });
             }
             Err(Unopened::Gone) => {
+                self.owner.try_set_value(None);
                 state.set(DbState::Failed {
                     message: "Данные приложения на этом компьютере удалены из браузера (например, \
                               при очистке истории). Введённое сейчас не сохраняется: обновите \
@@ -114,8 +126,9 @@ impl LocalDb {
             Err(Unopened::Failed(e)) => state.set(DbState::Failed {
                 message: format!(
                     "Не удалось открыть хранилище на этом компьютере ({e}). Пока оно закрыто, \
-                     введённое не сохраняется: освободите место на диске и проверьте, что браузер \
-                     не в режиме «инкогнито». Приложение попробует открыть хранилище снова само."
+                     введённое запоминается только в этой вкладке: освободите место на диске и \
+                     проверьте, что браузер не в режиме «инкогнито». Приложение попробует открыть \
+                     хранилище снова само и запишет запомненное."
                 ),
             }),
         }
@@ -158,23 +171,22 @@ impl LocalDb {
             );
             if ours {
                 self.db.try_set_value(None);
-                leptos::task::spawn_local(self.reopen(user));
+                leptos::task::spawn_local(self.keep_opening(user, Fresh::Refused));
             }
         });
         let target: &web_sys::EventTarget = db.as_sys().unchecked_ref();
         let _ = target.add_event_listener_with_callback("close", on_close.unchecked_ref());
     }
 
-    /// Opens the database again until it opens (the disk may stay full for a while), unless
-    /// it is gone or the person signs out meanwhile.
-    async fn reopen(self, user: Uuid) {
+    /// Opens the database until it opens (the disk may stay full for a while), unless it is
+    /// gone or the person signs out meanwhile.
+    async fn keep_opening(self, user: Uuid, fresh: Fresh) {
+        let failed = move |db: Self| {
+            db.owner() == Some(user)
+                && matches!(db.state.try_get_untracked(), Some(DbState::Failed { .. }))
+        };
         loop {
-            if self.open_as(user, Fresh::Refused).await {
-                return;
-            }
-            let failed =
-                |db: Self| matches!(db.state.try_get_untracked(), Some(DbState::Failed { .. }));
-            if !failed(self) {
+            if self.open_as(user, fresh).await || !failed(self) {
                 return;
             }
             gloo_timers::future::TimeoutFuture::new(REOPEN_EVERY_MS).await;
@@ -185,7 +197,7 @@ impl LocalDb {
     }
 }
 
-/// How often a database the browser closed is tried again while it cannot be opened.
+/// How often a database is tried again while it cannot be opened.
 const REOPEN_EVERY_MS: u32 = 3_000;
 
 /// How long an open waits for another page's open to finish or be evicted.
@@ -286,6 +298,7 @@ impl LocalDb {
         if let Some(db) = self.db.try_update_value(Option::take).flatten() {
             db.close();
         }
+        self.owner.try_set_value(None);
         self.state.try_set(DbState::Closed);
     }
 }

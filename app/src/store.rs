@@ -26,9 +26,31 @@ use crate::local_db::{FILES, LocalDb, META, OUTBOX, RECORDS, REFUSED};
 
 const DEVICE_KEY: &str = "device";
 
-/// A failure of the local store, in words for the user.
+/// A failure of the local store, in words for the user, and what kind of failure it is.
 #[derive(Clone, PartialEq)]
-pub struct StoreError(pub String);
+pub struct StoreError(pub String, Trouble);
+
+#[derive(Clone, PartialEq)]
+enum Trouble {
+    Other,
+    /// The browser could not write because the storage is closed or cannot grow (a full disk):
+    /// what happened, without advice. An edit that meets it is held ([`Store::edit`]).
+    Storage(String),
+    /// The edit was held, to be written when the storage opens again.
+    Held,
+}
+
+impl StoreError {
+    /// A failure said in these words.
+    pub fn new(text: impl Into<String>) -> StoreError {
+        StoreError(text.into(), Trouble::Other)
+    }
+
+    /// The edit is held in this tab and will be written once the storage opens again.
+    pub fn held(&self) -> bool {
+        self.1 == Trouble::Held
+    }
+}
 
 impl<E: std::fmt::Display> From<E> for StoreError {
     fn from(e: E) -> Self {
@@ -38,6 +60,7 @@ impl<E: std::fmt::Display> From<E> for StoreError {
                 "На диске не хватает места: последнее изменение не сохранено. Освободите место \
                  на компьютере и повторите ввод."
                     .into(),
+                Trouble::Storage("На диске этого компьютера не хватает места.".into()),
             )
         } else if ["AbortError", "UnknownError", "connection is closing"]
             .iter()
@@ -45,13 +68,19 @@ impl<E: std::fmt::Display> From<E> for StoreError {
         {
             // What Chromium says when it cannot write its files (a full disk): it aborts the
             // transaction and closes the database, which is then opened again by itself.
-            StoreError(format!(
+            let cause = format!(
                 "Браузер не смог записать на диск этого компьютера — скорее всего, на нём \
-                 кончилось место ({text}). Последнее изменение не сохранено: освободите место \
-                 на диске и повторите ввод."
-            ))
+                 кончилось место ({text})."
+            );
+            StoreError(
+                format!(
+                    "{cause} Последнее изменение не сохранено: освободите место на диске и \
+                     повторите ввод."
+                ),
+                Trouble::Storage(cause),
+            )
         } else {
-            StoreError(format!(
+            StoreError::new(format!(
                 "Не удалось сохранить на этом компьютере ({text}). Повторите ввод; если ошибка \
                  повторяется, перезапустите браузер."
             ))
@@ -98,6 +127,76 @@ pub struct Store {
     offset_ms: StoredValue<i64>,
     /// Edits being written right now: closing the page must wait for them.
     saving: StoredValue<u32>,
+    /// Edits the browser could not write because its storage was closed or full, kept while
+    /// the tab lives and written as soon as the person's storage is open again.
+    holding: StoredValue<Holding, LocalStorage>,
+    /// How many records have edits held (the header says so, and closing the page asks first).
+    held_count: RwSignal<usize>,
+    /// Told once every held edit is written (fields then take back their "not saved").
+    on_written: StoredValue<Vec<Box<dyn FnOnce()>>, LocalStorage>,
+}
+
+/// Edits held in this tab, and what orders them.
+#[derive(Default)]
+struct Holding {
+    /// The number of the next edit: edits are numbered as they are made, and may fail or
+    /// succeed in another order (they are written concurrently).
+    next: u64,
+    held: Vec<Held>,
+    /// The number of the latest edit written to each field since edits began to be held, so
+    /// that an earlier edit failing later is never written over it.
+    written: HashMap<(Uuid, String), u64>,
+}
+
+impl Holding {
+    /// Holds the fields of an edit numbered `number`: one entry per record, where a field keeps
+    /// the value of its latest edit.
+    fn hold(&mut self, user: Uuid, target: &Target, fields: BTreeMap<String, (u64, Value)>) {
+        let at = match self
+            .held
+            .iter()
+            .position(|h| h.user == user && h.target.id == target.id)
+        {
+            Some(at) => at,
+            None => {
+                self.held.push(Held {
+                    user,
+                    target: target.clone(),
+                    fields: BTreeMap::new(),
+                });
+                self.held.len() - 1
+            }
+        };
+        for (name, (number, value)) in fields {
+            if self
+                .written
+                .get(&(target.id, name.clone()))
+                .is_some_and(|&w| w > number)
+            {
+                continue;
+            }
+            let kept = &mut self.held[at].fields;
+            if kept.get(&name).is_none_or(|(n, _)| *n < number) {
+                kept.insert(name, (number, value));
+            }
+        }
+        self.held.retain(|h| !h.fields.is_empty());
+    }
+
+    fn wrote(&mut self, target: &Target, fields: impl Iterator<Item = (String, u64)>) {
+        for (name, number) in fields {
+            let w = self.written.entry((target.id, name)).or_default();
+            *w = (*w).max(number);
+        }
+    }
+}
+
+/// Edits of one record not yet written on this computer, and whose they are: each field with
+/// the number of the edit that gave its value.
+struct Held {
+    user: Uuid,
+    target: Target,
+    fields: BTreeMap<String, (u64, Value)>,
 }
 
 /// Makes the store (its database closed) and provides it to every page.
@@ -108,7 +207,18 @@ pub fn provide_store() -> Store {
         channel: StoredValue::new_local(None),
         offset_ms: StoredValue::new(0),
         saving: StoredValue::new(0),
+        holding: StoredValue::new_local(Holding::default()),
+        held_count: RwSignal::new(0),
+        on_written: StoredValue::new_local(Vec::new()),
     };
+    // Held edits are written as soon as their person's storage opens (again).
+    Effect::new(move |_| {
+        if let DbState::Ready { user, .. } = store.db_state().get() {
+            spawn_local(async move {
+                let _ = store.write_edits(user, None).await;
+            });
+        }
+    });
     provide_context(store);
     store
 }
@@ -146,14 +256,20 @@ impl Store {
     }
 
     fn open_db(self) -> Result<Database> {
-        self.db.db().ok_or_else(|| {
-            StoreError(match self.db.state().get_untracked() {
+        self.db
+            .db()
+            .ok_or_else(|| match self.db.state().get_untracked() {
                 // Why it did not open, and what to do.
-                DbState::Failed { message } => message,
-                _ => "Хранилище на этом компьютере ещё не открыто. Подождите несколько секунд."
-                    .into(),
+                DbState::Failed { message } => StoreError(
+                    message,
+                    Trouble::Storage("Хранилище на этом компьютере закрыто.".into()),
+                ),
+                _ => StoreError(
+                    "Хранилище на этом компьютере ещё не открыто. Подождите несколько секунд."
+                        .into(),
+                    Trouble::Storage("Хранилище на этом компьютере ещё не открыто.".into()),
+                ),
             })
-        })
     }
 
     fn remember_offset(self, state: &DeviceState) {
@@ -361,10 +477,137 @@ impl Store {
         self.saving.try_get_value().unwrap_or(0)
     }
 
+    /// Edits written on this computer's storage only in memory so far, waiting for it to open.
+    pub fn held(self) -> RwSignal<usize> {
+        self.held_count
+    }
+
+    /// Calls `done` once every held edit is written (at once when none is held).
+    pub fn when_written(self, done: impl FnOnce() + 'static) {
+        if self.held_count.get_untracked() == 0 {
+            done();
+        } else {
+            self.on_written.update_value(|w| w.push(Box::new(done)));
+        }
+    }
+
     /// Writes fields of a record: one transaction over the record, the outbox and the device
     /// state. When it returns Ok, the edit is durable on this computer.
+    ///
+    /// When the browser cannot write because the person's storage is closed or full, the edit
+    /// is held in memory and the error says so: it is written, after the edits held before it,
+    /// when the storage opens again, and nothing typed is lost unless the tab is closed first
+    /// (which then asks). An edit made while others are held is written after them.
     pub async fn edit(self, target: &Target, fields: BTreeMap<String, Value>) -> Result<()> {
+        let Some(user) = self.db.owner() else {
+            return self.write_edits(Uuid::nil(), Some((target, fields))).await;
+        };
+        self.write_edits(user, Some((target, fields))).await
+    }
+
+    /// Writes the edits held for `user`, then `new`, in one transaction; when the storage cannot
+    /// take them, they are all held (again).
+    async fn write_edits(
+        self,
+        user: Uuid,
+        new: Option<(&Target, BTreeMap<String, Value>)>,
+    ) -> Result<()> {
         let _saving = SavingGuard::new(self.saving);
+        let (number, earlier) = self
+            .holding
+            .try_update_value(|h| {
+                let number = h.next;
+                h.next += 1;
+                let (mine, others) = std::mem::take(&mut h.held)
+                    .into_iter()
+                    .partition::<Vec<_>, _>(|h| h.user == user);
+                h.held = others;
+                (number, mine)
+            })
+            .unwrap_or_default();
+        if earlier.is_empty() && new.is_none() {
+            return Ok(());
+        }
+        let plain = |fields: &BTreeMap<String, (u64, Value)>| -> BTreeMap<String, Value> {
+            fields
+                .iter()
+                .map(|(k, (_, v))| (k.clone(), v.clone()))
+                .collect()
+        };
+        let mut edits: Vec<(&Target, BTreeMap<String, Value>)> = earlier
+            .iter()
+            .map(|h| (&h.target, plain(&h.fields)))
+            .collect();
+        edits.extend(new.as_ref().map(|(t, f)| (*t, f.clone())));
+        let mut result = self.write_now(&edits).await;
+        let mut earlier_written = result.is_ok();
+        if let (Err(StoreError(_, Trouble::Other)), false, Some((target, fields))) =
+            (&result, earlier.is_empty(), &new)
+        {
+            // Not the storage but one of the edits failed (a record unreadable here): the new
+            // edit alone may still go in; the held ones wait for the next opening.
+            result = self.write_now(&[(*target, fields.clone())]).await;
+            earlier_written = false;
+        }
+        let kept = match &result {
+            Err(StoreError(_, Trouble::Storage(_))) => {
+                new.is_some() && !user.is_nil() && self.db.owner() == Some(user)
+            }
+            _ => false,
+        };
+        let count = self
+            .holding
+            .try_update_value(|h| {
+                for e in earlier {
+                    if earlier_written {
+                        h.wrote(
+                            &e.target,
+                            e.fields.iter().map(|(k, (n, _))| (k.clone(), *n)),
+                        );
+                    } else {
+                        h.hold(e.user, &e.target, e.fields);
+                    }
+                }
+                if let Some((target, fields)) = &new {
+                    let numbered = fields.iter().map(|(k, v)| (k.clone(), (number, v.clone())));
+                    if result.is_ok() {
+                        h.wrote(target, fields.keys().map(|k| (k.clone(), number)));
+                    } else if kept {
+                        h.hold(user, target, numbered.collect());
+                    }
+                }
+                // Nothing held and nothing else being written: no order left to keep.
+                if h.held.is_empty() && self.saving() <= 1 {
+                    h.written.clear();
+                }
+                h.held.len()
+            })
+            .unwrap_or(0);
+        self.held_count.try_set(count);
+        if count == 0 {
+            for done in self
+                .on_written
+                .try_update_value(std::mem::take)
+                .unwrap_or_default()
+            {
+                done();
+            }
+        }
+        result.map_err(|e| match &e.1 {
+            Trouble::Storage(cause) if kept => StoreError(
+                format!(
+                    "{cause} Введённое не потеряно: оно запомнено в этой вкладке и запишется \
+                     само, как только хранилище откроется снова (освободите место на диске). \
+                     Не закрывайте эту вкладку до тех пор."
+                ),
+                Trouble::Held,
+            ),
+            _ => e,
+        })
+    }
+
+    /// One transaction over the records, the outbox and the device state with `edits`, in order.
+    async fn write_now(self, edits: &[(&Target, BTreeMap<String, Value>)]) -> Result<()> {
         let db = self.open_db()?;
         let tx = db
             .transaction([META, RECORDS, OUTBOX])
@@ -374,27 +617,35 @@ impl Store {
         let records = tx.object_store(RECORDS)?;
         let outbox = tx.object_store(OUTBOX)?;
         let mut state = device_state(&meta).await?;
-        let stored: Option<JsValue> = records.get(target.id.to_string()).primitive()?.await?;
-        let mut record: Record = match stored {
-            Some(v) => from_js(v)?,
-            None => Record::new(target.id, target.kind, target.scope.clone(), target.parent),
-        };
-        let pending: Option<Mutation> = all::<Mutation, _>(
-            outbox
-                .index("record")?
-                .get_all()
-                .with_query(target.id.to_string())
-                .primitive()?
-                .await?,
-        )?
-        .into_iter()
-        .max_by_key(|m| m.seq);
-        let op = client::edit(&mut state, now_ms(), &mut record, fields, pending.as_ref());
-        let m = match op {
-            OutboxOp::Append(m) | OutboxOp::Replace(m) => m,
-        };
-        outbox.put(to_js(&m)?).primitive()?.await?;
-        records.put(to_js(&record)?).primitive()?.await?;
+        for (target, fields) in edits {
+            let stored: Option<JsValue> = records.get(target.id.to_string()).primitive()?.await?;
+            let mut record: Record = match stored {
+                Some(v) => from_js(v)?,
+                None => Record::new(target.id, target.kind, target.scope.clone(), target.parent),
+            };
+            let pending: Option<Mutation> = all::<Mutation, _>(
+                outbox
+                    .index("record")?
+                    .get_all()
+                    .with_query(target.id.to_string())
+                    .primitive()?
+                    .await?,
+            )?
+            .into_iter()
+            .max_by_key(|m| m.seq);
+            let op = client::edit(
+                &mut state,
+                now_ms(),
+                &mut record,
+                (*fields).clone(),
+                pending.as_ref(),
+            );
+            let m = match op {
+                OutboxOp::Append(m) | OutboxOp::Replace(m) => m,
+            };
+            outbox.put(to_js(&m)?).primitive()?.await?;
+            records.put(to_js(&record)?).primitive()?.await?;
+        }
         meta.put(to_js(&state)?)
             .with_key(DEVICE_KEY.to_owned())
             .primitive()?

@@ -63,6 +63,14 @@ pub fn provide_sync(store: Store) -> SyncCtx {
         edited_at: StoredValue::new(None),
         store,
     };
+    // Edits held while the storage was closed are sent soon after they are written.
+    Effect::new(move |before: Option<usize>| {
+        let held = store.held().get();
+        if held < before.unwrap_or(0) {
+            sync.edited();
+        }
+        held
+    });
     provide_context(sync);
     sync
 }

@@ -26,7 +26,32 @@ pub fn save(target: Target, fields: BTreeMap<String, Value>, error: RwSignal<Opt
                 error.set(None);
                 sync.edited();
             }
-            Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
+            Err(e) => {
+                let said = format!("Не сохранено: {}", e.0);
+                error.set(Some(said.clone()));
+                took_back_when_written(store, &e, error, said, || ());
+            }
+        }
+    });
+}
+
+/// A "not saved" said in `error` for an edit the store held is taken back once the store has
+/// written every edit it held (the storage opened again), and `then` runs: the edit it was
+/// about is saved by then.
+pub fn took_back_when_written(
+    store: crate::store::Store,
+    failure: &crate::store::StoreError,
+    error: RwSignal<Option<String>>,
+    said: String,
+    then: impl FnOnce() + 'static,
+) {
+    if !failure.held() {
+        return;
+    }
+    store.when_written(move || {
+        if error.try_get_untracked().flatten().as_ref() == Some(&said) {
+            error.try_set(None);
+            then();
         }
     });
 }

@@ -58,6 +58,11 @@ pub fn SyncStatus() -> impl IntoView {
                 }),
                 _ => None,
             }}
+            {move || (store.held().get() > 0).then(|| view! {
+                <span id="store-held" class="sync-error" data-held=move || store.held().get().to_string()>
+                    "Введённое ещё не записано на этом компьютере: оно запомнено в этой вкладке и запишется само, как только хранилище откроется. Не закрывайте вкладку."
+                </span>
+            })}
             {move || (v.dropped.get() > 0).then(|| view! {
                 <span id="sync-dropped" class="sync-error" role="alert">
                     {format!(

@@ -12,6 +12,7 @@ use model::kinds::{FieldSpec, FieldType};
 use model::record::{Record, Scope, singleton_id};
 use serde_json::Value;
 
+use crate::components::record_field::took_back_when_written;
 use crate::components::refused::RefusedList;
 use crate::format;
 use crate::session::use_session;
@@ -176,7 +177,14 @@ fn ProfileField(
                             }
                             sync.edited();
                         }
-                        Err(e) => error.set(Some(e.0)),
+                        Err(e) => {
+                            error.set(Some(e.0.clone()));
+                            took_back_when_written(store, &e, error, e.0.clone(), move || {
+                                if in_flight.get_untracked() == 0 {
+                                    saved.try_set(true);
+                                }
+                            });
+                        }
                     }
                 });
             }

@@ -24,6 +24,7 @@ pub use print::PrintPage;
 pub use tasks::TaskList;
 
 use crate::api;
+use crate::components::record_field::took_back_when_written;
 use crate::components::refused::RefusedList;
 use crate::components::test_result::TestResult;
 use crate::components::text_input::Note;
@@ -260,7 +261,8 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
                     if let Some(e) = o.get_mut(q) {
                         e.1 = e.1.saturating_sub(1);
                     }
-                    if result.is_err() {
+                    // A held answer stays shown: it is written when the storage opens again.
+                    if result.as_ref().is_err_and(|e| !e.held()) {
                         o.remove(q);
                     }
                 });
@@ -274,7 +276,15 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
                     }
                     sync.edited();
                 }
-                Err(e) => save_error.set(Some(format!("Ответ не сохранён: {}", e.0))),
+                Err(e) => {
+                    let said = format!("Ответ не сохранён: {}", e.0);
+                    save_error.set(Some(said.clone()));
+                    took_back_when_written(store, &e, save_error, said, move || {
+                        if in_flight.get_untracked() == 0 {
+                            saved.try_set(true);
+                        }
+                    });
+                }
             }
         });
     };

@@ -144,7 +144,7 @@ pub async fn measure_from_recommendation(
     r: &Record,
 ) -> Result<Uuid, StoreError> {
     let Scope::School(school) = r.scope else {
-        return Err(StoreError("Рекомендации не относятся к школе.".into()));
+        return Err(StoreError::new("Рекомендации не относятся к школе."));
     };
     let year = this_year();
     ensure_programme(store, school, year).await?;
