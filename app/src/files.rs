@@ -61,7 +61,7 @@ pub async fn attach(
         (files::F_SIZE.to_owned(), json!(size)),
         (files::F_SHA256.to_owned(), json!(sha256)),
     ]);
-    store.edit(&target, fields).await.map_err(|e| e.0)?;
+    store.edit_now(&target, fields).await.map_err(|e| e.0)?;
     sync.edited();
     Ok(())
 }

@@ -67,7 +67,7 @@ pub fn save_draft(
     let id = store.new_id();
     let t = recommendation_target(id, scope);
     spawn_local(async move {
-        match store.edit(&t, fields).await {
+        match store.edit_now(&t, fields).await {
             Ok(()) => {
                 sync.edited();
                 navigate(&format!("/recommendations/{id}"), Default::default());

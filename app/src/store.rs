@@ -497,12 +497,21 @@ impl Store {
     /// When the browser cannot write because the person's storage is closed or full, the edit
     /// is held in memory and the error says so: it is written, after the edits held before it,
     /// when the storage opens again, and nothing typed is lost unless the tab is closed first
-    /// (which then asks). An edit made while others are held is written after them.
+    /// (which then asks). An edit made while others are held is written after them. A button
+    /// that makes a new record uses [`Store::edit_now`] instead.
     pub async fn edit(self, target: &Target, fields: BTreeMap<String, Value>) -> Result<()> {
         let Some(user) = self.db.owner() else {
             return self.write_edits(Uuid::nil(), Some((target, fields))).await;
         };
         self.write_edits(user, Some((target, fields))).await
+    }
+
+    /// Writes fields of a record at once, or fails and holds nothing: for a record a button
+    /// makes, which the person would press again after a failure (a held one would then be
+    /// written twice).
+    pub async fn edit_now(self, target: &Target, fields: BTreeMap<String, Value>) -> Result<()> {
+        let _saving = SavingGuard::new(self.saving);
+        self.write_now(&[(target, fields)]).await
     }
 
     /// Writes the edits held for `user`, then `new`, in one transaction; when the storage cannot

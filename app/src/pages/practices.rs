@@ -198,7 +198,7 @@ fn NewMaterial() -> impl IntoView {
         ]);
         let navigate = navigate.clone();
         spawn_local(async move {
-            match store.edit(&t, fields).await {
+            match store.edit_now(&t, fields).await {
                 Ok(()) => {
                     sync.edited();
                     navigate(&format!("/practices/{id}"), Default::default());

@@ -73,7 +73,7 @@ pub fn ReservePage() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             match store
-                .edit(&t, BTreeMap::from([(F_STAGE.to_owned(), json!("draft"))]))
+                .edit_now(&t, BTreeMap::from([(F_STAGE.to_owned(), json!("draft"))]))
                 .await
             {
                 Ok(()) => {
@@ -416,7 +416,7 @@ fn Vacancies() -> impl IntoView {
         ]);
         let t = vacancy_target(store.new_id());
         spawn_local(async move {
-            match store.edit(&t, fields).await {
+            match store.edit_now(&t, fields).await {
                 Ok(()) => sync.edited(),
                 Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
             }

@@ -119,7 +119,7 @@ pub fn CentreCampaigns() -> impl IntoView {
             parent: None,
         };
         spawn_local(async move {
-            match store.edit(&target, fields).await {
+            match store.edit_now(&target, fields).await {
                 Ok(()) => {
                     done.set(Some(
                         "Форма направлена. Школы получат её при следующей синхронизации.".into(),

@@ -120,7 +120,7 @@ fn NewRequest() -> impl IntoView {
             parent: None,
         };
         spawn_local(async move {
-            match store.edit(&t, fields).await {
+            match store.edit_now(&t, fields).await {
                 Ok(()) => {
                     sync.edited();
                     error.set(None);

@@ -93,7 +93,7 @@ async fn ensure_programme(store: Store, school: Uuid, year: i64) -> Result<(), S
     let t = programme_target(school, year);
     // The year only: a title typed on another computer is never overwritten by a default.
     if store.get(t.id).await?.is_none() {
-        store.edit(&t, one(F_YEAR, json!(year))).await?;
+        store.edit_now(&t, one(F_YEAR, json!(year))).await?;
     }
     Ok(())
 }
@@ -119,7 +119,7 @@ async fn ensure_section(
     if let Some(l) = level {
         fields.insert(F_LEVEL.to_owned(), json!(l));
     }
-    store.edit(&t, fields).await?;
+    store.edit_now(&t, fields).await?;
     Ok(t.id)
 }
 
@@ -178,7 +178,7 @@ pub async fn measure_from_recommendation(
         scope: r.scope.clone(),
         parent: Some(section),
     };
-    store.edit(&measure, fields).await?;
+    store.edit_now(&measure, fields).await?;
     let target = Target {
         id: r.id,
         kind: rec::RECOMMENDATION_KIND,
@@ -186,7 +186,7 @@ pub async fn measure_from_recommendation(
         parent: None,
     };
     store
-        .edit(
+        .edit_now(
             &target,
             BTreeMap::from([
                 (rec::F_ACK.to_owned(), json!(true)),

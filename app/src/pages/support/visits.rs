@@ -65,7 +65,7 @@ pub fn NewVisitButton(school: Uuid) -> impl IntoView {
         ]);
         let navigate = navigate.clone();
         spawn_local(async move {
-            match store.edit(&t, fields).await {
+            match store.edit_now(&t, fields).await {
                 Ok(()) => {
                     sync.edited();
                     navigate(&format!("/visits/{id}"), Default::default());
