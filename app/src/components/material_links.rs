@@ -8,7 +8,7 @@ use model::record::Record;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::components::record_field::{one, save};
+use crate::components::record_field::{one, save_now};
 use crate::store::{Target, use_store};
 
 #[component]
@@ -32,7 +32,7 @@ pub fn MaterialLinks(
     };
     let store_list = move |list: Vec<Uuid>| {
         if let Some(t) = target.get_untracked() {
-            save(t, one(F_MATERIALS, json!(list)), error);
+            save_now(t, one(F_MATERIALS, json!(list)), error, || ());
         }
     };
     let chosen = RwSignal::new(String::new());

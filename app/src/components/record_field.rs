@@ -56,6 +56,32 @@ pub fn took_back_when_written(
     });
 }
 
+/// Stores `fields` of the record `target` at once or not at all (nothing is held when the
+/// storage is closed): for a record a button makes, or a list read from the record and changed
+/// by a button, where a held edit would be made twice or lost under the next one built on the
+/// stale list. `then` runs once it is saved (it may clear what was typed for it).
+pub fn save_now(
+    target: Target,
+    fields: BTreeMap<String, Value>,
+    error: RwSignal<Option<String>>,
+    then: impl FnOnce() + 'static,
+) {
+    let store = use_store();
+    let sync = use_sync();
+    spawn_local(async move {
+        match store.edit_now(&target, fields).await {
+            Ok(()) => {
+                error.try_set(None);
+                sync.edited();
+                then();
+            }
+            Err(e) => {
+                error.try_set(Some(format!("Не сохранено: {}", e.0)));
+            }
+        }
+    });
+}
+
 /// One field.
 pub fn one(name: &str, value: Value) -> BTreeMap<String, Value> {
     BTreeMap::from([(name.to_owned(), value)])
@@ -208,7 +234,7 @@ pub fn Checklist(
         };
         list.sort_by_key(place);
         if let Some(t) = target.get_untracked() {
-            save(t, one(name, Value::Array(list)), error);
+            save_now(t, one(name, Value::Array(list)), error, || ());
         }
     };
     view! {

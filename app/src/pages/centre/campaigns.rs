@@ -74,8 +74,13 @@ pub fn CentreCampaigns() -> impl IntoView {
     // Only the roles the form is made for can be asked to fill it.
     let audience = move || selected().map_or_else(|| ROLES.to_vec(), |t| t.audience.clone());
 
+    // While the campaign is being written, a second press sends no second one to the schools.
+    let sending = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if sending.get_untracked() {
+            return;
+        }
         done.set(None);
         let Some(t) = selected() else {
             error.set(Some("Выберите форму.".into()));
@@ -118,8 +123,11 @@ pub fn CentreCampaigns() -> impl IntoView {
             scope: Scope::Centre,
             parent: None,
         };
+        sending.set(true);
         spawn_local(async move {
-            match store.edit_now(&target, fields).await {
+            let result = store.edit_now(&target, fields).await;
+            sending.try_set(false);
+            match result {
                 Ok(()) => {
                     done.set(Some(
                         "Форма направлена. Школы получат её при следующей синхронизации.".into(),
@@ -192,7 +200,7 @@ pub fn CentreCampaigns() -> impl IntoView {
                 </div>
                 {move || error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
                 {move || done.get().map(|m| view! { <p class="alert alert-ok" role="status">{m}</p> })}
-                <button type="submit" class="button-primary" id="campaign-send">"Направить"</button>
+                <button type="submit" class="button-primary" id="campaign-send" disabled=move || sending.get()>"Направить"</button>
             </form>
 
             <TemplateUpload/>

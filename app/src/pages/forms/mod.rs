@@ -448,6 +448,7 @@ fn TimeLimit(
     let net = use_connectivity();
     let session = use_session();
     let closes = RwSignal::new(None::<f64>);
+    let start_error = RwSignal::new(None::<String>);
     let now = RwSignal::new(js_sys::Date::now());
     let start = model::api::TestStart {
         campaign: campaign.id,
@@ -464,10 +465,22 @@ fn TimeLimit(
         let Some(token) = session.token() else { return };
         let start = start.clone();
         spawn_local(async move {
-            if let Ok(s) = crate::api::start_test(&token, &start).await {
-                // The server's clock, moved to this computer's.
-                let offset = js_sys::Date::now() - s.server_time_ms as f64;
-                closes.set(Some(s.closes_at_ms as f64 + offset));
+            match crate::api::start_test(&token, &start).await {
+                Ok(s) => {
+                    // The server's clock, moved to this computer's.
+                    let offset = js_sys::Date::now() - s.server_time_ms as f64;
+                    closes.try_set(Some(s.closes_at_ms as f64 + offset));
+                    start_error.try_set(None);
+                }
+                Err(f) => {
+                    session.handle(&f);
+                    start_error.try_set(Some(format!(
+                        "Сервер не начал отсчёт времени: {} Ответы сохраняются на этом \
+                         компьютере; отсчёт начнётся, когда сервер ответит (откройте тест снова \
+                         при подключении к сети).",
+                        f.message()
+                    )));
+                }
             }
         });
     });
@@ -495,6 +508,7 @@ fn TimeLimit(
                 }
             }}
         </p>
+        {move || start_error.get().map(|e| view! { <p class="alert alert-error" id="time-limit-error" role="alert">{e}</p> })}
     }
 }
 

@@ -19,6 +19,15 @@ use crate::components::text_input::{TextInput, date_parser, text_parser};
 use crate::format;
 use crate::store::{Target, use_store};
 
+fn plan_item(id: Uuid, scope: Scope, parent: Uuid) -> Target {
+    Target {
+        id,
+        kind: PLAN_ITEM_KIND,
+        scope,
+        parent: Some(parent),
+    }
+}
+
 /// Stores fields of a plan item; a failure is put in `error`.
 fn save(
     id: Uuid,
@@ -27,13 +36,7 @@ fn save(
     fields: BTreeMap<String, Value>,
     error: RwSignal<Option<String>>,
 ) {
-    let target = Target {
-        id,
-        kind: PLAN_ITEM_KIND,
-        scope,
-        parent: Some(parent),
-    };
-    record_field::save(target, fields, error);
+    record_field::save(plan_item(id, scope, parent), fields, error);
 }
 
 #[component]
@@ -69,16 +72,16 @@ pub fn DeficitPlan(response: Uuid, scope: Scope) -> impl IntoView {
                 .or(a.first())
                 .map(|s| s.area.clone())
         });
-        save(
-            store.new_id(),
-            scope.get_value(),
-            response,
+        // Made at once or not at all: a held item would be made again by the next press.
+        record_field::save_now(
+            plan_item(store.new_id(), scope.get_value(), response),
             BTreeMap::from([
                 (F_AREA.to_owned(), json!(first.unwrap_or_default())),
                 (F_MEASURE_KIND.to_owned(), json!(MEASURE_KINDS[0].0)),
                 (F_STATUS.to_owned(), json!("planned")),
             ]),
             error,
+            || (),
         );
     };
     move || {

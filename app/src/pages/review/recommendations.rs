@@ -231,8 +231,15 @@ pub fn ReceivedRecommendations() -> impl IntoView {
                                         let t = ack_target.clone();
                                         spawn_local(async move {
                                             match store.edit(&t, BTreeMap::from([(F_ACK.to_owned(), json!(true))])).await {
-                                                Ok(()) => sync.edited(),
-                                                Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
+                                                Ok(()) => {
+                                                    error.set(None);
+                                                    sync.edited();
+                                                }
+                                                Err(e) => {
+                                                    let said = format!("Не сохранено: {}", e.0);
+                                                    error.set(Some(said.clone()));
+                                                    took_back_when_written(store, &e, error, said, || ());
+                                                }
                                             }
                                         });
                                     }>"Принять к сведению"</button>

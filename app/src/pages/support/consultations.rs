@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use super::{live, school_of};
 use crate::components::download::DownloadButton;
-use crate::components::record_field::{Field, Input, SaveError, one};
+use crate::components::record_field::{Field, Input, SaveError, one, took_back_when_written};
 use crate::format;
 use crate::lists::{known_schools, specialists};
 use crate::recommendation::start_draft;
@@ -96,9 +96,14 @@ fn NewRequest() -> impl IntoView {
     let to = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
+    // While the request is being written, a second press makes no second request.
+    let sending = RwSignal::new(false);
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(school) = school else { return };
+        if sending.get_untracked() {
+            return;
+        }
         if topic.get_untracked().trim().is_empty() {
             error.set(Some("Укажите тему консультации.".into()));
             return;
@@ -119,8 +124,11 @@ fn NewRequest() -> impl IntoView {
             scope: Scope::School(school),
             parent: None,
         };
+        sending.set(true);
         spawn_local(async move {
-            match store.edit_now(&t, fields).await {
+            let result = store.edit_now(&t, fields).await;
+            sending.try_set(false);
+            match result {
                 Ok(()) => {
                     sync.edited();
                     error.set(None);
@@ -167,7 +175,7 @@ fn NewRequest() -> impl IntoView {
             </div>
             {move || error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
             {move || done.get().map(|m| view! { <p class="alert alert-ok" role="status">{m}</p> })}
-            <button type="submit" id="c-send">"Отправить запрос"</button>
+            <button type="submit" id="c-send" disabled=move || sending.get()>"Отправить запрос"</button>
         </form>
     }
 }
@@ -265,7 +273,11 @@ pub fn ConsultationPage() -> impl IntoView {
                     error.set(None);
                     sync.edited();
                 }
-                Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
+                Err(e) => {
+                    let said = format!("Не сохранено: {}", e.0);
+                    error.set(Some(said.clone()));
+                    took_back_when_written(store, &e, error, said, || ());
+                }
             }
         });
     };

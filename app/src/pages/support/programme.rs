@@ -29,7 +29,7 @@ use uuid::Uuid;
 use super::this_year;
 use crate::components::download::DownloadButton;
 use crate::components::material_links::MaterialLinks;
-use crate::components::record_field::{Field, Input, SaveError, delete, one, save};
+use crate::components::record_field::{Field, Input, SaveError, delete, one, save_now};
 use crate::format;
 use crate::lists::known_schools;
 use crate::session::use_session;
@@ -434,7 +434,7 @@ fn SectionView(id: Uuid, outline: Memo<Outline>, year: i64, rights: Rights) -> i
             scope: s.scope.clone(),
             parent: Some(s.id),
         };
-        save(t, fields, error);
+        save_now(t, fields, error, || ());
     };
     let n = id.simple().to_string();
     let title = move || {

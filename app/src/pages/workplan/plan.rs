@@ -20,7 +20,9 @@ use uuid::Uuid;
 
 use super::{period_words, plan_query, query, watch_linked};
 use crate::components::download::DownloadButton;
-use crate::components::record_field::{Checklist, Field, Input, SaveError, delete, one, save};
+use crate::components::record_field::{
+    Checklist, Field, Input, SaveError, delete, one, save, save_now,
+};
 use crate::components::text_input::DateInput;
 use crate::lists::{known_schools, specialists};
 use crate::session::use_session;
@@ -75,7 +77,8 @@ pub fn PlanPage() -> impl IntoView {
             scope: Scope::Centre,
             parent: None,
         };
-        save(
+        // The text is cleared once the item is saved: a failure keeps what was typed.
+        save_now(
             t,
             BTreeMap::from([
                 (F_YEAR.to_owned(), json!(year)),
@@ -85,8 +88,8 @@ pub fn PlanPage() -> impl IntoView {
                 (F_STATUS.to_owned(), json!("planned")),
             ]),
             error,
+            move || content.set(String::new()),
         );
-        content.set(String::new());
     };
     let month_options = move |selected: Option<u8>| {
         SCHOOL_MONTHS
@@ -379,9 +382,9 @@ fn Evidence(
 ) -> impl IntoView {
     let docs =
         Memo::new(move |_| record.with(|r| r.as_ref().map(w::documents).unwrap_or_default()));
-    let write = move |list: Vec<Document>| {
+    let write = move |list: Vec<Document>, then: Box<dyn FnOnce()>| {
         if let Some(t) = target.get_untracked() {
-            save(t, one(F_EVIDENCE, json!(list)), error);
+            save_now(t, one(F_EVIDENCE, json!(list)), error, then);
         }
     };
     let (kind, number, date, title) = (
@@ -402,10 +405,15 @@ fn Evidence(
             date: date.get_untracked(),
             title: title.get_untracked().trim().to_owned(),
         });
-        write(list);
-        number.set(String::new());
-        title.set(String::new());
-        date.set(String::new());
+        // The inputs are cleared once the document is saved: a failure keeps what was typed.
+        write(
+            list,
+            Box::new(move || {
+                number.set(String::new());
+                title.set(String::new());
+                date.set(String::new());
+            }),
+        );
     };
     let ids = [
         format!("doc-kind-{n}"),
@@ -424,7 +432,7 @@ fn Evidence(
                             " " <button type="button" class="button-link" on:click=move |_| {
                                 let mut list = docs.get_untracked();
                                 if i < list.len() { list.remove(i); }
-                                write(list);
+                                write(list, Box::new(|| ()));
                             }>"убрать"</button>
                         })}
                     </li>
