@@ -214,3 +214,45 @@ pub async fn api_method_not_allowed() -> AppError {
     )
     .into()
 }
+
+/// Every failure of the API is JSON in Russian: a failure that a layer or an extractor answered
+/// in plain text (a path that is not UTF-8, a request compressed in a way the server does not
+/// read, a body over a limit) is said again here. Answers that are JSON already pass as they are.
+pub async fn json_failures(res: Response) -> Response {
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if json {
+        return res;
+    }
+    tracing::debug!(%status, "a failure answered in plain text is said again as JSON");
+    let api = match status {
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::bad_request(
+            "Сервер не может прочитать запрос в таком сжатии: отправьте его без сжатия или в gzip.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            "Запрос слишком большой для сервера.",
+        ),
+        StatusCode::NOT_FOUND => ApiError::new(ErrorCode::NotFound, "Такого адреса в API нет."),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+            ErrorCode::MethodNotAllowed,
+            "Этот адрес API не поддерживает такой метод запроса.",
+        ),
+        s if s.is_server_error() => ApiError::internal(),
+        _ => ApiError::bad_request(
+            "Неверный запрос: адрес или данные запроса не удалось разобрать. Обновите страницу \
+             и повторите.",
+        ),
+    };
+    let mut answer = api_error_response(api);
+    // The status stays what it was (a 415 is not made a 400).
+    *answer.status_mut() = status;
+    answer
+}

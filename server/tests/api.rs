@@ -320,6 +320,35 @@ async fn malformed_requests_get_json_errors() {
         "Неверные параметры в адресе запроса: поле «name» указано дважды."
     );
 
+    // What a layer or an extractor answers in plain text is JSON in Russian too: a path that is
+    // not UTF-8, and a sync compressed in a way the server does not read.
+    let res = app
+        .http
+        .get(app.url("/api/records/%FF"))
+        .bearer_auth(&head.token)
+        .send()
+        .await
+        .unwrap();
+    let err = api_error(res, StatusCode::BAD_REQUEST).await;
+    assert_eq!(err.code, ErrorCode::BadRequest);
+    assert!(
+        err.message.starts_with("Неверный запрос"),
+        "{}",
+        err.message
+    );
+    let res = app
+        .http
+        .post(app.url("/api/sync"))
+        .bearer_auth(&head.token)
+        .header("content-type", "application/json")
+        .header("content-encoding", "compress")
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    let err = api_error(res, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+    assert!(err.message.contains("gzip"), "{}", err.message);
+
     let res = app
         .http
         .get(app.url("/api/no-such-thing"))

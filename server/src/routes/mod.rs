@@ -34,7 +34,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::error::{AppResult, BODY_LIMIT, api_method_not_allowed, api_not_found};
+use crate::error::{AppResult, BODY_LIMIT, api_method_not_allowed, api_not_found, json_failures};
 
 pub const API_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 
@@ -105,6 +105,7 @@ pub fn api(state: AppState) -> Router {
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::map_response(json_failures))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
