@@ -644,7 +644,7 @@ async fn a_timed_test_takes_no_answers_after_its_time() {
         leader.profile.id,
     )
     .unwrap();
-    let start = |token: String| {
+    let start_of = |token: String, campaign: uuid::Uuid| {
         let http = app.http.clone();
         let url = format!("{}/api/tests/start", app.base);
         let body = json!({"campaign": campaign, "template": t.code, "version": t.version});
@@ -657,6 +657,19 @@ async fn a_timed_test_takes_no_answers_after_its_time() {
                 .unwrap()
         }
     };
+    let start = |token: String| start_of(token, campaign);
+    // A campaign that is not there starts no clock, and leaves nothing behind.
+    let made_up = uuid::Uuid::now_v7();
+    assert_eq!(
+        start_of(leader.token.clone(), made_up).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let pool = app.pool().await;
+    let starts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM test_starts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(starts, 0);
     let started: model::api::TestStarted = start(leader.token.clone()).await.json().await.unwrap();
     assert_eq!(
         started.closes_at_ms - started.started_at_ms,
@@ -685,7 +698,6 @@ async fn a_timed_test_takes_no_answers_after_its_time() {
     assert!(d.refused.is_empty(), "in time: {:?}", d.refused);
 
     // The time (and its grace) is over: move the start back rather than wait.
-    let pool = app.pool().await;
     let back = (i64::from(minutes) + 2) * 60_000;
     sqlx::query("UPDATE test_starts SET started_at = started_at - $1")
         .bind(back)

@@ -28,6 +28,19 @@ pub async fn start(
     if !t.audience.contains(&user.profile.role) {
         return Err(ApiError::forbidden().into());
     }
+    // Only a campaign the person can read, of this test, addressed to them, starts a clock
+    // (a made-up campaign id would leave a start behind for good).
+    let actor = state.db.actor(&user.profile).await?;
+    let campaign = state.db.record_for(&actor, req.campaign).await?;
+    let asked = forms::Campaign::from_record(&campaign).is_some_and(|c| {
+        campaign.kind == forms::CAMPAIGN_KIND
+            && c.template == req.template
+            && c.version == req.version
+            && c.addressed_to(user.profile.role, user.profile.school_id, &t.audience)
+    });
+    if !asked {
+        return Err(ApiError::not_found().into());
+    }
     let (response, _) = forms::response_target(
         t.respondent,
         req.campaign,
