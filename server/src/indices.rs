@@ -21,6 +21,8 @@ use crate::storage::{Db, now_ms};
 
 /// The most rows one file may hold (every school of a large region for several years).
 pub const MAX_ROWS: usize = 20_000;
+/// The widest table read (an index table has a few columns).
+pub const MAX_COLUMNS: usize = 200;
 
 /// The largest file accepted.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -92,6 +94,35 @@ pub fn read_table(bytes: &[u8]) -> Result<(Vec<Vec<String>>, usize), ApiError> {
 fn read_xlsx(bytes: &[u8]) -> Result<(Vec<Vec<String>>, usize), ApiError> {
     let unreadable = || bad_file("Файл XLSX не читается: откройте его в Excel и сохраните заново.");
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| unreadable())?;
+    // The sheet's cells are first only counted: a grid is made of everything between its first
+    // and last cell, and two cells far apart (A1 and XFD20000) would make billions.
+    let first = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| bad_file("В книге нет ни одного листа."))?;
+    let mut cells = book
+        .worksheet_cells_reader(&first)
+        .map_err(|_| unreadable())?;
+    let (mut rows_seen, mut columns_seen) = ((u32::MAX, 0u32), (u32::MAX, 0u32));
+    while let Some(cell) = cells.next_cell().map_err(|_| unreadable())? {
+        let (r, c) = cell.get_position();
+        rows_seen = (rows_seen.0.min(r), rows_seen.1.max(r));
+        columns_seen = (columns_seen.0.min(c), columns_seen.1.max(c));
+        let span = |(low, high): (u32, u32)| (high - low) as usize + 1;
+        if span(rows_seen) > MAX_ROWS + 1 {
+            return Err(bad_file(format!(
+                "В файле больше {MAX_ROWS} строк: разделите его на части."
+            )));
+        }
+        if span(columns_seen) > MAX_COLUMNS {
+            return Err(bad_file(format!(
+                "В файле больше {MAX_COLUMNS} столбцов: оставьте на первом листе только \
+                 таблицу показателей."
+            )));
+        }
+    }
+    drop(cells);
     let range = book
         .worksheet_range_at(0)
         .ok_or_else(|| bad_file("В книге нет ни одного листа."))?

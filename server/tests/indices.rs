@@ -138,6 +138,25 @@ async fn a_file_with_any_bad_row_changes_nothing_and_names_every_bad_cell() {
     );
     assert_eq!(synced(app, &t.head.token).await, before, "nothing changed");
 
+    // Two cells far apart: a grid between them would be billions of cells, and the file is
+    // refused before one is made.
+    let far_apart = |row: u32, column: u16| {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "school").unwrap();
+        sheet.write_string(row, column, "x").unwrap();
+        book.save_to_buffer().unwrap()
+    };
+    for (body, said) in [
+        (far_apart(19_999, 16_383), "столбцов"),
+        (far_apart(1_000_000, 0), "строк"),
+    ] {
+        let res = send(app, &t.head.token, "preview", "far.xlsx", body).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let e: Value = res.json().await.unwrap();
+        assert!(e["message"].as_str().unwrap().contains(said), "{e}");
+    }
+
     // Files that are not tables at all.
     for (name, body) in [
         ("empty.csv", Vec::new()),
