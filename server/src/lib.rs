@@ -23,13 +23,21 @@ pub struct AppState {
     pub db: Db,
     /// Syncs being answered at once (see `routes::sync`).
     pub sync_slots: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The bytes of files one person may put on the server, all together (`serve
+    /// --files-per-person-mb`): files are kept for good, so without a bound one account could
+    /// fill the server's disk.
+    pub files_per_person: u64,
 }
+
+/// What [`AppState::files_per_person`] is unless the administrator says otherwise (MB).
+pub const FILES_PER_PERSON_MB: u64 = 1024;
 
 impl AppState {
     pub fn new(db: Db) -> AppState {
         AppState {
             db,
             sync_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(routes::sync::SYNC_SLOTS)),
+            files_per_person: FILES_PER_PERSON_MB << 20,
         }
     }
 }

@@ -37,6 +37,9 @@ enum Command {
         /// by the address the proxy puts last in X-Forwarded-For.
         #[arg(long, env = "NASTAVNIK_BEHIND_PROXY")]
         behind_proxy: bool,
+        /// How many megabytes of attached files one person may upload, all together.
+        #[arg(long, env = "NASTAVNIK_FILES_PER_PERSON_MB", default_value_t = server::FILES_PER_PERSON_MB)]
+        files_per_person_mb: u64,
     },
     /// Manage accounts.
     User {
@@ -244,6 +247,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             addr,
             demo,
             behind_proxy,
+            files_per_person_mb,
         } => {
             if demo && let Some(logins) = demo::load(&db).await? {
                 println!("{}", demo::describe(&logins));
@@ -257,7 +261,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 server::auth::Senders::Connection
             };
-            server::serve(listener, AppState::new(db.clone()), senders).await?;
+            let state = AppState {
+                files_per_person: files_per_person_mb.saturating_mul(1 << 20),
+                ..AppState::new(db.clone())
+            };
+            server::serve(listener, state, senders).await?;
         }
         Command::Demo { reset: false, .. } => match demo::load(&db).await? {
             Some(logins) => println!("{}", demo::describe(&logins)),

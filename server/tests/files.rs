@@ -72,6 +72,50 @@ fn file(n: usize, seed: u8) -> Vec<u8> {
     bytes
 }
 
+/// Puts all of `bytes` in pieces; the status of the last answer, and its body.
+async fn upload(app: &common::TestApp, token: &str, bytes: &[u8]) -> (StatusCode, String) {
+    let sum = sha(bytes);
+    let mut last = (StatusCode::OK, String::new());
+    for (i, piece) in bytes.chunks(files::MAX_CHUNK_BYTES as usize).enumerate() {
+        let start = i * files::MAX_CHUNK_BYTES as usize;
+        let res = put(app, token, &sum, bytes.len(), start, piece).await;
+        last = (res.status(), res.text().await.unwrap());
+        if last.0 != StatusCode::OK {
+            break;
+        }
+    }
+    last
+}
+
+#[tokio::test]
+async fn a_person_puts_no_more_files_on_the_server_than_their_bound() {
+    let app = common::TestApp::start_empty_with(|state| server::AppState {
+        files_per_person: 1 << 20,
+        ..state
+    })
+    .await;
+    let school = app.add_school("Школа").await;
+    let team = app
+        .add_user("team1", model::Role::SchoolTeam, Some(school))
+        .await;
+    let teacher = app
+        .add_user("teacher1", model::Role::Teacher, Some(school))
+        .await;
+    let (a, b) = (file(600_000, 1), file(600_000, 2));
+    assert_eq!(upload(&app, &team.token, &a).await.0, StatusCode::OK);
+    // A second file would pass the bound: refused in words, before any of it is stored.
+    let (status, body) = upload(&app, &team.token, &b).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains("предел для одного человека"), "{body}");
+    assert!(body.contains("1 МБ"), "{body}");
+    assert_eq!(progress(&app, &team.token, &sha(&b)).await.received, 0);
+    // A file the server has already is not counted again; another person has a bound of their
+    // own.
+    assert_eq!(upload(&app, &team.token, &a).await.0, StatusCode::OK);
+    assert_eq!(upload(&app, &teacher.token, &b).await.0, StatusCode::OK);
+    assert!(progress(&app, &team.token, &sha(&b)).await.complete);
+}
+
 #[tokio::test]
 async fn uploads_resume_and_are_stored_once() {
     let m = municipality().await;

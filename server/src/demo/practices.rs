@@ -405,9 +405,12 @@ pub async fn load(
                 db.put_file_chunk(
                     moderator.id,
                     &sha256,
-                    bytes.len() as u64,
-                    (i * files::MAX_CHUNK_BYTES as usize) as u64,
+                    (
+                        bytes.len() as u64,
+                        (i * files::MAX_CHUNK_BYTES as usize) as u64,
+                    ),
                     piece,
+                    u64::MAX,
                 )
                 .await?;
             }

@@ -145,8 +145,14 @@ pub async fn load(
                 ],
             )?;
             let sha256 = hex(&Sha256::digest(&bytes));
-            db.put_file_chunk(teams[c.school].id, &sha256, bytes.len() as u64, 0, &bytes)
-                .await?;
+            db.put_file_chunk(
+                teams[c.school].id,
+                &sha256,
+                (bytes.len() as u64, 0),
+                &bytes,
+                u64::MAX,
+            )
+            .await?;
             school
                 .write(
                     149 - n as u64 * 5,

@@ -75,7 +75,13 @@ pub async fn chunk(
     }
     match state
         .db
-        .put_file_chunk(user.profile.id, sha, at.size, at.start, &body)
+        .put_file_chunk(
+            user.profile.id,
+            sha,
+            (at.size, at.start),
+            &body,
+            state.files_per_person,
+        )
         .await
     {
         Ok(progress) => Ok(Json(progress)),
@@ -92,6 +98,12 @@ pub async fn chunk(
         Err(ChunkError::TooManyUnfinished) => Err(ApiError::conflict(format!(
             "У вас уже {} недогруженных файлов: дождитесь, пока они отправятся, и повторите.",
             crate::storage::MAX_UNFINISHED_PER_PERSON
+        ))
+        .into()),
+        Err(ChunkError::PersonFull) => Err(ApiError::conflict(format!(
+            "Файл не принят: ваши файлы на сервере заняли бы больше {} МБ — это предел для \
+             одного человека. Обратитесь к администратору наставнического центра.",
+            state.files_per_person >> 20
         ))
         .into()),
     }

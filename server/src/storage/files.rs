@@ -28,6 +28,9 @@ pub enum ChunkError {
     Corrupt,
     #[error("too many unfinished uploads")]
     TooManyUnfinished,
+    /// The person's files would take more than they may.
+    #[error("the person's files are over their bound")]
+    PersonFull,
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -54,14 +57,15 @@ impl Db {
 
     /// Takes the piece of a file that starts at `start`, if it is the next one the server
     /// needs; a piece it already has, or one further on, changes nothing (the answer tells the
-    /// device where to go on from). The last piece completes the file when the hash checks.
+    /// device where to go on from). The last piece completes the file when the hash checks. A
+    /// new file is taken only while the person's files stay within `bound` bytes.
     pub async fn put_file_chunk(
         &self,
         user: Uuid,
         sha256: &str,
-        size: u64,
-        start: u64,
+        (size, start): (u64, u64),
         data: &[u8],
+        bound: u64,
     ) -> Result<FileProgress, ChunkError> {
         if size == 0
             || size > MAX_FILE_BYTES
@@ -109,6 +113,16 @@ impl Db {
                 if unfinished >= MAX_UNFINISHED_PER_PERSON {
                     tx.rollback().await?;
                     return Err(ChunkError::TooManyUnfinished);
+                }
+                let stored: i64 = sqlx::query_scalar(
+                    "SELECT COALESCE(SUM(size), 0) FROM files WHERE created_by = $1",
+                )
+                .bind(user.to_string())
+                .fetch_one(&mut *tx)
+                .await?;
+                if (stored.max(0) as u64).saturating_add(size) > bound {
+                    tx.rollback().await?;
+                    return Err(ChunkError::PersonFull);
                 }
                 sqlx::query(
                     "INSERT INTO files (sha256, size, created_by, created_at) VALUES ($1, $2, $3, $4)",

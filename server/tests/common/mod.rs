@@ -34,6 +34,11 @@ impl TestApp {
 
     /// The server on a fresh database with nothing but the built-in templates.
     pub async fn start_empty() -> TestApp {
+        TestApp::start_empty_with(|state| state).await
+    }
+
+    /// [`TestApp::start_empty`] with settings of the test's own.
+    pub async fn start_empty_with(settings: impl FnOnce(AppState) -> AppState) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let url = server::storage::scratch_database(dir.path()).await.unwrap();
         let db = Db::connect(&url).await.unwrap();
@@ -41,7 +46,7 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(server::serve(
             listener,
-            AppState::new(db),
+            settings(AppState::new(db)),
             server::auth::Senders::Connection,
         ));
         TestApp {
