@@ -23,6 +23,8 @@ pub struct AppState {
     pub db: Db,
     /// Syncs being answered at once (see `routes::sync`).
     pub sync_slots: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Each person's syncs under way, their bodies arriving or waiting for a slot.
+    pub syncs_by_person: routes::sync::ByPerson,
     /// The bytes of files one person may put on the server, all together (`serve
     /// --files-per-person-mb`): files are kept for good, so without a bound one account could
     /// fill the server's disk.
@@ -37,6 +39,7 @@ impl AppState {
         AppState {
             db,
             sync_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(routes::sync::SYNC_SLOTS)),
+            syncs_by_person: Default::default(),
             files_per_person: FILES_PER_PERSON_MB << 20,
         }
     }

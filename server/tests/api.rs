@@ -1268,3 +1268,84 @@ async fn who_may_disable_whom() {
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn one_person_has_only_a_few_syncs_under_way_at_once() {
+    use tokio::io::AsyncWriteExt;
+    let town = common::municipality().await;
+    let app = &town.app;
+    let token = town.team.token.clone();
+    let sync = || {
+        app.http
+            .post(format!("{}/api/sync", app.base))
+            .bearer_auth(&token)
+            .json(&json!({
+                "protocol": model::sync::PROTOCOL_VERSION,
+                "device": "0123456789abcdef",
+                "cursor": 0
+            }))
+            .send()
+    };
+    // Large syncs whose bodies never finish arriving (a slow link, or someone holding them
+    // open), as many as one person may have.
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let largest = server::routes::sync::SYNC_BODY_LIMIT;
+    let mut slow = Vec::new();
+    for _ in 0..server::routes::sync::SYNC_BYTES_PER_PERSON / largest as u64 {
+        let mut s = tokio::net::TcpStream::connect(&address).await.unwrap();
+        s.write_all(
+            format!(
+                "POST /api/sync HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
+                 Content-Type: application/json\r\nContent-Length: {largest}\r\n\r\n{{"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+        slow.push(s);
+    }
+    // One more, however small, is told to wait, in words, once the others are under way.
+    let mut told = None;
+    for _ in 0..100 {
+        let res = sync().await.unwrap();
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(res.headers()["retry-after"], "5");
+            told = Some(api_error(res, StatusCode::TOO_MANY_REQUESTS).await);
+            break;
+        }
+        assert_eq!(res.status(), StatusCode::OK);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let told = told.expect("one more sync at once was refused");
+    assert_eq!(told.code, ErrorCode::TooManyAttempts);
+    assert!(
+        told.message.contains("несколько обменов"),
+        "{}",
+        told.message
+    );
+    // Another person is not held up.
+    let other = app
+        .http
+        .post(format!("{}/api/sync", app.base))
+        .bearer_auth(&town.mentor.token)
+        .json(&json!({
+            "protocol": model::sync::PROTOCOL_VERSION,
+            "device": "fedcba9876543210",
+            "cursor": 0
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), StatusCode::OK);
+    // Once those connections end, the person syncs again.
+    drop(slow);
+    let mut again = StatusCode::TOO_MANY_REQUESTS;
+    for _ in 0..100 {
+        again = sync().await.unwrap().status();
+        if again == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(again, StatusCode::OK);
+}

@@ -13,7 +13,7 @@ mod records;
 mod reserve;
 mod schools;
 mod support;
-pub(crate) mod sync;
+pub mod sync;
 mod templates;
 mod tests;
 mod users;

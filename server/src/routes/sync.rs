@@ -29,6 +29,44 @@ const PAGE_ROWS: usize = 20_000;
 const PAGE_CHUNK: usize = 500;
 /// How many syncs are worked on at once; the others wait their turn (see [`in_turn`]).
 pub const SYNC_SLOTS: usize = 8;
+/// The bytes of request bodies one person's syncs may hold at once while they arrive and wait
+/// for a slot: four of the largest. A body counts as large as it says it is (as the largest when
+/// it does not say), before it is read. Many small syncs of one login (a school's computers)
+/// fit; hundreds of large ones held open do not.
+pub const SYNC_BYTES_PER_PERSON: u64 = 4 * SYNC_BODY_LIMIT as u64;
+/// How long a person told to wait is asked to wait.
+const PERSON_BUSY_RETRY_SECS: u64 = 5;
+
+/// The bytes each person's syncs under way hold.
+#[derive(Clone, Default)]
+pub struct ByPerson(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<uuid::Uuid, u64>>>);
+
+/// One sync of a person under way and the bytes it counts for, for as long as it lives.
+struct Underway(ByPerson, uuid::Uuid, u64);
+
+impl ByPerson {
+    fn begin(&self, person: uuid::Uuid, bytes: u64) -> Option<Underway> {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let held = map.entry(person).or_default();
+        if held.saturating_add(bytes) > SYNC_BYTES_PER_PERSON {
+            return None;
+        }
+        *held += bytes;
+        Some(Underway(self.clone(), person, bytes))
+    }
+}
+
+impl Drop for Underway {
+    fn drop(&mut self) {
+        let mut map = (self.0).0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(held) = map.get_mut(&self.1) {
+            *held = held.saturating_sub(self.2);
+            if *held == 0 {
+                map.remove(&self.1);
+            }
+        }
+    }
+}
 
 /// Lets a sync request through once one of the [`SYNC_SLOTS`] is free, holding it until the
 /// answer is ready. Its session is checked first (nobody unknown gets a body read), then its
@@ -45,6 +83,25 @@ pub async fn in_turn(
 ) -> AppResult<Response> {
     let (mut parts, body) = req.into_parts();
     let user = CurrentUser::from_request_parts(&mut parts, &state).await?;
+    // A person's syncs are bounded before their bodies are read: hundreds of them at once
+    // would each hold a body in memory while waiting.
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+        .unwrap_or(SYNC_BODY_LIMIT as u64)
+        .min(SYNC_BODY_LIMIT as u64);
+    let Some(_underway) = state.syncs_by_person.begin(user.profile.id, declared) else {
+        return Err(ApiError {
+            retry_after_secs: Some(PERSON_BUSY_RETRY_SECS),
+            ..ApiError::new(
+                model::ErrorCode::TooManyAttempts,
+                "С вашей учётной записью уже идёт несколько обменов одновременно (с других \
+                 компьютеров или вкладок). Обмен повторится сам через несколько секунд.",
+            )
+        }
+        .into());
+    };
     let body = match Bytes::from_request(Request::from_parts(parts.clone(), body), &()).await {
         Ok(body) => body,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
