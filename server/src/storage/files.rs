@@ -115,7 +115,7 @@ impl Db {
                     return Err(ChunkError::TooManyUnfinished);
                 }
                 let stored: i64 = sqlx::query_scalar(
-                    "SELECT COALESCE(SUM(size), 0) FROM files WHERE created_by = $1",
+                    "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM files WHERE created_by = $1",
                 )
                 .bind(user.to_string())
                 .fetch_one(&mut *tx)
