@@ -153,3 +153,36 @@ async fn a_nomination_made_offline_reaches_the_centre_with_its_portfolio() -> an
     centre.close().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_draft_nomination_deleted_leaves_the_list() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    server.own_school("rezerv2").await?;
+    let school = Browser::start().await?;
+    school
+        .sign_in_synced(&server.url(""), "rezerv2", "#home-school")
+        .await?;
+    school.client.goto(&server.url("/reserve")).await?;
+    school.wait_for("#reserve-nominate").await?;
+    school.click("#reserve-nominate").await?;
+    school.wait_for("#candidate-name").await?;
+    school.fill("#candidate-name", "Черновая Заявка").await?;
+    // Saved: the page's heading reads the record.
+    school
+        .wait_js(
+            "(document.querySelector('main h1') || {innerText: ''}).innerText.includes('Черновая Заявка')",
+            Duration::from_secs(20),
+        )
+        .await?;
+    school.click("#candidate-delete").await?;
+    school.client.accept_alert().await?;
+    // Written, then the list: the draft is no longer in it.
+    school
+        .wait_js("location.pathname === '/reserve'", Duration::from_secs(20))
+        .await?;
+    school.wait_for("#reserve-nominate").await?;
+    let page = school.text("main").await?;
+    assert!(!page.contains("Черновая Заявка"), "{page}");
+    school.close().await?;
+    Ok(())
+}

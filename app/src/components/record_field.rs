@@ -92,6 +92,17 @@ pub fn delete(target: Target, record: &Record, error: RwSignal<Option<String>>) 
     save(target, one(DELETED, record.deletion_value()), error);
 }
 
+/// Marks the record deleted at once, then runs `then` (leaving its page); a failure is said in
+/// `error` and the page stays, so the person sees why the record is still there.
+pub fn delete_then(
+    target: Target,
+    record: &Record,
+    error: RwSignal<Option<String>>,
+    then: impl FnOnce() + 'static,
+) {
+    save_now(target, one(DELETED, record.deletion_value()), error, then);
+}
+
 /// How a field is typed.
 #[derive(Clone, Copy)]
 pub enum Input {

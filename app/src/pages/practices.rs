@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::components::attachments::Attachments;
-use crate::components::record_field::{Checklist, Field, Input, SaveError, delete, one, save};
+use crate::components::record_field::{Checklist, Field, Input, SaveError, delete_then, one, save};
 use crate::format;
 use crate::lists::known_schools;
 use crate::session::use_session;
@@ -274,8 +274,10 @@ pub fn MaterialPage() -> impl IntoView {
             })
             .unwrap_or(false);
         if ok {
-            delete(target(&r), &r, error);
-            navigate("/practices", Default::default());
+            let navigate = navigate.clone();
+            delete_then(target(&r), &r, error, move || {
+                navigate("/practices", Default::default())
+            });
         }
     };
     let remove = StoredValue::new(remove);

@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use crate::components::attachments::Attachments;
 use crate::components::download::DownloadButton;
-use crate::components::record_field::{Field, Input, SaveError, delete, one, save};
+use crate::components::record_field::{Field, Input, SaveError, delete_then, one, save};
 use crate::format;
 use crate::lists::known_schools;
 use crate::session::use_session;
@@ -200,8 +200,10 @@ pub fn CandidatePage() -> impl IntoView {
             .and_then(|w| w.confirm_with_message("Удалить заявку?").ok())
             .unwrap_or(false);
         if ok {
-            delete(target(&x), &x, error);
-            navigate("/reserve", Default::default());
+            let navigate = navigate.clone();
+            delete_then(target(&x), &x, error, move || {
+                navigate("/reserve", Default::default())
+            });
         }
     };
     let remove = StoredValue::new(remove);
@@ -255,7 +257,7 @@ pub fn CandidatePage() -> impl IntoView {
                 {move || (!head && stage.get() == Stage::Draft).then(|| view! {
                     <div class="actions no-print">
                         <button type="button" id="candidate-send" on:click=move |_| move_to(Stage::Nominated)>"Направить в наставнический центр"</button>
-                        <button type="button" class="button-link" on:click=move |ev| remove.with_value(|f| f(ev))>"Удалить заявку"</button>
+                        <button type="button" class="button-link" id="candidate-delete" on:click=move |ev| remove.with_value(|f| f(ev))>"Удалить заявку"</button>
                     </div>
                 })}
 
