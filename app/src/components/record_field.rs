@@ -82,6 +82,39 @@ pub fn save_now(
     });
 }
 
+/// Makes a new record with `fields` at once (nothing held, as [`save_now`]) unless one is being
+/// made: `busy` is set while it is written, so a second press of its button (a double click on
+/// a slow computer) makes no second record — the button shows it with `disabled`. `then` runs
+/// once it is saved (it may go to the new record's page).
+pub fn create(
+    target: Target,
+    fields: BTreeMap<String, Value>,
+    error: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
+    then: impl FnOnce() + 'static,
+) {
+    if busy.get_untracked() {
+        return;
+    }
+    busy.set(true);
+    let store = use_store();
+    let sync = use_sync();
+    spawn_local(async move {
+        let result = store.edit_now(&target, fields).await;
+        busy.try_set(false);
+        match result {
+            Ok(()) => {
+                error.try_set(None);
+                sync.edited();
+                then();
+            }
+            Err(e) => {
+                error.try_set(Some(format!("Не сохранено: {}", e.0)));
+            }
+        }
+    });
+}
+
 /// One field.
 pub fn one(name: &str, value: Value) -> BTreeMap<String, Value> {
     BTreeMap::from([(name.to_owned(), value)])

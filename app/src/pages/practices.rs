@@ -8,7 +8,6 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use model::Role;
 use model::practices::{
@@ -21,12 +20,13 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::components::attachments::Attachments;
-use crate::components::record_field::{Checklist, Field, Input, SaveError, delete_then, one, save};
+use crate::components::record_field::{
+    Checklist, Field, Input, SaveError, create, delete_then, one, save,
+};
 use crate::format;
 use crate::lists::known_schools;
 use crate::session::use_session;
 use crate::store::{Target, use_store};
-use crate::sync::use_sync;
 
 fn target(r: &Record) -> Target {
     Target {
@@ -173,12 +173,12 @@ pub fn PracticesPage() -> impl IntoView {
 #[component]
 fn NewMaterial() -> impl IntoView {
     let store = use_store();
-    let sync = use_sync();
     let title = RwSignal::new(String::new());
     let kind = RwSignal::new(TYPES[0].0.to_owned());
     let error = RwSignal::new(None::<String>);
     let navigate = use_navigate();
-    let create = move |_| {
+    let busy = RwSignal::new(false);
+    let add = move |_| {
         let name = title.get_untracked().trim().to_owned();
         if name.is_empty() {
             error.set(Some("Введите название материала.".into()));
@@ -197,14 +197,8 @@ fn NewMaterial() -> impl IntoView {
             (F_STATE.to_owned(), json!("draft")),
         ]);
         let navigate = navigate.clone();
-        spawn_local(async move {
-            match store.edit_now(&t, fields).await {
-                Ok(()) => {
-                    sync.edited();
-                    navigate(&format!("/practices/{id}"), Default::default());
-                }
-                Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
-            }
+        create(t, fields, error, busy, move || {
+            navigate(&format!("/practices/{id}"), Default::default())
         });
     };
     view! {
@@ -224,7 +218,7 @@ fn NewMaterial() -> impl IntoView {
                     </select>
                 </div>
             </div>
-            <button type="button" id="practice-create" on:click=create>"Создать черновик"</button>
+            <button type="button" id="practice-create" disabled=move || busy.get() on:click=add>"Создать черновик"</button>
             <SaveError error=error/>
         </fieldset>
     }

@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use model::Role;
 use model::record::{Record, Scope};
@@ -24,12 +23,11 @@ use uuid::Uuid;
 
 use crate::components::attachments::Attachments;
 use crate::components::download::DownloadButton;
-use crate::components::record_field::{Field, Input, SaveError, delete_then, one, save};
+use crate::components::record_field::{Field, Input, SaveError, create, delete_then, one, save};
 use crate::format;
 use crate::lists::known_schools;
 use crate::session::use_session;
 use crate::store::{Target, use_store};
-use crate::sync::use_sync;
 
 fn target(rec: &Record) -> Target {
     Target {
@@ -51,7 +49,6 @@ fn school_of(rec: &Record) -> Option<Uuid> {
 #[component]
 pub fn ReservePage() -> impl IntoView {
     let store = use_store();
-    let sync = use_sync();
     crate::pages::set_title("Кадровый резерв");
     let session = use_session();
     let profile = session.profile();
@@ -61,6 +58,7 @@ pub fn ReservePage() -> impl IntoView {
     let all = store.watch_kind(r::CANDIDATE_KIND);
     let error = RwSignal::new(None::<String>);
     let navigate = use_navigate();
+    let busy = RwSignal::new(false);
     let nominate = move |_| {
         let Some(school) = my_school else { return };
         let id = store.new_id();
@@ -71,17 +69,9 @@ pub fn ReservePage() -> impl IntoView {
             parent: None,
         };
         let navigate = navigate.clone();
-        spawn_local(async move {
-            match store
-                .edit_now(&t, BTreeMap::from([(F_STAGE.to_owned(), json!("draft"))]))
-                .await
-            {
-                Ok(()) => {
-                    sync.edited();
-                    navigate(&format!("/reserve/{id}"), Default::default());
-                }
-                Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
-            }
+        let fields = BTreeMap::from([(F_STAGE.to_owned(), json!("draft"))]);
+        create(t, fields, error, busy, move || {
+            navigate(&format!("/reserve/{id}"), Default::default())
         });
     };
     view! {
@@ -94,7 +84,7 @@ pub fn ReservePage() -> impl IntoView {
             </p>
             <SaveError error=error/>
             {(!head).then(|| view! {
-                <button type="button" id="reserve-nominate" on:click=nominate>"Новая заявка"</button>
+                <button type="button" id="reserve-nominate" disabled=move || busy.get() on:click=nominate>"Новая заявка"</button>
             })}
             {head.then(|| view! {
                 <p class="actions no-print">
@@ -396,7 +386,6 @@ fn vacancy_target(id: Uuid) -> Target {
 #[component]
 fn Vacancies() -> impl IntoView {
     let store = use_store();
-    let sync = use_sync();
     let vacancies = store.watch_kind(r::VACANCY_KIND);
     let candidates = store.watch_kind(r::CANDIDATE_KIND);
     let error = RwSignal::new(None::<String>);
@@ -411,18 +400,13 @@ fn Vacancies() -> impl IntoView {
         list.sort_by(|a, b| b.cmp(a));
         list
     });
+    let adding = RwSignal::new(false);
     let add = move |_| {
         let fields = BTreeMap::from([
             (r::V_POST.to_owned(), json!("директор")),
             (r::V_OPENED_ON.to_owned(), json!(format::today())),
         ]);
-        let t = vacancy_target(store.new_id());
-        spawn_local(async move {
-            match store.edit_now(&t, fields).await {
-                Ok(()) => sync.edited(),
-                Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
-            }
-        });
+        create(vacancy_target(store.new_id()), fields, error, adding, || ());
     };
     view! {
         <h2 id="vacancies-title">"Вакантные руководящие должности"</h2>
@@ -466,7 +450,7 @@ fn Vacancies() -> impl IntoView {
                 </fieldset>
             }
         }/>
-        <button type="button" class="button-secondary no-print" id="vacancy-add" on:click=add>"Добавить вакантную должность"</button>
+        <button type="button" class="button-secondary no-print" id="vacancy-add" disabled=move || adding.get() on:click=add>"Добавить вакантную должность"</button>
     }
 }
 

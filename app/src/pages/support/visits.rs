@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use model::Role;
 use model::record::{Record, Scope};
@@ -18,14 +17,13 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{live, school_of};
-use crate::components::record_field::{Field, Input, SaveError, delete};
+use crate::components::record_field::{Field, Input, SaveError, create, delete};
 use crate::components::text_input::DateInput;
 use crate::format;
 use crate::lists::known_schools;
 use crate::recommendation::start_draft;
 use crate::session::use_session;
 use crate::store::{Target, use_store};
-use crate::sync::use_sync;
 
 fn target(r: &Record) -> Target {
     Target {
@@ -40,14 +38,14 @@ fn target(r: &Record) -> Target {
 #[component]
 pub fn NewVisitButton(school: Uuid) -> impl IntoView {
     let store = use_store();
-    let sync = use_sync();
     let kind = RwSignal::new(TYPES[0].0.to_owned());
     let date = RwSignal::new(format::today());
     let error = RwSignal::new(None::<String>);
     let navigate = use_navigate();
     let n = school.simple().to_string();
     let (kind_id, date_id) = (format!("visit-type-{n}"), format!("visit-date-{n}"));
-    let create = move |_| {
+    let busy = RwSignal::new(false);
+    let add = move |_| {
         if date.get_untracked().is_empty() {
             error.set(Some("Укажите дату.".into()));
             return;
@@ -64,14 +62,8 @@ pub fn NewVisitButton(school: Uuid) -> impl IntoView {
             (F_DATE.to_owned(), json!(date.get_untracked())),
         ]);
         let navigate = navigate.clone();
-        spawn_local(async move {
-            match store.edit_now(&t, fields).await {
-                Ok(()) => {
-                    sync.edited();
-                    navigate(&format!("/visits/{id}"), Default::default());
-                }
-                Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
-            }
+        create(t, fields, error, busy, move || {
+            navigate(&format!("/visits/{id}"), Default::default())
         });
     };
     view! {
@@ -82,7 +74,7 @@ pub fn NewVisitButton(school: Uuid) -> impl IntoView {
             </select>
             <label for=date_id.clone()>"Дата"</label>
             <DateInput id=date_id value=date/>
-            <button type="button" class="button-secondary visit-create" on:click=create>"Записать"</button>
+            <button type="button" class="button-secondary visit-create" disabled=move || busy.get() on:click=add>"Записать"</button>
             <SaveError error=error/>
         </div>
     }
