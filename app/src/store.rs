@@ -211,14 +211,6 @@ pub fn provide_store() -> Store {
         held_count: RwSignal::new(0),
         on_written: StoredValue::new_local(Vec::new()),
     };
-    // Held edits are written as soon as their person's storage opens (again).
-    Effect::new(move |_| {
-        if let DbState::Ready { user, .. } = store.db_state().get() {
-            spawn_local(async move {
-                let _ = store.write_edits(user, None).await;
-            });
-        }
-    });
     provide_context(store);
     store
 }
@@ -480,6 +472,19 @@ impl Store {
     /// Edits written on this computer's storage only in memory so far, waiting for it to open.
     pub fn held(self) -> RwSignal<usize> {
         self.held_count
+    }
+
+    /// From now on, writes the held edits as soon as their person's storage opens (again).
+    /// Called once, by the sync loop's start (so that the writing lives in the chunk of the
+    /// work, not in the sign-in page's).
+    pub fn write_held_when_open(self) {
+        Effect::new(move |_| {
+            if let DbState::Ready { user, .. } = self.db_state().get() {
+                spawn_local(async move {
+                    let _ = self.write_edits(user, None).await;
+                });
+            }
+        });
     }
 
     /// Calls `done` once every held edit is written (at once when none is held).

@@ -63,14 +63,6 @@ pub fn provide_sync(store: Store) -> SyncCtx {
         edited_at: StoredValue::new(None),
         store,
     };
-    // Edits held while the storage was closed are sent soon after they are written.
-    Effect::new(move |before: Option<usize>| {
-        let held = store.held().get();
-        if held < before.unwrap_or(0) {
-            sync.edited();
-        }
-        held
-    });
     provide_context(sync);
     sync
 }
@@ -134,6 +126,16 @@ impl SyncCtx {
     /// Starts the sync loop.
     fn start(self, session: SessionCtx, net: Connectivity) {
         let store = self.store;
+        // Edits held while the storage was closed are written when it opens, and sent soon
+        // after.
+        store.write_held_when_open();
+        Effect::new(move |before: Option<usize>| {
+            let held = store.held().get();
+            if held < before.unwrap_or(0) {
+                self.edited();
+            }
+            held
+        });
         // Counters follow every change of the store, from any tab.
         Effect::new(move |_| {
             store.revision().track();
