@@ -26,13 +26,21 @@ pub fn save(target: Target, fields: BTreeMap<String, Value>, error: RwSignal<Opt
                 error.set(None);
                 sync.edited();
             }
-            Err(e) => {
-                let said = format!("Не сохранено: {}", e.0);
-                error.set(Some(said.clone()));
-                took_back_when_written(store, &e, error, said, || ());
-            }
+            Err(e) => say_not_saved(store, &e, error),
         }
     });
+}
+
+/// Says a failed save in `error` («Не сохранено: …»); a held edit's message is taken back once
+/// it is written.
+pub fn say_not_saved(
+    store: crate::store::Store,
+    failure: &crate::store::StoreError,
+    error: RwSignal<Option<String>>,
+) {
+    let said = format!("Не сохранено: {}", failure.0);
+    error.set(Some(said.clone()));
+    took_back_when_written(store, failure, error, said, || ());
 }
 
 /// A "not saved" said in `error` for an edit the store held is taken back once the store has
@@ -66,20 +74,7 @@ pub fn save_now(
     error: RwSignal<Option<String>>,
     then: impl FnOnce() + 'static,
 ) {
-    let store = use_store();
-    let sync = use_sync();
-    spawn_local(async move {
-        match store.edit_now(&target, fields).await {
-            Ok(()) => {
-                error.try_set(None);
-                sync.edited();
-                then();
-            }
-            Err(e) => {
-                error.try_set(Some(format!("Не сохранено: {}", e.0)));
-            }
-        }
-    });
+    write_at_once(target, fields, error, None, then);
 }
 
 /// Makes a new record with `fields` at once (nothing held, as [`save_now`]) unless one is being
@@ -97,11 +92,24 @@ pub fn create(
         return;
     }
     busy.set(true);
+    write_at_once(target, fields, error, Some(busy), then);
+}
+
+/// [`save_now`] and [`create`]: `busy`, if any, is set back once the write is done.
+fn write_at_once(
+    target: Target,
+    fields: BTreeMap<String, Value>,
+    error: RwSignal<Option<String>>,
+    busy: Option<RwSignal<bool>>,
+    then: impl FnOnce() + 'static,
+) {
     let store = use_store();
     let sync = use_sync();
     spawn_local(async move {
         let result = store.edit_now(&target, fields).await;
-        busy.try_set(false);
+        if let Some(busy) = busy {
+            busy.try_set(false);
+        }
         match result {
             Ok(()) => {
                 error.try_set(None);

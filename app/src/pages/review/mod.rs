@@ -27,7 +27,7 @@ pub use recommendations::{
 pub use school_responses::SchoolResponses;
 
 use crate::components::answer::render;
-use crate::components::record_field::took_back_when_written;
+use crate::components::record_field::say_not_saved;
 use crate::components::refused::RefusedList;
 use crate::components::test_result::TestResult;
 use crate::store::{Target, use_store};
@@ -128,11 +128,7 @@ fn Review(template: Arc<Template>, record: ReadSignal<Option<Record>>) -> impl I
         spawn_local(async move {
             match store.edit(&target, fields).await {
                 Ok(()) => sync.edited(),
-                Err(e) => {
-                    let said = format!("Не сохранено: {}", e.0);
-                    error.set(Some(said.clone()));
-                    took_back_when_written(store, &e, error, said, || ());
-                }
+                Err(e) => say_not_saved(store, &e, error),
             }
         });
     });

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::components::material_links::MaterialLinks;
-use crate::components::record_field::{Field, Input, SaveError, took_back_when_written};
+use crate::components::record_field::{Field, Input, SaveError, say_not_saved};
 use crate::format;
 use crate::lists::known_schools;
 use crate::pages::support::measure_from_recommendation;
@@ -100,11 +100,7 @@ pub fn RecommendationPage() -> impl IntoView {
                     error.set(None);
                     sync.edited();
                 }
-                Err(e) => {
-                    let said = format!("Не сохранено: {}", e.0);
-                    error.set(Some(said.clone()));
-                    took_back_when_written(store, &e, error, said, || ());
-                }
+                Err(e) => say_not_saved(store, &e, error),
             }
         });
     });
@@ -235,11 +231,7 @@ pub fn ReceivedRecommendations() -> impl IntoView {
                                                     error.set(None);
                                                     sync.edited();
                                                 }
-                                                Err(e) => {
-                                                    let said = format!("Не сохранено: {}", e.0);
-                                                    error.set(Some(said.clone()));
-                                                    took_back_when_written(store, &e, error, said, || ());
-                                                }
+                                                Err(e) => say_not_saved(store, &e, error),
                                             }
                                         });
                                     }>"Принять к сведению"</button>

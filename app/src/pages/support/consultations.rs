@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use super::{live, school_of};
 use crate::components::download::DownloadButton;
-use crate::components::record_field::{Field, Input, SaveError, one, took_back_when_written};
+use crate::components::record_field::{Field, Input, SaveError, one, say_not_saved};
 use crate::format;
 use crate::lists::{known_schools, specialists};
 use crate::recommendation::start_draft;
@@ -273,11 +273,7 @@ pub fn ConsultationPage() -> impl IntoView {
                     error.set(None);
                     sync.edited();
                 }
-                Err(e) => {
-                    let said = format!("Не сохранено: {}", e.0);
-                    error.set(Some(said.clone()));
-                    took_back_when_written(store, &e, error, said, || ());
-                }
+                Err(e) => say_not_saved(store, &e, error),
             }
         });
     };
