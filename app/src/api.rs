@@ -394,6 +394,15 @@ pub async fn file_chunk(
     .await
 }
 
+/// Shows the server this computer has the whole of a file it already holds.
+pub async fn file_proof(
+    token: &str,
+    sha256: &str,
+    proof: &model::files::FileProof,
+) -> Result<model::files::FileProgress, Failure> {
+    json(post(&format!("/files/{sha256}/proof"), token, proof)).await
+}
+
 /// The bytes of the file an attachment record names.
 pub async fn attached_file(token: &str, attachment: uuid::Uuid) -> Result<Vec<u8>, Failure> {
     let res = send(get(&format!("/records/{attachment}/file"), token)).await?;

@@ -2,7 +2,9 @@
 //! database at once, with its attachment record, so it is never lost to a dropped connection;
 //! the sync sends its bytes when the server answers, in pieces that go on where the server
 //! stopped (a cut connection costs one piece), smaller pieces while the link keeps failing and
-//! larger ones while it holds. A file attached elsewhere is fetched when first opened and kept.
+//! larger ones while it holds. A file the server already has is not sent again: the device
+//! proves it has it (`model::files::FileProof`), so that the attachment can be read. A file
+//! attached elsewhere is fetched when first opened and kept.
 
 use std::collections::BTreeMap;
 
@@ -69,7 +71,12 @@ pub async fn attach(
 /// Sends every file kept here that the server does not have whole yet. Stops at the first
 /// connection failure that keeps coming back (the next sync goes on); a file the server refuses
 /// is said in words and the others still go.
-pub async fn upload_pending(store: Store, view: SyncCtx, token: &str) -> Result<(), Failure> {
+pub async fn upload_pending(
+    store: Store,
+    view: SyncCtx,
+    person: uuid::Uuid,
+    token: &str,
+) -> Result<(), Failure> {
     // Only files some attachment here still names: a file whose attachment was removed (or
     // refused) is not sent.
     let named: std::collections::BTreeSet<String> =
@@ -94,7 +101,7 @@ pub async fn upload_pending(store: Store, view: SyncCtx, token: &str) -> Result<
             let Ok(Some(file)) = store.file(&sha).await else {
                 continue;
             };
-            match upload(view, token, &file).await {
+            match upload(view, person, token, &file).await {
                 Ok(()) => {
                     let _ = store.mark_uploaded(&sha).await;
                 }
@@ -116,7 +123,12 @@ pub async fn upload_pending(store: Store, view: SyncCtx, token: &str) -> Result<
     result
 }
 
-async fn upload(view: SyncCtx, token: &str, file: &LocalFile) -> Result<(), Failure> {
+async fn upload(
+    view: SyncCtx,
+    person: uuid::Uuid,
+    token: &str,
+    file: &LocalFile,
+) -> Result<(), Failure> {
     let mut progress = api::file_progress(token, &file.sha256).await?;
     let mut piece = FIRST_PIECE;
     let mut failures = 0;
@@ -167,6 +179,26 @@ async fn upload(view: SyncCtx, token: &str, file: &LocalFile) -> Result<(), Fail
             }
             Err(f) => return Err(f),
         }
+    }
+    if !progress.held {
+        // Someone sent the same file before: show the server this computer has it too.
+        view.upload
+            .set(Some((file.name.clone(), file.size, file.size)));
+        let parts = js_sys::Array::of2(
+            &wasm_bindgen::JsValue::from_str(&files::proof_input(person)),
+            &file.blob,
+        );
+        let digest = match web_sys::Blob::new_with_blob_sequence(&parts) {
+            Ok(whole) => browser::sha256_hex(&whole).await,
+            Err(_) => None,
+        };
+        let Some(digest) = digest else {
+            return Err(Failure::Api(model::ApiError::new(
+                model::ErrorCode::Internal,
+                "файл на этом компьютере не читается; прикрепите его заново.",
+            )));
+        };
+        api::file_proof(token, &file.sha256, &files::FileProof { digest }).await?;
     }
     Ok(())
 }

@@ -201,7 +201,7 @@ impl SyncCtx {
                     async move {
                         // Records first (an attachment's record says what the file is), then the files.
                         let outcome = match self.run(&token).await {
-                            Ok(()) => crate::files::upload_pending(store, self, &token).await,
+                            Ok(()) => crate::files::upload_pending(store, self, user, &token).await,
                             failed => failed,
                         };
                         *out.borrow_mut() = Some(outcome);

@@ -5,7 +5,11 @@
 //! name, type and size; the bytes travel apart from records. A device keeps a chosen file in its
 //! local database at once and uploads it in chunks when the server answers; the server keeps the
 //! bytes once per SHA-256 (the same file attached twice is stored and sent once) and hands them
-//! out only to someone who may read an attachment naming them.
+//! out only to someone who may read an attachment naming them, and only when whoever wrote that
+//! attachment is known to hold the file: knowing a file's SHA-256 is not having it. A person
+//! holds a file when the server kept a piece of it they sent, when they proved they have all of
+//! it (a device that finds the file already on the server sends [`proof_input`]'s hash instead
+//! of the bytes), or when the server gave it to them.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -141,6 +145,24 @@ pub fn file_of(r: &Record) -> Option<FileRef> {
 pub struct FileProgress {
     pub received: u64,
     pub complete: bool,
+    /// The person asking is known to hold the file (see the module's docs): when the file is
+    /// complete and this is false, their device proves it has the file
+    /// (`POST /api/files/{sha256}/proof` with [`FileProof`]).
+    #[serde(default)]
+    pub held: bool,
+}
+
+/// The proof that a person has a whole file: the SHA-256 (lowercase hex) of
+/// [`proof_input`]`(person)` followed by the file's bytes. Only someone with the bytes can make
+/// it, and it proves nothing for anyone else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileProof {
+    pub digest: String,
+}
+
+/// What a person's proof of holding a file hashes before the file's bytes.
+pub fn proof_input(person: uuid::Uuid) -> String {
+    format!("nastavnik-file-proof:{person}:")
 }
 
 #[cfg(test)]

@@ -95,7 +95,7 @@ async fn the_demo_has_every_state_of_the_work() {
     assert!(deadlines.iter().any(|d| *d < today) && deadlines.iter().any(|d| *d > today));
 
     // A bank of practices: a dozen materials, drafts among them, files whose bytes are all on
-    // the server, and materials that suit the first school (its programme's risk factors and
+    // the server (sent by whoever attached them, so they are given out), and materials that suit the first school (its programme's risk factors and
     // its leader's deficits).
     use model::practices as p;
     let materials = db.all_records(p::MATERIAL_KIND).await.unwrap();
@@ -113,6 +113,13 @@ async fn the_demo_has_every_state_of_the_work() {
             .expect("uploaded");
         assert_eq!(bytes.len() as u64, file.size);
         assert!(bytes.starts_with(b"PK"), "a spreadsheet");
+        assert!(
+            db.holds_file(a.owner.expect("an author"), &file.sha256)
+                .await
+                .unwrap(),
+            "{} is not given out",
+            file.name
+        );
     }
     let sections = db
         .all_records(model::support::programme::SECTION_KIND)

@@ -157,7 +157,8 @@ async fn uploads_resume_and_are_stored_once() {
         done,
         FileProgress {
             received: size as u64,
-            complete: true
+            complete: true,
+            held: true,
         }
     );
     // Another person with the same file: the server has it already.
@@ -168,6 +169,10 @@ async fn uploads_resume_and_are_stored_once() {
         .await
         .unwrap();
     assert!(other.complete);
+    assert!(
+        !other.held,
+        "a piece of a file the server has whole proves nothing"
+    );
 
     // The same name with another size, or bytes that do not hash to the name: refused, and a
     // corrupt file is dropped so it is sent again.
@@ -500,4 +505,145 @@ async fn a_recommendation_names_materials_of_the_bank() {
         .await
         .unwrap();
     assert_eq!(p::linked(&stored), vec![material]);
+}
+
+async fn prove(app: &common::TestApp, token: &str, sum: &str, digest: &str) -> reqwest::Response {
+    app.http
+        .post(format!("{}/api/files/{sum}/proof", app.base))
+        .bearer_auth(token)
+        .json(&files::FileProof {
+            digest: digest.to_owned(),
+        })
+        .send()
+        .await
+        .unwrap()
+}
+
+/// What a person's device sends to show it has `bytes` (see `model::files::proof_input`).
+fn proof_of(person: Uuid, bytes: &[u8]) -> String {
+    let mut input = files::proof_input(person).into_bytes();
+    input.extend_from_slice(bytes);
+    sha(&input)
+}
+
+#[tokio::test]
+async fn knowing_a_files_hash_is_not_having_it() {
+    let m = municipality().await;
+    let app = &m.app;
+    let secret = file(5_000, 7);
+    let sum = sha(&secret);
+
+    // The head attaches a file to a draft of the centre's: no school reads it.
+    let mut centre = Device::new(&m.head.token, 1);
+    let material = fresh();
+    centre.edit(
+        material,
+        p::MATERIAL_KIND,
+        &Scope::Centre,
+        json!({
+            p::F_TITLE: "Проект приказа о кадровом резерве",
+            p::F_TYPE: "normative",
+            p::F_STATE: "draft",
+        }),
+    );
+    let original = fresh();
+    let description = json!({
+        files::F_NAME: "Проект приказа.pdf",
+        files::F_MIME: "application/pdf",
+        files::F_SIZE: secret.len(),
+        files::F_SHA256: sum,
+    });
+    centre.edit_child(
+        original,
+        files::ATTACHMENT_KIND,
+        &Scope::Centre,
+        Some(material),
+        description.clone(),
+    );
+    centre.sync(app).await;
+    assert!(centre.refused.is_empty(), "{:?}", centre.refused_messages());
+    assert_eq!(upload(app, &m.head.token, &secret).await.0, StatusCode::OK);
+    assert!(progress(app, &m.head.token, &sum).await.held);
+
+    // A school's team that learned the hash names it in an attachment of its own draft
+    // nomination. The record is theirs to write, but the file is not theirs to read.
+    let mut school = Device::new(&m.team.token, 2);
+    let scope = Scope::School(m.school);
+    let nomination = fresh();
+    school.edit(
+        nomination,
+        model::reserve::CANDIDATE_KIND,
+        &scope,
+        json!({
+            model::reserve::F_NAME: "Иванов Иван Иванович",
+            model::reserve::F_POSITION: "учитель истории",
+            model::reserve::F_STAGE: "draft",
+        }),
+    );
+    let borrowed = fresh();
+    school.edit_child(
+        borrowed,
+        files::ATTACHMENT_KIND,
+        &scope,
+        Some(nomination),
+        description.clone(),
+    );
+    school.sync(app).await;
+    assert!(school.refused.is_empty(), "{:?}", school.refused_messages());
+    let seen = progress(app, &m.team.token, &sum).await;
+    assert!(seen.complete && !seen.held, "{seen:?}");
+    let res = download(app, &m.team.token, borrowed).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.text().await.unwrap().contains("ещё не загружен"));
+    // Nor does sending a piece of it again, or a proof made without the bytes, help.
+    let res = put(app, &m.team.token, &sum, secret.len(), 0, b"%PDF-1.4\n").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(!res.json::<FileProgress>().await.unwrap().held);
+    for digest in [sum.clone(), proof_of(m.head.profile.id, &secret)] {
+        let res = prove(app, &m.team.token, &sum, &digest).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        assert!(res.text().await.unwrap().contains("не совпадает"));
+    }
+    assert_eq!(
+        download(app, &m.team.token, borrowed).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // Neither does anyone who reads the nomination, even the head who holds the file.
+    assert_eq!(
+        download(app, &m.head.token, borrowed).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Someone who really has the same file shows it without sending it: then their
+    // attachment's readers get it.
+    let res = prove(
+        app,
+        &m.team.token,
+        &sum,
+        &proof_of(m.team.profile.id, &secret),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.json::<FileProgress>().await.unwrap().held);
+    let colleague = app
+        .add_user("team2", model::Role::SchoolTeam, Some(m.school))
+        .await;
+    assert!(!progress(app, &colleague.token, &sum).await.held);
+    let res = download(app, &colleague.token, borrowed).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.bytes().await.unwrap().as_ref(), secret.as_slice());
+
+    // Whoever received a file from the server holds it; a proof for a file the server does
+    // not have whole says so.
+    assert!(progress(app, &colleague.token, &sum).await.held);
+    assert!(!progress(app, &m.mentor.token, &sum).await.held);
+    let unknown = file(100, 1);
+    let res = prove(
+        app,
+        &m.team.token,
+        &sha(&unknown),
+        &proof_of(m.team.profile.id, &unknown),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }

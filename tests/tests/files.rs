@@ -205,3 +205,95 @@ async fn a_file_crosses_a_cut_link_whole_and_opens_offline_elsewhere() -> anyhow
     school.close().await?;
     Ok(())
 }
+
+/// A file the server already has (someone else sent it) is not sent again: the computer shows
+/// the server it has the same file, and whoever reads its attachment then gets the file.
+#[tokio::test]
+async fn a_file_the_server_has_is_shown_not_sent_again() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let (head, _) = server.own_school("same").await?;
+    server.add_user("same.moderator", model::Role::Moderator, None)?;
+    let dir = tempfile::tempdir()?;
+    let bytes = scanned_document(12 * 1024);
+    let sha = sha256_hex(&bytes);
+    let path = dir.path().join("Положение о наставничестве.pdf");
+    std::fs::write(&path, &bytes)?;
+    let http = reqwest::Client::new();
+    let progress = |token: String| {
+        let http = http.clone();
+        let url = server.url(&format!("/api/files/{sha}"));
+        async move {
+            let p: model::files::FileProgress = http
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await?
+                .error_for_status()?
+                .json()
+                .await?;
+            anyhow::Ok(p)
+        }
+    };
+
+    // The head sent the same file before.
+    http.post(server.url(&format!(
+        "/api/files/{sha}/chunks?start=0&size={}",
+        bytes.len()
+    )))
+    .bearer_auth(head.token())
+    .body(bytes.clone())
+    .send()
+    .await?
+    .error_for_status()?;
+    let moderator = Api::login(&server.url(""), "same.moderator").await?;
+    let before = progress(moderator.token().to_owned()).await?;
+    assert!(before.complete && !before.held, "{before:?}");
+
+    // The moderator attaches it to a material on their computer.
+    let desk = Browser::start().await?;
+    desk.sign_in_synced(&server.url(""), "same.moderator", "#home-moderator")
+        .await?;
+    desk.client.goto(&server.url("/practices")).await?;
+    desk.wait_for("#practice-new-title").await?;
+    desk.fill("#practice-new-title", "Положение о наставничестве")
+        .await?;
+    desk.click("#practice-create").await?;
+    desk.wait_for("#material-files-input").await?;
+    desk.client
+        .find(Locator::Css("#material-files-input"))
+        .await?
+        .send_keys(&path.display().to_string())
+        .await?;
+    let attachment = format!("li.attachment[data-sha256='{sha}']");
+    desk.wait_js(
+        &format!("(document.querySelector(\"{attachment}\") || {{dataset: {{}}}}).dataset.here === 'sent'"),
+        Duration::from_secs(60),
+    )
+    .await?;
+    desk.wait_all_sent(Duration::from_secs(60)).await?;
+
+    // The computer showed it has the file, so the head reads it through the moderator's
+    // attachment.
+    assert!(progress(moderator.token().to_owned()).await?.held);
+    let id = desk
+        .eval(&format!(
+            "document.querySelector(\"{attachment}\").dataset.id"
+        ))
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let file = http
+        .get(server.url(&format!("/api/records/{id}/file")))
+        .bearer_auth(head.token())
+        .send()
+        .await?
+        .error_for_status()?
+        .bytes()
+        .await?;
+    assert_eq!(file.as_ref(), bytes.as_slice());
+    assert_eq!(desk.text("#material .alert-error").await?, "");
+
+    desk.close().await?;
+    Ok(())
+}

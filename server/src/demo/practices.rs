@@ -392,18 +392,19 @@ pub async fn load(
             fields.push((p::F_SOURCE, json!(m.source)));
         }
         // The head writes the centre's own normative drafts; the moderator everything else.
-        let writer = if m.kind == "normative" && !m.published {
-            &mut head_desk
+        let (writer, author) = if m.kind == "normative" && !m.published {
+            (&mut head_desk, head.id)
         } else {
-            &mut desk
+            (&mut desk, moderator.id)
         };
         writer.write(m.days_ago + 2, place, &fields).await?;
         if let Some((name, heading, rows)) = m.file {
             let bytes = spreadsheet(heading, rows)?;
             let sha256 = hex(&Sha256::digest(&bytes));
             for (i, piece) in bytes.chunks(files::MAX_CHUNK_BYTES as usize).enumerate() {
+                // Sent by whoever attaches it: they hold it (see `model::files`).
                 db.put_file_chunk(
-                    moderator.id,
+                    author,
                     &sha256,
                     (
                         bytes.len() as u64,

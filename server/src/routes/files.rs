@@ -5,7 +5,10 @@
 //! - `GET /api/files/{sha256}`: how much of the file the server holds;
 //! - `POST /api/files/{sha256}/chunks?start=…&size=…`: the piece that starts at `start` of a
 //!   file of `size` bytes;
-//! - `GET /api/records/{id}/file`: the file an attachment names.
+//! - `POST /api/files/{sha256}/proof`: the proof that the person has the whole file
+//!   (`model::files::FileProof`), from a device that finds the file already on the server;
+//! - `GET /api/records/{id}/file`: the file an attachment names, when whoever attached it is
+//!   known to hold it (see `model::files`).
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
@@ -13,13 +16,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use model::ApiError;
-use model::files::{self, FileProgress, MAX_CHUNK_BYTES};
+use model::files::{self, FileProgress, FileProof, MAX_CHUNK_BYTES};
 use serde::Deserialize;
 
 use super::parse_id;
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::{ApiBytes, AppResult};
+use crate::error::{ApiBytes, ApiJson, AppResult};
 use crate::storage::ChunkError;
 
 fn parse_sha(raw: &str) -> Result<&str, ApiError> {
@@ -34,11 +37,34 @@ fn parse_sha(raw: &str) -> Result<&str, ApiError> {
 
 pub async fn progress(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     Path(sha): Path<String>,
 ) -> AppResult<Json<FileProgress>> {
     let sha = parse_sha(&sha)?;
-    Ok(Json(state.db.file_progress(sha).await?))
+    Ok(Json(state.db.file_progress(sha, user.profile.id).await?))
+}
+
+pub async fn proof(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(sha): Path<String>,
+    ApiJson(proof): ApiJson<FileProof>,
+) -> AppResult<Json<FileProgress>> {
+    let sha = parse_sha(&sha)?;
+    let person = user.profile.id;
+    match state.db.prove_file(person, sha, &proof.digest).await? {
+        Some(true) => Ok(Json(state.db.file_progress(sha, person).await?)),
+        Some(false) => Err(ApiError::conflict(
+            "Файл на этом компьютере не совпадает с файлом на сервере под тем же именем. \
+             Удалите этот файл из записи и прикрепите его заново.",
+        )
+        .into()),
+        None => Err(ApiError::new(
+            model::ErrorCode::NotFound,
+            "Этого файла ещё нет на сервере целиком: он будет отправлен с этого компьютера.",
+        )
+        .into()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -127,12 +153,18 @@ pub async fn download(
             return Err(ApiError::not_found().into());
         }
     }
-    let bytes = state
-        .db
-        .file_bytes(&file.sha256)
-        .await?
-        // The attachment must describe the file it names (its size too), not only its hash.
-        .filter(|b| b.len() as u64 == file.size);
+    // Only a file its author holds: knowing a file's hash is not having it.
+    let held = match record.owner {
+        Some(author) => state.db.holds_file(author, &file.sha256).await?,
+        None => false,
+    };
+    let bytes = if held {
+        state.db.file_bytes(&file.sha256).await?
+    } else {
+        None
+    }
+    // The attachment must describe the file it names (its size too), not only its hash.
+    .filter(|b| b.len() as u64 == file.size);
     let Some(bytes) = bytes else {
         return Err(ApiError::new(
             model::ErrorCode::NotFound,
@@ -141,6 +173,11 @@ pub async fn download(
         )
         .into());
     };
+    // Whoever receives it holds it now (and may attach it elsewhere without sending it back).
+    state
+        .db
+        .file_given_to(user.profile.id, &file.sha256)
+        .await?;
     let mime = files::mime_of(&file.name).unwrap_or("application/octet-stream");
     let disposition = format!(
         "attachment; filename=\"file\"; filename*=UTF-8''{}",

@@ -55,6 +55,7 @@ pub fn api(state: AppState) -> Router {
         .route("/records/{id}", get(records::get))
         .route("/records/{id}/file", get(files::download))
         .route("/files/{sha256}", get(files::progress))
+        .route("/files/{sha256}/proof", post(files::proof))
         .route(
             "/files/{sha256}/chunks",
             post(files::chunk).layer(DefaultBodyLimit::max(

@@ -36,23 +36,81 @@ pub enum ChunkError {
 }
 
 impl Db {
-    /// How much of a file the server holds (nothing: `received` 0).
-    pub async fn file_progress(&self, sha256: &str) -> Result<FileProgress, sqlx::Error> {
+    /// How much of a file the server holds (nothing: `received` 0), and whether `person` is
+    /// known to hold it.
+    pub async fn file_progress(
+        &self,
+        sha256: &str,
+        person: Uuid,
+    ) -> Result<FileProgress, sqlx::Error> {
         let row: Option<(i64, i64)> =
             sqlx::query_as("SELECT received, complete FROM files WHERE sha256 = $1")
                 .bind(sha256)
                 .fetch_optional(&self.pool)
                 .await?;
-        Ok(row.map_or(
-            FileProgress {
+        let Some((received, complete)) = row else {
+            return Ok(FileProgress {
                 received: 0,
                 complete: false,
-            },
-            |(received, complete)| FileProgress {
-                received: received as u64,
-                complete: complete != 0,
-            },
-        ))
+                held: false,
+            });
+        };
+        Ok(FileProgress {
+            received: received as u64,
+            complete: complete != 0,
+            held: self.holds_file(person, sha256).await?,
+        })
+    }
+
+    /// Whether `person` is known to hold the file (see `model::files`).
+    pub async fn holds_file(&self, person: Uuid, sha256: &str) -> Result<bool, sqlx::Error> {
+        let held: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM file_holders WHERE sha256 = $1 AND user_id = $2")
+                .bind(sha256)
+                .bind(person.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(held.is_some())
+    }
+
+    /// Notes that `person` holds a file the server has (they received it from the server).
+    pub async fn file_given_to(&self, person: Uuid, sha256: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO file_holders (sha256, user_id) SELECT sha256, $2 FROM files \
+             WHERE sha256 = $1 ON CONFLICT DO NOTHING",
+        )
+        .bind(sha256)
+        .bind(person.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Checks `person`'s proof of holding a whole file (`model::files::FileProof`) against the
+    /// bytes the server has, and notes them as holding it when it is right. `None`: the server
+    /// has no whole file under this name.
+    pub async fn prove_file(
+        &self,
+        person: Uuid,
+        sha256: &str,
+        digest: &str,
+    ) -> Result<Option<bool>, sqlx::Error> {
+        let Some(bytes) = self.file_bytes(sha256).await? else {
+            return Ok(None);
+        };
+        let expected = tokio::task::spawn_blocking(move || {
+            let mut hasher = Sha256::new();
+            hasher.update(model::files::proof_input(person).as_bytes());
+            hasher.update(&bytes);
+            hex(&hasher.finalize())
+        })
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("the proof's hash was not made: {e}")))?;
+        if expected != digest {
+            return Ok(Some(false));
+        }
+        self.file_given_to(person, sha256).await?;
+        Ok(Some(true))
     }
 
     /// Takes the piece of a file that starts at `start`, if it is the next one the server
@@ -137,8 +195,18 @@ impl Db {
             }
         };
         if complete || start != received || data.is_empty() {
+            let held: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM file_holders WHERE sha256 = $1 AND user_id = $2")
+                    .bind(sha256)
+                    .bind(user.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await?;
             tx.commit().await?;
-            return Ok(FileProgress { received, complete });
+            return Ok(FileProgress {
+                received,
+                complete,
+                held: held.is_some(),
+            });
         }
         sqlx::query("INSERT INTO file_chunks (sha256, start, data) VALUES ($1, $2, $3)")
             .bind(sha256)
@@ -146,6 +214,15 @@ impl Db {
             .bind(data)
             .execute(&mut *tx)
             .await?;
+        // Whoever sent a piece the server kept has the file (a wrong piece makes the whole file
+        // fail its hash below, and its holders go with it).
+        sqlx::query(
+            "INSERT INTO file_holders (sha256, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(sha256)
+        .bind(user.to_string())
+        .execute(&mut *tx)
+        .await?;
         let received = received + data.len() as u64;
         let mut complete = false;
         if received == size {
@@ -176,7 +253,11 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(FileProgress { received, complete })
+        Ok(FileProgress {
+            received,
+            complete,
+            held: true,
+        })
     }
 
     /// The bytes of a complete file (`None`: not uploaded yet, or not all of it).

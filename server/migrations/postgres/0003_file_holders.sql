@@ -1,0 +1,10 @@
+-- Who is known to hold a file's bytes: whoever sent a piece of it that the server kept, proved
+-- to have it whole (`POST /api/files/{sha256}/proof`), or received it from the server. A file is
+-- given out only through an attachment whose author holds it, so knowing a file's SHA-256 is
+-- not enough to read it. Who sent a file before this table existed is its first holder.
+CREATE TABLE file_holders (
+    sha256  TEXT NOT NULL REFERENCES files (sha256) ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    PRIMARY KEY (sha256, user_id)
+);
+INSERT INTO file_holders (sha256, user_id) SELECT sha256, created_by FROM files WHERE received > 0;
