@@ -7,9 +7,9 @@
 //! bytes once per SHA-256 (the same file attached twice is stored and sent once) and hands them
 //! out only to someone who may read an attachment naming them, and only when whoever wrote that
 //! attachment is known to hold the file: knowing a file's SHA-256 is not having it. A person
-//! holds a file when the server kept a piece of it they sent, when they proved they have all of
-//! it (a device that finds the file already on the server sends [`proof_input`]'s hash instead
-//! of the bytes), or when the server gave it to them.
+//! holds a file when they sent every piece of it, when they proved they have all of it (a device
+//! that finds the file already on the server, or that finished an upload someone else began,
+//! sends [`proof_input`]'s hash instead of the bytes), or when the server gave it to them.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

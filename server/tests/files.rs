@@ -633,6 +633,44 @@ async fn knowing_a_files_hash_is_not_having_it() {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.bytes().await.unwrap().as_ref(), secret.as_slice());
 
+    // Sending the first bytes of a file before its author does proves nothing either (a
+    // file's beginning is easy to guess): the one who went on with it shows they have it all.
+    let report = file(4_000, 9);
+    let report_sum = sha(&report);
+    let res = put(
+        app,
+        &m.team.token,
+        &report_sum,
+        report.len(),
+        0,
+        &report[..9],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(!res.json::<FileProgress>().await.unwrap().held);
+    let res = put(
+        app,
+        &m.head.token,
+        &report_sum,
+        report.len(),
+        9,
+        &report[9..],
+    )
+    .await;
+    let done = res.json::<FileProgress>().await.unwrap();
+    assert!(done.complete && !done.held, "{done:?}");
+    assert!(!progress(app, &m.team.token, &report_sum).await.held);
+    let res = prove(
+        app,
+        &m.head.token,
+        &report_sum,
+        &proof_of(m.head.profile.id, &report),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(progress(app, &m.head.token, &report_sum).await.held);
+    assert!(!progress(app, &m.team.token, &report_sum).await.held);
+
     // Whoever received a file from the server holds it; a proof for a file the server does
     // not have whole says so.
     assert!(progress(app, &colleague.token, &sum).await.held);

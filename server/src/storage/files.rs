@@ -208,18 +208,12 @@ impl Db {
                 held: held.is_some(),
             });
         }
-        sqlx::query("INSERT INTO file_chunks (sha256, start, data) VALUES ($1, $2, $3)")
-            .bind(sha256)
-            .bind(start as i64)
-            .bind(data)
-            .execute(&mut *tx)
-            .await?;
-        // Whoever sent a piece the server kept has the file (a wrong piece makes the whole file
-        // fail its hash below, and its holders go with it).
         sqlx::query(
-            "INSERT INTO file_holders (sha256, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            "INSERT INTO file_chunks (sha256, start, data, sent_by) VALUES ($1, $2, $3, $4)",
         )
         .bind(sha256)
+        .bind(start as i64)
+        .bind(data)
         .bind(user.to_string())
         .execute(&mut *tx)
         .await?;
@@ -246,6 +240,27 @@ impl Db {
             }
             complete = true;
         }
+        // Whoever sent every piece holds the file. When several people's pieces made it up (an
+        // upload one began and another went on with), each proves it has the whole file.
+        let mut held = false;
+        if complete {
+            let others: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM file_chunks WHERE sha256 = $1 \
+                 AND (sent_by IS NULL OR sent_by <> $2)",
+            )
+            .bind(sha256)
+            .bind(user.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+            if others == 0 {
+                sqlx::query("INSERT INTO file_holders (sha256, user_id) VALUES ($1, $2)")
+                    .bind(sha256)
+                    .bind(user.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                held = true;
+            }
+        }
         sqlx::query("UPDATE files SET received = $1, complete = $2 WHERE sha256 = $3")
             .bind(received as i64)
             .bind(i64::from(complete))
@@ -256,7 +271,7 @@ impl Db {
         Ok(FileProgress {
             received,
             complete,
-            held: true,
+            held,
         })
     }
 
