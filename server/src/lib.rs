@@ -10,6 +10,7 @@ pub mod forms;
 pub mod indices;
 pub mod routes;
 pub mod storage;
+pub mod upgrade;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};

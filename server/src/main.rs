@@ -242,6 +242,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     // none does, and none opens a database while it is being replaced.
     let _using = server::storage::ServingLock::take(&cli.db)?;
     let db = Db::connect(&cli.db).await?;
+    server::upgrade::take_steps(&db).await?;
     match cli.command {
         Command::Serve {
             addr,

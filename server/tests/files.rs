@@ -685,3 +685,70 @@ async fn knowing_a_files_hash_is_not_having_it() {
     .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn who_attached_a_file_before_holders_were_kept_holds_it_after_the_upgrade() {
+    // (The test's server does not take the upgrade steps; the binary does at start.)
+    let m = municipality().await;
+    let app = &m.app;
+    let bytes = file(2_000, 3);
+    let sum = sha(&bytes);
+    assert_eq!(upload(app, &m.head.token, &bytes).await.0, StatusCode::OK);
+
+    // Before the upgrade a school attached the same file; its device sent nothing.
+    let attach = |token: &str, n: u8, who: &str| {
+        let mut desk = Device::new(token, n);
+        let scope = Scope::School(m.school);
+        let nomination = fresh();
+        desk.edit(
+            nomination,
+            model::reserve::CANDIDATE_KIND,
+            &scope,
+            json!({
+                model::reserve::F_NAME: who,
+                model::reserve::F_POSITION: "учитель",
+                model::reserve::F_STAGE: "draft",
+            }),
+        );
+        let attachment = fresh();
+        desk.edit_child(
+            attachment,
+            files::ATTACHMENT_KIND,
+            &scope,
+            Some(nomination),
+            json!({
+                files::F_NAME: "Портфолио.pdf",
+                files::F_MIME: "application/pdf",
+                files::F_SIZE: bytes.len(),
+                files::F_SHA256: sum,
+            }),
+        );
+        (desk, attachment)
+    };
+    let (mut before, earlier) = attach(&m.team.token, 1, "Петров Пётр Петрович");
+    before.sync(app).await;
+    assert!(before.refused.is_empty(), "{:?}", before.refused_messages());
+    assert_eq!(
+        download(app, &m.team.token, earlier).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // The upgrade: its author holds it, and the attachment gives the file.
+    server::upgrade::take_steps(&app.db().await).await.unwrap();
+    let res = download(app, &m.team.token, earlier).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.bytes().await.unwrap().as_ref(), bytes.as_slice());
+
+    // Taken once: an attachment made after it gives nothing by naming the hash.
+    let colleague = app
+        .add_user("team2", model::Role::SchoolTeam, Some(m.school))
+        .await;
+    let (mut after, later) = attach(&colleague.token, 2, "Сидоров Сидор Сидорович");
+    after.sync(app).await;
+    assert!(after.refused.is_empty(), "{:?}", after.refused_messages());
+    server::upgrade::take_steps(&app.db().await).await.unwrap();
+    assert_eq!(
+        download(app, &colleague.token, later).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}

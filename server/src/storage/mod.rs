@@ -228,6 +228,26 @@ impl Db {
         Ok(db)
     }
 
+    /// Whether a migration asked for the step `name` and it has not been taken yet (see
+    /// `crate::upgrade`).
+    pub async fn upgrade_step_pending(&self, name: &str) -> Result<bool, sqlx::Error> {
+        let pending: Option<String> =
+            sqlx::query_scalar("SELECT name FROM upgrade_steps WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(pending.is_some())
+    }
+
+    /// Notes the step `name` as taken.
+    pub async fn upgrade_step_done(&self, name: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM upgrade_steps WHERE name = $1")
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Closes every connection, waiting (up to a few seconds) for those in use. On SQLite the
     /// write-ahead log is first folded into the database file and emptied, so that the file a
     /// command leaves behind is whole by itself (SQLite's own checkpoint at the last close is
