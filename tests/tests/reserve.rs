@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use e2e::{Browser, Server, scanned_document, sha256_hex};
+use e2e::{Api, Browser, Server, scanned_document, sha256_hex};
 use fantoccini::Locator;
 
 #[tokio::test]
@@ -184,5 +184,112 @@ async fn a_draft_nomination_deleted_leaves_the_list() -> anyhow::Result<()> {
     let page = school.text("main").await?;
     assert!(!page.contains("Черновая Заявка"), "{page}");
     school.close().await?;
+    Ok(())
+}
+
+/// An edit the server refuses is shown to the person in words — what was refused and why, the
+/// record, what they typed under the field's label — and the field goes back to what the
+/// server keeps; the person hides it once read.
+#[tokio::test]
+async fn an_edit_the_server_refuses_is_shown_in_words() -> anyhow::Result<()> {
+    use model::reserve as r;
+    let server = Server::start().await?;
+    let (_, school) = server.own_school("otkaz").await?;
+    let team = Api::login(&server.url(""), "otkaz").await?;
+    let id = uuid::Uuid::now_v7();
+    let scope = model::record::Scope::School(school.id);
+    team.write(
+        id,
+        r::CANDIDATE_KIND,
+        scope.clone(),
+        serde_json::json!({
+            r::F_NAME: "Соколова Анна Петровна",
+            r::F_POSITION: "учитель математики",
+            r::F_EXPERIENCE: 12,
+            r::F_MANAGEMENT_YEARS: 3,
+            r::F_BIRTH_YEAR: 1988,
+            r::F_APPLICATION: "Руководит ШМО математиков.",
+            r::F_REFERENCE: "Инициативна, пользуется уважением коллег.",
+            r::F_RELOCATION: "municipality",
+            r::F_PHONE: "+7 918 000-00-00",
+            r::F_STAGE: "draft",
+        }),
+    )
+    .await?;
+
+    let desk = Browser::start().await?;
+    desk.sign_in_synced(&server.url(""), "otkaz", "#home-school")
+        .await?;
+    // Within the app (a page loaded anew would sync at its start).
+    desk.click("a[href='/reserve']").await?;
+    desk.wait_for(&format!("a[href='/reserve/{id}']")).await?;
+    desk.click(&format!("a[href='/reserve/{id}']")).await?;
+    desk.wait_value(
+        "#candidate-position",
+        "учитель математики",
+        Duration::from_secs(20),
+    )
+    .await?;
+    // The first sync is over, and the next comes with the edit below.
+    // Meanwhile another computer of the school sends the nomination to the centre; this one
+    // learns it at its next sync, which also carries its edit of the draft.
+    team.write(
+        id,
+        r::CANDIDATE_KIND,
+        scope,
+        serde_json::json!({ r::F_STAGE: "nominated" }),
+    )
+    .await?;
+    desk.fill("#candidate-position", "учитель физики").await?;
+    desk.wait_js(
+        "!!document.querySelector('#sync-refused')",
+        Duration::from_secs(30),
+    )
+    .await?;
+    // The record is the centre's now: the field the person was typing in became text, and the
+    // app goes on (it once stopped here with «Внутренняя ошибка»).
+    desk.wait_js(
+        "!!document.querySelector('p#candidate-position')",
+        Duration::from_secs(20),
+    )
+    .await?;
+    assert_eq!(
+        desk.text("#candidate-position").await?,
+        "учитель математики"
+    );
+    let crashed = desk
+        .eval("!!document.querySelector('.crash-banner')")
+        .await?;
+    assert_eq!(
+        crashed,
+        serde_json::json!(false),
+        "{:?}",
+        desk.console().await
+    );
+    desk.click("#sync-refused").await?;
+    desk.wait_for(".refused-item").await?;
+    let item = desk.text(".refused-item").await?;
+    assert!(item.contains("Заявка уже направлена"), "{item}");
+    assert!(
+        item.contains("Кандидат в кадровый резерв, изменение от"),
+        "{item}"
+    );
+    assert!(item.contains("Должность: учитель физики"), "{item}");
+    assert!(
+        !item.contains(r::F_POSITION),
+        "a field's name instead of its label: {item}"
+    );
+    // The record keeps what the server has.
+    assert_eq!(
+        team.record(id).await?.text(r::F_POSITION),
+        "учитель математики"
+    );
+    desk.click(".refused-item button").await?;
+    desk.wait_js(
+        "!document.querySelector('.refused-item') && !document.querySelector('#sync-refused')",
+        Duration::from_secs(20),
+    )
+    .await?;
+    desk.close().await?;
     Ok(())
 }

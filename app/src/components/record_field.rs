@@ -20,10 +20,12 @@ use crate::sync::use_sync;
 pub fn save(target: Target, fields: BTreeMap<String, Value>, error: RwSignal<Option<String>>) {
     let store = use_store();
     let sync = use_sync();
+    // The part may be gone by the time the write ends (a sync made the record read-only while
+    // the person typed): its `error` is then no longer there to be set.
     spawn_local(async move {
         match store.edit(&target, fields).await {
             Ok(()) => {
-                error.set(None);
+                error.try_set(None);
                 sync.edited();
             }
             Err(e) => say_not_saved(store, &e, error),
@@ -39,7 +41,7 @@ pub fn say_not_saved(
     error: RwSignal<Option<String>>,
 ) {
     let said = format!("Не сохранено: {}", failure.0);
-    error.set(Some(said.clone()));
+    error.try_set(Some(said.clone()));
     took_back_when_written(store, failure, error, said, || ());
 }
 
@@ -178,7 +180,7 @@ pub fn Field(
     })
     .into();
     let set = Callback::new(move |v: Value| {
-        if let Some(t) = target.get_untracked() {
+        if let Some(t) = target.try_get_untracked().flatten() {
             save(t, one(name, v), error);
         }
     });

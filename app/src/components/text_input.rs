@@ -121,10 +121,14 @@ pub(crate) fn TextInput(
             }
         }
     });
+    // Also called when the input is taken away while it has the focus (a sync made the record
+    // read-only as the person typed), by then without its signals: nothing is left to do.
     let on_blur = move |_| {
-        editing.set(false);
-        if local_error.get_untracked().is_none() {
-            draft.set(shown(&value.get_untracked()));
+        editing.try_set(false);
+        if local_error.try_get_untracked().flatten().is_none()
+            && let Some(v) = value.try_get_untracked()
+        {
+            draft.try_set(shown(&v));
         }
     };
     let error_id = format!("{id}-rule");
@@ -188,11 +192,12 @@ pub(crate) fn TextInput(
                     }
                 }
                 on:change=move |ev| {
+                    // Also fired as the input is taken away (see `on_blur`): then nothing runs.
                     let text = event_target_value(&ev);
                     if date {
-                        on_date.run(text);
-                    } else if text != draft.get_untracked() {
-                        on_text.run(text);
+                        on_date.try_run(text);
+                    } else if draft.try_get_untracked().is_some_and(|d| d != text) {
+                        on_text.try_run(text);
                     }
                 }
                 aria-invalid=invalid
