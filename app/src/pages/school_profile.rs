@@ -164,7 +164,10 @@ fn ProfileField(
             Err(rule) => error.set(Some(rule)),
             Ok(value) => {
                 error.set(None);
-                let target = target.get_value();
+                // (Also reached as the input is taken away, its part gone: nothing to store.)
+                let Some(target) = target.try_get_value() else {
+                    return;
+                };
                 in_flight.update(|n| *n += 1);
                 spawn_local(async move {
                     let fields = BTreeMap::from([(spec.name.to_owned(), value)]);
@@ -172,15 +175,16 @@ fn ProfileField(
                     in_flight.update(|n| *n -= 1);
                     match result {
                         Ok(()) => {
-                            if in_flight.get_untracked() == 0 {
-                                saved.set(true);
+                            // The page may be gone by now (the person went on at once).
+                            if in_flight.try_get_untracked() == Some(0) {
+                                saved.try_set(true);
                             }
                             sync.edited();
                         }
                         Err(e) => {
                             error.set(Some(e.0.clone()));
                             took_back_when_written(store, &e, error, e.0.clone(), move || {
-                                if in_flight.get_untracked() == 0 {
+                                if in_flight.try_get_untracked() == Some(0) {
                                     saved.try_set(true);
                                 }
                             });
@@ -190,10 +194,14 @@ fn ProfileField(
             }
         }
     };
+    // Also called as the input is taken away while it has the focus, its signals gone.
     let on_blur = move |_| {
-        editing.set(false);
-        if error.get_untracked().is_none() {
-            draft.set(record.with_untracked(|r| shown(r.as_ref().and_then(|r| r.get(spec.name)))));
+        editing.try_set(false);
+        if error.try_get_untracked().flatten().is_none()
+            && let Some(v) =
+                record.try_with_untracked(|r| shown(r.as_ref().and_then(|r| r.get(spec.name))))
+        {
+            draft.try_set(v);
         }
     };
     let history = move || {
@@ -218,7 +226,7 @@ fn ProfileField(
                 on:input=move |ev| on_input(event_target_value(&ev))
                 on:change=move |ev| {
                     let text = event_target_value(&ev);
-                    if text != draft.get_untracked() {
+                    if draft.try_get_untracked().is_some_and(|d| d != text) {
                         on_input(text);
                     }
                 }
@@ -240,7 +248,7 @@ fn ProfileField(
                 on:change=move |ev| {
                     // Autofill and some input methods report only a change.
                     let text = event_target_value(&ev);
-                    if text != draft.get_untracked() {
+                    if draft.try_get_untracked().is_some_and(|d| d != text) {
                         on_input(text);
                     }
                 }

@@ -326,7 +326,8 @@ fn FlagsCell(
                             s.mentor_school = f.mentor_school;
                         }
                     });
-                    schools.with_untracked(|l| session.keep_list(Cache::Schools, l));
+                    // (The person may have left the page while the answer came.)
+                    schools.try_with_untracked(|l| session.keep_list(Cache::Schools, l));
                 }
                 Err(f) => {
                     session.handle(&f);

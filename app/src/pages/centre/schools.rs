@@ -32,7 +32,10 @@ pub fn CentreSchools() -> impl IntoView {
         spawn_local(async move {
             match api::schools(&token).await {
                 Ok(list) => {
-                    if municipality.get_untracked().is_empty()
+                    // (The person may have left the page while the list came.)
+                    if municipality
+                        .try_get_untracked()
+                        .is_some_and(|m| m.is_empty())
                         && let Some(first) = list.first()
                     {
                         municipality.set(first.municipality.clone());

@@ -222,10 +222,11 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
     Effect::new(move |_| {
         store.revision().track();
         spawn_local(async move {
+            // (The page may be gone by the time the list is read.)
             if let Ok(list) = store.refused().await
-                && refusals.with_untracked(|r| r != &list)
+                && refusals.try_with_untracked(|r| r != &list) == Some(true)
             {
-                refusals.set(list);
+                refusals.try_set(list);
             }
         });
     });
@@ -271,8 +272,9 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
             match result {
                 Ok(()) => {
                     save_error.set(None);
-                    if in_flight.get_untracked() == 0 {
-                        saved.set(true);
+                    // The person may have left the page before the write ended.
+                    if in_flight.try_get_untracked() == Some(0) {
+                        saved.try_set(true);
                     }
                     sync.edited();
                 }
@@ -280,7 +282,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
                     let said = format!("Ответ не сохранён: {}", e.0);
                     save_error.set(Some(said.clone()));
                     took_back_when_written(store, &e, save_error, said, move || {
-                        if in_flight.get_untracked() == 0 {
+                        if in_flight.try_get_untracked() == Some(0) {
                             saved.try_set(true);
                         }
                     });
