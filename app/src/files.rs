@@ -77,6 +77,10 @@ pub async fn upload_pending(
     person: uuid::Uuid,
     token: &str,
 ) -> Result<(), Failure> {
+    // Files kept here before the server needed holders shown (see `model::files`) go once more.
+    let _ = store
+        .offer_files_again_once("files-offered-for-holders")
+        .await;
     // Only files some attachment here still names: a file whose attachment was removed (or
     // refused) is not sent.
     let named: std::collections::BTreeSet<String> =

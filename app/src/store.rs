@@ -916,6 +916,38 @@ impl Store {
             .collect())
     }
 
+    /// Offers every file kept here to the server again, once per `mark`: for when the server
+    /// came to need something of files it already has (since files are given out only through
+    /// attachments whose author holds them, a file this computer attached while the server had
+    /// it, or fetched, is shown to the server again; the server says what it needs).
+    pub async fn offer_files_again_once(self, mark: &str) -> Result<()> {
+        let db = self.open_db()?;
+        let tx = db
+            .transaction([META, FILES])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let meta = tx.object_store(META)?;
+        let done: Option<JsValue> = meta.get(mark).primitive()?.await?;
+        if done.is_none() {
+            let files_store = tx.object_store(FILES)?;
+            let kept: Vec<JsValue> = files_store
+                .get_all()
+                .primitive()?
+                .await?
+                .collect::<std::result::Result<_, _>>()?;
+            for f in kept {
+                js_sys::Reflect::set(&f, &"uploaded".into(), &false.into()).map_err(js_error)?;
+                files_store.put(f).primitive()?.await?;
+            }
+            meta.put(JsValue::TRUE)
+                .with_key(mark.to_owned())
+                .primitive()?
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The server has the whole file now.
     pub async fn mark_uploaded(self, sha256: &str) -> Result<()> {
         let Some(mut f) = self.file(sha256).await? else {
