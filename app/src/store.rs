@@ -398,6 +398,21 @@ impl Store {
     }
 }
 
+/// Marks every file kept here as not yet sent, so the next sync offers each to the server again
+/// (the server says what it has and what it needs).
+async fn offer_again(files: &indexed_db_futures::object_store::ObjectStore<'_>) -> Result<()> {
+    let kept: Vec<JsValue> = files
+        .get_all()
+        .primitive()?
+        .await?
+        .collect::<std::result::Result<_, _>>()?;
+    for f in kept {
+        js_sys::Reflect::set(&f, &"uploaded".into(), &false.into()).map_err(js_error)?;
+        files.put(f).primitive()?.await?;
+    }
+    Ok(())
+}
+
 async fn device_state(
     meta: &indexed_db_futures::object_store::ObjectStore<'_>,
 ) -> Result<DeviceState> {
@@ -744,16 +759,7 @@ impl Store {
             for m in client::resend(&mut state, &held) {
                 outbox_store.put(to_js(&m)?).primitive()?.await?;
             }
-            let files_store = tx.object_store(FILES)?;
-            let kept: Vec<JsValue> = files_store
-                .get_all()
-                .primitive()?
-                .await?
-                .collect::<std::result::Result<_, _>>()?;
-            for f in kept {
-                js_sys::Reflect::set(&f, &"uploaded".into(), &false.into()).map_err(js_error)?;
-                files_store.put(f).primitive()?.await?;
-            }
+            offer_again(&tx.object_store(FILES)?).await?;
         }
         // What the person may no longer read leaves this computer: after a pass that received
         // everything again (their access changed), what it did not bring; and what this device
@@ -929,16 +935,7 @@ impl Store {
         let meta = tx.object_store(META)?;
         let done: Option<JsValue> = meta.get(mark).primitive()?.await?;
         if done.is_none() {
-            let files_store = tx.object_store(FILES)?;
-            let kept: Vec<JsValue> = files_store
-                .get_all()
-                .primitive()?
-                .await?
-                .collect::<std::result::Result<_, _>>()?;
-            for f in kept {
-                js_sys::Reflect::set(&f, &"uploaded".into(), &false.into()).map_err(js_error)?;
-                files_store.put(f).primitive()?.await?;
-            }
+            offer_again(&tx.object_store(FILES)?).await?;
             meta.put(JsValue::TRUE)
                 .with_key(mark.to_owned())
                 .primitive()?
