@@ -18,7 +18,8 @@ use crate::store::{LocalFile, Store, Target};
 use crate::sync::SyncCtx;
 use leptos::prelude::Set;
 
-/// The first piece of an upload, and the smallest piece a failing link falls back to.
+/// The first piece of the first upload (later ones start at the size the link last carried),
+/// and the smallest piece a failing link falls back to.
 const FIRST_PIECE: u64 = 32 * 1024;
 const SMALLEST_PIECE: u64 = 1024;
 /// Failed pieces in a row before the upload waits for the next sync.
@@ -134,7 +135,7 @@ async fn upload(
     file: &LocalFile,
 ) -> Result<(), Failure> {
     let mut progress = api::file_progress(token, &file.sha256).await?;
-    let mut piece = FIRST_PIECE;
+    let mut piece = view.piece_size().unwrap_or(FIRST_PIECE);
     let mut failures = 0;
     let mut successes = 0;
     while !progress.complete {
@@ -165,11 +166,13 @@ async fn upload(
                     piece = (piece * 2).min(MAX_CHUNK_BYTES);
                     successes = 0;
                 }
+                view.remember_piece_size(piece);
             }
             Err(Failure::Offline) => {
                 failures += 1;
                 successes = 0;
                 piece = (piece / 2).max(SMALLEST_PIECE);
+                view.remember_piece_size(piece);
                 if failures >= FAILURES_IN_A_ROW {
                     return Err(Failure::Offline);
                 }

@@ -42,6 +42,9 @@ pub struct SyncCtx {
     now: StoredValue<bool>,
     /// When the last edit was saved, until the sync it calls for starts.
     edited_at: StoredValue<Option<f64>>,
+    /// The size of a file's piece the link last carried (or had to fall back to): the next
+    /// upload starts there, so a bad link is not found again with large pieces at every sync.
+    piece: StoredValue<Option<u64>>,
     store: Store,
 }
 
@@ -61,6 +64,7 @@ pub fn provide_sync(store: Store) -> SyncCtx {
         started: StoredValue::new(false),
         now: StoredValue::new(false),
         edited_at: StoredValue::new(None),
+        piece: StoredValue::new(None),
         store,
     };
     provide_context(sync);
@@ -81,6 +85,16 @@ impl SyncCtx {
     /// An edit was saved: sync shortly, once typing pauses.
     pub fn edited(self) {
         self.edited_at.try_set_value(Some(js_sys::Date::now()));
+    }
+
+    /// The piece size the last upload ended with, if there was one.
+    pub fn piece_size(self) -> Option<u64> {
+        self.piece.try_get_value().flatten()
+    }
+
+    /// Remembers the piece size the link carries now, for the next upload.
+    pub fn remember_piece_size(self, size: u64) {
+        self.piece.try_set_value(Some(size));
     }
 
     /// Starts the sync loop, the first time only (it is then the app's for good).
