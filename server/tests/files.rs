@@ -752,3 +752,62 @@ async fn who_attached_a_file_before_holders_were_kept_holds_it_after_the_upgrade
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_file_of_many_pieces_is_downloaded_whole() {
+    let m = municipality().await;
+    let app = &m.app;
+    // Five pieces of the largest size and a short last one: read out one piece at a time.
+    let bytes = file(5 * files::MAX_CHUNK_BYTES as usize + 1_234, 9);
+    let sum = sha(&bytes);
+    let mut centre = Device::new(&m.head.token, 1);
+    let material = fresh();
+    centre.edit(
+        material,
+        p::MATERIAL_KIND,
+        &Scope::Centre,
+        json!({
+            p::F_TITLE: "Программа наставничества на 2026/2027 учебный год",
+            p::F_TYPE: "normative",
+            p::F_STATE: "published",
+        }),
+    );
+    let attachment = fresh();
+    centre.edit_child(
+        attachment,
+        files::ATTACHMENT_KIND,
+        &Scope::Centre,
+        Some(material),
+        json!({
+            files::F_NAME: "Программа.pdf",
+            files::F_MIME: "application/pdf",
+            files::F_SIZE: bytes.len(),
+            files::F_SHA256: sum,
+        }),
+    );
+    centre.sync(app).await;
+    assert!(centre.refused.is_empty(), "{:?}", centre.refused_messages());
+    assert_eq!(upload(app, &m.head.token, &bytes).await.0, StatusCode::OK);
+
+    // As a browser that takes it unpacked: its length is known before the first byte.
+    let plain = reqwest::Client::builder().no_gzip().build().unwrap();
+    let res = plain
+        .get(format!("{}/api/records/{attachment}/file", app.base))
+        .header("accept-encoding", "identity")
+        .bearer_auth(&m.head.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["content-length"].to_str().unwrap(),
+        bytes.len().to_string()
+    );
+    assert_eq!(res.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    // Packed on the way, as browsers ask: the same bytes.
+    let res = download(app, &m.team.token, attachment).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    // The school received it whole, so holds it: a proof is not asked of it.
+    assert!(progress(app, &m.team.token, &sum).await.held);
+}

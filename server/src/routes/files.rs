@@ -11,10 +11,12 @@
 //!   known to hold it (see `model::files`).
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 use model::ApiError;
 use model::files::{self, FileProgress, FileProof, MAX_CHUNK_BYTES};
 use serde::Deserialize;
@@ -158,14 +160,14 @@ pub async fn download(
         Some(author) => state.db.holds_file(author, &file.sha256).await?,
         None => false,
     };
-    let bytes = if held {
-        state.db.file_bytes(&file.sha256).await?
+    let stored = if held {
+        state.db.complete_file(&file.sha256).await?
     } else {
         None
     }
     // The attachment must describe the file it names (its size too), not only its hash.
-    .filter(|b| b.len() as u64 == file.size);
-    let Some(bytes) = bytes else {
+    .filter(|stored| stored.size == file.size);
+    let Some(stored) = stored else {
         return Err(ApiError::new(
             model::ErrorCode::NotFound,
             "Файл ещё не загружен на сервер с компьютера, где его прикрепили. Он появится, \
@@ -183,8 +185,22 @@ pub async fn download(
         "attachment; filename=\"file\"; filename*=UTF-8''{}",
         percent_encode(&file.name)
     );
-    let mut response = bytes.into_response();
+    // Piece by piece: a download holds one piece (at most 256 KiB) in memory at a time, however
+    // large the file and however slow the link that receives it.
+    let db = state.db.clone();
+    let sha = file.sha256.clone();
+    let pieces = futures_util::stream::iter(stored.starts).then(move |start| {
+        let (db, sha) = (db.clone(), sha.clone());
+        async move {
+            db.file_piece(&sha, start)
+                .await
+                .map(axum::body::Bytes::from)
+                .map_err(std::io::Error::other)
+        }
+    });
+    let mut response = Body::from_stream(pieces).into_response();
     let headers = response.headers_mut();
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(stored.size));
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, v);

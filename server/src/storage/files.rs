@@ -3,6 +3,7 @@
 
 use model::files::{FileProgress, MAX_FILE_BYTES};
 use sha2::{Digest, Sha256};
+use sqlx::AnyConnection;
 use uuid::Uuid;
 
 use super::{Db, now_ms};
@@ -100,17 +101,12 @@ impl Db {
         if self.holds_file(person, sha256).await? {
             return Ok(Some(true));
         }
-        let Some(bytes) = self.file_bytes(sha256).await? else {
+        if self.complete_file(sha256).await?.is_none() {
             return Ok(None);
-        };
-        let expected = tokio::task::spawn_blocking(move || {
-            let mut hasher = Sha256::new();
-            hasher.update(model::files::proof_input(person).as_bytes());
-            hasher.update(&bytes);
-            hex(&hasher.finalize())
-        })
-        .await
-        .map_err(|e| sqlx::Error::Protocol(format!("the proof's hash was not made: {e}")))?;
+        }
+        let mut conn = self.pool.acquire().await?;
+        let expected = hash_pieces(&mut conn, sha256, &model::files::proof_input(person)).await?;
+        drop(conn);
         // Compared in constant time: how long a wrong proof took says nothing of the right one.
         let differs = expected.len() != digest.len()
             || expected
@@ -232,16 +228,7 @@ impl Db {
         let received = received + data.len() as u64;
         let mut complete = false;
         if received == size {
-            let chunks: Vec<Vec<u8>> =
-                sqlx::query_scalar("SELECT data FROM file_chunks WHERE sha256 = $1 ORDER BY start")
-                    .bind(sha256)
-                    .fetch_all(&mut *tx)
-                    .await?;
-            let mut hasher = Sha256::new();
-            for c in &chunks {
-                hasher.update(c);
-            }
-            if hex(&hasher.finalize()) != sha256 {
+            if hash_pieces(&mut tx, sha256, "").await? != sha256 {
                 sqlx::query("DELETE FROM files WHERE sha256 = $1")
                     .bind(sha256)
                     .execute(&mut *tx)
@@ -290,26 +277,84 @@ impl Db {
         })
     }
 
-    /// The bytes of a complete file (`None`: not uploaded yet, or not all of it).
-    pub async fn file_bytes(&self, sha256: &str) -> Result<Option<Vec<u8>>, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        let complete: Option<i64> =
-            sqlx::query_scalar("SELECT complete FROM files WHERE sha256 = $1")
+    /// A complete file as it is read out: its size and where each of its pieces starts, in
+    /// order (`None`: not uploaded yet, or not all of it). A complete file never changes, so its
+    /// pieces can then be read one at a time ([`Db::file_piece`]) and a large file is never
+    /// held in memory whole.
+    pub async fn complete_file(&self, sha256: &str) -> Result<Option<StoredFile>, sqlx::Error> {
+        let size: Option<i64> =
+            sqlx::query_scalar("SELECT size FROM files WHERE sha256 = $1 AND complete = 1")
                 .bind(sha256)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&self.pool)
                 .await?;
-        if complete != Some(1) {
-            tx.commit().await?;
+        let Some(size) = size else {
             return Ok(None);
-        }
-        let chunks: Vec<Vec<u8>> =
-            sqlx::query_scalar("SELECT data FROM file_chunks WHERE sha256 = $1 ORDER BY start")
+        };
+        let starts: Vec<i64> =
+            sqlx::query_scalar("SELECT start FROM file_chunks WHERE sha256 = $1 ORDER BY start")
                 .bind(sha256)
-                .fetch_all(&mut *tx)
+                .fetch_all(&self.pool)
                 .await?;
-        tx.commit().await?;
-        Ok(Some(chunks.concat()))
+        Ok(Some(StoredFile {
+            size: size as u64,
+            starts,
+        }))
     }
+
+    /// The piece of a file that starts at `start` (one of [`StoredFile::starts`]).
+    pub async fn file_piece(&self, sha256: &str, start: i64) -> Result<Vec<u8>, sqlx::Error> {
+        sqlx::query_scalar("SELECT data FROM file_chunks WHERE sha256 = $1 AND start = $2")
+            .bind(sha256)
+            .bind(start)
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    /// The bytes of a complete file, whole (`None`: not uploaded yet, or not all of it). For
+    /// checks and small files; a download goes piece by piece.
+    pub async fn file_bytes(&self, sha256: &str) -> Result<Option<Vec<u8>>, sqlx::Error> {
+        let Some(file) = self.complete_file(sha256).await? else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::with_capacity(file.size as usize);
+        for &start in &file.starts {
+            bytes.extend(self.file_piece(sha256, start).await?);
+        }
+        Ok(Some(bytes))
+    }
+}
+
+/// A complete file on the server: see [`Db::complete_file`].
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub size: u64,
+    pub starts: Vec<i64>,
+}
+
+/// The SHA-256 of `prefix` followed by the pieces of a file the server holds, read a piece at a
+/// time: a 20 MB file is never in memory whole.
+async fn hash_pieces(
+    conn: &mut AnyConnection,
+    sha256: &str,
+    prefix: &str,
+) -> Result<String, sqlx::Error> {
+    let starts: Vec<i64> =
+        sqlx::query_scalar("SELECT start FROM file_chunks WHERE sha256 = $1 ORDER BY start")
+            .bind(sha256)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut hasher = Sha256::new();
+    hasher.update(prefix.as_bytes());
+    for start in starts {
+        let piece: Vec<u8> =
+            sqlx::query_scalar("SELECT data FROM file_chunks WHERE sha256 = $1 AND start = $2")
+                .bind(sha256)
+                .bind(start)
+                .fetch_one(&mut *conn)
+                .await?;
+        hasher.update(piece);
+    }
+    Ok(hex(&hasher.finalize()))
 }
 
 fn hex(bytes: &[u8]) -> String {

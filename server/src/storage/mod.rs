@@ -13,7 +13,7 @@ mod sync;
 
 pub use backup::{Restored, ServingLock};
 pub use dialect::{Dialect, caused_by_full_disk};
-pub use files::{ChunkError, MAX_UNFINISHED_PER_PERSON};
+pub use files::{ChunkError, MAX_UNFINISHED_PER_PERSON, StoredFile};
 pub use forms::{InstallError, Installed, write_server_changes};
 pub use pg_dump::shown as shown_address;
 pub use scratch::{SmallDisk, TEST_POSTGRES, scratch_database};
