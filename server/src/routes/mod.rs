@@ -29,6 +29,7 @@ use axum::routing::{get, post, put};
 use model::ApiError;
 use model::api::Health;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use uuid::Uuid;
@@ -107,7 +108,7 @@ pub fn api(state: AppState) -> Router {
         .method_not_allowed_fallback(api_method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::map_response(json_failures))
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(packs_well)))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
@@ -128,6 +129,21 @@ async fn health(State(state): State<AppState>) -> AppResult<axum::Json<Health>> 
     }))
 }
 
+/// Whether an answer is worth packing on the way: JSON and text are (a sync's answer shrinks
+/// about five times); attached files and XLSX exports are packed already (PDF, office files,
+/// scans), so gzip would cost the server time for nothing and hide their length from the
+/// browser's progress.
+fn packs_well(
+    _: axum::http::StatusCode,
+    _: axum::http::Version,
+    headers: &axum::http::HeaderMap,
+    _: &axum::http::Extensions,
+) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|t| t.starts_with("application/json") || t.starts_with("text/"))
+}
 /// Parses an id from the URL path, with a clear error.
 fn parse_id(raw: &str, what: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw)
