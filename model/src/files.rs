@@ -3,13 +3,14 @@
 //! One mechanism for every kind: an `attachment` record (a child of the record the file belongs
 //! to, read by exactly the people who read that record) names the file by its SHA-256, its
 //! name, type and size; the bytes travel apart from records. A device keeps a chosen file in its
-//! local database at once and uploads it in chunks when the server answers; the server keeps the
+//! local database at once and uploads it in chunks when the server answers (each person's upload
+//! is their own until it is whole, so nobody can spoil another's); the server keeps the
 //! bytes once per SHA-256 (the same file attached twice is stored and sent once) and hands them
 //! out only to someone who may read an attachment naming them, and only when whoever wrote that
 //! attachment is known to hold the file: knowing a file's SHA-256 is not having it. A person
 //! holds a file when they sent every piece of it, when they proved they have all of it (a device
-//! that finds the file already on the server, or that finished an upload someone else began,
-//! sends [`proof_input`]'s hash instead of the bytes), or when the server gave it to them.
+//! that finds the file already on the server, whole, sends [`proof_input`]'s hash instead of the
+//! bytes), or when the server gave it to them.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -139,8 +140,10 @@ pub fn file_of(r: &Record) -> Option<FileRef> {
     })
 }
 
-/// How much of a file the server holds (`POST /api/files/{sha256}/chunks`, `GET
-/// /api/files/{sha256}`): an upload goes on from `received`.
+/// How much of a file the server holds for the person asking (`POST
+/// /api/files/{sha256}/chunks`, `GET /api/files/{sha256}`): the whole file, or as much of their
+/// own upload of it as arrived; an upload goes on from `received`. Another person's unfinished
+/// upload of the same file is theirs and is not counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileProgress {
     pub received: u64,

@@ -634,7 +634,8 @@ async fn knowing_a_files_hash_is_not_having_it() {
     assert_eq!(res.bytes().await.unwrap().as_ref(), secret.as_slice());
 
     // Sending the first bytes of a file before its author does proves nothing either (a
-    // file's beginning is easy to guess): the one who went on with it shows they have it all.
+    // file's beginning is easy to guess), and a wrong piece spoils nobody's upload: each
+    // person's upload is their own until it is whole.
     let report = file(4_000, 9);
     let report_sum = sha(&report);
     let res = put(
@@ -647,29 +648,40 @@ async fn knowing_a_files_hash_is_not_having_it() {
     )
     .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(!res.json::<FileProgress>().await.unwrap().held);
+    assert_eq!(res.json::<FileProgress>().await.unwrap().received, 9);
+    assert_eq!(progress(app, &m.head.token, &report_sum).await.received, 0);
     let res = put(
         app,
         &m.head.token,
         &report_sum,
         report.len(),
-        9,
-        &report[9..],
+        0,
+        &report[..1_000],
     )
     .await;
-    let done = res.json::<FileProgress>().await.unwrap();
-    assert!(done.complete && !done.held, "{done:?}");
-    assert!(!progress(app, &m.team.token, &report_sum).await.held);
-    let res = prove(
+    assert_eq!(res.json::<FileProgress>().await.unwrap().received, 1_000);
+    // The school goes on with wrong bytes to the end: its own upload is dropped, the head's
+    // stays where it was.
+    let wrong = vec![0u8; report.len() - 9];
+    let res = put(app, &m.team.token, &report_sum, report.len(), 9, &wrong).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(res.text().await.unwrap().contains("повредился"));
+    let head_upload = progress(app, &m.head.token, &report_sum).await;
+    assert_eq!(head_upload.received, 1_000);
+    assert!(!head_upload.complete);
+    let res = put(
         app,
         &m.head.token,
         &report_sum,
-        &proof_of(m.head.profile.id, &report),
+        report.len(),
+        1_000,
+        &report[1_000..],
     )
     .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    assert!(progress(app, &m.head.token, &report_sum).await.held);
-    assert!(!progress(app, &m.team.token, &report_sum).await.held);
+    let done = res.json::<FileProgress>().await.unwrap();
+    assert!(done.complete && done.held, "{done:?}");
+    let theirs = progress(app, &m.team.token, &report_sum).await;
+    assert!(theirs.complete && !theirs.held, "{theirs:?}");
 
     // Whoever received a file from the server holds it; a proof for a file the server does
     // not have whole says so.

@@ -54,13 +54,15 @@ async fn a_file_crosses_a_cut_link_whole_and_opens_offline_elsewhere() -> anyhow
     .await?;
     desk.click("#material-publish").await?;
 
-    // Over the bad link the file goes piece by piece: the server holds more and more of it while
-    // connections keep being cut. Then the link gets better and the upload goes on from there.
+    // Over the bad link the file goes piece by piece: the server holds more and more of the
+    // moderator's upload while connections keep being cut. Then the link gets better and the
+    // upload goes on from there.
     let http = reqwest::Client::new();
+    let moderator = Api::login(&server.url(""), "fail.moderator").await?;
     let received = || async {
         let p: serde_json::Value = http
             .get(server.url(&format!("/api/files/{sha}")))
-            .bearer_auth(head.token())
+            .bearer_auth(moderator.token())
             .send()
             .await?
             .json()

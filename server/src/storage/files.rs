@@ -1,5 +1,7 @@
-//! The bytes of attached files (see `model::files`): stored once per SHA-256, received in
-//! pieces in order, checked against their name when the last piece arrives.
+//! The bytes of attached files (see `model::files`): stored once per SHA-256. Each person's
+//! upload arrives in pieces, in order, kept apart from anyone else's (`uploads`,
+//! `upload_pieces`); when its last piece arrives and the pieces hash to the file's name, they
+//! become the file (`files`, `file_chunks`), which never changes after.
 
 use model::files::{FileProgress, MAX_FILE_BYTES};
 use sha2::{Digest, Sha256};
@@ -11,8 +13,8 @@ use super::{Db, now_ms};
 /// Uploads a person may have unfinished at once (each up to the largest file): enough for a
 /// portfolio chosen offline, not a way to fill the server's disk.
 pub const MAX_UNFINISHED_PER_PERSON: i64 = 30;
-/// An upload nobody continued for this long is dropped (its computer was cleaned, its
-/// attachment removed), so it neither blocks new ones nor holds a hash under a wrong size.
+/// An upload not finished this long after it began is dropped (its computer was cleaned, its
+/// attachment removed), so it no longer counts against its sender's bounds.
 const ABANDONED_AFTER_MS: i64 = 7 * 86_400_000;
 
 /// Why a piece of a file was not taken.
@@ -37,29 +39,35 @@ pub enum ChunkError {
 }
 
 impl Db {
-    /// How much of a file the server holds (nothing: `received` 0), and whether `person` is
-    /// known to hold it.
+    /// How much of a file the server holds for `person`: the whole file, or as much of their
+    /// own upload of it as arrived (nothing: `received` 0), and whether they are known to hold
+    /// it.
     pub async fn file_progress(
         &self,
         sha256: &str,
         person: Uuid,
     ) -> Result<FileProgress, sqlx::Error> {
-        let row: Option<(i64, i64)> =
-            sqlx::query_as("SELECT received, complete FROM files WHERE sha256 = $1")
+        let size: Option<i64> = sqlx::query_scalar("SELECT size FROM files WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_optional(&self.pool)
+            .await?;
+        if let Some(size) = size {
+            return Ok(FileProgress {
+                received: size as u64,
+                complete: true,
+                held: self.holds_file(person, sha256).await?,
+            });
+        }
+        let received: Option<i64> =
+            sqlx::query_scalar("SELECT received FROM uploads WHERE sha256 = $1 AND user_id = $2")
                 .bind(sha256)
+                .bind(person.to_string())
                 .fetch_optional(&self.pool)
                 .await?;
-        let Some((received, complete)) = row else {
-            return Ok(FileProgress {
-                received: 0,
-                complete: false,
-                held: false,
-            });
-        };
         Ok(FileProgress {
-            received: received as u64,
-            complete: complete != 0,
-            held: self.holds_file(person, sha256).await?,
+            received: received.unwrap_or(0) as u64,
+            complete: false,
+            held: false,
         })
     }
 
@@ -79,7 +87,7 @@ impl Db {
     pub async fn file_given_to(&self, person: Uuid, sha256: &str) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO file_holders (sha256, user_id) SELECT sha256, $2 FROM files \
-             WHERE sha256 = $1 AND complete = 1 ON CONFLICT DO NOTHING",
+             WHERE sha256 = $1 ON CONFLICT DO NOTHING",
         )
         .bind(sha256)
         .bind(person.to_string())
@@ -105,7 +113,8 @@ impl Db {
             return Ok(None);
         }
         let mut conn = self.pool.acquire().await?;
-        let expected = hash_pieces(&mut conn, sha256, &model::files::proof_input(person)).await?;
+        let expected =
+            hash_pieces(&mut conn, sha256, None, &model::files::proof_input(person)).await?;
         drop(conn);
         // Compared in constant time: how long a wrong proof took says nothing of the right one.
         let differs = expected.len() != digest.len()
@@ -121,10 +130,12 @@ impl Db {
         Ok(Some(true))
     }
 
-    /// Takes the piece of a file that starts at `start`, if it is the next one the server
-    /// needs; a piece it already has, or one further on, changes nothing (the answer tells the
-    /// device where to go on from). The last piece completes the file when the hash checks. A
-    /// new file is taken only while the person's files stay within `bound` bytes.
+    /// Takes the piece of `user`'s upload of a file that starts at `start`, if it is the next
+    /// one the server needs; a piece it already has, or one further on, changes nothing (the
+    /// answer tells the device where to go on from). Each person's upload is their own, so
+    /// nobody can spoil another's with a wrong piece. The last piece makes the file, when the
+    /// hash checks, and its sender holds it. A new upload is taken only while the person's
+    /// files stay within `bound` bytes.
     pub async fn put_file_chunk(
         &self,
         user: Uuid,
@@ -141,49 +152,66 @@ impl Db {
         {
             return Err(ChunkError::BeyondEnd);
         }
+        let person = user.to_string();
         let mut tx = self.dialect.begin_write(&self.pool, &self.turns).await?;
-        sqlx::query("DELETE FROM files WHERE complete = 0 AND created_at < $1")
+        sqlx::query("DELETE FROM uploads WHERE created_at < $1")
             .bind(now_ms() - ABANDONED_AFTER_MS)
             .execute(&mut *tx)
             .await?;
-        let row: Option<(i64, i64, i64)> =
-            sqlx::query_as("SELECT size, received, complete FROM files WHERE sha256 = $1")
-                .bind(sha256)
-                .fetch_optional(&mut *tx)
-                .await?;
-        // An unfinished upload under another size was started with a wrong description: the
-        // file's bytes decide, so it starts again.
-        let row = match row {
-            Some((known, _, 0)) if known as u64 != size => {
-                sqlx::query("DELETE FROM files WHERE sha256 = $1")
+        // The server has the file already: nothing to take.
+        let known: Option<i64> = sqlx::query_scalar("SELECT size FROM files WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(known) = known {
+            let held: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM file_holders WHERE sha256 = $1 AND user_id = $2")
                     .bind(sha256)
-                    .execute(&mut *tx)
+                    .bind(&person)
+                    .fetch_optional(&mut *tx)
                     .await?;
-                None
-            }
-            other => other,
-        };
-        let (received, complete) = match row {
-            Some((known, _, _)) if known as u64 != size => {
-                tx.rollback().await?;
+            tx.commit().await?;
+            if known as u64 != size {
                 return Err(ChunkError::SizeDiffers);
             }
-            Some((_, received, complete)) => (received as u64, complete != 0),
-            None => {
-                let unfinished: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM files WHERE created_by = $1 AND complete = 0",
-                )
-                .bind(user.to_string())
-                .fetch_one(&mut *tx)
+            return Ok(FileProgress {
+                received: size,
+                complete: true,
+                held: held.is_some(),
+            });
+        }
+        let row: Option<(i64, i64)> =
+            sqlx::query_as("SELECT size, received FROM uploads WHERE sha256 = $1 AND user_id = $2")
+                .bind(sha256)
+                .bind(&person)
+                .fetch_optional(&mut *tx)
                 .await?;
+        let received = match row {
+            Some((known, received)) if known as u64 == size => received as u64,
+            other => {
+                // An upload under another size was started with a wrong description: the file's
+                // bytes decide, so it starts again.
+                if other.is_some() {
+                    sqlx::query("DELETE FROM uploads WHERE sha256 = $1 AND user_id = $2")
+                        .bind(sha256)
+                        .bind(&person)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let unfinished: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM uploads WHERE user_id = $1")
+                        .bind(&person)
+                        .fetch_one(&mut *tx)
+                        .await?;
                 if unfinished >= MAX_UNFINISHED_PER_PERSON {
                     tx.rollback().await?;
                     return Err(ChunkError::TooManyUnfinished);
                 }
                 let stored: i64 = sqlx::query_scalar(
-                    "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM files WHERE created_by = $1",
+                    "SELECT CAST(COALESCE((SELECT SUM(size) FROM files WHERE created_by = $1), 0) \
+                     + COALESCE((SELECT SUM(size) FROM uploads WHERE user_id = $1), 0) AS BIGINT)",
                 )
-                .bind(user.to_string())
+                .bind(&person)
                 .fetch_one(&mut *tx)
                 .await?;
                 if (stored.max(0) as u64).saturating_add(size) > bound {
@@ -191,89 +219,99 @@ impl Db {
                     return Err(ChunkError::PersonFull);
                 }
                 sqlx::query(
-                    "INSERT INTO files (sha256, size, created_by, created_at) VALUES ($1, $2, $3, $4)",
+                    "INSERT INTO uploads (sha256, user_id, size, created_at) VALUES ($1, $2, $3, $4)",
                 )
                 .bind(sha256)
+                .bind(&person)
                 .bind(size as i64)
-                .bind(user.to_string())
                 .bind(now_ms())
                 .execute(&mut *tx)
                 .await?;
-                (0, false)
+                0
             }
         };
-        if complete || start != received || data.is_empty() {
-            let held: Option<i64> =
-                sqlx::query_scalar("SELECT 1 FROM file_holders WHERE sha256 = $1 AND user_id = $2")
-                    .bind(sha256)
-                    .bind(user.to_string())
-                    .fetch_optional(&mut *tx)
-                    .await?;
+        if start != received || data.is_empty() {
             tx.commit().await?;
             return Ok(FileProgress {
                 received,
-                complete,
-                held: held.is_some(),
+                complete: false,
+                held: false,
             });
         }
         sqlx::query(
-            "INSERT INTO file_chunks (sha256, start, data, sent_by) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO upload_pieces (sha256, user_id, start, data) VALUES ($1, $2, $3, $4)",
         )
         .bind(sha256)
+        .bind(&person)
         .bind(start as i64)
         .bind(data)
-        .bind(user.to_string())
         .execute(&mut *tx)
         .await?;
         let received = received + data.len() as u64;
-        let mut complete = false;
-        if received == size {
-            if hash_pieces(&mut tx, sha256, "").await? != sha256 {
-                sqlx::query("DELETE FROM files WHERE sha256 = $1")
-                    .bind(sha256)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                tracing::warn!(sha256, "an uploaded file did not match its hash; dropped");
-                return Err(ChunkError::Corrupt);
-            }
-            complete = true;
-        }
-        // Whoever sent every piece holds the file. When several people's pieces made it up (an
-        // upload one began and another went on with), each proves it has the whole file.
-        let mut held = false;
-        if complete {
-            let others: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM file_chunks WHERE sha256 = $1 \
-                 AND (sent_by IS NULL OR sent_by <> $2)",
-            )
-            .bind(sha256)
-            .bind(user.to_string())
-            .fetch_one(&mut *tx)
-            .await?;
-            if others == 0 {
-                sqlx::query(
-                    "INSERT INTO file_holders (sha256, user_id) VALUES ($1, $2) \
-                     ON CONFLICT DO NOTHING",
-                )
+        if received < size {
+            sqlx::query("UPDATE uploads SET received = $1 WHERE sha256 = $2 AND user_id = $3")
+                .bind(received as i64)
                 .bind(sha256)
-                .bind(user.to_string())
+                .bind(&person)
                 .execute(&mut *tx)
                 .await?;
-                held = true;
-            }
+            tx.commit().await?;
+            return Ok(FileProgress {
+                received,
+                complete: false,
+                held: false,
+            });
         }
-        sqlx::query("UPDATE files SET received = $1, complete = $2 WHERE sha256 = $3")
-            .bind(received as i64)
-            .bind(i64::from(complete))
+        if hash_pieces(&mut tx, sha256, Some(&person), "").await? != sha256 {
+            sqlx::query("DELETE FROM uploads WHERE sha256 = $1 AND user_id = $2")
+                .bind(sha256)
+                .bind(&person)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            tracing::warn!(sha256, "an uploaded file did not match its hash; dropped");
+            return Err(ChunkError::Corrupt);
+        }
+        // Whole and right: the pieces become the file (unless another person's upload of it
+        // made it meanwhile), everyone's uploads of it end, and its sender holds it.
+        let made = sqlx::query(
+            "INSERT INTO files (sha256, size, received, complete, created_by, created_at) \
+             VALUES ($1, $2, $2, 1, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(sha256)
+        .bind(size as i64)
+        .bind(&person)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if made == 1 {
+            sqlx::query(
+                "INSERT INTO file_chunks (sha256, start, data, sent_by) \
+                 SELECT sha256, start, data, user_id FROM upload_pieces \
+                 WHERE sha256 = $1 AND user_id = $2",
+            )
+            .bind(sha256)
+            .bind(&person)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM uploads WHERE sha256 = $1")
             .bind(sha256)
             .execute(&mut *tx)
             .await?;
+        sqlx::query(
+            "INSERT INTO file_holders (sha256, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(sha256)
+        .bind(&person)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(FileProgress {
             received,
-            complete,
-            held,
+            complete: true,
+            held: true,
         })
     }
 
@@ -282,11 +320,10 @@ impl Db {
     /// pieces can then be read one at a time ([`Db::file_piece`]) and a large file is never
     /// held in memory whole.
     pub async fn complete_file(&self, sha256: &str) -> Result<Option<StoredFile>, sqlx::Error> {
-        let size: Option<i64> =
-            sqlx::query_scalar("SELECT size FROM files WHERE sha256 = $1 AND complete = 1")
-                .bind(sha256)
-                .fetch_optional(&self.pool)
-                .await?;
+        let size: Option<i64> = sqlx::query_scalar("SELECT size FROM files WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_optional(&self.pool)
+            .await?;
         let Some(size) = size else {
             return Ok(None);
         };
@@ -331,27 +368,37 @@ pub struct StoredFile {
     pub starts: Vec<i64>,
 }
 
-/// The SHA-256 of `prefix` followed by the pieces of a file the server holds, read a piece at a
-/// time: a 20 MB file is never in memory whole.
+/// The SHA-256 of `prefix` followed by the pieces of a file the server holds (or of `uploader`'s
+/// upload of it), read a piece at a time: a 20 MB file is never in memory whole.
 async fn hash_pieces(
     conn: &mut AnyConnection,
     sha256: &str,
+    uploader: Option<&str>,
     prefix: &str,
 ) -> Result<String, sqlx::Error> {
-    let starts: Vec<i64> =
-        sqlx::query_scalar("SELECT start FROM file_chunks WHERE sha256 = $1 ORDER BY start")
-            .bind(sha256)
-            .fetch_all(&mut *conn)
-            .await?;
+    let (starts_sql, piece_sql) = match uploader {
+        None => (
+            "SELECT start FROM file_chunks WHERE sha256 = $1 ORDER BY start",
+            "SELECT data FROM file_chunks WHERE sha256 = $1 AND start = $2",
+        ),
+        Some(_) => (
+            "SELECT start FROM upload_pieces WHERE sha256 = $1 AND user_id = $2 ORDER BY start",
+            "SELECT data FROM upload_pieces WHERE sha256 = $1 AND start = $2 AND user_id = $3",
+        ),
+    };
+    let mut query = sqlx::query_scalar(starts_sql).bind(sha256);
+    if let Some(uploader) = uploader {
+        query = query.bind(uploader);
+    }
+    let starts: Vec<i64> = query.fetch_all(&mut *conn).await?;
     let mut hasher = Sha256::new();
     hasher.update(prefix.as_bytes());
     for start in starts {
-        let piece: Vec<u8> =
-            sqlx::query_scalar("SELECT data FROM file_chunks WHERE sha256 = $1 AND start = $2")
-                .bind(sha256)
-                .bind(start)
-                .fetch_one(&mut *conn)
-                .await?;
+        let mut query = sqlx::query_scalar(piece_sql).bind(sha256).bind(start);
+        if let Some(uploader) = uploader {
+            query = query.bind(uploader);
+        }
+        let piece: Vec<u8> = query.fetch_one(&mut *conn).await?;
         hasher.update(piece);
     }
     Ok(hex(&hasher.finalize()))
