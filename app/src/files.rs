@@ -21,7 +21,7 @@ use leptos::prelude::Set;
 /// The first piece of the first upload (later ones start at the size the link last carried),
 /// and the smallest piece a failing link falls back to.
 const FIRST_PIECE: u64 = 32 * 1024;
-const SMALLEST_PIECE: u64 = 1024;
+const SMALLEST_PIECE: u64 = files::MIN_CHUNK_BYTES;
 /// Failed pieces in a row before the upload waits for the next sync.
 const FAILURES_IN_A_ROW: u32 = 12;
 
@@ -151,7 +151,7 @@ async fn upload(
         };
         match api::file_chunk(token, &file.sha256, file.size, start, bytes).await {
             Ok(p) => {
-                if !p.complete && p.received <= start {
+                if !files::piece_advanced(start, &p) {
                     // The server took nothing from this piece (the file here is shorter than
                     // its description): stop rather than send it again and again.
                     return Err(Failure::Api(model::ApiError::new(

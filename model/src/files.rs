@@ -28,6 +28,9 @@ pub const F_AUTHOR: &str = "author";
 pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
 /// The largest piece of a file in one upload request.
 pub const MAX_CHUNK_BYTES: u64 = 256 * 1024;
+/// The smallest piece of a file, but for its last: a slow link falls back to it, and a file is
+/// never made of more pieces than 20 MB in these.
+pub const MIN_CHUNK_BYTES: u64 = 1024;
 
 /// The kinds of files the app takes, by the end of their name: documents people send the
 /// centre, never anything a browser would run.
@@ -155,6 +158,17 @@ pub struct FileProgress {
     pub held: bool,
 }
 
+/// Whether the server's answer to a piece of an upload that started at `start` lets the upload
+/// go on (from `answer.received`). It does when the file is whole, when the server took the
+/// piece, and also when the server holds less than the piece assumed (it dropped an upload left
+/// unfinished for a week, or was upgraded or restored meanwhile): the upload then goes on from
+/// what it holds. It does not when the server took nothing from a piece sent where it stopped:
+/// the file on this computer is shorter than its description, and sending it again would not
+/// help.
+pub fn piece_advanced(start: u64, answer: &FileProgress) -> bool {
+    answer.complete || answer.received != start
+}
+
 /// The proof that a person has a whole file: the SHA-256 (lowercase hex) of
 /// [`proof_input`]`(person)` followed by the file's bytes. Only someone with the bytes can make
 /// it, and it proves nothing for anyone else.
@@ -192,5 +206,21 @@ mod tests {
         assert_eq!(size_label(812), "812 Б");
         assert_eq!(size_label(45 * 1024), "45 КБ");
         assert_eq!(size_label(3_565_158), "3,4 МБ");
+    }
+
+    #[test]
+    fn an_upload_goes_on_from_what_the_server_holds() {
+        let answer = |received, complete| FileProgress {
+            received,
+            complete,
+            held: false,
+        };
+        // Taken: on from the piece's end; whole: done.
+        assert!(piece_advanced(4_000, &answer(8_000, false)));
+        assert!(piece_advanced(4_000, &answer(10_000, true)));
+        // The server lost the upload meanwhile: on from the start, not "damaged".
+        assert!(piece_advanced(4_000, &answer(0, false)));
+        // Nothing taken where the server stopped: the file here is short.
+        assert!(!piece_advanced(4_000, &answer(4_000, false)));
     }
 }

@@ -647,8 +647,19 @@ async fn knowing_a_files_hash_is_not_having_it() {
         &report[..9],
     )
     .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "a piece of 9 bytes");
+    assert!(res.text().await.unwrap().contains("не последняя"));
+    let res = put(
+        app,
+        &m.team.token,
+        &report_sum,
+        report.len(),
+        0,
+        &report[..1_024],
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.json::<FileProgress>().await.unwrap().received, 9);
+    assert_eq!(res.json::<FileProgress>().await.unwrap().received, 1_024);
     assert_eq!(progress(app, &m.head.token, &report_sum).await.received, 0);
     let res = put(
         app,
@@ -656,26 +667,26 @@ async fn knowing_a_files_hash_is_not_having_it() {
         &report_sum,
         report.len(),
         0,
-        &report[..1_000],
+        &report[..2_000],
     )
     .await;
-    assert_eq!(res.json::<FileProgress>().await.unwrap().received, 1_000);
+    assert_eq!(res.json::<FileProgress>().await.unwrap().received, 2_000);
     // The school goes on with wrong bytes to the end: its own upload is dropped, the head's
     // stays where it was.
-    let wrong = vec![0u8; report.len() - 9];
-    let res = put(app, &m.team.token, &report_sum, report.len(), 9, &wrong).await;
+    let wrong = vec![0u8; report.len() - 1_024];
+    let res = put(app, &m.team.token, &report_sum, report.len(), 1_024, &wrong).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert!(res.text().await.unwrap().contains("повредился"));
     let head_upload = progress(app, &m.head.token, &report_sum).await;
-    assert_eq!(head_upload.received, 1_000);
+    assert_eq!(head_upload.received, 2_000);
     assert!(!head_upload.complete);
     let res = put(
         app,
         &m.head.token,
         &report_sum,
         report.len(),
-        1_000,
-        &report[1_000..],
+        2_000,
+        &report[2_000..],
     )
     .await;
     let done = res.json::<FileProgress>().await.unwrap();

@@ -2,7 +2,8 @@
 //! from what the server already holds, so a cut connection costs one piece at most; a person
 //! downloads the file of an attachment record they may read.
 //!
-//! - `GET /api/files/{sha256}`: how much of the file the server holds;
+//! - `GET /api/files/{sha256}`: whether the server holds the file, or how much of the person's
+//!   own upload of it;
 //! - `POST /api/files/{sha256}/chunks?start=…&size=…`: the piece that starts at `start` of a
 //!   file of `size` bytes;
 //! - `POST /api/files/{sha256}/proof`: the proof that the person has the whole file
@@ -118,6 +119,11 @@ pub async fn chunk(
             "Размер файла не совпадает с тем, что уже получил сервер. Удалите этот файл из \
              записи и прикрепите его заново.",
         )
+        .into()),
+        Err(ChunkError::TooSmall) => Err(ApiError::bad_request(format!(
+            "Часть файла меньше {} байт, а она не последняя: такие части не принимаются.",
+            files::MIN_CHUNK_BYTES
+        ))
         .into()),
         Err(ChunkError::Corrupt) => Err(ApiError::conflict(
             "Файл повредился при передаче и не сохранён на сервере; он будет отправлен заново.",

@@ -3,7 +3,8 @@
 //! `upload_pieces`); when its last piece arrives and the pieces hash to the file's name, they
 //! become the file (`files`, `file_chunks`), which never changes after.
 
-use model::files::{FileProgress, MAX_FILE_BYTES};
+use futures_util::TryStreamExt;
+use model::files::{FileProgress, MAX_FILE_BYTES, MIN_CHUNK_BYTES};
 use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
 use uuid::Uuid;
@@ -26,6 +27,10 @@ pub enum ChunkError {
     /// The piece goes past the declared size.
     #[error("beyond the end")]
     BeyondEnd,
+    /// A piece but the last is smaller than `model::files::MIN_CHUNK_BYTES`: a file is never
+    /// made of too many pieces to check in one go when its last one arrives.
+    #[error("too small a piece")]
+    TooSmall,
     /// Every piece arrived but their SHA-256 is not the file's name: they were dropped.
     #[error("corrupt")]
     Corrupt,
@@ -109,7 +114,11 @@ impl Db {
         if self.holds_file(person, sha256).await? {
             return Ok(Some(true));
         }
-        if self.complete_file(sha256).await?.is_none() {
+        let whole: Option<i64> = sqlx::query_scalar("SELECT 1 FROM files WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_optional(&self.pool)
+            .await?;
+        if whole.is_none() {
             return Ok(None);
         }
         let mut conn = self.pool.acquire().await?;
@@ -237,6 +246,10 @@ impl Db {
                 complete: false,
                 held: false,
             });
+        }
+        if (data.len() as u64) < MIN_CHUNK_BYTES && start + data.len() as u64 != size {
+            tx.rollback().await?;
+            return Err(ChunkError::TooSmall);
         }
         sqlx::query(
             "INSERT INTO upload_pieces (sha256, user_id, start, data) VALUES ($1, $2, $3, $4)",
@@ -369,36 +382,28 @@ pub struct StoredFile {
 }
 
 /// The SHA-256 of `prefix` followed by the pieces of a file the server holds (or of `uploader`'s
-/// upload of it), read a piece at a time: a 20 MB file is never in memory whole.
+/// upload of it), read in one query a piece at a time: a 20 MB file is never in memory whole.
 async fn hash_pieces(
     conn: &mut AnyConnection,
     sha256: &str,
     uploader: Option<&str>,
     prefix: &str,
 ) -> Result<String, sqlx::Error> {
-    let (starts_sql, piece_sql) = match uploader {
-        None => (
-            "SELECT start FROM file_chunks WHERE sha256 = $1 ORDER BY start",
-            "SELECT data FROM file_chunks WHERE sha256 = $1 AND start = $2",
-        ),
-        Some(_) => (
-            "SELECT start FROM upload_pieces WHERE sha256 = $1 AND user_id = $2 ORDER BY start",
-            "SELECT data FROM upload_pieces WHERE sha256 = $1 AND start = $2 AND user_id = $3",
-        ),
-    };
-    let mut query = sqlx::query_scalar(starts_sql).bind(sha256);
-    if let Some(uploader) = uploader {
-        query = query.bind(uploader);
-    }
-    let starts: Vec<i64> = query.fetch_all(&mut *conn).await?;
     let mut hasher = Sha256::new();
     hasher.update(prefix.as_bytes());
-    for start in starts {
-        let mut query = sqlx::query_scalar(piece_sql).bind(sha256).bind(start);
-        if let Some(uploader) = uploader {
-            query = query.bind(uploader);
-        }
-        let piece: Vec<u8> = query.fetch_one(&mut *conn).await?;
+    let mut pieces = match uploader {
+        None => sqlx::query_scalar::<_, Vec<u8>>(
+            "SELECT data FROM file_chunks WHERE sha256 = $1 ORDER BY start",
+        )
+        .bind(sha256),
+        Some(uploader) => sqlx::query_scalar::<_, Vec<u8>>(
+            "SELECT data FROM upload_pieces WHERE sha256 = $1 AND user_id = $2 ORDER BY start",
+        )
+        .bind(sha256)
+        .bind(uploader),
+    }
+    .fetch(&mut *conn);
+    while let Some(piece) = pieces.try_next().await? {
         hasher.update(piece);
     }
     Ok(hex(&hasher.finalize()))
