@@ -403,10 +403,21 @@ pub async fn file_proof(
     json(post(&format!("/files/{sha256}/proof"), token, proof)).await
 }
 
-/// The bytes of the file an attachment record names.
-pub async fn attached_file(token: &str, attachment: uuid::Uuid) -> Result<Vec<u8>, Failure> {
-    let res = send(get(&format!("/records/{attachment}/file"), token)).await?;
-    res.bytes().await.map(|b| b.to_vec()).map_err(|_| offline())
+/// Bytes `from..=to` of the file an attachment record names, and whether the server sent the
+/// whole file instead (a server that does not send parts). `None`: the server answered but the
+/// answer was cut on the way.
+pub async fn attached_file_part(
+    token: &str,
+    attachment: uuid::Uuid,
+    (from, to): (u64, u64),
+) -> Result<Option<(Vec<u8>, bool)>, Failure> {
+    let res = send(
+        get(&format!("/records/{attachment}/file"), token)
+            .header("range", format!("bytes={from}-{to}")),
+    )
+    .await?;
+    let whole = res.status().as_u16() == 200;
+    Ok(res.bytes().await.ok().map(|bytes| (bytes.to_vec(), whole)))
 }
 
 /// Downloads a file the API makes (an XLSX export) and hands it to the browser to save.

@@ -210,6 +210,73 @@ async fn upload(
     Ok(())
 }
 
+/// The first part of a download, and the largest (a failing link falls back to parts as small
+/// as an upload's smallest piece).
+const FIRST_PART: u64 = 256 * 1024;
+
+/// Downloads the bytes of `file` in parts that go on where the last one ended (a cut connection
+/// costs one part, not the whole file), smaller while the link keeps failing and larger while it
+/// holds. Before the server has answered at all, three failures in a row mean no connection.
+async fn download(token: &str, attachment: uuid::Uuid, file: &FileRef) -> Result<Vec<u8>, Failure> {
+    let mut got: Vec<u8> = Vec::new();
+    let mut part = FIRST_PART;
+    let mut failures = 0;
+    let mut answered = false;
+    while (got.len() as u64) < file.size {
+        let from = got.len() as u64;
+        let to = (from + part).min(file.size) - 1;
+        let asked = to + 1 - from;
+        let cut = match api::attached_file_part(token, attachment, (from, to)).await {
+            Ok(Some((bytes, whole))) => {
+                answered = true;
+                let expected = if whole { file.size } else { asked };
+                let len = bytes.len() as u64;
+                if len > expected {
+                    return Err(arrived_broken());
+                }
+                if whole && len == file.size {
+                    got = bytes;
+                    break;
+                }
+                if whole || len == 0 {
+                    // Cut short on the way (a browser may hand over what arrived): again.
+                    true
+                } else {
+                    // What arrived of the part goes on from where it ended.
+                    got.extend_from_slice(&bytes);
+                    failures = 0;
+                    if len == asked {
+                        part = (part * 2).min(FIRST_PART);
+                    }
+                    false
+                }
+            }
+            Ok(None) => {
+                answered = true;
+                true
+            }
+            Err(Failure::Offline) => true,
+            Err(f) => return Err(f),
+        };
+        if cut {
+            failures += 1;
+            if failures >= if answered { FAILURES_IN_A_ROW } else { 3 } {
+                return Err(Failure::Offline);
+            }
+            part = (part / 2).max(files::MIN_CHUNK_BYTES);
+            gloo_timers::future::TimeoutFuture::new(300 * failures).await;
+        }
+    }
+    Ok(got)
+}
+
+fn arrived_broken() -> Failure {
+    Failure::Api(model::ApiError::new(
+        model::ErrorCode::Internal,
+        "файл пришёл с сервера повреждённым; откройте его ещё раз.",
+    ))
+}
+
 /// The file of an attachment: from this computer, or fetched from the server and kept here.
 pub async fn fetch(
     store: Store,
@@ -221,7 +288,7 @@ pub async fn fetch(
         return Ok(local);
     }
     let token = token.ok_or("Войдите в систему, чтобы получить файл.")?;
-    let bytes = api::attached_file(&token, attachment.id)
+    let bytes = download(&token, attachment.id, &file)
         .await
         .map_err(|f| match f {
             Failure::Offline => "Файла нет на этом компьютере, а связи с сервером нет. Откройте \
@@ -238,6 +305,10 @@ pub async fn fetch(
         &options,
     )
     .map_err(|_| "Браузер не смог сохранить файл.".to_owned())?;
+    // Put together from parts: kept only when it is the very file the attachment names.
+    if browser::sha256_hex(&blob).await.as_deref() != Some(file.sha256.as_str()) {
+        return Err(arrived_broken().message());
+    }
     let local = LocalFile {
         sha256: file.sha256,
         name: file.name,

@@ -829,6 +829,46 @@ async fn a_file_of_many_pieces_is_downloaded_whole() {
         bytes.len().to_string()
     );
     assert_eq!(res.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    // Parts of it, across pieces, as a download over a link that keeps being cut asks for them.
+    let piece = files::MAX_CHUNK_BYTES as usize;
+    let end = bytes.len() - 1;
+    let ask = |range: String| {
+        plain
+            .get(format!("{}/api/records/{attachment}/file", app.base))
+            .header("range", range)
+            .bearer_auth(&m.head.token)
+            .send()
+    };
+    for (from, to) in [
+        (0, 99),
+        (piece - 10, piece + 9),
+        (3 * piece, end),
+        (end - 4, end + 100),
+        (2 * piece + 1, 2 * piece + 1),
+    ] {
+        let res = ask(format!("bytes={from}-{to}")).await.unwrap();
+        assert_eq!(res.status(), StatusCode::PARTIAL_CONTENT, "{from}-{to}");
+        let last = to.min(end);
+        assert_eq!(
+            res.headers()["content-range"].to_str().unwrap(),
+            format!("bytes {from}-{last}/{}", bytes.len())
+        );
+        assert_eq!(res.bytes().await.unwrap().as_ref(), &bytes[from..=last]);
+    }
+    let res = ask(format!("bytes={}-", 4 * piece)).await.unwrap();
+    assert_eq!(res.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(res.bytes().await.unwrap().as_ref(), &bytes[4 * piece..]);
+    // A range outside the file, several ranges, or another unit: the whole file.
+    for range in [
+        format!("bytes={}-", bytes.len()),
+        "bytes=0-1,5-6".to_owned(),
+        "items=0-1".to_owned(),
+        "bytes=9-3".to_owned(),
+    ] {
+        let res = ask(range.clone()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{range}");
+        assert_eq!(res.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    }
     // A school reads the published material: the same bytes.
     let res = download(app, &m.team.token, attachment).await;
     assert_eq!(res.status(), StatusCode::OK);

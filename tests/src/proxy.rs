@@ -13,6 +13,8 @@ use tokio::net::{TcpListener, TcpStream};
 pub struct Proxy {
     pub port: u16,
     bad: Arc<AtomicBool>,
+    /// While not 0, every answer is cut after this many bytes.
+    answers_up_to: Arc<AtomicU64>,
     /// Connections cut so far.
     pub cuts: Arc<AtomicU64>,
 }
@@ -30,10 +32,12 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
         let bad = Arc::new(AtomicBool::new(false));
+        let answers_up_to = Arc::new(AtomicU64::new(0));
         let cuts = Arc::new(AtomicU64::new(0));
         let upstream: SocketAddr = ([127, 0, 0, 1], upstream_port).into();
         let link = Arc::new(Link {
             bad: bad.clone(),
+            answers_up_to: answers_up_to.clone(),
             cuts: cuts.clone(),
             rng: AtomicU64::new(0x2a2a),
             chunks: AtomicU64::new(0),
@@ -48,7 +52,12 @@ impl Proxy {
                 });
             }
         });
-        Ok(Proxy { port, bad, cuts })
+        Ok(Proxy {
+            port,
+            bad,
+            answers_up_to,
+            cuts,
+        })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -59,11 +68,18 @@ impl Proxy {
     pub fn set_bad(&self, bad: bool) {
         self.bad.store(bad, Ordering::SeqCst);
     }
+
+    /// Cuts every answer after `bytes` (headers included), as a link that never carries more
+    /// in one go; 0 lets answers through whole again.
+    pub fn cut_answers_after(&self, bytes: u64) {
+        self.answers_up_to.store(bytes, Ordering::SeqCst);
+    }
 }
 
 /// The state shared by all connections: whether the link is bad now, and a random source.
 struct Link {
     bad: Arc<AtomicBool>,
+    answers_up_to: Arc<AtomicU64>,
     cuts: Arc<AtomicU64>,
     rng: AtomicU64,
     chunks: AtomicU64,
@@ -89,27 +105,37 @@ async fn pump_both(inbound: TcpStream, outbound: TcpStream, link: Arc<Link>) {
     let (ro, wo) = outbound.into_split();
     // Whichever side ends (or is cut) first ends the connection.
     let cut = tokio::select! {
-        c = pump(ri, wo, &link) => c,
-        c = pump(ro, wi, &link) => c,
+        c = pump(ri, wo, &link, false) => c,
+        c = pump(ro, wi, &link, true) => c,
     };
     if cut {
         link.cuts.fetch_add(1, Ordering::SeqCst);
     }
 }
 
-/// Copies one direction; returns `true` when it cut the connection.
-async fn pump<R, W>(mut from: R, mut to: W, link: &Link) -> bool
+/// Copies one direction (`answers`: from the server); returns `true` when it cut the
+/// connection.
+async fn pump<R, W>(mut from: R, mut to: W, link: &Link, answers: bool) -> bool
 where
     R: AsyncReadExt + Unpin,
     W: AsyncWriteExt + Unpin,
 {
     let mut buf = vec![0u8; 1024];
     let mut last = tokio::time::Instant::now() - LATENCY;
+    let mut carried = 0u64;
     loop {
         let n = match from.read(&mut buf).await {
             Ok(0) | Err(_) => return false,
             Ok(n) => n,
         };
+        let up_to = link.answers_up_to.load(Ordering::SeqCst);
+        if answers && up_to > 0 && carried + n as u64 > up_to {
+            let _ = to
+                .write_all(&buf[..up_to.saturating_sub(carried) as usize])
+                .await;
+            return true;
+        }
+        carried += n as u64;
         if link.bad.load(Ordering::SeqCst) {
             // The first bytes of a burst wait out the latency; the rest only the bandwidth.
             let idle = last.elapsed() > Duration::from_millis(50);

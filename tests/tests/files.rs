@@ -138,7 +138,7 @@ async fn a_file_crosses_a_cut_link_whole_and_opens_offline_elsewhere() -> anyhow
     // A school computer keeps the material's files for work with no network.
     let school = Browser::start().await?;
     school
-        .sign_in_synced(&server.url(""), "fail", "#home-school")
+        .sign_in_synced(&proxy.url(""), "fail", "#home-school")
         .await?;
     school
         .wait_js(
@@ -146,7 +146,7 @@ async fn a_file_crosses_a_cut_link_whole_and_opens_offline_elsewhere() -> anyhow
             Duration::from_secs(30),
         )
         .await?;
-    school.client.goto(&server.url("/practices")).await?;
+    school.client.goto(&proxy.url("/practices")).await?;
     school.wait_for("#practices").await?;
     school
         .wait_js(
@@ -158,15 +158,24 @@ async fn a_file_crosses_a_cut_link_whole_and_opens_offline_elsewhere() -> anyhow
         .click(&format!("a[href='/practices/{material}']"))
         .await?;
     school.wait_for("#material-files-keep").await?;
+    // The school's link never carries more than 8 KB in one go: the file (24 KB) comes in
+    // parts, each going on where the last one ended.
+    let cuts_before = proxy.cuts.load(std::sync::atomic::Ordering::SeqCst);
+    proxy.cut_answers_after(8 * 1024);
     school.click("#material-files-keep").await?;
     school
         .wait_js(
             &format!(
                 "(document.querySelector(\"li.attachment[data-sha256='{sha}']\") || {{dataset: {{}}}}).dataset.here === 'sent'"
             ),
-            Duration::from_secs(60),
+            Duration::from_secs(120),
         )
         .await?;
+    proxy.cut_answers_after(0);
+    assert!(
+        proxy.cuts.load(std::sync::atomic::Ordering::SeqCst) > cuts_before,
+        "no answer was cut while the file came"
+    );
     // The bytes in the school computer's database are the file's.
     let user = Api::login(&server.url(""), "fail").await?.profile.id;
     let script = r#"

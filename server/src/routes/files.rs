@@ -9,13 +9,13 @@
 //! - `POST /api/files/{sha256}/proof`: the proof that the person has the whole file
 //!   (`model::files::FileProof`), from a device that finds the file already on the server;
 //! - `GET /api/records/{id}/file`: the file an attachment names, when whoever attached it is
-//!   known to hold it (see `model::files`).
+//!   known to hold it (see `model::files`); one range of it with `Range: bytes=from-to`.
 
 use axum::Json;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use model::ApiError;
@@ -147,6 +147,7 @@ pub async fn download(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> AppResult<Response> {
     let id = parse_id(&id, "записи")?;
     let actor = state.db.actor(&user.profile).await?;
@@ -191,22 +192,55 @@ pub async fn download(
         "attachment; filename=\"file\"; filename*=UTF-8''{}",
         percent_encode(&file.name)
     );
+    // A part of it when asked (`Range: bytes=from-to`), so that a cut connection costs one part:
+    // a rural link may not carry 20 MB in one go. Any other range is answered with the whole.
+    let range = requested_range(&headers, stored.size);
+    let (from, to) = range.unwrap_or((0, stored.size - 1));
     // Piece by piece: a download holds one piece (at most 256 KiB) in memory at a time, however
     // large the file and however slow the link that receives it.
+    let mut wanted = Vec::new();
+    for (i, &start) in stored.starts.iter().enumerate() {
+        let start = start as u64;
+        let end = stored
+            .starts
+            .get(i + 1)
+            .map_or(stored.size, |&next| next as u64);
+        if end > from && start <= to {
+            // The part of this piece that is wanted, as offsets into it.
+            let skip = from.saturating_sub(start) as usize;
+            let until = (to + 1).min(end) - start;
+            wanted.push((start, skip, until as usize));
+        }
+    }
     let db = state.db.clone();
     let sha = file.sha256.clone();
-    let pieces = futures_util::stream::iter(stored.starts).then(move |start| {
+    let pieces = futures_util::stream::iter(wanted).then(move |(start, skip, until)| {
         let (db, sha) = (db.clone(), sha.clone());
         async move {
-            db.file_piece(&sha, start)
+            let piece = db
+                .file_piece(&sha, start as i64)
                 .await
-                .map(axum::body::Bytes::from)
-                .map_err(std::io::Error::other)
+                .map_err(std::io::Error::other)?;
+            if skip > until || until > piece.len() {
+                return Err(std::io::Error::other(
+                    "a piece is shorter than the file says",
+                ));
+            }
+            Ok(axum::body::Bytes::from(piece).slice(skip..until))
         }
     });
     let mut response = Body::from_stream(pieces).into_response();
+    if range.is_some() {
+        *response.status_mut() = StatusCode::PARTIAL_CONTENT;
+    }
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(stored.size));
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(to + 1 - from));
+    if range.is_some()
+        && let Ok(v) = HeaderValue::from_str(&format!("bytes {from}-{to}/{}", stored.size))
+    {
+        headers.insert(header::CONTENT_RANGE, v);
+    }
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, v);
@@ -216,6 +250,26 @@ pub async fn download(
         HeaderValue::from_static("nosniff"),
     );
     Ok(response)
+}
+
+/// The one range of bytes `Range: bytes=from-to` (or `from-`) asks of a file of `size` bytes,
+/// when it lies within the file; `None` for no range, several, or one outside the file (the
+/// whole file is sent then, as HTTP allows).
+fn requested_range(headers: &HeaderMap, size: u64) -> Option<(u64, u64)> {
+    let spec = headers
+        .get(header::RANGE)?
+        .to_str()
+        .ok()?
+        .trim()
+        .strip_prefix("bytes=")?;
+    let (from, to) = spec.split_once('-')?;
+    let from: u64 = from.trim().parse().ok()?;
+    let last = size.checked_sub(1)?;
+    let to = match to.trim() {
+        "" => last,
+        to => to.parse::<u64>().ok()?.min(last),
+    };
+    (from <= to).then_some((from, to))
 }
 
 /// RFC 5987 encoding of a file name (letters and digits as they are, every other byte %XX).
