@@ -218,7 +218,7 @@ const FIRST_PART: u64 = 256 * 1024;
 /// costs one part, not the whole file), smaller while the link keeps failing and larger while it
 /// holds. Before the server has answered at all, three failures in a row mean no connection.
 async fn download(token: &str, attachment: uuid::Uuid, file: &FileRef) -> Result<Vec<u8>, Failure> {
-    let mut got: Vec<u8> = Vec::new();
+    let mut got: Vec<u8> = Vec::with_capacity(file.size as usize);
     let mut part = FIRST_PART;
     let mut failures = 0;
     let mut answered = false;
@@ -239,7 +239,8 @@ async fn download(token: &str, attachment: uuid::Uuid, file: &FileRef) -> Result
                     break;
                 }
                 if whole || len == 0 {
-                    // Cut short on the way (a browser may hand over what arrived): again.
+                    // Cut short on the way: again. (A browser rejects an answer cut short;
+                    // what arrives short anyway is taken as far as it goes.)
                     true
                 } else {
                     // What arrived of the part goes on from where it ended.
@@ -305,8 +306,12 @@ pub async fn fetch(
         &options,
     )
     .map_err(|_| "Браузер не смог сохранить файл.".to_owned())?;
-    // Put together from parts: kept only when it is the very file the attachment names.
-    if browser::sha256_hex(&blob).await.as_deref() != Some(file.sha256.as_str()) {
+    // Put together from parts: kept only when it is the very file the attachment names (where
+    // the browser can hash at all: not off HTTPS).
+    if browser::sha256_hex(&blob)
+        .await
+        .is_some_and(|sum| sum != file.sha256)
+    {
         return Err(arrived_broken().message());
     }
     let local = LocalFile {

@@ -858,6 +858,61 @@ async fn a_file_of_many_pieces_is_downloaded_whole() {
     let res = ask(format!("bytes={}-", 4 * piece)).await.unwrap();
     assert_eq!(res.status(), StatusCode::PARTIAL_CONTENT);
     assert_eq!(res.bytes().await.unwrap().as_ref(), &bytes[4 * piece..]);
+    // A file sent in pieces of uneven sizes, as a computer on a changing link sends them:
+    // ranges that end on a piece's last byte, start on the next one, or span several.
+    let uneven = file(300_000, 11);
+    let uneven_sum = sha(&uneven);
+    let cuts = [0, 1_024, 4_096, 70_000, 270_000, uneven.len()];
+    for w in cuts.windows(2) {
+        let res = put(
+            app,
+            &m.head.token,
+            &uneven_sum,
+            uneven.len(),
+            w[0],
+            &uneven[w[0]..w[1]],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let other = fresh();
+    centre.edit_child(
+        other,
+        files::ATTACHMENT_KIND,
+        &Scope::Centre,
+        Some(material),
+        json!({
+            files::F_NAME: "Приложение.pdf",
+            files::F_MIME: "application/pdf",
+            files::F_SIZE: uneven.len(),
+            files::F_SHA256: uneven_sum,
+        }),
+    );
+    centre.sync(app).await;
+    assert!(centre.refused.is_empty(), "{:?}", centre.refused_messages());
+    for (from, to) in [
+        (0, 1_023),
+        (1_024, 4_095),
+        (1_023, 1_024),
+        (4_095, 70_000),
+        (3_000, 280_000),
+        (270_000, 270_000),
+        (299_999, 299_999),
+    ] {
+        let res = plain
+            .get(format!("{}/api/records/{other}/file", app.base))
+            .header("range", format!("bytes={from}-{to}"))
+            .bearer_auth(&m.head.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::PARTIAL_CONTENT, "{from}-{to}");
+        assert_eq!(
+            res.bytes().await.unwrap().as_ref(),
+            &uneven[from..=to],
+            "{from}-{to}"
+        );
+    }
     // A range outside the file, several ranges, or another unit: the whole file.
     for range in [
         format!("bytes={}-", bytes.len()),
@@ -869,7 +924,18 @@ async fn a_file_of_many_pieces_is_downloaded_whole() {
         assert_eq!(res.status(), StatusCode::OK, "{range}");
         assert_eq!(res.bytes().await.unwrap().as_ref(), bytes.as_slice());
     }
-    // A school reads the published material: the same bytes.
+    // A school reads the published material: a part of it does not make it a holder, the
+    // whole file does.
+    let res = app
+        .http
+        .get(format!("{}/api/records/{attachment}/file", app.base))
+        .header("range", "bytes=0-99")
+        .bearer_auth(&m.team.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PARTIAL_CONTENT);
+    assert!(!progress(app, &m.team.token, &sum).await.held);
     let res = download(app, &m.team.token, attachment).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.bytes().await.unwrap().as_ref(), bytes.as_slice());

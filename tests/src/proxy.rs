@@ -13,7 +13,7 @@ use tokio::net::{TcpListener, TcpStream};
 pub struct Proxy {
     pub port: u16,
     bad: Arc<AtomicBool>,
-    /// While not 0, every answer is cut after this many bytes.
+    /// While not 0, every connection is cut after it carried this many bytes of answers.
     answers_up_to: Arc<AtomicU64>,
     /// Connections cut so far.
     pub cuts: Arc<AtomicU64>,
@@ -69,8 +69,9 @@ impl Proxy {
         self.bad.store(bad, Ordering::SeqCst);
     }
 
-    /// Cuts every answer after `bytes` (headers included), as a link that never carries more
-    /// in one go; 0 lets answers through whole again.
+    /// Cuts every connection after it carried `bytes` of answers (headers included; answers
+    /// that share a kept-alive connection share them), as a link that never carries more in
+    /// one go; 0 lets answers through whole again.
     pub fn cut_answers_after(&self, bytes: u64) {
         self.answers_up_to.store(bytes, Ordering::SeqCst);
     }

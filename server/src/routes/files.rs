@@ -182,11 +182,6 @@ pub async fn download(
         )
         .into());
     };
-    // Whoever receives it holds it now (and may attach it elsewhere without sending it back).
-    state
-        .db
-        .file_given_to(user.profile.id, &file.sha256)
-        .await?;
     let mime = files::mime_of(&file.name).unwrap_or("application/octet-stream");
     let disposition = format!(
         "attachment; filename=\"file\"; filename*=UTF-8''{}",
@@ -196,6 +191,14 @@ pub async fn download(
     // a rural link may not carry 20 MB in one go. Any other range is answered with the whole.
     let range = requested_range(&headers, stored.size);
     let (from, to) = range.unwrap_or((0, stored.size - 1));
+    // Whoever receives it (its last part, for a download in parts) holds it now, and may attach
+    // it elsewhere without sending it back.
+    if to + 1 == stored.size && !state.db.holds_file(user.profile.id, &file.sha256).await? {
+        state
+            .db
+            .file_given_to(user.profile.id, &file.sha256)
+            .await?;
+    }
     // Piece by piece: a download holds one piece (at most 256 KiB) in memory at a time, however
     // large the file and however slow the link that receives it.
     let mut wanted = Vec::new();

@@ -382,7 +382,8 @@ pub struct StoredFile {
 }
 
 /// The SHA-256 of `prefix` followed by the pieces of a file the server holds (or of `uploader`'s
-/// upload of it), read in one query a piece at a time: a 20 MB file is never in memory whole.
+/// upload of it), read in one query a piece at a time: a 20 MB file is never in memory whole
+/// (the driver may hold a few pieces ahead).
 async fn hash_pieces(
     conn: &mut AnyConnection,
     sha256: &str,
