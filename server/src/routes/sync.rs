@@ -26,7 +26,7 @@ pub const SYNC_BODY_LIMIT: usize = 4 * 1024 * 1024;
 pub const PAGE_BUDGET: usize = 128 * 1024;
 /// The most log rows one page looks at, and how many are read at a time.
 const PAGE_ROWS: usize = 20_000;
-const PAGE_CHUNK: usize = 500;
+const PAGE_CHUNK: usize = 100;
 /// How many syncs are worked on at once; the others wait their turn (see [`in_turn`]).
 pub const SYNC_SLOTS: usize = 8;
 /// The bytes of request bodies one person's syncs may hold at once while they arrive and wait
@@ -192,14 +192,14 @@ pub async fn sync(
             .changes_after(&actor, without, cursor, PAGE_CHUNK)
             .await?;
         complete = rows.len() < PAGE_CHUNK;
-        for row in &rows {
+        for (seq, body) in rows.iter() {
             if out.size() >= PAGE_BUDGET || scanned >= PAGE_ROWS {
                 complete = false;
                 break 'page;
             }
             scanned += 1;
-            cursor = row.seq;
-            let Some(body) = &row.body else { continue };
+            cursor = seq;
+            let Some(body) = body else { continue };
             if !first {
                 out.write(b",")?;
             }

@@ -258,11 +258,11 @@ impl Dialect {
         }
     }
 
-    /// Joins a column's texts with commas over a group.
-    pub fn join_texts(self, column: &str) -> String {
+    /// Joins an expression's texts with `separator` (an SQL string literal) over a group.
+    pub fn join_texts(self, expression: &str, separator: &str) -> String {
         match self {
-            Dialect::Sqlite => format!("group_concat({column}, ',')"),
-            Dialect::Postgres => format!("string_agg({column}, ',')"),
+            Dialect::Sqlite => format!("group_concat({expression}, {separator})"),
+            Dialect::Postgres => format!("string_agg({expression}, {separator})"),
         }
     }
 }

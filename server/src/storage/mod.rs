@@ -17,7 +17,7 @@ pub use files::{ChunkError, MAX_UNFINISHED_PER_PERSON, StoredFile};
 pub use forms::{InstallError, Installed, write_server_changes};
 pub use pg_dump::shown as shown_address;
 pub use scratch::{SmallDisk, TEST_POSTGRES, scratch_database};
-pub use sync::LoggedChange;
+pub use sync::ChangePage;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -469,7 +469,7 @@ impl Db {
             "SELECT {USER_COLUMNS}, u.disabled_at, \
              (SELECT {} FROM assignments a WHERE a.user_id = u.id) AS assigned \
              FROM users u LEFT JOIN schools s ON s.id = u.school_id ORDER BY u.full_name",
-            self.dialect.join_texts("a.school_id")
+            self.dialect.join_texts("a.school_id", "','")
         ))
         .fetch_all(&self.pool)
         .await?;
