@@ -116,6 +116,45 @@ async fn a_person_puts_no_more_files_on_the_server_than_their_bound() {
     assert!(progress(&app, &team.token, &sha(&b)).await.complete);
 }
 
+/// Moves the unfinished upload of `sum` (whoever sends it) `days` back in time.
+async fn upload_moved_back(app: &common::TestApp, sum: &str, days: i64) {
+    sqlx::query("UPDATE uploads SET moved_at = moved_at - $1 WHERE sha256 = $2")
+        .bind(days * 86_400_000)
+        .bind(sum)
+        .execute(&app.pool().await)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_upload_is_dropped_a_week_after_it_last_moved_on_not_after_it_began() {
+    let m = municipality().await;
+    let app = &m.app;
+    let token = &m.team.token;
+    let bytes = file(16_000, 7);
+    let sum = sha(&bytes);
+    let size = bytes.len();
+    let taken = |res: reqwest::Response| async move {
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json::<FileProgress>().await.unwrap().received
+    };
+    let piece = |from: usize, to: usize| put(app, token, &sum, size, from, &bytes[from..to]);
+    assert_eq!(taken(piece(0, 4_000).await).await, 4_000);
+    // Six days without a piece, then one: the upload goes on, and its week starts again.
+    upload_moved_back(app, &sum, 6).await;
+    assert_eq!(taken(piece(4_000, 8_000).await).await, 8_000);
+    // Six more days: twelve since it began, six since it last moved on. It goes on.
+    upload_moved_back(app, &sum, 6).await;
+    assert_eq!(taken(piece(8_000, 12_000).await).await, 12_000);
+    // Eight days without a piece: dropped when the next piece comes, which is then not taken
+    // (it is not the start); the computer starts again from nothing.
+    upload_moved_back(app, &sum, 8).await;
+    assert_eq!(taken(piece(12_000, size).await).await, 0);
+    assert_eq!(taken(piece(0, 6_000).await).await, 6_000);
+    assert_eq!(taken(piece(6_000, size).await).await, size as u64);
+    assert!(progress(app, token, &sum).await.complete);
+}
+
 #[tokio::test]
 async fn uploads_resume_and_are_stored_once() {
     let m = municipality().await;

@@ -14,8 +14,9 @@ use super::{Db, now_ms};
 /// Uploads a person may have unfinished at once (each up to the largest file): enough for a
 /// portfolio chosen offline, not a way to fill the server's disk.
 pub const MAX_UNFINISHED_PER_PERSON: i64 = 30;
-/// An upload not finished this long after it began is dropped (its computer was cleaned, its
-/// attachment removed), so it no longer counts against its sender's bounds.
+/// An unfinished upload that has not moved on for this long is dropped (its computer was
+/// cleaned, its attachment removed), so it no longer counts against its sender's bounds. Counted
+/// from its last piece, not from its first: a large file over a bad link may take longer.
 const ABANDONED_AFTER_MS: i64 = 7 * 86_400_000;
 
 /// Why a piece of a file was not taken.
@@ -163,7 +164,7 @@ impl Db {
         }
         let person = user.to_string();
         let mut tx = self.dialect.begin_write(&self.pool, &self.turns).await?;
-        sqlx::query("DELETE FROM uploads WHERE created_at < $1")
+        sqlx::query("DELETE FROM uploads WHERE moved_at < $1")
             .bind(now_ms() - ABANDONED_AFTER_MS)
             .execute(&mut *tx)
             .await?;
@@ -228,7 +229,7 @@ impl Db {
                     return Err(ChunkError::PersonFull);
                 }
                 sqlx::query(
-                    "INSERT INTO uploads (sha256, user_id, size, created_at) VALUES ($1, $2, $3, $4)",
+                    "INSERT INTO uploads (sha256, user_id, size, moved_at) VALUES ($1, $2, $3, $4)",
                 )
                 .bind(sha256)
                 .bind(&person)
@@ -262,12 +263,16 @@ impl Db {
         .await?;
         let received = received + data.len() as u64;
         if received < size {
-            sqlx::query("UPDATE uploads SET received = $1 WHERE sha256 = $2 AND user_id = $3")
-                .bind(received as i64)
-                .bind(sha256)
-                .bind(&person)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE uploads SET received = $1, moved_at = $2 \
+                 WHERE sha256 = $3 AND user_id = $4",
+            )
+            .bind(received as i64)
+            .bind(now_ms())
+            .bind(sha256)
+            .bind(&person)
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
             return Ok(FileProgress {
                 received,
