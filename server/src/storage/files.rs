@@ -19,6 +19,11 @@ pub const MAX_UNFINISHED_PER_PERSON: i64 = 30;
 /// from its last piece, not from its first: a large file over a bad link may take longer.
 const ABANDONED_AFTER_MS: i64 = 7 * 86_400_000;
 
+/// Proofs of holding a file checked at once. Each reads a whole file (up to 20 MB) on one of the
+/// pool's connections: without a bound, anyone repeating proofs could take every connection and
+/// hold up everyone's syncs.
+pub const PROOFS_AT_ONCE: usize = 2;
+
 /// Why a piece of a file was not taken.
 #[derive(Debug, thiserror::Error)]
 pub enum ChunkError {
@@ -122,10 +127,11 @@ impl Db {
         if whole.is_none() {
             return Ok(None);
         }
-        let mut conn = self.pool.acquire().await?;
-        let expected =
-            hash_pieces(&mut conn, sha256, None, &model::files::proof_input(person)).await?;
-        drop(conn);
+        let expected = {
+            let _turn = self.proofs.acquire().await.map_err(|_| sqlx::Error::PoolClosed)?;
+            let mut conn = self.pool.acquire().await?;
+            hash_pieces(&mut conn, sha256, None, &model::files::proof_input(person)).await?
+        };
         // Compared in constant time: how long a wrong proof took says nothing of the right one.
         let differs = expected.len() != digest.len()
             || expected

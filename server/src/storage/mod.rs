@@ -59,6 +59,9 @@ pub struct Db {
     pushes: std::sync::Arc<sync::PushQueue>,
     /// SQLite's log copied into the database file after the syncs' commits, not in them.
     checkpoints: std::sync::Arc<checkpoint::Checkpoints>,
+    /// Proofs of holding a file checked at once (each reads a whole file on a connection of
+    /// the pool); the others wait (see [`files::PROOFS_AT_ONCE`]).
+    proofs: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 /// What a write refused besides a failure of the database itself.
@@ -222,6 +225,7 @@ impl Db {
             turns: Default::default(),
             pushes: Default::default(),
             checkpoints: Default::default(),
+            proofs: std::sync::Arc::new(tokio::sync::Semaphore::new(files::PROOFS_AT_ONCE)),
         };
         db.file_missing_read_keys().await?;
         db.install_builtin_templates().await?;
