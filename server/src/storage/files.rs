@@ -128,7 +128,11 @@ impl Db {
             return Ok(None);
         }
         let expected = {
-            let _turn = self.proofs.acquire().await.map_err(|_| sqlx::Error::PoolClosed)?;
+            let _turn = self
+                .proofs
+                .acquire()
+                .await
+                .map_err(|_| sqlx::Error::PoolClosed)?;
             let mut conn = self.pool.acquire().await?;
             hash_pieces(&mut conn, sha256, None, &model::files::proof_input(person)).await?
         };
