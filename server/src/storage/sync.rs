@@ -614,15 +614,17 @@ impl Db {
         cursor: u64,
         limit: usize,
     ) -> Result<ChangePage, sqlx::Error> {
-        // The rows come back joined into one (their numbers, their bodies' lengths in bytes and
-        // the bodies one after another): on SQLite each row would otherwise be its own hand-off
-        // from the connection's thread, most of a busy server's time in a pull.
+        // The rows come back joined into one (their numbers, their bodies' lengths and the
+        // bodies one after another): on SQLite each row would otherwise be its own hand-off
+        // from the connection's thread, most of a busy server's time in a pull. Lengths are
+        // counted in characters, which do not depend on how a PostgreSQL database encodes its
+        // text (bytes would, in a WIN1251 database).
         let join =
             |expression: &str, separator: &str| self.dialect.join_texts(expression, separator);
         let mut q = self.dialect.sql(&format!(
             "SELECT {} AS seqs, {} AS lengths, {} AS bodies FROM (",
             join("CAST(seq AS TEXT)", "','"),
-            join("CAST(COALESCE(octet_length(body), -1) AS TEXT)", "','"),
+            join("CAST(COALESCE(length(body), -1) AS TEXT)", "','"),
             join("body", "''"),
         ));
         for (i, key) in actor.grants().iter().enumerate() {
@@ -792,9 +794,9 @@ impl Db {
     }
 }
 
-/// Splits the joined rows of [`Db::changes_after`]: numbers and lengths in bytes separated by
-/// commas (a length of -1 for a change without its body), the bodies one after another. None of
-/// them for no rows.
+/// Splits the joined rows of [`Db::changes_after`]: numbers and lengths in characters separated
+/// by commas (a length of -1 for a change without its body), the bodies one after another. None
+/// of them for no rows.
 fn joined_changes(
     seqs: Option<String>,
     lengths: Option<String>,
@@ -816,11 +818,17 @@ fn joined_changes(
             .and_then(|l| l.parse().ok())
             .ok_or("fewer lengths than changes")?;
         let body = match usize::try_from(length) {
-            Ok(length) if bodies.is_char_boundary(at + length) => {
-                at += length;
-                Some(at - length..at)
+            Ok(0) => Some(at..at),
+            Ok(length) => {
+                let (last, c) = bodies[at..]
+                    .char_indices()
+                    .nth(length - 1)
+                    .ok_or_else(|| format!("the body of change {seq} is cut"))?;
+                let end = at + last + c.len_utf8();
+                let body = at..end;
+                at = end;
+                Some(body)
             }
-            Ok(_) => return Err(format!("the body of change {seq} is cut")),
             Err(_) => None,
         };
         changes.push((seq, body));
@@ -843,7 +851,7 @@ mod tests {
     fn joined_rows_split_back_into_changes() {
         let page = joined_changes(
             Some("7,9,12".into()),
-            Some("10,-1,8".into()),
+            Some("9,-1,8".into()),
             Some(r#"{"a":"я"}{"b":[]}"#.into()),
         )
         .unwrap();
@@ -856,12 +864,13 @@ mod tests {
             ]
         );
         assert!(joined_changes(None, None, None).unwrap().is_empty());
-        // Lengths that do not fit the bodies (too long, too few, inside a letter, too short)
-        // are an error, never a wrong split.
+        // Lengths that do not fit the bodies (too long, too few, too short) are an error, never
+        // a wrong split.
         for (lengths, bodies) in [
-            ("10,-1,9", r#"{"a":"я"}{"b":[]}"#),
-            ("10,-1", r#"{"a":"я"}{"b":[]}"#),
-            ("7,-1,11", r#"{"a":"я"}{"b":[]}"#),
+            ("9,-1,9", r#"{"a":"я"}{"b":[]}"#),
+            ("9,-1", r#"{"a":"я"}{"b":[]}"#),
+            // (lengths in bytes)
+            ("10,-1,8", r#"{"a":"я"}{"b":[]}"#),
             ("2,-1,2", "{}{}{}"),
         ] {
             assert!(
