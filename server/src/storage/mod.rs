@@ -167,8 +167,10 @@ impl Db {
                     // FULL: a change the server acknowledged survives a power cut (WAL with
                     // NORMAL may lose the last commits). A page cache of 1 MiB per connection
                     // instead of 2: the system's file cache keeps the pages anyway, and eight
-                    // connections' caches were a fifth of a busy server's memory. The log is
-                    // checkpointed in the background (`checkpoint.rs`).
+                    // connections' caches were a fifth of a busy server's memory (a bound each
+                    // cache keeps because SQLite is built with caches of their own, see
+                    // `.cargo/config.toml`). The log is checkpointed in the background
+                    // (`checkpoint.rs`).
                     let backstop =
                         format!("PRAGMA wal_autocheckpoint = {}", checkpoint::BACKSTOP_PAGES);
                     for pragma in [
@@ -934,6 +936,33 @@ mod tests {
             let counted = db.count_login_attempt("anna", "192.0.2.1", now, &rules);
             assert_eq!(counted.await.unwrap(), AttemptCount::Counted);
         }
+    }
+
+    /// A connection's pages stay within its own `cache_size`: SQLite is built without the
+    /// memory management that pools every cache of the process into one budget, which the
+    /// temporary b-trees of queries enlarge (`.cargo/config.toml`). Fails when the build loses
+    /// that setting.
+    #[tokio::test]
+    async fn each_connection_keeps_a_page_cache_of_its_own() {
+        let (db, _dir) = db().await;
+        let mut conn = db.pool.acquire().await.unwrap();
+        let size: i64 = sqlx::query_scalar("PRAGMA cache_size")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(size, -1024, "1 MiB of pages per connection");
+        let options: Vec<String> = sqlx::query_scalar("PRAGMA compile_options")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+        assert!(
+            options.iter().any(|o| o.starts_with("THREADSAFE=1")),
+            "the compile options are read: {options:?}"
+        );
+        assert!(
+            !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+            "SQLite pools its page caches: {options:?}"
+        );
     }
 
     #[tokio::test]
