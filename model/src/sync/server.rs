@@ -280,13 +280,7 @@ impl Plan {
         }
         self.touched.insert(a.change.record, after_keys.clone());
         if !a.spec.anonymous {
-            self.log_change(
-                a.change.clone(),
-                &before_keys,
-                &after_keys,
-                Some(seq),
-                records,
-            );
+            self.log_change(a.change, &before_keys, &after_keys, Some(seq), records);
         }
         for w in a.follow {
             self.server_write(now_ms, clock, records, w)?;
@@ -557,15 +551,15 @@ fn decide(
             lookup: batch.lookup,
         }
     }
-    let fields = change.fields.clone();
+    let fields = &change.fields;
 
     if before.is_none() {
-        let owner = (spec.owner)(&ctx(batch, before, &after, &fields, parent, records));
+        let owner = (spec.owner)(&ctx(batch, before, &after, fields, parent, records));
         after.owner = owner;
         let id_ok = match spec.id {
             IdRule::Fresh => kinds::fresh_id(c.record, batch.now_ms),
             IdRule::Derived(derive) => {
-                derive(&ctx(batch, before, &after, &fields, parent, records))
+                derive(&ctx(batch, before, &after, fields, parent, records))
                     == Some((c.record, c.scope.clone()))
             }
             IdRule::Server => false,
@@ -573,11 +567,11 @@ fn decide(
         if !id_ok {
             return forbidden(spec);
         }
-        if !spec.may_create(&ctx(batch, before, &after, &fields, parent, records)) {
+        if !spec.may_create(&ctx(batch, before, &after, fields, parent, records)) {
             return forbidden(spec);
         }
     }
-    let cx = ctx(batch, before, &after, &fields, parent, records);
+    let cx = ctx(batch, before, &after, fields, parent, records);
     for name in change.fields.keys() {
         if spec.server_fields.contains(&name.as_str()) {
             return Err((
@@ -594,7 +588,7 @@ fn decide(
     Ok(Accepted {
         spec,
         existed: before.is_some(),
-        change: change.clone(),
+        change,
         after,
         follow,
         restamped,

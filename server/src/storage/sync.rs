@@ -161,18 +161,23 @@ pub(super) async fn write_plan(
         .iter()
         .filter_map(|(id, keys)| records.get(id).map(|r| (r, keys)))
         .partition(|(r, _)| !kinds::spec(&r.kind).is_some_and(|s| s.anonymous));
+    // (The texts are bound borrowed: the `Any` driver copies every `String` it is given.)
     for chunk in named.chunks(INSERT_CHUNK / 2) {
+        let states: Vec<String> = chunk
+            .iter()
+            .map(|(r, _)| serde_json::to_string(r).unwrap_or_default())
+            .collect();
         let mut q = dialect.sql(
             "INSERT INTO records (id, kind, scope, parent, owner, audience, state, updated_at) ",
         );
-        q.values(chunk, |b, (r, keys)| {
+        q.values(chunk.iter().zip(&states), |b, ((r, keys), state)| {
             b.bind(r.id.to_string())
-                .bind(r.kind.clone())
+                .bind(r.kind.as_str())
                 .bind(r.scope.to_string())
                 .bind(r.parent.map(|p| p.to_string()))
                 .bind(r.owner.map(|p| p.to_string()))
                 .bind(keys_text(keys))
-                .bind(serde_json::to_string(r).unwrap_or_default())
+                .bind(state.as_str())
                 .bind(now);
         });
         q.push(
@@ -205,10 +210,14 @@ pub(super) async fn write_plan(
         .map(|(i, l)| (first + i as i64, l))
         .collect();
     for chunk in numbered.chunks(INSERT_CHUNK / 2) {
+        let bodies: Vec<String> = chunk
+            .iter()
+            .map(|(_, l)| serde_json::to_string(&l.change).unwrap_or_default())
+            .collect();
         let mut q = dialect.sql(
             "INSERT INTO changes (seq, record_id, scope, body, device_id, device_seq, user_id, at) ",
         );
-        q.values(chunk, |b, (seq, l)| {
+        q.values(chunk.iter().zip(&bodies), |b, ((seq, l), body)| {
             let (device_id, user) = match (l.device_seq, device) {
                 (Some(_), Some((d, u))) => (d.as_str().to_owned(), u.to_string()),
                 _ => (DeviceId::server().as_str().to_owned(), "server".to_owned()),
@@ -216,7 +225,7 @@ pub(super) async fn write_plan(
             b.bind(*seq)
                 .bind(l.change.record.to_string())
                 .bind(l.change.scope.to_string())
-                .bind(serde_json::to_string(&l.change).unwrap_or_default())
+                .bind(body.as_str())
                 .bind(device_id)
                 .bind(l.device_seq.unwrap_or(0) as i64)
                 .bind(user)
@@ -231,7 +240,7 @@ pub(super) async fn write_plan(
     for chunk in keyed.chunks(INSERT_CHUNK) {
         let mut q = dialect.sql("INSERT INTO change_keys (key, seq) ");
         q.values(chunk, |b, (k, seq)| {
-            b.bind(k.clone()).bind(*seq);
+            b.bind(k.as_str()).bind(*seq);
         });
         q.execute(&mut *conn).await?;
     }
