@@ -165,8 +165,8 @@ impl Db {
             options = options.test_before_acquire(false).after_connect(|conn, _| {
                 Box::pin(async move {
                     // FULL: a change the server acknowledged survives a power cut (WAL with
-                    // NORMAL may lose the last commits). A page cache of 1 MiB per connection
-                    // instead of 2: the system's file cache keeps the pages anyway, and eight
+                    // NORMAL may lose the last commits). A page cache of 512 KiB per connection
+                    // instead of 2 MiB: the system's file cache keeps the pages anyway, and eight
                     // connections' caches were a fifth of a busy server's memory (a bound each
                     // cache keeps because SQLite is built with caches of their own, see
                     // `.cargo/config.toml`). The log is checkpointed in the background
@@ -177,7 +177,7 @@ impl Db {
                         "PRAGMA synchronous = FULL",
                         "PRAGMA foreign_keys = ON",
                         "PRAGMA busy_timeout = 10000",
-                        "PRAGMA cache_size = -1024",
+                        "PRAGMA cache_size = -512",
                         &backstop,
                     ] {
                         sqlx::Executor::execute(&mut *conn, pragma).await?;
@@ -950,7 +950,7 @@ mod tests {
             .fetch_one(&mut *conn)
             .await
             .unwrap();
-        assert_eq!(size, -1024, "1 MiB of pages per connection");
+        assert_eq!(size, -512, "512 KiB of pages per connection");
         let options: Vec<String> = sqlx::query_scalar("PRAGMA compile_options")
             .fetch_all(&mut *conn)
             .await
