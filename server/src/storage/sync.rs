@@ -209,6 +209,9 @@ pub(super) async fn write_plan(
         .enumerate()
         .map(|(i, l)| (first + i as i64, l))
         .collect();
+    // Who made the device's changes, and the server's own writes: the same for every row.
+    let server_device = DeviceId::server();
+    let by_device = device.map(|(d, u)| (d.as_str(), u.to_string()));
     for chunk in numbered.chunks(INSERT_CHUNK / 2) {
         let bodies: Vec<String> = chunk
             .iter()
@@ -218,9 +221,9 @@ pub(super) async fn write_plan(
             "INSERT INTO changes (seq, record_id, scope, body, device_id, device_seq, user_id, at) ",
         );
         q.values(chunk.iter().zip(&bodies), |b, ((seq, l), body)| {
-            let (device_id, user) = match (l.device_seq, device) {
-                (Some(_), Some((d, u))) => (d.as_str().to_owned(), u.to_string()),
-                _ => (DeviceId::server().as_str().to_owned(), "server".to_owned()),
+            let (device_id, user) = match (l.device_seq, &by_device) {
+                (Some(_), Some((d, u))) => (*d, u.as_str()),
+                _ => (server_device.as_str(), "server"),
             };
             b.bind(*seq)
                 .bind(l.change.record.to_string())
