@@ -1,7 +1,14 @@
 //! Records: everything a user creates is a record `{id, kind, scope, parent, fields}`. Each
 //! field keeps its winning write (the one with the latest clock) and the losing writes in its
-//! history, so merging is a union of writes: commutative, associative and idempotent, and no
-//! value is ever dropped without a trace.
+//! history, so merging is a union of writes: commutative, associative and idempotent.
+//!
+//! The history is bounded: a field keeps its first write and each device's latest
+//! [`KEPT_PER_DEVICE`] writes. A text typed over a morning is synced at every pause, and each
+//! sync would otherwise add a whole copy of it to every copy of the record, on every computer,
+//! without end. Which writes are kept depends only on the set of writes seen, not on the order
+//! they arrived in, so merging stays a union (of each device's latest writes). Every write is
+//! still in the server's change log (the audit history, with who and when): what a record lets
+//! go is an old draft of one device, never the last word of anyone.
 //!
 //! Deletion is the field [`DELETED`]. A deletion remembers which writes its device had seen;
 //! a write the deleting device had not seen makes the record a *deletion conflict* that a
@@ -115,7 +122,13 @@ pub struct Write {
     pub value: Value,
 }
 
-/// A field: the winning write, and every other write ever seen, oldest first.
+/// How many of one device's writes of a field a record keeps (its latest; the field's first
+/// write is kept besides): enough to see and take back the last edits, few enough that a
+/// field edited all day does not grow without end.
+pub const KEPT_PER_DEVICE: usize = 10;
+
+/// A field: the winning write, and the other writes kept (see [`KEPT_PER_DEVICE`]), oldest
+/// first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldState {
     pub value: Value,
@@ -191,9 +204,10 @@ impl Record {
             );
             return true;
         };
-        if write.hlc == state.hlc || state.history.iter().any(|w| w.hlc == write.hlc) {
+        if state.holds(&write.hlc) {
             return false;
         }
+        let hlc = write.hlc.clone();
         if write.hlc > state.hlc {
             let old = Write {
                 hlc: std::mem::replace(&mut state.hlc, write.hlc),
@@ -203,7 +217,9 @@ impl Record {
         } else {
             insert_sorted(&mut state.history, write);
         }
-        true
+        state.bound();
+        // Unchanged when the write is an old one of its device, let go at once.
+        state.holds(&hlc)
     }
 
     /// Merges every write of `other` (same id) into this record.
@@ -218,7 +234,9 @@ impl Record {
     }
 
     /// Takes a write back out (the server refused it): the field falls back to the latest
-    /// remaining write, or disappears if there is none.
+    /// remaining write, or disappears if there is none. (A write of this device's that the
+    /// taken one had pushed out of the history stays out: the server's copy, which never took
+    /// the refused write, may keep one older draft more.)
     pub fn retract(&mut self, field: &str, hlc: &Hlc) {
         let Some(state) = self.fields.get_mut(field) else {
             return;
@@ -341,6 +359,35 @@ impl Record {
 }
 
 impl FieldState {
+    /// Whether the field holds the write with this clock value.
+    fn holds(&self, hlc: &Hlc) -> bool {
+        &self.hlc == hlc || self.history.iter().any(|w| &w.hlc == hlc)
+    }
+
+    /// Lets go of each device's writes older than its latest [`KEPT_PER_DEVICE`], except the
+    /// field's first write. The writes kept are those of the whole set ever seen (a device's
+    /// latest stay its latest whatever else arrives), so copies that saw the same writes keep
+    /// the same ones, in whatever order the writes came.
+    fn bound(&mut self) {
+        // (A device over its bound holds more than the bound besides the first write.)
+        if self.history.len() <= KEPT_PER_DEVICE {
+            return;
+        }
+        let mut counted: BTreeMap<&DeviceId, usize> = BTreeMap::new();
+        counted.insert(&self.hlc.device, 1);
+        let mut over = vec![false; self.history.len()];
+        // Newest first; the oldest (index 0) is the field's first write and always kept.
+        for (i, w) in self.history.iter().enumerate().skip(1).rev() {
+            let n = counted.entry(&w.hlc.device).or_default();
+            *n += 1;
+            over[i] = *n > KEPT_PER_DEVICE;
+        }
+        if over.contains(&true) {
+            let mut over = over.into_iter();
+            self.history.retain(|_| !over.next().unwrap_or(false));
+        }
+    }
+
     /// Every write of the field: the history, then the winner.
     pub fn writes(&self) -> impl Iterator<Item = Write> + '_ {
         self.history.iter().cloned().chain(std::iter::once(Write {
@@ -544,6 +591,128 @@ mod tests {
         )
     }
 
+    /// Many writes of few fields by few devices: each device writes a field more often than
+    /// the history keeps.
+    fn arb_many_writes() -> impl Strategy<Value = Vec<(String, Write)>> {
+        proptest::collection::vec(
+            (0u8..2, 0u64..60, 0u8..2).prop_map(|(f, wall, d)| {
+                (
+                    format!("f{f}"),
+                    Write {
+                        hlc: hlc(wall, d),
+                        value: json!(0),
+                    },
+                )
+            }),
+            0..90,
+        )
+    }
+
+    /// Either kind of writes above.
+    fn arb_any_writes() -> impl Strategy<Value = Vec<(String, Write)>> {
+        prop_oneof![arb_writes(), arb_many_writes()]
+    }
+
+    /// What a record must keep of these writes, per field: the first, and each device's latest
+    /// [`KEPT_PER_DEVICE`].
+    fn kept(writes: &[(String, Write)]) -> BTreeMap<String, Vec<Hlc>> {
+        let mut all: BTreeMap<String, Vec<Hlc>> = BTreeMap::new();
+        for (f, w) in writes {
+            all.entry(f.clone()).or_default().push(w.hlc.clone());
+        }
+        all.into_iter()
+            .map(|(f, mut hlcs)| {
+                hlcs.sort();
+                hlcs.dedup();
+                let first = hlcs[0].clone();
+                let mut kept: Vec<Hlc> = hlcs
+                    .iter()
+                    .filter(|h| {
+                        hlcs.iter()
+                            .filter(|later| later.device == h.device && later > h)
+                            .count()
+                            < KEPT_PER_DEVICE
+                    })
+                    .cloned()
+                    .collect();
+                if kept[0] != first {
+                    kept.insert(0, first);
+                }
+                (f, kept)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_field_edited_all_day_keeps_its_first_write_and_each_devices_latest() {
+        let mut r = rec();
+        // One device saves a text at each pause for 100 pauses; another wrote it once between.
+        for i in 1..=100 {
+            r.apply(
+                "text",
+                Write {
+                    hlc: hlc(i * 1_000, 1),
+                    value: json!(format!("черновик {i}")),
+                },
+            );
+            if i == 50 {
+                r.apply(
+                    "text",
+                    Write {
+                        hlc: hlc(50_500, 2),
+                        value: json!("с другого компьютера"),
+                    },
+                );
+            }
+        }
+        let f = &r.fields["text"];
+        assert_eq!(f.value, json!("черновик 100"));
+        let walls: Vec<u64> = f.history.iter().map(|w| w.hlc.wall_ms).collect();
+        // The first draft, the other computer's write, and this device's 9 before the winner.
+        assert_eq!(
+            walls,
+            [
+                1_000, 50_500, 91_000, 92_000, 93_000, 94_000, 95_000, 96_000, 97_000, 98_000,
+                99_000
+            ]
+        );
+        assert_eq!(r.created_ms(), Some(1_000));
+        // A write older than the ten kept is let go at once: the record does not change.
+        let before = r.clone();
+        assert!(!r.apply(
+            "text",
+            Write {
+                hlc: hlc(60_000, 1),
+                value: json!("старый черновик"),
+            },
+        ));
+        assert_eq!(r, before);
+        // A history longer than the bound (stored before it) is cut at the next write.
+        let mut long = rec();
+        long.apply(
+            "text",
+            Write {
+                hlc: hlc(1_000_000, 1),
+                value: json!("x"),
+            },
+        );
+        long.fields.get_mut("text").unwrap().history = (1..=40)
+            .map(|i| Write {
+                hlc: hlc(i, 1),
+                value: json!(i),
+            })
+            .collect();
+        long.apply(
+            "text",
+            Write {
+                hlc: hlc(2_000_000, 1),
+                value: json!("y"),
+            },
+        );
+        assert_eq!(long.fields["text"].history.len(), KEPT_PER_DEVICE);
+        assert_eq!(long.fields["text"].history[0].hlc.wall_ms, 1);
+    }
+
     fn build(writes: &[(String, Write)]) -> Record {
         let mut r = rec();
         for (f, w) in writes {
@@ -559,17 +728,19 @@ mod tests {
 
     proptest! {
         #[test]
-        fn merge_is_commutative(a in arb_writes(), b in arb_writes()) {
+        fn merge_is_commutative(a in arb_any_writes(), b in arb_any_writes()) {
             let (ra, rb) = (build(&a), build(&b));
             let mut ab = ra.clone();
             ab.merge(&rb);
             let mut ba = rb.clone();
             ba.merge(&ra);
-            prop_assert_eq!(ab, ba);
+            prop_assert_eq!(&ab, &ba);
+            // The same as one copy that saw every write.
+            prop_assert_eq!(ab, build(&[a, b].concat()));
         }
 
         #[test]
-        fn merge_is_associative(a in arb_writes(), b in arb_writes(), c in arb_writes()) {
+        fn merge_is_associative(a in arb_any_writes(), b in arb_any_writes(), c in arb_any_writes()) {
             let (ra, rb, rc) = (build(&a), build(&b), build(&c));
             let mut left = ra.clone();
             left.merge(&rb);
@@ -582,7 +753,7 @@ mod tests {
         }
 
         #[test]
-        fn merge_is_idempotent(a in arb_writes()) {
+        fn merge_is_idempotent(a in arb_any_writes()) {
             let ra = build(&a);
             let mut twice = ra.clone();
             prop_assert!(!twice.merge(&ra));
@@ -591,7 +762,7 @@ mod tests {
 
         /// Any delivery order (with repeats) of the same writes gives the same record.
         #[test]
-        fn any_order_converges(a in arb_writes(), seed in any::<u64>()) {
+        fn any_order_converges(a in arb_any_writes(), seed in any::<u64>()) {
             let reference = build(&a);
             let mut shuffled = a.clone();
             shuffled.extend(a.iter().take(seed as usize % (a.len() + 1)).cloned());
@@ -603,12 +774,14 @@ mod tests {
             prop_assert_eq!(build(&shuffled), reference);
         }
 
-        /// Every write ever applied is somewhere in the record.
+        /// A record keeps exactly each field's first write and each device's latest writes (all
+        /// of them, when no device wrote a field more often than the bound).
         #[test]
-        fn nothing_is_lost(a in arb_writes()) {
+        fn a_record_keeps_the_first_and_the_latest_writes(a in arb_any_writes()) {
             let r = build(&a);
-            for (f, w) in &a {
-                prop_assert!(r.fields[f].writes().any(|x| x.hlc == w.hlc));
+            for (f, hlcs) in kept(&a) {
+                let held: Vec<Hlc> = r.fields[&f].writes().map(|w| w.hlc).collect();
+                prop_assert_eq!(held, hlcs);
             }
         }
     }

@@ -598,3 +598,44 @@ async fn a_device_is_not_sent_its_own_changes_back() {
     assert_eq!(from(&all, &a), 1, "its own change comes with everything");
     assert_eq!(from(&all, &b), 1);
 }
+
+/// A text saved at every pause of a morning's typing keeps a bounded history in the record that
+/// every device holds, while the change log (the audit history) keeps every write.
+#[tokio::test]
+async fn a_field_edited_many_times_keeps_a_bounded_history_and_a_full_log() {
+    let town = common::municipality().await;
+    let app = &town.app;
+    let mentor = &town.mentor;
+    let scope = school_scope(app, &town.team).await;
+    let mut a = Device::new(&mentor.token, 1);
+    let id = Uuid::now_v7();
+    let edits = 3 * model::record::KEPT_PER_DEVICE;
+    for i in 1..=edits {
+        a.edit(id, REC, &scope, json!({ "text": format!("черновик {i}") }));
+        a.sync(app).await;
+        assert!(a.refused.is_empty(), "{:?}", a.refused);
+    }
+    let record: Record = app.record(&mentor.token, id).await.json().await.unwrap();
+    let text = &record.fields["text"];
+    assert_eq!(text.value, json!(format!("черновик {edits}")));
+    let kept: Vec<String> = text.history.iter().map(|w| w.value.to_string()).collect();
+    let mut expected = vec![json!("черновик 1").to_string()];
+    expected.extend(
+        (edits - model::record::KEPT_PER_DEVICE + 1..edits)
+            .map(|i| json!(format!("черновик {i}")).to_string()),
+    );
+    assert_eq!(kept, expected, "the first draft and the device's latest");
+    assert_eq!(a.records[&id], record, "the device holds the same");
+    let mut b = Device::new(&mentor.token, 2);
+    b.sync(app).await;
+    assert_eq!(b.records[&id], record, "a new device receives the same");
+
+    let pool = app.pool().await;
+    let logged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM changes WHERE record_id = $1")
+        .bind(id.to_string())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    // Every draft, and the author the server stamped.
+    assert_eq!(logged, edits as i64 + 1, "every write is in the log");
+}

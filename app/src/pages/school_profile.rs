@@ -1,6 +1,6 @@
 //! "Сведения о школе": the school's passport, filled by its team. Every field is saved to this
 //! computer as it is typed (no save button) and synced when there is a connection; earlier values
-//! stay visible in each field's history.
+//! stay visible in each field's history (its first value and each computer's latest ten).
 
 use std::collections::BTreeMap;
 
