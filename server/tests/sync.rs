@@ -184,6 +184,57 @@ async fn refused_mutations_are_explained_and_never_block_the_queue() {
     assert_eq!(b.refused[0].code, ErrorCode::Forbidden);
 }
 
+/// A refusal that quotes what the device sent stays short, in the answer and in what the
+/// server remembers for retries: a device cannot make the server keep a megabyte per mutation.
+#[tokio::test]
+async fn a_refusal_quoting_a_huge_name_is_short_and_remembered_short() {
+    let town = common::municipality().await;
+    let app = &town.app;
+    let school = &town.team;
+    let scope = school_scope(app, school).await;
+    let mut a = Device::new(&school.token, 7);
+    let huge = "я".repeat(1_000_000);
+    a.edit(Uuid::now_v7(), &huge, &scope, json!({ "x": 1 }));
+    let request = client::request(&mut a.state, &a.outbox);
+    let first: SyncResponse = app
+        .post_sync(&a.token, &request)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first.refused.len(), 1);
+    let message = &first.refused[0].message;
+    assert!(
+        message.chars().count() <= model::sync::server::MAX_REFUSAL_CHARS,
+        "{} characters",
+        message.chars().count()
+    );
+    assert!(
+        message.starts_with("Неизвестный вид данных «яяя"),
+        "{message}"
+    );
+    assert!(message.ends_with("»: обновите приложение."), "{message}");
+    // Sent again (the answer was lost): the same short answer, from what was remembered.
+    let again: SyncResponse = app
+        .post_sync(&a.token, &request)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again.refused.len(), 1);
+    assert_eq!(&again.refused[0].message, message);
+    let pool = app.pool().await;
+    let longest: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(length(outcome)), 0) FROM device_mutations")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(
+        longest < 1_000,
+        "an outcome of {longest} characters is kept"
+    );
+}
+
 #[tokio::test]
 async fn a_device_belongs_to_one_user() {
     let town = common::municipality().await;

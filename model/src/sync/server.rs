@@ -93,6 +93,24 @@ pub struct Batch<'a> {
 
 type Refuse = (ErrorCode, String);
 
+/// The longest refusal, in characters. A refusal may quote what the device sent (a kind's
+/// name, a field's name or value), and it is remembered for as long as the device may send the
+/// same mutation again, logged and sent back: its size must not be the device's to choose.
+pub const MAX_REFUSAL_CHARS: usize = 400;
+
+/// `message` within [`MAX_REFUSAL_CHARS`]: its beginning and its end (where a refusal says
+/// what to do) with "…" between.
+fn shortened(message: String) -> String {
+    let chars = message.chars().count();
+    if chars <= MAX_REFUSAL_CHARS {
+        return message;
+    }
+    let tail = 120;
+    let head: String = message.chars().take(MAX_REFUSAL_CHARS - tail - 1).collect();
+    let end: String = message.chars().skip(chars - tail).collect();
+    format!("{head}…{end}")
+}
+
 fn validation<T>(message: impl Into<String>) -> Result<T, Refuse> {
     Err((ErrorCode::Validation, message.into()))
 }
@@ -137,6 +155,13 @@ pub fn needs(records: &HashMap<Uuid, Record>, mutations: &[Mutation]) -> BTreeSe
             .unwrap_or_else(|| m.change.new_record());
         m.change.apply_to(&mut after);
         out.extend((spec.needs)(&after));
+        // A record's checks may read its parent, and so what the parent's own checks need (a
+        // review's comments name the questions of the form its response answers).
+        if let Some(parent) = after.parent.and_then(|p| records.get(&p))
+            && let Some(parent_spec) = kinds::spec(&parent.kind)
+        {
+            out.extend((parent_spec.needs)(parent));
+        }
     }
     out
 }
@@ -205,7 +230,10 @@ pub fn plan(
             continue;
         }
         let outcome = match decide(batch, clock, records, m) {
-            Err((code, message)) => Outcome::Rejected { code, message },
+            Err((code, message)) => Outcome::Rejected {
+                code,
+                message: shortened(message),
+            },
             Ok(accepted) => plan.commit(batch.now_ms, clock, records, m.seq, accepted)?,
         };
         plan.taken.push(Taken {
