@@ -882,6 +882,26 @@ async fn a_mentor_returns_with_comments_then_accepts_and_every_round_is_kept() {
     let review_write = |d: &mut Device, id: Uuid, fields: Value| {
         d.edit_child(id, review::REVIEW_KIND, &scope, Some(rid), fields);
     };
+    // A comment beside a question the form does not have is refused, and nothing is kept.
+    review_write(
+        &mut m,
+        first,
+        json!({ "round": 1, review::comment_field("нет_такого_вопроса"): "текст" }),
+    );
+    m.sync(app).await;
+    assert_eq!(m.refused.len(), 1, "{:?}", m.refused);
+    assert!(
+        m.refused[0]
+            .message
+            .contains("нет вопроса «нет_такого_вопроса»"),
+        "{}",
+        m.refused[0].message
+    );
+    assert_eq!(
+        app.record(&mentor.token, first).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    m.refused.clear();
     review_write(
         &mut m,
         first,

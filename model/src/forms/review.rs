@@ -5,7 +5,7 @@
 
 use uuid::Uuid;
 
-use super::{RESPONSE_KIND, Status};
+use super::{RESPONSE_KIND, Status, Template};
 use crate::record::{Record, stable_id};
 
 pub const REVIEW_KIND: &str = "review";
@@ -44,9 +44,11 @@ pub fn verdict_of(review: &Record) -> Option<Status> {
     }
 }
 
-/// The checks of one change to a review: `response` is the response it reviews.
+/// The checks of one change to a review: `response` is the response it reviews, `template`
+/// the form that response answers (a comment sits beside one of its questions).
 pub fn check_review_change(
     response: Option<&Record>,
+    template: Option<&Template>,
     review_id_given: Uuid,
     before: Option<&Record>,
     fields: &std::collections::BTreeMap<String, serde_json::Value>,
@@ -89,6 +91,12 @@ pub fn check_review_change(
                 }
             }
             other if other.starts_with(COMMENT_PREFIX) => {
+                let question = &other[COMMENT_PREFIX.len()..];
+                if template.is_none_or(|t| t.question(question).is_none()) {
+                    return Err(format!(
+                        "В форме нет вопроса «{question}»: комментарий не к чему прикрепить."
+                    ));
+                }
                 if !value.is_null() && value.as_str().is_none_or(|s| s.chars().count() > 2_000) {
                     return Err("Комментарий к ответу — текст до 2000 символов.".into());
                 }

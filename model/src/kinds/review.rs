@@ -55,7 +55,18 @@ fn derive(ctx: &Ctx) -> Option<(Uuid, Scope)> {
 }
 
 fn check(ctx: &Ctx) -> Result<(), String> {
-    review::check_review_change(ctx.parent, ctx.after.id, ctx.before, ctx.fields).map(|_| ())
+    let template = ctx
+        .parent
+        .and_then(crate::forms::template_of)
+        .and_then(|(code, version)| ctx.lookup.template(&code, version));
+    review::check_review_change(
+        ctx.parent,
+        template.as_deref(),
+        ctx.after.id,
+        ctx.before,
+        ctx.fields,
+    )
+    .map(|_| ())
 }
 
 fn follow(ctx: &Ctx) -> Vec<ServerWrite> {
