@@ -59,10 +59,8 @@ pub async fn programme(
         records.extend(
             state
                 .db
-                .readable_records(&actor, kind)
-                .await?
-                .into_iter()
-                .filter(|r| r.scope == Scope::School(school)),
+                .readable_records_in(&actor, kind, &Scope::School(school))
+                .await?,
         );
     }
     let outline = Outline::of(pid, &records);

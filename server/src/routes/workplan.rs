@@ -332,10 +332,10 @@ pub async fn annual_report(
         records.extend(
             state
                 .db
-                .readable_records(&actor, kind)
+                .readable_records_in(&actor, kind, &scope)
                 .await?
                 .into_iter()
-                .filter(|r| r.scope == scope && !r.is_deleted()),
+                .filter(|r| !r.is_deleted()),
         );
     }
     let campaigns: Vec<Campaign> = state

@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use model::access::{Actor, ReadKey};
 use model::hlc::DeviceId;
 use model::kinds::{self, Need};
-use model::record::Record;
+use model::record::{Record, Scope};
 use model::sync::Mutation;
 use model::sync::server::{self, Batch, Plan, Remembered};
 use model::{ApiError, UserProfile};
@@ -115,6 +115,15 @@ fn keys_text(keys: &[ReadKey]) -> String {
 
 fn keys_of(text: &str) -> Vec<ReadKey> {
     text.split(' ').filter_map(|k| k.parse().ok()).collect()
+}
+
+/// The records of `rows` (state, audience) whose readers include the actor.
+fn readable(actor: &Actor, rows: &[(String, String)]) -> Result<Vec<Record>, sqlx::Error> {
+    let grants = actor.grants();
+    rows.iter()
+        .filter(|(_, audience)| keys_of(audience).iter().any(|k| grants.contains(k)))
+        .map(|(state, _)| decode(state))
+        .collect()
 }
 
 fn decode(state: &str) -> Result<Record, sqlx::Error> {
@@ -731,11 +740,24 @@ impl Db {
                 .bind(kind)
                 .fetch_all(&self.pool)
                 .await?;
-        let grants = actor.grants();
-        rows.iter()
-            .filter(|(_, audience)| keys_of(audience).iter().any(|k| grants.contains(k)))
-            .map(|(state, _)| decode(state))
-            .collect()
+        readable(actor, &rows)
+    }
+
+    /// The records of `kind` in `scope` (one school's) the actor may read: only that scope's
+    /// rows are read (by the index on scope and kind), not the whole region's.
+    pub async fn readable_records_in(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        scope: &Scope,
+    ) -> Result<Vec<Record>, sqlx::Error> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT state, audience FROM records WHERE scope = $1 AND kind = $2")
+                .bind(scope.to_string())
+                .bind(kind)
+                .fetch_all(&self.pool)
+                .await?;
+        readable(actor, &rows)
     }
 
     /// Every record of `kind`, whoever may read it (the command line's classification).
