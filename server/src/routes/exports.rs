@@ -13,7 +13,7 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 pub async fn campaign(
     State(state): State<AppState>,
@@ -119,7 +119,7 @@ pub async fn campaign(
         }
         book.save_to_buffer()
     };
-    let bytes = build().map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
+    let bytes = super::spreadsheet(build).await?;
     Ok(xlsx(&t.code, bytes))
 }
 
@@ -212,6 +212,6 @@ async fn anonymous(
         }
         book.save_to_buffer()
     };
-    let bytes = build().map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
+    let bytes = super::spreadsheet(build).await?;
     Ok(xlsx(&t.code, bytes))
 }

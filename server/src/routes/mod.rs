@@ -35,7 +35,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::error::{AppResult, BODY_LIMIT, api_method_not_allowed, api_not_found, json_failures};
+use crate::error::{
+    AppError, AppResult, BODY_LIMIT, api_method_not_allowed, api_not_found, json_failures,
+};
 
 pub const API_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 
@@ -167,4 +169,29 @@ fn work_year<Q>(
         .map(|Query(q)| q)
         .filter(|q| model::WORK_YEARS.contains(&year(q)))
         .ok_or_else(|| ApiError::bad_request(ask))
+}
+
+/// Spreadsheets built at once (one: each takes a processor while it is built).
+static SPREADSHEET_TURN: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
+/// Builds a spreadsheet one at a time and off the threads that answer requests
+/// (`block_in_place` hands this thread's other requests to another): on a server with two
+/// processors, two large exports at once would otherwise hold up every sync and sign-in until
+/// they were done.
+async fn spreadsheet(
+    build: impl FnOnce() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError>,
+) -> AppResult<Vec<u8>> {
+    let _turn = SPREADSHEET_TURN
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    // (A runtime of one thread, as a test's, has no other thread to hand its requests to.)
+    let multi_thread = tokio::runtime::Handle::current().runtime_flavor()
+        == tokio::runtime::RuntimeFlavor::MultiThread;
+    let bytes = if multi_thread {
+        tokio::task::block_in_place(build)
+    } else {
+        build()
+    };
+    bytes.map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))
 }

@@ -12,7 +12,7 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use super::support::{header, line};
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 pub async fn registry(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
     user.require(&[Role::Head])?;
@@ -46,6 +46,6 @@ pub async fn registry(State(state): State<AppState>, user: CurrentUser) -> AppRe
         }
         book.save_to_buffer()
     };
-    let bytes = build().map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
+    let bytes = super::spreadsheet(build).await?;
     Ok(super::exports::xlsx("reserve-registry", bytes))
 }

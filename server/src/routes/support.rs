@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 /// `GET /api/specialists`: the centre's mentors, curators and head; for school staff those
 /// assigned to their school come first and are marked.
@@ -229,7 +229,7 @@ pub async fn programme(
         }
         book.save_to_buffer()
     };
-    let bytes = build().map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
+    let bytes = super::spreadsheet(build).await?;
     Ok(super::exports::xlsx(
         &format!("programme-{}", q.year),
         bytes,
@@ -316,6 +316,6 @@ pub async fn consultations(
         }
         book.save_to_buffer()
     };
-    let bytes = build().map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
+    let bytes = super::spreadsheet(build).await?;
     Ok(super::exports::xlsx("consultations", bytes))
 }

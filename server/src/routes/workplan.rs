@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 /// The columns of the 003 report, and the item's state.
 pub const PLAN_COLUMNS: [&str; 7] = [
@@ -237,7 +237,7 @@ pub async fn plan(
         }
         book.save_to_buffer()
     };
-    let bytes = build().map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
+    let bytes = super::spreadsheet(build).await?;
     Ok(super::exports::xlsx(&format!("workplan-{}", q.year), bytes))
 }
 
@@ -690,7 +690,7 @@ pub async fn annual_report(
         }
         book.save_to_buffer()
     };
-    let bytes = build().map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
+    let bytes = super::spreadsheet(build).await?;
     Ok(super::exports::xlsx(
         &format!("annual-report-{}", q.year),
         bytes,
