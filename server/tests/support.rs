@@ -460,6 +460,64 @@ async fn each_person_writes_only_their_part_of_a_programme() {
 }
 
 #[tokio::test]
+async fn a_section_takes_a_bounded_number_of_measures() {
+    let w = world().await;
+    let scope = Scope::School(w.school);
+    let mut team = Device::new(&w.team, 1);
+    let pid = p::programme_id(w.school, 2027);
+    let (sid, other) = (p::section_id(pid, "failure"), p::section_id(pid, "parents"));
+    team.edit(pid, p::PROGRAMME_KIND, &scope, json!({"year": 2027}));
+    for (s, factor) in [(sid, "failure"), (other, "parents")] {
+        team.edit_child(
+            s,
+            p::SECTION_KIND,
+            &scope,
+            Some(pid),
+            json!({ "factor": factor }),
+        );
+    }
+    team.sync(&w.app).await;
+    assert!(team.refused.is_empty(), "{:?}", team.refused_messages());
+
+    // One more measure than a section takes, in one go: the last one is refused.
+    let measure = |n: usize| json!({"content": format!("Мероприятие {n}"), "support": "methodical", "status": "planned"});
+    let ids: Vec<Uuid> = (0..=model::kinds::MAX_CHILDREN)
+        .map(|_| Uuid::now_v7())
+        .collect();
+    for (n, id) in ids.iter().enumerate() {
+        team.edit_child(*id, p::MEASURE_KIND, &scope, Some(sid), measure(n));
+    }
+    team.sync(&w.app).await;
+    let refused = team.refused_messages();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(refused[0].contains("больше нельзя"), "{refused:?}");
+    team.refused.clear();
+
+    // Later, too; another section still takes its own.
+    let (late, elsewhere) = (Uuid::now_v7(), Uuid::now_v7());
+    team.edit_child(late, p::MEASURE_KIND, &scope, Some(sid), measure(0));
+    team.edit_child(elsewhere, p::MEASURE_KIND, &scope, Some(other), measure(0));
+    team.sync(&w.app).await;
+    assert_eq!(team.refused.len(), 1, "{:?}", team.refused_messages());
+    let fresh = {
+        let mut d = Device::new(&w.team, 2);
+        d.sync(&w.app).await;
+        d
+    };
+    let under = |s: Uuid| {
+        fresh
+            .records
+            .values()
+            .filter(|r| r.parent == Some(s))
+            .count()
+    };
+    assert_eq!(under(sid), model::kinds::MAX_CHILDREN);
+    assert_eq!(under(other), 1);
+    assert!(!fresh.records.contains_key(&late));
+    assert!(!fresh.records.contains_key(&ids[model::kinds::MAX_CHILDREN]));
+}
+
+#[tokio::test]
 async fn a_school_lists_the_specialists_it_may_ask_its_own_first() {
     let w = world().await;
     let res = w

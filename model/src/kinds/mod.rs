@@ -75,6 +75,12 @@ pub fn spec(kind: &str) -> Option<&'static KindSpec> {
 /// The largest value of any field, in bytes of JSON.
 pub const MAX_VALUE_BYTES: usize = 64 * 1024;
 
+/// The most records of one kind under one parent (measures of a programme's section, files of
+/// a material, items of a deficit plan), deleted ones included: a parent's children are read
+/// whole whenever one is added or the parent's readers change, so nobody may grow them without
+/// end.
+pub const MAX_CHILDREN: usize = 500;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScopeRule {
     /// Records of one school.

@@ -146,6 +146,12 @@ pub fn needs(records: &HashMap<Uuid, Record>, mutations: &[Mutation]) -> BTreeSe
         if records.contains_key(&m.change.record) && kinds::has_children(&m.change.kind) {
             out.insert(Need::Children(m.change.record));
         }
+        // A new child is counted with its siblings (`MAX_CHILDREN`).
+        if let Some(p) = m.change.parent
+            && !records.contains_key(&m.change.record)
+        {
+            out.insert(Need::Children(p));
+        }
         let Some(spec) = kinds::spec(&m.change.kind) else {
             continue;
         };
@@ -597,6 +603,21 @@ fn decide(
         }
         if !spec.may_create(&ctx(batch, before, &after, fields, parent, records)) {
             return forbidden(spec);
+        }
+        if let Some(p) = parent
+            && records
+                .values()
+                .filter(|r| r.parent == Some(p.id) && r.kind == c.kind)
+                .count()
+                >= kinds::MAX_CHILDREN
+        {
+            return validation(format!(
+                "К записи «{}» уже добавлено {} записей «{}» — больше нельзя: изменение не \
+                 принято. Если нужно больше, обратитесь в наставнический центр.",
+                kinds::spec(&p.kind).map_or(p.kind.as_str(), |s| s.label),
+                kinds::MAX_CHILDREN,
+                spec.label
+            ));
         }
     }
     let cx = ctx(batch, before, &after, fields, parent, records);
