@@ -1280,7 +1280,8 @@ async fn responses_keep_the_version_they_were_filled_with() {
 }
 
 /// A form that shows medians gives each school the municipality's median of every figure once
-/// three schools sent it, and nothing before; a form that does not show them says so.
+/// three schools sent it, and nothing before; a form that does not show them says so. Only the
+/// schools it is sent to count.
 #[tokio::test]
 async fn the_municipal_medians_appear_once_three_schools_answered() {
     let town = common::municipality().await;
@@ -1379,6 +1380,18 @@ async fn the_municipal_medians_appear_once_three_schools_answered() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // A school taken off the campaign is no longer among the schools of its medians.
+    centre.edit(
+        campaign,
+        forms::CAMPAIGN_KIND,
+        &Scope::Centre,
+        json!({ "schools": &schools[..2] }),
+    );
+    centre.sync(app).await;
+    assert!(centre.refused.is_empty(), "{:?}", centre.refused);
+    let fewer = medians(head.token.clone()).await;
+    assert_eq!(fewer.answered, 2);
+    assert!(fewer.medians.is_empty(), "{:?}", fewer.medians);
 }
 
 /// The card's years are its campaign's: a deadline moved within the school year is taken, one

@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use model::api::{AnonymousTicket, CampaignSummary, Medians};
 use model::forms::{self, Campaign, summary};
 use model::kinds::anonymous_response::{self, MIN_ANSWERS};
+use model::record::Scope;
 use model::{ApiError, Role};
 
 use super::parse_id;
@@ -60,7 +61,7 @@ pub async fn summary(
 ) -> AppResult<Json<CampaignSummary>> {
     user.require(&[Role::Head])?;
     let (campaign, entry, _) = campaign(&state, &user, &id).await?;
-    let answers = submitted_answers(&state, &campaign, entry.template.anonymous).await?;
+    let answers = submitted_answers(&state, &campaign, Answering::of(&entry.template)).await?;
     Ok(Json(CampaignSummary {
         answered: answers.len(),
         min_answers: MIN_ANSWERS,
@@ -87,7 +88,8 @@ pub async fn medians(
     if !entry.template.medians || entry.template.anonymous {
         return Err(ApiError::bad_request("Эта форма не показывает медианы.").into());
     }
-    let answers = submitted_answers(&state, &campaign, false).await?;
+    // Only the rows of the schools it was sent to are read, not every response in the region.
+    let answers = submitted_answers(&state, &campaign, Answering::SentSchools).await?;
     let medians = if answers.len() >= MIN_FOR_MEDIANS {
         summary::medians(&campaign.form(&entry.template), &answers, MIN_FOR_MEDIANS)
     } else {
@@ -100,26 +102,61 @@ pub async fn medians(
     }))
 }
 
-/// The answers of every submitted response to a campaign (the head reads them all).
+/// Whose answers to a campaign are read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Answering {
+    /// Everyone's, anonymous (each person's own record).
+    Anonymous,
+    /// Everyone's, named.
+    Everyone,
+    /// The schools' it is sent to now, named (a school taken off it, or a mentor who answered,
+    /// is not among them).
+    SentSchools,
+}
+
+impl Answering {
+    pub fn of(template: &forms::Template) -> Answering {
+        if template.anonymous {
+            Answering::Anonymous
+        } else {
+            Answering::Everyone
+        }
+    }
+}
+
+/// The answers of the submitted responses to a campaign (the head reads them all).
 pub async fn submitted_answers(
     state: &AppState,
     campaign: &Campaign,
-    anonymous: bool,
+    whose: Answering,
 ) -> AppResult<Vec<forms::Answers>> {
-    let records = if anonymous {
-        state.db.anonymous_records(anonymous_response::KIND).await?
-    } else {
-        let head = model::access::Actor {
-            user_id: uuid::Uuid::nil(),
-            name: String::new(),
-            role: Role::Head,
-            school: None,
-            assigned: Vec::new(),
-        };
-        state
-            .db
-            .readable_records(&head, forms::RESPONSE_KIND)
-            .await?
+    let head = model::access::Actor {
+        user_id: uuid::Uuid::nil(),
+        name: String::new(),
+        role: Role::Head,
+        school: None,
+        assigned: Vec::new(),
+    };
+    let records = match whose {
+        Answering::Anonymous => state.db.anonymous_records(anonymous_response::KIND).await?,
+        Answering::Everyone => {
+            state
+                .db
+                .readable_records(&head, forms::RESPONSE_KIND)
+                .await?
+        }
+        Answering::SentSchools => {
+            let scopes: Vec<Scope> = campaign
+                .schools
+                .iter()
+                .copied()
+                .map(Scope::School)
+                .collect();
+            state
+                .db
+                .readable_records_in(&head, forms::RESPONSE_KIND, &scopes)
+                .await?
+        }
     };
     let id = campaign.id.to_string();
     Ok(records

@@ -154,7 +154,12 @@ async fn anonymous(
     user.require(&[Role::Head])?;
     let form = campaign.form(&entry.template);
     let t = &*form;
-    let answers = super::anonymous::submitted_answers(state, campaign, true).await?;
+    let answers = super::anonymous::submitted_answers(
+        state,
+        campaign,
+        super::anonymous::Answering::Anonymous,
+    )
+    .await?;
     let Some(summary) = summarize(t, &answers, MIN_ANSWERS) else {
         return Err(ApiError::conflict(format!(
             "Анкета анонимная: итоги показываются, когда ответят не менее {MIN_ANSWERS} человек \

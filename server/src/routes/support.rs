@@ -59,7 +59,7 @@ pub async fn programme(
         records.extend(
             state
                 .db
-                .readable_records_in(&actor, kind, &Scope::School(school))
+                .readable_records_in(&actor, kind, &[Scope::School(school)])
                 .await?,
         );
     }

@@ -332,7 +332,7 @@ pub async fn annual_report(
         records.extend(
             state
                 .db
-                .readable_records_in(&actor, kind, &scope)
+                .readable_records_in(&actor, kind, std::slice::from_ref(&scope))
                 .await?
                 .into_iter()
                 .filter(|r| !r.is_deleted()),

@@ -743,20 +743,27 @@ impl Db {
         readable(actor, &rows)
     }
 
-    /// The records of `kind` in `scope` (one school's) the actor may read: only that scope's
-    /// rows are read (by the index on scope and kind), not the whole region's.
+    /// The records of `kind` in these scopes (some schools') the actor may read: only those
+    /// scopes' rows are read (by the index on scope and kind), not the whole region's.
     pub async fn readable_records_in(
         &self,
         actor: &Actor,
         kind: &str,
-        scope: &Scope,
+        scopes: &[Scope],
     ) -> Result<Vec<Record>, sqlx::Error> {
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT state, audience FROM records WHERE scope = $1 AND kind = $2")
-                .bind(scope.to_string())
-                .bind(kind)
-                .fetch_all(&self.pool)
-                .await?;
+        let mut rows: Vec<(String, String)> = Vec::new();
+        for chunk in scopes.chunks(INSERT_CHUNK) {
+            let mut q = self
+                .dialect
+                .sql("SELECT state, audience FROM records WHERE kind = ");
+            q.bind(kind.to_owned())
+                .push(" AND scope IN (")
+                .list(chunk.iter().map(Scope::to_string))
+                .push(")");
+            for row in q.fetch_all(&self.pool).await? {
+                rows.push((row.try_get("state")?, row.try_get("audience")?));
+            }
+        }
         readable(actor, &rows)
     }
 
