@@ -235,6 +235,54 @@ async fn a_refusal_quoting_a_huge_name_is_short_and_remembered_short() {
     );
 }
 
+/// The answers the server keeps for retries do not grow with every change a device ever made:
+/// those below the oldest change the device still sends are forgotten, and a retry of what it
+/// still sends is answered as the first time.
+#[tokio::test]
+async fn the_answers_kept_for_retries_are_forgotten_once_the_device_moved_on() {
+    let town = common::municipality().await;
+    let app = &town.app;
+    let school = &town.team;
+    let scope = school_scope(app, school).await;
+    let mut a = Device::new(&school.token, 8);
+    let pool = app.pool().await;
+    // Refused changes (of a kind the server does not know) are remembered like accepted ones.
+    for _ in 0..12 {
+        for _ in 0..300 {
+            a.edit(Uuid::now_v7(), "нет такого вида", &scope, json!({ "x": 1 }));
+        }
+        a.sync(app).await;
+    }
+    assert_eq!(a.refused.len(), 3_600);
+    let after: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM device_mutations WHERE device_id = $1")
+            .bind(a.state.device.as_str())
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(
+        (1..=1_500).contains(&after),
+        "{after} answers kept for 3,600 changes"
+    );
+    // The last push again, as if its answer was lost: answered from what is kept.
+    a.edit(Uuid::now_v7(), "нет такого вида", &scope, json!({ "x": 1 }));
+    let request = client::request(&mut a.state, &a.outbox);
+    let first: SyncResponse = app
+        .post_sync(&a.token, &request)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let again: SyncResponse = app
+        .post_sync(&a.token, &request)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first.refused.len(), 1);
+    assert_eq!(again.refused, first.refused);
+}
+
 #[tokio::test]
 async fn a_device_belongs_to_one_user() {
     let town = common::municipality().await;

@@ -27,6 +27,10 @@ use crate::forms::Loaded;
 /// Rows per multi-row INSERT (well under SQLite's limit of bound variables).
 const INSERT_CHUNK: usize = 200;
 
+/// How many of a device's changes pass between two clearings of the answers it will not ask
+/// for again (`device_mutations` below its oldest change still unanswered).
+const FORGET_EVERY: u64 = 1_000;
+
 /// Pushes waiting for the turn to write, to be written together (see [`Db::sync_push`]).
 #[derive(Default)]
 pub(super) struct PushQueue(std::sync::Mutex<Vec<QueuedPush>>);
@@ -604,6 +608,18 @@ impl Db {
         }
         for r in &plan.refused {
             tracing::info!(device = device.as_str(), seq = r.seq, message = %r.message, "mutation refused");
+        }
+        // A device sends its changes oldest first, and drops each only once answered: below
+        // the first one it sends now, it will never send one again, so their answers are
+        // forgotten (in one statement per `FORGET_EVERY` of its changes, not one per push).
+        if let Some(first) = mutations.iter().map(|m| m.seq).min()
+            && plan.last_seq / FORGET_EVERY > last_seq / FORGET_EVERY
+        {
+            sqlx::query("DELETE FROM device_mutations WHERE device_id = $1 AND seq < $2")
+                .bind(device.as_str())
+                .bind(first as i64)
+                .execute(&mut *tx)
+                .await?;
         }
         sqlx::query(
             "INSERT INTO devices (device_id, user_id, last_seq, first_seen, last_seen) \
