@@ -298,6 +298,30 @@ async fn a_device_belongs_to_one_user() {
     assert_eq!(Role::Head, head.profile.role);
 }
 
+/// The server's own device id is not a device's: a change signed with it could take the place
+/// of one of the server's writes.
+#[tokio::test]
+async fn no_device_may_sign_as_the_server() {
+    let town = common::municipality().await;
+    let app = &town.app;
+    let school = &town.team;
+    let scope = school_scope(app, school).await;
+    let mut a = Device::new(&school.token, 0);
+    assert_eq!(a.state.device, model::hlc::DeviceId::server());
+    a.edit(
+        profile_id(&scope),
+        "school_profile",
+        &scope,
+        json!({ "director": "Самозванец" }),
+    );
+    let request = client::request(&mut a.state, &a.outbox);
+    let res = app.post_sync(&a.token, &request).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let mut fresh = Device::new(&school.token, 9);
+    fresh.sync(app).await;
+    assert!(!fresh.records.contains_key(&profile_id(&scope)));
+}
+
 #[tokio::test]
 async fn large_pulls_come_in_pages_bounded_by_compressed_size() {
     let town = common::municipality().await;

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use model::ApiError;
+use model::hlc::DeviceId;
 use model::sync::{MAX_PUSH, PROTOCOL_VERSION, SyncRequest};
 
 use crate::AppState;
@@ -138,6 +139,14 @@ pub async fn sync(
     }
     if req.changes.len() > 2 * MAX_PUSH {
         return Err(ApiError::payload_too_large().into());
+    }
+    // The server signs its own writes with this id: a device's write signed with it could
+    // take the place of one of them (a write is known by its clock, which names its device).
+    if req.device == DeviceId::server() {
+        return Err(ApiError::bad_request(
+            "Неверный номер компьютера для обмена с сервером: обновите страницу.",
+        )
+        .into());
     }
     let actor = state.db.actor(&user.profile).await?;
     // A device that last saw another epoch (the database was restored from a copy since) is
