@@ -191,7 +191,8 @@ pub async fn import(
     }
 
     let now = now_ms();
-    let name = file_name.trim();
+    // The file's name goes into each row's source, which holds 500 characters.
+    let name: String = file_name.trim().chars().take(200).collect();
     let source = if name.is_empty() {
         format!("загружено {}", ru_date(&iso_day(now as u64)))
     } else {

@@ -95,6 +95,30 @@ async fn a_csv_file_is_previewed_then_imported_and_reaches_the_school_and_the_ce
     assert_eq!(team.iter().map(|r| r.id).collect::<Vec<_>>(), vec![ours.id]);
     assert!(synced(app, &t.teacher.token).await.is_empty());
 
+    // Imported again under a very long name: the name is cut, the rows still fit their source,
+    // and the import's one-off computer leaves nothing behind for retries.
+    let pool = app.pool().await;
+    let kept = || async {
+        let mutations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM device_mutations")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let devices: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM devices")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        (mutations, devices)
+    };
+    let before = kept().await;
+    let long = format!("{}.csv", "x".repeat(3_000));
+    let again = import(app, &t.head.token, &long, csv.as_bytes()).await;
+    assert_eq!(again.imported, 2);
+    assert_eq!(kept().await, before);
+    let head = synced(app, &t.head.token).await;
+    let source = head[0].text(m::F_SOURCE);
+    assert!(source.contains("xxxxx"), "{source}");
+    assert!(source.chars().count() <= 500, "{source}");
+
     // Only the head imports.
     for token in [&t.team.token, &t.mentor.token] {
         let res = send(app, token, "import", "x.csv", csv.clone().into_bytes()).await;

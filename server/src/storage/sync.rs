@@ -415,7 +415,9 @@ impl Db {
     }
 
     /// Like [`Db::sync_push`], but all or nothing: when the kinds' rules refuse any mutation,
-    /// nothing is written and the refusals come back as one validation error (an import).
+    /// nothing is written and the refusals come back as one validation error (an import). The
+    /// device is one-off, made for this push: no answer is kept for retries, and it is not
+    /// registered.
     pub async fn push_whole(
         &self,
         actor: &Actor,
@@ -594,6 +596,11 @@ impl Db {
             Some((device, actor.user_id)),
         )
         .await?;
+        // An import's computer is one-off (`push_whole`): it never sends again, so nothing is
+        // remembered of it for retries.
+        if whole {
+            return Ok(plan);
+        }
         for chunk in plan.taken.chunks(INSERT_CHUNK) {
             let mut q = self
                 .dialect
