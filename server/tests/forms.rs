@@ -610,6 +610,18 @@ async fn templates_are_uploaded_by_the_head_and_refused_with_the_place_and_the_r
         msg.starts_with("Шаблон не принят: раздел 1 «Раздел», вопрос «q1»: show_if"),
         "{msg}"
     );
+    // A date typed as a version is refused: no campaign could name it.
+    let mut dated = good.clone();
+    dated["version"] = json!(20260115);
+    let (s, body) = upload(head.token.clone(), dated.to_string()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("не больше 1000000"),
+        "{body}"
+    );
     let (s, body) = upload(head.token.clone(), "{\"code\": ".into()).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(
@@ -1360,16 +1372,31 @@ async fn the_municipal_medians_appear_once_three_schools_answered() {
     assert_eq!(after.answered, 3);
     assert_eq!(after.medians.get("pupils_total"), Some(&200.0));
     assert_eq!(after.medians.get("ppt"), Some(&10.0));
-    // A school the campaign was not sent to reads nothing of it; a form without medians says so.
-    let shkola = town.team.clone();
-    let res = app
-        .http
-        .get(format!("{}/api/campaigns/{campaign}/medians", app.base))
-        .bearer_auth(&shkola.token)
-        .send()
+    // A school the campaign was not sent to, or a mentor of none of its schools, reads
+    // nothing of it; a mentor of one of them does. A form without medians says so.
+    let status = |token: String| {
+        let http = app.http.clone();
+        let url = format!("{}/api/campaigns/{campaign}/medians", app.base);
+        async move {
+            http.get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(status(town.team.token.clone()).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        status(town.mentor.token.clone()).await,
+        StatusCode::NOT_FOUND
+    );
+    app.db()
+        .await
+        .assign(town.mentor.profile.id, schools[1])
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(status(town.mentor.token.clone()).await, StatusCode::OK);
     let (card, _) = builtin("leader_test");
     let other = send_campaign(app, &card.code, card.version, &["school_team"]).await;
     let res = app

@@ -285,6 +285,9 @@ pub struct TemplateError {
 /// The largest template accepted, in bytes of JSON.
 pub const MAX_TEMPLATE_BYTES: usize = 512 * 1024;
 
+/// The highest version number of a form (a campaign names its form's version within it).
+pub const MAX_VERSION: u32 = 1_000_000;
+
 impl Template {
     /// Reads a template file, checks every rule and takes the answer key out.
     pub fn parse(json: &str) -> Result<(Template, Key), TemplateError> {
@@ -397,6 +400,12 @@ impl Template {
         check_id(&self.code, "code")?;
         if self.version == 0 {
             return Err(err("version", "номер версии начинается с 1"));
+        }
+        if self.version > MAX_VERSION {
+            return Err(err(
+                "version",
+                format!("номер версии — не больше {MAX_VERSION}: версии нумеруют 1, 2, 3…"),
+            ));
         }
         not_blank(&self.title, "title")?;
         if self.audience.is_empty() {

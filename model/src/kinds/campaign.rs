@@ -32,7 +32,7 @@ pub const SPEC: KindSpec = KindSpec {
             label: "Версия формы",
             ty: FieldType::Integer {
                 min: 1,
-                max: 1_000_000,
+                max: forms::template::MAX_VERSION as i64,
             },
         },
         FieldSpec {
