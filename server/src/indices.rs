@@ -91,8 +91,118 @@ pub fn read_table(bytes: &[u8]) -> Result<(Vec<Vec<String>>, usize), ApiError> {
     Ok((rows, 1))
 }
 
+fn unreadable_xlsx() -> ApiError {
+    bad_file("Файл XLSX не читается: откройте его в Excel и сохраните заново.")
+}
+
+/// The most an XLSX file's parts may unpack to, together (a table of `MAX_ROWS` rows of a
+/// few dozen filled columns is well under it).
+pub const MAX_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
+/// The most distinct texts an XLSX file may hold (a few per row).
+pub const MAX_SHARED_STRINGS: u64 = 20 * MAX_ROWS as u64;
+
+/// An XLSX file is a zip of XML parts. Before the reader opens one, its parts are unpacked
+/// once, counting: a file of a few megabytes may unpack to gigabytes, or declare a table of
+/// billions of texts, for which the reader sets memory aside as soon as it opens the file —
+/// either would take the whole server down.
+fn check_unpacked(bytes: &[u8]) -> Result<(), ApiError> {
+    use quick_xml::events::Event;
+    let too_large = || {
+        bad_file(format!(
+            "Файл XLSX в распакованном виде больше {} МБ или в нём больше {MAX_SHARED_STRINGS} \
+             разных текстов: оставьте на первом листе только таблицу показателей или \
+             разделите файл на части.",
+            MAX_UNPACKED_BYTES / (1024 * 1024)
+        ))
+    };
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| unreadable_xlsx())?;
+    let mut left = MAX_UNPACKED_BYTES;
+    let mut texts = 0u64;
+    let mut buf = Vec::new();
+    for i in 0..archive.len() {
+        let part = archive.by_index(i).map_err(|_| unreadable_xlsx())?;
+        if part.is_dir() {
+            continue;
+        }
+        let is_xml = part
+            .name()
+            .is_ok_and(|n| n.to_ascii_lowercase().ends_with(".xml"));
+        let mut part = std::io::BufReader::new(Limited {
+            inner: part,
+            left: &mut left,
+        });
+        // Pictures, printer settings: only their size counts.
+        if !is_xml {
+            if std::io::copy(&mut part, &mut std::io::sink()).is_err() {
+                return Err(if *part.get_ref().left == 0 {
+                    too_large()
+                } else {
+                    unreadable_xlsx()
+                });
+            }
+            continue;
+        }
+        let mut xml = quick_xml::Reader::from_reader(part);
+        loop {
+            buf.clear();
+            let element = match xml.read_event_into(&mut buf) {
+                Ok(Event::Eof) => break,
+                Ok(Event::Start(e) | Event::Empty(e)) => e,
+                Ok(_) => continue,
+                Err(_) if *xml.get_ref().get_ref().left == 0 => return Err(too_large()),
+                // Not XML after all: the reader would say so; only its size counts here.
+                Err(_) => break,
+            };
+            match element.local_name().as_ref() {
+                "sst" => {
+                    let declared = element
+                        .try_get_attribute("uniqueCount")
+                        .ok()
+                        .flatten()
+                        .map(|a| a.value.trim().parse::<u64>().unwrap_or(u64::MAX));
+                    if declared.is_some_and(|n| n > MAX_SHARED_STRINGS) {
+                        return Err(too_large());
+                    }
+                }
+                "si" => {
+                    texts += 1;
+                    if texts > MAX_SHARED_STRINGS {
+                        return Err(too_large());
+                    }
+                }
+                _ => {}
+            }
+        }
+        // What the XML reader left unread of the part (after an error) still counts.
+        let mut rest = xml.into_inner();
+        if std::io::copy(&mut rest, &mut std::io::sink()).is_err() && *rest.get_ref().left == 0 {
+            return Err(too_large());
+        }
+    }
+    Ok(())
+}
+
+/// A part being unpacked, failing once the file's parts together pass the bound.
+struct Limited<'a, R> {
+    inner: R,
+    left: &'a mut u64,
+}
+
+impl<R: std::io::Read> std::io::Read for Limited<'_, R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(out)?;
+        if n as u64 > *self.left {
+            *self.left = 0;
+            return Err(std::io::Error::other("unpacked past the bound"));
+        }
+        *self.left -= n as u64;
+        Ok(n)
+    }
+}
+
 fn read_xlsx(bytes: &[u8]) -> Result<(Vec<Vec<String>>, usize), ApiError> {
-    let unreadable = || bad_file("Файл XLSX не читается: откройте его в Excel и сохраните заново.");
+    let unreadable = unreadable_xlsx;
+    check_unpacked(bytes)?;
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| unreadable())?;
     // The sheet's cells are first only counted: a grid is made of everything between its first
     // and last cell, and two cells far apart (A1 and XFD20000) would make billions.

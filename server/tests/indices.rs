@@ -196,6 +196,103 @@ async fn a_file_with_any_bad_row_changes_nothing_and_names_every_bad_cell() {
     assert_eq!(synced(app, &t.head.token).await, before, "nothing changed");
 }
 
+/// Writes a part's bytes.
+type WritePart = dyn Fn(&mut dyn std::io::Write);
+
+/// An XLSX file rebuilt part by part: `edit` may change a part's text, and `extra` parts
+/// are added (name, bytes).
+fn rebuilt(
+    xlsx: &[u8],
+    edit: impl Fn(&str, String) -> String,
+    extra: &[(&str, &WritePart)],
+) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1));
+    for i in 0..archive.len() {
+        let mut part = archive.by_index(i).unwrap();
+        let name = part.name().unwrap().into_owned();
+        let mut text = String::new();
+        part.read_to_string(&mut text).unwrap();
+        out.start_file(name.as_str(), options).unwrap();
+        out.write_all(edit(&name, text).as_bytes()).unwrap();
+    }
+    for (name, write) in extra {
+        out.start_file(*name, options).unwrap();
+        write(&mut out);
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// A small XLSX file that unpacks to far more than it weighs, or declares billions of texts
+/// (for which the reader would set memory aside at once), is refused in words before it is
+/// read, and the server goes on answering.
+#[tokio::test]
+async fn an_xlsx_file_that_unpacks_to_too_much_is_refused_before_it_is_read() {
+    let t = municipality().await;
+    let app = &t.app;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["school", "year", "ior"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_string(1, 0, "Школа поддержки").unwrap();
+    sheet.write_number(1, 1, 2024).unwrap();
+    sheet.write_number(1, 2, 0.5).unwrap();
+    let good = book.save_to_buffer().unwrap();
+    let plain = rebuilt(&good, |_, text| text, &[]);
+    assert_eq!(
+        send(app, &t.head.token, "preview", "good.xlsx", plain)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    let declared = rebuilt(
+        &good,
+        |name, text| {
+            if name.ends_with("sharedStrings.xml") {
+                let at = text.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
+                let end = at + text[at..].find('"').unwrap();
+                format!("{}100000000000{}", &text[..at], &text[end..])
+            } else {
+                text
+            }
+        },
+        &[],
+    );
+    let zeros = |w: &mut dyn std::io::Write| {
+        let chunk = vec![b' '; 1024 * 1024];
+        for _ in 0..(server::indices::MAX_UNPACKED_BYTES / chunk.len() as u64 + 2) {
+            w.write_all(&chunk).unwrap();
+        }
+    };
+    let bomb = rebuilt(&good, |_, text| text, &[("xl/media/blank.bin", &zeros)]);
+    assert!(bomb.len() < 1024 * 1024, "{} bytes", bomb.len());
+    for (body, file) in [(declared, "declared.xlsx"), (bomb, "bomb.xlsx")] {
+        let res = send(app, &t.head.token, "preview", file, body).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{file}");
+        let e: Value = res.json().await.unwrap();
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("распакованном виде"),
+            "{e}"
+        );
+    }
+    let res = app
+        .http
+        .get(format!("{}/api/health", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
 #[tokio::test]
 async fn importing_a_school_and_year_again_replaces_it_and_xlsx_reads_like_csv() {
     let t = municipality().await;
