@@ -37,6 +37,9 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 pub const SESSION_IDLE_MS: i64 = 60 * DAY_MS;
 /// However active, a session ends this long after the sign-in that opened it.
 pub const SESSION_MAX_MS: i64 = 180 * DAY_MS;
+/// The most sessions one account keeps (a school's account on each of its team's computers
+/// and browsers); a new sign-in beyond them ends the one used longest ago.
+pub const MAX_SESSIONS_PER_ACCOUNT: i64 = 30;
 /// How often the expiry is slid forward (avoids a write on every request).
 const TOUCH_EVERY_MS: i64 = 60 * 60 * 1000;
 /// Password attempts per login before each further one has to wait.
@@ -447,8 +450,14 @@ pub async fn login(
     }
     let token = new_token();
     let now = now_ms();
-    db.create_session(&token_hash(&token), profile.id, now, now + SESSION_IDLE_MS)
-        .await?;
+    db.create_session(
+        &token_hash(&token),
+        profile.id,
+        now,
+        now + SESSION_IDLE_MS,
+        MAX_SESSIONS_PER_ACCOUNT,
+    )
+    .await?;
     db.audit(Some(profile.id), "login", &serde_json::json!({}))
         .await?;
     Ok((token, profile))

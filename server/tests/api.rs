@@ -917,6 +917,33 @@ async fn behind_a_proxy_each_sender_is_counted_apart() {
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
+/// Each sign-in opens a session; an account keeps only its latest ones, so signing in again
+/// and again (or on ever new computers) does not pile them up: the one used longest ago ends.
+#[tokio::test]
+async fn an_account_keeps_a_bounded_number_of_sessions() {
+    let app = TestApp::start().await;
+    let pool = app.pool().await;
+    let keep = server::auth::MAX_SESSIONS_PER_ACCOUNT as usize;
+    let first = app.login("teacher1").await;
+    let mut later = Vec::new();
+    for _ in 0..keep {
+        later.push(app.login("teacher1").await.token);
+    }
+    let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
+        .bind(first.profile.id.to_string())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(sessions as usize, keep);
+    assert_eq!(
+        app.get(&first.token, "/api/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    for token in [&later[0], &later[keep - 1]] {
+        assert_eq!(app.get(token, "/api/me").await.status(), StatusCode::OK);
+    }
+}
+
 #[tokio::test]
 async fn a_session_ends_at_its_absolute_lifetime_however_active() {
     let app = TestApp::start().await;

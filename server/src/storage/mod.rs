@@ -624,13 +624,18 @@ impl Db {
 
     // ---- sessions ----
 
+    /// Opens a session; the account's sessions that expired, and those beyond the `keep`
+    /// used most recently, end (sessions are otherwise deleted only when their token comes
+    /// back, and each sign-in on a new computer or browser would add one for good).
     pub async fn create_session(
         &self,
         token_hash: &str,
         user_id: Uuid,
         now: i64,
         expires_at: i64,
+        keep: i64,
     ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -640,9 +645,19 @@ impl Db {
         .bind(now)
         .bind(now)
         .bind(expires_at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        sqlx::query(
+            "DELETE FROM sessions WHERE user_id = $1 AND (expires_at <= $2 OR token_hash IN \
+             (SELECT token_hash FROM sessions WHERE user_id = $1 \
+              ORDER BY last_seen_at DESC, created_at DESC LIMIT 1000000 OFFSET $3))",
+        )
+        .bind(user_id.to_string())
+        .bind(now)
+        .bind(keep)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
     }
 
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {
