@@ -25,7 +25,10 @@ pub struct AppState {
     /// Syncs being answered at once (see `routes::sync`).
     pub sync_slots: std::sync::Arc<tokio::sync::Semaphore>,
     /// Each person's syncs under way, their bodies arriving or waiting for a slot.
-    pub syncs_by_person: routes::sync::ByPerson,
+    pub syncs_by_person: routes::by_person::ByPerson,
+    /// Each person's proofs of holding a file under way (one at a time: each reads and hashes
+    /// a whole file).
+    pub proofs_by_person: routes::by_person::ByPerson,
     /// The bytes of files one person may put on the server, all together (`serve
     /// --files-per-person-mb`): files are kept for good, so without a bound one account could
     /// fill the server's disk.
@@ -40,7 +43,8 @@ impl AppState {
         AppState {
             db,
             sync_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(routes::sync::SYNC_SLOTS)),
-            syncs_by_person: Default::default(),
+            syncs_by_person: routes::by_person::ByPerson::new(routes::sync::SYNC_BYTES_PER_PERSON),
+            proofs_by_person: routes::by_person::ByPerson::new(1),
             files_per_person: FILES_PER_PERSON_MB << 20,
         }
     }

@@ -565,6 +565,44 @@ fn proof_of(person: Uuid, bytes: &[u8]) -> String {
     sha(&input)
 }
 
+/// A person's proofs of holding a file are checked one at a time (each reads and hashes a
+/// whole file; many at once would queue whole files up before everybody else's): another one
+/// meanwhile is told in words to wait, and goes through once the first is done.
+#[tokio::test]
+async fn a_person_proves_one_file_at_a_time() {
+    let proofs = server::routes::by_person::ByPerson::new(1);
+    let shared = proofs.clone();
+    let app = common::TestApp::start_empty_with(move |state| server::AppState {
+        proofs_by_person: shared,
+        ..state
+    })
+    .await;
+    let school = app.add_school("Школа").await;
+    let team = app
+        .add_user("team1", model::Role::SchoolTeam, Some(school))
+        .await;
+    let teacher = app
+        .add_user("teacher1", model::Role::Teacher, Some(school))
+        .await;
+    let bytes = file(300_000, 3);
+    let sum = sha(&bytes);
+    assert_eq!(upload(&app, &team.token, &bytes).await.0, StatusCode::OK);
+    let right = proof_of(teacher.profile.id, &bytes);
+
+    let underway = proofs.begin(teacher.profile.id, 1).unwrap();
+    let res = prove(&app, &teacher.token, &sum, &right).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let e: model::ApiError = res.json().await.unwrap();
+    assert!(e.message.contains("повторится сама"), "{}", e.message);
+    assert_eq!(e.retry_after_secs, Some(2));
+    assert!(!progress(&app, &teacher.token, &sum).await.held);
+
+    drop(underway);
+    let res = prove(&app, &teacher.token, &sum, &right).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.json::<FileProgress>().await.unwrap().held);
+}
+
 #[tokio::test]
 async fn knowing_a_files_hash_is_not_having_it() {
     let m = municipality().await;

@@ -55,6 +55,18 @@ pub async fn proof(
 ) -> AppResult<Json<FileProgress>> {
     let sha = parse_sha(&sha)?;
     let person = user.profile.id;
+    // The app proves one file at a time; many at once would only queue up whole files to read.
+    let Some(_one) = state.proofs_by_person.begin(person, 1) else {
+        return Err(ApiError {
+            retry_after_secs: Some(2),
+            ..ApiError::new(
+                model::ErrorCode::TooManyAttempts,
+                "Файл с этой учётной записью уже проверяется (с другого компьютера или вкладки). \
+                 Проверка повторится сама через несколько секунд.",
+            )
+        }
+        .into());
+    };
     match state.db.prove_file(person, sha, &proof.digest).await? {
         Some(true) => Ok(Json(state.db.file_progress(sha, person).await?)),
         Some(false) => Err(ApiError::conflict(

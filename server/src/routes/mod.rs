@@ -6,6 +6,7 @@
 
 mod account;
 mod anonymous;
+pub mod by_person;
 mod exports;
 mod files;
 mod indices;

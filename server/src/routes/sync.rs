@@ -38,37 +38,6 @@ pub const SYNC_BYTES_PER_PERSON: u64 = 4 * SYNC_BODY_LIMIT as u64;
 /// How long a person told to wait is asked to wait.
 const PERSON_BUSY_RETRY_SECS: u64 = 5;
 
-/// The bytes each person's syncs under way hold.
-#[derive(Clone, Default)]
-pub struct ByPerson(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<uuid::Uuid, u64>>>);
-
-/// One sync of a person under way and the bytes it counts for, for as long as it lives.
-struct Underway(ByPerson, uuid::Uuid, u64);
-
-impl ByPerson {
-    fn begin(&self, person: uuid::Uuid, bytes: u64) -> Option<Underway> {
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let held = map.entry(person).or_default();
-        if held.saturating_add(bytes) > SYNC_BYTES_PER_PERSON {
-            return None;
-        }
-        *held += bytes;
-        Some(Underway(self.clone(), person, bytes))
-    }
-}
-
-impl Drop for Underway {
-    fn drop(&mut self) {
-        let mut map = (self.0).0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(held) = map.get_mut(&self.1) {
-            *held = held.saturating_sub(self.2);
-            if *held == 0 {
-                map.remove(&self.1);
-            }
-        }
-    }
-}
-
 /// Lets a sync request through once one of the [`SYNC_SLOTS`] is free, holding it until the
 /// answer is ready. Its session is checked first (nobody unknown gets a body read), then its
 /// body is taken off the wire, still compressed, so a device on a slow link does not keep a

@@ -1,0 +1,52 @@
+//! How much of something each person has under way at once (the bytes of their syncs, their
+//! proofs of holding a file), so that one account cannot take what everybody shares.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use uuid::Uuid;
+
+/// What each person has under way, within `limit` each.
+#[derive(Clone)]
+pub struct ByPerson {
+    held: Arc<Mutex<HashMap<Uuid, u64>>>,
+    limit: u64,
+}
+
+/// Something of a person under way and how much it counts for, for as long as it lives.
+pub struct Underway(ByPerson, Uuid, u64);
+
+impl ByPerson {
+    pub fn new(limit: u64) -> ByPerson {
+        ByPerson {
+            held: Arc::default(),
+            limit,
+        }
+    }
+
+    /// Counts `amount` for `person` while the answer lives; `None` when it would pass the limit.
+    pub fn begin(&self, person: Uuid, amount: u64) -> Option<Underway> {
+        let mut map = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        let held = map.entry(person).or_default();
+        if held.saturating_add(amount) > self.limit {
+            if *held == 0 {
+                map.remove(&person);
+            }
+            return None;
+        }
+        *held += amount;
+        Some(Underway(self.clone(), person, amount))
+    }
+}
+
+impl Drop for Underway {
+    fn drop(&mut self) {
+        let mut map = self.0.held.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(held) = map.get_mut(&self.1) {
+            *held = held.saturating_sub(self.2);
+            if *held == 0 {
+                map.remove(&self.1);
+            }
+        }
+    }
+}
