@@ -30,6 +30,7 @@ use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
+use crate::routes::by_person::ByPerson;
 use crate::storage::{AttemptCount, Credentials, Db, ThrottleRules, now_ms};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
@@ -40,6 +41,11 @@ pub const SESSION_MAX_MS: i64 = 180 * DAY_MS;
 /// The most sessions one account keeps (a school's account on each of its team's computers
 /// and browsers); a new sign-in beyond them ends the one used longest ago.
 pub const MAX_SESSIONS_PER_ACCOUNT: i64 = 30;
+/// Password checks of one login at once (a school's team signing in on a few computers): more
+/// would let one account fill the hashing queue with its own right password, which no attempt
+/// count slows down. As many as the wrong attempts let through before a wait
+/// ([`FREE_FAILURES`]): a burst of wrong ones is still checked up to the count, no fewer.
+pub const CHECKS_PER_LOGIN: u64 = FREE_FAILURES as u64;
 /// How often the expiry is slid forward (avoids a write on every request).
 const TOUCH_EVERY_MS: i64 = 60 * 60 * 1000;
 /// Password attempts per login before each further one has to wait.
@@ -380,10 +386,22 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 /// `login` must already be valid ([`model::user::validate_login`]).
 pub async fn check_password(
     db: &Db,
+    checking: &ByPerson<String>,
     login: &str,
     addr: ClientAddr,
     password: &str,
 ) -> AppResult<Option<Credentials>> {
+    let Some(_underway) = checking.begin(login.to_owned(), 1) else {
+        return Err(ApiError {
+            retry_after_secs: Some(5),
+            ..ApiError::new(
+                model::ErrorCode::TooManyAttempts,
+                "С этой учётной записью сейчас входят на нескольких компьютерах сразу. \
+                 Повторите через несколько секунд.",
+            )
+        }
+        .into());
+    };
     let permit = hasher().reserve()?;
     let now = now_ms();
     let address = addr.key();
@@ -432,6 +450,7 @@ pub async fn check_password(
 /// cannot exist gets the same answer as a wrong password and is not counted or stored.
 pub async fn login(
     db: &Db,
+    checking: &ByPerson<String>,
     login: &str,
     password: &str,
     addr: ClientAddr,
@@ -439,7 +458,7 @@ pub async fn login(
     let Ok(login) = model::user::validate_login(login) else {
         return Err(ApiError::bad_credentials().into());
     };
-    let credentials = check_password(db, &login, addr, password)
+    let credentials = check_password(db, checking, &login, addr, password)
         .await?
         .ok_or_else(ApiError::bad_credentials)?;
     let profile = credentials.profile;

@@ -29,6 +29,8 @@ pub struct AppState {
     /// Each person's proofs of holding a file under way (one at a time: each reads and hashes
     /// a whole file).
     pub proofs_by_person: routes::by_person::ByPerson,
+    /// Each login's password checks under way (see `auth::CHECKS_PER_LOGIN`).
+    pub checking_passwords: routes::by_person::ByPerson<String>,
     /// The bytes of files one person may put on the server, all together (`serve
     /// --files-per-person-mb`): files are kept for good, so without a bound one account could
     /// fill the server's disk.
@@ -45,6 +47,7 @@ impl AppState {
             sync_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(routes::sync::SYNC_SLOTS)),
             syncs_by_person: routes::by_person::ByPerson::new(routes::sync::SYNC_BYTES_PER_PERSON),
             proofs_by_person: routes::by_person::ByPerson::new(1),
+            checking_passwords: routes::by_person::ByPerson::new(auth::CHECKS_PER_LOGIN),
             files_per_person: FILES_PER_PERSON_MB << 20,
         }
     }

@@ -917,6 +917,45 @@ async fn behind_a_proxy_each_sender_is_counted_apart() {
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
+/// A login's password is checked a few times at once at most (a school's team signing in on
+/// several computers): one account cannot fill the hashing queue that everybody's sign-ins
+/// share with its own right password. One more meanwhile is told in words to try again;
+/// other logins go on.
+#[tokio::test]
+async fn a_login_is_checked_a_few_times_at_once_at_most() {
+    let checking = server::routes::by_person::ByPerson::new(server::auth::CHECKS_PER_LOGIN);
+    let shared = checking.clone();
+    let app = common::TestApp::start_empty_with(move |state| AppState {
+        checking_passwords: shared,
+        ..state
+    })
+    .await;
+    let school = app.add_school("Школа").await;
+    app.add_user("signer1", Role::SchoolTeam, Some(school))
+        .await;
+    app.add_user("signer2", Role::SchoolTeam, Some(school))
+        .await;
+    let sign_in = |login: &'static str| {
+        let http = app.http.clone();
+        let url = format!("{}/api/auth/login", app.base);
+        async move {
+            http.post(url)
+                .json(&json!({ "login": login, "password": demo::DEMO_PASSWORD }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let underway: Vec<_> = (0..server::auth::CHECKS_PER_LOGIN)
+        .map(|_| checking.begin("signer1".to_owned(), 1).unwrap())
+        .collect();
+    let err = api_error(sign_in("signer1").await, StatusCode::TOO_MANY_REQUESTS).await;
+    assert!(err.message.contains("Повторите через"), "{}", err.message);
+    assert_eq!(sign_in("signer2").await.status(), StatusCode::OK);
+    drop(underway);
+    assert_eq!(sign_in("signer1").await.status(), StatusCode::OK);
+}
+
 /// Each sign-in opens a session; an account keeps only its latest ones, so signing in again
 /// and again (or on ever new computers) does not pile them up: the one used longest ago ends.
 #[tokio::test]

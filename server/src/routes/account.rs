@@ -15,7 +15,14 @@ pub async fn login(
     addr: ClientAddr,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> AppResult<Json<LoginResponse>> {
-    let (token, profile) = auth::login(&state.db, &req.login, &req.password, addr).await?;
+    let (token, profile) = auth::login(
+        &state.db,
+        &state.checking_passwords,
+        &req.login,
+        &req.password,
+        addr,
+    )
+    .await?;
     Ok(Json(LoginResponse { token, profile }))
 }
 
@@ -44,7 +51,14 @@ pub async fn change_password(
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> AppResult<StatusCode> {
     let req = req.validated()?;
-    let checked = auth::check_password(&state.db, &user.profile.login, addr, &req.current).await?;
+    let checked = auth::check_password(
+        &state.db,
+        &state.checking_passwords,
+        &user.profile.login,
+        addr,
+        &req.current,
+    )
+    .await?;
     if checked.is_none_or(|c| c.profile.id != user.profile.id) {
         return Err(ApiError::validation(
             "current",

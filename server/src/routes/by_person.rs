@@ -2,22 +2,24 @@
 //! proofs of holding a file), so that one account cannot take what everybody shares.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 
 use uuid::Uuid;
 
-/// What each person has under way, within `limit` each.
+/// What each person (by account, or by login before one is known) has under way, within
+/// `limit` each.
 #[derive(Clone)]
-pub struct ByPerson {
-    held: Arc<Mutex<HashMap<Uuid, u64>>>,
+pub struct ByPerson<K: Hash + Eq + Clone = Uuid> {
+    held: Arc<Mutex<HashMap<K, u64>>>,
     limit: u64,
 }
 
 /// Something of a person under way and how much it counts for, for as long as it lives.
-pub struct Underway(ByPerson, Uuid, u64);
+pub struct Underway<K: Hash + Eq + Clone = Uuid>(ByPerson<K>, K, u64);
 
-impl ByPerson {
-    pub fn new(limit: u64) -> ByPerson {
+impl<K: Hash + Eq + Clone> ByPerson<K> {
+    pub fn new(limit: u64) -> ByPerson<K> {
         ByPerson {
             held: Arc::default(),
             limit,
@@ -25,9 +27,9 @@ impl ByPerson {
     }
 
     /// Counts `amount` for `person` while the answer lives; `None` when it would pass the limit.
-    pub fn begin(&self, person: Uuid, amount: u64) -> Option<Underway> {
+    pub fn begin(&self, person: K, amount: u64) -> Option<Underway<K>> {
         let mut map = self.held.lock().unwrap_or_else(|e| e.into_inner());
-        let held = map.entry(person).or_default();
+        let held = map.entry(person.clone()).or_default();
         if held.saturating_add(amount) > self.limit {
             if *held == 0 {
                 map.remove(&person);
@@ -39,7 +41,7 @@ impl ByPerson {
     }
 }
 
-impl Drop for Underway {
+impl<K: Hash + Eq + Clone> Drop for Underway<K> {
     fn drop(&mut self) {
         let mut map = self.0.held.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(held) = map.get_mut(&self.1) {
