@@ -142,7 +142,14 @@ fn check_unpacked(bytes: &[u8]) -> Result<(), ApiError> {
             }
             continue;
         }
+        // Read as calamine reads (`calamine::xlsx::xml_reader`): where it would go on past a
+        // fault, so does this count.
         let mut xml = quick_xml::Reader::from_reader(part);
+        let config = xml.config_mut();
+        config.check_end_names = false;
+        config.check_comments = false;
+        config.expand_empty_elements = true;
+        config.trim_text(false);
         loop {
             buf.clear();
             let element = match xml.read_event_into(&mut buf) {

@@ -264,6 +264,19 @@ async fn an_xlsx_file_that_unpacks_to_too_much_is_refused_before_it_is_read() {
         },
         &[],
     );
+    // The same behind a fault the reader goes on past (an end tag that does not match).
+    let behind_a_fault = rebuilt(
+        &declared,
+        |name, text| {
+            if name.ends_with("sharedStrings.xml") {
+                let at = text.find("?>").map_or(0, |i| i + 2);
+                format!("{}<x></y>{}", &text[..at], &text[at..])
+            } else {
+                text
+            }
+        },
+        &[],
+    );
     let zeros = |w: &mut dyn std::io::Write| {
         let chunk = vec![b' '; 1024 * 1024];
         for _ in 0..(server::indices::MAX_UNPACKED_BYTES / chunk.len() as u64 + 2) {
@@ -272,7 +285,11 @@ async fn an_xlsx_file_that_unpacks_to_too_much_is_refused_before_it_is_read() {
     };
     let bomb = rebuilt(&good, |_, text| text, &[("xl/media/blank.bin", &zeros)]);
     assert!(bomb.len() < 1024 * 1024, "{} bytes", bomb.len());
-    for (body, file) in [(declared, "declared.xlsx"), (bomb, "bomb.xlsx")] {
+    for (body, file) in [
+        (declared, "declared.xlsx"),
+        (behind_a_fault, "fault.xlsx"),
+        (bomb, "bomb.xlsx"),
+    ] {
         let res = send(app, &t.head.token, "preview", file, body).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{file}");
         let e: Value = res.json().await.unwrap();
