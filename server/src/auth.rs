@@ -29,8 +29,8 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
+use crate::by_person::ByPerson;
 use crate::error::{AppError, AppResult};
-use crate::routes::by_person::ByPerson;
 use crate::storage::{AttemptCount, Credentials, Db, ThrottleRules, now_ms};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;

@@ -4,6 +4,7 @@
 pub mod anonymity;
 pub mod assets;
 pub mod auth;
+pub mod by_person;
 pub mod demo;
 pub mod error;
 pub mod forms;
@@ -25,12 +26,12 @@ pub struct AppState {
     /// Syncs being answered at once (see `routes::sync`).
     pub sync_slots: std::sync::Arc<tokio::sync::Semaphore>,
     /// Each person's syncs under way, their bodies arriving or waiting for a slot.
-    pub syncs_by_person: routes::by_person::ByPerson,
+    pub syncs_by_person: by_person::ByPerson,
     /// Each person's proofs of holding a file under way (one at a time: each reads and hashes
     /// a whole file).
-    pub proofs_by_person: routes::by_person::ByPerson,
+    pub proofs_by_person: by_person::ByPerson,
     /// Each login's password checks under way (see `auth::CHECKS_PER_LOGIN`).
-    pub checking_passwords: routes::by_person::ByPerson<String>,
+    pub checking_passwords: by_person::ByPerson<String>,
     /// The bytes of files one person may put on the server, all together (`serve
     /// --files-per-person-mb`): files are kept for good, so without a bound one account could
     /// fill the server's disk.
@@ -45,9 +46,9 @@ impl AppState {
         AppState {
             db,
             sync_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(routes::sync::SYNC_SLOTS)),
-            syncs_by_person: routes::by_person::ByPerson::new(routes::sync::SYNC_BYTES_PER_PERSON),
-            proofs_by_person: routes::by_person::ByPerson::new(1),
-            checking_passwords: routes::by_person::ByPerson::new(auth::CHECKS_PER_LOGIN),
+            syncs_by_person: by_person::ByPerson::new(routes::sync::SYNC_BYTES_PER_PERSON),
+            proofs_by_person: by_person::ByPerson::new(1),
+            checking_passwords: by_person::ByPerson::new(auth::CHECKS_PER_LOGIN),
             files_per_person: FILES_PER_PERSON_MB << 20,
         }
     }

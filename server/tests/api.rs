@@ -923,7 +923,7 @@ async fn behind_a_proxy_each_sender_is_counted_apart() {
 /// other logins go on.
 #[tokio::test]
 async fn a_login_is_checked_a_few_times_at_once_at_most() {
-    let checking = server::routes::by_person::ByPerson::new(server::auth::CHECKS_PER_LOGIN);
+    let checking = server::by_person::ByPerson::new(server::auth::CHECKS_PER_LOGIN);
     let shared = checking.clone();
     let app = common::TestApp::start_empty_with(move |state| AppState {
         checking_passwords: shared,

@@ -570,7 +570,7 @@ fn proof_of(person: Uuid, bytes: &[u8]) -> String {
 /// meanwhile is told in words to wait, and goes through once the first is done.
 #[tokio::test]
 async fn a_person_proves_one_file_at_a_time() {
-    let proofs = server::routes::by_person::ByPerson::new(1);
+    let proofs = server::by_person::ByPerson::new(1);
     let shared = proofs.clone();
     let app = common::TestApp::start_empty_with(move |state| server::AppState {
         proofs_by_person: shared,

@@ -6,7 +6,6 @@
 
 mod account;
 mod anonymous;
-pub mod by_person;
 mod exports;
 mod files;
 mod indices;
