@@ -188,10 +188,15 @@ pub async fn health() -> Result<Health, Failure> {
     decode(&shell_call("GET", "/health", None, None).await?)
 }
 
-pub async fn login(login: &str, password: &str) -> Result<LoginResponse, Failure> {
+pub async fn login(
+    login: &str,
+    password: &str,
+    sign_in_key: Option<String>,
+) -> Result<LoginResponse, Failure> {
     let body = LoginRequest {
         login: login.to_owned(),
         password: password.to_owned(),
+        sign_in_key,
     };
     let body = serde_json::to_string(&body).unwrap_or_default();
     decode(&shell_call("POST", "/auth/login", None, Some(body)).await?)

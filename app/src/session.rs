@@ -24,27 +24,48 @@ const SESSION_KEY: &str = "nastavnik.session";
 /// Tokens of sessions ended while offline: revoked on the server once it is reachable.
 const REVOKE_KEY: &str = "nastavnik.revoke";
 /// The accounts that signed in on this computer (login and id), so that a sign-in refused
-/// because the account is disabled can find that account's database.
+/// because the account is disabled can find that account's database, each with the sign-in key
+/// the server gave this computer for it.
 const ACCOUNTS_KEY: &str = "nastavnik.accounts";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct KnownAccount {
     login: String,
     id: Uuid,
+    /// Brought back at the next sign-in of this login: the server then counts wrong passwords
+    /// typed here apart from those a stranger sends for the same login, so a stranger cannot
+    /// keep the person out on this computer. Kept after sign-out (it opens nothing by itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sign_in_key: Option<String>,
 }
 
 fn known_accounts() -> Vec<KnownAccount> {
     LocalStorage::get(ACCOUNTS_KEY).unwrap_or_default()
 }
 
-fn remember_account(profile: &UserProfile) {
+/// Remembers that `profile` signed in here, with a new sign-in key or the one it had.
+fn remember_account(profile: &UserProfile, sign_in_key: Option<String>) {
     let mut known = known_accounts();
+    let kept = known
+        .iter()
+        .find(|a| a.id == profile.id && a.login == profile.login)
+        .and_then(|a| a.sign_in_key.clone());
     known.retain(|a| a.id != profile.id && a.login != profile.login);
     known.push(KnownAccount {
         login: profile.login.clone(),
         id: profile.id,
+        sign_in_key: sign_in_key.or(kept),
     });
     let _ = LocalStorage::set(ACCOUNTS_KEY, &known);
+}
+
+/// The sign-in key this computer keeps for `login` (as typed), if it signed in here before.
+fn sign_in_key(login: &str) -> Option<String> {
+    let login = model::user::validate_login(login).ok()?;
+    known_accounts()
+        .into_iter()
+        .find(|a| a.login == login)
+        .and_then(|a| a.sign_in_key)
 }
 
 /// Deletes what this computer keeps of a disabled account: its database, its caches and
@@ -133,7 +154,7 @@ pub fn provide_session(db: LocalDb) -> SessionCtx {
     let stored = LocalStorage::get::<Session>(SESSION_KEY).ok();
     if let Some(session) = &stored {
         // Sessions opened before accounts were remembered.
-        remember_account(&session.profile);
+        remember_account(&session.profile, None);
     }
     let ctx = SessionCtx {
         current: RwSignal::new(stored),
@@ -158,7 +179,21 @@ impl SessionCtx {
             .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
     }
 
-    pub fn sign_in(&self, session: Session) {
+    /// Signs in with a login and password, bringing this computer's sign-in key for that
+    /// login; on success the session is kept and every page sees it.
+    pub async fn sign_in_with_password(&self, login: &str, password: &str) -> Result<(), Failure> {
+        let res = api::login(login, password, sign_in_key(login)).await?;
+        self.sign_in(
+            Session {
+                token: res.token,
+                profile: res.profile,
+            },
+            res.sign_in_key,
+        );
+        Ok(())
+    }
+
+    fn sign_in(&self, session: Session, sign_in_key: Option<String>) {
         if LocalStorage::set(SESSION_KEY, &session).is_err() {
             self.notice.set(Some(
                 "Браузер не позволил сохранить вход: без связи приложение попросит войти снова. \
@@ -167,7 +202,7 @@ impl SessionCtx {
             ));
         }
         self.notice.set(None);
-        remember_account(&session.profile);
+        remember_account(&session.profile, sign_in_key);
         self.current.set(Some(session));
     }
 

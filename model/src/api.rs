@@ -15,12 +15,20 @@ pub const API_PREFIX: &str = "/api";
 pub struct LoginRequest {
     pub login: String,
     pub password: String,
+    /// The key an earlier sign-in of this login gave this computer, if it kept one: attempts
+    /// that bring it are counted apart from everybody else's for the same login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_in_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoginResponse {
     /// Sent as `Authorization: Bearer <token>`; the server keeps only its hash.
     pub token: String,
+    /// The key this computer keeps for the next sign-in of this login (see
+    /// [`LoginRequest::sign_in_key`]).
+    #[serde(default)]
+    pub sign_in_key: Option<String>,
     pub profile: UserProfile,
 }
 

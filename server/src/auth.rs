@@ -12,6 +12,17 @@
 //! client has the proxy's address; the per-address count then covers everybody, which still
 //! only delays.
 //!
+//! Anybody may type somebody else's login, so those counts alone would let a stranger keep a
+//! person out by sending a wrong password for that login every few minutes. A right password
+//! therefore also gives the browser a *sign-in key* (random, stored as SHA-256, one per
+//! computer, the [`MAX_SIGN_IN_KEYS_PER_ACCOUNT`] last used kept), and an attempt that brings
+//! back a key of the account it names is counted for that key alone, with the same free
+//! attempts and waits: the person's own computers sign in whatever strangers do, a stranger
+//! without a key is slowed down as before, and a right password from a known computer clears
+//! only that computer's count, so it gives strangers no fresh free attempts. This is the
+//! "device cookie" of OWASP's advice on online guessing. The current password of a password
+//! change is counted for its session in the same way.
+//!
 //! Hashing is the expensive part and runs on a few dedicated threads with a bounded queue: when
 //! too many hashes are waiting the request is refused at once (429) instead of piling up.
 
@@ -31,7 +42,7 @@ use sha2::{Digest, Sha256};
 use crate::AppState;
 use crate::by_person::ByPerson;
 use crate::error::{AppError, AppResult};
-use crate::storage::{AttemptCount, Credentials, Db, ThrottleRules, now_ms};
+use crate::storage::{AttemptCount, Counter, Credentials, Db, ThrottleRules, now_ms};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// A session lives this long after its last use: rural users may stay offline for weeks.
@@ -41,15 +52,21 @@ pub const SESSION_MAX_MS: i64 = 180 * DAY_MS;
 /// The most sessions one account keeps (a school's account on each of its team's computers
 /// and browsers); a new sign-in beyond them ends the one used longest ago.
 pub const MAX_SESSIONS_PER_ACCOUNT: i64 = 30;
-/// Password checks of one login at once (a school's team signing in on a few computers): more
-/// would let one account fill the hashing queue with its own right password, which no attempt
-/// count slows down. As many as the wrong attempts let through before a wait
+/// Password checks at once of one login from unknown computers, of one sign-in key, or of one
+/// session (a school's team signing in on a few new computers): more would let one account fill
+/// the hashing queue with its own right password, which no attempt count slows down. As many as the wrong attempts let through before a wait
 /// ([`FREE_FAILURES`]): a burst of wrong ones is still checked up to the count, no fewer.
 pub const CHECKS_PER_LOGIN: u64 = FREE_FAILURES as u64;
 /// How often the expiry is slid forward (avoids a write on every request).
 const TOUCH_EVERY_MS: i64 = 60 * 60 * 1000;
-/// Password attempts per login before each further one has to wait.
+/// Password attempts per login (or per sign-in key, or per session) before each further one has
+/// to wait.
 pub const FREE_FAILURES: i64 = 5;
+/// Sign-in keys an account keeps: the computers it signed in on most recently. A key unused for
+/// the absolute lifetime of a session is forgotten as well.
+pub const MAX_SIGN_IN_KEYS_PER_ACCOUNT: i64 = 30;
+/// A longer "key" is not one this server gave, and is not even hashed.
+const MAX_SIGN_IN_KEY_LEN: usize = 100;
 /// Password attempts per client address before each further one has to wait. A whole school
 /// shares one address, and its computers sign in together at the start of the day (attempts in
 /// flight count too), so this is far above the limit of one login.
@@ -380,18 +397,56 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
+/// What password checks under way are counted by ([`CHECKS_PER_LOGIN`]): the first thing the
+/// attempt is counted for.
+pub fn checking_key(counter: Counter<'_>) -> String {
+    format!("{} {}", counter.kind(), counter.subject())
+}
+
+/// Who asks for a password to be checked, besides the login typed.
+#[derive(Debug, Clone, Copy)]
+pub enum Asker<'a> {
+    /// A sign-in, with the sign-in key the browser kept from an earlier one, if it has one.
+    SignIn { key: Option<&'a str> },
+    /// A signed-in session (the current password of a password change).
+    Session { token_hash: &'a str },
+}
+
+/// A right password, and the hash of the sign-in key of this account the attempt brought.
+pub struct Checked {
+    pub credentials: Credentials,
+    pub known_key: Option<String>,
+}
+
 /// Checks the password of `login` with the attempt counts: `Ok(Some)` with the account when it
-/// is right, `Ok(None)` when it is wrong or there is no such login, 429 while the login or the
-/// address has to wait (nothing counted, nothing hashed) or when the hashing queue is full.
-/// `login` must already be valid ([`model::user::validate_login`]).
+/// is right, `Ok(None)` when it is wrong or there is no such login, 429 while what the attempt
+/// is counted for has to wait (nothing counted, nothing hashed) or when the hashing queue is
+/// full. An attempt is counted for its session, for a sign-in key of the account named, or
+/// else for the login and the address (see the module documentation). `login` must already be
+/// valid ([`model::user::validate_login`]).
 pub async fn check_password(
     db: &Db,
     checking: &ByPerson<String>,
     login: &str,
     addr: ClientAddr,
+    asker: Asker<'_>,
     password: &str,
-) -> AppResult<Option<Credentials>> {
-    let Some(_underway) = checking.begin(login.to_owned(), 1) else {
+) -> AppResult<Option<Checked>> {
+    let known_key = match asker {
+        Asker::SignIn { key: Some(key) } if key.len() <= MAX_SIGN_IN_KEY_LEN => {
+            let hash = token_hash(key);
+            let holder = db.sign_in_key_login(&hash).await?;
+            (holder.as_deref() == Some(login)).then_some(hash)
+        }
+        _ => None,
+    };
+    let address = addr.key();
+    let counters = match (asker, &known_key) {
+        (Asker::Session { token_hash }, _) => vec![Counter::Session(token_hash)],
+        (_, Some(key)) => vec![Counter::Computer(key)],
+        (_, None) => vec![Counter::Login(login), Counter::Address(&address)],
+    };
+    let Some(_underway) = checking.begin(checking_key(counters[0]), 1) else {
         return Err(ApiError {
             retry_after_secs: Some(5),
             ..ApiError::new(
@@ -404,13 +459,12 @@ pub async fn check_password(
     };
     let permit = hasher().reserve()?;
     let now = now_ms();
-    let address = addr.key();
-    if let AttemptCount::Locked { until } = db
-        .count_login_attempt(login, &address, now, &THROTTLE)
-        .await?
+    if let AttemptCount::Locked { until } =
+        db.count_login_attempt(&counters, now, &THROTTLE).await?
     {
         let wait = ((until - now).max(1) + 999) / 1000;
-        tracing::info!(%login, %address, wait, "password attempt while waiting");
+        let known = known_key.is_some();
+        tracing::info!(%login, %address, known, wait, "password attempt while waiting");
         return Err(ApiError::too_many_attempts(wait as u64).into());
     }
     let credentials = db.credentials(login).await?;
@@ -431,38 +485,52 @@ pub async fn check_password(
         .await?;
     match credentials {
         Some(c) if ok => {
-            db.clear_login_attempts(login, &address, now, THROTTLE.quiet_ms)
+            db.clear_login_attempts(&counters, now, THROTTLE.quiet_ms)
                 .await?;
             if let Some(renewed) = renewed {
                 db.renew_password_hash(c.profile.id, &c.password_hash, &renewed)
                     .await?;
             }
-            Ok(Some(c))
+            Ok(Some(Checked {
+                credentials: c,
+                known_key,
+            }))
         }
         _ => {
-            tracing::info!(%login, %address, "wrong password");
+            tracing::info!(%login, %address, known = known_key.is_some(), "wrong password");
             Ok(None)
         }
     }
 }
 
-/// Checks a login and password; on success opens a session and returns its token. A login that
-/// cannot exist gets the same answer as a wrong password and is not counted or stored.
+/// A sign-in that worked: the session's token, the sign-in key for this computer to keep, and
+/// the account.
+pub struct SignedIn {
+    pub token: String,
+    pub sign_in_key: String,
+    pub profile: UserProfile,
+}
+
+/// Checks a login and password; on success opens a session and returns its token with the
+/// computer's sign-in key (the one it brought, or a new one). A login that cannot exist gets
+/// the same answer as a wrong password and is not counted or stored.
 pub async fn login(
     db: &Db,
     checking: &ByPerson<String>,
     login: &str,
     password: &str,
+    sign_in_key: Option<&str>,
     addr: ClientAddr,
-) -> AppResult<(String, UserProfile)> {
+) -> AppResult<SignedIn> {
     let Ok(login) = model::user::validate_login(login) else {
         return Err(ApiError::bad_credentials().into());
     };
-    let credentials = check_password(db, checking, &login, addr, password)
+    let asker = Asker::SignIn { key: sign_in_key };
+    let checked = check_password(db, checking, &login, addr, asker, password)
         .await?
         .ok_or_else(ApiError::bad_credentials)?;
-    let profile = credentials.profile;
-    if credentials.disabled {
+    let profile = checked.credentials.profile;
+    if checked.credentials.disabled {
         db.audit(Some(profile.id), "login.disabled", &serde_json::json!({}))
             .await?;
         return Err(ApiError::account_disabled().into());
@@ -477,9 +545,34 @@ pub async fn login(
         MAX_SESSIONS_PER_ACCOUNT,
     )
     .await?;
-    db.audit(Some(profile.id), "login", &serde_json::json!({}))
-        .await?;
-    Ok((token, profile))
+    let known = checked.known_key.is_some();
+    let (sign_in_key, key_hash) = match (checked.known_key, sign_in_key) {
+        (Some(hash), Some(key)) => (key.to_owned(), hash),
+        _ => {
+            let key = new_token();
+            let hash = token_hash(&key);
+            (key, hash)
+        }
+    };
+    db.keep_sign_in_key(
+        &key_hash,
+        profile.id,
+        now,
+        now - SESSION_MAX_MS,
+        MAX_SIGN_IN_KEYS_PER_ACCOUNT,
+    )
+    .await?;
+    db.audit(
+        Some(profile.id),
+        "login",
+        &serde_json::json!({ "known_computer": known }),
+    )
+    .await?;
+    Ok(SignedIn {
+        token,
+        sign_in_key,
+        profile,
+    })
 }
 
 /// When a session opened at `created_at` and used at `now` expires: after the idle time, but

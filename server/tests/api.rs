@@ -947,7 +947,10 @@ async fn a_login_is_checked_a_few_times_at_once_at_most() {
         }
     };
     let underway: Vec<_> = (0..server::auth::CHECKS_PER_LOGIN)
-        .map(|_| checking.begin("signer1".to_owned(), 1).unwrap())
+        .map(|_| {
+            let key = server::auth::checking_key(server::storage::Counter::Login("signer1"));
+            checking.begin(key, 1).unwrap()
+        })
         .collect();
     let err = api_error(sign_in("signer1").await, StatusCode::TOO_MANY_REQUESTS).await;
     assert!(err.message.contains("Повторите через"), "{}", err.message);
@@ -974,6 +977,14 @@ async fn an_account_keeps_a_bounded_number_of_sessions() {
         .await
         .unwrap();
     assert_eq!(sessions as usize, keep);
+    // Each of those sign-ins came without a key, as from a new computer, and got one; the
+    // account keeps as many keys as sessions.
+    let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_keys WHERE user_id = $1")
+        .bind(first.profile.id.to_string())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(keys, server::auth::MAX_SIGN_IN_KEYS_PER_ACCOUNT);
     assert_eq!(
         app.get(&first.token, "/api/me").await.status(),
         StatusCode::UNAUTHORIZED
@@ -1138,14 +1149,104 @@ async fn the_current_password_is_counted_like_a_login() {
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     }
     let right = json!({ "current": demo::DEMO_PASSWORD, "new": "новый-пароль-1" });
-    let res = app.post(&session.token, "/api/me/password", right).await;
+    let res = app
+        .post(&session.token, "/api/me/password", right.clone())
+        .await;
     let err = api_error(res, StatusCode::TOO_MANY_REQUESTS).await;
     assert_eq!(err.code, ErrorCode::TooManyAttempts);
-    // The same count holds up signing in to that account.
-    assert_eq!(
-        app.login_raw("team1", demo::DEMO_PASSWORD).await.status(),
-        StatusCode::TOO_MANY_REQUESTS
-    );
+    // The count is the session's: it holds up neither signing in to that account nor the
+    // person's other sessions.
+    let other = app.login("team1").await;
+    let res = app.post(&other.token, "/api/me/password", right).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+}
+
+/// Anybody may type somebody's login. Wrong passwords a stranger sends for it make the login
+/// wait, but not the computer the person signed in on before: its sign-in key is counted apart,
+/// with the same free attempts and waits, and a right password there gives the stranger no
+/// fresh attempts. A key of another account, or a made-up one, counts as no key.
+#[tokio::test]
+async fn a_stranger_cannot_keep_a_person_out_of_their_own_computer() {
+    let app = TestApp::start_with(server::auth::Senders::BehindProxy).await;
+    let pool = app.pool().await;
+    let sign_in = |from: &str, password: &str, key: Option<&str>| {
+        app.http
+            .post(app.url("/api/auth/login"))
+            .header("x-forwarded-for", from)
+            .json(&json!({ "login": "team1", "password": password, "sign_in_key": key }))
+            .send()
+    };
+    let school = "10.1.1.1";
+    let stranger = "203.0.113.66";
+    let first: LoginResponse = sign_in(school, demo::DEMO_PASSWORD, None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = first.sign_in_key.expect("a right password gives a key");
+    let others: LoginResponse = app.login("mentor1").await;
+    let others_key = others.sign_in_key.unwrap();
+
+    for _ in 0..server::auth::FREE_FAILURES {
+        let res = sign_in(stranger, "guess-guess", None).await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    let locked = attempts(&pool, "login", "team1").await.unwrap();
+    assert!(locked.1 > 0, "{locked:?}");
+    // Without the key the login waits, wherever the attempt comes from, and so does anybody
+    // bringing a key that is not this account's.
+    for (from, key) in [
+        (stranger, None),
+        (school, None),
+        (school, Some(others_key.as_str())),
+        (school, Some("made-up")),
+        (school, Some(&*"k".repeat(5000))),
+    ] {
+        let res = sign_in(from, demo::DEMO_PASSWORD, key).await.unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "{from} {key:?}"
+        );
+    }
+    // The person's own computer signs in, keeps its key, and the stranger's count is untouched.
+    let again: LoginResponse = sign_in(school, demo::DEMO_PASSWORD, Some(&key))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again.sign_in_key.as_deref(), Some(key.as_str()));
+    assert_eq!(attempts(&pool, "login", "team1").await.unwrap(), locked);
+
+    // A computer's own wrong passwords make that computer wait, as a login would.
+    for _ in 0..server::auth::FREE_FAILURES {
+        let res = sign_in(school, "typo-typo", Some(&key)).await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    let res = sign_in(school, demo::DEMO_PASSWORD, Some(&key))
+        .await
+        .unwrap();
+    let err = api_error(res, StatusCode::TOO_MANY_REQUESTS).await;
+    assert_eq!(err.code, ErrorCode::TooManyAttempts);
+    // Another computer of the person, with a key of its own, is not held up by it.
+    sqlx::query("UPDATE login_attempts SET locked_until = 0 WHERE kind = 'login'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let second: LoginResponse = sign_in("10.1.1.2", demo::DEMO_PASSWORD, None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let second_key = second.sign_in_key.unwrap();
+    assert_ne!(second_key, key, "each computer gets a key of its own");
+    let res = sign_in("10.1.1.2", demo::DEMO_PASSWORD, Some(&second_key))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
 }
 
 #[tokio::test]

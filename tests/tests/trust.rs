@@ -1,7 +1,8 @@
 //! Trust end to end, in Chromium against the real server: a device stamping writes far in the
 //! future does not stop another computer of the school from syncing and editing, and a
 //! teacher's browser never holds the leaders' tests, results, plans, reviews or
-//! recommendations.
+//! recommendations, a disabled account leaves the computer, and a stranger's wrong passwords do
+//! not keep a person out of the computer they signed in on before.
 
 use std::time::Duration;
 
@@ -220,6 +221,42 @@ async fn a_disabled_account_leaves_the_computer_at_its_next_sync() -> anyhow::Re
         "(indexedDB.databases().then(l => window.__gone = !l.some(d => d.name === '{name}')), window.__gone === true)"
     );
     b.wait_js(&gone, LONG).await?;
+    b.close().await?;
+    Ok(())
+}
+
+/// Anybody may send wrong passwords for a teacher's login and make it wait; the computer the
+/// teacher signed in on before still signs in at once, because the app brings back the key the
+/// server gave it.
+#[tokio::test]
+async fn a_stranger_cannot_keep_a_teacher_out_of_their_computer() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let base = server.url("");
+    let town = server.own_town("chuzhoy").await?;
+    let b = Browser::start().await?;
+    b.sign_in(&base, &town.teacher, DEMO_PASSWORD).await?;
+    b.wait_for("#home-teacher").await?;
+    b.wait_first_sync().await?;
+    b.click("#sign-out").await?;
+    b.wait_for("#login").await?;
+
+    let http = reqwest::Client::new();
+    let attempt = |password: &'static str| {
+        http.post(format!("{base}/api/auth/login"))
+            .json(&json!({ "login": town.teacher, "password": password }))
+            .send()
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("guess-guess").await?.status(), 401);
+    }
+    assert_eq!(
+        attempt(DEMO_PASSWORD).await?.status(),
+        429,
+        "the login waits for anybody without the key"
+    );
+
+    b.sign_in(&base, &town.teacher, DEMO_PASSWORD).await?;
+    b.wait_for("#home-teacher").await?;
     b.close().await?;
     Ok(())
 }

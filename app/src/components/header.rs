@@ -97,7 +97,7 @@ pub fn AppHeader() -> impl IntoView {
                             <div class="user">
                                 <span id="user-name" class="user-name">{p.full_name.clone()}</span>
                                 <span class="user-role">{p.role.label()}</span>
-                                <button type="button" class="button-secondary" on:click=sign_out>
+                                <button type="button" id="sign-out" class="button-secondary" on:click=sign_out>
                                     "Выйти"
                                 </button>
                             </div>

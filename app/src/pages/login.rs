@@ -5,10 +5,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
 
-use crate::api::{self, Failure};
+use crate::api::Failure;
 use crate::components::field::{FormStatus, TextField, field_error};
 use crate::connectivity::use_connectivity;
-use crate::session::{Session, use_session};
+use crate::session::use_session;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -38,14 +38,8 @@ pub fn LoginPage() -> impl IntoView {
         }
         busy.set(true);
         spawn_local(async move {
-            match api::login(&l, &p).await {
-                Ok(res) => {
-                    password.set(String::new());
-                    session.sign_in(Session {
-                        token: res.token,
-                        profile: res.profile,
-                    });
-                }
+            match session.sign_in_with_password(&l, &p).await {
+                Ok(()) => password.set(String::new()),
                 Err(Failure::Offline) => failure.set(Some(
                     "Нет связи с сервером. Для первого входа на этом компьютере нужен интернет; \
                      после входа приложение работает и без связи."

@@ -15,15 +15,20 @@ pub async fn login(
     addr: ClientAddr,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> AppResult<Json<LoginResponse>> {
-    let (token, profile) = auth::login(
+    let signed_in = auth::login(
         &state.db,
         &state.checking_passwords,
         &req.login,
         &req.password,
+        req.sign_in_key.as_deref(),
         addr,
     )
     .await?;
-    Ok(Json(LoginResponse { token, profile }))
+    Ok(Json(LoginResponse {
+        token: signed_in.token,
+        sign_in_key: Some(signed_in.sign_in_key),
+        profile: signed_in.profile,
+    }))
 }
 
 /// Revokes the session of the request's token.
@@ -56,10 +61,13 @@ pub async fn change_password(
         &state.checking_passwords,
         &user.profile.login,
         addr,
+        auth::Asker::Session {
+            token_hash: &user.token_hash,
+        },
         &req.current,
     )
     .await?;
-    if checked.is_none_or(|c| c.profile.id != user.profile.id) {
+    if checked.is_none_or(|c| c.credentials.profile.id != user.profile.id) {
         return Err(ApiError::validation(
             "current",
             "Текущий пароль указан неверно. Проверьте раскладку клавиатуры и Caps Lock.",

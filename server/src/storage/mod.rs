@@ -113,6 +113,39 @@ pub enum AttemptCount {
     Locked { until: i64 },
 }
 
+/// What a password attempt is counted for: a row of `login_attempts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter<'a> {
+    /// The login name typed, from a computer not known to that account.
+    Login(&'a str),
+    /// The client address ([`crate::auth::ClientAddr::key`]).
+    Address(&'a str),
+    /// The hash of a sign-in key the account gave a computer before.
+    Computer(&'a str),
+    /// The hash of the token of the session that asks (a password change).
+    Session(&'a str),
+}
+
+impl<'a> Counter<'a> {
+    pub fn kind(self) -> &'static str {
+        match self {
+            Counter::Login(_) => "login",
+            Counter::Address(_) => "address",
+            Counter::Computer(_) => "computer",
+            Counter::Session(_) => "session",
+        }
+    }
+
+    pub fn subject(self) -> &'a str {
+        match self {
+            Counter::Login(s)
+            | Counter::Address(s)
+            | Counter::Computer(s)
+            | Counter::Session(s) => s,
+        }
+    }
+}
+
 /// How password attempts are counted: the attempts free of any wait, per login and per client
 /// address, the first and the longest wait, and how long without attempts makes a count start
 /// again.
@@ -136,6 +169,23 @@ impl ThrottleRules {
             (self.first_lock_ms << (failures - free).min(20)).min(self.max_lock_ms)
         }
     }
+}
+
+/// `(kind = $i AND subject = $i+1) OR …` for `n` counters, their parameters from `$first`.
+fn counter_rows(n: usize, first: usize) -> String {
+    if n == 0 {
+        return "1 = 0".to_owned();
+    }
+    (0..n)
+        .map(|i| {
+            format!(
+                "(kind = ${} AND subject = ${})",
+                first + 2 * i,
+                first + 2 * i + 1
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" OR ")
 }
 
 const USER_COLUMNS: &str = "u.id, u.login, u.full_name, u.role, u.school_id, s.name AS school_name";
@@ -708,35 +758,43 @@ impl Db {
 
     // ---- password attempts ----
 
-    /// Counts one password attempt for `login` and for the client `address` at `now`, in one
-    /// statement, before the password is checked: either both counts go up (and, at the free
-    /// limit, the wait for the next attempt is set) or, when either must still wait, nothing
-    /// changes. Attempts racing each other therefore take numbers one by one, and no more of
-    /// them reach the password check than the rules allow. A count older than the quiet period
-    /// starts again from one. The wait doubles as in [`ThrottleRules::lock_ms`].
+    /// Counts one password attempt for each of `counters` at `now`, in one statement, before
+    /// the password is checked: either every count goes up (and, at its free limit, the wait
+    /// for the next attempt is set) or, when any of them must still wait, nothing changes.
+    /// Attempts racing each other therefore take numbers one by one, and no more of them reach
+    /// the password check than the rules allow. A count older than the quiet period starts
+    /// again from one. The wait doubles as in [`ThrottleRules::lock_ms`].
     pub async fn count_login_attempt(
         &self,
-        login: &str,
-        address: &str,
+        counters: &[Counter<'_>],
         now: i64,
         rules: &ThrottleRules,
     ) -> Result<AttemptCount, sqlx::Error> {
+        assert!(!counters.is_empty(), "an attempt is counted for something");
+        // $1..$6 are the rules; each counter binds its kind and subject after them.
+        let pairs: Vec<(usize, usize)> = (0..counters.len())
+            .map(|i| (7 + 2 * i, 8 + 2 * i))
+            .collect();
+        let these = counter_rows(counters.len(), 7);
+        let values = pairs
+            .iter()
+            .map(|(k, s)| format!("(${k}, ${s})"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let count = "(CASE WHEN a.last_at <= $1 - $2 THEN 1 ELSE a.failures + 1 END)";
+        let free = "(CASE a.kind WHEN 'address' THEN $4 ELSE $3 END)";
         // The SELECT reads the table it inserts into, so SQLite runs it to the end before the
         // first row is written: `blocked` is the state before this attempt.
         let sql = format!(
             "WITH blocked AS (SELECT EXISTS (SELECT 1 FROM login_attempts \
-                 WHERE ((kind = 'login' AND subject = $2) OR (kind = 'address' AND subject = $3)) \
-                 AND locked_until > $1) AS yes) \
+                 WHERE ({these}) AND locked_until > $1) AS yes) \
              INSERT INTO login_attempts AS a (kind, subject, failures, locked_until, last_at) \
              SELECT v.column1, v.column2, 1, 0, $1 \
-             FROM (VALUES ('login', $2), ('address', $3)) AS v, blocked WHERE NOT blocked.yes \
+             FROM (VALUES {values}) AS v, blocked WHERE NOT blocked.yes \
              ON CONFLICT (kind, subject) DO UPDATE SET \
-                 failures = CASE WHEN a.last_at <= $1 - $4 THEN 1 ELSE a.failures + 1 END, \
-                 locked_until = CASE \
-                     WHEN (CASE WHEN a.last_at <= $1 - $4 THEN 1 ELSE a.failures + 1 END) \
-                         < (CASE a.kind WHEN 'login' THEN $5 ELSE $6 END) THEN 0 \
-                     ELSE $1 + {least}($7 << CAST({least}((CASE WHEN a.last_at <= $1 - $4 THEN 1 ELSE a.failures + 1 END) \
-                         - (CASE a.kind WHEN 'login' THEN $5 ELSE $6 END), 20) AS INTEGER), $8) END, \
+                 failures = {count}, \
+                 locked_until = CASE WHEN {count} < {free} THEN 0 \
+                     ELSE $1 + {least}($5 << CAST({least}({count} - {free}, 20) AS INTEGER), $6) END, \
                  last_at = $1 \
              RETURNING kind",
             least = self.dialect.least()
@@ -746,53 +804,101 @@ impl Db {
             .dialect
             .begin_turn(&self.pool, &self.turns, dialect::Turn::PasswordAttempts)
             .await?;
-        let counted = sqlx::query(&sql)
+        let mut query = sqlx::query(&sql)
             .bind(now)
-            .bind(login)
-            .bind(address)
             .bind(rules.quiet_ms)
             .bind(rules.login_free)
             .bind(rules.address_free)
             .bind(rules.first_lock_ms)
-            .bind(rules.max_lock_ms)
-            .fetch_all(&mut *tx)
-            .await?;
+            .bind(rules.max_lock_ms);
+        for counter in counters {
+            query = query.bind(counter.kind()).bind(counter.subject());
+        }
+        let counted = query.fetch_all(&mut *tx).await?;
         tx.commit().await?;
         if !counted.is_empty() {
             return Ok(AttemptCount::Counted);
         }
-        let until: Option<i64> = sqlx::query_scalar(
-            "SELECT max(locked_until) FROM login_attempts \
-             WHERE (kind = 'login' AND subject = $1) OR (kind = 'address' AND subject = $2)",
-        )
-        .bind(login)
-        .bind(address)
-        .fetch_one(&self.pool)
-        .await?;
+        let sql = format!(
+            "SELECT max(locked_until) FROM login_attempts WHERE {}",
+            counter_rows(counters.len(), 1)
+        );
+        let mut query = sqlx::query_scalar::<_, Option<i64>>(&sql);
+        for counter in counters {
+            query = query.bind(counter.kind()).bind(counter.subject());
+        }
+        let until = query.fetch_one(&self.pool).await?;
         Ok(AttemptCount::Locked {
             until: until.unwrap_or(now),
         })
     }
 
-    /// A right password: the counts of the login and of the address start again. Counts quiet
-    /// for longer than `quiet_ms` are forgotten too.
+    /// A right password: the counts of `counters` start again. Counts quiet for longer than
+    /// `quiet_ms` are forgotten too.
     pub async fn clear_login_attempts(
         &self,
-        login: &str,
-        address: &str,
+        counters: &[Counter<'_>],
         now: i64,
         quiet_ms: i64,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "DELETE FROM login_attempts WHERE (kind = 'login' AND subject = $1) \
-             OR (kind = 'address' AND subject = $2) OR last_at <= $3",
-        )
-        .bind(login)
-        .bind(address)
-        .bind(now - quiet_ms)
-        .execute(&self.pool)
-        .await?;
+        let sql = format!(
+            "DELETE FROM login_attempts WHERE last_at <= $1 OR {}",
+            counter_rows(counters.len(), 2)
+        );
+        let mut query = sqlx::query(&sql).bind(now - quiet_ms);
+        for counter in counters {
+            query = query.bind(counter.kind()).bind(counter.subject());
+        }
+        query.execute(&self.pool).await?;
         Ok(())
+    }
+
+    // ---- sign-in keys ----
+
+    /// The login of the account that holds the sign-in key with this hash, if any.
+    pub async fn sign_in_key_login(&self, key_hash: &str) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT u.login FROM sign_in_keys k JOIN users u ON u.id = k.user_id \
+             WHERE k.key_hash = $1",
+        )
+        .bind(key_hash)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// Keeps a sign-in key of `user_id` as used at `now` (adding it when new) and forgets the
+    /// account's keys unused since `unused_since`, and any beyond the `keep` most recently
+    /// used, in one transaction.
+    pub async fn keep_sign_in_key(
+        &self,
+        key_hash: &str,
+        user_id: Uuid,
+        now: i64,
+        unused_since: i64,
+        keep: i64,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO sign_in_keys (key_hash, user_id, created_at, last_used_at) \
+             VALUES ($1, $2, $3, $3) \
+             ON CONFLICT (key_hash) DO UPDATE SET last_used_at = $3",
+        )
+        .bind(key_hash)
+        .bind(user_id.to_string())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM sign_in_keys WHERE user_id = $1 AND (last_used_at < $2 OR key_hash IN \
+             (SELECT key_hash FROM sign_in_keys WHERE user_id = $1 \
+              ORDER BY last_used_at DESC, created_at DESC LIMIT 1000000 OFFSET $3))",
+        )
+        .bind(user_id.to_string())
+        .bind(unused_since)
+        .bind(keep)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
     }
 
     // ---- audit ----
@@ -917,7 +1023,11 @@ mod tests {
         let start = 1_700_000_000_000;
         let mut now = start;
         for n in 1..=12 {
-            let counted = db.count_login_attempt("anna", "192.0.2.1", now, &rules);
+            let counted = db.count_login_attempt(
+                &[Counter::Login("anna"), Counter::Address("192.0.2.1")],
+                now,
+                &rules,
+            );
             assert_eq!(counted.await.unwrap(), AttemptCount::Counted, "attempt {n}");
             let lock = rules.lock_ms(n, rules.login_free);
             if lock == 0 {
@@ -925,7 +1035,11 @@ mod tests {
                 continue;
             }
             for _ in 0..2 {
-                let early = db.count_login_attempt("anna", "192.0.2.1", now + lock - 1, &rules);
+                let early = db.count_login_attempt(
+                    &[Counter::Login("anna"), Counter::Address("192.0.2.1")],
+                    now + lock - 1,
+                    &rules,
+                );
                 assert_eq!(
                     early.await.unwrap(),
                     AttemptCount::Locked { until: now + lock },
@@ -939,16 +1053,28 @@ mod tests {
         // A day without attempts: counted from one again, free attempts included.
         now += rules.quiet_ms;
         for n in 1..rules.login_free {
-            let counted = db.count_login_attempt("anna", "192.0.2.1", now, &rules);
+            let counted = db.count_login_attempt(
+                &[Counter::Login("anna"), Counter::Address("192.0.2.1")],
+                now,
+                &rules,
+            );
             assert_eq!(counted.await.unwrap(), AttemptCount::Counted, "attempt {n}");
         }
 
         // A right password clears the login and the address.
-        db.clear_login_attempts("anna", "192.0.2.1", now, rules.quiet_ms)
-            .await
-            .unwrap();
+        db.clear_login_attempts(
+            &[Counter::Login("anna"), Counter::Address("192.0.2.1")],
+            now,
+            rules.quiet_ms,
+        )
+        .await
+        .unwrap();
         for _ in 1..rules.login_free {
-            let counted = db.count_login_attempt("anna", "192.0.2.1", now, &rules);
+            let counted = db.count_login_attempt(
+                &[Counter::Login("anna"), Counter::Address("192.0.2.1")],
+                now,
+                &rules,
+            );
             assert_eq!(counted.await.unwrap(), AttemptCount::Counted);
         }
     }
@@ -987,10 +1113,15 @@ mod tests {
         let now = 1_700_000_000_000;
         for n in 1..=rules.address_free {
             let login = format!("login{n}");
-            let counted = db.count_login_attempt(&login, "198.51.100.7", now, &rules);
+            let counters = [Counter::Login(&login), Counter::Address("198.51.100.7")];
+            let counted = db.count_login_attempt(&counters, now, &rules);
             assert_eq!(counted.await.unwrap(), AttemptCount::Counted, "login{n}");
         }
-        let other_login = db.count_login_attempt("fresh", "198.51.100.7", now, &rules);
+        let other_login = db.count_login_attempt(
+            &[Counter::Login("fresh"), Counter::Address("198.51.100.7")],
+            now,
+            &rules,
+        );
         assert_eq!(
             other_login.await.unwrap(),
             AttemptCount::Locked {
@@ -1005,7 +1136,11 @@ mod tests {
                 .unwrap();
         assert_eq!(count, None);
         // Another address is not held up.
-        let elsewhere = db.count_login_attempt("fresh", "203.0.113.9", now, &rules);
+        let elsewhere = db.count_login_attempt(
+            &[Counter::Login("fresh"), Counter::Address("203.0.113.9")],
+            now,
+            &rules,
+        );
         assert_eq!(elsewhere.await.unwrap(), AttemptCount::Counted);
     }
 }
