@@ -422,13 +422,19 @@ async fn throughput(bin: &str) -> anyhow::Result<()> {
         println!("server: peak memory so far {mb:.1} MB (VmHWM)");
     }
 
-    // 200 devices working with one school syncing at once, each a few edits per round.
+    // 200 devices working with one school syncing at once, each a few edits per round: ten
+    // mentors of the school on twenty computers each (an account keeps 30 sessions).
     let devices = 200;
+    let Scope::School(school) = scope else {
+        bail!("the writer's scope is a school")
+    };
+    let people = mentors_of(&server, |_| vec![school; 10]).await?;
     let mut signed_in = Vec::new();
     // The people sign in first, one after another (as a school does over its first minutes).
     for d in 0..devices {
+        let (login, scope) = &people[d as usize % people.len()];
         signed_in.push((
-            Device::new(&server.base, WRITER, 100 + d).await?,
+            Device::new(&server.base, login, 100 + d).await?,
             scope.clone(),
         ));
     }
@@ -502,6 +508,15 @@ async fn mutations_at_once(bin: &str, n: usize) -> anyhow::Result<()> {
 /// A mentor for each school of the demo municipality, made and assigned by the head through the
 /// API: their logins and schools.
 async fn mentors_of_every_school(server: &ServerProcess) -> anyhow::Result<Vec<(String, Scope)>> {
+    mentors_of(server, |schools| schools.iter().map(|s| s.id).collect()).await
+}
+
+/// Mentors made and assigned by the head through the API, one for each school `choose` names
+/// from the municipality's list: their logins and schools.
+async fn mentors_of(
+    server: &ServerProcess,
+    choose: impl FnOnce(&[model::School]) -> Vec<Uuid>,
+) -> anyhow::Result<Vec<(String, Scope)>> {
     let http = reqwest::Client::new();
     let token = |login: &'static str| {
         let http = http.clone();
@@ -526,7 +541,7 @@ async fn mentors_of_every_school(server: &ServerProcess) -> anyhow::Result<Vec<(
         .json()
         .await?;
     let mut people = Vec::new();
-    for (k, school) in schools.schools.iter().enumerate() {
+    for (k, school) in choose(&schools.schools).into_iter().enumerate() {
         let login = format!("bench{k}");
         let made: Value = http
             .post(format!("{}/api/users", server.base))
@@ -541,15 +556,12 @@ async fn mentors_of_every_school(server: &ServerProcess) -> anyhow::Result<Vec<(
             .with_context(|| format!("user not made: {made}"))?
             .to_owned();
         let res = http
-            .put(format!(
-                "{}/api/users/{id}/schools/{}",
-                server.base, school.id
-            ))
+            .put(format!("{}/api/users/{id}/schools/{}", server.base, school))
             .bearer_auth(&head)
             .send()
             .await?;
         ensure!(res.status().is_success(), "assignment refused");
-        people.push((login, Scope::School(school.id)));
+        people.push((login, Scope::School(school)));
     }
     Ok(people)
 }
