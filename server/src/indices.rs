@@ -3,9 +3,10 @@
 //! `school_indices` record written by the centre head), and the classification for a year.
 //! The rules live in `model::monitoring`; this module only reads files and the database.
 
+use std::collections::BTreeMap;
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use calamine::{Data, DataRef, Reader, Xlsx, open_workbook_from_rs};
 use model::forms::answer::{iso_day, ru_date};
 use model::hlc::{DeviceId, Hlc};
 use model::monitoring::classification::{self, Classification};
@@ -81,6 +82,9 @@ pub fn read_table(bytes: &[u8]) -> Result<(Vec<Vec<String>>, usize), ApiError> {
                 "Файл CSV не читается (строка {line}): проверьте кавычки."
             ))
         })?;
+        if record.len() > MAX_COLUMNS {
+            return Err(too_wide());
+        }
         rows.push(record.iter().map(str::to_owned).collect());
         if rows.len() > MAX_ROWS + 1 {
             return Err(bad_file(format!(
@@ -89,6 +93,12 @@ pub fn read_table(bytes: &[u8]) -> Result<(Vec<Vec<String>>, usize), ApiError> {
         }
     }
     Ok((rows, 1))
+}
+
+fn too_wide() -> ApiError {
+    bad_file(format!(
+        "В файле больше {MAX_COLUMNS} столбцов: оставьте в нём только таблицу показателей."
+    ))
 }
 
 fn unreadable_xlsx() -> ApiError {
@@ -211,8 +221,6 @@ fn read_xlsx(bytes: &[u8]) -> Result<(Vec<Vec<String>>, usize), ApiError> {
     let unreadable = unreadable_xlsx;
     check_unpacked(bytes)?;
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| unreadable())?;
-    // The sheet's cells are first only counted: a grid is made of everything between its first
-    // and last cell, and two cells far apart (A1 and XFD20000) would make billions.
     let first = book
         .sheet_names()
         .first()
@@ -221,8 +229,17 @@ fn read_xlsx(bytes: &[u8]) -> Result<(Vec<Vec<String>>, usize), ApiError> {
     let mut cells = book
         .worksheet_cells_reader(&first)
         .map_err(|_| unreadable())?;
+    // The sheet is read cell by cell and only the cells with a value are kept, by row: calamine's
+    // own range would make a grid of everything between the first and the last cell, so two
+    // cells far apart (A1 and GR20001) would cost four million. As calamine's range, the table
+    // starts at the first row and the first column that hold a value, and a later cell at the
+    // same place replaces an earlier one.
+    let mut by_row: BTreeMap<u32, Vec<(u32, String)>> = BTreeMap::new();
     let (mut rows_seen, mut columns_seen) = ((u32::MAX, 0u32), (u32::MAX, 0u32));
     while let Some(cell) = cells.next_cell().map_err(|_| unreadable())? {
+        if matches!(cell.get_value(), DataRef::Empty) {
+            continue;
+        }
         let (r, c) = cell.get_position();
         rows_seen = (rows_seen.0.min(r), rows_seen.1.max(r));
         columns_seen = (columns_seen.0.min(c), columns_seen.1.max(c));
@@ -233,44 +250,44 @@ fn read_xlsx(bytes: &[u8]) -> Result<(Vec<Vec<String>>, usize), ApiError> {
             )));
         }
         if span(columns_seen) > MAX_COLUMNS {
-            return Err(bad_file(format!(
-                "В файле больше {MAX_COLUMNS} столбцов: оставьте на первом листе только \
-                 таблицу показателей."
-            )));
+            return Err(too_wide());
         }
+        let text = cell_text(Data::from(cell.get_value().clone()));
+        by_row.entry(r).or_default().push((c, text));
     }
-    drop(cells);
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| bad_file("В книге нет ни одного листа."))?
-        .map_err(|_| unreadable())?;
-    if range.height() > MAX_ROWS + 1 {
-        return Err(bad_file(format!(
-            "В файле больше {MAX_ROWS} строк: разделите его на части."
-        )));
-    }
-    let first_row = range.start().map_or(0, |(r, _)| r as usize) + 1;
-    let rows = range
-        .rows()
-        .map(|row| {
-            row.iter()
-                .map(|cell| match cell {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.clone(),
-                    // A number as typed: 2024 stays «2024», 0.412 stays «0.412».
-                    Data::Float(f) => format!("{f}"),
-                    Data::Int(i) => i.to_string(),
-                    Data::Bool(true) => "да".into(),
-                    Data::Bool(false) => "нет".into(),
-                    other => other.to_string(),
-                })
-                .collect()
+    let (Some(&top), Some(&bottom)) = (by_row.keys().next(), by_row.keys().next_back()) else {
+        return Ok((Vec::new(), 1));
+    };
+    let left = columns_seen.0;
+    let rows = (top..=bottom)
+        .map(|r| {
+            let mut row = Vec::new();
+            for (c, text) in by_row.remove(&r).unwrap_or_default() {
+                let at = (c - left) as usize;
+                if row.len() <= at {
+                    row.resize(at + 1, String::new());
+                }
+                row[at] = text;
+            }
+            row
         })
         .collect();
-    Ok((rows, first_row))
+    Ok((rows, top as usize + 1))
 }
 
-/// Every school of the database, by name.
+/// A cell's text as the person typed it: 2024 stays «2024», 0.412 stays «0.412».
+fn cell_text(value: Data) -> String {
+    match value {
+        Data::Empty => String::new(),
+        Data::String(s) => s,
+        Data::Float(f) => format!("{f}"),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(true) => "да".into(),
+        Data::Bool(false) => "нет".into(),
+        other => other.to_string(),
+    }
+}
+
 async fn schools(db: &Db) -> AppResult<Vec<School>> {
     Ok(db.all_schools().await?)
 }

@@ -181,6 +181,30 @@ async fn a_file_with_any_bad_row_changes_nothing_and_names_every_bad_cell() {
         assert!(e["message"].as_str().unwrap().contains(said), "{e}");
     }
 
+    // As wide a CSV file is refused too, row by row.
+    let wide = format!("school{}\n", ";x".repeat(server::indices::MAX_COLUMNS));
+    let res = send(app, &t.head.token, "preview", "wide.csv", wide.into_bytes()).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let e: Value = res.json().await.unwrap();
+    assert!(e["message"].as_str().unwrap().contains("столбцов"), "{e}");
+
+    // A cell far away that holds no value (only a format, as Excel leaves them) is no part of
+    // the table: the file is read.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "school").unwrap();
+    sheet.write_string(0, 1, "year").unwrap();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    sheet.write_blank(19_999, 16_383, &bold).unwrap();
+    let body = book.save_to_buffer().unwrap();
+    let res = send(app, &t.head.token, "preview", "formatted.xlsx", body).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+
     // Files that are not tables at all.
     for (name, body) in [
         ("empty.csv", Vec::new()),
