@@ -21,7 +21,8 @@
 //! without a key is slowed down as before, and a right password from a known computer clears
 //! only that computer's count, so it gives strangers no fresh free attempts. This is the
 //! "device cookie" of OWASP's advice on online guessing. The current password of a password
-//! change is counted for its session in the same way.
+//! change is counted for its session in the same way. A password change, or enabling the
+//! account again, forgets every key of the account: whoever knew the old password may hold one.
 //!
 //! Hashing is the expensive part and runs on a few dedicated threads with a bounded queue: when
 //! too many hashes are waiting the request is refused at once (429) instead of piling up.
@@ -52,9 +53,10 @@ pub const SESSION_MAX_MS: i64 = 180 * DAY_MS;
 /// The most sessions one account keeps (a school's account on each of its team's computers
 /// and browsers); a new sign-in beyond them ends the one used longest ago.
 pub const MAX_SESSIONS_PER_ACCOUNT: i64 = 30;
-/// Password checks at once of one login from unknown computers, of one sign-in key, or of one
-/// session (a school's team signing in on a few new computers): more would let one account fill
-/// the hashing queue with its own right password, which no attempt count slows down. As many as the wrong attempts let through before a wait
+/// Password checks of one login at once from unknown computers, and as many again from its known
+/// computers and sessions together (a school's team signing in on a few computers): more would
+/// let one account fill the hashing queue with its own right password, which no attempt count
+/// slows down. As many as the wrong attempts let through before a wait
 /// ([`FREE_FAILURES`]): a burst of wrong ones is still checked up to the count, no fewer.
 pub const CHECKS_PER_LOGIN: u64 = FREE_FAILURES as u64;
 /// How often the expiry is slid forward (avoids a write on every request).
@@ -397,10 +399,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
-/// What password checks under way are counted by ([`CHECKS_PER_LOGIN`]): the first thing the
-/// attempt is counted for.
-pub fn checking_key(counter: Counter<'_>) -> String {
-    format!("{} {}", counter.kind(), counter.subject())
+/// What password checks under way are counted by ([`CHECKS_PER_LOGIN`]): the login, apart for
+/// attempts from its known computers and sessions (`known`), so that strangers' attempts never
+/// take their places.
+pub fn checking_key(login: &str, known: bool) -> String {
+    format!("{} {login}", if known { "known" } else { "unknown" })
 }
 
 /// Who asks for a password to be checked, besides the login typed.
@@ -446,7 +449,8 @@ pub async fn check_password(
         (_, Some(key)) => vec![Counter::Computer(key)],
         (_, None) => vec![Counter::Login(login), Counter::Address(&address)],
     };
-    let Some(_underway) = checking.begin(checking_key(counters[0]), 1) else {
+    let known = !matches!(counters[0], Counter::Login(_));
+    let Some(_underway) = checking.begin(checking_key(login, known), 1) else {
         return Err(ApiError {
             retry_after_secs: Some(5),
             ..ApiError::new(
@@ -463,7 +467,6 @@ pub async fn check_password(
         db.count_login_attempt(&counters, now, &THROTTLE).await?
     {
         let wait = ((until - now).max(1) + 999) / 1000;
-        let known = known_key.is_some();
         tracing::info!(%login, %address, known, wait, "password attempt while waiting");
         return Err(ApiError::too_many_attempts(wait as u64).into());
     }
@@ -497,7 +500,7 @@ pub async fn check_password(
             }))
         }
         _ => {
-            tracing::info!(%login, %address, known = known_key.is_some(), "wrong password");
+            tracing::info!(%login, %address, known, "wrong password");
             Ok(None)
         }
     }

@@ -30,8 +30,8 @@ pub struct AppState {
     /// Each person's proofs of holding a file under way (one at a time: each reads and hashes
     /// a whole file).
     pub proofs_by_person: by_person::ByPerson,
-    /// The password checks under way of each login, sign-in key or session (see
-    /// `auth::CHECKS_PER_LOGIN`).
+    /// The password checks under way of each login, from unknown and from known computers
+    /// apart (see `auth::CHECKS_PER_LOGIN`).
     pub checking_passwords: by_person::ByPerson<String>,
     /// The bytes of files one person may put on the server, all together (`serve
     /// --files-per-person-mb`): files are kept for good, so without a bound one account could

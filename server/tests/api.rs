@@ -931,7 +931,8 @@ async fn a_login_is_checked_a_few_times_at_once_at_most() {
     })
     .await;
     let school = app.add_school("Школа").await;
-    app.add_user("signer1", Role::SchoolTeam, Some(school))
+    let signer1 = app
+        .add_user("signer1", Role::SchoolTeam, Some(school))
         .await;
     app.add_user("signer2", Role::SchoolTeam, Some(school))
         .await;
@@ -948,15 +949,42 @@ async fn a_login_is_checked_a_few_times_at_once_at_most() {
     };
     let underway: Vec<_> = (0..server::auth::CHECKS_PER_LOGIN)
         .map(|_| {
-            let key = server::auth::checking_key(server::storage::Counter::Login("signer1"));
+            let key = server::auth::checking_key("signer1", false);
             checking.begin(key, 1).unwrap()
         })
         .collect();
     let err = api_error(sign_in("signer1").await, StatusCode::TOO_MANY_REQUESTS).await;
     assert!(err.message.contains("Повторите через"), "{}", err.message);
     assert_eq!(sign_in("signer2").await.status(), StatusCode::OK);
+    // Checks from unknown computers (a stranger's, say) do not take the places of the login's
+    // known computers: a sign-in with a key goes on, and those have places of their own, as
+    // many for all the account's keys together.
+    let with_key = |key: String| {
+        app.http
+            .post(format!("{}/api/auth/login", app.base))
+            .json(
+                &json!({ "login": "signer1", "password": demo::DEMO_PASSWORD, "sign_in_key": key }),
+            )
+            .send()
+    };
+    let first = signer1.sign_in_key.clone().unwrap();
+    let res = with_key(first.clone()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
     drop(underway);
+    let second: LoginResponse = sign_in("signer1").await.json().await.unwrap();
+    let second = second.sign_in_key.unwrap();
+    let known: Vec<_> = (0..server::auth::CHECKS_PER_LOGIN)
+        .map(|_| {
+            let key = server::auth::checking_key("signer1", true);
+            checking.begin(key, 1).unwrap()
+        })
+        .collect();
+    for key in [first, second] {
+        let res = with_key(key).await.unwrap();
+        api_error(res, StatusCode::TOO_MANY_REQUESTS).await;
+    }
     assert_eq!(sign_in("signer1").await.status(), StatusCode::OK);
+    drop(known);
 }
 
 /// Each sign-in opens a session; an account keeps only its latest ones, so signing in again
@@ -1110,15 +1138,23 @@ async fn a_password_change_keeps_this_session_and_ends_the_others() {
         app.get(&other_person.token, "/api/me").await.status(),
         StatusCode::OK
     );
+    // Every computer is a new one again: whoever knew the old password may hold a key.
+    let pool = app.pool().await;
+    let keys = || {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sign_in_keys WHERE user_id = $1")
+            .bind(here.profile.id.to_string())
+            .fetch_one(&pool)
+    };
+    assert_eq!(keys().await.unwrap(), 0);
     assert_eq!(
         app.login_raw("mentor1", demo::DEMO_PASSWORD).await.status(),
         StatusCode::UNAUTHORIZED
     );
     let res = app.login_raw("mentor1", "новый-пароль-1").await;
     assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(keys().await.unwrap(), 1);
 
     // The change is audited, without any password.
-    let pool = app.pool().await;
     let details: Vec<String> =
         sqlx::query_scalar("SELECT detail FROM audit WHERE action = 'password.change'")
             .fetch_all(&pool)
@@ -1325,6 +1361,14 @@ async fn a_disabled_account_cannot_sign_in_and_loses_its_sessions() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    // Enabled again, the account starts with no known computers.
+    let pool = app.pool().await;
+    let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_keys WHERE user_id = $1")
+        .bind(teacher_id.to_string())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(keys, 0);
     let again = app.login("teacher1").await;
     assert_eq!(
         app.get(&again.token, "/api/me").await.status(),
@@ -1333,7 +1377,6 @@ async fn a_disabled_account_cannot_sign_in_and_loses_its_sessions() {
     assert!(!app.users(&head.token).await.iter().any(|u| u.disabled));
 
     // Who did what, in the audit.
-    let pool = app.pool().await;
     let actions: Vec<(String, String)> = sqlx::query_as(
         "SELECT action, user_id FROM audit WHERE action LIKE 'user.%able' ORDER BY id",
     )

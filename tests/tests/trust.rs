@@ -237,8 +237,19 @@ async fn a_stranger_cannot_keep_a_teacher_out_of_their_computer() -> anyhow::Res
     b.sign_in(&base, &town.teacher, DEMO_PASSWORD).await?;
     b.wait_for("#home-teacher").await?;
     b.wait_first_sync().await?;
+    let kept_key = format!(
+        "(JSON.parse(localStorage.getItem('nastavnik.accounts') || '[]')\
+           .find(a => a.login === '{}') || {{}}).sign_in_key || null",
+        town.teacher
+    );
+    let key = b.eval(&kept_key).await?;
+    assert!(
+        key.is_string(),
+        "the computer keeps a key for the login: {key}"
+    );
     b.click("#sign-out").await?;
     b.wait_for("#login").await?;
+    assert_eq!(b.eval(&kept_key).await?, key, "kept after signing out");
 
     let http = reqwest::Client::new();
     let attempt = |password: &'static str| {
@@ -257,6 +268,13 @@ async fn a_stranger_cannot_keep_a_teacher_out_of_their_computer() -> anyhow::Res
 
     b.sign_in(&base, &town.teacher, DEMO_PASSWORD).await?;
     b.wait_for("#home-teacher").await?;
+    // The server knew the key (a sign-in without one, say once the wait was over, would have
+    // been given a new key).
+    assert_eq!(
+        b.eval(&kept_key).await?,
+        key,
+        "signed in as the known computer"
+    );
     b.close().await?;
     Ok(())
 }

@@ -600,10 +600,12 @@ impl Db {
         .rows_affected()
             > 0;
         if !disabled && changed {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(user_id.to_string())
-                .execute(&mut *tx)
-                .await?;
+            for table in ["sessions", "sign_in_keys"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
+                    .bind(user_id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         tx.commit().await?;
         Ok(changed)
@@ -646,6 +648,11 @@ impl Db {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        // Whoever knew the old password may hold a key: every computer is a new one again.
+        sqlx::query("DELETE FROM sign_in_keys WHERE user_id = $1")
+            .bind(user_id.to_string())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(ended)
     }
