@@ -171,6 +171,45 @@ impl ThrottleRules {
     }
 }
 
+/// A list an account keeps only the latest of (sessions, sign-in keys): its table, the column
+/// naming a row, the column of its last use, and the condition (on `$2`) of a row that is over.
+struct Latest {
+    table: &'static str,
+    id: &'static str,
+    used: &'static str,
+    ended: &'static str,
+}
+
+impl Latest {
+    /// Deletes the rows of `user_id` that are over at `at`, and those beyond the `keep` used
+    /// most recently (the newest first among rows last used at the same time).
+    async fn keep(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        user_id: Uuid,
+        at: i64,
+        keep: i64,
+    ) -> Result<(), sqlx::Error> {
+        let Latest {
+            table,
+            id,
+            used,
+            ended,
+        } = self;
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE user_id = $1 AND ({ended} OR {id} IN \
+             (SELECT {id} FROM {table} WHERE user_id = $1 \
+              ORDER BY {used} DESC, created_at DESC LIMIT 1000000 OFFSET $3))"
+        ))
+        .bind(user_id.to_string())
+        .bind(at)
+        .bind(keep)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+}
+
 /// `(kind = $i AND subject = $i+1) OR …` for `n` counters, their parameters from `$first`.
 fn counter_rows(n: usize, first: usize) -> String {
     if n == 0 {
@@ -704,16 +743,13 @@ impl Db {
         .bind(expires_at)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "DELETE FROM sessions WHERE user_id = $1 AND (expires_at <= $2 OR token_hash IN \
-             (SELECT token_hash FROM sessions WHERE user_id = $1 \
-              ORDER BY last_seen_at DESC, created_at DESC LIMIT 1000000 OFFSET $3))",
-        )
-        .bind(user_id.to_string())
-        .bind(now)
-        .bind(keep)
-        .execute(&mut *tx)
-        .await?;
+        let latest = Latest {
+            table: "sessions",
+            id: "token_hash",
+            used: "last_seen_at",
+            ended: "expires_at <= $2",
+        };
+        latest.keep(&mut tx, user_id, now, keep).await?;
         tx.commit().await
     }
 
@@ -895,16 +931,13 @@ impl Db {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "DELETE FROM sign_in_keys WHERE user_id = $1 AND (last_used_at < $2 OR key_hash IN \
-             (SELECT key_hash FROM sign_in_keys WHERE user_id = $1 \
-              ORDER BY last_used_at DESC, created_at DESC LIMIT 1000000 OFFSET $3))",
-        )
-        .bind(user_id.to_string())
-        .bind(unused_since)
-        .bind(keep)
-        .execute(&mut *tx)
-        .await?;
+        let latest = Latest {
+            table: "sign_in_keys",
+            id: "key_hash",
+            used: "last_used_at",
+            ended: "last_used_at < $2",
+        };
+        latest.keep(&mut tx, user_id, unused_since, keep).await?;
         tx.commit().await
     }
 
