@@ -9,6 +9,7 @@ use model::ErrorCode;
 use model::hlc::{Hlc, MAX_AHEAD_MS, MAX_WALL};
 use model::kinds::school_profile;
 use model::record::{Record, Scope};
+use model::support::programme as prog;
 use model::sync::Mutation;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -248,6 +249,46 @@ async fn ids_cannot_be_squatted_and_refusals_do_not_tell_what_exists() {
     assert!(d2.refused.is_empty(), "{:?}", d2.refused);
     let rec: Record = app.record(&mentor.token, taken).await.json().await.unwrap();
     assert_eq!(rec.kind, "recommendation");
+
+    // A child put under a record of another school: the answer is the same whether that
+    // record exists (B's programme section) or not (a section B does not have).
+    let year = 2027;
+    let programme = prog::programme_id(b, year);
+    let section = prog::section_id(programme, "failure");
+    d2.edit(
+        programme,
+        prog::PROGRAMME_KIND,
+        &scope_b,
+        json!({"year": year}),
+    );
+    d2.edit_child(
+        section,
+        prog::SECTION_KIND,
+        &scope_b,
+        Some(programme),
+        json!({"factor": "failure"}),
+    );
+    d2.sync(app).await;
+    assert!(d2.refused.is_empty(), "{:?}", d2.refused);
+    let mut probe = Device::new(&school.token, 6);
+    for parent in [section, prog::section_id(programme, "staff_shortage")] {
+        probe.edit_child(
+            Uuid::now_v7(),
+            prog::MEASURE_KIND,
+            &scope_b,
+            Some(parent),
+            json!({"content": "x"}),
+        );
+    }
+    probe.sync(app).await;
+    let answers: Vec<(ErrorCode, &str)> = probe
+        .refused
+        .iter()
+        .map(|r| (r.code, r.message.as_str()))
+        .collect();
+    assert_eq!(answers.len(), 2, "{answers:?}");
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0].0, ErrorCode::Forbidden);
 }
 
 #[tokio::test]

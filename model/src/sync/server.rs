@@ -524,17 +524,18 @@ fn decide(
     if !spec.scope.fits(&c.scope) {
         return forbidden(spec);
     }
+    // A parent that is missing, of another kind or elsewhere is refused as having no right:
+    // another answer would tell whether a record exists somewhere else (another school's
+    // programme section, a leader's test).
     let parent = match (spec.parents.is_empty(), c.parent) {
         (true, None) => None,
-        (false, Some(p)) => Some(
-            records
-                .get(&p)
-                .filter(|r| spec.parents.contains(&r.kind.as_str()) && r.scope == c.scope)
-                .ok_or((
-                    ErrorCode::Validation,
-                    "Запись относится к записи, которой нет: изменение не принято.".to_owned(),
-                ))?,
-        ),
+        (false, Some(p)) => match records
+            .get(&p)
+            .filter(|r| spec.parents.contains(&r.kind.as_str()) && r.scope == c.scope)
+        {
+            Some(parent) => Some(parent),
+            None => return forbidden(spec),
+        },
         _ => return forbidden(spec),
     };
 
