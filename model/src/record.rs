@@ -3,9 +3,10 @@
 //! history, so merging is a union of writes: commutative, associative and idempotent.
 //!
 //! The history is bounded: a field keeps its first write and each device's latest
-//! [`KEPT_PER_DEVICE`] writes. A text typed over a morning is synced at every pause, and each
-//! sync would otherwise add a whole copy of it to every copy of the record, on every computer,
-//! without end. Which writes are kept depends only on the set of writes seen, not on the order
+//! [`KEPT_PER_DEVICE`] writes, and of those the latest [`KEPT_IN_ALL`]. A text typed over a
+//! morning is synced at every pause, and each sync would otherwise add a whole copy of it to
+//! every copy of the record, on every computer, without end; and a person may sign in on any
+//! number of new devices (or make up their ids), so a bound per device alone bounds nothing. Which writes are kept depends only on the set of writes seen, not on the order
 //! they arrived in, so merging stays a union (of each device's latest writes). Every write is
 //! still in the server's change log (the audit history, with who and when): what a record lets
 //! go is an old draft of one device, never the last word of anyone.
@@ -126,6 +127,10 @@ pub struct Write {
 /// write is kept besides): enough to see and take back the last edits, few enough that a
 /// field edited all day does not grow without end.
 pub const KEPT_PER_DEVICE: usize = 10;
+
+/// How many writes of a field a record keeps in all, the winner included (the field's first
+/// write is kept besides): the latest of each device's kept ones.
+pub const KEPT_IN_ALL: usize = 30;
 
 /// A field: the winning write, and the other writes kept (see [`KEPT_PER_DEVICE`]), oldest
 /// first.
@@ -364,10 +369,12 @@ impl FieldState {
         &self.hlc == hlc || self.history.iter().any(|w| &w.hlc == hlc)
     }
 
-    /// Lets go of each device's writes older than its latest [`KEPT_PER_DEVICE`], except the
-    /// field's first write. The writes kept are those of the whole set ever seen (a device's
-    /// latest stay its latest whatever else arrives), so copies that saw the same writes keep
-    /// the same ones, in whatever order the writes came.
+    /// Lets go of each device's writes older than its latest [`KEPT_PER_DEVICE`], and then of
+    /// those left older than the latest [`KEPT_IN_ALL`], except the field's first write. The
+    /// writes kept are those of the whole set ever seen (a device's latest stay its latest,
+    /// and the latest of all stay the latest, whatever else arrives; a write let go had as many
+    /// newer ones kept, which only newer ones ever push out), so copies that saw the same
+    /// writes keep the same ones, in whatever order the writes came.
     fn bound(&mut self) {
         // (A device over its bound holds more than the bound besides the first write.)
         if self.history.len() <= KEPT_PER_DEVICE {
@@ -375,12 +382,17 @@ impl FieldState {
         }
         let mut counted: BTreeMap<&DeviceId, usize> = BTreeMap::new();
         counted.insert(&self.hlc.device, 1);
+        let mut in_all = 1;
         let mut over = vec![false; self.history.len()];
         // Newest first; the oldest (index 0) is the field's first write and always kept.
         for (i, w) in self.history.iter().enumerate().skip(1).rev() {
             let n = counted.entry(&w.hlc.device).or_default();
             *n += 1;
             over[i] = *n > KEPT_PER_DEVICE;
+            if !over[i] {
+                in_all += 1;
+                over[i] = in_all > KEPT_IN_ALL;
+            }
         }
         if over.contains(&true) {
             let mut over = over.into_iter();
@@ -608,13 +620,29 @@ mod tests {
         )
     }
 
-    /// Either kind of writes above.
-    fn arb_any_writes() -> impl Strategy<Value = Vec<(String, Write)>> {
-        prop_oneof![arb_writes(), arb_many_writes()]
+    /// Many writes of one field by many devices: more than the history keeps in all.
+    fn arb_many_devices() -> impl Strategy<Value = Vec<(String, Write)>> {
+        proptest::collection::vec(
+            (0u64..200, 0u8..12).prop_map(|(wall, d)| {
+                (
+                    "f0".to_owned(),
+                    Write {
+                        hlc: hlc(wall, d),
+                        value: json!(0),
+                    },
+                )
+            }),
+            0..160,
+        )
     }
 
-    /// What a record must keep of these writes, per field: the first, and each device's latest
-    /// [`KEPT_PER_DEVICE`].
+    /// Any kind of writes above.
+    fn arb_any_writes() -> impl Strategy<Value = Vec<(String, Write)>> {
+        prop_oneof![arb_writes(), arb_many_writes(), arb_many_devices()]
+    }
+
+    /// What a record must keep of these writes, per field: the first, and of each device's
+    /// latest [`KEPT_PER_DEVICE`] the latest [`KEPT_IN_ALL`].
     fn kept(writes: &[(String, Write)]) -> BTreeMap<String, Vec<Hlc>> {
         let mut all: BTreeMap<String, Vec<Hlc>> = BTreeMap::new();
         for (f, w) in writes {
@@ -625,7 +653,7 @@ mod tests {
                 hlcs.sort();
                 hlcs.dedup();
                 let first = hlcs[0].clone();
-                let mut kept: Vec<Hlc> = hlcs
+                let mut kept: Vec<Hlc> = hlcs[1..]
                     .iter()
                     .filter(|h| {
                         hlcs.iter()
@@ -635,7 +663,8 @@ mod tests {
                     })
                     .cloned()
                     .collect();
-                if kept[0] != first {
+                kept.drain(..kept.len().saturating_sub(KEPT_IN_ALL));
+                if kept.first() != Some(&first) {
                     kept.insert(0, first);
                 }
                 (f, kept)

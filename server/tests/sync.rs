@@ -761,4 +761,29 @@ async fn a_field_edited_many_times_keeps_a_bounded_history_and_a_full_log() {
         .unwrap();
     // Every draft, and the author the server stamped.
     assert_eq!(logged, edits as i64 + 1, "every write is in the log");
+
+    // A person who makes up a new device for every few edits (ids cost nothing) still grows
+    // the record only so far: the latest writes of all devices together are kept.
+    let devices = 2 * model::record::KEPT_IN_ALL / model::record::KEPT_PER_DEVICE;
+    for n in 0..devices {
+        let mut d = Device::new(&mentor.token, 100 + n as u8);
+        for i in 0..=model::record::KEPT_PER_DEVICE {
+            d.edit(
+                id,
+                REC,
+                &scope,
+                json!({ "text": format!("устройство {n}, {i}") }),
+            );
+            d.sync(app).await;
+        }
+        assert!(d.refused.is_empty(), "{:?}", d.refused);
+    }
+    let record: Record = app.record(&mentor.token, id).await.json().await.unwrap();
+    let text = &record.fields["text"];
+    assert_eq!(
+        text.history.len(),
+        model::record::KEPT_IN_ALL,
+        "the first draft and the latest"
+    );
+    assert_eq!(text.history[0].value, json!("черновик 1"));
 }
