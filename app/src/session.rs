@@ -4,7 +4,9 @@
 //! deletes that account's database from this computer: nothing in it can be sent any more, and a
 //! shared school computer should not keep it.
 //!
-//! The only other things kept in localStorage are a person's: copies of server answers
+//! Besides the session, localStorage keeps the accounts that signed in on this computer, each
+//! with the sign-in key the server gave it (see [`SessionCtx::sign_in_with_password`]). The only
+//! other things kept there are a person's: copies of server answers
 //! ([`Cache`], removed at sign-out) and the last visit of the inbox (kept until the account's
 //! data is deleted), each under `nastavnik.<user>.<name>`. Pages reach them only through here.
 
