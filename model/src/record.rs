@@ -6,8 +6,9 @@
 //! [`KEPT_PER_DEVICE`] writes, and of those the latest [`KEPT_IN_ALL`]. A text typed over a
 //! morning is synced at every pause, and each sync would otherwise add a whole copy of it to
 //! every copy of the record, on every computer, without end; and a person may sign in on any
-//! number of new devices (or make up their ids), so a bound per device alone bounds nothing. Which writes are kept depends only on the set of writes seen, not on the order
-//! they arrived in, so merging stays a union (of each device's latest writes). Every write is
+//! number of new devices (or make up their ids), so a bound per device alone bounds nothing.
+//! Which writes are kept depends only on the set of writes seen, not on the order they arrived
+//! in, so merging stays a union (of the latest writes). Every write is
 //! still in the server's change log (the audit history, with who and when): what a record lets
 //! go is an old draft of one device, never the last word of anyone.
 //!

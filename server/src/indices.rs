@@ -87,12 +87,16 @@ pub fn read_table(bytes: &[u8]) -> Result<(Vec<Vec<String>>, usize), ApiError> {
         }
         rows.push(record.iter().map(str::to_owned).collect());
         if rows.len() > MAX_ROWS + 1 {
-            return Err(bad_file(format!(
-                "В файле больше {MAX_ROWS} строк: разделите его на части."
-            )));
+            return Err(too_long());
         }
     }
     Ok((rows, 1))
+}
+
+fn too_long() -> ApiError {
+    bad_file(format!(
+        "В файле больше {MAX_ROWS} строк: разделите его на части."
+    ))
 }
 
 fn too_wide() -> ApiError {
@@ -245,9 +249,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<(Vec<Vec<String>>, usize), ApiError> {
         columns_seen = (columns_seen.0.min(c), columns_seen.1.max(c));
         let span = |(low, high): (u32, u32)| (high - low) as usize + 1;
         if span(rows_seen) > MAX_ROWS + 1 {
-            return Err(bad_file(format!(
-                "В файле больше {MAX_ROWS} строк: разделите его на части."
-            )));
+            return Err(too_long());
         }
         if span(columns_seen) > MAX_COLUMNS {
             return Err(too_wide());
@@ -255,10 +257,10 @@ fn read_xlsx(bytes: &[u8]) -> Result<(Vec<Vec<String>>, usize), ApiError> {
         let text = cell_text(Data::from(cell.get_value().clone()));
         by_row.entry(r).or_default().push((c, text));
     }
-    let (Some(&top), Some(&bottom)) = (by_row.keys().next(), by_row.keys().next_back()) else {
+    if by_row.is_empty() {
         return Ok((Vec::new(), 1));
-    };
-    let left = columns_seen.0;
+    }
+    let ((top, bottom), left) = (rows_seen, columns_seen.0);
     let rows = (top..=bottom)
         .map(|r| {
             let mut row = Vec::new();
