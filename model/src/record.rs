@@ -311,7 +311,11 @@ impl Record {
         serde_json::json!({ "deleted": true, "seen": self.seen() })
     }
 
-    /// Deleted, but holding a write the deleting device had not seen: a person must decide.
+    /// Deleted, but a field's value is a write the deleting device had not seen: a person must
+    /// decide. Only the values count, not the histories: an unseen write that a seen one has
+    /// since replaced shows nothing the deleting person did not see, and a reader who began to
+    /// read the record late holds its values but not its earlier drafts, so every copy decides
+    /// alike.
     pub fn deletion_conflict(&self) -> bool {
         if !self.is_deleted() {
             return false;
@@ -324,21 +328,23 @@ impl Record {
         self.fields
             .iter()
             .filter(|(name, _)| name.as_str() != DELETED)
-            .flat_map(|(_, state)| state.writes())
-            .any(|w| seen.get(w.hlc.device.as_str()).is_none_or(|s| &w.hlc > s))
+            .any(|(_, state)| {
+                seen.get(state.hlc.device.as_str())
+                    .is_none_or(|s| &state.hlc > s)
+            })
     }
 
-    /// Every write as the changes that made it, one per clock value, oldest first: how a record
-    /// is handed whole to a reader who could not read it before.
-    pub fn as_writes(&self) -> Vec<(Hlc, BTreeMap<String, Value>)> {
+    /// Each field's value as the change that wrote it, one change per clock value, oldest
+    /// first: how a record is handed to a reader who could not read it before. Its histories
+    /// stay behind: what was written before the reader could read it (a mentor's drafts of a
+    /// recommendation sent later) is not theirs to see.
+    pub fn current_writes(&self) -> Vec<(Hlc, BTreeMap<String, Value>)> {
         let mut by_hlc: BTreeMap<Hlc, BTreeMap<String, Value>> = BTreeMap::new();
         for (name, state) in &self.fields {
-            for w in state.writes() {
-                by_hlc
-                    .entry(w.hlc)
-                    .or_default()
-                    .insert(name.clone(), w.value);
-            }
+            by_hlc
+                .entry(state.hlc.clone())
+                .or_default()
+                .insert(name.clone(), state.value.clone());
         }
         by_hlc.into_iter().collect()
     }
@@ -547,6 +553,74 @@ mod tests {
             },
         );
         assert!(!r.is_deleted() && !r.deletion_conflict());
+    }
+
+    #[test]
+    fn an_unseen_write_since_replaced_by_a_seen_one_is_no_conflict() {
+        let mut r = rec();
+        let w = |ms, dev, v: &str| Write {
+            hlc: hlc(ms, dev),
+            value: json!(v),
+        };
+        // Device 1's write reaches device 2 late; device 3's later one reaches it first.
+        r.apply("a", w(3, 3, "третий"));
+        let del = r.deletion_value();
+        r.apply(
+            DELETED,
+            Write {
+                hlc: hlc(5, 2),
+                value: del,
+            },
+        );
+        r.apply("a", w(2, 1, "первый"));
+        assert!(r.is_deleted());
+        assert!(
+            !r.deletion_conflict(),
+            "the value is the one the deletion saw"
+        );
+        // A later unseen write is.
+        r.apply("a", w(4, 1, "снова первый"));
+        assert!(r.deletion_conflict());
+    }
+
+    #[test]
+    fn a_new_reader_receives_values_not_drafts() {
+        let mut r = rec();
+        for (ms, v) in [(1, "черновик"), (2, "ещё черновик"), (3, "итог")] {
+            r.apply(
+                "text",
+                Write {
+                    hlc: hlc(ms, 1),
+                    value: json!(v),
+                },
+            );
+        }
+        r.apply(
+            "state",
+            Write {
+                hlc: hlc(3, 1),
+                value: json!("sent"),
+            },
+        );
+        let writes = r.current_writes();
+        assert_eq!(writes.len(), 1, "{writes:?}");
+        assert_eq!(writes[0].0, hlc(3, 1));
+        assert_eq!(writes[0].1["text"], json!("итог"));
+        assert_eq!(writes[0].1["state"], json!("sent"));
+        let mut copy = Record::new(r.id, &r.kind, r.scope.clone(), None);
+        for (h, fields) in writes {
+            for (name, value) in fields {
+                copy.apply(
+                    &name,
+                    Write {
+                        hlc: h.clone(),
+                        value,
+                    },
+                );
+            }
+        }
+        assert_eq!(copy.text("text"), "итог");
+        assert!(copy.fields["text"].history.is_empty());
     }
 
     #[test]

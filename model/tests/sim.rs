@@ -35,9 +35,12 @@
 //! anonymous record travels, no clock value past the server's time plus `MAX_AHEAD_MS` is sent or
 //! stored; when a pass that received everything again ends, nothing is left on the device that
 //! its person may not read (unless an edit of it waits or was refused). Checked once the network
-//! heals and everyone has synced: convergence (each device holds exactly the server's records its
-//! person may read), zero loss (every edit is on the server and on every reader's device, or
-//! refused and shown), nothing applied twice, the read keys on file are each record's audience,
+//! heals and everyone has synced: convergence (each device holds the server's records its person
+//! may read, with the server's values; of their histories, exactly what was logged for its
+//! person while the person's grants stayed the same, and never a write not logged for it; a
+//! school's team none of a recommendation's drafts), zero loss (every edit is on the
+//! server and, while it is a field's value, on every reader's device, or refused and shown),
+//! nothing applied twice, the read keys on file are each record's audience,
 //! hostile writes refused, far-ahead writes re-stamped.
 //!
 //! `SIM_SEEDS=N` sets how many seeds run (default 2000); `SIM_SEED=S` replays one seed and prints
@@ -837,6 +840,10 @@ struct Device {
     skew_ms: i64,
     /// The last answer taken: how many changes it brought, and whether more wait.
     last: (usize, bool),
+    /// Every read key an answer it took was made for.
+    ever_keys: BTreeSet<ReadKey>,
+    /// It took a pass that began again because its person's grants changed.
+    regranted: bool,
 }
 
 impl Device {
@@ -1051,6 +1058,8 @@ impl World {
                     in_flight: None,
                     skew_ms: skew,
                     last: (0, false),
+                    ever_keys: BTreeSet::new(),
+                    regranted: false,
                 });
             }
         }
@@ -3717,7 +3726,10 @@ impl World {
             );
         }
         let time = self.time;
-        let Some(dropped) = self.devices[d].take(time, resp, &answer.assigned) else {
+        let dev = &mut self.devices[d];
+        dev.ever_keys.extend(answer.grants.iter().cloned());
+        dev.regranted |= resp.reset;
+        let Some(dropped) = dev.take(time, resp, &answer.assigned) else {
             return;
         };
         self.stats.swept += dropped as u64;
@@ -4134,10 +4146,22 @@ impl World {
             if anonymous {
                 continue;
             }
+            // What is still the record's value reaches every reader. What was replaced before
+            // a reader could read it (a draft) does not: `check_devices` holds each device to
+            // what was logged for its person.
+            let current = |mine: &Record| {
+                c.fields.keys().all(|name| match r.fields.get(name) {
+                    Some(f) if f.hlc == c.hlc => mine
+                        .fields
+                        .get(name)
+                        .is_some_and(|m| m.hlc == f.hlc && m.value == f.value),
+                    _ => true,
+                })
+            };
             for (i, other) in self.devices.iter().enumerate() {
                 let grants = server.actors[other.person].grants();
                 let mine = other.durable.records.get(&c.record);
-                if server.readable(&grants, r) && !mine.is_some_and(|mine| holds(mine, true)) {
+                if server.readable(&grants, r) && !mine.is_some_and(current) {
                     return Err(format!(
                         "device {i} lacks {} (clock {}); it holds {:?}, the server {:?}",
                         what(),
@@ -4153,11 +4177,17 @@ impl World {
         Ok(())
     }
 
-    /// Convergence: each device holds exactly the records its person may read, as the server
-    /// holds them, besides those it keeps for a refused edit not yet dismissed; anonymous
-    /// answers only on the devices that wrote them; nothing left to send, no pass unfinished.
+    /// Convergence: each device holds exactly the records its person may read, with the
+    /// server's values, besides those it keeps for a refused edit not yet dismissed; of their
+    /// histories, only writes logged for its person, and (while the person's grants stayed the
+    /// same) all of them; anonymous answers only on the devices that wrote them; nothing left
+    /// to send, no pass unfinished.
     fn check_devices(&mut self) -> Result<(), String> {
         let server = &self.server;
+        let mut logged: HashMap<Uuid, Vec<&Entry>> = HashMap::new();
+        for e in &server.log {
+            logged.entry(e.change.record).or_default().push(e);
+        }
         for (i, dev) in self.devices.iter().enumerate() {
             let actor = &server.actors[dev.person];
             let grants = actor.grants();
@@ -4177,9 +4207,51 @@ impl World {
                     continue;
                 }
                 let expected = as_device_sees(r);
-                match d.records.get(id) {
-                    Some(mine) if *mine == expected => {}
-                    mine => return Err(differs(i, id, mine, &expected)),
+                let Some(mine) = d
+                    .records
+                    .get(id)
+                    .filter(|mine| same_values(mine, &expected))
+                else {
+                    return Err(differs(i, id, d.records.get(id), &expected));
+                };
+                let entries = logged.get(id).map(Vec::as_slice).unwrap_or_default();
+                let allowed: BTreeSet<(&str, &Hlc)> = entries
+                    .iter()
+                    .filter(|e| e.keys.iter().any(|k| dev.ever_keys.contains(k)))
+                    .flat_map(|e| e.change.fields.keys().map(|n| (n.as_str(), &e.change.hlc)))
+                    .collect();
+                for (name, f) in &mine.fields {
+                    if let Some(w) = f.writes().find(|w| !allowed.contains(&(name, &w.hlc))) {
+                        return Err(format!(
+                            "device {i} ({:?}) holds {name} {} of {} {id}, never logged for it",
+                            self.person(i),
+                            w.hlc,
+                            r.kind
+                        ));
+                    }
+                }
+                if let Some(name) = school_sees_a_draft(r, mine, &dev.ever_keys) {
+                    return Err(format!(
+                        "device {i} ({:?}) holds a draft of {name} of recommendation {id}",
+                        self.person(i)
+                    ));
+                }
+                if dev.regranted {
+                    continue;
+                }
+                let mut folded: Option<Record> = None;
+                for e in entries
+                    .iter()
+                    .filter(|e| e.keys.iter().any(|k| grants.contains(k)))
+                {
+                    e.change
+                        .apply_to(folded.get_or_insert_with(|| e.change.new_record()));
+                }
+                if folded.as_ref() != Some(mine) {
+                    return Err(format!(
+                        "not what was logged for it: {}",
+                        differs(i, id, Some(mine), folded.as_ref().unwrap_or(&expected))
+                    ));
                 }
             }
             let pending: BTreeSet<Uuid> =
@@ -4214,6 +4286,47 @@ fn as_device_sees(r: &Record) -> Record {
     let mut r = r.clone();
     r.owner = None;
     r
+}
+
+/// A school's team reads a recommendation once it is sent, as it was sent: of the fields only
+/// the mentors write, none of the drafts before it (a field with a history). Which field shows
+/// one on a device that never read as an adviser or the centre.
+fn school_sees_a_draft(r: &Record, mine: &Record, ever: &BTreeSet<ReadKey>) -> Option<String> {
+    use forms::recommendation as rec;
+    let Scope::School(s) = r.scope else {
+        return None;
+    };
+    if r.kind != rec::RECOMMENDATION_KIND
+        || [ReadKey::Advisers(s), ReadKey::Centre]
+            .iter()
+            .any(|k| ever.contains(k))
+    {
+        return None;
+    }
+    let school = [rec::F_ACK, rec::F_ACK_BY, rec::F_ACK_ON, rec::F_MEASURE];
+    mine.fields
+        .iter()
+        .find(|(name, f)| !school.contains(&name.as_str()) && !f.history.is_empty())
+        .map(|(name, _)| name.clone())
+}
+
+/// The same record with the same values, each from the same write (histories aside).
+fn same_values(mine: &Record, server: &Record) -> bool {
+    (&mine.id, &mine.kind, &mine.scope, &mine.parent, &mine.owner)
+        == (
+            &server.id,
+            &server.kind,
+            &server.scope,
+            &server.parent,
+            &server.owner,
+        )
+        && mine.fields.len() == server.fields.len()
+        && mine.fields.iter().all(|(name, m)| {
+            server
+                .fields
+                .get(name)
+                .is_some_and(|s| (&m.hlc, &m.value) == (&s.hlc, &s.value))
+        })
 }
 
 /// A deletion's value bounded by its clock value, as both ends store a re-stamped deletion.

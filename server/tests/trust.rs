@@ -404,6 +404,81 @@ async fn a_person_who_loses_access_has_the_records_dropped_from_their_devices() 
     );
 }
 
+/// A recommendation is the advisers' while it is a draft; sent, the school reads it as sent.
+/// The mentor's drafts before it reach no computer of the school, whether it was syncing all
+/// along or is new, nor the school's reading of the record through the API.
+#[tokio::test]
+async fn a_school_reads_a_sent_recommendation_without_the_drafts_before_it() {
+    let town = common::municipality().await;
+    let app = &town.app;
+    let school = &town.team;
+    let mentor = &town.mentor;
+    let scope = Scope::School(school.profile.school_id.unwrap());
+    let mut s = Device::new(&school.token, 1);
+    s.sync(app).await;
+    let mut m = Device::new(&mentor.token, 2);
+    let id = Uuid::now_v7();
+    for (title, text) in [
+        ("Черновик: директор не справляется", "набросок первый"),
+        ("Черновик второй", "набросок второй, резкий"),
+        (
+            "Планирование методической работы",
+            "Составить план на полугодие.",
+        ),
+    ] {
+        m.edit(
+            id,
+            "recommendation",
+            &scope,
+            json!({"title": title, "text": text, "state": "draft"}),
+        );
+        m.sync(app).await;
+    }
+    let mut received = Vec::new();
+    loop {
+        let page = s.sync_once(app).await;
+        received.extend(page.changes);
+        if !page.more {
+            break;
+        }
+    }
+    assert!(!s.records.contains_key(&id), "a draft is the advisers'");
+    m.edit(id, "recommendation", &scope, json!({"state": "sent"}));
+    m.sync(app).await;
+    loop {
+        let page = s.sync_once(app).await;
+        received.extend(page.changes);
+        if !page.more {
+            break;
+        }
+    }
+    let mut fresh = Device::new(&school.token, 3);
+    fresh.sync(app).await;
+    let api: Record = app.record(&school.token, id).await.json().await.unwrap();
+    for (copy, r) in [
+        ("the computer syncing all along", &s.records[&id]),
+        ("a new computer", &fresh.records[&id]),
+        ("the API", &api),
+    ] {
+        assert_eq!(r.text("text"), "Составить план на полугодие.", "{copy}");
+        assert_eq!(r.text("state"), "sent", "{copy}");
+        for (name, field) in &r.fields {
+            assert!(
+                field.history.is_empty(),
+                "{copy}: {name} keeps {:?}",
+                field.history
+            );
+        }
+    }
+    let bodies = serde_json::to_string(&received).unwrap();
+    assert!(!bodies.contains("набросок"), "{bodies}");
+    assert!(!bodies.contains("Черновик"), "{bodies}");
+    // The mentor, who wrote them, still has the drafts in the history.
+    let theirs: Record = app.record(&mentor.token, id).await.json().await.unwrap();
+    assert_eq!(theirs.fields["text"].history.len(), 2);
+    assert_eq!(m.records[&id].fields["text"].history.len(), 2);
+}
+
 #[tokio::test]
 async fn a_write_whose_answer_was_lost_while_access_went_away_is_taken_off_the_device() {
     let town = common::municipality().await;

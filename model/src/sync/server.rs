@@ -327,7 +327,7 @@ impl Plan {
 
     /// A record's readers changed (`old` is it before): its children (loaded by
     /// [`Need::Children`]) whose readers follow it are filed under their new keys, and their new
-    /// readers receive them whole. One level down: no kind with children inherits from a kind
+    /// readers receive their current values (not their histories). One level down: no kind with children inherits from a kind
     /// whose readers change that way.
     fn refile_children(&mut self, old: &Record, records: &HashMap<Uuid, Record>) {
         let new = &records[&old.id];
@@ -351,7 +351,7 @@ impl Plan {
             if gained.is_empty() {
                 continue;
             }
-            for (hlc, fields) in child.as_writes() {
+            for (hlc, fields) in child.current_writes() {
                 self.log.push(Logged {
                     change: Change {
                         record: child.id,
@@ -369,7 +369,7 @@ impl Plan {
     }
 
     /// Logs a change for the readers before and after it; readers who could not read the
-    /// record before receive it whole.
+    /// record before receive its current values, not the drafts before them.
     fn log_change(
         &mut self,
         change: Change,
@@ -398,7 +398,7 @@ impl Plan {
         }
         let r = &records[&id];
         // The change itself is logged above for every reader, new ones included.
-        for (hlc, fields) in r.as_writes().into_iter().filter(|(h, _)| *h != own) {
+        for (hlc, fields) in r.current_writes().into_iter().filter(|(h, _)| *h != own) {
             self.log.push(Logged {
                 change: Change {
                     record: r.id,

@@ -5,14 +5,14 @@
 //! together, one savepoint each, under one commit); nothing here knows one kind from another (a
 //! kind's declaration says whether its records are anonymous, and what they need loaded).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use model::access::{Actor, ReadKey};
-use model::hlc::DeviceId;
+use model::hlc::{DeviceId, Hlc};
 use model::kinds::{self, Need};
 use model::record::{Record, Scope};
-use model::sync::Mutation;
 use model::sync::server::{self, Batch, Plan, Remembered};
+use model::sync::{Change, Mutation};
 use model::{ApiError, UserProfile};
 use sqlx::AnyConnection;
 use sqlx::Row;
@@ -736,20 +736,42 @@ impl Db {
         Ok(n as u64)
     }
 
-    /// A record, if the actor may read it.
+    /// A record, if the actor may read it, as their devices hold it: its values, and of its
+    /// fields' histories only the writes logged for the actor's keys (a school reading a sent
+    /// recommendation does not see the mentors' drafts before it).
     pub async fn record_for(&self, actor: &Actor, id: Uuid) -> AppResult<Record> {
         let row: Option<(String, String)> =
             sqlx::query_as("SELECT state, audience FROM records WHERE id = $1")
                 .bind(id.to_string())
                 .fetch_optional(&self.pool)
                 .await?;
-        match row {
+        let mut record = match row {
             Some((state, audience)) if actor.may_read(&keys_of(&audience)) => {
-                decode(&state).map_err(|e| AppError::Internal(e.into()))
+                decode(&state).map_err(|e| AppError::Internal(e.into()))?
             }
             // Not "forbidden": what a person may not read does not exist for them.
-            _ => Err(ApiError::not_found().into()),
+            _ => return Err(ApiError::not_found().into()),
+        };
+        let mut q = self
+            .dialect
+            .sql("SELECT c.body FROM changes c WHERE c.record_id = ");
+        q.bind(id.to_string())
+            .push(" AND EXISTS (SELECT 1 FROM change_keys k WHERE k.seq = c.seq AND k.key IN (")
+            .list(actor.grants().iter().map(ToString::to_string))
+            .push("))");
+        let mut logged: HashSet<(String, Hlc)> = HashSet::new();
+        for row in q.fetch_all(&self.pool).await? {
+            let body: String = row.try_get("body")?;
+            let change: Change =
+                serde_json::from_str(&body).map_err(|e| AppError::Internal(e.into()))?;
+            logged.extend(change.fields.into_keys().map(|f| (f, change.hlc.clone())));
         }
+        for (name, field) in &mut record.fields {
+            field
+                .history
+                .retain(|w| logged.contains(&(name.clone(), w.hlc.clone())));
+        }
+        Ok(record)
     }
 
     /// The records of `kind` the actor may read (responses, results), for exports.
