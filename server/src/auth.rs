@@ -43,9 +43,8 @@ use sha2::{Digest, Sha256};
 use crate::AppState;
 use crate::by_person::ByPerson;
 use crate::error::{AppError, AppResult};
-use crate::storage::{AttemptCount, Counter, Credentials, Db, ThrottleRules, now_ms};
+use crate::storage::{AttemptCount, Counter, Credentials, DAY_MS, Db, ThrottleRules, now_ms};
 
-const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// A session lives this long after its last use: rural users may stay offline for weeks.
 pub const SESSION_IDLE_MS: i64 = 60 * DAY_MS;
 /// However active, a session ends this long after the sign-in that opened it.

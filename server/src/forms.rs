@@ -101,6 +101,10 @@ pub struct Loaded {
     pub anonymity: Option<Arc<crate::anonymity::Anonymity>>,
     /// The roles of the enabled accounts the batch names.
     pub roles: HashMap<uuid::Uuid, model::Role>,
+    /// The server's allowance of new records a day (see `Db::with_records_per_day`).
+    pub records_per_day: Option<u32>,
+    /// How many records of each counted kind the batch's person made today before it.
+    pub made_today: HashMap<String, u32>,
 }
 
 impl Lookup for Loaded {
@@ -126,6 +130,14 @@ impl Lookup for Loaded {
 
     fn role_of(&self, user: uuid::Uuid) -> Option<model::Role> {
         self.roles.get(&user).copied()
+    }
+
+    fn records_per_day(&self) -> Option<u32> {
+        self.records_per_day
+    }
+
+    fn made_today(&self, kind: &str) -> u32 {
+        self.made_today.get(kind).copied().unwrap_or(0)
     }
 }
 

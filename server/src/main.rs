@@ -40,6 +40,10 @@ enum Command {
         /// How many megabytes of attached files one person may upload, all together.
         #[arg(long, env = "NASTAVNIK_FILES_PER_PERSON_MB", default_value_t = server::FILES_PER_PERSON_MB)]
         files_per_person_mb: u64,
+        /// How many records of one kind (consultations, recommendations, visits …) one person
+        /// may create in a day.
+        #[arg(long, env = "NASTAVNIK_RECORDS_PER_DAY", default_value_t = server::storage::RECORDS_PER_DAY)]
+        records_per_day: u32,
     },
     /// Manage accounts.
     User {
@@ -251,6 +255,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             behind_proxy,
             files_per_person_mb,
+            records_per_day,
         } => {
             if demo && let Some(logins) = demo::load(&db).await? {
                 println!("{}", demo::describe(&logins));
@@ -266,7 +271,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let state = AppState {
                 files_per_person: files_per_person_mb.saturating_mul(1 << 20),
-                ..AppState::new(db.clone())
+                ..AppState::new(db.clone().with_records_per_day(records_per_day))
             };
             server::serve(listener, state, senders).await?;
         }

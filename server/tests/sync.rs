@@ -324,7 +324,7 @@ async fn no_device_may_sign_as_the_server() {
 
 #[tokio::test]
 async fn large_pulls_come_in_pages_bounded_by_compressed_size() {
-    let town = common::municipality().await;
+    let town = common::municipality_with(without_daily_allowance).await;
     let app = &town.app;
     let head = &town.head;
     let school = &town.team;
@@ -600,9 +600,18 @@ async fn nothing_new_is_one_small_round_trip() {
     assert!(answer.len() < 250, "answer {} bytes", answer.len());
 }
 
+/// For the tests of many new records by one person at once: the bound on how many a person
+/// makes a day (tested in `trust.rs`) set aside.
+fn without_daily_allowance(state: server::AppState) -> server::AppState {
+    server::AppState {
+        db: state.db.clone().with_records_per_day(u32::MAX),
+        ..state
+    }
+}
+
 #[tokio::test]
 async fn five_hundred_up_and_five_hundred_down_is_one_request() {
-    let town = common::municipality().await;
+    let town = common::municipality_with(without_daily_allowance).await;
     let app = &town.app;
     let school = &town.team;
     let mentor = &town.mentor;

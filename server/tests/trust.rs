@@ -519,3 +519,89 @@ async fn a_write_whose_answer_was_lost_while_access_went_away_is_taken_off_the_d
     m.sync(app).await;
     assert!(m.records.values().all(|r| r.scope != scope));
 }
+
+/// A person makes at most the server's allowance of new records a day of each kind nothing
+/// else bounds, from every computer together; edits of what they made go on, others are not
+/// held back, and a batch sent again after a lost answer is not counted twice.
+#[tokio::test]
+async fn a_person_makes_a_bounded_number_of_new_records_a_day() {
+    let app = common::TestApp::start_empty_with(|s| server::AppState {
+        db: s.db.clone().with_records_per_day(3),
+        ..s
+    })
+    .await;
+    let school = app.add_school("Школа").await;
+    let mentor = app.add_user("mentor1", model::Role::Mentor, None).await;
+    let other = app.add_user("mentor2", model::Role::Mentor, None).await;
+    let db = app.db().await;
+    for m in [&mentor, &other] {
+        db.assign(m.profile.id, school).await.unwrap();
+    }
+    let scope = Scope::School(school);
+    let recommend = |d: &mut Device, n: usize| {
+        let id = Uuid::now_v7();
+        d.edit(
+            id,
+            "recommendation",
+            &scope,
+            json!({"title": format!("Рекомендация {n}")}),
+        );
+        id
+    };
+    let mut m = Device::new(&mentor.token, 1);
+    let made: Vec<Uuid> = (0..4).map(|n| recommend(&mut m, n)).collect();
+    m.sync(&app).await;
+    assert_eq!(m.refused.len(), 1, "{:?}", m.refused);
+    let refusal = &m.refused[0];
+    assert_eq!(refusal.mutation.change.record, made[3]);
+    assert_eq!(refusal.code, model::ErrorCode::Validation);
+    assert!(
+        refusal.message.contains("за сутки (предел — 3)"),
+        "{}",
+        refusal.message
+    );
+    for id in &made[..3] {
+        assert_eq!(
+            app.record(&mentor.token, *id).await.status(),
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        app.record(&mentor.token, made[3]).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // Editing what was made goes on; another computer of the same person makes no more.
+    m.edit(
+        made[0],
+        "recommendation",
+        &scope,
+        json!({"text": "Дополнено"}),
+    );
+    m.sync(&app).await;
+    assert_eq!(m.refused.len(), 1, "the edit is taken");
+    let mut second = Device::new(&mentor.token, 2);
+    let late = recommend(&mut second, 5);
+    second.sync(&app).await;
+    assert_eq!(second.refused.len(), 1);
+    assert_eq!(second.refused[0].mutation.change.record, late);
+
+    // Another mentor has an allowance of their own. Their batch sent twice (its answer was
+    // lost) counts once: two, then one more, then no more.
+    let mut o = Device::new(&other.token, 3);
+    recommend(&mut o, 0);
+    recommend(&mut o, 1);
+    let req = model::sync::client::request(&mut o.state, &o.outbox);
+    for _ in 0..2 {
+        let res = app.post_sync(&other.token, &req).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let resp: model::sync::SyncResponse = res.json().await.unwrap();
+        assert!(resp.refused.is_empty(), "{:?}", resp.refused);
+    }
+    o.sync(&app).await;
+    assert!(o.refused.is_empty());
+    recommend(&mut o, 2);
+    let last = recommend(&mut o, 3);
+    o.sync(&app).await;
+    assert_eq!(o.refused.len(), 1, "{:?}", o.refused);
+    assert_eq!(o.refused[0].mutation.change.record, last);
+}

@@ -214,6 +214,24 @@ pub trait Lookup {
     fn role_of(&self, _user: Uuid) -> Option<Role> {
         None
     }
+    /// How many records of a [`counted`] kind one person may make in a day (`None`: no
+    /// bound). The server's setting, `serve --records-per-day`.
+    fn records_per_day(&self) -> Option<u32> {
+        None
+    }
+    /// How many records of this kind the person of the batch made today before it.
+    fn made_today(&self, _kind: &str) -> u32 {
+        0
+    }
+}
+
+/// Whether a kind's new records count toward a person's allowance of the day: those nothing
+/// else bounds, made under a fresh id of the device's with no parent (consultations,
+/// recommendations, visits, candidates …). A derived id allows one record per key (a
+/// response per campaign and person), a parent at most [`MAX_CHILDREN`]; without a bound a
+/// person could fill the server's disk by sending new records in a loop.
+pub fn counted(spec: &KindSpec) -> bool {
+    matches!(spec.id, IdRule::Fresh) && spec.parents.is_empty()
 }
 
 /// Knows no templates and no keys.

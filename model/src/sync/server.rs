@@ -56,6 +56,9 @@ pub struct Plan {
     pub last_seq: u64,
     /// Records the batch wrote that the person may not read (their grants changed meanwhile).
     pub unreadable: Vec<Uuid>,
+    /// How many new records of each [`kinds::counted`] kind the batch made: the server adds
+    /// them to the person's count of the day.
+    pub made: BTreeMap<String, u32>,
 }
 
 /// A server write that cannot land: the whole batch fails (and is logged), nothing is written.
@@ -235,7 +238,7 @@ pub fn plan(
             plan.settle(m.seq, Outcome::Applied);
             continue;
         }
-        let outcome = match decide(batch, clock, records, m) {
+        let outcome = match decide(batch, clock, records, m).and_then(|a| plan.allow(batch, a)) {
             Err((code, message)) => Outcome::Rejected {
                 code,
                 message: shortened(message),
@@ -290,6 +293,28 @@ impl Plan {
             Outcome::Restamped { hlc } => self.restamped.push(Restamp { seq, hlc }),
             Outcome::Applied => {}
         }
+    }
+
+    /// A new record of a [`kinds::counted`] kind counts toward its person's allowance of the
+    /// day; beyond it, it is refused.
+    fn allow(&mut self, batch: &Batch, a: Accepted) -> Result<Accepted, Refuse> {
+        let Some(per_day) = batch.lookup.records_per_day() else {
+            return Ok(a);
+        };
+        if a.existed || !kinds::counted(a.spec) {
+            return Ok(a);
+        }
+        let made = self.made.entry(a.spec.name.to_owned()).or_default();
+        if batch.lookup.made_today(a.spec.name).saturating_add(*made) >= per_day {
+            return validation(format!(
+                "Сегодня создано столько записей вида «{}», сколько можно за сутки (предел — \
+                 {per_day}): эта запись не принята. Если она нужна, создайте её завтра или \
+                 обратитесь в наставнический центр.",
+                a.spec.label
+            ));
+        }
+        *made += 1;
+        Ok(a)
     }
 
     /// Merges an accepted change and the server's writes that follow it, with their read keys.

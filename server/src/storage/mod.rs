@@ -37,6 +37,9 @@ use uuid::Uuid;
 const SCHOOL_SELECT: &str = "SELECT id, name, municipality, locality, low_results, \
                              hard_conditions, mentor_school FROM schools";
 
+/// A day in milliseconds.
+pub const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -57,6 +60,9 @@ pub struct Db {
     turns: dialect::Turns,
     /// Pushes waiting to be written together.
     pushes: std::sync::Arc<sync::PushQueue>,
+    /// How many records of a counted kind one person may make in a day (see
+    /// [`Db::with_records_per_day`]).
+    records_per_day: u32,
     /// SQLite's log copied into the database file after the syncs' commits, not in them.
     checkpoints: std::sync::Arc<checkpoint::Checkpoints>,
     /// Proofs of holding a file checked at once (each reads a whole file on a connection of
@@ -229,6 +235,11 @@ fn counter_rows(n: usize, first: usize) -> String {
 
 const USER_COLUMNS: &str = "u.id, u.login, u.full_name, u.role, u.school_id, s.name AS school_name";
 
+/// What [`Db::with_records_per_day`] is unless the administrator says otherwise: far more than
+/// a person makes by hand (a mentor's recommendations after a day of leader tests, the head's
+/// plan of work typed in one sitting).
+pub const RECORDS_PER_DAY: u32 = 500;
+
 impl Db {
     /// Opens the database at `url` and applies the migrations: `sqlite://data/nastavnik.db`
     /// (created when missing) or `postgres://user:password@host/database` (the database must
@@ -317,10 +328,20 @@ impl Db {
             pushes: Default::default(),
             checkpoints: Default::default(),
             proofs: std::sync::Arc::new(tokio::sync::Semaphore::new(files::PROOFS_AT_ONCE)),
+            records_per_day: RECORDS_PER_DAY,
         };
         db.file_missing_read_keys().await?;
         db.install_builtin_templates().await?;
         Ok(db)
+    }
+
+    /// The same database, letting one person make `n` records a day of each kind nothing else
+    /// bounds (`model::kinds::counted`: consultations, recommendations, visits …; `serve
+    /// --records-per-day`). Without a bound one account could fill the disk by sending new
+    /// records in a loop.
+    pub fn with_records_per_day(mut self, n: u32) -> Db {
+        self.records_per_day = n;
+        self
     }
 
     /// Whether a migration asked for the step `name` and it has not been taken yet (see

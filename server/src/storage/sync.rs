@@ -20,7 +20,7 @@ use tokio::sync::oneshot::error::TryRecvError;
 use uuid::Uuid;
 
 use super::dialect::{Dialect, Held, Turn};
-use super::{Db, now_ms};
+use super::{DAY_MS, Db, now_ms};
 use crate::error::{AppError, AppResult};
 use crate::forms::Loaded;
 
@@ -500,8 +500,11 @@ impl Db {
             &mut records,
         )
         .await?;
+        let day = now.div_euclid(DAY_MS);
         let mut loaded = Loaded {
             anonymity: Some(self.anonymity.clone()),
+            records_per_day: Some(self.records_per_day),
+            made_today: self.made_today(&mut *tx, actor, day, mutations).await?,
             ..Loaded::default()
         };
         let mut ids = BTreeSet::new();
@@ -596,6 +599,7 @@ impl Db {
             Some((device, actor.user_id)),
         )
         .await?;
+        self.count_made(&mut *tx, actor, day, &plan).await?;
         // An import's computer is one-off (`push_whole`): it never sends again, so nothing is
         // remembered of it for retries.
         if whole {
@@ -641,6 +645,73 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         Ok(plan)
+    }
+
+    /// How many records of each counted kind the batch names the actor made on `day` (UTC days
+    /// since 1970).
+    async fn made_today(
+        &self,
+        tx: &mut AnyConnection,
+        actor: &Actor,
+        day: i64,
+        mutations: &[Mutation],
+    ) -> Result<HashMap<String, u32>, sqlx::Error> {
+        let counted: BTreeSet<&str> = mutations
+            .iter()
+            .map(|m| m.change.kind.as_str())
+            .filter(|k| kinds::spec(k).is_some_and(kinds::counted))
+            .collect();
+        if counted.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut q = self
+            .dialect
+            .sql("SELECT kind, made FROM records_made WHERE user_id = ");
+        q.bind(actor.user_id.to_string())
+            .push(" AND day = ")
+            .bind(day)
+            .push(" AND kind IN (")
+            .list(counted.into_iter().map(str::to_owned))
+            .push(")");
+        let mut made = HashMap::new();
+        for row in q.fetch_all(&mut *tx).await? {
+            let n: i64 = row.try_get("made")?;
+            made.insert(row.try_get("kind")?, u32::try_from(n).unwrap_or(u32::MAX));
+        }
+        Ok(made)
+    }
+
+    /// Adds the records a batch made to its person's counts of the day, and forgets their
+    /// counts of earlier days.
+    async fn count_made(
+        &self,
+        tx: &mut AnyConnection,
+        actor: &Actor,
+        day: i64,
+        plan: &Plan,
+    ) -> Result<(), sqlx::Error> {
+        if plan.made.is_empty() {
+            return Ok(());
+        }
+        let user = actor.user_id.to_string();
+        sqlx::query("DELETE FROM records_made WHERE user_id = $1 AND day < $2")
+            .bind(&user)
+            .bind(day)
+            .execute(&mut *tx)
+            .await?;
+        for (kind, n) in &plan.made {
+            sqlx::query(
+                "INSERT INTO records_made (user_id, kind, day, made) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (user_id, kind, day) DO UPDATE SET made = records_made.made + excluded.made",
+            )
+            .bind(&user)
+            .bind(kind)
+            .bind(day)
+            .bind(i64::from(*n))
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok(())
     }
 
     /// Up to `limit` changes after `cursor` filed under the actor's grants, oldest first. Each

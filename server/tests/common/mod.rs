@@ -181,7 +181,12 @@ pub struct Municipality {
 }
 
 pub async fn municipality() -> Municipality {
-    let app = TestApp::start_empty().await;
+    municipality_with(|state| state).await
+}
+
+/// [`municipality`] with settings of the test's own.
+pub async fn municipality_with(settings: impl FnOnce(AppState) -> AppState) -> Municipality {
+    let app = TestApp::start_empty_with(settings).await;
     let school = app.add_school("Школа поддержки").await;
     let other = app.add_school("Чужая школа").await;
     let team = app
