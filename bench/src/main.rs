@@ -4,8 +4,9 @@
 //!
 //! The first load of the app on a rural 2G link, in headless Chromium: see [`first_load`].
 //!
-//! Usage: `bench <path to nastavnik> [--only sync|throughput|first-load]`; every section when
-//! no `--only` is given.
+//! Usage: `bench <path to nastavnik> [--only sync|throughput|first-load] [--smoke]`; every
+//! section when no `--only` is given. `--smoke` runs every section at a twentieth of its sizes,
+//! to show the bench still works (`bench/tests/smoke.rs`), not to measure.
 
 mod cdp;
 mod first_load;
@@ -25,6 +26,14 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 const PASSWORD: &str = "nastavnik2026";
+
+/// What the sizes are divided by (`--smoke`: 20).
+static SCALE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+
+/// A size of the full bench, as this run takes it.
+fn sized(n: u64) -> u64 {
+    (n / SCALE.get().copied().unwrap_or(1)).max(1)
+}
 
 /// Traffic of one device, as it would cross the network.
 #[derive(Default, Clone, Copy)]
@@ -324,7 +333,7 @@ async fn transfer(bin: &str, n: u64) -> anyhow::Result<()> {
     a.traffic = Traffic::default();
     let mut b = Device::new(&server.base, "rukovoditel", 2).await?;
     b.sync().await?;
-    if n == 100 {
+    if n == sized(100) {
         let first = b.traffic;
         println!(
             "  first sync of a new device (the form templates): {} request(s), down {}, {:.1} s at 128 kbit/s + 800 ms RTT",
@@ -402,7 +411,8 @@ async fn throughput(bin: &str) -> anyhow::Result<()> {
     let server = ServerProcess::start(bin).await?;
     let scope = school_scope(&server.base).await?;
     let mut a = Device::new(&server.base, WRITER, 1).await?;
-    for i in 0..20_000 {
+    let total = sized(20_000);
+    for i in 0..total {
         a.edit(Uuid::now_v7(), &scope, record_fields(i));
     }
     let cpu = server.cpu_secs();
@@ -410,15 +420,15 @@ async fn throughput(bin: &str) -> anyhow::Result<()> {
     a.sync().await?;
     let secs = t.elapsed().as_secs_f64();
     println!(
-        "server: 20000 mutations in {} requests of up to {}: {:.0} mutations/s applied ({}, one transaction per request, gzip both ways)",
+        "server: {total} mutations in {} requests of up to {}: {:.0} mutations/s applied ({}, one transaction per request, gzip both ways)",
         a.traffic.requests,
         model::sync::MAX_PUSH,
-        20_000.0 / secs,
+        total as f64 / secs,
         backend()
     );
     server.print_cpu_per_mutation(
         cpu,
-        20_000,
+        total,
         " (the device waits for each answer, so server and device take turns)",
     );
     if let Some(mb) = server.peak_memory_mb() {
@@ -427,7 +437,7 @@ async fn throughput(bin: &str) -> anyhow::Result<()> {
 
     // 200 devices working with one school syncing at once, each a few edits per round: ten
     // mentors of the school on twenty computers each (an account keeps 30 sessions).
-    let devices = 200;
+    let devices = sized(200);
     let Scope::School(school) = scope else {
         bail!("the writer's scope is a school")
     };
@@ -478,7 +488,7 @@ async fn mutations_at_once(bin: &str, n: usize) -> anyhow::Result<()> {
     let server = ServerProcess::start(bin).await?;
     let people = mentors_of_every_school(&server).await?;
     ensure!(people.len() >= n, "fewer schools than devices");
-    let each = 20_000 / n as u64;
+    let each = sized(20_000) / n as u64;
     let mut devices = Vec::new();
     for (k, (login, scope)) in people.iter().take(n).enumerate() {
         let mut d = Device::new(&server.base, login, 10 + k as u64).await?;
@@ -633,7 +643,7 @@ async fn many_at_once(
 }
 
 const USAGE: &str = "usage: bench <path to nastavnik> [--only sync|throughput|first-load] \
-                     [--page-only-emulation]";
+                     [--page-only-emulation] [--smoke]";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -646,6 +656,9 @@ async fn main() -> anyhow::Result<()> {
             "--only" => only = Some(args.next().context(USAGE)?),
             // What the page's emulation alone does to the service worker's requests.
             "--page-only-emulation" => page_only = true,
+            "--smoke" => {
+                let _ = SCALE.set(20);
+            }
             _ if arg.starts_with("--") => bail!("unknown option {arg}; {USAGE}"),
             _ => bin = Some(arg),
         }
@@ -660,7 +673,7 @@ async fn main() -> anyhow::Result<()> {
     if run("sync") {
         println!("Sync over loopback with the real server (bytes include HTTP headers):");
         for n in [100, 1_000, 10_000] {
-            transfer(&bin, n).await?;
+            transfer(&bin, sized(n)).await?;
         }
         println!();
     }
