@@ -13,8 +13,9 @@
 //! go is an old draft of one device, never the last word of anyone.
 //!
 //! Deletion is the field [`DELETED`]. A deletion remembers which writes its device had seen;
-//! a write the deleting device had not seen makes the record a *deletion conflict* that a
-//! person resolves (restore or delete for good) — never a silent resurrection or a silent loss.
+//! a field whose value is a write the deleting device had not seen makes the record a
+//! *deletion conflict* that a person resolves (restore or delete for good) — never a silent
+//! resurrection or a silent loss.
 
 use std::collections::BTreeMap;
 use std::fmt;

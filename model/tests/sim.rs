@@ -1678,8 +1678,20 @@ impl World {
             return;
         } else {
             match choice {
+                // Sent as it is, or with a last edit of the text in the same change (which
+                // another adviser's later edit may replace before it arrives).
                 7..=8 if r.text(rec::F_TITLE) != KEPT_DRAFT => {
-                    fields(&[(rec::F_STATE, json!("sent"))])
+                    if self.rng.chance(50) {
+                        fields(&[(rec::F_STATE, json!("sent"))])
+                    } else {
+                        fields(&[
+                            (rec::F_STATE, json!("sent")),
+                            (
+                                rec::F_TEXT,
+                                json!(format!("Итоговый текст {}", self.rng.below(1000))),
+                            ),
+                        ])
+                    }
                 }
                 4..=8 => fields(&[(
                     rec::F_TEXT,

@@ -656,7 +656,7 @@ async fn five_hundred_up_and_five_hundred_down_is_one_request() {
 /// reach the database file while the server runs. (PostgreSQL checkpoints on its own.)
 #[tokio::test]
 async fn the_log_reaches_the_database_file_in_the_background() {
-    let m = common::municipality().await;
+    let m = common::municipality_with(without_daily_allowance).await;
     let Some(path) = m.app.db_url().strip_prefix("sqlite://").map(String::from) else {
         return;
     };
@@ -669,6 +669,7 @@ async fn the_log_reaches_the_database_file_in_the_background() {
         mentor.edit(Uuid::now_v7(), REC, &scope, json!({ "text": text }));
     }
     mentor.sync(&m.app).await;
+    assert!(mentor.refused.is_empty(), "{:?}", mentor.refused);
     let wal = size(&format!("{path}-wal"));
     assert!(
         wal > 1 << 20,

@@ -393,8 +393,10 @@ impl Plan {
         }
     }
 
-    /// Logs a change for the readers before and after it; readers who could not read the
-    /// record before receive its current values, not the drafts before them.
+    /// Logs a change for the readers before and after it. Readers it brings (who could not
+    /// read the record before) receive the record's current values instead: not the drafts
+    /// before them, nor a field of the change itself that an earlier-arrived, later write
+    /// replaced.
     fn log_change(
         &mut self,
         change: Change,
@@ -404,8 +406,18 @@ impl Plan {
         records: &HashMap<Uuid, Record>,
     ) {
         let id = change.record;
-        let own = change.hlc.clone();
-        let mut keys: Vec<ReadKey> = before.iter().chain(after).cloned().collect();
+        let new: Vec<ReadKey> = after
+            .iter()
+            .filter(|k| !before.contains(k))
+            .cloned()
+            .collect();
+        let gained = !before.is_empty() && !new.is_empty();
+        // Readers who lose the record receive the change that takes it from them.
+        let mut keys: Vec<ReadKey> = if gained {
+            before.to_vec()
+        } else {
+            before.iter().chain(after).cloned().collect()
+        };
         keys.sort();
         keys.dedup();
         self.log.push(Logged {
@@ -413,17 +425,11 @@ impl Plan {
             keys,
             device_seq,
         });
-        let new: Vec<ReadKey> = after
-            .iter()
-            .filter(|k| !before.contains(k))
-            .cloned()
-            .collect();
-        if before.is_empty() || new.is_empty() {
+        if !gained {
             return;
         }
         let r = &records[&id];
-        // The change itself is logged above for every reader, new ones included.
-        for (hlc, fields) in r.current_writes().into_iter().filter(|(h, _)| *h != own) {
+        for (hlc, fields) in r.current_writes() {
             self.log.push(Logged {
                 change: Change {
                     record: r.id,

@@ -1,4 +1,5 @@
-//! Reading one record as the server holds it (merged fields with their histories).
+//! Reading one record as the person's devices hold it (merged fields, with the writes of their
+//! histories that were logged for the person).
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -16,5 +17,5 @@ pub async fn get(
 ) -> AppResult<Json<Record>> {
     let id = parse_id(&id, "записи")?;
     let actor = state.db.actor(&user.profile).await?;
-    Ok(Json(state.db.record_for(&actor, id).await?))
+    Ok(Json(state.db.record_as_held_by(&actor, id).await?))
 }

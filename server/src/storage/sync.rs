@@ -807,22 +807,31 @@ impl Db {
         Ok(n as u64)
     }
 
-    /// A record, if the actor may read it, as their devices hold it: its values, and of its
-    /// fields' histories only the writes logged for the actor's keys (a school reading a sent
-    /// recommendation does not see the mentors' drafts before it).
+    /// A record, if the actor may read it, for its values (its histories are the server's: see
+    /// [`Db::record_as_held_by`]).
     pub async fn record_for(&self, actor: &Actor, id: Uuid) -> AppResult<Record> {
         let row: Option<(String, String)> =
             sqlx::query_as("SELECT state, audience FROM records WHERE id = $1")
                 .bind(id.to_string())
                 .fetch_optional(&self.pool)
                 .await?;
-        let mut record = match row {
+        match row {
             Some((state, audience)) if actor.may_read(&keys_of(&audience)) => {
-                decode(&state).map_err(|e| AppError::Internal(e.into()))?
+                decode(&state).map_err(|e| AppError::Internal(e.into()))
             }
             // Not "forbidden": what a person may not read does not exist for them.
-            _ => return Err(ApiError::not_found().into()),
-        };
+            _ => Err(ApiError::not_found().into()),
+        }
+    }
+
+    /// A record, if the actor may read it, as their devices hold it: its values, and of its
+    /// fields' histories only the writes logged for the actor's keys (a school reading a sent
+    /// recommendation does not see the mentors' drafts before it).
+    pub async fn record_as_held_by(&self, actor: &Actor, id: Uuid) -> AppResult<Record> {
+        let mut record = self.record_for(actor, id).await?;
+        if record.fields.values().all(|f| f.history.is_empty()) {
+            return Ok(record);
+        }
         let mut q = self
             .dialect
             .sql("SELECT c.body FROM changes c WHERE c.record_id = ");
