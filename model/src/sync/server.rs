@@ -352,8 +352,8 @@ impl Plan {
 
     /// A record's readers changed (`old` is it before): its children (loaded by
     /// [`Need::Children`]) whose readers follow it are filed under their new keys, and their new
-    /// readers receive their current values (not their histories). One level down: no kind with children inherits from a kind
-    /// whose readers change that way.
+    /// readers receive their current values (not their histories). One level down: no kind
+    /// with children inherits from a kind whose readers change that way.
     fn refile_children(&mut self, old: &Record, records: &HashMap<Uuid, Record>) {
         let new = &records[&old.id];
         let mut children: Vec<&Record> = records
