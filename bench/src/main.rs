@@ -244,9 +244,10 @@ impl ServerProcess {
         let child = cmd
             .args(["--addr", &format!("127.0.0.1:{port}")])
             .args(["--db", db])
-            // The figures are of many new recommendations by a few mentors, far beyond what a
-            // person makes by hand in a day.
+            // The figures are of many new recommendations and edits by a few mentors, far beyond
+            // what a person makes by hand in a day.
             .args(["--records-per-day", &u32::MAX.to_string()])
+            .args(["--megabytes-per-day", &(u64::MAX >> 20).to_string()])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()?;

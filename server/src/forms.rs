@@ -105,6 +105,10 @@ pub struct Loaded {
     pub records_per_day: Option<u32>,
     /// How many records of each counted kind the batch's person made today before it.
     pub made_today: HashMap<String, u32>,
+    /// The server's allowance of logged bytes a day (see `Db::with_bytes_per_day`).
+    pub bytes_per_day: Option<u64>,
+    /// How many bytes the batch's person's changes added to the log today before it.
+    pub written_today: u64,
 }
 
 impl Lookup for Loaded {
@@ -138,6 +142,14 @@ impl Lookup for Loaded {
 
     fn made_today(&self, kind: &str) -> u32 {
         self.made_today.get(kind).copied().unwrap_or(0)
+    }
+
+    fn bytes_per_day(&self) -> Option<u64> {
+        self.bytes_per_day
+    }
+
+    fn written_today(&self) -> u64 {
+        self.written_today
     }
 }
 

@@ -44,6 +44,10 @@ enum Command {
         /// may create in a day.
         #[arg(long, env = "NASTAVNIK_RECORDS_PER_DAY", default_value_t = server::storage::RECORDS_PER_DAY)]
         records_per_day: u32,
+        /// How many megabytes one person's changes may add to the server's log of changes in a
+        /// day.
+        #[arg(long, env = "NASTAVNIK_MEGABYTES_PER_DAY", default_value_t = server::storage::MEGABYTES_PER_DAY)]
+        megabytes_per_day: u64,
     },
     /// Manage accounts.
     User {
@@ -256,6 +260,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             behind_proxy,
             files_per_person_mb,
             records_per_day,
+            megabytes_per_day,
         } => {
             if demo && let Some(logins) = demo::load(&db).await? {
                 println!("{}", demo::describe(&logins));
@@ -271,7 +276,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let state = AppState {
                 files_per_person: files_per_person_mb.saturating_mul(1 << 20),
-                ..AppState::new(db.clone().with_records_per_day(records_per_day))
+                ..AppState::new(
+                    db.clone()
+                        .with_records_per_day(records_per_day)
+                        .with_bytes_per_day(megabytes_per_day.saturating_mul(1 << 20)),
+                )
             };
             server::serve(listener, state, senders).await?;
         }

@@ -23,8 +23,10 @@ fn serve_on(disk: &SmallDisk, file: &str) -> (common::Served, String) {
             "DATABASE_URL",
             format!("sqlite://{}", disk.inside().join(file).display()),
         )
-        // What refuses here is the disk, not a person's allowance of new records a day.
-        .env("NASTAVNIK_RECORDS_PER_DAY", u32::MAX.to_string());
+        // What refuses here is the disk, not a person's allowances of the day (given as the
+        // command's options, which the other tests leave at their defaults).
+        .args(["--records-per-day", &u32::MAX.to_string()])
+        .args(["--megabytes-per-day", &(u64::MAX >> 20).to_string()]);
     common::serve_by(cmd)
 }
 

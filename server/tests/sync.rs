@@ -600,11 +600,15 @@ async fn nothing_new_is_one_small_round_trip() {
     assert!(answer.len() < 250, "answer {} bytes", answer.len());
 }
 
-/// For the tests of many new records by one person at once: the bound on how many a person
-/// makes a day (tested in `trust.rs`) set aside.
+/// For the tests of many new records by one person at once: the bounds on how many a person
+/// makes and writes a day (tested in `trust.rs`) set aside.
 fn without_daily_allowance(state: server::AppState) -> server::AppState {
     server::AppState {
-        db: state.db.clone().with_records_per_day(u32::MAX),
+        db: state
+            .db
+            .clone()
+            .with_records_per_day(u32::MAX)
+            .with_bytes_per_day(u64::MAX),
         ..state
     }
 }

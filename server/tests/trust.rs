@@ -605,3 +605,96 @@ async fn a_person_makes_a_bounded_number_of_new_records_a_day() {
     assert_eq!(o.refused.len(), 1, "{:?}", o.refused);
     assert_eq!(o.refused[0].mutation.change.record, last);
 }
+
+/// A person's changes add at most the server's allowance of bytes to the log a day, from
+/// every computer together: beyond it an edit is refused with a plain message, stays on the
+/// device and leaves the record as it was; others are not held back, and a batch sent again
+/// after a lost answer is not counted twice.
+#[tokio::test]
+async fn a_person_adds_a_bounded_number_of_bytes_to_the_log_a_day() {
+    const LIMIT: u64 = 10_000;
+    let app = common::TestApp::start_empty_with(|s| server::AppState {
+        db: s.db.clone().with_bytes_per_day(LIMIT),
+        ..s
+    })
+    .await;
+    let school = app.add_school("Школа").await;
+    let mentor = app.add_user("mentor1", model::Role::Mentor, None).await;
+    let other = app.add_user("mentor2", model::Role::Mentor, None).await;
+    let db = app.db().await;
+    for m in [&mentor, &other] {
+        db.assign(m.profile.id, school).await.unwrap();
+    }
+    let scope = Scope::School(school);
+    // About 2 KB a version: the same field edited again and again.
+    let text = |n: usize| format!("Версия {n}: {}", "обновить план работы. ".repeat(45));
+    let id = Uuid::now_v7();
+    let mut m = Device::new(&mentor.token, 1);
+    m.edit(
+        id,
+        "recommendation",
+        &scope,
+        json!({"title": "Рекомендация", "text": text(0)}),
+    );
+    let mut written = model::sync::server::logged_bytes(&m.outbox[0].change);
+    m.sync(&app).await;
+    assert!(m.refused.is_empty(), "{:?}", m.refused);
+    let mut n = 1;
+    loop {
+        m.edit(id, "recommendation", &scope, json!({"text": text(n)}));
+        let cost = model::sync::server::logged_bytes(&m.outbox.last().unwrap().change);
+        m.sync(&app).await;
+        if written + cost > LIMIT {
+            break;
+        }
+        assert!(m.refused.is_empty(), "edit {n}: {:?}", m.refused);
+        written += cost;
+        n += 1;
+    }
+    assert!(n >= 3, "several edits were taken before the bound");
+    assert_eq!(m.refused.len(), 1, "{:?}", m.refused);
+    let refusal = &m.refused[0];
+    assert_eq!(refusal.code, model::ErrorCode::Validation);
+    assert!(
+        refusal
+            .message
+            .contains("сохранено столько изменений, сколько можно за сутки"),
+        "{}",
+        refusal.message
+    );
+    assert_eq!(refusal.mutation.change.fields["text"], json!(text(n)));
+    let stored: Record = app.record(&mentor.token, id).await.json().await.unwrap();
+    assert_eq!(
+        stored.text("text"),
+        text(n - 1),
+        "the refused edit changed nothing"
+    );
+    // Another computer of the same person is held back too.
+    let mut second = Device::new(&mentor.token, 2);
+    second.sync(&app).await;
+    second.edit(id, "recommendation", &scope, json!({"text": text(n + 1)}));
+    second.sync(&app).await;
+    assert_eq!(second.refused.len(), 1, "{:?}", second.refused);
+
+    // Another mentor has an allowance of their own. Their batch of more than half of it, sent
+    // twice (its answer was lost), counts once: a small edit after it is taken.
+    let mut o = Device::new(&other.token, 3);
+    o.sync(&app).await;
+    let big = format!("{}{}{}", text(0), text(1), text(2));
+    o.edit(id, "recommendation", &scope, json!({"text": big}));
+    assert!(model::sync::server::logged_bytes(&o.outbox[0].change) > LIMIT / 2);
+    let req = model::sync::client::request(&mut o.state, &o.outbox);
+    for _ in 0..2 {
+        let res = app.post_sync(&other.token, &req).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let resp: model::sync::SyncResponse = res.json().await.unwrap();
+        assert!(resp.refused.is_empty(), "{:?}", resp.refused);
+    }
+    o.sync(&app).await;
+    assert!(o.refused.is_empty());
+    o.edit(id, "recommendation", &scope, json!({"title": "Уточнено"}));
+    o.sync(&app).await;
+    assert!(o.refused.is_empty(), "{:?}", o.refused);
+    let stored: Record = app.record(&other.token, id).await.json().await.unwrap();
+    assert_eq!(stored.text("title"), "Уточнено");
+}

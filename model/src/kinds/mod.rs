@@ -223,6 +223,16 @@ pub trait Lookup {
     fn made_today(&self, _kind: &str) -> u32 {
         0
     }
+    /// How many bytes one person's changes may add to the log in a day
+    /// (`sync::server::logged_bytes`; `None`: no bound). The server's setting, `serve
+    /// --megabytes-per-day`.
+    fn bytes_per_day(&self) -> Option<u64> {
+        None
+    }
+    /// How many bytes the changes of the batch's person added today before it.
+    fn written_today(&self) -> u64 {
+        0
+    }
 }
 
 /// Whether a kind's new records count toward a person's allowance of the day: those nothing

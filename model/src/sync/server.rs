@@ -59,6 +59,9 @@ pub struct Plan {
     /// How many new records of each [`kinds::counted`] kind the batch made: the server adds
     /// them to the person's count of the day.
     pub made: BTreeMap<String, u32>,
+    /// How many bytes the batch's accepted changes add to the log ([`logged_bytes`]):
+    /// the server adds them to the person's count of the day.
+    pub written: u64,
 }
 
 /// A server write that cannot land: the whole batch fails (and is logged), nothing is written.
@@ -273,6 +276,21 @@ pub fn plan(
     Ok(plan)
 }
 
+/// What the server keeps of a change, in bytes, counted toward its person's allowance of the
+/// day ([`Lookup::bytes_per_day`]): its fields' names and values as JSON, and
+/// [`CHANGE_ROW_BYTES`] for the rest of its row in the log. The log keeps every change, so
+/// without a bound one account could fill the disk by editing one field in a loop.
+pub fn logged_bytes(change: &Change) -> u64 {
+    let fields = super::protocol::json_len(&change.fields);
+    u64::try_from(fields)
+        .unwrap_or(u64::MAX)
+        .saturating_add(CHANGE_ROW_BYTES)
+}
+
+/// What a change's row in the log takes besides its fields (the record's id, scope and parent,
+/// clock, device, person, time, its readers' keys): about this many bytes.
+pub const CHANGE_ROW_BYTES: u64 = 300;
+
 /// A change that passed every rule, ready to be merged.
 struct Accepted {
     spec: &'static KindSpec,
@@ -295,17 +313,19 @@ impl Plan {
         }
     }
 
-    /// A new record of a [`kinds::counted`] kind counts toward its person's allowance of the
-    /// day; beyond it, it is refused.
+    /// A change counts toward its person's allowances of the day: its bytes in the log, and a
+    /// new record of a [`kinds::counted`] kind one record of its kind. Beyond either, it is
+    /// refused.
     fn allow(&mut self, batch: &Batch, a: Accepted) -> Result<Accepted, Refuse> {
-        let Some(per_day) = batch.lookup.records_per_day() else {
-            return Ok(a);
-        };
-        if a.existed || !kinds::counted(a.spec) {
-            return Ok(a);
-        }
-        let made = self.made.entry(a.spec.name.to_owned()).or_default();
-        if batch.lookup.made_today(a.spec.name).saturating_add(*made) >= per_day {
+        let counted = !a.existed && kinds::counted(a.spec);
+        if let Some(per_day) = batch.lookup.records_per_day()
+            && counted
+            && batch
+                .lookup
+                .made_today(a.spec.name)
+                .saturating_add(self.made.get(a.spec.name).copied().unwrap_or(0))
+                >= per_day
+        {
             return validation(format!(
                 "Сегодня создано столько записей вида «{}», сколько можно за сутки (предел — \
                  {per_day}): эта запись не принята. Если она нужна, создайте её завтра или \
@@ -313,7 +333,26 @@ impl Plan {
                 a.spec.label
             ));
         }
-        *made += 1;
+        let bytes = logged_bytes(&a.change);
+        if let Some(per_day) = batch.lookup.bytes_per_day()
+            && batch
+                .lookup
+                .written_today()
+                .saturating_add(self.written)
+                .saturating_add(bytes)
+                > per_day
+        {
+            return validation(format!(
+                "Сегодня с вашей учётной записи сохранено столько изменений, сколько можно за \
+                 сутки (предел — {} МБ): это изменение не принято. Если оно нужно, внесите его \
+                 завтра или обратитесь в наставнический центр.",
+                per_day.div_ceil(1 << 20)
+            ));
+        }
+        if counted {
+            *self.made.entry(a.spec.name.to_owned()).or_default() += 1;
+        }
+        self.written = self.written.saturating_add(bytes);
         Ok(a)
     }
 

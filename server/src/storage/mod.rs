@@ -63,6 +63,9 @@ pub struct Db {
     /// How many records of a counted kind one person may make in a day (see
     /// [`Db::with_records_per_day`]).
     records_per_day: u32,
+    /// How many bytes one person's changes may add to the log in a day (see
+    /// [`Db::with_bytes_per_day`]).
+    bytes_per_day: u64,
     /// SQLite's log copied into the database file after the syncs' commits, not in them.
     checkpoints: std::sync::Arc<checkpoint::Checkpoints>,
     /// Proofs of holding a file checked at once (each reads a whole file on a connection of
@@ -240,6 +243,11 @@ const USER_COLUMNS: &str = "u.id, u.login, u.full_name, u.role, u.school_id, s.n
 /// plan of work typed in one sitting).
 pub const RECORDS_PER_DAY: u32 = 500;
 
+/// What [`Db::with_bytes_per_day`] is, in MiB, unless the administrator says otherwise: far more
+/// than a person types in a day (a form's answers take a few kilobytes), and room for the head
+/// to import the largest spreadsheet of indices twice.
+pub const MEGABYTES_PER_DAY: u64 = 100;
+
 impl Db {
     /// Opens the database at `url` and applies the migrations: `sqlite://data/nastavnik.db`
     /// (created when missing) or `postgres://user:password@host/database` (the database must
@@ -329,6 +337,7 @@ impl Db {
             checkpoints: Default::default(),
             proofs: std::sync::Arc::new(tokio::sync::Semaphore::new(files::PROOFS_AT_ONCE)),
             records_per_day: RECORDS_PER_DAY,
+            bytes_per_day: MEGABYTES_PER_DAY << 20,
         };
         db.file_missing_read_keys().await?;
         db.install_builtin_templates().await?;
@@ -341,6 +350,14 @@ impl Db {
     /// records in a loop.
     pub fn with_records_per_day(mut self, n: u32) -> Db {
         self.records_per_day = n;
+        self
+    }
+
+    /// The same database, letting one person's changes add `n` bytes to the log a day
+    /// (`model::sync::server::logged_bytes`; `serve --megabytes-per-day`). The log keeps every change,
+    /// so without a bound one account could fill the disk by editing a field in a loop.
+    pub fn with_bytes_per_day(mut self, n: u64) -> Db {
+        self.bytes_per_day = n;
         self
     }
 

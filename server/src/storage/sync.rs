@@ -505,6 +505,8 @@ impl Db {
             anonymity: Some(self.anonymity.clone()),
             records_per_day: Some(self.records_per_day),
             made_today: self.made_today(&mut *tx, actor, day, mutations).await?,
+            bytes_per_day: Some(self.bytes_per_day),
+            written_today: self.written_today(&mut *tx, actor, day).await?,
             ..Loaded::default()
         };
         let mut ids = BTreeSet::new();
@@ -600,6 +602,7 @@ impl Db {
         )
         .await?;
         self.count_made(&mut *tx, actor, day, &plan).await?;
+        self.count_written(&mut *tx, actor, day, &plan).await?;
         // An import's computer is one-off (`push_whole`): it never sends again, so nothing is
         // remembered of it for retries.
         if whole {
@@ -711,6 +714,48 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
+        Ok(())
+    }
+
+    /// How many bytes the actor's changes added to the log on `day` (UTC days since 1970).
+    async fn written_today(
+        &self,
+        tx: &mut AnyConnection,
+        actor: &Actor,
+        day: i64,
+    ) -> Result<u64, sqlx::Error> {
+        let written: Option<i64> =
+            sqlx::query_scalar("SELECT bytes FROM bytes_written WHERE user_id = $1 AND day = $2")
+                .bind(actor.user_id.to_string())
+                .bind(day)
+                .fetch_optional(&mut *tx)
+                .await?;
+        Ok(written.map_or(0, |b| u64::try_from(b).unwrap_or(0)))
+    }
+
+    /// Adds the bytes a batch logged to its person's count of the day, and forgets their
+    /// counts of earlier days.
+    async fn count_written(
+        &self,
+        tx: &mut AnyConnection,
+        actor: &Actor,
+        day: i64,
+        plan: &Plan,
+    ) -> Result<(), sqlx::Error> {
+        if plan.written == 0 {
+            return Ok(());
+        }
+        let user = actor.user_id.to_string();
+        sqlx::query(
+            "INSERT INTO bytes_written (user_id, day, bytes) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET bytes = CASE WHEN bytes_written.day = excluded.day \
+             THEN bytes_written.bytes + excluded.bytes ELSE excluded.bytes END, day = excluded.day",
+        )
+        .bind(&user)
+        .bind(day)
+        .bind(i64::try_from(plan.written).unwrap_or(i64::MAX))
+        .execute(&mut *tx)
+        .await?;
         Ok(())
     }
 
