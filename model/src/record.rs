@@ -335,13 +335,22 @@ impl Record {
             })
     }
 
+    /// Deleted, with nothing for a person to decide ([`Record::deletion_conflict`]): gone for
+    /// its readers.
+    pub fn is_gone(&self) -> bool {
+        self.is_deleted() && !self.deletion_conflict()
+    }
+
     /// Each field's value as the change that wrote it, one change per clock value, oldest
     /// first: how a record is handed to a reader who could not read it before. Its histories
     /// stay behind: what was written before the reader could read it (a mentor's drafts of a
-    /// recommendation sent later) is not theirs to see.
+    /// recommendation sent later) is not theirs to see. Of a record that is gone
+    /// ([`Record::is_gone`]) only the deletion is handed: what it held was deleted before the
+    /// reader could read it (a file taken off a draft material that is published later).
     pub fn current_writes(&self) -> Vec<(Hlc, BTreeMap<String, Value>)> {
         let mut by_hlc: BTreeMap<Hlc, BTreeMap<String, Value>> = BTreeMap::new();
-        for (name, state) in &self.fields {
+        let gone = self.is_gone();
+        for (name, state) in self.fields.iter().filter(|(n, _)| !gone || *n == DELETED) {
             by_hlc
                 .entry(state.hlc.clone())
                 .or_default()

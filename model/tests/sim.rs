@@ -36,10 +36,11 @@
 //! stored; when a pass that received everything again ends, nothing is left on the device that
 //! its person may not read (unless an edit of it waits or was refused). Checked once the network
 //! heals and everyone has synced: convergence (each device holds the server's records its person
-//! may read, with the server's values; of their histories, exactly what was logged for its
-//! person while the person's grants stayed the same, and never a write not logged for it; a
-//! school's team none of a recommendation's drafts), zero loss (every edit is on the
-//! server and, while it is a field's value, on every reader's device, or refused and shown),
+//! may read, with the server's values — of a record deleted before the device began to read it,
+//! the deletion alone —; of their histories, exactly what was logged for its person while the
+//! person's grants stayed the same, and never a write not logged for it; a school's team none of
+//! a recommendation's drafts), zero loss (every edit is on the server and, while it is a field's
+//! value of a record that is not gone, on every reader's device, or refused and shown),
 //! nothing applied twice, the read keys on file are each record's audience,
 //! hostile writes refused, far-ahead writes re-stamped.
 //!
@@ -944,6 +945,9 @@ struct Stats {
     server_crashes: u64,
     device_crashes: u64,
     clock_jumps: u64,
+    /// Copies of a record that is gone holding its deletion without its values (their device
+    /// began to read it after it was deleted).
+    gone_unseen: u64,
     /// Records on the server at the end, per kind (in `kinds::KINDS` order).
     kinds: Vec<u64>,
     /// What the school's support reached on the server at the end (a verdict, quarterly
@@ -971,6 +975,10 @@ impl Stats {
             ("server crashes", self.server_crashes),
             ("device crashes", self.device_crashes),
             ("clock jumps", self.clock_jumps),
+            (
+                "deleted records received without their values",
+                self.gone_unseen,
+            ),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -1002,6 +1010,7 @@ impl Stats {
         self.server_crashes += o.server_crashes;
         self.device_crashes += o.device_crashes;
         self.clock_jumps += o.clock_jumps;
+        self.gone_unseen += o.gone_unseen;
         self.kinds.resize(kinds::KINDS.len(), 0);
         for (a, b) in self.kinds.iter_mut().zip(&o.kinds) {
             *a += b;
@@ -2435,18 +2444,29 @@ impl World {
                 );
             }
             _ => {
+                // Devices never learn who owns a record: the server's copies tell which files
+                // this person attached.
                 let me = self.user(d);
+                let theirs =
+                    self.server_ids(|r| r.kind == files::ATTACHMENT_KIND && r.owner == Some(me));
                 let attached = self.local_ids(d, |r| {
-                    r.kind == files::ATTACHMENT_KIND && r.owner == Some(me) && !r.is_deleted()
+                    r.kind == files::ATTACHMENT_KIND && theirs.binary_search(&r.id).is_ok()
                 });
                 let Some(id) = self.rng.pick(&attached) else {
                     return;
                 };
-                let parent = self.local(d, id).and_then(|r| r.parent);
-                let f = if self.rng.chance(50) {
+                let Some(r) = self.local(d, id).cloned() else {
+                    return;
+                };
+                let parent = r.parent;
+                let f = if r.is_deleted() {
+                    // Taken off by mistake: put back.
+                    fields(&[(DELETED, json!({"deleted": false}))])
+                } else if self.rng.chance(50) {
                     fields(&[(files::F_NAME, json!(format!("переименован-{n}.pdf")))])
                 } else {
-                    fields(&[(DELETED, json!({"deleted": true}))])
+                    // As the app deletes: with what the copy has seen.
+                    fields(&[(DELETED, r.deletion_value())])
                 };
                 self.write(d, id, files::ATTACHMENT_KIND, Scope::Centre, parent, f);
             }
@@ -4161,8 +4181,10 @@ impl World {
             // What is still the record's value reaches every reader. What was replaced before
             // a reader could read it (a draft) does not: `check_devices` holds each device to
             // what was logged for its person.
+            // Of a record that is gone, only its deletion (see `same_deletion`).
             let current = |mine: &Record| {
                 c.fields.keys().all(|name| match r.fields.get(name) {
+                    _ if r.is_gone() && name != DELETED => true,
                     Some(f) if f.hlc == c.hlc => mine
                         .fields
                         .get(name)
@@ -4196,6 +4218,7 @@ impl World {
     /// to send, no pass unfinished.
     fn check_devices(&mut self) -> Result<(), String> {
         let server = &self.server;
+        let mut gone_unseen = 0;
         let mut logged: HashMap<Uuid, Vec<&Entry>> = HashMap::new();
         for e in &server.log {
             logged.entry(e.change.record).or_default().push(e);
@@ -4222,10 +4245,13 @@ impl World {
                 let Some(mine) = d
                     .records
                     .get(id)
-                    .filter(|mine| same_values(mine, &expected))
+                    .filter(|mine| same_values(mine, &expected) || same_deletion(mine, &expected))
                 else {
                     return Err(differs(i, id, d.records.get(id), &expected));
                 };
+                if r.is_gone() && mine.fields.len() < r.fields.len() {
+                    gone_unseen += 1;
+                }
                 let entries = logged.get(id).map(Vec::as_slice).unwrap_or_default();
                 let allowed: BTreeSet<(&str, &Hlc)> = entries
                     .iter()
@@ -4289,6 +4315,7 @@ impl World {
                 ));
             }
         }
+        self.stats.gone_unseen = gone_unseen;
         Ok(())
     }
 }
@@ -4320,6 +4347,27 @@ fn school_sees_a_draft(r: &Record, mine: &Record, ever: &BTreeSet<ReadKey>) -> O
         .iter()
         .find(|(name, f)| !school.contains(&name.as_str()) && !f.history.is_empty())
         .map(|(name, _)| name.clone())
+}
+
+/// Of a record that is gone (deleted, nothing to decide), a reader who began to read it
+/// afterwards holds the deletion alone, and later writes that lost to its values: the same
+/// deletion is all that must agree.
+fn same_deletion(mine: &Record, server: &Record) -> bool {
+    let deletion = |r: &Record| {
+        r.fields
+            .get(DELETED)
+            .map(|f| (f.hlc.clone(), f.value.clone()))
+    };
+    server.is_gone()
+        && (&mine.id, &mine.kind, &mine.scope, &mine.parent, &mine.owner)
+            == (
+                &server.id,
+                &server.kind,
+                &server.scope,
+                &server.parent,
+                &server.owner,
+            )
+        && deletion(mine) == deletion(server)
 }
 
 /// The same record with the same values, each from the same write (histories aside).

@@ -7,7 +7,7 @@ mod common;
 use common::{Device, municipality};
 use model::files::{self, FileProgress};
 use model::practices as p;
-use model::record::Scope;
+use model::record::{Record, Scope};
 use reqwest::StatusCode;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -379,6 +379,119 @@ async fn a_file_is_read_by_whoever_reads_its_record() {
     assert_eq!(
         download(app, &m.team.token, attachment).await.status(),
         StatusCode::NOT_FOUND
+    );
+}
+
+/// A file taken off a draft material before it is published reaches none of the material's
+/// new readers: a school's computer receives the deletion alone (not the file's name, type,
+/// size or hash), and so does the school through the API, while the moderator keeps it all.
+/// Put back, it reaches the school whole.
+#[tokio::test]
+async fn a_file_taken_off_a_draft_reaches_no_reader_of_the_published_material() {
+    let m = municipality().await;
+    let app = &m.app;
+    let moderator = app
+        .add_user("moderator1", model::Role::Moderator, None)
+        .await;
+    let mut desk = Device::new(&moderator.token, 1);
+    let material = fresh();
+    desk.edit(
+        material,
+        p::MATERIAL_KIND,
+        &Scope::Centre,
+        json!({
+            p::F_TITLE: "Наставничество в малокомплектной школе",
+            p::F_TYPE: "practice",
+            p::F_FACTORS: ["environment"],
+            p::F_AREAS: ["upbringing"],
+            p::F_STATE: "draft",
+        }),
+    );
+    let [kept, removed] = [fresh(), fresh()];
+    for (id, name) in [
+        (kept, "Положение.pdf"),
+        (removed, "Черновик с фамилиями.pdf"),
+    ] {
+        desk.edit_child(
+            id,
+            files::ATTACHMENT_KIND,
+            &Scope::Centre,
+            Some(material),
+            json!({
+                files::F_NAME: name,
+                files::F_MIME: "application/pdf",
+                files::F_SIZE: 1000,
+                files::F_SHA256: sha(name.as_bytes()),
+            }),
+        );
+    }
+    desk.sync(app).await;
+    let deletion = desk.records[&removed].deletion_value();
+    desk.edit_child(
+        removed,
+        files::ATTACHMENT_KIND,
+        &Scope::Centre,
+        Some(material),
+        json!({ model::record::DELETED: deletion }),
+    );
+    desk.sync(app).await;
+    desk.edit(
+        material,
+        p::MATERIAL_KIND,
+        &Scope::Centre,
+        json!({ p::F_STATE: "published" }),
+    );
+    desk.sync(app).await;
+    assert!(desk.refused.is_empty(), "{:?}", desk.refused_messages());
+
+    let mut school = Device::new(&m.team.token, 2);
+    school.sync(app).await;
+    assert_eq!(school.records[&kept].text(files::F_NAME), "Положение.pdf");
+    let got = &school.records[&removed];
+    assert!(got.is_deleted());
+    let held: Vec<&String> = got.fields.keys().collect();
+    assert_eq!(
+        held,
+        [model::record::DELETED],
+        "the school holds {:?}",
+        got.fields
+    );
+    let shown: Record = app
+        .record(&m.team.token, removed)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown.fields.len(), 1, "the API shows {:?}", shown.fields);
+    let own: Record = app
+        .record(&moderator.token, removed)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(own.text(files::F_NAME), "Черновик с фамилиями.pdf");
+    assert_eq!(
+        download(app, &m.team.token, removed).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Put back by the moderator: the school's computer receives it whole.
+    desk.edit_child(
+        removed,
+        files::ATTACHMENT_KIND,
+        &Scope::Centre,
+        Some(material),
+        json!({ model::record::DELETED: {"deleted": false} }),
+    );
+    desk.sync(app).await;
+    assert!(desk.refused.is_empty(), "{:?}", desk.refused_messages());
+    school.sync(app).await;
+    let got = &school.records[&removed];
+    assert!(!got.is_deleted());
+    assert_eq!(got.text(files::F_NAME), "Черновик с фамилиями.pdf");
+    assert_eq!(
+        got.text(files::F_SHA256),
+        sha("Черновик с фамилиями.pdf".as_bytes())
     );
 }
 

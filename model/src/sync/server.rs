@@ -365,11 +365,12 @@ impl Plan {
         seq: u64,
         a: Accepted,
     ) -> Result<Outcome, PlanError> {
-        let before_keys = if a.existed {
+        let (before_keys, was_gone) = if a.existed {
             let before = &records[&a.change.record];
-            kinds::audience(before, before.parent.and_then(|p| records.get(&p)))
+            let keys = kinds::audience(before, before.parent.and_then(|p| records.get(&p)));
+            (keys, before.is_gone())
         } else {
-            Vec::new()
+            (Vec::new(), false)
         };
         let after_keys = kinds::audience(&a.after, a.after.parent.and_then(|p| records.get(&p)));
         let old = records.insert(a.after.id, a.after);
@@ -378,7 +379,8 @@ impl Plan {
         }
         self.touched.insert(a.change.record, after_keys.clone());
         if !a.spec.anonymous {
-            self.log_change(a.change, &before_keys, &after_keys, Some(seq), records);
+            let seq = Some(seq);
+            self.log_change(a.change, &before_keys, &after_keys, seq, was_gone, records);
         }
         for w in a.follow {
             self.server_write(now_ms, clock, records, w)?;
@@ -435,13 +437,16 @@ impl Plan {
     /// Logs a change for the readers before and after it. Readers it brings (who could not
     /// read the record before) receive the record's current values instead: not the drafts
     /// before them, nor a field of the change itself that an earlier-arrived, later write
-    /// replaced.
+    /// replaced. A change that brings back a record that was gone (`was_gone`:
+    /// [`Record::is_gone`]) hands its values to every reader, since those who began to read it
+    /// while it was gone received its deletion only.
     fn log_change(
         &mut self,
         change: Change,
         before: &[ReadKey],
         after: &[ReadKey],
         device_seq: Option<u64>,
+        was_gone: bool,
         records: &HashMap<Uuid, Record>,
     ) {
         let id = change.record;
@@ -464,10 +469,14 @@ impl Plan {
             keys,
             device_seq,
         });
-        if !gained {
-            return;
-        }
         let r = &records[&id];
+        let handed = if was_gone && !r.is_gone() {
+            after.to_vec()
+        } else if gained {
+            new
+        } else {
+            return;
+        };
         for (hlc, fields) in r.current_writes() {
             self.log.push(Logged {
                 change: Change {
@@ -478,7 +487,7 @@ impl Plan {
                     hlc,
                     fields,
                 },
-                keys: new.clone(),
+                keys: handed.clone(),
                 device_seq: None,
             });
         }
@@ -504,6 +513,7 @@ impl Plan {
         }
         let parent = w.parent.and_then(|p| records.get(&p));
         let before_keys = existing.map_or_else(Vec::new, |r| kinds::audience(r, parent));
+        let was_gone = existing.is_some_and(Record::is_gone);
         let mut record = existing.cloned().unwrap_or_else(|| {
             crate::record::Record::new(w.record, w.kind, w.scope.clone(), w.parent)
         });
@@ -527,7 +537,7 @@ impl Plan {
         }
         self.touched.insert(change.record, after_keys.clone());
         let before = if existed { before_keys } else { Vec::new() };
-        self.log_change(change, &before, &after_keys, None, records);
+        self.log_change(change, &before, &after_keys, None, was_gone, records);
         Ok(())
     }
 }

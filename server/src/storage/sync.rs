@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use model::access::{Actor, ReadKey};
 use model::hlc::{DeviceId, Hlc};
 use model::kinds::{self, Need};
-use model::record::{Record, Scope};
+use model::record::{DELETED, Record, Scope};
 use model::sync::server::{self, Batch, Plan, Remembered};
 use model::sync::{Change, Mutation};
 use model::{ApiError, UserProfile};
@@ -871,10 +871,12 @@ impl Db {
 
     /// A record, if the actor may read it, as their devices hold it: its values, and of its
     /// fields' histories only the writes logged for the actor's keys (a school reading a sent
-    /// recommendation does not see the mentors' drafts before it).
+    /// recommendation does not see the mentors' drafts before it); of a record that is gone,
+    /// only the values logged for them.
     pub async fn record_as_held_by(&self, actor: &Actor, id: Uuid) -> AppResult<Record> {
         let mut record = self.record_for(actor, id).await?;
-        if record.fields.values().all(|f| f.history.is_empty()) {
+        let gone = record.is_gone();
+        if !gone && record.fields.values().all(|f| f.history.is_empty()) {
             return Ok(record);
         }
         let mut q = self
@@ -895,6 +897,13 @@ impl Db {
             field
                 .history
                 .retain(|w| logged.contains(&(name.clone(), w.hlc.clone())));
+        }
+        // Of a record that was gone when the asker began to read it, they hold the deletion
+        // only (`Record::current_writes`).
+        if gone {
+            record.fields.retain(|name, f| {
+                name == DELETED || logged.contains(&(name.clone(), f.hlc.clone()))
+            });
         }
         Ok(record)
     }
