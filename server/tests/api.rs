@@ -1173,28 +1173,50 @@ async fn a_password_change_keeps_this_session_and_ends_the_others() {
     );
 }
 
+/// The current password of a password change is counted for the session that sends it: the
+/// last free wrong one in a row ends that session, so whoever took a signed-in computer cannot
+/// go on guessing. A right one before that clears the count; the person's other sessions and
+/// signing in again are not held up.
 #[tokio::test]
-async fn the_current_password_is_counted_like_a_login() {
+async fn a_session_guessing_the_current_password_is_signed_out() {
     let app = TestApp::start().await;
     let session = app.login("team1").await;
-    let change = json!({ "current": "wrong-password", "new": "новый-пароль-1" });
-    for _ in 0..server::auth::FREE_FAILURES {
-        let res = app
-            .post(&session.token, "/api/me/password", change.clone())
-            .await;
-        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    }
+    let wrong = json!({ "current": "wrong-password", "new": "новый-пароль-1" });
     let right = json!({ "current": demo::DEMO_PASSWORD, "new": "новый-пароль-1" });
+    let guess = || app.post(&session.token, "/api/me/password", wrong.clone());
+    for _ in 1..server::auth::FREE_FAILURES {
+        assert_eq!(guess().await.status(), StatusCode::BAD_REQUEST);
+    }
+    let err = api_error(guess().await, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(err.code, ErrorCode::Unauthorized);
+    assert!(err.message.contains("выполнен выход"), "{}", err.message);
+    let res = app.get(&session.token, "/api/me").await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "the session ended");
     let res = app
         .post(&session.token, "/api/me/password", right.clone())
         .await;
-    let err = api_error(res, StatusCode::TOO_MANY_REQUESTS).await;
-    assert_eq!(err.code, ErrorCode::TooManyAttempts);
-    // The count is the session's: it holds up neither signing in to that account nor the
-    // person's other sessions.
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let pool = app.pool().await;
+    let guessed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit WHERE action = 'password.guessed'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(guessed, 1);
+
+    // Another session: wrong guesses short of the bound, then the right password, clear the
+    // count; the change is made.
     let other = app.login("team1").await;
+    for _ in 1..server::auth::FREE_FAILURES {
+        let res = app
+            .post(&other.token, "/api/me/password", wrong.clone())
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    }
     let res = app.post(&other.token, "/api/me/password", right).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let res = app.get(&other.token, "/api/me").await;
+    assert_eq!(res.status(), StatusCode::OK);
 }
 
 /// Anybody may type somebody's login. Wrong passwords a stranger sends for it make the login

@@ -4,11 +4,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use model::api::{LoginRequest, LoginResponse, PasswordChange};
-use model::{ApiError, UserProfile};
+use model::{ApiError, ErrorCode, UserProfile};
 
 use crate::AppState;
 use crate::auth::{self, ClientAddr, CurrentUser};
 use crate::error::{ApiJson, AppResult};
+use crate::storage::Counter;
 
 pub async fn login(
     State(state): State<AppState>,
@@ -45,10 +46,12 @@ pub async fn me(user: CurrentUser) -> Json<UserProfile> {
     Json(user.profile)
 }
 
-/// `POST /api/me/password`: the current password is checked like a sign-in (counted and slowed
-/// down the same way), the new one must follow the rules of a new account. Every other session
-/// of the person ends (a device that may have seen the old password is signed out); the one
-/// that made the change stays.
+/// `POST /api/me/password`: the current password is checked like a sign-in (counted for the
+/// session), the new one must follow the rules of a new account. Every other session of the
+/// person ends (a device that may have seen the old password is signed out); the one that made
+/// the change stays. The [`auth::FREE_FAILURES`]th wrong current password in a row ends the
+/// session that sent it: whoever took a signed-in computer or its token cannot go on guessing
+/// the password, while the person signs in again with it.
 pub async fn change_password(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -68,6 +71,28 @@ pub async fn change_password(
     )
     .await?;
     if checked.is_none_or(|c| c.credentials.profile.id != user.profile.id) {
+        let counted = Counter::Session(&user.token_hash);
+        if state.db.failed_attempts(counted).await? >= auth::FREE_FAILURES {
+            state.db.delete_session(&user.token_hash).await?;
+            state
+                .db
+                .audit(
+                    Some(user.profile.id),
+                    "password.guessed",
+                    &serde_json::json!({ "session_ended": true }),
+                )
+                .await?;
+            return Err(ApiError::new(
+                ErrorCode::Unauthorized,
+                format!(
+                    "Текущий пароль указан неверно {} раз подряд, поэтому на этом компьютере \
+                     выполнен выход. Войдите снова со своим паролем; если вы его не помните, \
+                     обратитесь в наставнический центр.",
+                    auth::FREE_FAILURES
+                ),
+            )
+            .into());
+        }
         return Err(ApiError::validation(
             "current",
             "Текущий пароль указан неверно. Проверьте раскладку клавиатуры и Caps Lock.",

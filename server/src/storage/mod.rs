@@ -914,6 +914,18 @@ impl Db {
         })
     }
 
+    /// How many wrong passwords `counter` has counted in a row (0 when none).
+    pub async fn failed_attempts(&self, counter: Counter<'_>) -> Result<i64, sqlx::Error> {
+        let failures: Option<i64> = sqlx::query_scalar(
+            "SELECT failures FROM login_attempts WHERE kind = $1 AND subject = $2",
+        )
+        .bind(counter.kind())
+        .bind(counter.subject())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(failures.unwrap_or(0))
+    }
+
     /// A right password: the counts of `counters` start again. Counts quiet for longer than
     /// `quiet_ms` are forgotten too.
     pub async fn clear_login_attempts(
