@@ -20,6 +20,14 @@ struct Cli {
     /// Database address: sqlite://path/to/file.db or postgres://user:password@host/database
     #[arg(long, global = true, env = "DATABASE_URL", default_value = DEFAULT_DB)]
     db: String,
+    /// How many records of one kind (consultations, recommendations, visits …) one person
+    /// may create in a day.
+    #[arg(long, global = true, env = "NASTAVNIK_RECORDS_PER_DAY", default_value_t = server::storage::RECORDS_PER_DAY)]
+    records_per_day: u32,
+    /// How many megabytes one person's changes may add to the server's log of changes in a
+    /// day.
+    #[arg(long, global = true, env = "NASTAVNIK_MEGABYTES_PER_DAY", default_value_t = server::storage::MEGABYTES_PER_DAY)]
+    megabytes_per_day: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -40,14 +48,6 @@ enum Command {
         /// How many megabytes of attached files one person may upload, all together.
         #[arg(long, env = "NASTAVNIK_FILES_PER_PERSON_MB", default_value_t = server::FILES_PER_PERSON_MB)]
         files_per_person_mb: u64,
-        /// How many records of one kind (consultations, recommendations, visits …) one person
-        /// may create in a day.
-        #[arg(long, env = "NASTAVNIK_RECORDS_PER_DAY", default_value_t = server::storage::RECORDS_PER_DAY)]
-        records_per_day: u32,
-        /// How many megabytes one person's changes may add to the server's log of changes in a
-        /// day.
-        #[arg(long, env = "NASTAVNIK_MEGABYTES_PER_DAY", default_value_t = server::storage::MEGABYTES_PER_DAY)]
-        megabytes_per_day: u64,
     },
     /// Manage accounts.
     User {
@@ -251,7 +251,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     // Held by every command that opens the database (several at once): a restore waits until
     // none does, and none opens a database while it is being replaced.
     let _using = server::storage::ServingLock::take(&cli.db)?;
-    let db = Db::connect(&cli.db).await?;
+    // The allowances of the day hold for every command that writes through the batch step
+    // (`serve`, `demo`, `import indices`).
+    let db = Db::connect(&cli.db)
+        .await?
+        .with_records_per_day(cli.records_per_day)
+        .with_bytes_per_day(cli.megabytes_per_day.saturating_mul(1 << 20));
     server::upgrade::take_steps(&db).await?;
     match cli.command {
         Command::Serve {
@@ -259,8 +264,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             behind_proxy,
             files_per_person_mb,
-            records_per_day,
-            megabytes_per_day,
         } => {
             if demo && let Some(logins) = demo::load(&db).await? {
                 println!("{}", demo::describe(&logins));
@@ -276,11 +279,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let state = AppState {
                 files_per_person: files_per_person_mb.saturating_mul(1 << 20),
-                ..AppState::new(
-                    db.clone()
-                        .with_records_per_day(records_per_day)
-                        .with_bytes_per_day(megabytes_per_day.saturating_mul(1 << 20)),
-                )
+                ..AppState::new(db.clone())
             };
             server::serve(listener, state, senders).await?;
         }

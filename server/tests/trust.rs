@@ -698,3 +698,59 @@ async fn a_person_adds_a_bounded_number_of_bytes_to_the_log_a_day() {
     let stored: Record = app.record(&other.token, id).await.json().await.unwrap();
     assert_eq!(stored.text("title"), "Уточнено");
 }
+
+/// What a change makes the server log besides itself counts too: putting back a deleted
+/// record hands its values to its readers again, so deleting and restoring in a loop is
+/// bounded like editing.
+#[tokio::test]
+async fn restoring_in_a_loop_is_bounded_like_editing() {
+    const LIMIT: u64 = 10_000;
+    let app = common::TestApp::start_empty_with(|s| server::AppState {
+        db: s.db.clone().with_bytes_per_day(LIMIT),
+        ..s
+    })
+    .await;
+    let school = app.add_school("Школа").await;
+    let mentor = app.add_user("mentor1", model::Role::Mentor, None).await;
+    app.db()
+        .await
+        .assign(mentor.profile.id, school)
+        .await
+        .unwrap();
+    let scope = Scope::School(school);
+    let id = Uuid::now_v7();
+    let mut m = Device::new(&mentor.token, 1);
+    let text = "обновить план работы. ".repeat(100);
+    m.edit(
+        id,
+        "recommendation",
+        &scope,
+        json!({"title": "Рекомендация", "text": text}),
+    );
+    m.sync(&app).await;
+    assert!(m.refused.is_empty(), "{:?}", m.refused);
+    let mut cycles = 0;
+    while m.refused.is_empty() && cycles < 20 {
+        let deletion = m.records[&id].deletion_value();
+        m.edit(
+            id,
+            "recommendation",
+            &scope,
+            json!({ model::record::DELETED: deletion }),
+        );
+        m.sync(&app).await;
+        m.edit(
+            id,
+            "recommendation",
+            &scope,
+            json!({ model::record::DELETED: {"deleted": false} }),
+        );
+        m.sync(&app).await;
+        cycles += 1;
+    }
+    assert!(!m.refused.is_empty(), "never refused in {cycles} cycles");
+    assert!(
+        cycles <= 3,
+        "each restore counts the values it hands back: {cycles} cycles"
+    );
+}

@@ -59,8 +59,8 @@ pub struct Plan {
     /// How many new records of each [`kinds::counted`] kind the batch made: the server adds
     /// them to the person's count of the day.
     pub made: BTreeMap<String, u32>,
-    /// How many bytes the batch's accepted changes add to the log ([`logged_bytes`]):
-    /// the server adds them to the person's count of the day.
+    /// How many bytes the batch's accepted changes add to the log ([`logged_bytes`] of each
+    /// entry they log): the server adds them to the person's count of the day.
     pub written: u64,
 }
 
@@ -333,13 +333,16 @@ impl Plan {
                 a.spec.label
             ));
         }
-        let bytes = logged_bytes(&a.change);
+        // What the change itself adds; `commit` counts all it logs (values handed to new
+        // readers, the server's writes that follow). Anonymous answers are not logged (their
+        // records keep bounded histories), and their size is not kept by person.
         if let Some(per_day) = batch.lookup.bytes_per_day()
+            && !a.spec.anonymous
             && batch
                 .lookup
                 .written_today()
                 .saturating_add(self.written)
-                .saturating_add(bytes)
+                .saturating_add(logged_bytes(&a.change))
                 > per_day
         {
             return validation(format!(
@@ -352,7 +355,6 @@ impl Plan {
         if counted {
             *self.made.entry(a.spec.name.to_owned()).or_default() += 1;
         }
-        self.written = self.written.saturating_add(bytes);
         Ok(a)
     }
 
@@ -365,6 +367,7 @@ impl Plan {
         seq: u64,
         a: Accepted,
     ) -> Result<Outcome, PlanError> {
+        let logged_before = self.log.len();
         let (before_keys, was_gone) = if a.existed {
             let before = &records[&a.change.record];
             let keys = kinds::audience(before, before.parent.and_then(|p| records.get(&p)));
@@ -384,6 +387,13 @@ impl Plan {
         }
         for w in a.follow {
             self.server_write(now_ms, clock, records, w)?;
+        }
+        if !a.spec.anonymous {
+            let logged: u64 = self.log[logged_before..]
+                .iter()
+                .map(|l| logged_bytes(&l.change))
+                .sum();
+            self.written = self.written.saturating_add(logged);
         }
         Ok(match a.restamped {
             Some(hlc) if !a.spec.anonymous => Outcome::Restamped { hlc },

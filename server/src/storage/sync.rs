@@ -734,7 +734,8 @@ impl Db {
     }
 
     /// Adds the bytes a batch logged to its person's count of the day, and forgets their
-    /// counts of earlier days.
+    /// counts of earlier days. (An instance whose clock is still on the day before adds
+    /// nothing to a later day's count, and does not start it again.)
     async fn count_written(
         &self,
         tx: &mut AnyConnection,
@@ -748,8 +749,13 @@ impl Db {
         let user = actor.user_id.to_string();
         sqlx::query(
             "INSERT INTO bytes_written (user_id, day, bytes) VALUES ($1, $2, $3) \
-             ON CONFLICT (user_id) DO UPDATE SET bytes = CASE WHEN bytes_written.day = excluded.day \
-             THEN bytes_written.bytes + excluded.bytes ELSE excluded.bytes END, day = excluded.day",
+             ON CONFLICT (user_id) DO UPDATE SET \
+             bytes = CASE WHEN bytes_written.day = excluded.day \
+                 THEN bytes_written.bytes + excluded.bytes \
+                 WHEN bytes_written.day > excluded.day THEN bytes_written.bytes \
+                 ELSE excluded.bytes END, \
+             day = CASE WHEN bytes_written.day > excluded.day \
+                 THEN bytes_written.day ELSE excluded.day END",
         )
         .bind(&user)
         .bind(day)
