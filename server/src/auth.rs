@@ -22,8 +22,9 @@
 //! only that computer's count, so it gives strangers no fresh free attempts. This is the
 //! "device cookie" of OWASP's advice on online guessing. The current password of a password
 //! change is counted for its session in the same way, and the [`FREE_FAILURES`]th wrong one in
-//! a row ends the session: a stolen session cannot go on guessing at the pace of the waits. A password change, or enabling the
-//! account again, forgets every key of the account: whoever knew the old password may hold one.
+//! a row ends the session: a stolen session cannot go on guessing at the pace of the waits. A
+//! password change, or enabling the account again, forgets every key of the account: whoever
+//! knew the old password may hold one.
 //!
 //! Hashing is the expensive part and runs on a few dedicated threads with a bounded queue: when
 //! too many hashes are waiting the request is refused at once (429) instead of piling up.
