@@ -354,8 +354,8 @@ impl Db {
     }
 
     /// The same database, letting one person's changes add `n` bytes to the log a day
-    /// (`model::sync::server::logged_bytes`; `serve --megabytes-per-day`). The log keeps every change,
-    /// so without a bound one account could fill the disk by editing a field in a loop.
+    /// (`model::sync::server::logged_bytes`; `--megabytes-per-day`). The log keeps every
+    /// change, so without a bound one account could fill the disk by editing a field in a loop.
     pub fn with_bytes_per_day(mut self, n: u64) -> Db {
         self.bytes_per_day = n;
         self
