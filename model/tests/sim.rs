@@ -58,7 +58,7 @@ use model::hlc::{Clock, DeviceId, Hlc, MAX_AHEAD_MS, MAX_WALL};
 use model::kinds::{self, KindSpec, Lookup, Need, Who, anonymous_response, school_profile};
 use model::monitoring as mon;
 use model::practices;
-use model::record::{DELETED, Record, Scope, stable_id};
+use model::record::{DELETED, KEPT_IN_ALL, KEPT_PER_DEVICE, Record, Scope, stable_id};
 use model::reserve;
 use model::role::Role;
 use model::support::consultation::{self as cons, Side, State, may_move, state_of};
@@ -948,6 +948,8 @@ struct Stats {
     /// Copies of a record that is gone holding its deletion without its values (their device
     /// began to read it after it was deleted).
     gone_unseen: u64,
+    /// Late edits to a record that stayed gone, filed for no reader.
+    filed_for_nobody: u64,
     /// Records on the server at the end, per kind (in `kinds::KINDS` order).
     kinds: Vec<u64>,
     /// What the school's support reached on the server at the end (a verdict, quarterly
@@ -978,6 +980,10 @@ impl Stats {
             (
                 "deleted records received without their values",
                 self.gone_unseen,
+            ),
+            (
+                "late edits to gone records filed for no reader",
+                self.filed_for_nobody,
             ),
         ]
         .into_iter()
@@ -1011,6 +1017,7 @@ impl Stats {
         self.device_crashes += o.device_crashes;
         self.clock_jumps += o.clock_jumps;
         self.gone_unseen += o.gone_unseen;
+        self.filed_for_nobody += o.filed_for_nobody;
         self.kinds.resize(kinds::KINDS.len(), 0);
         for (a, b) in self.kinds.iter_mut().zip(&o.kinds) {
             *a += b;
@@ -2465,6 +2472,15 @@ impl World {
                 } else if self.rng.chance(50) {
                     fields(&[(files::F_NAME, json!(format!("переименован-{n}.pdf")))])
                 } else {
+                    if self.rng.chance(50) {
+                        // Renamed, then taken off: a rename made offline elsewhere loses to
+                        // this one, and arrives after the file is gone.
+                        let f = fields(&[(files::F_NAME, json!(format!("последний-{n}.pdf")))]);
+                        self.write(d, id, files::ATTACHMENT_KIND, Scope::Centre, parent, f);
+                    }
+                    let Some(r) = self.local(d, id) else {
+                        return;
+                    };
                     // As the app deletes: with what the copy has seen.
                     fields(&[(DELETED, r.deletion_value())])
                 };
@@ -4050,13 +4066,29 @@ impl World {
         out
     }
 
-    /// Nothing applied twice, nothing anonymous logged, every change logged for someone, and
-    /// the keys on file beside each record are its audience.
-    fn check_server(&self) -> Result<(), String> {
+    /// Nothing applied twice, nothing anonymous logged, every change logged for someone but
+    /// late edits to a record that stays gone, and the keys on file beside each record are its
+    /// audience.
+    fn check_server(&mut self) -> Result<(), String> {
         let server = &self.server;
         let mut seen = BTreeSet::new();
+        let mut filed_for_nobody = 0;
+        let for_someone: BTreeSet<(Uuid, &str, &Hlc)> = server
+            .log
+            .iter()
+            .filter(|e| !e.keys.is_empty())
+            .flat_map(|e| {
+                e.change
+                    .fields
+                    .keys()
+                    .map(|n| (e.change.record, n.as_str(), &e.change.hlc))
+            })
+            .collect();
         for e in &server.log {
-            if e.device_seq > 0 && !seen.insert((e.device.clone(), e.device_seq)) {
+            // (A late edit to a record that stays gone is filed in two: its deletion for the
+            // readers, the rest for nobody.)
+            if e.device_seq > 0 && !seen.insert((e.device.clone(), e.device_seq, e.keys.is_empty()))
+            {
                 return Err(format!(
                     "mutation {} of device {} applied twice",
                     e.device_seq,
@@ -4066,8 +4098,22 @@ impl World {
             if kinds::spec(&e.change.kind).is_none_or(|s| s.anonymous) {
                 return Err(format!("{} logged", e.change.kind));
             }
-            if e.keys.is_empty() {
+            // What is filed for nobody is no deletion, and no value of a record that is not
+            // gone unless it reached its readers otherwise (handed to them when it came back).
+            let r = &server.records[&e.change.record];
+            let hidden_value = |name: &String| {
+                !r.is_gone()
+                    && r.fields.get(name).is_some_and(|f| f.hlc == e.change.hlc)
+                    && !for_someone.contains(&(e.change.record, name.as_str(), &e.change.hlc))
+            };
+            if e.keys.is_empty()
+                && (e.change.fields.contains_key(DELETED)
+                    || e.change.fields.keys().any(hidden_value))
+            {
                 return Err(format!("a change of {} logged for nobody", e.change.record));
+            }
+            if e.keys.is_empty() {
+                filed_for_nobody += 1;
             }
         }
         for (id, r) in &server.records {
@@ -4081,6 +4127,7 @@ impl World {
                 ));
             }
         }
+        self.stats.filed_for_nobody = filed_for_nobody;
         Ok(())
     }
 
@@ -4147,6 +4194,16 @@ impl World {
             };
             // Every field written, with its value (and clock value, except anonymous answers,
             // which the server re-stamps with a clock of their own).
+            // A write the field's history let go had as many newer ones kept (see
+            // `model::record::KEPT_PER_DEVICE`): a field re-stamped many times.
+            let let_go = |f: &model::record::FieldState| {
+                let newer = |same: bool| {
+                    f.writes()
+                        .filter(|w| w.hlc > c.hlc && (!same || w.hlc.device == c.hlc.device))
+                        .count()
+                };
+                newer(true) >= KEPT_PER_DEVICE || newer(false) >= KEPT_IN_ALL
+            };
             let holds = |r: &Record, exact: bool| {
                 c.fields.iter().all(|(name, value)| {
                     r.fields.get(name).is_some_and(|f| {
@@ -4163,7 +4220,7 @@ impl World {
                                 return true;
                             }
                             false
-                        })
+                        }) || (exact && let_go(f))
                     })
                 })
             };
@@ -4253,9 +4310,11 @@ impl World {
                     gone_unseen += 1;
                 }
                 let entries = logged.get(id).map(Vec::as_slice).unwrap_or_default();
+                // Its own late edits to a record that stayed gone it holds, logged for nobody.
+                let own = |e: &Entry| e.keys.is_empty() && e.device == d.state.device;
                 let allowed: BTreeSet<(&str, &Hlc)> = entries
                     .iter()
-                    .filter(|e| e.keys.iter().any(|k| dev.ever_keys.contains(k)))
+                    .filter(|e| own(e) || e.keys.iter().any(|k| dev.ever_keys.contains(k)))
                     .flat_map(|e| e.change.fields.keys().map(|n| (n.as_str(), &e.change.hlc)))
                     .collect();
                 for (name, f) in &mine.fields {
@@ -4280,7 +4339,7 @@ impl World {
                 let mut folded: Option<Record> = None;
                 for e in entries
                     .iter()
-                    .filter(|e| e.keys.iter().any(|k| grants.contains(k)))
+                    .filter(|e| own(e) || e.keys.iter().any(|k| grants.contains(k)))
                 {
                     e.change
                         .apply_to(folded.get_or_insert_with(|| e.change.new_record()));
@@ -4359,6 +4418,7 @@ fn same_deletion(mine: &Record, server: &Record) -> bool {
             .map(|f| (f.hlc.clone(), f.value.clone()))
     };
     server.is_gone()
+        && mine.is_gone()
         && (&mine.id, &mine.kind, &mine.scope, &mine.parent, &mine.owner)
             == (
                 &server.id,

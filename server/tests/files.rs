@@ -495,6 +495,100 @@ async fn a_file_taken_off_a_draft_reaches_no_reader_of_the_published_material() 
     );
 }
 
+/// A file renamed on one computer while another renamed it later and took it off: the
+/// late, losing name reaches nobody who began to read the file after it was gone.
+#[tokio::test]
+async fn a_late_edit_of_a_file_taken_off_reaches_no_reader_who_never_saw_it() {
+    let m = municipality().await;
+    let app = &m.app;
+    let moderator = app
+        .add_user("moderator1", model::Role::Moderator, None)
+        .await;
+    let mut desk = Device::new(&moderator.token, 1);
+    let mut laptop = Device::new(&moderator.token, 3);
+    let material = fresh();
+    desk.edit(
+        material,
+        p::MATERIAL_KIND,
+        &Scope::Centre,
+        json!({
+            p::F_TITLE: "Методический день",
+            p::F_TYPE: "practice",
+            p::F_FACTORS: ["environment"],
+            p::F_AREAS: ["upbringing"],
+            p::F_STATE: "draft",
+        }),
+    );
+    let removed = fresh();
+    let attach = |d: &mut Device, fields: serde_json::Value| {
+        d.edit_child(
+            removed,
+            files::ATTACHMENT_KIND,
+            &Scope::Centre,
+            Some(material),
+            fields,
+        )
+    };
+    attach(
+        &mut desk,
+        json!({
+            files::F_NAME: "Список.pdf",
+            files::F_MIME: "application/pdf",
+            files::F_SIZE: 1000,
+            files::F_SHA256: sha(b"list"),
+        }),
+    );
+    desk.sync(app).await;
+    laptop.sync(app).await;
+    // Offline on the laptop.
+    attach(
+        &mut laptop,
+        json!({ files::F_NAME: "Список с телефонами.pdf" }),
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    attach(&mut desk, json!({ files::F_NAME: "Список с адресами.pdf" }));
+    let deletion = desk.records[&removed].deletion_value();
+    attach(&mut desk, json!({ model::record::DELETED: deletion }));
+    desk.edit(
+        material,
+        p::MATERIAL_KIND,
+        &Scope::Centre,
+        json!({ p::F_STATE: "published" }),
+    );
+    desk.sync(app).await;
+    let mut school = Device::new(&m.team.token, 2);
+    school.sync(app).await;
+    assert_eq!(school.records[&removed].fields.len(), 1);
+
+    laptop.sync(app).await;
+    school.sync(app).await;
+    for d in [&desk, &laptop] {
+        assert!(d.refused.is_empty(), "{:?}", d.refused_messages());
+    }
+    let got = &school.records[&removed];
+    let held: Vec<&String> = got.fields.keys().collect();
+    assert_eq!(
+        held,
+        [model::record::DELETED],
+        "the school holds {:?}",
+        got.fields
+    );
+    assert!(got.is_gone());
+    let shown: Record = app
+        .record(&m.team.token, removed)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown.fields.len(), 1, "the API shows {:?}", shown.fields);
+    // The moderator's computers agree: the file is gone, with the later name.
+    for d in [&desk, &laptop] {
+        let r = &d.records[&removed];
+        assert!(r.is_gone(), "{:?}", r.fields);
+        assert_eq!(r.text(files::F_NAME), "Список с адресами.pdf");
+    }
+}
+
 #[tokio::test]
 async fn only_the_centre_publishes_and_attaches_to_materials() {
     let m = municipality().await;

@@ -449,7 +449,10 @@ impl Plan {
     /// before them, nor a field of the change itself that an earlier-arrived, later write
     /// replaced. A change that brings back a record that was gone (`was_gone`:
     /// [`Record::is_gone`]) hands its values to every reader, since those who began to read it
-    /// while it was gone received its deletion only.
+    /// while it was gone received its deletion only. A change that leaves it gone (a late edit
+    /// that lost to the values the deletion saw) is filed for no reader but its deletion, if it
+    /// holds one: a reader holding the deletion alone would otherwise hold a value the
+    /// deletion never saw, and count it a deletion to decide while every other copy does not.
     fn log_change(
         &mut self,
         change: Change,
@@ -474,12 +477,32 @@ impl Plan {
         };
         keys.sort();
         keys.dedup();
-        self.log.push(Logged {
-            change,
-            keys,
-            device_seq,
-        });
         let r = &records[&id];
+        if was_gone && r.is_gone() {
+            let mut rest = change;
+            if let Some(deletion) = rest.fields.remove(DELETED) {
+                let mut marked = rest.clone();
+                marked.fields = BTreeMap::from([(DELETED.to_owned(), deletion)]);
+                self.log.push(Logged {
+                    change: marked,
+                    keys,
+                    device_seq,
+                });
+            }
+            if !rest.fields.is_empty() {
+                self.log.push(Logged {
+                    change: rest,
+                    keys: Vec::new(),
+                    device_seq,
+                });
+            }
+        } else {
+            self.log.push(Logged {
+                change,
+                keys,
+                device_seq,
+            });
+        }
         let handed = if was_gone && !r.is_gone() {
             after.to_vec()
         } else if gained {
