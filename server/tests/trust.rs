@@ -606,6 +606,89 @@ async fn a_person_makes_a_bounded_number_of_new_records_a_day() {
     assert_eq!(o.refused[0].mutation.change.record, last);
 }
 
+/// Three new recommendations, one sync: with 2 a day, the third is refused.
+async fn make_three(d: &mut Device, app: &common::TestApp, scope: &Scope, day: usize) -> Vec<Uuid> {
+    let made: Vec<Uuid> = (0..3)
+        .map(|n| {
+            let id = Uuid::now_v7();
+            let title = format!("Рекомендация {day}.{n}");
+            d.edit(id, "recommendation", scope, json!({ "title": title }));
+            id
+        })
+        .collect();
+    d.sync(app).await;
+    made
+}
+
+/// Three edits of about 3.5 KB, one sync each: with 10,000 bytes a day, the third is refused.
+async fn edit_three(d: &mut Device, app: &common::TestApp, scope: &Scope, id: Uuid, day: usize) {
+    for n in 0..3 {
+        let text = format!(
+            "День {day}, версия {n}: {}",
+            "обновить план работы. ".repeat(80)
+        );
+        d.edit(id, "recommendation", scope, json!({ "text": text }));
+        d.sync(app).await;
+    }
+}
+
+/// Both daily allowances start again on the next UTC day: what was made and written the day
+/// before does not count. (The server keeps one day per person; the test moves it back.)
+#[tokio::test]
+async fn the_daily_allowances_start_again_the_next_day() {
+    let m = common::municipality_with(|s| server::AppState {
+        db: s
+            .db
+            .clone()
+            .with_records_per_day(2)
+            .with_bytes_per_day(10_000),
+        ..s
+    })
+    .await;
+    let app = &m.app;
+    let scope = Scope::School(m.school);
+    let mut d = Device::new(&m.mentor.token, 1);
+    let refusals = |d: &mut Device| -> Vec<String> {
+        std::mem::take(&mut d.refused)
+            .into_iter()
+            .map(|r| r.message)
+            .collect()
+    };
+    let made = make_three(&mut d, app, &scope, 0).await;
+    edit_three(&mut d, app, &scope, made[0], 0).await;
+    let first = refusals(&mut d);
+    assert_eq!(first.len(), 2, "{first:?}");
+    assert!(first[0].contains("за сутки (предел — 2)"), "{}", first[0]);
+    assert!(first[1].contains("предел — 1 МБ"), "{}", first[1]);
+
+    // The next day: as much again, and no more; the bytes first this time.
+    let pool = app.pool().await;
+    for table in ["records_made", "bytes_written"] {
+        let moved = sqlx::query(&format!("UPDATE {table} SET day = day - 1"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert!(moved.rows_affected() > 0, "{table} holds the day's count");
+    }
+    edit_three(&mut d, app, &scope, made[0], 1).await;
+    make_three(&mut d, app, &scope, 1).await;
+    let second = refusals(&mut d);
+    assert_eq!(second.len(), 2, "{second:?}");
+    assert!(second[0].contains("предел — 1 МБ"), "{}", second[0]);
+    assert!(second[1].contains("за сутки (предел — 2)"), "{}", second[1]);
+    let stored: Record = app
+        .record(&m.mentor.token, made[0])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        stored.text("text").starts_with("День 1, версия 1:"),
+        "{}",
+        stored.text("text")
+    );
+}
+
 /// A person's changes add at most the server's allowance of bytes to the log a day, from
 /// every computer together: beyond it an edit is refused with a plain message, stays on the
 /// device and leaves the record as it was; others are not held back, and a batch sent again
@@ -704,22 +787,15 @@ async fn a_person_adds_a_bounded_number_of_bytes_to_the_log_a_day() {
 /// bounded like editing.
 #[tokio::test]
 async fn restoring_in_a_loop_is_bounded_like_editing() {
-    const LIMIT: u64 = 10_000;
-    let app = common::TestApp::start_empty_with(|s| server::AppState {
-        db: s.db.clone().with_bytes_per_day(LIMIT),
+    let municipality = common::municipality_with(|s| server::AppState {
+        db: s.db.clone().with_bytes_per_day(10_000),
         ..s
     })
     .await;
-    let school = app.add_school("Школа").await;
-    let mentor = app.add_user("mentor1", model::Role::Mentor, None).await;
-    app.db()
-        .await
-        .assign(mentor.profile.id, school)
-        .await
-        .unwrap();
-    let scope = Scope::School(school);
+    let app = municipality.app;
+    let scope = Scope::School(municipality.school);
     let id = Uuid::now_v7();
-    let mut m = Device::new(&mentor.token, 1);
+    let mut m = Device::new(&municipality.mentor.token, 1);
     let text = "обновить план работы. ".repeat(100);
     m.edit(
         id,
