@@ -4071,44 +4071,48 @@ impl World {
     /// audience.
     fn check_server(&mut self) -> Result<(), String> {
         let server = &self.server;
-        let mut seen = BTreeSet::new();
         let mut filed_for_nobody = 0;
-        let for_someone: BTreeSet<(Uuid, &str, &Hlc)> = server
-            .log
-            .iter()
-            .filter(|e| !e.keys.is_empty())
-            .flat_map(|e| {
-                e.change
-                    .fields
-                    .keys()
-                    .map(|n| (e.change.record, n.as_str(), &e.change.hlc))
-            })
-            .collect();
-        for e in &server.log {
-            // (A late edit to a record that stays gone is filed in two: its deletion for the
-            // readers, the rest for nobody.)
-            if e.device_seq > 0 && !seen.insert((e.device.clone(), e.device_seq, e.keys.is_empty()))
-            {
+        // A change to a record that stays gone may be filed in two: what won for the readers,
+        // what lost for nobody, with the same clock value and no field in both.
+        let mut rows: HashMap<(&DeviceId, u64), Vec<&Entry>> = HashMap::new();
+        for e in server.log.iter().filter(|e| e.device_seq > 0) {
+            rows.entry((&e.device, e.device_seq)).or_default().push(e);
+        }
+        for ((device, seq), rows) in &rows {
+            let halves = |a: &Entry, b: &Entry| {
+                !a.keys.is_empty()
+                    && b.keys.is_empty()
+                    && a.change.hlc == b.change.hlc
+                    && a.change.record == b.change.record
+                    && b.change
+                        .fields
+                        .keys()
+                        .all(|n| !a.change.fields.contains_key(n))
+            };
+            let once = match rows.as_slice() {
+                [_] => true,
+                [a, b] => halves(a, b) || halves(b, a),
+                _ => false,
+            };
+            if !once {
                 return Err(format!(
-                    "mutation {} of device {} applied twice",
-                    e.device_seq,
-                    e.device.as_str()
+                    "mutation {seq} of device {} applied twice",
+                    device.as_str()
                 ));
             }
+        }
+        for e in &server.log {
             if kinds::spec(&e.change.kind).is_none_or(|s| s.anonymous) {
                 return Err(format!("{} logged", e.change.kind));
             }
-            // What is filed for nobody is no deletion, and no value of a record that is not
-            // gone unless it reached its readers otherwise (handed to them when it came back).
+            // What is filed for nobody lost to a later write of each of its fields, on a
+            // record deleted: no deletion, no value.
             let r = &server.records[&e.change.record];
-            let hidden_value = |name: &String| {
-                !r.is_gone()
-                    && r.fields.get(name).is_some_and(|f| f.hlc == e.change.hlc)
-                    && !for_someone.contains(&(e.change.record, name.as_str(), &e.change.hlc))
+            let lost = |name: &String| {
+                name != DELETED && r.fields.get(name).is_some_and(|f| f.hlc > e.change.hlc)
             };
             if e.keys.is_empty()
-                && (e.change.fields.contains_key(DELETED)
-                    || e.change.fields.keys().any(hidden_value))
+                && !(r.fields.contains_key(DELETED) && e.change.fields.keys().all(lost))
             {
                 return Err(format!("a change of {} logged for nobody", e.change.record));
             }
@@ -4409,8 +4413,8 @@ fn school_sees_a_draft(r: &Record, mine: &Record, ever: &BTreeSet<ReadKey>) -> O
 }
 
 /// Of a record that is gone (deleted, nothing to decide), a reader who began to read it
-/// afterwards holds the deletion alone, and later writes that lost to its values: the same
-/// deletion is all that must agree.
+/// afterwards holds the deletion alone, and the values written since: the same deletion, and
+/// each value it holds the server's.
 fn same_deletion(mine: &Record, server: &Record) -> bool {
     let deletion = |r: &Record| {
         r.fields
@@ -4428,6 +4432,12 @@ fn same_deletion(mine: &Record, server: &Record) -> bool {
                 &server.owner,
             )
         && deletion(mine) == deletion(server)
+        && mine.fields.iter().all(|(name, m)| {
+            server
+                .fields
+                .get(name)
+                .is_some_and(|s| (&m.hlc, &m.value) == (&s.hlc, &s.value))
+        })
 }
 
 /// The same record with the same values, each from the same write (histories aside).

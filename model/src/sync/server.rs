@@ -449,10 +449,10 @@ impl Plan {
     /// before them, nor a field of the change itself that an earlier-arrived, later write
     /// replaced. A change that brings back a record that was gone (`was_gone`:
     /// [`Record::is_gone`]) hands its values to every reader, since those who began to read it
-    /// while it was gone received its deletion only. A change that leaves it gone (a late edit
-    /// that lost to the values the deletion saw) is filed for no reader but its deletion, if it
-    /// holds one: a reader holding the deletion alone would otherwise hold a value the
-    /// deletion never saw, and count it a deletion to decide while every other copy does not.
+    /// while it was gone received its deletion only. Of a change that leaves it gone, the
+    /// writes that lost (a late edit beaten by one the deletion saw) are filed for no reader: a
+    /// reader holding the deletion alone would otherwise hold a value the deletion never saw,
+    /// and count it a deletion to decide while every other copy does not.
     fn log_change(
         &mut self,
         change: Change,
@@ -479,22 +479,27 @@ impl Plan {
         keys.dedup();
         let r = &records[&id];
         if was_gone && r.is_gone() {
-            let mut rest = change;
-            if let Some(deletion) = rest.fields.remove(DELETED) {
-                let mut marked = rest.clone();
-                marked.fields = BTreeMap::from([(DELETED.to_owned(), deletion)]);
-                self.log.push(Logged {
-                    change: marked,
-                    keys,
-                    device_seq,
+            // The writes that lost (a field's value stays another, later write) go to nobody;
+            // the deletion and the writes that won go to the readers. A write that won on a
+            // record still gone is one its deletion saw, so a reader holding the deletion alone
+            // still finds it gone, and every copy holds the server's values.
+            let mut change = change;
+            let all = std::mem::take(&mut change.fields);
+            let (won, lost): (BTreeMap<String, Value>, BTreeMap<String, Value>) =
+                all.into_iter().partition(|(name, _)| {
+                    name == DELETED || r.fields.get(name).is_some_and(|f| f.hlc == change.hlc)
                 });
-            }
-            if !rest.fields.is_empty() {
-                self.log.push(Logged {
-                    change: rest,
-                    keys: Vec::new(),
-                    device_seq,
-                });
+            for (fields, keys) in [(won, keys), (lost, Vec::new())] {
+                if !fields.is_empty() {
+                    self.log.push(Logged {
+                        change: Change {
+                            fields,
+                            ..change.clone()
+                        },
+                        keys,
+                        device_seq,
+                    });
+                }
             }
         } else {
             self.log.push(Logged {
