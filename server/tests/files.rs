@@ -589,6 +589,63 @@ async fn a_late_edit_of_a_file_taken_off_reaches_no_reader_who_never_saw_it() {
     }
 }
 
+/// What a material's rules refuse is refused while it is deleted too: putting it back
+/// checks nothing more.
+#[tokio::test]
+async fn a_deleted_material_is_not_published_without_what_publishing_needs() {
+    let m = municipality().await;
+    let app = &m.app;
+    let moderator = app
+        .add_user("moderator1", model::Role::Moderator, None)
+        .await;
+    let mut desk = Device::new(&moderator.token, 1);
+    let material = fresh();
+    desk.edit(
+        material,
+        p::MATERIAL_KIND,
+        &Scope::Centre,
+        json!({ p::F_TITLE: "Заготовка", p::F_STATE: "draft" }),
+    );
+    desk.sync(app).await;
+    let deletion = desk.records[&material].deletion_value();
+    desk.edit(
+        material,
+        p::MATERIAL_KIND,
+        &Scope::Centre,
+        json!({ model::record::DELETED: deletion }),
+    );
+    desk.sync(app).await;
+    assert!(desk.refused.is_empty(), "{:?}", desk.refused_messages());
+    desk.edit(
+        material,
+        p::MATERIAL_KIND,
+        &Scope::Centre,
+        json!({ p::F_STATE: "published" }),
+    );
+    desk.sync(app).await;
+    assert_eq!(desk.refused.len(), 1, "{:?}", desk.refused_messages());
+    assert!(desk.refused[0].message.contains("Укажите вид материала"));
+    desk.edit(
+        material,
+        p::MATERIAL_KIND,
+        &Scope::Centre,
+        json!({ model::record::DELETED: {"deleted": false} }),
+    );
+    desk.sync(app).await;
+    assert_eq!(desk.refused.len(), 1, "{:?}", desk.refused_messages());
+    let stored: Record = app
+        .record(&moderator.token, material)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!stored.is_deleted());
+    assert!(!p::is_published(&stored));
+    let mut school = Device::new(&m.team.token, 2);
+    school.sync(app).await;
+    assert!(!school.records.contains_key(&material));
+}
+
 #[tokio::test]
 async fn only_the_centre_publishes_and_attaches_to_materials() {
     let m = municipality().await;

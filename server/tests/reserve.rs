@@ -328,6 +328,49 @@ async fn a_decline_names_its_criterion_and_only_a_school_team_nominates() {
     assert!(got.text("sel.experience.reason").contains("Стаж 2 года"));
 }
 
+/// A candidate taken off keeps the stage it had: a school cannot move its draft to the
+/// registry while it is deleted and then put it back.
+#[tokio::test]
+async fn a_deleted_candidate_moves_no_stage_the_living_one_could_not() {
+    let m = municipality().await;
+    let app = &m.app;
+    let scope = Scope::School(m.school);
+    let id = Uuid::now_v7();
+    let mut school = Device::new(&m.team.token, 1);
+    school.edit(
+        id,
+        r::CANDIDATE_KIND,
+        &scope,
+        json!({ r::F_NAME: "Петров Олег Иванович", r::F_POSITION: "учитель физики", r::F_STAGE: "draft" }),
+    );
+    school.sync(app).await;
+    let deletion = school.records[&id].deletion_value();
+    school.edit(
+        id,
+        r::CANDIDATE_KIND,
+        &scope,
+        json!({ model::record::DELETED: deletion }),
+    );
+    school.sync(app).await;
+    assert!(school.refused.is_empty(), "{:?}", school.refused_messages());
+    for stage in ["registry", "training", "nominated"] {
+        school.edit(id, r::CANDIDATE_KIND, &scope, json!({ r::F_STAGE: stage }));
+        school.sync(app).await;
+    }
+    school.edit(
+        id,
+        r::CANDIDATE_KIND,
+        &scope,
+        json!({ model::record::DELETED: {"deleted": false} }),
+    );
+    school.sync(app).await;
+    assert_eq!(school.refused.len(), 3, "{:?}", school.refused_messages());
+    let stored: Record = app.record(&m.head.token, id).await.json().await.unwrap();
+    assert!(!stored.is_deleted());
+    assert_eq!(r::stage_of(&stored), Stage::Draft);
+    assert!(stored.text(r::F_REGISTRY_ON).is_empty());
+}
+
 /// Vacant management posts are the centre's: the head records them and how they were filled,
 /// and two indicators of the programme count them; nobody else writes or reads them.
 #[tokio::test]

@@ -114,7 +114,7 @@ fn check(ctx: &Ctx) -> Result<(), String> {
     for f in [F_SHA256, F_SIZE, F_MIME] {
         super::fixed(ctx, f, "Содержимое файла")?;
     }
-    if ctx.after.is_deleted() {
+    if ctx.only_deletes() {
         return Ok(());
     }
     let name = ctx.after.text(F_NAME);

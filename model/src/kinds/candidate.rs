@@ -192,7 +192,8 @@ fn check(ctx: &Ctx) -> Result<(), String> {
             );
         }
     }
-    if ctx.fields.contains_key(F_STAGE) && !ctx.after.is_deleted() {
+    // Deleted or not: a candidate put back has the stage it was moved to meanwhile.
+    if ctx.fields.contains_key(F_STAGE) {
         r::check_move(ctx.after, from, to, school)?;
     }
     let appointing = [F_APPOINTED_POST, F_APPOINTED_SCHOOL, F_APPOINTED_ON]

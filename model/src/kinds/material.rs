@@ -98,7 +98,7 @@ fn check(ctx: &Ctx) -> Result<(), String> {
                 .into(),
         );
     }
-    if ctx.after.is_deleted() {
+    if ctx.only_deletes() {
         return Ok(());
     }
     if p::is_published(ctx.after) {

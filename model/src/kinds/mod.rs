@@ -275,6 +275,14 @@ impl Ctx<'_> {
         self.records.get(&id)
     }
 
+    /// Does the change only delete the record? Such a change is taken whatever the record
+    /// holds; any other change, while it is deleted too, must leave it as its rules allow, since
+    /// putting it back checks nothing more (a material published without a title while deleted,
+    /// then restored).
+    pub fn only_deletes(&self) -> bool {
+        self.after.is_deleted() && self.fields.keys().all(|f| f == DELETED)
+    }
+
     /// Did this change make the text field `name` become `value`?
     pub fn became(&self, name: &str, value: &str) -> bool {
         self.after.get(name).and_then(Value::as_str) == Some(value)
