@@ -589,6 +589,92 @@ async fn a_late_edit_of_a_file_taken_off_reaches_no_reader_who_never_saw_it() {
     }
 }
 
+/// A change that renames a deleted file and deletes it again at once (as a device may send)
+/// leaves it gone with the new name: every computer that held the file receives the name, so a
+/// late rename made offline elsewhere loses on each copy alike and none counts the deletion as
+/// undecided.
+#[tokio::test]
+async fn a_name_written_with_its_own_deletion_reaches_every_reader() {
+    let m = municipality().await;
+    let app = &m.app;
+    let moderator = app
+        .add_user("moderator1", model::Role::Moderator, None)
+        .await;
+    let mut desk = Device::new(&moderator.token, 1);
+    let mut laptop = Device::new(&moderator.token, 3);
+    let mut third = Device::new(&moderator.token, 5);
+    let material = fresh();
+    desk.edit(
+        material,
+        p::MATERIAL_KIND,
+        &Scope::Centre,
+        json!({ p::F_TITLE: "Методический день", p::F_STATE: "draft" }),
+    );
+    let file = fresh();
+    let attach = |d: &mut Device, fields: serde_json::Value| {
+        d.edit_child(
+            file,
+            files::ATTACHMENT_KIND,
+            &Scope::Centre,
+            Some(material),
+            fields,
+        )
+    };
+    attach(
+        &mut desk,
+        json!({
+            files::F_NAME: "Список.pdf",
+            files::F_MIME: "application/pdf",
+            files::F_SIZE: 1000,
+            files::F_SHA256: sha(b"list"),
+        }),
+    );
+    desk.sync(app).await;
+    laptop.sync(app).await;
+    third.sync(app).await;
+    // Offline on the laptop.
+    attach(
+        &mut laptop,
+        json!({ files::F_NAME: "Список с телефонами.pdf" }),
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    // Deleted at the desk; then, from a third computer that had not heard of it, one change:
+    // renamed, and deleted with its own rename seen (a deletion may see writes up to its own
+    // clock value).
+    let first = desk.records[&file].deletion_value();
+    attach(&mut desk, json!({ model::record::DELETED: first }));
+    desk.sync(app).await;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let deletion = third.records[&file].deletion_value();
+    attach(
+        &mut third,
+        json!({ files::F_NAME: "Список-архив.pdf", model::record::DELETED: deletion }),
+    );
+    let sent = &mut third.outbox.last_mut().unwrap().change;
+    let own = sent.hlc.to_string();
+    let device = third.state.device.as_str().to_owned();
+    sent.fields.get_mut(model::record::DELETED).unwrap()["seen"][&device] = json!(own);
+    let held = third.records.get_mut(&file).unwrap();
+    held.fields.get_mut(model::record::DELETED).unwrap().value["seen"][&device] = json!(own);
+    third.sync(app).await;
+    assert!(third.refused.is_empty(), "{:?}", third.refused_messages());
+    laptop.sync(app).await;
+    desk.sync(app).await;
+    for d in [&desk, &laptop, &third] {
+        assert!(d.refused.is_empty(), "{:?}", d.refused_messages());
+        let r = &d.records[&file];
+        assert_eq!(r.text(files::F_NAME), "Список-архив.pdf", "{:?}", r.fields);
+        assert!(r.is_gone(), "{:?}", r.fields);
+    }
+    let stored: Record = app
+        .record(&moderator.token, file)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(stored.is_gone());
+}
+
 /// What a material's rules refuse is refused while it is deleted too: putting it back
 /// checks nothing more.
 #[tokio::test]
