@@ -44,7 +44,8 @@
 //! nothing applied twice, the read keys on file are each record's audience,
 //! hostile writes refused, far-ahead writes re-stamped.
 //!
-//! `SIM_SEEDS=N` sets how many seeds run (default 2000); `SIM_SEED=S` replays one seed and prints
+//! `SIM_SEEDS=N` sets how many seeds run (default 2000; from 1000 on, every counted path must
+//! have been exercised); `SIM_SEED=S` replays one seed and prints
 //! its figures, `SIM_TRACE=1` with it prints every edit, request and answer; `SIM_KEEP_GOING=1`
 //! runs every seed and lists all that fail.
 
@@ -2472,7 +2473,7 @@ impl World {
                 } else if self.rng.chance(50) {
                     fields(&[(files::F_NAME, json!(format!("переименован-{n}.pdf")))])
                 } else {
-                    if self.rng.chance(50) {
+                    if self.rng.chance(80) {
                         // Renamed, then taken off: a rename made offline elsewhere loses to
                         // this one, and arrives after the file is gone.
                         let f = fields(&[(files::F_NAME, json!(format!("последний-{n}.pdf")))]);
@@ -4543,7 +4544,9 @@ fn sync_keeps_the_trust_model_under_faults() {
     let counts = total.counts();
     let line: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
     eprintln!("simulated {seeds} seeds: {}", line.join(", "));
-    if seeds >= 100 {
+    // The rarest paths (a late edit to a file deleted elsewhere: a few in a thousand seeds)
+    // are required of runs as long as the default's half; shorter runs only print the counts.
+    if seeds >= 1_000 {
         for (what, n) in counts {
             assert!(n > 0, "the simulation never exercised {what}");
         }
