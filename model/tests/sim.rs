@@ -45,9 +45,9 @@
 //! hostile writes refused, far-ahead writes re-stamped.
 //!
 //! `SIM_SEEDS=N` sets how many seeds run (default 2000; from 1000 on, every counted path must
-//! have been exercised); `SIM_SEED=S` replays one seed and prints
-//! its figures, `SIM_TRACE=1` with it prints every edit, request and answer; `SIM_KEEP_GOING=1`
-//! runs every seed and lists all that fail.
+//! have been exercised); `SIM_SEED=S` replays one seed and prints its figures, `SIM_TRACE=1`
+//! with it prints every edit, request and answer; `SIM_KEEP_GOING=1` runs every seed and lists
+//! all that fail.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
