@@ -495,6 +495,56 @@ async fn a_file_taken_off_a_draft_reaches_no_reader_of_the_published_material() 
     );
 }
 
+/// A draft material of the bank with one file attached, made and sent from `desk`.
+struct DraftWithFile {
+    material: Uuid,
+    file: Uuid,
+}
+
+impl DraftWithFile {
+    async fn make(desk: &mut Device, app: &common::TestApp) -> DraftWithFile {
+        let draft = DraftWithFile {
+            material: fresh(),
+            file: fresh(),
+        };
+        desk.edit(
+            draft.material,
+            p::MATERIAL_KIND,
+            &Scope::Centre,
+            json!({
+                p::F_TITLE: "Методический день",
+                p::F_TYPE: "practice",
+                p::F_FACTORS: ["environment"],
+                p::F_AREAS: ["upbringing"],
+                p::F_STATE: "draft",
+            }),
+        );
+        draft.edit(
+            desk,
+            json!({
+                files::F_NAME: "Список.pdf",
+                files::F_MIME: "application/pdf",
+                files::F_SIZE: 1000,
+                files::F_SHA256: sha(b"list"),
+            }),
+        );
+        desk.sync(app).await;
+        assert!(desk.refused.is_empty(), "{:?}", desk.refused_messages());
+        draft
+    }
+
+    /// Edits the file on a computer of the material's writer.
+    fn edit(&self, d: &mut Device, fields: serde_json::Value) {
+        d.edit_child(
+            self.file,
+            files::ATTACHMENT_KIND,
+            &Scope::Centre,
+            Some(self.material),
+            fields,
+        );
+    }
+}
+
 /// A file renamed on one computer while another renamed it later and took it off: the
 /// late, losing name reaches nobody who began to read the file after it was gone.
 #[tokio::test]
@@ -506,39 +556,9 @@ async fn a_late_edit_of_a_file_taken_off_reaches_no_reader_who_never_saw_it() {
         .await;
     let mut desk = Device::new(&moderator.token, 1);
     let mut laptop = Device::new(&moderator.token, 3);
-    let material = fresh();
-    desk.edit(
-        material,
-        p::MATERIAL_KIND,
-        &Scope::Centre,
-        json!({
-            p::F_TITLE: "Методический день",
-            p::F_TYPE: "practice",
-            p::F_FACTORS: ["environment"],
-            p::F_AREAS: ["upbringing"],
-            p::F_STATE: "draft",
-        }),
-    );
-    let removed = fresh();
-    let attach = |d: &mut Device, fields: serde_json::Value| {
-        d.edit_child(
-            removed,
-            files::ATTACHMENT_KIND,
-            &Scope::Centre,
-            Some(material),
-            fields,
-        )
-    };
-    attach(
-        &mut desk,
-        json!({
-            files::F_NAME: "Список.pdf",
-            files::F_MIME: "application/pdf",
-            files::F_SIZE: 1000,
-            files::F_SHA256: sha(b"list"),
-        }),
-    );
-    desk.sync(app).await;
+    let draft = DraftWithFile::make(&mut desk, app).await;
+    let (material, removed) = (draft.material, draft.file);
+    let attach = |d: &mut Device, fields: serde_json::Value| draft.edit(d, fields);
     laptop.sync(app).await;
     // Offline on the laptop.
     attach(
@@ -603,33 +623,9 @@ async fn a_name_written_with_its_own_deletion_reaches_every_reader() {
     let mut desk = Device::new(&moderator.token, 1);
     let mut laptop = Device::new(&moderator.token, 3);
     let mut third = Device::new(&moderator.token, 5);
-    let material = fresh();
-    desk.edit(
-        material,
-        p::MATERIAL_KIND,
-        &Scope::Centre,
-        json!({ p::F_TITLE: "Методический день", p::F_STATE: "draft" }),
-    );
-    let file = fresh();
-    let attach = |d: &mut Device, fields: serde_json::Value| {
-        d.edit_child(
-            file,
-            files::ATTACHMENT_KIND,
-            &Scope::Centre,
-            Some(material),
-            fields,
-        )
-    };
-    attach(
-        &mut desk,
-        json!({
-            files::F_NAME: "Список.pdf",
-            files::F_MIME: "application/pdf",
-            files::F_SIZE: 1000,
-            files::F_SHA256: sha(b"list"),
-        }),
-    );
-    desk.sync(app).await;
+    let draft = DraftWithFile::make(&mut desk, app).await;
+    let file = draft.file;
+    let attach = |d: &mut Device, fields: serde_json::Value| draft.edit(d, fields);
     laptop.sync(app).await;
     third.sync(app).await;
     // Offline on the laptop.
