@@ -1,4 +1,11 @@
-//! Dates and times as people here write them: DD.MM.YYYY, 24-hour clock.
+//! Dates and times as people here write them: DD.MM.YYYY, 24-hour clock; and stored values
+//! in words.
+
+use std::collections::BTreeMap;
+
+use model::record::DELETED;
+use model::{forms, kinds};
+use serde_json::Value;
 
 /// "23.11.2026 14:05" for a Unix time in milliseconds (local time zone).
 pub fn date_time(ms: u64) -> String {
@@ -53,4 +60,56 @@ pub fn iso_date(ms: u64) -> String {
         d.get_month() + 1,
         d.get_date()
     )
+}
+
+/// A change's fields as a person reads them: each under its label (a form's answer is
+/// «Ответ»), dates as ДД.ММ.ГГГГ, yes and no, lists; fields that only tie a record to others
+/// (which campaign, which version) are left out.
+pub fn fields_in_words(
+    spec: Option<&kinds::KindSpec>,
+    fields: &BTreeMap<String, Value>,
+) -> Vec<String> {
+    fields
+        .iter()
+        .filter_map(|(name, value)| {
+            if name == DELETED {
+                let deleted = value.get("deleted").and_then(Value::as_bool) == Some(true);
+                return Some(
+                    if deleted {
+                        "запись удалена"
+                    } else {
+                        "запись возвращена"
+                    }
+                    .to_owned(),
+                );
+            }
+            let label = match spec.and_then(|s| s.field(name)) {
+                Some(f) => f.label,
+                None if name.starts_with(forms::ANSWER_PREFIX) => "Ответ",
+                None if name == forms::F_STATUS => "Состояние",
+                None => return None,
+            };
+            Some(format!("{label}: {}", value_in_words(value)))
+        })
+        .collect()
+}
+
+fn value_in_words(value: &Value) -> String {
+    match value {
+        Value::Null => "—".to_owned(),
+        Value::Bool(true) => "да".to_owned(),
+        Value::Bool(false) => "нет".to_owned(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) if forms::answer::is_date(s) => date(s),
+        Value::String(s) if s.chars().count() > 200 => {
+            format!("{}…", s.chars().take(200).collect::<String>())
+        }
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(value_in_words)
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Object(_) => "…".to_owned(),
+    }
 }

@@ -384,6 +384,65 @@ impl Store {
         all(tx.object_store(REFUSED)?.get_all().primitive()?.await?)
     }
 
+    /// The records held here that await a person's decision — deleted on one computer while
+    /// edited on another ([`Record::deletion_conflict`]) — each with its parent (what may be
+    /// decided can depend on it). Read through the list the device state keeps; a state stored
+    /// before that list was kept has it made once, from every record held here.
+    pub async fn undecided(self) -> Result<Vec<(Record, Option<Record>)>> {
+        let db = self.open_db()?;
+        let listed = {
+            let tx = db.transaction(META).build()?;
+            device_state(&tx.object_store(META)?).await?.undecided
+        };
+        let ids = match listed {
+            Some(ids) => ids,
+            None => self.list_undecided().await?,
+        };
+        let tx = db.transaction(RECORDS).build()?;
+        let records = tx.object_store(RECORDS)?;
+        let mut found = Vec::new();
+        for id in ids {
+            let stored: Option<JsValue> = records.get(id.to_string()).primitive()?.await?;
+            let Some(record) = stored.map(from_js::<Record>).transpose()? else {
+                continue;
+            };
+            if !record.deletion_conflict() {
+                continue;
+            }
+            let parent = match record.parent {
+                Some(p) => {
+                    let stored: Option<JsValue> = records.get(p.to_string()).primitive()?.await?;
+                    stored.map(from_js::<Record>).transpose()?
+                }
+                None => None,
+            };
+            found.push((record, parent));
+        }
+        Ok(found)
+    }
+
+    /// Makes the device state's list of records awaiting a decision from every record held
+    /// here (once: a state stored before the list was kept).
+    async fn list_undecided(self) -> Result<std::collections::BTreeSet<Uuid>> {
+        let db = self.open_db()?;
+        let tx = db
+            .transaction([META, RECORDS])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let meta = tx.object_store(META)?;
+        let mut state = device_state(&meta).await?;
+        if state.undecided.is_none() {
+            let held: Vec<Record> = all(tx.object_store(RECORDS)?.get_all().primitive()?.await?)?;
+            state.note_decisions(held.iter());
+            meta.put(to_js(&state)?)
+                .with_key(DEVICE_KEY.to_owned())
+                .primitive()?
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(state.undecided.unwrap_or_default())
+    }
+
     /// Removes a refused edit from view once a person has read it.
     pub async fn dismiss_refused(self, seq: u64) -> Result<()> {
         let db = self.open_db()?;
@@ -770,16 +829,22 @@ impl Store {
             pending.extend(waiting.iter().map(|m| m.change.record));
             let refused: Vec<Refused> = all(refused_store.get_all().primitive()?.await?)?;
             pending.extend(refused.iter().map(|r| r.mutation.change.record));
-            let mut dropped = 0;
+            let mut gone = Vec::new();
             for id in taken.unreadable.iter().filter(|id| !pending.contains(id)) {
                 records_store.delete(id.to_string()).await?;
-                dropped += 1;
+                gone.push(*id);
             }
             if let Some(pass) = taken.sweep {
                 let held: Vec<Record> = all(records_store.get_all().primitive()?.await?)?;
                 for r in held.iter().filter(|r| !client::keep(r, pass, &pending)) {
                     records_store.delete(r.id.to_string()).await?;
-                    dropped += 1;
+                    gone.push(r.id);
+                }
+            }
+            let dropped = gone.len() as u64;
+            if let Some(undecided) = &mut state.undecided {
+                for id in &gone {
+                    undecided.remove(id);
                 }
             }
             state.dropped += dropped;

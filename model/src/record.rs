@@ -318,8 +318,15 @@ impl Record {
     /// read the record late holds its values but not its earlier drafts, so every copy decides
     /// alike.
     pub fn deletion_conflict(&self) -> bool {
+        !self.unseen_by_deletion().is_empty()
+    }
+
+    /// Of a deleted record, the fields whose value is a write the deletion had not seen (what
+    /// was changed elsewhere meanwhile, for a person to look at before deciding); none when the
+    /// record is not deleted.
+    pub fn unseen_by_deletion(&self) -> Vec<(&str, &FieldState)> {
         if !self.is_deleted() {
-            return false;
+            return Vec::new();
         }
         let seen: BTreeMap<String, Hlc> = self
             .get(DELETED)
@@ -329,10 +336,17 @@ impl Record {
         self.fields
             .iter()
             .filter(|(name, _)| name.as_str() != DELETED)
-            .any(|(_, state)| {
+            .filter(|(_, state)| {
                 seen.get(state.hlc.device.as_str())
                     .is_none_or(|s| &state.hlc > s)
             })
+            .map(|(name, state)| (name.as_str(), state))
+            .collect()
+    }
+
+    /// The value of a write that puts a deleted record back.
+    pub fn restoration_value() -> Value {
+        serde_json::json!({ "deleted": false })
     }
 
     /// Deleted, with nothing for a person to decide ([`Record::deletion_conflict`]): gone for

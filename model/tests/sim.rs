@@ -951,6 +951,9 @@ struct Stats {
     gone_unseen: u64,
     /// Late edits to a record that stayed gone, filed for no reader.
     filed_for_nobody: u64,
+    /// Copies of records still awaiting a person's decision at the end (each listed by its
+    /// device for the app to show).
+    undecided: u64,
     /// Records on the server at the end, per kind (in `kinds::KINDS` order).
     kinds: Vec<u64>,
     /// What the school's support reached on the server at the end (a verdict, quarterly
@@ -986,6 +989,7 @@ impl Stats {
                 "late edits to gone records filed for no reader",
                 self.filed_for_nobody,
             ),
+            ("copies awaiting a decision at the end", self.undecided),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -1018,6 +1022,7 @@ impl Stats {
         self.device_crashes += o.device_crashes;
         self.clock_jumps += o.clock_jumps;
         self.gone_unseen += o.gone_unseen;
+        self.undecided += o.undecided;
         self.filed_for_nobody += o.filed_for_nobody;
         self.kinds.resize(kinds::KINDS.len(), 0);
         for (a, b) in self.kinds.iter_mut().zip(&o.kinds) {
@@ -1687,7 +1692,7 @@ impl World {
         let f = if r.deletion_conflict() {
             // Someone edited what was deleted: a person decides.
             if self.rng.chance(50) {
-                fields(&[(DELETED, json!({"deleted": false}))])
+                fields(&[(DELETED, Record::restoration_value())])
             } else {
                 fields(&[(DELETED, r.deletion_value())])
             }
@@ -1767,7 +1772,7 @@ impl World {
         let r = self.local(d, id).unwrap().clone();
         let f = if r.deletion_conflict() {
             if self.rng.chance(50) {
-                fields(&[(DELETED, json!({"deleted": false}))])
+                fields(&[(DELETED, Record::restoration_value())])
             } else {
                 fields(&[(DELETED, r.deletion_value())])
             }
@@ -1892,7 +1897,7 @@ impl World {
         let spec = kinds::spec(&r.kind).unwrap();
         let f = if r.deletion_conflict() {
             if self.rng.chance(50) {
-                fields(&[(DELETED, json!({"deleted": false}))])
+                fields(&[(DELETED, Record::restoration_value())])
             } else {
                 fields(&[(DELETED, r.deletion_value())])
             }
@@ -2228,7 +2233,7 @@ impl World {
         let own = r.text(wp::F_CONTENT) == HEAD_OWN;
         let f = if r.deletion_conflict() {
             if self.rng.chance(50) {
-                fields(&[(DELETED, json!({"deleted": false}))])
+                fields(&[(DELETED, Record::restoration_value())])
             } else {
                 fields(&[(DELETED, r.deletion_value())])
             }
@@ -2469,7 +2474,7 @@ impl World {
                 let parent = r.parent;
                 let f = if r.is_deleted() {
                     // Taken off by mistake: put back.
-                    fields(&[(DELETED, json!({"deleted": false}))])
+                    fields(&[(DELETED, Record::restoration_value())])
                 } else if self.rng.chance(50) {
                     fields(&[(files::F_NAME, json!(format!("переименован-{n}.pdf")))])
                 } else {
@@ -4281,6 +4286,7 @@ impl World {
     fn check_devices(&mut self) -> Result<(), String> {
         let server = &self.server;
         let mut gone_unseen = 0;
+        let mut undecided_held = 0;
         let mut logged: HashMap<Uuid, Vec<&Entry>> = HashMap::new();
         for e in &server.log {
             logged.entry(e.change.record).or_default().push(e);
@@ -4297,6 +4303,17 @@ impl World {
             }
             if d.state.scopes_key != actor.grants_key() || d.state.pass.is_some() {
                 return Err(format!("device {i} did not finish receiving its grants"));
+            }
+            // Every record awaiting a decision is listed, for the app to show.
+            let undecided = d.state.undecided.clone().unwrap_or_default();
+            for r in d.records.values().filter(|r| r.deletion_conflict()) {
+                if !undecided.contains(&r.id) {
+                    return Err(format!(
+                        "device {i} does not list {} {} as awaiting a decision",
+                        r.kind, r.id
+                    ));
+                }
+                undecided_held += 1;
             }
             for (id, r) in &server.records {
                 let anonymous = kinds::spec(&r.kind).is_some_and(|s| s.anonymous);
@@ -4380,6 +4397,7 @@ impl World {
             }
         }
         self.stats.gone_unseen = gone_unseen;
+        self.stats.undecided = undecided_held;
         Ok(())
     }
 }

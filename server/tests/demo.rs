@@ -155,6 +155,19 @@ async fn the_demo_has_every_state_of_the_work() {
             .iter()
             .any(|a| candidates.iter().any(|c| Some(c.id) == a.parent))
     );
+    // A draft withdrawn on one computer while another changed it awaits a decision, and only
+    // the later change is what the deletion did not see.
+    let undecided: Vec<_> = candidates
+        .iter()
+        .filter(|c| c.deletion_conflict())
+        .collect();
+    assert_eq!(undecided.len(), 1);
+    let unseen: Vec<&str> = undecided[0]
+        .unseen_by_deletion()
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(unseen, [rs::F_POSITION]);
     let vacancies = db.all_records(rs::VACANCY_KIND).await.unwrap();
     assert!(vacancies.len() >= 3);
     assert!(vacancies.iter().any(|v| {

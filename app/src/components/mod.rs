@@ -13,3 +13,4 @@ pub mod results_chart;
 pub mod sync_status;
 pub mod test_result;
 pub mod text_input;
+pub mod undecided;

@@ -90,6 +90,19 @@ pub fn create(
     busy: RwSignal<bool>,
     then: impl FnOnce() + 'static,
 ) {
+    save_once(target, fields, error, busy, then);
+}
+
+/// Stores `fields` at once (as [`save_now`]) unless the write of the same button is under way:
+/// `busy` is set while it is written, so a second press on a slow computer does nothing (a
+/// decision taken twice, a record made twice).
+pub fn save_once(
+    target: Target,
+    fields: BTreeMap<String, Value>,
+    error: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
+    then: impl FnOnce() + 'static,
+) {
     if busy.get_untracked() {
         return;
     }

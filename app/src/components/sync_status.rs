@@ -41,6 +41,9 @@ pub fn SyncStatus() -> impl IntoView {
             {move || (v.refused.get() > 0).then(|| view! {
                 <a id="sync-refused" class="badge-bad" href="/refused">"Не принято: " {v.refused.get()}</a>
             })}
+            {move || (v.undecided.get() > 0).then(|| view! {
+                <a id="sync-undecided" class="badge-bad" href="/refused#undecided">"Ждут решения: " {v.undecided.get()}</a>
+            })}
             <button
                 type="button"
                 id="sync-now"

@@ -6,6 +6,7 @@ use model::kinds::school_profile::SPEC as SCHOOL_PROFILE;
 use model::record::{Scope, singleton_id};
 
 use crate::components::refused::RefusedList;
+use crate::components::undecided::UndecidedList;
 use crate::lists::known_schools;
 use crate::pages::forms::TaskList;
 use crate::pages::review::{
@@ -50,6 +51,7 @@ pub fn SchoolHome() -> impl IntoView {
             <h1>"Моя школа"</h1>
             <Greeting/>
             <RefusedList/>
+            <UndecidedList/>
             <ul class="cards">
                 <li><a href="/school/profile" id="link-profile">"Сведения о школе"</a></li>
                 <li><a href="/consultations" id="link-consultations">"Консультации: запросить помощь наставника"</a></li>
@@ -77,6 +79,7 @@ pub fn TeacherHome() -> impl IntoView {
             <h1>"Анкеты для педагогов"</h1>
             <Greeting/>
             <RefusedList/>
+            <UndecidedList/>
             <TaskList/>
         </section>
     }

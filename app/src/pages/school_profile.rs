@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::components::record_field::took_back_when_written;
 use crate::components::refused::RefusedList;
+use crate::components::undecided::UndecidedList;
 use crate::format;
 use crate::session::use_session;
 use crate::store::{DbState, Target, use_store};
@@ -109,6 +110,7 @@ pub fn SchoolProfilePage() -> impl IntoView {
                 "Заполнено " {filled} " из " {SCHOOL_PROFILE.fields.len()}
             </p>
             <RefusedList/>
+            <UndecidedList/>
             <form class="form" on:submit=|ev| ev.prevent_default() novalidate=true>
                 {SCHOOL_PROFILE
                     .fields

@@ -486,6 +486,78 @@ impl KindSpec {
     pub fn may_edit(&self, ctx: &Ctx) -> bool {
         self.rules.iter().any(|r| self.holds(r.who, ctx))
     }
+
+    /// Who may write the field `name`, in words («руководитель центра, владелец записи»).
+    pub fn writers_of(&self, name: &str) -> String {
+        let mut who: Vec<&str> = Vec::new();
+        for r in self
+            .rules
+            .iter()
+            .filter(|r| r.fields.iter().any(|p| covers(p, name)))
+        {
+            if !who.contains(&r.who.label()) {
+                who.push(r.who.label());
+            }
+        }
+        who.join(", ")
+    }
+}
+
+/// Whether `actor` may write `fields` into the existing `record`, as far as a device can tell:
+/// the kind's rights and its check, as the server applies them, but without what a check may
+/// look up on the server (templates, other records). `Err` says why not, in words. A device
+/// asks before it offers a change a person could not make (a decision about a deleted record
+/// only the centre may take); the server decides again when the change comes.
+pub fn may_change(
+    actor: &Actor,
+    now_ms: u64,
+    record: &Record,
+    parent: Option<&Record>,
+    fields: &BTreeMap<String, Value>,
+) -> Result<(), String> {
+    let Some(spec) = spec(&record.kind) else {
+        return Err(format!("Неизвестный вид данных «{}».", record.kind));
+    };
+    let mut clock = crate::hlc::Clock::new(crate::hlc::DeviceId::from_random([0; 8]));
+    if let Some(latest) = record.latest() {
+        clock.observe(latest);
+    }
+    let hlc = clock.tick(now_ms);
+    let mut after = record.clone();
+    for (name, value) in fields {
+        after.apply(
+            name,
+            crate::record::Write {
+                hlc: hlc.clone(),
+                value: value.clone(),
+            },
+        );
+    }
+    let records = HashMap::new();
+    let ctx = Ctx {
+        actor,
+        now_ms,
+        before: Some(record),
+        after: &after,
+        fields,
+        parent,
+        records: &records,
+        lookup: &NoLookup,
+    };
+    for name in fields.keys() {
+        if spec.server_fields.contains(&name.as_str()) {
+            return Err("Это может сделать только сервер.".to_owned());
+        }
+        if !spec.may_write(name, &ctx) {
+            let who = spec.writers_of(name);
+            return Err(if who.is_empty() {
+                "Здесь этого не может сделать никто.".to_owned()
+            } else {
+                format!("Это вправе сделать: {who}.")
+            });
+        }
+    }
+    (spec.check)(&ctx)
 }
 
 /// How far in the future a new record's UUIDv7 may be dated: devices date ids by their own
@@ -613,6 +685,58 @@ pub fn str_of<'a>(fields: &'a BTreeMap<String, Value>, name: &str) -> Option<&'a
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// What a device can tell before offering a change: the rights (and who has them) and the
+    /// kind's check, as the server will apply them.
+    #[test]
+    fn a_device_tells_who_may_put_a_record_back() {
+        use crate::hlc::{Clock, DeviceId};
+        use crate::record::Write;
+        let school = Uuid::from_u128(1);
+        let mut c = Record::new(
+            Uuid::from_u128(2),
+            crate::reserve::CANDIDATE_KIND,
+            Scope::School(school),
+            None,
+        );
+        let mut clock = Clock::new(DeviceId::from_random([3; 8]));
+        let mut write = |r: &mut Record, name: &str, value: Value| {
+            let hlc = clock.tick(1_000);
+            r.apply(name, Write { hlc, value });
+        };
+        write(&mut c, crate::reserve::F_NAME, json!("Иванова Мария"));
+        write(&mut c, crate::reserve::F_STAGE, json!("nominated"));
+        write(&mut c, DELETED, json!({ "deleted": true, "seen": {} }));
+        let person = |role: Role| Actor {
+            user_id: Uuid::from_u128(9),
+            name: "Проверка".into(),
+            role,
+            school: matches!(role, Role::SchoolTeam | Role::Teacher).then_some(school),
+            assigned: Vec::new(),
+        };
+        let back = BTreeMap::from([(DELETED.to_owned(), Record::restoration_value())]);
+        // The team may write the field, but the nominee is the centre's now.
+        let team = may_change(&person(Role::SchoolTeam), 2_000, &c, None, &back).unwrap_err();
+        assert!(team.contains("может центр"), "{team}");
+        assert_eq!(
+            may_change(&person(Role::Head), 2_000, &c, None, &back),
+            Ok(())
+        );
+        let teacher = may_change(&person(Role::Teacher), 2_000, &c, None, &back).unwrap_err();
+        assert_eq!(
+            teacher,
+            "Это вправе сделать: управленческая команда школы, руководитель центра."
+        );
+        // A field only the server writes is nobody's to send.
+        let stamped = BTreeMap::from([(
+            crate::reserve::F_REGISTRY_ON.to_owned(),
+            json!("2026-12-01"),
+        )]);
+        assert_eq!(
+            may_change(&person(Role::Head), 2_000, &c, None, &stamped).unwrap_err(),
+            "Это может сделать только сервер."
+        );
+    }
 
     #[test]
     fn field_rules() {

@@ -2,7 +2,7 @@
 //! coalescing of repeated edits), building a request, and taking an answer in. The app runs
 //! these inside IndexedDB transactions; the simulation runs them in memory.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -43,6 +43,13 @@ pub struct DeviceState {
     /// The epoch of the server's database at the last answer (`None` before the first).
     #[serde(default)]
     pub epoch: Option<String>,
+    /// The records held here that await a person's decision: deleted on one computer while
+    /// edited on another ([`Record::deletion_conflict`]). Kept as records change here, so that
+    /// the app finds them without reading every record; it may still name records decided or
+    /// taken off since (readers check each). `None` in a state stored before it was kept: the
+    /// app then looks through the records once ([`DeviceState::note_decisions`]).
+    #[serde(default)]
+    pub undecided: Option<BTreeSet<Uuid>>,
 }
 
 impl DeviceState {
@@ -59,6 +66,20 @@ impl DeviceState {
             passes: 0,
             dropped: 0,
             epoch: None,
+            undecided: Some(BTreeSet::new()),
+        }
+    }
+
+    /// Notes whether each of `records` awaits a decision now ([`DeviceState::undecided`]);
+    /// with no list kept yet, `records` must be every record held here, and start it.
+    pub fn note_decisions<'a>(&mut self, records: impl IntoIterator<Item = &'a Record>) {
+        let undecided = self.undecided.get_or_insert_default();
+        for r in records {
+            if r.deletion_conflict() {
+                undecided.insert(r.id);
+            } else {
+                undecided.remove(&r.id);
+            }
         }
     }
 }
@@ -124,6 +145,11 @@ pub fn edit(
         OutboxOp::Append(m) | OutboxOp::Replace(m) => m,
     };
     m.change.apply_to(record);
+    // An edit of a record another tab deleted meanwhile makes it one to decide; putting it back
+    // or deleting it again decides it.
+    if state.undecided.is_some() {
+        state.note_decisions([&*record]);
+    }
     op
 }
 
@@ -261,6 +287,9 @@ pub fn take_response(
         }
     }
     state.clock.set_offset(response.server_time_ms, now_ms);
+    if state.undecided.is_some() {
+        state.note_decisions(changed.iter().filter_map(|id| records.get(id)));
+    }
     let restored = !response.epoch.is_empty()
         && state
             .epoch
@@ -447,5 +476,94 @@ mod tests {
         for m in &again {
             assert!(!m.change.apply_to(&mut copy));
         }
+    }
+
+    /// A record deleted here and then edited elsewhere, or edited here after another tab
+    /// deleted it, is listed for a person to decide; deleting it again or putting it back
+    /// takes it off the list. A state stored before the list was kept starts it from every
+    /// record it is given.
+    #[test]
+    fn records_awaiting_a_decision_are_listed_as_they_change() {
+        let mut state = DeviceState::new(DeviceId::from_random([1; 8]));
+        let id = Uuid::from_u128(7);
+        let mut record = Record::new(id, "consultation", Scope::Centre, None);
+        edit(
+            &mut state,
+            1_000,
+            &mut record,
+            fields(json!({"topic": "Первая"})),
+            None,
+        );
+        let deletion = record.deletion_value();
+        edit(
+            &mut state,
+            2_000,
+            &mut record,
+            fields(json!({ "_deleted": deletion })),
+            None,
+        );
+        assert_eq!(
+            state.undecided,
+            Some(BTreeSet::new()),
+            "a deletion that saw everything"
+        );
+
+        // Another computer, which had not heard of the deletion, changes the topic.
+        let mut other = DeviceState::new(DeviceId::from_random([2; 8]));
+        other.clock.observe(&record.fields["topic"].hlc);
+        let mut theirs = Record::new(id, "consultation", Scope::Centre, None);
+        let OutboxOp::Append(m) = edit(
+            &mut other,
+            3_000,
+            &mut theirs,
+            fields(json!({"topic": "Вторая"})),
+            None,
+        ) else {
+            panic!("a first edit appends");
+        };
+        let mut records = HashMap::from([(id, record.clone())]);
+        let mut response = answer("a", 1);
+        response.changes.push(m.change.clone());
+        take_response(&mut state, 4_000, &[], &mut records, &response);
+        assert_eq!(state.undecided, Some(BTreeSet::from([id])));
+
+        // Deleted again, having seen it: decided.
+        let mut record = records[&id].clone();
+        let deletion = record.deletion_value();
+        edit(
+            &mut state,
+            5_000,
+            &mut record,
+            fields(json!({ "_deleted": deletion })),
+            None,
+        );
+        assert_eq!(state.undecided, Some(BTreeSet::new()));
+        // Edited here after the deletion (a page left open in another tab), then put back.
+        edit(
+            &mut state,
+            6_000,
+            &mut record,
+            fields(json!({"topic": "Третья"})),
+            None,
+        );
+        assert_eq!(state.undecided, Some(BTreeSet::from([id])));
+        let back = BTreeMap::from([("_deleted".to_owned(), Record::restoration_value())]);
+        edit(&mut state, 7_000, &mut record, back, None);
+        assert_eq!(state.undecided, Some(BTreeSet::new()));
+
+        // A state from before the list: nothing is noted until it is started from every record.
+        other.undecided = None;
+        let mut gone = record.clone();
+        let deletion = json!({ "deleted": true, "seen": {} });
+        edit(
+            &mut other,
+            8_000,
+            &mut gone,
+            fields(json!({ "_deleted": deletion })),
+            None,
+        );
+        assert_eq!(other.undecided, None);
+        other.note_decisions([&gone]);
+        assert_eq!(other.undecided, Some(BTreeSet::from([id])));
     }
 }

@@ -57,6 +57,8 @@ pub struct Desk<'a> {
     actor: model::access::Actor,
     device: DeviceId,
     seq: u64,
+    /// The clock value of its last write.
+    last: Option<Hlc>,
 }
 
 impl<'a> Desk<'a> {
@@ -68,7 +70,19 @@ impl<'a> Desk<'a> {
             actor: db.actor(who).await?,
             device: DeviceId::from_random(h.to_be_bytes()),
             seq: 0,
+            last: None,
         })
+    }
+
+    /// The mark of a deletion made on a computer that had seen what `desks` wrote so far, and
+    /// nothing later: a write of theirs after it is one the deletion did not see.
+    pub fn deletion_seeing(desks: &[&Desk]) -> Value {
+        let seen: BTreeMap<String, String> = desks
+            .iter()
+            .filter_map(|d| d.last.as_ref())
+            .map(|h| (h.device.as_str().to_owned(), h.to_string()))
+            .collect();
+        serde_json::json!({ "deleted": true, "seen": seen })
     }
 
     /// Writes `fields` of a record as this person did `days_ago` days ago (the demo writes each
@@ -80,16 +94,18 @@ impl<'a> Desk<'a> {
         fields: &[(&str, Value)],
     ) -> anyhow::Result<()> {
         self.seq += 1;
+        let hlc = Hlc {
+            wall_ms: now_ms() as u64 - days_ago * DAY_MS,
+            counter: self.seq as u16,
+            device: self.device.clone(),
+        };
+        self.last = Some(hlc.clone());
         let change = Change {
             record,
             kind: kind.to_owned(),
             scope: scope.clone(),
             parent,
-            hlc: Hlc {
-                wall_ms: now_ms() as u64 - days_ago * DAY_MS,
-                counter: self.seq as u16,
-                device: self.device.clone(),
-            },
+            hlc,
             fields: fields
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), v.clone()))

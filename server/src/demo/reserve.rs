@@ -1,7 +1,8 @@
 //! The demo's management personnel reserve (002 §V): nominees of three schools at every stage —
 //! a draft, a nomination on the commission's desk, one declined for a reason, one in training,
 //! one recommended, two in the registry (one of them appointed) — written by the schools'
-//! teams and the centre head, with a portfolio attached to a nomination.
+//! teams and the centre head, with a portfolio attached to a nomination; and a draft withdrawn
+//! on one computer of a school while another changed it, awaiting a decision.
 
 use model::UserProfile;
 use model::files;
@@ -266,6 +267,37 @@ pub async fn load(
                 .await?;
         }
     }
+    // A draft withdrawn on the school's laptop while its office computer, which had not heard
+    // of it, corrected the position: it waits for the school (or the head) to decide.
+    let mut laptop = Desk::new(db, teams[0], "reserve-laptop").await?;
+    let id = id_at(20, 0x7f);
+    let scope = Scope::School(schools[0]);
+    let place = (id, r::CANDIDATE_KIND, &scope, None);
+    let office = &mut desks[0];
+    office
+        .write(
+            20,
+            place,
+            &[
+                (r::F_NAME, json!("Гончарова Елена Ивановна")),
+                (r::F_POSITION, json!("учитель биологии")),
+                (r::F_EXPERIENCE, json!(8)),
+                (r::F_BIRTH_YEAR, json!(1991)),
+                (r::F_STAGE, json!("draft")),
+            ],
+        )
+        .await?;
+    let withdrawn = Desk::deletion_seeing(&[office]);
+    laptop
+        .write(3, place, &[(model::record::DELETED, withdrawn)])
+        .await?;
+    office
+        .write(
+            1,
+            place,
+            &[(r::F_POSITION, json!("учитель биологии и химии"))],
+        )
+        .await?;
     // The management posts that became vacant this year: one filled from the reserve, one
     // otherwise, one still open.
     let vacancies = [

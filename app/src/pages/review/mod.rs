@@ -30,6 +30,7 @@ use crate::components::answer::render;
 use crate::components::record_field::say_not_saved;
 use crate::components::refused::RefusedList;
 use crate::components::test_result::TestResult;
+use crate::components::undecided::UndecidedList;
 use crate::store::{Target, use_store};
 use crate::sync::use_sync;
 use crate::templates::{load_form, load_template};
@@ -151,6 +152,7 @@ fn Review(template: Arc<Template>, record: ReadSignal<Option<Record>>) -> impl I
                 <strong id="review-state">{move || status.get().label()}</strong>
             </p>
             <RefusedList/>
+            <UndecidedList/>
             {move || error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
             <History reviews=reviews.into() round=round.into() question=None/>
             {move || response.get().filter(|_| template_is_test).map(|r| view! { <TestResult id=forms::result_id(r.id) template=for_result.clone()/> })}

@@ -114,7 +114,7 @@ async fn ensure_section(
     }
     let mut fields = one(F_FACTOR, json!(factor));
     if stored.is_some() {
-        fields.insert(DELETED.to_owned(), json!({ "deleted": false }));
+        fields.insert(DELETED.to_owned(), Record::restoration_value());
     }
     if let Some(l) = level {
         fields.insert(F_LEVEL.to_owned(), json!(l));
