@@ -76,9 +76,9 @@ pub fn fields_in_words(
                 let deleted = value.get("deleted").and_then(Value::as_bool) == Some(true);
                 return Some(
                     if deleted {
-                        "запись удалена"
+                        "удаление записи"
                     } else {
-                        "запись возвращена"
+                        "возврат записи"
                     }
                     .to_owned(),
                 );

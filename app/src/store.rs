@@ -386,13 +386,15 @@ impl Store {
 
     /// The records held here that await a person's decision — deleted on one computer while
     /// edited on another ([`Record::deletion_conflict`]) — each with its parent (what may be
-    /// decided can depend on it). Read through the list the device state keeps; a state stored
-    /// before that list was kept has it made once, from every record held here.
-    pub async fn undecided(self) -> Result<Vec<(Record, Option<Record>)>> {
+    /// decided can depend on it), and this device's id (whose records it made). Read through
+    /// the list the device state keeps; a state stored before that list was kept has it made
+    /// once, from every record held here.
+    pub async fn undecided(self) -> Result<Undecided> {
         let db = self.open_db()?;
-        let listed = {
+        let (device, listed) = {
             let tx = db.transaction(META).build()?;
-            device_state(&tx.object_store(META)?).await?.undecided
+            let state = device_state(&tx.object_store(META)?).await?;
+            (state.device, state.undecided)
         };
         let ids = match listed {
             Some(ids) => ids,
@@ -418,7 +420,10 @@ impl Store {
             };
             found.push((record, parent));
         }
-        Ok(found)
+        Ok(Undecided {
+            device,
+            records: found,
+        })
     }
 
     /// Makes the device state's list of records awaiting a decision from every record held
@@ -432,7 +437,15 @@ impl Store {
         let meta = tx.object_store(META)?;
         let mut state = device_state(&meta).await?;
         if state.undecided.is_none() {
-            let held: Vec<Record> = all(tx.object_store(RECORDS)?.get_all().primitive()?.await?)?;
+            // A record this version cannot read is passed over, not a reason to look through
+            // everything again at every change.
+            let held: Vec<Record> = tx
+                .object_store(RECORDS)?
+                .get_all()
+                .primitive()?
+                .await?
+                .filter_map(|v| v.ok().and_then(|v| from_js(v).ok()))
+                .collect();
             state.note_decisions(held.iter());
             meta.put(to_js(&state)?)
                 .with_key(DEVICE_KEY.to_owned())
@@ -455,6 +468,15 @@ impl Store {
         self.announce();
         Ok(())
     }
+}
+
+/// Records awaiting a person's decision ([`Store::undecided`]).
+#[derive(Clone, PartialEq)]
+pub struct Undecided {
+    /// This device: a record whose first write is its own was made here.
+    pub device: model::hlc::DeviceId,
+    /// Each record with its parent, if held.
+    pub records: Vec<(Record, Option<Record>)>,
 }
 
 /// Marks every file kept here as not yet sent, so the next sync offers each to the server again

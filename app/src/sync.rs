@@ -23,8 +23,6 @@ use crate::store::Store;
 pub struct SyncCtx {
     pub pending: RwSignal<u32>,
     pub refused: RwSignal<usize>,
-    /// Records deleted on one computer while changed on another, for a person to decide.
-    pub undecided: RwSignal<usize>,
     pub last_sync_ms: RwSignal<Option<u64>>,
     pub running: RwSignal<bool>,
     /// (received in this sync, still to receive) while a multi-page sync runs.
@@ -55,7 +53,6 @@ pub fn provide_sync(store: Store) -> SyncCtx {
     let sync = SyncCtx {
         pending: RwSignal::new(0),
         refused: RwSignal::new(0),
-        undecided: RwSignal::new(0),
         last_sync_ms: RwSignal::new(None),
         running: RwSignal::new(false),
         progress: RwSignal::new(None),
@@ -133,9 +130,6 @@ impl SyncCtx {
         }
         if let Ok(r) = store.refused().await {
             v.refused.set(r.len());
-        }
-        if let Ok(u) = store.undecided().await {
-            v.undecided.set(u.len());
         }
         if let Ok(s) = store.load_device_state().await {
             v.last_sync_ms.set(s.last_sync_ms);

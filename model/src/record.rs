@@ -388,6 +388,16 @@ impl Record {
         self.fields.values().map(|s| &s.hlc).max()
     }
 
+    /// The device that made the record: the one of its earliest write (a field's first write
+    /// is always kept).
+    pub fn first_writer(&self) -> Option<&DeviceId> {
+        self.fields
+            .values()
+            .flat_map(|s| std::iter::once(&s.hlc).chain(s.history.iter().map(|w| &w.hlc)))
+            .min()
+            .map(|h| &h.device)
+    }
+
     /// Who wrote the winning value of a field.
     pub fn writer(&self, field: &str) -> Option<&DeviceId> {
         self.fields.get(field).map(|s| &s.hlc.device)

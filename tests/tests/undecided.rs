@@ -107,10 +107,11 @@ async fn a_record_deleted_while_changed_elsewhere_waits_for_a_person_to_decide()
     )
     .await?;
 
-    // The desk hears of it: both await a decision, shown with what was changed.
+    // The desk hears of it: both await a decision, shown with what was changed; the header
+    // counts the one the school may decide.
     desk.click("#sync-now").await?;
     desk.wait_js(
-        "(document.getElementById('sync-undecided') || {innerText: ''}).innerText === 'Ждут решения: 2'",
+        "(document.getElementById('sync-undecided') || {innerText: ''}).innerText === 'Ждут решения: 1'",
         Duration::from_secs(60),
     )
     .await?;
@@ -140,18 +141,27 @@ async fn a_record_deleted_while_changed_elsewhere_waits_for_a_person_to_decide()
     ))
     .await?;
     gone(&desk, kept).await?;
+    let said = desk.text(".undecided-done").await?;
+    assert_eq!(said, "Запись «Черновая Заявка» возвращена.");
     desk.sync_all(Duration::from_secs(60)).await?;
     let back = team.record(kept).await?;
     assert!(!back.is_deleted(), "{back:?}");
     assert_eq!(back.text(r::F_POSITION), "учитель физики");
-    desk.click("a[href='/reserve']").await?;
-    desk.wait_for(&format!("a[href='/reserve/{kept}']")).await?;
+    assert!(
+        desk.eval("!document.getElementById('sync-undecided')")
+            .await?
+            .as_bool()
+            .unwrap_or_default(),
+        "nothing left for the school to decide"
+    );
+    item(&desk, sent).await?;
 
     // The head decides the other: deleted for good, with the nomination.
     let centre = Browser::start().await?;
     centre
         .sign_in_synced(&server.url(""), &head.profile.login, "#home-centre")
         .await?;
+    centre.wait_for("#sync-undecided").await?;
     centre.click("#sync-undecided").await?;
     let text = item(&centre, sent).await?;
     assert!(text.contains("Этап: "), "{text}");
@@ -165,13 +175,14 @@ async fn a_record_deleted_while_changed_elsewhere_waits_for_a_person_to_decide()
     centre.sync_all(Duration::from_secs(60)).await?;
     assert!(head.record(sent).await?.is_gone());
 
-    // The school's computer hears of the decision: nothing waits any more.
+    // The school's computer hears of the decision: nothing waits any more, and the draft
+    // put back is in the reserve's list.
     desk.click("#sync-now").await?;
-    desk.wait_js(
-        "!document.getElementById('sync-undecided')",
-        Duration::from_secs(60),
-    )
-    .await?;
+    gone(&desk, sent).await?;
+    desk.click("a[href='/reserve']").await?;
+    desk.wait_for(&format!("a[href='/reserve/{kept}']")).await?;
+    let list = desk.text("main").await?;
+    assert!(!list.contains("Вторая Заявка"), "{list}");
     desk.close().await?;
     centre.close().await?;
     Ok(())

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::record_field::SaveError;
+use crate::components::undecided::UndecidedBadge;
 use crate::format;
 use crate::store::{DbState, use_store};
 use crate::sync::use_sync;
@@ -41,9 +42,7 @@ pub fn SyncStatus() -> impl IntoView {
             {move || (v.refused.get() > 0).then(|| view! {
                 <a id="sync-refused" class="badge-bad" href="/refused">"Не принято: " {v.refused.get()}</a>
             })}
-            {move || (v.undecided.get() > 0).then(|| view! {
-                <a id="sync-undecided" class="badge-bad" href="/refused#undecided">"Ждут решения: " {v.undecided.get()}</a>
-            })}
+            <UndecidedBadge/>
             <button
                 type="button"
                 id="sync-now"

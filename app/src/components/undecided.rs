@@ -2,85 +2,194 @@
 //! ([`Record::deletion_conflict`]): nothing is lost and nothing comes back by itself. Every list
 //! of the app leaves deleted records out, so they are shown here, with what was changed after
 //! the deletion, and the person who may decide puts the record back or deletes it together
-//! with those changes. Shown beside the edits the server did not accept.
+//! with those changes. Shown beside the edits the server did not accept, and counted in the
+//! header («Ждут решения»). Only people with a right over such a record see it (a teacher who
+//! reads a published material is not asked about it).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use model::access::Actor;
+use model::hlc::DeviceId;
 use model::kinds::{self, FieldType};
 use model::record::{DELETED, Record, Scope};
 use model::role::Role;
 use model::user::UserProfile;
+use serde_json::Value;
 
 use crate::components::record_field::{SaveError, one, save_once};
 use crate::format;
 use crate::session::use_session;
-use crate::store::{Target, use_store};
+use crate::store::{Store, Target, Undecided, use_store};
 
-#[component]
-pub fn UndecidedList() -> impl IntoView {
-    let store = use_store();
+/// The records awaiting a decision that concern the signed-in person, each with what they may
+/// do, kept current.
+fn watch(store: Store) -> RwSignal<Vec<Item>> {
     let session = use_session();
-    let list = RwSignal::new(Vec::<(Record, Option<Record>)>::new());
+    let items = RwSignal::new(Vec::<Item>::new());
     Effect::new(move |_| {
         store.revision().track();
         store.db_state().track();
+        let profile = session.profile();
         spawn_local(async move {
-            if let Ok(found) = store.undecided().await {
-                list.try_set(found);
+            let Ok(found) = store.undecided().await else {
+                return;
+            };
+            let now = js_sys::Date::now() as u64;
+            let mine: Vec<Item> = profile
+                .map(|p| Item::all(&found, &p, now))
+                .unwrap_or_default();
+            // An unchanged list does not draw the items anew (a decision under way keeps its
+            // button disabled, and the keyboard focus stays where it is).
+            if items.try_with_untracked(|i| i != &mine) == Some(true) {
+                items.try_set(mine);
             }
         });
     });
+    items
+}
+
+/// One record awaiting a decision, as the person sees it.
+#[derive(Clone, PartialEq)]
+struct Item {
+    record: Record,
+    /// What names it («Кандидат в кадровый резерв: «Иванова М. П.»»).
+    heading: String,
+    name: Option<String>,
+    /// What was changed after the deletion, in words, and when.
+    changed: Vec<String>,
+    when: Option<u64>,
+    /// Whether the person may put it back, and delete it with the changes (`Err`: why not).
+    restore: Result<(), String>,
+    delete: Result<(), String>,
+}
+
+impl Item {
+    fn all(found: &Undecided, profile: &UserProfile, now_ms: u64) -> Vec<Item> {
+        found
+            .records
+            .iter()
+            .filter_map(|(record, parent)| {
+                Item::of(record, parent.as_ref(), &found.device, profile, now_ms)
+            })
+            .collect()
+    }
+
+    /// `None` when the record is none of the person's concern (no right over it at all).
+    fn of(
+        record: &Record,
+        parent: Option<&Record>,
+        device: &DeviceId,
+        profile: &UserProfile,
+        now_ms: u64,
+    ) -> Option<Item> {
+        let actor = actor(profile, record);
+        let (known, parent) = (
+            as_known_here(record, device, profile),
+            parent.map(|p| as_known_here(p, device, profile)),
+        );
+        if !kinds::concerns(&actor, now_ms, &known, parent.as_ref()) {
+            return None;
+        }
+        let may = |value: Value| {
+            kinds::may_change(
+                &actor,
+                now_ms,
+                &known,
+                parent.as_ref(),
+                &one(DELETED, value),
+            )
+        };
+        let spec = kinds::spec(&record.kind);
+        let what = spec.map_or("Запись", |s| s.label);
+        let name = title(record);
+        let unseen = record.unseen_by_deletion();
+        let changed: std::collections::BTreeMap<String, Value> = unseen
+            .iter()
+            .map(|(name, f)| ((*name).to_owned(), f.value.clone()))
+            .collect();
+        Some(Item {
+            heading: match &name {
+                Some(n) => format!("{what}: «{n}»"),
+                None => what.to_owned(),
+            },
+            name,
+            changed: format::fields_in_words(spec, &changed),
+            when: unseen.iter().map(|(_, f)| f.hlc.wall_ms).max(),
+            restore: may(Record::restoration_value()),
+            delete: may(record.deletion_value()),
+            record: record.clone(),
+        })
+    }
+}
+
+/// «Ждут решения: N» in the header, for the records the person may decide; a link to them.
+#[component]
+pub fn UndecidedBadge() -> impl IntoView {
+    let items = watch(use_store());
+    let count = move || {
+        items.with(|i| {
+            i.iter()
+                .filter(|i| i.restore.is_ok() || i.delete.is_ok())
+                .count()
+        })
+    };
     move || {
-        let items = list.get();
-        let profile = session.profile();
-        (!items.is_empty()).then(|| {
+        (count() > 0).then(|| {
             view! {
-                <section class="undecided" id="undecided" aria-labelledby="undecided-title">
-                    <h2 id="undecided-title">"Удалено, но изменено на другом компьютере"</h2>
-                    <p>"Эти записи удалили, а на другом компьютере тем временем внесли в них изменения. Ничего не потеряно: решите, вернуть запись или удалить её вместе с этими изменениями."</p>
-                    <ul>
-                        {items.into_iter().map(|(record, parent)| {
-                            view! { <UndecidedItem record parent profile=profile.clone()/> }
-                        }).collect_view()}
-                    </ul>
-                </section>
+                <a id="sync-undecided" class="badge-bad" href="/refused#undecided">
+                    "Ждут решения: " {count}
+                </a>
             }
         })
     }
 }
 
 #[component]
-fn UndecidedItem(
-    record: Record,
-    parent: Option<Record>,
-    profile: Option<UserProfile>,
-) -> impl IntoView {
-    let spec = kinds::spec(&record.kind);
-    let what = spec.map_or("Запись", |s| s.label);
-    let name = title(&record);
-    let heading = match &name {
-        Some(n) => format!("{what}: «{n}»"),
-        None => what.to_owned(),
-    };
-    let unseen = record.unseen_by_deletion();
-    let when = unseen.iter().map(|(_, f)| f.hlc.wall_ms).max();
-    let changed: std::collections::BTreeMap<String, serde_json::Value> = unseen
-        .iter()
-        .map(|(name, f)| ((*name).to_owned(), f.value.clone()))
-        .collect();
-    let changed = format::fields_in_words(spec, &changed);
-    let back = one(DELETED, Record::restoration_value());
-    let again = one(DELETED, record.deletion_value());
-    let now = js_sys::Date::now() as u64;
-    let may = |fields| match (&profile, spec) {
-        (Some(p), Some(_)) => {
-            kinds::may_change(&actor(p, &record), now, &record, parent.as_ref(), fields)
+pub fn UndecidedList() -> impl IntoView {
+    let store = use_store();
+    let items = watch(store);
+    // What was just decided, said to a screen reader too (the item leaves the list).
+    let done = RwSignal::new(None::<String>);
+    // Reached by the header's link, the list is scrolled to once it has been read.
+    Effect::new(move |scrolled: Option<bool>| {
+        let any = items.with(|i| !i.is_empty());
+        if scrolled != Some(true) && any {
+            let wanted = web_sys::window()
+                .and_then(|w| w.location().hash().ok())
+                .is_some_and(|h| h == "#undecided");
+            if wanted
+                && let Some(e) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.get_element_by_id("undecided"))
+            {
+                e.scroll_into_view();
+            }
+            return true;
         }
-        _ => Err("Войдите в систему, чтобы решить.".to_owned()),
-    };
-    let (may_back, may_delete) = (may(&back), may(&again));
-    let target = spec.map(|s| Target {
+        scrolled.unwrap_or(false)
+    });
+    view! {
+        <p class="undecided-done" role="status">{move || done.get()}</p>
+        {move || items.with(|i| !i.is_empty()).then(|| view! {
+            <section class="undecided" id="undecided" aria-labelledby="undecided-title">
+                <h2 id="undecided-title">"Удалено, но изменено на другом компьютере"</h2>
+                <p>"Эти записи удалили, а на другом компьютере тем временем внесли в них изменения. Ничего не потеряно: решите, вернуть запись или удалить её вместе с этими изменениями."</p>
+                <ul>
+                    <For
+                        each=move || items.get()
+                        key=|i| (i.record.id, i.record.latest().cloned())
+                        children=move |item| view! { <UndecidedItem item done/> }
+                    />
+                </ul>
+            </section>
+        })}
+    }
+}
+
+#[component]
+fn UndecidedItem(item: Item, done: RwSignal<Option<String>>) -> impl IntoView {
+    let record = &item.record;
+    let target = kinds::spec(&record.kind).map(|s| Target {
         id: record.id,
         kind: s.name,
         scope: record.scope.clone(),
@@ -88,46 +197,62 @@ fn UndecidedItem(
     });
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let question = format!(
-        "Удалить {} вместе с изменениями, внесёнными после удаления?",
-        name.as_deref()
-            .map_or("эту запись".to_owned(), |n| format!("«{n}»"))
-    );
-    let why_not = match (&may_back, &may_delete) {
-        (Err(e), Err(_)) => Some(format!("Решить здесь вы не можете. {e}")),
-        _ => None,
-    };
-    let id = record.id;
+    let called = item
+        .name
+        .as_deref()
+        .map_or("Запись".to_owned(), |n| format!("Запись «{n}»"));
+    let question =
+        format!("{called} будет удалена вместе с изменениями, внесёнными после удаления. Удалить?");
     let restore = {
-        let (target, back) = (target.clone(), back.clone());
+        let (target, called) = (target.clone(), called.clone());
         move |_| {
             if let Some(t) = target.clone() {
-                save_once(t, back.clone(), error, busy, || {});
+                let said = format!("{called} возвращена.");
+                save_once(
+                    t,
+                    one(DELETED, Record::restoration_value()),
+                    error,
+                    busy,
+                    move || done.set(Some(said)),
+                );
             }
         }
     };
+    let again = one(DELETED, record.deletion_value());
     let remove = move |_| {
         let ok = web_sys::window()
             .and_then(|w| w.confirm_with_message(&question).ok())
             .unwrap_or(false);
         if let (true, Some(t)) = (ok, target.clone()) {
-            save_once(t, again.clone(), error, busy, || {});
+            let said = format!("{called} удалена.");
+            save_once(t, again.clone(), error, busy, move || done.set(Some(said)));
         }
     };
+    let changed = if item.changed.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", item.changed.join("; "))
+    };
+    let why_not = match (&item.restore, &item.delete) {
+        (Err(e), Err(_)) => Some(format!("Решить здесь вы не можете. {e}")),
+        (Err(e), Ok(())) => Some(format!("Вернуть запись вы не можете. {e}")),
+        (Ok(()), Err(e)) => Some(format!("Удалить запись вы не можете. {e}")),
+        (Ok(()), Ok(())) => None,
+    };
     view! {
-        <li class="undecided-item" data-record=id.to_string()>
-            <p><strong>{heading}</strong></p>
+        <li class="undecided-item" data-record=record.id.to_string()>
+            <p><strong>{item.heading.clone()}</strong></p>
             <p class="muted">
                 "Изменено после удаления"
-                {when.map(|ms| format!(" ({})", format::date_time(ms)))}
-                ": " {changed.join("; ")}
+                {item.when.map(|ms| format!(" ({})", format::date_time(ms)))}
+                {changed}
             </p>
-            {may_back.is_ok().then(|| view! {
+            {item.restore.is_ok().then(|| view! {
                 <button type="button" class="undecided-restore" disabled=move || busy.get() on:click=restore>
                     "Вернуть запись"
                 </button>
             })}
-            {may_delete.is_ok().then(|| view! {
+            {item.delete.is_ok().then(|| view! {
                 <button type="button" class="undecided-delete button-secondary" disabled=move || busy.get() on:click=remove>
                     "Удалить окончательно"
                 </button>
@@ -171,4 +296,15 @@ fn actor(p: &UserProfile, record: &Record) -> Actor {
         school: p.school_id,
         assigned,
     }
+}
+
+/// The record with its owner as far as this computer knows it: a device does not receive
+/// owners ([`Record::owner`]), but a record it made is the person's own. (One made on another
+/// computer of the person's is not known as theirs here; the server decides anyway.)
+fn as_known_here(record: &Record, device: &DeviceId, profile: &UserProfile) -> Record {
+    let mut known = record.clone();
+    if known.owner.is_none() && known.first_writer() == Some(device) {
+        known.owner = Some(profile.id);
+    }
+    known
 }

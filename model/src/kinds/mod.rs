@@ -503,21 +503,18 @@ impl KindSpec {
     }
 }
 
-/// Whether `actor` may write `fields` into the existing `record`, as far as a device can tell:
-/// the kind's rights and its check, as the server applies them, but without what a check may
-/// look up on the server (templates, other records). `Err` says why not, in words. A device
-/// asks before it offers a change a person could not make (a decision about a deleted record
-/// only the centre may take); the server decides again when the change comes.
-pub fn may_change(
+/// Runs `f` on the change of `fields` by `actor` to the existing `record`, as far as a device
+/// can tell it: without what a check may look up on the server (templates, other records).
+/// `None` for a kind this version does not know.
+fn on_device<T>(
     actor: &Actor,
     now_ms: u64,
     record: &Record,
     parent: Option<&Record>,
     fields: &BTreeMap<String, Value>,
-) -> Result<(), String> {
-    let Some(spec) = spec(&record.kind) else {
-        return Err(format!("Неизвестный вид данных «{}».", record.kind));
-    };
+    f: impl FnOnce(&KindSpec, &Ctx) -> T,
+) -> Option<T> {
+    let spec = spec(&record.kind)?;
     let mut clock = crate::hlc::Clock::new(crate::hlc::DeviceId::from_random([0; 8]));
     if let Some(latest) = record.latest() {
         clock.observe(latest);
@@ -544,20 +541,55 @@ pub fn may_change(
         records: &records,
         lookup: &NoLookup,
     };
-    for name in fields.keys() {
-        if spec.server_fields.contains(&name.as_str()) {
-            return Err("Это может сделать только сервер.".to_owned());
+    Some(f(spec, &ctx))
+}
+
+/// Whether `actor` may write `fields` into the existing `record`, as far as a device can tell:
+/// the kind's rights and its check, as the server applies them, but without what a check may
+/// look up on the server. `Err` says why not, in words. A device asks before it offers a change
+/// a person could not make (a decision about a deleted record only the centre may take); the
+/// server decides again when the change comes. A device does not hold the records' owners
+/// ([`Record::owner`]): the caller sets those it knows.
+pub fn may_change(
+    actor: &Actor,
+    now_ms: u64,
+    record: &Record,
+    parent: Option<&Record>,
+    fields: &BTreeMap<String, Value>,
+) -> Result<(), String> {
+    on_device(actor, now_ms, record, parent, fields, |spec, ctx| {
+        for name in fields.keys() {
+            if spec.server_fields.contains(&name.as_str()) {
+                return Err("Это может сделать только сервер.".to_owned());
+            }
+            if !spec.may_write(name, ctx) {
+                let who = spec.writers_of(name);
+                return Err(if who.is_empty() {
+                    "Здесь этого не может сделать никто.".to_owned()
+                } else {
+                    format!("Это вправе сделать: {who}.")
+                });
+            }
         }
-        if !spec.may_write(name, &ctx) {
-            let who = spec.writers_of(name);
-            return Err(if who.is_empty() {
-                "Здесь этого не может сделать никто.".to_owned()
-            } else {
-                format!("Это вправе сделать: {who}.")
-            });
-        }
-    }
-    (spec.check)(&ctx)
+        (spec.check)(ctx)
+    })
+    .unwrap_or_else(|| {
+        Err("Такие записи эта версия приложения не знает: обновите страницу.".to_owned())
+    })
+}
+
+/// Whether `actor` has any right over the existing `record` (by some rule of its kind), as far
+/// as a device can tell ([`may_change`]): whose concern a record is, beyond reading it.
+pub fn concerns(actor: &Actor, now_ms: u64, record: &Record, parent: Option<&Record>) -> bool {
+    on_device(
+        actor,
+        now_ms,
+        record,
+        parent,
+        &BTreeMap::new(),
+        |spec, ctx| spec.may_edit(ctx),
+    )
+    .unwrap_or(false)
 }
 
 /// How far in the future a new record's UUIDv7 may be dated: devices date ids by their own
@@ -727,6 +759,10 @@ mod tests {
             teacher,
             "Это вправе сделать: управленческая команда школы, руководитель центра."
         );
+        // The team and the head have rights over a nominee; a teacher has none.
+        assert!(concerns(&person(Role::SchoolTeam), 2_000, &c, None));
+        assert!(concerns(&person(Role::Head), 2_000, &c, None));
+        assert!(!concerns(&person(Role::Teacher), 2_000, &c, None));
         // A field only the server writes is nobody's to send.
         let stamped = BTreeMap::from([(
             crate::reserve::F_REGISTRY_ON.to_owned(),
