@@ -83,7 +83,13 @@ pub fn fields_in_words(
                     .to_owned(),
                 );
             }
-            let label = match spec.and_then(|s| s.field(name)) {
+            let field = spec.and_then(|s| s.field(name));
+            if let Some(f) = field
+                && let Some(words) = f.words(value)
+            {
+                return Some(format!("{}: {words}", f.label));
+            }
+            let label = match field {
                 Some(f) => f.label,
                 None if name.starts_with(forms::ANSWER_PREFIX) => "Ответ",
                 None if name == forms::F_STATUS => "Состояние",

@@ -164,7 +164,7 @@ async fn a_record_deleted_while_changed_elsewhere_waits_for_a_person_to_decide()
     centre.wait_for("#sync-undecided").await?;
     centre.click("#sync-undecided").await?;
     let text = item(&centre, sent).await?;
-    assert!(text.contains("Этап: "), "{text}");
+    assert!(text.contains("Этап: заявка на экспертизе"), "{text}");
     centre
         .click(&format!(
             "#undecided li[data-record='{sent}'] .undecided-delete"

@@ -32,7 +32,7 @@ fn shown(value: Option<&Value>) -> String {
 /// What the input's text means as a value of the field, or the rule it breaks.
 fn parse(spec: &FieldSpec, text: &str) -> Result<Value, String> {
     let value = match spec.ty {
-        FieldType::Text { .. } | FieldType::Check(_) => {
+        FieldType::Text { .. } | FieldType::Check(_) | FieldType::Choice(..) => {
             if text.trim().is_empty() {
                 Value::Null
             } else {

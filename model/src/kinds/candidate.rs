@@ -51,7 +51,7 @@ const fn verdict(name: &'static str, label: &'static str) -> FieldSpec {
     FieldSpec {
         name,
         label,
-        ty: FieldType::Check(check_verdict),
+        ty: FieldType::Choice(check_verdict, |v| super::word_of(&r::VERDICTS, v)),
     }
 }
 
@@ -111,14 +111,14 @@ pub const SPEC: KindSpec = KindSpec {
         FieldSpec {
             name: F_RELOCATION,
             label: "Согласие на переезд",
-            ty: FieldType::Check(check_relocation),
+            ty: FieldType::Choice(check_relocation, |v| super::word_of(&r::RELOCATION, v)),
         },
         text(F_PHONE, "Телефон", 50),
         text(F_EMAIL, "Электронная почта", 200),
         FieldSpec {
             name: F_STAGE,
             label: "Этап",
-            ty: FieldType::Check(check_stage),
+            ty: FieldType::Choice(check_stage, |v| Stage::parse(v).map(Stage::label)),
         },
         verdict(CRITERIA_FIELDS[0].0, "Педагогический стаж"),
         text(

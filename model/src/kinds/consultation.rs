@@ -64,7 +64,7 @@ pub const SPEC: KindSpec = KindSpec {
         FieldSpec {
             name: F_FORMAT,
             label: "Форма",
-            ty: FieldType::Check(c::check_format),
+            ty: FieldType::Choice(c::check_format, |v| super::word_of(&c::FORMATS, v)),
         },
         text(F_WISHED, "Удобные даты", 300),
         FieldSpec {
@@ -75,7 +75,7 @@ pub const SPEC: KindSpec = KindSpec {
         FieldSpec {
             name: F_STATE,
             label: "Состояние",
-            ty: FieldType::Check(c::check_state),
+            ty: FieldType::Choice(c::check_state, |v| c::State::parse(v).map(c::State::label)),
         },
         FieldSpec {
             name: F_MEETING_ON,

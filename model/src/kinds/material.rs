@@ -41,7 +41,7 @@ pub const SPEC: KindSpec = KindSpec {
         FieldSpec {
             name: F_TYPE,
             label: "Вид материала",
-            ty: FieldType::Check(check_type),
+            ty: FieldType::Choice(check_type, |v| super::word_of(&p::TYPES, v)),
         },
         FieldSpec {
             name: F_SCHOOL,
@@ -62,7 +62,7 @@ pub const SPEC: KindSpec = KindSpec {
         FieldSpec {
             name: F_STATE,
             label: "Состояние",
-            ty: FieldType::Check(check_state),
+            ty: FieldType::Choice(check_state, |v| super::word_of(&STATES, v)),
         },
         text(F_AUTHOR, "Автор", 200),
         FieldSpec {
@@ -135,6 +135,8 @@ fn check_type(v: &Value) -> Result<(), String> {
         _ => Err("один из видов материалов банка практик".into()),
     }
 }
+
+const STATES: [(&str, &str); 2] = [("draft", "черновик"), ("published", "опубликовано")];
 
 fn check_state(v: &Value) -> Result<(), String> {
     match v.as_str() {

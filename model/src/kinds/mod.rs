@@ -620,6 +620,17 @@ pub enum FieldType {
     },
     /// A rule of its own; the message says what is expected.
     Check(fn(&Value) -> Result<(), String>),
+    /// A rule of its own over a value that is one of a few, and each value's words for people
+    /// («заявка на экспертизе» for `nominated`), so that a value is shown as a person chose it.
+    Choice(
+        fn(&Value) -> Result<(), String>,
+        fn(&str) -> Option<&'static str>,
+    ),
+}
+
+/// The words of `value` in a list of values and their words.
+pub fn word_of(list: &'static [(&'static str, &'static str)], value: &str) -> Option<&'static str> {
+    list.iter().find(|(v, _)| *v == value).map(|(_, w)| *w)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -652,9 +663,17 @@ impl FieldSpec {
                 )),
                 None => Err(format!("Поле «{}» должно быть целым числом.", self.label)),
             },
-            FieldType::Check(rule) => {
+            FieldType::Check(rule) | FieldType::Choice(rule, _) => {
                 rule(value).map_err(|r| format!("Поле «{}»: {r}.", self.label))
             }
+        }
+    }
+
+    /// A value as a person chose it, for a field of a few values ([`FieldType::Choice`]).
+    pub fn words(&self, value: &Value) -> Option<&'static str> {
+        match (self.ty, value.as_str()) {
+            (FieldType::Choice(_, words), Some(v)) => words(v),
+            _ => None,
         }
     }
 }
@@ -772,6 +791,31 @@ mod tests {
             may_change(&person(Role::Head), 2_000, &c, None, &stamped).unwrap_err(),
             "Это может сделать только сервер."
         );
+    }
+
+    /// A value of a few is shown in the words a person chose it by; others have none.
+    #[test]
+    fn values_of_a_few_have_words() {
+        let field = |kind: &str, name: &str| spec(kind).unwrap().field(name).unwrap();
+        let stage = field(crate::reserve::CANDIDATE_KIND, crate::reserve::F_STAGE);
+        assert_eq!(
+            stage.words(&json!("nominated")),
+            Some("заявка на экспертизе")
+        );
+        assert_eq!(stage.words(&json!("nonsense")), None);
+        assert_eq!(stage.words(&json!(3)), None);
+        let state = field(crate::support::consultation::KIND, "state");
+        assert_eq!(state.words(&json!("declined")), Some("отклонена"));
+        let factor = field(
+            programme_section::SPEC.name,
+            crate::support::programme::F_FACTOR,
+        );
+        assert_eq!(
+            factor.words(&json!(crate::support::GENERAL)),
+            Some("Общие меры (вне факторов риска)")
+        );
+        let name = field(crate::reserve::CANDIDATE_KIND, crate::reserve::F_NAME);
+        assert_eq!(name.words(&json!("nominated")), None);
     }
 
     #[test]

@@ -36,7 +36,9 @@ pub const SPEC: KindSpec = KindSpec {
         FieldSpec {
             name: plan::F_MEASURE_KIND,
             label: "Вид меры",
-            ty: FieldType::Check(plan::check_measure_kind),
+            ty: FieldType::Choice(plan::check_measure_kind, |v| {
+                super::word_of(&plan::MEASURE_KINDS, v)
+            }),
         },
         text(plan::F_MEASURE, "Мероприятие", 1_000),
         FieldSpec {
@@ -48,7 +50,7 @@ pub const SPEC: KindSpec = KindSpec {
         FieldSpec {
             name: plan::F_STATUS,
             label: "Состояние",
-            ty: FieldType::Check(plan::check_status),
+            ty: FieldType::Choice(plan::check_status, |v| super::word_of(&plan::STATUSES, v)),
         },
     ],
     anonymous: false,

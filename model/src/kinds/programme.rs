@@ -54,7 +54,7 @@ pub const SPEC: KindSpec = KindSpec {
         FieldSpec {
             name: F_VERDICT,
             label: "Решение",
-            ty: FieldType::Check(p::check_verdict),
+            ty: FieldType::Choice(p::check_verdict, |v| super::word_of(&p::VERDICTS, v)),
         },
     ],
     anonymous: false,

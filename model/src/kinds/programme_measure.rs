@@ -60,7 +60,9 @@ pub const SPEC: KindSpec = KindSpec {
         FieldSpec {
             name: F_SUPPORT,
             label: "Вид поддержки",
-            ty: FieldType::Check(plan::check_measure_kind),
+            ty: FieldType::Choice(plan::check_measure_kind, |v| {
+                super::word_of(&plan::MEASURE_KINDS, v)
+            }),
         },
         FieldSpec {
             name: F_DEADLINE,
@@ -72,7 +74,7 @@ pub const SPEC: KindSpec = KindSpec {
         FieldSpec {
             name: F_STATUS,
             label: "Состояние",
-            ty: FieldType::Check(p::check_status),
+            ty: FieldType::Choice(p::check_status, |v| super::word_of(&p::MEASURE_STATUSES, v)),
         },
         text(F_EVIDENCE, "Подтверждение выполнения", 5_000),
         FieldSpec {

@@ -34,12 +34,12 @@ pub const SPEC: KindSpec = KindSpec {
         FieldSpec {
             name: F_FACTOR,
             label: "Фактор риска",
-            ty: FieldType::Check(p::check_factor),
+            ty: FieldType::Choice(p::check_factor, crate::support::factor_words),
         },
         FieldSpec {
             name: F_LEVEL,
             label: "Уровень риска",
-            ty: FieldType::Check(p::check_level),
+            ty: FieldType::Choice(p::check_level, |v| super::word_of(&p::LEVELS, v)),
         },
         text(F_GOAL, "Цель", 2_000),
         text(F_TASKS, "Задачи", 5_000),

@@ -55,13 +55,13 @@ pub const SPEC: KindSpec = KindSpec {
         FieldSpec {
             name: rec::F_STATE,
             label: "Состояние",
-            ty: FieldType::Check(check_state),
+            ty: FieldType::Choice(check_state, |v| super::word_of(&STATES, v)),
         },
         text(F_AUTHOR, "Автор", 200),
         FieldSpec {
             name: F_SOURCE,
             label: "Основание",
-            ty: FieldType::Check(check_source),
+            ty: FieldType::Choice(check_source, |v| super::word_of(&rec::SOURCES, v)),
         },
         FieldSpec {
             name: F_SOURCE_ID,
@@ -72,7 +72,7 @@ pub const SPEC: KindSpec = KindSpec {
         FieldSpec {
             name: F_FACTOR,
             label: "Фактор риска",
-            ty: FieldType::Check(check_factor),
+            ty: FieldType::Choice(check_factor, crate::support::factor_words),
         },
         FieldSpec {
             name: F_DEADLINE,
@@ -194,6 +194,8 @@ fn check_id_list(v: &serde_json::Value) -> Result<(), String> {
         Err("список областей".into())
     }
 }
+
+const STATES: [(&str, &str); 2] = [("draft", "черновик"), ("sent", "отправлено")];
 
 fn check_state(v: &serde_json::Value) -> Result<(), String> {
     match v.as_str() {

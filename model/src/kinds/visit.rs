@@ -38,7 +38,7 @@ pub const SPEC: KindSpec = KindSpec {
         FieldSpec {
             name: F_TYPE,
             label: "Вид",
-            ty: FieldType::Check(v::check_type),
+            ty: FieldType::Choice(v::check_type, |t| super::word_of(&v::TYPES, t)),
         },
         FieldSpec {
             name: F_DATE,

@@ -25,6 +25,19 @@ const fn check(
     }
 }
 
+const fn choice(
+    name: &'static str,
+    label: &'static str,
+    rule: fn(&serde_json::Value) -> Result<(), String>,
+    words: fn(&str) -> Option<&'static str>,
+) -> FieldSpec {
+    FieldSpec {
+        name,
+        label,
+        ty: FieldType::Choice(rule, words),
+    }
+}
+
 pub const SPEC: KindSpec = KindSpec {
     name: w::KIND,
     label: "Мероприятие плана работы центра",
@@ -53,15 +66,24 @@ pub const SPEC: KindSpec = KindSpec {
                 max: *crate::WORK_YEARS.end(),
             },
         },
-        check(F_DIRECTION, "Направление", w::check_direction),
+        choice(
+            F_DIRECTION,
+            "Направление",
+            w::check_direction,
+            |v| super::word_of(&w::DIRECTIONS, v),
+        ),
         text(F_CONTENT, "Содержание работы", 2_000),
-        check(F_PERIOD, "Сроки", w::check_period),
+        choice(F_PERIOD, "Сроки", w::check_period, |v| {
+            super::word_of(&w::PERIODS, v)
+        }),
         check(F_MONTHS, "Месяцы", w::check_months),
         text(F_PLACE, "Место проведения", 300),
         check(F_RESPONSIBLE, "Ответственный", check_uuid),
         text(F_PEOPLE, "Ответственный, привлечённые специалисты", 1_000),
         check(F_SCHOOLS, "Школы", w::check_ids),
-        check(F_STATUS, "Состояние", w::check_status),
+        choice(F_STATUS, "Состояние", w::check_status, |v| {
+            super::word_of(&w::STATUSES, v)
+        }),
         text(F_REPORT, "Отчёт о выполнении", 20_000),
         check(F_EVIDENCE, "Источники", w::check_evidence),
         check(F_LINK, "Данные системы", w::check_link),

@@ -48,13 +48,15 @@ pub const GENERAL: &str = "general";
 
 /// The name of a risk factor (or of the general section); the id itself when unknown.
 pub fn factor_label(id: &str) -> &str {
+    factor_words(id).unwrap_or(id)
+}
+
+/// The name of a risk factor or of the general section.
+pub fn factor_words(id: &str) -> Option<&'static str> {
     if id == GENERAL {
-        return "Общие меры (вне факторов риска)";
+        return Some("Общие меры (вне факторов риска)");
     }
-    RISK_FACTORS
-        .iter()
-        .find(|(f, _)| *f == id)
-        .map_or(id, |(_, label)| label)
+    crate::kinds::word_of(&RISK_FACTORS, id)
 }
 
 /// Is `id` a risk factor or the general section?
