@@ -4442,25 +4442,17 @@ fn same_deletion(mine: &Record, server: &Record) -> bool {
     };
     server.is_gone()
         && mine.is_gone()
-        && (&mine.id, &mine.kind, &mine.scope, &mine.parent, &mine.owner)
-            == (
-                &server.id,
-                &server.kind,
-                &server.scope,
-                &server.parent,
-                &server.owner,
-            )
         && deletion(mine) == deletion(server)
-        && mine.fields.iter().all(|(name, m)| {
-            server
-                .fields
-                .get(name)
-                .is_some_and(|s| (&m.hlc, &m.value) == (&s.hlc, &s.value))
-        })
+        && held_values_agree(mine, server)
 }
 
 /// The same record with the same values, each from the same write (histories aside).
 fn same_values(mine: &Record, server: &Record) -> bool {
+    mine.fields.len() == server.fields.len() && held_values_agree(mine, server)
+}
+
+/// The same record, and each value the device holds from the same write as the server's.
+fn held_values_agree(mine: &Record, server: &Record) -> bool {
     (&mine.id, &mine.kind, &mine.scope, &mine.parent, &mine.owner)
         == (
             &server.id,
@@ -4469,7 +4461,6 @@ fn same_values(mine: &Record, server: &Record) -> bool {
             &server.parent,
             &server.owner,
         )
-        && mine.fields.len() == server.fields.len()
         && mine.fields.iter().all(|(name, m)| {
             server
                 .fields
