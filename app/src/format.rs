@@ -101,7 +101,13 @@ pub fn fields_in_words(
 }
 
 fn value_in_words(value: &Value) -> String {
+    let is_id = |v: &Value| v.as_str().is_some_and(|s| uuid::Uuid::parse_str(s).is_ok());
     match value {
+        // A choice of a person, a school or another record: its id says nothing to a person.
+        v if is_id(v) => "выбор изменён".to_owned(),
+        Value::Array(items) if !items.is_empty() && items.iter().all(is_id) => {
+            format!("выбрано: {}", items.len())
+        }
         Value::Null => "—".to_owned(),
         Value::Bool(true) => "да".to_owned(),
         Value::Bool(false) => "нет".to_owned(),
