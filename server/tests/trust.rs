@@ -525,6 +525,7 @@ async fn a_write_whose_answer_was_lost_while_access_went_away_is_taken_off_the_d
 /// held back, and a batch sent again after a lost answer is not counted twice.
 #[tokio::test]
 async fn a_person_makes_a_bounded_number_of_new_records_a_day() {
+    common::within_one_day().await;
     let app = common::TestApp::start_empty_with(|s| server::AppState {
         db: s.db.clone().with_records_per_day(3),
         ..s
@@ -636,6 +637,7 @@ async fn edit_three(d: &mut Device, app: &common::TestApp, scope: &Scope, id: Uu
 /// before does not count. (The server keeps one day per person; the test moves it back.)
 #[tokio::test]
 async fn the_daily_allowances_start_again_the_next_day() {
+    common::within_one_day().await;
     let m = common::municipality_with(|s| server::AppState {
         db: s
             .db
@@ -695,6 +697,7 @@ async fn the_daily_allowances_start_again_the_next_day() {
 /// after a lost answer is not counted twice.
 #[tokio::test]
 async fn a_person_adds_a_bounded_number_of_bytes_to_the_log_a_day() {
+    common::within_one_day().await;
     const LIMIT: u64 = 10_000;
     let app = common::TestApp::start_empty_with(|s| server::AppState {
         db: s.db.clone().with_bytes_per_day(LIMIT),
@@ -787,6 +790,7 @@ async fn a_person_adds_a_bounded_number_of_bytes_to_the_log_a_day() {
 /// bounded like editing.
 #[tokio::test]
 async fn restoring_in_a_loop_is_bounded_like_editing() {
+    common::within_one_day().await;
     let municipality = common::municipality_with(|s| server::AppState {
         db: s.db.clone().with_bytes_per_day(10_000),
         ..s

@@ -380,6 +380,17 @@ impl Device {
     }
 }
 
+/// Waits, when UTC midnight is less than a minute away, until it has passed: a test of the
+/// daily allowances (`serve --records-per-day`, `--megabytes-per-day`) must run within one day
+/// of the server's, or its counts would start again halfway.
+pub async fn within_one_day() {
+    let day = server::storage::DAY_MS as u64;
+    let left = day - now() % day;
+    if left < 60_000 {
+        tokio::time::sleep(std::time::Duration::from_millis(left + 1_000)).await;
+    }
+}
+
 pub fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
