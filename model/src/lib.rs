@@ -20,6 +20,7 @@ pub mod school;
 pub mod support;
 pub mod sync;
 pub mod user;
+pub mod words;
 pub mod workplan;
 
 /// The years the centre's plans of work, programmes and annual reports may be for: what their

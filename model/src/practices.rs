@@ -86,7 +86,7 @@ pub fn area_label(id: &str) -> &str {
 }
 
 pub fn type_label(id: &str) -> &str {
-    TYPES.iter().find(|(t, _)| *t == id).map_or(id, |(_, l)| l)
+    crate::words::word_of(&TYPES, id).unwrap_or(id)
 }
 
 pub fn is_published(r: &Record) -> bool {

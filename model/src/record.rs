@@ -376,11 +376,14 @@ impl Record {
     /// The latest clock of any write in the record.
     /// When the record was first written (ms): its earliest write that is kept.
     pub fn created_ms(&self) -> Option<u64> {
+        self.earliest().map(|h| h.wall_ms)
+    }
+
+    /// The clock of its earliest write that is kept (a field's first write always is).
+    fn earliest(&self) -> Option<&Hlc> {
         self.fields
             .values()
-            .flat_map(|s| {
-                std::iter::once(s.hlc.wall_ms).chain(s.history.iter().map(|w| w.hlc.wall_ms))
-            })
+            .flat_map(|s| std::iter::once(&s.hlc).chain(s.history.iter().map(|w| &w.hlc)))
             .min()
     }
 
@@ -391,11 +394,7 @@ impl Record {
     /// The device that made the record: the one of its earliest write (a field's first write
     /// is always kept).
     pub fn first_writer(&self) -> Option<&DeviceId> {
-        self.fields
-            .values()
-            .flat_map(|s| std::iter::once(&s.hlc).chain(s.history.iter().map(|w| &w.hlc)))
-            .min()
-            .map(|h| &h.device)
+        self.earliest().map(|h| &h.device)
     }
 
     /// Who wrote the winning value of a field.

@@ -302,8 +302,8 @@ fn registry_complete(r: &Record) -> Result<(), String> {
     }
 }
 
-fn label<'a>(list: &[(&'a str, &'a str)], id: &'a str) -> &'a str {
-    list.iter().find(|(k, _)| *k == id).map_or(id, |(_, l)| l)
+fn label<'a>(list: &'static [(&'static str, &'static str)], id: &'a str) -> &'a str {
+    crate::words::word_of(list, id).unwrap_or(id)
 }
 
 /// The registry's columns, as §5.6 lists them (with the appointment from the reserve).

@@ -140,7 +140,7 @@ const STATES: [(&str, &str); 2] = [("draft", "черновик"), ("published", 
 
 fn check_state(v: &Value) -> Result<(), String> {
     match v.as_str() {
-        Some("draft" | "published") => Ok(()),
+        Some(s) if STATES.iter().any(|(k, _)| *k == s) => Ok(()),
         _ => Err("«черновик» или «опубликовано»".into()),
     }
 }

@@ -628,10 +628,7 @@ pub enum FieldType {
     ),
 }
 
-/// The words of `value` in a list of values and their words.
-pub fn word_of(list: &'static [(&'static str, &'static str)], value: &str) -> Option<&'static str> {
-    list.iter().find(|(v, _)| *v == value).map(|(_, w)| *w)
-}
+pub use crate::words::word_of;
 
 #[derive(Debug, Clone, Copy)]
 pub struct FieldSpec {

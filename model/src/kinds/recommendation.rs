@@ -199,7 +199,7 @@ const STATES: [(&str, &str); 2] = [("draft", "черновик"), ("sent", "от
 
 fn check_state(v: &serde_json::Value) -> Result<(), String> {
     match v.as_str() {
-        Some("draft" | "sent") => Ok(()),
+        Some(s) if STATES.iter().any(|(k, _)| *k == s) => Ok(()),
         _ => Err("«черновик» или «отправлено»".into()),
     }
 }

@@ -56,7 +56,7 @@ pub fn factor_words(id: &str) -> Option<&'static str> {
     if id == GENERAL {
         return Some("Общие меры (вне факторов риска)");
     }
-    crate::kinds::word_of(&RISK_FACTORS, id)
+    crate::words::word_of(&RISK_FACTORS, id)
 }
 
 /// Is `id` a risk factor or the general section?

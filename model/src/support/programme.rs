@@ -99,8 +99,8 @@ pub fn section_id(programme: Uuid, factor: &str) -> Uuid {
     stable_id(&format!("{SECTION_KIND}/{programme}/{factor}"))
 }
 
-pub fn label<'a>(list: &'a [(&'a str, &'a str)], id: &str) -> &'a str {
-    list.iter().find(|(k, _)| *k == id).map_or("", |(_, l)| l)
+pub fn label(list: &'static [(&'static str, &'static str)], id: &str) -> &'static str {
+    crate::words::word_of(list, id).unwrap_or("")
 }
 
 pub fn check_verdict(v: &Value) -> Result<(), String> {

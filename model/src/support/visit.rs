@@ -49,7 +49,7 @@ pub const LESSON_FIELDS: [&str; 6] = [
 ];
 
 pub fn type_label(id: &str) -> &'static str {
-    TYPES.iter().find(|(k, _)| *k == id).map_or("", |(_, l)| l)
+    crate::words::word_of(&TYPES, id).unwrap_or("")
 }
 
 pub fn check_type(v: &Value) -> Result<(), String> {

@@ -104,8 +104,8 @@ pub fn month_name(m: u8) -> &'static str {
         .unwrap_or("")
 }
 
-pub fn label<'a>(list: &'a [(&'a str, &'a str)], id: &str) -> &'a str {
-    list.iter().find(|(k, _)| *k == id).map_or("", |(_, l)| l)
+pub fn label(list: &'static [(&'static str, &'static str)], id: &str) -> &'static str {
+    crate::words::word_of(list, id).unwrap_or("")
 }
 
 /// A document cited as evidence: "письмо УО от 19.05.2021 № 1457/21-21-10".
