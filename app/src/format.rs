@@ -106,7 +106,7 @@ fn value_in_words(value: &Value) -> String {
         // A choice of a person, a school or another record: its id says nothing to a person.
         v if is_id(v) => "выбор изменён".to_owned(),
         Value::Array(items) if !items.is_empty() && items.iter().all(is_id) => {
-            format!("выбрано: {}", items.len())
+            format!("выбрано {}", items.len())
         }
         Value::Null => "—".to_owned(),
         Value::Bool(true) => "да".to_owned(),

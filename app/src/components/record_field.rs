@@ -79,23 +79,10 @@ pub fn save_now(
     write_at_once(target, fields, error, None, then);
 }
 
-/// Makes a new record with `fields` at once (nothing held, as [`save_now`]) unless one is being
-/// made: `busy` is set while it is written, so a second press of its button (a double click on
-/// a slow computer) makes no second record — the button shows it with `disabled`. `then` runs
-/// once it is saved (it may go to the new record's page).
-pub fn create(
-    target: Target,
-    fields: BTreeMap<String, Value>,
-    error: RwSignal<Option<String>>,
-    busy: RwSignal<bool>,
-    then: impl FnOnce() + 'static,
-) {
-    save_once(target, fields, error, busy, then);
-}
-
 /// Stores `fields` at once (as [`save_now`]) unless the write of the same button is under way:
-/// `busy` is set while it is written, so a second press on a slow computer does nothing (a
-/// decision taken twice, a record made twice).
+/// `busy` is set while it is written, so a second press of its button (a double click on a slow
+/// computer) makes no second record and takes no decision twice — the button shows it with
+/// `disabled`. `then` runs once it is saved (it may go to a new record's page).
 pub fn save_once(
     target: Target,
     fields: BTreeMap<String, Value>,
@@ -110,7 +97,7 @@ pub fn save_once(
     write_at_once(target, fields, error, Some(busy), then);
 }
 
-/// [`save_now`] and [`create`]: `busy`, if any, is set back once the write is done.
+/// [`save_now`] and [`save_once`]: `busy`, if any, is set back once the write is done.
 fn write_at_once(
     target: Target,
     fields: BTreeMap<String, Value>,

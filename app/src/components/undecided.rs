@@ -1,7 +1,7 @@
 //! Records deleted on one computer while someone changed them on another
 //! ([`Record::deletion_conflict`]): nothing is lost and nothing comes back by itself. Every list
-//! of the app leaves deleted records out, so they are shown here, with what was changed after
-//! the deletion, and the person who may decide puts the record back or deletes it together
+//! of the app leaves deleted records out, so they are shown here, with what was changed on the
+//! other computer, and the person who may decide puts the record back or deletes it together
 //! with those changes. Shown beside the edits the server did not accept, and counted in the
 //! header («Ждут решения»). Only people with a right over such a record see it (a teacher who
 //! reads a published material is not asked about it).
@@ -9,7 +9,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use model::access::Actor;
-use model::hlc::DeviceId;
+use model::hlc::{DeviceId, Hlc};
 use model::kinds::{self, FieldType};
 use model::record::{DELETED, Record, Scope};
 use model::role::Role;
@@ -52,10 +52,12 @@ fn watch(store: Store) -> RwSignal<Vec<Item>> {
 #[derive(Clone, PartialEq)]
 struct Item {
     record: Record,
+    /// The latest write of its parent (what may be decided can depend on it).
+    parent_latest: Option<Hlc>,
     /// What names it («Кандидат в кадровый резерв: «Иванова М. П.»»).
     heading: String,
     name: Option<String>,
-    /// What was changed after the deletion, in words, and when.
+    /// What was changed on another computer, unseen by the deletion, in words, and when.
     changed: Vec<String>,
     when: Option<u64>,
     /// Whether the person may put it back, and delete it with the changes (`Err`: why not).
@@ -117,8 +119,21 @@ impl Item {
             when: unseen.iter().map(|(_, f)| f.hlc.wall_ms).max(),
             restore: may(Record::restoration_value()),
             delete: may(record.deletion_value()),
+            parent_latest: parent.as_ref().and_then(Record::latest).cloned(),
             record: record.clone(),
         })
+    }
+
+    /// What the item is drawn from: a row stays as it is (its decision under way, the keyboard
+    /// focus in it) until one of these changes.
+    fn key(&self) -> (uuid::Uuid, Option<Hlc>, Option<Hlc>, bool, bool) {
+        (
+            self.record.id,
+            self.record.latest().cloned(),
+            self.parent_latest.clone(),
+            self.restore.is_ok(),
+            self.delete.is_ok(),
+        )
     }
 }
 
@@ -168,16 +183,18 @@ pub fn UndecidedList() -> impl IntoView {
         }
         scrolled.unwrap_or(false)
     });
+    // Drawn anew only when the list comes or goes, not at every change of it.
+    let any = Memo::new(move |_| items.with(|i| !i.is_empty()));
     view! {
         <p class="undecided-done" role="status">{move || done.get()}</p>
-        {move || items.with(|i| !i.is_empty()).then(|| view! {
+        {move || any.get().then(|| view! {
             <section class="undecided" id="undecided" aria-labelledby="undecided-title">
                 <h2 id="undecided-title">"Удалено, но изменено на другом компьютере"</h2>
                 <p>"Эти записи удалили, а на другом компьютере тем временем внесли в них изменения. Ничего не потеряно: решите, вернуть запись или удалить её вместе с этими изменениями."</p>
                 <ul>
                     <For
                         each=move || items.get()
-                        key=|i| (i.record.id, i.record.latest().cloned())
+                        key=Item::key
                         children=move |item| view! { <UndecidedItem item done/> }
                     />
                 </ul>
@@ -201,8 +218,9 @@ fn UndecidedItem(item: Item, done: RwSignal<Option<String>>) -> impl IntoView {
         .name
         .as_deref()
         .map_or("Запись".to_owned(), |n| format!("Запись «{n}»"));
-    let question =
-        format!("{called} будет удалена вместе с изменениями, внесёнными после удаления. Удалить?");
+    let question = format!(
+        "{called} будет удалена вместе с изменениями, сделанными на другом компьютере. Удалить?"
+    );
     let restore = {
         let (target, called) = (target.clone(), called.clone());
         move |_| {
@@ -243,7 +261,7 @@ fn UndecidedItem(item: Item, done: RwSignal<Option<String>>) -> impl IntoView {
         <li class="undecided-item" data-record=record.id.to_string()>
             <p><strong>{item.heading.clone()}</strong></p>
             <p class="muted">
-                "Изменено после удаления"
+                "Изменено на другом компьютере"
                 {item.when.map(|ms| format!(" ({})", format::date_time(ms)))}
                 {changed}
             </p>
@@ -263,27 +281,31 @@ fn UndecidedItem(item: Item, done: RwSignal<Option<String>>) -> impl IntoView {
     }
 }
 
-/// What names the record to a person: its first text field that holds something (a
-/// candidate's name, a material's title, a file's name), shortened.
+/// What names the record to a person: its first text field written in words (a candidate's
+/// name, a material's title, a plan item's measure) rather than a code (an area's id), or else
+/// its first text field that holds something (a file's name), shortened.
 fn title(record: &Record) -> Option<String> {
     let spec = kinds::spec(&record.kind)?;
-    spec.fields
+    let texts: Vec<String> = spec
+        .fields
         .iter()
         .filter(|f| matches!(f.ty, FieldType::Text { .. }))
-        .map(|f| record.text(f.name))
-        .find(|t| !t.trim().is_empty())
-        .map(|t| {
-            let t = t.trim();
-            if t.chars().count() > 120 {
-                format!("{}…", t.chars().take(120).collect::<String>())
-            } else {
-                t.to_owned()
-            }
-        })
+        .map(|f| record.text(f.name).trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let words = |t: &&String| t.chars().any(|c| c.is_whitespace() || !c.is_ascii());
+    let t = texts.iter().find(words).or(texts.first())?;
+    Some(if t.chars().count() > 120 {
+        format!("{}…", t.chars().take(120).collect::<String>())
+    } else {
+        t.clone()
+    })
 }
 
 /// The person as the rules see them, from what this computer knows: a mentor or curator who
-/// holds a school's record is one assigned to that school (only they receive it).
+/// holds a school's record is one assigned to that school. (Only they receive the school's
+/// records that may be deleted; a record addressed to one specialist, which another may hold,
+/// is a consultation, which nobody deletes.)
 fn actor(p: &UserProfile, record: &Record) -> Actor {
     let assigned = match (&record.scope, p.role) {
         (Scope::School(s), Role::Mentor | Role::Curator) => vec![*s],
@@ -300,7 +322,9 @@ fn actor(p: &UserProfile, record: &Record) -> Actor {
 
 /// The record with its owner as far as this computer knows it: a device does not receive
 /// owners ([`Record::owner`]), but a record it made is the person's own. (One made on another
-/// computer of the person's is not known as theirs here; the server decides anyway.)
+/// computer of the person's is not known as theirs here; the server decides anyway. Of the
+/// kinds whose owner is not their maker no rule names the owner, so taking the maker for it
+/// there changes nothing.)
 fn as_known_here(record: &Record, device: &DeviceId, profile: &UserProfile) -> Record {
     let mut known = record.clone();
     if known.owner.is_none() && known.first_writer() == Some(device) {

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::components::attachments::Attachments;
 use crate::components::record_field::{
-    Checklist, Field, Input, SaveError, create, delete_then, one, save,
+    Checklist, Field, Input, SaveError, delete_then, one, save, save_once,
 };
 use crate::format;
 use crate::lists::known_schools;
@@ -197,7 +197,7 @@ fn NewMaterial() -> impl IntoView {
             (F_STATE.to_owned(), json!("draft")),
         ]);
         let navigate = navigate.clone();
-        create(t, fields, error, busy, move || {
+        save_once(t, fields, error, busy, move || {
             navigate(&format!("/practices/{id}"), Default::default())
         });
     };

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::components::attachments::Attachments;
 use crate::components::download::DownloadButton;
-use crate::components::record_field::{Field, Input, SaveError, create, delete_then, one, save};
+use crate::components::record_field::{Field, Input, SaveError, delete_then, one, save, save_once};
 use crate::format;
 use crate::lists::known_schools;
 use crate::session::use_session;
@@ -70,7 +70,7 @@ pub fn ReservePage() -> impl IntoView {
         };
         let navigate = navigate.clone();
         let fields = BTreeMap::from([(F_STAGE.to_owned(), json!("draft"))]);
-        create(t, fields, error, busy, move || {
+        save_once(t, fields, error, busy, move || {
             navigate(&format!("/reserve/{id}"), Default::default())
         });
     };
@@ -406,7 +406,7 @@ fn Vacancies() -> impl IntoView {
             (r::V_POST.to_owned(), json!("директор")),
             (r::V_OPENED_ON.to_owned(), json!(format::today())),
         ]);
-        create(vacancy_target(store.new_id()), fields, error, adding, || ());
+        save_once(vacancy_target(store.new_id()), fields, error, adding, || ());
     };
     view! {
         <h2 id="vacancies-title">"Вакантные руководящие должности"</h2>

@@ -17,7 +17,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{live, school_of};
-use crate::components::record_field::{Field, Input, SaveError, create, delete};
+use crate::components::record_field::{Field, Input, SaveError, delete, save_once};
 use crate::components::text_input::DateInput;
 use crate::format;
 use crate::lists::known_schools;
@@ -62,7 +62,7 @@ pub fn NewVisitButton(school: Uuid) -> impl IntoView {
             (F_DATE.to_owned(), json!(date.get_untracked())),
         ]);
         let navigate = navigate.clone();
-        create(t, fields, error, busy, move || {
+        save_once(t, fields, error, busy, move || {
             navigate(&format!("/visits/{id}"), Default::default())
         });
     };
