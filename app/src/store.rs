@@ -371,6 +371,13 @@ impl Store {
             .await?)
     }
 
+    /// This device's id (whose writes a record holds were made here).
+    pub async fn device(self) -> Result<model::hlc::DeviceId> {
+        let db = self.open_db()?;
+        let tx = db.transaction(META).build()?;
+        Ok(device_state(&tx.object_store(META)?).await?.device)
+    }
+
     /// Edits not yet acknowledged by the server.
     pub async fn pending_count(self) -> Result<u32> {
         let db = self.open_db()?;

@@ -391,10 +391,11 @@ impl Record {
         self.fields.values().map(|s| &s.hlc).max()
     }
 
-    /// The device that made the record: the one of its earliest write (a field's first write
-    /// is always kept).
-    pub fn first_writer(&self) -> Option<&DeviceId> {
-        self.earliest().map(|h| &h.device)
+    /// Does the record hold a write of `device` (a value or one kept in a field's history)?
+    pub fn written_by(&self, device: &DeviceId) -> bool {
+        self.fields
+            .values()
+            .any(|s| &s.hlc.device == device || s.history.iter().any(|w| &w.hlc.device == device))
     }
 
     /// Who wrote the winning value of a field.

@@ -315,6 +315,19 @@ async fn a_file_the_server_has_is_shown_not_sent_again() -> anyhow::Result<()> {
     assert_eq!(file.as_ref(), bytes.as_slice());
     assert_eq!(desk.text("#material .alert-error").await?, "");
 
+    // The moderator takes the file off again: the one who attached it may (a device is not
+    // told who owns a record, so this once offered it to the head alone).
+    desk.click(&format!("{attachment} .attachment-delete"))
+        .await?;
+    desk.client.accept_alert().await?;
+    desk.wait_js(
+        &format!("!document.querySelector(\"{attachment}\")"),
+        Duration::from_secs(20),
+    )
+    .await?;
+    desk.wait_all_sent(Duration::from_secs(60)).await?;
+    assert!(moderator.record(id.parse()?).await?.is_deleted());
+
     desk.close().await?;
     Ok(())
 }

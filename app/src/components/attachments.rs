@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::record_field::{SaveError, delete};
 use crate::session::use_session;
-use crate::store::{Target, use_store};
+use crate::store::{DbState, Target, use_store};
 use crate::sync::use_sync;
 
 /// What the file input offers.
@@ -57,6 +57,18 @@ pub fn Attachments(
     let me = session.profile();
     let is_head = me.as_ref().is_some_and(|p| p.role == Role::Head);
     let my_id = me.map(|p| p.id);
+    // A device does not receive owners: a file attached (or changed) here is the person's own
+    // (only its owner and the head may change a file once attached).
+    let device = RwSignal::new(None::<model::hlc::DeviceId>);
+    Effect::new(move |_| {
+        if matches!(store.db_state().get(), DbState::Ready { .. }) {
+            spawn_local(async move {
+                if let Ok(d) = store.device().await {
+                    device.try_set(Some(d));
+                }
+            });
+        }
+    });
     let all = store.watch_kind(ATTACHMENT_KIND);
     let kept = kept_files();
     let error = RwSignal::new(None::<String>);
@@ -146,7 +158,9 @@ pub fn Attachments(
                                 Some(false) => "на этом компьютере, ждёт отправки на сервер",
                                 None => "на сервере",
                             };
-                            let mine = is_head || (r.owner.is_some() && r.owner == my_id);
+                            let mine = is_head
+                                || (r.owner.is_some() && r.owner == my_id)
+                                || device.with(|d| d.as_ref().is_some_and(|d| r.written_by(d)));
                             let (open_r, del_r) = (r.clone(), r.clone());
                             let label = format!("Открыть файл «{}»", f.name);
                             view! {
@@ -155,7 +169,7 @@ pub fn Attachments(
                                     <span class="muted">{format!(" — {}, {}; {state}", files::type_label(&f.mime), files::size_label(f.size))}</span>
                                     {(editable.get() && mine).then(|| view! {
                                         " "
-                                        <button type="button" class="button-link" on:click=move |_| {
+                                        <button type="button" class="button-link attachment-delete" on:click=move |_| {
                                             let question = format!("Удалить файл «{}»?", del_r.text(F_NAME));
                                             let ok = web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false);
                                             if ok {

@@ -321,13 +321,15 @@ fn actor(p: &UserProfile, record: &Record) -> Actor {
 }
 
 /// The record with its owner as far as this computer knows it: a device does not receive
-/// owners ([`Record::owner`]), but a record it made is the person's own. (One made on another
-/// computer of the person's is not known as theirs here; the server decides anyway. Of the
-/// kinds whose owner is not their maker no rule names the owner, so taking the maker for it
-/// there changes nothing.)
+/// owners ([`Record::owner`]), but a record it wrote to is taken for the person's own. Where a
+/// rule names the owner (a file attached, a visit recorded), only the owner and those with a
+/// right of their own may change the record, so a write from here was the owner's or changes
+/// nothing; where no rule names the owner, taking the person for it changes nothing either.
+/// (A record the person made and changed only on other computers is not known as theirs
+/// here; the server decides anyway.)
 fn as_known_here(record: &Record, device: &DeviceId, profile: &UserProfile) -> Record {
     let mut known = record.clone();
-    if known.owner.is_none() && known.first_writer() == Some(device) {
+    if known.owner.is_none() && known.written_by(device) {
         known.owner = Some(profile.id);
     }
     known
