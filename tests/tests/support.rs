@@ -354,3 +354,54 @@ fn chrono_year() -> i32 {
     );
     today[..4].parse().unwrap()
 }
+
+/// A visit is changed only by the mentor who recorded it (or the head): another mentor of the
+/// school reads it and may write recommendations from it, but finds no field to type in.
+#[tokio::test]
+async fn another_mentor_reads_a_visit_its_author_changes() -> anyhow::Result<()> {
+    use model::support::visit as v;
+    let server = Server::start().await?;
+    let town = server.own_town("poseshenie").await?;
+    let second = town
+        .head
+        .create_user("poseshenie.mentor2", model::Role::Mentor, None)
+        .await?;
+    town.head.assign(second.id, town.school.id).await?;
+    let author = Api::login(&server.url(""), &town.mentor).await?;
+    let id = Uuid::now_v7();
+    author
+        .write(
+            id,
+            v::KIND,
+            model::record::Scope::School(town.school.id),
+            serde_json::json!({
+                v::F_TYPE: "interview",
+                v::F_DATE: "2026-11-20",
+                v::F_FINDINGS: "План методической работы требует обновления.",
+            }),
+        )
+        .await?;
+
+    for (login, may) in [("poseshenie.mentor2", false), (town.mentor.as_str(), true)] {
+        let b = Browser::start().await?;
+        b.sign_in_synced(&server.url(""), login, "#home-mentor")
+            .await?;
+        b.client.goto(&server.url(&format!("/visits/{id}"))).await?;
+        b.wait_for("#visit-findings").await?;
+        let tag = b
+            .eval("document.getElementById('visit-findings').tagName")
+            .await?;
+        assert_eq!(tag == "TEXTAREA", may, "{login}: {tag}");
+        let (recommend, delete) = (
+            b.eval("!!document.getElementById('visit-recommend')")
+                .await?,
+            b.eval("!!document.getElementById('visit-delete')").await?,
+        );
+        assert_eq!(
+            (recommend.as_bool(), delete.as_bool()),
+            (Some(true), Some(may))
+        );
+        b.close().await?;
+    }
+    Ok(())
+}

@@ -133,10 +133,13 @@ pub fn VisitPage() -> impl IntoView {
     let store = use_store();
     crate::pages::set_title("Посещение");
     let session = use_session();
-    let editable = matches!(
-        session.profile().map(|p| p.role),
+    let profile = session.profile();
+    let adviser = matches!(
+        profile.as_ref().map(|p| p.role),
         Some(Role::Mentor | Role::Curator | Role::Head)
     );
+    let head = profile.as_ref().is_some_and(|p| p.role == Role::Head);
+    let my_name = profile.map(|p| p.full_name).unwrap_or_default();
     let schools = known_schools(session);
     let id =
         use_params_map().with_untracked(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
@@ -147,6 +150,19 @@ pub fn VisitPage() -> impl IntoView {
     let lesson =
         Memo::new(move |_| record.with(|r| r.as_ref().is_some_and(|r| r.text(F_TYPE) == LESSON)));
     let loaded = Memo::new(move |_| record.with(|r| r.as_ref().is_some_and(|r| !r.is_deleted())));
+    // Another mentor of the school reads a visit, and may write recommendations from it; only
+    // its author (stamped by the server; none yet on the computer that made it offline) and
+    // the head change it (`model::kinds::visit`).
+    let editable = Memo::new(move |_| {
+        adviser
+            && (head
+                || record.with(|r| {
+                    r.as_ref().is_some_and(|r| {
+                        let author = r.text(F_AUTHOR);
+                        author.is_empty() || author == my_name
+                    })
+                }))
+    });
     let navigate = use_navigate();
     let recommend = move |_| {
         let Some(r) = record.get_untracked() else {
@@ -223,9 +239,11 @@ pub fn VisitPage() -> impl IntoView {
                     <button type="button" class="button-secondary" on:click=|_| {
                         if let Some(w) = web_sys::window() { let _ = w.print(); }
                     }>"Печать"</button>
-                    {editable.then(|| view! {
+                    {adviser.then(|| view! {
                         <button type="button" class="button-secondary" id="visit-recommend" on:click=move |ev| recommend.with_value(|f| f(ev))>"Написать адресные рекомендации"</button>
-                        <button type="button" class="button-link" on:click=remove>"Удалить запись"</button>
+                    })}
+                    {move || editable.get().then(|| view! {
+                        <button type="button" class="button-link" id="visit-delete" on:click=remove>"Удалить запись"</button>
                     })}
                 </div>
             </section>
