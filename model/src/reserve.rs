@@ -395,7 +395,11 @@ pub fn readiness_answers<'a>(
         .filter(|r| {
             r.kind == crate::forms::RESPONSE_KIND
                 && !r.is_deleted()
-                && r.owner == Some(account)
+                // A device is not told owners: a person's response is known by its id, derived
+                // from the campaign and the person.
+                && uuid::Uuid::parse_str(&r.text(crate::forms::F_CAMPAIGN)).is_ok_and(|c| {
+                    crate::forms::response_id(c, &crate::record::Scope::Person(account)) == r.id
+                })
                 && crate::forms::template_of(r).is_some_and(|(c, _)| c == READINESS_SURVEY)
                 && matches!(
                     crate::forms::status_of(r),
@@ -498,4 +502,66 @@ pub fn appointed_share<'a>(
         appointed,
         entered.len(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forms::{self, F_CAMPAIGN, F_STATUS, F_TEMPLATE, F_VERSION, RESPONSE_KIND};
+    use crate::hlc::{Clock, DeviceId};
+    use crate::record::{Scope, Write};
+    use serde_json::json;
+    use uuid::Uuid;
+
+    /// The candidate's own sent answers are found on a device, which is not told who owns a
+    /// record: by the response's id, derived from the campaign and the person.
+    #[test]
+    fn the_readiness_answers_are_the_candidates_own() {
+        let (account, other, campaign) =
+            (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        let school = Scope::School(Uuid::from_u128(4));
+        let mut clock = Clock::new(DeviceId::from_random([5; 8]));
+        let mut record = |id: Uuid, kind: &str, fields: Value| {
+            let mut r = Record::new(id, kind, school.clone(), None);
+            for (name, value) in fields.as_object().unwrap() {
+                let hlc = clock.tick(1_000);
+                r.apply(
+                    name,
+                    Write {
+                        hlc,
+                        value: value.clone(),
+                    },
+                );
+            }
+            r
+        };
+        let answers = |person: Uuid, status: &str| {
+            json!({
+                F_CAMPAIGN: campaign.to_string(),
+                F_TEMPLATE: READINESS_SURVEY,
+                F_VERSION: 1,
+                F_STATUS: status,
+            })
+            .as_object()
+            .cloned()
+            .map(|o| (forms::response_id(campaign, &Scope::Person(person)), o))
+            .unwrap()
+        };
+        let candidate = record(
+            Uuid::from_u128(6),
+            CANDIDATE_KIND,
+            json!({ F_ACCOUNT: account.to_string() }),
+        );
+        let (own_id, own) = answers(account, "submitted");
+        let (their_id, theirs) = answers(other, "submitted");
+        let held = [
+            record(own_id, RESPONSE_KIND, Value::Object(own)),
+            record(their_id, RESPONSE_KIND, Value::Object(theirs)),
+        ];
+        let found: Vec<Uuid> = readiness_answers(&candidate, &held)
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(found, [own_id]);
+    }
 }
