@@ -318,6 +318,15 @@ impl Store {
         self.watch(None, move |store| store.get(id))
     }
 
+    /// This device's id, once the person's storage is open: whose writes a record holds were
+    /// made here (a device is not told who owns a record, but what it wrote is its person's).
+    pub fn watch_device(self) -> ReadSignal<Option<model::hlc::DeviceId>> {
+        self.watch(
+            None,
+            move |store| async move { store.device().await.map(Some) },
+        )
+    }
+
     /// All records of a kind, kept current.
     pub fn watch_kind(self, kind: &'static str) -> ReadSignal<Vec<Record>> {
         self.watch(Vec::new(), move |store| store.by_kind(kind))

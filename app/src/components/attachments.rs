@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::record_field::{SaveError, delete};
 use crate::session::use_session;
-use crate::store::{DbState, Target, use_store};
+use crate::store::{Target, use_store};
 use crate::sync::use_sync;
 
 /// What the file input offers.
@@ -59,16 +59,7 @@ pub fn Attachments(
     let my_id = me.map(|p| p.id);
     // A device does not receive owners: a file attached (or changed) here is the person's own
     // (only its owner and the head may change a file once attached).
-    let device = RwSignal::new(None::<model::hlc::DeviceId>);
-    Effect::new(move |_| {
-        if matches!(store.db_state().get(), DbState::Ready { .. }) {
-            spawn_local(async move {
-                if let Ok(d) = store.device().await {
-                    device.try_set(Some(d));
-                }
-            });
-        }
-    });
+    let device = store.watch_device();
     let all = store.watch_kind(ATTACHMENT_KIND);
     let kept = kept_files();
     let error = RwSignal::new(None::<String>);

@@ -151,15 +151,18 @@ pub fn VisitPage() -> impl IntoView {
         Memo::new(move |_| record.with(|r| r.as_ref().is_some_and(|r| r.text(F_TYPE) == LESSON)));
     let loaded = Memo::new(move |_| record.with(|r| r.as_ref().is_some_and(|r| !r.is_deleted())));
     // Another mentor of the school reads a visit, and may write recommendations from it; only
-    // its author (stamped by the server; none yet on the computer that made it offline) and
-    // the head change it (`model::kinds::visit`).
+    // its author and the head change it (`model::kinds::visit`). A device is not told the
+    // author's account: a visit written to from here is the person's (the server took it from
+    // its author only), and so is one whose stamped author has the person's name.
+    let device = store.watch_device();
     let editable = Memo::new(move |_| {
         adviser
             && (head
                 || record.with(|r| {
                     r.as_ref().is_some_and(|r| {
                         let author = r.text(F_AUTHOR);
-                        author.is_empty() || author == my_name
+                        author == my_name
+                            || device.with(|d| d.as_ref().is_some_and(|d| r.written_by(d)))
                     })
                 }))
     });
