@@ -176,9 +176,14 @@ pub fn CandidatePage() -> impl IntoView {
     let stage = Memo::new(move |_| record.with(|x| x.as_ref().map_or(Stage::Draft, r::stage_of)));
     // The school writes the nomination while it is a draft; the head at any time.
     let nomination_open = Signal::derive(move || head || stage.get() == Stage::Draft);
+    // A move the server would refuse (a decline with no requirement marked unmet) is said at
+    // once, by the rule the server applies, and not made.
     let move_to = move |to: Stage| {
         if let Some(x) = record.get_untracked() {
-            save(target(&x), one(F_STAGE, json!(to.as_str())), error);
+            match r::check_move(&x, r::stage_of(&x), to, !head) {
+                Ok(()) => save(target(&x), one(F_STAGE, json!(to.as_str())), error),
+                Err(e) => error.set(Some(e)),
+            }
         }
     };
     let navigate = use_navigate();

@@ -247,6 +247,18 @@ pub fn ConsultationPage() -> impl IntoView {
     let state = Memo::new(move |_| record.with(|r| r.as_ref().map(state_of)));
     let answering =
         Signal::derive(move || !school_side && state.get().is_some_and(|s| !s.finished()));
+    // Recommendations to a school are written by its own mentors and curators and the head
+    // (`model::kinds::recommendation`); a specialist asked from outside answers the request only.
+    let schools = known_schools(session);
+    let head = role == Some(Role::Head);
+    let may_recommend = Memo::new(move |_| {
+        head || record.with(|r| {
+            r.as_ref().is_some_and(|r| match r.scope {
+                Scope::School(s) => schools.with(|l| l.iter().any(|x| x.id == s)),
+                _ => false,
+            })
+        })
+    });
     let navigate = use_navigate();
     // A move checks what the state needs before it is stored, on the stored record (what was
     // typed a moment ago is in it).
@@ -358,7 +370,7 @@ pub fn ConsultationPage() -> impl IntoView {
                             {(s == State::Held).then(|| view! {
                                 <button type="button" id="c-close" on:click=move |_| move_to(State::Closed)>"Закрыть запрос"</button>
                             })}
-                            {(!school_side && matches!(s, State::Held | State::Closed)).then(|| view! {
+                            {(!school_side && may_recommend.get() && matches!(s, State::Held | State::Closed)).then(|| view! {
                                 <button type="button" class="button-secondary" id="c-recommend" on:click=move |ev| recommend.with_value(|f| f(ev))>"Написать адресные рекомендации"</button>
                             })}
                         </div>
