@@ -321,10 +321,7 @@ impl Store {
     /// This device's id, once the person's storage is open: whose writes a record holds were
     /// made here (a device is not told who owns a record, but what it wrote is its person's).
     pub fn watch_device(self) -> ReadSignal<Option<model::hlc::DeviceId>> {
-        self.watch(
-            None,
-            move |store| async move { store.device().await.map(Some) },
-        )
+        self.watch(None, move |store| store.device())
     }
 
     /// All records of a kind, kept current.
@@ -380,11 +377,16 @@ impl Store {
             .await?)
     }
 
-    /// This device's id (whose writes a record holds were made here).
-    pub async fn device(self) -> Result<model::hlc::DeviceId> {
+    /// This device's id (whose writes a record holds were made here); `None` before its first
+    /// edit or sync, when nothing here was written by it.
+    pub async fn device(self) -> Result<Option<model::hlc::DeviceId>> {
         let db = self.open_db()?;
         let tx = db.transaction(META).build()?;
-        Ok(device_state(&tx.object_store(META)?).await?.device)
+        let stored: Option<JsValue> = tx.object_store(META)?.get(DEVICE_KEY).primitive()?.await?;
+        Ok(stored
+            .map(from_js::<DeviceState>)
+            .transpose()?
+            .map(|s| s.device))
     }
 
     /// Edits not yet acknowledged by the server.

@@ -153,7 +153,9 @@ pub fn VisitPage() -> impl IntoView {
     // Another mentor of the school reads a visit, and may write recommendations from it; only
     // its author and the head change it (`model::kinds::visit`). A device is not told the
     // author's account: a visit written to from here is the person's (the server took it from
-    // its author only), and so is one whose stamped author has the person's name.
+    // its author only), and so is one not yet stamped (the server stamps every visit it takes,
+    // so it was made here) or one whose stamped author has the person's name (their other
+    // computer; a namesake is offered it too, and the server refuses the namesake's edits).
     let device = store.watch_device();
     let editable = Memo::new(move |_| {
         adviser
@@ -161,7 +163,8 @@ pub fn VisitPage() -> impl IntoView {
                 || record.with(|r| {
                     r.as_ref().is_some_and(|r| {
                         let author = r.text(F_AUTHOR);
-                        author == my_name
+                        author.is_empty()
+                            || author == my_name
                             || device.with(|d| d.as_ref().is_some_and(|d| r.written_by(d)))
                     })
                 }))
