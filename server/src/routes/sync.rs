@@ -25,9 +25,11 @@ pub const SYNC_BODY_LIMIT: usize = 4 * 1024 * 1024;
 /// A page of changes stops growing past this many compressed bytes: on a 2G link it takes a few
 /// seconds, so a dropped connection costs little.
 pub const PAGE_BUDGET: usize = 128 * 1024;
-/// The most log rows one page looks at, and how many are read at a time.
+/// The most log rows one page looks at, and how many are read at a time: each read is a
+/// hand-off to the database's thread, and after a push of 500 changes the device's own (and
+/// the server's stamps on them) are 1,000 rows to pass over.
 const PAGE_ROWS: usize = 20_000;
-const PAGE_CHUNK: usize = 100;
+const PAGE_CHUNK: usize = 500;
 /// How many syncs are worked on at once; the others wait their turn (see [`in_turn`]).
 pub const SYNC_SLOTS: usize = 8;
 /// The bytes of request bodies one person's syncs may hold at once while they arrive and wait
