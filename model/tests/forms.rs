@@ -1045,3 +1045,52 @@ fn shared_questions_fill_only_what_is_empty_and_fits_and_groups_are_counted() {
         None
     );
 }
+
+/// Anonymous results: a question fewer than the minimum answered is not summed up, whatever
+/// its kind, while the others are.
+#[test]
+fn a_question_few_answered_is_not_summed_up() {
+    use forms::summary::{Detail, summarize};
+    let t = every_kind();
+    let people: Vec<Answers> = (0..3)
+        .map(|i| {
+            let mut a = answers(&[
+                ("single", json!("a")),
+                ("scale", json!(3 + i)),
+                ("students", json!(100 + i)),
+                ("vsoko", json!(i == 0)),
+            ]);
+            if i == 0 {
+                // Only one person answered these.
+                a.insert("vsoko_how".into(), json!("Положение утверждено приказом"));
+                a.insert("short".into(), json!("да"));
+                a.insert("multi".into(), json!(["x"]));
+                a.insert("share".into(), json!(40));
+            }
+            a
+        })
+        .collect();
+    assert!(summarize(&t, &people[..2], 3).is_none());
+    let s = summarize(&t, &people, 3).unwrap();
+    let q = |id: &str| s.questions.iter().find(|q| q.id == id).unwrap();
+    for id in ["vsoko_how", "short", "multi", "share"] {
+        assert_eq!(q(id).answered, 1, "{id}");
+        assert_eq!(q(id).detail, Detail::None, "{id}");
+    }
+    assert!(
+        matches!(&q("scale").detail, Detail::Counts { mean: Some(m), .. } if (*m - 4.0).abs() < 1e-9)
+    );
+    assert!(matches!(&q("single").detail, Detail::Counts { counts, .. } if counts[0].1 == 3));
+    assert!(
+        matches!(&q("vsoko").detail, Detail::Counts { counts, .. } if counts == &[("да".to_owned(), 1), ("нет".to_owned(), 2)])
+    );
+    // With the minimum at one, every answer is summed up again.
+    let all = summarize(&t, &people, 1).unwrap();
+    let short = all.questions.iter().find(|q| q.id == "short").unwrap();
+    assert_eq!(
+        short.detail,
+        Detail::Texts {
+            texts: vec!["да".into()]
+        }
+    );
+}

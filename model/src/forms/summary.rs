@@ -47,7 +47,20 @@ pub enum Detail {
     None,
 }
 
+/// What is said in place of the result of a question that `answered` people answered, fewer
+/// than `min` but some (see [`summarize`]).
+pub fn withheld(answered: usize, min: usize) -> Option<String> {
+    (answered > 0 && answered < min).then(|| {
+        format!(
+            "Ответили меньше {min} человек: итог не показывается, чтобы ответ нельзя было узнать."
+        )
+    })
+}
+
 /// Sums up the answers of submitted responses; `None` when fewer than `min` people answered.
+/// A question fewer than `min` of them answered (an optional one, or one shown only after
+/// some answer) is not summed up either ([`Detail::None`]): one person's «да» would be theirs
+/// to read.
 pub fn summarize(t: &Template, responses: &[Answers], min: usize) -> Option<Summary> {
     if responses.len() < min {
         return None;
@@ -73,6 +86,7 @@ pub fn summarize(t: &Template, responses: &[Answers], min: usize) -> Option<Summ
             let mean =
                 (!numbers.is_empty()).then(|| numbers.iter().sum::<f64>() / numbers.len() as f64);
             let detail = match &q.kind {
+                _ if given.len() < min => Detail::None,
                 Kind::Single { options } | Kind::Multiple { options, .. } => Detail::Counts {
                     counts: count(
                         options

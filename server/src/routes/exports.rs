@@ -210,7 +210,9 @@ async fn anonymous(
                     model::forms::answer::fmt_num(*max)
                 ),
                 Detail::Texts { texts } => texts.join("\n"),
-                Detail::None => String::new(),
+                Detail::None => {
+                    model::forms::summary::withheld(q.answered, MIN_ANSWERS).unwrap_or_default()
+                }
             };
             let text: String = text.chars().take(32_767).collect();
             sheet.write_string_with_format(row, 2, &text, &wrap)?;

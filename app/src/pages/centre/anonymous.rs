@@ -6,7 +6,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use model::api::CampaignSummary;
 use model::forms::answer::fmt_num;
-use model::forms::summary::Detail;
+use model::forms::summary::{self, Detail};
 use model::forms::{self, Campaign};
 
 use crate::api;
@@ -80,20 +80,23 @@ fn OneSummary(campaign: Arc<Campaign>) -> impl IntoView {
         {move || loaded.get().map(|r| match r {
             Err(msg) => view! { <p class="alert alert-error" role="alert">{msg}</p> }.into_any(),
             Ok(s) => match s.summary {
+                Some(sum) => {
+                    let min = s.min_answers;
+                    view! {
+                        <p>{format!("Ответов: {}. Имена не сохраняются.", sum.answered)}</p>
+                        <dl class="summary">
+                            {sum.questions.into_iter().map(|q| view! {
+                                <dt>{q.text}</dt>
+                                <dd>{summary::withheld(q.answered, min).unwrap_or_else(|| describe(&q.detail))}</dd>
+                            }).collect_view()}
+                        </dl>
+                    }.into_any()
+                }
                 None => view! {
                     <p class="empty" role="status">{format!(
                         "Ответов: {}. Итоги анонимной анкеты показываются, когда ответят не менее {} человек — так ответ одного человека нельзя узнать.",
                         s.answered, s.min_answers
                     )}</p>
-                }.into_any(),
-                Some(sum) => view! {
-                    <p>{format!("Ответов: {}. Имена не сохраняются.", sum.answered)}</p>
-                    <dl class="summary">
-                        {sum.questions.into_iter().map(|q| view! {
-                            <dt>{q.text}</dt>
-                            <dd>{describe(&q.detail)}</dd>
-                        }).collect_view()}
-                    </dl>
                 }.into_any(),
             },
         })}
