@@ -180,6 +180,23 @@ pub fn courses_done(r: &Record) -> usize {
         .count()
 }
 
+/// The centre's steps between stages: forward one stage, a nomination back to the school, a
+/// decline examined again, a recommendation or an entry in the registry taken back. (The
+/// school's one step is sending a draft.)
+pub const CENTRE_MOVES: [(Stage, Stage); 11] = [
+    (Stage::Draft, Stage::Nominated),
+    (Stage::Nominated, Stage::Training),
+    (Stage::Nominated, Stage::Declined),
+    (Stage::Nominated, Stage::Draft),
+    (Stage::Training, Stage::Recommended),
+    (Stage::Training, Stage::Declined),
+    (Stage::Declined, Stage::Nominated),
+    (Stage::Declined, Stage::Draft),
+    (Stage::Recommended, Stage::Registry),
+    (Stage::Recommended, Stage::Training),
+    (Stage::Registry, Stage::Recommended),
+];
+
 /// May the candidate move from `from` to `to` (by whom: the school moves only a draft to the
 /// centre)? The message says what is missing.
 pub fn check_move(r: &Record, from: Stage, to: Stage, school: bool) -> Result<(), String> {
@@ -192,19 +209,7 @@ pub fn check_move(r: &Record, from: Stage, to: Stage, school: bool) -> Result<()
             _ => Err("Дальше заявку ведёт наставнический центр.".into()),
         };
     }
-    // The centre's steps: forward one stage, a nomination back to the school, a decline
-    // examined again, a recommendation taken back.
-    let allowed = matches!(
-        (from, to),
-        (Stage::Nominated | Stage::Declined, Stage::Draft)
-            | (Stage::Draft | Stage::Declined, Stage::Nominated)
-            | (Stage::Nominated, Stage::Training)
-            | (Stage::Nominated | Stage::Training, Stage::Declined)
-            | (Stage::Training | Stage::Registry, Stage::Recommended)
-            | (Stage::Recommended, Stage::Training)
-            | (Stage::Recommended, Stage::Registry)
-    );
-    if !allowed {
+    if !CENTRE_MOVES.contains(&(from, to)) {
         return Err(format!(
             "Такой шаг невозможен: кандидат сейчас на этапе «{}».",
             from.label()

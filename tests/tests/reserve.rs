@@ -146,6 +146,35 @@ async fn a_nomination_made_offline_reaches_the_centre_with_its_portfolio() -> an
         .goto(&server.url(&format!("/reserve/{id}")))
         .await?;
     centre.wait_for("#candidate-admit").await?;
+    // Every step the centre may take from here is offered, and only those: the nomination
+    // goes back to the school for more work.
+    let offered = centre
+        .eval(
+            "Array.from(document.querySelectorAll('#candidate-moves button')).map(b => b.id).join(' ')",
+        )
+        .await?;
+    assert_eq!(
+        offered.as_str(),
+        Some("candidate-admit candidate-decline candidate-return candidate-delete")
+    );
+    centre.click("#candidate-return").await?;
+    centre
+        .wait_js(
+            "document.getElementById('candidate-stage').innerText.includes('готовится') \
+             && !!document.getElementById('candidate-accept')",
+            Duration::from_secs(10),
+        )
+        .await?;
+    centre.sync_all(Duration::from_secs(60)).await?;
+    assert_eq!(head.record(id.parse()?).await?.text("stage"), "draft");
+    // The school may write and send it again.
+    school.sync_all(Duration::from_secs(60)).await?;
+    school
+        .wait_js(
+            "!!document.getElementById('candidate-send') && document.getElementById('candidate-name').tagName === 'INPUT'",
+            Duration::from_secs(30),
+        )
+        .await?;
     centre.client.goto(&server.url("/reserve/registry")).await?;
     centre.wait_for("#registry-xlsx").await?;
 

@@ -192,7 +192,12 @@ pub fn CandidatePage() -> impl IntoView {
             return;
         };
         let ok = web_sys::window()
-            .and_then(|w| w.confirm_with_message("Удалить заявку?").ok())
+            .and_then(|w| {
+                w.confirm_with_message(
+                    "Удалить заявку? Она пропадёт из кадрового резерва у школы и у центра.",
+                )
+                .ok()
+            })
             .unwrap_or(false);
         if ok {
             let navigate = navigate.clone();
@@ -276,12 +281,6 @@ pub fn CandidatePage() -> impl IntoView {
                         <Field record=rec_s target=t name=F_QUALITIES label="Личностные качества" input=Input::Choice(&VERDICTS) editable=head error=error id="candidate-qualities".into()/>
                         <Field record=rec_s target=t name=F_QUALITIES_NOTE label="Заключение (по характеристике и собеседованию)" input=Input::Long(5_000) editable=head error=error id="candidate-qualities-note".into()/>
                     </fieldset>
-                    {move || (head && stage.get() == Stage::Nominated).then(|| view! {
-                        <div class="actions no-print">
-                            <button type="button" id="candidate-admit" on:click=move |_| move_to(Stage::Training)>"Допустить к обучению"</button>
-                            <button type="button" class="button-secondary" id="candidate-decline" on:click=move |_| move_to(Stage::Declined)>"Отказать"</button>
-                        </div>
-                    })}
                 })}
 
                 {move || (stage.get() >= Stage::Training && stage.get() != Stage::Declined).then(|| view! {
@@ -298,12 +297,6 @@ pub fn CandidatePage() -> impl IntoView {
                     <Field record=rec_s target=t name=F_INTERNSHIP label="Прототипирование процессов (мини-стажировка): школа и сроки" input=Input::Text(500) editable=head error=error id="candidate-internship".into()/>
                     <Field record=rec_s target=t name=F_OTHER_EVENTS label="Иные обучающие мероприятия" input=Input::Long(2_000) editable=head error=error id="candidate-other".into()/>
                     <Field record=rec_s target=t name=F_RECOMMENDATION label="Рекомендация центра" input=Input::Long(5_000) editable=head error=error id="candidate-recommendation".into()/>
-                    {move || (head && stage.get() == Stage::Training).then(|| view! {
-                        <div class="actions no-print"><button type="button" id="candidate-recommend" on:click=move |_| move_to(Stage::Recommended)>"Рекомендовать"</button></div>
-                    })}
-                    {move || (head && stage.get() == Stage::Recommended).then(|| view! {
-                        <div class="actions no-print"><button type="button" id="candidate-to-registry" on:click=move |_| move_to(Stage::Registry)>"Включить в реестр"</button></div>
-                    })}
                 })}
 
                 {move || (stage.get() == Stage::Registry).then(|| view! {
@@ -314,8 +307,52 @@ pub fn CandidatePage() -> impl IntoView {
                         <Field record=rec_s target=t name=F_APPOINTED_ON label="Дата назначения" input=Input::Date editable=head error=error id="candidate-appointed-on".into()/>
                     </div>
                 })}
+
+                {head.then(|| view! {
+                    <h2>"Решение центра"</h2>
+                    <div class="actions no-print" id="candidate-moves">
+                        {move || {
+                            let from = stage.get();
+                            r::CENTRE_MOVES
+                                .iter()
+                                .filter(|(f, _)| *f == from)
+                                .map(|(_, to)| {
+                                    let to = *to;
+                                    let (label, id, secondary) = centre_move(from, to);
+                                    view! {
+                                        <button type="button" id=id class=secondary.then_some("button-secondary") on:click=move |_| move_to(to)>{label}</button>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                        <button type="button" class="button-link" id="candidate-delete" on:click=move |ev| remove.with_value(|f| f(ev))>"Удалить заявку"</button>
+                    </div>
+                })}
             </section>
         }.into_any()
+    }
+}
+
+/// The words and id of the head's button for a step of [`r::CENTRE_MOVES`], and whether it is a
+/// secondary one (a step back or a refusal).
+fn centre_move(from: Stage, to: Stage) -> (&'static str, &'static str, bool) {
+    match (from, to) {
+        (Stage::Draft, Stage::Nominated) => ("Принять на экспертизу", "candidate-accept", false),
+        (Stage::Nominated, Stage::Training) => ("Допустить к обучению", "candidate-admit", false),
+        (Stage::Training, Stage::Recommended) => ("Рекомендовать", "candidate-recommend", false),
+        (Stage::Recommended, Stage::Registry) => {
+            ("Включить в реестр", "candidate-to-registry", false)
+        }
+        (Stage::Declined, Stage::Nominated) => {
+            ("Рассмотреть заявку снова", "candidate-reexamine", true)
+        }
+        (_, Stage::Declined) => ("Отказать", "candidate-decline", true),
+        (_, Stage::Draft) => ("Вернуть школе на доработку", "candidate-return", true),
+        (Stage::Recommended, Stage::Training) => {
+            ("Отозвать рекомендацию", "candidate-unrecommend", true)
+        }
+        (Stage::Registry, _) => ("Исключить из реестра", "candidate-from-registry", true),
+        _ => ("Перевести на другой этап", "candidate-move", true),
     }
 }
 
