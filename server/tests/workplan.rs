@@ -144,6 +144,36 @@ async fn the_plan_is_reported_by_the_person_responsible_and_printed_as_the_003_r
     }
     head.sync(&w.app).await;
     assert!(head.refused.is_empty(), "{:?}", head.refused_messages());
+    // An item keeps what it is filed under in the plan: its direction cannot be taken away,
+    // nor an item made without one.
+    head.edit(ids[2], w::KIND, &Scope::Centre, json!({"direction": null}));
+    head.sync(&w.app).await;
+    head.edit(ids[2], w::KIND, &Scope::Centre, json!({"status": null}));
+    head.sync(&w.app).await;
+    head.edit(
+        Uuid::now_v7(),
+        w::KIND,
+        &Scope::Centre,
+        json!({"year": year, "content": "Без направления", "period": "during_year", "status": "planned"}),
+    );
+    head.sync(&w.app).await;
+    let refused = head.refused_messages();
+    assert_eq!(refused.len(), 3, "{refused:?}");
+    assert!(refused[0].contains("Укажите направление"), "{refused:?}");
+    assert!(refused[1].contains("Укажите состояние"), "{refused:?}");
+    assert!(refused[2].contains("Укажите направление"), "{refused:?}");
+    head.refused.clear();
+    let kept = w
+        .app
+        .record(&w.head, ids[2])
+        .await
+        .json::<model::record::Record>()
+        .await
+        .unwrap();
+    assert_eq!(
+        (kept.text("direction"), kept.text("status")),
+        ("research".into(), "planned".into())
+    );
 
     // The mentor reads the plan and reports on their items, but cannot rewrite them or report
     // on somebody else's.

@@ -156,6 +156,8 @@ pub enum Input {
     Integer,
     Date,
     Choice(&'static [(&'static str, &'static str)]),
+    /// One of the values, which cannot be unset (what a record is filed under).
+    Required(&'static [(&'static str, &'static str)]),
 }
 
 /// A labelled input for the field `name` of the record; read-only text when `editable` is
@@ -190,7 +192,7 @@ pub fn Field(
         Input::Number | Input::Integer => value
             .with(|v| v.as_f64().map(model::forms::answer::fmt_num))
             .unwrap_or_default(),
-        Input::Choice(list) => list
+        Input::Choice(list) | Input::Required(list) => list
             .iter()
             .find(|(k, _)| *k == text())
             .map_or_else(String::new, |(_, l)| (*l).to_owned()),
@@ -233,6 +235,18 @@ pub fn Field(
                     set.run(if v.is_empty() { Value::Null } else { json!(v) });
                 }>
                     <option value="" selected=move || text().is_empty()>"— не выбрано —"</option>
+                    {list.iter().map(|(k, l)| view! { <option value=*k selected=move || text() == *k>{*l}</option> }).collect_view()}
+                </select>
+            }
+            .into_any(),
+            Input::Required(list) => view! {
+                <select id=input_id.clone() required=true on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    if !v.is_empty() {
+                        set.run(json!(v));
+                    }
+                }>
+                    {move || text().is_empty().then(|| view! { <option value="" selected=true disabled=true>"— выберите —"</option> })}
                     {list.iter().map(|(k, l)| view! { <option value=*k selected=move || text() == *k>{*l}</option> }).collect_view()}
                 </select>
             }

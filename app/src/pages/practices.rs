@@ -255,6 +255,12 @@ pub fn MaterialPage() -> impl IntoView {
             ));
             return;
         }
+        if r.text(F_TYPE).is_empty() {
+            error.set(Some(
+                "Выберите вид материала, чтобы его опубликовать.".into(),
+            ));
+            return;
+        }
         save(target(&r), one(F_STATE, json!("published")), error);
     };
     let remove = move |_| {
@@ -365,7 +371,7 @@ pub fn MaterialPage() -> impl IntoView {
                     };
                     view! {
                         <Field record=record_s target=t name=F_TITLE label="Название" input=Input::Text(300) editable=true error=error id="material-title".into()/>
-                        <Field record=record_s target=t name=F_TYPE label="Вид" input=Input::Choice(&TYPES) editable=true error=error id="material-type".into()/>
+                        <Field record=record_s target=t name=F_TYPE label="Вид" input=Input::Required(&TYPES) editable=true error=error id="material-type".into()/>
                         <Field record=record_s target=t name=F_SUMMARY label="Краткое содержание" input=Input::Long(10_000) editable=true error=error id="material-summary".into()/>
                         {schools_choice}
                         <Field record=record_s target=t name=F_SOURCE label="Источник (школа другого округа, автор, ведомство)" input=Input::Text(300) editable=true error=error id="material-source".into()/>

@@ -92,9 +92,33 @@ pub const SPEC: KindSpec = KindSpec {
     owner: super::no_owner,
     audience,
     needs: super::addressee_needs,
-    check: super::addressee_is_specialist,
+    check: check_item,
     follow: super::no_follow,
 };
+
+/// The fields every list, print view and table of the plan files an item under: an item
+/// without its direction is in none of them.
+const FILED_BY: [(&str, &str); 3] = [
+    (F_DIRECTION, "направление"),
+    (F_PERIOD, "сроки"),
+    (F_STATUS, "состояние"),
+];
+
+fn check_item(ctx: &super::Ctx) -> Result<(), String> {
+    super::addressee_is_specialist(ctx)?;
+    if ctx.only_deletes() {
+        return Ok(());
+    }
+    for (field, what) in FILED_BY {
+        let given = ctx.before.is_none() || ctx.fields.contains_key(field);
+        if given && ctx.after.get(field).is_none_or(serde_json::Value::is_null) {
+            return Err(format!(
+                "Укажите {what} мероприятия: по ним оно стоит в плане работы и в отчёте."
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// The centre and its specialists. The person responsible is always one of them (only a
 /// mentor, curator or the head may act as `Who::Addressee`), so no `person:` key: it would

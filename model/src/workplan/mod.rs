@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::forms::{self, Campaign, Status};
 use crate::record::Record;
 use crate::support::{consultation, programme, visit};
+use crate::words::word_of;
 
 pub const KIND: &str = "work_item";
 
@@ -341,17 +342,21 @@ pub fn grouped<'a>(
         .filter(|r| period.is_none_or(|(a, b)| in_period(r, a, b)))
         .collect();
     mine.sort_by_key(|r| r.id);
+    let of = |d: Option<&str>| {
+        mine.iter()
+            .filter(|r| match d {
+                Some(d) => r.text(F_DIRECTION) == d,
+                None => word_of(&DIRECTIONS, &r.text(F_DIRECTION)).is_none(),
+            })
+            .map(|r| (*r).clone())
+            .collect::<Vec<_>>()
+    };
+    // (An item the rules let through without a direction, from before they required one, is
+    // listed last rather than lost.)
     DIRECTIONS
         .iter()
-        .map(|(d, label)| {
-            (
-                *label,
-                mine.iter()
-                    .filter(|r| r.text(F_DIRECTION) == *d)
-                    .map(|r| (*r).clone())
-                    .collect::<Vec<_>>(),
-            )
-        })
+        .map(|(d, label)| (*label, of(Some(d))))
+        .chain([("Без направления", of(None))])
         .filter(|(_, l)| !l.is_empty())
         .collect()
 }

@@ -222,7 +222,7 @@ pub fn VisitPage() -> impl IntoView {
                 <p class="lead">{school_name} {move || record.with(|r| r.as_ref().map(|r| { let a = r.text(F_AUTHOR); if a.is_empty() { String::new() } else { format!(". Записал(а): {a}") } }))}</p>
                 <SaveError error=error/>
                 <div class="field-row">
-                    <Field record=record_s target=t name=F_TYPE label="Вид" input=Input::Choice(&TYPES) editable=editable error=error id="visit-type".into()/>
+                    <Field record=record_s target=t name=F_TYPE label="Вид" input=Input::Required(&TYPES) editable=editable error=error id="visit-type".into()/>
                     <Field record=record_s target=t name=F_DATE label="Дата" input=Input::Date editable=editable error=error id="visit-date".into()/>
                 </div>
                 <Field record=record_s target=t name=F_PLACE label="Место" input=Input::Text(300) editable=editable error=error id="visit-place".into()/>

@@ -234,12 +234,12 @@ fn PlanItem(
                 <summary>{if head { "Изменить и отчитаться" } else { "Отчёт о выполнении" }}</summary>
                 <SaveError error=error/>
                 <div class="field-row">
-                    <Field record=record_s target=t name=F_DIRECTION label="Направление" input=Input::Choice(&DIRECTIONS) editable=head error=error id=format!("direction-{n}")/>
-                    <Field record=record_s target=t name=F_STATUS label="Состояние" input=Input::Choice(&STATUSES) editable=reporter error=error id=format!("status-{n}")/>
+                    <Field record=record_s target=t name=F_DIRECTION label="Направление" input=Input::Required(&DIRECTIONS) editable=head error=error id=format!("direction-{n}")/>
+                    <Field record=record_s target=t name=F_STATUS label="Состояние" input=Input::Required(&STATUSES) editable=reporter error=error id=format!("status-{n}")/>
                 </div>
                 <Field record=record_s target=t name=F_CONTENT label="Содержание работы" input=Input::Long(2_000) editable=head error=error id=format!("content-{n}")/>
                 <div class="field-row">
-                    <Field record=record_s target=t name=F_PERIOD label="Сроки" input=Input::Choice(&PERIODS) editable=head error=error id=format!("period-{n}")/>
+                    <Field record=record_s target=t name=F_PERIOD label="Сроки" input=Input::Required(&PERIODS) editable=head error=error id=format!("period-{n}")/>
                     <Field record=record_s target=t name=F_PLACE label="Место проведения" input=Input::Text(300) editable=head error=error id=format!("place-{n}")/>
                 </div>
                 <Checklist
