@@ -620,6 +620,11 @@ async fn a_moderator_creates_only_school_staff_and_teachers() {
         .map(|u| u.profile.login)
         .collect();
     assert!(!logins.iter().any(|l| l.starts_with("x-")), "{logins:?}");
+    // The moderator's list holds the accounts it manages, and not the centre's.
+    assert!(logins.contains(&"teacher1".to_owned()), "{logins:?}");
+    for centre in ["head1", "mentor1", "curator1", "moderator1"] {
+        assert!(!logins.contains(&centre.to_owned()), "{logins:?}");
+    }
 
     // The centre head creates any role, another head included.
     let head = app.login("head1").await;

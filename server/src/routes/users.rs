@@ -21,7 +21,11 @@ pub async fn list(
     user: CurrentUser,
 ) -> AppResult<Json<Vec<UserSummary>>> {
     user.require(ACCOUNT_MANAGERS)?;
-    Ok(Json(state.db.list_users().await?))
+    // Each sees the accounts it manages: the moderator, school staff and teachers, and not
+    // the centre's logins and assignments.
+    let mut users = state.db.list_users().await?;
+    users.retain(|u| user.profile.role.may_manage(u.profile.role));
+    Ok(Json(users))
 }
 
 pub async fn create(
