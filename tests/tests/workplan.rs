@@ -92,6 +92,23 @@ async fn the_head_plans_the_mentor_reports_offline_the_printed_report_shows_both
     m.choose(&format!("#status-{n}"), "done").await?;
     m.choose(&format!("#doc-kind-{n}"), "letter").await?;
     m.fill(&format!("#doc-number-{n}"), "1457/21-21-10").await?;
+    // A date that does not exist is said, and the document is not added without it.
+    m.fill(&format!("#doc-date-{n}"), "31.02.2026").await?;
+    // (Leaving the field shows its rule under it first, as a person sees it before pressing.)
+    m.eval("document.activeElement.blur()").await?;
+    m.wait_for(&format!("#doc-date-{n}-rule")).await?;
+    m.click(&format!("li[data-item='{id}'] .doc-add")).await?;
+    m.wait_js(
+        &format!("document.querySelector('li[data-item=\"{id}\"]').innerText.includes('«31.02.2026» введена неверно')"),
+        LONG,
+    )
+    .await?;
+    assert!(
+        !m.text(&format!("li[data-item='{id}'] .evidence ul"))
+            .await?
+            .contains("1457/21-21-10"),
+        "added without its date"
+    );
     m.choose(&format!("#doc-date-{n}"), "2026-05-19").await?;
     m.click(&format!("li[data-item='{id}'] .doc-add")).await?;
     m.wait_js(
@@ -137,6 +154,15 @@ async fn the_head_plans_the_mentor_reports_offline_the_printed_report_shows_both
     // The indicators and a school's annual report open.
     h.client.goto(&format!("{base}/centre/indicators")).await?;
     h.wait_for("#indicators-table tr[data-code=reserve_appointed]")
+        .await?;
+    // A year the system has no cards of: the head enters the computed indicator's value.
+    let this_year: i64 = model::forms::answer::iso_day(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_millis() as u64,
+    )[..4]
+        .parse()?;
+    h.wait_for(&format!("input#ind-staffing-{}", this_year - 3))
         .await?;
     h.client
         .goto(&format!("{base}/report/school/{sid}"))

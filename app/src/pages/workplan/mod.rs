@@ -41,7 +41,12 @@ pub fn plan_query() -> (i64, Option<(u8, u8)>) {
                 .and_then(|m| m.parse::<u8>().ok())
                 .filter(|m| (1..=12).contains(m))
         };
-        (year, month("from").zip(month("to")))
+        // (A period that ends before it starts in the school year is no period: the whole
+        // year is shown, as the server's spreadsheet refuses it.)
+        let period = month("from")
+            .zip(month("to"))
+            .filter(|(a, b)| workplan::school_index(*a) <= workplan::school_index(*b));
+        (year, period)
     })
 }
 

@@ -121,10 +121,14 @@ pub fn PlanPage() -> impl IntoView {
                 <select id="period-from" on:change=move |ev| from.set(event_target_value(&ev).parse().unwrap_or(9))>{month_options(Some(from.get_untracked()))}</select>
                 <label for="period-to">"по"</label>
                 <select id="period-to" on:change=move |ev| to.set(event_target_value(&ev).parse().unwrap_or(8))>{month_options(Some(to.get_untracked()))}</select>
-                <a id="period-apply" href=move || format!("/centre/plan{}", query(year, Some((from.get(), to.get())))) rel="external">"Показать"</a>
+                {move || if w::school_index(from.get()) <= w::school_index(to.get()) {
+                    view! { <a id="period-apply" href=format!("/centre/plan{}", query(year, Some((from.get(), to.get())))) rel="external">"Показать"</a> }.into_any()
+                } else {
+                    view! { <span class="field-error" id="period-apply" role="alert">"Начало периода позже его конца: учебный год идёт с сентября по август."</span> }.into_any()
+                }}
                 <a href=format!("/centre/plan{}", query(year, None)) rel="external">"Весь год"</a>
                 <a id="plan-print" href=format!("/centre/plan/print{}", query(year, period))>"Версия для печати"</a>
-                <DownloadButton path=format!("/workplan.xlsx{}", query(year, period)) file=format!("plan-{year}.xlsx") id="plan-xlsx"/>
+                <DownloadButton path=format!("/workplan.xlsx{}", query(year, period)) file=format!("План работы центра на {}-{} учебный год.xlsx", year, year + 1) id="plan-xlsx"/>
             </nav>
             <SaveError error=error/>
             {head.then(|| view! {
@@ -191,11 +195,18 @@ fn PlanItem(
     };
     let who = move || {
         let mut s = record.with(|r| r.as_ref().map(|r| r.text(F_PEOPLE)).unwrap_or_default());
-        if let Some(p) = responsible.get()
-            && let Some(x) =
-                people.with(|l| l.iter().find(|x| x.id == p).map(|x| x.full_name.clone()))
-        {
-            s = if s.is_empty() { x } else { format!("{x}; {s}") };
+        if let Some(p) = responsible.get() {
+            // (The list holds enabled accounts only: a person whose account was disabled is
+            // still named as responsible, not dropped.)
+            let x = people.with(|l| match l.iter().find(|x| x.id == p) {
+                Some(x) => x.full_name.clone(),
+                // (An empty list is one not yet read: nobody is said to be missing from it.)
+                None if l.is_empty() => String::new(),
+                None => DISABLED_RESPONSIBLE.to_owned(),
+            });
+            if !x.is_empty() {
+                s = if s.is_empty() { x } else { format!("{x}; {s}") };
+            }
         }
         s
     };
@@ -300,6 +311,9 @@ fn school_options(
     })
 }
 
+/// Who is named as responsible when the person is not among the centre's enabled specialists.
+const DISABLED_RESPONSIBLE: &str = "специалист, которого нет в списке (учётная запись отключена)";
+
 /// The person responsible: one of the centre's specialists (they report on the item).
 #[component]
 fn ResponsibleSelect(
@@ -322,6 +336,9 @@ fn ResponsibleSelect(
                 }
             }>
                 <option value="" selected=move || current.get().is_none()>"— не назначен —"</option>
+                {move || current.get().filter(|c| people.with(|l| !l.is_empty() && !l.iter().any(|p| p.id == *c))).map(|c| view! {
+                    <option value=c.to_string() selected=true>{DISABLED_RESPONSIBLE}</option>
+                })}
                 {move || people.get().into_iter().map(|p| {
                     let pid = p.id;
                     view! { <option value=pid.to_string() selected=move || current.get() == Some(pid)>{format!("{} — {}", p.full_name, p.role.label())}</option> }
@@ -393,9 +410,24 @@ fn Evidence(
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
     );
+    let date_id = StoredValue::new(format!("doc-date-{n}"));
     let add = move |_| {
         if number.get_untracked().trim().is_empty() && title.get_untracked().trim().is_empty() {
             error.set(Some("Укажите номер или название документа.".into()));
+            return;
+        }
+        // A date that does not exist clears the stored one and keeps the text typed: the
+        // document is not added without the date the person meant.
+        let typed = date_id
+            .with_value(|id| document().get_element_by_id(id))
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok())
+            .map(|i| i.value())
+            .unwrap_or_default();
+        if !typed.trim().is_empty() && date.get_untracked().is_empty() {
+            error.set(Some(format!(
+                "Дата документа «{}» введена неверно: исправьте её (ДД.ММ.ГГГГ) или оставьте поле пустым.",
+                typed.trim()
+            )));
             return;
         }
         let mut list = docs.get_untracked();
@@ -425,17 +457,21 @@ fn Evidence(
         <div class="field evidence">
             <span class="field-label">"Источники (документы)"</span>
             <ul class="plain">
-                {move || docs.get().into_iter().enumerate().map(|(i, d)| view! {
-                    <li>
-                        {d.cite()}
-                        {move || editable.get().then(|| view! {
-                            " " <button type="button" class="button-link" on:click=move |_| {
-                                let mut list = docs.get_untracked();
-                                if i < list.len() { list.remove(i); }
-                                write(list, Box::new(|| ()));
-                            }>"убрать"</button>
-                        })}
-                    </li>
+                {move || docs.get().into_iter().enumerate().map(|(i, d)| {
+                    let cited = d.cite();
+                    let named = format!("Убрать документ: {cited}");
+                    view! {
+                        <li>
+                            {cited}
+                            {move || editable.get().then(|| view! {
+                                " " <button type="button" class="button-link" aria-label=named.clone() on:click=move |_| {
+                                    let mut list = docs.get_untracked();
+                                    if i < list.len() { list.remove(i); }
+                                    write(list, Box::new(|| ()));
+                                }>"убрать"</button>
+                            })}
+                        </li>
+                    }
                 }).collect_view()}
             </ul>
             {move || editable.get().then(|| view! {
