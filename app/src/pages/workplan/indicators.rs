@@ -119,18 +119,34 @@ fn Cell(
     head: bool,
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    if i.computed.is_some() || !head {
-        return view! {
-            <span>{move || {
-                let (e, c) = (entered.get(), cards.get());
-                match value_of(i, year, &e, &c) {
-                    Some((v, source)) => format!("{} ({source})", fmt_num(v)).replace(" ()", ""),
-                    None => "нет данных".to_owned(),
-                }
-            }}</span>
+    // What the system can compute is shown; the head enters the others, and a computed
+    // indicator for a year the system cannot compute (before it was in use).
+    let computable = Memo::new(move |_| cards.with(|c| ind::computed(i.code, year, c).is_some()));
+    move || {
+        if !head || computable.get() {
+            view! {
+                <span>{move || {
+                    let (e, c) = (entered.get(), cards.get());
+                    match value_of(i, year, &e, &c) {
+                        Some((v, source)) => format!("{} ({source})", fmt_num(v)).replace(" ()", ""),
+                        None => "нет данных".to_owned(),
+                    }
+                }}</span>
+            }
+            .into_any()
+        } else {
+            entry(i, year, entered, error)
         }
-        .into_any();
     }
+}
+
+/// The head's inputs of an indicator's value in a year and its source.
+fn entry(
+    i: &'static Indicator,
+    year: i64,
+    entered: ReadSignal<Vec<Record>>,
+    error: RwSignal<Option<String>>,
+) -> AnyView {
     let id = ind::value_id(i.code, year);
     let value: Signal<Value> = Memo::new(move |_| {
         entered.with(|l| {
