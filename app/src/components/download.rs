@@ -12,13 +12,16 @@ pub fn DownloadButton(
     file: String,
     #[prop(default = "Excel")] label: &'static str,
     #[prop(optional)] id: &'static str,
+    /// What the button does, for a screen reader, where several stand in one list.
+    #[prop(optional, into)]
+    named: Option<String>,
 ) -> impl IntoView {
     let session = use_session();
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
     let (path, file) = (StoredValue::new(path), StoredValue::new(file));
     view! {
-        <button type="button" class="button-secondary" id=(!id.is_empty()).then_some(id) disabled=move || busy.get() on:click=move |_| {
+        <button type="button" class="button-secondary" id=(!id.is_empty()).then_some(id) aria-label=named disabled=move || busy.get() on:click=move |_| {
             let Some(token) = session.token() else { return };
             busy.set(true);
             failure.set(None);

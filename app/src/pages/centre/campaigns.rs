@@ -106,7 +106,15 @@ pub fn CentreCampaigns() -> impl IntoView {
         }
         error.set(None);
         let fields = BTreeMap::from([
-            ("title".to_owned(), json!(title.get_untracked().trim())),
+            // (With its title erased, a campaign is named as its form.)
+            (
+                "title".to_owned(),
+                json!(
+                    Some(title.get_untracked().trim().to_owned())
+                        .filter(|x| !x.is_empty())
+                        .unwrap_or_else(|| t.title.clone())
+                ),
+            ),
             ("template".to_owned(), json!(t.code)),
             ("version".to_owned(), json!(t.version)),
             ("deadline".to_owned(), json!(d)),
@@ -233,7 +241,7 @@ pub fn CentreCampaigns() -> impl IntoView {
                                         <td>{c.title.clone()}<br/><span class="muted">{names.join(", ")}</span></td>
                                         <td>{format::date(&c.deadline)}</td>
                                         <td>{format!("{drafts} / {sent} / {accepted}")}</td>
-                                        <td><DownloadButton path=format!("/campaigns/{}/export.xlsx", c.id) file=format!("{}.xlsx", c.title)/></td>
+                                        <td><DownloadButton path=format!("/campaigns/{}/export.xlsx", c.id) file=format!("{}.xlsx", c.title) named=format!("Скачать ответы в Excel: {}", c.title)/></td>
                                     </tr>
                                 }
                             }).collect_view()}

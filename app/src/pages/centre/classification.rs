@@ -353,7 +353,9 @@ fn FlagsCell(
         Some(now) => view! {
             <span class="flags-now">{flags_label(now)}</span><br/>
             <span class="flags-suggested">"Предлагается: " {flags_label(suggested)}</span><br/>
-            <button type="button" class="button-secondary accept-flags" disabled=move || busy.get() on:click=accept>
+            <button type="button" class="button-secondary accept-flags"
+                aria-label=move || format!("Принять предложенное для школы: {}", schools.with(|l| l.iter().find(|s| s.id == school).map(|s| s.name.clone()).unwrap_or_default()))
+                disabled=move || busy.get() on:click=accept>
                 {move || if busy.get() { "Сохраняется…" } else { "Принять" }}
             </button>
             {move || failure.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}

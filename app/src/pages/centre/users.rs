@@ -159,6 +159,7 @@ pub fn CentreUsers() -> impl IntoView {
                         let schools_cell = if p.role.is_assignable() {
                             let assigned = u.assigned_school_ids.clone();
                             let select_id = format!("assign-{user_id}");
+                            let assign_label = format!("Закрепить школу за: {}", p.full_name);
                             let choice = RwSignal::new(String::new());
                             view! {
                                 <ul class="plain">
@@ -167,6 +168,7 @@ pub fn CentreUsers() -> impl IntoView {
                                             {school_name(sid)} " "
                                             <Show when=can_assign>
                                                 <button type="button" class="button-link"
+                                                    aria-label=format!("Открепить школу: {}", school_name(sid))
                                                     on:click=move |_| set_assignment(user_id, sid, false)>
                                                     "открепить"
                                                 </button>
@@ -176,7 +178,7 @@ pub fn CentreUsers() -> impl IntoView {
                                 </ul>
                                 <Show when=can_assign>
                                     <div class="inline-form">
-                                        <label class="visually-hidden" for=select_id.clone()>"Закрепить школу"</label>
+                                        <label class="visually-hidden" for=select_id.clone()>{assign_label.clone()}</label>
                                         <select id=select_id.clone() on:change=move |ev| choice.set(event_target_value(&ev))>
                                             <option value="">"— выберите школу —"</option>
                                             {schools.get().into_iter()

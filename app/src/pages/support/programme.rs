@@ -343,7 +343,7 @@ pub fn ProgrammePage() -> impl IntoView {
                 " "
                 <a href=format!("/programme/{school}/print?year={year}") id="programme-print">"Версия для печати"</a>
                 " "
-                <DownloadButton path=format!("/schools/{school}/programme.xlsx?year={year}") file=format!("programme-{year}.xlsx") id="programme-xlsx"/>
+                <DownloadButton path=format!("/schools/{school}/programme.xlsx?year={year}") file=format!("Антирисковая программа {year}.xlsx") id="programme-xlsx"/>
             </nav>
             <SaveError error=error/>
             {move || if !exists.get() {

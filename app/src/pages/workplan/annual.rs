@@ -61,7 +61,7 @@ pub fn SchoolReport() -> impl IntoView {
                     if let Some(w) = web_sys::window() { let _ = w.print(); }
                 }>"Печать"</button>
                 " "
-                <DownloadButton path=format!("/schools/{school}/annual-report.xlsx?year={year}") file=format!("annual-report-{year}.xlsx") id="annual-xlsx"/>
+                <DownloadButton path=format!("/schools/{school}/annual-report.xlsx?year={year}") file=format!("Годовой отчёт по школе за {year} год.xlsx") id="annual-xlsx"/>
                 " "
                 <a href=format!("/report/school/{school}?year={}", year - 1) rel="external">{format!("← {}", year - 1)}</a>
                 " "
@@ -74,7 +74,7 @@ pub fn SchoolReport() -> impl IntoView {
                 {move || {
                     let cs: Vec<Campaign> = campaigns.with(|l| l.iter().filter_map(Campaign::from_record).collect());
                     responses.with(|l| l.iter().filter(|r| ours(r) && created_in(r, year)).map(|r| {
-                        let title = cs.iter().find(|c| c.id.to_string() == r.text(forms::F_CAMPAIGN)).map(|c| c.title.clone()).unwrap_or_else(|| r.text(forms::F_TEMPLATE));
+                        let title = cs.iter().find(|c| c.id.to_string() == r.text(forms::F_CAMPAIGN)).map(|c| c.title.clone()).unwrap_or_else(|| "Форма (рассылки нет на этом компьютере)".to_owned());
                         let who = r.text(forms::F_RESPONDENT);
                         view! { <li>{title} {(!who.is_empty()).then(|| format!(" ({who})"))} " — " {forms::status_of(r).label()}</li> }
                     }).collect_view())
