@@ -569,6 +569,42 @@ async fn the_head_sends_forms_and_the_school_sees_its_tasks_by_deadline() -> any
         .await?;
     }
     head.wait_all_sent(LONG).await?;
+    // Corrected after sending: the card's campaign is renamed and its deadline moved within
+    // its school year; a deadline in another school year (the card's tables ask for years) is
+    // refused at once.
+    let row = format!(
+        "[...document.querySelectorAll('#campaign-list tr[data-campaign]')].find(tr => tr.innerText.includes({:?}))",
+        card.title
+    );
+    head.wait_js(&format!("!!{row}"), LONG).await?;
+    let cid = head.eval(&format!("{row}.dataset.campaign")).await?;
+    let n = uuid::Uuid::parse_str(cid.as_str().unwrap_or_default())?
+        .simple()
+        .to_string();
+    head.eval(&format!("{row}.querySelector('details').open = true"))
+        .await?;
+    // Nobody has answered it yet: it may still be deleted.
+    head.wait_for(&format!("#campaign-{n}-delete")).await?;
+    pick(&head, &format!("campaign-{n}-deadline"), "2030-09-30").await?;
+    head.wait_js(
+        &format!("{row}.innerText.includes('только в пределах 2029/2030 учебного года')"),
+        LONG,
+    )
+    .await?;
+    pick(&head, &format!("campaign-{n}-deadline"), "2030-05-31").await?;
+    head.fill(
+        &format!("#campaign-{n}-title"),
+        &format!("{} (уточнено)", card.title),
+    )
+    .await?;
+    head.wait_js(
+        &format!(
+            "{row}.innerText.includes('31.05.2030') && {row}.innerText.includes('(уточнено)')"
+        ),
+        LONG,
+    )
+    .await?;
+    head.wait_all_sent(LONG).await?;
     head.close().await?;
 
     let b = Browser::start().await?;
@@ -592,6 +628,10 @@ async fn the_head_sends_forms_and_the_school_sees_its_tasks_by_deadline() -> any
     );
     assert!(
         second.contains(&card.title) && !second.contains("срок прошёл"),
+        "{second}"
+    );
+    assert!(
+        second.contains("(уточнено)") && second.contains("31.05.2030"),
         "{second}"
     );
     assert_eq!(

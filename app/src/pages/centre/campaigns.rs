@@ -8,13 +8,15 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use model::forms::{self, Campaign, Status, Template};
-use model::record::Scope;
+use model::record::{Record, Scope};
 use model::{Role, School};
 use serde_json::json;
+use uuid::Uuid;
 
 use crate::components::download::DownloadButton;
+use crate::components::record_field::{Checklist, Field, Input, SaveError, one};
 use crate::components::refused::RefusedList;
-use crate::components::text_input::DateInput;
+use crate::components::text_input::{DateInput, TextInput, date_parser};
 use crate::format;
 use crate::lists::known_schools;
 use crate::session::use_session;
@@ -39,6 +41,14 @@ pub fn CentreCampaigns() -> impl IntoView {
             template_records.with(|l| l.iter().filter_map(template_of).map(Arc::new).collect());
         list.sort_by(|a, b| a.title.cmp(&b.title).then(b.version.cmp(&a.version)));
         list
+    });
+
+    // The campaigns sent, latest deadline first.
+    let listed = Memo::new(move |_| {
+        let mut list: Vec<Campaign> =
+            campaign_records.with(|l| l.iter().filter_map(Campaign::from_record).collect());
+        list.sort_by(|a, b| b.deadline.cmp(&a.deadline).then(a.id.cmp(&b.id)));
+        list.into_iter().map(|c| c.id).collect::<Vec<_>>()
     });
 
     let chosen = RwSignal::new(String::new());
@@ -214,42 +224,166 @@ pub fn CentreCampaigns() -> impl IntoView {
             <TemplateUpload/>
 
             <h2>"Направленные формы"</h2>
-            {move || {
-                let mut list: Vec<Campaign> = campaign_records.with(|l| l.iter().filter_map(Campaign::from_record).collect());
-                list.sort_by(|a, b| b.deadline.cmp(&a.deadline));
-                if list.is_empty() {
-                    return view! { <p class="empty">"Пока ничего не направлено."</p> }.into_any();
-                }
-                let all_schools = schools.get();
-                let today = format::today();
-                view! {
-                    <table class="results" id="campaign-list">
-                        <thead><tr><th scope="col">"Форма"</th><th scope="col">"Срок"</th><th scope="col">"Ответы: черновик / отправлено / принято"</th><th scope="col">"Выгрузка"</th></tr></thead>
-                        <tbody>
-                            {list.into_iter().map(|c| {
-                                let (mut drafts, mut sent, mut accepted) = (0, 0, 0);
-                                responses.with(|rs| for r in rs.iter().filter(|r| r.get(forms::F_CAMPAIGN).and_then(|v| v.as_str()) == Some(c.id.to_string().as_str())) {
-                                    match forms::status_of(r) {
-                                        Status::Draft | Status::Returned => drafts += 1,
-                                        Status::Submitted => sent += 1,
-                                        Status::Accepted => accepted += 1,
-                                    }
-                                });
-                                let names: Vec<String> = c.schools.iter().filter_map(|id| all_schools.iter().find(|s| s.id == *id).map(|s| s.name.clone())).collect();
-                                view! {
-                                    <tr class:overdue=c.overdue(&today)>
-                                        <td>{c.title.clone()}<br/><span class="muted">{names.join(", ")}</span></td>
-                                        <td>{format::date(&c.deadline)}</td>
-                                        <td>{format!("{drafts} / {sent} / {accepted}")}</td>
-                                        <td><DownloadButton path=format!("/campaigns/{}/export.xlsx", c.id) file=format!("{}.xlsx", c.title) named=format!("Скачать ответы в Excel: {}", c.title)/></td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
+            {move || listed.with(Vec::is_empty).then(|| view! { <p class="empty">"Пока ничего не направлено."</p> })}
+            <table class="results" id="campaign-list" hidden=move || listed.with(Vec::is_empty)>
+                <thead><tr><th scope="col">"Форма"</th><th scope="col">"Срок"</th><th scope="col">"Ответы: черновик / отправлено / принято"</th><th scope="col">"Выгрузка"</th></tr></thead>
+                <tbody>
+                    // Keyed rows: a change of one campaign (its title typed in its editor) does
+                    // not redraw the others, nor its own editor.
+                    <For each=move || listed.get() key=|id| *id let:id>
+                        <CampaignRow id=id schools=schools templates=templates responses=responses/>
+                    </For>
+                </tbody>
+            </table>
         </section>
+    }
+}
+
+/// A campaign sent: its progress, its download, and its editor (title, deadline, schools,
+/// note; the form and who fills it are fixed), with deletion while nobody has answered.
+#[component]
+fn CampaignRow(
+    id: Uuid,
+    schools: RwSignal<Vec<School>>,
+    templates: Memo<Vec<Arc<Template>>>,
+    responses: ReadSignal<Vec<Record>>,
+) -> impl IntoView {
+    let store = use_store();
+    let record = store.watch_record(id);
+    let record_s: Signal<Option<Record>> = record.into();
+    let campaign = Memo::new(move |_| record.with(|r| r.as_ref().and_then(Campaign::from_record)));
+    let made = move || Target {
+        id,
+        kind: forms::CAMPAIGN_KIND,
+        scope: Scope::Centre,
+        parent: None,
+    };
+    let target = Signal::derive(move || Some(made()));
+    let error = RwSignal::new(None::<String>);
+    let counts = Memo::new(move |_| {
+        let (mut drafts, mut sent, mut accepted) = (0, 0, 0);
+        let key = id.to_string();
+        responses.with(|rs| {
+            for r in rs
+                .iter()
+                .filter(|r| !r.is_deleted() && r.text(forms::F_CAMPAIGN) == key)
+            {
+                match forms::status_of(r) {
+                    Status::Draft | Status::Returned => drafts += 1,
+                    Status::Submitted => sent += 1,
+                    Status::Accepted => accepted += 1,
+                }
+            }
+        });
+        (drafts, sent, accepted)
+    });
+    let title = move || campaign.with(|c| c.as_ref().map(|c| c.title.clone()).unwrap_or_default());
+    let names = move || {
+        let ids = campaign.with(|c| c.as_ref().map(|c| c.schools.clone()).unwrap_or_default());
+        schools.with(|all| {
+            ids.iter()
+                .filter_map(|id| all.iter().find(|s| s.id == *id).map(|s| s.name.clone()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+    };
+    // The school years of a form's tables are its campaign's: a new deadline stays in the
+    // school year of the first one when the form asks for years (the kind's rule).
+    let bound_year = Memo::new(move |_| {
+        campaign.with(|c| {
+            c.as_ref().and_then(|c| {
+                let has_years = templates.with(|l| {
+                    l.iter()
+                        .any(|t| t.code == c.template && t.version == c.version && t.has_years())
+                });
+                has_years.then(|| forms::answer::school_year_of(&c.deadline))
+            })
+        })
+    });
+    let deadline: Signal<serde_json::Value> = Memo::new(move |_| {
+        record.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.get("deadline").cloned())
+                .unwrap_or(serde_json::Value::Null)
+        })
+    })
+    .into();
+    let set_deadline = Callback::new(move |v: serde_json::Value| {
+        let Some(day) = v.as_str().map(str::to_owned) else {
+            error.set(Some("У рассылки должен быть срок: введите дату.".into()));
+            return;
+        };
+        if let Some(year) = bound_year.get_untracked()
+            && forms::answer::school_year_of(&day) != year
+        {
+            error.set(Some(format!(
+                "Срок можно перенести только в пределах {}/{} учебного года: учебные годы в таблицах формы заданы рассылкой. Для другого года создайте новую рассылку.",
+                year,
+                year + 1
+            )));
+            return;
+        }
+        error.set(None);
+        crate::components::record_field::save(made(), one("deadline", json!(day)), error);
+    });
+    let school_options = Signal::derive(move || {
+        schools.with(|l| {
+            l.iter()
+                .map(|s| {
+                    (
+                        json!(s.id.to_string()),
+                        s.name.clone(),
+                        format!("campaign-{}-school-{}", id.simple(), s.id.simple()),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let unanswered = Memo::new(move |_| counts.get() == (0, 0, 0));
+    let remove = move |_| {
+        let Some(r) = record.get_untracked() else {
+            return;
+        };
+        let ok = web_sys::window()
+            .and_then(|w| {
+                w.confirm_with_message(&format!(
+                    "Удалить рассылку «{}»? Форма пропадёт из задач школ.",
+                    title()
+                ))
+                .ok()
+            })
+            .unwrap_or(false);
+        if ok {
+            crate::components::record_field::delete(made(), &r, error);
+        }
+    };
+    let n = id.simple().to_string();
+    let today = format::today();
+    view! {
+        <tr class:overdue=move || campaign.with(|c| c.as_ref().is_some_and(|c| c.overdue(&today))) data-campaign=id.to_string()>
+            <td>
+                {title}<br/><span class="muted">{names}</span>
+                <details class="no-print campaign-edit">
+                    <summary>"Изменить"</summary>
+                    <SaveError error=error/>
+                    <Field record=record_s target=target name="title" label="Название" input=Input::Text(200) editable=true error=error id=format!("campaign-{n}-title")/>
+                    <div class="field">
+                        <TextInput id=format!("campaign-{n}-deadline") label="Срок" value=deadline parse=date_parser() set=set_deadline disabled=Signal::derive(|| false) date=true/>
+                    </div>
+                    <Checklist record=record_s target=target name="schools" legend="Школы" options=school_options editable=true error=error/>
+                    <Field record=record_s target=target name="note" label="Пояснение для школ" input=Input::Long(2_000) editable=true error=error id=format!("campaign-{n}-note")/>
+                    <p class="hint">"Форму и тех, кто её заполняет, после рассылки изменить нельзя: для этого создайте новую рассылку."</p>
+                    {move || if unanswered.get() {
+                        view! { <button type="button" class="button-link" id=format!("campaign-{n}-delete") on:click=remove>"Удалить рассылку"</button> }.into_any()
+                    } else {
+                        view! { <p class="hint">"Рассылку, на которую уже отвечают, удалить нельзя: ответы школ остаются при ней."</p> }.into_any()
+                    }}
+                </details>
+            </td>
+            <td>{move || campaign.with(|c| c.as_ref().map(|c| format::date(&c.deadline)).unwrap_or_default())}</td>
+            <td>{move || { let (d, s, a) = counts.get(); format!("{d} / {s} / {a}") }}</td>
+            <td><DownloadButton path=format!("/campaigns/{id}/export.xlsx") file=format!("{}.xlsx", untrack(title)) named=format!("Скачать ответы в Excel: {}", untrack(title))/></td>
+        </tr>
     }
 }
 
