@@ -353,6 +353,11 @@ fn the_recommendation_library_covers_every_area_of_the_leader_test() {
     assert_eq!(chosen, vec![areas[0].id.clone(), areas[1].id.clone()]);
     assert!(text.contains(&lib.areas[&areas[0].id][0].title));
     assert!(!text.contains(&lib.areas[&areas[2].id][0].title));
+    // The team reads it: no score of the leader's in it.
+    for s in &scores[..2] {
+        assert!(!text.contains(&format!("{} %", s.percent)), "{text}");
+        assert!(!text.contains(s.level.label()), "{text}");
+    }
 }
 
 /// The bank of practices names the leader test's areas with no template at hand: the same ids

@@ -72,7 +72,9 @@ pub fn library() -> Library {
 }
 
 /// A draft from a leader's scores: the texts for every area with a deficit, then for partial
-/// ones. Returns the title, the text and the areas.
+/// ones. Returns the title, the text and the areas. The scores themselves stay out of it: the
+/// school's whole management team reads a recommendation, and a leader's test is the
+/// leader's, the advisers' and the centre's only.
 pub fn draft_from_scores(lib: &Library, scores: &[AreaScore]) -> (String, String, Vec<String>) {
     let mut areas = Vec::new();
     let mut text = String::new();
@@ -82,12 +84,7 @@ pub fn draft_from_scores(lib: &Library, scores: &[AreaScore]) -> (String, String
                 continue;
             };
             areas.push(s.area.clone());
-            text.push_str(&format!(
-                "{} ({}, {} %)\n",
-                s.title,
-                s.level.label(),
-                s.percent
-            ));
+            text.push_str(&format!("{}\n", s.title));
             for item in items {
                 text.push_str(&format!("— {}. {}\n", item.title, item.text));
             }

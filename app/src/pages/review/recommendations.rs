@@ -138,6 +138,9 @@ pub fn RecommendationPage() -> impl IntoView {
                     <label for="rec-title">"Заголовок"</label>
                     <input id="rec-title" type="text" maxlength="200" value=initial.text(F_TITLE) on:input=field(F_TITLE) disabled=move || sent.get()/>
                 </div>
+                {(initial.text(F_SOURCE) == "test").then(|| view! {
+                    <p class="hint" id="rec-privacy">"Рекомендации прочитает вся управленческая команда школы, а результаты теста — только руководитель: баллы и проценты теста в текст не включайте."</p>
+                })}
                 <div class="field">
                     <label for="rec-text">"Текст рекомендаций"</label>
                     <textarea id="rec-text" rows="16" maxlength="20000" on:input=field(F_TEXT) disabled=move || sent.get()>{initial.text(F_TEXT)}</textarea>
