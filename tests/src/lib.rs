@@ -604,7 +604,27 @@ impl Browser {
         .await?;
         self.click(&link).await?;
         self.wait_for("#form-progress").await?;
+        self.begin_if_timed().await?;
         self.wait_for(".question").await
+    }
+
+    /// Presses «Начать тест» when the open form is a timed test not begun yet (its questions
+    /// are hidden until then), and waits for them.
+    pub async fn begin_if_timed(&self) -> anyhow::Result<()> {
+        if self
+            .eval("!!document.getElementById('test-start')")
+            .await?
+            .as_bool()
+            == Some(true)
+        {
+            self.click("#test-start").await?;
+            self.wait_js(
+                "!document.querySelector('form.form').hidden",
+                Duration::from_secs(30),
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Sets a `<select>` or a date input the way a person's choice does (the value, then

@@ -293,7 +293,23 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
         .send_campaign(&t, leader.profile.school_id.unwrap(), "2027-01-31")
         .await?;
     let b = Browser::start().await?;
-    b.open_task(&base, &town.team, cid).await?;
+    // Opened, the test is not begun: its questions wait for «Начать тест».
+    b.sign_in(&base, &town.team, DEMO_PASSWORD).await?;
+    b.wait_for("#home-school").await?;
+    let link = format!("#tasks [data-campaign='{cid}'] a");
+    b.wait_for(&link).await?;
+    b.click(&link).await?;
+    b.wait_for("#test-start").await?;
+    assert_eq!(
+        b.eval("document.querySelector('form.form').hidden").await?,
+        Value::Bool(true)
+    );
+    b.begin_if_timed().await?;
+    b.wait_js(
+        "document.getElementById('time-limit').innerText.includes('Осталось')",
+        LONG,
+    )
+    .await?;
     // The first half of the areas answered right, the rest wrong.
     let test = t.test.as_ref().unwrap();
     let good: Vec<&str> = test.areas[..test.areas.len() / 2]

@@ -340,6 +340,33 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
     };
 
     let time_limit = template.test.as_ref().and_then(|x| x.time_limit_min);
+    // A timed test is begun by a button that says the time, not by opening it (a look at the
+    // task would start a clock that never stops); one with answers, or sent, is under way.
+    let begun = RwSignal::new(time_limit.is_none());
+    Effect::new(move |_| {
+        if !begun.get_untracked()
+            && (status.get() != Status::Draft || answers.with(|a| !a.is_empty()))
+        {
+            begun.set(true);
+        }
+    });
+    // Its time over, the answers are shown as given (new ones would not count); it may still
+    // be sent.
+    let expired = RwSignal::new(false);
+    let answers_locked = Signal::derive(move || locked.get() || expired.get());
+    let begin_error = RwSignal::new(None::<String>);
+    let begin = move |_| {
+        if net.status() == crate::connectivity::Net::Online {
+            begin_error.set(None);
+            begun.set(true);
+        } else {
+            begin_error.set(Some(
+                "Нет связи с сервером. Время теста отсчитывает сервер, поэтому начать тест можно \
+                 только при подключении к сети. Подключитесь и нажмите «Начать тест» снова."
+                    .into(),
+            ));
+        }
+    };
     let sections = template.sections.clone();
     let tq = template.clone();
     let result_id = forms::result_id(target.with_value(|t| t.id));
@@ -374,7 +401,16 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
             })}
             <History reviews=reviews round=round question=None/>
             <shared::SharedAnswers school_year=campaign.school_year() template=template.clone() scope=shared_scope answers=answers locked=locked take=take_shared/>
-            {time_limit.map(|minutes| view! { <TimeLimit minutes=minutes campaign=campaign.clone() template=template.clone() locked=locked/> })}
+            {time_limit.map(|minutes| view! {
+                <TimeLimit minutes=minutes campaign=campaign.clone() template=template.clone() locked=locked begun=begun expired=expired/>
+                {move || (!begun.get()).then(|| view! {
+                    <div class="card" id="test-start-panel">
+                        <p>{format!("На тест даётся {minutes} мин. Отсчёт начнётся, когда вы нажмёте «Начать тест», и остановить его нельзя. Начинайте, когда сможете пройти тест целиком, при подключении к сети; ответы сохраняются на этом компьютере и отправляются на сервер сами.")}</p>
+                        <button type="button" class="button-primary" id="test-start" on:click=begin>"Начать тест"</button>
+                        {move || begin_error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+                    </div>
+                })}
+            })}
             {is_test.then(|| view! { <TestResult id=result_id template=template.clone()/> })}
             {is_test.then(|| view! { <DeficitPlan response=response_id scope=plan_scope.clone()/> })}
             {move || (tried_submit.get() && !problems.with(Vec::is_empty) && !locked.get()).then(|| view! {
@@ -387,7 +423,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
                     </ul>
                 </div>
             })}
-            <form class="form" on:submit=|ev| ev.prevent_default() novalidate=true>
+            <form class="form" on:submit=|ev| ev.prevent_default() novalidate=true hidden=move || !begun.get()>
                 {sections.into_iter().map(|s| {
                     let tq = tq.clone();
                     view! {
@@ -410,7 +446,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
                                     <p class="median muted">{format!("Медиана по школам рассылки: {}{unit}", answer::fmt_num(m))}</p>
                                 });
                                 view! {
-                                    <QuestionBlock q=q template=tq.clone() answers=answers locked=locked tried=tried_submit problems=problems set=Callback::new(move |(id, v): (String, Value)| set_answer(id, v)) record=record refusals=refusals reviews=reviews round=round/>
+                                    <QuestionBlock q=q template=tq.clone() answers=answers locked=answers_locked tried=tried_submit problems=problems set=Callback::new(move |(id, v): (String, Value)| set_answer(id, v)) record=record refusals=refusals reviews=reviews round=round/>
                                     {median}
                                 }
                             }).collect_view()}
@@ -438,14 +474,16 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
     .into_any()
 }
 
-/// A timed test: its clock starts on the server when it is opened online; the time left is
-/// shown, and answers after it are not counted.
+/// A timed test: its clock starts on the server when it is begun online; the time left is
+/// shown, and answers after it are not counted (`expired` is set once it is over).
 #[component]
 fn TimeLimit(
     minutes: u32,
     campaign: Arc<Campaign>,
     template: Arc<Template>,
     locked: Signal<bool>,
+    begun: RwSignal<bool>,
+    expired: RwSignal<bool>,
 ) -> impl IntoView {
     let net = use_connectivity();
     let session = use_session();
@@ -457,11 +495,11 @@ fn TimeLimit(
         template: template.code.clone(),
         version: template.version,
     };
-    // Started as soon as the test is open while the server answers (also when the
-    // connection comes back).
+    // Started once the test is begun while the server answers (also when the connection
+    // comes back); the server keeps the first start, so a test under way is told its start.
     Effect::new(move |_| {
         let online = net.status() == crate::connectivity::Net::Online;
-        if !online || locked.get() || closes.with_untracked(Option::is_some) {
+        if !begun.get() || !online || locked.get() || closes.with_untracked(Option::is_some) {
             return;
         }
         let Some(token) = session.token() else { return };
@@ -486,6 +524,12 @@ fn TimeLimit(
             }
         });
     });
+    Effect::new(move |_| {
+        let over = !locked.get() && closes.get().is_some_and(|c| now.get() >= c);
+        if over != expired.get_untracked() {
+            expired.set(over);
+        }
+    });
     let tick = leptos::prelude::set_interval_with_handle(
         move || now.set(js_sys::Date::now()),
         std::time::Duration::from_secs(15),
@@ -499,13 +543,14 @@ fn TimeLimit(
         <p class="alert alert-info" id="time-limit" role="status">
             {move || match closes.get() {
                 _ if locked.get() => format!("Время на тест: {minutes} мин."),
-                None => format!("Время на тест: {minutes} мин. Отсчёт идёт на сервере с момента, когда тест открыт при подключении к сети."),
+                None if !begun.get() => format!("Время на тест: {minutes} мин."),
+                None => format!("Время на тест: {minutes} мин. Отсчёт идёт на сервере с момента, когда тест начат при подключении к сети."),
                 Some(c) => {
                     let left = ((c - now.get()) / 60_000.0).ceil();
                     if left > 0.0 {
                         format!("Время на тест: {minutes} мин. Осталось примерно {left} мин.")
                     } else {
-                        "Время теста истекло: новые ответы не будут засчитаны. Отправьте тест.".to_owned()
+                        "Время теста истекло: ответы больше не меняются. Отправьте тест.".to_owned()
                     }
                 }
             }}
