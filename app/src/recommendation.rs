@@ -25,15 +25,27 @@ pub fn recommendation_target(id: Uuid, scope: Scope) -> Target {
     }
 }
 
-/// A new draft of recommendations for the school of `scope`, on this computer, then its page:
-/// the title, the text, the ground (`source`) and the record it follows (`source_id`).
+/// What a new draft starts with: the title, the text, the ground (`source`) and the record it
+/// follows (`source_id`).
+pub struct Draft<'a> {
+    pub title: &'a str,
+    pub text: &'a str,
+    pub source: &'a str,
+    pub source_id: Option<Uuid>,
+}
+
+/// A new draft of recommendations for the school of `scope`, on this computer, then its page
+/// (see [`save_draft`] for `error` and `busy`).
 pub fn start_draft(
     scope: Scope,
-    title: &str,
-    text: &str,
-    source: &str,
-    source_id: Option<Uuid>,
+    Draft {
+        title,
+        text,
+        source,
+        source_id,
+    }: Draft,
     error: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
     navigate: impl Fn(&str, leptos_router::NavigateOptions) + 'static,
 ) {
     let mut fields = BTreeMap::from([
@@ -51,17 +63,23 @@ pub fn start_draft(
     if let Some(s) = source_id {
         fields.insert(rec::F_SOURCE_ID.to_owned(), json!(s.to_string()));
     }
-    save_draft(scope, fields, error, navigate);
+    save_draft(scope, fields, error, busy, navigate);
 }
 
 /// Stores a new recommendation record with `fields` for the school of `scope` on this
-/// computer, then opens its page; a failed save is put in `error`.
+/// computer, then opens its page; a failed save is put in `error`. `busy` is set while it is
+/// written, so a second press of its button (shown `disabled`) makes no second draft.
 pub fn save_draft(
     scope: Scope,
     fields: BTreeMap<String, serde_json::Value>,
     error: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
     navigate: impl Fn(&str, leptos_router::NavigateOptions) + 'static,
 ) {
+    if busy.get_untracked() {
+        return;
+    }
+    busy.set(true);
     let store = use_store();
     let sync = use_sync();
     let id = store.new_id();
@@ -72,7 +90,10 @@ pub fn save_draft(
                 sync.edited();
                 navigate(&format!("/recommendations/{id}"), Default::default());
             }
-            Err(e) => error.set(Some(format!("Не сохранено: {}", e.0))),
+            Err(e) => {
+                busy.try_set(false);
+                error.set(Some(format!("Не сохранено: {}", e.0)));
+            }
         }
     });
 }

@@ -447,6 +447,24 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
             .await?,
     )?;
     let n = item.simple().to_string();
+    // An item added by mistake is deleted (after a confirmation) and leaves the plan.
+    m.click("#plan-add").await?;
+    m.wait_js(
+        "document.querySelectorAll('#deficit-plan tr[data-item]').length === 2",
+        LONG,
+    )
+    .await?;
+    let extra: Uuid = serde_json::from_value(
+        m.eval(&format!("[...document.querySelectorAll('#deficit-plan tr[data-item]')].map(tr => tr.dataset.item).find(id => id !== '{item}')"))
+            .await?,
+    )?;
+    m.click(&format!("#plan-delete-{}", extra.simple())).await?;
+    m.client.accept_alert().await?;
+    m.wait_js(
+        "document.querySelectorAll('#deficit-plan tr[data-item]').length === 1",
+        LONG,
+    )
+    .await?;
     pick(&m, &format!("plan-deadline-{n}"), "2020-01-31").await?;
     m.wait_js(
         &format!(

@@ -56,7 +56,7 @@ pub fn DeficitPlan(response: Uuid, scope: Scope) -> impl IntoView {
     let ids = Memo::new(move |_| {
         let mut ids: Vec<Uuid> = all.with(|l| {
             l.iter()
-                .filter(|r| r.parent == Some(response))
+                .filter(|r| r.parent == Some(response) && !r.is_deleted())
                 .map(|r| r.id)
                 .collect()
         });
@@ -65,6 +65,8 @@ pub fn DeficitPlan(response: Uuid, scope: Scope) -> impl IntoView {
     });
     let scope = StoredValue::new(scope);
     let error = RwSignal::new(None::<String>);
+    // While an item is being written, a second press makes no second one.
+    let adding = RwSignal::new(false);
     let add = move |_| {
         let first = areas.with(|a| {
             a.iter()
@@ -73,7 +75,7 @@ pub fn DeficitPlan(response: Uuid, scope: Scope) -> impl IntoView {
                 .map(|s| s.area.clone())
         });
         // Made at once or not at all: a held item would be made again by the next press.
-        record_field::save_now(
+        record_field::save_once(
             plan_item(store.new_id(), scope.get_value(), response),
             BTreeMap::from([
                 (F_AREA.to_owned(), json!(first.unwrap_or_default())),
@@ -81,6 +83,7 @@ pub fn DeficitPlan(response: Uuid, scope: Scope) -> impl IntoView {
                 (F_STATUS.to_owned(), json!("planned")),
             ]),
             error,
+            adding,
             || (),
         );
     };
@@ -109,7 +112,7 @@ pub fn DeficitPlan(response: Uuid, scope: Scope) -> impl IntoView {
                         </table>
                     </div>
                     <SaveError error=error/>
-                    <button type="button" class="button-secondary" id="plan-add" on:click=add>"Добавить пункт плана"</button>
+                    <button type="button" class="button-secondary" id="plan-add" disabled=move || adding.get() on:click=add>"Добавить пункт плана"</button>
                 </section>
             }
         })
@@ -157,6 +160,17 @@ fn PlanRow(
             save(id, scope.get_value(), response, one(name, v), error);
         })
     };
+    let remove = move |_| {
+        let Some(r) = item.get_untracked() else {
+            return;
+        };
+        let ok = web_sys::window()
+            .and_then(|w| w.confirm_with_message("Удалить пункт плана?").ok())
+            .unwrap_or(false);
+        if ok {
+            record_field::delete(plan_item(id, scope.get_value(), response), &r, error);
+        }
+    };
     let today = format::today();
     let overdue =
         Memo::new(move |_| item.with(|r| r.as_ref().is_some_and(|r| plan::overdue(r, &today))));
@@ -191,6 +205,10 @@ fn PlanRow(
                 <select aria-label="Состояние" id=format!("plan-status-{n}") on:change=set(F_STATUS)>
                     {STATUSES.iter().map(|(k, label)| view! { <option value=*k selected=move || status.get() == *k>{*label}</option> }).collect_view()}
                 </select>
+                " "
+                <button type="button" class="button-link plan-delete" id=format!("plan-delete-{n}")
+                    aria-label=move || format!("Удалить пункт плана: {}", text(F_MEASURE).get())
+                    on:click=remove>"Удалить"</button>
                 <SaveError error=error/>
             </td>
         </tr>

@@ -17,11 +17,11 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::components::material_links::MaterialLinks;
-use crate::components::record_field::{Field, Input, SaveError, say_not_saved};
+use crate::components::record_field::{Field, Input, SaveError, delete_then, say_not_saved};
 use crate::format;
 use crate::lists::known_schools;
 use crate::pages::support::measure_from_recommendation;
-use crate::recommendation::{recommendation_target, save_draft, start_draft};
+use crate::recommendation::{Draft, recommendation_target, save_draft, start_draft};
 use crate::session::use_session;
 use crate::store::use_store;
 use crate::sync::use_sync;
@@ -42,11 +42,12 @@ pub fn DraftFromResult(response: Uuid, scope: Scope) -> impl IntoView {
     let navigate = use_navigate();
     let scope = StoredValue::new(scope);
     let error = RwSignal::new(None::<String>);
+    let drafting = RwSignal::new(false);
     move || {
         let navigate = navigate.clone();
         scores.get().map(|scores| {
             view! {
-                <button type="button" id="recommend" class="button-secondary" on:click=move |_| {
+                <button type="button" id="recommend" class="button-secondary" disabled=move || drafting.get() on:click=move |_| {
                     let (title, text, areas) = rec::draft_from_scores(&rec::library(), &scores);
                     let fields = BTreeMap::from([
                         (F_TITLE.to_owned(), json!(title)),
@@ -56,7 +57,7 @@ pub fn DraftFromResult(response: Uuid, scope: Scope) -> impl IntoView {
                         (F_SOURCE.to_owned(), json!("test")),
                         (rec::F_SOURCE_ID.to_owned(), json!(response.to_string())),
                     ]);
-                    save_draft(scope.get_value(), fields, error, navigate.clone());
+                    save_draft(scope.get_value(), fields, error, drafting, navigate.clone());
                 }>"Подготовить адресные рекомендации по дефицитам"</button>
                 <SaveError error=error/>
             }
@@ -70,9 +71,10 @@ pub fn DraftFromResult(response: Uuid, scope: Scope) -> impl IntoView {
 pub fn NewRecommendationButton(school: Uuid) -> impl IntoView {
     let navigate = use_navigate();
     let error = RwSignal::new(None::<String>);
+    let drafting = RwSignal::new(false);
     view! {
-        <button type="button" class="button-secondary recommend-new" on:click=move |_| {
-            start_draft(Scope::School(school), "Адресные рекомендации", "", "other", None, error, navigate.clone());
+        <button type="button" class="button-secondary recommend-new" disabled=move || drafting.get() on:click=move |_| {
+            start_draft(Scope::School(school), Draft { title: "Адресные рекомендации", text: "", source: "other", source_id: None }, error, drafting, navigate.clone());
         }>"Написать рекомендации"</button>
         <SaveError error=error/>
     }
@@ -114,9 +116,36 @@ pub fn RecommendationPage() -> impl IntoView {
         })
     });
     let editable = Signal::derive(move || !sent.get());
+    let navigate = use_navigate();
+    let remove = move |_| {
+        let Some(r) = record.get_untracked() else {
+            return;
+        };
+        let ok = web_sys::window()
+            .and_then(|w| {
+                w.confirm_with_message("Удалить черновик рекомендаций?")
+                    .ok()
+            })
+            .unwrap_or(false);
+        if ok {
+            let navigate = navigate.clone();
+            delete_then(
+                recommendation_target(r.id, r.scope.clone()),
+                &r,
+                error,
+                move || navigate("/", Default::default()),
+            );
+        }
+    };
+    let remove = StoredValue::new(remove);
+    let deleted = Memo::new(move |_| record.with(|r| r.as_ref().is_some_and(Record::is_deleted)));
     move || {
         if !loaded.get() {
             return view! { <p class="empty" role="status">"Рекомендации ещё не получены на этот компьютер."</p> }.into_any();
+        }
+        if deleted.get() {
+            return view! { <p class="empty" role="status">"Эти рекомендации удалены."</p> }
+                .into_any();
         }
         // Read once: the fields keep what is typed; saves never move the cursor.
         let initial = record
@@ -158,9 +187,12 @@ pub fn RecommendationPage() -> impl IntoView {
                     view! { <p class="alert alert-ok" id="rec-sent" role="status">"Отправлено школе. Школа увидит рекомендации после синхронизации."</p> }.into_any()
                 } else {
                     view! {
-                        <button type="button" id="rec-send" on:click=move |_| write.run(BTreeMap::from([(F_STATE.to_owned(), json!("sent"))]))>
-                            "Отправить школе"
-                        </button>
+                        <div class="actions">
+                            <button type="button" id="rec-send" on:click=move |_| write.run(BTreeMap::from([(F_STATE.to_owned(), json!("sent"))]))>
+                                "Отправить школе"
+                            </button>
+                            <button type="button" class="button-link" id="rec-delete" on:click=move |ev| remove.with_value(|f| f(ev))>"Удалить черновик"</button>
+                        </div>
                     }.into_any()
                 }}
             </section>
@@ -281,7 +313,8 @@ pub fn WrittenRecommendations() -> impl IntoView {
     let all = store.watch_kind(RECOMMENDATION_KIND);
     move || {
         let names = schools.get();
-        let list: Vec<Record> = all.get();
+        let list: Vec<Record> =
+            all.with(|l| l.iter().filter(|r| !r.is_deleted()).cloned().collect());
         (!list.is_empty()).then(|| view! {
             <h2>"Адресные рекомендации"</h2>
             <ul class="plain">

@@ -26,7 +26,7 @@ use crate::components::download::DownloadButton;
 use crate::components::record_field::{Field, Input, SaveError, one, say_not_saved};
 use crate::format;
 use crate::lists::{known_schools, specialists};
-use crate::recommendation::start_draft;
+use crate::recommendation::{Draft, start_draft};
 use crate::session::use_session;
 use crate::store::{Target, use_store};
 use crate::sync::use_sync;
@@ -289,6 +289,7 @@ pub fn ConsultationPage() -> impl IntoView {
             }
         });
     };
+    let drafting = RwSignal::new(false);
     let recommend = move |_| {
         let Some(r) = record.get_untracked() else {
             return;
@@ -300,11 +301,14 @@ pub fn ConsultationPage() -> impl IntoView {
         let title = format!("Рекомендации по итогам консультации «{}»", r.text(F_TOPIC));
         start_draft(
             r.scope.clone(),
-            &title,
-            &text,
-            "consultation",
-            Some(r.id),
+            Draft {
+                title: &title,
+                text: &text,
+                source: "consultation",
+                source_id: Some(r.id),
+            },
             error,
+            drafting,
             navigate.clone(),
         );
     };
@@ -371,7 +375,7 @@ pub fn ConsultationPage() -> impl IntoView {
                                 <button type="button" id="c-close" on:click=move |_| move_to(State::Closed)>"Закрыть запрос"</button>
                             })}
                             {(!school_side && may_recommend.get() && matches!(s, State::Held | State::Closed)).then(|| view! {
-                                <button type="button" class="button-secondary" id="c-recommend" on:click=move |ev| recommend.with_value(|f| f(ev))>"Написать адресные рекомендации"</button>
+                                <button type="button" class="button-secondary" id="c-recommend" disabled=move || drafting.get() on:click=move |ev| recommend.with_value(|f| f(ev))>"Написать адресные рекомендации"</button>
                             })}
                         </div>
                     }

@@ -29,7 +29,7 @@ use uuid::Uuid;
 use super::this_year;
 use crate::components::download::DownloadButton;
 use crate::components::material_links::MaterialLinks;
-use crate::components::record_field::{Field, Input, SaveError, delete, one, save_now};
+use crate::components::record_field::{Field, Input, SaveError, delete, one, save_once};
 use crate::format;
 use crate::lists::known_schools;
 use crate::session::use_session;
@@ -424,6 +424,8 @@ fn SectionView(id: Uuid, outline: Memo<Outline>, year: i64, rights: Rights) -> i
                 .unwrap_or_default()
         })
     });
+    // While a part is being written, a second press of its button makes no second one.
+    let adding = RwSignal::new(false);
     let child = move |kind: &'static str, fields: BTreeMap<String, Value>| {
         let Some(s) = section.get_untracked() else {
             return;
@@ -434,7 +436,7 @@ fn SectionView(id: Uuid, outline: Memo<Outline>, year: i64, rights: Rights) -> i
             scope: s.scope.clone(),
             parent: Some(s.id),
         };
-        save_now(t, fields, error, || ());
+        save_once(t, fields, error, adding, || ());
     };
     let n = id.simple().to_string();
     let title = move || {
@@ -497,14 +499,14 @@ fn SectionView(id: Uuid, outline: Memo<Outline>, year: i64, rights: Rights) -> i
                 </table>
             </div>
             {rights.draft.then(|| view! {
-                <button type="button" class="button-secondary no-print" id=format!("indicator-add-{n}") on:click=move |_| child(p::INDICATOR_KIND, one(F_NAME, json!("")))>"Добавить показатель"</button>
+                <button type="button" class="button-secondary no-print" id=format!("indicator-add-{n}") disabled=move || adding.get() on:click=move |_| child(p::INDICATOR_KIND, one(F_NAME, json!("")))>"Добавить показатель"</button>
             })}
             <h3>"Мероприятия"</h3>
             <For each=move || measure_ids.get() key=|id| *id let:mid>
                 <MeasureView id=mid section=id outline=outline rights=rights/>
             </For>
             {rights.draft.then(|| view! {
-                <button type="button" class="button-secondary no-print" id=format!("measure-add-{n}") on:click=move |_| child(p::MEASURE_KIND, BTreeMap::from([
+                <button type="button" class="button-secondary no-print" id=format!("measure-add-{n}") disabled=move || adding.get() on:click=move |_| child(p::MEASURE_KIND, BTreeMap::from([
                     (F_STATUS.to_owned(), json!("planned")),
                     (F_SUPPORT.to_owned(), json!(MEASURE_KINDS[0].0)),
                 ]))>"Добавить мероприятие"</button>
@@ -539,6 +541,17 @@ fn IndicatorRow(
     let n = id.simple().to_string();
     let today = format::today();
     let progress = move || record.with(|r| r.as_ref().map(|r| p::progress(r, year, &today)));
+    let remove = move |_| {
+        let Some(r) = record.get_untracked() else {
+            return;
+        };
+        let ok = web_sys::window()
+            .and_then(|w| w.confirm_with_message("Удалить показатель?").ok())
+            .unwrap_or(false);
+        if ok {
+            delete(part_target(&r), &r, error);
+        }
+    };
     let cell = {
         let n = n.clone();
         move |name: &'static str, label: &'static str, input: Input, editable: bool| {
@@ -563,6 +576,11 @@ fn IndicatorRow(
                     _ => view! { <span class="muted">"—"</span> }.into_any(),
                 }}
                 <Field record=record target=target name=F_COMMENT label="Комментарий наставника" input=Input::Long(5_000) editable=rights.comment error=error id=format!("icomment-{n}")/>
+                {rights.draft.then(|| view! {
+                    <button type="button" class="button-link no-print indicator-delete"
+                        aria-label=move || format!("Удалить показатель: {}", record.with(|r| r.as_ref().map(|r| r.text(F_NAME)).unwrap_or_default()))
+                        on:click=remove>"Удалить показатель"</button>
+                })}
                 <SaveError error=error/>
             </td>
         </tr>

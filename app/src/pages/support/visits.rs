@@ -21,7 +21,7 @@ use crate::components::record_field::{Field, Input, SaveError, delete, save_once
 use crate::components::text_input::DateInput;
 use crate::format;
 use crate::lists::known_schools;
-use crate::recommendation::start_draft;
+use crate::recommendation::{Draft, start_draft};
 use crate::session::use_session;
 use crate::store::{Target, use_store};
 
@@ -170,6 +170,7 @@ pub fn VisitPage() -> impl IntoView {
                 }))
     });
     let navigate = use_navigate();
+    let drafting = RwSignal::new(false);
     let recommend = move |_| {
         let Some(r) = record.get_untracked() else {
             return;
@@ -186,11 +187,14 @@ pub fn VisitPage() -> impl IntoView {
         );
         start_draft(
             r.scope.clone(),
-            &title,
-            &text,
-            "visit",
-            Some(r.id),
+            Draft {
+                title: &title,
+                text: &text,
+                source: "visit",
+                source_id: Some(r.id),
+            },
             error,
+            drafting,
             navigate.clone(),
         );
     };
@@ -246,7 +250,7 @@ pub fn VisitPage() -> impl IntoView {
                         if let Some(w) = web_sys::window() { let _ = w.print(); }
                     }>"Печать"</button>
                     {adviser.then(|| view! {
-                        <button type="button" class="button-secondary" id="visit-recommend" on:click=move |ev| recommend.with_value(|f| f(ev))>"Написать адресные рекомендации"</button>
+                        <button type="button" class="button-secondary" id="visit-recommend" disabled=move || drafting.get() on:click=move |ev| recommend.with_value(|f| f(ev))>"Написать адресные рекомендации"</button>
                     })}
                     {move || editable.get().then(|| view! {
                         <button type="button" class="button-link" id="visit-delete" on:click=remove>"Удалить запись"</button>
