@@ -7,6 +7,9 @@ use model::record::DELETED;
 use model::{forms, kinds};
 use serde_json::Value;
 
+/// What a form is called whose template has not reached this computer yet (never its code).
+pub const FORM_NOT_HERE: &str = "Форма (ещё не получена на этот компьютер)";
+
 /// "23.11.2026 14:05" for a Unix time in milliseconds (local time zone).
 pub fn date_time(ms: u64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));

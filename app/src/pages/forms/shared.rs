@@ -77,7 +77,7 @@ pub fn SharedAnswers(
             l.iter()
                 .filter_map(template_of)
                 .find(|t| t.code == code)
-                .map_or_else(|| code.to_owned(), |t| t.title)
+                .map_or_else(|| crate::format::FORM_NOT_HERE.to_owned(), |t| t.title)
         })
     };
     move || {

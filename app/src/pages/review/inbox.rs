@@ -119,7 +119,7 @@ pub fn InboxPage() -> impl IntoView {
                         <tbody>
                             {list.into_iter().map(|r| {
                                 let code = forms::template_of(&r).map(|(c, _)| c).unwrap_or_default();
-                                let title = titles.get(&code).cloned().unwrap_or(code);
+                                let title = titles.get(&code).cloned().unwrap_or_else(|| crate::format::FORM_NOT_HERE.to_owned());
                                 let deadline = r.get(forms::F_CAMPAIGN).and_then(|v| v.as_str()).and_then(|id| camp.iter().find(|c| c.id.to_string() == id)).map(|c| format!("срок {}", format::date(&c.deadline)));
                                 let school = match &r.scope {
                                     Scope::School(id) => names.iter().find(|s| s.id == *id).map_or_else(|| "школа".to_owned(), |s| s.name.clone()),

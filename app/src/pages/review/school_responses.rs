@@ -38,7 +38,7 @@ pub fn SchoolResponses() -> impl IntoView {
                             {list.into_iter().map(|r| {
                                 let code = forms::template_of(&r).map(|(c, _)| c).unwrap_or_default();
                                 let t = titles.iter().find(|t| t.0 == code);
-                                let title = t.map_or(code.clone(), |t| t.1.clone());
+                                let title = t.map_or_else(|| crate::format::FORM_NOT_HERE.to_owned(), |t| t.1.clone());
                                 let anonymous = t.is_some_and(|t| t.2);
                                 let per_school = t.is_some_and(|t| t.3 == forms::Respondent::School);
                                 let who = if per_school { "школа".to_owned() } else if anonymous { "анонимно".to_owned() } else { r.text(forms::F_RESPONDENT) };

@@ -74,7 +74,7 @@ pub fn SchoolReport() -> impl IntoView {
                 {move || {
                     let cs: Vec<Campaign> = campaigns.with(|l| l.iter().filter_map(Campaign::from_record).collect());
                     responses.with(|l| l.iter().filter(|r| ours(r) && created_in(r, year)).map(|r| {
-                        let title = cs.iter().find(|c| c.id.to_string() == r.text(forms::F_CAMPAIGN)).map(|c| c.title.clone()).unwrap_or_else(|| "Форма (рассылки нет на этом компьютере)".to_owned());
+                        let title = cs.iter().find(|c| c.id.to_string() == r.text(forms::F_CAMPAIGN)).map(|c| c.title.clone()).unwrap_or_else(|| crate::format::FORM_NOT_HERE.to_owned());
                         let who = r.text(forms::F_RESPONDENT);
                         view! { <li>{title} {(!who.is_empty()).then(|| format!(" ({who})"))} " — " {forms::status_of(r).label()}</li> }
                     }).collect_view())
