@@ -196,6 +196,13 @@ async fn a_consultation_held_with_recommendations_that_the_school_adds_to_its_pr
         LONG,
     )
     .await?;
+    // Agreed, it keeps its date: emptying it is said at once and not saved.
+    m.choose("#c-meeting-on", "").await?;
+    m.wait_js(
+        "document.querySelector('#consultation .alert-error').innerText.includes('не может быть пустым')",
+        LONG,
+    )
+    .await?;
     m.fill("#c-outcome", "Разобрали положение о ВСОКО и план ВШК.")
         .await?;
     m.fill(

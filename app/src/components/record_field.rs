@@ -172,6 +172,10 @@ pub fn Field(
     #[prop(into)] editable: Signal<bool>,
     error: RwSignal<Option<String>>,
     id: String,
+    /// What is said when the field is emptied while the record cannot be without it (the
+    /// kind's rule for its state): the empty value is then not saved.
+    #[prop(optional, into)]
+    required: Option<Signal<Option<&'static str>>>,
 ) -> impl IntoView {
     let value: Signal<Value> = Memo::new(move |_| {
         record.with(|r| {
@@ -182,6 +186,12 @@ pub fn Field(
     })
     .into();
     let set = Callback::new(move |v: Value| {
+        if v.is_null()
+            && let Some(message) = required.and_then(|r| r.try_get_untracked().flatten())
+        {
+            error.set(Some(format!("{message} Поле не может быть пустым.")));
+            return;
+        }
         if let Some(t) = target.try_get_untracked().flatten() {
             save(t, one(name, v), error);
         }

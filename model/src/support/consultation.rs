@@ -143,11 +143,20 @@ pub fn requires(r: &Record, state: State) -> Result<(), String> {
         }
     };
     need(F_TOPIC, "Укажите тему консультации.")?;
+    match required_in(state) {
+        None => Ok(()),
+        Some((name, message)) => need(name, message),
+    }
+}
+
+/// The field a consultation in `state` cannot be without (besides its topic), and what is said
+/// when it is missing.
+pub fn required_in(state: State) -> Option<(&'static str, &'static str)> {
     match state {
-        State::New => Ok(()),
-        State::Agreed => need(F_MEETING_ON, "Укажите дату консультации."),
-        State::Held | State::Closed => need(F_OUTCOME, "Опишите итоги консультации."),
-        State::Declined => need(F_DECLINE_REASON, "Укажите причину отказа."),
+        State::New => None,
+        State::Agreed => Some((F_MEETING_ON, "Укажите дату консультации.")),
+        State::Held | State::Closed => Some((F_OUTCOME, "Опишите итоги консультации.")),
+        State::Declined => Some((F_DECLINE_REASON, "Укажите причину отказа.")),
     }
 }
 

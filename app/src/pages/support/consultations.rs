@@ -318,6 +318,14 @@ pub fn ConsultationPage() -> impl IntoView {
         move || record.with(|r| r.as_ref().map(|r| r.text(name)).unwrap_or_default())
     };
     let state = Memo::new(move |_| record.with(|r| r.as_ref().map_or(State::New, state_of)));
+    // The field the consultation's state cannot be without is not emptied (the kind's rule).
+    let must = move |name: &'static str| {
+        Signal::derive(move || {
+            model::support::consultation::required_in(state.get())
+                .filter(|(f, _)| *f == name)
+                .map(|(_, m)| m)
+        })
+    };
     // The page is drawn once; only the parts that depend on the state are drawn again when it
     // changes, so a save never takes the cursor out of a field.
     move || {
@@ -347,17 +355,17 @@ pub fn ConsultationPage() -> impl IntoView {
                     <dt>"Специалист"</dt><dd>{text(F_HANDLER)}</dd>
                 </dl>
                 <SaveError error=error/>
-                <Field record=record_s target=t name=F_MEETING_ON label="Дата консультации" input=Input::Date editable=answering error=error id="c-meeting-on".into()/>
+                <Field record=record_s target=t name=F_MEETING_ON label="Дата консультации" input=Input::Date editable=answering error=error id="c-meeting-on".into() required=must(F_MEETING_ON)/>
                 <Field record=record_s target=t name=F_MEETING_AT label="Время" input=Input::Text(20) editable=answering error=error id="c-meeting-at".into()/>
                 <Field record=record_s target=t name=F_PLACE label="Место или ссылка на подключение" input=Input::Text(500) editable=answering error=error id="c-place".into()/>
                 {move || (state.get() != State::New || !school_side).then(|| view! {
-                    <Field record=record_s target=t name=F_OUTCOME label="Итоги консультации" input=Input::Long(10_000) editable=answering error=error id="c-outcome".into()/>
+                    <Field record=record_s target=t name=F_OUTCOME label="Итоги консультации" input=Input::Long(10_000) editable=answering error=error id="c-outcome".into() required=must(F_OUTCOME)/>
                     <Field record=record_s target=t name=F_ADVICE label="Рекомендации" input=Input::Long(10_000) editable=answering error=error id="c-advice".into()/>
                 })}
                 {move || {
                     let s = state.get();
                     (s == State::Declined || (!school_side && s.open())).then(|| view! {
-                        <Field record=record_s target=t name=F_DECLINE_REASON label="Причина отказа" input=Input::Long(2_000) editable=answering error=error id="c-decline-reason".into()/>
+                        <Field record=record_s target=t name=F_DECLINE_REASON label="Причина отказа" input=Input::Long(2_000) editable=answering error=error id="c-decline-reason".into() required=must(F_DECLINE_REASON)/>
                     })
                 }}
                 {move || {
