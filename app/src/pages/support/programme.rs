@@ -259,6 +259,13 @@ pub fn ProgrammePage() -> impl IntoView {
     let pid = p::programme_id(school, year);
     let outline = watch_outline(pid);
     let programme = Signal::derive(move || outline.with(|o| o.programme.clone()));
+    let has = move |name: &'static str| {
+        outline.with(|o| {
+            o.programme
+                .as_ref()
+                .is_some_and(|r| !r.text(name).trim().is_empty())
+        })
+    };
     let exists = Memo::new(move |_| outline.with(|o| o.programme.is_some()));
     let target = Signal::derive(move || Some(programme_target(school, year)));
     let error = RwSignal::new(None::<String>);
@@ -389,9 +396,15 @@ pub fn ProgrammePage() -> impl IntoView {
                     <section class="presentation" aria-labelledby="presentation-title">
                         <h2 id="presentation-title">"Публичное представление программы"</h2>
                         <p class="muted">"Перед куратором ИРО, руководителем или заместителем руководителя управления образования, руководителем МНЦ и администрацией школы (002, п. 4.3.2)."</p>
-                        <Field record=programme target=target name=F_PRESENTED_ON label="Дата представления" input=Input::Date editable=rights.verdict error=error id="presented-on".into()/>
+                        <Field record=programme target=target name=F_PRESENTED_ON label="Дата представления" input=Input::Date editable=rights.verdict error=error id="presented-on".into()
+                            required=Signal::derive(move || has(F_VERDICT).then_some("Решение принято на представлении: укажите его дату."))/>
                         <Field record=programme target=target name=F_PRESENTED_WHO label="Присутствовали" input=Input::Long(2_000) editable=rights.verdict error=error id="presented-who".into()/>
-                        <Field record=programme target=target name=F_VERDICT label="Решение" input=Input::Choice(&p::VERDICTS) editable=rights.verdict error=error id="verdict".into()/>
+                        // The verdict follows the presentation (the kind's rule): it is offered
+                        // once its date is written.
+                        <Field record=programme target=target name=F_VERDICT label="Решение" input=Input::Choice(&p::VERDICTS) editable=Signal::derive(move || rights.verdict && has(F_PRESENTED_ON)) error=error id="verdict".into()/>
+                        {move || (rights.verdict && !has(F_PRESENTED_ON)).then(|| view! {
+                            <p class="hint" id="verdict-hint">"Решение записывается после представления: сначала укажите его дату."</p>
+                        })}
                     </section>
                     <Field record=programme target=target name=F_ANALYSIS label="Анализ выполнения за год (для корректировки программы)" input=Input::Long(20_000) editable=rights.draft error=error id="programme-analysis".into()/>
                 }.into_any()
