@@ -161,6 +161,22 @@ async fn a_consultation_held_with_recommendations_that_the_school_adds_to_its_pr
     )
     .await?;
     s.sync_all(LONG).await?;
+    // Not taken yet: the school corrects its question.
+    let own = s
+        .eval(&format!(
+            "[...document.querySelectorAll('.consultation-list a')].find(a => a.innerText === {topic:?}).getAttribute('href')"
+        ))
+        .await?;
+    s.client
+        .goto(&format!("{base}{}", own.as_str().unwrap_or_default()))
+        .await?;
+    s.wait_for("#c-edit-question").await?;
+    s.fill(
+        "#c-edit-question",
+        "Как связать ВСОКО с анализом ВПР и ОГЭ?",
+    )
+    .await?;
+    s.wait_all_sent(LONG).await?;
 
     // The mentor sees it among open requests, agrees a date, holds it, writes recommendations.
     let m = Browser::start().await?;
@@ -182,6 +198,11 @@ async fn a_consultation_held_with_recommendations_that_the_school_adds_to_its_pr
         .goto(&format!("{base}{}", link.as_str().unwrap()))
         .await?;
     m.wait_for("#c-agree").await?;
+    m.wait_js(
+        "document.getElementById('consultation').innerText.includes('ВПР и ОГЭ')",
+        LONG,
+    )
+    .await?;
     m.click("#c-agree").await?;
     m.wait_js(
         "document.querySelector('#consultation .alert-error').innerText.includes('дату')",

@@ -354,6 +354,16 @@ pub fn ConsultationPage() -> impl IntoView {
                     <dt>"Удобные даты"</dt><dd>{text(F_WISHED)}</dd>
                     <dt>"Специалист"</dt><dd>{text(F_HANDLER)}</dd>
                 </dl>
+                // The school corrects its request until a specialist takes it (the kind's rule).
+                {move || (school_side && state.get() == State::New).then(|| view! {
+                    <fieldset class="request-edit">
+                        <legend>"Запрос можно исправить, пока специалист его не принял"</legend>
+                        <Field record=record_s target=t name=F_TOPIC label="Тема" input=Input::Text(300) editable=true error=error id="c-edit-topic".into() required=Signal::derive(|| Some("Укажите тему консультации."))/>
+                        <Field record=record_s target=t name=F_QUESTION label="Вопрос" input=Input::Long(5_000) editable=true error=error id="c-edit-question".into()/>
+                        <Field record=record_s target=t name=F_FORMAT label="Форма" input=Input::Required(&FORMATS) editable=true error=error id="c-edit-format".into()/>
+                        <Field record=record_s target=t name=F_WISHED label="Удобные даты" input=Input::Text(300) editable=true error=error id="c-edit-wished".into()/>
+                    </fieldset>
+                })}
                 <SaveError error=error/>
                 <Field record=record_s target=t name=F_MEETING_ON label="Дата консультации" input=Input::Date editable=answering error=error id="c-meeting-on".into() required=must(F_MEETING_ON)/>
                 <Field record=record_s target=t name=F_MEETING_AT label="Время" input=Input::Text(20) editable=answering error=error id="c-meeting-at".into()/>
