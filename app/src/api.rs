@@ -209,14 +209,16 @@ pub async fn logout(token: &str) -> Result<(), Failure> {
 }
 
 /// The id of this person's anonymous response to a campaign (only the server can make it).
-pub async fn anonymous_ticket(token: &str, campaign: uuid::Uuid) -> Result<uuid::Uuid, Failure> {
-    let ticket: model::api::AnonymousTicket = json(
+pub async fn anonymous_ticket(
+    token: &str,
+    campaign: uuid::Uuid,
+) -> Result<model::api::AnonymousTicket, Failure> {
+    json(
         client()
             .post(url(&format!("/campaigns/{campaign}/anonymous")))
             .bearer_auth(token),
     )
-    .await?;
-    Ok(ticket.response)
+    .await
 }
 
 /// The results of a campaign in aggregate (anonymous forms are shown only so).

@@ -127,6 +127,10 @@ pub struct TestStarted {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnonymousTicket {
     pub response: Uuid,
+    /// The response was sent already (from another computer): it is not filled again, and the
+    /// answers are never shown back.
+    #[serde(default)]
+    pub sent: bool,
 }
 
 /// `GET /api/campaigns/{id}/summary`: the results of a form in aggregate, or how many answered

@@ -415,16 +415,15 @@ async fn anonymous_surveys_take_no_name_and_are_shown_only_in_aggregate() {
                 .await
                 .unwrap();
             assert_eq!(res.status(), StatusCode::OK);
-            res.json::<model::api::AnonymousTicket>()
-                .await
-                .unwrap()
-                .response
+            res.json::<model::api::AnonymousTicket>().await.unwrap()
         }
     };
-    let rid = ticket(mentor.token.clone()).await;
+    let first = ticket(mentor.token.clone()).await;
+    assert!(!first.sent, "nothing sent yet");
+    let rid = first.response;
     assert_eq!(
         rid,
-        ticket(mentor.token.clone()).await,
+        ticket(mentor.token.clone()).await.response,
         "the same every time"
     );
     // A named response to an anonymous form is refused, whatever its id.
@@ -469,6 +468,9 @@ async fn anonymous_surveys_take_no_name_and_are_shown_only_in_aggregate() {
     f.edit(rid, KIND, &Scope::Centre, Value::Object(fields.clone()));
     f.sync(app).await;
     assert!(f.refused.is_empty(), "{:?}", f.refused);
+    // Sent: another computer of the person is told so, and fills nothing again.
+    let again = ticket(mentor.token.clone()).await;
+    assert_eq!((again.response, again.sent), (rid, true));
     // Nobody receives it or reads it, the head neither.
     let head = town.head.clone();
     let mut h = Device::new(&head.token, 8);
@@ -506,7 +508,7 @@ async fn anonymous_surveys_take_no_name_and_are_shown_only_in_aggregate() {
     assert_eq!(export.status(), StatusCode::CONFLICT);
     let curator = app.add_user("curator1", Role::Mentor, None).await;
     let mut c = Device::new(&curator.token, 9);
-    let cid = ticket(curator.token.clone()).await;
+    let cid = ticket(curator.token.clone()).await.response;
     assert_ne!(cid, rid);
     c.edit(cid, KIND, &Scope::Centre, Value::Object(fields.clone()));
     c.sync(app).await;
@@ -515,7 +517,7 @@ async fn anonymous_surveys_take_no_name_and_are_shown_only_in_aggregate() {
     // A third person (a mentor account made for the test) makes the results visible.
     let third = app.add_user("nastavnik3", Role::Mentor, None).await;
     let mut t3 = Device::new(&third.token, 10);
-    let tid = ticket(third.token.clone()).await;
+    let tid = ticket(third.token.clone()).await.response;
     t3.edit(tid, KIND, &Scope::Centre, Value::Object(fields));
     t3.sync(app).await;
     assert!(t3.refused.is_empty(), "{:?}", t3.refused);

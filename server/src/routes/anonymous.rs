@@ -49,9 +49,13 @@ pub async fn ticket(
     if !campaign.addressed_to(actor.role, actor.school, &t.audience) {
         return Err(ApiError::forbidden().into());
     }
-    Ok(Json(AnonymousTicket {
-        response: state.db.anonymous_id(campaign.id, actor.user_id),
-    }))
+    let response = state.db.anonymous_id(campaign.id, actor.user_id);
+    let sent = state
+        .db
+        .anonymous_record(response)
+        .await?
+        .is_some_and(|r| forms::status_of(&r) != forms::Status::Draft);
+    Ok(Json(AnonymousTicket { response, sent }))
 }
 
 pub async fn summary(

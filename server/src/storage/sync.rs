@@ -961,6 +961,16 @@ impl Db {
         rows.iter().map(|s| decode(s)).collect()
     }
 
+    /// One anonymous record, for whether it was sent (never for its answers).
+    pub async fn anonymous_record(&self, id: Uuid) -> Result<Option<Record>, sqlx::Error> {
+        let row: Option<String> =
+            sqlx::query_scalar("SELECT state FROM anonymous_records WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        row.as_deref().map(decode).transpose()
+    }
+
     /// Every anonymous record of `kind` (for results in aggregate only).
     pub async fn anonymous_records(&self, kind: &str) -> Result<Vec<Record>, sqlx::Error> {
         let rows: Vec<String> =

@@ -123,11 +123,13 @@ fn AnonymousFiller(campaign: Arc<Campaign>, template: Arc<Template>) -> impl Int
     let id = campaign.id;
     let target = LocalResource::new(move || async move {
         if let Some(t) = local_anonymous(store, id).await {
-            return Ok(t);
+            return Ok(Some(t));
         }
         let token = session.token().ok_or_else(|| "Войдите снова.".to_owned())?;
         match api::anonymous_ticket(&token, id).await {
-            Ok(response) => Ok(anonymous_target(response)),
+            // Sent from another computer: not filled again (its answers reach no computer).
+            Ok(ticket) if ticket.sent => Ok(None),
+            Ok(ticket) => Ok(Some(anonymous_target(ticket.response))),
             Err(api::Failure::Offline) => Err(
                 "Анонимную анкету можно начать, только когда есть связь с сервером: он выдаёт \
                  номер ответа, по которому нельзя узнать, кто отвечал. Подключитесь к интернету \
@@ -137,15 +139,23 @@ fn AnonymousFiller(campaign: Arc<Campaign>, template: Arc<Template>) -> impl Int
             Err(e) => Err(e.message()),
         }
     });
-    move || match target.get() {
+    move || {
+        match target.get() {
         None => {
             view! { <p class="empty" role="status">"Подготовка анонимной анкеты…"</p> }.into_any()
         }
         Some(Err(msg)) => view! { <p class="alert alert-error" role="alert">{msg}</p> }.into_any(),
-        Some(Ok(t)) => {
+        Some(Ok(None)) => view! {
+            <p class="alert alert-ok" role="status" id="anonymous-sent">
+                "Вы уже ответили на эту анкету (с другого компьютера). Ответы анонимны: их не показывают и не меняют. Спасибо!"
+            </p>
+        }
+        .into_any(),
+        Some(Ok(Some(t))) => {
             view! { <Filler campaign=campaign.clone() template=template.clone() target=t/> }
                 .into_any()
         }
+    }
     }
 }
 
