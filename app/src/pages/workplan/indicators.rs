@@ -61,6 +61,9 @@ pub fn IndicatorsPage() -> impl IntoView {
         <section class="page" id="indicators">
             <h1>"Показатели программы"</h1>
             <p class="lead">"Основные показатели (индикаторы) программы (000, раздел 6): рассчитанные по картам самоанализа школ, реестру кадрового резерва и учёту вакантных должностей и внесённые руководителем центра."</p>
+            {(!head).then(|| view! {
+                <p class="hint" id="indicators-scope">"Рассчитанные значения здесь — по школам, данные которых есть у вас (закреплённым за вами); показатели по всему округу — у руководителя центра."</p>
+            })}
             <SaveError error=error/>
             <div class="table-wrap">
                 <table class="results" id="indicators-table">
