@@ -1459,4 +1459,24 @@ async fn a_card_campaign_keeps_its_school_year() {
     d.sync(app).await;
     assert_eq!(d.refused.len(), 1);
     assert!(d.refused_messages()[0].contains("другой учебный год"));
+    // A form for school teams keeps a school once it has one.
+    d.refused.clear();
+    let school = town.school.to_string();
+    d.edit(
+        id,
+        forms::CAMPAIGN_KIND,
+        &Scope::Centre,
+        json!({"schools": [school]}),
+    );
+    d.sync(app).await;
+    assert!(d.refused.is_empty(), "{:?}", d.refused);
+    d.edit(
+        id,
+        forms::CAMPAIGN_KIND,
+        &Scope::Centre,
+        json!({"schools": []}),
+    );
+    d.sync(app).await;
+    assert_eq!(d.refused.len(), 1, "{:?}", d.refused);
+    assert!(d.refused_messages()[0].contains("хотя бы одна школа"));
 }

@@ -638,6 +638,14 @@ async fn the_head_sends_forms_and_the_school_sees_its_tasks_by_deadline() -> any
         LONG,
     )
     .await?;
+    // Its only school is not taken off: the box stays ticked and the reason is said.
+    let only = format!("#campaign-{n}-school-{}", school_id.simple());
+    head.click(&only).await?;
+    head.wait_js(
+        &format!("{row}.innerText.includes('хотя бы одна школа') && document.querySelector('{only}').checked"),
+        LONG,
+    )
+    .await?;
     head.wait_all_sent(LONG).await?;
     head.close().await?;
 

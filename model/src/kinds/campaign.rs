@@ -101,6 +101,18 @@ fn check(ctx: &Ctx) -> Result<(), String> {
                 );
             }
         }
+        // A form for school staff keeps a school to fill it.
+        let no_schools = ctx
+            .after
+            .get("schools")
+            .and_then(Value::as_array)
+            .is_none_or(Vec::is_empty);
+        if ctx.fields.contains_key("schools")
+            && no_schools
+            && roles(ctx.after).iter().any(|r| r.belongs_to_school())
+        {
+            return Err("Рассылке нужна хотя бы одна школа: иначе форму некому заполнять.".into());
+        }
         // The school years a form's tables ask are the campaign's (of its deadline): a new
         // deadline stays in the same school year, or answers already given would not fit.
         let year = |r: &Record| {

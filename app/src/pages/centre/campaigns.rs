@@ -14,7 +14,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::components::download::DownloadButton;
-use crate::components::record_field::{Checklist, Field, Input, SaveError, one};
+use crate::components::record_field::{Field, Input, SaveError, one};
 use crate::components::refused::RefusedList;
 use crate::components::text_input::{DateInput, TextInput, date_parser};
 use crate::format;
@@ -326,20 +326,73 @@ fn CampaignRow(
         error.set(None);
         crate::components::record_field::save(made(), one("deadline", json!(day)), error);
     });
-    let school_options = Signal::derive(move || {
-        schools.with(|l| {
-            l.iter()
-                .map(|s| {
-                    (
-                        json!(s.id.to_string()),
-                        s.name.clone(),
-                        format!("campaign-{}-school-{}", id.simple(), s.id.simple()),
-                    )
+    // Anonymous answers reach no computer: such a campaign always looks unanswered here.
+    let anonymous = Memo::new(move |_| {
+        campaign.with(|c| {
+            c.as_ref().is_some_and(|c| {
+                templates.with(|l| {
+                    l.iter()
+                        .any(|t| t.code == c.template && t.version == c.version && t.anonymous)
                 })
-                .collect::<Vec<_>>()
+            })
         })
     });
-    let unanswered = Memo::new(move |_| counts.get() == (0, 0, 0));
+    let unanswered = Memo::new(move |_| counts.get() == (0, 0, 0) && !anonymous.get());
+    // A school is taken off only while it has not answered (its answers would be refused from
+    // then on), and a form for school staff keeps at least one school.
+    let toggle_school = move |ev: leptos::ev::Event, school: Uuid, on: bool| {
+        let Some(c) = campaign.get_untracked() else {
+            return;
+        };
+        let mut list = c.schools.clone();
+        let refused = if on {
+            if !list.contains(&school) {
+                list.push(school);
+            }
+            None
+        } else {
+            let key = id.to_string();
+            let answered = responses.with(|rs| {
+                rs.iter().any(|r| {
+                    !r.is_deleted()
+                        && r.text(forms::F_CAMPAIGN) == key
+                        && r.scope == Scope::School(school)
+                })
+            });
+            list.retain(|x| *x != school);
+            let for_schools = c.roles.is_empty() || c.roles.iter().any(|r| r.belongs_to_school());
+            if answered {
+                let name = schools.with(|l| {
+                    l.iter()
+                        .find(|s| s.id == school)
+                        .map(|s| s.name.clone())
+                        .unwrap_or_default()
+                });
+                Some(format!(
+                    "«{name}» уже отвечает на эту рассылку: убрать школу нельзя, её ответы перестали бы приниматься."
+                ))
+            } else if list.is_empty() && for_schools {
+                Some("Рассылке нужна хотя бы одна школа: иначе форму некому заполнять.".to_owned())
+            } else {
+                None
+            }
+        };
+        match refused {
+            Some(message) => {
+                error.set(Some(message));
+                // The box goes back to what is stored.
+                if let Some(input) = ev.target().and_then(|t| {
+                    wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok()
+                }) {
+                    input.set_checked(!on);
+                }
+            }
+            None => {
+                error.set(None);
+                crate::components::record_field::save(made(), one("schools", json!(list)), error);
+            }
+        }
+    };
     let remove = move |_| {
         let Some(r) = record.get_untracked() else {
             return;
@@ -347,7 +400,7 @@ fn CampaignRow(
         let ok = web_sys::window()
             .and_then(|w| {
                 w.confirm_with_message(&format!(
-                    "Удалить рассылку «{}»? Форма пропадёт из задач школ.",
+                    "Удалить рассылку «{}»? Форма пропадёт из задач школ, и черновики, которые они ещё не отправили, приниматься не будут.",
                     title()
                 ))
                 .ok()
@@ -366,15 +419,33 @@ fn CampaignRow(
                 <details class="no-print campaign-edit">
                     <summary>"Изменить"</summary>
                     <SaveError error=error/>
-                    <Field record=record_s target=target name="title" label="Название" input=Input::Text(200) editable=true error=error id=format!("campaign-{n}-title")/>
+                    <Field record=record_s target=target name="title" label="Название" input=Input::Text(200) editable=true error=error id=format!("campaign-{n}-title") required=Signal::derive(|| Some("Укажите название рассылки."))/>
                     <div class="field">
                         <TextInput id=format!("campaign-{n}-deadline") label="Срок" value=deadline parse=date_parser() set=set_deadline disabled=Signal::derive(|| false) date=true/>
                     </div>
-                    <Checklist record=record_s target=target name="schools" legend="Школы" options=school_options editable=true error=error/>
+                    <fieldset class="field">
+                        <legend>"Школы"</legend>
+                        {move || schools.get().into_iter().map(|s: School| {
+                            let sid = s.id;
+                            view! {
+                                <label class="choice">
+                                    <input type="checkbox" id=format!("campaign-{}-school-{}", id.simple(), sid.simple())
+                                        prop:checked=move || campaign.with(|c| c.as_ref().is_some_and(|c| c.schools.contains(&sid)))
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            toggle_school(ev, sid, on);
+                                        }/>
+                                    <span>{s.name.clone()}</span>
+                                </label>
+                            }
+                        }).collect_view()}
+                    </fieldset>
                     <Field record=record_s target=target name="note" label="Пояснение для школ" input=Input::Long(2_000) editable=true error=error id=format!("campaign-{n}-note")/>
                     <p class="hint">"Форму и тех, кто её заполняет, после рассылки изменить нельзя: для этого создайте новую рассылку."</p>
                     {move || if unanswered.get() {
                         view! { <button type="button" class="button-link" id=format!("campaign-{n}-delete") on:click=remove>"Удалить рассылку"</button> }.into_any()
+                    } else if anonymous.get() {
+                        view! { <p class="hint">"Анонимную анкету удалить нельзя: ответы на неё есть только на сервере, и их итоги пропали бы вместе с рассылкой."</p> }.into_any()
                     } else {
                         view! { <p class="hint">"Рассылку, на которую уже отвечают, удалить нельзя: ответы школ остаются при ней."</p> }.into_any()
                     }}
@@ -382,7 +453,7 @@ fn CampaignRow(
             </td>
             <td>{move || campaign.with(|c| c.as_ref().map(|c| format::date(&c.deadline)).unwrap_or_default())}</td>
             <td>{move || { let (d, s, a) = counts.get(); format!("{d} / {s} / {a}") }}</td>
-            <td><DownloadButton path=format!("/campaigns/{id}/export.xlsx") file=format!("{}.xlsx", untrack(title)) named=format!("Скачать ответы в Excel: {}", untrack(title))/></td>
+            <td>{move || view! { <DownloadButton path=format!("/campaigns/{id}/export.xlsx") file=format!("{}.xlsx", title()) named=format!("Скачать ответы в Excel: {}", title())/> }}</td>
         </tr>
     }
 }

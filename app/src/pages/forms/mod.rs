@@ -415,7 +415,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
                 <TimeLimit minutes=minutes campaign=campaign.clone() template=template.clone() locked=locked begun=begun expired=expired/>
                 {move || (!begun.get()).then(|| view! {
                     <div class="card" id="test-start-panel">
-                        <p>{format!("На тест даётся {minutes} мин. Отсчёт начнётся, когда вы нажмёте «Начать тест», и остановить его нельзя. Начинайте, когда сможете пройти тест целиком, при подключении к сети; ответы сохраняются на этом компьютере и отправляются на сервер сами.")}</p>
+                        <p>{format!("На тест даётся {minutes} мин. Отсчёт начнётся, когда вы нажмёте «Начать тест», и остановить его нельзя (если тест уже начат, здесь или на другом компьютере, время идёт с того момента). Начинайте, когда сможете пройти тест целиком, при подключении к сети; ответы сохраняются на этом компьютере и отправляются на сервер сами.")}</p>
                         <button type="button" class="button-primary" id="test-start" on:click=begin>"Начать тест"</button>
                         {move || begin_error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
                     </div>
