@@ -234,9 +234,11 @@ pub fn ReceivedRecommendations() -> impl IntoView {
                     let school = crate::pages::support::school_of(&r);
                     let ack_target = recommendation_target(r.id, r.scope.clone());
                     let stored = StoredValue::new(r.clone());
+                    // The buttons of each recommendation are described by its title.
+                    let heading = format!("rec-title-{}", r.id.simple());
                     view! {
                         <article class="recommendation" data-id=r.id.to_string()>
-                            <h3>{r.text(F_TITLE)}</h3>
+                            <h3 id=heading.clone()>{r.text(F_TITLE)}</h3>
                             <p class="muted">
                                 {r.text(F_AUTHOR)} ", " {r.fields.get(F_STATE).map(|f| format::date_time(f.hlc.wall_ms))}
                                 {(!source.is_empty()).then(|| format!(", {source}"))}
@@ -258,7 +260,7 @@ pub fn ReceivedRecommendations() -> impl IntoView {
                                 }
                             } else {
                                 view! {
-                                    <button type="button" class="button-secondary rec-acknowledge" on:click=move |_| {
+                                    <button type="button" class="button-secondary rec-acknowledge" aria-describedby=heading.clone() on:click=move |_| {
                                         let t = ack_target.clone();
                                         spawn_local(async move {
                                             match store.edit(&t, BTreeMap::from([(F_ACK.to_owned(), json!(true))])).await {
@@ -274,7 +276,7 @@ pub fn ReceivedRecommendations() -> impl IntoView {
                             }}
                             {if measure.is_empty() {
                                 view! {
-                                    <button type="button" class="button-secondary rec-to-programme" disabled=move || busy.get() on:click=move |_| {
+                                    <button type="button" class="button-secondary rec-to-programme" aria-describedby=heading.clone() disabled=move || busy.get() on:click=move |_| {
                                         if busy.get_untracked() {
                                             return;
                                         }

@@ -645,7 +645,7 @@ fn MeasureView(id: Uuid, section: Uuid, outline: Memo<Outline>, rights: Rights) 
             <Field record=record target=target name=F_EVIDENCE label="Подтверждение выполнения" input=Input::Long(5_000) editable=rights.draft error=error id=format!("evidence-{n}")/>
             <MaterialLinks record=record target=target editable=rights.draft error=error id=format!("materials-{n}")/>
             <Field record=record target=target name=F_COMMENT label="Комментарий наставника" input=Input::Long(5_000) editable=rights.comment error=error id=format!("mcomment-{n}")/>
-            {rights.draft.then(|| view! { <button type="button" class="button-link no-print" on:click=remove>"Удалить мероприятие"</button> })}
+            {rights.draft.then(|| view! { <button type="button" class="button-link no-print" aria-label=move || format!("Удалить мероприятие: {}", record.with(|r| r.as_ref().map(|r| r.text(F_CONTENT)).unwrap_or_default())) on:click=remove>"Удалить мероприятие"</button> })}
         </fieldset>
     }
 }
