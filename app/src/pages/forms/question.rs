@@ -43,7 +43,7 @@ pub fn QuestionInput(q: Arc<Question>, dom_id: String, ctx: Ctx) -> impl IntoVie
     match q.kind.clone() {
         Kind::Single { options } => view! {
             {choice_list(&dom_id, options, false, value, set, disabled)}
-            {clear_button(value, set, disabled)}
+            {clear_button(&dom_id, value, set, disabled)}
         }
         .into_any(),
         Kind::Multiple { options, .. } => {
@@ -71,7 +71,7 @@ pub fn QuestionInput(q: Arc<Question>, dom_id: String, ctx: Ctx) -> impl IntoVie
             });
             view! {
                 {choice_list(&dom_id, options, false, as_choice, set_bool, disabled)}
-                {clear_button(value, set, disabled)}
+                {clear_button(&dom_id, value, set, disabled)}
             }
             .into_any()
         }
@@ -105,7 +105,7 @@ pub fn QuestionInput(q: Arc<Question>, dom_id: String, ctx: Ctx) -> impl IntoVie
                     {choice_list(&dom_id, options, false, as_choice, set_num, disabled)}
                     <span class="scale-end" aria-hidden="true">{max_label.clone()}</span>
                 </div>
-                {clear_button(value, set, disabled)}
+                {clear_button(&dom_id, value, set, disabled)}
                 {(!min_label.is_empty() || !max_label.is_empty()).then(|| view! {
                     <p class="muted">{format!("{min} — {min_label}; {max} — {max_label}")}</p>
                 })}
@@ -178,16 +178,19 @@ pub fn QuestionInput(q: Arc<Question>, dom_id: String, ctx: Ctx) -> impl IntoVie
     }
 }
 
-/// Radio buttons cannot be unchecked: this takes a chosen answer back.
+/// Radio buttons cannot be unchecked: this takes a chosen answer back (described by its
+/// question's text, so that a screen reader tells one such button from another).
 fn clear_button(
+    dom_id: &str,
     value: Signal<Value>,
     set: Callback<Value>,
     disabled: Signal<bool>,
 ) -> impl IntoView {
+    let question = format!("{dom_id}-label");
     move || {
         (!value.with(Value::is_null) && !disabled.get()).then(|| {
             view! {
-                <button type="button" class="button-link clear-answer" on:click=move |_| set.run(Value::Null)>
+                <button type="button" class="button-link clear-answer" aria-describedby=question.clone() on:click=move |_| set.run(Value::Null)>
                     "Сбросить ответ"
                 </button>
             }
