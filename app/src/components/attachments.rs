@@ -162,10 +162,7 @@ pub fn Attachments(
                                         " "
                                         <button type="button" class="button-link attachment-delete" on:click=move |_| {
                                             let question = format!("Удалить файл «{}»?", del_r.text(F_NAME));
-                                            let ok = web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false);
-                                            if ok {
-                                                delete(target(&del_r), &del_r, error);
-                                            }
+                                            delete(&question, target(&del_r), &del_r, error);
                                         }>"Удалить"</button>
                                     })}
                                 </li>

@@ -44,10 +44,7 @@ pub fn AppHeader() -> impl IntoView {
                 "Есть неотправленные изменения: {pending}. Они сохранены на этом компьютере и \
                  будут отправлены, когда вы снова войдёте. Выйти?"
             );
-            let confirmed = web_sys::window()
-                .and_then(|w| w.confirm_with_message(&question).ok())
-                .unwrap_or(false);
-            if !confirmed {
+            if !crate::components::asked(&question) {
                 return;
             }
         }

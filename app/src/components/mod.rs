@@ -14,3 +14,12 @@ pub mod sync_status;
 pub mod test_result;
 pub mod text_input;
 pub mod undecided;
+
+/// Asks the person `question` in the browser's own dialog (which screen readers announce and
+/// the keyboard answers): true when they confirm. Every deletion and every step that cannot be
+/// taken back asks through here.
+pub fn asked(question: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(false)
+}

@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use model::record::{DELETED, Record};
 use serde_json::{Value, json};
 
+use crate::components::asked;
 use crate::components::text_input::{
     TextInput, any_number_parser, date_parser, integer_parser, text_parser,
 };
@@ -130,20 +131,27 @@ pub fn one(name: &str, value: Value) -> BTreeMap<String, Value> {
     BTreeMap::from([(name.to_owned(), value)])
 }
 
-/// Marks the record deleted (what it had seen, so a later edit elsewhere is not lost).
-pub fn delete(target: Target, record: &Record, error: RwSignal<Option<String>>) {
-    save(target, one(DELETED, record.deletion_value()), error);
+/// Asks `question`, and when the person confirms marks the record deleted (what it had seen, so
+/// a later edit elsewhere is not lost).
+pub fn delete(question: &str, target: Target, record: &Record, error: RwSignal<Option<String>>) {
+    if asked(question) {
+        save(target, one(DELETED, record.deletion_value()), error);
+    }
 }
 
-/// Marks the record deleted at once, then runs `then` (leaving its page); a failure is said in
-/// `error` and the page stays, so the person sees why the record is still there.
+/// Asks `question`, and when the person confirms marks the record deleted at once, then runs
+/// `then` (leaving its page); a failure is said in `error` and the page stays, so the person
+/// sees why the record is still there.
 pub fn delete_then(
+    question: &str,
     target: Target,
     record: &Record,
     error: RwSignal<Option<String>>,
     then: impl FnOnce() + 'static,
 ) {
-    save_now(target, one(DELETED, record.deletion_value()), error, then);
+    if asked(question) {
+        save_now(target, one(DELETED, record.deletion_value()), error, then);
+    }
 }
 
 /// How a field is typed.

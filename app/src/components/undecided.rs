@@ -238,10 +238,7 @@ fn UndecidedItem(item: Item, done: RwSignal<Option<String>>) -> impl IntoView {
     };
     let again = one(DELETED, record.deletion_value());
     let remove = move |_| {
-        let ok = web_sys::window()
-            .and_then(|w| w.confirm_with_message(&question).ok())
-            .unwrap_or(false);
-        if let (true, Some(t)) = (ok, target.clone()) {
+        if let (true, Some(t)) = (crate::components::asked(&question), target.clone()) {
             let said = format!("{called} удалена.");
             save_once(t, again.clone(), error, busy, move || done.set(Some(said)));
         }

@@ -267,18 +267,14 @@ pub fn MaterialPage() -> impl IntoView {
         let Some(r) = record.get_untracked() else {
             return;
         };
-        let ok = web_sys::window()
-            .and_then(|w| {
-                w.confirm_with_message("Удалить материал? Он исчезнет у всех пользователей.")
-                    .ok()
-            })
-            .unwrap_or(false);
-        if ok {
-            let navigate = navigate.clone();
-            delete_then(target(&r), &r, error, move || {
-                navigate("/practices", Default::default())
-            });
-        }
+        let navigate = navigate.clone();
+        delete_then(
+            "Удалить материал? Он исчезнет у всех пользователей.",
+            target(&r),
+            &r,
+            error,
+            move || navigate("/practices", Default::default()),
+        );
     };
     let remove = StoredValue::new(remove);
     let factor_options = Signal::derive(|| {

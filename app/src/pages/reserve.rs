@@ -191,20 +191,14 @@ pub fn CandidatePage() -> impl IntoView {
         let Some(x) = record.get_untracked() else {
             return;
         };
-        let ok = web_sys::window()
-            .and_then(|w| {
-                w.confirm_with_message(
-                    "Удалить заявку? Она пропадёт из кадрового резерва у школы и у центра.",
-                )
-                .ok()
-            })
-            .unwrap_or(false);
-        if ok {
-            let navigate = navigate.clone();
-            delete_then(target(&x), &x, error, move || {
-                navigate("/reserve", Default::default())
-            });
-        }
+        let navigate = navigate.clone();
+        delete_then(
+            "Удалить заявку? Она пропадёт из кадрового резерва у школы и у центра.",
+            target(&x),
+            &x,
+            error,
+            move || navigate("/reserve", Default::default()),
+        );
     };
     let remove = StoredValue::new(remove);
     let text_of = move |f: &'static str| {

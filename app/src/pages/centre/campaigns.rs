@@ -397,18 +397,11 @@ fn CampaignRow(
         let Some(r) = record.get_untracked() else {
             return;
         };
-        let ok = web_sys::window()
-            .and_then(|w| {
-                w.confirm_with_message(&format!(
-                    "Удалить рассылку «{}»? Форма пропадёт из задач школ, и черновики, которые они ещё не отправили, приниматься не будут.",
-                    title()
-                ))
-                .ok()
-            })
-            .unwrap_or(false);
-        if ok {
-            crate::components::record_field::delete(made(), &r, error);
-        }
+        let question = format!(
+            "Удалить рассылку «{}»? Форма пропадёт из задач школ, и черновики, которые они ещё не отправили, приниматься не будут.",
+            title()
+        );
+        crate::components::record_field::delete(&question, made(), &r, error);
     };
     let n = id.simple().to_string();
     let today = format::today();

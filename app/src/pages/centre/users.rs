@@ -98,10 +98,7 @@ pub fn CentreUsers() -> impl IntoView {
                 target.full_name, target.login
             )
         };
-        let confirmed = web_sys::window()
-            .and_then(|w| w.confirm_with_message(&question).ok())
-            .unwrap_or(false);
-        if !confirmed {
+        if !crate::components::asked(&question) {
             return;
         }
         let Some(token) = session.token() else { return };

@@ -164,12 +164,12 @@ fn PlanRow(
         let Some(r) = item.get_untracked() else {
             return;
         };
-        let ok = web_sys::window()
-            .and_then(|w| w.confirm_with_message("Удалить пункт плана?").ok())
-            .unwrap_or(false);
-        if ok {
-            record_field::delete(plan_item(id, scope.get_value(), response), &r, error);
-        }
+        record_field::delete(
+            "Удалить пункт плана?",
+            plan_item(id, scope.get_value(), response),
+            &r,
+            error,
+        );
     };
     let today = format::today();
     let overdue =

@@ -121,21 +121,14 @@ pub fn RecommendationPage() -> impl IntoView {
         let Some(r) = record.get_untracked() else {
             return;
         };
-        let ok = web_sys::window()
-            .and_then(|w| {
-                w.confirm_with_message("Удалить черновик рекомендаций?")
-                    .ok()
-            })
-            .unwrap_or(false);
-        if ok {
-            let navigate = navigate.clone();
-            delete_then(
-                recommendation_target(r.id, r.scope.clone()),
-                &r,
-                error,
-                move || navigate("/", Default::default()),
-            );
-        }
+        let navigate = navigate.clone();
+        delete_then(
+            "Удалить черновик рекомендаций?",
+            recommendation_target(r.id, r.scope.clone()),
+            &r,
+            error,
+            move || navigate("/", Default::default()),
+        );
     };
     let remove = StoredValue::new(remove);
     let deleted = Memo::new(move |_| record.with(|r| r.as_ref().is_some_and(Record::is_deleted)));

@@ -469,17 +469,12 @@ fn SectionView(id: Uuid, outline: Memo<Outline>, year: i64, rights: Rights) -> i
         let Some(s) = section.get_untracked() else {
             return;
         };
-        let ok = web_sys::window()
-            .and_then(|w| {
-                w.confirm_with_message(
-                    "Удалить раздел программы вместе с его показателями и мероприятиями?",
-                )
-                .ok()
-            })
-            .unwrap_or(false);
-        if ok {
-            delete(part_target(&s), &s, error);
-        }
+        delete(
+            "Удалить раздел программы вместе с его показателями и мероприятиями?",
+            part_target(&s),
+            &s,
+            error,
+        );
     };
     view! {
         <section class="programme-section" data-factor=move || section.with(|s| s.as_ref().map(|s| s.text(F_FACTOR)))>
@@ -558,12 +553,7 @@ fn IndicatorRow(
         let Some(r) = record.get_untracked() else {
             return;
         };
-        let ok = web_sys::window()
-            .and_then(|w| w.confirm_with_message("Удалить показатель?").ok())
-            .unwrap_or(false);
-        if ok {
-            delete(part_target(&r), &r, error);
-        }
+        delete("Удалить показатель?", part_target(&r), &r, error);
     };
     let cell = {
         let n = n.clone();
@@ -617,12 +607,7 @@ fn MeasureView(id: Uuid, section: Uuid, outline: Memo<Outline>, rights: Rights) 
         let Some(r) = record.get_untracked() else {
             return;
         };
-        let ok = web_sys::window()
-            .and_then(|w| w.confirm_with_message("Удалить мероприятие?").ok())
-            .unwrap_or(false);
-        if ok {
-            delete(part_target(&r), &r, error);
-        }
+        delete("Удалить мероприятие?", part_target(&r), &r, error);
     };
     view! {
         <fieldset class="measure" class:overdue=overdue data-item=id.to_string()>

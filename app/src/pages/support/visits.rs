@@ -203,12 +203,7 @@ pub fn VisitPage() -> impl IntoView {
         let Some(r) = record.get_untracked() else {
             return;
         };
-        let ok = web_sys::window()
-            .and_then(|w| w.confirm_with_message("Удалить запись о посещении?").ok())
-            .unwrap_or(false);
-        if ok {
-            delete(target(&r), &r, error);
-        }
+        delete("Удалить запись о посещении?", target(&r), &r, error);
     };
     let school_name = move || {
         let s = record.with(|r| r.as_ref().and_then(school_of));

@@ -214,12 +214,7 @@ fn PlanItem(
         let Some(r) = record.get_untracked() else {
             return;
         };
-        let ok = web_sys::window()
-            .and_then(|w| w.confirm_with_message("Удалить мероприятие из плана?").ok())
-            .unwrap_or(false);
-        if ok {
-            delete(target(&r), &r, error);
-        }
+        delete("Удалить мероприятие из плана?", target(&r), &r, error);
     };
     view! {
         <li class="plan-item" data-item=id.to_string() data-status=text(F_STATUS)>
