@@ -713,6 +713,135 @@ fn table_cells_are_fields_of_their_own_so_two_computers_merge_cell_by_cell() {
     );
 }
 
+/// Items of a group added on two computers are both kept: each item is a field of its own,
+/// listed after the items of a list stored whole (older answers), in the order they were made.
+#[test]
+fn group_items_are_fields_of_their_own_so_two_computers_both_keep_theirs() {
+    let t = every_kind();
+    let mut a = response(
+        &t,
+        None,
+        &answers(&[("measures", json!([{"measure": "старая"}]))]),
+    );
+    let mut b = a.clone();
+    let first = "0190a000-0000-7000-8000-000000000001";
+    let second = "0190a000-0000-7000-8000-000000000002";
+    a.apply(
+        &forms::item_field("measures", second),
+        Write {
+            hlc: hlc(5),
+            value: json!({"measure": "вторая"}),
+        },
+    );
+    b.apply(
+        &forms::item_field("measures", first),
+        Write {
+            hlc: Hlc {
+                wall_ms: 6,
+                counter: 0,
+                device: DeviceId::from_random([2; 8]),
+            },
+            value: json!({"measure": "первая", "done": false}),
+        },
+    );
+    a.merge(&b);
+    assert_eq!(
+        forms::answers_of(&a)["measures"],
+        json!([{"measure": "старая"}, {"measure": "первая", "done": false}, {"measure": "вторая"}])
+    );
+    let fields: Vec<(&str, &Value)> = a
+        .fields
+        .iter()
+        .map(|(k, f)| (k.as_str(), &f.value))
+        .collect();
+    let ids: Vec<Option<String>> = forms::group_items(fields.iter().copied(), "measures")
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(ids, [None, Some(first.into()), Some(second.into())]);
+
+    // The checks: an item's answers, its id, and the most items the question takes.
+    let check = |before: &Record, name: &str, v: Value| {
+        let mut after = before.clone();
+        after.apply(
+            name,
+            Write {
+                hlc: hlc(10),
+                value: v.clone(),
+            },
+        );
+        let f: BTreeMap<String, Value> = [(name.to_owned(), v)].into();
+        forms::check_response_change(&t, Role::SchoolTeam, Some(before), &f, &after)
+    };
+    let one = response(&t, None, &Answers::new());
+    assert_eq!(
+        check(
+            &one,
+            &forms::item_field("measures", first),
+            json!({"measure": "м"})
+        ),
+        Ok(())
+    );
+    assert!(
+        check(
+            &one,
+            &forms::item_field("measures", first),
+            json!({"done": "да"})
+        )
+        .unwrap_err()
+        .contains("«Меры», запись, «Выполнена?»")
+    );
+    assert!(
+        check(
+            &one,
+            &forms::item_field("measures", first),
+            json!({"colour": 1})
+        )
+        .unwrap_err()
+        .contains("нет вопроса «colour»")
+    );
+    assert!(
+        check(&one, &forms::item_field("measures", "Не.id"), json!({}))
+            .unwrap_err()
+            .contains("нет поля")
+    );
+    assert!(
+        check(&one, &forms::item_field("students", first), json!({}))
+            .unwrap_err()
+            .contains("нет поля")
+    );
+    // Three items where two are allowed: refused; removing one of three is taken.
+    let third = "0190a000-0000-7000-8000-000000000003";
+    assert!(
+        check(
+            &a,
+            &forms::item_field("measures", third),
+            json!({"measure": "ещё"})
+        )
+        .unwrap_err()
+        .contains("не больше 2 записей")
+    );
+    assert_eq!(
+        check(&a, &forms::item_field("measures", first), Value::Null),
+        Ok(())
+    );
+    let mut gone = a.clone();
+    gone.apply(
+        &forms::item_field("measures", first),
+        Write {
+            hlc: hlc(11),
+            value: Value::Null,
+        },
+    );
+    assert_eq!(
+        forms::answers_of(&gone)["measures"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
 /// The templates and keys a server knows, for planning batches here.
 struct Known(Template, forms::Key);
 

@@ -1480,3 +1480,101 @@ async fn a_card_campaign_keeps_its_school_year() {
     assert_eq!(d.refused.len(), 1, "{:?}", d.refused);
     assert!(d.refused_messages()[0].contains("хотя бы одна школа"));
 }
+
+/// Two computers of one school add measures to the card's list while apart: each item is a
+/// field of its own, so both are kept, on the server and on both computers; an item beyond the
+/// question's most is refused with its rule.
+#[tokio::test]
+async fn items_added_to_a_list_on_two_computers_are_both_kept() {
+    let town = common::municipality().await;
+    let app = &town.app;
+    let (t, _) = builtin("self_analysis");
+    let campaign = send_campaign(app, "self_analysis", t.version, &["school_team"]).await;
+    let school = town.team.clone();
+    let (rid, scope) = forms::response_target(
+        t.respondent,
+        campaign,
+        school.profile.school_id,
+        school.profile.id,
+    )
+    .unwrap();
+    let mut a = Device::new(&school.token, 31);
+    let mut b = Device::new(&school.token, 32);
+    a.sync(app).await;
+    b.sync(app).await;
+    let first = Uuid::now_v7().to_string();
+    let second = Uuid::now_v7().to_string();
+    let mut fields = pins(campaign, &t);
+    fields.insert(
+        forms::item_field("measures_taken", &first),
+        json!({"measure": "Педсовет по результатам ВПР"}),
+    );
+    a.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
+    let mut fields = pins(campaign, &t);
+    fields.insert(
+        forms::item_field("measures_taken", &second),
+        json!({"measure": "Консультации для девятиклассников", "measure_date": "2026-10-01"}),
+    );
+    b.edit(rid, forms::RESPONSE_KIND, &scope, Value::Object(fields));
+    a.sync(app).await;
+    b.sync(app).await;
+    a.sync(app).await;
+    assert!(
+        a.refused.is_empty() && b.refused.is_empty(),
+        "{:?} {:?}",
+        a.refused,
+        b.refused
+    );
+    let texts = |r: &model::record::Record| -> Vec<String> {
+        forms::answers_of(r)["measures_taken"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["measure"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let want = [
+        "Педсовет по результатам ВПР",
+        "Консультации для девятиклассников",
+    ];
+    let stored: model::record::Record = app.record(&school.token, rid).await.json().await.unwrap();
+    assert_eq!(texts(&stored), want);
+    assert_eq!(texts(&a.records[&rid]), want);
+    assert_eq!(texts(&b.records[&rid]), want);
+
+    // One of them removed, on one computer: gone everywhere, the other stays.
+    b.edit(
+        rid,
+        forms::RESPONSE_KIND,
+        &scope,
+        json!({ forms::item_field("measures_taken", &first): Value::Null }),
+    );
+    b.sync(app).await;
+    a.sync(app).await;
+    assert_eq!(texts(&a.records[&rid]), [want[1]]);
+
+    // A bad answer inside an item, and an item with an id no device makes, are refused.
+    let third = Uuid::now_v7().to_string();
+    a.edit(
+        rid,
+        forms::RESPONSE_KIND,
+        &scope,
+        json!({ forms::item_field("measures_taken", &third): {"measure_date": "вчера"} }),
+    );
+    a.edit(
+        rid,
+        forms::RESPONSE_KIND,
+        &scope,
+        json!({ "a.measures_taken.Х": {"measure": "м"} }),
+    );
+    a.sync(app).await;
+    let said = a.refused_messages();
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert!(
+        said[0].contains("«Меры, уже принятые школой», запись, «Когда»"),
+        "{said:?}"
+    );
+    assert!(said[1].contains("нет поля"), "{said:?}");
+    let stored: model::record::Record = app.record(&school.token, rid).await.json().await.unwrap();
+    assert_eq!(texts(&stored), [want[1]]);
+}

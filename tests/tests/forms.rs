@@ -261,6 +261,16 @@ async fn the_whole_self_analysis_card_filled_offline_reaches_the_server() -> any
     for (q, v) in &expected {
         assert_eq!(got.get(q), Some(v), "answer to {q}");
     }
+    // A list's items are fields of their own, never the list written whole.
+    for q in t.questions() {
+        if matches!(q.kind, Kind::Group { .. }) && expected.contains_key(&q.id) {
+            assert!(
+                stored.get(&forms::answer_field(&q.id)).is_none(),
+                "{} written whole",
+                q.id
+            );
+        }
+    }
     assert_eq!(got.len(), expected.len());
     assert!(forms::validate(&t, &got).is_empty());
     assert!(b.eval("!!document.getElementById('form-locked')").await? == Value::Bool(true));

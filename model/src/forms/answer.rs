@@ -123,14 +123,7 @@ pub fn check_kind(kind: &Kind, value: &Value) -> Result<(), String> {
                 ));
             }
             for (i, item) in items.iter().enumerate() {
-                let item = item.as_object().ok_or("ожидается список записей")?;
-                for (id, v) in item {
-                    let Some(q) = questions.iter().find(|q| &q.id == id) else {
-                        return Err(format!("запись {}: нет вопроса «{id}»", i + 1));
-                    };
-                    check_kind(&q.kind, v)
-                        .map_err(|rule| format!("запись {}, «{}»: {rule}", i + 1, q.text))?;
-                }
+                check_item(questions, item).map_err(|rule| format!("запись {}{rule}", i + 1))?;
             }
             Ok(())
         }
@@ -200,6 +193,19 @@ fn check_text(max_len: u32, value: &Value) -> Result<(), String> {
 
 /// "2 варианта", "5 вариантов", "21 варианта": the number with the word in the genitive after
 /// "не больше" (`one` for 1, 21, 31…, `few` for 2–4, `many` otherwise).
+/// Checks one item of a group whose questions are `questions`; the rule broken starts with
+/// what follows the item's name (": …" or ", «question»: …").
+pub fn check_item(questions: &[Question], item: &Value) -> Result<(), String> {
+    let item = item.as_object().ok_or(": ожидается запись")?;
+    for (id, v) in item {
+        let Some(q) = questions.iter().find(|q| &q.id == id) else {
+            return Err(format!(": нет вопроса «{id}»"));
+        };
+        check_kind(&q.kind, v).map_err(|rule| format!(", «{}»: {rule}", q.text))?;
+    }
+    Ok(())
+}
+
 pub fn count_ru(n: u32, one: &str, few: &str, many: &str) -> String {
     let word = match (n % 10, n % 100) {
         (1, r) if r != 11 => one,

@@ -147,6 +147,56 @@ pub fn cell_field(question: &str, row: &str, column: &str) -> String {
     format!("{ANSWER_PREFIX}{question}.{row}.{column}")
 }
 
+/// The field of one item of a group question (a list of partners, of changes …): each item is
+/// its own field under an id made where it was added, so two people adding items on two
+/// computers both keep theirs, and an edit of one item never overwrites another. `null`
+/// removes the item. (Answers stored before items had fields are one list in
+/// [`answer_field`]; they are shown first and edited as that list.)
+pub fn item_field(question: &str, item: &str) -> String {
+    format!("{ANSWER_PREFIX}{question}.{item}")
+}
+
+/// The most item fields one group question may hold, removed items included (each removal
+/// leaves its field): enough for any list a form asks, and a bound on a record's size.
+pub const MAX_ITEM_FIELDS: usize = 500;
+
+/// Is `item` an id a group item may have (a UUID's text, as the app makes them)?
+pub fn is_item_id(item: &str) -> bool {
+    (1..=36).contains(&item.len())
+        && item
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b == b'-')
+}
+
+/// The items of the group question `question` in `fields`, in the order [`answers_of`] lists
+/// them: those of the old whole list first (`None`: addressed by their place in it), then the
+/// items of their own fields by id (ids made later sort later).
+pub fn group_items<'a>(
+    fields: impl IntoIterator<Item = (&'a str, &'a Value)>,
+    question: &str,
+) -> Vec<(Option<String>, Value)> {
+    let whole = answer_field(question);
+    let mut legacy = Vec::new();
+    let mut items = BTreeMap::new();
+    for (name, value) in fields {
+        if name == whole {
+            legacy = value.as_array().cloned().unwrap_or_default();
+        } else if let Some(item) = name
+            .strip_prefix(whole.as_str())
+            .and_then(|rest| rest.strip_prefix('.'))
+            .filter(|item| !item.contains('.'))
+            && value.is_object()
+        {
+            items.insert(item.to_owned(), value.clone());
+        }
+    }
+    legacy
+        .into_iter()
+        .map(|v| (None, v))
+        .chain(items.into_iter().map(|(id, v)| (Some(id), v)))
+        .collect()
+}
+
 /// The answers a response record holds.
 pub fn answers_of(record: &Record) -> Answers {
     answers_from_fields(
@@ -194,10 +244,12 @@ pub fn shared_answers(t: &Template, mine: &Answers, other: &Answers) -> BTreeMap
     answer_fields(t, &taken)
 }
 
-/// Answers from answer fields: `a.<q>` is a whole answer, `a.<q>.<row>.<col>` one table cell
-/// (empty cells are left out).
+/// Answers from answer fields: `a.<q>` is a whole answer, `a.<q>.<item>` one item of a group
+/// (after those of a whole list, see [`group_items`]), `a.<q>.<row>.<col>` one table cell
+/// (empty cells and removed items are left out).
 pub fn answers_from_fields<'a>(fields: impl IntoIterator<Item = (&'a str, &'a Value)>) -> Answers {
     let mut answers = Answers::new();
+    let mut items: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
     for (name, value) in fields {
         let Some(path) = name.strip_prefix(ANSWER_PREFIX) else {
             continue;
@@ -206,6 +258,12 @@ pub fn answers_from_fields<'a>(fields: impl IntoIterator<Item = (&'a str, &'a Va
         match (parts.next(), parts.next(), parts.next()) {
             (Some(q), None, None) => {
                 answers.insert(q.to_owned(), value.clone());
+            }
+            (Some(q), Some(item), None) if value.is_object() => {
+                items
+                    .entry(q.to_owned())
+                    .or_default()
+                    .insert(item.to_owned(), value.clone());
             }
             (Some(q), Some(row), Some(col)) => {
                 if value.is_null() {
@@ -224,6 +282,15 @@ pub fn answers_from_fields<'a>(fields: impl IntoIterator<Item = (&'a str, &'a Va
                 }
             }
             _ => {}
+        }
+    }
+    for (q, list) in items {
+        let group = answers.entry(q).or_insert_with(|| Value::Array(Vec::new()));
+        if !group.is_array() {
+            *group = Value::Array(Vec::new());
+        }
+        if let Value::Array(all) = group {
+            all.extend(list.into_values());
         }
     }
     answers
@@ -296,6 +363,46 @@ pub fn check_response_change(
                 }
                 (Kind::Table { .. }, None, None) => {
                     return Err(format!("«{}»: таблица заполняется по ячейкам.", q.text));
+                }
+                (
+                    Kind::Group {
+                        questions,
+                        max_items,
+                        ..
+                    },
+                    Some(item),
+                    None,
+                ) if is_item_id(item) => {
+                    if !value.is_null() {
+                        answer::check_item(questions, value)
+                            .map_err(|rule| format!("«{}», запись{rule}.", q.text))?;
+                    }
+                    let whole = answer_field(id);
+                    let fields_of_items = after
+                        .fields
+                        .keys()
+                        .filter(|k| {
+                            k.strip_prefix(whole.as_str())
+                                .is_some_and(|r| r.starts_with('.'))
+                        })
+                        .count();
+                    if fields_of_items > MAX_ITEM_FIELDS {
+                        return Err(format!(
+                            "«{}»: записи добавляли и удаляли слишком много раз ({MAX_ITEM_FIELDS}). Обратитесь в наставнический центр.",
+                            q.text
+                        ));
+                    }
+                    let count = answers_of(after)
+                        .get(id)
+                        .and_then(Value::as_array)
+                        .map_or(0, Vec::len);
+                    if !value.is_null() && count > *max_items as usize {
+                        return Err(format!(
+                            "«{}»: не больше {}.",
+                            q.text,
+                            answer::count_ru(*max_items, "записи", "записей", "записей")
+                        ));
+                    }
                 }
                 (_, None, None) => {
                     check_kind(&q.kind, value).map_err(|rule| format!("«{}»: {rule}.", q.text))?;

@@ -183,17 +183,17 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
     // Fields typed here but not yet read back from the database: a group item changed right
     // after another one builds on the latest value, never on a stale one.
     let overlay = RwSignal::new(BTreeMap::<String, (Value, u32)>::new());
+    let fields = Memo::new(move |_| {
+        let mut fields = stored.get();
+        overlay.with(|o| {
+            for (k, (v, _)) in o {
+                fields.insert(k.clone(), v.clone());
+            }
+        });
+        fields
+    });
     let answers = Memo::new(move |_| {
-        stored.with(|s| {
-            overlay.with(|o| {
-                let mut fields: BTreeMap<&str, &Value> =
-                    s.iter().map(|(k, v)| (k.as_str(), v)).collect();
-                for (k, (v, _)) in o {
-                    fields.insert(k.as_str(), v);
-                }
-                forms::answers_from_fields(fields)
-            })
-        })
+        fields.with(|f| forms::answers_from_fields(f.iter().map(|(k, v)| (k.as_str(), v))))
     });
     let settle = move || {
         overlay.update(|o| {
@@ -456,7 +456,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
                                     <p class="median muted">{format!("Медиана по школам рассылки: {}{unit}", answer::fmt_num(m))}</p>
                                 });
                                 view! {
-                                    <QuestionBlock q=q template=tq.clone() answers=answers locked=answers_locked tried=tried_submit problems=problems set=Callback::new(move |(id, v): (String, Value)| set_answer(id, v)) record=record refusals=refusals reviews=reviews round=round/>
+                                    <QuestionBlock q=q template=tq.clone() answers=answers fields=fields locked=answers_locked tried=tried_submit problems=problems set=Callback::new(move |(id, v): (String, Value)| set_answer(id, v)) record=record refusals=refusals reviews=reviews round=round/>
                                     {median}
                                 }
                             }).collect_view()}
@@ -598,6 +598,8 @@ fn QuestionBlock(
     q: Arc<Question>,
     template: Arc<Template>,
     answers: Memo<Answers>,
+    /// The answer fields as stored and typed (a group's items are found by their fields).
+    fields: Memo<BTreeMap<String, Value>>,
     locked: Signal<bool>,
     tried: RwSignal<bool>,
     problems: Memo<Vec<answer::Problem>>,
@@ -662,9 +664,20 @@ fn QuestionBlock(
             }
         })
     };
+    let qid5 = qid.clone();
+    let items: Signal<Vec<Option<String>>> = Memo::new(move |_| {
+        fields.with(|f| {
+            forms::group_items(f.iter().map(|(k, v)| (k.as_str(), v)), &qid5)
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect()
+        })
+    })
+    .into();
     let ctx = Ctx {
         note,
         value,
+        items,
         answers: answers.into(),
         set: Callback::new(move |v: Value| set.run((forms::answer_field(&qid3), v))),
         set_field: set,

@@ -21,8 +21,11 @@ pub struct Ctx {
     /// Every answer (for show-if inside groups and computed values).
     pub answers: Signal<Answers>,
     pub set: Callback<Value>,
-    /// Writes one field of the answer (a table cell).
+    /// Writes one field of the answer (a table cell, a group's item).
     pub set_field: Callback<(String, Value)>,
+    /// The ids of a group's items, in the order of its answer (`None`: an item of a list
+    /// stored whole, see `forms::group_items`).
+    pub items: Signal<Vec<Option<String>>>,
     pub disabled: Signal<bool>,
     /// The ids of the question's help and problem texts, for `aria-describedby`; `invalid`
     /// when a problem is shown.
@@ -37,6 +40,7 @@ pub fn QuestionInput(q: Arc<Question>, dom_id: String, ctx: Ctx) -> impl IntoVie
         answers,
         set,
         set_field,
+        items,
         disabled,
         note,
     } = ctx;
@@ -156,9 +160,12 @@ pub fn QuestionInput(q: Arc<Question>, dom_id: String, ctx: Ctx) -> impl IntoVie
             max_items,
             item_label,
             GroupCtx {
+                question: q.id.clone(),
                 value,
+                items,
                 answers,
                 set,
+                set_field,
                 disabled,
             },
         )
@@ -356,16 +363,48 @@ fn table(
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct GroupCtx {
+    question: String,
     value: Signal<Value>,
+    items: Signal<Vec<Option<String>>>,
     answers: Signal<Answers>,
     set: Callback<Value>,
+    set_field: Callback<(String, Value)>,
     disabled: Signal<bool>,
 }
 
+/// Writes item `i` of a group as `item` (`Null`: removes it). An item of its own field is
+/// written alone, so items added or changed on another computer stay; an item of a list stored
+/// whole (older answers, listed first) is written with that list.
+fn write_item(g: &GroupCtx, i: usize, item: Value) {
+    let ids = g.items.get_untracked();
+    match ids.get(i) {
+        Some(Some(id)) => g
+            .set_field
+            .run((model::forms::item_field(&g.question, id), item)),
+        Some(None) => {
+            let whole = ids.iter().filter(|id| id.is_none()).count();
+            let mut list = g
+                .value
+                .get_untracked()
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            list.truncate(whole);
+            if item.is_null() {
+                list.remove(i);
+            } else {
+                list[i] = item;
+            }
+            g.set.run(Value::Array(list));
+        }
+        None => {}
+    }
+}
+
 /// A list of items, each answering the group's questions; items are added and removed with
-/// buttons.
+/// buttons. Each new item is a field of its own (`forms::item_field`).
 fn group(
     dom_id: &str,
     title: String,
@@ -377,9 +416,11 @@ fn group(
     let GroupCtx {
         value,
         answers,
-        set,
         disabled,
-    } = g;
+        ..
+    } = g.clone();
+    let g = StoredValue::new(g);
+    let store = crate::store::use_store();
     // Items are drawn again only when their number changes, so typing never loses focus.
     let count = Memo::new(move |_| value.with(|v| v.as_array().map_or(0, Vec::len)));
     let item_name = if item_label.is_empty() {
@@ -414,15 +455,15 @@ fn group(
                                 let qid2 = iq.id.clone();
                                 let inner_value = Signal::derive(move || item.with(|it| it.get(&qid).cloned().unwrap_or(Value::Null)));
                                 let inner_set = Callback::new(move |v: Value| {
-                                    let mut list = value.get_untracked().as_array().cloned().unwrap_or_default();
-                                    if let Some(Value::Object(o)) = list.get_mut(i) {
+                                    let item = value.with_untracked(|l| l.get(i).cloned());
+                                    if let Some(Value::Object(mut o)) = item {
                                         if v.is_null() { o.remove(&qid2); } else { o.insert(qid2.clone(), v); }
+                                        g.with_value(|g| write_item(g, i, Value::Object(o)));
                                     }
-                                    set.run(Value::Array(list));
                                 });
                                 let id = format!("{base}-{i}-{}", iq.id);
                                 let label_for = id.clone();
-                                let ctx = Ctx { value: inner_value, answers, set: inner_set, set_field: Callback::new(|_| {}), disabled, note: Signal::derive(Note::default) };
+                                let ctx = Ctx { value: inner_value, answers, set: inner_set, set_field: Callback::new(|_| {}), items: Signal::derive(Vec::new), disabled, note: Signal::derive(Note::default) };
                                 view! {
                                     <Show when=shown_now.clone()>
                                         <div class="question inner" data-q=iq3.id.clone()>
@@ -433,11 +474,7 @@ fn group(
                                 }
                             }).collect_view()}
                             <button type="button" class="button-secondary" disabled=move || disabled.get()
-                                on:click=move |_| {
-                                    let mut list = value.get_untracked().as_array().cloned().unwrap_or_default();
-                                    if i < list.len() { list.remove(i); }
-                                    set.run(Value::Array(list));
-                                }>
+                                on:click=move |_| g.with_value(|g| write_item(g, i, Value::Null))>
                                 {format!("Удалить: {} {}", item_name2, i + 1)}
                             </button>
                         </fieldset>
@@ -446,11 +483,10 @@ fn group(
             }}
             <button type="button" class="button-secondary add-item"
                 disabled=move || { let full = count.get() >= max_items as usize; disabled.get() || full }
-                on:click=move |_| {
-                    let mut list = value.get_untracked().as_array().cloned().unwrap_or_default();
-                    list.push(Value::Object(Map::new()));
-                    set.run(Value::Array(list));
-                }>
+                on:click=move |_| g.with_value(|g| {
+                    let id = store.new_id().to_string();
+                    g.set_field.run((model::forms::item_field(&g.question, &id), Value::Object(Map::new())));
+                })>
                 {add_label}
             </button>
         </div>
