@@ -148,6 +148,16 @@ pub fn parse(table: &[Vec<String>], schools: &[(Uuid, String)]) -> Parsed {
             continue;
         }
         let before = out.problems.len();
+        // A row naming a school and a year but no index would only blank what is stored (the
+        // sample file's rows, uploaded as they are).
+        if COLUMNS[2..].iter().all(|(c, _)| cell(c).is_empty()) {
+            out.problems.push(problem(
+                line,
+                None,
+                "в строке нет ни одного показателя: заполните хотя бы один или удалите строку"
+                    .into(),
+            ));
+        }
         let mut bad = |column: &str, message: String| {
             out.problems.push(problem(line, Some(column), message));
         };
@@ -373,5 +383,16 @@ mod tests {
         let p = parse(&table(&[HEAD, "МБОУ СОШ № 4;2024;0.4;;;;;"]), &s);
         assert_eq!(p.problems.len(), 1);
         assert!(p.problems[0].message.contains("несколько школ"));
+    }
+
+    /// The sample file lists every school and year with empty indices: uploaded as it is, it
+    /// would blank every stored value.
+    #[test]
+    fn a_row_with_no_index_is_refused() {
+        let p = parse(&table(&[HEAD, "МБОУ СОШ № 4;2024;;;;;;"]), &schools());
+        assert_eq!(p.problems.len(), 1, "{:?}", p.problems);
+        assert_eq!((p.problems[0].row, p.problems[0].column.as_deref()), (2, None));
+        assert!(p.problems[0].message.contains("нет ни одного показателя"));
+        assert!(!p.is_clean());
     }
 }
