@@ -47,7 +47,16 @@ async fn a_nomination_made_offline_reaches_the_centre_with_its_portfolio() -> an
     school
         .fill("#candidate-position", "учитель математики")
         .await?;
+    // A year the kind's rule refuses is said at once and not saved.
+    school.fill("#candidate-birth", "85").await?;
     school.fill("#candidate-experience", "12").await?;
+    school
+        .wait_js(
+            "(document.getElementById('candidate-birth-rule') || {innerText: ''}).innerText.includes('от 1940 до 2010')",
+            Duration::from_secs(10),
+        )
+        .await?;
+    school.fill("#candidate-birth", "1985").await?;
     school
         .fill("#candidate-application", "Руководит ШМО математиков.")
         .await?;

@@ -3,6 +3,7 @@
 //! said in words beside the part.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::components::asked;
 use crate::components::text_input::{
-    TextInput, any_number_parser, date_parser, integer_parser, text_parser,
+    Parser, TextInput, any_number_parser, date_parser, integer_parser, text_parser,
 };
 use crate::format;
 use crate::store::{Target, use_store};
@@ -154,6 +155,19 @@ pub fn delete_then(
     }
 }
 
+/// The kind's declared rule for the field `name` of the target's record (a field the kind does
+/// not declare, or no record yet: no rule here).
+fn kind_rule(target: Signal<Option<Target>>, name: &str, value: &Value) -> Result<(), String> {
+    let t = target.try_get_untracked().flatten();
+    match t
+        .and_then(|t| model::kinds::spec(t.kind))
+        .and_then(|k| k.field(name))
+    {
+        Some(rule) => rule.check(value),
+        None => Ok(()),
+    }
+}
+
 /// How a field is typed.
 #[derive(Clone, Copy)]
 pub enum Input {
@@ -169,7 +183,8 @@ pub enum Input {
 }
 
 /// A labelled input for the field `name` of the record; read-only text when `editable` is
-/// false (an empty read-only field shows a dash).
+/// false (an empty read-only field shows a dash). A value that breaks the kind's rule for the
+/// field is said in `error` and not saved.
 #[component]
 pub fn Field(
     record: Signal<Option<Record>>,
@@ -201,9 +216,23 @@ pub fn Field(
             return;
         }
         if let Some(t) = target.try_get_untracked().flatten() {
+            if let Err(e) = kind_rule(target, name, &v) {
+                error.set(Some(format!("Не сохранено. {e}")));
+                return;
+            }
             save(t, one(name, v), error);
         }
     });
+    // What is typed is read by the input's parser, then by the kind's rule, so a value the
+    // server would refuse (a year of birth «85») is said beside the field and not saved to
+    // vanish at the next sync.
+    let checked = move |parse: Parser| -> Parser {
+        Arc::new(move |text: &str| {
+            let v = parse(text)?;
+            kind_rule(target, name, &v)?;
+            Ok(v)
+        })
+    };
     let text = move || value.with(|v| v.as_str().map(str::to_owned).unwrap_or_default());
     let shown = move || match input {
         Input::Date => format::date(&text()),
@@ -228,23 +257,23 @@ pub fn Field(
         let off = Signal::derive(|| false);
         match input {
             Input::Text(max) => view! {
-                <TextInput id=input_id.clone() value=value parse=text_parser(max) set=set disabled=off max_len=max/>
+                <TextInput id=input_id.clone() value=value parse=checked(text_parser(max)) set=set disabled=off max_len=max/>
             }
             .into_any(),
             Input::Long(max) => view! {
-                <TextInput id=input_id.clone() value=value parse=text_parser(max) set=set disabled=off multiline=true max_len=max/>
+                <TextInput id=input_id.clone() value=value parse=checked(text_parser(max)) set=set disabled=off multiline=true max_len=max/>
             }
             .into_any(),
             Input::Number => view! {
-                <TextInput id=input_id.clone() value=value parse=any_number_parser() set=set disabled=off numeric=true/>
+                <TextInput id=input_id.clone() value=value parse=checked(any_number_parser()) set=set disabled=off numeric=true/>
             }
             .into_any(),
             Input::Integer => view! {
-                <TextInput id=input_id.clone() value=value parse=integer_parser() set=set disabled=off numeric=true/>
+                <TextInput id=input_id.clone() value=value parse=checked(integer_parser()) set=set disabled=off numeric=true/>
             }
             .into_any(),
             Input::Date => view! {
-                <TextInput id=input_id.clone() value=value parse=date_parser() set=set disabled=off date=true/>
+                <TextInput id=input_id.clone() value=value parse=checked(date_parser()) set=set disabled=off date=true/>
             }
             .into_any(),
             Input::Choice(list) => view! {

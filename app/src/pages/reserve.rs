@@ -23,7 +23,9 @@ use uuid::Uuid;
 
 use crate::components::attachments::Attachments;
 use crate::components::download::DownloadButton;
-use crate::components::record_field::{Field, Input, SaveError, delete_then, one, save, save_once};
+use crate::components::record_field::{
+    Field, Input, SaveError, delete, delete_then, one, save, save_once,
+};
 use crate::format;
 use crate::lists::known_schools;
 use crate::session::use_session;
@@ -178,10 +180,22 @@ pub fn CandidatePage() -> impl IntoView {
     let nomination_open = Signal::derive(move || head || stage.get() == Stage::Draft);
     // A move the server would refuse (a decline with no requirement marked unmet) is said at
     // once, by the rule the server applies, and not made.
-    let move_to = move |to: Stage| {
+    // One move per press: the buttons wait for the write, and the second click of a double
+    // click (which would land on the next stage's button, drawn in the same place) is ignored.
+    let moving = RwSignal::new(false);
+    let move_to = move |to: Stage, clicks: i32| {
+        if clicks > 1 {
+            return;
+        }
         if let Some(x) = record.get_untracked() {
             match r::check_move(&x, r::stage_of(&x), to, !head) {
-                Ok(()) => save(target(&x), one(F_STAGE, json!(to.as_str())), error),
+                Ok(()) => save_once(
+                    target(&x),
+                    one(F_STAGE, json!(to.as_str())),
+                    error,
+                    moving,
+                    || (),
+                ),
                 Err(e) => error.set(Some(e)),
             }
         }
@@ -250,7 +264,7 @@ pub fn CandidatePage() -> impl IntoView {
                 <Attachments parent=rec_s editable=nomination_open id="candidate-files"/>
                 {move || (!head && stage.get() == Stage::Draft).then(|| view! {
                     <div class="actions no-print">
-                        <button type="button" id="candidate-send" on:click=move |_| move_to(Stage::Nominated)>"Направить в наставнический центр"</button>
+                        <button type="button" id="candidate-send" disabled=move || moving.get() on:click=move |ev| move_to(Stage::Nominated, ev.detail())>"Направить в наставнический центр"</button>
                         <button type="button" class="button-link" id="candidate-delete" on:click=move |ev| remove.with_value(|f| f(ev))>"Удалить заявку"</button>
                     </div>
                 })}
@@ -314,7 +328,7 @@ pub fn CandidatePage() -> impl IntoView {
                                     let to = *to;
                                     let (label, id, secondary) = centre_move(from, to);
                                     view! {
-                                        <button type="button" id=id class=secondary.then_some("button-secondary") on:click=move |_| move_to(to)>{label}</button>
+                                        <button type="button" id=id class=secondary.then_some("button-secondary") disabled=move || moving.get() on:click=move |ev| move_to(to, ev.detail())>{label}</button>
                                     }
                                 })
                                 .collect_view()
@@ -456,7 +470,10 @@ fn Vacancies() -> impl IntoView {
             let text = move |f: &'static str| rec.with(|x| x.as_ref().map(|x| x.text(f)).unwrap_or_default());
             view! {
                 <fieldset class="vacancy" data-id=id.to_string()>
-                    <legend>{move || format!("{} — {}", text(r::V_POST), text(r::V_PLACE))}</legend>
+                    <legend>{move || {
+                        let (post, place) = (text(r::V_POST), text(r::V_PLACE));
+                        if place.is_empty() { post } else { format!("{post} — {place}") }
+                    }}</legend>
                     <div class="field-row">
                         <Field record=rec target=t name=r::V_POST label="Должность" input=Input::Text(300) editable=true error=error id=format!("vacancy-post-{n}")/>
                         <Field record=rec target=t name=r::V_PLACE label="Образовательная организация" input=Input::Text(300) editable=true error=error id=format!("vacancy-place-{n}")/>
@@ -473,16 +490,33 @@ fn Vacancies() -> impl IntoView {
                                 <option value="">"— не из резерва —"</option>
                                 {move || {
                                     let chosen = text(r::V_CANDIDATE);
-                                    candidates.with(|l| r::registry(l).into_iter().map(|c| {
-                                        let v = c.id.to_string();
-                                        let sel = v == chosen;
-                                        view! { <option value=v selected=sel>{c.text(F_NAME)}</option> }
-                                    }).collect_view())
+                                    candidates.with(|l| {
+                                        let registry = r::registry(l);
+                                        // One appointed from the registry and later taken out of it is
+                                        // still named (the vacancy counts as filled from the reserve).
+                                        let gone = (!chosen.is_empty() && !registry.iter().any(|c| c.id.to_string() == chosen)).then(|| {
+                                            let name = l.iter().find(|c| c.id.to_string() == chosen).map(|c| c.text(F_NAME)).unwrap_or_default();
+                                            view! { <option value=chosen.clone() selected=true>{format!("{name} (исключён(а) из реестра)")}</option> }
+                                        });
+                                        let listed = registry.into_iter().map(|c| {
+                                            let v = c.id.to_string();
+                                            let sel = v == chosen;
+                                            view! { <option value=v selected=sel>{c.text(F_NAME)}</option> }
+                                        }).collect_view();
+                                        view! { {gone} {listed} }
+                                    })
                                 }}
                             </select>
                         </div>
                         <Field record=rec target=t name=r::V_APPOINTEE label="Назначен (не из резерва)" input=Input::Text(300) editable=true error=error id=format!("vacancy-appointee-{n}")/>
                     </div>
+                    <button type="button" class="button-link no-print" id=format!("vacancy-delete-{n}")
+                        aria-label=move || format!("Удалить вакансию: {}", text(r::V_POST))
+                        on:click=move |_| {
+                            if let Some(x) = rec.get_untracked() {
+                                delete("Удалить вакантную должность? Она перестанет учитываться в показателях программы.", vacancy_target(id), &x, error);
+                            }
+                        }>"Удалить"</button>
                 </fieldset>
             }
         }/>

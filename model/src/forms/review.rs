@@ -28,6 +28,14 @@ pub fn review_id(response: Uuid, round: u64) -> Uuid {
     stable_id(&format!("{REVIEW_KIND}/{response}/{round}"))
 }
 
+/// Does a school's response wait for a mentor's verdict? (A person's own surveys are not
+/// reviewed.)
+pub fn awaits_review(response: &Record) -> bool {
+    !response.is_deleted()
+        && matches!(response.scope, crate::record::Scope::School(_))
+        && super::status_of(response) == Status::Submitted
+}
+
 /// The round a response is in: how many times it was submitted (written by the server).
 pub fn round_of(response: &Record) -> u64 {
     response

@@ -391,7 +391,10 @@ mod tests {
     fn a_row_with_no_index_is_refused() {
         let p = parse(&table(&[HEAD, "МБОУ СОШ № 4;2024;;;;;;"]), &schools());
         assert_eq!(p.problems.len(), 1, "{:?}", p.problems);
-        assert_eq!((p.problems[0].row, p.problems[0].column.as_deref()), (2, None));
+        assert_eq!(
+            (p.problems[0].row, p.problems[0].column.as_deref()),
+            (2, None)
+        );
         assert!(p.problems[0].message.contains("нет ни одного показателя"));
         assert!(!p.is_clean());
     }

@@ -396,8 +396,8 @@ fn quadrant_chart(list: &[Classification], name_of: &dyn Fn(uuid::Uuid) -> Strin
     );
     let by = boundary(both.iter().filter_map(|c| Some((c.ior?, c.ior_quartile?))));
     let label = format!(
-        "Диаграмма ИСБШ и ИОР: {} школ. {}",
-        both.len(),
+        "Диаграмма ИСБШ и ИОР: {}. {}",
+        model::forms::answer::count_ru(both.len() as u32, "школа", "школы", "школ"),
         SchoolType::ALL
             .iter()
             .map(|t| format!(

@@ -61,11 +61,8 @@ fn Today() -> impl IntoView {
     let consultations = store.watch_kind(c::KIND);
     let today = crate::format::today();
     let items = move || {
-        let waiting = responses.with(|l| {
-            l.iter()
-                .filter(|r| forms::status_of(r) == Status::Submitted)
-                .count()
-        });
+        let waiting =
+            responses.with(|l| l.iter().filter(|r| forms::review::awaits_review(r)).count());
         let late: Vec<(String, usize)> = campaigns.with(|l| {
             l.iter()
                 .filter_map(Campaign::from_record)
