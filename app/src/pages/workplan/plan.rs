@@ -406,9 +406,12 @@ fn Evidence(
         RwSignal::new(String::new()),
     );
     let date_id = StoredValue::new(format!("doc-date-{n}"));
+    // What is wrong with the document being added: its own, so a save of another field
+    // finishing meanwhile never clears it.
+    let wrong = RwSignal::new(None::<String>);
     let add = move |_| {
         if number.get_untracked().trim().is_empty() && title.get_untracked().trim().is_empty() {
-            error.set(Some("Укажите номер или название документа.".into()));
+            wrong.set(Some("Укажите номер или название документа.".into()));
             return;
         }
         // A date that does not exist clears the stored one and keeps the text typed: the
@@ -419,12 +422,13 @@ fn Evidence(
             .map(|i| i.value())
             .unwrap_or_default();
         if !typed.trim().is_empty() && date.get_untracked().is_empty() {
-            error.set(Some(format!(
+            wrong.set(Some(format!(
                 "Дата документа «{}» введена неверно: исправьте её (ДД.ММ.ГГГГ) или оставьте поле пустым.",
                 typed.trim()
             )));
             return;
         }
+        wrong.set(None);
         let mut list = docs.get_untracked();
         list.push(Document {
             kind: kind.get_untracked(),
@@ -491,6 +495,7 @@ fn Evidence(
                     </div>
                     <button type="button" class="button-secondary doc-add" on:click=add>"Добавить документ"</button>
                 </div>
+                {move || wrong.get().map(|e| view! { <p class="alert alert-error doc-wrong" role="alert">{e}</p> })}
             })}
         </div>
     }
