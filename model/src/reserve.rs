@@ -57,6 +57,9 @@ pub const F_REGISTRY_ON: &str = "registry_on";
 pub const F_APPOINTED_POST: &str = "appointed_post";
 pub const F_APPOINTED_SCHOOL: &str = "appointed_school";
 pub const F_APPOINTED_ON: &str = "appointed_on";
+/// The centre's word to the school on a nomination it sent back or declined: what to improve,
+/// or why (the school reads it; the commission's own records stay the centre's).
+pub const F_CENTRE_NOTE: &str = "centre_note";
 
 /// The candidate's own account, if they have one: their answers to the survey of readiness for
 /// administrative work inform the qualitative stage (§5.5.2).
@@ -215,8 +218,12 @@ pub fn check_move(r: &Record, from: Stage, to: Stage, school: bool) -> Result<()
             from.label()
         ));
     }
+    let noted = !r.text(F_CENTRE_NOTE).trim().is_empty();
     match to {
-        Stage::Draft => Ok(()),
+        Stage::Draft if noted => Ok(()),
+        Stage::Draft => {
+            Err("Напишите школе в «Пояснение для школы», что доработать в заявке.".into())
+        }
         Stage::Nominated => nomination_complete(r),
         Stage::Training if from == Stage::Recommended => Ok(()),
         Stage::Training => {
@@ -229,6 +236,14 @@ pub fn check_move(r: &Record, from: Stage, to: Stage, school: bool) -> Result<()
                      качествам."
                         .into(),
                 )
+            }
+        }
+        // During training the commission's verdicts stand: the reason is the centre's note.
+        Stage::Declined if from == Stage::Training => {
+            if noted {
+                Ok(())
+            } else {
+                Err("Напишите в «Пояснение для школы», почему кандидату отказано.".into())
             }
         }
         Stage::Declined => {

@@ -328,6 +328,113 @@ async fn a_decline_names_its_criterion_and_only_a_school_team_nominates() {
     assert!(got.text("sel.experience.reason").contains("Стаж 2 года"));
 }
 
+/// A nomination sent back to the school says what to improve, and a candidate declined during
+/// training says why, in the centre's note the school reads (the commission's verdicts, which
+/// admitted the candidate, stay as they were).
+#[tokio::test]
+async fn a_nomination_sent_back_or_declined_in_training_tells_the_school_why() {
+    let m = municipality().await;
+    let app = &m.app;
+    let scope = Scope::School(m.school);
+    let id = Uuid::now_v7();
+    let mut head = Device::new(&m.head.token, 2);
+    head.edit(
+        id,
+        r::CANDIDATE_KIND,
+        &scope,
+        json!({
+            r::F_NAME: "Орлова Мария Игоревна",
+            r::F_POSITION: "учитель биологии",
+            r::F_EXPERIENCE: 9,
+            r::F_APPLICATION: "Руководит методическим объединением.",
+            r::F_REFERENCE: "Ответственна.",
+            r::F_STAGE: "nominated",
+        }),
+    );
+    head.sync(app).await;
+    assert!(head.refused.is_empty(), "{:?}", head.refused_messages());
+    head.edit(
+        id,
+        r::CANDIDATE_KIND,
+        &scope,
+        json!({ r::F_STAGE: "draft" }),
+    );
+    head.sync(app).await;
+    assert!(
+        refused_with(&head, "что доработать"),
+        "{:?}",
+        head.refused_messages()
+    );
+    head.refused.clear();
+    head.edit(
+        id,
+        r::CANDIDATE_KIND,
+        &scope,
+        json!({ r::F_CENTRE_NOTE: "Приложите характеристику, подписанную директором.", r::F_STAGE: "draft" }),
+    );
+    head.sync(app).await;
+    assert!(head.refused.is_empty(), "{:?}", head.refused_messages());
+    let mut school = Device::new(&m.team.token, 1);
+    school.sync(app).await;
+    let got = &school.records[&id];
+    assert_eq!(r::stage_of(got), Stage::Draft);
+    assert!(got.text(r::F_CENTRE_NOTE).contains("характеристику"));
+    // The school cannot write the centre's note.
+    school.edit(
+        id,
+        r::CANDIDATE_KIND,
+        &scope,
+        json!({ r::F_CENTRE_NOTE: "Всё хорошо." }),
+    );
+    school.sync(app).await;
+    assert_eq!(school.refused.len(), 1, "{:?}", school.refused_messages());
+
+    // Admitted to training on both stages, then declined there: the note is the reason.
+    let mut admit = serde_json::Map::new();
+    for (c, _) in r::CRITERIA {
+        admit.insert(format!("sel.{c}"), json!("pass"));
+    }
+    admit.insert(r::F_QUALITIES.into(), json!("pass"));
+    admit.insert(r::F_STAGE.into(), json!("nominated"));
+    head.edit(
+        id,
+        r::CANDIDATE_KIND,
+        &scope,
+        serde_json::Value::Object(admit),
+    );
+    head.edit(
+        id,
+        r::CANDIDATE_KIND,
+        &scope,
+        json!({ r::F_STAGE: "training" }),
+    );
+    head.sync(app).await;
+    assert!(head.refused.is_empty(), "{:?}", head.refused_messages());
+    head.edit(
+        id,
+        r::CANDIDATE_KIND,
+        &scope,
+        json!({ r::F_CENTRE_NOTE: "", r::F_STAGE: "declined" }),
+    );
+    head.sync(app).await;
+    assert!(
+        refused_with(&head, "почему кандидату отказано"),
+        "{:?}",
+        head.refused_messages()
+    );
+    head.refused.clear();
+    head.edit(
+        id,
+        r::CANDIDATE_KIND,
+        &scope,
+        json!({ r::F_CENTRE_NOTE: "Не завершила курс «Менеджмент».", r::F_STAGE: "declined" }),
+    );
+    head.sync(app).await;
+    assert!(head.refused.is_empty(), "{:?}", head.refused_messages());
+    school.sync(app).await;
+    assert_eq!(r::stage_of(&school.records[&id]), Stage::Declined);
+}
+
 /// A candidate taken off keeps the stage it had: a school cannot move its draft to the
 /// registry while it is deleted and then put it back.
 #[tokio::test]

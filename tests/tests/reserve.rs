@@ -166,6 +166,20 @@ async fn a_nomination_made_offline_reaches_the_centre_with_its_portfolio() -> an
         offered.as_str(),
         Some("candidate-admit candidate-decline candidate-return candidate-delete")
     );
+    // Sent back without a word is refused beside the buttons; with what to improve, taken.
+    centre.click("#candidate-return").await?;
+    centre
+        .wait_js(
+            "(document.getElementById('candidate-move-said') || {innerText: ''}).innerText.includes('что доработать')",
+            Duration::from_secs(10),
+        )
+        .await?;
+    centre
+        .fill(
+            "#candidate-centre-note",
+            "Приложите характеристику за подписью директора.",
+        )
+        .await?;
     centre.click("#candidate-return").await?;
     centre
         .wait_js(
@@ -184,6 +198,13 @@ async fn a_nomination_made_offline_reaches_the_centre_with_its_portfolio() -> an
             Duration::from_secs(30),
         )
         .await?;
+    assert!(
+        school
+            .text("#candidate-centre-said")
+            .await?
+            .contains("характеристику за подписью"),
+        "the school reads what to improve"
+    );
     centre.client.goto(&server.url("/reserve/registry")).await?;
     centre.wait_for("#registry-xlsx").await?;
 

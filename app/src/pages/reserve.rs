@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use model::Role;
 use model::record::{Record, Scope};
@@ -21,6 +22,7 @@ use model::reserve::{
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::components::asked;
 use crate::components::attachments::Attachments;
 use crate::components::download::DownloadButton;
 use crate::components::record_field::{
@@ -30,6 +32,7 @@ use crate::format;
 use crate::lists::known_schools;
 use crate::session::use_session;
 use crate::store::{Target, use_store};
+use crate::sync::use_sync;
 
 fn target(rec: &Record) -> Target {
     Target {
@@ -182,23 +185,55 @@ pub fn CandidatePage() -> impl IntoView {
     // once, by the rule the server applies, and not made.
     // One move per press: the buttons wait for the write, and the second click of a double
     // click (which would land on the next stage's button, drawn in the same place) is ignored.
+    // The move is checked on the stored record (a date typed a moment ago is in it), and what
+    // stops it is said beside the buttons, where no save of a field clears it.
+    let sync = use_sync();
     let moving = RwSignal::new(false);
+    let said = RwSignal::new(None::<String>);
     let move_to = move |to: Stage, clicks: i32| {
-        if clicks > 1 {
+        if clicks > 1 || moving.get_untracked() {
             return;
         }
-        if let Some(x) = record.get_untracked() {
-            match r::check_move(&x, r::stage_of(&x), to, !head) {
-                Ok(()) => save_once(
-                    target(&x),
-                    one(F_STAGE, json!(to.as_str())),
-                    error,
-                    moving,
-                    || (),
-                ),
-                Err(e) => error.set(Some(e)),
-            }
+        let Some(x) = record.get_untracked() else {
+            return;
+        };
+        // The head taking a draft the school has not sent locks the school out of it.
+        if head
+            && r::stage_of(&x) == Stage::Draft
+            && to == Stage::Nominated
+            && !asked(
+                "Школа ещё не направила эту заявку и, возможно, дописывает её. Принять на экспертизу сейчас? После этого школа не сможет её изменить.",
+            )
+        {
+            return;
         }
+        moving.set(true);
+        spawn_local(async move {
+            let result = match store.get(x.id).await {
+                Ok(Some(stored)) => match r::check_move(&stored, r::stage_of(&stored), to, !head) {
+                    Ok(()) => store
+                        .edit_now(&target(&stored), one(F_STAGE, json!(to.as_str())))
+                        .await
+                        .map_err(|e| format!("Не сохранено: {}", e.0)),
+                    Err(e) => Err(e),
+                },
+                Ok(None) => Ok(()),
+                Err(e) => Err(format!("Не сохранено: {}", e.0)),
+            };
+            moving.try_set(false);
+            match result {
+                Ok(()) => {
+                    said.try_set(None);
+                    sync.edited();
+                }
+                Err(e) => {
+                    said.try_set(Some(e));
+                }
+            }
+        });
+    };
+    let said_here = move || {
+        said.get().map(|e| view! { <p class="alert alert-error" id="candidate-move-said" role="alert">{e}</p> })
     };
     let navigate = use_navigate();
     let remove = move |_| {
@@ -240,6 +275,13 @@ pub fn CandidatePage() -> impl IntoView {
                     {move || { let on = text_of(F_REGISTRY_ON)(); (!on.is_empty()).then(|| format!(" · в реестре с {}", format::date(&on))) }}
                 </p>
                 <SaveError error=error/>
+                // What the centre wrote on a nomination it sent back or declined.
+                {move || {
+                    let note = text_of(r::F_CENTRE_NOTE)();
+                    (!head && matches!(stage.get(), Stage::Draft | Stage::Declined) && !note.trim().is_empty()).then(|| view! {
+                        <p class="alert alert-info" id="candidate-centre-said" role="status"><strong>"Наставнический центр: "</strong>{note}</p>
+                    })
+                }}
 
                 <h2>"Заявка школы"</h2>
                 <div class="field-row">
@@ -267,6 +309,7 @@ pub fn CandidatePage() -> impl IntoView {
                         <button type="button" id="candidate-send" disabled=move || moving.get() on:click=move |ev| move_to(Stage::Nominated, ev.detail())>"Направить в наставнический центр"</button>
                         <button type="button" class="button-link" id="candidate-delete" on:click=move |ev| remove.with_value(|f| f(ev))>"Удалить заявку"</button>
                     </div>
+                    {said_here}
                 })}
 
                 {commission_seen.then(|| view! {
@@ -278,7 +321,7 @@ pub fn CandidatePage() -> impl IntoView {
                             view! {
                                 <div class="field-row">
                                     <Field record=rec_s target=t name=verdict label=l input=Input::Choice(&VERDICTS) editable=head error=error id=format!("candidate-sel-{c}")/>
-                                    <Field record=rec_s target=t name=reason label="Обоснование" input=Input::Text(1_000) editable=head error=error id=format!("candidate-sel-{c}-reason")/>
+                                    <Field record=rec_s target=t name=reason label=reason_label(reason) input=Input::Text(1_000) editable=head error=error id=format!("candidate-sel-{c}-reason")/>
                                 </div>
                             }
                         }).collect_view()}
@@ -318,6 +361,7 @@ pub fn CandidatePage() -> impl IntoView {
 
                 {head.then(|| view! {
                     <h2>"Решение центра"</h2>
+                    <Field record=rec_s target=t name=r::F_CENTRE_NOTE label="Пояснение для школы: что доработать в заявке или почему отказано" input=Input::Long(2_000) editable=head error=error id="candidate-centre-note".into()/>
                     <div class="actions no-print" id="candidate-moves">
                         {move || {
                             let from = stage.get();
@@ -335,10 +379,19 @@ pub fn CandidatePage() -> impl IntoView {
                         }}
                         <button type="button" class="button-link" id="candidate-delete" on:click=move |ev| remove.with_value(|f| f(ev))>"Удалить заявку"</button>
                     </div>
+                    {said_here}
                 })}
             </section>
         }.into_any()
     }
+}
+
+/// The label of a criterion's reason, as the kind names it («Возраст: обоснование»), so each of
+/// the four inputs has a name of its own.
+fn reason_label(field: &str) -> &'static str {
+    model::kinds::candidate::SPEC
+        .field(field)
+        .map_or("Обоснование", |f| f.label)
 }
 
 /// The words and id of the head's button for a step of [`r::CENTRE_MOVES`], and whether it is a

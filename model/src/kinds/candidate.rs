@@ -157,6 +157,7 @@ pub const SPEC: KindSpec = KindSpec {
         text(F_INTERNSHIP, "Мини-стажировка (школа, сроки)", 500),
         text(F_OTHER_EVENTS, "Иные обучающие мероприятия", 2_000),
         text(F_RECOMMENDATION, "Рекомендация центра", 5_000),
+        text(r::F_CENTRE_NOTE, "Пояснение для школы", 2_000),
         date(F_REGISTRY_ON, "Включён в реестр"),
         text(F_APPOINTED_POST, "Назначен на должность", 300),
         text(F_APPOINTED_SCHOOL, "Место назначения", 300),

@@ -199,6 +199,12 @@ pub async fn load(
             ));
         }
         verdicts.push((r::F_QUALITIES, json!("pass")));
+        if c.stage == r::Stage::Declined {
+            verdicts.push((
+                r::F_CENTRE_NOTE,
+                json!("Стаж меньше пяти лет: направьте кандидата повторно, когда требование будет выполнено."),
+            ));
+        }
         verdicts.push((r::F_QUALITIES_NOTE, json!("По характеристике и собеседованию: лидерские качества, готовность к ответственности.")));
         verdicts.push((
             r::F_STAGE,
