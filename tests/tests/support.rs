@@ -220,7 +220,7 @@ async fn a_consultation_held_with_recommendations_that_the_school_adds_to_its_pr
     // Agreed, it keeps its date: emptying it is said at once and not saved.
     m.choose("#c-meeting-on", "").await?;
     m.wait_js(
-        "document.querySelector('#consultation .alert-error').innerText.includes('не может быть пустым')",
+        "(document.getElementById('c-meeting-on-rule') || {innerText: ''}).innerText.includes('не может быть пустым')",
         LONG,
     )
     .await?;

@@ -208,28 +208,31 @@ pub fn Field(
         })
     })
     .into();
-    let set = Callback::new(move |v: Value| {
+    // The rules of the field: not emptied while the record needs it, and the kind's rule.
+    let rule = move |v: &Value| -> Result<(), String> {
         if v.is_null()
             && let Some(message) = required.and_then(|r| r.try_get_untracked().flatten())
         {
-            error.set(Some(format!("{message} Поле не может быть пустым.")));
-            return;
+            return Err(format!("{message} Поле не может быть пустым."));
         }
+        kind_rule(target, name, v)
+    };
+    let set = Callback::new(move |v: Value| {
         if let Some(t) = target.try_get_untracked().flatten() {
-            if let Err(e) = kind_rule(target, name, &v) {
+            if let Err(e) = rule(&v) {
                 error.set(Some(format!("Не сохранено. {e}")));
                 return;
             }
             save(t, one(name, v), error);
         }
     });
-    // What is typed is read by the input's parser, then by the kind's rule, so a value the
-    // server would refuse (a year of birth «85») is said beside the field and not saved to
-    // vanish at the next sync.
+    // What is typed is read by the input's parser, then by the field's rules, so a value the
+    // server would refuse (a year of birth «85», an agreed date emptied) is said beside the
+    // field, where no other save clears it, and not saved to vanish at the next sync.
     let checked = move |parse: Parser| -> Parser {
         Arc::new(move |text: &str| {
             let v = parse(text)?;
-            kind_rule(target, name, &v)?;
+            rule(&v)?;
             Ok(v)
         })
     };

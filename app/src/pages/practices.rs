@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use model::Role;
 use model::practices::{
@@ -21,7 +22,7 @@ use uuid::Uuid;
 
 use crate::components::attachments::Attachments;
 use crate::components::record_field::{
-    Checklist, Field, Input, SaveError, delete_then, one, save, save_once,
+    Checklist, Field, Input, SaveError, delete_then, one, save, save_once, say_not_saved,
 };
 use crate::format;
 use crate::lists::known_schools;
@@ -245,23 +246,39 @@ pub fn MaterialPage() -> impl IntoView {
     });
     let published = Memo::new(move |_| record.with(|r| r.as_ref().is_some_and(p::is_published)));
     let navigate = use_navigate();
+    // Checked on the stored record (a title typed a moment ago is in it); what stops it is said
+    // beside the button, where no save of a field clears it.
+    let unpublishable = RwSignal::new(None::<String>);
+    let sync = crate::sync::use_sync();
     let publish = move |_| {
-        let Some(r) = record.get_untracked() else {
+        let Some(id) = record.with_untracked(|r| r.as_ref().map(|r| r.id)) else {
             return;
         };
-        if r.text(F_TITLE).trim().is_empty() {
-            error.set(Some(
-                "Введите название, чтобы опубликовать материал.".into(),
-            ));
-            return;
-        }
-        if r.text(F_TYPE).is_empty() {
-            error.set(Some(
-                "Выберите вид материала, чтобы его опубликовать.".into(),
-            ));
-            return;
-        }
-        save(target(&r), one(F_STATE, json!("published")), error);
+        spawn_local(async move {
+            let Ok(Some(r)) = store.get(id).await else {
+                return;
+            };
+            let why = if r.text(F_TITLE).trim().is_empty() {
+                Some("Введите название, чтобы опубликовать материал.")
+            } else if r.text(F_TYPE).is_empty() {
+                Some("Выберите вид материала, чтобы его опубликовать.")
+            } else {
+                None
+            };
+            unpublishable.try_set(why.map(str::to_owned));
+            if why.is_none() {
+                match store
+                    .edit(&target(&r), one(F_STATE, json!("published")))
+                    .await
+                {
+                    Ok(()) => {
+                        error.try_set(None);
+                        sync.edited();
+                    }
+                    Err(e) => say_not_saved(store, &e, error),
+                }
+            }
+        });
     };
     let remove = move |_| {
         let Some(r) = record.get_untracked() else {
@@ -388,6 +405,7 @@ pub fn MaterialPage() -> impl IntoView {
                         {move || (!published.get()).then(|| view! {
                             <button type="button" id="material-publish" on:click=publish>"Опубликовать"</button>
                         })}
+                        {move || unpublishable.get().map(|e| view! { <p class="alert alert-error" id="material-unpublishable" role="alert">{e}</p> })}
                         <button type="button" class="button-link" id="material-delete" on:click=move |ev| remove.with_value(|f| f(ev))>"Удалить материал"</button>
                     </div>
                 })}

@@ -308,24 +308,34 @@ fn CampaignRow(
         })
     })
     .into();
+    // The deadline's rules are read with what is typed and said beside the field, where no
+    // other save clears them.
+    let deadline_rule: crate::components::text_input::Parser = {
+        let date = date_parser();
+        Arc::new(move |text: &str| {
+            let v = date(text)?;
+            let Some(day) = v.as_str() else {
+                return Err("У рассылки должен быть срок: введите дату.".into());
+            };
+            if let Some(year) = bound_year.try_get_untracked().flatten()
+                && forms::answer::school_year_of(day) != year
+            {
+                return Err(format!(
+                    "Срок можно перенести только в пределах {}/{} учебного года: учебные годы в таблицах формы заданы рассылкой. Для другого года создайте новую рассылку.",
+                    year,
+                    year + 1
+                ));
+            }
+            Ok(v)
+        })
+    };
     let set_deadline = Callback::new(move |v: serde_json::Value| {
-        let Some(day) = v.as_str().map(str::to_owned) else {
-            error.set(Some("У рассылки должен быть срок: введите дату.".into()));
-            return;
-        };
-        if let Some(year) = bound_year.get_untracked()
-            && forms::answer::school_year_of(&day) != year
-        {
-            error.set(Some(format!(
-                "Срок можно перенести только в пределах {}/{} учебного года: учебные годы в таблицах формы заданы рассылкой. Для другого года создайте новую рассылку.",
-                year,
-                year + 1
-            )));
-            return;
+        if v.is_string() {
+            crate::components::record_field::save(made(), one("deadline", v), error);
         }
-        error.set(None);
-        crate::components::record_field::save(made(), one("deadline", json!(day)), error);
     });
+    // Why a school's box went back: its own notice, under the list.
+    let schools_said = RwSignal::new(None::<String>);
     // Anonymous answers reach no computer: such a campaign always looks unanswered here.
     let anonymous = Memo::new(move |_| {
         campaign.with(|c| {
@@ -379,7 +389,7 @@ fn CampaignRow(
         };
         match refused {
             Some(message) => {
-                error.set(Some(message));
+                schools_said.set(Some(message));
                 // The box goes back to what is stored.
                 if let Some(input) = ev.target().and_then(|t| {
                     wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok()
@@ -388,7 +398,7 @@ fn CampaignRow(
                 }
             }
             None => {
-                error.set(None);
+                schools_said.set(None);
                 crate::components::record_field::save(made(), one("schools", json!(list)), error);
             }
         }
@@ -414,7 +424,7 @@ fn CampaignRow(
                     <SaveError error=error/>
                     <Field record=record_s target=target name="title" label="Название" input=Input::Text(200) editable=true error=error id=format!("campaign-{n}-title") required=Signal::derive(|| Some("Укажите название рассылки."))/>
                     <div class="field">
-                        <TextInput id=format!("campaign-{n}-deadline") label="Срок" value=deadline parse=date_parser() set=set_deadline disabled=Signal::derive(|| false) date=true/>
+                        <TextInput id=format!("campaign-{n}-deadline") label="Срок" value=deadline parse=deadline_rule.clone() set=set_deadline disabled=Signal::derive(|| false) date=true/>
                     </div>
                     <fieldset class="field">
                         <legend>"Школы"</legend>
@@ -432,6 +442,7 @@ fn CampaignRow(
                                 </label>
                             }
                         }).collect_view()}
+                        {move || schools_said.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                     </fieldset>
                     <Field record=record_s target=target name="note" label="Пояснение для школ" input=Input::Long(2_000) editable=true error=error id=format!("campaign-{n}-note")/>
                     <p class="hint">"Форму и тех, кто её заполняет, после рассылки изменить нельзя: для этого создайте новую рассылку."</p>
