@@ -116,15 +116,22 @@ fn value_in_words(value: &Value) -> String {
         Value::Bool(false) => "нет".to_owned(),
         Value::Number(n) => n.to_string(),
         Value::String(s) if forms::answer::is_date(s) => date(s),
-        Value::String(s) if s.chars().count() > 200 => {
-            format!("{}…", s.chars().take(200).collect::<String>())
-        }
-        Value::String(s) => s.clone(),
+        Value::String(s) => short(s, 200),
         Value::Array(items) => items
             .iter()
             .map(value_in_words)
             .collect::<Vec<_>>()
             .join(", "),
         Value::Object(_) => "…".to_owned(),
+    }
+}
+
+/// At most `max` characters of `text`, with «…» when it was longer (a long text named in a
+/// heading or a message).
+pub fn short(text: &str, max: usize) -> String {
+    if text.chars().count() > max {
+        format!("{}…", text.chars().take(max).collect::<String>())
+    } else {
+        text.to_owned()
     }
 }

@@ -468,6 +468,17 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
         m.eval(&format!("[...document.querySelectorAll('#deficit-plan tr[data-item]')].map(tr => tr.dataset.item).find(id => id !== '{item}')"))
             .await?,
     )?;
+    // Two rows: every control has a name of its own (a screen reader says which row).
+    let names = m
+        .eval(
+            "[...document.querySelectorAll('#deficit-plan tr[data-item] :is(input, textarea, select, button)')]\
+             .map(e => e.getAttribute('aria-label') || (e.labels && e.labels[0] && e.labels[0].innerText) || e.innerText)",
+        )
+        .await?;
+    let names: Vec<String> = serde_json::from_value(names)?;
+    let unique: std::collections::BTreeSet<&String> = names.iter().collect();
+    assert!(names.len() >= 14, "{names:?}");
+    assert_eq!(unique.len(), names.len(), "the same name twice: {names:?}");
     m.click(&format!("#plan-delete-{}", extra.simple())).await?;
     m.client.accept_alert().await?;
     m.wait_js(

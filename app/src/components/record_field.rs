@@ -199,7 +199,13 @@ pub fn Field(
     /// kind's rule for its state): the empty value is then not saved.
     #[prop(optional, into)]
     required: Option<Signal<Option<&'static str>>>,
+    /// The input's name when the label alone is the same on every row of a list («Срок:
+    /// Проведение педсовета»).
+    #[prop(optional, into)]
+    named: Option<Signal<String>>,
 ) -> impl IntoView {
+    let named = named.unwrap_or_else(|| Signal::derive(String::new));
+    let aria = move || Some(named.get()).filter(|n| !n.is_empty());
     let value: Signal<Value> = Memo::new(move |_| {
         record.with(|r| {
             r.as_ref()
@@ -260,27 +266,27 @@ pub fn Field(
         let off = Signal::derive(|| false);
         match input {
             Input::Text(max) => view! {
-                <TextInput id=input_id.clone() value=value parse=checked(text_parser(max)) set=set disabled=off max_len=max/>
+                <TextInput id=input_id.clone() value=value parse=checked(text_parser(max)) set=set disabled=off label=named max_len=max/>
             }
             .into_any(),
             Input::Long(max) => view! {
-                <TextInput id=input_id.clone() value=value parse=checked(text_parser(max)) set=set disabled=off multiline=true max_len=max/>
+                <TextInput id=input_id.clone() value=value parse=checked(text_parser(max)) set=set disabled=off label=named multiline=true max_len=max/>
             }
             .into_any(),
             Input::Number => view! {
-                <TextInput id=input_id.clone() value=value parse=checked(any_number_parser()) set=set disabled=off numeric=true/>
+                <TextInput id=input_id.clone() value=value parse=checked(any_number_parser()) set=set disabled=off label=named numeric=true/>
             }
             .into_any(),
             Input::Integer => view! {
-                <TextInput id=input_id.clone() value=value parse=checked(integer_parser()) set=set disabled=off numeric=true/>
+                <TextInput id=input_id.clone() value=value parse=checked(integer_parser()) set=set disabled=off label=named numeric=true/>
             }
             .into_any(),
             Input::Date => view! {
-                <TextInput id=input_id.clone() value=value parse=checked(date_parser()) set=set disabled=off date=true/>
+                <TextInput id=input_id.clone() value=value parse=checked(date_parser()) set=set disabled=off label=named date=true/>
             }
             .into_any(),
             Input::Choice(list) => view! {
-                <select id=input_id.clone() on:change=move |ev| {
+                <select id=input_id.clone() aria-label=aria on:change=move |ev| {
                     let v = event_target_value(&ev);
                     set.run(if v.is_empty() { Value::Null } else { json!(v) });
                 }>
@@ -290,7 +296,7 @@ pub fn Field(
             }
             .into_any(),
             Input::Required(list) => view! {
-                <select id=input_id.clone() required=true on:change=move |ev| {
+                <select id=input_id.clone() aria-label=aria required=true on:change=move |ev| {
                     let v = event_target_value(&ev);
                     if !v.is_empty() {
                         set.run(json!(v));

@@ -77,7 +77,9 @@ pub(crate) fn TextInput(
     disabled: Signal<bool>,
     #[prop(optional)] multiline: bool,
     #[prop(optional)] numeric: bool,
-    #[prop(optional, into)] label: Option<String>,
+    /// The input's name when no label names it (a cell of a row says its row).
+    #[prop(optional, into)]
+    label: Option<Signal<String>>,
     #[prop(optional)] max_len: Option<u32>,
     #[prop(optional, into)] note: Option<Signal<Note>>,
     /// A date: shown and typed as ДД.ММ.ГГГГ (parse with [`date_parser`]).
@@ -158,7 +160,7 @@ pub(crate) fn TextInput(
                 id=id.clone()
                 rows="4"
                 maxlength=max_len.map(|m| m.to_string())
-                aria-label=label.clone()
+                aria-label=move || label.map(|l| l.get()).filter(|l| !l.is_empty())
                 prop:value=move || draft.get()
                 disabled=move || disabled.get()
                 on:focus=move |_| editing.set(true)
@@ -178,7 +180,7 @@ pub(crate) fn TextInput(
                 placeholder=date.then_some("ДД.ММ.ГГГГ")
                 autocomplete=date.then_some("off")
                 maxlength=if date { Some("10".to_owned()) } else { max_len.map(|m| m.to_string()) }
-                aria-label=label
+                aria-label=move || label.map(|l| l.get()).filter(|l| !l.is_empty())
                 prop:value=move || draft.get()
                 disabled=move || disabled.get()
                 on:focus=move |_| editing.set(true)

@@ -292,11 +292,7 @@ fn title(record: &Record) -> Option<String> {
         .collect();
     let words = |t: &&String| t.chars().any(|c| c.is_whitespace() || !c.is_ascii());
     let t = texts.iter().find(words).or(texts.first())?;
-    Some(if t.chars().count() > 120 {
-        format!("{}…", t.chars().take(120).collect::<String>())
-    } else {
-        t.clone()
-    })
+    Some(crate::format::short(t, 120))
 }
 
 /// The person as the rules see them, from what this computer knows: a mentor or curator who

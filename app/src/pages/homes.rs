@@ -118,9 +118,9 @@ pub fn MentorHome() -> impl IntoView {
                             <ProgrammeStatus school=school.id/>
                             <h3>"Последнее посещение"</h3>
                             <VisitList school=school.id limit=1/>
-                            <NewVisitButton school=school.id/>
-                            <NewRecommendationButton school=school.id/>
-                            <p><a href=format!("/report/school/{}", school.id)>"Годовой отчёт по школе"</a></p>
+                            <NewVisitButton school=school.id school_name=school.name.clone()/>
+                            <NewRecommendationButton school=school.id school_name=school.name.clone()/>
+                            <p><a href=format!("/report/school/{}", school.id) aria-label=format!("Годовой отчёт по школе: {}", school.name)>"Годовой отчёт по школе"</a></p>
                             {move || match profile() {
                                 None => view! { <p class="empty">"Школа ещё не заполнила сведения."</p> }.into_any(),
                                 Some(r) => view! {

@@ -564,7 +564,11 @@ fn Vacancies() -> impl IntoView {
                         <Field record=rec target=t name=r::V_APPOINTEE label="Назначен (не из резерва)" input=Input::Text(300) editable=true error=error id=format!("vacancy-appointee-{n}")/>
                     </div>
                     <button type="button" class="button-link no-print" id=format!("vacancy-delete-{n}")
-                        aria-label=move || format!("Удалить вакансию: {}", text(r::V_POST))
+                        aria-label=move || {
+                            let place = text(r::V_PLACE);
+                            let place = if place.is_empty() { String::new() } else { format!(" — {place}") };
+                            format!("Удалить вакансию: {}{place}, вакантна с {}", text(r::V_POST), format::date(&text(r::V_OPENED_ON)))
+                        }
                         on:click=move |_| {
                             if let Some(x) = rec.get_untracked() {
                                 delete("Удалить вакантную должность? Она перестанет учитываться в показателях программы.", vacancy_target(id), &x, error);

@@ -106,7 +106,8 @@ pub fn DeficitPlan(response: Uuid, scope: Scope) -> impl IntoView {
                             </thead>
                             <tbody>
                                 <For each=move || ids.get() key=|id| *id let:id>
-                                    <PlanRow id=id response=response scope=scope.get_value() all=all areas=areas/>
+                                    <PlanRow id=id response=response scope=scope.get_value() all=all areas=areas
+                                        place=Signal::derive(move || ids.with(|l| l.iter().position(|x| *x == id).map_or(0, |p| p + 1)))/>
                                 </For>
                             </tbody>
                         </table>
@@ -126,7 +127,11 @@ fn PlanRow(
     scope: Scope,
     all: ReadSignal<Vec<Record>>,
     areas: Memo<Vec<AreaScore>>,
+    /// The row's number in the plan: each input is named with it («Срок, пункт 2»).
+    place: Signal<usize>,
 ) -> impl IntoView {
+    let named =
+        move |what: &'static str| Signal::derive(move || format!("{what}, пункт {}", place.get()));
     let item = Memo::new(move |_| all.with(|l| l.iter().find(|r| r.id == id).cloned()));
     let text = move |name: &'static str| {
         Signal::derive(move || item.with(|r| r.as_ref().map(|r| r.text(name)).unwrap_or_default()))
@@ -179,7 +184,7 @@ fn PlanRow(
     view! {
         <tr class:overdue=overdue data-item=id.to_string()>
             <td>
-                <select aria-label="Дефицит" on:change=set(F_AREA)>
+                <select aria-label=named("Дефицит") on:change=set(F_AREA)>
                     {move || areas.get().into_iter().map(|a| {
                         let sel = area.get() == a.area;
                         view! { <option value=a.area.clone() selected=sel>{format!("{} ({})", a.title, a.level.label())}</option> }
@@ -187,27 +192,31 @@ fn PlanRow(
                 </select>
             </td>
             <td>
-                <select aria-label="Вид меры" on:change=set(F_MEASURE_KIND)>
+                <select aria-label=named("Вид меры") on:change=set(F_MEASURE_KIND)>
                     {MEASURE_KINDS.iter().map(|(k, label)| view! { <option value=*k selected=move || kind.get() == *k>{*label}</option> }).collect_view()}
                 </select>
             </td>
             <td>
-                <TextInput id=format!("plan-measure-{n}") label="Мероприятие" value=value(F_MEASURE) parse=text_parser(1_000) set=setter(F_MEASURE) disabled=Signal::derive(|| false) multiline=true max_len=1_000u32/>
+                <TextInput id=format!("plan-measure-{n}") label=named("Мероприятие") value=value(F_MEASURE) parse=text_parser(1_000) set=setter(F_MEASURE) disabled=Signal::derive(|| false) multiline=true max_len=1_000u32/>
             </td>
             <td>
-                <TextInput id=format!("plan-deadline-{n}") label="Срок" value=value(F_DEADLINE) parse=date_parser() set=setter(F_DEADLINE) disabled=Signal::derive(|| false) date=true/>
+                <TextInput id=format!("plan-deadline-{n}") label=named("Срок") value=value(F_DEADLINE) parse=date_parser() set=setter(F_DEADLINE) disabled=Signal::derive(|| false) date=true/>
                 {move || overdue.get().then(|| view! { <strong class="overdue-mark">" срок прошёл"</strong> })}
             </td>
             <td>
-                <TextInput id=format!("plan-responsible-{n}") label="Ответственный" value=value(F_RESPONSIBLE) parse=text_parser(200) set=setter(F_RESPONSIBLE) disabled=Signal::derive(|| false) max_len=200u32/>
+                <TextInput id=format!("plan-responsible-{n}") label=named("Ответственный") value=value(F_RESPONSIBLE) parse=text_parser(200) set=setter(F_RESPONSIBLE) disabled=Signal::derive(|| false) max_len=200u32/>
             </td>
             <td>
-                <select aria-label="Состояние" id=format!("plan-status-{n}") on:change=set(F_STATUS)>
+                <select aria-label=named("Состояние") id=format!("plan-status-{n}") on:change=set(F_STATUS)>
                     {STATUSES.iter().map(|(k, label)| view! { <option value=*k selected=move || status.get() == *k>{*label}</option> }).collect_view()}
                 </select>
                 " "
                 <button type="button" class="button-link plan-delete" id=format!("plan-delete-{n}")
-                    aria-label=move || format!("Удалить пункт плана: {}", text(F_MEASURE).get())
+                    aria-label=move || {
+                        let measure = text(F_MEASURE).get();
+                        let measure = if measure.trim().is_empty() { "без названия".to_owned() } else { measure };
+                        format!("Удалить пункт плана {}: {measure}", place.get())
+                    }
                     on:click=remove>"Удалить"</button>
                 <SaveError error=error/>
             </td>

@@ -68,12 +68,16 @@ pub fn DraftFromResult(response: Uuid, scope: Scope) -> impl IntoView {
 /// "Написать рекомендации": an empty draft for a school (after monitoring, the card or any
 /// other ground the mentor then chooses).
 #[component]
-pub fn NewRecommendationButton(school: Uuid) -> impl IntoView {
+pub fn NewRecommendationButton(
+    school: Uuid,
+    /// Names the button, repeated on every school's card.
+    school_name: String,
+) -> impl IntoView {
     let navigate = use_navigate();
     let error = RwSignal::new(None::<String>);
     let drafting = RwSignal::new(false);
     view! {
-        <button type="button" class="button-secondary recommend-new" disabled=move || drafting.get() on:click=move |_| {
+        <button type="button" class="button-secondary recommend-new" aria-label=format!("Написать рекомендации школе: {school_name}") disabled=move || drafting.get() on:click=move |_| {
             start_draft(Scope::School(school), Draft { title: "Адресные рекомендации", text: "", source: "other", source_id: None }, error, drafting, navigate.clone());
         }>"Написать рекомендации"</button>
         <SaveError error=error/>

@@ -555,10 +555,24 @@ fn IndicatorRow(
         };
         delete("Удалить показатель?", part_target(&r), &r, error);
     };
+    // Each input of the row is named with the indicator («Целевое значение: Доля …»).
+    let called = move || {
+        record
+            .with(|r| r.as_ref().map(|r| r.text(F_NAME)))
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| "новый показатель".to_owned())
+    };
     let cell = {
         let n = n.clone();
         move |name: &'static str, label: &'static str, input: Input, editable: bool| {
-            view! { <td><Field record=record target=target name=name label=label input=input editable=editable error=error id=format!("{name}-{n}")/></td> }
+            let named = Signal::derive(move || {
+                if name == F_NAME {
+                    String::new()
+                } else {
+                    format!("{label}: {}", called())
+                }
+            });
+            view! { <td><Field record=record target=target name=name label=label input=input editable=editable error=error id=format!("{name}-{n}") named=named/></td> }
         }
     };
     view! {
@@ -578,10 +592,10 @@ fn IndicatorRow(
                     Some(Progress::Missing(q)) => view! { <span class="muted">{format!("нет факта за {q} кв.")}</span> }.into_any(),
                     _ => view! { <span class="muted">"—"</span> }.into_any(),
                 }}
-                <Field record=record target=target name=F_COMMENT label="Комментарий наставника" input=Input::Long(5_000) editable=rights.comment error=error id=format!("icomment-{n}")/>
+                <Field record=record target=target name=F_COMMENT label="Комментарий наставника" input=Input::Long(5_000) editable=rights.comment error=error id=format!("icomment-{n}") named=Signal::derive(move || format!("Комментарий наставника: {}", called()))/>
                 {rights.draft.then(|| view! {
                     <button type="button" class="button-link no-print indicator-delete"
-                        aria-label=move || format!("Удалить показатель: {}", record.with(|r| r.as_ref().map(|r| r.text(F_NAME)).unwrap_or_default()))
+                        aria-label=move || format!("Удалить показатель: {}", called())
                         on:click=remove>"Удалить показатель"</button>
                 })}
                 <SaveError error=error/>
@@ -612,7 +626,11 @@ fn MeasureView(id: Uuid, section: Uuid, outline: Memo<Outline>, rights: Rights) 
     view! {
         <fieldset class="measure" class:overdue=overdue data-item=id.to_string()>
             <legend>
-                "Мероприятие"
+                // The fields inside are read with the legend: it says which measure they are of.
+                {move || {
+                    let content = record.with(|r| r.as_ref().map(|r| r.text(F_CONTENT))).unwrap_or_default();
+                    if content.trim().is_empty() { "Мероприятие".to_owned() } else { format!("Мероприятие: {}", format::short(&content, 80)) }
+                }}
                 {move || overdue.get().then(|| view! { <strong class="overdue-mark">" срок прошёл"</strong> })}
                 {move || from_rec().then(|| view! { <span class="muted">" (по рекомендации наставника)"</span> })}
             </legend>

@@ -36,7 +36,11 @@ fn target(r: &Record) -> Target {
 
 /// "Записать посещение": the type and the date, then the page of the new record.
 #[component]
-pub fn NewVisitButton(school: Uuid) -> impl IntoView {
+pub fn NewVisitButton(
+    school: Uuid,
+    /// Names the inputs, repeated on every school's card.
+    school_name: String,
+) -> impl IntoView {
     let store = use_store();
     let kind = RwSignal::new(TYPES[0].0.to_owned());
     let date = RwSignal::new(format::today());
@@ -69,12 +73,12 @@ pub fn NewVisitButton(school: Uuid) -> impl IntoView {
     view! {
         <div class="visit-new no-print">
             <label for=kind_id.clone()>"Посещение или мероприятие"</label>
-            <select id=kind_id on:change=move |ev| kind.set(event_target_value(&ev))>
+            <select id=kind_id aria-label=format!("Посещение или мероприятие: {school_name}") on:change=move |ev| kind.set(event_target_value(&ev))>
                 {TYPES.iter().map(|(k, l)| view! { <option value=*k>{*l}</option> }).collect_view()}
             </select>
             <label for=date_id.clone()>"Дата"</label>
-            <DateInput id=date_id value=date/>
-            <button type="button" class="button-secondary visit-create" disabled=move || busy.get() on:click=add>"Записать"</button>
+            <DateInput id=date_id value=date label=format!("Дата посещения: {school_name}")/>
+            <button type="button" class="button-secondary visit-create" aria-label=format!("Записать посещение: {school_name}") disabled=move || busy.get() on:click=add>"Записать"</button>
             <SaveError error=error/>
         </div>
     }
