@@ -181,6 +181,23 @@ async fn a_nominee_goes_from_the_school_to_the_registry() {
     );
     head.sync(app).await;
     assert_eq!(head.refused.len(), 2, "{:?}", head.refused_messages());
+    // A training does not end before it began.
+    head.edit(
+        id,
+        r::CANDIDATE_KIND,
+        &scope,
+        json!({ r::F_TRAINING_TO: "2026-01-15" }),
+    );
+    head.sync(app).await;
+    assert!(
+        refused_with(
+            &head,
+            "«Окончание обучения» (15.01.2026) не может быть раньше"
+        ),
+        "{:?}",
+        head.refused_messages()
+    );
+    head.refused.pop();
     head.edit(
         id,
         r::CANDIDATE_KIND,
@@ -512,6 +529,23 @@ async fn vacant_posts_are_the_centres_and_the_shares_count_themselves() {
     head.sync(app).await;
     assert_eq!(head.refused.len(), 1, "{:?}", head.refused_messages());
     assert!(refused_with(&head, "кандидата из реестра"));
+    // A post is not filled before it fell vacant.
+    head.refused.clear();
+    head.edit(
+        Uuid::now_v7(),
+        r::VACANCY_KIND,
+        &Scope::Centre,
+        json!({ r::V_POST: "директор", r::V_OPENED_ON: "2026-03-01", r::V_FILLED_ON: "2026-02-01" }),
+    );
+    head.sync(app).await;
+    assert!(
+        refused_with(
+            &head,
+            "«Замещена» (01.02.2026) не может быть раньше, чем «Вакантна с» (01.03.2026)"
+        ),
+        "{:?}",
+        head.refused_messages()
+    );
     let all: Vec<Record> = head.records.values().cloned().collect();
     assert_eq!(
         computed("reserve_vacancies", 2026, &all),

@@ -203,6 +203,10 @@ pub fn Field(
     /// Проведение педсовета»).
     #[prop(optional, into)]
     named: Option<Signal<String>>,
+    /// A date field of the record this date may not come before (the kind's
+    /// `kinds::check_order`: a training's end and its start).
+    #[prop(optional)]
+    not_before: Option<&'static str>,
 ) -> impl IntoView {
     let named = named.unwrap_or_else(|| Signal::derive(String::new));
     let aria = move || Some(named.get()).filter(|n| !n.is_empty());
@@ -220,6 +224,20 @@ pub fn Field(
             && let Some(message) = required.and_then(|r| r.try_get_untracked().flatten())
         {
             return Err(format!("{message} Поле не может быть пустым."));
+        }
+        if let (Some(earlier), Some(day)) = (not_before, v.as_str()) {
+            let first = record
+                .try_with_untracked(|r| r.as_ref().map(|r| r.text(earlier)))
+                .flatten()
+                .filter(|f| model::forms::answer::is_date(f));
+            if let Some(first) = first
+                && day < first.as_str()
+            {
+                return Err(format!(
+                    "Дата не может быть раньше {}.",
+                    model::forms::answer::ru_date(&first)
+                ));
+            }
         }
         kind_rule(target, name, v)
     };

@@ -338,7 +338,7 @@ pub fn CandidatePage() -> impl IntoView {
                     <h2>"Обучение в школе резерва"</h2>
                     <div class="field-row">
                         <Field record=rec_s target=t name=F_TRAINING_FROM label="Начало обучения" input=Input::Date editable=head error=error id="candidate-from".into()/>
-                        <Field record=rec_s target=t name=F_TRAINING_TO label="Окончание обучения" input=Input::Date editable=head error=error id="candidate-to".into()/>
+                        <Field record=rec_s target=t name=F_TRAINING_TO label="Окончание обучения" input=Input::Date editable=head error=error id="candidate-to".into() not_before=F_TRAINING_FROM/>
                     </div>
                     <Tick record=rec_s target=t name=F_GAMES label="Деловые игры" editable=head error=error/>
                     <Tick record=rec_s target=t name=F_TRAININGS label="Психологические тренинги" editable=head error=error/>
@@ -533,7 +533,7 @@ fn Vacancies() -> impl IntoView {
                         <Field record=rec target=t name=r::V_OPENED_ON label="Вакантна с" input=Input::Date editable=true error=error id=format!("vacancy-opened-{n}")/>
                     </div>
                     <div class="field-row">
-                        <Field record=rec target=t name=r::V_FILLED_ON label="Замещена" input=Input::Date editable=true error=error id=format!("vacancy-filled-{n}")/>
+                        <Field record=rec target=t name=r::V_FILLED_ON label="Замещена" input=Input::Date editable=true error=error id=format!("vacancy-filled-{n}") not_before=r::V_OPENED_ON/>
                         <div class="field">
                             <label for=format!("vacancy-candidate-{n}")>"Назначен из резерва"</label>
                             <select id=format!("vacancy-candidate-{n}") on:change=move |ev| {

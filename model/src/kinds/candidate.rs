@@ -197,6 +197,7 @@ fn check(ctx: &Ctx) -> Result<(), String> {
     if ctx.fields.contains_key(F_STAGE) {
         r::check_move(ctx.after, from, to, school)?;
     }
+    super::check_order(ctx, &SPEC, F_TRAINING_FROM, F_TRAINING_TO)?;
     let appointing = [F_APPOINTED_POST, F_APPOINTED_SCHOOL, F_APPOINTED_ON]
         .iter()
         .any(|f| ctx.fields.get(*f).is_some_and(|v| !v.is_null()));

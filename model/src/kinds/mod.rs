@@ -691,6 +691,34 @@ pub fn check_date(v: &Value) -> Result<(), String> {
     }
 }
 
+/// Two date fields of a record that go in order (a training's start and end): when a change
+/// writes either and both are set, the later may not come before the earlier. The message
+/// names both by the kind's labels.
+pub fn check_order(ctx: &Ctx, spec: &KindSpec, earlier: &str, later: &str) -> Result<(), String> {
+    if !ctx.fields.contains_key(earlier) && !ctx.fields.contains_key(later) {
+        return Ok(());
+    }
+    let day = |f: &str| {
+        ctx.after
+            .get(f)
+            .and_then(Value::as_str)
+            .filter(|d| forms::answer::is_date(d))
+    };
+    match (day(earlier), day(later)) {
+        (Some(a), Some(b)) if b < a => {
+            let label = |f: &str| spec.field(f).map_or("", |s| s.label);
+            Err(format!(
+                "«{}» ({}) не может быть раньше, чем «{}» ({}).",
+                label(later),
+                forms::answer::ru_date(b),
+                label(earlier),
+                forms::answer::ru_date(a)
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A finite number of at most a billion either way (an indicator's value).
 pub fn check_number(v: &Value) -> Result<(), String> {
     match v.as_f64() {

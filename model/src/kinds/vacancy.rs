@@ -73,6 +73,7 @@ fn needs(r: &Record) -> Vec<Need> {
 }
 
 fn check(ctx: &Ctx) -> Result<(), String> {
+    super::check_order(ctx, &SPEC, V_OPENED_ON, V_FILLED_ON)?;
     if !ctx.fields.contains_key(V_CANDIDATE) {
         return Ok(());
     }
