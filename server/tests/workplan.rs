@@ -603,6 +603,19 @@ async fn the_demo_has_a_plan_of_work_with_reports_and_the_reserve_indicators() {
     }
     let values = d.records.values().filter(|r| r.kind == ind::KIND).count();
     assert_eq!(values, 12, "four reserve indicators for three years");
+    // Every indicator is a share in per cent: 250 or −5 is refused with the rule.
+    for wrong in [250.0, -5.0] {
+        d.edit(
+            ind::value_id("reserve_projects", 2020),
+            ind::KIND,
+            &Scope::Centre,
+            json!({ ind::F_CODE: "reserve_projects", ind::F_YEAR: 2020, ind::F_VALUE: wrong }),
+        );
+        d.sync(&app).await;
+        assert_eq!(d.refused.len(), 1, "{:?}", d.refused_messages());
+        assert!(d.refused_messages()[0].contains("процент от 0 до 100"));
+        d.refused.clear();
+    }
 
     // The mentor reads it and reported on their own items; the spreadsheet opens.
     let mentor = app.login("nastavnik").await;

@@ -294,6 +294,19 @@ pub(crate) fn DateInput(
     }
 }
 
+/// `parse`, then the rule the kind `kind` declares for its field `field`: a value the server
+/// would refuse is said beside the input.
+pub(crate) fn with_rule(parse: Parser, kind: &'static str, field: &'static str) -> Parser {
+    let rule = model::kinds::spec(kind).and_then(|k| k.field(field));
+    Arc::new(move |text: &str| {
+        let v = parse(text)?;
+        if let Some(rule) = rule {
+            rule.check(&v)?;
+        }
+        Ok(v)
+    })
+}
+
 pub(crate) fn text_parser(max_len: u32) -> Parser {
     Arc::new(move |text: &str| {
         let v = parse_text(text);

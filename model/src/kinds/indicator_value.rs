@@ -2,9 +2,9 @@
 //! the system cannot compute it (`crate::workplan::indicators`): one record per indicator and
 //! year (its id derived from both), read by the centre and its specialists.
 
-use super::{
-    Ctx, FieldSpec, FieldType, IdRule, KindSpec, Rule, ScopeRule, Who, check_number, text,
-};
+use super::{Ctx, FieldSpec, FieldType, IdRule, KindSpec, Rule, ScopeRule, Who, text};
+use serde_json::Value;
+
 use crate::access::ReadKey;
 use crate::record::{Record, Scope};
 use crate::role::Role;
@@ -38,8 +38,8 @@ pub const SPEC: KindSpec = KindSpec {
         },
         FieldSpec {
             name: F_VALUE,
-            label: "Значение",
-            ty: FieldType::Check(check_number),
+            label: "Значение, %",
+            ty: FieldType::Check(check_percent),
         },
         text(F_SOURCE, "Источник", 1_000),
     ],
@@ -68,4 +68,12 @@ fn audience(_: &Record, _: Option<&Record>) -> Vec<ReadKey> {
         ReadKey::Role(Role::Mentor),
         ReadKey::Role(Role::Curator),
     ]
+}
+
+/// Every indicator of the programme is a share in per cent (`workplan::indicators`).
+fn check_percent(v: &Value) -> Result<(), String> {
+    match v.as_f64() {
+        Some(n) if (0.0..=100.0).contains(&n) => Ok(()),
+        _ => Err("процент от 0 до 100".into()),
+    }
 }
