@@ -825,6 +825,26 @@ fn group_items_are_fields_of_their_own_so_two_computers_both_keep_theirs() {
         check(&a, &forms::item_field("measures", first), Value::Null),
         Ok(())
     );
+    // An item already there is changed even in a list over its most; a list written whole
+    // that grows counts with the items of their own fields.
+    assert_eq!(
+        check(
+            &a,
+            &forms::item_field("measures", second),
+            json!({"measure": "вторая, уточнено"})
+        ),
+        Ok(())
+    );
+    assert!(
+        check(
+            &a,
+            "a.measures",
+            json!([{"measure": "старая"}, {"measure": "ещё одна"}])
+        )
+        .unwrap_err()
+        .contains("не больше 2 записей")
+    );
+    assert_eq!(check(&a, "a.measures", json!([])), Ok(()));
     let mut gone = a.clone();
     gone.apply(
         &forms::item_field("measures", first),

@@ -419,6 +419,22 @@ async fn a_nomination_sent_back_or_declined_in_training_tells_the_school_why() {
         &scope,
         serde_json::Value::Object(admit),
     );
+    head.sync(app).await;
+    // Sent on again, the note that sent it back is done with: the next return needs its own.
+    assert!(head.records[&id].text(r::F_CENTRE_NOTE).is_empty());
+    head.edit(
+        id,
+        r::CANDIDATE_KIND,
+        &scope,
+        json!({ r::F_STAGE: "draft" }),
+    );
+    head.sync(app).await;
+    assert!(
+        refused_with(&head, "что доработать"),
+        "{:?}",
+        head.refused_messages()
+    );
+    head.refused.clear();
     head.edit(
         id,
         r::CANDIDATE_KIND,

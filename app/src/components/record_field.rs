@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::components::asked;
 use crate::components::text_input::{
-    Parser, TextInput, any_number_parser, date_parser, integer_parser, text_parser,
+    Rule, TextInput, any_number_parser, date_parser, integer_parser, text_parser,
 };
 use crate::format;
 use crate::store::{Target, use_store};
@@ -207,6 +207,9 @@ pub fn Field(
     /// `kinds::check_order`: a training's end and its start).
     #[prop(optional)]
     not_before: Option<&'static str>,
+    /// A date field of the record this date may not come after (the other end of `not_before`).
+    #[prop(optional)]
+    not_after: Option<&'static str>,
 ) -> impl IntoView {
     let named = named.unwrap_or_else(|| Signal::derive(String::new));
     let aria = move || Some(named.get()).filter(|n| !n.is_empty());
@@ -225,17 +228,27 @@ pub fn Field(
         {
             return Err(format!("{message} Поле не может быть пустым."));
         }
-        if let (Some(earlier), Some(day)) = (not_before, v.as_str()) {
-            let first = record
-                .try_with_untracked(|r| r.as_ref().map(|r| r.text(earlier)))
+        let other = |field: &str| {
+            record
+                .try_with_untracked(|r| r.as_ref().map(|r| r.text(field)))
                 .flatten()
-                .filter(|f| model::forms::answer::is_date(f));
-            if let Some(first) = first
+                .filter(|f| model::forms::answer::is_date(f))
+        };
+        if let Some(day) = v.as_str() {
+            if let Some(first) = not_before.and_then(other)
                 && day < first.as_str()
             {
                 return Err(format!(
                     "Дата не может быть раньше {}.",
                     model::forms::answer::ru_date(&first)
+                ));
+            }
+            if let Some(last) = not_after.and_then(other)
+                && day > last.as_str()
+            {
+                return Err(format!(
+                    "Дата не может быть позже {}.",
+                    model::forms::answer::ru_date(&last)
                 ));
             }
         }
@@ -253,13 +266,7 @@ pub fn Field(
     // What is typed is read by the input's parser, then by the field's rules, so a value the
     // server would refuse (a year of birth «85», an agreed date emptied) is said beside the
     // field, where no other save clears it, and not saved to vanish at the next sync.
-    let checked = move |parse: Parser| -> Parser {
-        Arc::new(move |text: &str| {
-            let v = parse(text)?;
-            rule(&v)?;
-            Ok(v)
-        })
-    };
+    let rules: Rule = Arc::new(rule);
     let text = move || value.with(|v| v.as_str().map(str::to_owned).unwrap_or_default());
     let shown = move || match input {
         Input::Date => format::date(&text()),
@@ -284,23 +291,23 @@ pub fn Field(
         let off = Signal::derive(|| false);
         match input {
             Input::Text(max) => view! {
-                <TextInput id=input_id.clone() value=value parse=checked(text_parser(max)) set=set disabled=off label=named max_len=max/>
+                <TextInput id=input_id.clone() value=value parse=text_parser(max) rule=rules.clone() set=set disabled=off label=named max_len=max/>
             }
             .into_any(),
             Input::Long(max) => view! {
-                <TextInput id=input_id.clone() value=value parse=checked(text_parser(max)) set=set disabled=off label=named multiline=true max_len=max/>
+                <TextInput id=input_id.clone() value=value parse=text_parser(max) rule=rules.clone() set=set disabled=off label=named multiline=true max_len=max/>
             }
             .into_any(),
             Input::Number => view! {
-                <TextInput id=input_id.clone() value=value parse=checked(any_number_parser()) set=set disabled=off label=named numeric=true/>
+                <TextInput id=input_id.clone() value=value parse=any_number_parser() rule=rules.clone() set=set disabled=off label=named numeric=true/>
             }
             .into_any(),
             Input::Integer => view! {
-                <TextInput id=input_id.clone() value=value parse=checked(integer_parser()) set=set disabled=off label=named numeric=true/>
+                <TextInput id=input_id.clone() value=value parse=integer_parser() rule=rules.clone() set=set disabled=off label=named numeric=true/>
             }
             .into_any(),
             Input::Date => view! {
-                <TextInput id=input_id.clone() value=value parse=checked(date_parser()) set=set disabled=off label=named date=true/>
+                <TextInput id=input_id.clone() value=value parse=date_parser() rule=rules.clone() set=set disabled=off label=named date=true/>
             }
             .into_any(),
             Input::Choice(list) => view! {

@@ -21,6 +21,10 @@ pub struct Note {
 /// Reads what was typed into a value, or says which rule it breaks.
 pub(crate) type Parser = Arc<dyn Fn(&str) -> Result<Value, String> + Send + Sync>;
 
+/// A rule a value read well must keep besides its type (the kind's rule for the field, an
+/// order of dates): a breach is said beside the input and nothing is stored, not even a clear.
+pub(crate) type Rule = Arc<dyn Fn(&Value) -> Result<(), String> + Send + Sync>;
+
 /// The text an input shows for a stored number or text.
 pub fn shown(v: &Value) -> String {
     match v {
@@ -85,7 +89,10 @@ pub(crate) fn TextInput(
     /// A date: shown and typed as ДД.ММ.ГГГГ (parse with [`date_parser`]).
     #[prop(optional)]
     date: bool,
+    #[prop(optional)] rule: Option<Rule>,
 ) -> impl IntoView {
+    let rule = StoredValue::new(rule);
+    let breaks = move |v: &Value| rule.with_value(|r| r.as_ref().and_then(|r| r(v).err()));
     let shown = move |v: &Value| if date { shown_date(v) } else { shown(v) };
     let draft = RwSignal::new(String::new());
     let editing = RwSignal::new(false);
@@ -101,10 +108,13 @@ pub(crate) fn TextInput(
         draft.set(text.clone());
         match parse(&text) {
             Err(rule) => local_error.set(Some(rule)),
-            Ok(v) => {
-                local_error.set(None);
-                set.run(v);
-            }
+            Ok(v) => match breaks(&v) {
+                Some(rule) => local_error.set(Some(rule)),
+                None => {
+                    local_error.set(None);
+                    set.run(v);
+                }
+            },
         }
     });
     // A date is taken when the person leaves the field (or presses Enter), never halfway:
@@ -117,10 +127,13 @@ pub(crate) fn TextInput(
                 local_error.set(Some(rule));
                 set.run(Value::Null);
             }
-            Ok(v) => {
-                local_error.set(None);
-                set.run(v);
-            }
+            Ok(v) => match breaks(&v) {
+                Some(rule) => local_error.set(Some(rule)),
+                None => {
+                    local_error.set(None);
+                    set.run(v);
+                }
+            },
         }
     });
     // Also called when the input is taken away while it has the focus (a sync made the record
@@ -294,17 +307,11 @@ pub(crate) fn DateInput(
     }
 }
 
-/// `parse`, then the rule the kind `kind` declares for its field `field`: a value the server
-/// would refuse is said beside the input.
-pub(crate) fn with_rule(parse: Parser, kind: &'static str, field: &'static str) -> Parser {
-    let rule = model::kinds::spec(kind).and_then(|k| k.field(field));
-    Arc::new(move |text: &str| {
-        let v = parse(text)?;
-        if let Some(rule) = rule {
-            rule.check(&v)?;
-        }
-        Ok(v)
-    })
+/// The rule the kind `kind` declares for its field `field`: a value the server would refuse is
+/// said beside the input.
+pub(crate) fn kind_rule(kind: &'static str, field: &'static str) -> Rule {
+    let spec = model::kinds::spec(kind).and_then(|k| k.field(field));
+    Arc::new(move |v: &Value| spec.map_or(Ok(()), |s| s.check(v)))
 }
 
 pub(crate) fn text_parser(max_len: u32) -> Parser {

@@ -255,8 +255,13 @@ pub fn MaterialPage() -> impl IntoView {
             return;
         };
         spawn_local(async move {
-            let Ok(Some(r)) = store.get(id).await else {
-                return;
+            let r = match store.get(id).await {
+                Ok(Some(r)) => r,
+                Ok(None) => return,
+                Err(e) => {
+                    unpublishable.try_set(Some(format!("Не опубликовано: {}", e.0)));
+                    return;
+                }
             };
             let why = if r.text(F_TITLE).trim().is_empty() {
                 Some("Введите название, чтобы опубликовать материал.")

@@ -337,7 +337,7 @@ pub fn CandidatePage() -> impl IntoView {
                 {move || (stage.get() >= Stage::Training && stage.get() != Stage::Declined).then(|| view! {
                     <h2>"Обучение в школе резерва"</h2>
                     <div class="field-row">
-                        <Field record=rec_s target=t name=F_TRAINING_FROM label="Начало обучения" input=Input::Date editable=head error=error id="candidate-from".into()/>
+                        <Field record=rec_s target=t name=F_TRAINING_FROM label="Начало обучения" input=Input::Date editable=head error=error id="candidate-from".into() not_after=F_TRAINING_TO/>
                         <Field record=rec_s target=t name=F_TRAINING_TO label="Окончание обучения" input=Input::Date editable=head error=error id="candidate-to".into() not_before=F_TRAINING_FROM/>
                     </div>
                     <Tick record=rec_s target=t name=F_GAMES label="Деловые игры" editable=head error=error/>
@@ -530,7 +530,7 @@ fn Vacancies() -> impl IntoView {
                     <div class="field-row">
                         <Field record=rec target=t name=r::V_POST label="Должность" input=Input::Text(300) editable=true error=error id=format!("vacancy-post-{n}")/>
                         <Field record=rec target=t name=r::V_PLACE label="Образовательная организация" input=Input::Text(300) editable=true error=error id=format!("vacancy-place-{n}")/>
-                        <Field record=rec target=t name=r::V_OPENED_ON label="Вакантна с" input=Input::Date editable=true error=error id=format!("vacancy-opened-{n}")/>
+                        <Field record=rec target=t name=r::V_OPENED_ON label="Вакантна с" input=Input::Date editable=true error=error id=format!("vacancy-opened-{n}") not_after=r::V_FILLED_ON/>
                     </div>
                     <div class="field-row">
                         <Field record=rec target=t name=r::V_FILLED_ON label="Замещена" input=Input::Date editable=true error=error id=format!("vacancy-filled-{n}") not_before=r::V_OPENED_ON/>
@@ -567,7 +567,9 @@ fn Vacancies() -> impl IntoView {
                         aria-label=move || {
                             let place = text(r::V_PLACE);
                             let place = if place.is_empty() { String::new() } else { format!(" — {place}") };
-                            format!("Удалить вакансию: {}{place}, вакантна с {}", text(r::V_POST), format::date(&text(r::V_OPENED_ON)))
+                            let opened = text(r::V_OPENED_ON);
+                            let opened = if opened.is_empty() { String::new() } else { format!(", вакантна с {}", format::date(&opened)) };
+                            format!("Удалить вакансию: {}{place}{opened}", text(r::V_POST))
                         }
                         on:click=move |_| {
                             if let Some(x) = rec.get_untracked() {

@@ -191,8 +191,6 @@ fn check_text(max_len: u32, value: &Value) -> Result<(), String> {
     }
 }
 
-/// "2 варианта", "5 вариантов", "21 варианта": the number with the word in the genitive after
-/// "не больше" (`one` for 1, 21, 31…, `few` for 2–4, `many` otherwise).
 /// Checks one item of a group whose questions are `questions`; the rule broken starts with
 /// what follows the item's name (": …" or ", «question»: …").
 pub fn check_item(questions: &[Question], item: &Value) -> Result<(), String> {
@@ -206,6 +204,8 @@ pub fn check_item(questions: &[Question], item: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// "2 варианта", "5 вариантов", "21 варианта": the number with the word in the genitive after
+/// "не больше" (`one` for 1, 21, 31…, `few` for 2–4, `many` otherwise).
 pub fn count_ru(n: u32, one: &str, few: &str, many: &str) -> String {
     let word = match (n % 10, n % 100) {
         (1, r) if r != 11 => one,

@@ -197,6 +197,14 @@ pub fn group_items<'a>(
         .collect()
 }
 
+/// How many items the group question `question` of `record` has (its whole list and its items).
+fn group_len(record: &Record, question: &str) -> usize {
+    answers_of(record)
+        .get(question)
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len)
+}
+
 /// The answers a response record holds.
 pub fn answers_of(record: &Record) -> Answers {
     answers_from_fields(
@@ -392,11 +400,12 @@ pub fn check_response_change(
                             q.text
                         ));
                     }
-                    let count = answers_of(after)
-                        .get(id)
-                        .and_then(Value::as_array)
-                        .map_or(0, Vec::len);
-                    if !value.is_null() && count > *max_items as usize {
+                    // Only a new item counts toward the most: one already there may be changed
+                    // even in a list over its most (which `validate` refuses to send).
+                    let new = before
+                        .and_then(|b| b.get(name))
+                        .is_none_or(|v| !v.is_object());
+                    if new && !value.is_null() && group_len(after, id) > *max_items as usize {
                         return Err(format!(
                             "«{}»: не больше {}.",
                             q.text,
@@ -406,6 +415,21 @@ pub fn check_response_change(
                 }
                 (_, None, None) => {
                     check_kind(&q.kind, value).map_err(|rule| format!("«{}»: {rule}.", q.text))?;
+                    // A list written whole counts with the items of their own fields.
+                    if let Kind::Group { max_items, .. } = &q.kind {
+                        let grows = value.as_array().map_or(0, Vec::len)
+                            > before
+                                .and_then(|b| b.get(name))
+                                .and_then(Value::as_array)
+                                .map_or(0, Vec::len);
+                        if grows && group_len(after, id) > *max_items as usize {
+                            return Err(format!(
+                                "«{}»: не больше {}.",
+                                q.text,
+                                answer::count_ru(*max_items, "записи", "записей", "записей")
+                            ));
+                        }
+                    }
                 }
                 _ => return Err(format!("В форме «{}» нет поля «{name}».", t.title)),
             }

@@ -217,6 +217,14 @@ fn follow(ctx: &Ctx) -> Vec<ServerWrite> {
     if ctx.became(F_STAGE, Stage::Registry.as_str()) {
         writes.push((F_REGISTRY_ON, today));
     }
+    // The centre's note answered a nomination sent back or declined: once it is sent again or
+    // admitted, the note is done, and the next return or decline needs a word of its own.
+    let moved_on = [Stage::Nominated, Stage::Training]
+        .iter()
+        .any(|s| ctx.became(F_STAGE, s.as_str()));
+    if moved_on && !ctx.after.text(r::F_CENTRE_NOTE).is_empty() {
+        writes.push((r::F_CENTRE_NOTE, Value::Null));
+    }
     if writes.is_empty() {
         return Vec::new();
     }

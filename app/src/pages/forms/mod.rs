@@ -665,7 +665,11 @@ fn QuestionBlock(
         })
     };
     let qid5 = qid.clone();
+    let is_group = matches!(q.kind, Kind::Group { .. });
     let items: Signal<Vec<Option<String>>> = Memo::new(move |_| {
+        if !is_group {
+            return Vec::new();
+        }
         fields.with(|f| {
             forms::group_items(f.iter().map(|(k, v)| (k.as_str(), v)), &qid5)
                 .into_iter()

@@ -14,7 +14,7 @@ use model::workplan::indicators::{
 use serde_json::{Value, json};
 
 use crate::components::record_field::{SaveError, save};
-use crate::components::text_input::{TextInput, any_number_parser, with_rule};
+use crate::components::text_input::{TextInput, any_number_parser, kind_rule};
 use crate::format;
 use crate::session::use_session;
 use crate::store::{Target, use_store};
@@ -188,7 +188,7 @@ fn entry(
     .into();
     let off = Signal::derive(|| false);
     view! {
-        <TextInput id=format!("ind-{}-{year}", i.code) label=format!("{}: {year}", i.title) value=value parse=with_rule(any_number_parser(), model::workplan::indicators::KIND, F_VALUE) set=Callback::new(move |v| write(F_VALUE, v)) disabled=off numeric=true/>
+        <TextInput id=format!("ind-{}-{year}", i.code) label=format!("{}: {year}", i.title) value=value parse=any_number_parser() rule=kind_rule(model::workplan::indicators::KIND, F_VALUE) set=Callback::new(move |v| write(F_VALUE, v)) disabled=off numeric=true/>
         <TextInput id=format!("ind-{}-{year}-source", i.code) label=format!("Источник: {year}") value=source parse=crate::components::text_input::text_parser(1_000) set=Callback::new(move |v| write(F_SOURCE, v)) disabled=off max_len=1_000u32/>
     }
     .into_any()
