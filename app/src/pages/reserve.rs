@@ -321,7 +321,7 @@ pub fn CandidatePage() -> impl IntoView {
                             view! {
                                 <div class="field-row">
                                     <Field record=rec_s target=t name=verdict label=l input=Input::Choice(&VERDICTS) editable=head error=error id=format!("candidate-sel-{c}")/>
-                                    <Field record=rec_s target=t name=reason label=reason_label(reason) input=Input::Text(1_000) editable=head error=error id=format!("candidate-sel-{c}-reason")/>
+                                    <Field record=rec_s target=t name=reason label=label_of(reason) input=Input::Text(1_000) editable=head error=error id=format!("candidate-sel-{c}-reason")/>
                                 </div>
                             }
                         }).collect_view()}
@@ -342,8 +342,8 @@ pub fn CandidatePage() -> impl IntoView {
                     </div>
                     <Tick record=rec_s target=t name=F_GAMES label="Деловые игры" editable=head error=error/>
                     <Tick record=rec_s target=t name=F_TRAININGS label="Психологические тренинги" editable=head error=error/>
-                    {COURSES.iter().zip(model::kinds::candidate::COURSE_FIELDS).map(|((c, l), field)| view! {
-                        <Field record=rec_s target=t name=field label=l input=Input::Text(300) editable=head error=error id=format!("candidate-course-{c}")/>
+                    {COURSES.iter().zip(model::kinds::candidate::COURSE_FIELDS).map(|((c, _), field)| view! {
+                        <Field record=rec_s target=t name=field label=label_of(field) input=Input::Text(300) editable=head error=error id=format!("candidate-course-{c}")/>
                     }).collect_view()}
                     <Field record=rec_s target=t name=F_INTERNSHIP label="Прототипирование процессов (мини-стажировка): школа и сроки" input=Input::Text(500) editable=head error=error id="candidate-internship".into()/>
                     <Field record=rec_s target=t name=F_OTHER_EVENTS label="Иные обучающие мероприятия" input=Input::Long(2_000) editable=head error=error id="candidate-other".into()/>
@@ -386,12 +386,12 @@ pub fn CandidatePage() -> impl IntoView {
     }
 }
 
-/// The label of a criterion's reason, as the kind names it («Возраст: обоснование»), so each of
-/// the four inputs has a name of its own.
-fn reason_label(field: &str) -> &'static str {
+/// A field's label as the kind names it («Возраст: обоснование», «Сертификат: Менеджмент»), so
+/// each input of a repeated group has a name of its own.
+fn label_of(field: &str) -> &'static str {
     model::kinds::candidate::SPEC
         .field(field)
-        .map_or("Обоснование", |f| f.label)
+        .map_or("", |f| f.label)
 }
 
 /// The words and id of the head's button for a step of [`r::CENTRE_MOVES`], and whether it is a
@@ -643,7 +643,8 @@ fn Readiness(
             });
             let named = record.with(|x| x.as_ref().is_some_and(|x| !x.text(r::F_ACCOUNT).is_empty()));
             if answers.is_empty() {
-                return named.then(|| view! {
+                // (The school never receives the candidate's answers: said to the head only.)
+                return (named && head).then(|| view! {
                     <p class="muted" id="candidate-readiness">"Ответов кандидата на опрос о готовности к административной деятельности на этом компьютере нет."</p>
                 }.into_any());
             }

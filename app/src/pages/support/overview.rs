@@ -109,8 +109,8 @@ pub fn CentreProgrammes() -> impl IntoView {
                                     <tr data-school=s.id.to_string() class:overdue=late>
                                         <th scope="row">{s.name.clone()} <span class="muted">{format!(" {}", s.flags_label())}</span></th>
                                         <td>
-                                            <a href=format!("/programme/{}?year={year}", s.id)>{if started { "открыть" } else { "не начата" }}</a>
-                                            " · " <a href=format!("/report/school/{}?year={year}", s.id)>"годовой отчёт"</a>
+                                            <a href=format!("/programme/{}?year={year}", s.id) aria-label=format!("Программа: {}, {}", s.name, if started { "открыть" } else { "не начата" })>{if started { "открыть" } else { "не начата" }}</a>
+                                            " · " <a href=format!("/report/school/{}?year={year}", s.id) aria-label=format!("Годовой отчёт: {}", s.name)>"годовой отчёт"</a>
                                         </td>
                                         <td>{verdict(&o)}</td>
                                         <td>{o.measures().count()}</td>
