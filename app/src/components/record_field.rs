@@ -183,8 +183,8 @@ pub enum Input {
 }
 
 /// A labelled input for the field `name` of the record; read-only text when `editable` is
-/// false (an empty read-only field shows a dash). A value that breaks the kind's rule for the
-/// field is said in `error` and not saved.
+/// false (an empty read-only field shows a dash). A value that breaks the field's rules is not
+/// saved: said beside a typed input, in `error` for a choice.
 #[component]
 pub fn Field(
     record: Signal<Option<Record>>,
