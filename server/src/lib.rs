@@ -30,6 +30,8 @@ pub struct AppState {
     /// Each person's proofs of holding a file under way (one at a time: each reads and hashes
     /// a whole file).
     pub proofs_by_person: by_person::ByPerson,
+    /// Each person's spreadsheet export under way (one at a time: see `routes::Exporting`).
+    pub exports_by_person: by_person::ByPerson,
     /// The password checks under way of each login, from unknown and from known computers
     /// apart (see `auth::CHECKS_PER_LOGIN`).
     pub checking_passwords: by_person::ByPerson<String>,
@@ -49,6 +51,7 @@ impl AppState {
             sync_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(routes::sync::SYNC_SLOTS)),
             syncs_by_person: by_person::ByPerson::new(routes::sync::SYNC_BYTES_PER_PERSON),
             proofs_by_person: by_person::ByPerson::new(1),
+            exports_by_person: by_person::ByPerson::new(1),
             checking_passwords: by_person::ByPerson::new(auth::CHECKS_PER_LOGIN),
             files_per_person: FILES_PER_PERSON_MB << 20,
         }

@@ -1482,8 +1482,9 @@ async fn a_card_campaign_keeps_its_school_year() {
 }
 
 /// Two computers of one school add measures to the card's list while apart: each item is a
-/// field of its own, so both are kept, on the server and on both computers; an item beyond the
-/// question's most is refused with its rule.
+/// field of its own, so both are kept, on the server and on both computers; a bad answer inside
+/// an item, an id no device makes, and an item beyond the question's most are refused with
+/// their rule.
 #[tokio::test]
 async fn items_added_to_a_list_on_two_computers_are_both_kept() {
     let town = common::municipality().await;
@@ -1577,4 +1578,32 @@ async fn items_added_to_a_list_on_two_computers_are_both_kept() {
     assert!(said[1].contains("нет поля"), "{said:?}");
     let stored: model::record::Record = app.record(&school.token, rid).await.json().await.unwrap();
     assert_eq!(texts(&stored), [want[1]]);
+
+    // The question's most is 30 measures: with the one kept, 29 more fill it, and the next is
+    // refused, whichever computer sends it.
+    for n in 0..29 {
+        let id = Uuid::now_v7().to_string();
+        a.edit(
+            rid,
+            forms::RESPONSE_KIND,
+            &scope,
+            json!({ forms::item_field("measures_taken", &id): {"measure": format!("Мера {n}")} }),
+        );
+    }
+    a.sync(app).await;
+    assert_eq!(a.refused.len(), 2, "{:?}", a.refused_messages());
+    b.sync(app).await;
+    let over = Uuid::now_v7().to_string();
+    b.edit(
+        rid,
+        forms::RESPONSE_KIND,
+        &scope,
+        json!({ forms::item_field("measures_taken", &over): {"measure": "Ещё одна мера"} }),
+    );
+    b.sync(app).await;
+    let said = b.refused_messages();
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(said[0].contains("не больше 30 записей"), "{said:?}");
+    let stored: model::record::Record = app.record(&school.token, rid).await.json().await.unwrap();
+    assert_eq!(texts(&stored).len(), 30);
 }

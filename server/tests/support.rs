@@ -588,3 +588,41 @@ fn xlsx_text(bytes: &[u8], sheets: &[&str]) -> String {
     }
     out
 }
+
+/// A person asking for many spreadsheets at once has one built at a time: the others are
+/// refused in words at once (before anything is read), and the next is built once it is done.
+#[tokio::test]
+async fn one_person_builds_one_spreadsheet_at_a_time() {
+    let w = world().await;
+    let ask = || {
+        w.app
+            .http
+            .get(format!("{}/api/consultations.xlsx", w.app.base))
+            .bearer_auth(&w.head)
+            .send()
+    };
+    let answers = futures_util::future::join_all((0..8).map(|_| ask())).await;
+    let mut built = 0;
+    let mut refused = 0;
+    for res in answers {
+        let res = res.unwrap();
+        match res.status() {
+            StatusCode::OK => built += 1,
+            StatusCode::TOO_MANY_REQUESTS => {
+                let e: model::ApiError = res.json().await.unwrap();
+                assert!(
+                    e.message.contains("Предыдущая выгрузка ещё готовится"),
+                    "{e:?}"
+                );
+                refused += 1;
+            }
+            other => panic!("{other}"),
+        }
+    }
+    assert!(
+        built >= 1 && refused >= 1,
+        "built {built}, refused {refused}"
+    );
+    // Once they are done, the next one is built.
+    assert_eq!(ask().await.unwrap().status(), StatusCode::OK);
+}

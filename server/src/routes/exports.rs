@@ -17,7 +17,7 @@ use crate::error::AppResult;
 
 pub async fn campaign(
     State(state): State<AppState>,
-    user: CurrentUser,
+    super::Exporting { user, .. }: super::Exporting,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     user.require(&[Role::Head, Role::Mentor, Role::Curator])?;

@@ -35,6 +35,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::auth::CurrentUser;
 use crate::error::{
     AppError, AppResult, BODY_LIMIT, api_method_not_allowed, api_not_found, json_failures,
 };
@@ -170,6 +171,40 @@ fn work_year<Q>(
         .filter(|q| model::WORK_YEARS.contains(&year(q)))
         .ok_or_else(|| ApiError::bad_request(ask))
 }
+
+/// The person asking for a spreadsheet, holding their one turn for it: taken before anything
+/// is read, so someone asking for hundreds at once holds no more than one export's records in
+/// memory and one of the database's connections; the next is refused until it is done.
+pub(crate) struct Exporting {
+    pub user: CurrentUser,
+    _turn: crate::by_person::Underway,
+}
+
+impl axum::extract::FromRequestParts<AppState> for Exporting {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> AppResult<Self> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        let Some(turn) = state.exports_by_person.begin(user.profile.id, 1) else {
+            return Err(ApiError {
+                retry_after_secs: Some(EXPORT_BUSY_RETRY_SECS),
+                ..ApiError::new(
+                    model::ErrorCode::TooManyAttempts,
+                    "Предыдущая выгрузка ещё готовится. Дождитесь её файла и скачайте \
+                     следующую.",
+                )
+            }
+            .into());
+        };
+        Ok(Exporting { user, _turn: turn })
+    }
+}
+
+/// When a person whose export is under way may ask for the next one.
+const EXPORT_BUSY_RETRY_SECS: u64 = 5;
 
 /// Spreadsheets built at once (one: each takes a processor while it is built).
 static SPREADSHEET_TURN: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);

@@ -11,10 +11,12 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use super::support::{header, line};
 use crate::AppState;
-use crate::auth::CurrentUser;
 use crate::error::AppResult;
 
-pub async fn registry(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
+pub async fn registry(
+    State(state): State<AppState>,
+    super::Exporting { user, .. }: super::Exporting,
+) -> AppResult<Response> {
     user.require(&[Role::Head])?;
     let actor = state.db.actor(&user.profile).await?;
     let candidates = state

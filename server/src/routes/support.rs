@@ -40,7 +40,7 @@ pub async fn specialists(
 /// programme with its sections, the indicators, the measures.
 pub async fn programme(
     State(state): State<AppState>,
-    user: CurrentUser,
+    super::Exporting { user, .. }: super::Exporting,
     Path(id): Path<String>,
     q: Result<Query<super::YearQuery>, QueryRejection>,
 ) -> AppResult<Response> {
@@ -275,7 +275,7 @@ pub(super) fn line(
 /// school's), oldest request first.
 pub async fn consultations(
     State(state): State<AppState>,
-    user: CurrentUser,
+    super::Exporting { user, .. }: super::Exporting,
 ) -> AppResult<Response> {
     user.require(&[Role::Head, Role::Mentor, Role::Curator, Role::SchoolTeam])?;
     let actor = state.db.actor(&user.profile).await?;

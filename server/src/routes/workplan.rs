@@ -21,7 +21,6 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::auth::CurrentUser;
 use crate::error::AppResult;
 
 /// The columns of the 003 report, and the item's state.
@@ -108,7 +107,7 @@ fn kinds_for(link: &Link) -> &'static [&'static str] {
 /// the header row on every page.
 pub async fn plan(
     State(state): State<AppState>,
-    user: CurrentUser,
+    super::Exporting { user, .. }: super::Exporting,
     q: Result<Query<PlanQuery>, QueryRejection>,
 ) -> AppResult<Response> {
     user.require(&[Role::Head, Role::Mentor, Role::Curator])?;
@@ -294,7 +293,7 @@ fn sent_ms(r: &Record) -> Option<u64> {
 /// to it), its visits, its consultations and the recommendations sent to it, each on a sheet.
 pub async fn annual_report(
     State(state): State<AppState>,
-    user: CurrentUser,
+    super::Exporting { user, .. }: super::Exporting,
     Path(id): Path<String>,
     q: Result<Query<super::YearQuery>, QueryRejection>,
 ) -> AppResult<Response> {
