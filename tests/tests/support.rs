@@ -205,7 +205,7 @@ async fn a_consultation_held_with_recommendations_that_the_school_adds_to_its_pr
     .await?;
     m.click("#c-agree").await?;
     m.wait_js(
-        "document.querySelector('#consultation .alert-error').innerText.includes('дату')",
+        "(document.getElementById('c-move-said') || {innerText: ''}).innerText.includes('дату')",
         LONG,
     )
     .await?;
@@ -213,7 +213,8 @@ async fn a_consultation_held_with_recommendations_that_the_school_adds_to_its_pr
     m.fill("#c-place", "https://vcs.example/room/7").await?;
     m.click("#c-agree").await?;
     m.wait_js(
-        "document.getElementById('consultation').dataset.state === 'agreed'",
+        "document.getElementById('consultation').dataset.state === 'agreed' \
+         && !document.getElementById('c-move-said')",
         LONG,
     )
     .await?;

@@ -127,6 +127,52 @@ fn write_at_once(
     });
 }
 
+/// Takes a step on the record `id` as stored on this computer (what was typed a moment ago is
+/// in it): `step` says what to write where, or why the record does not allow the step yet.
+/// It is written at once; what stops it, or why it was not saved, is said in `said` — the
+/// step's own notice beside its buttons, which no save of a field clears. `busy` is set while
+/// it is done, so a second press (a double click on a slow computer) takes no second step.
+pub fn step_checked(
+    id: uuid::Uuid,
+    step: impl FnOnce(&Record) -> Result<(Target, BTreeMap<String, Value>), String> + 'static,
+    said: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
+) {
+    if busy.get_untracked() {
+        return;
+    }
+    busy.set(true);
+    let store = use_store();
+    let sync = use_sync();
+    spawn_local(async move {
+        let result = match store.get(id).await {
+            Ok(Some(stored)) => match step(&stored) {
+                Ok((target, fields)) => store
+                    .edit_now(&target, fields)
+                    .await
+                    .map(|()| true)
+                    .map_err(|e| format!("Не сохранено: {}", e.0)),
+                Err(why) => Err(why),
+            },
+            // Deleted from this computer meanwhile: its page says so.
+            Ok(None) => Ok(false),
+            Err(e) => Err(format!("Не сохранено: {}", e.0)),
+        };
+        busy.try_set(false);
+        match result {
+            Ok(written) => {
+                said.try_set(None);
+                if written {
+                    sync.edited();
+                }
+            }
+            Err(why) => {
+                said.try_set(Some(why));
+            }
+        }
+    });
+}
+
 /// One field.
 pub fn one(name: &str, value: Value) -> BTreeMap<String, Value> {
     BTreeMap::from([(name.to_owned(), value)])

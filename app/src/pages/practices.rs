@@ -8,7 +8,6 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use model::Role;
 use model::practices::{
@@ -22,7 +21,7 @@ use uuid::Uuid;
 
 use crate::components::attachments::Attachments;
 use crate::components::record_field::{
-    Checklist, Field, Input, SaveError, delete_then, one, save, save_once, say_not_saved,
+    Checklist, Field, Input, SaveError, delete_then, one, save, save_once, step_checked,
 };
 use crate::format;
 use crate::lists::known_schools;
@@ -249,41 +248,25 @@ pub fn MaterialPage() -> impl IntoView {
     // Checked on the stored record (a title typed a moment ago is in it); what stops it is said
     // beside the button, where no save of a field clears it.
     let unpublishable = RwSignal::new(None::<String>);
-    let sync = crate::sync::use_sync();
+    let publishing = RwSignal::new(false);
     let publish = move |_| {
         let Some(id) = record.with_untracked(|r| r.as_ref().map(|r| r.id)) else {
             return;
         };
-        spawn_local(async move {
-            let r = match store.get(id).await {
-                Ok(Some(r)) => r,
-                Ok(None) => return,
-                Err(e) => {
-                    unpublishable.try_set(Some(format!("Не опубликовано: {}", e.0)));
-                    return;
+        step_checked(
+            id,
+            |r| {
+                if r.text(F_TITLE).trim().is_empty() {
+                    Err("Введите название, чтобы опубликовать материал.".to_owned())
+                } else if r.text(F_TYPE).is_empty() {
+                    Err("Выберите вид материала, чтобы его опубликовать.".to_owned())
+                } else {
+                    Ok((target(r), one(F_STATE, json!("published"))))
                 }
-            };
-            let why = if r.text(F_TITLE).trim().is_empty() {
-                Some("Введите название, чтобы опубликовать материал.")
-            } else if r.text(F_TYPE).is_empty() {
-                Some("Выберите вид материала, чтобы его опубликовать.")
-            } else {
-                None
-            };
-            unpublishable.try_set(why.map(str::to_owned));
-            if why.is_none() {
-                match store
-                    .edit(&target(&r), one(F_STATE, json!("published")))
-                    .await
-                {
-                    Ok(()) => {
-                        error.try_set(None);
-                        sync.edited();
-                    }
-                    Err(e) => say_not_saved(store, &e, error),
-                }
-            }
-        });
+            },
+            unpublishable,
+            publishing,
+        );
     };
     let remove = move |_| {
         let Some(r) = record.get_untracked() else {
@@ -408,7 +391,7 @@ pub fn MaterialPage() -> impl IntoView {
                 {editable.then(|| view! {
                     <div class="actions no-print">
                         {move || (!published.get()).then(|| view! {
-                            <button type="button" id="material-publish" on:click=publish>"Опубликовать"</button>
+                            <button type="button" id="material-publish" disabled=move || publishing.get() on:click=publish>"Опубликовать"</button>
                         })}
                         {move || unpublishable.get().map(|e| view! { <p class="alert alert-error" id="material-unpublishable" role="alert">{e}</p> })}
                         <button type="button" class="button-link" id="material-delete" on:click=move |ev| remove.with_value(|f| f(ev))>"Удалить материал"</button>

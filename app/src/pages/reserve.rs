@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use model::Role;
 use model::record::{Record, Scope};
@@ -26,13 +25,12 @@ use crate::components::asked;
 use crate::components::attachments::Attachments;
 use crate::components::download::DownloadButton;
 use crate::components::record_field::{
-    Field, Input, SaveError, delete, delete_then, one, save, save_once,
+    Field, Input, SaveError, delete, delete_then, one, save, save_once, step_checked,
 };
 use crate::format;
 use crate::lists::known_schools;
 use crate::session::use_session;
 use crate::store::{Target, use_store};
-use crate::sync::use_sync;
 
 fn target(rec: &Record) -> Target {
     Target {
@@ -187,7 +185,6 @@ pub fn CandidatePage() -> impl IntoView {
     // click (which would land on the next stage's button, drawn in the same place) is ignored.
     // The move is checked on the stored record (a date typed a moment ago is in it), and what
     // stops it is said beside the buttons, where no save of a field clears it.
-    let sync = use_sync();
     let moving = RwSignal::new(false);
     let said = RwSignal::new(None::<String>);
     let move_to = move |to: Stage, clicks: i32| {
@@ -207,30 +204,15 @@ pub fn CandidatePage() -> impl IntoView {
         {
             return;
         }
-        moving.set(true);
-        spawn_local(async move {
-            let result = match store.get(x.id).await {
-                Ok(Some(stored)) => match r::check_move(&stored, r::stage_of(&stored), to, !head) {
-                    Ok(()) => store
-                        .edit_now(&target(&stored), one(F_STAGE, json!(to.as_str())))
-                        .await
-                        .map_err(|e| format!("Не сохранено: {}", e.0)),
-                    Err(e) => Err(e),
-                },
-                Ok(None) => Ok(()),
-                Err(e) => Err(format!("Не сохранено: {}", e.0)),
-            };
-            moving.try_set(false);
-            match result {
-                Ok(()) => {
-                    said.try_set(None);
-                    sync.edited();
-                }
-                Err(e) => {
-                    said.try_set(Some(e));
-                }
-            }
-        });
+        step_checked(
+            x.id,
+            move |stored| {
+                r::check_move(stored, r::stage_of(stored), to, !head)?;
+                Ok((target(stored), one(F_STAGE, json!(to.as_str()))))
+            },
+            said,
+            moving,
+        );
     };
     let said_here = move || {
         said.get().map(|e| view! { <p class="alert alert-error" id="candidate-move-said" role="alert">{e}</p> })

@@ -310,25 +310,21 @@ fn CampaignRow(
     .into();
     // The deadline's rules are read with what is typed and said beside the field, where no
     // other save clears them.
-    let deadline_rule: crate::components::text_input::Parser = {
-        let date = date_parser();
-        Arc::new(move |text: &str| {
-            let v = date(text)?;
-            let Some(day) = v.as_str() else {
-                return Err("У рассылки должен быть срок: введите дату.".into());
-            };
-            if let Some(year) = bound_year.try_get_untracked().flatten()
-                && forms::answer::school_year_of(day) != year
-            {
-                return Err(format!(
-                    "Срок можно перенести только в пределах {}/{} учебного года: учебные годы в таблицах формы заданы рассылкой. Для другого года создайте новую рассылку.",
-                    year,
-                    year + 1
-                ));
-            }
-            Ok(v)
-        })
-    };
+    let deadline_rule: crate::components::text_input::Rule = Arc::new(move |v| {
+        let Some(day) = v.as_str() else {
+            return Err("У рассылки должен быть срок: введите дату.".into());
+        };
+        if let Some(year) = bound_year.try_get_untracked().flatten()
+            && forms::answer::school_year_of(day) != year
+        {
+            return Err(format!(
+                "Срок можно перенести только в пределах {}/{} учебного года: учебные годы в таблицах формы заданы рассылкой. Для другого года создайте новую рассылку.",
+                year,
+                year + 1
+            ));
+        }
+        Ok(())
+    });
     let set_deadline = Callback::new(move |v: serde_json::Value| {
         if v.is_string() {
             crate::components::record_field::save(made(), one("deadline", v), error);
@@ -424,7 +420,7 @@ fn CampaignRow(
                     <SaveError error=error/>
                     <Field record=record_s target=target name="title" label="Название" input=Input::Text(200) editable=true error=error id=format!("campaign-{n}-title") required=Signal::derive(|| Some("Укажите название рассылки."))/>
                     <div class="field">
-                        <TextInput id=format!("campaign-{n}-deadline") label="Срок" value=deadline parse=deadline_rule.clone() set=set_deadline disabled=Signal::derive(|| false) date=true/>
+                        <TextInput id=format!("campaign-{n}-deadline") label="Срок" value=deadline parse=date_parser() rule=deadline_rule.clone() set=set_deadline disabled=Signal::derive(|| false) date=true/>
                     </div>
                     <fieldset class="field">
                         <legend>"Школы"</legend>

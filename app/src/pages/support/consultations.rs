@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use super::{live, school_of};
 use crate::components::download::DownloadButton;
-use crate::components::record_field::{Field, Input, SaveError, one, say_not_saved};
+use crate::components::record_field::{Field, Input, SaveError, one, step_checked};
 use crate::format;
 use crate::lists::{known_schools, specialists};
 use crate::recommendation::{Draft, start_draft};
@@ -232,7 +232,6 @@ pub fn OpenRequests() -> impl IntoView {
 #[component]
 pub fn ConsultationPage() -> impl IntoView {
     let store = use_store();
-    let sync = use_sync();
     crate::pages::set_title("Консультация");
     let session = use_session();
     let role = session.profile().map(|p| p.role);
@@ -260,34 +259,26 @@ pub fn ConsultationPage() -> impl IntoView {
         })
     });
     let navigate = use_navigate();
-    // A move checks what the state needs before it is stored, on the stored record (what was
-    // typed a moment ago is in it).
-    let move_to = move |to: State| {
+    // A move checks what the state needs on the stored record (what was typed a moment ago is
+    // in it); what stops it is said beside the buttons, where no save of a field clears it. One
+    // move per press: the second click of a double click would land on the next state's button,
+    // drawn in the same place.
+    let moving = RwSignal::new(false);
+    let said = RwSignal::new(None::<String>);
+    let move_to = move |to: State, clicks: i32| {
         let Some(id) = id else { return };
-        spawn_local(async move {
-            let r = match store.get(id).await {
-                Ok(Some(r)) => r,
-                Ok(None) => return,
-                Err(e) => {
-                    error.set(Some(e.0));
-                    return;
-                }
-            };
-            if let Err(m) = c::requires(&r, to) {
-                error.set(Some(m));
-                return;
-            }
-            match store
-                .edit(&target(&r), one(F_STATE, json!(to.as_str())))
-                .await
-            {
-                Ok(()) => {
-                    error.set(None);
-                    sync.edited();
-                }
-                Err(e) => say_not_saved(store, &e, error),
-            }
-        });
+        if clicks > 1 {
+            return;
+        }
+        step_checked(
+            id,
+            move |r| {
+                c::requires(r, to)?;
+                Ok((target(r), one(F_STATE, json!(to.as_str()))))
+            },
+            said,
+            moving,
+        );
     };
     let drafting = RwSignal::new(false);
     let recommend = move |_| {
@@ -383,19 +374,20 @@ pub fn ConsultationPage() -> impl IntoView {
                     view! {
                         <div class="actions no-print">
                             {(!school_side && s == State::New).then(|| view! {
-                                <button type="button" id="c-agree" on:click=move |_| move_to(State::Agreed)>"Согласовать дату"</button>
+                                <button type="button" id="c-agree" disabled=move || moving.get() on:click=move |ev| move_to(State::Agreed, ev.detail())>"Согласовать дату"</button>
                             })}
                             {(!school_side && s.open()).then(|| view! {
-                                <button type="button" id="c-held" on:click=move |_| move_to(State::Held)>"Отметить проведённой"</button>
-                                <button type="button" class="button-secondary" id="c-decline" on:click=move |_| move_to(State::Declined)>"Отклонить"</button>
+                                <button type="button" id="c-held" disabled=move || moving.get() on:click=move |ev| move_to(State::Held, ev.detail())>"Отметить проведённой"</button>
+                                <button type="button" class="button-secondary" id="c-decline" disabled=move || moving.get() on:click=move |ev| move_to(State::Declined, ev.detail())>"Отклонить"</button>
                             })}
                             {(s == State::Held).then(|| view! {
-                                <button type="button" id="c-close" on:click=move |_| move_to(State::Closed)>"Закрыть запрос"</button>
+                                <button type="button" id="c-close" disabled=move || moving.get() on:click=move |ev| move_to(State::Closed, ev.detail())>"Закрыть запрос"</button>
                             })}
                             {(!school_side && may_recommend.get() && matches!(s, State::Held | State::Closed)).then(|| view! {
                                 <button type="button" class="button-secondary" id="c-recommend" disabled=move || drafting.get() on:click=move |ev| recommend.with_value(|f| f(ev))>"Написать адресные рекомендации"</button>
                             })}
                         </div>
+                        {move || said.get().map(|e| view! { <p class="alert alert-error" id="c-move-said" role="alert">{e}</p> })}
                     }
                 }}
                 <p><a href="/consultations">"Все консультации"</a></p>
