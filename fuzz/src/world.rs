@@ -197,6 +197,7 @@ fn actor(n: u128, name: &str, role: Role, school: Option<Uuid>, assigned: &[Uuid
         role,
         school,
         assigned: assigned.to_vec(),
+        school_name: String::new(),
     }
 }
 

@@ -88,6 +88,9 @@ pub struct Actor {
     pub school: Option<Uuid>,
     /// Schools assigned to a mentor or curator.
     pub assigned: Vec<Uuid>,
+    /// The name of the person's school (empty: none), stamped on what a school asks of a
+    /// specialist who may not be assigned to it and so not see its name otherwise.
+    pub school_name: String,
 }
 
 impl Actor {
@@ -150,6 +153,7 @@ mod tests {
             role,
             school,
             assigned,
+            school_name: String::new(),
         }
     }
 

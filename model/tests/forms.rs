@@ -896,6 +896,7 @@ fn a_resubmitted_test_merges_its_score_into_the_stored_result() {
         role: Role::SchoolTeam,
         school: Some(school),
         assigned: vec![],
+        school_name: "МБОУ СОШ № 1".into(),
     };
     let campaign_id = Uuid::from_u128(3);
     let mut campaign = Record::new(campaign_id, forms::CAMPAIGN_KIND, Scope::Centre, None);

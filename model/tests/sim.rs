@@ -149,6 +149,7 @@ impl Person {
             role,
             school,
             assigned,
+            school_name: String::new(),
         }
     }
 }

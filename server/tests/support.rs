@@ -157,6 +157,32 @@ async fn a_consultation_goes_from_the_school_to_the_specialist_and_back() {
         "the specialist asked reads it"
     );
     assert!(!expert.records.contains_key(&id));
+    // Not assigned to the school, they learn its name from the request: the server stamped it,
+    // and no device may write it.
+    assert_eq!(expert.records[&asked].text(c::F_SCHOOL), "Школа поддержки");
+    team.edit(
+        asked,
+        c::KIND,
+        &scope,
+        json!({ c::F_SCHOOL: "Образцовая школа" }),
+    );
+    team.sync(&w.app).await;
+    assert_eq!(team.refused.len(), 1, "{:?}", team.refused_messages());
+    team.refused.clear();
+    let res = w
+        .app
+        .http
+        .get(format!("{}/api/consultations.xlsx", w.app.base))
+        .bearer_auth(&w.specialist.0)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = xlsx_text(&res.bytes().await.unwrap(), &["sheet1"]);
+    assert!(
+        text.contains("Школа поддержки") && text.contains("Наставничество"),
+        "{text}"
+    );
     expert.edit(
         asked,
         c::KIND,

@@ -203,6 +203,10 @@ async fn a_consultation_held_with_recommendations_that_the_school_adds_to_its_pr
         LONG,
     )
     .await?;
+    let named = m
+        .eval("document.getElementById('consultation-school').innerText")
+        .await?;
+    assert_eq!(named.as_str(), Some(town.school.name.as_str()));
     m.click("#c-agree").await?;
     m.wait_js(
         "(document.getElementById('c-move-said') || {innerText: ''}).innerText.includes('дату')",

@@ -310,6 +310,7 @@ fn actor(p: &UserProfile, record: &Record) -> Actor {
         role: p.role,
         school: p.school_id,
         assigned,
+        school_name: String::new(),
     }
 }
 

@@ -14,8 +14,8 @@ use crate::access::ReadKey;
 use crate::record::Record;
 use crate::support::consultation::{
     self as c, F_ADVICE, F_DECLINE_REASON, F_FORMAT, F_HANDLER, F_MEETING_AT, F_MEETING_ON,
-    F_OUTCOME, F_PLACE, F_QUESTION, F_REQUESTER, F_STATE, F_TOPIC, F_WISHED, REQUEST_FIELDS, Side,
-    State, may_move, state_of,
+    F_OUTCOME, F_PLACE, F_QUESTION, F_REQUESTER, F_SCHOOL, F_STATE, F_TOPIC, F_WISHED,
+    REQUEST_FIELDS, Side, State, may_move, state_of,
 };
 
 /// What the specialist writes (`support::consultation::ANSWER_FIELDS` and the state).
@@ -57,7 +57,7 @@ pub const SPEC: KindSpec = KindSpec {
             fields: ANSWER,
         },
     ],
-    server_fields: &[F_REQUESTER, F_HANDLER],
+    server_fields: &[F_REQUESTER, F_HANDLER, F_SCHOOL],
     fields: &[
         text(F_TOPIC, "Тема", 300),
         text(F_QUESTION, "Вопрос", 5_000),
@@ -89,6 +89,7 @@ pub const SPEC: KindSpec = KindSpec {
         text(F_DECLINE_REASON, "Причина отказа", 2_000),
         text(F_REQUESTER, "Кто обратился", 200),
         text(F_HANDLER, "Специалист", 200),
+        text(F_SCHOOL, "Школа", 300),
     ],
     anonymous: false,
     owner: |ctx| Some(ctx.actor.user_id),
@@ -160,6 +161,9 @@ fn follow(ctx: &Ctx) -> Vec<ServerWrite> {
     let mut stamp = Vec::new();
     if ctx.before.is_none() {
         stamp.push((F_REQUESTER, json!(ctx.actor.name)));
+        if !ctx.actor.school_name.is_empty() {
+            stamp.push((F_SCHOOL, json!(ctx.actor.school_name)));
+        }
     }
     if ["agreed", "held", "declined"]
         .iter()

@@ -789,6 +789,7 @@ mod tests {
             role,
             school: matches!(role, Role::SchoolTeam | Role::Teacher).then_some(school),
             assigned: Vec::new(),
+            school_name: String::new(),
         };
         let back = BTreeMap::from([(DELETED.to_owned(), Record::restoration_value())]);
         // The team may write the field, but the nominee is the centre's now.

@@ -32,6 +32,15 @@ pub const F_DECLINE_REASON: &str = "decline_reason";
 // Stamped by the server.
 pub const F_REQUESTER: &str = "requester";
 pub const F_HANDLER: &str = "handler";
+/// The name of the school that asked, as it was then: a specialist asked directly, not
+/// assigned to the school, has no other way to its name.
+pub const F_SCHOOL: &str = "school_name";
+
+/// The school that asked: its name in the reader's list of schools, else the one stamped
+/// when it asked.
+pub fn school_named(r: &Record, known: Option<&str>) -> String {
+    known.map_or_else(|| r.text(F_SCHOOL), str::to_owned)
+}
 
 /// The fields of the request itself, which the school may change only while it is new.
 pub const REQUEST_FIELDS: [&str; 5] = [F_TOPIC, F_QUESTION, F_FORMAT, F_WISHED, F_ADDRESSEE];

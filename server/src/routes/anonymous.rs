@@ -147,6 +147,7 @@ pub async fn submitted_answers(
         role: Role::Head,
         school: None,
         assigned: Vec::new(),
+        school_name: String::new(),
     };
     let records = match whose {
         Answering::Anonymous => state.db.anonymous_records(anonymous_response::KIND).await?,

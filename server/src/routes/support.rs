@@ -287,7 +287,9 @@ pub async fn consultations(
         .filter(|r| !r.is_deleted())
         .collect();
     list.sort_by_key(|r| (r.created_ms(), r.id));
-    let schools = state.db.schools_visible_to(&user.profile).await?;
+    // Each consultation's school is named, also to a specialist asked directly who is not
+    // assigned to it: reading the request, they may know who asks.
+    let schools = state.db.all_schools().await?;
     let people = state.db.specialists(None).await?;
     let build = || -> Result<Vec<u8>, XlsxError> {
         let mut book = Workbook::new();
@@ -297,20 +299,18 @@ pub async fn consultations(
         sheet.set_name("Журнал консультаций")?;
         header(sheet, &consultation::LOG_COLUMNS, &bold)?;
         for (i, r) in list.iter().enumerate() {
-            let school = match r.scope {
-                Scope::School(s) => schools
-                    .iter()
-                    .find(|x| x.id == s)
-                    .map_or("", |x| x.name.as_str()),
-                _ => "",
+            let known = match r.scope {
+                Scope::School(s) => schools.iter().find(|x| x.id == s),
+                _ => None,
             };
+            let school = consultation::school_named(r, known.map(|x| x.name.as_str()));
             let asked = model::kinds::addressee(r)
                 .and_then(|id| people.iter().find(|p| p.id == id))
                 .map(|p| p.full_name.as_str());
             line(
                 sheet,
                 i as u32 + 1,
-                &consultation::log_row(r, school, asked),
+                &consultation::log_row(r, &school, asked),
                 &wrap,
             )?;
         }

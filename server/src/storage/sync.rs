@@ -264,7 +264,8 @@ pub(super) async fn write_plan(
 }
 
 impl Db {
-    /// The actor behind a profile: with the schools assigned to a mentor or curator.
+    /// The actor behind a profile: with the schools assigned to a mentor or curator, and the
+    /// name of a school's person's school.
     pub async fn actor(&self, profile: &UserProfile) -> Result<Actor, sqlx::Error> {
         let assigned = if profile.role.is_assignable() {
             let rows: Vec<String> =
@@ -278,12 +279,21 @@ impl Db {
         } else {
             Vec::new()
         };
+        let school_name = match profile.school_id {
+            Some(school) => sqlx::query_scalar("SELECT name FROM schools WHERE id = $1")
+                .bind(school.to_string())
+                .fetch_optional(&self.pool)
+                .await?
+                .unwrap_or_default(),
+            None => String::new(),
+        };
         Ok(Actor {
             user_id: profile.id,
             name: profile.full_name.clone(),
             role: profile.role,
             school: profile.school_id,
             assigned,
+            school_name,
         })
     }
 

@@ -202,7 +202,7 @@ pub fn ConsultationList(#[prop(optional)] all: bool) -> impl IntoView {
         view! {
             <ul class="plain consultation-list">
                 {list.into_iter().map(|r| {
-                    let school = school_of(&r).and_then(|s| names.iter().find(|x| x.id == s)).map(|s| s.name.clone()).unwrap_or_default();
+                    let school = c::school_named(&r, school_of(&r).and_then(|s| names.iter().find(|x| x.id == s)).map(|s| s.name.as_str()));
                     let state = state_of(&r);
                     let to = specialist_name(&people, &r).map(|n| format!(", к: {n}")).unwrap_or_default();
                     view! {
@@ -333,11 +333,24 @@ pub fn ConsultationPage() -> impl IntoView {
             FORMATS.iter().find(|(k, _)| *k == f).map_or("", |(_, l)| l)
         };
         let created = move || record.with(|r| r.as_ref().map(when)).unwrap_or_default();
+        let school = move || {
+            record.with(|r| {
+                r.as_ref()
+                    .map(|r| {
+                        schools.with(|l| {
+                            let known = school_of(r).and_then(|s| l.iter().find(|x| x.id == s));
+                            c::school_named(r, known.map(|s| s.name.as_str()))
+                        })
+                    })
+                    .unwrap_or_default()
+            })
+        };
         view! {
             <section class="page" id="consultation" data-state=move || state.get().as_str()>
                 <h1>{text(F_TOPIC)}</h1>
                 <p class="lead" id="consultation-state">"Состояние: " {move || state.get().label()}</p>
                 <dl class="facts">
+                    <dt>"Школа"</dt><dd id="consultation-school">{school}</dd>
                     <dt>"Кто обратился"</dt><dd>{text(F_REQUESTER)} ", " {created}</dd>
                     <dt>"Кому"</dt><dd>{to}</dd>
                     <dt>"Вопрос"</dt><dd class="recommendation-text">{text(F_QUESTION)}</dd>
@@ -424,7 +437,7 @@ pub fn ConsultationsPrint() -> impl IntoView {
                         let names = schools.get();
                         let people = people.get();
                         list.into_iter().map(|r| {
-                            let school = school_of(&r).and_then(|s| names.iter().find(|x| x.id == s)).map(|s| s.name.clone()).unwrap_or_default();
+                            let school = c::school_named(&r, school_of(&r).and_then(|s| names.iter().find(|x| x.id == s)).map(|s| s.name.as_str()));
                             let asked = specialist_name(&people, &r);
                             let row = c::log_row(&r, &school, asked.as_deref());
                             view! { <tr>{row.into_iter().map(|v| view! { <td>{v}</td> }).collect_view()}</tr> }
