@@ -120,9 +120,16 @@ async fn answer(b: &Browser, q: &Question, dom: &str) -> anyhow::Result<Option<V
                 Duration::from_secs(10),
             )
             .await?;
+            // A row's inputs are named by its item, not its place.
+            let row = b
+                .eval(&format!(
+                    "document.querySelector('#{dom} .group-item').dataset.item"
+                ))
+                .await?;
+            let row = row.as_str().unwrap_or_default().to_owned();
             let mut item = Answers::new();
             for iq in questions {
-                let id = format!("{dom}-0-{}", iq.id);
+                let id = format!("{dom}-{row}-{}", iq.id);
                 if !forms::answer::visible_in_item(iq, &Answers::new(), &item) {
                     continue;
                 }
@@ -888,6 +895,99 @@ async fn shared_counts_carry_over_and_the_municipal_medians_show() -> anyhow::Re
     let stored = head.record(forms::response_id(cc, &scope)).await?;
     assert_eq!(stored.get("a.pupils_total"), Some(&json!(214)));
     assert_eq!(stored.get("a.teachers_total"), Some(&json!(19)));
+    b.close().await?;
+    Ok(())
+}
+
+/// A measure added on another computer while a person types in their own neither moves them to
+/// another item nor takes the cursor away: what they go on typing goes into their own item.
+#[tokio::test]
+async fn an_item_arriving_from_another_computer_leaves_the_one_typed_in() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let base = server.url("");
+    let (t, _) = builtin_template("self_analysis");
+    let town = server.own_town("spisok").await?;
+    let school = Api::login(&base, &town.team).await?;
+    let cid = town
+        .head
+        .send_campaign(&t, school.profile.school_id.unwrap(), "2027-01-31")
+        .await?;
+    let (rid, scope) = forms::response_target(
+        t.respondent,
+        cid,
+        school.profile.school_id,
+        school.profile.id,
+    )
+    .unwrap();
+    // The other computer's item is made first, so it is listed first once it arrives.
+    let theirs = Uuid::now_v7().to_string();
+    let b = Browser::start().await?;
+    b.open_task(&base, &town.team, cid).await?;
+    let dom = "q-measures_taken-input";
+    b.click(&format!("#{dom} .add-item")).await?;
+    b.wait_for(&format!("#{dom} .group-item")).await?;
+    let row = b
+        .eval(&format!(
+            "document.querySelector('#{dom} .group-item').dataset.item"
+        ))
+        .await?;
+    let input = format!("{dom}-{}-measure", row.as_str().unwrap_or_default());
+    b.fill(&format!("#{input}"), "Педсовет").await?;
+    b.eval("document.getElementById('sync-now').click() || true")
+        .await?;
+    b.wait_all_sent(LONG).await?;
+    school
+        .write(
+            rid,
+            forms::RESPONSE_KIND,
+            scope,
+            json!({
+                forms::F_CAMPAIGN: cid.to_string(),
+                forms::F_TEMPLATE: t.code,
+                forms::F_VERSION: t.version,
+                forms::item_field("measures_taken", &theirs): {"measure": "Консультации для девятиклассников"},
+            }),
+        )
+        .await?;
+    // Brought by a sync started without leaving the field.
+    b.eval("document.getElementById('sync-now').click() || true")
+        .await?;
+    b.wait_js(
+        &format!("document.querySelectorAll('#{dom} .group-item').length === 2"),
+        LONG,
+    )
+    .await?;
+    let first = b
+        .eval(&format!(
+            "document.querySelector('#{dom} .group-item').dataset.item"
+        ))
+        .await?;
+    assert_eq!(first.as_str(), Some(theirs.as_str()));
+    let focused = b.eval("document.activeElement.id").await?;
+    assert_eq!(focused.as_str(), Some(input.as_str()));
+    b.client
+        .active_element()
+        .await?
+        .send_keys(" по итогам ВПР")
+        .await?;
+    b.wait_value(&format!("#{input}"), "Педсовет по итогам ВПР", LONG)
+        .await?;
+    let want = json!([
+        {"measure": "Консультации для девятиклассников"},
+        {"measure": "Педсовет по итогам ВПР"},
+    ]);
+    let mut stored = Value::Null;
+    for _ in 0..60 {
+        b.eval("document.getElementById('sync-now').click() || true")
+            .await?;
+        b.wait_all_sent(LONG).await?;
+        stored = forms::answers_of(&town.head.record(rid).await?)["measures_taken"].clone();
+        if stored == want {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(stored, want);
     b.close().await?;
     Ok(())
 }

@@ -374,16 +374,54 @@ struct GroupCtx {
     disabled: Signal<bool>,
 }
 
-/// Writes item `i` of a group as `item` (`Null`: removes it). An item of its own field is
-/// written alone, so items added or changed on another computer stay; an item of a list stored
-/// whole (older answers, listed first) is written with that list.
-fn write_item(g: &GroupCtx, i: usize, item: Value) {
-    let ids = g.items.get_untracked();
-    match ids.get(i) {
-        Some(Some(id)) => g
+/// The item a row of a group shows: one of a field of its own (by its id), or the `i`th of a
+/// list stored whole (older answers, listed first).
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Row {
+    Own(String),
+    Whole(usize),
+}
+
+impl Row {
+    fn of(items: &[Option<String>]) -> Vec<Row> {
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, id)| id.clone().map_or(Row::Whole(i), Row::Own))
+            .collect()
+    }
+
+    /// Where its item is now in the group's answer (items added or removed on another computer
+    /// move it).
+    fn position(&self, items: &[Option<String>]) -> Option<usize> {
+        match self {
+            Row::Own(id) => items.iter().position(|x| x.as_deref() == Some(id)),
+            Row::Whole(i) => items.get(*i).is_some_and(Option::is_none).then_some(*i),
+        }
+    }
+
+    /// The part of its inputs' ids that names it (an item id has only `0-9a-f-`).
+    fn token(&self) -> String {
+        match self {
+            Row::Own(id) => id.clone(),
+            Row::Whole(i) => format!("w{i}"),
+        }
+    }
+}
+
+/// Writes the row's item as `item` (`Null`: removes it). An item of its own field is written
+/// alone, so items added or changed on another computer stay; an item of a list stored whole is
+/// written with that list.
+fn write_item(g: &GroupCtx, row: &Row, item: Value) {
+    match row {
+        Row::Own(id) => g
             .set_field
             .run((model::forms::item_field(&g.question, id), item)),
-        Some(None) => {
+        Row::Whole(i) => {
+            let ids = g.items.get_untracked();
+            if !ids.get(*i).is_some_and(Option::is_none) {
+                return;
+            }
             let whole = ids.iter().filter(|id| id.is_none()).count();
             let mut list = g
                 .value
@@ -393,18 +431,19 @@ fn write_item(g: &GroupCtx, i: usize, item: Value) {
                 .unwrap_or_default();
             list.truncate(whole);
             if item.is_null() {
-                list.remove(i);
+                list.remove(*i);
             } else {
-                list[i] = item;
+                list[*i] = item;
             }
             g.set.run(Value::Array(list));
         }
-        None => {}
     }
 }
 
 /// A list of items, each answering the group's questions; items are added and removed with
-/// buttons. Each new item is a field of its own (`forms::item_field`).
+/// buttons. Each new item is a field of its own (`forms::item_field`). A row is drawn once per
+/// item and follows it: an item added or removed on another computer neither moves the person
+/// typing to another item nor takes the cursor out of the field.
 fn group(
     dom_id: &str,
     title: String,
@@ -415,14 +454,14 @@ fn group(
 ) -> impl IntoView + use<> {
     let GroupCtx {
         value,
+        items,
         answers,
         disabled,
         ..
     } = g.clone();
     let g = StoredValue::new(g);
     let store = crate::store::use_store();
-    // Items are drawn again only when their number changes, so typing never loses focus.
-    let count = Memo::new(move |_| value.with(|v| v.as_array().map_or(0, Vec::len)));
+    let count = Memo::new(move |_| items.with(Vec::len));
     let item_name = if item_label.is_empty() {
         "запись".to_owned()
     } else {
@@ -431,56 +470,73 @@ fn group(
     let base = dom_id.to_owned();
     let questions = Arc::new(questions);
     let add_label = format!("Добавить: {item_name}");
-    let item_name2 = item_name.clone();
+    let (item_name, item_title) = (
+        Arc::new(item_name.clone()),
+        Arc::new(capitalised(&item_name)),
+    );
+    let title = Arc::new(title);
+    let row_view = move |row: Row| {
+        let questions = questions.clone();
+        let row = Arc::new(row);
+        let at = {
+            let row = row.clone();
+            Memo::new(move |_| items.with(|l| row.position(l)))
+        };
+        let item = Signal::derive(move || {
+            at.get()
+                .and_then(|i| value.with(|v| v.get(i).and_then(Value::as_object).cloned()))
+                .map(|o| o.into_iter().collect::<Answers>())
+                .unwrap_or_default()
+        });
+        let number = move || at.get().map_or(0, |i| i + 1);
+        let (name, title) = (item_title.clone(), title.clone());
+        let legend = move || format!("{name} {}: {title}", number());
+        let name = item_name.clone();
+        let remove_label = move || format!("Удалить: {name} {}", number());
+        let token = row.token();
+        let base = base.clone();
+        let row_r = row.clone();
+        view! {
+            <fieldset class="group-item" data-item=token.clone()>
+                <legend>{legend}</legend>
+                {questions.iter().cloned().map(|iq| {
+                    let iq = Arc::new(iq);
+                    let iq2 = iq.clone();
+                    let shown_now = move || answers.with(|a| item.with(|it| {
+                        answer::visible_in_item(&iq2, a, it)
+                    }));
+                    let qid = iq.id.clone();
+                    let qid2 = iq.id.clone();
+                    let inner_value = Signal::derive(move || item.with(|it| it.get(&qid).cloned().unwrap_or(Value::Null)));
+                    let row = row.clone();
+                    let inner_set = Callback::new(move |v: Value| {
+                        let Some(i) = at.get_untracked() else { return };
+                        if let Some(Value::Object(mut o)) = value.with_untracked(|l| l.get(i).cloned()) {
+                            if v.is_null() { o.remove(&qid2); } else { o.insert(qid2.clone(), v); }
+                            g.with_value(|g| write_item(g, &row, Value::Object(o)));
+                        }
+                    });
+                    let id = format!("{base}-{token}-{}", iq.id);
+                    let ctx = Ctx { value: inner_value, answers, set: inner_set, set_field: Callback::new(|_| {}), items: Signal::derive(Vec::new), disabled, note: Signal::derive(Note::default) };
+                    view! {
+                        <Show when=shown_now.clone()>
+                            <div class="question inner" data-q=iq.id.clone()>
+                                {label(&iq, &id)}
+                                <QuestionInput q=iq.clone() dom_id=id.clone() ctx=ctx.clone()/>
+                            </div>
+                        </Show>
+                    }
+                }).collect_view()}
+                <button type="button" class="button-secondary" disabled=move || disabled.get()
+                    on:click=move |_| g.with_value(|g| write_item(g, &row_r, Value::Null))>
+                    {remove_label}
+                </button>
+            </fieldset>
+        }
+    };
     view! {
         <div class="group" id=dom_id.to_owned() tabindex="-1" role="group" aria-labelledby=format!("{dom_id}-label") aria-describedby=format!("{dom_id}-help {}", dom_id.replace("-input", "-error"))>
-            {move || {
-                let n = count.get();
-                (0..n).map(|i| {
-                    let questions = questions.clone();
-                    let item = Signal::derive(move || value.with(|v| v.get(i).and_then(Value::as_object).map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<Answers>()).unwrap_or_default()));
-                    let legend = format!("{} {}: {}", capitalised(&item_name2), i + 1, title);
-                    let base = base.clone();
-                    view! {
-                        <fieldset class="group-item">
-                            <legend>{legend}</legend>
-                            {questions.iter().cloned().map(|iq| {
-                                let iq = Arc::new(iq);
-                                let iq2 = iq.clone();
-                                let iq3 = iq.clone();
-                                let shown_now = move || answers.with(|a| item.with(|it| {
-                                    answer::visible_in_item(&iq2, a, it)
-                                }));
-                                let qid = iq.id.clone();
-                                let qid2 = iq.id.clone();
-                                let inner_value = Signal::derive(move || item.with(|it| it.get(&qid).cloned().unwrap_or(Value::Null)));
-                                let inner_set = Callback::new(move |v: Value| {
-                                    let item = value.with_untracked(|l| l.get(i).cloned());
-                                    if let Some(Value::Object(mut o)) = item {
-                                        if v.is_null() { o.remove(&qid2); } else { o.insert(qid2.clone(), v); }
-                                        g.with_value(|g| write_item(g, i, Value::Object(o)));
-                                    }
-                                });
-                                let id = format!("{base}-{i}-{}", iq.id);
-                                let label_for = id.clone();
-                                let ctx = Ctx { value: inner_value, answers, set: inner_set, set_field: Callback::new(|_| {}), items: Signal::derive(Vec::new), disabled, note: Signal::derive(Note::default) };
-                                view! {
-                                    <Show when=shown_now.clone()>
-                                        <div class="question inner" data-q=iq3.id.clone()>
-                                            {label(&iq3, &label_for)}
-                                            <QuestionInput q=iq3.clone() dom_id=id.clone() ctx=ctx.clone()/>
-                                        </div>
-                                    </Show>
-                                }
-                            }).collect_view()}
-                            <button type="button" class="button-secondary" disabled=move || disabled.get()
-                                on:click=move |_| g.with_value(|g| write_item(g, i, Value::Null))>
-                                {format!("Удалить: {} {}", item_name2, i + 1)}
-                            </button>
-                        </fieldset>
-                    }
-                }).collect_view()
-            }}
+            <For each=move || items.with(|l| Row::of(l)) key=Row::clone children=row_view/>
             <button type="button" class="button-secondary add-item"
                 disabled=move || { let full = count.get() >= max_items as usize; disabled.get() || full }
                 on:click=move |_| g.with_value(|g| {
