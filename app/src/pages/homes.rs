@@ -115,7 +115,7 @@ pub fn MentorHome() -> impl IntoView {
                         <article class="school-card">
                             <h2>{school.name.clone()}</h2>
                             <p class="muted">{school.locality.label()} {(!school.flags_label().is_empty()).then(|| format!(", {}", school.flags_label()))}</p>
-                            <ProgrammeStatus school=school.id/>
+                            <ProgrammeStatus school=school.id school_name=school.name.clone()/>
                             <h3>"Последнее посещение"</h3>
                             <VisitList school=school.id limit=1/>
                             <NewVisitButton school=school.id school_name=school.name.clone()/>

@@ -44,6 +44,17 @@ pub fn round_of(response: &Record) -> u64 {
         .unwrap_or(0)
 }
 
+/// When a response was last sent, by the server's clock: the time of the round the server
+/// stamped then (a verdict and a later edit leave it; a device's clock never sets it). A
+/// response stored before rounds were stamped falls back to its status's time.
+pub fn submitted_at(response: &Record) -> u64 {
+    response
+        .fields
+        .get(F_ROUND)
+        .or_else(|| response.fields.get(super::F_STATUS))
+        .map_or(0, |f| f.hlc.wall_ms)
+}
+
 pub fn verdict_of(review: &Record) -> Option<Status> {
     match review.get(F_VERDICT).and_then(serde_json::Value::as_str) {
         Some("returned") => Some(Status::Returned),

@@ -40,10 +40,16 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// «Строка 4, столбец ior: …».
+    /// «Строка 4, столбец ior («ИОР»): …».
     pub fn describe(&self) -> String {
         match &self.column {
-            Some(c) => format!("Строка {}, столбец {c}: {}", self.row, self.message),
+            Some(c) => match COLUMNS.iter().find(|(code, _)| code == c) {
+                Some((_, ru)) => format!(
+                    "Строка {}, столбец {c} («{ru}»): {}",
+                    self.row, self.message
+                ),
+                None => format!("Строка {}, столбец {c}: {}", self.row, self.message),
+            },
             None => format!("Строка {}: {}", self.row, self.message),
         }
     }
@@ -105,7 +111,11 @@ pub fn parse(table: &[Vec<String>], schools: &[(Uuid, String)]) -> Parsed {
         if name.is_empty() {
             continue;
         }
-        match COLUMNS.iter().find(|(c, _)| *c == name) {
+        // A column is named by its code or by its Russian name (as a region's file heads it).
+        match COLUMNS
+            .iter()
+            .find(|(c, ru)| *c == name || ru.to_lowercase() == name)
+        {
             Some((c, _)) if at.contains_key(c) => {
                 out.problems
                     .push(problem(1, Some(c), "столбец назван дважды".into()));
@@ -118,7 +128,7 @@ pub fn parse(table: &[Vec<String>], schools: &[(Uuid, String)]) -> Parsed {
                 Some(&name),
                 format!(
                     "неизвестный столбец; допустимые: {}",
-                    COLUMNS.map(|(c, _)| c).join(", ")
+                    COLUMNS.map(|(c, ru)| format!("{c} («{ru}»)")).join(", ")
                 ),
             )),
         }
@@ -387,6 +397,28 @@ mod tests {
 
     /// The sample file lists every school and year with empty indices: uploaded as it is, it
     /// would blank every stored value.
+    #[test]
+    fn columns_may_be_headed_by_their_russian_names() {
+        let p = parse(
+            &table(&[
+                "Школа;Год;ИОР;ИСБШ;ГИА;ВПР;Доля вечерней формы;Повышенный уровень",
+                "МБОУ СОШ № 4;2024;0,4;;;;;да",
+                "МБОУ Лицей № 2;2024;1,4;;;;;",
+            ]),
+            &schools(),
+        );
+        assert_eq!(p.rows.len(), 1, "{:?}", p.problems);
+        assert_eq!(p.rows[0].indices.advanced, Some(true));
+        assert_eq!(p.problems.len(), 1, "{:?}", p.problems);
+        assert!(
+            p.problems[0]
+                .describe()
+                .starts_with("Строка 3, столбец ior («ИОР»)"),
+            "{}",
+            p.problems[0].describe()
+        );
+    }
+
     #[test]
     fn a_row_with_no_index_is_refused() {
         let p = parse(&table(&[HEAD, "МБОУ СОШ № 4;2024;;;;;;"]), &schools());

@@ -170,10 +170,10 @@ pub fn report_of(r: &Record) -> Option<Report> {
     })
 }
 
-/// When a response was last sent (its status written): what orders reports and cards, so a
-/// reviewer's verdict or a late edit does not make an older one the newest.
+/// When a response was last sent ([`forms::review::submitted_at`]): what orders reports and
+/// cards, so a reviewer's verdict or a late edit does not make an older one the newest.
 pub fn sent_at(r: &Record) -> u64 {
-    r.fields.get(forms::F_STATUS).map_or(0, |f| f.hlc.wall_ms)
+    forms::review::submitted_at(r)
 }
 
 pub use crate::forms::answer::school_year_of;
@@ -310,5 +310,46 @@ mod tests {
             .map(|r| r.school_year)
             .collect();
         assert_eq!(recent, vec![2024, 2025]);
+    }
+
+    /// A verdict rewrites a report's status later: it stays the older one, by the round the
+    /// server stamped when it was sent.
+    #[test]
+    fn a_verdict_on_an_older_report_leaves_the_newer_one_latest() {
+        let s = Uuid::from_u128(7);
+        let round = |r: &mut Record, at: u64, n: u64| {
+            let hlc = Hlc {
+                wall_ms: at,
+                counter: 0,
+                device: DeviceId::server(),
+            };
+            r.apply(
+                forms::review::F_ROUND,
+                Write {
+                    hlc,
+                    value: json!(n),
+                },
+            );
+        };
+        let mut older = report(s, 30, "submitted", 2025, "q1");
+        round(&mut older, 30, 1);
+        let mut newer = report(s, 40, "submitted", 2025, "q1");
+        round(&mut newer, 40, 1);
+        let verdict = Hlc {
+            wall_ms: 50,
+            counter: 0,
+            device: DeviceId::server(),
+        };
+        older.apply(
+            forms::F_STATUS,
+            Write {
+                hlc: verdict,
+                value: json!("accepted"),
+            },
+        );
+        assert_eq!(sent_at(&older), 30);
+        let all = reports(&[older, newer], 2025);
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].response, Uuid::from_u128(40));
     }
 }

@@ -116,15 +116,17 @@ pub fn computed(code: &str, year: i64, records: &[Record]) -> Option<(f64, Strin
             && forms::template_of(r).is_some_and(|(c, _)| c == "self_analysis")
             && matches!(forms::status_of(r), Status::Submitted | Status::Accepted)
     }) {
-        let day = r
-            .latest()
-            .map(|h| forms::answer::iso_day(h.wall_ms))
-            .unwrap_or_default();
+        // Dated by when it was sent (a verdict given in the next January leaves it in its year).
+        let sent = forms::review::submitted_at(r);
+        let day = forms::answer::iso_day(sent);
         if day.get(0..4).and_then(|y| y.parse::<i64>().ok()) != Some(year) {
             continue;
         }
         let key = r.scope.to_string();
-        if cards.get(&key).is_none_or(|c| c.latest() < r.latest()) {
+        if cards
+            .get(&key)
+            .is_none_or(|c| forms::review::submitted_at(c) < sent)
+        {
             cards.insert(key, r);
         }
     }

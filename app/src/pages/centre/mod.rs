@@ -57,16 +57,35 @@ fn Today() -> impl IntoView {
     use model::support::consultation as c;
 
     let campaigns = store.watch_kind(forms::CAMPAIGN_KIND);
+    let templates = store.watch_kind(forms::TEMPLATE_KIND);
     let responses = store.watch_kind(forms::RESPONSE_KIND);
     let consultations = store.watch_kind(c::KIND);
     let today = crate::format::today();
+    // This school year's campaigns: last year's late ones are history (on «Итоги»), not today's.
+    let year_start = format!(
+        "{:04}-09-01",
+        model::monitoring::quarters::school_year_of(&today)
+    );
     let items = move || {
         let waiting =
             responses.with(|l| l.iter().filter(|r| forms::review::awaits_review(r)).count());
+        // Anonymous answers reach no computer: who has not answered is not known here.
+        let anonymous: Vec<(String, u32)> = templates.with(|l| {
+            l.iter()
+                .filter_map(crate::templates::template_of)
+                .filter(|t| t.anonymous)
+                .map(|t| (t.code.clone(), t.version))
+                .collect()
+        });
         let late: Vec<(String, usize)> = campaigns.with(|l| {
             l.iter()
                 .filter_map(Campaign::from_record)
-                .filter(|camp| camp.overdue(&today))
+                .filter(|camp| camp.overdue(&today) && camp.deadline >= year_start)
+                .filter(|camp| {
+                    !anonymous
+                        .iter()
+                        .any(|(code, v)| *code == camp.template && *v == camp.version)
+                })
                 .filter_map(|camp| {
                     let missing = responses.with(|rs| {
                         camp.schools

@@ -2,6 +2,7 @@
 //! newest first, with filters, and what is new since the last visit marked.
 
 use leptos::prelude::*;
+use model::forms::review::submitted_at;
 use model::forms::{self, Campaign, Status};
 use model::record::{Record, Scope};
 
@@ -12,14 +13,6 @@ use crate::lists::known_schools;
 use crate::session::use_session;
 use crate::store::use_store;
 use crate::templates::template_of;
-
-/// When the latest version was submitted: the server numbers the round at that moment.
-fn submitted_at(r: &Record) -> u64 {
-    r.fields
-        .get(model::forms::review::F_ROUND)
-        .or_else(|| r.fields.get(forms::F_STATUS))
-        .map_or(0, |f| f.hlc.wall_ms)
-}
 
 #[component]
 pub fn InboxPage() -> impl IntoView {
@@ -56,10 +49,8 @@ pub fn InboxPage() -> impl IntoView {
                 .cloned()
                 .collect()
         });
-        // Newest first: by when it was last submitted or decided.
-        list.sort_by_key(|r| {
-            std::cmp::Reverse(r.fields.get(forms::F_STATUS).map_or(0, |f| f.hlc.wall_ms))
-        });
+        // Newest first: by when it was last sent, as the list shows.
+        list.sort_by_key(|r| std::cmp::Reverse(submitted_at(r)));
         list
     });
 

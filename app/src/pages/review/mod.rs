@@ -288,9 +288,8 @@ pub fn History(
     }
 }
 
-/// Whether a response is new since `since_ms` (submitted or changed after it).
+/// Whether a response is new since `since_ms`: sent after it (by the server's clock) and
+/// waiting for a verdict.
 pub fn changed_after(r: &Record, since_ms: u64) -> bool {
-    r.fields
-        .get(forms::F_STATUS)
-        .is_some_and(|f| f.hlc.wall_ms > since_ms)
+    forms::status_of(r) == forms::Status::Submitted && forms::review::submitted_at(r) > since_ms
 }

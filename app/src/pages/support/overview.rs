@@ -26,16 +26,20 @@ fn verdict(o: &Outline) -> String {
     })
 }
 
-/// One line about a school's programme for this year, with a link to it.
+/// One line about a school's programme for this year, with a link to it (named with the
+/// school, `school_name`, where several schools' links stand on one page).
 #[component]
-pub fn ProgrammeStatus(school: Uuid) -> impl IntoView {
+pub fn ProgrammeStatus(
+    school: Uuid,
+    #[prop(optional)] school_name: Option<String>,
+) -> impl IntoView {
     let year = this_year();
     let outline = watch_outline(p::programme_id(school, year));
     let today = format::today();
     let href = format!("/programme/{school}?year={year}");
     view! {
         <p class="programme-status">
-            <a href=href class="programme-link">{format!("Антирисковая программа на {year} год")}</a>
+            <a href=href class="programme-link" aria-label=school_name.map(|n| format!("Антирисковая программа на {year} год: {n}"))>{format!("Антирисковая программа на {year} год")}</a>
             {move || outline.with(|o| {
                 if o.programme.is_none() {
                     return ": ещё не начата.".to_owned();
