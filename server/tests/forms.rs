@@ -1607,3 +1607,52 @@ async fn items_added_to_a_list_on_two_computers_are_both_kept() {
     let stored: model::record::Record = app.record(&school.token, rid).await.json().await.unwrap();
     assert_eq!(texts(&stored).len(), 30);
 }
+
+/// A form whose answers do not fit one sheet of Excel (a table of 17,000 cells) is not exported
+/// half-way: the head is told why, in words.
+#[tokio::test]
+async fn an_export_wider_than_a_sheet_is_refused_in_words() {
+    let town = common::municipality().await;
+    let app = &town.app;
+    let head = town.head.clone();
+    let rows: Vec<Value> = (0..170)
+        .map(|i| json!({"id": format!("r{i}"), "text": format!("Строка {i}")}))
+        .collect();
+    let columns: Vec<Value> = (0..100)
+        .map(|i| json!({"id": format!("c{i}"), "text": format!("Столбец {i}"), "type": "number", "min": 0, "max": 10}))
+        .collect();
+    let form = json!({"code": "wide_table", "version": 1, "title": "Широкая таблица", "respondent": "school",
+    "audience": ["school_team"], "sections": [{"id": "s", "title": "Раздел", "questions": [
+        {"id": "t", "type": "table", "text": "Таблица", "rows": rows, "columns": columns}
+    ]}]});
+    let res = app
+        .http
+        .post(format!("{}/api/templates", app.base))
+        .bearer_auth(&head.token)
+        .json(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let campaign = send_campaign(app, "wide_table", 1, &["school_team"]).await;
+    let res = app
+        .http
+        .get(format!("{}/api/campaigns/{campaign}/export.xlsx", app.base))
+        .bearer_auth(&head.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let e: model::ApiError = res.json().await.unwrap();
+    assert!(
+        e.message
+            .contains("не умещаются на один лист Excel: столбцов — 17004"),
+        "{}",
+        e.message
+    );
+}

@@ -49,6 +49,20 @@ pub async fn campaign(
     };
     responses.sort_by_key(|r| (school_name(&r.scope), r.text(forms::F_RESPONDENT)));
 
+    // A sheet of Excel holds 16,384 columns and 1,048,576 rows: a form or a campaign beyond
+    // them is said in words, not failed half-way.
+    let fixed = 4 + 2 * t.test.iter().map(|x| x.areas.len()).sum::<usize>();
+    let columns = export::columns(t);
+    if fixed + columns.len() > 16_384 || responses.len() >= 1_048_576 {
+        return Err(ApiError::bad_request(format!(
+            "Ответы не умещаются на один лист Excel: столбцов — {}, строк — {} (на листе не больше \
+             16 384 столбцов и 1 048 575 строк). Выгрузите ответы частями или обратитесь к \
+             администратору.",
+            fixed + columns.len(),
+            responses.len()
+        ))
+        .into());
+    }
     let build = || -> Result<Vec<u8>, XlsxError> {
         let mut book = Workbook::new();
         let sheet = book.add_worksheet();
@@ -66,7 +80,6 @@ pub async fn campaign(
             headers.push(format!("{}: баллы, %", a.title));
             headers.push(format!("{}: вывод", a.title));
         }
-        let columns = export::columns(t);
         headers.extend(columns.iter().map(|c| c.header.clone()));
         for (c, h) in headers.iter().enumerate() {
             sheet.write_string_with_format(0, c as u16, h, &bold)?;

@@ -130,10 +130,20 @@ fn Cell(
             view! {
                 <span>{move || {
                     let (e, c) = (entered.get(), cards.get());
-                    match value_of(i, year, &e, &c) {
+                    let mut shown = match value_of(i, year, &e, &c) {
                         Some((v, source)) => format!("{} ({source})", fmt_num(v)).replace(" ()", ""),
                         None => "нет данных".to_owned(),
+                    };
+                    // A figure the head entered before the system could compute it stays in
+                    // sight beside the computed one.
+                    if computable.get()
+                        && let Some(r) = e.iter().find(|r| r.id == ind::value_id(i.code, year))
+                        && let Some(v) = r.get(F_VALUE).and_then(Value::as_f64)
+                    {
+                        let source = r.text(F_SOURCE);
+                        shown.push_str(&format!("; внесено руководителем: {} ({source})", fmt_num(v)).replace(" ()", ""));
                     }
+                    shown
                 }}</span>
             }
             .into_any()
