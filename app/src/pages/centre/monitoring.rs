@@ -89,7 +89,12 @@ pub fn MonitoringPage() -> impl IntoView {
                                     view! {
                                         <tr data-school=id.to_string()>
                                             <th scope="row"><a href=format!("#school-{id}")>{name(*id)}</a></th>
-                                            <td>{last.label()}</td>
+                                            <td>
+                                                {last.label()}
+                                                // What the change is counted against, and a report whose counts do not add up.
+                                                {before.map(|b| view! { <br/><span class="muted">{format!("изменение — к {}", b.label())}</span> })}
+                                                {last.levels.iter().flatten().find_map(|c| c.problem()).map(|p| view! { <br/><span class="field-error">{format!("Проверьте отчёт: {p}")}</span> })}
+                                            </td>
                                             <td>{pct(t.and_then(|t| t.progress()))}{change(t.and_then(|t| t.progress()), b.and_then(|b| b.progress()))}</td>
                                             <td>{pct(t.and_then(|t| t.quality()))}{change(t.and_then(|t| t.quality()), b.and_then(|b| b.quality()))}</td>
                                             <td>{at_risk}</td>
