@@ -79,12 +79,18 @@ async fn the_head_uploads_indices_and_sees_the_classification() -> anyhow::Resul
         "nothing stored from a bad file"
     );
 
-    // A good file: previewed, then imported.
+    // A good file chosen while the server cannot be reached is kept, and checked again on a
+    // press once it can: previewed, then imported.
+    server.kill();
     h.client
         .find(Locator::Css("#indices-file"))
         .await?
         .send_keys(good_file.to_str().unwrap())
         .await?;
+    h.wait_for("#indices-retry").await?;
+    assert!(h.text("#indices-retry").await?.contains("индексы.csv"));
+    server.resume().await?;
+    h.click("#indices-retry").await?;
     h.wait_for("#indices-preview").await?;
     assert!(h.text("#indices-preview").await?.contains("строк — 12"));
     h.click("#indices-import").await?;

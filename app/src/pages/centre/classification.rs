@@ -552,6 +552,13 @@ fn IndicesImport() -> impl IntoView {
             {move || message.get().map(|(ok, m)| view! {
                 <p class=if ok { "alert alert-ok" } else { "alert alert-error" } role="alert" id="indices-message">{m}</p>
             })}
+            // A file read but not checked (no connection then) is kept: checked again on a press,
+            // without choosing it again.
+            {move || (message.with(|m| m.as_ref().is_some_and(|(ok, _)| !ok)) && parsed.with(Option::is_none) && file.with_value(Option::is_some)).then(|| view! {
+                <button type="button" id="indices-retry" disabled=move || busy.get() on:click=move |_| send(false)>
+                    {move || file.with_value(|f| f.as_ref().map(|(name, _)| format!("Проверить файл «{name}» ещё раз")).unwrap_or_default())}
+                </button>
+            })}
             {move || parsed.get().map(|p| preview(&p, busy, send))}
         </section>
     }
