@@ -395,8 +395,6 @@ mod tests {
         assert!(p.problems[0].message.contains("несколько школ"));
     }
 
-    /// The sample file lists every school and year with empty indices: uploaded as it is, it
-    /// would blank every stored value.
     #[test]
     fn columns_may_be_headed_by_their_russian_names() {
         let p = parse(
@@ -419,6 +417,8 @@ mod tests {
         );
     }
 
+    /// The sample file lists every school and year with empty indices: uploaded as it is, it
+    /// would blank every stored value.
     #[test]
     fn a_row_with_no_index_is_refused() {
         let p = parse(&table(&[HEAD, "МБОУ СОШ № 4;2024;;;;;;"]), &schools());

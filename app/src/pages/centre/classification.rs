@@ -498,6 +498,7 @@ fn IndicesImport() -> impl IntoView {
         }
         parsed.set(None);
         message.set(None);
+        file.set_value(None);
         busy.set(true);
         spawn_local(async move {
             let read = wasm_bindgen_futures::JsFuture::from(chosen.array_buffer()).await;

@@ -375,19 +375,21 @@ struct GroupCtx {
 }
 
 /// The item a row of a group shows: one of a field of its own (by its id), or the `i`th of a
-/// list stored whole (older answers, listed first).
+/// list stored whole (older answers, listed first) of `n` items — a list that changes length
+/// draws its rows again, since its items have no ids to follow.
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum Row {
     Own(String),
-    Whole(usize),
+    Whole(usize, usize),
 }
 
 impl Row {
     fn of(items: &[Option<String>]) -> Vec<Row> {
+        let n = items.iter().filter(|id| id.is_none()).count();
         items
             .iter()
             .enumerate()
-            .map(|(i, id)| id.clone().map_or(Row::Whole(i), Row::Own))
+            .map(|(i, id)| id.clone().map_or(Row::Whole(i, n), Row::Own))
             .collect()
     }
 
@@ -396,7 +398,7 @@ impl Row {
     fn position(&self, items: &[Option<String>]) -> Option<usize> {
         match self {
             Row::Own(id) => items.iter().position(|x| x.as_deref() == Some(id)),
-            Row::Whole(i) => items.get(*i).is_some_and(Option::is_none).then_some(*i),
+            Row::Whole(i, _) => items.get(*i).is_some_and(Option::is_none).then_some(*i),
         }
     }
 
@@ -404,7 +406,7 @@ impl Row {
     fn token(&self) -> String {
         match self {
             Row::Own(id) => id.clone(),
-            Row::Whole(i) => format!("w{i}"),
+            Row::Whole(i, _) => format!("w{i}"),
         }
     }
 }
@@ -417,7 +419,7 @@ fn write_item(g: &GroupCtx, row: &Row, item: Value) {
         Row::Own(id) => g
             .set_field
             .run((model::forms::item_field(&g.question, id), item)),
-        Row::Whole(i) => {
+        Row::Whole(i, _) => {
             let ids = g.items.get_untracked();
             if !ids.get(*i).is_some_and(Option::is_none) {
                 return;
