@@ -173,6 +173,20 @@ pub fn step_checked(
     });
 }
 
+/// Takes a step's notice away once the record's `state` changes (here or on another
+/// computer): what stopped the step was about the record as it was.
+pub fn said_until_changed<T: PartialEq + Clone + Send + Sync + 'static>(
+    said: RwSignal<Option<String>>,
+    state: Memo<T>,
+) {
+    Effect::new(move |seen: Option<()>| {
+        state.track();
+        if seen.is_some() {
+            said.set(None);
+        }
+    });
+}
+
 /// One field.
 pub fn one(name: &str, value: Value) -> BTreeMap<String, Value> {
     BTreeMap::from([(name.to_owned(), value)])

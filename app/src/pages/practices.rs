@@ -21,7 +21,8 @@ use uuid::Uuid;
 
 use crate::components::attachments::Attachments;
 use crate::components::record_field::{
-    Checklist, Field, Input, SaveError, delete_then, one, save, save_once, step_checked,
+    Checklist, Field, Input, SaveError, delete_then, one, said_until_changed, save, save_once,
+    step_checked,
 };
 use crate::format;
 use crate::lists::known_schools;
@@ -248,6 +249,7 @@ pub fn MaterialPage() -> impl IntoView {
     // Checked on the stored record (a title typed a moment ago is in it); what stops it is said
     // beside the button, where no save of a field clears it.
     let unpublishable = RwSignal::new(None::<String>);
+    said_until_changed(unpublishable, published);
     let publishing = RwSignal::new(false);
     let publish = move |_| {
         let Some(id) = record.with_untracked(|r| r.as_ref().map(|r| r.id)) else {

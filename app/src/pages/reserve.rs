@@ -25,7 +25,8 @@ use crate::components::asked;
 use crate::components::attachments::Attachments;
 use crate::components::download::DownloadButton;
 use crate::components::record_field::{
-    Field, Input, SaveError, delete, delete_then, one, save, save_once, step_checked,
+    Field, Input, SaveError, delete, delete_then, one, said_until_changed, save, save_once,
+    step_checked,
 };
 use crate::format;
 use crate::lists::known_schools;
@@ -187,6 +188,10 @@ pub fn CandidatePage() -> impl IntoView {
     // stops it is said beside the buttons, where no save of a field clears it.
     let moving = RwSignal::new(false);
     let said = RwSignal::new(None::<String>);
+    said_until_changed(
+        said,
+        Memo::new(move |_| record.with(|x| x.as_ref().map(r::stage_of))),
+    );
     let move_to = move |to: Stage, clicks: i32| {
         if clicks > 1 || moving.get_untracked() {
             return;

@@ -23,7 +23,9 @@ use uuid::Uuid;
 
 use super::{live, school_of};
 use crate::components::download::DownloadButton;
-use crate::components::record_field::{Field, Input, SaveError, one, step_checked};
+use crate::components::record_field::{
+    Field, Input, SaveError, one, said_until_changed, step_checked,
+};
 use crate::format;
 use crate::lists::{known_schools, specialists};
 use crate::recommendation::{Draft, start_draft};
@@ -265,6 +267,7 @@ pub fn ConsultationPage() -> impl IntoView {
     // drawn in the same place.
     let moving = RwSignal::new(false);
     let said = RwSignal::new(None::<String>);
+    said_until_changed(said, state);
     let move_to = move |to: State, clicks: i32| {
         let Some(id) = id else { return };
         if clicks > 1 {
