@@ -949,6 +949,73 @@ async fn a_person_proves_one_file_at_a_time() {
     assert!(res.json::<FileProgress>().await.unwrap().held);
 }
 
+/// Wrong proofs of holding a file are counted for the person like wrong passwords (each makes
+/// the server read a whole file): after a few, the next waits, said in words, whatever it
+/// proves; other people are not held up; once the wait is over a right proof is taken and the
+/// count starts again.
+#[tokio::test]
+async fn wrong_proofs_of_holding_a_file_make_the_person_wait() {
+    let app = common::TestApp::start_empty().await;
+    let school = app.add_school("Школа").await;
+    let team = app
+        .add_user("team1", model::Role::SchoolTeam, Some(school))
+        .await;
+    let teacher = app
+        .add_user("teacher1", model::Role::Teacher, Some(school))
+        .await;
+    let colleague = app
+        .add_user("teacher2", model::Role::Teacher, Some(school))
+        .await;
+    let bytes = file(300_000, 5);
+    let sum = sha(&bytes);
+    assert_eq!(upload(&app, &team.token, &bytes).await.0, StatusCode::OK);
+    let wrong = proof_of(team.profile.id, &bytes);
+    let free = server::storage::PROOF_THROTTLE.login_free;
+    for n in 0..free {
+        let res = prove(&app, &teacher.token, &sum, &wrong).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT, "wrong proof {n}");
+    }
+    let right = proof_of(teacher.profile.id, &bytes);
+    let res = prove(&app, &teacher.token, &sum, &right).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let e: model::ApiError = res.json().await.unwrap();
+    assert!(
+        e.message.contains("неверное подтверждение"),
+        "{}",
+        e.message
+    );
+    let first = (server::storage::PROOF_THROTTLE.first_lock_ms / 1000) as u64;
+    assert!(
+        e.retry_after_secs.is_some_and(|s| s > 0 && s <= first),
+        "{e:?}"
+    );
+    assert!(!progress(&app, &teacher.token, &sum).await.held);
+    // Someone else's proof is read at once.
+    let res = prove(
+        &app,
+        &colleague.token,
+        &sum,
+        &proof_of(colleague.profile.id, &bytes),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // The wait is over: the right proof is taken, and wrong ones are free again.
+    sqlx::query("UPDATE login_attempts SET locked_until = 0 WHERE kind = 'file_proof'")
+        .execute(&app.pool().await)
+        .await
+        .unwrap();
+    let res = prove(&app, &teacher.token, &sum, &right).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.json::<FileProgress>().await.unwrap().held);
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM login_attempts WHERE subject = $1")
+        .bind(teacher.profile.id.to_string())
+        .fetch_one(&app.pool().await)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "a right proof starts the count again");
+}
+
 #[tokio::test]
 async fn knowing_a_files_hash_is_not_having_it() {
     let m = municipality().await;

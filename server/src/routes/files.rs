@@ -26,7 +26,7 @@ use super::parse_id;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiBytes, ApiJson, AppResult};
-use crate::storage::ChunkError;
+use crate::storage::{ChunkError, Proof};
 
 fn parse_sha(raw: &str) -> Result<&str, ApiError> {
     if files::is_sha256(raw) {
@@ -68,17 +68,35 @@ pub async fn proof(
         .into());
     };
     match state.db.prove_file(person, sha, &proof.digest).await? {
-        Some(true) => Ok(Json(state.db.file_progress(sha, person).await?)),
-        Some(false) => Err(ApiError::conflict(
-            "Файл на этом компьютере не совпадает с файлом на сервере под тем же именем. \
-             Удалите этот файл из записи и прикрепите его заново.",
-        )
-        .into()),
-        None => Err(ApiError::new(
+        Proof::Right => Ok(Json(state.db.file_progress(sha, person).await?)),
+        Proof::Wrong => {
+            tracing::info!(%person, sha, "wrong proof of holding a file");
+            Err(ApiError::conflict(
+                "Файл на этом компьютере не совпадает с файлом на сервере под тем же именем. \
+                 Удалите этот файл из записи и прикрепите его заново.",
+            )
+            .into())
+        }
+        Proof::NoWholeFile => Err(ApiError::new(
             model::ErrorCode::NotFound,
             "Этого файла ещё нет на сервере целиком: он будет отправлен с этого компьютера.",
         )
         .into()),
+        Proof::Wait { until } => {
+            let wait = ((until - crate::storage::now_ms()).max(1) as u64).div_ceil(1000);
+            Err(ApiError {
+                retry_after_secs: Some(wait),
+                ..ApiError::new(
+                    model::ErrorCode::TooManyAttempts,
+                    format!(
+                        "С этой учётной записи слишком часто присылали неверное подтверждение \
+                         файла. Следующая проверка — через {}.",
+                        model::error::seconds_ru(wait)
+                    ),
+                )
+            }
+            .into())
+        }
     }
 }
 

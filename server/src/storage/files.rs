@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
-use super::{Db, now_ms};
+use super::{AttemptCount, Counter, DAY_MS, Db, ThrottleRules, now_ms};
 
 /// Uploads a person may have unfinished at once (each up to the largest file): enough for a
 /// portfolio chosen offline, not a way to fill the server's disk.
@@ -23,6 +23,31 @@ const ABANDONED_AFTER_MS: i64 = 7 * 86_400_000;
 /// pool's connections: without a bound, anyone repeating proofs could take every connection and
 /// hold up everyone's syncs.
 pub const PROOFS_AT_ONCE: usize = 2;
+
+/// How wrong proofs of holding a file are counted, per person ([`Db::prove_file`]): each makes
+/// the server read a whole file, and a device that has the file never sends a wrong one (its
+/// copy spoilt on the disk is the only way), so after a few each further one waits half a
+/// minute, then twice as long, up to ten minutes. A right proof, or a quiet day, starts again.
+pub const PROOF_THROTTLE: ThrottleRules = ThrottleRules {
+    login_free: 3,
+    address_free: 3,
+    first_lock_ms: 30_000,
+    max_lock_ms: 10 * 60_000,
+    quiet_ms: DAY_MS,
+};
+
+/// What a proof of holding a file came to ([`Db::prove_file`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proof {
+    /// The person holds the file now.
+    Right,
+    /// The proof does not match the file's bytes.
+    Wrong,
+    /// The server has no whole file under this name.
+    NoWholeFile,
+    /// Too many wrong proofs: the person's next one is read at `until` (ms), not before.
+    Wait { until: i64 },
+}
 
 /// Why a piece of a file was not taken.
 #[derive(Debug, thiserror::Error)]
@@ -108,24 +133,35 @@ impl Db {
     }
 
     /// Checks `person`'s proof of holding a whole file (`model::files::FileProof`) against the
-    /// bytes the server has, and notes them as holding it when it is right. `None`: the server
-    /// has no whole file under this name.
+    /// bytes the server has, and notes them as holding it when it is right. A proof that makes
+    /// the server read the file is counted for the person under [`PROOF_THROTTLE`] first, like
+    /// a password attempt ([`Db::count_login_attempt`]): one sent while the person has to wait
+    /// reads nothing, and a right one starts the count again.
     pub async fn prove_file(
         &self,
         person: Uuid,
         sha256: &str,
         digest: &str,
-    ) -> Result<Option<bool>, sqlx::Error> {
+    ) -> Result<Proof, sqlx::Error> {
         // Nothing to hash for someone known to hold it already.
         if self.holds_file(person, sha256).await? {
-            return Ok(Some(true));
+            return Ok(Proof::Right);
         }
         let whole: Option<i64> = sqlx::query_scalar("SELECT 1 FROM files WHERE sha256 = $1")
             .bind(sha256)
             .fetch_optional(&self.pool)
             .await?;
         if whole.is_none() {
-            return Ok(None);
+            return Ok(Proof::NoWholeFile);
+        }
+        let id = person.to_string();
+        let counter = [Counter::FileProof(&id)];
+        let now = now_ms();
+        if let AttemptCount::Locked { until } = self
+            .count_login_attempt(&counter, now, &PROOF_THROTTLE)
+            .await?
+        {
+            return Ok(Proof::Wait { until });
         }
         let expected = {
             let _turn = self
@@ -144,10 +180,12 @@ impl Db {
                 .fold(0u8, |acc, (a, b)| acc | (a ^ b))
                 != 0;
         if differs {
-            return Ok(Some(false));
+            return Ok(Proof::Wrong);
         }
+        self.clear_login_attempts(&counter, now, PROOF_THROTTLE.quiet_ms)
+            .await?;
         self.file_given_to(person, sha256).await?;
-        Ok(Some(true))
+        Ok(Proof::Right)
     }
 
     /// Takes the piece of `user`'s upload of a file that starts at `start`, if it is the next

@@ -13,7 +13,7 @@ mod sync;
 
 pub use backup::{Restored, ServingLock};
 pub use dialect::{Dialect, caused_by_full_disk};
-pub use files::{ChunkError, MAX_UNFINISHED_PER_PERSON, StoredFile};
+pub use files::{ChunkError, MAX_UNFINISHED_PER_PERSON, PROOF_THROTTLE, Proof, StoredFile};
 pub use forms::{InstallError, Installed, write_server_changes};
 pub use pg_dump::shown as shown_address;
 pub use scratch::{SmallDisk, TEST_POSTGRES, scratch_database};
@@ -122,7 +122,8 @@ pub enum AttemptCount {
     Locked { until: i64 },
 }
 
-/// What a password attempt is counted for: a row of `login_attempts`.
+/// What an attempt is counted for (a password, or a proof of holding a file): a row of
+/// `login_attempts`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Counter<'a> {
     /// The login name typed, from a computer not known to that account.
@@ -133,6 +134,8 @@ pub enum Counter<'a> {
     Computer(&'a str),
     /// The hash of the token of the session that asks (a password change).
     Session(&'a str),
+    /// The account (its id) that sends a proof of holding a file (`routes::files`).
+    FileProof(&'a str),
 }
 
 impl<'a> Counter<'a> {
@@ -142,6 +145,7 @@ impl<'a> Counter<'a> {
             Counter::Address(_) => "address",
             Counter::Computer(_) => "computer",
             Counter::Session(_) => "session",
+            Counter::FileProof(_) => "file_proof",
         }
     }
 
@@ -150,7 +154,8 @@ impl<'a> Counter<'a> {
             Counter::Login(s)
             | Counter::Address(s)
             | Counter::Computer(s)
-            | Counter::Session(s) => s,
+            | Counter::Session(s)
+            | Counter::FileProof(s) => s,
         }
     }
 }
@@ -839,8 +844,8 @@ impl Db {
 
     // ---- password attempts ----
 
-    /// Counts one password attempt for each of `counters` at `now`, in one statement, before
-    /// the password is checked: either every count goes up (and, at its free limit, the wait
+    /// Counts one attempt (a password, a proof of holding a file) for each of `counters` at
+    /// `now`, in one statement, before it is checked: either every count goes up (and, at its free limit, the wait
     /// for the next attempt is set) or, when any of them must still wait, nothing changes.
     /// Attempts racing each other therefore take numbers one by one, and no more of them reach
     /// the password check than the rules allow. A count older than the quiet period starts
