@@ -103,10 +103,15 @@ pub async fn upload_pending(
     };
     let result = async {
         for sha in pending {
+            // Another person signed in here meanwhile: their computer's files are theirs to send.
+            if store.owner() != Some(person) {
+                break;
+            }
             let Ok(Some(file)) = store.file(&sha).await else {
                 continue;
             };
             match upload(view, person, token, &file).await {
+                Ok(()) if store.owner() != Some(person) => break,
                 Ok(()) => {
                     let _ = store.mark_uploaded(&sha).await;
                 }

@@ -204,6 +204,11 @@ const REOPEN_EVERY_MS: u32 = 3_000;
 const OPEN_LOCK_WAIT_MS: u32 = 10_000;
 
 /// Opens the database, trying a few times: a busy browser can fail an open now and then.
+async fn count_outbox(db: &Database) -> Option<u32> {
+    let tx = db.transaction(OUTBOX).build().ok()?;
+    tx.object_store(OUTBOX).ok()?.count().await.ok()
+}
+
 async fn open_retrying(name: &str, fresh: Fresh) -> Result<Database, Unopened> {
     let mut result = open_inner(name, fresh).await;
     for attempt in 1..=4 {
@@ -292,6 +297,23 @@ impl LocalDb {
             .map_err(|e| e.to_string())?
             .await
             .map_err(|e| e.to_string())
+    }
+
+    /// How many edits of `user`'s database were never sent to the server (0 when there is no
+    /// such database); `None` when it cannot be read.
+    pub async fn unsent(self, user_id: Uuid) -> Option<u32> {
+        if let Some(db) = self.db().filter(|_| self.owner() == Some(user_id)) {
+            return count_outbox(&db).await;
+        }
+        match open_inner(&db_name(user_id), Fresh::Refused).await {
+            Ok(db) => {
+                let count = count_outbox(&db).await;
+                db.close();
+                count
+            }
+            Err(Unopened::Gone) => Some(0),
+            Err(Unopened::Failed(_)) => None,
+        }
     }
 
     pub fn close(self) {

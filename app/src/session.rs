@@ -71,18 +71,22 @@ fn sign_in_key(login: &str) -> Option<String> {
 }
 
 /// Deletes what this computer keeps of a disabled account: its database, its caches and
-/// marks, and its entry among the known accounts.
-fn forget_account(db: LocalDb, id: Uuid) {
+/// marks, and its entry among the known accounts. A database that still holds edits never sent
+/// (or cannot be read) is kept instead, for the day the account is enabled again: nothing typed
+/// is lost by a disabling. Returns what to tell the person.
+async fn forget_account(db: LocalDb, id: Uuid) -> &'static str {
+    clear_user_caches(id);
+    if db.unsent(id).await != Some(0) {
+        return UNSENT_KEPT;
+    }
     let mut known = known_accounts();
     known.retain(|a| a.id != id);
     let _ = LocalStorage::set(ACCOUNTS_KEY, &known);
-    clear_user_caches(id);
     LocalStorage::delete(user_key(id, INBOX_SEEN));
-    leptos::task::spawn_local(async move {
-        if let Err(e) = db.delete(id).await {
-            web_sys::console::warn_1(&format!("deleting the local database failed: {e}").into());
-        }
-    });
+    if let Err(e) = db.delete(id).await {
+        web_sys::console::warn_1(&format!("deleting the local database failed: {e}").into());
+    }
+    DATA_DELETED
 }
 
 /// A copy of a server answer kept on this computer for one person, so a page has it with no
@@ -133,6 +137,9 @@ pub fn clear_user_caches(user: Uuid) {
 }
 
 const DATA_DELETED: &str = "Данные этой учётной записи удалены с этого компьютера.";
+const UNSENT_KEPT: &str = "На этом компьютере остались изменения этой учётной записи, не \
+                           отправленные на сервер: они сохранены и будут отправлены, если \
+                           учётную запись снова включат. Обратитесь в наставнический центр.";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
@@ -196,6 +203,7 @@ impl SessionCtx {
     }
 
     fn sign_in(&self, session: Session, sign_in_key: Option<String>) {
+        self.notice.set(None);
         if LocalStorage::set(SESSION_KEY, &session).is_err() {
             self.notice.set(Some(
                 "Браузер не позволил сохранить вход: без связи приложение попросит войти снова. \
@@ -203,7 +211,6 @@ impl SessionCtx {
                     .into(),
             ));
         }
-        self.notice.set(None);
         remember_account(&session.profile, sign_in_key);
         self.current.set(Some(session));
     }
@@ -289,9 +296,14 @@ impl SessionCtx {
     pub fn handle(&self, failure: &Failure) {
         if failure.is_account_disabled() {
             let id = self.user();
-            self.sign_out(Some(format!("{} {DATA_DELETED}", failure.message())));
+            let said = failure.message();
+            self.sign_out(Some(said.clone()));
             if let Some(id) = id {
-                forget_account(self.db, id);
+                let (db, notice) = (self.db, self.notice);
+                leptos::task::spawn_local(async move {
+                    let done = forget_account(db, id).await;
+                    notice.try_set(Some(format!("{said} {done}")));
+                });
             }
         } else if failure.is_unauthorized() {
             self.sign_out(Some(failure.message()));
@@ -299,13 +311,14 @@ impl SessionCtx {
     }
 
     /// A sign-in was refused because the account is disabled: the account's data on this
-    /// computer (if it ever signed in here) is deleted. Returns what to tell the person.
-    pub fn disabled_at_sign_in(&self, login: &str, failure: &Failure) -> String {
+    /// computer (if it ever signed in here) is deleted, unless some were never sent. Returns
+    /// what to tell the person.
+    pub async fn disabled_at_sign_in(&self, login: &str, failure: &Failure) -> String {
         let login = model::user::validate_login(login).unwrap_or_default();
         match known_accounts().into_iter().find(|a| a.login == login) {
             Some(account) => {
-                forget_account(self.db, account.id);
-                format!("{} {DATA_DELETED}", failure.message())
+                let done = forget_account(self.db, account.id).await;
+                format!("{} {done}", failure.message())
             }
             None => failure.message(),
         }

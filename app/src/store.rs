@@ -247,6 +247,21 @@ impl Store {
         self.db.state()
     }
 
+    /// The open database if it is `user`'s.
+    fn open_db_of(self, user: Uuid) -> Result<Database> {
+        if self.db.owner() != Some(user) {
+            return Err(StoreError::new(
+                "На этом компьютере вошёл другой человек: обмен прежнего остановлен.",
+            ));
+        }
+        self.open_db()
+    }
+
+    /// Whose database is open, if any.
+    pub fn owner(self) -> Option<Uuid> {
+        self.db.owner()
+    }
+
     fn open_db(self) -> Result<Database> {
         self.db
             .db()
@@ -784,8 +799,10 @@ impl Store {
 
     /// The next sync request. The "sent" mark is stored before the request leaves, so a later edit
     /// never changes a mutation the server may already have.
-    pub async fn prepare_request(self) -> Result<SyncRequest> {
-        let db = self.open_db()?;
+    /// Made only from `user`'s own database: the one open may be another person's, who signed
+    /// in here while this sync was on its way.
+    pub async fn prepare_request(self, user: Uuid) -> Result<SyncRequest> {
+        let db = self.open_db_of(user)?;
         let tx = db
             .transaction([META, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
@@ -809,8 +826,9 @@ impl Store {
 
     /// Takes a server answer in, in one transaction: the pulled changes, the new cursor, the
     /// refused edits, and only then the removal of acknowledged edits from the outbox.
-    pub async fn take_response(self, response: &SyncResponse) -> Result<Took> {
-        let db = self.open_db()?;
+    /// Taken only into `user`'s own database, whose sync asked for it.
+    pub async fn take_response(self, user: Uuid, response: &SyncResponse) -> Result<Took> {
+        let db = self.open_db_of(user)?;
         let tx = db
             .transaction([META, RECORDS, OUTBOX, REFUSED, FILES])
             .with_mode(TransactionMode::Readwrite)

@@ -200,6 +200,7 @@ impl SyncCtx {
                     continue;
                 }
                 self.edited_at.try_set_value(None);
+                let sent_as = token.clone();
                 let result = std::rc::Rc::new(std::cell::RefCell::new(None));
                 let out = result.clone();
                 // A holder that has not let go for long (a page stuck somewhere) is not waited
@@ -214,7 +215,7 @@ impl SyncCtx {
                     crate::browser::WhenHidden::LetGo,
                     async move {
                         // Records first (an attachment's record says what the file is), then the files.
-                        let outcome = match self.run(&token).await {
+                        let outcome = match self.run(&token, user).await {
                             Ok(()) => crate::files::upload_pending(store, self, user, &token).await,
                             failed => failed,
                         };
@@ -241,7 +242,11 @@ impl SyncCtx {
                         timer_at = js_sys::Date::now() + BUSY_RETRY_MS;
                     }
                     (true, Some(Err(failure))) => {
-                        session.handle(&failure);
+                        // Only a failure of the session now signed in ends it: one that came
+                        // back for someone who signed out meanwhile says nothing of the next.
+                        if session.token().as_deref() == Some(sent_as.as_str()) {
+                            session.handle(&failure);
+                        }
                         failures += 1;
                         let base = (2_000.0 * 2f64.powi(failures.min(10))).min(MAX_BACKOFF_MS);
                         let jitter = 0.5 + js_sys::Math::random();
@@ -255,19 +260,27 @@ impl SyncCtx {
     }
 
     /// Syncs until nothing is left to send or receive.
-    async fn run(self, token: &str) -> Result<(), Failure> {
+    /// Only `user`'s database takes part: once another person signs in here, the exchange
+    /// stops where it is (what it had sent is taken again by the next sync of `user`).
+    async fn run(self, token: &str, user: uuid::Uuid) -> Result<(), Failure> {
         let (v, store) = (self, self.store);
         v.running.set(true);
         v.error.set(None);
         let mut received = 0usize;
         let result = async {
             loop {
-                let request = store.prepare_request().await.map_err(|e| {
+                if store.owner() != Some(user) {
+                    return Ok(());
+                }
+                let request = store.prepare_request(user).await.map_err(|e| {
                     Failure::Api(model::ApiError::new(model::ErrorCode::Internal, e.0))
                 })?;
                 let sent = request.changes.len();
                 let response = api::sync(token, &request).await?;
-                let took = store.take_response(&response).await.map_err(|e| {
+                if store.owner() != Some(user) {
+                    return Ok(());
+                }
+                let took = store.take_response(user, &response).await.map_err(|e| {
                     Failure::Api(model::ApiError::new(model::ErrorCode::Internal, e.0))
                 })?;
                 received += took.changes;
@@ -297,15 +310,16 @@ impl SyncCtx {
         v.running.set(false);
         v.progress.set(None);
         self.refresh_counts().await;
-        if let Err(f) = &result {
-            v.error.set(Some(match f {
+        match &result {
+            Err(f) if store.owner() == Some(user) => v.error.set(Some(match f {
                 Failure::Offline => {
                     "Нет связи с сервером: изменения сохранены на компьютере и будут \
                                      отправлены, когда связь появится."
                         .into()
                 }
                 other => format!("Синхронизация не удалась: {}", other.message()),
-            }));
+            })),
+            _ => {}
         }
         result
     }

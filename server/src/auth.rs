@@ -627,8 +627,9 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Err(ApiError::unauthorized().into());
         }
         if session.disabled {
-            // The device learns it (and deletes the account's data); the session ends.
-            state.db.delete_session(&hash).await?;
+            // The device learns it (and deletes the account's data). The session stays, so
+            // every request of it says the same, whichever answer the link loses; enabling the
+            // account again ends it (`Db::set_disabled`).
             return Err(ApiError::account_disabled().into());
         }
         if now - session.last_seen_at > TOUCH_EVERY_MS {

@@ -880,6 +880,17 @@ impl Api {
         Ok(())
     }
 
+    /// As the centre head or a moderator, enables a disabled account again.
+    pub async fn enable(&self, user: uuid::Uuid) -> anyhow::Result<()> {
+        self.http
+            .post(format!("{}/api/users/{user}/enable", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(())
+    }
+
     /// As the centre head, sends a template to one school's management team; returns the
     /// campaign's id.
     pub async fn send_campaign(

@@ -225,6 +225,72 @@ async fn a_disabled_account_leaves_the_computer_at_its_next_sync() -> anyhow::Re
     Ok(())
 }
 
+/// Edits made on the computer and never sent are not deleted with a disabled account: the
+/// computer keeps them, says so, and sends them once the account is enabled and signs in again.
+#[tokio::test]
+async fn a_disabled_account_keeps_what_it_never_sent() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let (head, _) = server.own_school("otkl2").await?;
+    let team = Api::login(&server.url(""), "otkl2").await?;
+    // The computer reaches the server through a link that can fail.
+    let link = e2e::proxy::Proxy::start(server.port).await?;
+    let base = link.url("");
+    let b = Browser::start().await?;
+    b.sign_in_synced(&base, "otkl2", "#home-school").await?;
+    b.client.goto(&link.url("/reserve")).await?;
+    b.wait_for("#reserve-nominate").await?;
+    // The link fails; meanwhile the account is disabled, and a nomination is begun here.
+    link.cut_answers_after(1);
+    b.wait_net("offline", LONG).await?;
+    head.disable(team.profile.id).await?;
+    b.click("#reserve-nominate").await?;
+    b.wait_for("#candidate-name").await?;
+    let id = b
+        .eval("location.pathname.split('/').pop()")
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    b.fill("#candidate-name", "Неотправленная Заявка").await?;
+    b.wait_js(
+        "(document.querySelector('main h1') || {innerText: ''}).innerText.includes('Неотправленная Заявка')",
+        LONG,
+    )
+    .await?;
+    // The link is back: the sync that would send it is refused.
+    link.cut_answers_after(0);
+    b.wait_js(
+        "document.body.innerText.includes('Учётная запись отключена') && document.body.innerText.includes('не отправленные на сервер: они сохранены')",
+        LONG,
+    )
+    .await?;
+    let name = format!("nastavnik-{}", team.profile.id);
+    b.eval(&format!(
+        "(window.__kept = null, indexedDB.databases().then(l => window.__kept = l.some(d => d.name === '{name}')), true)"
+    ))
+    .await?;
+    b.wait_js("window.__kept !== null", LONG).await?;
+    assert_eq!(
+        b.eval("window.__kept").await?,
+        json!(true),
+        "the database stays"
+    );
+
+    // Enabled again: the next sign-in on this computer sends the nomination.
+    head.enable(team.profile.id).await?;
+    b.wait_for("#login").await?;
+    b.sign_in_synced(&base, "otkl2", "#home-school").await?;
+    b.sync_all(LONG).await?;
+    let uuid: uuid::Uuid = id.parse()?;
+    let stored = head.record(uuid).await?;
+    assert_eq!(
+        stored.fields.get(model::reserve::F_NAME).map(|f| &f.value),
+        Some(&json!("Неотправленная Заявка"))
+    );
+    b.close().await?;
+    Ok(())
+}
+
 /// Anybody may send wrong passwords for a teacher's login and make it wait; the computer the
 /// teacher signed in on before still signs in at once, because the app brings back the key the
 /// server gave it.

@@ -47,7 +47,7 @@ pub fn LoginPage() -> impl IntoView {
                 )),
                 Err(f) if f.is_account_disabled() => {
                     password.set(String::new());
-                    failure.set(Some(session.disabled_at_sign_in(&l, &f)));
+                    failure.set(Some(session.disabled_at_sign_in(&l, &f).await));
                 }
                 Err(f) => failure.set(Some(f.message())),
             }
