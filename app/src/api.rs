@@ -9,6 +9,7 @@ use model::api::{
 use model::{ApiError, ErrorCode, NewSchool, NewUser, School, UserProfile};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::time::Duration;
 
 use crate::connectivity;
 
@@ -106,6 +107,18 @@ fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
     })
 }
 
+/// How long the connection check waits for the server's answer before it counts as no
+/// connection. A school's router that lost its uplink leaves requests open for minutes, and
+/// the browser does not end them by itself.
+const HEALTH_WAIT_MS: u32 = 15_000;
+/// How long the shell's other calls wait (a sign-in may wait its turn for the password check).
+const SHELL_WAIT_MS: u32 = 45_000;
+/// How long a page's call waits for its whole answer, besides the time its body takes at
+/// [`SLOW_LINK_BYTES_PER_SEC`]; a call may set a longer wait of its own (a spreadsheet).
+const ANSWER_WAIT_MS: u64 = 60_000;
+/// A third of a rural 2G link's 250 kbit/s: the pace a request's body is allowed.
+const SLOW_LINK_BYTES_PER_SEC: u64 = 10_000;
+
 /// A call of the app's shell (the connection check, sign-in, the profile, sign-out) through
 /// the browser's own `fetch`: the first page a new computer loads then carries no HTTP library
 /// (reqwest comes with the pages' code, in the chunk `work`). Returns the body of a successful
@@ -120,6 +133,17 @@ async fn shell_call(
     use wasm_bindgen_futures::JsFuture;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
+    // Ended when no whole answer came in time (the timer lives until the body is read).
+    let wait = if path == "/health" {
+        HEALTH_WAIT_MS
+    } else {
+        SHELL_WAIT_MS
+    };
+    let abort = web_sys::AbortController::new().ok();
+    let _timer = abort.clone().map(|abort| {
+        init.set_signal(Some(&abort.signal()));
+        gloo_timers::callback::Timeout::new(wait, move || abort.abort())
+    });
     let headers = web_sys::Headers::new().map_err(|_| offline())?;
     if let Some(token) = token {
         let _ = headers.set("authorization", &format!("Bearer {token}"));
@@ -155,9 +179,20 @@ fn client() -> reqwest::Client {
     reqwest::Client::new()
 }
 
-/// Sends a request of a page; an answer of any kind means the server is reachable.
+/// Sends a request of a page; an answer of any kind means the server is reachable. No whole
+/// answer within its wait ([`ANSWER_WAIT_MS`] and the time its body takes on a slow link, or
+/// the call's own) counts as no connection.
 async fn send(req: reqwest::RequestBuilder) -> Result<reqwest::Response, Failure> {
-    let res = req.send().await.map_err(|_| offline())?;
+    let (client, request) = req.build_split();
+    let mut request = request.map_err(|_| offline())?;
+    let body = request
+        .body()
+        .and_then(|b| b.as_bytes())
+        .map_or(0, |b| b.len() as u64);
+    request.timeout_mut().get_or_insert(Duration::from_millis(
+        ANSWER_WAIT_MS + body * 1000 / SLOW_LINK_BYTES_PER_SEC,
+    ));
+    let res = client.execute(request).await.map_err(|_| offline())?;
     let status = res.status().as_u16();
     let content_type = res
         .headers()
@@ -430,7 +465,8 @@ pub async fn attached_file_part(
 /// Downloads a file the API makes (an XLSX export) and hands it to the browser to save.
 pub async fn download(token: &str, path: &str, file_name: &str) -> Result<(), Failure> {
     use wasm_bindgen::JsCast;
-    let res = send(get(path, token)).await?;
+    // A spreadsheet of a whole year takes its time to make and to arrive over 2G.
+    let res = send(get(path, token).timeout(Duration::from_secs(600))).await?;
     let bytes = res.bytes().await.map_err(|_| offline())?;
     let array = js_sys::Uint8Array::from(bytes.as_ref());
     let parts = js_sys::Array::of1(&array);

@@ -25,6 +25,8 @@ pub use crate::local_db::DbState;
 use crate::local_db::{FILES, LocalDb, META, OUTBOX, RECORDS, REFUSED};
 
 const DEVICE_KEY: &str = "device";
+/// How often edits held in the tab are tried again while the storage stays open.
+const HELD_RETRY_MS: u32 = 5_000;
 
 /// A failure of the local store, in words for the user, and what kind of failure it is.
 #[derive(Clone, PartialEq)]
@@ -54,7 +56,9 @@ impl StoreError {
 
 impl<E: std::fmt::Display> From<E> for StoreError {
     fn from(e: E) -> Self {
+        // The browser's own words (in English) go to the console, not to the person.
         let text = e.to_string();
+        web_sys::console::warn_1(&format!("local storage: {text}").into());
         if text.contains("Quota") {
             StoreError(
                 "На диске не хватает места: последнее изменение не сохранено. Освободите место \
@@ -68,10 +72,9 @@ impl<E: std::fmt::Display> From<E> for StoreError {
         {
             // What Chromium says when it cannot write its files (a full disk): it aborts the
             // transaction and closes the database, which is then opened again by itself.
-            let cause = format!(
-                "Браузер не смог записать на диск этого компьютера — скорее всего, на нём \
-                 кончилось место ({text})."
-            );
+            let cause = "Браузер не смог записать на диск этого компьютера — скорее всего, на \
+                         нём кончилось место."
+                .to_owned();
             StoreError(
                 format!(
                     "{cause} Последнее изменение не сохранено: освободите место на диске и \
@@ -80,10 +83,10 @@ impl<E: std::fmt::Display> From<E> for StoreError {
                 Trouble::Storage(cause),
             )
         } else {
-            StoreError::new(format!(
-                "Не удалось сохранить на этом компьютере ({text}). Повторите ввод; если ошибка \
-                 повторяется, перезапустите браузер."
-            ))
+            StoreError::new(
+                "Не удалось сохранить на этом компьютере. Повторите ввод; если ошибка \
+                 повторяется, перезапустите браузер.",
+            )
         }
     }
 }
@@ -612,6 +615,20 @@ impl Store {
                 spawn_local(async move {
                     let _ = self.write_edits(user, None).await;
                 });
+            }
+        });
+        // A full disk does not always close the storage: the browser may refuse a write
+        // ("quota") and keep the database open. The held edits are then tried again every few
+        // seconds, and go in once there is room.
+        spawn_local(async move {
+            loop {
+                gloo_timers::future::TimeoutFuture::new(HELD_RETRY_MS).await;
+                if self.held_count.try_get_untracked().unwrap_or(0) == 0 {
+                    continue;
+                }
+                if let Some(DbState::Ready { user, .. }) = self.db_state().try_get_untracked() {
+                    let _ = self.write_edits(user, None).await;
+                }
             }
         });
     }

@@ -250,7 +250,12 @@ impl SyncCtx {
                         failures += 1;
                         let base = (2_000.0 * 2f64.powi(failures.min(10))).min(MAX_BACKOFF_MS);
                         let jitter = 0.5 + js_sys::Math::random();
-                        backoff_until = js_sys::Date::now() + base * jitter;
+                        // No sooner than the server asked (its disk is full, it is busy).
+                        let asked = match &failure {
+                            Failure::Api(e) => e.retry_after_secs.unwrap_or(0) as f64 * 1000.0,
+                            Failure::Offline => 0.0,
+                        };
+                        backoff_until = js_sys::Date::now() + (base * jitter).max(asked);
                         timer_at = backoff_until;
                     }
                     (true, None) => {}

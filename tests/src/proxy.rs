@@ -13,6 +13,9 @@ use tokio::net::{TcpListener, TcpStream};
 pub struct Proxy {
     pub port: u16,
     bad: Arc<AtomicBool>,
+    /// While set, nothing gets through either way, and no connection ends: a router that lost
+    /// its uplink.
+    stalled: Arc<AtomicBool>,
     /// While not 0, every connection is cut after it carried this many bytes of answers.
     answers_up_to: Arc<AtomicU64>,
     /// Connections cut so far.
@@ -32,11 +35,13 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
         let bad = Arc::new(AtomicBool::new(false));
+        let stalled = Arc::new(AtomicBool::new(false));
         let answers_up_to = Arc::new(AtomicU64::new(0));
         let cuts = Arc::new(AtomicU64::new(0));
         let upstream: SocketAddr = ([127, 0, 0, 1], upstream_port).into();
         let link = Arc::new(Link {
             bad: bad.clone(),
+            stalled: stalled.clone(),
             answers_up_to: answers_up_to.clone(),
             cuts: cuts.clone(),
             rng: AtomicU64::new(0x2a2a),
@@ -55,6 +60,7 @@ impl Proxy {
         Ok(Proxy {
             port,
             bad,
+            stalled,
             answers_up_to,
             cuts,
         })
@@ -69,6 +75,12 @@ impl Proxy {
         self.bad.store(bad, Ordering::SeqCst);
     }
 
+    /// Holds everything on its way (or lets it go again), keeping connections open: requests
+    /// get no answer and no error, as behind a router that lost its uplink.
+    pub fn set_stalled(&self, stalled: bool) {
+        self.stalled.store(stalled, Ordering::SeqCst);
+    }
+
     /// Cuts every connection after it carried `bytes` of answers (headers included; answers
     /// that share a kept-alive connection share them), as a link that never carries more in
     /// one go; 0 lets answers through whole again.
@@ -80,6 +92,7 @@ impl Proxy {
 /// The state shared by all connections: whether the link is bad now, and a random source.
 struct Link {
     bad: Arc<AtomicBool>,
+    stalled: Arc<AtomicBool>,
     answers_up_to: Arc<AtomicU64>,
     cuts: Arc<AtomicU64>,
     rng: AtomicU64,
@@ -129,6 +142,9 @@ where
             Ok(0) | Err(_) => return false,
             Ok(n) => n,
         };
+        while link.stalled.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         let up_to = link.answers_up_to.load(Ordering::SeqCst);
         if answers && up_to > 0 && carried + n as u64 > up_to {
             let _ = to

@@ -73,3 +73,40 @@ async fn app_opens_signed_in_without_the_server_and_notices_its_return() -> anyh
     browser.close().await?;
     Ok(())
 }
+
+/// A school's router that lost its uplink keeps requests open with no answer and no error. The
+/// app does not wait for them for ever: the header says «Нет связи», the edit waits on the
+/// computer, and once the link carries again it reaches the server.
+#[tokio::test]
+async fn a_link_that_stops_answering_is_noticed_and_the_edit_goes_when_it_answers_again()
+-> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let (head, _) = server.own_school("zavis").await?;
+    let link = e2e::proxy::Proxy::start(server.port).await?;
+    let base = link.url("");
+    let b = Browser::start().await?;
+    b.sign_in_synced(&base, "zavis", "#home-school").await?;
+    b.client.goto(&link.url("/school/profile")).await?;
+    b.wait_for("#field-director").await?;
+    b.wait_net("online", Duration::from_secs(20)).await?;
+
+    link.set_stalled(true);
+    b.fill("#field-director", "Петрова Анна Сергеевна").await?;
+    b.wait_saved(1).await?;
+    // The sync it starts, and the connection checks, get no answer: given up on in time.
+    b.wait_net("offline", Duration::from_secs(150)).await?;
+    assert!(b.pending().await? >= 1, "the edit waits on the computer");
+
+    link.set_stalled(false);
+    b.wait_net("online", Duration::from_secs(60)).await?;
+    b.wait_all_sent(Duration::from_secs(90)).await?;
+    let changes = head.all_changes().await?;
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.fields.values().any(|v| v == "Петрова Анна Сергеевна")),
+        "the edit reached the server"
+    );
+    b.close().await?;
+    Ok(())
+}
