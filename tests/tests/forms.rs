@@ -727,6 +727,20 @@ async fn the_head_sends_forms_and_the_school_sees_its_tasks_by_deadline() -> any
         LONG,
     )
     .await?;
+    // Coming back to it later, text that is not a number typed over it is said to be wrong
+    // and takes nothing: not even the empty field it passed through on the way (the answer
+    // stays 12).
+    b.eval("document.activeElement.blur() || true").await?;
+    b.fill(&format!("#q-{}-input", q.id), "двенадцать").await?;
+    b.wait_for(&format!("#q-{}-input-rule", q.id)).await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    b.wait_js(
+        &format!(
+            "document.getElementById('form-progress').innerText.includes('Заполнено 1 из {total}')"
+        ),
+        LONG,
+    )
+    .await?;
     b.client.goto(&format!("{base}/school")).await?;
     b.wait_js(
         &format!("(document.querySelector('#tasks .task') || {{innerText: ''}}).innerText.includes('заполнено 1 из {total}')"),
@@ -988,6 +1002,35 @@ async fn an_item_arriving_from_another_computer_leaves_the_one_typed_in() -> any
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     assert_eq!(stored, want);
+    b.close().await?;
+    Ok(())
+}
+
+/// A form sent to one school reaches every school's team (campaigns are the centre's), but only
+/// the school it is sent to may fill it: another school's team opening its link is told so in
+/// words, with nothing to type that the server would refuse later.
+#[tokio::test]
+async fn a_form_sent_to_another_school_cannot_be_filled() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let base = server.url("");
+    let (t, _) = builtin_template("context_profile");
+    let (head, school) = server.own_school("adresat").await?;
+    server.own_school("neadresat").await?;
+    let cid = head.send_campaign(&t, school.id, "2027-01-31").await?;
+    let b = Browser::start().await?;
+    b.sign_in_synced(&base, "neadresat", "#home-school").await?;
+    b.client.goto(&format!("{base}/forms/{cid}")).await?;
+    b.wait_for("#form-not-yours").await?;
+    assert!(
+        b.text("#form-not-yours")
+            .await?
+            .contains("направлена не вам")
+    );
+    assert_eq!(
+        b.eval("document.querySelectorAll('.question input').length")
+            .await?,
+        json!(0)
+    );
     b.close().await?;
     Ok(())
 }

@@ -49,10 +49,12 @@ fn parse_number(text: &str, integer: bool) -> Result<Value, String> {
     let t = t.replace(',', ".");
     match t.parse::<f64>() {
         Ok(n) if n.is_finite() => {
-            if integer {
-                if n.fract() != 0.0 {
-                    return Err("введите целое число".into());
-                }
+            if integer && n.fract() != 0.0 {
+                return Err("введите целое число".into());
+            }
+            // A whole number is kept as one (45, not 45.0), as it reads back from storage:
+            // the page then knows the stored value for the one typed.
+            if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
                 Ok(Value::from(n as i64))
             } else {
                 Ok(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number))
@@ -97,6 +99,24 @@ pub(crate) fn TextInput(
     let draft = RwSignal::new(String::new());
     let editing = RwSignal::new(false);
     let local_error = RwSignal::new(None::<String>);
+    // The value when the person began typing, and whether what they typed since was stored:
+    // each keystroke that reads well is saved, so «150» in a field of 0–100 has saved «15» on
+    // the way. Text that breaks a rule puts the value back as it was before the typing.
+    let before = StoredValue::new(None::<Value>);
+    let wrote = StoredValue::new(false);
+    let begin = move || {
+        editing.set(true);
+        before.set_value(Some(value.get_untracked()));
+        wrote.set_value(false);
+    };
+    let undo = move || {
+        if wrote.get_value()
+            && let Some(v) = before.get_value()
+        {
+            wrote.set_value(false);
+            set.run(v);
+        }
+    };
     Effect::new(move |_| {
         let v = value.get();
         if !editing.get_untracked() && local_error.get_untracked().is_none() {
@@ -107,11 +127,18 @@ pub(crate) fn TextInput(
     let on_text = Callback::new(move |text: String| {
         draft.set(text.clone());
         match parse(&text) {
-            Err(rule) => local_error.set(Some(rule)),
+            Err(rule) => {
+                local_error.set(Some(rule));
+                undo();
+            }
             Ok(v) => match breaks(&v) {
-                Some(rule) => local_error.set(Some(rule)),
+                Some(rule) => {
+                    local_error.set(Some(rule));
+                    undo();
+                }
                 None => {
                     local_error.set(None);
+                    wrote.set_value(true);
                     set.run(v);
                 }
             },
@@ -176,7 +203,7 @@ pub(crate) fn TextInput(
                 aria-label=move || label.map(|l| l.get()).filter(|l| !l.is_empty())
                 prop:value=move || draft.get()
                 disabled=move || disabled.get()
-                on:focus=move |_| editing.set(true)
+                on:focus=move |_| begin()
                 on:blur=on_blur
                 on:input=move |ev| on_text.run(event_target_value(&ev))
                 aria-invalid=invalid
@@ -196,7 +223,7 @@ pub(crate) fn TextInput(
                 aria-label=move || label.map(|l| l.get()).filter(|l| !l.is_empty())
                 prop:value=move || draft.get()
                 disabled=move || disabled.get()
-                on:focus=move |_| editing.set(true)
+                on:focus=move |_| begin()
                 on:blur=on_blur
                 on:input=move |ev| {
                     let text = event_target_value(&ev);

@@ -66,9 +66,23 @@ pub fn FormPage() -> impl IntoView {
         (Some(_), Some(c)) => {
             let template = load_form(&c);
             let c = Arc::new(c);
+            let session = use_session();
+            // The server takes answers only from those the form is sent to: nobody else is
+            // let type what would be refused at the next sync.
+            let not_for_me = {
+                let c = c.clone();
+                move |t: &Template| {
+                    session.profile().is_some_and(|p| !c.addressed_to(p.role, p.school_id, &t.audience))
+                }
+            };
             view! {
                 {move || match template.get() {
                     None => view! { <p class="empty" role="status">"Шаблон формы ещё не получен: дождитесь синхронизации."</p> }.into_any(),
+                    Some(t) if not_for_me(&t) => view! {
+                        <p class="alert alert-info" id="form-not-yours">
+                            {format!("Форма «{}» направлена не вам: заполнять её не нужно.", t.title)}
+                        </p>
+                    }.into_any(),
                     Some(t) if t.anonymous => view! { <AnonymousFiller campaign=c.clone() template=t/> }.into_any(),
                     Some(t) => match response_target(&t, c.id) {
                         Some(target) => view! { <Filler campaign=c.clone() template=t target=target/> }.into_any(),
