@@ -357,6 +357,17 @@ pub async fn set_disabled(token: &str, user: uuid::Uuid, disabled: bool) -> Resu
     .map(|_| ())
 }
 
+/// Sets a new password for an account the person manages.
+pub async fn reset_password(
+    token: &str,
+    user: uuid::Uuid,
+    reset: &model::api::PasswordReset,
+) -> Result<(), Failure> {
+    send(post(&format!("/users/{user}/password"), token, reset))
+        .await
+        .map(|_| ())
+}
+
 /// Assigns (`on`) or unassigns a school to a mentor or curator.
 pub async fn set_assignment(token: &str, a: &Assignment, on: bool) -> Result<(), Failure> {
     let path = url(&format!("/users/{}/schools/{}", a.user_id, a.school_id));

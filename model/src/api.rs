@@ -84,6 +84,27 @@ impl PasswordChange {
     }
 }
 
+/// A new password the centre sets for an account it manages (someone forgot theirs):
+/// `POST /api/users/{id}/password`. The account's sessions and known computers end with it.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct PasswordReset {
+    pub password: String,
+}
+
+impl std::fmt::Debug for PasswordReset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordReset { .. }")
+    }
+}
+
+impl PasswordReset {
+    /// As long as a new account's password (checked by the app and again by the server).
+    pub fn validated(self) -> Result<PasswordReset, ApiError> {
+        validate_password("password", &self.password)?;
+        Ok(self)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assignment {
     pub user_id: Uuid,

@@ -1312,6 +1312,108 @@ async fn a_stranger_cannot_keep_a_person_out_of_their_own_computer() {
     assert_eq!(res.status(), StatusCode::OK);
 }
 
+/// Someone who forgot their password gets a new one from the centre: the head or the moderator
+/// (for the roles each manages) sets it, the account's sessions end, the old password no longer
+/// works and the new one does; nobody resets their own, and a short one is refused in words.
+#[tokio::test]
+async fn the_centre_sets_a_new_password_for_someone_who_forgot_theirs() {
+    let app = TestApp::start().await;
+    let head = app.login("head1").await;
+    let moderator = app.login("moderator1").await;
+    let teacher = app.login("teacher1").await;
+    let teacher_id = app.user_id(&head.token, "teacher1").await;
+    let mentor_id = app.user_id(&head.token, "mentor1").await;
+    let path = |id: uuid::Uuid| format!("/api/users/{id}/password");
+
+    let err = api_error(
+        app.post(
+            &moderator.token,
+            &path(teacher_id),
+            json!({ "password": "short" }),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(err.field.as_deref(), Some("password"));
+    assert!(err.message.contains("не менее"), "{}", err.message);
+    let err = api_error(
+        app.post(
+            &moderator.token,
+            &path(mentor_id),
+            json!({ "password": "novyi-parol-1" }),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert!(
+        err.message.contains("не может менять пароли"),
+        "{}",
+        err.message
+    );
+    let err = api_error(
+        app.post(
+            &head.token,
+            &path(head.profile.id),
+            json!({ "password": "novyi-parol-1" }),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert!(err.message.contains("Учётная запись"), "{}", err.message);
+    let err = api_error(
+        app.post(
+            &teacher.token,
+            &path(mentor_id),
+            json!({ "password": "novyi-parol-1" }),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert_eq!(err.code, ErrorCode::Forbidden);
+    // Still the old password, and the teacher still signed in.
+    assert_eq!(
+        app.get(&teacher.token, "/api/me").await.status(),
+        StatusCode::OK
+    );
+
+    let res = app
+        .post(
+            &moderator.token,
+            &path(teacher_id),
+            json!({ "password": "novyi-parol-1" }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get(&teacher.token, "/api/me").await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the sessions end"
+    );
+    let err = api_error(
+        app.login_raw("teacher1", demo::DEMO_PASSWORD).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert_eq!(err.code, ErrorCode::BadCredentials);
+    assert_eq!(
+        app.login_raw("teacher1", "novyi-parol-1").await.status(),
+        StatusCode::OK
+    );
+    // Who did it is in the audit, the password is not.
+    let logged: Vec<(String, String)> =
+        sqlx::query_as("SELECT user_id, detail FROM audit WHERE action = 'user.password'")
+            .fetch_all(&app.pool().await)
+            .await
+            .unwrap();
+    assert_eq!(logged.len(), 1);
+    assert_eq!(logged[0].0, moderator.profile.id.to_string());
+    assert!(!logged[0].1.contains("novyi-parol"), "{}", logged[0].1);
+}
+
 #[tokio::test]
 async fn a_disabled_account_cannot_sign_in_and_loses_its_sessions() {
     let app = TestApp::start().await;

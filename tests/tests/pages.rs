@@ -250,3 +250,50 @@ async fn a_teacher_opens_the_filler_and_the_account_offline() -> anyhow::Result<
     )
     .await
 }
+
+/// A teacher forgot the password: the head sets a new one on the accounts page, and the teacher
+/// signs in with it.
+#[tokio::test]
+async fn the_head_gives_a_teacher_a_new_password() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let base = server.url("");
+    let town = server.own_town("zabyl").await?;
+    let teacher = Api::login(&base, &town.teacher).await?;
+    let h = Browser::start().await?;
+    h.sign_in_synced(&base, &town.head.profile.login, "#home-centre")
+        .await?;
+    h.client.goto(&format!("{base}/centre/users")).await?;
+    h.wait_for("#reset-account").await?;
+    h.wait_js(
+        &format!(
+            "!!document.querySelector('#reset-account option[value=\"{}\"]')",
+            teacher.profile.id
+        ),
+        Duration::from_secs(20),
+    )
+    .await?;
+    // Too short first: said beside the field, nothing changes.
+    h.choose("#reset-account", &teacher.profile.id.to_string())
+        .await?;
+    h.fill("#reset-password", "korotk").await?;
+    h.click("#reset-submit").await?;
+    h.wait_js(
+        "document.body.innerText.includes('не менее 8 символов')",
+        Duration::from_secs(20),
+    )
+    .await?;
+    h.fill("#reset-password", "novyi-parol-1").await?;
+    h.click("#reset-submit").await?;
+    h.wait_js(
+        "document.body.innerText.includes('изменён. Сообщите его сотруднику')",
+        Duration::from_secs(20),
+    )
+    .await?;
+    h.close().await?;
+
+    let t = Browser::start().await?;
+    t.sign_in(&base, &town.teacher, "novyi-parol-1").await?;
+    t.wait_for("#home-teacher").await?;
+    t.close().await?;
+    Ok(())
+}

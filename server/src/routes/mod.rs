@@ -103,6 +103,7 @@ pub fn api(state: AppState) -> Router {
         .route("/users", get(users::list).post(users::create))
         .route("/users/{user_id}/disable", post(users::disable))
         .route("/users/{user_id}/enable", post(users::enable))
+        .route("/users/{user_id}/password", post(users::reset_password))
         .route(
             "/users/{user_id}/schools/{school_id}",
             put(users::assign).delete(users::unassign),

@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use model::api::UserSummary;
+use model::api::{PasswordReset, UserSummary};
 use model::{ApiError, ErrorCode, NewUser, Role, UserProfile};
 
 use super::parse_id;
@@ -66,6 +66,55 @@ pub async fn create(
             disabled: false,
         }),
     ))
+}
+
+/// Sets a new password for an account the person manages (its owner forgot it): every session
+/// and known computer of the account ends, so whoever knew the old one is out. One's own
+/// password is changed on the account page, with the current one.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(user_id): Path<String>,
+    ApiJson(reset): ApiJson<PasswordReset>,
+) -> AppResult<StatusCode> {
+    user.require(ACCOUNT_MANAGERS)?;
+    let user_id = parse_id(&user_id, "пользователя")?;
+    let target = state
+        .db
+        .user_by_id(user_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if target.id == user.profile.id {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "Свой пароль меняют на странице «Учётная запись», указав текущий.",
+        )
+        .into());
+    }
+    if !user.profile.role.may_manage(target.role) {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            format!(
+                "Роль «{}» не может менять пароли учётных записей с ролью «{}». Обратитесь к \
+                 руководителю МНЦ.",
+                user.profile.role.label(),
+                target.role.label()
+            ),
+        )
+        .into());
+    }
+    let reset = reset.validated()?;
+    let hash = hash_password_blocking(reset.password).await?;
+    let ended = state.db.set_password(target.id, &hash, "").await?;
+    state
+        .db
+        .audit(
+            Some(user.profile.id),
+            "user.password",
+            &serde_json::json!({ "id": target.id, "login": target.login, "sessions_ended": ended }),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Refuses (403, in words) when `actor` may not manage accounts of `role`; `verb` is what it

@@ -227,6 +227,7 @@ pub fn CentreUsers() -> impl IntoView {
                 </tbody>
             </table>
             <NewUserForm users=users schools=schools/>
+            <PasswordResetForm users=users/>
         </section>
     }
 }
@@ -350,6 +351,121 @@ fn NewUserForm(users: RwSignal<Vec<UserSummary>>, schools: RwSignal<Vec<School>>
             <FormStatus error=failure success=success/>
             <button type="submit" disabled=move || busy.get()>
                 {move || if busy.get() { "Сохранение…" } else { "Создать учётную запись" }}
+            </button>
+        </form>
+    }
+}
+
+/// A new password for an account the person manages, when its owner forgot theirs: chosen from
+/// the list, set on the server, and every computer of that account signs in again with it.
+#[component]
+fn PasswordResetForm(users: RwSignal<Vec<UserSummary>>) -> impl IntoView {
+    let session = use_session();
+    let account = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let errors = RwSignal::new(None::<(String, String)>);
+    let failure = RwSignal::new(None::<String>);
+    let success = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    // Accounts the person manages, never their own (changed on the account page).
+    let choices = move || {
+        let me = session.profile();
+        users.with(|list| {
+            list.iter()
+                .filter(|u| {
+                    me.as_ref().is_some_and(|me| {
+                        me.id != u.profile.id && me.role.may_manage(u.profile.role)
+                    })
+                })
+                .map(|u| {
+                    (
+                        u.profile.id,
+                        format!("{} ({})", u.profile.full_name, u.profile.login),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        errors.set(None);
+        failure.set(None);
+        success.set(None);
+        let Ok(target) = Uuid::parse_str(&account.get_untracked()) else {
+            errors.set(Some(("account".into(), "Выберите учётную запись.".into())));
+            return;
+        };
+        let reset = match (model::api::PasswordReset {
+            password: password.get_untracked(),
+        })
+        .validated()
+        {
+            Ok(r) => r,
+            Err(e) => {
+                errors.set(Some((e.field.clone().unwrap_or_default(), e.message)));
+                return;
+            }
+        };
+        let name = choices()
+            .into_iter()
+            .find(|(id, _)| *id == target)
+            .map(|(_, name)| name)
+            .unwrap_or_default();
+        let Some(token) = session.token() else { return };
+        busy.set(true);
+        spawn_local(async move {
+            match api::reset_password(&token, target, &reset).await {
+                Ok(()) => {
+                    password.set(String::new());
+                    success.set(Some(format!(
+                        "Пароль учётной записи {name} изменён. Сообщите его сотруднику: на всех \
+                         его компьютерах нужно будет войти заново, неотправленные изменения \
+                         уйдут на сервер после входа."
+                    )));
+                }
+                Err(f @ Failure::Api(_)) if f.field().is_some() => {
+                    errors.set(Some((
+                        f.field().unwrap_or_default().to_owned(),
+                        f.message(),
+                    )));
+                }
+                Err(f) => {
+                    session.handle(&f);
+                    failure.set(Some(f.message()));
+                }
+            }
+            busy.set(false);
+        });
+    };
+    let account_error = field_error(errors, "account");
+    view! {
+        <h2>"Новый пароль сотрудника"</h2>
+        <p>"Если сотрудник забыл пароль, задайте ему новый. Свой пароль меняйте на странице «Учётная запись»."</p>
+        <form class="form" on:submit=submit novalidate=true>
+            <div class="field">
+                <label for="reset-account">"Учётная запись *"</label>
+                <select
+                    id="reset-account"
+                    on:change=move |ev| account.set(event_target_value(&ev))
+                    aria-invalid=move || if account_error.with(Option::is_some) { "true" } else { "false" }
+                    aria-describedby=move || account_error.with(Option::is_some).then_some("reset-account-error")
+                >
+                    <option value="">"— выберите учётную запись —"</option>
+                    {move || choices().into_iter().map(|(id, name)| {
+                        let id = id.to_string();
+                        let selected = id == account.get_untracked();
+                        view! { <option value=id selected=selected>{name}</option> }
+                    }).collect_view()}
+                </select>
+                {move || account_error.get().map(|e| view! { <p id="reset-account-error" class="field-error" role="alert">{e}</p> })}
+            </div>
+            <TextField id="reset-password" label="Новый пароль (не короче 8 символов)" kind="password" autocomplete="new-password" value=password error=field_error(errors, "password") required=true/>
+            <FormStatus error=failure success=success/>
+            <button type="submit" id="reset-submit" disabled=move || busy.get()>
+                {move || if busy.get() { "Сохранение…" } else { "Задать пароль" }}
             </button>
         </form>
     }
