@@ -400,6 +400,12 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
+/// What a login typed is counted under in `login_attempts`: its SHA-256, so that a password
+/// typed into the login field by mistake is not kept there readable.
+pub fn login_key(login: &str) -> String {
+    token_hash(login)
+}
+
 /// What password checks under way are counted by ([`CHECKS_PER_LOGIN`]): the login, apart for
 /// attempts from its known computers and sessions (`known`), so that strangers' attempts never
 /// take their places.
@@ -445,10 +451,11 @@ pub async fn check_password(
         _ => None,
     };
     let address = addr.key();
+    let counted_login = login_key(login);
     let counters = match (asker, &known_key) {
         (Asker::Session { token_hash }, _) => vec![Counter::Session(token_hash)],
         (_, Some(key)) => vec![Counter::Computer(key)],
-        (_, None) => vec![Counter::Login(login), Counter::Address(&address)],
+        (_, None) => vec![Counter::Login(&counted_login), Counter::Address(&address)],
     };
     let known = !matches!(counters[0], Counter::Login(_));
     let Some(_underway) = checking.begin(checking_key(login, known), 1) else {
@@ -468,8 +475,16 @@ pub async fn check_password(
         db.count_login_attempt(&counters, now, &THROTTLE).await?
     {
         let wait = ((until - now).max(1) + 999) / 1000;
-        tracing::info!(%login, %address, known, wait, "password attempt while waiting");
-        return Err(ApiError::too_many_attempts(wait as u64).into());
+        tracing::info!(%address, known, wait, "password attempt while waiting");
+        let mut refusal = ApiError::too_many_attempts(wait as u64);
+        if let Asker::Session { .. } = asker {
+            refusal.message = format!(
+                "Слишком много неверных попыток ввести текущий пароль. Подождите {} и \
+                 попробуйте снова.",
+                model::error::seconds_ru(wait as u64)
+            );
+        }
+        return Err(refusal.into());
     }
     let credentials = db.credentials(login).await?;
     let hash = credentials.as_ref().map(|c| c.password_hash.clone());
@@ -500,8 +515,14 @@ pub async fn check_password(
                 known_key,
             }))
         }
-        _ => {
+        // A login no account has is not written down: it may be a password typed into the
+        // wrong field.
+        Some(_) => {
             tracing::info!(%login, %address, known, "wrong password");
+            Ok(None)
+        }
+        None => {
+            tracing::info!(%address, known, "unknown login");
             Ok(None)
         }
     }

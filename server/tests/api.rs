@@ -561,6 +561,11 @@ async fn school_staff_see_only_their_school() {
 
 /// `(failures, locked_until)` stored for a login name or a client address.
 async fn attempts(pool: &sqlx::AnyPool, kind: &str, subject: &str) -> Option<(i64, i64)> {
+    let subject = if kind == "login" {
+        server::auth::login_key(subject)
+    } else {
+        subject.to_owned()
+    };
     sqlx::query_as(
         "SELECT failures, locked_until FROM login_attempts WHERE kind = $1 AND subject = $2",
     )
@@ -803,10 +808,11 @@ async fn waits_are_bounded_and_a_quiet_day_forgets() {
     // A thousand failures already, the last wait over.
     sqlx::query(
         "INSERT INTO login_attempts (kind, subject, failures, locked_until, last_at) \
-         VALUES ('login', 'curator1', 1000, $1, $2)",
+         VALUES ('login', $3, 1000, $1, $2)",
     )
     .bind(now - 1)
     .bind(now - 60_000)
+    .bind(server::auth::login_key("curator1"))
     .execute(&pool)
     .await
     .unwrap();

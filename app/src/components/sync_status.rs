@@ -14,12 +14,21 @@ pub fn SyncStatus() -> impl IntoView {
     let store = use_store();
     let v = use_sync();
     let dismiss_error = RwSignal::new(None::<String>);
+    // The count of unsent edits is read from the storage: while it is closed, nobody knows.
+    let ready = move || matches!(store.db_state().get(), DbState::Ready { .. });
     view! {
-        <div class="sync-status" role="status" aria-live="polite">
-            <span id="sync-pending" data-pending=move || v.pending.get().to_string()>
-                {move || match v.pending.get() {
-                    0 => "Все изменения отправлены".to_owned(),
-                    n => format!("Не отправлено: {n}"),
+        // Only what is left to send and what went wrong are read out as they change: the time
+        // of the last sync would be read every minute.
+        <div class="sync-status">
+            <span
+                id="sync-pending"
+                role="status"
+                data-pending=move || if ready() { v.pending.get().to_string() } else { "unknown".to_owned() }
+            >
+                {move || match (ready(), v.pending.get()) {
+                    (false, _) => "Неотправленное не видно: хранилище на этом компьютере закрыто".to_owned(),
+                    (true, 0) => "Все изменения отправлены".to_owned(),
+                    (true, n) => format!("Не отправлено: {n}"),
                 }}
             </span>
             <span id="sync-last" class="muted">
@@ -53,7 +62,9 @@ pub fn SyncStatus() -> impl IntoView {
             >
                 {move || if v.running.get() { "Синхронизация…" } else { "Синхронизировать" }}
             </button>
-            {move || v.error.get().map(|e| view! { <span id="sync-error" class="sync-error">{e}</span> })}
+            <span role="status">
+                {move || v.error.get().map(|e| view! { <span id="sync-error" class="sync-error">{e}</span> })}
+            </span>
             {move || match store.db_state().get() {
                 DbState::Failed { message } => Some(view! {
                     <span id="store-error" class="sync-error" role="alert">{message}</span>

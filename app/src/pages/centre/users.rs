@@ -298,10 +298,35 @@ fn NewUserForm(users: RwSignal<Vec<UserSummary>>, schools: RwSignal<Vec<School>>
                     users.update(|list| list.push(user));
                 }
                 Err(f @ Failure::Api(_)) if f.field().is_some() => {
-                    errors.set(Some((
-                        f.field().unwrap_or_default().to_owned(),
-                        f.message(),
-                    )));
+                    // A press whose answer the link lost made the account already: then the
+                    // login is "taken" by it. The list read again says so.
+                    let made = match api::users(&token).await {
+                        Ok(list) => {
+                            let made = list.iter().any(|u| {
+                                u.profile.login == new.login
+                                    && u.profile.full_name == new.full_name
+                                    && u.profile.role == new.role
+                            });
+                            users.set(list);
+                            made
+                        }
+                        Err(_) => false,
+                    };
+                    if made && f.field() == Some("login") {
+                        success.set(Some(format!(
+                            "Учётная запись «{}» уже создана (ответ сервера в прошлый раз не \
+                             дошёл). Сообщите пользователю логин и пароль.",
+                            new.login
+                        )));
+                        login.set(String::new());
+                        full_name.set(String::new());
+                        password.set(String::new());
+                    } else {
+                        errors.set(Some((
+                            f.field().unwrap_or_default().to_owned(),
+                            f.message(),
+                        )));
+                    }
                 }
                 Err(f) => {
                     session.handle(&f);
