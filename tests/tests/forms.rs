@@ -300,7 +300,7 @@ async fn the_whole_self_analysis_card_filled_offline_reaches_the_server() -> any
 #[tokio::test]
 async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficits()
 -> anyhow::Result<()> {
-    let server = Server::start().await?;
+    let mut server = Server::start().await?;
     let base = server.url("");
     let (t, key) = builtin_template("leader_test");
     let town = server.own_town("lider").await?;
@@ -321,6 +321,21 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
         b.eval("document.querySelector('form.form').hidden").await?,
         Value::Bool(true)
     );
+    // With no server, «Начать тест» says why it cannot start, and the questions stay hidden:
+    // a test begun offline would have no clock.
+    server.kill();
+    b.click("#test-start").await?;
+    b.wait_js(
+        "document.getElementById('test-start-panel').innerText.includes('только при подключении к сети')",
+        LONG,
+    )
+    .await?;
+    assert_eq!(
+        b.eval("document.querySelector('form.form').hidden").await?,
+        Value::Bool(true)
+    );
+    server.resume().await?;
+    b.wait_net("online", LONG).await?;
     b.begin_if_timed().await?;
     b.wait_js(
         "document.getElementById('time-limit').innerText.includes('Осталось')",

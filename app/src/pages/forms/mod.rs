@@ -378,19 +378,6 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
     // be sent.
     let expired = RwSignal::new(false);
     let answers_locked = Signal::derive(move || locked.get() || expired.get());
-    let begin_error = RwSignal::new(None::<String>);
-    let begin = move |_| {
-        if net.status() == crate::connectivity::Net::Online {
-            begin_error.set(None);
-            begun.set(true);
-        } else {
-            begin_error.set(Some(
-                "Нет связи с сервером. Время теста отсчитывает сервер, поэтому начать тест можно \
-                 только при подключении к сети. Подключитесь и нажмите «Начать тест» снова."
-                    .into(),
-            ));
-        }
-    };
     let sections = template.sections.clone();
     let tq = template.clone();
     let result_id = forms::result_id(target.with_value(|t| t.id));
@@ -427,13 +414,6 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
             <shared::SharedAnswers school_year=campaign.school_year() template=template.clone() scope=shared_scope answers=answers locked=locked take=take_shared/>
             {time_limit.map(|minutes| view! {
                 <TimeLimit minutes=minutes campaign=campaign.clone() template=template.clone() locked=locked begun=begun expired=expired/>
-                {move || (!begun.get()).then(|| view! {
-                    <div class="card" id="test-start-panel">
-                        <p>{format!("На тест даётся {minutes} мин. Отсчёт начнётся, когда вы нажмёте «Начать тест», и остановить его нельзя (если тест уже начат, здесь или на другом компьютере, время идёт с того момента). Начинайте, когда сможете пройти тест целиком, при подключении к сети; ответы сохраняются на этом компьютере и отправляются на сервер сами.")}</p>
-                        <button type="button" class="button-primary" id="test-start" on:click=begin>"Начать тест"</button>
-                        {move || begin_error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
-                    </div>
-                })}
             })}
             {is_test.then(|| view! { <TestResult id=result_id template=template.clone()/> })}
             {is_test.then(|| view! { <DeficitPlan response=response_id scope=plan_scope.clone()/> })}
@@ -519,8 +499,49 @@ fn TimeLimit(
         template: template.code.clone(),
         version: template.version,
     };
-    // Started once the test is begun while the server answers (also when the connection
-    // comes back); the server keeps the first start, so a test under way is told its start.
+    // The questions are shown only once the server has started the clock: a test begun with no
+    // connection would have no time limit at all.
+    let starting = RwSignal::new(false);
+    let begin_error = RwSignal::new(None::<String>);
+    let start_now = {
+        let start = start.clone();
+        move |_| {
+            if starting.get_untracked() {
+                return;
+            }
+            let Some(token) = session.token() else { return };
+            let start = start.clone();
+            starting.set(true);
+            begin_error.set(None);
+            spawn_local(async move {
+                match crate::api::start_test(&token, &start).await {
+                    Ok(s) => {
+                        let offset = js_sys::Date::now() - s.server_time_ms as f64;
+                        closes.try_set(Some(s.closes_at_ms as f64 + offset));
+                        begun.try_set(true);
+                    }
+                    Err(crate::api::Failure::Offline) => {
+                        begin_error.try_set(Some(
+                            "Нет связи с сервером. Время теста отсчитывает сервер, поэтому начать \
+                             тест можно только при подключении к сети. Подключитесь и нажмите \
+                             «Начать тест» снова."
+                                .into(),
+                        ));
+                    }
+                    Err(f) => {
+                        session.handle(&f);
+                        begin_error.try_set(Some(format!(
+                            "Тест не начат: {} Попробуйте ещё раз.",
+                            f.message()
+                        )));
+                    }
+                }
+                starting.try_set(false);
+            });
+        }
+    };
+    // A test already under way (answers here, or begun on another computer) is told its start
+    // by the server whenever it answers; the server keeps the first start.
     Effect::new(move |_| {
         let online = net.status() == crate::connectivity::Net::Online;
         if !begun.get() || !online || locked.get() || closes.with_untracked(Option::is_some) {
@@ -539,9 +560,8 @@ fn TimeLimit(
                 Err(f) => {
                     session.handle(&f);
                     start_error.try_set(Some(format!(
-                        "Сервер не начал отсчёт времени: {} Ответы сохраняются на этом \
-                         компьютере; отсчёт начнётся, когда сервер ответит (откройте тест снова \
-                         при подключении к сети).",
+                        "Сервер не сообщил, когда начат тест: {} Ответы сохраняются на этом \
+                         компьютере; время уточнится, когда сервер ответит.",
                         f.message()
                     )));
                 }
@@ -580,6 +600,16 @@ fn TimeLimit(
             }}
         </p>
         {move || start_error.get().map(|e| view! { <p class="alert alert-error" id="time-limit-error" role="alert">{e}</p> })}
+        {move || (!begun.get()).then(|| view! {
+            <div class="card" id="test-start-panel">
+                <p>{format!("На тест даётся {minutes} мин. Отсчёт начнётся, когда вы нажмёте «Начать тест», и остановить его нельзя (если тест уже начат, здесь или на другом компьютере, время идёт с того момента). Начинайте, когда сможете пройти тест целиком, при подключении к сети; ответы сохраняются на этом компьютере и отправляются на сервер сами.")}</p>
+                <button type="button" class="button-primary" id="test-start" on:click=start_now.clone()
+                    aria-busy=move || if starting.get() { "true" } else { "false" }>
+                    {move || if starting.get() { "Тест начинается…" } else { "Начать тест" }}
+                </button>
+                {move || begin_error.get().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+            </div>
+        })}
     }
 }
 
