@@ -171,6 +171,7 @@ pub fn provide_session(db: LocalDb) -> SessionCtx {
         db,
     };
     provide_context(ctx);
+    ctx.follow_other_tabs();
     ctx
 }
 
@@ -273,6 +274,39 @@ impl SessionCtx {
         since
     }
 
+    /// Every tab of the app has the session the others have: a sign-out in one signs all of
+    /// them out, and a sign-in in one signs in a tab where nobody is signed in. (The browser
+    /// tells the other tabs when `nastavnik.session` changes, never the tab that changed it.)
+    fn follow_other_tabs(self) {
+        use wasm_bindgen::JsCast;
+        let _ = leptos::prelude::window_event_listener_untyped("storage", move |ev| {
+            let Some(ev) = ev.dyn_ref::<web_sys::StorageEvent>() else {
+                return;
+            };
+            if ev.key().as_deref() != Some(SESSION_KEY) {
+                return;
+            }
+            let theirs: Option<Session> =
+                ev.new_value().and_then(|v| serde_json::from_str(&v).ok());
+            let ours = self.token();
+            if theirs.as_ref().map(|s| &s.token) == ours.as_ref() {
+                return;
+            }
+            if ours.is_some() {
+                // Signed out there (or someone else signed in there after): here too, without
+                // telling the server again.
+                self.db.close();
+                self.notice
+                    .set(Some("Вы вышли из системы в другой вкладке.".into()));
+                self.current.set(None);
+            }
+            if let Some(session) = theirs {
+                self.notice.set(None);
+                self.current.set(Some(session));
+            }
+        });
+    }
+
     /// Ends the session on this device; the server is told now or, if offline, later. The
     /// person's caches leave this computer with it.
     pub fn sign_out(&self, notice: Option<String>) {
@@ -284,7 +318,13 @@ impl SessionCtx {
         if let Some(user) = self.user() {
             clear_user_caches(user);
         }
-        LocalStorage::delete(SESSION_KEY);
+        // Another tab may have signed someone else in meanwhile: theirs stays.
+        let kept = LocalStorage::get::<Session>(SESSION_KEY)
+            .ok()
+            .map(|s| s.token);
+        if kept.is_none() || kept == self.token() {
+            LocalStorage::delete(SESSION_KEY);
+        }
         self.db.close();
         self.notice.set(notice);
         self.current.set(None);

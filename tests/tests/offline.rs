@@ -110,3 +110,39 @@ async fn a_link_that_stops_answering_is_noticed_and_the_edit_goes_when_it_answer
     b.close().await?;
     Ok(())
 }
+
+/// Signing out in one tab signs out every tab of the app: a tab left open on a shared computer
+/// does not go on showing the person's work. Signing in again in one tab signs the others in.
+#[tokio::test]
+async fn signing_out_in_one_tab_signs_out_the_others() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    server.own_school("vkladki").await?;
+    let base = server.url("");
+    let b = Browser::start().await?;
+    b.sign_in_synced(&base, "vkladki", "#home-school").await?;
+    let first = b.client.window().await?;
+    let second = b.client.new_window(true).await?;
+    b.client.switch_to_window(second.handle.clone()).await?;
+    b.client.goto(&format!("{base}/school")).await?;
+    b.wait_for("#home-school").await?;
+
+    b.client.switch_to_window(first.clone()).await?;
+    b.click("#sign-out").await?;
+    b.wait_for("#login").await?;
+    b.client.switch_to_window(second.handle.clone()).await?;
+    b.wait_for("#login").await?;
+    b.wait_js(
+        "document.body.innerText.includes('Вы вышли из системы в другой вкладке')",
+        Duration::from_secs(20),
+    )
+    .await?;
+
+    // Signed in again in the first: the second follows.
+    b.client.switch_to_window(first).await?;
+    b.sign_in(&base, "vkladki", DEMO_PASSWORD).await?;
+    b.wait_for("#home-school").await?;
+    b.client.switch_to_window(second.handle).await?;
+    b.wait_for("#home-school").await?;
+    b.close().await?;
+    Ok(())
+}
