@@ -1049,3 +1049,77 @@ async fn a_form_sent_to_another_school_cannot_be_filled() -> anyhow::Result<()> 
     b.close().await?;
     Ok(())
 }
+
+/// The head edits a campaign (here its deadline) while a school types in its form: the change
+/// arrives, and the cursor stays in the answer, so what the person goes on typing is kept.
+#[tokio::test]
+async fn a_campaign_edited_by_the_head_leaves_the_cursor_where_the_school_types()
+-> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let base = server.url("");
+    let (t, _) = builtin_template("context_profile");
+    let (head, school) = server.own_school("pravka").await?;
+    let team = Api::login(&base, "pravka").await?;
+    let cid = head.send_campaign(&t, school.id, "2027-01-31").await?;
+    let b = Browser::start().await?;
+    b.sign_in_synced(&base, "pravka", "#home-school").await?;
+    b.client.goto(&format!("{base}/forms/{cid}")).await?;
+    b.wait_for(".question").await?;
+    let q = t.questions().next().unwrap();
+    let input = format!("q-{}-input", q.id);
+    b.fill(&format!("#{input}"), "12").await?;
+
+    head.write(
+        cid,
+        forms::CAMPAIGN_KIND,
+        model::record::Scope::Centre,
+        json!({ "deadline": "2027-02-28" }),
+    )
+    .await?;
+    b.eval("document.getElementById('sync-now').click() || true")
+        .await?;
+    let arrived = r#"
+        const done = arguments[arguments.length - 1];
+        const req = indexedDB.open(arguments[0]);
+        req.onerror = () => done(null);
+        req.onsuccess = () => {
+            const db = req.result;
+            const get = db.transaction('records').objectStore('records').get(arguments[1]);
+            get.onsuccess = () => {
+                db.close();
+                const r = get.result;
+                done(r && r.fields && r.fields.deadline ? r.fields.deadline.value : null);
+            };
+            get.onerror = () => { db.close(); done(null); };
+        };
+    "#;
+    let db = format!("nastavnik-{}", team.profile.id);
+    let mut deadline = Value::Null;
+    for _ in 0..100 {
+        deadline = b
+            .client
+            .execute_async(arrived, vec![json!(db), json!(cid.to_string())])
+            .await?;
+        if deadline == json!("2027-02-28") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(deadline, json!("2027-02-28"), "the head's change arrived");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        b.eval("document.activeElement && document.activeElement.id")
+            .await?,
+        json!(input),
+        "the cursor stays in the answer"
+    );
+    b.client.active_element().await?.send_keys("3").await?;
+    b.wait_value(&format!("#{input}"), "123", LONG).await?;
+    b.wait_js(
+        "document.getElementById('form-progress').innerText.includes('Заполнено 1 из')",
+        LONG,
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}

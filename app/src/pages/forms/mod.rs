@@ -54,8 +54,15 @@ fn use_campaign() -> (Option<Uuid>, Signal<Option<Campaign>>) {
 pub fn FormPage() -> impl IntoView {
     super::set_title("Форма");
     let (id, campaign) = use_campaign();
+    // The filler is drawn again only when the form itself changes (its template or version),
+    // not when the head edits the campaign's title, deadline or note while someone types: that
+    // would take the cursor out of the answer. Those are read as the filler is drawn.
+    let shape = Memo::new(move |_| {
+        campaign.with(|c| c.as_ref().map(|c| (c.id, c.template.clone(), c.version)))
+    });
     move || {
-        match (id, campaign.get()) {
+        let present = shape.get().is_some();
+        match (id, present.then(|| campaign.get_untracked()).flatten()) {
         (None, _) => view! { <p class="alert alert-error">"Неверная ссылка на форму."</p> }.into_any(),
         (Some(_), None) => view! {
             <p class="empty" role="status">
