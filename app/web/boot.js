@@ -44,9 +44,17 @@ if ('serviceWorker' in navigator) {
     const now = document.createElement('button');
     now.type = 'button';
     now.textContent = 'Обновить';
-    now.addEventListener('click', () => {
+    now.addEventListener('click', async () => {
       updating = true;
-      worker.postMessage('skipWaiting');
+      // The version waiting now, which may be newer than the one the banner was made for.
+      const registration = await navigator.serviceWorker.getRegistration();
+      const waiting = (registration && registration.waiting) || (worker.state === 'installed' ? worker : null);
+      if (waiting) {
+        waiting.postMessage('skipWaiting');
+      } else {
+        // Another tab already put the new version in charge: loading the page again takes it.
+        window.location.reload();
+      }
     });
     const later = document.createElement('button');
     later.type = 'button';

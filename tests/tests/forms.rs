@@ -1017,6 +1017,25 @@ async fn an_item_arriving_from_another_computer_leaves_the_one_typed_in() -> any
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     assert_eq!(stored, want);
+
+    // Removing an item asks first: dismissed, it stays; confirmed, it goes.
+    let remove = format!("#{dom} .group-item[data-item='{theirs}'] > button");
+    b.click(&remove).await?;
+    b.client.dismiss_alert().await?;
+    assert_eq!(
+        b.eval(&format!(
+            "document.querySelectorAll('#{dom} .group-item').length"
+        ))
+        .await?,
+        json!(2)
+    );
+    b.click(&remove).await?;
+    b.client.accept_alert().await?;
+    b.wait_js(
+        &format!("document.querySelectorAll('#{dom} .group-item').length === 1"),
+        LONG,
+    )
+    .await?;
     b.close().await?;
     Ok(())
 }

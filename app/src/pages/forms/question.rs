@@ -495,6 +495,7 @@ fn group(
         let legend = move || format!("{name} {}: {title}", number());
         let name = item_name.clone();
         let remove_label = move || format!("Удалить: {name} {}", number());
+        let asked_label = remove_label.clone();
         let token = row.token();
         let base = base.clone();
         let row_r = row.clone();
@@ -530,7 +531,14 @@ fn group(
                     }
                 }).collect_view()}
                 <button type="button" class="button-secondary" disabled=move || disabled.get()
-                    on:click=move |_| g.with_value(|g| write_item(g, &row_r, Value::Null))>
+                    on:click={
+                        move |_| {
+                            // A removal cannot be taken back: asked first.
+                            if crate::components::asked(&format!("{}?", asked_label())) {
+                                g.with_value(|g| write_item(g, &row_r, Value::Null));
+                            }
+                        }
+                    }>
                     {remove_label}
                 </button>
             </fieldset>
@@ -541,7 +549,11 @@ fn group(
             <For each=move || items.with(|l| Row::of(l)) key=Row::clone children=row_view/>
             <button type="button" class="button-secondary add-item"
                 disabled=move || { let full = count.get() >= max_items as usize; disabled.get() || full }
-                on:click=move |_| g.with_value(|g| {
+                on:click=move |ev| g.with_value(|g| {
+                    // The second click of a double click makes no second empty item.
+                    if ev.detail() > 1 {
+                        return;
+                    }
                     let id = store.new_id().to_string();
                     g.set_field.run((model::forms::item_field(&g.question, &id), Value::Object(Map::new())));
                 })>
