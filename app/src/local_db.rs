@@ -205,12 +205,13 @@ const REOPEN_EVERY_MS: u32 = 3_000;
 /// How long an open waits for another page's open to finish or be evicted.
 const OPEN_LOCK_WAIT_MS: u32 = 10_000;
 
-/// Opens the database, trying a few times: a busy browser can fail an open now and then.
+/// The edits of a database never sent to the server.
 async fn count_outbox(db: &Database) -> Option<u32> {
     let tx = db.transaction(OUTBOX).build().ok()?;
     tx.object_store(OUTBOX).ok()?.count().await.ok()
 }
 
+/// Opens the database, trying a few times: a busy browser can fail an open now and then.
 async fn open_retrying(name: &str, fresh: Fresh) -> Result<Database, Unopened> {
     let mut result = open_inner(name, fresh).await;
     for attempt in 1..=4 {

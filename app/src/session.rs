@@ -1,8 +1,9 @@
 //! Who is signed in. The session (token and profile) lives in localStorage, so the app opens
 //! signed in with no network at all; it ends only by signing out or when the server says the
 //! token is no longer valid. When the server says the centre disabled the account, the app also
-//! deletes that account's database from this computer: nothing in it can be sent any more, and a
-//! shared school computer should not keep it.
+//! deletes that account's database from this computer, since a shared school computer should
+//! not keep it — unless it holds edits never sent, which stay for the day the account is enabled
+//! again.
 //!
 //! Besides the session, localStorage keeps the accounts that signed in on this computer, each
 //! with the sign-in key the server gave it (see [`SessionCtx::sign_in_with_password`]). The only
@@ -332,7 +333,8 @@ impl SessionCtx {
     }
 
     /// Reacts to a failed call: an ended session signs the user out with an explanation; a
-    /// disabled account is signed out and its data deleted from this computer.
+    /// disabled account is signed out and its data deleted from this computer (unless some were
+    /// never sent: [`forget_account`]).
     pub fn handle(&self, failure: &Failure) {
         if failure.is_account_disabled() {
             let id = self.user();
@@ -367,7 +369,12 @@ impl SessionCtx {
     /// Refreshes the profile from the server when online (names and schools may change).
     pub async fn refresh(self) {
         let Some(token) = self.token() else { return };
-        match api::me(&token).await {
+        let answer = api::me(&token).await;
+        // Signed out (and maybe someone else in) while it was on its way: not theirs.
+        if self.token().as_deref() != Some(token.as_str()) {
+            return;
+        }
+        match answer {
             Ok(profile) => {
                 let session = Session { token, profile };
                 if self.current.get_untracked().as_ref() != Some(&session) {
@@ -390,7 +397,8 @@ pub async fn revoke_pending() {
     for token in pending {
         match api::logout(&token).await {
             Ok(()) => {}
-            Err(f) if f.is_unauthorized() => {}
+            // Already ended, or its account disabled (ended when it is enabled again).
+            Err(f) if f.is_unauthorized() || f.is_account_disabled() => {}
             Err(_) => left.push(token),
         }
     }

@@ -11,7 +11,7 @@ use crate::user::{UserProfile, validate_password};
 /// The path prefix of every API endpoint; the service worker never caches under it.
 pub const API_PREFIX: &str = "/api";
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct LoginRequest {
     pub login: String,
     pub password: String,
@@ -81,6 +81,15 @@ impl PasswordChange {
             ));
         }
         Ok(self)
+    }
+}
+
+/// Everything but the password and the key.
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("login", &self.login)
+            .finish_non_exhaustive()
     }
 }
 

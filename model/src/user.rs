@@ -23,7 +23,7 @@ pub const LOGIN_MAX: usize = 40;
 pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 200;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewUser {
     pub login: String,
     pub full_name: String,
@@ -31,6 +31,18 @@ pub struct NewUser {
     #[serde(default)]
     pub school_id: Option<Uuid>,
     pub password: String,
+}
+
+/// Everything but the password.
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("login", &self.login)
+            .field("full_name", &self.full_name)
+            .field("role", &self.role)
+            .field("school_id", &self.school_id)
+            .finish_non_exhaustive()
+    }
 }
 
 impl NewUser {

@@ -1385,6 +1385,16 @@ async fn the_centre_sets_a_new_password_for_someone_who_forgot_theirs() {
         app.get(&teacher.token, "/api/me").await.status(),
         StatusCode::OK
     );
+    // Guessing at the forgotten password has made the login wait.
+    for _ in 0..server::auth::FREE_FAILURES {
+        app.login_raw("teacher1", "ne-pomnyu-parol").await;
+    }
+    assert_eq!(
+        app.login_raw("teacher1", demo::DEMO_PASSWORD)
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
 
     let res = app
         .post(
@@ -1407,7 +1417,8 @@ async fn the_centre_sets_a_new_password_for_someone_who_forgot_theirs() {
     assert_eq!(err.code, ErrorCode::BadCredentials);
     assert_eq!(
         app.login_raw("teacher1", "novyi-parol-1").await.status(),
-        StatusCode::OK
+        StatusCode::OK,
+        "the new password works at once, the wait lifted"
     );
     // Who did it is in the audit, the password is not.
     let logged: Vec<(String, String)> =

@@ -26,7 +26,7 @@ pub fn SyncStatus() -> impl IntoView {
                 data-pending=move || if ready() { v.pending.get().to_string() } else { "unknown".to_owned() }
             >
                 {move || match (ready(), v.pending.get()) {
-                    (false, _) => "Неотправленное не видно: хранилище на этом компьютере закрыто".to_owned(),
+                    (false, _) => "Сколько изменений не отправлено, неизвестно: хранилище на этом компьютере закрыто".to_owned(),
                     (true, 0) => "Все изменения отправлены".to_owned(),
                     (true, n) => format!("Не отправлено: {n}"),
                 }}

@@ -106,6 +106,18 @@ pub async fn reset_password(
     let reset = reset.validated()?;
     let hash = hash_password_blocking(reset.password).await?;
     let ended = state.db.set_password(target.id, &hash, "").await?;
+    // Whoever forgot their password has usually made their login wait: the new one works now.
+    let now = crate::storage::now_ms();
+    state
+        .db
+        .clear_login_attempts(
+            &[crate::storage::Counter::Login(&crate::auth::login_key(
+                &target.login,
+            ))],
+            now,
+            crate::auth::THROTTLE.quiet_ms,
+        )
+        .await?;
     state
         .db
         .audit(

@@ -244,6 +244,8 @@ fn NewUserForm(users: RwSignal<Vec<UserSummary>>, schools: RwSignal<Vec<School>>
     let failure = RwSignal::new(None::<String>);
     let success = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // The account of a press whose answer did not arrive: the server may have made it.
+    let unanswered = StoredValue::new(None::<NewUser>);
 
     // Only the roles the signed-in person may create are offered.
     let creatable = move || {
@@ -300,13 +302,22 @@ fn NewUserForm(users: RwSignal<Vec<UserSummary>>, schools: RwSignal<Vec<School>>
                 Err(f @ Failure::Api(_)) if f.field().is_some() => {
                     // A press whose answer the link lost made the account already: then the
                     // login is "taken" by it. The list read again says so.
+                    let retried = unanswered.with_value(|u| {
+                        u.as_ref().is_some_and(|u| {
+                            u.login == new.login
+                                && u.full_name == new.full_name
+                                && u.role == new.role
+                                && u.password == new.password
+                        })
+                    });
                     let made = match api::users(&token).await {
                         Ok(list) => {
-                            let made = list.iter().any(|u| {
-                                u.profile.login == new.login
-                                    && u.profile.full_name == new.full_name
-                                    && u.profile.role == new.role
-                            });
+                            let made = retried
+                                && list.iter().any(|u| {
+                                    u.profile.login == new.login
+                                        && u.profile.full_name == new.full_name
+                                        && u.profile.role == new.role
+                                });
                             users.set(list);
                             made
                         }
@@ -329,6 +340,9 @@ fn NewUserForm(users: RwSignal<Vec<UserSummary>>, schools: RwSignal<Vec<School>>
                     }
                 }
                 Err(f) => {
+                    if f == Failure::Offline {
+                        unanswered.set_value(Some(new.clone()));
+                    }
                     session.handle(&f);
                     failure.set(Some(f.message()));
                 }

@@ -54,12 +54,25 @@ fn use_campaign() -> (Option<Uuid>, Signal<Option<Campaign>>) {
 pub fn FormPage() -> impl IntoView {
     super::set_title("Форма");
     let (id, campaign) = use_campaign();
-    // The filler is drawn again only when the form itself changes (its template or version),
-    // not when the head edits the campaign's title, deadline or note while someone types: that
-    // would take the cursor out of the answer. Those are read as the filler is drawn.
+    // The filler is drawn again only when the form itself changes (its template or version, or
+    // whom it is sent to), not when the head edits the campaign's title, deadline or note while
+    // someone types: that would take the cursor out of the answer. Those are read as the filler
+    // is drawn (a new deadline shows when the form is opened again).
     let shape = Memo::new(move |_| {
-        campaign.with(|c| c.as_ref().map(|c| (c.id, c.template.clone(), c.version)))
+        campaign.with(|c| {
+            c.as_ref().map(|c| {
+                (
+                    c.id,
+                    c.template.clone(),
+                    c.version,
+                    c.schools.clone(),
+                    c.roles.clone(),
+                )
+            })
+        })
     });
+    let session = use_session();
+    let who = Memo::new(move |_| session.profile().map(|p| (p.role, p.school_id)));
     move || {
         let present = shape.get().is_some();
         match (id, present.then(|| campaign.get_untracked()).flatten()) {
@@ -73,13 +86,12 @@ pub fn FormPage() -> impl IntoView {
         (Some(_), Some(c)) => {
             let template = load_form(&c);
             let c = Arc::new(c);
-            let session = use_session();
             // The server takes answers only from those the form is sent to: nobody else is
             // let type what would be refused at the next sync.
             let not_for_me = {
                 let c = c.clone();
                 move |t: &Template| {
-                    session.profile().is_some_and(|p| !c.addressed_to(p.role, p.school_id, &t.audience))
+                    who.get().is_some_and(|(role, school)| !c.addressed_to(role, school, &t.audience))
                 }
             };
             view! {
