@@ -304,19 +304,34 @@ impl LocalDb {
 
     /// How many edits of `user`'s database were never sent to the server (0 when there is no
     /// such database); `None` when it cannot be read.
+    ///
+    /// Reading a database is code of the chunk `work` (see `routes.rs`), which a computer
+    /// where nobody has signed in yet need not download before the login is usable: a split
+    /// point of its own, declared here because `session.rs` (which asks this when an account is
+    /// disabled) comes before the routes. Without that chunk the count is unknown (`None`).
     pub async fn unsent(self, user_id: Uuid) -> Option<u32> {
-        if let Some(db) = self.db().filter(|_| self.owner() == Some(user_id)) {
-            return count_outbox(&db).await;
+        type Counting = std::pin::Pin<Box<dyn std::future::Future<Output = Option<u32>>>>;
+        #[leptos::wasm_split::wasm_split(work, wasm_split_path = ::leptos::wasm_split, fallible)]
+        fn counting(
+            local: LocalDb,
+            user_id: Uuid,
+        ) -> Result<Counting, leptos::wasm_split::SplitLoaderError> {
+            Ok(Box::pin(async move {
+                if let Some(db) = local.db().filter(|_| local.owner() == Some(user_id)) {
+                    return count_outbox(&db).await;
+                }
+                match open_inner(&db_name(user_id), Fresh::Refused).await {
+                    Ok(db) => {
+                        let count = count_outbox(&db).await;
+                        db.close();
+                        count
+                    }
+                    Err(Unopened::Gone) => Some(0),
+                    Err(Unopened::Failed(_)) => None,
+                }
+            }))
         }
-        match open_inner(&db_name(user_id), Fresh::Refused).await {
-            Ok(db) => {
-                let count = count_outbox(&db).await;
-                db.close();
-                count
-            }
-            Err(Unopened::Gone) => Some(0),
-            Err(Unopened::Failed(_)) => None,
-        }
+        counting(self, user_id).await.ok()?.await
     }
 
     pub fn close(self) {

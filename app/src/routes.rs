@@ -3,7 +3,7 @@
 //! Sign-in and the app's shell (router, header, session, API client) are in the main module,
 //! which every computer downloads first; everything else lives in wasm chunks of four areas,
 //! cut out of the module by the build's splitter (`cargo xtask dist`) at the split points
-//! declared here:
+//! declared here (and one in `local_db.rs`, [`LocalDb::unsent`]):
 //! - `work` — what every signed-in person needs: the local database and the sync client
 //!   ([`begin_work`]), the homes, the filler, printing a form, the account pages;
 //! - `support` — the school support pages (programme, consultations, visits, reports);

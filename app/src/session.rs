@@ -332,10 +332,14 @@ impl SessionCtx {
         leptos::task::spawn_local(revoke_pending());
     }
 
-    /// Reacts to a failed call: an ended session signs the user out with an explanation; a
-    /// disabled account is signed out and its data deleted from this computer (unless some were
-    /// never sent: [`forget_account`]).
-    pub fn handle(&self, failure: &Failure) {
+    /// Reacts to a failed call made with `token`: an ended session signs the user out with an
+    /// explanation; a disabled account is signed out and its data deleted from this computer
+    /// (unless some were never sent: [`forget_account`]). An answer for a session that has
+    /// ended since (someone else may have signed in) changes nothing.
+    pub fn handle(&self, token: &str, failure: &Failure) {
+        if self.token().as_deref() != Some(token) {
+            return;
+        }
         if failure.is_account_disabled() {
             let id = self.user();
             let said = failure.message();
@@ -382,7 +386,7 @@ impl SessionCtx {
                     self.current.set(Some(session));
                 }
             }
-            Err(failure) => self.handle(&failure),
+            Err(failure) => self.handle(&token, &failure),
         }
     }
 }

@@ -244,9 +244,7 @@ impl SyncCtx {
                     (true, Some(Err(failure))) => {
                         // Only a failure of the session now signed in ends it: one that came
                         // back for someone who signed out meanwhile says nothing of the next.
-                        if session.token().as_deref() == Some(sent_as.as_str()) {
-                            session.handle(&failure);
-                        }
+                        session.handle(&sent_as, &failure);
                         failures += 1;
                         let base = (2_000.0 * 2f64.powi(failures.min(10))).min(MAX_BACKOFF_MS);
                         let jitter = 0.5 + js_sys::Math::random();

@@ -1142,3 +1142,71 @@ async fn a_campaign_edited_by_the_head_leaves_the_cursor_where_the_school_types(
     b.close().await?;
     Ok(())
 }
+
+/// A date typed to its last digit is kept on this computer at once: a tab closed before the
+/// person leaves the field (when no change event comes) loses nothing.
+#[tokio::test]
+async fn a_date_typed_is_kept_before_the_person_leaves_the_field() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let base = server.url("");
+    let (t, _) = builtin_template("self_analysis");
+    let (head, school) = server.own_school("data.srazu").await?;
+    let team = Api::login(&base, "data.srazu").await?;
+    let cid = head.send_campaign(&t, school.id, "2027-01-31").await?;
+    let b = Browser::start().await?;
+    b.sign_in_synced(&base, "data.srazu", "#home-school")
+        .await?;
+    b.client.goto(&format!("{base}/forms/{cid}")).await?;
+    b.wait_for("#q-measures_taken-input .add-item").await?;
+    b.click("#q-measures_taken-input .add-item").await?;
+    b.wait_for("#q-measures_taken-input .group-item").await?;
+    let row = b
+        .eval("document.querySelector('#q-measures_taken-input .group-item').dataset.item")
+        .await?;
+    let input = format!(
+        "q-measures_taken-input-{}-measure_date",
+        row.as_str().unwrap_or_default()
+    );
+    b.fill(&format!("#{input}"), "14.03.2025").await?;
+    let kept = r#"
+        const done = arguments[arguments.length - 1];
+        const req = indexedDB.open(arguments[0]);
+        req.onerror = () => done(false);
+        req.onsuccess = () => {
+            const db = req.result;
+            const get = db.transaction('records').objectStore('records').get(arguments[1]);
+            get.onsuccess = () => {
+                db.close();
+                const r = get.result;
+                done(!!r && JSON.stringify(r.fields).includes('2025-03-14'));
+            };
+            get.onerror = () => { db.close(); done(false); };
+        };
+    "#;
+    let db = format!("nastavnik-{}", team.profile.id);
+    let response = forms::response_id(cid, &model::record::Scope::School(school.id));
+    let mut stored = Value::Bool(false);
+    for _ in 0..50 {
+        stored = b
+            .client
+            .execute_async(kept, vec![json!(db), json!(response.to_string())])
+            .await?;
+        if stored == json!(true) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        b.eval("document.activeElement && document.activeElement.id")
+            .await?,
+        json!(input),
+        "the person has not left the field"
+    );
+    assert_eq!(stored, json!(true), "the date is kept on this computer");
+    // The tab closed and opened again: the date is there.
+    b.client.refresh().await?;
+    b.wait_value(&format!("#{input}"), "14.03.2025", LONG)
+        .await?;
+    b.close().await?;
+    Ok(())
+}

@@ -27,7 +27,7 @@ pub fn DownloadButton(
             failure.set(None);
             spawn_local(async move {
                 if let Err(f) = crate::api::download(&token, &path.get_value(), &file.get_value()).await {
-                    session.handle(&f);
+                    session.handle(&token, &f);
                     failure.set(Some(f.message()));
                 }
                 busy.set(false);

@@ -124,6 +124,7 @@ pub(crate) fn TextInput(
         }
     });
     let parse_date = parse.clone();
+    let parse_whole_date = parse.clone();
     let on_text = Callback::new(move |text: String| {
         draft.set(text.clone());
         match parse(&text) {
@@ -158,11 +159,29 @@ pub(crate) fn TextInput(
                 Some(rule) => local_error.set(Some(rule)),
                 None => {
                     local_error.set(None);
-                    set.run(v);
+                    if value.get_untracked() != v {
+                        set.run(v);
+                    }
                 }
             },
         }
     });
+    // A date typed to its last digit (ДД.ММ.ГГГГ, ten characters: no longer halfway) is kept at
+    // once, so a tab closed before the person leaves the field loses nothing; what it breaks
+    // is said when they leave it.
+    let on_date_typed = move |text: String| {
+        draft.set(text.clone());
+        if text.trim().chars().count() == 10
+            && let Ok(v) = parse_whole_date(&text)
+            && !v.is_null()
+            && breaks(&v).is_none()
+        {
+            local_error.set(None);
+            if value.get_untracked() != v {
+                set.run(v);
+            }
+        }
+    };
     // Also called when the input is taken away while it has the focus (a sync made the record
     // read-only as the person typed), by then without its signals: nothing is left to do.
     let on_blur = move |_| {
@@ -228,7 +247,7 @@ pub(crate) fn TextInput(
                 on:input=move |ev| {
                     let text = event_target_value(&ev);
                     if date {
-                        draft.set(text);
+                        on_date_typed(text);
                     } else {
                         on_text.run(text);
                     }

@@ -101,7 +101,7 @@ pub fn AccountPage() -> impl IntoView {
                     show_error(f.field().unwrap_or_default().to_owned(), f.message());
                 }
                 Err(f) => {
-                    session.handle(&f);
+                    session.handle(&token, &f);
                     failure.set(Some(f.message()));
                 }
             }

@@ -34,7 +34,7 @@ pub async fn create(
     ApiJson(new): ApiJson<NewUser>,
 ) -> AppResult<(StatusCode, Json<UserSummary>)> {
     user.require(ACCOUNT_MANAGERS)?;
-    may_manage(&user.profile, new.role, "создавать")?;
+    may_manage(&user.profile, new.role, "создавать учётные записи")?;
     let new = new.validated()?;
     if let Some(school_id) = new.school_id
         && !state.db.school_exists(school_id).await?
@@ -77,32 +77,14 @@ pub async fn reset_password(
     Path(user_id): Path<String>,
     ApiJson(reset): ApiJson<PasswordReset>,
 ) -> AppResult<StatusCode> {
-    user.require(ACCOUNT_MANAGERS)?;
-    let user_id = parse_id(&user_id, "пользователя")?;
-    let target = state
-        .db
-        .user_by_id(user_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    if target.id == user.profile.id {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            "Свой пароль меняют на странице «Учётная запись», указав текущий.",
-        )
-        .into());
-    }
-    if !user.profile.role.may_manage(target.role) {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            format!(
-                "Роль «{}» не может менять пароли учётных записей с ролью «{}». Обратитесь к \
-                 руководителю МНЦ.",
-                user.profile.role.label(),
-                target.role.label()
-            ),
-        )
-        .into());
-    }
+    let target = managed_target(
+        &state,
+        &user,
+        &user_id,
+        "менять пароли учётных записей",
+        "Свой пароль меняют на странице «Учётная запись», указав текущий.",
+    )
+    .await?;
     let reset = reset.validated()?;
     let hash = hash_password_blocking(reset.password).await?;
     let ended = state.db.set_password(target.id, &hash, "").await?;
@@ -129,9 +111,33 @@ pub async fn reset_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Refuses (403, in words) when `actor` may not manage accounts of `role`; `verb` is what it
-/// tried («создавать», «отключать», …).
-fn may_manage(actor: &UserProfile, role: Role, verb: &str) -> Result<(), ApiError> {
+/// The account `user_id` names, when the caller is one of the account managers and may manage
+/// its role; never the caller's own (`own` says in words what to do instead). `what` is what
+/// the caller tries, as in «не может {what} с ролью …».
+async fn managed_target(
+    state: &AppState,
+    user: &CurrentUser,
+    user_id: &str,
+    what: &str,
+    own: &'static str,
+) -> AppResult<UserProfile> {
+    user.require(ACCOUNT_MANAGERS)?;
+    let user_id = parse_id(user_id, "пользователя")?;
+    let target = state
+        .db
+        .user_by_id(user_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if target.id == user.profile.id {
+        return Err(ApiError::new(ErrorCode::Forbidden, own).into());
+    }
+    may_manage(&user.profile, target.role, what)?;
+    Ok(target)
+}
+
+/// Refuses (403, in words) when `actor` may not manage accounts of `role`; `what` is what it
+/// tried («создавать учётные записи», «отключать учётные записи», …).
+fn may_manage(actor: &UserProfile, role: Role, what: &str) -> Result<(), ApiError> {
     if actor.role.may_manage(role) {
         return Ok(());
     }
@@ -142,7 +148,7 @@ fn may_manage(actor: &UserProfile, role: Role, verb: &str) -> Result<(), ApiErro
         .map(|r| r.label())
         .collect();
     let mut message = format!(
-        "Роль «{}» не может {verb} учётные записи с ролью «{}».",
+        "Роль «{}» не может {what} с ролью «{}».",
         actor.role.label(),
         role.label()
     );
@@ -177,33 +183,22 @@ async fn set_disabled(
     user_id: &str,
     disabled: bool,
 ) -> AppResult<StatusCode> {
-    user.require(ACCOUNT_MANAGERS)?;
-    let user_id = parse_id(user_id, "пользователя")?;
-    let target = state
-        .db
-        .user_by_id(user_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    if target.id == user.profile.id {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            "Нельзя отключить или включить собственную учётную запись. Обратитесь к другому \
-             руководителю МНЦ.",
-        )
-        .into());
-    }
-    may_manage(
-        &user.profile,
-        target.role,
+    let target = managed_target(
+        state,
+        user,
+        user_id,
         if disabled {
-            "отключать"
+            "отключать учётные записи"
         } else {
-            "включать"
+            "включать учётные записи"
         },
-    )?;
+        "Нельзя отключить или включить собственную учётную запись. Обратитесь к другому \
+         руководителю МНЦ.",
+    )
+    .await?;
     let changed = state
         .db
-        .set_disabled(user_id, disabled, crate::storage::now_ms())
+        .set_disabled(target.id, disabled, crate::storage::now_ms())
         .await?;
     if changed {
         state

@@ -488,7 +488,7 @@ fn TemplateUpload() -> impl IntoView {
                 Some(text) => crate::api::upload_template(&token, text)
                     .await
                     .map_err(|f| {
-                        session.handle(&f);
+                        session.handle(&token, &f);
                         f.message()
                     }),
             };

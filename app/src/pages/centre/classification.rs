@@ -330,7 +330,7 @@ fn FlagsCell(
                     schools.try_with_untracked(|l| session.keep_list(Cache::Schools, l));
                 }
                 Err(f) => {
-                    session.handle(&f);
+                    session.handle(&token, &f);
                     failure.set(Some(f.message()));
                 }
             }
@@ -473,7 +473,7 @@ fn IndicesImport() -> impl IntoView {
                     }
                 }
                 Err(f) => {
-                    session.handle(&f);
+                    session.handle(&token, &f);
                     message.set(Some((false, f.message())));
                 }
             }

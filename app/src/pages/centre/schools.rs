@@ -44,7 +44,7 @@ pub fn CentreSchools() -> impl IntoView {
                     load_error.set(None);
                 }
                 Err(f) => {
-                    session.handle(&f);
+                    session.handle(&token, &f);
                     load_error.set(Some(f.message()));
                 }
             }
@@ -101,7 +101,7 @@ pub fn CentreSchools() -> impl IntoView {
                     )));
                 }
                 Err(f) => {
-                    session.handle(&f);
+                    session.handle(&token, &f);
                     failure.set(Some(f.message()));
                 }
             }

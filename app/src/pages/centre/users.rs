@@ -47,7 +47,7 @@ pub fn CentreUsers() -> impl IntoView {
                     load_error.set(None);
                 }
                 Err(f) => {
-                    session.handle(&f);
+                    session.handle(&token, &f);
                     load_error.set(Some(f.message()));
                 }
             }
@@ -78,7 +78,7 @@ pub fn CentreUsers() -> impl IntoView {
                     }
                 }),
                 Err(f) => {
-                    session.handle(&f);
+                    session.handle(&token, &f);
                     action_error.set(Some(f.message()));
                 }
             }
@@ -125,7 +125,7 @@ pub fn CentreUsers() -> impl IntoView {
                     )));
                 }
                 Err(f) => {
-                    session.handle(&f);
+                    session.handle(&token, &f);
                     action_error.set(Some(f.message()));
                 }
             }
@@ -343,7 +343,7 @@ fn NewUserForm(users: RwSignal<Vec<UserSummary>>, schools: RwSignal<Vec<School>>
                     if f == Failure::Offline {
                         unanswered.set_value(Some(new.clone()));
                     }
-                    session.handle(&f);
+                    session.handle(&token, &f);
                     failure.set(Some(f.message()));
                 }
             }
@@ -472,7 +472,7 @@ fn PasswordResetForm(users: RwSignal<Vec<UserSummary>>) -> impl IntoView {
                     )));
                 }
                 Err(f) => {
-                    session.handle(&f);
+                    session.handle(&token, &f);
                     failure.set(Some(f.message()));
                 }
             }

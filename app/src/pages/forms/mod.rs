@@ -548,7 +548,7 @@ fn TimeLimit(
                         ));
                     }
                     Err(f) => {
-                        session.handle(&f);
+                        session.handle(&token, &f);
                         begin_error.try_set(Some(format!(
                             "Тест не начат: {} Попробуйте ещё раз.",
                             f.message()
@@ -577,7 +577,7 @@ fn TimeLimit(
                     start_error.try_set(None);
                 }
                 Err(f) => {
-                    session.handle(&f);
+                    session.handle(&token, &f);
                     start_error.try_set(Some(format!(
                         "Сервер не сообщил, когда начат тест: {} Ответы сохраняются на этом \
                          компьютере; время уточнится, когда сервер ответит.",
