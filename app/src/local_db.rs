@@ -95,18 +95,19 @@ impl LocalDb {
             crate::browser::LockWait::Up(OPEN_LOCK_WAIT_MS),
             crate::browser::WhenHidden::Keep,
             async move {
-                *filled.borrow_mut() = Some(open_retrying(&opening, fresh).await);
+                *filled.borrow_mut() = Some(open_retrying(&opening, fresh, Some(state)).await);
             },
         )
         .await;
         let taken = slot.borrow_mut().take();
         let result = match taken {
             Some(result) => result,
-            None => open_retrying(&name, fresh).await,
+            None => open_retrying(&name, fresh, Some(state)).await,
         };
         match result {
             Ok(db) => {
                 self.reopen_when_closed(&db, user_id);
+                self.let_go_when_asked(&db, user_id);
                 self.db.set_value(Some(db));
                 state.set(DbState::Ready {
                     name,
@@ -180,6 +181,39 @@ impl LocalDb {
         let _ = target.add_event_listener_with_callback("close", on_close.unchecked_ref());
     }
 
+    /// Another tab opens this database in a newer version (the app was updated there) or
+    /// deletes it (the account was disabled there): this tab lets go of it at once, so that
+    /// the other is not kept waiting behind it, and says what to do. Edits typed here meanwhile
+    /// are held in the tab, as with any closed storage.
+    fn let_go_when_asked(self, db: &Database, user: Uuid) {
+        use indexed_db_futures::internals::SystemRepr;
+        use wasm_bindgen::JsCast;
+        let connection = db.as_sys().clone();
+        let on_change = wasm_bindgen::closure::Closure::once_into_js(
+            move |ev: web_sys::IdbVersionChangeEvent| {
+                web_sys::console::warn_1(&"IndexedDB is wanted by another tab: closing it".into());
+                connection.close();
+                let ours = matches!(
+                    self.state.try_get_untracked(),
+                    Some(DbState::Ready { user: open, .. }) if open == user
+                );
+                if ours {
+                    self.db.try_set_value(None);
+                    let message = if ev.new_version().is_some() {
+                        NEWER_ELSEWHERE
+                    } else {
+                        DELETED_ELSEWHERE
+                    };
+                    self.state.try_set(DbState::Failed {
+                        message: message.into(),
+                    });
+                }
+            },
+        );
+        let target: &web_sys::EventTarget = db.as_sys().unchecked_ref();
+        let _ = target.add_event_listener_with_callback("versionchange", on_change.unchecked_ref());
+    }
+
     /// Opens the database until it opens (the disk may stay full for a while), unless it is
     /// gone or the person signs out meanwhile.
     async fn keep_opening(self, user: Uuid, fresh: Fresh) {
@@ -199,6 +233,18 @@ impl LocalDb {
     }
 }
 
+/// Said while another tab keeps the storage in the version before an update.
+const OLDER_ELSEWHERE: &str = "Хранилище на этом компьютере занято вкладкой с прежней версией \
+                               приложения. Закройте другие вкладки «Наставника» или обновите их \
+                               (клавиша F5): эта вкладка продолжит сама.";
+/// Said by a tab whose storage a newer version of the app (in another tab) takes over.
+const NEWER_ELSEWHERE: &str = "В другой вкладке открыта новая версия приложения. Обновите эту \
+                               страницу (клавиша F5), чтобы продолжить работу: всё, что уже \
+                               записано на этом компьютере, сохранится.";
+/// Said by a tab whose storage another tab deletes (the account was disabled there).
+const DELETED_ELSEWHERE: &str = "В другой вкладке данные этой учётной записи удаляются с этого \
+                                 компьютера. Обновите страницу (клавиша F5).";
+
 /// How often a database is tried again while it cannot be opened.
 const REOPEN_EVERY_MS: u32 = 3_000;
 
@@ -212,8 +258,12 @@ async fn count_outbox(db: &Database) -> Option<u32> {
 }
 
 /// Opens the database, trying a few times: a busy browser can fail an open now and then.
-async fn open_retrying(name: &str, fresh: Fresh) -> Result<Database, Unopened> {
-    let mut result = open_inner(name, fresh).await;
+async fn open_retrying(
+    name: &str,
+    fresh: Fresh,
+    state: Option<RwSignal<DbState>>,
+) -> Result<Database, Unopened> {
+    let mut result = open_inner(name, fresh, state).await;
     for attempt in 1..=4 {
         if !matches!(result, Err(Unopened::Failed(_))) {
             break;
@@ -226,18 +276,29 @@ async fn open_retrying(name: &str, fresh: Fresh) -> Result<Database, Unopened> {
             .into(),
         );
         gloo_timers::future::TimeoutFuture::new(500 * attempt).await;
-        result = open_inner(name, fresh).await;
+        result = open_inner(name, fresh, state).await;
     }
     result
 }
 
-async fn open_inner(name: &str, fresh: Fresh) -> Result<Database, Unopened> {
+/// Opens the database; while another tab keeps an older version of it open (an app from
+/// before an update), `state` says so in words, and the open goes on once that tab lets go.
+async fn open_inner(
+    name: &str,
+    fresh: Fresh,
+    state: Option<RwSignal<DbState>>,
+) -> Result<Database, Unopened> {
     let gone = std::rc::Rc::new(std::cell::Cell::new(false));
     let found_gone = gone.clone();
     let opened = Database::open(name)
         .with_version(VERSION)
-        .with_on_blocked(|_| {
+        .with_on_blocked(move |_| {
             web_sys::console::warn_1(&"IndexedDB upgrade waits for another tab to close".into());
+            if let Some(state) = state {
+                state.try_set(DbState::Failed {
+                    message: OLDER_ELSEWHERE.into(),
+                });
+            }
             Ok(())
         })
         .with_on_upgrade_needed(move |event, db| {
@@ -304,34 +365,19 @@ impl LocalDb {
 
     /// How many edits of `user`'s database were never sent to the server (0 when there is no
     /// such database); `None` when it cannot be read.
-    ///
-    /// Reading a database is code of the chunk `work` (see `routes.rs`), which a computer
-    /// where nobody has signed in yet need not download before the login is usable: a split
-    /// point of its own, declared here because `session.rs` (which asks this when an account is
-    /// disabled) comes before the routes. Without that chunk the count is unknown (`None`).
     pub async fn unsent(self, user_id: Uuid) -> Option<u32> {
-        type Counting = std::pin::Pin<Box<dyn std::future::Future<Output = Option<u32>>>>;
-        #[leptos::wasm_split::wasm_split(work, wasm_split_path = ::leptos::wasm_split, fallible)]
-        fn counting(
-            local: LocalDb,
-            user_id: Uuid,
-        ) -> Result<Counting, leptos::wasm_split::SplitLoaderError> {
-            Ok(Box::pin(async move {
-                if let Some(db) = local.db().filter(|_| local.owner() == Some(user_id)) {
-                    return count_outbox(&db).await;
-                }
-                match open_inner(&db_name(user_id), Fresh::Refused).await {
-                    Ok(db) => {
-                        let count = count_outbox(&db).await;
-                        db.close();
-                        count
-                    }
-                    Err(Unopened::Gone) => Some(0),
-                    Err(Unopened::Failed(_)) => None,
-                }
-            }))
+        if let Some(db) = self.db().filter(|_| self.owner() == Some(user_id)) {
+            return count_outbox(&db).await;
         }
-        counting(self, user_id).await.ok()?.await
+        match open_inner(&db_name(user_id), Fresh::Refused, None).await {
+            Ok(db) => {
+                let count = count_outbox(&db).await;
+                db.close();
+                count
+            }
+            Err(Unopened::Gone) => Some(0),
+            Err(Unopened::Failed(_)) => None,
+        }
     }
 
     pub fn close(self) {

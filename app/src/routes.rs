@@ -3,7 +3,7 @@
 //! Sign-in and the app's shell (router, header, session, API client) are in the main module,
 //! which every computer downloads first; everything else lives in wasm chunks of four areas,
 //! cut out of the module by the build's splitter (`cargo xtask dist`) at the split points
-//! declared here (and one in `local_db.rs`, [`LocalDb::unsent`]):
+//! declared here (and one in `session.rs`, forgetting a disabled account):
 //! - `work` — what every signed-in person needs: the local database and the sync client
 //!   ([`begin_work`]), the homes, the filler, printing a form, the account pages;
 //! - `support` — the school support pages (programme, consultations, visits, reports);
@@ -27,8 +27,8 @@ use crate::components::protected::Protected;
 use crate::connectivity::use_connectivity;
 use crate::local_db::LocalDb;
 use crate::session::SessionCtx;
-use crate::store::use_store;
-use crate::sync::use_sync;
+use crate::store::{Store, use_store};
+use crate::sync::{SyncCtx, use_sync};
 
 /// The chunk of a page could not be fetched.
 pub struct NotLoaded;
@@ -198,6 +198,67 @@ pub fn begin_work(session: SessionCtx, owner: Owner, user: Uuid) {
             }
         }
         missing.try_set(false);
+    });
+}
+
+/// «Выйти» in the header, from the chunk `work`: asks first when edits would be lost or are
+/// not sent yet, and lets an edit being written reach the person's storage before it is
+/// closed; `leaving` is set meanwhile. The server is told now if it answers, otherwise at the
+/// next connection; unsent edits stay in the person's database on this computer and go out at
+/// their next sign-in. Without the chunk (it never arrived, so nothing was written by this
+/// tab) the person is signed out at once.
+pub fn sign_out_asking(session: SessionCtx, store: Store, sync: SyncCtx, leaving: RwSignal<bool>) {
+    #[leptos::wasm_split::wasm_split(work, wasm_split_path = ::leptos::wasm_split, fallible)]
+    fn asking(
+        session: SessionCtx,
+        store: Store,
+        sync: SyncCtx,
+        leaving: RwSignal<bool>,
+    ) -> Result<bool, NotLoaded> {
+        let held = store.held().get_untracked();
+        let pending = sync.pending.get_untracked();
+        if held > 0 {
+            let question = format!(
+                "Изменения ({held}) ещё не записаны на этом компьютере: хранилище браузера \
+                 недоступно. Если выйти, они пропадут. Всё равно выйти?"
+            );
+            if !crate::components::asked(&question) {
+                return Ok(false);
+            }
+        } else if pending > 0 {
+            let question = format!(
+                "Есть неотправленные изменения: {pending}. Они сохранены на этом компьютере и \
+                 будут отправлены, когда вы снова войдёте. Выйти?"
+            );
+            if !crate::components::asked(&question) {
+                return Ok(false);
+            }
+        }
+        spawn_local(async move {
+            for _ in 0..100 {
+                if store.saving() == 0 {
+                    break;
+                }
+                gloo_timers::future::TimeoutFuture::new(50).await;
+            }
+            session.sign_out(None);
+            leaving.try_set(false);
+        });
+        Ok(true)
+    }
+    leaving.set(true);
+    spawn_local(async move {
+        match asking(session, store, sync, leaving).await {
+            // Cleared once the edits being written are in.
+            Ok(true) => {}
+            Ok(false) => {
+                leaving.try_set(false);
+            }
+            Err(NotLoaded) => {
+                session.sign_out(None);
+                leaving.try_set(false);
+            }
+        }
     });
 }
 

@@ -75,19 +75,39 @@ fn sign_in_key(login: &str) -> Option<String> {
 /// marks, and its entry among the known accounts. A database that still holds edits never sent
 /// (or cannot be read) is kept instead, for the day the account is enabled again: nothing typed
 /// is lost by a disabling. Returns what to tell the person.
+///
+/// Reading a database is code of the chunk `work` (see `routes.rs`), which a computer where
+/// nobody has signed in yet need not download before the login is usable: this is a split
+/// point of its own, declared here because the session comes before the routes. Without that
+/// chunk only the caches go.
 async fn forget_account(db: LocalDb, id: Uuid) -> &'static str {
+    type Forgetting = std::pin::Pin<Box<dyn Future<Output = &'static str>>>;
+    #[leptos::wasm_split::wasm_split(work, wasm_split_path = ::leptos::wasm_split, fallible)]
+    fn forgetting(
+        db: LocalDb,
+        id: Uuid,
+    ) -> Result<Forgetting, leptos::wasm_split::SplitLoaderError> {
+        Ok(Box::pin(async move {
+            if db.unsent(id).await != Some(0) {
+                return UNSENT_KEPT;
+            }
+            let mut known = known_accounts();
+            known.retain(|a| a.id != id);
+            let _ = LocalStorage::set(ACCOUNTS_KEY, &known);
+            LocalStorage::delete(user_key(id, INBOX_SEEN));
+            if let Err(e) = db.delete(id).await {
+                web_sys::console::warn_1(
+                    &format!("deleting the local database failed: {e}").into(),
+                );
+            }
+            DATA_DELETED
+        }))
+    }
     clear_user_caches(id);
-    if db.unsent(id).await != Some(0) {
-        return UNSENT_KEPT;
+    match forgetting(db, id).await {
+        Ok(forgetting) => forgetting.await,
+        Err(_) => DATA_KEPT_FOR_NOW,
     }
-    let mut known = known_accounts();
-    known.retain(|a| a.id != id);
-    let _ = LocalStorage::set(ACCOUNTS_KEY, &known);
-    LocalStorage::delete(user_key(id, INBOX_SEEN));
-    if let Err(e) = db.delete(id).await {
-        web_sys::console::warn_1(&format!("deleting the local database failed: {e}").into());
-    }
-    DATA_DELETED
 }
 
 /// A copy of a server answer kept on this computer for one person, so a page has it with no
@@ -138,6 +158,8 @@ pub fn clear_user_caches(user: Uuid) {
 }
 
 const DATA_DELETED: &str = "Данные этой учётной записи удалены с этого компьютера.";
+const DATA_KEPT_FOR_NOW: &str = "Данные этой учётной записи пока остаются на этом компьютере: \
+                                 нет связи, чтобы проверить, все ли изменения отправлены.";
 const UNSENT_KEPT: &str = "На этом компьютере остались изменения этой учётной записи, не \
                            отправленные на сервер: они сохранены и будут отправлены, если \
                            учётную запись снова включат. Обратитесь в наставнический центр.";

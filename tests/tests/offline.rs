@@ -146,3 +146,95 @@ async fn signing_out_in_one_tab_signs_out_the_others() -> anyhow::Result<()> {
     b.close().await?;
     Ok(())
 }
+
+/// A newer version of the app, opened in another tab, takes over this computer's storage: the
+/// tab of the older version lets go of it at once (the newer one would otherwise wait behind it
+/// for as long as the tab stays open) and says to reload.
+#[tokio::test]
+async fn a_newer_version_in_another_tab_is_not_kept_waiting() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    server.own_school("novaya.versiya").await?;
+    let base = server.url("");
+    let me = e2e::Api::login(&base, "novaya.versiya").await?;
+    let b = Browser::start().await?;
+    b.sign_in_synced(&base, "novaya.versiya", "#home-school")
+        .await?;
+    let upgrade = r#"
+        const done = arguments[arguments.length - 1];
+        const req = indexedDB.open(arguments[0], 99);
+        const stuck = setTimeout(() => done('stuck'), 10000);
+        req.onupgradeneeded = () => {};
+        req.onsuccess = () => { clearTimeout(stuck); req.result.close(); done('opened'); };
+        req.onerror = () => { clearTimeout(stuck); done('error'); };
+    "#;
+    let db = format!("nastavnik-{}", me.profile.id);
+    let got = b
+        .client
+        .execute_async(upgrade, vec![serde_json::json!(db)])
+        .await?;
+    assert_eq!(got, serde_json::json!("opened"), "the newer version opens");
+    b.wait_js(
+        "(document.getElementById('store-error') || {innerText: ''}).innerText.includes('новая версия приложения')",
+        Duration::from_secs(20),
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}
+
+/// «Выйти» with edits not sent yet asks first; the person may stay. Signed out all the same,
+/// the edits wait in their storage on this computer and go at their next sign-in.
+#[tokio::test]
+async fn signing_out_with_unsent_edits_asks_and_keeps_them() -> anyhow::Result<()> {
+    let mut server = Server::start().await?;
+    let base = server.url("");
+    let (t, _) = e2e::builtin_template("context_profile");
+    let (head, school) = server.own_school("vyhod.neotpr").await?;
+    let cid = head.send_campaign(&t, school.id, "2027-01-31").await?;
+    let b = Browser::start().await?;
+    b.sign_in_synced(&base, "vyhod.neotpr", "#home-school")
+        .await?;
+    b.client.goto(&format!("{base}/forms/{cid}")).await?;
+    b.wait_for(".question").await?;
+    server.kill();
+    let q = t.questions().next().unwrap();
+    b.fill(&format!("#q-{}-input", q.id), "12").await?;
+    b.wait_saved(1).await?;
+    b.wait_js(
+        "(document.getElementById('sync-pending') || {dataset: {}}).dataset.pending === '1'",
+        Duration::from_secs(20),
+    )
+    .await?;
+
+    b.click("#sign-out").await?;
+    let question = b.client.get_alert_text().await?;
+    assert!(
+        question.contains("неотправленные изменения: 1"),
+        "asked: {question}"
+    );
+    b.client.dismiss_alert().await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        b.eval("!!document.getElementById('user-name')").await? == serde_json::json!(true),
+        "still signed in"
+    );
+
+    b.click("#sign-out").await?;
+    b.client.accept_alert().await?;
+    b.wait_for("#login").await?;
+    server.resume().await?;
+    b.sign_in(&base, "vyhod.neotpr", DEMO_PASSWORD).await?;
+    b.wait_for("#home-school").await?;
+    b.wait_all_sent(Duration::from_secs(60)).await?;
+    let response = model::forms::response_id(cid, &model::record::Scope::School(school.id));
+    // A draft is the school's own: read as its team.
+    let team = e2e::Api::login(&base, "vyhod.neotpr").await?;
+    let stored = model::forms::answers_of(&team.record(response).await?);
+    assert_eq!(
+        stored.get(&q.id),
+        Some(&serde_json::json!(12)),
+        "the answer reached the server"
+    );
+    b.close().await?;
+    Ok(())
+}

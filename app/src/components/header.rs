@@ -35,45 +35,12 @@ pub fn AppHeader() -> impl IntoView {
     let sync = use_sync();
     let session = use_session();
     let net = use_connectivity();
-    // The server is told now if it answers; otherwise at the next connection. Unsent edits
-    // stay in this user's database on this computer and go out at the next sign-in.
     let store = crate::store::use_store();
     let leaving = RwSignal::new(false);
     let sign_out = move |_| {
-        if leaving.get_untracked() {
-            return;
+        if !leaving.get_untracked() {
+            crate::routes::sign_out_asking(session, store, sync, leaving);
         }
-        let held = store.held().get_untracked();
-        let pending = sync.pending.get_untracked();
-        if held > 0 {
-            let question = format!(
-                "Изменения ({held}) ещё не записаны на этом компьютере: хранилище браузера \
-                 недоступно. Если выйти, они пропадут. Всё равно выйти?"
-            );
-            if !crate::components::asked(&question) {
-                return;
-            }
-        } else if pending > 0 {
-            let question = format!(
-                "Есть неотправленные изменения: {pending}. Они сохранены на этом компьютере и \
-                 будут отправлены, когда вы снова войдёте. Выйти?"
-            );
-            if !crate::components::asked(&question) {
-                return;
-            }
-        }
-        // An edit being written now reaches this person's storage before it is closed.
-        leaving.set(true);
-        leptos::task::spawn_local(async move {
-            for _ in 0..100 {
-                if store.saving() == 0 {
-                    break;
-                }
-                gloo_timers::future::TimeoutFuture::new(50).await;
-            }
-            session.sign_out(None);
-            leaving.try_set(false);
-        });
     };
     view! {
         <header class="app-header">
