@@ -104,6 +104,14 @@ impl LocalDb {
             Some(result) => result,
             None => open_retrying(&name, fresh, Some(state)).await,
         };
+        // Signed out (and maybe someone else in) while it opened, which may take long when
+        // another tab holds the storage: not wanted any more.
+        if self.owner() != Some(user_id) {
+            if let Ok(db) = result {
+                db.close();
+            }
+            return false;
+        }
         match result {
             Ok(db) => {
                 self.reopen_when_closed(&db, user_id);
@@ -238,9 +246,10 @@ const OLDER_ELSEWHERE: &str = "Хранилище на этом компьюте
                                приложения. Закройте другие вкладки «Наставника» или обновите их \
                                (клавиша F5): эта вкладка продолжит сама.";
 /// Said by a tab whose storage a newer version of the app (in another tab) takes over.
-const NEWER_ELSEWHERE: &str = "В другой вкладке открыта новая версия приложения. Обновите эту \
-                               страницу (клавиша F5), чтобы продолжить работу: всё, что уже \
-                               записано на этом компьютере, сохранится.";
+const NEWER_ELSEWHERE: &str = "В другой вкладке открыта новая версия приложения, и хранилище \
+                               этого компьютера перешло к ней. Обновите эту страницу (клавиша \
+                               F5), чтобы продолжить работу: записанное на этом компьютере \
+                               сохранится, а введённое после этого сообщения — нет.";
 /// Said by a tab whose storage another tab deletes (the account was disabled there).
 const DELETED_ELSEWHERE: &str = "В другой вкладке данные этой учётной записи удаляются с этого \
                                  компьютера. Обновите страницу (клавиша F5).";

@@ -183,7 +183,10 @@ pub fn begin_work(session: SessionCtx, owner: Owner, user: Uuid) {
     }
     // A chunk that did not arrive (a link that dropped) is asked for again, less and less
     // often, for as long as the same person is signed in.
-    let missing = owner.with(use_sync).work_missing;
+    let (missing, loaded) = owner.with(|| {
+        let sync = use_sync();
+        (sync.work_missing, sync.work_loaded)
+    });
     spawn_local(async move {
         let mut wait_ms = 2_000;
         while begin(session, owner.clone(), user).await.is_err() {
@@ -198,6 +201,7 @@ pub fn begin_work(session: SessionCtx, owner: Owner, user: Uuid) {
             }
         }
         missing.try_set(false);
+        loaded.try_set(true);
     });
 }
 
@@ -205,8 +209,8 @@ pub fn begin_work(session: SessionCtx, owner: Owner, user: Uuid) {
 /// not sent yet, and lets an edit being written reach the person's storage before it is
 /// closed; `leaving` is set meanwhile. The server is told now if it answers, otherwise at the
 /// next connection; unsent edits stay in the person's database on this computer and go out at
-/// their next sign-in. Without the chunk (it never arrived, so nothing was written by this
-/// tab) the person is signed out at once.
+/// their next sign-in. Before the chunk is here (its download may be stalled on a slow link),
+/// this tab has written nothing, and the person is signed out at once.
 pub fn sign_out_asking(session: SessionCtx, store: Store, sync: SyncCtx, leaving: RwSignal<bool>) {
     #[leptos::wasm_split::wasm_split(work, wasm_split_path = ::leptos::wasm_split, fallible)]
     fn asking(
@@ -245,6 +249,10 @@ pub fn sign_out_asking(session: SessionCtx, store: Store, sync: SyncCtx, leaving
             leaving.try_set(false);
         });
         Ok(true)
+    }
+    if !sync.work_loaded.get_untracked() {
+        session.sign_out(None);
+        return;
     }
     leaving.set(true);
     spawn_local(async move {

@@ -136,6 +136,8 @@ impl Cache {
 
 /// When the person last opened the inbox: their own mark, not a copy, so it outlives a sign-out.
 const INBOX_SEEN: &str = "inbox-seen";
+/// When a timed test of theirs closes (followed by the campaign's id): their own mark too.
+const TEST_CLOSES: &str = "test-closes";
 
 /// The localStorage key of something kept for one person.
 fn user_key(user: Uuid, name: &str) -> String {
@@ -159,7 +161,9 @@ pub fn clear_user_caches(user: Uuid) {
 
 const DATA_DELETED: &str = "Данные этой учётной записи удалены с этого компьютера.";
 const DATA_KEPT_FOR_NOW: &str = "Данные этой учётной записи пока остаются на этом компьютере: \
-                                 нет связи, чтобы проверить, все ли изменения отправлены.";
+                                 не загрузилась часть приложения, которая проверяет, все ли \
+                                 изменения отправлены (нет связи или приложение обновилось). \
+                                 Проверка повторится при следующей попытке входа.";
 const UNSENT_KEPT: &str = "На этом компьютере остались изменения этой учётной записи, не \
                            отправленные на сервер: они сохранены и будут отправлены, если \
                            учётную запись снова включат. Обратитесь в наставнический центр.";
@@ -297,6 +301,21 @@ impl SessionCtx {
         since
     }
 
+    /// When the signed-in person's timed test of `campaign` closes, by this computer's clock,
+    /// as the server last said; kept so that the time left shows after a reload with no
+    /// network.
+    pub fn test_closes(&self, campaign: Uuid) -> Option<f64> {
+        let user = self.user()?;
+        LocalStorage::get(user_key(user, &format!("{TEST_CLOSES}.{campaign}"))).ok()
+    }
+
+    /// Keeps what the server said of when a timed test closes ([`Self::test_closes`]).
+    pub fn keep_test_closes(&self, campaign: Uuid, at: f64) {
+        if let Some(user) = self.user() {
+            let _ = LocalStorage::set(user_key(user, &format!("{TEST_CLOSES}.{campaign}")), at);
+        }
+    }
+
     /// Every tab of the app has the session the others have: a sign-out in one signs all of
     /// them out, and a sign-in in one signs in a tab where nobody is signed in. (The browser
     /// tells the other tabs when `nastavnik.session` changes, never the tab that changed it.)
@@ -356,7 +375,8 @@ impl SessionCtx {
 
     /// Reacts to a failed call made with `token`: an ended session signs the user out with an
     /// explanation; a disabled account is signed out and its data deleted from this computer
-    /// (unless some were never sent: [`forget_account`]). An answer for a session that has
+    /// (unless some were never sent, or cannot be checked yet: [`forget_account`]). An answer
+    /// for a session that has
     /// ended since (someone else may have signed in) changes nothing.
     pub fn handle(&self, token: &str, failure: &Failure) {
         if self.token().as_deref() != Some(token) {

@@ -36,6 +36,8 @@ pub struct SyncCtx {
     pub other_tab: RwSignal<bool>,
     /// The part of the app that syncs (the chunk `work`) has not arrived yet.
     pub work_missing: RwSignal<bool>,
+    /// The chunk `work` is here (the person's database and the sync client have started).
+    pub work_loaded: RwSignal<bool>,
     /// The sync loop runs (it is started once, at the first sign-in).
     started: StoredValue<bool>,
     /// A sync is wanted as soon as possible.
@@ -61,6 +63,7 @@ pub fn provide_sync(store: Store) -> SyncCtx {
         upload: RwSignal::new(None),
         other_tab: RwSignal::new(false),
         work_missing: RwSignal::new(false),
+        work_loaded: RwSignal::new(false),
         started: StoredValue::new(false),
         now: StoredValue::new(false),
         edited_at: StoredValue::new(None),

@@ -385,6 +385,16 @@ async fn the_leader_test_is_scored_by_the_server_and_the_leader_sees_the_deficit
             },
         );
     }
+    // Reloaded with no network, the test still shows the time left, as the server said it.
+    server.kill();
+    b.client.refresh().await?;
+    b.wait_js(
+        "(document.getElementById('time-limit') || {innerText: ''}).innerText.includes('Осталось')",
+        LONG,
+    )
+    .await?;
+    server.resume().await?;
+    b.wait_net("online", LONG).await?;
     b.click("#form-submit").await?;
     b.wait_js("!!document.getElementById('test-result')", LONG)
         .await?;
@@ -1167,7 +1177,6 @@ async fn a_date_typed_is_kept_before_the_person_leaves_the_field() -> anyhow::Re
         "q-measures_taken-input-{}-measure_date",
         row.as_str().unwrap_or_default()
     );
-    b.fill(&format!("#{input}"), "14.03.2025").await?;
     let kept = r#"
         const done = arguments[arguments.length - 1];
         const req = indexedDB.open(arguments[0]);
@@ -1185,24 +1194,40 @@ async fn a_date_typed_is_kept_before_the_person_leaves_the_field() -> anyhow::Re
     "#;
     let db = format!("nastavnik-{}", team.profile.id);
     let response = forms::response_id(cid, &model::record::Scope::School(school.id));
-    let mut stored = Value::Bool(false);
-    for _ in 0..50 {
-        stored = b
-            .client
-            .execute_async(kept, vec![json!(db), json!(response.to_string())])
-            .await?;
-        if stored == json!(true) {
-            break;
+    let stored_becomes = |want: bool| {
+        let (b, db) = (&b, db.clone());
+        async move {
+            let mut stored = Value::Null;
+            for _ in 0..50 {
+                stored = b
+                    .client
+                    .execute_async(kept, vec![json!(db), json!(response.to_string())])
+                    .await?;
+                if stored == json!(want) {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            anyhow::Ok(stored == json!(want))
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    };
+    let focused = "document.activeElement && document.activeElement.id";
+    b.fill(&format!("#{input}"), "14.03.2025").await?;
+    assert!(
+        stored_becomes(true).await?,
+        "the date is kept on this computer"
+    );
     assert_eq!(
-        b.eval("document.activeElement && document.activeElement.id")
-            .await?,
+        b.eval(focused).await?,
         json!(input),
         "the person has not left the field"
     );
-    assert_eq!(stored, json!(true), "the date is kept on this computer");
+    // Erased before leaving the field (the browser then tells no change): the date goes.
+    b.fill(&format!("#{input}"), "").await?;
+    b.eval("document.activeElement.blur() || true").await?;
+    assert!(stored_becomes(false).await?, "the erased date is gone");
+    b.fill(&format!("#{input}"), "14.03.2025").await?;
+    assert!(stored_becomes(true).await?, "typed again, kept again");
     // The tab closed and opened again: the date is there.
     b.client.refresh().await?;
     b.wait_value(&format!("#{input}"), "14.03.2025", LONG)

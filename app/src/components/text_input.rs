@@ -153,10 +153,16 @@ pub(crate) fn TextInput(
         match parse_date(&text) {
             Err(rule) => {
                 local_error.set(Some(rule));
-                set.run(Value::Null);
+                if !value.get_untracked().is_null() {
+                    set.run(Value::Null);
+                }
             }
             Ok(v) => match breaks(&v) {
-                Some(rule) => local_error.set(Some(rule)),
+                Some(rule) => {
+                    local_error.set(Some(rule));
+                    // A date kept on the way (see below) gives way to the one before the typing.
+                    undo();
+                }
                 None => {
                     local_error.set(None);
                     if value.get_untracked() != v {
@@ -178,6 +184,7 @@ pub(crate) fn TextInput(
         {
             local_error.set(None);
             if value.get_untracked() != v {
+                wrote.set_value(true);
                 set.run(v);
             }
         }
@@ -185,6 +192,14 @@ pub(crate) fn TextInput(
     // Also called when the input is taken away while it has the focus (a sync made the record
     // read-only as the person typed), by then without its signals: nothing is left to do.
     let on_blur = move |_| {
+        // The browser sends no change when the text is back to what it was at the focus (a
+        // date typed, kept at once, then erased): what the field shows is taken all the same.
+        if date
+            && let Some(text) = draft.try_get_untracked()
+            && value.try_get_untracked().is_some_and(|v| shown(&v) != text)
+        {
+            on_date.try_run(text);
+        }
         editing.try_set(false);
         if local_error.try_get_untracked().flatten().is_none()
             && let Some(v) = value.try_get_untracked()

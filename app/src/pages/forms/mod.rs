@@ -385,7 +385,10 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
     let time_limit = template.test.as_ref().and_then(|x| x.time_limit_min);
     // A timed test is begun by a button that says the time, not by opening it (a look at the
     // task would start a clock that never stops); one with answers, or sent, is under way.
-    let begun = RwSignal::new(time_limit.is_none());
+    // A test whose clock the server started (kept on this computer) is under way too, answered
+    // or not, also after a reload with no network.
+    let begun =
+        RwSignal::new(time_limit.is_none() || use_session().test_closes(campaign.id).is_some());
     Effect::new(move |_| {
         if !begun.get_untracked()
             && (status.get() != Status::Draft || answers.with(|a| !a.is_empty()))
@@ -510,7 +513,19 @@ fn TimeLimit(
 ) -> impl IntoView {
     let net = use_connectivity();
     let session = use_session();
-    let closes = RwSignal::new(None::<f64>);
+    // When the test closes, by this computer's clock: as the server last said, kept for a
+    // reload with no network; asked again once per page whenever the server answers.
+    let start_campaign = campaign.id;
+    let closes = RwSignal::new(session.test_closes(start_campaign));
+    let confirmed = RwSignal::new(false);
+    let told = move |s: model::api::TestStarted| {
+        // The server's clock, moved to this computer's.
+        let offset = js_sys::Date::now() - s.server_time_ms as f64;
+        let at = s.closes_at_ms as f64 + offset;
+        session.keep_test_closes(start_campaign, at);
+        closes.try_set(Some(at));
+        confirmed.try_set(true);
+    };
     let start_error = RwSignal::new(None::<String>);
     let now = RwSignal::new(js_sys::Date::now());
     let start = model::api::TestStart {
@@ -535,8 +550,7 @@ fn TimeLimit(
             spawn_local(async move {
                 match crate::api::start_test(&token, &start).await {
                     Ok(s) => {
-                        let offset = js_sys::Date::now() - s.server_time_ms as f64;
-                        closes.try_set(Some(s.closes_at_ms as f64 + offset));
+                        told(s);
                         begun.try_set(true);
                     }
                     Err(crate::api::Failure::Offline) => {
@@ -563,7 +577,7 @@ fn TimeLimit(
     // by the server whenever it answers; the server keeps the first start.
     Effect::new(move |_| {
         let online = net.status() == crate::connectivity::Net::Online;
-        if !begun.get() || !online || locked.get() || closes.with_untracked(Option::is_some) {
+        if !begun.get() || !online || locked.get() || confirmed.get_untracked() {
             return;
         }
         let Some(token) = session.token() else { return };
@@ -571,9 +585,7 @@ fn TimeLimit(
         spawn_local(async move {
             match crate::api::start_test(&token, &start).await {
                 Ok(s) => {
-                    // The server's clock, moved to this computer's.
-                    let offset = js_sys::Date::now() - s.server_time_ms as f64;
-                    closes.try_set(Some(s.closes_at_ms as f64 + offset));
+                    told(s);
                     start_error.try_set(None);
                 }
                 Err(f) => {
