@@ -260,10 +260,32 @@ const REOPEN_EVERY_MS: u32 = 3_000;
 /// How long an open waits for another page's open to finish or be evicted.
 const OPEN_LOCK_WAIT_MS: u32 = 10_000;
 
-/// The edits of a database never sent to the server.
-async fn count_outbox(db: &Database) -> Option<u32> {
-    let tx = db.transaction(OUTBOX).build().ok()?;
-    tx.object_store(OUTBOX).ok()?.count().await.ok()
+/// What a database holds that never reached the server: its edits not sent, and the files
+/// attached here whose bytes were not uploaded (the link may drop between an attachment and
+/// its file).
+async fn count_unsent(db: &Database) -> Option<u32> {
+    let tx = db.transaction([OUTBOX, FILES]).build().ok()?;
+    let edits: u32 = tx.object_store(OUTBOX).ok()?.count().await.ok()?;
+    let files: Vec<wasm_bindgen::JsValue> = tx
+        .object_store(FILES)
+        .ok()?
+        .get_all()
+        .primitive()
+        .ok()?
+        .await
+        .ok()?
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let not_uploaded = files
+        .iter()
+        .filter(|f| {
+            js_sys::Reflect::get(f, &"uploaded".into())
+                .ok()
+                .and_then(|v| v.as_bool())
+                != Some(true)
+        })
+        .count();
+    Some(edits + not_uploaded as u32)
 }
 
 /// Opens the database, trying a few times: a busy browser can fail an open now and then.
@@ -372,15 +394,15 @@ impl LocalDb {
             .map_err(|e| e.to_string())
     }
 
-    /// How many edits of `user`'s database were never sent to the server (0 when there is no
-    /// such database); `None` when it cannot be read.
+    /// How many edits (and attached files) of `user`'s database never reached the server (0
+    /// when there is no such database); `None` when it cannot be read.
     pub async fn unsent(self, user_id: Uuid) -> Option<u32> {
         if let Some(db) = self.db().filter(|_| self.owner() == Some(user_id)) {
-            return count_outbox(&db).await;
+            return count_unsent(&db).await;
         }
         match open_inner(&db_name(user_id), Fresh::Refused, None).await {
             Ok(db) => {
-                let count = count_outbox(&db).await;
+                let count = count_unsent(&db).await;
                 db.close();
                 count
             }

@@ -291,6 +291,58 @@ async fn a_disabled_account_keeps_what_it_never_sent() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A file attached on the computer whose bytes never reached the server (the link dropped
+/// between the attachment and its file) is kept like an unsent edit when the account is
+/// disabled.
+#[tokio::test]
+async fn a_disabled_account_keeps_a_file_it_never_uploaded() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let base = server.url("");
+    let (head, _) = server.own_school("otkl.fail").await?;
+    let team = Api::login(&base, "otkl.fail").await?;
+    let b = Browser::start().await?;
+    b.sign_in_synced(&base, "otkl.fail", "#home-school").await?;
+    b.sync_all(LONG).await?;
+    let name = format!("nastavnik-{}", team.profile.id);
+    let keep = r#"
+        const done = arguments[arguments.length - 1];
+        const req = indexedDB.open(arguments[0]);
+        req.onerror = () => done(false);
+        req.onsuccess = () => {
+            const db = req.result;
+            const tx = db.transaction('files', 'readwrite');
+            tx.objectStore('files').put({sha256: 'ab'.repeat(32), name: 'акт.pdf', mime: 'application/pdf',
+                size: 3, blob: new Blob(['акт']), uploaded: false});
+            tx.oncomplete = () => { db.close(); done(true); };
+            tx.onerror = () => { db.close(); done(false); };
+        };
+    "#;
+    assert_eq!(
+        b.client.execute_async(keep, vec![json!(name)]).await?,
+        json!(true)
+    );
+    head.disable(team.profile.id).await?;
+    b.eval("document.getElementById('sync-now').click() || true")
+        .await?;
+    b.wait_js(
+        "document.body.innerText.includes('Учётная запись отключена') && document.body.innerText.includes('не отправленные на сервер: они сохранены')",
+        LONG,
+    )
+    .await?;
+    b.eval(&format!(
+        "(window.__kept = null, indexedDB.databases().then(l => window.__kept = l.some(d => d.name === '{name}')), true)"
+    ))
+    .await?;
+    b.wait_js("window.__kept !== null", LONG).await?;
+    assert_eq!(
+        b.eval("window.__kept").await?,
+        json!(true),
+        "the database stays"
+    );
+    b.close().await?;
+    Ok(())
+}
+
 /// Anybody may send wrong passwords for a teacher's login and make it wait; the computer the
 /// teacher signed in on before still signs in at once, because the app brings back the key the
 /// server gave it.
