@@ -92,6 +92,11 @@ pub fn fields_in_words(
             {
                 return Some(format!("{}: {words}", f.label));
             }
+            if name == forms::F_STATUS
+                && let Some(status) = value.as_str().and_then(forms::Status::parse)
+            {
+                return Some(format!("Состояние: {}", status.label()));
+            }
             let label = match field {
                 Some(f) => f.label,
                 None if name.starts_with(forms::ANSWER_PREFIX) => "Ответ",
