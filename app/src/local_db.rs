@@ -261,11 +261,33 @@ const REOPEN_EVERY_MS: u32 = 3_000;
 const OPEN_LOCK_WAIT_MS: u32 = 10_000;
 
 /// What a database holds that never reached the server: its edits not sent, and the files
-/// attached here whose bytes were not uploaded (the link may drop between an attachment and
-/// its file).
+/// attached here whose bytes were not uploaded while an attachment names them (the link may
+/// drop between an attachment and its file).
 async fn count_unsent(db: &Database) -> Option<u32> {
-    let tx = db.transaction([OUTBOX, FILES]).build().ok()?;
+    let tx = db.transaction([OUTBOX, FILES, RECORDS]).build().ok()?;
     let edits: u32 = tx.object_store(OUTBOX).ok()?.count().await.ok()?;
+    // Only files some attachment here still names are ever sent (as `files.rs` uploads them).
+    let attachments: Vec<wasm_bindgen::JsValue> = tx
+        .object_store(RECORDS)
+        .ok()?
+        .index("kind")
+        .ok()?
+        .get_all()
+        .with_query(model::files::ATTACHMENT_KIND.to_owned())
+        .primitive()
+        .ok()?
+        .await
+        .ok()?
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let named: std::collections::BTreeSet<String> = attachments
+        .into_iter()
+        .filter_map(|v| {
+            let json: String = js_sys::JSON::stringify(&v).ok()?.into();
+            let record: model::record::Record = serde_json::from_str(&json).ok()?;
+            model::files::file_of(&record).map(|f| f.sha256)
+        })
+        .collect();
     let files: Vec<wasm_bindgen::JsValue> = tx
         .object_store(FILES)
         .ok()?
@@ -279,10 +301,11 @@ async fn count_unsent(db: &Database) -> Option<u32> {
     let not_uploaded = files
         .iter()
         .filter(|f| {
-            js_sys::Reflect::get(f, &"uploaded".into())
-                .ok()
-                .and_then(|v| v.as_bool())
-                != Some(true)
+            let text = |name: &str| js_sys::Reflect::get(f, &name.into()).ok();
+            text("uploaded").and_then(|v| v.as_bool()) != Some(true)
+                && text("sha256")
+                    .and_then(|v| v.as_string())
+                    .is_some_and(|sha| named.contains(&sha))
         })
         .count();
     Some(edits + not_uploaded as u32)

@@ -173,6 +173,14 @@ pub fn begin_work(session: SessionCtx, owner: Owner, user: Uuid) {
     )]
     fn begin(session: SessionCtx, owner: Owner, user: Uuid) -> Result<(), NotLoaded> {
         let (store, sync, net) = owner.with(|| (use_store(), use_sync(), use_connectivity()));
+        // Signed out (and maybe someone else in) while the chunk was on its way: not theirs.
+        if session
+            .current
+            .with_untracked(|s| s.as_ref().map(|s| s.profile.id))
+            != Some(user)
+        {
+            return Ok(());
+        }
         owner.with(|| sync.start_once(session, net));
         spawn_local(async move {
             store.local_db().open(user).await;

@@ -36,7 +36,7 @@ pub struct SyncCtx {
     pub other_tab: RwSignal<bool>,
     /// The part of the app that syncs (the chunk `work`) has not arrived yet.
     pub work_missing: RwSignal<bool>,
-    /// The chunk `work` is here (the person's database and the sync client have started).
+    /// The chunk `work` is here (its code has run once: nothing is written before).
     pub work_loaded: RwSignal<bool>,
     /// The sync loop runs (it is started once, at the first sign-in).
     started: StoredValue<bool>,

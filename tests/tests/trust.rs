@@ -299,29 +299,63 @@ async fn a_disabled_account_keeps_a_file_it_never_uploaded() -> anyhow::Result<(
     let server = Server::start().await?;
     let base = server.url("");
     let (head, _) = server.own_school("otkl.fail").await?;
-    let team = Api::login(&base, "otkl.fail").await?;
+    server.add_user("otkl.fail.mod", model::Role::Moderator, None)?;
+    let moderator = Api::login(&base, "otkl.fail.mod").await?;
+    let dir = tempfile::tempdir()?;
+    let bytes = e2e::scanned_document(4 * 1024);
+    let sha = e2e::sha256_hex(&bytes);
+    let path = dir.path().join("Положение.pdf");
+    std::fs::write(&path, &bytes)?;
     let b = Browser::start().await?;
-    b.sign_in_synced(&base, "otkl.fail", "#home-school").await?;
+    b.sign_in_synced(&base, "otkl.fail.mod", "#home-moderator")
+        .await?;
+    b.client.goto(&format!("{base}/practices")).await?;
+    b.wait_for("#practice-new-title").await?;
+    b.fill("#practice-new-title", "Положение о службе медиации")
+        .await?;
+    b.click("#practice-create").await?;
+    b.wait_for("#material-files-input").await?;
+    b.client
+        .find(fantoccini::Locator::Css("#material-files-input"))
+        .await?
+        .send_keys(&path.display().to_string())
+        .await?;
+    let attachment = format!("li.attachment[data-sha256='{sha}']");
+    b.wait_js(
+        &format!("(document.querySelector(\"{attachment}\") || {{dataset: {{}}}}).dataset.here === 'sent'"),
+        LONG,
+    )
+    .await?;
     b.sync_all(LONG).await?;
-    let name = format!("nastavnik-{}", team.profile.id);
-    let keep = r#"
+    // As if the link had dropped before the file's bytes arrived: the attachment reached the
+    // server, its file did not.
+    let name = format!("nastavnik-{}", moderator.profile.id);
+    let unsend = r#"
         const done = arguments[arguments.length - 1];
         const req = indexedDB.open(arguments[0]);
         req.onerror = () => done(false);
         req.onsuccess = () => {
             const db = req.result;
-            const tx = db.transaction('files', 'readwrite');
-            tx.objectStore('files').put({sha256: 'ab'.repeat(32), name: 'акт.pdf', mime: 'application/pdf',
-                size: 3, blob: new Blob(['акт']), uploaded: false});
-            tx.oncomplete = () => { db.close(); done(true); };
-            tx.onerror = () => { db.close(); done(false); };
+            const store = db.transaction('files', 'readwrite').objectStore('files');
+            const get = store.get(arguments[1]);
+            get.onsuccess = () => {
+                const f = get.result;
+                if (!f) { db.close(); done(false); return; }
+                f.uploaded = false;
+                const put = store.put(f);
+                put.onsuccess = () => { db.close(); done(true); };
+                put.onerror = () => { db.close(); done(false); };
+            };
+            get.onerror = () => { db.close(); done(false); };
         };
     "#;
     assert_eq!(
-        b.client.execute_async(keep, vec![json!(name)]).await?,
+        b.client
+            .execute_async(unsend, vec![json!(name), json!(sha)])
+            .await?,
         json!(true)
     );
-    head.disable(team.profile.id).await?;
+    head.disable(moderator.profile.id).await?;
     b.eval("document.getElementById('sync-now').click() || true")
         .await?;
     b.wait_js(

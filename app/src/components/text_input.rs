@@ -104,7 +104,10 @@ pub(crate) fn TextInput(
     // the way. Text that breaks a rule puts the value back as it was before the typing.
     let before = StoredValue::new(None::<Value>);
     let wrote = StoredValue::new(false);
+    // A date typed since the focus that no change event has taken yet.
+    let typed = StoredValue::new(false);
     let begin = move || {
+        typed.set_value(false);
         editing.set(true);
         before.set_value(Some(value.get_untracked()));
         wrote.set_value(false);
@@ -176,6 +179,7 @@ pub(crate) fn TextInput(
     // once, so a tab closed before the person leaves the field loses nothing; what it breaks
     // is said when they leave it.
     let on_date_typed = move |text: String| {
+        typed.set_value(true);
         draft.set(text.clone());
         if text.trim().chars().count() == 10
             && let Ok(v) = parse_whole_date(&text)
@@ -195,9 +199,10 @@ pub(crate) fn TextInput(
         // The browser sends no change when the text is back to what it was at the focus (a
         // date typed, kept at once, then erased): what the field shows is taken all the same.
         if date
+            && typed.try_get_value() == Some(true)
             && let Some(text) = draft.try_get_untracked()
-            && value.try_get_untracked().is_some_and(|v| shown(&v) != text)
         {
+            typed.try_set_value(false);
             on_date.try_run(text);
         }
         editing.try_set(false);
@@ -271,6 +276,7 @@ pub(crate) fn TextInput(
                     // Also fired as the input is taken away (see `on_blur`): then nothing runs.
                     let text = event_target_value(&ev);
                     if date {
+                        typed.try_set_value(false);
                         on_date.try_run(text);
                     } else if draft.try_get_untracked().is_some_and(|d| d != text) {
                         on_text.try_run(text);

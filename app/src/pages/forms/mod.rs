@@ -518,7 +518,11 @@ fn TimeLimit(
     let start_campaign = campaign.id;
     let closes = RwSignal::new(session.test_closes(start_campaign));
     let confirmed = RwSignal::new(false);
-    let told = move |s: model::api::TestStarted| {
+    let told = move |s: model::api::TestStarted, token: &str| {
+        // Not kept for someone else who signed in while the answer was on its way.
+        if session.token().as_deref() != Some(token) {
+            return;
+        }
         // The server's clock, moved to this computer's.
         let offset = js_sys::Date::now() - s.server_time_ms as f64;
         let at = s.closes_at_ms as f64 + offset;
@@ -550,7 +554,7 @@ fn TimeLimit(
             spawn_local(async move {
                 match crate::api::start_test(&token, &start).await {
                     Ok(s) => {
-                        told(s);
+                        told(s, &token);
                         begun.try_set(true);
                     }
                     Err(crate::api::Failure::Offline) => {
@@ -585,7 +589,7 @@ fn TimeLimit(
         spawn_local(async move {
             match crate::api::start_test(&token, &start).await {
                 Ok(s) => {
-                    told(s);
+                    told(s, &token);
                     start_error.try_set(None);
                 }
                 Err(f) => {
