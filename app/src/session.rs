@@ -95,6 +95,7 @@ async fn forget_account(db: LocalDb, id: Uuid) -> &'static str {
             known.retain(|a| a.id != id);
             let _ = LocalStorage::set(ACCOUNTS_KEY, &known);
             LocalStorage::delete(user_key(id, INBOX_SEEN));
+            forget_marks(&user_key(id, TEST_CLOSES));
             if let Err(e) = db.delete(id).await {
                 web_sys::console::warn_1(
                     &format!("deleting the local database failed: {e}").into(),
@@ -107,6 +108,20 @@ async fn forget_account(db: LocalDb, id: Uuid) -> &'static str {
     match forgetting(db, id).await {
         Ok(forgetting) => forgetting.await,
         Err(_) => DATA_KEPT_FOR_NOW,
+    }
+}
+
+/// Removes every mark whose key begins with `prefix` (one for each timed test, say).
+fn forget_marks(prefix: &str) {
+    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
+        return;
+    };
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|k| k.starts_with(prefix))
+        .collect();
+    for key in keys {
+        let _ = storage.remove_item(&key);
     }
 }
 
@@ -136,7 +151,7 @@ impl Cache {
 
 /// When the person last opened the inbox: their own mark, not a copy, so it outlives a sign-out.
 const INBOX_SEEN: &str = "inbox-seen";
-/// When a timed test of theirs closes (followed by the campaign's id): their own mark too.
+/// When a timed test of theirs closes (followed by the response's id): their own mark too.
 const TEST_CLOSES: &str = "test-closes";
 
 /// The localStorage key of something kept for one person.
@@ -301,18 +316,18 @@ impl SessionCtx {
         since
     }
 
-    /// When the signed-in person's timed test of `campaign` closes, by this computer's clock,
-    /// as the server last said; kept so that the time left shows after a reload with no
-    /// network.
-    pub fn test_closes(&self, campaign: Uuid) -> Option<f64> {
+    /// When the timed test answered in `response` closes, by this computer's clock, as the
+    /// server last told the signed-in person; kept so that the time left shows after a reload
+    /// with no network.
+    pub fn test_closes(&self, response: Uuid) -> Option<f64> {
         let user = self.user()?;
-        LocalStorage::get(user_key(user, &format!("{TEST_CLOSES}.{campaign}"))).ok()
+        LocalStorage::get(user_key(user, &format!("{TEST_CLOSES}.{response}"))).ok()
     }
 
     /// Keeps what the server said of when a timed test closes ([`Self::test_closes`]).
-    pub fn keep_test_closes(&self, campaign: Uuid, at: f64) {
+    pub fn keep_test_closes(&self, response: Uuid, at: f64) {
         if let Some(user) = self.user() {
-            let _ = LocalStorage::set(user_key(user, &format!("{TEST_CLOSES}.{campaign}")), at);
+            let _ = LocalStorage::set(user_key(user, &format!("{TEST_CLOSES}.{response}")), at);
         }
     }
 

@@ -209,6 +209,14 @@ async fn a_disabled_account_leaves_the_computer_at_its_next_sync() -> anyhow::Re
         LONG,
     )
     .await?;
+    // A mark of the person's own (when a timed test of theirs closes) goes with the account.
+    let mark = format!(
+        "nastavnik.{}.test-closes.{}",
+        teacher.profile.id,
+        uuid::Uuid::nil()
+    );
+    b.eval(&format!("localStorage.setItem('{mark}', '1') || true"))
+        .await?;
     head.disable(teacher.profile.id).await?;
     b.click("#sync-now").await?;
     // Signed out with the reason, and the account's data is gone from this computer.
@@ -221,6 +229,11 @@ async fn a_disabled_account_leaves_the_computer_at_its_next_sync() -> anyhow::Re
         "(indexedDB.databases().then(l => window.__gone = !l.some(d => d.name === '{name}')), window.__gone === true)"
     );
     b.wait_js(&gone, LONG).await?;
+    assert_eq!(
+        b.eval(&format!("localStorage.getItem('{mark}')")).await?,
+        Value::Null,
+        "the mark is gone"
+    );
     b.close().await?;
     Ok(())
 }

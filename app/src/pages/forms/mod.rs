@@ -388,7 +388,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
     // A test whose clock the server started (kept on this computer) is under way too, answered
     // or not, also after a reload with no network.
     let begun =
-        RwSignal::new(time_limit.is_none() || use_session().test_closes(campaign.id).is_some());
+        RwSignal::new(time_limit.is_none() || use_session().test_closes(response_id).is_some());
     Effect::new(move |_| {
         if !begun.get_untracked()
             && (status.get() != Status::Draft || answers.with(|a| !a.is_empty()))
@@ -435,7 +435,7 @@ fn Filler(campaign: Arc<Campaign>, template: Arc<Template>, target: Target) -> i
             <History reviews=reviews round=round question=None/>
             <shared::SharedAnswers school_year=campaign.school_year() template=template.clone() scope=shared_scope answers=answers locked=locked take=take_shared/>
             {time_limit.map(|minutes| view! {
-                <TimeLimit minutes=minutes campaign=campaign.clone() template=template.clone() locked=locked begun=begun expired=expired/>
+                <TimeLimit minutes=minutes campaign=campaign.clone() template=template.clone() response=response_id locked=locked begun=begun expired=expired/>
             })}
             {is_test.then(|| view! { <TestResult id=result_id template=template.clone()/> })}
             {is_test.then(|| view! { <DeficitPlan response=response_id scope=plan_scope.clone()/> })}
@@ -507,6 +507,8 @@ fn TimeLimit(
     minutes: u32,
     campaign: Arc<Campaign>,
     template: Arc<Template>,
+    /// The response the server's clock is kept for (one per person or school).
+    response: Uuid,
     locked: Signal<bool>,
     begun: RwSignal<bool>,
     expired: RwSignal<bool>,
@@ -515,8 +517,7 @@ fn TimeLimit(
     let session = use_session();
     // When the test closes, by this computer's clock: as the server last said, kept for a
     // reload with no network; asked again once per page whenever the server answers.
-    let start_campaign = campaign.id;
-    let closes = RwSignal::new(session.test_closes(start_campaign));
+    let closes = RwSignal::new(session.test_closes(response));
     let confirmed = RwSignal::new(false);
     let told = move |s: model::api::TestStarted, token: &str| {
         // Not kept for someone else who signed in while the answer was on its way.
@@ -526,7 +527,7 @@ fn TimeLimit(
         // The server's clock, moved to this computer's.
         let offset = js_sys::Date::now() - s.server_time_ms as f64;
         let at = s.closes_at_ms as f64 + offset;
-        session.keep_test_closes(start_campaign, at);
+        session.keep_test_closes(response, at);
         closes.try_set(Some(at));
         confirmed.try_set(true);
     };
