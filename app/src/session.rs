@@ -391,8 +391,7 @@ impl SessionCtx {
     /// Reacts to a failed call made with `token`: an ended session signs the user out with an
     /// explanation; a disabled account is signed out and its data deleted from this computer
     /// (unless some were never sent, or cannot be checked yet: [`forget_account`]). An answer
-    /// for a session that has
-    /// ended since (someone else may have signed in) changes nothing.
+    /// for a session that has ended since (someone else may have signed in) changes nothing.
     pub fn handle(&self, token: &str, failure: &Failure) {
         if self.token().as_deref() != Some(token) {
             return;
