@@ -238,6 +238,27 @@ async fn a_disabled_account_leaves_the_computer_at_its_next_sync() -> anyhow::Re
     Ok(())
 }
 
+/// The page says that the disabled account's unsent work is kept, and its database `name` is
+/// still on the computer.
+async fn said_kept(b: &Browser, name: &str) -> anyhow::Result<()> {
+    b.wait_js(
+        "document.body.innerText.includes('Учётная запись отключена') && document.body.innerText.includes('не отправленные на сервер: они сохранены')",
+        LONG,
+    )
+    .await?;
+    b.eval(&format!(
+        "(window.__kept = null, indexedDB.databases().then(l => window.__kept = l.some(d => d.name === '{name}')), true)"
+    ))
+    .await?;
+    b.wait_js("window.__kept !== null", LONG).await?;
+    assert_eq!(
+        b.eval("window.__kept").await?,
+        json!(true),
+        "the database stays"
+    );
+    Ok(())
+}
+
 /// Edits made on the computer and never sent are not deleted with a disabled account: the
 /// computer keeps them, says so, and sends them once the account is enabled and signs in again.
 #[tokio::test]
@@ -272,22 +293,8 @@ async fn a_disabled_account_keeps_what_it_never_sent() -> anyhow::Result<()> {
     .await?;
     // The link is back: the sync that would send it is refused.
     link.cut_answers_after(0);
-    b.wait_js(
-        "document.body.innerText.includes('Учётная запись отключена') && document.body.innerText.includes('не отправленные на сервер: они сохранены')",
-        LONG,
-    )
-    .await?;
     let name = format!("nastavnik-{}", team.profile.id);
-    b.eval(&format!(
-        "(window.__kept = null, indexedDB.databases().then(l => window.__kept = l.some(d => d.name === '{name}')), true)"
-    ))
-    .await?;
-    b.wait_js("window.__kept !== null", LONG).await?;
-    assert_eq!(
-        b.eval("window.__kept").await?,
-        json!(true),
-        "the database stays"
-    );
+    said_kept(&b, &name).await?;
 
     // Enabled again: the next sign-in on this computer sends the nomination.
     head.enable(team.profile.id).await?;
@@ -371,21 +378,7 @@ async fn a_disabled_account_keeps_a_file_it_never_uploaded() -> anyhow::Result<(
     head.disable(moderator.profile.id).await?;
     b.eval("document.getElementById('sync-now').click() || true")
         .await?;
-    b.wait_js(
-        "document.body.innerText.includes('Учётная запись отключена') && document.body.innerText.includes('не отправленные на сервер: они сохранены')",
-        LONG,
-    )
-    .await?;
-    b.eval(&format!(
-        "(window.__kept = null, indexedDB.databases().then(l => window.__kept = l.some(d => d.name === '{name}')), true)"
-    ))
-    .await?;
-    b.wait_js("window.__kept !== null", LONG).await?;
-    assert_eq!(
-        b.eval("window.__kept").await?,
-        json!(true),
-        "the database stays"
-    );
+    said_kept(&b, &name).await?;
     b.close().await?;
     Ok(())
 }
